@@ -1,0 +1,81 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state of a CleanupSchedule. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class CleanupScheduleStatus extends PitstopStatus {
+  @JsonPropertyDescription("Scheduled, WaitingForWindow, Running, Succeeded or Failed.")
+  public CleanupPhase phase;
+
+  @JsonPropertyDescription("Next fire time of the schedule (RFC 3339).")
+  public String nextRunTime;
+
+  @JsonPropertyDescription("Last fire time that was run, skipped or missed (RFC 3339).")
+  public String lastScheduleTime;
+
+  @JsonPropertyDescription("When a run last succeeded (RFC 3339).")
+  public String lastSuccessfulTime;
+
+  @JsonPropertyDescription("Live progress of the running cleanup.")
+  public CleanupRun progress;
+
+  @JsonPropertyDescription("The last finished run.")
+  public CleanupRun lastRun;
+
+  @JsonPropertyDescription("Recent runs, newest first, at most spec.historyLimit.")
+  public List<CleanupRun> history = new ArrayList<>();
+
+  /** One run of a cleanup. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public static class CleanupRun {
+    @JsonPropertyDescription("When the run started (RFC 3339).")
+    public String startTime;
+
+    @JsonPropertyDescription("When the run ended (RFC 3339).")
+    public String completionTime;
+
+    @JsonPropertyDescription("Succeeded, Failed, Incomplete, Missed or Skipped.")
+    public RunResult result;
+
+    @JsonPropertyDescription("Whether this was a dry run (nothing deleted).")
+    public Boolean dryRun;
+
+    @JsonPropertyDescription("Rows deleted by all rules.")
+    public Long rowsDeleted;
+
+    @JsonPropertyDescription("One sentence about the run.")
+    public String message;
+
+    @JsonPropertyDescription("Per-rule results.")
+    public List<RuleResult> rules = new ArrayList<>();
+  }
+
+  /** What one rule did in a run. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RuleResult {
+    @JsonPropertyDescription("Rule name.")
+    public String name;
+
+    @JsonPropertyDescription("Rows that matched the rule.")
+    public Long matched;
+
+    @JsonPropertyDescription("Rows deleted.")
+    public Long deleted;
+
+    @JsonPropertyDescription("Rows still matching when the run stopped at maxDuration.")
+    public Long remaining;
+
+    @JsonPropertyDescription("Batches run.")
+    public Integer batches;
+
+    @JsonPropertyDescription("Time spent on the rule.")
+    public Long durationMs;
+
+    @JsonPropertyDescription("Why the rule failed or was refused.")
+    public String error;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** Desired state of a DatabaseMigration. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatabaseMigrationSpec {
+  @Required
+  @JsonPropertyDescription("The target database.")
+  public DatabaseRef database;
+
+  @Required
+  @JsonPropertyDescription(
+      "Where the migration files come from: V<version>__<description>.sql (versioned) and"
+          + " R__<description>.sql (repeatable).")
+  public ScriptSource source;
+
+  @Default("pitstop_schema_history")
+  @Pattern(Patterns.QUALIFIED_NAME)
+  @JsonPropertyDescription(
+      "History table, optionally schema-qualified; flyway_schema_history adopts a database"
+          + " migrated by Flyway.")
+  public String historyTable = "pitstop_schema_history";
+
+  @Default("latest")
+  @Pattern("^(latest|[0-9]+([._][0-9]+)*)$")
+  @JsonPropertyDescription("Highest version to apply: 'latest' or a version such as \"5\".")
+  public String targetVersion = "latest";
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "Apply pending versions lower than the current version instead of refusing them.")
+  public Boolean outOfOrder = false;
+
+  @Default("false")
+  @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")
+  public Boolean validateOnly = false;
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "Plan, then wait for the annotation pitstop.dev/approve: \"<generation>\" before applying.")
+  public Boolean requireApproval = false;
+
+  @Default("Fail")
+  @JsonPropertyDescription(
+      "When an applied migration's checksum differs from its file: Fail, or Repair (realign the"
+          + " recorded checksum, never re-run).")
+  public OnChecksumMismatch onChecksumMismatch = OnChecksumMismatch.Fail;
+
+  @Default("10s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("lock_timeout for each migration, e.g. 10s; 0 means none.")
+  public String lockTimeout = "10s";
+
+  @Default("0s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("statement_timeout for each migration statement; 0 means none.")
+  public String statementTimeout = "0s";
+
+  @JsonPropertyDescription(
+      "MaintenanceWindow in this namespace; migrations start only while its phase is Active.")
+  public LocalObjectRef maintenanceWindowRef;
+
+  @JsonPropertyDescription("Free-form value; a new value requests a new run (GitOps trigger).")
+  public String runRequestId;
+}

@@ -1,0 +1,105 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state of a DatabaseMigration. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class DatabaseMigrationStatus extends PitstopStatus {
+  @JsonPropertyDescription(
+      "Pending, Planned, WaitingForApproval, WaitingForWindow, Migrating, Succeeded or Failed.")
+  public MigrationPhase phase;
+
+  @JsonPropertyDescription("Highest applied version.")
+  public String currentVersion;
+
+  @JsonPropertyDescription("Number of successfully applied migrations in the history table.")
+  public Integer appliedCount;
+
+  @JsonPropertyDescription("Number of migrations still to apply.")
+  public Integer pendingCount;
+
+  @JsonPropertyDescription("Live progress of the running migration.")
+  public MigrationProgress progress;
+
+  @JsonPropertyDescription("Versions still to apply (repeatables by description).")
+  public List<String> pending = new ArrayList<>();
+
+  @JsonPropertyDescription("Migrations applied by the last run.")
+  public List<AppliedMigration> lastApplied = new ArrayList<>();
+
+  @JsonPropertyDescription("Why the last run failed.")
+  public MigrationFailure failure;
+
+  @JsonPropertyDescription("Set while waiting for another runner's advisory lock.")
+  public LockHolder lock;
+
+  /** Progress of a running migration. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class MigrationProgress {
+    @JsonPropertyDescription("Script being applied.")
+    public String migration;
+
+    @JsonPropertyDescription("1-based index of the script among those to apply.")
+    public Integer index;
+
+    @JsonPropertyDescription("Number of scripts to apply in this run.")
+    public Integer total;
+
+    @JsonPropertyDescription("1-based index of the statement being run.")
+    public Integer statement;
+
+    @JsonPropertyDescription("Number of statements in the script.")
+    public Integer statements;
+
+    @JsonPropertyDescription("Milliseconds since the run started.")
+    public Long elapsedMs;
+  }
+
+  /** A migration that was applied. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AppliedMigration {
+    @JsonPropertyDescription("Version, empty for repeatables.")
+    public String version;
+
+    @JsonPropertyDescription("Description from the file name.")
+    public String description;
+
+    @JsonPropertyDescription("Flyway-compatible CRC32 checksum.")
+    public Integer checksum;
+
+    @JsonPropertyDescription("How long the migration took.")
+    public Long executionTimeMs;
+  }
+
+  /** Where and why a migration failed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class MigrationFailure {
+    @JsonPropertyDescription("Version of the failed migration.")
+    public String version;
+
+    @JsonPropertyDescription("File name of the failed migration.")
+    public String script;
+
+    @JsonPropertyDescription("PostgreSQL SQLSTATE, e.g. 42P01.")
+    public String sqlState;
+
+    @JsonPropertyDescription("Error message.")
+    public String message;
+
+    @JsonPropertyDescription("1-based line in the file where the failing statement starts.")
+    public Integer line;
+  }
+
+  /** The runner holding the migration advisory lock. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LockHolder {
+    @JsonPropertyDescription("Backend pid of the session holding the lock.")
+    public Integer holderPid;
+
+    @JsonPropertyDescription("Since when that session has held it (RFC 3339).")
+    public String since;
+  }
+}

@@ -1,0 +1,93 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state of a MaintenanceWindow. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class MaintenanceWindowStatus extends PitstopStatus {
+  @JsonPropertyDescription("Idle, Scheduled, Draining, Active, Restoring or Failed.")
+  public WindowPhase phase;
+
+  @JsonPropertyDescription("running, waiting_for_maintenance or maintenance.")
+  public MaintenanceMode mode;
+
+  @JsonPropertyDescription("When the current or last window opened (RFC 3339).")
+  public String windowStart;
+
+  @JsonPropertyDescription("When the current or last window ends (RFC 3339).")
+  public String windowEnd;
+
+  @JsonPropertyDescription("When the next scheduled window opens (RFC 3339).")
+  public String nextWindowStart;
+
+  @JsonPropertyDescription("Drain progress and what was recorded for the restore.")
+  public DrainStatus drain;
+
+  @JsonPropertyDescription("Operations running inside the window, as Kind/name.")
+  public List<String> holders = new ArrayList<>();
+
+  /** Drain progress and recorded originals. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class DrainStatus {
+    @JsonPropertyDescription("Sessions of the drained roles still open.")
+    public Integer activeConnections;
+
+    @JsonPropertyDescription("Latest value of the tasks query.")
+    public Long pendingTasks;
+
+    @JsonPropertyDescription("Selected Jobs with active pods.")
+    public Integer activeJobs;
+
+    @JsonPropertyDescription("Pods of scaled workloads still present.")
+    public Integer remainingPods;
+
+    @JsonPropertyDescription("Drain step in progress.")
+    public String step;
+
+    @JsonPropertyDescription("Scaled workloads and their original replicas.")
+    public List<WorkloadRecord> workloads = new ArrayList<>();
+
+    @JsonPropertyDescription("Suspended CronJobs and their original suspend flag.")
+    public List<CronJobRecord> cronJobs = new ArrayList<>();
+
+    @JsonPropertyDescription("Blocked roles and their original connection limit.")
+    public List<RoleRecord> roles = new ArrayList<>();
+  }
+
+  /** A scaled workload. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class WorkloadRecord {
+    @JsonPropertyDescription("Deployment or StatefulSet.")
+    public String kind;
+
+    @JsonPropertyDescription("Name of the workload.")
+    public String name;
+
+    @JsonPropertyDescription("Replicas before the window; restored afterwards.")
+    public Integer originalReplicas;
+  }
+
+  /** A suspended CronJob. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class CronJobRecord {
+    @JsonPropertyDescription("Name of the CronJob.")
+    public String name;
+
+    @JsonPropertyDescription("spec.suspend before the window; restored afterwards.")
+    public Boolean originalSuspend;
+  }
+
+  /** A blocked role. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RoleRecord {
+    @JsonPropertyDescription("Role name.")
+    public String name;
+
+    @JsonPropertyDescription(
+        "rolconnlimit before the window (-1 = unlimited); restored afterwards.")
+    public Integer originalConnectionLimit;
+  }
+}

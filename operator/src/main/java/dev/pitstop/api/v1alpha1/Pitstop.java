@@ -1,0 +1,16 @@
+package dev.pitstop.api.v1alpha1;
+
+/** Names shared by all Pitstop resources. */
+public final class Pitstop {
+  public static final String GROUP = "pitstop.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String CATEGORY = "pitstop";
+
+  /** Annotation: any new value requests another run without a spec change. */
+  public static final String RUN_REQUESTED_AT = "pitstop.dev/run-requested-at";
+
+  /** Annotation: the generation whose plan the user approves ({@code requireApproval: true}). */
+  public static final String APPROVE = "pitstop.dev/approve";
+
+  private Pitstop() {}
+}

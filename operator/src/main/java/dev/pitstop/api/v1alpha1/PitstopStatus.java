@@ -1,0 +1,23 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The status fields every Pitstop kind shares. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public abstract class PitstopStatus {
+  @JsonPropertyDescription("The metadata.generation the operator last acted on.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("One human sentence about the current state.")
+  public String message;
+
+  @JsonPropertyDescription("Ready, Progressing, DatabaseReachable and kind-specific conditions.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "The value of the pitstop.dev/run-requested-at annotation that was last acted on.")
+  public String observedRunRequest;
+}

@@ -1,0 +1,82 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Desired state of a SandboxReset. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SandboxResetSpec {
+  @Required
+  @JsonPropertyDescription("The sandbox database.")
+  public DatabaseRef database;
+
+  @Required
+  @Pattern("^[^\\x00]{1,63}$")
+  @JsonPropertyDescription(
+      "Must equal current_database() of the target, else the reset is refused: a guard against"
+          + " pointing a reset at the wrong database.")
+  public String confirmDatabaseName;
+
+  @Default("[\"public\"]")
+  @JsonPropertyDescription("Schemas whose tables are emptied.")
+  public List<@Pattern(Patterns.IDENTIFIER) String> schemas = new ArrayList<>(List.of("public"));
+
+  @JsonPropertyDescription(
+      "Tables kept untouched: names or glob patterns (payload_*), optionally schema-qualified."
+          + " History tables of Pitstop, Flyway, Liquibase, Atlas and schema_migrations are"
+          + " always kept.")
+  public List<@Pattern(Patterns.TABLE_PATTERN) String> preserveTables = new ArrayList<>();
+
+  @JsonPropertyDescription("Rows kept in emptied tables, together with the rows they reference.")
+  public List<PreservedRows> preserveRows = new ArrayList<>();
+
+  @Default("Delete")
+  @JsonPropertyDescription(
+      "Delete (default): row locks only, readers never blocked; Truncate: one TRUNCATE under"
+          + " lockTimeout.")
+  public ResetStrategy strategy = ResetStrategy.Delete;
+
+  @JsonPropertyDescription(
+      "Seed scripts run in name order after emptying, in the same transaction.")
+  public ScriptSource seed;
+
+  @Pattern(Patterns.CRON)
+  @JsonPropertyDescription(
+      "5-field cron expression; without it the reset runs once per generation or run request.")
+  public String schedule;
+
+  @Default("UTC")
+  @JsonPropertyDescription("IANA time zone for schedule, e.g. Europe/Berlin.")
+  public String timeZone = "UTC";
+
+  @Default("false")
+  @JsonPropertyDescription("Stop future scheduled runs.")
+  public Boolean suspend = false;
+
+  @Default("1h")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "A fire time missed while the operator was down still runs if it is younger than this.")
+  public String startingDeadline = "1h";
+
+  @Default("false")
+  @JsonPropertyDescription("Plan only: order, preserved tables, warnings and row counts.")
+  public Boolean dryRun = false;
+
+  @Default("5s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("lock_timeout while emptying tables; 0 means none.")
+  public String lockTimeout = "5s";
+
+  @JsonPropertyDescription(
+      "MaintenanceWindow in this namespace; resets start only while its phase is Active.")
+  public LocalObjectRef maintenanceWindowRef;
+
+  @JsonPropertyDescription("Free-form value; a new value requests a new run (GitOps trigger).")
+  public String runRequestId;
+}

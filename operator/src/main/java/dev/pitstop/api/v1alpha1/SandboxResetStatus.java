@@ -1,0 +1,87 @@
+package dev.pitstop.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Observed state of a SandboxReset. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class SandboxResetStatus extends PitstopStatus {
+  @JsonPropertyDescription(
+      "Pending, Planned, WaitingForWindow, Resetting, Seeding, Succeeded, Failed or Scheduled.")
+  public ResetPhase phase;
+
+  @JsonPropertyDescription("The deletion plan computed from the live foreign-key graph.")
+  public ResetPlan plan;
+
+  @JsonPropertyDescription("Live progress of the running reset.")
+  public ResetProgress progress;
+
+  @JsonPropertyDescription("The last finished run.")
+  public ResetRun lastRun;
+
+  @JsonPropertyDescription("Next fire time of the schedule (RFC 3339).")
+  public String nextRunTime;
+
+  @JsonPropertyDescription("Last fire time of the schedule that was run, skipped or missed.")
+  public String lastScheduleTime;
+
+  @JsonPropertyDescription("The last 5 runs, newest first.")
+  public List<ResetRun> history = new ArrayList<>();
+
+  /** The computed deletion plan. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public static class ResetPlan {
+    @JsonPropertyDescription("Tables in deletion order, children before parents.")
+    public List<String> order = new ArrayList<>();
+
+    @JsonPropertyDescription("Tables that are kept.")
+    public List<String> preserved = new ArrayList<>();
+
+    @JsonPropertyDescription("Effects worth knowing, e.g. CASCADE or SET NULL on preserved tables.")
+    public List<String> warnings = new ArrayList<>();
+
+    @JsonPropertyDescription("Rows per emptied table when the plan was made.")
+    public Map<String, Long> rowCounts;
+  }
+
+  /** Progress of a running reset. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ResetProgress {
+    @JsonPropertyDescription("Table being emptied, or the seed file being run.")
+    public String table;
+
+    @JsonPropertyDescription("Tables emptied so far.")
+    public Integer tablesDone;
+
+    @JsonPropertyDescription("Tables to empty.")
+    public Integer tablesTotal;
+
+    @JsonPropertyDescription("Rows deleted so far.")
+    public Long rowsDeleted;
+  }
+
+  /** One run of a reset. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ResetRun {
+    @JsonPropertyDescription("When the run started (RFC 3339).")
+    public String startTime;
+
+    @JsonPropertyDescription("When the run ended (RFC 3339).")
+    public String completionTime;
+
+    @JsonPropertyDescription("Duration in milliseconds.")
+    public Long durationMs;
+
+    @JsonPropertyDescription("Rows deleted.")
+    public Long rowsDeleted;
+
+    @JsonPropertyDescription("Succeeded, Failed, Missed or Skipped.")
+    public RunResult result;
+
+    @JsonPropertyDescription("One sentence about the run, e.g. why it failed.")
+    public String message;
+  }
+}

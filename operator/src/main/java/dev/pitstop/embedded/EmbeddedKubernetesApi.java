@@ -1,0 +1,99 @@
+package dev.pitstop.embedded;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with Pitstop's CRDs registered.
+ * Used by {@code demo} and by the integration tests. It stores objects and serves watches but
+ * applies no CRD defaults or validation and rejects server-side-apply patches.
+ */
+public final class EmbeddedKubernetesApi implements AutoCloseable {
+  /** The CRD files generated from the API classes, as packaged in the jar. */
+  public static final List<String> CRD_RESOURCES =
+      List.of(
+          "databasemigrations.pitstop.dev-v1.yml",
+          "maintenancewindows.pitstop.dev-v1.yml",
+          "sandboxresets.pitstop.dev-v1.yml",
+          "cleanupschedules.pitstop.dev-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private EmbeddedKubernetesApi(List<CustomResourceDefinition> crds) {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(new ArrayList<>()),
+            false);
+    server.init();
+    client = server.createClient();
+    for (CustomResourceDefinition crd : crds) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  /** Starts an API server with the CRDs packaged on the classpath. */
+  public static EmbeddedKubernetesApi startWithPackagedCrds() {
+    List<CustomResourceDefinition> crds = new ArrayList<>();
+    for (String name : CRD_RESOURCES) {
+      try (InputStream in =
+          EmbeddedKubernetesApi.class.getResourceAsStream("/META-INF/fabric8/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("CRD " + name + " is missing from the classpath");
+        }
+        crds.add(Serialization.unmarshal(in, CustomResourceDefinition.class));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new EmbeddedKubernetesApi(crds);
+  }
+
+  /** Starts an API server with the CRD files found in a folder (e.g. the committed crds/). */
+  public static EmbeddedKubernetesApi startWithCrdsFrom(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      List<CustomResourceDefinition> crds = new ArrayList<>();
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          crds.add(Serialization.unmarshal(in, CustomResourceDefinition.class));
+        }
+      }
+      return new EmbeddedKubernetesApi(crds);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A client for this API server. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The underlying mock server, e.g. to count requests. */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
