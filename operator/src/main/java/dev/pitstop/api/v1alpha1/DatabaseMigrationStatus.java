@@ -12,6 +12,11 @@ public class DatabaseMigrationStatus extends PitstopStatus {
       "Pending, Planned, WaitingForApproval, WaitingForWindow, Migrating, Succeeded or Failed.")
   public MigrationPhase phase;
 
+  @JsonPropertyDescription(
+      "Digest of the migration files the last run used; a change (e.g. a ConfigMap edit) starts"
+          + " a new run.")
+  public String observedSourceDigest;
+
   @JsonPropertyDescription("Highest applied version.")
   public String currentVersion;
 

@@ -1,0 +1,59 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.logging.KnownSecrets;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Dispatches {@code pitstop <command>} to its {@link Command}. */
+public final class Cli {
+  /** Returned by a command that keeps running in background threads (the operator). */
+  public static final int KEEP_RUNNING = -1;
+
+  private final Map<String, Command> commands;
+
+  public Cli(Map<String, Command> commands) {
+    this.commands = new LinkedHashMap<>(commands);
+  }
+
+  /** The commands of the shipped jar. */
+  public static Cli standard() {
+    Map<String, Command> commands = new LinkedHashMap<>();
+    CommandCatalog.register(commands);
+    return new Cli(commands);
+  }
+
+  /** Runs one command line and returns its exit code. */
+  public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
+    if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+      usage(args.isEmpty() ? err : out);
+      return args.isEmpty() ? Command.USAGE : Command.OK;
+    }
+    Command command = commands.get(args.get(0));
+    if (command == null) {
+      err.println("pitstop: unknown command '" + args.get(0) + "'; run 'pitstop help'");
+      return Command.USAGE;
+    }
+    try {
+      return command.run(args.subList(1, args.size()), out, err, env);
+    } catch (UsageException e) {
+      err.println("pitstop " + args.get(0) + ": " + KnownSecrets.redact(e.getMessage()));
+      return Command.USAGE;
+    } catch (Exception e) {
+      err.println("pitstop " + args.get(0) + ": " + KnownSecrets.redact(String.valueOf(e.getMessage())));
+      return Command.FAILED;
+    }
+  }
+
+  private void usage(PrintStream out) {
+    out.println("usage: java -jar pitstop.jar <command> [options]");
+    out.println();
+    commands.forEach((name, c) -> out.printf("  %-12s %s%n", name, c.summary()));
+    out.println();
+    out.println(
+        "Connection: --database-url (postgresql://... or jdbc:postgresql://...), else"
+            + " $PITSTOP_DATABASE_URL, else $DATABASE_URL.");
+    out.println("Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input.");
+  }
+}

@@ -1,0 +1,139 @@
+package dev.pitstop.operator;
+
+import dev.pitstop.database.DataSourceRegistry;
+import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.database.PoolOptions;
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.DatabaseMigrationReconciler;
+import dev.pitstop.reconciler.DatabaseTargets;
+import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.PitstopMetrics;
+import dev.pitstop.reconciler.RunTriggerFilter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running operator: JOSDK with Pitstop's reconcilers, the shared database pools and worker
+ * threads, and the HTTP endpoints. Used by the {@code operator} command, {@code demo} and the
+ * integration tests alike.
+ */
+public final class PitstopOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PitstopOperator.class);
+
+  private final Operator operator;
+  private final HttpEndpoints http;
+  private final BackgroundWork work;
+  private final DataSourceRegistry pools;
+  private final PrometheusMeterRegistry registry;
+
+  private PitstopOperator(KubernetesClient client, OperatorSettings settings) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    pools =
+        new DataSourceRegistry(
+            PoolOptions.defaults()
+                .withMaxPoolSize(settings.poolMaxSize())
+                .withIdleClose(settings.poolIdleTimeout()),
+            registry);
+    work = new BackgroundWork(settings.workerThreads(), 1000, Duration.ofMillis(250));
+    EventRecorder events = new EventRecorder(client, KnownSecrets::redact);
+    PitstopMetrics metrics = new PitstopMetrics(registry);
+    DatabaseTargets targets = new DatabaseTargets(pools);
+
+    operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(settings.useSsa())
+                  .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(false)
+                  .withCacheSyncTimeout(Duration.ofSeconds(60));
+              if (settings.leaderElection()) {
+                var election =
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                        settings.leaseName());
+                settings.leaseNamespace().ifPresent(election::withLeaseNamespace);
+                o.withLeaderElectionConfiguration(election.build());
+              }
+            });
+    register(
+        new DatabaseMigrationReconciler(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+        settings);
+    try {
+      http =
+          new HttpEndpoints(
+              settings.httpPort(),
+              () -> true,
+              () -> operator.getRuntimeInfo().isStarted(),
+              HttpEndpoints.scrape(registry));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not listen on port " + settings.httpPort() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds and starts the operator. */
+  public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
+    PitstopOperator pitstop = new PitstopOperator(client, settings);
+    pitstop.operator.start();
+    LOG.info(
+        "Pitstop operator started; namespaces: {}; health and metrics on port {}",
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
+        pitstop.http.port());
+    return pitstop;
+  }
+
+  private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorSettings settings) {
+    Consumer<ControllerConfigurationOverrider<P>> overrides =
+        o -> {
+          o.withOnUpdateFilter(new RunTriggerFilter<>());
+          if (!settings.namespaces().isEmpty()) {
+            o.settingNamespaces(settings.namespaces());
+          }
+        };
+    operator.register(reconciler, overrides);
+  }
+
+  /** The port of /healthz, /readyz and /metrics. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** The Prometheus registry, e.g. for tests. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** Stops reconciling, lets running database work finish (bounded), closes pools. */
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      work.close();
+      pools.close();
+      http.close();
+      registry.close();
+    }
+  }
+}

@@ -1,0 +1,373 @@
+package dev.pitstop.reconciler;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.api.v1alpha1.OnChecksumMismatch;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.migration.ChecksumMismatchPolicy;
+import dev.pitstop.migration.LockWait;
+import dev.pitstop.migration.MigrationEngine;
+import dev.pitstop.migration.MigrationException;
+import dev.pitstop.migration.MigrationInfo;
+import dev.pitstop.migration.MigrationListener;
+import dev.pitstop.migration.MigrationProgress;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.MigrateResult;
+import dev.pitstop.time.Durations;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Reconciles a DatabaseMigration: reads the spec and its sources, waits for approval and the
+ * maintenance window, runs the migration engine on a worker thread and publishes its progress and
+ * result in status. No SQL here.
+ */
+@ControllerConfiguration(name = "databasemigration", generationAwareEventProcessing = false)
+public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
+  static final String KIND = "DatabaseMigration";
+  private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
+  private static final Duration WHILE_WAITING = Duration.ofMinutes(1);
+
+  private final DatabaseTargets targets;
+  private final BackgroundWork work;
+  private final EventRecorder events;
+  private final PitstopMetrics metrics;
+  private final ExponentialBackoff backoff;
+  private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
+  private final SimpleInboundEventSource<DatabaseMigration> wakeups =
+      new SimpleInboundEventSource<>("migration-work");
+  private final ReferencedObjects<Secret, DatabaseMigration> secrets =
+      new ReferencedObjects<>(Secret.class, "secrets", r -> names(r.getSpec().database));
+  private final ReferencedObjects<ConfigMap, DatabaseMigration> configMaps =
+      new ReferencedObjects<>(
+          ConfigMap.class,
+          "configmaps",
+          r ->
+              r.getSpec().source == null || r.getSpec().source.configMapRefs == null
+                  ? List.of()
+                  : r.getSpec().source.configMapRefs.stream().map(c -> c.name).toList());
+  private final ReferencedObjects<MaintenanceWindow, DatabaseMigration> windows =
+      new ReferencedObjects<>(
+          MaintenanceWindow.class,
+          "windows",
+          r -> names(r.getSpec().maintenanceWindowRef));
+
+  private record Retry(int failures, Instant notBefore) {}
+
+  /** What a job reports while it runs. */
+  record Progress(MigrationProgress step, LockWait lockWait) {}
+
+  /** What a job returns: a plan, or the result of migrating. */
+  record Outcome(MigrationInfo plan, MigrateResult result) {}
+
+  public DatabaseMigrationReconciler(
+      DatabaseTargets targets,
+      BackgroundWork work,
+      EventRecorder events,
+      PitstopMetrics metrics,
+      ExponentialBackoff backoff) {
+    this.targets = targets;
+    this.work = work;
+    this.events = events;
+    this.metrics = metrics;
+    this.backoff = backoff;
+  }
+
+  @Override
+  public List<EventSource<?, DatabaseMigration>> prepareEventSources(
+      EventSourceContext<DatabaseMigration> context) {
+    return List.of(
+        secrets.eventSource(context),
+        configMaps.eventSource(context),
+        windows.eventSource(context),
+        wakeups);
+  }
+
+  @Override
+  public UpdateControl<DatabaseMigration> reconcile(
+      DatabaseMigration resource, Context<DatabaseMigration> context) {
+    if (resource.getStatus() == null) {
+      resource.setStatus(new DatabaseMigrationStatus());
+    }
+    String before = StatusPatch.snapshot(resource);
+    DatabaseMigrationStatus status = resource.getStatus();
+    ResourceID id = ResourceID.fromResource(resource);
+    BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
+    long generation = resource.getMetadata().getGeneration();
+    Instant now = Instant.now();
+
+    Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
+    if (job.isPresent() && !job.get().isDone()) {
+      MigrationStatuses.running(status, job.get(), generation, now);
+      return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+    }
+
+    Run run;
+    try {
+      run = Run.of(resource, name -> configMaps.get(context, name));
+    } catch (SpecException e) {
+      job.ifPresent(j -> work.forget(key));
+      return refuse(resource, before, e, generation, now);
+    }
+    if (run.isNewRequest(status)) {
+      MigrationStatuses.newRequest(status, run.key(), generation);
+      retries.remove(id);
+    }
+
+    if (job.isPresent()) {
+      work.forget(key);
+      if (job.get().runKey().equals(run.key().value())) {
+        return finished(resource, before, job.get(), run, now);
+      }
+    }
+    boolean planOnly = run.planOnly(resource);
+    if (MigrationStatuses.isSettled(status.phase)
+        || (status.phase == MigrationPhase.WaitingForApproval && planOnly)) {
+      return StatusPatch.ifChanged(resource, before);
+    }
+
+    Retry retry = retries.get(id);
+    if (retry != null && retry.notBefore().isAfter(now)) {
+      return StatusPatch.ifChanged(resource, before)
+          .rescheduleAfter(Duration.between(now, retry.notBefore()));
+    }
+
+    DatabaseMigrationSpec spec = resource.getSpec();
+    if (!planOnly) {
+      WindowGate.Decision gate =
+          WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
+      if (!gate.open()) {
+        MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
+        return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_WAITING);
+      }
+    }
+
+    DatabaseTargets.Target target;
+    try {
+      target = targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
+    } catch (SpecException e) {
+      return refuse(resource, before, e, generation, now);
+    }
+    MigrationRequest request = run.request();
+    Optional<BackgroundWork.Job<Progress, Outcome>> started =
+        work.start(
+            key,
+            run.key().value(),
+            (Consumer<Progress> sink) -> {
+              MigrationEngine engine = new MigrationEngine(target.dataSource());
+              if (planOnly) {
+                return new Outcome(engine.info(request), null);
+              }
+              return new Outcome(null, engine.migrate(request, listener(sink)));
+            },
+            () -> wakeups.propagateEvent(id));
+    if (started.isEmpty()) {
+      status.message = "waiting for a free worker to start";
+      return StatusPatch.ifChanged(resource, before).rescheduleAfter(Duration.ofSeconds(5));
+    }
+    MigrationStatuses.started(status, planOnly, target.settings().describe(), generation, now);
+    if (!planOnly) {
+      events.normal(
+          resource,
+          "MigrationStarted",
+          "Applying migrations to " + target.settings().databaseName() + " (run " + run.key().value() + ")");
+    }
+    return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+  }
+
+  private UpdateControl<DatabaseMigration> finished(
+      DatabaseMigration resource,
+      String before,
+      BackgroundWork.Job<Progress, Outcome> job,
+      Run run,
+      Instant now) {
+    DatabaseMigrationStatus status = resource.getStatus();
+    long generation = resource.getMetadata().getGeneration();
+    ResourceID id = ResourceID.fromResource(resource);
+    String namespace = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    Duration took = Duration.between(job.startedAt(), now);
+    try {
+      Outcome outcome = job.result();
+      retries.remove(id);
+      if (outcome.plan() != null) {
+        boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
+        MigrationStatuses.planned(status, outcome.plan(), awaitingApproval, resource, now);
+        events.normal(
+            resource,
+            awaitingApproval ? "WaitingForApproval" : "Planned",
+            status.message);
+      } else {
+        MigrationStatuses.succeeded(status, outcome.result(), generation, now);
+        outcome
+            .result()
+            .applied()
+            .forEach(
+                m ->
+                    metrics.migrationApplied(
+                        namespace, name, Duration.ofMillis(m.executionTimeMs())));
+        metrics.runFinished(KIND, namespace, name, "Succeeded", took);
+        events.normal(resource, "MigrationSucceeded", status.message);
+      }
+      return StatusPatch.ifChanged(resource, before);
+    } catch (MigrationException e) {
+      if (e.isTransient()) {
+        return retryLater(resource, before, e.getMessage(), e.code().name(), now);
+      }
+      retries.remove(id);
+      MigrationStatuses.failed(status, e, generation, now);
+      metrics.runFinished(KIND, namespace, name, "Failed", took);
+      events.warning(resource, "MigrationFailed", status.message);
+      return StatusPatch.ifChanged(resource, before);
+    } catch (Exception e) {
+      // Pool or driver errors outside the engine (e.g. no connection available) are transient.
+      return retryLater(resource, before, String.valueOf(e.getMessage()), "DatabaseError", now);
+    }
+  }
+
+  private UpdateControl<DatabaseMigration> retryLater(
+      DatabaseMigration resource, String before, String reason, String code, Instant now) {
+    ResourceID id = ResourceID.fromResource(resource);
+    int failures = retries.getOrDefault(id, new Retry(0, now)).failures() + 1;
+    Duration delay = backoff.delay(failures);
+    retries.put(id, new Retry(failures, now.plus(delay)));
+    MigrationStatuses.retrying(
+        resource.getStatus(), reason, code, delay, resource.getMetadata().getGeneration(), now);
+    events.warning(resource, "RetryScheduled", resource.getStatus().message);
+    return StatusPatch.ifChanged(resource, before).rescheduleAfter(delay);
+  }
+
+  private UpdateControl<DatabaseMigration> refuse(
+      DatabaseMigration resource, String before, SpecException e, long generation, Instant now) {
+    DatabaseMigrationStatus status = resource.getStatus();
+    String previous = status.message;
+    MigrationStatuses.refused(status, e, generation, now);
+    if (!Objects.equals(previous, status.message)) {
+      events.warning(resource, e.reason(), e.getMessage());
+    }
+    return StatusPatch.ifChanged(resource, before);
+  }
+
+  private static MigrationListener listener(Consumer<Progress> sink) {
+    return new MigrationListener() {
+      @Override
+      public void onLockWait(LockWait wait) {
+        sink.accept(new Progress(null, wait));
+      }
+
+      @Override
+      public void onProgress(MigrationProgress progress) {
+        sink.accept(new Progress(progress, null));
+      }
+    };
+  }
+
+  private static List<String> names(dev.pitstop.api.v1alpha1.DatabaseRef ref) {
+    return ref == null || ref.secretRef == null || ref.secretRef.name == null
+        ? List.of()
+        : List.of(ref.secretRef.name);
+  }
+
+  private static List<String> names(LocalObjectRef ref) {
+    return ref == null || ref.name == null ? List.of() : List.of(ref.name);
+  }
+
+  /** One run request: the spec validated, the scripts gathered, and what identifies the run. */
+  record Run(RunKey key, MigrationRequest request) {
+    static Run of(
+        DatabaseMigration resource, java.util.function.Function<String, Optional<ConfigMap>> maps)
+        throws SpecException {
+      DatabaseMigrationSpec spec = resource.getSpec();
+      if (spec == null) {
+        throw SpecException.invalid("spec is required");
+      }
+      DatabaseTargets.secretName(resource, spec.database, "spec.database");
+      if (spec.source == null) {
+        throw SpecException.invalid("spec.source is required");
+      }
+      SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", maps);
+      List<MigrationScript> migrationScripts =
+          scripts.entries().stream().map(e -> new MigrationScript(e.getKey(), e.getValue())).toList();
+      MigrationRequest request;
+      try {
+        request =
+            MigrationRequest.builder(migrationScripts)
+                .historyTable(
+                    spec.historyTable == null ? MigrationRequest.DEFAULT_HISTORY_TABLE : spec.historyTable)
+                .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
+                .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
+                .onChecksumMismatch(
+                    spec.onChecksumMismatch == OnChecksumMismatch.Repair
+                        ? ChecksumMismatchPolicy.REPAIR
+                        : ChecksumMismatchPolicy.FAIL)
+                .lockTimeout(
+                    Durations.parse(
+                        spec.lockTimeout == null ? "10s" : spec.lockTimeout, "spec.lockTimeout"))
+                .statementTimeout(
+                    Durations.parse(
+                        spec.statementTimeout == null ? "0s" : spec.statementTimeout,
+                        "spec.statementTimeout"))
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw SpecException.invalid(e.getMessage());
+      } catch (MigrationException e) {
+        throw SpecException.invalid(MigrationStatuses.fieldMessage(e));
+      }
+      String runRequest = annotation(resource, Pitstop.RUN_REQUESTED_AT);
+      return new Run(
+          new RunKey(resource.getMetadata().getGeneration(), runRequest, scripts.digest()),
+          request);
+    }
+
+    boolean isNewRequest(DatabaseMigrationStatus status) {
+      return !Objects.equals(status.observedGeneration, key.generation())
+          || !Objects.equals(status.observedRunRequest, key.runRequest())
+          || !Objects.equals(status.observedSourceDigest, key.sourceDigest());
+    }
+
+    boolean approved(DatabaseMigration resource) {
+      return String.valueOf(resource.getMetadata().getGeneration())
+          .equals(annotation(resource, Pitstop.APPROVE));
+    }
+
+    boolean planOnly(DatabaseMigration resource) {
+      DatabaseMigrationSpec spec = resource.getSpec();
+      return Boolean.TRUE.equals(spec.validateOnly)
+          || (Boolean.TRUE.equals(spec.requireApproval) && !approved(resource));
+    }
+
+    private static String annotation(DatabaseMigration resource, String name) {
+      Map<String, String> a = resource.getMetadata().getAnnotations();
+      return a == null ? null : a.get(name);
+    }
+  }
+
+  /** Identifies a run: generation, run request annotation and the sources' digest. */
+  record RunKey(long generation, String runRequest, String sourceDigest) {
+    String value() {
+      return generation + "/" + (runRequest == null ? "" : runRequest) + "/" + sourceDigest;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.pitstop.reconciler;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes Kubernetes Events ({@code kubectl describe} shows them) with stable CamelCase reasons. A
+ * repeated event for the same object, reason and message increments the count of the existing
+ * Event instead of creating a new one. Messages pass through a redactor so no credential reaches
+ * an Event.
+ */
+public final class EventRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final String COMPONENT = "pitstop-operator";
+
+  private final KubernetesClient client;
+  private final UnaryOperator<String> redactor;
+  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+
+  public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor) {
+    this.client = client;
+    this.redactor = redactor;
+  }
+
+  /** A Normal event. */
+  public void normal(HasMetadata object, String reason, String message) {
+    record(object, "Normal", reason, message);
+  }
+
+  /** A Warning event. */
+  public void warning(HasMetadata object, String reason, String message) {
+    record(object, "Warning", reason, message);
+  }
+
+  private void record(HasMetadata object, String type, String reason, String rawMessage) {
+    String message = redactor.apply(rawMessage);
+    String namespace = object.getMetadata().getNamespace();
+    String name =
+        object.getMetadata().getName()
+            + "."
+            + digest(object.getMetadata().getUid() + "/" + type + "/" + reason + "/" + message);
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      Integer previous = counts.get(name);
+      if (previous != null) {
+        int count = previous + 1;
+        var existing = client.v1().events().inNamespace(namespace).withName(name);
+        if (existing.get() != null) {
+          existing.edit(
+              e -> {
+                e.setCount(count);
+                e.setLastTimestamp(now);
+                return e;
+              });
+          counts.put(name, count);
+          return;
+        }
+      }
+      client
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(object.getApiVersion())
+                          .withKind(object.getKind())
+                          .withName(object.getMetadata().getName())
+                          .withNamespace(namespace)
+                          .withUid(object.getMetadata().getUid())
+                          .withResourceVersion(object.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(message)
+                  .withCount(1)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .build())
+          .createOr(r -> r.update());
+      counts.put(name, 1);
+    } catch (KubernetesClientException e) {
+      // An Event is best effort: never fail a reconciliation because one could not be written.
+      LOG.warn(
+          "could not record event {} for {}/{}: {}",
+          reason,
+          namespace,
+          object.getMetadata().getName(),
+          redactor.apply(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static String digest(String text) {
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package dev.pitstop.reconciler;
+
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.AppliedMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.LockHolder;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.MigrationFailure;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.migration.ExecutedMigration;
+import dev.pitstop.migration.MigrateResult;
+import dev.pitstop.migration.MigrationException;
+import dev.pitstop.migration.MigrationInfo;
+import dev.pitstop.migration.PendingMigration;
+import dev.pitstop.time.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Computes a DatabaseMigration's status from what the engine reported. */
+final class MigrationStatuses {
+  private static final int MAX_LISTED = 50;
+
+  private MigrationStatuses() {}
+
+  /** Phases in which nothing more happens until a new run is requested. */
+  static boolean isSettled(MigrationPhase phase) {
+    return phase == MigrationPhase.Succeeded
+        || phase == MigrationPhase.Failed
+        || phase == MigrationPhase.Planned;
+  }
+
+  static void newRequest(
+      DatabaseMigrationStatus status, DatabaseMigrationReconciler.RunKey key, long generation) {
+    status.phase = MigrationPhase.Pending;
+    status.observedGeneration = generation;
+    status.observedRunRequest = key.runRequest();
+    status.observedSourceDigest = key.sourceDigest();
+    status.failure = null;
+    status.progress = null;
+    status.lock = null;
+    status.message = "run requested";
+  }
+
+  static void started(
+      DatabaseMigrationStatus status,
+      boolean planOnly,
+      String database,
+      long generation,
+      Instant now) {
+    status.phase = planOnly ? MigrationPhase.Pending : MigrationPhase.Migrating;
+    status.message = (planOnly ? "planning against " : "connecting to ") + database;
+    progressing(status, true, planOnly ? "Planning" : "Migrating", status.message, generation, now);
+  }
+
+  static void running(
+      DatabaseMigrationStatus status,
+      BackgroundWork.Job<DatabaseMigrationReconciler.Progress, DatabaseMigrationReconciler.Outcome>
+          job,
+      long generation,
+      Instant now) {
+    var snapshot = job.progress().orElse(null);
+    if (snapshot == null) {
+      return;
+    }
+    if (snapshot.lockWait() != null) {
+      var wait = snapshot.lockWait();
+      LockHolder lock = new LockHolder();
+      lock.holderPid = wait.holderPid();
+      lock.since = wait.since() == null ? null : wait.since().toInstant().toString();
+      status.lock = lock;
+      status.message =
+          "waiting for the migration lock held by "
+              + (wait.holderPid() == null ? "another runner" : "pid " + wait.holderPid())
+              + (lock.since == null ? "" : " since " + lock.since);
+      progressing(status, true, "WaitingForLock", status.message, generation, now);
+      return;
+    }
+    var step = snapshot.step();
+    if (step == null) {
+      return;
+    }
+    status.lock = null;
+    status.phase = MigrationPhase.Migrating;
+    DatabaseMigrationStatus.MigrationProgress p = new DatabaseMigrationStatus.MigrationProgress();
+    p.migration = step.script();
+    p.index = step.index();
+    p.total = step.total();
+    p.statement = step.statement();
+    p.statements = step.statements();
+    p.elapsedMs = step.elapsedMs();
+    status.progress = p;
+    status.message =
+        "applying "
+            + step.script()
+            + " ("
+            + step.index()
+            + " of "
+            + step.total()
+            + "), statement "
+            + step.statement()
+            + " of "
+            + step.statements();
+    progressing(status, true, "Migrating", status.message, generation, now);
+  }
+
+  static void waitingForWindow(
+      DatabaseMigrationStatus status, String waitingFor, long generation, Instant now) {
+    status.phase = MigrationPhase.WaitingForWindow;
+    status.message = "waiting for " + waitingFor;
+    Conditions.set(status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
+    progressing(status, false, "WaitingForWindow", status.message, generation, now);
+  }
+
+  static void planned(
+      DatabaseMigrationStatus status,
+      MigrationInfo plan,
+      boolean awaitingApproval,
+      DatabaseMigration resource,
+      Instant now) {
+    long generation = resource.getMetadata().getGeneration();
+    reachable(status, generation, now);
+    status.currentVersion = plan.currentVersion();
+    status.appliedCount = plan.appliedCount();
+    status.pendingCount = plan.pending().size();
+    status.pending = pendingNames(plan.pending());
+    status.progress = null;
+    status.lock = null;
+    String pending =
+        plan.pending().isEmpty()
+            ? "no migrations pending"
+            : plan.pending().size() + " migration(s) pending: " + String.join(", ", status.pending);
+    String issues =
+        plan.issues().isEmpty()
+            ? ""
+            : "; " + plan.issues().size() + " problem(s), first: " + plan.issues().get(0).message();
+    if (awaitingApproval) {
+      status.phase = MigrationPhase.WaitingForApproval;
+      status.message =
+          pending
+              + issues
+              + "; approve with: kubectl annotate dbm "
+              + resource.getMetadata().getName()
+              + " pitstop.dev/approve="
+              + generation;
+      Conditions.set(
+          status, Condition.READY, false, "WaitingForApproval", status.message, generation, now);
+    } else {
+      status.phase = MigrationPhase.Planned;
+      status.message = pending + issues + " (validateOnly: nothing applied)";
+      Conditions.set(
+          status,
+          Condition.READY,
+          plan.issues().isEmpty(),
+          plan.issues().isEmpty() ? "Planned" : "ValidationFailed",
+          status.message,
+          generation,
+          now);
+    }
+    progressing(status, false, status.phase.name(), status.message, generation, now);
+    Conditions.set(status, Condition.FAILED, false, status.phase.name(), status.message, generation, now);
+  }
+
+  static void succeeded(
+      DatabaseMigrationStatus status, MigrateResult result, long generation, Instant now) {
+    reachable(status, generation, now);
+    status.phase = MigrationPhase.Succeeded;
+    status.currentVersion = result.currentVersion();
+    status.appliedCount = result.appliedCount();
+    status.pendingCount = result.pending().size();
+    status.pending = pendingNames(result.pending());
+    status.lastApplied = applied(result.applied());
+    status.progress = null;
+    status.lock = null;
+    status.failure = null;
+    status.message =
+        (result.applied().isEmpty()
+                ? "database is up to date"
+                : "applied " + result.applied().size() + " migration(s)")
+            + (result.currentVersion() == null ? "" : "; current version " + result.currentVersion())
+            + (result.repaired().isEmpty()
+                ? ""
+                : "; realigned checksums of " + String.join(", ", result.repaired()));
+    Conditions.set(status, Condition.READY, true, "Succeeded", status.message, generation, now);
+    progressing(status, false, "Succeeded", status.message, generation, now);
+    Conditions.set(status, Condition.FAILED, false, "Succeeded", status.message, generation, now);
+  }
+
+  static void failed(
+      DatabaseMigrationStatus status, MigrationException e, long generation, Instant now) {
+    reachable(status, generation, now);
+    status.phase = MigrationPhase.Failed;
+    status.progress = null;
+    status.lock = null;
+    if (e.partialResult() != null) {
+      status.currentVersion = e.partialResult().currentVersion();
+      status.appliedCount = e.partialResult().appliedCount();
+      status.pendingCount = e.partialResult().pending().size();
+      status.pending = pendingNames(e.partialResult().pending());
+      status.lastApplied = applied(e.partialResult().applied());
+    }
+    MigrationFailure failure = new MigrationFailure();
+    var details = e.failure();
+    if (details != null) {
+      failure.version = details.version();
+      failure.script = details.script();
+      failure.sqlState = details.sqlState();
+      failure.message = KnownSecrets.redact(details.message());
+      failure.line = details.line() > 0 ? details.line() : null;
+      status.message =
+          details.script()
+              + " failed"
+              + (details.line() > 0 ? " at line " + details.line() : "")
+              + ": "
+              + failure.message
+              + (details.sqlState() == null ? "" : " (SQLSTATE " + details.sqlState() + ")")
+              + "; rolled back, nothing recorded";
+    } else {
+      failure.script = e.subject();
+      failure.message = KnownSecrets.redact(e.getMessage());
+      status.message = failure.message;
+    }
+    status.failure = failure;
+    String reason = camel(e.code().name());
+    Conditions.set(status, Condition.READY, false, reason, status.message, generation, now);
+    progressing(status, false, reason, status.message, generation, now);
+    Conditions.set(status, Condition.FAILED, true, reason, status.message, generation, now);
+  }
+
+  static void retrying(
+      DatabaseMigrationStatus status,
+      String reason,
+      String code,
+      Duration delay,
+      long generation,
+      Instant now) {
+    status.phase = MigrationPhase.Pending;
+    status.progress = null;
+    status.lock = null;
+    String why = KnownSecrets.redact(reason);
+    status.message = why + "; retrying in " + Durations.format(delay);
+    if ("DATABASE_ERROR".equals(code) || "DatabaseError".equals(code)) {
+      Conditions.set(
+          status,
+          Condition.DATABASE_REACHABLE,
+          false,
+          "Unreachable",
+          why,
+          generation,
+          now);
+    }
+    Conditions.set(status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
+    progressing(status, true, "RetryScheduled", status.message, generation, now);
+  }
+
+  static void refused(DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {
+    status.observedGeneration = generation;
+    status.progress = null;
+    status.lock = null;
+    status.message = KnownSecrets.redact(e.getMessage());
+    if (e.waitsForObject()) {
+      status.phase = MigrationPhase.Pending;
+      Conditions.set(status, Condition.FAILED, false, e.reason(), status.message, generation, now);
+    } else {
+      status.phase = MigrationPhase.Failed;
+      Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
+    }
+    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
+    progressing(status, false, e.reason(), status.message, generation, now);
+  }
+
+  /** A one-sentence message for an engine error about a request field. */
+  static String fieldMessage(MigrationException e) {
+    String subject = e.subject();
+    return subject == null || e.getMessage().contains(subject)
+        ? e.getMessage()
+        : subject + ": " + e.getMessage();
+  }
+
+  private static void reachable(DatabaseMigrationStatus status, long generation, Instant now) {
+    Conditions.set(
+        status, Condition.DATABASE_REACHABLE, true, "Connected", "the database answered", generation, now);
+  }
+
+  private static void progressing(
+      DatabaseMigrationStatus status,
+      boolean value,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    Conditions.set(status, Condition.PROGRESSING, value, reason, message, generation, now);
+  }
+
+  private static List<String> pendingNames(List<PendingMigration> pending) {
+    return pending.stream()
+        .limit(MAX_LISTED)
+        .map(p -> p.version() != null ? p.version() : "R:" + p.description())
+        .collect(Collectors.toList());
+  }
+
+  private static List<AppliedMigration> applied(List<ExecutedMigration> executed) {
+    return executed.stream()
+        .skip(Math.max(0, executed.size() - MAX_LISTED))
+        .map(
+            m -> {
+              AppliedMigration a = new AppliedMigration();
+              a.version = m.version();
+              a.description = m.description();
+              a.checksum = m.checksum();
+              a.executionTimeMs = m.executionTimeMs();
+              return a;
+            })
+        .collect(Collectors.toList());
+  }
+
+  private static String camel(String code) {
+    StringBuilder out = new StringBuilder();
+    for (String part : code.toLowerCase(java.util.Locale.ROOT).split("_")) {
+      if (!part.isEmpty()) {
+        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+      }
+    }
+    return out.toString();
+  }
+}
