@@ -50,7 +50,10 @@ public final class DataSourceRegistry implements AutoCloseable {
   private final MeterRegistry meterRegistry;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Map<TargetKey, TargetPool> targets = new HashMap<>();
-  private final List<RetiredPool> retired = new ArrayList<>();
+
+  /** Pools replaced or forgotten, closed once no connection of theirs is lent out. */
+  private final List<TargetPool> retired = new ArrayList<>();
+
   private long poolsOpened;
   private boolean closed;
 
@@ -116,7 +119,7 @@ public final class DataSourceRegistry implements AutoCloseable {
     List<PoolUsage> usage = new ArrayList<>();
     targets.forEach(
         (key, target) -> Optional.ofNullable(target.pool).ifPresent(p -> usage.add(usage(key, p))));
-    retired.forEach(r -> usage.add(usage(r.target.key, r.target.pool)));
+    retired.forEach(r -> usage.add(usage(r.key, r.pool)));
     return usage;
   }
 
@@ -138,12 +141,12 @@ public final class DataSourceRegistry implements AutoCloseable {
           Optional.ofNullable(target.pool).ifPresent(toClose::add);
         }
       }
-      // A retired pool whose borrower never gives the connection back is closed all the same.
+      // However long it takes: a migration may hold its connection for an hour.
       retired.removeIf(
           r -> {
-            boolean done = r.target.unused() || now - r.retiredNanos >= idleNanos;
+            boolean done = r.unused();
             if (done) {
-              toClose.add(r.target.pool);
+              toClose.add(r.pool);
             }
             return done;
           });
@@ -162,7 +165,7 @@ public final class DataSourceRegistry implements AutoCloseable {
       }
       closed = true;
       targets.values().stream().map(t -> t.pool).filter(Objects::nonNull).forEach(toClose::add);
-      retired.forEach(r -> toClose.add(r.target.pool));
+      retired.forEach(r -> toClose.add(r.pool));
       targets.clear();
       retired.clear();
     }
@@ -254,7 +257,7 @@ public final class DataSourceRegistry implements AutoCloseable {
   private void retire(TargetPool target) {
     if (target.pool != null) {
       target.pool.getHikariPoolMXBean().softEvictConnections();
-      retired.add(new RetiredPool(target, System.nanoTime()));
+      retired.add(target);
     }
   }
 
@@ -318,6 +321,4 @@ public final class DataSourceRegistry implements AutoCloseable {
       return borrowing == 0 && active(pool) == 0;
     }
   }
-
-  private record RetiredPool(TargetPool target, long retiredNanos) {}
 }
