@@ -1,0 +1,65 @@
+package dev.pitstop.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+class RedactionTest {
+  private final Redaction redaction = Redaction.of("p@ss w/rd", null, "");
+
+  @Test
+  void removesEverySpellingOfTheSecret() {
+    assertThat(redaction.apply("raw p@ss w/rd, form p%40ss+w%2Frd, uri p%40ss%20w%2Frd"))
+        .isEqualTo("raw ****, form ****, uri ****");
+  }
+
+  @Test
+  void removesUrlPasswordsButKeepsUserNames() {
+    assertThat(
+            Redaction.none()
+                .apply(
+                    "failed for postgresql://app:other-secret@db:5432/app and postgres://app@db"))
+        .isEqualTo("failed for postgresql://app:****@db:5432/app and postgres://app@db");
+    assertThat(Redaction.none().apply("jdbc:postgresql://u:a@b@db/x?sslmode=require"))
+        .isEqualTo("jdbc:postgresql://u:****@db/x?sslmode=require");
+  }
+
+  @Test
+  void removesPasswordParameters() {
+    assertThat(
+            Redaction.none()
+                .apply(
+                    "jdbc:postgresql://db/app?user=app&password=s3cret&sslpassword=k3y;"
+                        + " host=db password='quoted secret' PASSWORD = \"x y\""))
+        .isEqualTo(
+            "jdbc:postgresql://db/app?user=app&password=****&sslpassword=****;"
+                + " host=db password=**** PASSWORD = ****");
+  }
+
+  @Test
+  void leavesOrdinaryTextAlone() {
+    String text = "FATAL: password authentication failed for user \"app\"";
+    assertThat(redaction.apply(text)).isEqualTo(text);
+    assertThat(redaction.apply((String) null)).isNull();
+  }
+
+  @Test
+  void joinsAndRedactsAChainOfCauses() {
+    SQLException failure =
+        new SQLException(
+            "pool timed out",
+            new SQLException("Connection to postgresql://app:p@ss w/rd@db refused"));
+
+    assertThat(redaction.apply(failure))
+        .isEqualTo("pool timed out: Connection to postgresql://app:****@db refused");
+  }
+
+  @Test
+  void settingsRedactTheirPasswordAndSecretProperties() {
+    ConnectionSettings settings =
+        ConnectionSettings.fromUrl("postgresql://app:hunter2@db/app?sslpassword=keypass");
+
+    assertThat(settings.redaction().apply("hunter2 keypass hunter2x")).isEqualTo("**** **** ****x");
+  }
+}
