@@ -1,0 +1,33 @@
+package dev.pitstop.migration;
+
+/** What went wrong, for callers that map errors to conditions, exit codes or retries. */
+public enum ErrorCode {
+  /** A request field is invalid; the subject names the field. */
+  INVALID_REQUEST,
+  /** A script name does not follow {@code V<version>__<description>.sql} or {@code R__...}. */
+  INVALID_SCRIPT_NAME,
+  /** Two scripts have the same version, or two repeatables the same description. */
+  DUPLICATE_VERSION,
+  /** An applied script was changed after it was applied. */
+  CHECKSUM_MISMATCH,
+  /** An applied script was renamed to a different description after it was applied. */
+  DESCRIPTION_MISMATCH,
+  /** The history records a version for which no script was given. */
+  MISSING_SCRIPT,
+  /** The history records a failed migration (Flyway leaves such rows); repair removes them. */
+  FAILED_MIGRATION_RECORDED,
+  /** A pending version is lower than the current one and out-of-order is not allowed. */
+  OUT_OF_ORDER,
+  /** The target version is neither a script nor applied. */
+  TARGET_NOT_FOUND,
+  /** A statement of a script failed; {@link MigrationException#failure()} has the details. */
+  SCRIPT_FAILED,
+  /** Another runner held the migration lock for longer than the allowed wait. */
+  LOCK_WAIT_TIMEOUT,
+  /** The history table exists but does not have Flyway's columns. */
+  HISTORY_TABLE_INVALID,
+  /** The database could not be reached or failed outside a script. */
+  DATABASE_ERROR,
+  /** The calling thread was interrupted; the current migration was rolled back. */
+  INTERRUPTED
+}

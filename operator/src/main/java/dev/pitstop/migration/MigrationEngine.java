@@ -1,0 +1,295 @@
+package dev.pitstop.migration;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlErrorKind;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Versioned SQL migrations with a Flyway-compatible history table, as four verbs: {@link #info},
+ * {@link #validate}, {@link #migrate} and {@link #repair}. Plain JDBC, safe to call from several
+ * threads and processes at once: runs on one database serialise on an advisory lock per history
+ * table. Each call uses at most two connections from the data source (a work session and, for
+ * {@code migrate} and {@code repair}, a lock session), so a pool needs room for two.
+ *
+ * <p>Every verb throws {@link MigrationException} on failure; {@link
+ * MigrationException#isTransient()} tells whether retrying later may help.
+ */
+public final class MigrationEngine {
+
+  private final DataSource dataSource;
+
+  /** Creates an engine on a data source; connections are opened per call and closed after it. */
+  public MigrationEngine(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+  }
+
+  /**
+   * Shows applied and pending migrations and any problems; changes nothing, takes no lock, and does
+   * not create the history table. Used for validate-only runs and approval plans.
+   */
+  public MigrationInfo info(MigrationRequest request) {
+    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    try (Connection work = dataSource.getConnection()) {
+      return plan(work, request, scripts).info();
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Checks applied scripts against the given ones (missing scripts, changed checksums or names,
+   * failed rows, out-of-order versions, unknown target); changes nothing. Pending scripts are not
+   * problems.
+   */
+  public ValidateResult validate(MigrationRequest request) {
+    return new ValidateResult(info(request).issues());
+  }
+
+  /** Applies pending migrations; see {@link #migrate(MigrationRequest, MigrationListener)}. */
+  public MigrateResult migrate(MigrationRequest request) {
+    return migrate(request, MigrationListener.NONE);
+  }
+
+  /**
+   * Takes the lock (waiting for another runner, reported to the listener), creates the history
+   * table if missing, validates, realigns checksums if the request says {@code REPAIR}, then
+   * applies each pending migration in its own transaction (or statement by statement when it cannot
+   * run in one) and records it.
+   *
+   * @throws MigrationException for validation problems (nothing applied), a failed script ({@link
+   *     ErrorCode#SCRIPT_FAILED} with {@link MigrationException#failure()} and {@link
+   *     MigrationException#partialResult()}), a lock wait timeout or a database error
+   */
+  public MigrateResult migrate(MigrationRequest request, MigrationListener listener) {
+    long start = System.nanoTime();
+    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    try (Connection lockSession = dataSource.getConnection();
+        Connection work = dataSource.getConnection()) {
+      SessionInfo session = SessionInfo.read(work);
+      MigrationHistory history = new MigrationHistory(historyTable(request, session));
+      try (MigrationLock lock =
+          MigrationLock.acquire(
+              lockSession, history.table(), request.lockWaitTimeout(), listener)) {
+        if (!history.exists(work)) {
+          history.create(work);
+        }
+        MigrationPlan plan = plan(work, request, scripts, session, history);
+        throwIfBlocked(plan, request.onChecksumMismatch());
+        List<String> repaired = List.of();
+        if (request.onChecksumMismatch() == ChecksumMismatchPolicy.REPAIR) {
+          repaired = realign(work, history, plan.corrections());
+        }
+        ScriptRunner runner = new ScriptRunner(work, history, session, request, listener, start);
+        List<ExecutedMigration> applied = new ArrayList<>();
+        List<ResolvedMigration> toApply = plan.toApply();
+        for (int i = 0; i < toApply.size(); i++) {
+          try {
+            ExecutedMigration done = runner.apply(toApply.get(i), i + 1, toApply.size());
+            applied.add(done);
+            listener.onApplied(done, i + 1, toApply.size());
+          } catch (MigrationException e) {
+            MigrateResult partial = null;
+            try {
+              partial = result(work, request, scripts, session, history, applied, repaired);
+            } catch (SQLException | RuntimeException resultError) {
+              e.addSuppressed(resultError);
+            }
+            throw withPartialResult(e, partial);
+          }
+        }
+        return result(work, request, scripts, session, history, applied, repaired);
+      }
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Removes rows of failed migrations and realigns recorded checksums and descriptions of applied
+   * scripts with the given ones. Never runs a script.
+   */
+  public RepairResult repair(MigrationRequest request) {
+    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    try (Connection lockSession = dataSource.getConnection();
+        Connection work = dataSource.getConnection()) {
+      SessionInfo session = SessionInfo.read(work);
+      MigrationHistory history = new MigrationHistory(historyTable(request, session));
+      try (MigrationLock lock =
+          MigrationLock.acquire(
+              lockSession, history.table(), request.lockWaitTimeout(), MigrationListener.NONE)) {
+        if (!history.exists(work)) {
+          return new RepairResult(List.of(), List.of());
+        }
+        MigrationPlan plan = plan(work, request, scripts, session, history);
+        List<String> removed =
+            plan.info().applied().stream()
+                .filter(row -> !row.success())
+                .map(AppliedMigration::script)
+                .toList();
+        work.setAutoCommit(false);
+        try {
+          history.deleteFailed(work);
+          List<String> realigned = realignRows(work, history, plan.corrections());
+          work.commit();
+          return new RepairResult(removed, realigned);
+        } catch (SQLException | RuntimeException e) {
+          work.rollback();
+          throw e;
+        }
+      }
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  private MigrationPlan plan(
+      Connection work, MigrationRequest request, List<ResolvedMigration> scripts)
+      throws SQLException {
+    SessionInfo session = SessionInfo.read(work);
+    return plan(
+        work, request, scripts, session, new MigrationHistory(historyTable(request, session)));
+  }
+
+  private static MigrationPlan plan(
+      Connection work,
+      MigrationRequest request,
+      List<ResolvedMigration> scripts,
+      SessionInfo session,
+      MigrationHistory history)
+      throws SQLException {
+    boolean exists = history.exists(work);
+    List<AppliedMigration> rows = List.of();
+    if (exists) {
+      try {
+        rows = history.read(work);
+      } catch (SQLException e) {
+        if ("42703".equals(e.getSQLState())) { // undefined_column
+          throw new MigrationException(
+              ErrorCode.HISTORY_TABLE_INVALID,
+              "historyTable",
+              "Table "
+                  + history.table()
+                  + " exists but is not a Flyway-style history table; choose another"
+                  + " historyTable.");
+        }
+        throw e;
+      }
+    }
+    return MigrationPlanner.plan(
+        history.table().toString(),
+        exists,
+        scripts,
+        rows,
+        request.targetVersion(),
+        request.outOfOrder(),
+        session.serverVersionNum());
+  }
+
+  private static MigrateResult result(
+      Connection work,
+      MigrationRequest request,
+      List<ResolvedMigration> scripts,
+      SessionInfo session,
+      MigrationHistory history,
+      List<ExecutedMigration> applied,
+      List<String> repaired)
+      throws SQLException {
+    if (!work.getAutoCommit()) {
+      work.rollback(); // leave no transaction open around the read
+    }
+    MigrationInfo after = plan(work, request, scripts, session, history).info();
+    return new MigrateResult(
+        after.historyTable(),
+        applied,
+        repaired,
+        after.currentVersion(),
+        after.appliedCount(),
+        after.pending());
+  }
+
+  private static List<String> realign(
+      Connection work, MigrationHistory history, List<MigrationPlan.Correction> corrections)
+      throws SQLException {
+    if (corrections.isEmpty()) {
+      return List.of();
+    }
+    work.setAutoCommit(false);
+    try {
+      List<String> realigned = realignRows(work, history, corrections);
+      work.commit();
+      return realigned;
+    } catch (SQLException | RuntimeException e) {
+      work.rollback();
+      throw e;
+    }
+  }
+
+  private static List<String> realignRows(
+      Connection work, MigrationHistory history, List<MigrationPlan.Correction> corrections)
+      throws SQLException {
+    List<String> realigned = new ArrayList<>();
+    for (MigrationPlan.Correction correction : corrections) {
+      history.realign(
+          work, correction.installedRank(), correction.checksum(), correction.description());
+      realigned.add(correction.script());
+    }
+    return realigned;
+  }
+
+  private static QualifiedName historyTable(MigrationRequest request, SessionInfo session) {
+    QualifiedName table = request.historyTable();
+    if (table.schema() == null && session.schema() == null) {
+      throw new MigrationException(
+          ErrorCode.INVALID_REQUEST,
+          "historyTable",
+          "The session has no current schema (check search_path), so give historyTable as"
+              + " schema.table.");
+    }
+    return table.withDefaultSchema(session.schema());
+  }
+
+  private static void throwIfBlocked(MigrationPlan plan, ChecksumMismatchPolicy policy) {
+    List<ValidationIssue> blocking = plan.blockingIssues(policy);
+    if (!blocking.isEmpty()) {
+      throw MigrationException.of(blocking.get(0), plan.info().issues());
+    }
+  }
+
+  private static MigrationException withPartialResult(MigrationException e, MigrateResult partial) {
+    MigrationException copy =
+        new MigrationException(
+            e.code(),
+            e.subject(),
+            e.getMessage(),
+            e.isTransient(),
+            e.failure(),
+            partial,
+            e.issues(),
+            e.getCause());
+    copy.setStackTrace(e.getStackTrace());
+    for (Throwable suppressed : e.getSuppressed()) {
+      copy.addSuppressed(suppressed);
+    }
+    return copy;
+  }
+
+  private static MigrationException databaseError(SQLException e) {
+    boolean transientError = SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
+    return new MigrationException(
+        ErrorCode.DATABASE_ERROR,
+        "database",
+        "The database failed: "
+            + e.getMessage()
+            + (transientError ? "; this may pass, retry later." : "."),
+        transientError,
+        null,
+        null,
+        List.of(),
+        e);
+  }
+}

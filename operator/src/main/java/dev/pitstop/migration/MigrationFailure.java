@@ -1,0 +1,31 @@
+package dev.pitstop.migration;
+
+import java.util.List;
+
+/**
+ * Where and why a script failed.
+ *
+ * @param version the script's version, {@code null} for a repeatable script
+ * @param script the script name
+ * @param sqlState the SQLSTATE reported by the server, {@code null} if none
+ * @param message the server's message
+ * @param line the 1-based line in the file where the failing statement starts
+ * @param statement the 1-based index of the failing statement in the script
+ * @param transactional whether the script ran in a transaction (so nothing of it remains)
+ * @param invalidIndexes indexes left INVALID by a failed concurrent build ({@code schema.name});
+ *     they are dropped before the script runs again
+ */
+public record MigrationFailure(
+    String version,
+    String script,
+    String sqlState,
+    String message,
+    int line,
+    int statement,
+    boolean transactional,
+    List<String> invalidIndexes) {
+
+  public MigrationFailure {
+    invalidIndexes = List.copyOf(invalidIndexes);
+  }
+}

@@ -1,0 +1,192 @@
+package dev.pitstop.migration;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The history table, with exactly the columns, primary key and index Flyway creates on PostgreSQL,
+ * so Flyway and Pitstop can take turns on one database.
+ */
+final class MigrationHistory {
+
+  private final QualifiedName table;
+  private final String insertSql;
+
+  /**
+   * @param table the history table with its schema resolved
+   */
+  MigrationHistory(QualifiedName table) {
+    this.table = table;
+    String t = table.sql();
+    this.insertSql =
+        "INSERT INTO "
+            + t
+            + " (installed_rank, version, description, type, script, checksum, installed_by,"
+            + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
+            + " ?, ?, 'SQL', ?, ?, ?, ?, true FROM "
+            + t;
+  }
+
+  QualifiedName table() {
+    return table;
+  }
+
+  boolean exists(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p'))")) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
+  /** Creates the schema (if missing) and the table, in one transaction. */
+  void create(Connection connection) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      if (!schemaExists(connection)) {
+        statement.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
+      }
+      String t = table.sql();
+      statement.execute(
+          "CREATE TABLE "
+              + t
+              + " (\n"
+              + "    \"installed_rank\" INT NOT NULL,\n"
+              + "    \"version\" VARCHAR(50),\n"
+              + "    \"description\" VARCHAR(200) NOT NULL,\n"
+              + "    \"type\" VARCHAR(20) NOT NULL,\n"
+              + "    \"script\" VARCHAR(1000) NOT NULL,\n"
+              + "    \"checksum\" INTEGER,\n"
+              + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+              + "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+              + "    \"execution_time\" INTEGER NOT NULL,\n"
+              + "    \"success\" BOOLEAN NOT NULL\n"
+              + ")");
+      statement.execute(
+          "ALTER TABLE "
+              + t
+              + " ADD CONSTRAINT "
+              + SqlIdentifiers.quote(truncate(table.name() + "_pk"))
+              + " PRIMARY KEY (\"installed_rank\")");
+      statement.execute(
+          "CREATE INDEX "
+              + SqlIdentifiers.quote(truncate(table.name() + "_s_idx"))
+              + " ON "
+              + t
+              + " (\"success\")");
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private boolean schemaExists(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+      statement.setString(1, table.schema());
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
+  /** Reads all rows by installed rank. */
+  List<AppliedMigration> read(Connection connection) throws SQLException {
+    List<AppliedMigration> rows = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT installed_rank, version, description, type, script, checksum,"
+                    + " installed_by, installed_on, execution_time, success FROM "
+                    + table.sql()
+                    + " ORDER BY installed_rank")) {
+      while (row.next()) {
+        int checksum = row.getInt(6);
+        Timestamp installedOn = row.getTimestamp(8);
+        rows.add(
+            new AppliedMigration(
+                row.getInt(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                row.wasNull() ? null : checksum,
+                row.getString(7),
+                installedOn == null ? null : installedOn.toLocalDateTime(),
+                row.getInt(9),
+                row.getBoolean(10)));
+      }
+    }
+    return rows;
+  }
+
+  /** Records a successful script in the connection's current transaction (if any). */
+  void insert(Connection connection, ResolvedMigration migration, String installedBy, int timeMs)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
+      if (migration.version() == null) {
+        statement.setNull(1, Types.VARCHAR);
+      } else {
+        statement.setString(1, migration.versionText());
+      }
+      statement.setString(2, migration.description());
+      statement.setString(3, migration.script());
+      statement.setInt(4, migration.checksum());
+      statement.setString(5, installedBy);
+      statement.setInt(6, timeMs);
+      statement.executeUpdate();
+    }
+  }
+
+  /** Sets a row's checksum and description to those of the current script. */
+  void realign(Connection connection, int installedRank, int checksum, String description)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE "
+                + table.sql()
+                + " SET checksum = ?, description = ? WHERE installed_rank = ?")) {
+      statement.setInt(1, checksum);
+      statement.setString(2, description);
+      statement.setInt(3, installedRank);
+      statement.executeUpdate();
+    }
+  }
+
+  /** Deletes the rows of failed migrations. */
+  void deleteFailed(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate("DELETE FROM " + table.sql() + " WHERE NOT success");
+    }
+  }
+
+  /** Shortens a derived name to 63 bytes, as PostgreSQL would. */
+  private static String truncate(String name) {
+    String result = name;
+    while (result.getBytes(StandardCharsets.UTF_8).length > SqlIdentifiers.MAX_IDENTIFIER_BYTES) {
+      result = result.substring(0, result.length() - 1);
+    }
+    return result;
+  }
+}

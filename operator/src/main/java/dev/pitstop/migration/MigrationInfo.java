@@ -1,0 +1,34 @@
+package dev.pitstop.migration;
+
+import java.util.List;
+
+/**
+ * The state of a database against a set of scripts, computed without changing anything: what is
+ * applied, what {@code migrate} would apply, and what would stop it.
+ *
+ * @param historyTable the history table, schema-qualified ({@code schema.table})
+ * @param historyTableExists whether that table exists yet
+ * @param currentVersion the highest applied version, {@code null} if none
+ * @param applied every history row, by installed rank
+ * @param pending what {@code migrate} would apply, in order (versioned first, then repeatables)
+ * @param issues problems found; see {@link ValidationIssue#repairable()}
+ */
+public record MigrationInfo(
+    String historyTable,
+    boolean historyTableExists,
+    String currentVersion,
+    List<AppliedMigration> applied,
+    List<PendingMigration> pending,
+    List<ValidationIssue> issues) {
+
+  public MigrationInfo {
+    applied = List.copyOf(applied);
+    pending = List.copyOf(pending);
+    issues = List.copyOf(issues);
+  }
+
+  /** Counts successful history rows of scripts (not Flyway's schema or baseline markers). */
+  public int appliedCount() {
+    return (int) applied.stream().filter(row -> row.success() && !row.isSchemaMarker()).count();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.pitstop.migration;
+
+import java.time.Duration;
+
+/**
+ * Receives progress of a {@code migrate} call on the calling thread. Called before every statement,
+ * so implementations must be cheap (e.g. store the latest value for a status patch elsewhere). An
+ * exception thrown here aborts the run; the current migration is rolled back.
+ */
+public interface MigrationListener {
+
+  /** A listener that ignores everything. */
+  MigrationListener NONE = new MigrationListener() {};
+
+  /** Another runner holds the lock; called about once a second while waiting. */
+  default void onLockWait(LockWait wait) {}
+
+  /** The lock was taken after waiting for it. */
+  default void onLockAcquired(Duration waited) {}
+
+  /** A statement is about to run. */
+  default void onProgress(MigrationProgress progress) {}
+
+  /** A script was applied and recorded. */
+  default void onApplied(ExecutedMigration migration, int index, int total) {}
+}

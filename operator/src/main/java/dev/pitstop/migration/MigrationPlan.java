@@ -1,0 +1,24 @@
+package dev.pitstop.migration;
+
+import java.util.List;
+
+/**
+ * The planner's full answer: the public view plus what the engine needs to act on it.
+ *
+ * @param info the public view
+ * @param toApply the scripts to apply, in order
+ * @param corrections history rows to realign under {@link ChecksumMismatchPolicy#REPAIR}
+ */
+record MigrationPlan(
+    MigrationInfo info, List<ResolvedMigration> toApply, List<Correction> corrections) {
+
+  /** A history row whose checksum or description differs from its script. */
+  record Correction(int installedRank, String script, int checksum, String description) {}
+
+  /** Returns the issues that stop {@code migrate} under the given policy. */
+  List<ValidationIssue> blockingIssues(ChecksumMismatchPolicy policy) {
+    return info.issues().stream()
+        .filter(issue -> !(issue.repairable() && policy == ChecksumMismatchPolicy.REPAIR))
+        .toList();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.pitstop.migration;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Compares scripts with history rows: finds what is applied, what is pending and what is wrong.
+ * Pure logic, no database access.
+ *
+ * <p>Rules (Flyway's, unless noted): a versioned row is matched to the script of equal version;
+ * only rows of type {@code SQL} are checked for checksum and description, rows of other types (Java
+ * migrations) are trusted; a {@code BASELINE} row makes lower versions count as applied; the latest
+ * successful row of a repeatable (by description) decides whether it is pending; a repeatable whose
+ * script is gone is ignored; an applied version without a script is an error (Flyway ignores
+ * "future" versions by default, Pitstop does not, so a rollback to older scripts is noticed).
+ */
+final class MigrationPlanner {
+
+  private MigrationPlanner() {}
+
+  static MigrationPlan plan(
+      String historyTable,
+      boolean historyTableExists,
+      List<ResolvedMigration> scripts,
+      List<AppliedMigration> rows,
+      MigrationVersion target,
+      boolean outOfOrder,
+      int serverVersionNum) {
+    List<ValidationIssue> issues = new ArrayList<>();
+    List<MigrationPlan.Correction> corrections = new ArrayList<>();
+    Map<MigrationVersion, AppliedMigration> appliedVersions = new HashMap<>();
+    Map<String, AppliedMigration> latestRepeatables = new HashMap<>();
+    MigrationVersion baseline = null;
+    for (AppliedMigration row : rows) {
+      if (!row.success()) {
+        issues.add(
+            new ValidationIssue(
+                ErrorCode.FAILED_MIGRATION_RECORDED,
+                row.script(),
+                "The history table records a failed migration "
+                    + row.script()
+                    + "; clean up what it left behind, then run repair to remove the row."));
+      } else if (row.isSchemaMarker()) {
+        continue;
+      } else if (row.isBaseline() && row.version() != null) {
+        MigrationVersion version = MigrationVersion.parse(row.version());
+        baseline = baseline == null || version.compareTo(baseline) > 0 ? version : baseline;
+      } else if (row.version() != null) {
+        appliedVersions.put(MigrationVersion.parse(row.version()), row);
+      } else {
+        latestRepeatables.put(row.description(), row);
+      }
+    }
+
+    Map<MigrationVersion, ResolvedMigration> versionedScripts = new LinkedHashMap<>();
+    for (ResolvedMigration script : scripts) {
+      if (!script.repeatable()) {
+        versionedScripts.put(script.version(), script);
+      }
+    }
+    MigrationVersion current = baseline;
+    for (Map.Entry<MigrationVersion, AppliedMigration> entry : appliedVersions.entrySet()) {
+      if (current == null || entry.getKey().compareTo(current) > 0) {
+        current = entry.getKey();
+      }
+      checkApplied(entry.getValue(), versionedScripts.get(entry.getKey()), issues, corrections);
+    }
+    if (target != null
+        && !versionedScripts.containsKey(target)
+        && !appliedVersions.containsKey(target)
+        && !target.equals(baseline)) {
+      issues.add(
+          new ValidationIssue(
+              ErrorCode.TARGET_NOT_FOUND,
+              "targetVersion",
+              "targetVersion "
+                  + target
+                  + " is neither a script nor applied; use an existing version or latest."));
+    }
+
+    List<ResolvedMigration> toApply = new ArrayList<>();
+    List<PendingMigration> pending = new ArrayList<>();
+    for (ResolvedMigration script : scripts) {
+      boolean isOutOfOrder = false;
+      if (script.repeatable()) {
+        AppliedMigration latest = latestRepeatables.get(script.description());
+        if (latest != null && Objects.equals(latest.checksum(), script.checksum())) {
+          continue;
+        }
+      } else {
+        MigrationVersion version = script.version();
+        if (appliedVersions.containsKey(version)
+            || (baseline != null && version.compareTo(baseline) <= 0)
+            || (target != null && version.compareTo(target) > 0)) {
+          continue;
+        }
+        if (current != null && version.compareTo(current) < 0) {
+          if (!outOfOrder) {
+            issues.add(
+                new ValidationIssue(
+                    ErrorCode.OUT_OF_ORDER,
+                    script.script(),
+                    script.script()
+                        + " is pending but version "
+                        + current
+                        + " is already applied; set outOfOrder to apply it, or give it a"
+                        + " higher version."));
+            continue;
+          }
+          isOutOfOrder = true;
+        }
+      }
+      toApply.add(script);
+      pending.add(
+          new PendingMigration(
+              script.versionText(),
+              script.description(),
+              script.script(),
+              script.checksum(),
+              script.statements().size(),
+              !NonTransactionalStatements.anyRequiresAutocommit(
+                  script.statements(), serverVersionNum),
+              isOutOfOrder));
+    }
+    MigrationInfo info =
+        new MigrationInfo(
+            historyTable,
+            historyTableExists,
+            current == null ? null : current.toString(),
+            rows,
+            pending,
+            issues);
+    return new MigrationPlan(info, toApply, corrections);
+  }
+
+  private static void checkApplied(
+      AppliedMigration row,
+      ResolvedMigration script,
+      List<ValidationIssue> issues,
+      List<MigrationPlan.Correction> corrections) {
+    if (!row.isSqlScript()) {
+      return;
+    }
+    if (script == null) {
+      issues.add(
+          new ValidationIssue(
+              ErrorCode.MISSING_SCRIPT,
+              row.script(),
+              "Version "
+                  + row.version()
+                  + " ("
+                  + row.script()
+                  + ") is applied but no script has that version; add the script back."));
+      return;
+    }
+    boolean checksumDiffers = !Objects.equals(row.checksum(), script.checksum());
+    boolean descriptionDiffers = !row.description().equals(script.description());
+    if (checksumDiffers) {
+      issues.add(
+          new ValidationIssue(
+              ErrorCode.CHECKSUM_MISMATCH,
+              script.script(),
+              script.script()
+                  + " was changed after it was applied (checksum "
+                  + row.checksum()
+                  + " recorded, "
+                  + script.checksum()
+                  + " now); restore it, or set onChecksumMismatch to Repair to accept the"
+                  + " change without re-running it."));
+    }
+    if (descriptionDiffers) {
+      issues.add(
+          new ValidationIssue(
+              ErrorCode.DESCRIPTION_MISMATCH,
+              script.script(),
+              "Version "
+                  + row.version()
+                  + " was applied as \""
+                  + row.description()
+                  + "\" but is now named "
+                  + script.script()
+                  + "; restore the name, or set onChecksumMismatch to Repair to accept it."));
+    }
+    if (checksumDiffers || descriptionDiffers) {
+      corrections.add(
+          new MigrationPlan.Correction(
+              row.installedRank(), script.script(), script.checksum(), script.description()));
+    }
+  }
+}

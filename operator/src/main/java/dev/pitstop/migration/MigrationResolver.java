@@ -1,0 +1,106 @@
+package dev.pitstop.migration;
+
+import dev.pitstop.sql.SqlSplitter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql} and
+ * {@code R__<description>.sql}. Returns versioned scripts by version, then repeatables by
+ * description.
+ */
+final class MigrationResolver {
+
+  private static final String SUFFIX = ".sql";
+  private static final String SEPARATOR = "__";
+  private static final int MAX_DESCRIPTION = 200;
+  private static final int MAX_SCRIPT = 1000;
+  private static final int MAX_VERSION = 50;
+
+  private MigrationResolver() {}
+
+  static List<ResolvedMigration> resolve(List<MigrationScript> scripts) {
+    List<ResolvedMigration> versioned = new ArrayList<>();
+    List<ResolvedMigration> repeatable = new ArrayList<>();
+    Map<MigrationVersion, String> versions = new HashMap<>();
+    Map<String, String> descriptions = new HashMap<>();
+    for (MigrationScript script : scripts) {
+      ResolvedMigration migration = parse(script);
+      if (migration.repeatable()) {
+        String other = descriptions.putIfAbsent(migration.description(), script.name());
+        if (other != null) {
+          throw duplicate(script.name(), other, "have the same description");
+        }
+        repeatable.add(migration);
+      } else {
+        String other = versions.putIfAbsent(migration.version(), script.name());
+        if (other != null) {
+          throw duplicate(script.name(), other, "have the same version " + migration.version());
+        }
+        versioned.add(migration);
+      }
+    }
+    versioned.sort(Comparator.comparing(ResolvedMigration::version));
+    repeatable.sort(Comparator.comparing(ResolvedMigration::description));
+    List<ResolvedMigration> all = new ArrayList<>(versioned);
+    all.addAll(repeatable);
+    return all;
+  }
+
+  private static ResolvedMigration parse(MigrationScript script) {
+    String name = script.name();
+    String fileName = name.substring(name.lastIndexOf('/') + 1);
+    if (name.length() > MAX_SCRIPT) {
+      throw badName(name, "is longer than " + MAX_SCRIPT + " characters");
+    }
+    if (!fileName.endsWith(SUFFIX)) {
+      throw badName(name, "does not end in .sql");
+    }
+    String base = fileName.substring(0, fileName.length() - SUFFIX.length());
+    int separator = base.indexOf(SEPARATOR);
+    boolean versioned = base.startsWith("V");
+    if (separator < 0 || !(versioned || base.startsWith("R"))) {
+      throw badName(
+          name, "does not look like V<version>__<description>.sql or R__<description>.sql");
+    }
+    String description = base.substring(separator + SEPARATOR.length()).replace('_', ' ');
+    if (description.length() > MAX_DESCRIPTION) {
+      throw badName(name, "has a description longer than " + MAX_DESCRIPTION + " characters");
+    }
+    String versionText = base.substring(1, separator);
+    MigrationVersion version = null;
+    if (versioned) {
+      if (versionText.length() > MAX_VERSION) {
+        throw badName(name, "has a version longer than " + MAX_VERSION + " characters");
+      }
+      try {
+        version = MigrationVersion.parse(versionText);
+      } catch (IllegalArgumentException e) {
+        throw badName(name, "has no valid version: use numbers separated by dots or underscores");
+      }
+    } else if (!versionText.isEmpty()) {
+      throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
+    }
+    return new ResolvedMigration(
+        version,
+        description,
+        name,
+        ScriptChecksum.of(script.sql()),
+        SqlSplitter.split(script.sql()));
+  }
+
+  private static MigrationException badName(String name, String problem) {
+    return new MigrationException(
+        ErrorCode.INVALID_SCRIPT_NAME, name, "Migration script " + name + " " + problem + ".");
+  }
+
+  private static MigrationException duplicate(String name, String other, String problem) {
+    return new MigrationException(
+        ErrorCode.DUPLICATE_VERSION,
+        name,
+        "Migration scripts " + other + " and " + name + " " + problem + "; rename one of them.");
+  }
+}

@@ -1,0 +1,44 @@
+package dev.pitstop.migration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Loads migration scripts from places the CLI knows about. */
+public final class MigrationScripts {
+
+  private MigrationScripts() {}
+
+  /**
+   * Reads every {@code *.sql} file directly in the directory (not in subdirectories) as UTF-8, in
+   * name order. Other files are ignored; naming rules are checked when the scripts are used.
+   *
+   * @throws UncheckedIOException if the directory cannot be read
+   */
+  public static List<MigrationScript> fromDirectory(Path directory) {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(file -> file.getFileName().toString().endsWith(".sql"))
+          .sorted(Comparator.comparing(file -> file.getFileName().toString()))
+          .map(MigrationScripts::read)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list migration directory " + directory, e);
+    }
+  }
+
+  private static MigrationScript read(Path file) {
+    try {
+      return new MigrationScript(
+          file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read migration " + file, e);
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package dev.pitstop.migration;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlErrorKind;
+import dev.pitstop.sql.SqlStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Applies scripts on one work session: a transactional script with {@code SET LOCAL} timeouts and
+ * its history row in the same transaction; a script with non-transactional statements statement by
+ * statement in autocommit, with session timeouts restored afterwards.
+ */
+final class ScriptRunner {
+
+  private final Connection connection;
+  private final MigrationHistory history;
+  private final SessionInfo session;
+  private final String installedBy;
+  private final String lockTimeoutMs;
+  private final String statementTimeoutMs;
+  private final MigrationListener listener;
+  private final long runStartNanos;
+
+  ScriptRunner(
+      Connection connection,
+      MigrationHistory history,
+      SessionInfo session,
+      MigrationRequest request,
+      MigrationListener listener,
+      long runStartNanos) {
+    this.connection = connection;
+    this.history = history;
+    this.session = session;
+    this.installedBy = request.installedBy() != null ? request.installedBy() : session.user();
+    this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
+    this.statementTimeoutMs = Long.toString(request.statementTimeout().toMillis());
+    this.listener = listener;
+    this.runStartNanos = runStartNanos;
+  }
+
+  /**
+   * Applies one script and records it.
+   *
+   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} if a statement fails
+   */
+  ExecutedMigration apply(ResolvedMigration migration, int index, int total) throws SQLException {
+    boolean transactional =
+        !NonTransactionalStatements.anyRequiresAutocommit(
+            migration.statements(), session.serverVersionNum());
+    long start = System.nanoTime();
+    if (transactional) {
+      applyInTransaction(migration, index, total, start);
+    } else {
+      applyInAutocommit(migration, index, total, start);
+    }
+    long timeMs = (System.nanoTime() - start) / 1_000_000;
+    return new ExecutedMigration(
+        migration.versionText(),
+        migration.description(),
+        migration.script(),
+        migration.checksum(),
+        timeMs);
+  }
+
+  private void applyInTransaction(ResolvedMigration migration, int index, int total, long start)
+      throws SQLException {
+    connection.setAutoCommit(false);
+    int current = 0;
+    try (Statement statement = connection.createStatement()) {
+      statement.setEscapeProcessing(false);
+      setTimeouts(true, lockTimeoutMs, statementTimeoutMs);
+      List<SqlStatement> statements = migration.statements();
+      for (current = 0; current < statements.size(); current++) {
+        beforeStatement(migration, index, total, current, start);
+        statement.execute(statements.get(current).sql());
+      }
+      history.insert(connection, migration, installedBy, elapsedMs(start));
+      connection.commit();
+    } catch (SQLException e) {
+      rollbackQuietly(e);
+      throw failure(migration, current, true, e, List.of());
+    } catch (RuntimeException e) {
+      rollbackQuietly(e);
+      throw e;
+    }
+  }
+
+  private void applyInAutocommit(ResolvedMigration migration, int index, int total, long start)
+      throws SQLException {
+    connection.setAutoCommit(true);
+    int current = 0;
+    List<SqlStatement> statements = migration.statements();
+    try (Statement statement = connection.createStatement()) {
+      statement.setEscapeProcessing(false);
+      setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+      InvalidIndexes.dropLeftovers(connection, statements);
+      for (current = 0; current < statements.size(); current++) {
+        beforeStatement(migration, index, total, current, start);
+        statement.execute(statements.get(current).sql());
+      }
+      history.insert(connection, migration, installedBy, elapsedMs(start));
+    } catch (SQLException e) {
+      List<String> invalid = List.of();
+      if (current < statements.size()) {
+        invalid = leftoverIndexes(statements.get(current), e);
+      }
+      throw failure(migration, current, false, e, invalid);
+    } finally {
+      restoreTimeouts();
+    }
+  }
+
+  private void beforeStatement(
+      ResolvedMigration migration, int index, int total, int statement, long start) {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new MigrationException(
+          ErrorCode.INTERRUPTED,
+          migration.script(),
+          "Interrupted while applying " + migration.script() + "; it was not recorded.");
+    }
+    long now = System.nanoTime();
+    listener.onProgress(
+        new MigrationProgress(
+            migration.script(),
+            migration.versionText(),
+            index,
+            total,
+            statement + 1,
+            migration.statements().size(),
+            (now - start) / 1_000_000,
+            (now - runStartNanos) / 1_000_000));
+  }
+
+  private void setTimeouts(boolean local, String lockTimeout, String statementTimeout)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)")) {
+      statement.setString(1, lockTimeout);
+      statement.setBoolean(2, local);
+      statement.setString(3, statementTimeout);
+      statement.setBoolean(4, local);
+      statement.executeQuery().close();
+    }
+  }
+
+  /** Best effort: later scripts set their own timeouts, and a broken session is closed anyway. */
+  private void restoreTimeouts() {
+    try {
+      setTimeouts(false, session.lockTimeout(), session.statementTimeout());
+    } catch (SQLException e) {
+      // keep the original outcome
+    }
+  }
+
+  private List<String> leftoverIndexes(SqlStatement statement, SQLException cause) {
+    if (!NonTransactionalStatements.isConcurrentIndexBuild(statement)) {
+      return List.of();
+    }
+    InvalidIndexes.Target target = InvalidIndexes.target(statement);
+    if (target == null) {
+      return List.of();
+    }
+    try {
+      List<String> names = new ArrayList<>();
+      for (QualifiedName index : InvalidIndexes.onTable(connection, target)) {
+        names.add(index.toString());
+      }
+      return names;
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+      return List.of();
+    }
+  }
+
+  private MigrationException failure(
+      ResolvedMigration migration,
+      int statementIndex,
+      boolean transactional,
+      SQLException e,
+      List<String> invalidIndexes) {
+    List<SqlStatement> statements = migration.statements();
+    boolean inStatement = statementIndex < statements.size();
+    int line = inStatement ? statements.get(statementIndex).line() : 0;
+    String message = serverMessage(e);
+    MigrationFailure failure =
+        new MigrationFailure(
+            migration.versionText(),
+            migration.script(),
+            e.getSQLState(),
+            message,
+            line,
+            inStatement ? statementIndex + 1 : 0,
+            transactional,
+            invalidIndexes);
+    StringBuilder text = new StringBuilder(migration.script()).append(" failed");
+    if (inStatement) {
+      text.append(" at line ").append(line);
+    } else {
+      text.append(" while being recorded");
+    }
+    text.append(": ").append(message);
+    if (e.getSQLState() != null) {
+      text.append(" (SQLSTATE ").append(e.getSQLState()).append(")");
+    }
+    if (transactional) {
+      text.append("; it was rolled back and not recorded");
+    } else {
+      text.append("; it ran outside a transaction, so earlier statements stay applied,");
+      text.append(" and it was not recorded");
+    }
+    if (!invalidIndexes.isEmpty()) {
+      text.append("; invalid index ")
+          .append(String.join(", ", invalidIndexes))
+          .append(" is dropped before the next attempt");
+    }
+    text.append(".");
+    return new MigrationException(
+        ErrorCode.SCRIPT_FAILED,
+        migration.script(),
+        text.toString(),
+        SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT,
+        failure,
+        null,
+        List.of(),
+        e);
+  }
+
+  private static String serverMessage(SQLException e) {
+    if (e instanceof PSQLException psql) {
+      ServerErrorMessage server = psql.getServerErrorMessage();
+      if (server != null && server.getMessage() != null) {
+        return server.getMessage();
+      }
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  private void rollbackQuietly(Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException rollbackError) {
+      cause.addSuppressed(rollbackError);
+    }
+  }
+
+  private static int elapsedMs(long start) {
+    return (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - start) / 1_000_000);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.pitstop.sql;
+
+import java.util.Objects;
+
+/**
+ * A table-like name with an optional schema, as PostgreSQL stores it (unquoted parts already folded
+ * to lower case). Render it into SQL only through {@link #sql()}.
+ *
+ * @param schema the schema, or {@code null} when the name is resolved through {@code search_path}
+ * @param name the object name
+ */
+public record QualifiedName(String schema, String name) {
+
+  public QualifiedName {
+    Objects.requireNonNull(name, "name");
+    SqlIdentifiers.quote(name);
+    if (schema != null) {
+      SqlIdentifiers.quote(schema);
+    }
+  }
+
+  /** Returns this name with the given schema, keeping an explicit schema if there is one. */
+  public QualifiedName withDefaultSchema(String defaultSchema) {
+    return schema != null ? this : new QualifiedName(defaultSchema, name);
+  }
+
+  /** Returns the name as SQL, every part double-quoted: {@code "schema"."name"}. */
+  public String sql() {
+    return schema == null
+        ? SqlIdentifiers.quote(name)
+        : SqlIdentifiers.quote(schema) + "." + SqlIdentifiers.quote(name);
+  }
+
+  /** Returns the name for humans: {@code schema.name}, without quotes. */
+  @Override
+  public String toString() {
+    return schema == null ? name : schema + "." + name;
+  }
+}

@@ -1,0 +1,160 @@
+package dev.pitstop.sql;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that turns names into SQL identifiers. Every identifier Pitstop sends to the server
+ * goes through {@link #quote(String)}; user-provided names are parsed with {@link
+ * #qualified(String)}.
+ */
+public final class SqlIdentifiers {
+
+  /** PostgreSQL's NAMEDATALEN - 1: longer identifiers would be silently truncated by the server. */
+  public static final int MAX_IDENTIFIER_BYTES = 63;
+
+  private SqlIdentifiers() {}
+
+  /**
+   * Double-quotes a name, doubling embedded quotes, so the server uses it verbatim.
+   *
+   * @throws IllegalArgumentException if the name is empty, contains NUL or exceeds 63 bytes
+   */
+  public static String quote(String name) {
+    checkName(name);
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  /**
+   * Parses {@code table} or {@code schema.table}; each part is either unquoted (letters, digits,
+   * {@code _}, {@code $}; folded to lower case like PostgreSQL does) or double-quoted ({@code "My
+   * Table"}, with {@code ""} for a quote).
+   *
+   * @throws IllegalArgumentException with one sentence naming the problem if the text is not such a
+   *     name
+   */
+  public static QualifiedName qualified(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("A table name is required.");
+    }
+    List<String> parts = splitParts(text.strip());
+    if (parts.size() > 2) {
+      throw invalid(text, "use table or schema.table");
+    }
+    return parts.size() == 1
+        ? new QualifiedName(null, parts.get(0))
+        : new QualifiedName(parts.get(0), parts.get(1));
+  }
+
+  /** Tells whether the text is a plain identifier that needs no quotes in PostgreSQL. */
+  public static boolean isSimpleIdentifier(String text) {
+    if (text == null || text.isEmpty() || !isIdentifierStart(text.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < text.length(); i++) {
+      if (!isIdentifierPart(text.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Tells whether the character can start an unquoted identifier. */
+  static boolean isIdentifierStart(char c) {
+    return Character.isLetter(c) || c == '_' || c >= 0x80;
+  }
+
+  /** Tells whether the character can continue an unquoted identifier. */
+  static boolean isIdentifierPart(char c) {
+    return isIdentifierStart(c) || Character.isDigit(c) || c == '$';
+  }
+
+  /** Folds ASCII letters to lower case, as PostgreSQL does for unquoted identifiers. */
+  static String foldCase(String word) {
+    StringBuilder folded = new StringBuilder(word.length());
+    for (int i = 0; i < word.length(); i++) {
+      char c = word.charAt(i);
+      folded.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+    }
+    return folded.toString();
+  }
+
+  private static List<String> splitParts(String text) {
+    List<String> parts = new ArrayList<>();
+    int i = 0;
+    while (true) {
+      if (i >= text.length()) {
+        throw invalid(text, "a name part is missing");
+      }
+      if (text.charAt(i) == '"') {
+        StringBuilder part = new StringBuilder();
+        i++;
+        while (true) {
+          if (i >= text.length()) {
+            throw invalid(text, "a double quote is not closed");
+          }
+          char c = text.charAt(i++);
+          if (c == '"') {
+            if (i < text.length() && text.charAt(i) == '"') {
+              part.append('"');
+              i++;
+            } else {
+              break;
+            }
+          } else {
+            part.append(c);
+          }
+        }
+        parts.add(checkPart(text, part.toString()));
+      } else {
+        int start = i;
+        while (i < text.length() && text.charAt(i) != '.') {
+          i++;
+        }
+        String part = text.substring(start, i);
+        if (!isSimpleIdentifier(part)) {
+          throw invalid(
+              text,
+              "use letters, digits and underscores, or double-quote a part that has other"
+                  + " characters");
+        }
+        parts.add(checkPart(text, foldCase(part)));
+      }
+      if (i == text.length()) {
+        return parts;
+      }
+      if (text.charAt(i) != '.') {
+        throw invalid(text, "only a dot may follow a quoted part");
+      }
+      i++;
+    }
+  }
+
+  private static String checkPart(String text, String part) {
+    try {
+      checkName(part);
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, e.getMessage());
+    }
+    return part;
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("an identifier must not be empty");
+    }
+    if (name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("an identifier must not contain NUL characters");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+      throw new IllegalArgumentException(
+          "an identifier must not be longer than " + MAX_IDENTIFIER_BYTES + " bytes");
+    }
+  }
+
+  private static IllegalArgumentException invalid(String text, String reason) {
+    return new IllegalArgumentException(
+        "\"" + text + "\" is not a valid table name: " + reason + ".");
+  }
+}

@@ -1,0 +1,122 @@
+package dev.pitstop.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.output.ValidateResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pitstop and the real Flyway library take turns on one database. */
+class FlywayCompatibilityTest {
+
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @TempDir Path dir;
+
+  private void write(String name, String content) throws Exception {
+    Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+  }
+
+  private void writeBytes(String name, byte[] content) throws Exception {
+    Files.write(dir.resolve(name), content);
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load();
+  }
+
+  private MigrationRequest pitstopRequest() {
+    return MigrationRequest.builder(MigrationScripts.fromDirectory(dir))
+        .historyTable("flyway_schema_history")
+        .build();
+  }
+
+  private void writeFirstThree() throws Exception {
+    write("V1__create_items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);\n");
+    write(
+        "V2__seed.sql",
+        "INSERT INTO items VALUES (1, 'one');\r\nINSERT INTO items VALUES (2, 'two');\r\n");
+    write("V3_1__add_price.sql", "ALTER TABLE items ADD COLUMN price numeric DEFAULT 0;");
+  }
+
+  @Test
+  void databaseMigratedByFlywayContinuesUnderPitstopWithoutReapplying() throws Exception {
+    writeFirstThree();
+    write("R__item_names.sql", "CREATE OR REPLACE VIEW item_names AS SELECT name FROM items;\n");
+    assertThat(flyway().migrate().migrationsExecuted).isEqualTo(4);
+
+    write("V4__more_items.sql", "INSERT INTO items VALUES (3, 'three');\n");
+    write("V5__index.sql", "CREATE INDEX CONCURRENTLY items_name_idx ON items (name);\n");
+    MigrationInfo[] before = flyway().info().all();
+    assertThat(before).hasSize(6);
+
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("4", "5");
+    assertThat(result.currentVersion()).isEqualTo("5");
+    assertThat(pg.rowCount("items")).isEqualTo(3); // V2 not re-run
+    assertThat(pg.queryLong("SELECT count(*) FROM flyway_schema_history")).isEqualTo(6);
+
+    // and Flyway accepts what Pitstop recorded
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+    assertThat(Arrays.stream(flyway().info().all()).map(MigrationInfo::getState))
+        .containsOnly(MigrationState.SUCCESS);
+    assertThat(flyway().migrate().migrationsExecuted).isZero();
+  }
+
+  @Test
+  void flywayValidatesAndContinuesADatabaseMigratedByPitstop() throws Exception {
+    writeFirstThree();
+    write("R__item_names.sql", "CREATE OR REPLACE VIEW item_names AS SELECT name FROM items;\n");
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+    assertThat(result.applied()).hasSize(4);
+
+    ValidateResult validation = flyway().validateWithResult();
+    assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
+    flyway().validate();
+
+    write("V4__more_items.sql", "INSERT INTO items VALUES (3, 'three');\n");
+    assertThat(flyway().migrate().migrationsExecuted).isEqualTo(1);
+    assertThat(pg.rowCount("items")).isEqualTo(3);
+    assertThat(new MigrationEngine(pg.dataSource()).validate(pitstopRequest()).valid()).isTrue();
+    assertThat(new MigrationEngine(pg.dataSource()).info(pitstopRequest()).pending()).isEmpty();
+  }
+
+  @Test
+  void checksumsMatchFlywaysForBomCrlfAndFinalNewlines() throws Exception {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] body = "CREATE TABLE bom (id int);\n".getBytes(StandardCharsets.UTF_8);
+    byte[] withBom = new byte[bom.length + body.length];
+    System.arraycopy(bom, 0, withBom, 0, bom.length);
+    System.arraycopy(body, 0, withBom, bom.length, body.length);
+    writeBytes("V1__bom.sql", withBom);
+    write("V2__crlf.sql", "CREATE TABLE crlf (id int);\r\nINSERT INTO crlf VALUES (1);\r\n");
+    write("V3__no_final_newline.sql", "CREATE TABLE nofinal (id int);");
+    write("V4__blank_lines.sql", "\n\nCREATE TABLE blanks (id int);\n\n\n");
+    write("V5__unicode.sql", "-- Grüße ✓\nCREATE TABLE \"Übersicht\" (note text DEFAULT 'é');\n");
+    write(
+        "V6__plpgsql.sql",
+        "CREATE FUNCTION f() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND;\n$$ LANGUAGE plpgsql;\n");
+    flyway().migrate();
+
+    List<String> flywayChecksums =
+        pg.queryStrings("SELECT script || '=' || checksum FROM flyway_schema_history ORDER BY 1");
+    List<String> pitstopChecksums =
+        MigrationScripts.fromDirectory(dir).stream()
+            .map(s -> s.name() + "=" + ScriptChecksum.of(s.sql()))
+            .sorted()
+            .toList();
+    assertThat(pitstopChecksums).isEqualTo(flywayChecksums).hasSize(6);
+    assertThat(new MigrationEngine(pg.dataSource()).validate(pitstopRequest()).valid()).isTrue();
+  }
+}

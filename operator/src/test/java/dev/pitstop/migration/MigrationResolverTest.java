@@ -1,0 +1,103 @@
+package dev.pitstop.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrationResolverTest {
+
+  private static MigrationScript script(String name) {
+    return new MigrationScript(name, "SELECT 1;");
+  }
+
+  @Test
+  void ordersVersionedNumericallyThenRepeatablesByDescription() {
+    List<ResolvedMigration> resolved =
+        MigrationResolver.resolve(
+            List.of(
+                script("R__views.sql"),
+                script("V10__ten.sql"),
+                script("V2__two.sql"),
+                script("V1_1__one_one.sql"),
+                script("R__a_functions.sql"),
+                script("V1__init.sql")));
+    assertThat(resolved)
+        .extracting(ResolvedMigration::script)
+        .containsExactly(
+            "V1__init.sql",
+            "V1_1__one_one.sql",
+            "V2__two.sql",
+            "V10__ten.sql",
+            "R__a_functions.sql",
+            "R__views.sql");
+    assertThat(resolved.get(1).versionText()).isEqualTo("1.1");
+    assertThat(resolved.get(1).description()).isEqualTo("one one");
+    assertThat(resolved.get(4).version()).isNull();
+    assertThat(resolved.get(4).description()).isEqualTo("a functions");
+  }
+
+  @Test
+  void acceptsDotsInVersionsAndEmptyDescriptions() {
+    ResolvedMigration m = MigrationResolver.resolve(List.of(script("V1.2.3__.sql"))).get(0);
+    assertThat(m.versionText()).isEqualTo("1.2.3");
+    assertThat(m.description()).isEmpty();
+  }
+
+  @Test
+  void rejectsBadNamesNamingTheFile() {
+    for (String bad :
+        new String[] {
+          "V1_init.sql",
+          "V1__init.txt",
+          "init.sql",
+          "v1__init.sql",
+          "Vx__init.sql",
+          "V__init.sql",
+          "R1__views.sql",
+          "V1.__x.sql",
+          "README.md"
+        }) {
+      assertThatThrownBy(() -> MigrationResolver.resolve(List.of(script(bad))))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              MigrationException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SCRIPT_NAME);
+                assertThat(e.subject()).isEqualTo(bad);
+                assertThat(e.getMessage()).contains(bad).endsWith(".");
+              });
+    }
+  }
+
+  @Test
+  void rejectsDuplicateVersionsNamingBothFiles() {
+    assertThatThrownBy(
+            () -> MigrationResolver.resolve(List.of(script("V1__a.sql"), script("V1.0__b.sql"))))
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.DUPLICATE_VERSION);
+              assertThat(e.getMessage()).contains("V1__a.sql", "V1.0__b.sql");
+            });
+    assertThatThrownBy(
+            () -> MigrationResolver.resolve(List.of(script("R__v.sql"), script("R__v.sql"))))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("R__v.sql");
+  }
+
+  @Test
+  void loadsSqlFilesFromDirectory(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("V2__b.sql"), "SELECT 2;");
+    Files.writeString(dir.resolve("V1__a.sql"), "SELECT 1;");
+    Files.writeString(dir.resolve("README.md"), "ignored");
+    Files.createDirectory(dir.resolve("sub.sql"));
+    List<MigrationScript> scripts = MigrationScripts.fromDirectory(dir);
+    assertThat(scripts).extracting(MigrationScript::name).containsExactly("V1__a.sql", "V2__b.sql");
+    assertThat(scripts.get(1).sql()).isEqualTo("SELECT 2;");
+  }
+}

@@ -1,0 +1,105 @@
+package dev.pitstop.testing;
+
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.postgresql.Driver;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The PostgreSQL server that tests use: the one named by the environment variable {@value
+ * #URL_VARIABLE} (a JDBC URL with user and password of a role that may create databases), or else
+ * one {@link EmbeddedPostgresServer} per JVM, started on first use.
+ */
+public final class TestPostgresServer {
+
+  /** Environment variable naming an existing server to test against. */
+  public static final String URL_VARIABLE = "PITSTOP_TEST_JDBC_URL";
+
+  private static final Pattern URL =
+      Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?$");
+  private static volatile TestPostgresServer shared;
+
+  private final String urlPrefix;
+  private final String maintenanceDatabase;
+  private final String urlSuffix;
+  private final String user;
+  private final String password;
+
+  private TestPostgresServer(String url, String user, String password) {
+    Matcher matcher = URL.matcher(url);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException(
+          URL_VARIABLE + " must look like jdbc:postgresql://host:port/database?user=...");
+    }
+    this.urlPrefix = matcher.group(1);
+    this.maintenanceDatabase = matcher.group(2).isEmpty() ? "postgres" : matcher.group(2);
+    this.urlSuffix = matcher.group(3) == null ? "" : matcher.group(3);
+    this.user = user;
+    this.password = password;
+  }
+
+  /** Returns the server for this JVM, starting the embedded one on first use. */
+  public static TestPostgresServer shared() {
+    TestPostgresServer server = shared;
+    if (server == null) {
+      synchronized (TestPostgresServer.class) {
+        server = shared;
+        if (server == null) {
+          server = shared = connect();
+        }
+      }
+    }
+    return server;
+  }
+
+  private static TestPostgresServer connect() {
+    String external = System.getenv(URL_VARIABLE);
+    if (external != null && !external.isBlank()) {
+      Properties properties = Driver.parseURL(external, new Properties());
+      if (properties == null) {
+        throw new IllegalArgumentException(URL_VARIABLE + " is not a PostgreSQL JDBC URL");
+      }
+      return new TestPostgresServer(
+          external, properties.getProperty("user"), properties.getProperty("password", ""));
+    }
+    EmbeddedPostgresServer embedded = EmbeddedPostgresServer.start();
+    return new TestPostgresServer(
+        embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "postgres");
+  }
+
+  /** Returns a JDBC URL for a database on this server (with the configured query parameters). */
+  public String jdbcUrl(String database) {
+    return urlPrefix + database + urlSuffix;
+  }
+
+  /** Returns the role tests connect as. */
+  public String user() {
+    return user;
+  }
+
+  /** Returns that role's password ({@code postgres} for the embedded server, which trusts all). */
+  public String password() {
+    return password;
+  }
+
+  /** Returns a data source for a database on this server. */
+  public DataSource dataSource(String database) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(jdbcUrl(database));
+    dataSource.setUser(user);
+    dataSource.setPassword(password);
+    return dataSource;
+  }
+
+  /** Returns a data source for the maintenance database, used to create and drop databases. */
+  public DataSource adminDataSource() {
+    return dataSource(maintenanceDatabase);
+  }
+
+  /** Creates a fresh, empty database with a unique name. */
+  public TestDatabase createDatabase(String prefix) {
+    return TestDatabase.create(this, prefix);
+  }
+}
