@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Command-line options: {@code --name value}, {@code --name=value}, repeatable options and
- * boolean flags. Unknown options are refused so a typo never silently changes behaviour.
+ * Command-line options: {@code --name value}, {@code --name=value}, repeatable options and boolean
+ * flags. Unknown options are refused so a typo never silently changes behaviour.
  */
 public final class Args {
   private final Map<String, List<String>> values = new LinkedHashMap<>();
@@ -42,7 +42,10 @@ public final class Args {
         if (value != null && !value.equals("true") && !value.equals("false")) {
           throw new UsageException("--" + name + " takes no value (or true/false)");
         }
-        parsed.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value == null ? "true" : value);
+        parsed
+            .values
+            .computeIfAbsent(name, k -> new ArrayList<>())
+            .add(value == null ? "true" : value);
       } else if (withValue.contains(name)) {
         if (value == null) {
           if (i + 1 >= args.size()) {
@@ -61,7 +64,9 @@ public final class Args {
   /** The last value given for {@code name}. */
   public Optional<String> value(String name) {
     List<String> list = values.get(name);
-    return list == null || list.isEmpty() ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+    return list == null || list.isEmpty()
+        ? Optional.empty()
+        : Optional.of(list.get(list.size() - 1));
   }
 
   /** A value that must be present. */

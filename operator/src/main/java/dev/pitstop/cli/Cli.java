@@ -41,7 +41,8 @@ public final class Cli {
       err.println("pitstop " + args.get(0) + ": " + KnownSecrets.redact(e.getMessage()));
       return Command.USAGE;
     } catch (Exception e) {
-      err.println("pitstop " + args.get(0) + ": " + KnownSecrets.redact(String.valueOf(e.getMessage())));
+      err.println(
+          "pitstop " + args.get(0) + ": " + KnownSecrets.redact(String.valueOf(e.getMessage())));
       return Command.FAILED;
     }
   }

@@ -28,7 +28,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setServerConfig("max_connections", "200")
               .start());
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded PostgreSQL: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not start the embedded PostgreSQL: " + e.getMessage(), e);
     }
   }
 
@@ -53,7 +54,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         s.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not create database " + name + ": " + e.getMessage(), e);
     }
   }
 

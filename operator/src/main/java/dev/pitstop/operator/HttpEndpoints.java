@@ -30,7 +30,8 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/healthz", ex -> probe(ex, healthy));
     server.createContext("/readyz", ex -> probe(ex, ready));
     server.createContext(
-        "/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+        "/metrics",
+        ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     server.setExecutor(
         Executors.newFixedThreadPool(
             2,

@@ -153,7 +153,8 @@ public record OperatorSettings(
                   }
                   return n;
                 } catch (NumberFormatException e) {
-                  throw new UsageException("--" + flag + " must be a whole number, not '" + v + "'");
+                  throw new UsageException(
+                      "--" + flag + " must be a whole number, not '" + v + "'");
                 }
               })
           .orElse(fallback);

@@ -103,7 +103,8 @@ public final class PitstopOperator implements AutoCloseable {
     return pitstop;
   }
 
-  private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorSettings settings) {
+  private <P extends HasMetadata> void register(
+      Reconciler<P> reconciler, OperatorSettings settings) {
     Consumer<ControllerConfigurationOverrider<P>> overrides =
         o -> {
           o.withOnUpdateFilter(new RunTriggerFilter<>());

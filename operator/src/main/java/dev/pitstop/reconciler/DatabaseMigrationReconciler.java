@@ -11,6 +11,7 @@ import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.LockWait;
+import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
@@ -18,7 +19,6 @@ import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
-import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -70,9 +70,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
                   : r.getSpec().source.configMapRefs.stream().map(c -> c.name).toList());
   private final ReferencedObjects<MaintenanceWindow, DatabaseMigration> windows =
       new ReferencedObjects<>(
-          MaintenanceWindow.class,
-          "windows",
-          r -> names(r.getSpec().maintenanceWindowRef));
+          MaintenanceWindow.class, "windows", r -> names(r.getSpec().maintenanceWindowRef));
 
   private record Retry(int failures, Instant notBefore) {}
 
@@ -166,7 +164,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
 
     DatabaseTargets.Target target;
     try {
-      target = targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
+      target =
+          targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
     } catch (SpecException e) {
       return refuse(resource, before, e, generation, now);
     }
@@ -192,7 +191,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       events.normal(
           resource,
           "MigrationStarted",
-          "Applying migrations to " + target.settings().databaseName() + " (run " + run.key().value() + ")");
+          "Applying migrations to "
+              + target.settings().databaseName()
+              + " (run "
+              + run.key().value()
+              + ")");
     }
     return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
   }
@@ -216,9 +219,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
         boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
         MigrationStatuses.planned(status, outcome.plan(), awaitingApproval, resource, now);
         events.normal(
-            resource,
-            awaitingApproval ? "WaitingForApproval" : "Planned",
-            status.message);
+            resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
       } else {
         MigrationStatuses.succeeded(status, outcome.result(), generation, now);
         outcome
@@ -309,13 +310,17 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       }
       SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", maps);
       List<MigrationScript> migrationScripts =
-          scripts.entries().stream().map(e -> new MigrationScript(e.getKey(), e.getValue())).toList();
+          scripts.entries().stream()
+              .map(e -> new MigrationScript(e.getKey(), e.getValue()))
+              .toList();
       MigrationRequest request;
       try {
         request =
             MigrationRequest.builder(migrationScripts)
                 .historyTable(
-                    spec.historyTable == null ? MigrationRequest.DEFAULT_HISTORY_TABLE : spec.historyTable)
+                    spec.historyTable == null
+                        ? MigrationRequest.DEFAULT_HISTORY_TABLE
+                        : spec.historyTable)
                 .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
                 .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
                 .onChecksumMismatch(

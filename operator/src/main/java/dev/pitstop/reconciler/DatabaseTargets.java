@@ -35,7 +35,10 @@ public final class DatabaseTargets {
    * @param secrets looks up a Secret of the resource's namespace (from the informer cache)
    */
   public Target resolve(
-      HasMetadata resource, DatabaseRef ref, String field, Function<String, Optional<Secret>> secrets)
+      HasMetadata resource,
+      DatabaseRef ref,
+      String field,
+      Function<String, Optional<Secret>> secrets)
       throws SpecException {
     String secretName = secretName(resource, ref, field);
     Secret secret =

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes Kubernetes Events ({@code kubectl describe} shows them) with stable CamelCase reasons. A
- * repeated event for the same object, reason and message increments the count of the existing
- * Event instead of creating a new one. Messages pass through a redactor so no credential reaches
- * an Event.
+ * repeated event for the same object, reason and message increments the count of the existing Event
+ * instead of creating a new one. Messages pass through a redactor so no credential reaches an
+ * Event.
  */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);

@@ -110,7 +110,8 @@ final class MigrationStatuses {
       DatabaseMigrationStatus status, String waitingFor, long generation, Instant now) {
     status.phase = MigrationPhase.WaitingForWindow;
     status.message = "waiting for " + waitingFor;
-    Conditions.set(status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
+    Conditions.set(
+        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
     progressing(status, false, "WaitingForWindow", status.message, generation, now);
   }
 
@@ -160,7 +161,8 @@ final class MigrationStatuses {
           now);
     }
     progressing(status, false, status.phase.name(), status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, false, status.phase.name(), status.message, generation, now);
+    Conditions.set(
+        status, Condition.FAILED, false, status.phase.name(), status.message, generation, now);
   }
 
   static void succeeded(
@@ -179,7 +181,9 @@ final class MigrationStatuses {
         (result.applied().isEmpty()
                 ? "database is up to date"
                 : "applied " + result.applied().size() + " migration(s)")
-            + (result.currentVersion() == null ? "" : "; current version " + result.currentVersion())
+            + (result.currentVersion() == null
+                ? ""
+                : "; current version " + result.currentVersion())
             + (result.repaired().isEmpty()
                 ? ""
                 : "; realigned checksums of " + String.join(", ", result.repaired()));
@@ -243,19 +247,15 @@ final class MigrationStatuses {
     status.message = why + "; retrying in " + Durations.format(delay);
     if ("DATABASE_ERROR".equals(code) || "DatabaseError".equals(code)) {
       Conditions.set(
-          status,
-          Condition.DATABASE_REACHABLE,
-          false,
-          "Unreachable",
-          why,
-          generation,
-          now);
+          status, Condition.DATABASE_REACHABLE, false, "Unreachable", why, generation, now);
     }
-    Conditions.set(status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
+    Conditions.set(
+        status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
     progressing(status, true, "RetryScheduled", status.message, generation, now);
   }
 
-  static void refused(DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {
+  static void refused(
+      DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {
     status.observedGeneration = generation;
     status.progress = null;
     status.lock = null;
@@ -281,7 +281,13 @@ final class MigrationStatuses {
 
   private static void reachable(DatabaseMigrationStatus status, long generation, Instant now) {
     Conditions.set(
-        status, Condition.DATABASE_REACHABLE, true, "Connected", "the database answered", generation, now);
+        status,
+        Condition.DATABASE_REACHABLE,
+        true,
+        "Connected",
+        "the database answered",
+        generation,
+        now);
   }
 
   private static void progressing(

@@ -34,7 +34,8 @@ public final class PitstopMetrics {
   }
 
   /** A run of any kind finished with a result (Succeeded, Failed, Incomplete, ...). */
-  public void runFinished(String kind, String namespace, String name, String result, Duration took) {
+  public void runFinished(
+      String kind, String namespace, String name, String result, Duration took) {
     Timer.builder("pitstop_run_duration")
         .description("Duration of an operation run, by kind and result")
         .tag("kind", kind)

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Lets an update reach the reconciler when the spec changed (generation), a run was requested or
- * a plan approved by annotation, or deletion began. Status writes, including the operator's own,
+ * Lets an update reach the reconciler when the spec changed (generation), a run was requested or a
+ * plan approved by annotation, or deletion began. Status writes, including the operator's own,
  * change none of these, so they do not cause reconcile loops.
  */
 public final class RunTriggerFilter<R extends HasMetadata> implements OnUpdateFilter<R> {

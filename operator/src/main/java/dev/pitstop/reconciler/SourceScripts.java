@@ -48,7 +48,8 @@ public record SourceScripts(Map<String, String> scripts, String digest) {
                 .orElseThrow(
                     () ->
                         SpecException.missingReference(
-                            "ConfigMapNotFound", where + ": ConfigMap '" + name + "' does not exist"));
+                            "ConfigMapNotFound",
+                            where + ": ConfigMap '" + name + "' does not exist"));
         Map<String, String> data = configMap.getData() == null ? Map.of() : configMap.getData();
         for (Map.Entry<String, String> e : new TreeMap<>(data).entrySet()) {
           add(scripts, origins, e.getKey(), e.getValue(), "ConfigMap '" + name + "'");

@@ -37,8 +37,7 @@ public final class WindowGate {
     if (window.isEmpty()) {
       return Decision.closed("MaintenanceWindow '" + ref.name + "' does not exist yet");
     }
-    WindowPhase phase =
-        window.get().getStatus() == null ? null : window.get().getStatus().phase;
+    WindowPhase phase = window.get().getStatus() == null ? null : window.get().getStatus().phase;
     if (phase != WindowPhase.Active) {
       return Decision.closed(
           "MaintenanceWindow '"

@@ -13,14 +13,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs the real Pitstop operator (JOSDK) against a fresh in-process Kubernetes API in CRUD mode,
- * with the committed CRDs registered, for each test. Status patches use JSON patch because the
- * mock API server rejects server-side apply.
+ * with the committed CRDs registered, for each test. Status patches use JSON patch because the mock
+ * API server rejects server-side apply.
  */
 public final class OperatorExtension implements BeforeEachCallback, AfterEachCallback {
   private EmbeddedKubernetesApi api;
   private PitstopOperator operator;
-  private OperatorSettings settings =
-      OperatorSettings.defaults().withUseSsa(false).withHttpPort(0);
+  private OperatorSettings settings = OperatorSettings.defaults().withUseSsa(false).withHttpPort(0);
 
   /** Uses other settings (SSA is always off against the mock API server). */
   public OperatorExtension withSettings(OperatorSettings custom) {
@@ -70,7 +69,12 @@ public final class OperatorExtension implements BeforeEachCallback, AfterEachCal
 
   /** Events recorded for {@code object}. */
   public List<Event> eventsFor(HasMetadata object) {
-    return client().v1().events().inNamespace(object.getMetadata().getNamespace()).list().getItems()
+    return client()
+        .v1()
+        .events()
+        .inNamespace(object.getMetadata().getNamespace())
+        .list()
+        .getItems()
         .stream()
         .filter(e -> object.getMetadata().getName().equals(e.getInvolvedObject().getName()))
         .filter(e -> object.getKind().equals(e.getInvolvedObject().getKind()))
