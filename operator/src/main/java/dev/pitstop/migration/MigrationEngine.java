@@ -84,22 +84,24 @@ public final class MigrationEngine {
         if (request.onChecksumMismatch() == ChecksumMismatchPolicy.REPAIR) {
           repaired = realign(work, history, plan.corrections());
         }
-        ScriptRunner runner = new ScriptRunner(work, history, session, request, listener, start);
         List<ExecutedMigration> applied = new ArrayList<>();
         List<ResolvedMigration> toApply = plan.toApply();
-        for (int i = 0; i < toApply.size(); i++) {
-          try {
-            ExecutedMigration done = runner.apply(toApply.get(i), i + 1, toApply.size());
-            applied.add(done);
-            listener.onApplied(done, i + 1, toApply.size());
-          } catch (MigrationException e) {
-            MigrateResult partial = null;
+        try (ScriptRunner runner =
+            new ScriptRunner(work, history, session, request, listener, start)) {
+          for (int i = 0; i < toApply.size(); i++) {
             try {
-              partial = result(work, request, scripts, session, history, applied, repaired);
-            } catch (SQLException | RuntimeException resultError) {
-              e.addSuppressed(resultError);
+              ExecutedMigration done = runner.apply(toApply.get(i), i + 1, toApply.size());
+              applied.add(done);
+              listener.onApplied(done, i + 1, toApply.size());
+            } catch (MigrationException e) {
+              MigrateResult partial = null;
+              try {
+                partial = result(work, request, scripts, session, history, applied, repaired);
+              } catch (SQLException | RuntimeException resultError) {
+                e.addSuppressed(resultError);
+              }
+              throw withPartialResult(e, partial);
             }
-            throw withPartialResult(e, partial);
           }
         }
         return result(work, request, scripts, session, history, applied, repaired);

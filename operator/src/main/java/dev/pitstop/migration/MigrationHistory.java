@@ -141,22 +141,25 @@ final class MigrationHistory {
     return rows;
   }
 
+  /** Prepares the insert of {@link #insert}; reuse it for all scripts of a run. */
+  PreparedStatement prepareInsert(Connection connection) throws SQLException {
+    return connection.prepareStatement(insertSql);
+  }
+
   /** Records a successful script in the connection's current transaction (if any). */
-  void insert(Connection connection, ResolvedMigration migration, String installedBy, int timeMs)
+  void insert(PreparedStatement insert, ResolvedMigration migration, String installedBy, int timeMs)
       throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(insertSql)) {
-      if (migration.version() == null) {
-        statement.setNull(1, Types.VARCHAR);
-      } else {
-        statement.setString(1, migration.versionText());
-      }
-      statement.setString(2, migration.description());
-      statement.setString(3, migration.script());
-      statement.setInt(4, migration.checksum());
-      statement.setString(5, installedBy);
-      statement.setInt(6, timeMs);
-      statement.executeUpdate();
+    if (migration.version() == null) {
+      insert.setNull(1, Types.VARCHAR);
+    } else {
+      insert.setString(1, migration.versionText());
     }
+    insert.setString(2, migration.description());
+    insert.setString(3, migration.script());
+    insert.setInt(4, migration.checksum());
+    insert.setString(5, installedBy);
+    insert.setInt(6, timeMs);
+    insert.executeUpdate();
   }
 
   /** Sets a row's checksum and description to those of the current script. */

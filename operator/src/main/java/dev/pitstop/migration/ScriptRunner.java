@@ -15,9 +15,10 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Applies scripts on one work session: a transactional script with {@code SET LOCAL} timeouts and
  * its history row in the same transaction; a script with non-transactional statements statement by
- * statement in autocommit, with session timeouts restored afterwards.
+ * statement in autocommit, with session timeouts restored afterwards. Statements it needs for every
+ * script are prepared once per run.
  */
-final class ScriptRunner {
+final class ScriptRunner implements AutoCloseable {
 
   private final Connection connection;
   private final MigrationHistory history;
@@ -27,6 +28,8 @@ final class ScriptRunner {
   private final String statementTimeoutMs;
   private final MigrationListener listener;
   private final long runStartNanos;
+  private PreparedStatement setTimeouts;
+  private PreparedStatement insert;
 
   ScriptRunner(
       Connection connection,
@@ -81,7 +84,7 @@ final class ScriptRunner {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
-      history.insert(connection, migration, installedBy, elapsedMs(start));
+      history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly(e);
@@ -105,7 +108,7 @@ final class ScriptRunner {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
-      history.insert(connection, migration, installedBy, elapsedMs(start));
+      history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
     } catch (SQLException e) {
       List<String> invalid = List.of();
       if (current < statements.size()) {
@@ -140,14 +143,36 @@ final class ScriptRunner {
 
   private void setTimeouts(boolean local, String lockTimeout, String statementTimeout)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)")) {
-      statement.setString(1, lockTimeout);
-      statement.setBoolean(2, local);
-      statement.setString(3, statementTimeout);
-      statement.setBoolean(4, local);
-      statement.executeQuery().close();
+    if (setTimeouts == null) {
+      setTimeouts =
+          connection.prepareStatement(
+              "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)");
+    }
+    setTimeouts.setString(1, lockTimeout);
+    setTimeouts.setBoolean(2, local);
+    setTimeouts.setString(3, statementTimeout);
+    setTimeouts.setBoolean(4, local);
+    setTimeouts.executeQuery().close();
+  }
+
+  private PreparedStatement insertStatement() throws SQLException {
+    if (insert == null) {
+      insert = history.prepareInsert(connection);
+    }
+    return insert;
+  }
+
+  /** Closes the prepared statements; the connection stays open. */
+  @Override
+  public void close() {
+    for (PreparedStatement statement : new PreparedStatement[] {setTimeouts, insert}) {
+      if (statement != null) {
+        try {
+          statement.close();
+        } catch (SQLException e) {
+          // closing the connection releases it anyway
+        }
+      }
     }
   }
 
