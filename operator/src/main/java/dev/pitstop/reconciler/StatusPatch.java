@@ -2,6 +2,8 @@ package dev.pitstop.reconciler;
 
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.Objects;
 
@@ -20,5 +22,32 @@ public final class StatusPatch {
     return Objects.equals(before, snapshot(resource))
         ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(resource);
+  }
+
+  /**
+   * Writes the status now, during the reconcile, if it changed since {@code before}: for state that
+   * must be stored before the operator acts on it (e.g. original replicas before scaling). The
+   * write uses optimistic locking and is cached, so the next reconcile sees it even before the
+   * informer does. Return {@code noUpdate} from such a reconcile.
+   *
+   * @return the snapshot after the write, for the next comparison
+   */
+  public static <S, R extends CustomResource<?, S>> String writeNow(
+      R resource, Context<R> context, String before) {
+    String now = snapshot(resource);
+    if (Objects.equals(before, now)) {
+      return before;
+    }
+    S status = resource.getStatus();
+    R updated =
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+            resource,
+            context,
+            r -> {
+              r.setStatus(status);
+              return r;
+            });
+    resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+    return now;
   }
 }

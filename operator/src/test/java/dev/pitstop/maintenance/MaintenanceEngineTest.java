@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

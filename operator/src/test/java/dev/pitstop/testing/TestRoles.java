@@ -1,7 +1,6 @@
-package dev.pitstop.maintenance;
+package dev.pitstop.testing;
 
 import dev.pitstop.sql.SqlIdentifiers;
-import dev.pitstop.testing.PostgresExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -18,19 +17,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * dropped (after its sessions are closed) when the test ends. Register after the {@link
  * PostgresExtension} so it runs before the test database is dropped.
  */
-final class TestRoles implements AfterEachCallback {
-  static final String PASSWORD = "role-pw";
+public final class TestRoles implements AfterEachCallback {
+  public static final String PASSWORD = "role-pw";
 
   private final PostgresExtension pg;
   private final List<String> roles = new ArrayList<>();
   private final List<Connection> sessions = new ArrayList<>();
 
-  TestRoles(PostgresExtension pg) {
+  public TestRoles(PostgresExtension pg) {
     this.pg = pg;
   }
 
   /** Creates a login role {@code <prefix>_<random>} with extra options, e.g. {@code CREATEROLE}. */
-  String create(String prefix, String options) {
+  public String create(String prefix, String options) {
     String name = prefix + "_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
     pg.execute(
         "CREATE ROLE "
@@ -45,7 +44,7 @@ final class TestRoles implements AfterEachCallback {
   }
 
   /** Opens a session as {@code role} on the test database with an application name. */
-  Connection connect(String role, String applicationName) throws SQLException {
+  public Connection connect(String role, String applicationName) throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", role);
     properties.setProperty("password", PASSWORD);
