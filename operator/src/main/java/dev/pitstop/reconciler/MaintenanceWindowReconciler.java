@@ -1,5 +1,6 @@
 package dev.pitstop.reconciler;
 
+import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
@@ -211,18 +212,21 @@ public final class MaintenanceWindowReconciler
       case Restoring -> restoring.work(pass);
       case Failed -> {
         if (WindowRestoring.pending(status, usesDatabase(pass.window))) {
+          // The failure stays the message; the restore's own progress would hide it.
+          String failure =
+              Conditions.find(status, Condition.FAILED)
+                  .map(c -> c.message)
+                  .orElse("the drain failed")
+                  .replaceFirst("; restoring$", "");
           restoring.work(pass);
-          if (pass.restored && status.message != null && !status.message.endsWith("restored")) {
-            status.message = status.message + "; everything was restored";
-            WindowStatuses.set(
-                status,
-                WindowPhase.Failed,
-                WindowStatuses.failureReason(status),
-                status.message,
-                false,
-                pass.generation,
-                pass.now);
-          }
+          WindowStatuses.set(
+              status,
+              WindowPhase.Failed,
+              WindowStatuses.failureReason(status),
+              failure + (pass.restored ? "; everything was restored" : "; restoring"),
+              !pass.restored,
+              pass.generation,
+              pass.now);
         } else {
           pass.restored = true;
         }

@@ -26,7 +26,10 @@ import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestRoles;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +169,235 @@ class MaintenanceWindowIT {
         .contains(
             "DrainStarted", "ModeAnnounced", "ScaledDown", "Drained", "RestoreStarted", "Restored");
     assertThat(Serialization.asJson(idle)).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void drainTimeoutFailsAndRestoresEverything() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.timeout = "3s";
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                w.getStatus().phase == WindowPhase.Failed
+                    && w.getStatus().drain.workloads.isEmpty()
+                    && w.getStatus().mode == MaintenanceMode.RUNNING);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("not drained within spec.drain.timeout (3s): 1 task(s) pending")
+        .endsWith("everything was restored");
+    assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(Conditions.find(failed.getStatus(), Condition.FAILED).orElseThrow().reason)
+        .isEqualTo("DrainTimeout");
+    assertThat(condition(failed, Condition.DRAINED)).isEqualTo("False");
+    assertRestored();
+    assertThat(k8s.eventReasons(failed)).contains("DrainTimeout");
+
+    // The failed window stays Failed while it is open; closing it returns to Idle.
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+  }
+
+  @Test
+  void closingWhileDrainingRestoresWithoutWaitingForTheDrain() {
+    createApplication();
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitWindow("nightly", w -> "workloads".equals(w.getStatus().drain.step));
+    await().until(() -> replicas(k8s.deployment("api")) == 0);
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(k8s.eventReasons(idle)).contains("RestoreStarted", "Restored");
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartWhileDrainingContinuesFromTheRecordedState() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitWindow(
+        "nightly",
+        w ->
+            "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+
+    kube.restartOperator();
+    pg.execute("UPDATE tasks SET status = 'done'");
+
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getStatus().drain.workloads)
+        .extracting(r -> r.name + "=" + r.originalReplicas)
+        .containsExactlyInAnyOrder("api=3", "worker=2");
+    assertThat(active.getStatus().drain.roles.get(0).originalConnectionLimit).isEqualTo(5);
+    assertThat(limit(app)).isZero();
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartWhileActiveThenClosingRestoresExactly() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    kube.stopOperator();
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    kube.restartOperator();
+
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartMidRestoreFinishesTheRestore() throws Exception {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+    // An open transaction that altered the role holds its row lock: the restore's ALTER ROLE
+    // waits, so the operator stops in the middle of the restore, before the workloads.
+    try (Connection lock = pg.dataSource().getConnection()) {
+      lock.setAutoCommit(false);
+      lock.createStatement().execute("ALTER ROLE \"" + app + "\" CONNECTION LIMIT 1");
+      k8s.editWindow("nightly", w -> w.getSpec().active = false);
+      k8s.awaitPhase("nightly", WindowPhase.Restoring);
+      await()
+          .until(
+              () ->
+                  pg.queryLong(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND query LIKE 'ALTER ROLE%'")
+                      == 1);
+      assertThat(replicas(k8s.deployment("api"))).isZero();
+
+      CompletableFuture<Void> restart = CompletableFuture.runAsync(kube::restartOperator);
+      lock.rollback();
+      restart.get(60, TimeUnit.SECONDS);
+    }
+
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void deletingTheWindowRestoresThroughItsFinalizer() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getMetadata().getFinalizers()).isNotEmpty();
+
+    kube.client().resource(active).delete();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
+    assertRestored();
+  }
+
+  @Test
+  void workloadsDeletedOrScaledByHandDuringTheWindowDoNotBreakTheRestore() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    kube.client().resource(k8s.deployment("api")).delete();
+    kube.client()
+        .apps()
+        .statefulSets()
+        .inNamespace(NAMESPACE)
+        .withName("worker")
+        .edit(
+            s -> {
+              s.getSpec().setReplicas(5);
+              return s;
+            });
+    // While the window is open it keeps the workload at 0.
+    await().until(() -> k8s.statefulSet("worker").getSpec().getReplicas() == 0);
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(k8s.deployment("api")).isNull();
+    assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void anInvalidSpecIsRefusedNamingTheFieldAndNothingChanges() {
+    createApplication();
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("DELETE FROM tasks");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("spec.drain.tasks.query must be a single SELECT returning one number");
+    assertThat(k8s.eventReasons(failed)).contains("InvalidSpec");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void aTasksQueryThatFailsRefusesTheStartUntilItWorks() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT count(*) FROM jobs_queue");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow refused = k8s.awaitPhase("nightly", WindowPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .startsWith("spec.drain.tasks.query failed: ERROR: relation \"jobs_queue\" does not exist")
+        .endsWith("nothing was changed");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+
+    pg.execute("CREATE TABLE jobs_queue (id int)");
+
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
+  void aWindowWithoutADatabaseDrainsOnlyWorkloads() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("workloads-only");
+    window.getSpec().database = null;
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    kube.client().resource(window).create();
+
+    MaintenanceWindow active = k8s.awaitPhase("workloads-only", WindowPhase.Active);
+    assertThat(active.getStatus().mode).isEqualTo(MaintenanceMode.MAINTENANCE);
+    assertThat(kubelet.pods("api")).isEmpty();
+
+    k8s.editWindow("workloads-only", w -> w.getSpec().active = false);
+    k8s.awaitPhase("workloads-only", WindowPhase.Idle);
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  private void assertRestored() {
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(k8s.deployment("api").getMetadata().getAnnotations())
+        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+    assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
+    assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(mode()).isEqualTo("running");
   }
 
   private String mode() {

@@ -39,7 +39,22 @@ final class WindowTestSupport {
     return await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> window(name), w -> w != null && w.getStatus() != null && condition.test(w));
+        .until(
+            () -> {
+              MaintenanceWindow w = window(name);
+              if (Boolean.getBoolean("pitstop.test.trace") && w != null && w.getStatus() != null) {
+                System.out.println(
+                    java.time.Instant.now()
+                        + " TRACE "
+                        + w.getStatus().phase
+                        + " "
+                        + (w.getStatus().drain == null ? null : w.getStatus().drain.step)
+                        + " "
+                        + w.getStatus().message);
+              }
+              return w;
+            },
+            w -> w != null && w.getStatus() != null && condition.test(w));
   }
 
   void editWindow(String name, Consumer<MaintenanceWindow> change) {
