@@ -322,6 +322,12 @@ final class WindowDraining {
   private static void next(WindowPass pass, String step) {
     pass.status.drain.step = step;
     pass.status.drain.stepStartedAt = WindowPass.time(pass.now);
+    pass.status.message =
+        switch (step) {
+          case ANNOUNCE -> "checking the database and announcing waiting_for_maintenance";
+          case WORKLOADS -> "suspending CronJobs and scaling workloads to 0";
+          default -> "waiting for tasks to finish and sessions to end";
+        };
   }
 
   private void refuse(WindowPass pass, String message) {

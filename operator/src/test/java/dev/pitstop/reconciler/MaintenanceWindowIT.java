@@ -20,6 +20,7 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
@@ -27,6 +28,7 @@ import dev.pitstop.testing.TestRoles;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -198,9 +200,17 @@ class MaintenanceWindowIT {
     assertRestored();
     assertThat(k8s.eventReasons(failed)).contains("DrainTimeout");
 
-    // The failed window stays Failed while it is open; closing it returns to Idle.
+    // The failed window stays Failed while it is open; a new run request opens a new one.
+    pg.execute("UPDATE tasks SET status = 'done'");
+    k8s.editWindow(
+        "nightly",
+        w -> w.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "second-try"));
+    MaintenanceWindow retried = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(retried.getStatus().windowId).isEqualTo("on-demand@1/second-try");
+
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
     k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
   }
 
   @Test
@@ -350,6 +360,36 @@ class MaintenanceWindowIT {
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(pg.tableExists("app_mode")).isFalse();
     assertThat(limit(app)).isEqualTo(5);
+
+    k8s.editWindow(
+        "nightly",
+        w -> {
+          w.getSpec().drain.tasks = tasks(TASKS);
+          w.getSpec().active = false;
+        });
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+  }
+
+  @Test
+  void aScheduledWindowOpensAtItsStartAndRestoresAtItsEnd() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("every-minute");
+    window.getSpec().active = null;
+    window.getSpec().schedule = "* * * * *";
+    window.getSpec().duration = "15s";
+    kube.client().resource(window).create();
+
+    MaintenanceWindow active = k8s.awaitPhase("every-minute", WindowPhase.Active);
+    Instant start = Instant.parse(active.getStatus().windowStart);
+    assertThat(start.getEpochSecond() % 60).isZero();
+    assertThat(active.getStatus().windowEnd).isEqualTo(start.plusSeconds(15).toString());
+    assertThat(active.getStatus().windowId).isEqualTo("schedule@" + start);
+    assertThat(active.getStatus().nextWindowStart).isEqualTo(start.plusSeconds(60).toString());
+
+    MaintenanceWindow scheduled = k8s.awaitPhase("every-minute", WindowPhase.Scheduled);
+    assertThat(scheduled.getStatus().message).startsWith("next window opens at");
+    assertRestored();
   }
 
   @Test
