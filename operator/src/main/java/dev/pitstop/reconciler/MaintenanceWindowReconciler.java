@@ -267,7 +267,8 @@ public final class MaintenanceWindowReconciler
       pass.lookAgainIn(Duration.ofSeconds(15));
       return true;
     }
-    if (pass.now.isBefore(settled)) {
+    // The settle time only matters if something could have passed the gate at the last moment.
+    if (pass.now.isBefore(settled) && WindowSources.referenced(pass.context, pass.window)) {
       status.message = "window closed; restoring shortly";
       pass.lookAgainAt(settled);
       return true;

@@ -229,6 +229,33 @@ final class WindowSources {
     return holders;
   }
 
+  /** Whether any operation (of any phase) references {@code window}. */
+  static boolean referenced(Context<MaintenanceWindow> context, MaintenanceWindow window) {
+    String namespace = window.getMetadata().getNamespace();
+    String name = window.getMetadata().getName();
+    return !list(
+                context,
+                DatabaseMigration.class,
+                MIGRATIONS,
+                namespace,
+                d -> refersTo(d.getSpec() == null ? null : d.getSpec().maintenanceWindowRef, name))
+            .isEmpty()
+        || !list(
+                context,
+                SandboxReset.class,
+                RESETS,
+                namespace,
+                r -> refersTo(r.getSpec() == null ? null : r.getSpec().maintenanceWindowRef, name))
+            .isEmpty()
+        || !list(
+                context,
+                CleanupSchedule.class,
+                CLEANUPS,
+                namespace,
+                c -> refersTo(c.getSpec() == null ? null : c.getSpec().maintenanceWindowRef, name))
+            .isEmpty();
+  }
+
   private static <T extends HasMetadata> List<T> list(
       Context<MaintenanceWindow> context,
       Class<T> type,

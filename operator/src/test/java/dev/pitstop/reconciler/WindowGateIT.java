@@ -59,6 +59,7 @@ class WindowGateIT {
     window.getSpec().modeTable = "app_mode";
     window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
     kube.client().resource(window).create();
+    k8s.awaitPhase("release", WindowPhase.Idle);
     StringBuilder slow = new StringBuilder("CREATE TABLE release_marker (id int);\n");
     for (int i = 0; i < 6; i++) {
       slow.append("SELECT pg_sleep(0.5);\n");

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -57,16 +58,26 @@ final class WindowTestSupport {
             w -> w != null && w.getStatus() != null && condition.test(w));
   }
 
+  /** Edits the spec or metadata; retried when the operator's status write came in between. */
   void editWindow(String name, Consumer<MaintenanceWindow> change) {
-    kube.client()
-        .resources(MaintenanceWindow.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .edit(
-            w -> {
-              change.accept(w);
-              return w;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        kube.client()
+            .resources(MaintenanceWindow.class)
+            .inNamespace(NAMESPACE)
+            .withName(name)
+            .edit(
+                w -> {
+                  change.accept(w);
+                  return w;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   Deployment deployment(String name) {
