@@ -12,6 +12,10 @@ public final class Main {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "pitstop-logback.xml");
     }
+    // The demo draws a live table; only warnings and errors may interrupt it.
+    if (args.length > 0 && args[0].equals("demo") && System.getenv("PITSTOP_LOG_LEVEL") == null) {
+      System.setProperty("PITSTOP_LOG_LEVEL", "WARN");
+    }
     int code = Cli.standard().run(java.util.List.of(args), System.out, System.err, System.getenv());
     if (code != Cli.KEEP_RUNNING) {
       System.exit(code);

@@ -3,7 +3,7 @@ package dev.pitstop.bench;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScripts;
-import dev.pitstop.testing.EmbeddedPostgresServer;
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

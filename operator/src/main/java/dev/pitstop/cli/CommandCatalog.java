@@ -1,5 +1,6 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.demo.DemoCommand;
 import dev.pitstop.operator.OperatorCommand;
 import java.util.Map;
 
@@ -9,5 +10,6 @@ final class CommandCatalog {
 
   static void register(Map<String, Command> commands) {
     commands.put("operator", new OperatorCommand());
+    commands.put("demo", new DemoCommand());
   }
 }

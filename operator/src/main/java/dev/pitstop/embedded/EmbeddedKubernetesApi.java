@@ -31,10 +31,16 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
           "sandboxresets.pitstop.dev-v1.yml",
           "cleanupschedules.pitstop.dev-v1.yml");
 
+  // Kept strongly reachable: java.util.logging forgets levels of loggers that are collected.
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
   private EmbeddedKubernetesApi(List<CustomResourceDefinition> crds) {
+    // The mock server logs every request at INFO through java.util.logging.
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     server =
         new KubernetesMockServer(
             new Context(),

@@ -245,7 +245,8 @@ class DatabaseMigrationIT {
     assertThat(running.getStatus().progress.migration).isEqualTo("V1__slow.sql");
     assertThat(running.getStatus().progress.statements).isEqualTo(8);
     assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
-    awaitPhase("app", MigrationPhase.Succeeded);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
   }
 
   @Test
