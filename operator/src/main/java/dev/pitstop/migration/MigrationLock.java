@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * A session-level PostgreSQL advisory lock per history table, held on a dedicated connection for a
@@ -78,7 +79,7 @@ final class MigrationLock implements AutoCloseable {
             true,
             null,
             null,
-            java.util.List.of(),
+            List.of(),
             null);
       }
       if (Thread.currentThread().isInterrupted()) {
