@@ -1,11 +1,11 @@
 package dev.pitstop.bench;
 
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.sql.SqlSplitter;
 import dev.pitstop.sql.SqlStatement;
-import dev.pitstop.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.pitstop.operator;
 
 import dev.pitstop.cli.Cli;
 import dev.pitstop.cli.Command;
+import dev.pitstop.logging.JsonLines;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
@@ -19,8 +20,11 @@ public final class OperatorCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     OperatorSettings settings = OperatorSettings.parse(args, env);
+    if (settings.logFormat().equals("json")) {
+      JsonLines.install();
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    PitstopOperator operator = PitstopOperator.start(client, settings);
+    PitstopOperator operator = PitstopOperator.start(client, settings, true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

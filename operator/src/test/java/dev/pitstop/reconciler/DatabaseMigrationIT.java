@@ -12,6 +12,7 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import io.fabric8.kubernetes.api.model.Event;
@@ -269,6 +270,31 @@ class DatabaseMigrationIT {
     assertNoPasswordIn(down);
   }
 
+  @Test
+  void passwordNeverReachesLogsEvenWhenTheDatabaseRejectsTheLogin() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client()
+        .resource(
+            secret(
+                "bad-db",
+                "jdbc:postgresql://127.0.0.1:1/nowhere?password=" + PASSWORD,
+                "app",
+                PASSWORD))
+        .create();
+    try (LogCapture logs = new LogCapture()) {
+      kube.client().resource(migration("app", "bad-db", "migrations")).create();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> "False".equals(condition(get("app"), Condition.DATABASE_REACHABLE)));
+      kube.client().resource(migration("ok", "app-db", "migrations")).create();
+      awaitPhase("ok", MigrationPhase.Succeeded);
+      assertThat(logs.text()).isNotBlank().doesNotContain(PASSWORD);
+    }
+    assertNoPasswordIn(get("app"));
+  }
+
   private DatabaseMigration awaitPhase(String name, MigrationPhase phase) {
     return await()
         .atMost(Duration.ofSeconds(60))
@@ -301,6 +327,9 @@ class DatabaseMigrationIT {
   }
 
   private static String condition(DatabaseMigration r, String type) {
+    if (r == null || r.getStatus() == null) {
+      return null;
+    }
     return Conditions.find(r.getStatus(), type).map(c -> c.status).orElse(null);
   }
 
