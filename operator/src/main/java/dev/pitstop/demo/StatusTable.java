@@ -35,7 +35,7 @@ final class StatusTable {
   /** A row read from a resource's status. */
   @SuppressWarnings("unchecked")
   static Row rowOf(HasMetadata resource) {
-    Map<String, Object> map = Serialization.jsonMapper().convertValue(resource, Map.class);
+    Map<String, Object> map = Serialization.unmarshal(Serialization.asJson(resource), Map.class);
     Map<String, Object> status = (Map<String, Object>) map.getOrDefault("status", Map.of());
     return new Row(
         resource.getKind(),

@@ -9,9 +9,13 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code pitstop operator}: run against the current kube context, or in-cluster in a pod. */
 public final class OperatorCommand implements Command {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorCommand.class);
+
   @Override
   public String summary() {
     return "run the operator against the current kube context (in-cluster config in a pod)";
@@ -34,6 +38,7 @@ public final class OperatorCommand implements Command {
                   try {
                     operator.close();
                     client.close();
+                    LOG.info("Pitstop operator stopped");
                   } finally {
                     stopped.countDown();
                   }

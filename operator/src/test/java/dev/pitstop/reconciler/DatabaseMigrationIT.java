@@ -12,6 +12,10 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.migration.MigrateResult;
+import dev.pitstop.migration.MigrationEngine;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
@@ -19,7 +23,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -248,6 +255,49 @@ class DatabaseMigrationIT {
     assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
     DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
     assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
+  }
+
+  @Test
+  void aRunnerWaitingForTheMigrationLockShowsTheHolderPid() throws Exception {
+    String slow = "SELECT pg_sleep(4);";
+    kube.client().resource(configMap("migrations", Map.of("V1__slow.sql", slow))).create();
+    // Another runner (e.g. the CLI or a second replica) holds the lock while it migrates.
+    CompletableFuture<MigrateResult> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                new MigrationEngine(pg.dataSource())
+                    .migrate(
+                        MigrationRequest.builder(List.of(new MigrationScript("V1__slow.sql", slow)))
+                            .build()));
+    long holder =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    pg.queryStrings(
+                        "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"),
+                pids -> !pids.isEmpty())
+            .stream()
+            .mapToLong(Long::parseLong)
+            .findFirst()
+            .orElseThrow();
+
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration waiting =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
+    assertThat(waiting.getStatus().lock.holderPid).isEqualTo((int) holder);
+    assertThat(waiting.getStatus().message).contains("pid " + holder);
+
+    assertThat(other.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().lock).isNull();
+    assertThat(done.getStatus().message).contains("up to date");
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '1'"))
+        .as("applied exactly once")
+        .isEqualTo(1);
   }
 
   @Test
