@@ -14,8 +14,9 @@ public final class Main {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "pitstop-logback.xml");
     }
-    // A one-shot command's output is what it prints; the operator's is its log. Library and pool
-    // INFO lines would only clutter a terminal, so they show with PITSTOP_LOG_LEVEL=INFO.
+    // A command's output is what it prints (the demo draws a live table); the operator's is its
+    // log. Library and pool INFO lines would only clutter a terminal: PITSTOP_LOG_LEVEL=INFO shows
+    // them.
     boolean longRunning = args.length > 0 && args[0].equals("operator");
     if (!longRunning && System.getProperty(LOG_LEVEL) == null && System.getenv(LOG_LEVEL) == null) {
       System.setProperty(LOG_LEVEL, "WARN");

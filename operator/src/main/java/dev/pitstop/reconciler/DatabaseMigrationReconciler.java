@@ -115,7 +115,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
     if (job.isPresent() && !job.get().isDone()) {
       MigrationStatuses.running(status, job.get(), generation, now);
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+      return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
     }
 
     Run run;
@@ -123,7 +123,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       run = Run.of(resource, name -> configMaps.get(context, name));
     } catch (SpecException e) {
       job.ifPresent(j -> work.forget(key));
-      return refuse(resource, before, e, generation, now);
+      return refuse(resource, context, before, e, generation, now);
     }
     if (run.isNewRequest(status)) {
       MigrationStatuses.newRequest(
@@ -134,18 +134,18 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     if (job.isPresent()) {
       work.forget(key);
       if (job.get().runKey().equals(run.key().value())) {
-        return finished(resource, before, job.get(), run, now);
+        return finished(resource, context, before, job.get(), run, now);
       }
     }
     boolean planOnly = run.planOnly(resource);
     if (MigrationStatuses.isSettled(status.phase)
         || (status.phase == MigrationPhase.WaitingForApproval && planOnly)) {
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     }
 
     Retry retry = retries.get(id);
     if (retry != null && retry.notBefore().isAfter(now)) {
-      return StatusPatch.ifChanged(resource, before)
+      return StatusPatch.ifChanged(resource, before, context)
           .rescheduleAfter(Duration.between(now, retry.notBefore()));
     }
 
@@ -155,7 +155,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
           WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
       if (!gate.open()) {
         MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
-        return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_WAITING);
+        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_WAITING);
       }
     }
 
@@ -164,7 +164,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       target =
           targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
     } catch (SpecException e) {
-      return refuse(resource, before, e, generation, now);
+      return refuse(resource, context, before, e, generation, now);
     }
     MigrationRequest request = run.request();
     Optional<BackgroundWork.Job<Progress, Outcome>> started =
@@ -181,7 +181,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
             () -> wakeups.propagateEvent(id));
     if (started.isEmpty()) {
       status.message = "waiting for a free worker to start";
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(Duration.ofSeconds(5));
+      return StatusPatch.ifChanged(resource, before, context)
+          .rescheduleAfter(Duration.ofSeconds(5));
     }
     MigrationStatuses.started(status, planOnly, target.settings().describe(), generation, now);
     if (!planOnly) {
@@ -194,11 +195,12 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
               + run.key().value()
               + ")");
     }
-    return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
   }
 
   private UpdateControl<DatabaseMigration> finished(
       DatabaseMigration resource,
+      Context<DatabaseMigration> context,
       String before,
       BackgroundWork.Job<Progress, Outcome> job,
       Run run,
@@ -235,24 +237,30 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
         metrics.runFinished(KIND, namespace, name, "Succeeded", took);
         events.normal(resource, "MigrationSucceeded", status.message);
       }
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     } catch (MigrationException e) {
       if (e.isTransient()) {
-        return retryLater(resource, before, e.getMessage(), e.code().name(), now);
+        return retryLater(resource, context, before, e.getMessage(), e.code().name(), now);
       }
       retries.remove(id);
       MigrationStatuses.failed(status, e, generation, now);
       metrics.runFinished(KIND, namespace, name, "Failed", took);
       events.warning(resource, "MigrationFailed", status.message);
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     } catch (Exception e) {
       // Pool or driver errors outside the engine (e.g. no connection available) are transient.
-      return retryLater(resource, before, String.valueOf(e.getMessage()), "DatabaseError", now);
+      return retryLater(
+          resource, context, before, String.valueOf(e.getMessage()), "DatabaseError", now);
     }
   }
 
   private UpdateControl<DatabaseMigration> retryLater(
-      DatabaseMigration resource, String before, String reason, String code, Instant now) {
+      DatabaseMigration resource,
+      Context<DatabaseMigration> context,
+      String before,
+      String reason,
+      String code,
+      Instant now) {
     ResourceID id = ResourceID.fromResource(resource);
     int failures = retries.getOrDefault(id, new Retry(0, now)).failures() + 1;
     Duration delay = backoff.delay(failures);
@@ -260,18 +268,23 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     MigrationStatuses.retrying(
         resource.getStatus(), reason, code, delay, resource.getMetadata().getGeneration(), now);
     events.warning(resource, "RetryScheduled", resource.getStatus().message);
-    return StatusPatch.ifChanged(resource, before).rescheduleAfter(delay);
+    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(delay);
   }
 
   private UpdateControl<DatabaseMigration> refuse(
-      DatabaseMigration resource, String before, SpecException e, long generation, Instant now) {
+      DatabaseMigration resource,
+      Context<DatabaseMigration> context,
+      String before,
+      SpecException e,
+      long generation,
+      Instant now) {
     DatabaseMigrationStatus status = resource.getStatus();
     String previous = status.message;
     MigrationStatuses.refused(status, e, generation, now);
     if (!Objects.equals(previous, status.message)) {
       events.warning(resource, e.reason(), e.getMessage());
     }
-    return StatusPatch.ifChanged(resource, before);
+    return StatusPatch.ifChanged(resource, before, context);
   }
 
   private static MigrationListener listener(Consumer<Progress> sink) {
