@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The objects of a (multi-document) YAML manifest, as {@code kubectl apply -f} would read them,
@@ -36,15 +37,16 @@ final class Manifest {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES);
 
-  private final Path file;
+  private final List<Path> sources;
   private final List<Document> documents;
 
   /**
-   * One object of the file.
+   * One object of the manifest.
    *
-   * @param number 1-based position of the object in the file
+   * @param file the file it is in
+   * @param number 1-based position of the object in its file
    */
-  record Document(int number, JsonNode node) {
+  record Document(Path file, int number, JsonNode node) {
     String apiVersion() {
       return node.path("apiVersion").asText("");
     }
@@ -73,18 +75,55 @@ final class Manifest {
     }
   }
 
-  private Manifest(Path file, List<Document> documents) {
-    this.file = file;
+  private Manifest(List<Path> sources, List<Document> documents) {
+    this.sources = List.copyOf(sources);
     this.documents = List.copyOf(documents);
   }
 
-  /**
-   * Reads and parses {@code file}.
-   *
-   * @throws UsageException when it cannot be read, is not YAML, or has an object without {@code
-   *     apiVersion} and {@code kind}
-   */
+  /** Reads one file; see {@link #read(List)}. */
   static Manifest read(Path file) {
+    return read(List.of(file));
+  }
+
+  /**
+   * Reads and parses files, as {@code kubectl apply -f} does: each path is a file, or a folder
+   * whose {@code .yaml}, {@code .yml} and {@code .json} files are read in name order.
+   *
+   * @throws UsageException when a path cannot be read, a file is not YAML, or an object has no
+   *     {@code apiVersion} or {@code kind}
+   */
+  static Manifest read(List<Path> paths) {
+    List<Document> documents = new ArrayList<>();
+    for (Path path : paths) {
+      for (Path file : files(path)) {
+        parse(file, documents);
+      }
+    }
+    return new Manifest(paths, documents);
+  }
+
+  private static List<Path> files(Path path) {
+    if (!Files.isDirectory(path)) {
+      return List.of(path);
+    }
+    List<Path> files;
+    try (Stream<Path> entries = Files.list(path)) {
+      files =
+          entries
+              .filter(Files::isRegularFile)
+              .filter(f -> f.getFileName().toString().matches(".*\\.(yaml|yml|json)$"))
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      throw new UsageException("cannot read " + path + ": " + e.getMessage());
+    }
+    if (files.isEmpty()) {
+      throw new UsageException(path + " contains no .yaml, .yml or .json files");
+    }
+    return files;
+  }
+
+  private static void parse(Path file, List<Document> documents) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -95,17 +134,17 @@ final class Manifest {
     } catch (IOException e) {
       throw new UsageException("cannot read " + file + ": " + e.getMessage());
     }
-    List<Document> documents = new ArrayList<>();
+    List<Document> ofFile = new ArrayList<>();
     try (MappingIterator<JsonNode> nodes = YAML.readerFor(JsonNode.class).readValues(text)) {
       while (nodes.hasNextValue()) {
-        add(file, nodes.nextValue(), documents);
+        add(file, nodes.nextValue(), ofFile);
       }
     } catch (JacksonException e) {
       throw new UsageException(file + ": invalid YAML" + at(e.getLocation()) + ": " + firstLine(e));
     } catch (IOException e) {
       throw new UsageException("cannot read " + file + ": " + e.getMessage());
     }
-    return new Manifest(file, documents);
+    documents.addAll(ofFile);
   }
 
   private static void add(Path file, JsonNode node, List<Document> documents) {
@@ -122,7 +161,7 @@ final class Manifest {
       }
       return;
     }
-    Document document = new Document(documents.size() + 1, node);
+    Document document = new Document(file, documents.size() + 1, node);
     if (document.apiVersion().isBlank() || document.kind().isBlank()) {
       throw new UsageException(
           file + ": object " + document.number() + " has no apiVersion or no kind");
@@ -130,15 +169,16 @@ final class Manifest {
     documents.add(document);
   }
 
-  Path file() {
-    return file;
+  /** The paths given, for messages. */
+  String describeSources() {
+    return String.join(", ", sources.stream().map(Path::toString).toList());
   }
 
   List<Document> documents() {
     return documents;
   }
 
-  /** The Pitstop resources of the file. */
+  /** The Pitstop resources of the manifest. */
   List<Document> pitstopResources() {
     return documents.stream().filter(Document::isPitstop).toList();
   }
@@ -170,8 +210,16 @@ final class Manifest {
    * @throws UsageException naming the field that is unknown or has a value of the wrong type
    */
   <T> T convert(Document document, Class<T> type) {
+    return convert(document, document.node(), type);
+  }
+
+  /**
+   * Reads part of a document, e.g. its {@code spec.database}, as {@code type}; see {@link
+   * #convert(Document, Class)}.
+   */
+  <T> T convert(Document document, JsonNode part, Class<T> type) {
     try {
-      return YAML.treeToValue(document.node(), type);
+      return YAML.treeToValue(part, type);
     } catch (UnrecognizedPropertyException e) {
       throw new UsageException(where(document) + ": unknown field " + path(e));
     } catch (InvalidFormatException e) {
@@ -201,7 +249,7 @@ final class Manifest {
 
   /** {@code FILE (Kind/name)}, for messages about one object. */
   String where(Document document) {
-    return file + " (" + document.describe() + ")";
+    return document.file() + " (" + document.describe() + ")";
   }
 
   private static String path(JsonMappingException e) {

@@ -1,5 +1,6 @@
 package dev.pitstop.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -66,7 +67,8 @@ public final class RunCommand implements Command {
                 Set.of("approve", "quiet"),
                 Map.of("f", "file", "q", "quiet"))
             .withoutPositional();
-    Manifest manifest = Manifest.read(Path.of(parsed.required("file")));
+    parsed.required("file");
+    Manifest manifest = Manifest.read(parsed.values("file").stream().map(Path::of).toList());
     Manifest.Document document = theResource(manifest);
     if (!LocalRunners.isPitstopKind(document.kind())) {
       throw new UsageException(
@@ -101,7 +103,7 @@ public final class RunCommand implements Command {
     List<Manifest.Document> resources = manifest.pitstopResources();
     if (resources.isEmpty()) {
       throw new UsageException(
-          manifest.file()
+          manifest.describeSources()
               + " contains no Pitstop resource (apiVersion "
               + Pitstop.GROUP
               + "/"
@@ -110,7 +112,7 @@ public final class RunCommand implements Command {
     }
     if (resources.size() > 1) {
       throw new UsageException(
-          manifest.file()
+          manifest.describeSources()
               + " contains "
               + resources.size()
               + " Pitstop resources ("
@@ -191,13 +193,9 @@ public final class RunCommand implements Command {
     if (given.isPresent()) {
       return given.get();
     }
+    JsonNode database = document.node().path("spec").path("database");
     DatabaseRef ref =
-        document.node().path("spec").has("database")
-            ? manifest.convert(
-                new Manifest.Document(
-                    document.number(), document.node().path("spec").path("database")),
-                DatabaseRef.class)
-            : null;
+        database.isObject() ? manifest.convert(document, database, DatabaseRef.class) : null;
     try {
       return DatabaseTargets.settings(
           resource, ref, "spec.database", name -> manifest.secret(namespace, name));
@@ -206,7 +204,7 @@ public final class RunCommand implements Command {
           manifest.where(document)
               + ": "
               + e.getMessage()
-              + "; put that Secret in the same file or give --database-url");
+              + "; put that Secret in the manifest or give --database-url");
     } catch (IllegalArgumentException e) {
       throw new UsageException(
           manifest.where(document)

@@ -118,6 +118,10 @@ class BadInputTest {
             "run -f {dir}/absent.yaml --database-url {url}",
             "absent.yaml does not exist"),
         bad(
+            "folder without manifests",
+            "run -f {dir} --database-url {url}",
+            "contains no .yaml, .yml or .json files"),
+        bad(
             "no Pitstop resource",
             "run -f {file:none} --database-url {url}",
             "contains no Pitstop resource"),
@@ -163,7 +167,7 @@ class BadInputTest {
         bad(
             "Secret not in file",
             "run -f {file:badTarget}",
-            "Secret 'app-db' does not exist; put that Secret in the same file or give --database-url"),
+            "Secret 'app-db' does not exist; put that Secret in the manifest or give --database-url"),
         bad(
             "bad script name in manifest",
             "run -f {file:badScriptName} --database-url {url}",

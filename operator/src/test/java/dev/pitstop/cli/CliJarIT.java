@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -85,16 +84,8 @@ class CliJarIT {
 
   @Test
   void runAppliesTheExampleManifestsAndPrintsTheirStatus() throws Exception {
-    Path manifest = tmp.resolve("example.yaml");
-    List<String> documents = new ArrayList<>();
-    try (Stream<Path> files = Files.list(ProjectFiles.examples().resolve("database-migration"))) {
-      for (Path file : files.sorted().toList()) {
-        documents.add(Files.readString(file));
-      }
-    }
-    Files.writeString(manifest, String.join("\n---\n", documents));
-
-    CliRun run = java("run", "-f", manifest.toString());
+    CliRun run =
+        java("run", "-f", ProjectFiles.examples().resolve("database-migration").toString());
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("\nstatus:\n").contains("  phase: Succeeded\n");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.ProjectFiles;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,6 +205,24 @@ class RunCommandTest {
     assertThat(condition(status, "Failed").path("status").asText()).isEqualTo("True");
     assertThat(pg.rowCount("courses")).isZero();
     assertThat(pg.queryStrings("SELECT version FROM pitstop_schema_history")).containsExactly("1");
+  }
+
+  @Test
+  void readsTheExampleFolderAndSeveralFilesLikeKubectlApply() throws Exception {
+    CliRun example = run(ProjectFiles.examples().resolve("database-migration"), "--quiet");
+    assertThat(example.exit()).as(example.err()).isZero();
+    assertThat(status(example).path("phase").asText()).isEqualTo("Succeeded");
+    assertThat(pg.tableExists("course_summary")).isTrue();
+
+    Path configMap = dir.resolve("configmap.yaml");
+    Files.writeString(configMap, CONFIG_MAP);
+    Path migration = dir.resolve("migration.yaml");
+    Files.writeString(migration, migration("historyTable: second_history"));
+    CliRun twoFiles = run(migration, "-f", configMap.toString());
+    assertThat(twoFiles.exit()).as(twoFiles.err()).isEqualTo(Command.FAILED);
+    // The example already created the courses table: the same files under another history table
+    // fail on V1, which shows both files were read and the ConfigMap's scripts were run.
+    assertThat(twoFiles.err()).contains("V1__create_courses.sql failed").contains("42P07");
   }
 
   @Test
