@@ -1,9 +1,5 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.database.ConnectionSettings;
-import dev.pitstop.database.DataSourceRegistry;
-import dev.pitstop.database.PoolOptions;
-import dev.pitstop.database.TargetKey;
 import dev.pitstop.maintenance.DrainListener;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.DrainResult;
@@ -32,12 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * it writes {@code running} again and exits 1.
  */
 public final class MaintenanceCommand implements Command {
+  public static final String NAME = "maintenance";
+
   /** The mode table when {@code --mode-table} is not given. */
   public static final String DEFAULT_MODE_TABLE = "pitstop_maintenance_mode";
 
   private static final Set<String> ENTER_OPTIONS =
-      Set.of(DatabaseUrl.FLAG, "tasks-query", "mode-table", "timeout", "poll-interval");
-  private static final Set<String> OTHER_OPTIONS = Set.of(DatabaseUrl.FLAG, "mode-table");
+      Set.of(DatabaseUrl.OPTION, "tasks-query", "mode-table", "timeout", "poll-interval");
+  private static final Set<String> OTHER_OPTIONS = Set.of(DatabaseUrl.OPTION, "mode-table");
 
   @Override
   public String summary() {
@@ -74,15 +72,15 @@ public final class MaintenanceCommand implements Command {
                     .pollInterval(duration(args, "poll-interval", "500ms"))
                     .deadline(Instant.now().plus(timeout))
                     .build());
-    ConnectionSettings settings = DatabaseUrl.resolve(args, env);
-    try (DataSourceRegistry pools = pools()) {
-      MaintenanceEngine engine = new MaintenanceEngine(pools.dataSource(KEY, settings));
+    try (CommandDatabase database =
+        CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
+      MaintenanceEngine engine = new MaintenanceEngine(database.dataSource());
       fieldChecked(() -> engine.announce(request));
       out.println(
           "mode waiting_for_maintenance written to "
               + request.modeTable()
               + " on "
-              + settings.describe()
+              + database.describe()
               + "; waiting for tasks to finish");
       AtomicReference<String> last = new AtomicReference<>();
       // Ctrl-C while waiting must not leave the application refusing work.
@@ -116,10 +114,10 @@ public final class MaintenanceCommand implements Command {
   private int status(Args args, PrintStream out, Map<String, String> env) {
     String table = args.value("mode-table").orElse(DEFAULT_MODE_TABLE);
     DrainRequest request = fieldChecked(() -> DrainRequest.builder().modeTable(table).build());
-    ConnectionSettings settings = DatabaseUrl.resolve(args, env);
-    try (DataSourceRegistry pools = pools()) {
+    try (CommandDatabase database =
+        CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
       Optional<ModeState> state =
-          new MaintenanceEngine(pools.dataSource(KEY, settings)).status(request.modeTable());
+          new MaintenanceEngine(database.dataSource()).status(request.modeTable());
       if (state.isEmpty()) {
         out.println("mode: running (no row in " + request.modeTable() + " yet)");
         return OK;
@@ -136,10 +134,9 @@ public final class MaintenanceCommand implements Command {
   private int exit(Args args, PrintStream out, Map<String, String> env) {
     String table = args.value("mode-table").orElse(DEFAULT_MODE_TABLE);
     DrainRequest request = fieldChecked(() -> DrainRequest.builder().modeTable(table).build());
-    ConnectionSettings settings = DatabaseUrl.resolve(args, env);
-    try (DataSourceRegistry pools = pools()) {
-      new MaintenanceEngine(pools.dataSource(KEY, settings))
-          .setMode(request.modeTable(), Mode.RUNNING);
+    try (CommandDatabase database =
+        CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
+      new MaintenanceEngine(database.dataSource()).setMode(request.modeTable(), Mode.RUNNING);
       out.println("mode running written to " + request.modeTable());
       return OK;
     }
@@ -151,12 +148,6 @@ public final class MaintenanceCommand implements Command {
     } catch (IllegalStateException shuttingDown) {
       // The hook is running or about to: it restores the mode.
     }
-  }
-
-  private static final TargetKey KEY = new TargetKey("cli");
-
-  private static DataSourceRegistry pools() {
-    return new DataSourceRegistry(PoolOptions.defaults().withMaxPoolSize(2));
   }
 
   private static DrainListener progress(PrintStream out, AtomicReference<String> last) {

@@ -44,7 +44,8 @@ public final class PitstopOperator implements AutoCloseable {
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
 
-  private PitstopOperator(KubernetesClient client, OperatorSettings settings) {
+  private PitstopOperator(
+      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -74,6 +75,9 @@ public final class PitstopOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                         settings.leaseName());
                 settings.leaseNamespace().ifPresent(election::withLeaseNamespace);
+                // In a pod, losing the Lease ends the process so Kubernetes restarts it cleanly;
+                // embedded (tests, demo) the caller decides.
+                election.withExitOnStopLeading(exitWhenLeadershipLost);
                 o.withLeaderElectionConfiguration(election.build());
               }
             });
@@ -104,9 +108,19 @@ public final class PitstopOperator implements AutoCloseable {
     }
   }
 
-  /** Builds and starts the operator. */
+  /** Builds and starts an operator embedded in a larger process (tests, demo). */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
-    PitstopOperator pitstop = new PitstopOperator(client, settings);
+    return start(client, settings, false);
+  }
+
+  /**
+   * Builds and starts the operator.
+   *
+   * @param exitWhenLeadershipLost end the process if the leader-election Lease is lost
+   */
+  public static PitstopOperator start(
+      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
+    PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost);
     pitstop.operator.start();
     LOG.info(
         "Pitstop operator started; namespaces: {}; health and metrics on port {}",
