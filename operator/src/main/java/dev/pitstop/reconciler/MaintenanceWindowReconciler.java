@@ -239,6 +239,21 @@ public final class MaintenanceWindowReconciler
   private boolean active(WindowPass pass) {
     MaintenanceWindowStatus status = pass.status;
     if (pass.open()) {
+      Instant ended = WindowPass.parse(status.windowEnd);
+      if (ended != null && !ended.isAfter(pass.now)) {
+        // The next window opened while this one waited for its holders: carry on drained.
+        status.windowId = pass.calendar.id();
+        status.windowStart =
+            WindowPass.time(pass.calendar.start() == null ? pass.now : pass.calendar.start());
+        status.windowEnd = WindowPass.time(pass.calendar.end());
+        pass.persist();
+        events.normal(
+            pass.window,
+            "WindowContinued",
+            "window "
+                + status.windowId
+                + " opened before the last one was restored; staying drained");
+      }
       draining.keepDrained(pass);
       Instant end = WindowPass.parse(status.windowEnd);
       if (end != null) {
