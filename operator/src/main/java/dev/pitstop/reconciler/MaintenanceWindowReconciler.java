@@ -296,6 +296,7 @@ public final class MaintenanceWindowReconciler
     switch (to) {
       case Draining -> startDrain(pass);
       case Active -> {
+        refusals.remove(pass.id);
         status.mode = MaintenanceMode.MAINTENANCE;
         status.drain.step = null;
         Instant started = WindowPass.parse(status.drain.startedAt);
