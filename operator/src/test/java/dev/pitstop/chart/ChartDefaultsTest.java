@@ -48,6 +48,15 @@ class ChartDefaultsTest {
   }
 
   @Test
+  void deploysTheOperatorVersionThisBuildMakes() {
+    String version = System.getProperty("pitstop.version", "");
+    assertThat(version).as("Maven passes pitstop.version").isNotEmpty();
+    assertThat(ChartFiles.appVersion())
+        .as("Chart.yaml appVersion is the project version (without -SNAPSHOT)")
+        .isEqualTo(version.replace("-SNAPSHOT", ""));
+  }
+
+  @Test
   void runsTheImagesJarAsTheOperatorWithContainerAwareJvmOptions() {
     Container c = operator.container();
     assertThat(c.getImage()).isEqualTo("ghcr.io/pitstop-dev/pitstop:" + ChartFiles.appVersion());
