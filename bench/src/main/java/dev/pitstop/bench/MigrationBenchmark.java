@@ -149,7 +149,7 @@ public final class MigrationBenchmark {
   }
 
   /** Each migration: a table, an index and a few inserts, as a typical small schema change. */
-  private static void writeScripts(Path dir, int count) throws IOException {
+  static void writeScripts(Path dir, int count) throws IOException {
     for (int i = 1; i <= count; i++) {
       String t = "item_" + i;
       Files.writeString(

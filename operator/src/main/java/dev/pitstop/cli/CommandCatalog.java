@@ -11,5 +11,9 @@ final class CommandCatalog {
   static void register(Map<String, Command> commands) {
     commands.put("operator", new OperatorCommand());
     commands.put("demo", new DemoCommand());
+    commands.put(MigrateCommand.NAME, new MigrateCommand());
+    commands.put(StatusCommand.NAME, new StatusCommand());
+    commands.put(ValidateCommand.NAME, new ValidateCommand());
+    commands.put(RunCommand.NAME, new RunCommand());
   }
 }

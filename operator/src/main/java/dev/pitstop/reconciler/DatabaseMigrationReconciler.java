@@ -6,10 +6,8 @@ import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
-import dev.pitstop.api.v1alpha1.OnChecksumMismatch;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.database.ExponentialBackoff;
-import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
@@ -18,8 +16,6 @@ import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.MigrationScript;
-import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -130,7 +126,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       return refuse(resource, context, before, e, generation, now);
     }
     if (run.isNewRequest(status)) {
-      MigrationStatuses.newRequest(status, run.key(), generation);
+      MigrationStatuses.newRequest(
+          status, generation, run.key().runRequest(), run.key().sourceDigest());
       retries.remove(id);
     }
 
@@ -219,7 +216,13 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       retries.remove(id);
       if (outcome.plan() != null) {
         boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
-        MigrationStatuses.planned(status, outcome.plan(), awaitingApproval, resource, now);
+        MigrationStatuses.planned(
+            status,
+            outcome.plan(),
+            awaitingApproval,
+            "kubectl annotate dbm " + name + " " + Pitstop.APPROVE + "=" + generation,
+            generation,
+            now);
         events.normal(
             resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
       } else {
@@ -313,50 +316,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     static Run of(
         DatabaseMigration resource, java.util.function.Function<String, Optional<ConfigMap>> maps)
         throws SpecException {
-      DatabaseMigrationSpec spec = resource.getSpec();
-      if (spec == null) {
-        throw SpecException.invalid("spec is required");
-      }
-      DatabaseTargets.secretName(resource, spec.database, "spec.database");
-      if (spec.source == null) {
-        throw SpecException.invalid("spec.source is required");
-      }
-      SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", maps);
-      List<MigrationScript> migrationScripts =
-          scripts.entries().stream()
-              .map(e -> new MigrationScript(e.getKey(), e.getValue()))
-              .toList();
-      MigrationRequest request;
-      try {
-        request =
-            MigrationRequest.builder(migrationScripts)
-                .historyTable(
-                    spec.historyTable == null
-                        ? MigrationRequest.DEFAULT_HISTORY_TABLE
-                        : spec.historyTable)
-                .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
-                .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
-                .onChecksumMismatch(
-                    spec.onChecksumMismatch == OnChecksumMismatch.Repair
-                        ? ChecksumMismatchPolicy.REPAIR
-                        : ChecksumMismatchPolicy.FAIL)
-                .lockTimeout(
-                    Durations.parse(
-                        spec.lockTimeout == null ? "10s" : spec.lockTimeout, "spec.lockTimeout"))
-                .statementTimeout(
-                    Durations.parse(
-                        spec.statementTimeout == null ? "0s" : spec.statementTimeout,
-                        "spec.statementTimeout"))
-                .build();
-      } catch (IllegalArgumentException e) {
-        throw SpecException.invalid(e.getMessage());
-      } catch (MigrationException e) {
-        throw SpecException.invalid(MigrationStatuses.fieldMessage(e));
-      }
-      String runRequest = annotation(resource, Pitstop.RUN_REQUESTED_AT);
+      MigrationRequests.Prepared prepared = MigrationRequests.prepare(resource, maps);
+      String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
-          new RunKey(resource.getMetadata().getGeneration(), runRequest, scripts.digest()),
-          request);
+          new RunKey(resource.getMetadata().getGeneration(), runRequest, prepared.sourceDigest()),
+          prepared.request());
     }
 
     boolean isNewRequest(DatabaseMigrationStatus status) {
@@ -366,19 +330,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     }
 
     boolean approved(DatabaseMigration resource) {
-      return String.valueOf(resource.getMetadata().getGeneration())
-          .equals(annotation(resource, Pitstop.APPROVE));
+      return MigrationRequests.approved(resource);
     }
 
     boolean planOnly(DatabaseMigration resource) {
-      DatabaseMigrationSpec spec = resource.getSpec();
-      return Boolean.TRUE.equals(spec.validateOnly)
-          || (Boolean.TRUE.equals(spec.requireApproval) && !approved(resource));
-    }
-
-    private static String annotation(DatabaseMigration resource, String name) {
-      Map<String, String> a = resource.getMetadata().getAnnotations();
-      return a == null ? null : a.get(name);
+      return MigrationRequests.planOnly(resource.getSpec(), approved(resource));
     }
   }
 
