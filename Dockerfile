@@ -7,7 +7,6 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY operator/pom.xml operator/
-COPY crds crds/
 COPY examples examples/
 COPY operator/src operator/src/
 RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package
