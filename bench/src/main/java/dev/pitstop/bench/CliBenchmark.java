@@ -1,10 +1,10 @@
 package dev.pitstop.bench;
 
 import dev.pitstop.cli.Cli;
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScripts;
-import dev.pitstop.embedded.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * What {@code pitstop migrate} costs on top of the engine it wraps: the same N migrations applied by
- * {@link MigrationEngine#migrate} called directly (the baseline), by the CLI in-process (URL
+ * What {@code pitstop migrate} costs on top of the engine it wraps: the same N migrations applied
+ * by {@link MigrationEngine#migrate} called directly (the baseline), by the CLI in-process (URL
  * parsing, pool, connection check, progress lines), and by {@code java -jar pitstop.jar migrate} in
  * a new JVM (adds JVM start-up and class loading), each on a fresh database of one embedded server.
  */

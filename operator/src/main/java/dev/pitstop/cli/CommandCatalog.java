@@ -15,5 +15,6 @@ final class CommandCatalog {
     commands.put(StatusCommand.NAME, new StatusCommand());
     commands.put(ValidateCommand.NAME, new ValidateCommand());
     commands.put(RunCommand.NAME, new RunCommand());
+    commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
   }
 }

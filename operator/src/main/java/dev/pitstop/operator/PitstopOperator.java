@@ -8,6 +8,7 @@ import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.DatabaseMigrationReconciler;
 import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.MaintenanceWindowReconciler;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -82,6 +84,16 @@ public final class PitstopOperator implements AutoCloseable {
     register(
         new DatabaseMigrationReconciler(
             targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+        settings);
+    register(
+        new MaintenanceWindowReconciler(
+            client,
+            targets,
+            work,
+            events,
+            metrics,
+            ExponentialBackoff.forUnreachableDatabase(),
+            Clock.systemUTC()),
         settings);
     try {
       http =

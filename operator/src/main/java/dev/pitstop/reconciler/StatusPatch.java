@@ -37,7 +37,7 @@ public final class StatusPatch {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <R extends CustomResource<?, ?>> void write(R resource, Context<R> context) {
+  private static <R extends CustomResource<?, ?>> R write(R resource, Context<R> context) {
     boolean ssa =
         context
             .getControllerConfiguration()
@@ -52,9 +52,9 @@ public final class StatusPatch {
               .withNamespace(resource.getMetadata().getNamespace())
               .build());
       ((CustomResource) fresh).setSpec(null);
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, fresh, context);
+      return PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, fresh, context);
     } else {
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+      return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
           resource,
           context,
           r -> {
@@ -62,5 +62,24 @@ public final class StatusPatch {
             return r;
           });
     }
+  }
+
+  /**
+   * Writes the status now, during the reconcile, if it changed since {@code before}: for state that
+   * must be stored before the operator acts on it (e.g. original replicas before scaling). The
+   * write uses optimistic locking and is cached, so the next reconcile sees it even before the
+   * informer does. Return {@code noUpdate} from such a reconcile.
+   *
+   * @return the snapshot after the write, for the next comparison
+   */
+  public static <R extends CustomResource<?, ?>> String writeNow(
+      R resource, Context<R> context, String before) {
+    String now = snapshot(resource);
+    if (Objects.equals(before, now)) {
+      return before;
+    }
+    R updated = write(resource, context);
+    resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+    return now;
   }
 }
