@@ -11,6 +11,7 @@ import dev.pitstop.migration.ValidationIssue;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,7 @@ public final class MigrateCommand implements Command {
   }
 
   private static String note(PendingMigration p) {
-    List<String> notes = new java.util.ArrayList<>();
+    List<String> notes = new ArrayList<>();
     if (!p.transactional()) {
       notes.add("outside a transaction");
     }

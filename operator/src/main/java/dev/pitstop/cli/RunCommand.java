@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +69,8 @@ public final class RunCommand implements Command {
                 Map.of("f", "file", "q", "quiet"))
             .withoutPositional();
     parsed.required("file");
-    Manifest manifest = Manifest.read(parsed.values("file").stream().map(Path::of).toList());
+    Manifest manifest =
+        Manifest.read(parsed.values("file").stream().map(RunCommand::path).toList());
     Manifest.Document document = theResource(manifest);
     if (!LocalRunners.isPitstopKind(document.kind())) {
       throw new UsageException(
@@ -99,6 +101,14 @@ public final class RunCommand implements Command {
     return execute(runner, manifest, document, parsed, env, progress, out, err);
   }
 
+  private static Path path(String text) {
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new UsageException("-f " + text + " is not a valid path");
+    }
+  }
+
   private static Manifest.Document theResource(Manifest manifest) {
     List<Manifest.Document> resources = manifest.pitstopResources();
     if (resources.isEmpty()) {
@@ -122,7 +132,7 @@ public final class RunCommand implements Command {
     return resources.get(0);
   }
 
-  private <R extends CustomResource<?, ?>> int execute(
+  private static <R extends CustomResource<?, ?>> int execute(
       LocalRunner<R> runner,
       Manifest manifest,
       Manifest.Document document,
