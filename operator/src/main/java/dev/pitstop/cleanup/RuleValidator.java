@@ -1,0 +1,188 @@
+package dev.pitstop.cleanup;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks every rule before anything is deleted: tables and columns against pg_catalog, then the
+ * exact batch statement by the server ({@code EXPLAIN} in a read-only transaction, which parses,
+ * type-checks and checks privileges without running it). The first bad rule is refused with its
+ * name and field.
+ */
+final class RuleValidator {
+  /** date, timestamp, timestamptz. */
+  private static final Set<Long> TIME_TYPES = Set.of(1082L, 1114L, 1184L);
+
+  private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+  private final Connection connection;
+  private final TableCatalog catalog;
+
+  RuleValidator(Connection connection) {
+    this.connection = connection;
+    this.catalog = new TableCatalog(connection);
+  }
+
+  /** Resolves and checks all rules, in order; throws for the first bad one. */
+  List<ResolvedRule> resolve(CleanupRequest request) throws SQLException {
+    List<ResolvedRule> resolved = new ArrayList<>();
+    for (DeletionRule rule : request.rules()) {
+      resolved.add(resolve(rule));
+    }
+    for (ResolvedRule rule : resolved) {
+      explain(rule, request.batchSize(), request.statementTimeout());
+    }
+    return resolved;
+  }
+
+  private ResolvedRule resolve(DeletionRule rule) throws SQLException {
+    TableCatalog.Table table = table(rule, rule.table(), "table");
+    if (table.kind() == 'p' && table.primaryKey().isEmpty()) {
+      throw refuse(
+          CleanupErrorCode.TABLE_NOT_FOUND,
+          rule.field("table"),
+          "table "
+              + table.name()
+              + " is partitioned and has no primary key, so rows cannot be picked safely in"
+              + " batches; add a primary key or name one partition");
+    }
+    String t = table.name().sql();
+    String condition;
+    if (rule.criterion() instanceof DeletionRule.OlderThan o) {
+      String column = column(rule, table, o.column(), "olderThan.column");
+      if (!TIME_TYPES.contains(table.columns().get(column))) {
+        throw refuse(
+            CleanupErrorCode.INVALID_COLUMN_TYPE,
+            rule.field("olderThan.column"),
+            "column "
+                + column
+                + " of "
+                + table.name()
+                + " is not a timestamp, timestamptz or date column, so it has no age");
+      }
+      condition = SqlIdentifiers.quote(column) + " < ?::timestamptz";
+    } else if (rule.criterion() instanceof DeletionRule.OrphanedBy o) {
+      String column = column(rule, table, o.column(), "orphanedBy.column");
+      TableCatalog.Table parent = table(rule, o.parentTable(), "orphanedBy.parentTable");
+      String parentColumn = column(rule, parent, o.parentColumn(), "orphanedBy.parentColumn");
+      String child = t + "." + SqlIdentifiers.quote(column);
+      condition =
+          child
+              + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+              + parent.name().sql()
+              + " AS pitstop_parent WHERE pitstop_parent."
+              + SqlIdentifiers.quote(parentColumn)
+              + " = "
+              + child
+              + ")";
+    } else {
+      condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
+    }
+    return new ResolvedRule(rule, table.name(), table.primaryKey(), condition);
+  }
+
+  private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
+      throws SQLException {
+    TableCatalog.Table table =
+        catalog
+            .find(name)
+            .orElseThrow(
+                () ->
+                    refuse(
+                        CleanupErrorCode.TABLE_NOT_FOUND,
+                        rule.field(field),
+                        "table "
+                            + name
+                            + " does not exist"
+                            + (name.schema() == null ? " in the search_path" : "")));
+    if (!table.isTable()) {
+      throw refuse(
+          CleanupErrorCode.TABLE_NOT_FOUND,
+          rule.field(field),
+          table.name() + " is " + table.kindName() + ", not a table");
+    }
+    return table;
+  }
+
+  private static String column(
+      DeletionRule rule, TableCatalog.Table table, String name, String field) {
+    return table
+        .column(name)
+        .orElseThrow(
+            () ->
+                refuse(
+                    CleanupErrorCode.COLUMN_NOT_FOUND,
+                    rule.field(field),
+                    "column " + name + " does not exist in table " + table.name()));
+  }
+
+  /** Lets the server parse, type-check and privilege-check the batch statement; runs nothing. */
+  private void explain(ResolvedRule rule, int batchSize, Duration statementTimeout)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      try (Statement setup = connection.createStatement()) {
+        setup.execute("SET TRANSACTION READ ONLY");
+      }
+      SessionTimeouts.setLocal(connection, Duration.ZERO, checkTimeout(statementTimeout));
+      try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + rule.batchSql())) {
+        int next = rule.bindCutoff(explain, OffsetDateTime.now());
+        explain.setInt(next, batchSize);
+        explain.executeQuery().close();
+      }
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionProblem(e)) {
+        throw e;
+      }
+      throw rejected(rule, e);
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static Duration checkTimeout(Duration statementTimeout) {
+    Duration cap = Duration.ofSeconds(30);
+    return statementTimeout.isZero() || statementTimeout.compareTo(cap) > 0
+        ? cap
+        : statementTimeout;
+  }
+
+  private static CleanupException rejected(ResolvedRule rule, SQLException e) {
+    String server = ServerErrors.describe(e);
+    DeletionRule r = rule.rule();
+    if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      return refuse(
+          CleanupErrorCode.RULE_REJECTED,
+          r.field("table"),
+          "the server refused the rule's DELETE: "
+              + server
+              + "; the role needs SELECT, UPDATE (row locks) and DELETE on "
+              + rule.table());
+    }
+    if (r.criterion() instanceof DeletionRule.Where) {
+      return refuse(
+          CleanupErrorCode.INVALID_WHERE,
+          r.field("where"),
+          "not a valid boolean expression for table " + rule.table() + ": " + server);
+    }
+    return refuse(
+        CleanupErrorCode.RULE_REJECTED,
+        r.field(""),
+        "the server refused the rule's DELETE on " + rule.table() + ": " + server);
+  }
+
+  private static CleanupException refuse(CleanupErrorCode code, String field, String what) {
+    return new CleanupException(code, field, field + ": " + what + ".");
+  }
+}
