@@ -71,13 +71,17 @@ public final class CleanupEngine {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
-      List<ResolvedRule> rules = new RuleValidator(connection).resolve(request);
+      RuleValidator validator = new RuleValidator(connection);
+      List<ResolvedRule> rules = validator.resolve(request);
       BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
       for (ResolvedRule rule : rules) {
-        RuleOutcome outcome =
-            dryRun
-                ? deleter.count(rule)
-                : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
+        RuleOutcome outcome = checkLate(validator, request, rule, budget, reporter);
+        if (outcome == null) {
+          outcome =
+              dryRun
+                  ? deleter.count(rule)
+                  : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
+        }
         if (outcome.deleted() > 0) {
           lostRows.add(rule.table());
         }
@@ -129,7 +133,7 @@ public final class CleanupEngine {
       budget.pause(LOCK_POLL);
       lock = RuleLock.tryAcquire(connection, request.lockScope(), rule.name());
     }
-    try (RuleLock held = lock) {
+    try {
       if (budget.isSpent()) {
         return notStarted(
             rule, RuleState.MAX_DURATION, "maxDuration reached before it started", start);
@@ -138,7 +142,50 @@ public final class CleanupEngine {
         return notStarted(rule, RuleState.INTERRUPTED, "the run was interrupted", start);
       }
       return deleter.delete(rule);
+    } finally {
+      lock.close();
     }
+  }
+
+  /**
+   * A rule whose table was locked while the rules were checked is checked again at its turn, with
+   * the busy-batch retries; nothing of it is deleted unless the server accepts it.
+   *
+   * @return null to go ahead, else the rule's outcome (busy, or failed when now rejected)
+   */
+  private static RuleOutcome checkLate(
+      RuleValidator validator,
+      CleanupRequest request,
+      ResolvedRule rule,
+      TimeBudget budget,
+      RunReporter reporter)
+      throws SQLException {
+    long start = System.nanoTime();
+    for (int attempt = 1; !rule.verified(); attempt++) {
+      if (attempt > request.busyRetries() || budget.isSpent()) {
+        return notStarted(
+            rule,
+            RuleState.BUSY,
+            "the table stayed locked by other sessions while the rule was to be checked; left for"
+                + " the next run",
+            start);
+      }
+      reporter.progress(
+          Activity.BUSY,
+          rule.name(),
+          null,
+          0,
+          0,
+          request.batchSize(),
+          "the table is locked by another session; checking the rule again");
+      budget.pause(request.busyBackoff().multipliedBy(attempt));
+      try {
+        rule = rule.withVerified(validator.explain(rule, request));
+      } catch (CleanupException e) {
+        return notStarted(rule, RuleState.FAILED, e.getMessage(), start);
+      }
+    }
+    return null;
   }
 
   private static RuleOutcome notStarted(

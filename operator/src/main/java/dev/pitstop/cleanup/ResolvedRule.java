@@ -16,11 +16,19 @@ import java.util.stream.Collectors;
  * @param table the table, schema-qualified as the catalog resolved it
  * @param key primary key columns the batches delete by; empty: by ctid
  * @param condition the rule's condition as SQL, with one parameter (the cutoff) for olderThan
+ * @param verified whether the server accepted the batch statement; false while the table was too
+ *     busy (locked) to check it, in which case nothing may be deleted until it is checked
  */
-record ResolvedRule(DeletionRule rule, QualifiedName table, List<String> key, String condition) {
+record ResolvedRule(
+    DeletionRule rule, QualifiedName table, List<String> key, String condition, boolean verified) {
 
   ResolvedRule {
     key = List.copyOf(key);
+  }
+
+  /** This rule, checked or not. */
+  ResolvedRule withVerified(boolean value) {
+    return new ResolvedRule(rule, table, key, condition, value);
   }
 
   String name() {

@@ -38,10 +38,11 @@ final class RuleValidator {
     for (DeletionRule rule : request.rules()) {
       resolved.add(resolve(rule));
     }
+    List<ResolvedRule> checked = new ArrayList<>();
     for (ResolvedRule rule : resolved) {
-      explain(rule, request.batchSize(), request.statementTimeout());
+      checked.add(rule.withVerified(explain(rule, request)));
     }
-    return resolved;
+    return checked;
   }
 
   private ResolvedRule resolve(DeletionRule rule) throws SQLException {
@@ -87,7 +88,7 @@ final class RuleValidator {
     } else {
       condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
     }
-    return new ResolvedRule(rule, table.name(), table.primaryKey(), condition);
+    return new ResolvedRule(rule, table.name(), table.primaryKey(), condition, false);
   }
 
   private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
@@ -125,24 +126,35 @@ final class RuleValidator {
                     "column " + name + " does not exist in table " + table.name()));
   }
 
-  /** Lets the server parse, type-check and privilege-check the batch statement; runs nothing. */
-  private void explain(ResolvedRule rule, int batchSize, Duration statementTimeout)
-      throws SQLException {
+  /**
+   * Lets the server parse, type-check and privilege-check the batch statement; runs nothing.
+   *
+   * @return true if the server accepted it, false if the table was locked too long to check
+   * @throws CleanupException if the server rejected it
+   */
+  boolean explain(ResolvedRule rule, CleanupRequest request) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
       try (Statement setup = connection.createStatement()) {
         setup.execute("SET TRANSACTION READ ONLY");
       }
-      SessionTimeouts.setLocal(connection, Duration.ZERO, checkTimeout(statementTimeout));
+      Duration statementTimeout = checkTimeout(request.statementTimeout());
+      Duration lockTimeout =
+          request.lockTimeout().isZero() ? statementTimeout : request.lockTimeout();
+      SessionTimeouts.setLocal(connection, lockTimeout, statementTimeout);
       try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + rule.batchSql())) {
         int next = rule.bindCutoff(explain, OffsetDateTime.now());
-        explain.setInt(next, batchSize);
+        explain.setInt(next, request.batchSize());
         explain.executeQuery().close();
       }
+      return true;
     } catch (SQLException e) {
       if (ServerErrors.isConnectionProblem(e)) {
         throw e;
+      }
+      if (ServerErrors.isBusy(e)) {
+        return false;
       }
       throw rejected(rule, e);
     } finally {
