@@ -4,7 +4,9 @@ import dev.pitstop.database.DataSourceRegistry;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.database.PoolOptions;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.CleanupScheduleReconciler;
 import dev.pitstop.reconciler.DatabaseMigrationReconciler;
 import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
@@ -23,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -78,6 +81,10 @@ public final class PitstopOperator implements AutoCloseable {
     register(
         new DatabaseMigrationReconciler(
             targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+        settings);
+    register(
+        new CleanupScheduleReconciler(
+            targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
         settings);
     try {
       http =

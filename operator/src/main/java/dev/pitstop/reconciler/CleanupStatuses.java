@@ -1,0 +1,262 @@
+package dev.pitstop.reconciler;
+
+import dev.pitstop.api.v1alpha1.CleanupPhase;
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.Delivery;
+import dev.pitstop.time.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computes a CleanupSchedule's status: phase transitions (see {@link CleanupPhase}), conditions,
+ * lastRun, history and the one-line message.
+ */
+final class CleanupStatuses {
+  /** Condition: whether the last notification reached the webhook. */
+  static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
+
+  private CleanupStatuses() {}
+
+  /** The first time the operator sees the resource: remember the spec, run nothing. */
+  static void firstSeen(CleanupScheduleStatus status, String specDigest) {
+    status.observedSpecDigest = specDigest;
+    if (status.phase == null) {
+      status.phase = CleanupPhase.Scheduled;
+    }
+  }
+
+  /** A run started on a worker. */
+  static void started(
+      CleanupScheduleStatus status,
+      CleanupTrigger trigger,
+      Instant fire,
+      String specDigest,
+      String runRequest,
+      boolean dryRun,
+      String database,
+      long generation,
+      Instant now) {
+    status.phase = CleanupPhase.Running;
+    status.observedSpecDigest = specDigest;
+    if (trigger == CleanupTrigger.RUN_REQUESTED) {
+      status.observedRunRequest = runRequest;
+    }
+    if (fire != null) {
+      status.lastScheduleTime = CleanupRuns.time(fire);
+    }
+    CleanupRun progress = new CleanupRun();
+    progress.startTime = CleanupRuns.time(now);
+    progress.trigger = trigger.display();
+    progress.scheduledTime = fire == null ? null : CleanupRuns.time(fire);
+    progress.dryRun = dryRun;
+    progress.message = "connecting to " + database;
+    status.progress = progress;
+    status.message = (dryRun ? "dry run started (" : "cleanup started (") + trigger.display() + ")";
+    Conditions.set(status, Condition.READY, false, "Running", status.message, generation, now);
+    Conditions.set(status, Condition.PROGRESSING, true, "Running", status.message, generation, now);
+  }
+
+  /** Live progress while the run goes on. */
+  static void running(
+      CleanupScheduleStatus status, CleanupRun progress, long generation, Instant now) {
+    status.phase = CleanupPhase.Running;
+    if (progress != null) {
+      status.progress = progress;
+      status.message = progress.message;
+      Conditions.set(
+          status, Condition.PROGRESSING, true, "Running", status.message, generation, now);
+    }
+  }
+
+  /**
+   * A run ended: Running → Succeeded (result Succeeded or Incomplete) or Failed.
+   *
+   * @param reachable whether the database answered; null when unknown (it never got that far)
+   */
+  static void finished(
+      CleanupScheduleStatus status,
+      CleanupRun run,
+      Boolean reachable,
+      String failureReason,
+      int historyLimit,
+      long generation,
+      Instant now) {
+    status.progress = null;
+    status.lastRun = run;
+    prepend(status, run, historyLimit);
+    boolean failed = run.result == RunResult.Failed;
+    status.phase = failed ? CleanupPhase.Failed : CleanupPhase.Succeeded;
+    if (!failed && !Boolean.TRUE.equals(run.dryRun)) {
+      status.lastSuccessfulTime = run.completionTime;
+    }
+    status.message = run.message;
+    String reason = failed ? failureReason : run.result.name();
+    if (Boolean.TRUE.equals(run.dryRun) && !failed) {
+      reason = "DryRun";
+    }
+    if (reachable != null) {
+      Conditions.set(
+          status,
+          Condition.DATABASE_REACHABLE,
+          reachable,
+          reachable ? "Connected" : "Unreachable",
+          reachable ? "the database answered" : status.message,
+          generation,
+          now);
+    }
+    Conditions.set(status, Condition.READY, !failed, reason, status.message, generation, now);
+    Conditions.set(status, Condition.PROGRESSING, false, reason, status.message, generation, now);
+    Conditions.set(status, Condition.FAILED, failed, reason, status.message, generation, now);
+  }
+
+  /** The operator stopped during a run (phase Running, no worker): the run ended unobserved. */
+  static void interrupted(
+      CleanupScheduleStatus status, int historyLimit, long generation, Instant now) {
+    CleanupRun run = status.progress == null ? new CleanupRun() : status.progress;
+    run.result = RunResult.Incomplete;
+    run.completionTime = CleanupRuns.time(now);
+    run.rules = new ArrayList<>(run.rules);
+    run.rules.removeIf(r -> "Running".equals(r.state));
+    run.message =
+        "the operator stopped during the run; batches committed before that are kept, the rest is"
+            + " left for the next run";
+    finished(status, run, null, "Interrupted", historyLimit, generation, now);
+  }
+
+  /** A fire time older than startingDeadline passed unhandled. */
+  static void missed(
+      CleanupScheduleStatus status, Instant fire, Duration deadline, int historyLimit) {
+    prepend(
+        status,
+        CleanupRuns.marker(
+            RunResult.Missed,
+            fire,
+            "missed: nothing ran within startingDeadline ("
+                + Durations.format(deadline)
+                + ") of the fire time, e.g. the operator was down or the window never opened"),
+        historyLimit);
+    status.lastScheduleTime = CleanupRuns.time(fire);
+  }
+
+  /** A fire time came while a run was still going. */
+  static void skipped(CleanupScheduleStatus status, Instant fire, int historyLimit) {
+    prepend(
+        status,
+        CleanupRuns.marker(
+            RunResult.Skipped, fire, "skipped: the previous run was still going at the fire time"),
+        historyLimit);
+    status.lastScheduleTime = CleanupRuns.time(fire);
+  }
+
+  /** A run is due but its maintenance window is not Active. */
+  static void waitingForWindow(
+      CleanupScheduleStatus status, String waitingFor, long generation, Instant now) {
+    status.phase = CleanupPhase.WaitingForWindow;
+    status.message = "a run is due; waiting for " + waitingFor;
+    Conditions.set(
+        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
+    Conditions.set(
+        status, Condition.PROGRESSING, false, "WaitingForWindow", status.message, generation, now);
+  }
+
+  /** The spec is invalid: nothing can be scheduled until it is fixed. */
+  static void refused(CleanupScheduleStatus status, SpecException e, long generation, Instant now) {
+    status.observedGeneration = generation;
+    status.phase = CleanupPhase.Failed;
+    status.progress = null;
+    status.nextRunTime = null;
+    status.message = KnownSecrets.redact(e.getMessage());
+    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
+    Conditions.set(
+        status, Condition.PROGRESSING, false, e.reason(), status.message, generation, now);
+    Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
+  }
+
+  /** Nothing to run now: show when the next run comes. */
+  static void idle(
+      CleanupScheduleStatus status, Instant next, boolean suspended, long generation, Instant now) {
+    if (status.phase == null
+        || status.phase == CleanupPhase.WaitingForWindow
+        || status.phase == CleanupPhase.Running
+        || (status.phase == CleanupPhase.Failed && status.lastRun == null)) {
+      status.phase =
+          status.lastRun == null
+              ? CleanupPhase.Scheduled
+              : status.lastRun.result == RunResult.Failed
+                  ? CleanupPhase.Failed
+                  : CleanupPhase.Succeeded;
+    }
+    status.nextRunTime = next == null ? null : CleanupRuns.time(next);
+    String when =
+        suspended
+            ? "suspended: no scheduled runs (the pitstop.dev/run-requested-at annotation still"
+                + " requests one)"
+            : next == null ? "the schedule never fires again" : "next run at " + status.nextRunTime;
+    String last = status.lastRun == null ? null : status.lastRun.message;
+    status.message = last == null ? when : "last run " + last + "; " + when;
+    if (status.lastRun == null) {
+      Conditions.set(status, Condition.READY, true, "Scheduled", when, generation, now);
+      Conditions.set(status, Condition.FAILED, false, "Scheduled", when, generation, now);
+    } else if (status.phase != CleanupPhase.Failed) {
+      Conditions.set(
+          status,
+          Condition.READY,
+          true,
+          readyReason(status.lastRun),
+          status.message,
+          generation,
+          now);
+      Conditions.set(
+          status,
+          Condition.FAILED,
+          false,
+          readyReason(status.lastRun),
+          status.message,
+          generation,
+          now);
+    }
+    Conditions.set(
+        status,
+        Condition.PROGRESSING,
+        false,
+        suspended ? "Suspended" : "Scheduled",
+        when,
+        generation,
+        now);
+  }
+
+  /** What became of the notification about the last run. */
+  static void notification(
+      CleanupScheduleStatus status, Delivery delivery, long generation, Instant now) {
+    if (delivery == null) {
+      return;
+    }
+    Conditions.set(
+        status,
+        NOTIFICATION_DELIVERED,
+        delivery.delivered(),
+        delivery.delivered() ? "Delivered" : "DeliveryFailed",
+        delivery.delivered()
+            ? "the webhook accepted the notification"
+            : KnownSecrets.redact(delivery.error()),
+        generation,
+        now);
+  }
+
+  private static String readyReason(CleanupRun run) {
+    return Boolean.TRUE.equals(run.dryRun) ? "DryRun" : run.result.name();
+  }
+
+  private static void prepend(CleanupScheduleStatus status, CleanupRun run, int limit) {
+    List<CleanupRun> history = new ArrayList<>();
+    history.add(run);
+    history.addAll(status.history);
+    status.history = new ArrayList<>(history.subList(0, Math.min(limit, history.size())));
+  }
+}
