@@ -21,6 +21,10 @@ final class CleanupStatuses {
   /** Condition: whether the last notification reached the webhook. */
   static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
 
+  /** Ready reasons that describe a passing state rather than the last run. */
+  private static final java.util.Set<String> TRANSIENT_REASONS =
+      java.util.Set.of("Running", "WaitingForWindow", "InvalidSpec", "Scheduled");
+
   private CleanupStatuses() {}
 
   /** The first time the operator sees the resource: remember the spec, run nothing. */
@@ -178,48 +182,35 @@ final class CleanupStatuses {
     Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
   }
 
-  /** Nothing to run now: show when the next run comes. */
+  /** Nothing to run now: the phase of the last run (or Scheduled), and when the next comes. */
   static void idle(
       CleanupScheduleStatus status, Instant next, boolean suspended, long generation, Instant now) {
-    if (status.phase == null
-        || status.phase == CleanupPhase.WaitingForWindow
-        || status.phase == CleanupPhase.Running
-        || (status.phase == CleanupPhase.Failed && status.lastRun == null)) {
-      status.phase =
-          status.lastRun == null
-              ? CleanupPhase.Scheduled
-              : status.lastRun.result == RunResult.Failed
-                  ? CleanupPhase.Failed
-                  : CleanupPhase.Succeeded;
-    }
+    CleanupRun last = status.lastRun;
+    boolean failed = last != null && last.result == RunResult.Failed;
+    status.phase =
+        last == null
+            ? CleanupPhase.Scheduled
+            : failed ? CleanupPhase.Failed : CleanupPhase.Succeeded;
+    status.progress = null;
     status.nextRunTime = next == null ? null : CleanupRuns.time(next);
     String when =
         suspended
             ? "suspended: no scheduled runs (the pitstop.dev/run-requested-at annotation still"
                 + " requests one)"
             : next == null ? "the schedule never fires again" : "next run at " + status.nextRunTime;
-    String last = status.lastRun == null ? null : status.lastRun.message;
-    status.message = last == null ? when : "last run " + last + "; " + when;
-    if (status.lastRun == null) {
-      Conditions.set(status, Condition.READY, true, "Scheduled", when, generation, now);
-      Conditions.set(status, Condition.FAILED, false, "Scheduled", when, generation, now);
-    } else if (status.phase != CleanupPhase.Failed) {
-      Conditions.set(
-          status,
-          Condition.READY,
-          true,
-          readyReason(status.lastRun),
-          status.message,
-          generation,
-          now);
-      Conditions.set(
-          status,
-          Condition.FAILED,
-          false,
-          readyReason(status.lastRun),
-          status.message,
-          generation,
-          now);
+    status.message = last == null ? when : "last run " + last.message + "; " + when;
+    // finished() set Ready and Failed with the run's own reason; only replace what a spec
+    // problem, a window wait or a run in progress left there.
+    String current = Conditions.find(status, Condition.READY).map(c -> c.reason).orElse(null);
+    if (last == null || current == null || TRANSIENT_REASONS.contains(current)) {
+      String reason =
+          last == null
+              ? "Scheduled"
+              : failed
+                  ? "LastRunFailed"
+                  : Boolean.TRUE.equals(last.dryRun) ? "DryRun" : last.result.name();
+      Conditions.set(status, Condition.READY, !failed, reason, status.message, generation, now);
+      Conditions.set(status, Condition.FAILED, failed, reason, status.message, generation, now);
     }
     Conditions.set(
         status,
@@ -247,10 +238,6 @@ final class CleanupStatuses {
             : KnownSecrets.redact(delivery.error()),
         generation,
         now);
-  }
-
-  private static String readyReason(CleanupRun run) {
-    return Boolean.TRUE.equals(run.dryRun) ? "DryRun" : run.result.name();
   }
 
   private static void prepend(CleanupScheduleStatus status, CleanupRun run, int limit) {
