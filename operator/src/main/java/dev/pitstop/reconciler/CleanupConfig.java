@@ -1,6 +1,9 @@
 package dev.pitstop.reconciler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pitstop.api.v1alpha1.CleanupRule;
 import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
@@ -9,7 +12,6 @@ import dev.pitstop.cleanup.CleanupRequest;
 import dev.pitstop.cleanup.DeletionRule;
 import dev.pitstop.time.CronSchedule;
 import dev.pitstop.time.Durations;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,6 +39,9 @@ public record CleanupConfig(
     int historyLimit,
     CleanupRequest request,
     String specDigest) {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   /**
    * Fields that say when to run or whom to tell, not what a run does: changing them runs nothing.
@@ -161,23 +166,14 @@ public record CleanupConfig(
   /** SHA-256 over the spec's JSON with sorted keys, leaving out {@link #NOT_DIGESTED}. */
   static String digest(CleanupScheduleSpec spec) {
     Map<String, Object> fields =
-        new TreeMap<>(
-            Serialization.jsonMapper()
-                .convertValue(spec, new TypeReference<Map<String, Object>>() {}));
+        new TreeMap<>(JSON.convertValue(spec, new TypeReference<Map<String, Object>>() {}));
     NOT_DIGESTED.forEach(fields::remove);
     try {
       byte[] hash =
           MessageDigest.getInstance("SHA-256")
-              .digest(
-                  Serialization.jsonMapper()
-                      .writer()
-                      .with(
-                          com.fasterxml.jackson.databind.SerializationFeature
-                              .ORDER_MAP_ENTRIES_BY_KEYS)
-                      .writeValueAsString(fields)
-                      .getBytes(StandardCharsets.UTF_8));
+              .digest(JSON.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash, 0, 12);
-    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -184,12 +184,15 @@ public final class CleanupRuns {
       return "dry run: " + count(matched) + " row(s) match (" + perRule + "); nothing deleted";
     }
     String deleted = "deleted " + count(result.rowsDeleted()) + " row(s) (" + perRule + ")" + took;
-    List<String> notes = new ArrayList<>();
+    // Rules with the same note share it: "b, c: maxDuration reached before it started".
+    java.util.Map<String, List<String>> byNote = new java.util.LinkedHashMap<>();
     for (RuleOutcome r : result.rules()) {
       if (r.message() != null) {
-        notes.add(r.name() + ": " + r.message());
+        byNote.computeIfAbsent(r.message(), k -> new ArrayList<>()).add(r.name());
       }
     }
+    List<String> notes = new ArrayList<>();
+    byNote.forEach((note, names) -> notes.add(String.join(", ", names) + ": " + note));
     notes.addAll(result.warnings());
     if (result.outcome() == CleanupOutcome.SUCCEEDED && notes.isEmpty()) {
       return deleted;

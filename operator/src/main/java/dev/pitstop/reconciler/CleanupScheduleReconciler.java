@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reconciles a CleanupSchedule: decides what is due ({@link RunDecision}), waits for the
@@ -40,6 +41,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   private static final Duration WHILE_RUNNING = Duration.ofSeconds(10);
   private static final Duration WHILE_WAITING = Duration.ofMinutes(1);
   private static final Duration AT_MOST = Duration.ofHours(1);
+  private static final Duration CONFIRM = Duration.ofSeconds(1);
 
   private final DatabaseTargets targets;
   private final BackgroundWork work;
@@ -47,6 +49,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   private final PitstopMetrics metrics;
   private final WebhookNotifier notifier;
   private final Clock clock;
+  private final Map<ResourceID, RunTicket> tickets = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<CleanupSchedule> wakeups =
       new SimpleInboundEventSource<>("cleanup-work");
   private final ReferencedObjects<Secret, CleanupSchedule> secrets =
@@ -54,6 +57,26 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   private final ReferencedObjects<MaintenanceWindow, CleanupSchedule> windows =
       new ReferencedObjects<>(
           MaintenanceWindow.class, "windows", r -> names(r.getSpec().maintenanceWindowRef));
+
+  /**
+   * What a run's start recorded in status, kept until its result is visible in status: status
+   * patches can be lost (a conflict, a stale cache), and a lost one must not start the same run
+   * again or drop its result.
+   */
+  private static final class RunTicket {
+    final CleanupTrigger trigger;
+    final Instant fire;
+    final String runRequest;
+    final String specDigest;
+    volatile boolean announced;
+
+    RunTicket(CleanupTrigger trigger, Instant fire, String runRequest, String specDigest) {
+      this.trigger = trigger;
+      this.fire = fire;
+      this.runRequest = runRequest;
+      this.specDigest = specDigest;
+    }
+  }
 
   public CleanupScheduleReconciler(
       DatabaseTargets targets,
@@ -88,6 +111,11 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     long generation = resource.getMetadata().getGeneration();
     Instant now = clock.instant();
     Optional<BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome>> job = work.find(key);
+    RunTicket ticket = tickets.get(key.resource());
+    if (job.isPresent() && ticket != null) {
+      CleanupStatuses.observe(
+          status, ticket.trigger, ticket.fire, ticket.runRequest, ticket.specDigest);
+    }
     boolean running = job.isPresent() && !job.get().isDone();
 
     CleanupConfig config;
@@ -98,7 +126,9 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
         CleanupStatuses.running(status, progress(job.get()), generation, now);
         return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
       }
-      job.ifPresent(j -> finished(resource, key, j, 10, now));
+      if (job.isPresent() && !published(resource, key, job.get(), 10, now)) {
+        return StatusPatch.ifChanged(resource, before).rescheduleAfter(CONFIRM);
+      }
       String previous = status.message;
       CleanupStatuses.refused(status, e, generation, now);
       if (!Objects.equals(previous, status.message)) {
@@ -130,7 +160,12 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
           .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
     }
     if (job.isPresent()) {
-      finished(resource, key, job.get(), config.historyLimit(), now);
+      if (!published(resource, key, job.get(), config.historyLimit(), now)) {
+        // Nothing new starts before the result is visible in status.
+        CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
+        return StatusPatch.ifChanged(resource, before).rescheduleAfter(CONFIRM);
+      }
+      due = RunDecision.decide(config, status, runRequest, created(resource, now), now);
     } else if (status.phase == CleanupPhase.Running) {
       CleanupStatuses.interrupted(status, config.historyLimit(), generation, now);
       events.warning(resource, "RunInterrupted", status.message);
@@ -198,6 +233,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       status.message = "a run is due; waiting for a free worker to start it";
       return StatusPatch.ifChanged(resource, before).rescheduleAfter(Duration.ofSeconds(5));
     }
+    tickets.put(id, new RunTicket(due.trigger(), due.fire(), runRequest, config.specDigest()));
     boolean dryRun = config.request().dryRun();
     CleanupStatuses.started(
         status,
@@ -224,20 +260,45 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
         .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
   }
 
-  private void finished(
+  /**
+   * Publishes a finished job's result: status (again, if an earlier patch was lost), and once only
+   * its Events, metrics and notification condition.
+   *
+   * @return true once status shows the result; the job is then forgotten
+   */
+  private boolean published(
       CleanupSchedule resource,
       BackgroundWork.Key key,
       BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job,
       int historyLimit,
       Instant now) {
-    work.forget(key);
     CleanupScheduleStatus status = resource.getStatus();
+    CleanupJob.Outcome outcome = outcome(job, now);
+    CleanupRun run = outcome.run();
+    if (CleanupStatuses.sameRun(status.lastRun, run)
+        && Objects.equals(status.lastRun.completionTime, run.completionTime)) {
+      work.forget(key);
+      tickets.remove(key.resource());
+      return true;
+    }
     long generation = resource.getMetadata().getGeneration();
-    String namespace = resource.getMetadata().getNamespace();
-    String name = resource.getMetadata().getName();
-    CleanupJob.Outcome outcome;
+    CleanupStatuses.finished(
+        status, run, outcome.reachable(), outcome.failureReason(), historyLimit, generation, now);
+    CleanupStatuses.notification(status, outcome.delivery(), generation, now);
+    RunTicket ticket = tickets.get(key.resource());
+    if (ticket == null || !ticket.announced) {
+      if (ticket != null) {
+        ticket.announced = true;
+      }
+      announce(resource, outcome, now);
+    }
+    return false;
+  }
+
+  private static CleanupJob.Outcome outcome(
+      BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job, Instant now) {
     try {
-      outcome = job.result();
+      return job.result();
     } catch (Exception e) {
       // The job catches everything it expects; this is a bug or an Error, shown as a failed run.
       CleanupRun run =
@@ -245,17 +306,19 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
               "the run failed unexpectedly: " + e,
               null,
               job.startedAt(),
-              now,
+              job.startedAt(),
               "Unknown",
               null,
               false);
-      outcome = new CleanupJob.Outcome(run, null, "InternalError", null);
+      return new CleanupJob.Outcome(run, null, "InternalError", null);
     }
-    CleanupRun run = outcome.run();
-    CleanupStatuses.finished(
-        status, run, outcome.reachable(), outcome.failureReason(), historyLimit, generation, now);
-    CleanupStatuses.notification(status, outcome.delivery(), generation, now);
+  }
 
+  /** Events and metrics of a finished run. */
+  private void announce(CleanupSchedule resource, CleanupJob.Outcome outcome, Instant now) {
+    String namespace = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    CleanupRun run = outcome.run();
     Duration took = run.durationMs == null ? Duration.ZERO : Duration.ofMillis(run.durationMs);
     metrics.runFinished(KIND, namespace, name, run.result.name(), took);
     boolean dryRun = Boolean.TRUE.equals(run.dryRun);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Computes a CleanupSchedule's status: phase transitions (see {@link CleanupPhase}), conditions,
@@ -240,10 +241,48 @@ final class CleanupStatuses {
         now);
   }
 
+  /**
+   * Adds {@code run} as the newest history entry; the same run (start, fire time, result) is
+   * replaced, not added twice, so publishing again after a lost status patch changes nothing.
+   */
   private static void prepend(CleanupScheduleStatus status, CleanupRun run, int limit) {
     List<CleanupRun> history = new ArrayList<>();
     history.add(run);
-    history.addAll(status.history);
+    for (CleanupRun old : status.history) {
+      if (!sameRun(old, run)) {
+        history.add(old);
+      }
+    }
     status.history = new ArrayList<>(history.subList(0, Math.min(limit, history.size())));
+  }
+
+  /** Whether two entries describe the same run or the same missed/skipped fire time. */
+  static boolean sameRun(CleanupRun a, CleanupRun b) {
+    return a != null
+        && b != null
+        && Objects.equals(a.startTime, b.startTime)
+        && Objects.equals(a.scheduledTime, b.scheduledTime)
+        && (a.startTime != null || a.result == b.result);
+  }
+
+  /**
+   * Re-applies what a run's start recorded (which request and spec it serves, its fire time), in
+   * case that status patch was lost; later values are kept.
+   */
+  static void observe(
+      CleanupScheduleStatus status,
+      CleanupTrigger trigger,
+      Instant fire,
+      String runRequest,
+      String specDigest) {
+    if (trigger == CleanupTrigger.RUN_REQUESTED) {
+      status.observedRunRequest = runRequest;
+    }
+    status.observedSpecDigest = specDigest;
+    if (fire != null
+        && (status.lastScheduleTime == null
+            || Instant.parse(status.lastScheduleTime).isBefore(fire))) {
+      status.lastScheduleTime = CleanupRuns.time(fire);
+    }
   }
 }

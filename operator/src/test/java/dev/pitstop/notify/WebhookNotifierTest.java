@@ -77,8 +77,12 @@ class WebhookNotifierTest {
     assertThat(received).hasSize(1);
     assertThat(received.get(0).method()).isEqualTo("POST");
     assertThat(received.get(0).contentType()).startsWith("application/json");
-    assertThat(new ObjectMapper().readValue(received.get(0).body(), Map.class))
-        .isEqualTo(Map.of("text", "CleanupSchedule default/nightly: Succeeded \"ok\""));
+    Map<String, Object> json =
+        new ObjectMapper()
+            .readValue(
+                received.get(0).body(),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(json).isEqualTo(Map.of("text", "CleanupSchedule default/nightly: Succeeded \"ok\""));
   }
 
   @Test
