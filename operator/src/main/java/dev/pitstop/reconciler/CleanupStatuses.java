@@ -18,9 +18,9 @@ import java.util.Objects;
  * Computes a CleanupSchedule's status: phase transitions (see {@link CleanupPhase}), conditions,
  * lastRun, history and the one-line message.
  */
-final class CleanupStatuses {
+public final class CleanupStatuses {
   /** Condition: whether the last notification reached the webhook. */
-  static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
+  public static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
 
   /** Ready reasons that describe a passing state rather than the last run. */
   private static final java.util.Set<String> TRANSIENT_REASONS =
@@ -84,7 +84,7 @@ final class CleanupStatuses {
    *
    * @param reachable whether the database answered; null when unknown (it never got that far)
    */
-  static void finished(
+  public static void finished(
       CleanupScheduleStatus status,
       CleanupRun run,
       Boolean reachable,
@@ -224,7 +224,7 @@ final class CleanupStatuses {
   }
 
   /** What became of the notification about the last run. */
-  static void notification(
+  public static void notification(
       CleanupScheduleStatus status, Delivery delivery, long generation, Instant now) {
     if (delivery == null) {
       return;
