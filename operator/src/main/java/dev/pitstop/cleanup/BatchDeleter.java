@@ -11,10 +11,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 
 /**
- * Deletes one rule's rows in batches, each its own short transaction with the request's lock and
- * statement timeouts. A batch that times out (the table is busy) is rolled back, halved and retried
- * after a growing pause, a bounded number of times; once batches succeed again they grow back. The
- * time budget is checked between batches, so a run stops cleanly, never in the middle of one.
+ * Deletes one rule's rows in batches, each a single statement in its own transaction, with the
+ * request's lock and statement timeouts. A batch that times out (the table is busy) is halved and
+ * retried after a growing pause, a bounded number of times; once batches succeed again they grow
+ * back. The time budget is checked between batches, so a run stops cleanly, never inside one.
+ *
+ * <p>When the rule has a keyset, batches walk it in order, each starting where the last ended, so
+ * no batch re-reads the dead rows of earlier ones. Rows skipped that way (locked at the time) are
+ * found by a final pass without the keyset if any still match.
  */
 final class BatchDeleter {
   private final Connection connection;
@@ -34,7 +38,13 @@ final class BatchDeleter {
   RuleOutcome count(ResolvedRule rule) throws SQLException {
     long start = System.nanoTime();
     reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-    Long matched = count(rule, cutoff(rule));
+    Long matched;
+    SessionTimeouts.setSession(connection, request.lockTimeout(), request.statementTimeout());
+    try {
+      matched = count(rule, cutoff(rule));
+    } finally {
+      SessionTimeouts.resetSession(connection);
+    }
     return new RuleOutcome(
         rule.name(),
         rule.table().toString(),
@@ -51,141 +61,155 @@ final class BatchDeleter {
   /** Deletes the rule's rows; the caller holds the rule's lock. */
   RuleOutcome delete(ResolvedRule rule) throws SQLException {
     long start = System.nanoTime();
-    OffsetDateTime cutoff = cutoff(rule);
-    reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-    Long matched = count(rule, cutoff);
-
-    int size = request.batchSize();
-    int busy = 0;
-    long deleted = 0;
-    int batches = 0;
-    Duration longest = Duration.ZERO;
-    RuleState state = null;
-    String message = null;
-    try (PreparedStatement delete = connection.prepareStatement(rule.batchSql())) {
-      while (state == null) {
-        if (Thread.currentThread().isInterrupted()) {
-          state = RuleState.INTERRUPTED;
-          message = "the run was interrupted; committed batches are kept";
-          break;
-        }
-        if (budget.isSpent()) {
-          state = RuleState.MAX_DURATION;
-          message = "maxDuration (" + Durations.format(budget.limit()) + ") reached";
-          break;
-        }
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
-        int n;
-        try {
-          n = deleteBatch(delete, rule, cutoff, size);
-        } catch (SQLException e) {
-          if (!ServerErrors.isBusy(e)) {
-            if (ServerErrors.isConnectionProblem(e)) {
-              throw e;
-            }
-            state = RuleState.FAILED;
-            message = "a batch failed: " + ServerErrors.describe(e);
-            break;
-          }
-          busy++;
-          if (busy > request.busyRetries()) {
-            state = RuleState.BUSY;
-            message =
-                "the table stayed busy ("
-                    + ServerErrors.describe(e)
-                    + ") through "
-                    + request.busyRetries()
-                    + " smaller retries; left for the next run";
-            break;
-          }
-          size = Math.max(1, size / 2);
-          reporter.progress(
-              Activity.BUSY,
-              rule.name(),
-              matched,
-              deleted,
-              batches,
-              size,
-              ServerErrors.describe(e) + "; retrying with batches of " + size);
-          budget.pause(request.busyBackoff().multipliedBy(busy));
-          continue;
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        longest = took.compareTo(longest) > 0 ? took : longest;
-        batches++;
-        deleted += n;
-        busy = 0;
-        reporter.batch(new BatchReport(rule.name(), size, n, started, took));
-        reporter.progress(Activity.DELETING, rule.name(), matched, deleted, batches, size, null);
-        if (n < size) {
-          state = RuleState.DONE;
-          break;
-        }
-        size = Math.min(request.batchSize(), size * 2);
-        budget.pause(request.pauseBetweenBatches());
+    SessionTimeouts.setSession(connection, request.lockTimeout(), request.statementTimeout());
+    try {
+      OffsetDateTime cutoff = cutoff(rule);
+      reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
+      Pass pass = new Pass(rule, cutoff, count(rule, cutoff));
+      boolean ordered = rule.keyset() != null;
+      pass.run(ordered);
+      Long remaining = pass.state == RuleState.INTERRUPTED ? null : count(rule, cutoff);
+      if (ordered && pass.state == RuleState.DONE && remaining != null && remaining > 0) {
+        pass.run(false); // rows the ordered walk skipped while they were locked
+        remaining = pass.state == RuleState.INTERRUPTED ? null : count(rule, cutoff);
       }
+      String message = pass.message;
+      if (pass.state == RuleState.DONE && remaining != null && remaining > 0) {
+        message =
+            remaining
+                + " matching row(s) were locked by other sessions or added meanwhile; left for"
+                + " the next run";
+      }
+      return new RuleOutcome(
+          rule.name(),
+          rule.table().toString(),
+          pass.state,
+          pass.matched,
+          pass.deleted,
+          remaining,
+          pass.batches,
+          Duration.ofNanos(System.nanoTime() - start),
+          pass.longest,
+          message);
+    } finally {
+      SessionTimeouts.resetSession(connection);
     }
-    Long remaining = state == RuleState.INTERRUPTED ? null : count(rule, cutoff);
-    if (state == RuleState.DONE && remaining != null && remaining > 0) {
-      message =
-          remaining
-              + " matching row(s) were locked by other sessions or added meanwhile; left for the"
-              + " next run";
-    }
-    return new RuleOutcome(
-        rule.name(),
-        rule.table().toString(),
-        state,
-        matched,
-        deleted,
-        remaining,
-        batches,
-        Duration.ofNanos(System.nanoTime() - start),
-        longest,
-        message);
   }
 
-  private int deleteBatch(
-      PreparedStatement delete, ResolvedRule rule, OffsetDateTime cutoff, int size)
-      throws SQLException {
-    connection.setAutoCommit(false);
-    try {
-      SessionTimeouts.setLocal(connection, request.lockTimeout(), request.statementTimeout());
-      int next = rule.bindCutoff(delete, cutoff);
-      delete.setInt(next, size);
-      int n = delete.executeUpdate();
-      connection.commit();
-      return n;
-    } catch (SQLException e) {
-      rollbackQuietly(e);
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
+  /** Batches until no more rows match, or the run must stop; counters carry across passes. */
+  private final class Pass {
+    private final ResolvedRule rule;
+    private final OffsetDateTime cutoff;
+    private final Long matched;
+    private int size = request.batchSize();
+    private long deleted;
+    private int batches;
+    private Duration longest = Duration.ZERO;
+    private RuleState state;
+    private String message;
+
+    Pass(ResolvedRule rule, OffsetDateTime cutoff, Long matched) {
+      this.rule = rule;
+      this.cutoff = cutoff;
+      this.matched = matched;
+    }
+
+    void run(boolean ordered) throws SQLException {
+      state = null;
+      String last = null;
+      int busy = 0;
+      try (PreparedStatement first = connection.prepareStatement(rule.batchSql(ordered, false));
+          PreparedStatement next =
+              ordered ? connection.prepareStatement(rule.batchSql(true, true)) : null) {
+        while (state == null) {
+          if (Thread.currentThread().isInterrupted()) {
+            stop(RuleState.INTERRUPTED, "the run was interrupted; committed batches are kept");
+            return;
+          }
+          if (budget.isSpent()) {
+            stop(
+                RuleState.MAX_DURATION,
+                "maxDuration (" + Durations.format(budget.limit()) + ") reached");
+            return;
+          }
+          boolean bounded = last != null;
+          PreparedStatement batch = bounded ? next : first;
+          rule.bindBatch(batch, cutoff, bounded, last, size);
+          Instant started = Instant.now();
+          long t0 = System.nanoTime();
+          int n;
+          try (ResultSet row = batch.executeQuery()) {
+            row.next();
+            n = row.getInt(1);
+            if (ordered && row.getString(2) != null) {
+              last = row.getString(2);
+            }
+          } catch (SQLException e) {
+            if (!ServerErrors.isBusy(e)) {
+              if (ServerErrors.isConnectionProblem(e)) {
+                throw e;
+              }
+              stop(RuleState.FAILED, "a batch failed: " + ServerErrors.describe(e));
+              return;
+            }
+            if (++busy > request.busyRetries()) {
+              stop(
+                  RuleState.BUSY,
+                  "the table stayed busy ("
+                      + ServerErrors.describe(e)
+                      + ") through "
+                      + request.busyRetries()
+                      + " smaller retries; left for the next run");
+              return;
+            }
+            size = Math.max(1, size / 2);
+            reporter.progress(
+                Activity.BUSY,
+                rule.name(),
+                matched,
+                deleted,
+                batches,
+                size,
+                ServerErrors.describe(e) + "; retrying with batches of " + size);
+            budget.pause(request.busyBackoff().multipliedBy(busy));
+            continue;
+          }
+          Duration took = Duration.ofNanos(System.nanoTime() - t0);
+          longest = took.compareTo(longest) > 0 ? took : longest;
+          batches++;
+          deleted += n;
+          busy = 0;
+          reporter.batch(new BatchReport(rule.name(), size, n, started, took));
+          reporter.progress(Activity.DELETING, rule.name(), matched, deleted, batches, size, null);
+          if (n < size) {
+            state = RuleState.DONE;
+            return;
+          }
+          size = Math.min(request.batchSize(), size * 2);
+          budget.pause(request.pauseBetweenBatches());
+        }
+      }
+    }
+
+    private void stop(RuleState reason, String why) {
+      state = reason;
+      message = why;
     }
   }
 
   /** Matching rows now, or null if counting hit a timeout. */
   private Long count(ResolvedRule rule, OffsetDateTime cutoff) throws SQLException {
-    connection.setAutoCommit(false);
-    try {
-      SessionTimeouts.setLocal(connection, request.lockTimeout(), request.statementTimeout());
-      try (PreparedStatement count = connection.prepareStatement(rule.countSql())) {
-        rule.bindCutoff(count, cutoff);
-        try (ResultSet row = count.executeQuery()) {
-          row.next();
-          return row.getLong(1);
-        }
-      } finally {
-        connection.rollback();
+    try (PreparedStatement count = connection.prepareStatement(rule.countSql())) {
+      rule.bindCutoff(count, cutoff);
+      try (ResultSet row = count.executeQuery()) {
+        row.next();
+        return row.getLong(1);
       }
     } catch (SQLException e) {
       if (ServerErrors.isConnectionProblem(e)) {
         throw e;
       }
       return null;
-    } finally {
-      connection.setAutoCommit(true);
     }
   }
 
@@ -201,14 +225,6 @@ final class BatchDeleter {
         row.next();
         return row.getObject(1, OffsetDateTime.class);
       }
-    }
-  }
-
-  private void rollbackQuietly(SQLException cause) {
-    try {
-      connection.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
     }
   }
 }

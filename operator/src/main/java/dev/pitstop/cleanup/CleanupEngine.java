@@ -40,7 +40,10 @@ public final class CleanupEngine {
       for (ResolvedRule rule : new RuleValidator(connection).resolve(request)) {
         planned.add(
             new CleanupPlan.PlannedRule(
-                rule.name(), rule.table().toString(), rule.deleteBy(), rule.batchSql()));
+                rule.name(),
+                rule.table().toString(),
+                rule.deleteBy(),
+                rule.batchSql(rule.keyset() != null, rule.keyset() != null)));
       }
       return new CleanupPlan(planned);
     } catch (SQLException e) {

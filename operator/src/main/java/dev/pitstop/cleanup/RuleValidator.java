@@ -47,20 +47,24 @@ final class RuleValidator {
 
   private ResolvedRule resolve(DeletionRule rule) throws SQLException {
     TableCatalog.Table table = table(rule, rule.table(), "table");
-    if (table.kind() == 'p' && table.primaryKey().isEmpty()) {
+    boolean byCtid = table.kind() == 'r' && !table.hasChildren();
+    if (!byCtid && table.primaryKey().isEmpty()) {
       throw refuse(
           CleanupErrorCode.TABLE_NOT_FOUND,
           rule.field("table"),
           "table "
               + table.name()
-              + " is partitioned and has no primary key, so rows cannot be picked safely in"
-              + " batches; add a primary key or name one partition");
+              + (table.kind() == 'p' ? " is partitioned and has" : " has child tables and")
+              + " no primary key, so rows cannot be picked safely in batches; add a primary"
+              + " key or name one partition or child");
     }
     String t = table.name().sql();
     String condition;
+    ResolvedRule.Keyset keyset = primaryKeyset(table);
     if (rule.criterion() instanceof DeletionRule.OlderThan o) {
       String column = column(rule, table, o.column(), "olderThan.column");
-      if (!TIME_TYPES.contains(table.columns().get(column))) {
+      TableCatalog.Column type = table.columns().get(column);
+      if (!TIME_TYPES.contains(type.typeOid())) {
         throw refuse(
             CleanupErrorCode.INVALID_COLUMN_TYPE,
             rule.field("olderThan.column"),
@@ -71,6 +75,9 @@ final class RuleValidator {
                 + " is not a timestamp, timestamptz or date column, so it has no age");
       }
       condition = SqlIdentifiers.quote(column) + " < ?::timestamptz";
+      if (table.indexed().contains(column)) {
+        keyset = new ResolvedRule.Keyset(column, type.type(), true);
+      }
     } else if (rule.criterion() instanceof DeletionRule.OrphanedBy o) {
       String column = column(rule, table, o.column(), "orphanedBy.column");
       TableCatalog.Table parent = table(rule, o.parentTable(), "orphanedBy.parentTable");
@@ -88,7 +95,17 @@ final class RuleValidator {
     } else {
       condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
     }
-    return new ResolvedRule(rule, table.name(), table.primaryKey(), condition, false);
+    return new ResolvedRule(
+        rule, table.name(), table.primaryKey(), byCtid, keyset, condition, false);
+  }
+
+  /** A single-column primary key is always indexed and unique: a keyset for any rule. */
+  private static ResolvedRule.Keyset primaryKeyset(TableCatalog.Table table) {
+    if (table.primaryKey().size() != 1) {
+      return null;
+    }
+    String column = table.primaryKey().get(0);
+    return new ResolvedRule.Keyset(column, table.columns().get(column).type(), false);
   }
 
   private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
@@ -143,9 +160,10 @@ final class RuleValidator {
       Duration lockTimeout =
           request.lockTimeout().isZero() ? statementTimeout : request.lockTimeout();
       SessionTimeouts.setLocal(connection, lockTimeout, statementTimeout);
-      try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + rule.batchSql())) {
-        int next = rule.bindCutoff(explain, OffsetDateTime.now());
-        explain.setInt(next, request.batchSize());
+      boolean ordered = rule.keyset() != null;
+      try (PreparedStatement explain =
+          connection.prepareStatement("EXPLAIN " + rule.batchSql(ordered, ordered))) {
+        rule.bindBatch(explain, OffsetDateTime.now(), ordered, null, request.batchSize());
         explain.executeQuery().close();
       }
       return true;

@@ -21,10 +21,15 @@ final class SessionTimeouts {
     set(connection, lockTimeout, statementTimeout, false);
   }
 
-  /** Restores the server's defaults after {@link #setSession}. */
-  static void resetSession(Connection connection) throws SQLException {
+  /**
+   * Restores the server's defaults after {@link #setSession}. A failure means the session is
+   * broken; the pool then drops it, and the error that broke it is the one worth reporting.
+   */
+  static void resetSession(Connection connection) {
     try (var statement = connection.createStatement()) {
       statement.execute("RESET lock_timeout; RESET statement_timeout");
+    } catch (SQLException e) {
+      // see above
     }
   }
 

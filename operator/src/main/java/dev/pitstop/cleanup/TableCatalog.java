@@ -6,11 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads what the rules need to know about tables from pg_catalog. */
 final class TableCatalog {
@@ -26,10 +28,18 @@ final class TableCatalog {
    * @param name schema-qualified name
    * @param kind pg_class.relkind: r table, p partitioned table, v view, m materialized view, f
    *     foreign table
-   * @param columns column name to type oid, in column order
+   * @param columns columns by name, in column order
    * @param primaryKey primary key columns in key order; empty when there is none
+   * @param indexed columns that lead a valid index (an ordered walk over them is cheap)
+   * @param hasChildren whether other tables inherit from it (ctids then repeat)
    */
-  record Table(QualifiedName name, char kind, Map<String, Long> columns, List<String> primaryKey) {
+  record Table(
+      QualifiedName name,
+      char kind,
+      Map<String, Column> columns,
+      List<String> primaryKey,
+      Set<String> indexed,
+      boolean hasChildren) {
     boolean isTable() {
       return kind == 'r' || kind == 'p';
     }
@@ -56,6 +66,14 @@ final class TableCatalog {
     }
   }
 
+  /**
+   * A column.
+   *
+   * @param typeOid pg_type oid
+   * @param type the type as SQL, from the server's {@code format_type}
+   */
+  record Column(long typeOid, String type) {}
+
   /** Finds a table-like relation; without a schema, the one search_path makes visible. */
   Optional<Table> find(QualifiedName name) throws SQLException {
     String sql =
@@ -81,23 +99,55 @@ final class TableCatalog {
         kind = row.getString(4).charAt(0);
       }
     }
-    return Optional.of(new Table(resolved, kind, columns(oid), primaryKey(oid)));
+    return Optional.of(
+        new Table(
+            resolved, kind, columns(oid), primaryKey(oid), indexedColumns(oid), hasChildren(oid)));
   }
 
-  private Map<String, Long> columns(long oid) throws SQLException {
-    Map<String, Long> columns = new LinkedHashMap<>();
+  private Map<String, Column> columns(long oid) throws SQLException {
+    Map<String, Column> columns = new LinkedHashMap<>();
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT attname, atttypid FROM pg_catalog.pg_attribute"
+            "SELECT attname, atttypid, pg_catalog.format_type(atttypid, atttypmod)"
+                + " FROM pg_catalog.pg_attribute"
                 + " WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
       statement.setLong(1, oid);
       try (ResultSet row = statement.executeQuery()) {
         while (row.next()) {
-          columns.put(row.getString(1), row.getLong(2));
+          columns.put(row.getString(1), new Column(row.getLong(2), row.getString(3)));
         }
       }
     }
     return columns;
+  }
+
+  private Set<String> indexedColumns(long oid) throws SQLException {
+    Set<String> indexed = new HashSet<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a"
+                + " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                + " WHERE i.indrelid = ? AND i.indisvalid AND i.indpred IS NULL")) {
+      statement.setLong(1, oid);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          indexed.add(row.getString(1));
+        }
+      }
+    }
+    return indexed;
+  }
+
+  private boolean hasChildren(long oid) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = ?)")) {
+      statement.setLong(1, oid);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
   }
 
   private List<String> primaryKey(long oid) throws SQLException {

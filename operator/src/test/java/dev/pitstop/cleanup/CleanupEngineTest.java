@@ -138,10 +138,13 @@ class CleanupEngineTest {
                             "orphaned-replies", "comments", "parent_id", "comments", "id"))
                     .build(),
                 CleanupListener.NONE);
-    // 3 points at a missing 99; 4 points at 3, which exists when the batch picks rows.
-    assertThat(result.rule("orphaned-replies").orElseThrow().deleted()).isEqualTo(1);
+    // 3 points at a missing 99; 4 points at 3, so it is orphaned once 3 is gone and the final
+    // check of the rule finds and deletes it too.
+    RuleOutcome replies = result.rule("orphaned-replies").orElseThrow();
+    assertThat(replies.deleted()).isEqualTo(2);
+    assertThat(replies.remaining()).isZero();
     assertThat(pg.queryStrings("SELECT id::text FROM comments ORDER BY id"))
-        .containsExactly("1", "2", "4");
+        .containsExactly("1", "2");
   }
 
   @Test
@@ -154,7 +157,7 @@ class CleanupEngineTest {
                         DeletionRule.where(
                             "stale-cache", "cache_entries", "expires_at < now() OR invalid"))
                     .build());
-    assertThat(plan.rules().get(0).deleteBy()).isEqualTo("ctid (no primary key)");
+    assertThat(plan.rules().get(0).deleteBy()).isEqualTo("ctid");
 
     CleanupResult result =
         engine()
@@ -175,10 +178,13 @@ class CleanupEngineTest {
   }
 
   @Test
-  void compositePrimaryKeysAreUsedForBatches() {
+  void partitionedTablesAreDeletedByTheirCompositePrimaryKey() {
     pg.execute(
-        "CREATE TABLE enrollment_events (course_id int, seq int, at timestamptz,"
-            + " PRIMARY KEY (course_id, seq));"
+        "CREATE TABLE enrollment_events (course_id int, seq int, at timestamptz NOT NULL,"
+            + " PRIMARY KEY (course_id, seq)) PARTITION BY LIST (course_id);"
+            + " CREATE TABLE enrollment_events_a PARTITION OF enrollment_events FOR VALUES IN (0, 1);"
+            + " CREATE TABLE enrollment_events_b PARTITION OF enrollment_events"
+            + " FOR VALUES IN (2, 9);"
             + " INSERT INTO enrollment_events SELECT i % 3, i, now() - interval '2 days'"
             + " FROM generate_series(1, 90) i;"
             + " INSERT INTO enrollment_events SELECT 9, i, now() FROM generate_series(1, 10) i");
@@ -194,6 +200,42 @@ class CleanupEngineTest {
     CleanupResult result = engine().run(cleanup, CleanupListener.NONE);
     assertThat(result.rule("old-events").orElseThrow().deleted()).isEqualTo(90);
     assertThat(pg.rowCount("enrollment_events")).isEqualTo(10);
+  }
+
+  @Test
+  void anIndexedTimeColumnIsWalkedInOrderAndAPrimaryKeyOtherwise() {
+    pg.execute("CREATE INDEX api_logs_created_at_idx ON api_logs (created_at)");
+    CleanupPlan plan =
+        engine()
+            .plan(
+                request()
+                    .rule(
+                        DeletionRule.olderThan("old-logs", "api_logs", "created_at", Duration.ZERO))
+                    .rule(
+                        DeletionRule.olderThan(
+                            "expired-tokens", "refresh_tokens", "expires_at", Duration.ZERO))
+                    .build());
+    assertThat(plan.rules())
+        .extracting(CleanupPlan.PlannedRule::deleteBy)
+        .containsExactly("ctid, in created_at order", "ctid, in token order");
+    assertThat(plan.rules().get(0).batchSql())
+        .contains("FOR UPDATE SKIP LOCKED")
+        .contains("ORDER BY \"created_at\"")
+        .contains("\"created_at\" >= CAST(? AS timestamp without time zone)");
+  }
+
+  @Test
+  void aPartitionedTableWithoutPrimaryKeyIsRefused() {
+    pg.execute(
+        "CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at);"
+            + " CREATE TABLE metrics_all PARTITION OF metrics DEFAULT");
+    assertRefusedAndNothingDeleted(
+        DeletionRule.olderThan("old-metrics", "metrics", "at", Duration.ZERO),
+        CleanupErrorCode.TABLE_NOT_FOUND,
+        "rules[old-metrics].table",
+        "rules[old-metrics].table: table public.metrics is partitioned and has no primary key, so"
+            + " rows cannot be picked safely in batches; add a primary key or name one partition"
+            + " or child.");
   }
 
   @Test
