@@ -1,5 +1,7 @@
 package dev.pitstop.cleanup;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.cleanup.CleanupProgress.Activity;
 import dev.pitstop.time.Durations;
 import java.sql.Connection;
@@ -21,6 +23,8 @@ import java.time.OffsetDateTime;
  * found by a final pass without the keyset if any still match.
  */
 final class BatchDeleter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Connection connection;
   private final CleanupRequest request;
   private final TimeBudget budget;
@@ -64,8 +68,8 @@ final class BatchDeleter {
     SessionTimeouts.setSession(connection, request.lockTimeout(), request.statementTimeout());
     try {
       OffsetDateTime cutoff = cutoff(rule);
-      reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-      Pass pass = new Pass(rule, cutoff, count(rule, cutoff));
+      // The planner's estimate is enough for progress; an exact count up front would cost a scan.
+      Pass pass = new Pass(rule, cutoff, estimate(rule, cutoff));
       boolean ordered = rule.keyset() != null;
       pass.run(ordered);
       Long remaining = pass.state == RuleState.INTERRUPTED ? null : count(rule, cutoff);
@@ -84,7 +88,7 @@ final class BatchDeleter {
           rule.name(),
           rule.table().toString(),
           pass.state,
-          pass.matched,
+          remaining == null ? null : pass.deleted + remaining,
           pass.deleted,
           remaining,
           pass.batches,
@@ -100,7 +104,7 @@ final class BatchDeleter {
   private final class Pass {
     private final ResolvedRule rule;
     private final OffsetDateTime cutoff;
-    private final Long matched;
+    private final Long estimate;
     private int size = request.batchSize();
     private long deleted;
     private int batches;
@@ -108,10 +112,10 @@ final class BatchDeleter {
     private RuleState state;
     private String message;
 
-    Pass(ResolvedRule rule, OffsetDateTime cutoff, Long matched) {
+    Pass(ResolvedRule rule, OffsetDateTime cutoff, Long estimate) {
       this.rule = rule;
       this.cutoff = cutoff;
-      this.matched = matched;
+      this.estimate = estimate;
     }
 
     void run(boolean ordered) throws SQLException {
@@ -166,7 +170,7 @@ final class BatchDeleter {
             reporter.progress(
                 Activity.BUSY,
                 rule.name(),
-                matched,
+                estimate,
                 deleted,
                 batches,
                 size,
@@ -180,7 +184,7 @@ final class BatchDeleter {
           deleted += n;
           busy = 0;
           reporter.batch(new BatchReport(rule.name(), size, n, started, took));
-          reporter.progress(Activity.DELETING, rule.name(), matched, deleted, batches, size, null);
+          reporter.progress(Activity.DELETING, rule.name(), estimate, deleted, batches, size, null);
           if (n < size) {
             state = RuleState.DONE;
             return;
@@ -194,6 +198,27 @@ final class BatchDeleter {
     private void stop(RuleState reason, String why) {
       state = reason;
       message = why;
+    }
+  }
+
+  /** The planner's estimate of the matching rows, or null if it has none. */
+  private Long estimate(ResolvedRule rule, OffsetDateTime cutoff) throws SQLException {
+    try (PreparedStatement explain =
+        connection.prepareStatement("EXPLAIN (FORMAT JSON) " + rule.countSql())) {
+      rule.bindCutoff(explain, cutoff);
+      try (ResultSet row = explain.executeQuery()) {
+        row.next();
+        JsonNode plan = JSON.readTree(row.getString(1)).path(0).path("Plan");
+        // count(*) sits on top; the rows it counts are its input's.
+        JsonNode counted = plan.path("Plans").path(0);
+        JsonNode rows = (counted.isMissingNode() ? plan : counted).path("Plan Rows");
+        return rows.isNumber() ? rows.asLong() : null;
+      }
+    } catch (SQLException | java.io.IOException e) {
+      if (e instanceof SQLException sql && ServerErrors.isConnectionProblem(sql)) {
+        throw sql;
+      }
+      return null;
     }
   }
 

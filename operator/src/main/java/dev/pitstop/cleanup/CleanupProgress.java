@@ -10,7 +10,8 @@ import java.util.List;
  * @param rule the rule being worked on; null while vacuuming
  * @param ruleIndex 1-based index of that rule
  * @param rulesTotal number of rules
- * @param matched rows the rule matched when it started; null if not (yet) counted
+ * @param matched while deleting, the planner's estimate of the rule's rows; in a dry run, the
+ *     count; null if not known
  * @param deleted rows the rule deleted so far
  * @param batches batches the rule committed so far
  * @param batchSize the current batch size (shrinks while the table is busy)

@@ -44,7 +44,23 @@ record ResolvedRule(
    * @param type its SQL type as the server formats it ({@code format_type}), for the bound's cast
    * @param inclusive whether the bound includes its value (the column is not unique)
    */
-  record Keyset(String column, String type, boolean inclusive) {}
+  record Keyset(String column, String type, boolean inclusive) {
+    /** Types with a built-in max(); others (e.g. uuid) find the last key by sorting. */
+    private static final java.util.Set<String> WITH_MAX =
+        java.util.Set.of(
+            "smallint",
+            "integer",
+            "bigint",
+            "numeric",
+            "text",
+            "date",
+            "timestamp without time zone",
+            "timestamp with time zone");
+
+    boolean hasMax() {
+      return WITH_MAX.contains(type);
+    }
+  }
 
   ResolvedRule {
     primaryKey = List.copyOf(primaryKey);
@@ -109,11 +125,14 @@ record ResolvedRule(
             ? id + " = ANY (ARRAY(" + pick + "))"
             : "(" + id + ") IN (" + pick + ")";
     String returning = ordered ? key + " AS pitstop_key" : "1 AS pitstop_key";
-    String last =
-        ordered
-            ? "(SELECT deleted.pitstop_key::text AS last_key FROM deleted"
-                + " ORDER BY deleted.pitstop_key DESC LIMIT 1)"
-            : "NULL::text";
+    String last = "NULL::text";
+    if (ordered) {
+      last =
+          keyset.hasMax()
+              ? "(SELECT max(pitstop_key)::text FROM deleted)"
+              : "(SELECT deleted.pitstop_key::text AS last_key FROM deleted"
+                  + " ORDER BY deleted.pitstop_key DESC LIMIT 1)";
+    }
     return "WITH deleted AS (DELETE FROM "
         + target
         + " WHERE "

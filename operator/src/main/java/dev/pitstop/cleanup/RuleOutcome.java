@@ -8,8 +8,8 @@ import java.time.Duration;
  * @param name the rule's name
  * @param table the table, schema-qualified
  * @param state how the rule ended
- * @param matched rows matching when the rule started (the dry-run count); null if counting timed
- *     out or the rule never started
+ * @param matched rows the rule matched: in a dry run the count, else deleted plus remaining; null
+ *     if counting timed out or the rule never started
  * @param deleted rows deleted
  * @param remaining rows still matching when the rule ended (e.g. locked by the application, or left
  *     at maxDuration); null if not counted

@@ -104,7 +104,7 @@ public final class CleanupRuns {
               rule
                   + ": deleted "
                   + count(p.deleted())
-                  + (p.matched() == null ? "" : " of " + count(p.matched()))
+                  + (p.matched() == null ? "" : " of about " + count(p.matched()))
                   + " in "
                   + p.batches()
                   + " batch(es)";

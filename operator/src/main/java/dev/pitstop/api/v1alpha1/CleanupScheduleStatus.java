@@ -86,7 +86,8 @@ public class CleanupScheduleStatus extends PitstopStatus {
             + " Failed or Running.")
     public String state;
 
-    @JsonPropertyDescription("Rows that matched the rule.")
+    @JsonPropertyDescription(
+        "Rows that matched the rule: the count in a dry run, else deleted plus remaining.")
     public Long matched;
 
     @JsonPropertyDescription("Rows deleted.")
