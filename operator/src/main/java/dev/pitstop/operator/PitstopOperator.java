@@ -4,7 +4,9 @@ import dev.pitstop.database.DataSourceRegistry;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.database.PoolOptions;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.CleanupScheduleReconciler;
 import dev.pitstop.reconciler.DatabaseMigrationReconciler;
 import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
@@ -94,6 +96,10 @@ public final class PitstopOperator implements AutoCloseable {
             metrics,
             ExponentialBackoff.forUnreachableDatabase(),
             Clock.systemUTC()),
+        settings);
+    register(
+        new CleanupScheduleReconciler(
+            targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
         settings);
     try {
       http =

@@ -1,13 +1,21 @@
 package dev.pitstop.reconciler;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The operator's own Prometheus metrics (JOSDK adds its reconcile metrics beside these). */
 public final class PitstopMetrics {
   private final MeterRegistry registry;
+
+  /** Gauge values by namespace/name; held here because Micrometer keeps only weak references. */
+  private final Map<String, AtomicLong> lastCleanupSuccess = new ConcurrentHashMap<>();
 
   public PitstopMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,5 +52,34 @@ public final class PitstopMetrics {
         .tag("result", result)
         .register(registry)
         .record(took);
+  }
+
+  /** Rows a CleanupSchedule rule deleted in a run. */
+  public void cleanupRowsDeleted(String namespace, String name, String rule, long rows) {
+    Counter.builder("pitstop_cleanup_rows_deleted")
+        .description("Rows deleted by CleanupSchedule rules")
+        .tag("namespace", namespace)
+        .tag("name", name)
+        .tag("rule", rule)
+        .register(registry)
+        .increment(rows);
+  }
+
+  /** A CleanupSchedule run succeeded (or stopped cleanly, Incomplete) at {@code at}. */
+  public void cleanupSucceeded(String namespace, String name, Instant at) {
+    lastCleanupSuccess
+        .computeIfAbsent(
+            namespace + "/" + name,
+            k -> {
+              AtomicLong value = new AtomicLong();
+              Gauge.builder(
+                      "pitstop_cleanup_last_success_timestamp_seconds", value, AtomicLong::get)
+                  .description("When a CleanupSchedule run last succeeded, in Unix seconds")
+                  .tag("namespace", namespace)
+                  .tag("name", name)
+                  .register(registry);
+              return value;
+            })
+        .set(at.getEpochSecond());
   }
 }
