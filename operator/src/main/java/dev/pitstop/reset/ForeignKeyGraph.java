@@ -32,7 +32,7 @@ final class ForeignKeyGraph {
           + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
           + " AND (n.nspname = ANY (?) OR c.oid IN (SELECT coalesce(pg_partition_root(f.conrelid),"
-          + "  f.conrelid) FROM pg_catalog.pg_constraint f"
+          + "  f.conrelid)::oid FROM pg_catalog.pg_constraint f"
           + "  JOIN pg_catalog.pg_class p ON p.oid = f.confrelid"
           + "  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
           + "  WHERE f.contype = 'f' AND pn.nspname = ANY (?)))"
@@ -40,8 +40,8 @@ final class ForeignKeyGraph {
 
   private static final String FOREIGN_KEYS =
       "SELECT n.nspname, f.conname,"
-          + " coalesce(pg_partition_root(f.conrelid), f.conrelid),"
-          + " coalesce(pg_partition_root(f.confrelid), f.confrelid),"
+          + " coalesce(pg_partition_root(f.conrelid), f.conrelid)::oid,"
+          + " coalesce(pg_partition_root(f.confrelid), f.confrelid)::oid,"
           + " ARRAY(SELECT a.attname::text FROM unnest(f.conkey) WITH ORDINALITY k(num, ord)"
           + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.num"
           + "  ORDER BY k.ord),"

@@ -104,7 +104,11 @@ final class ResetSession {
     return database;
   }
 
-  /** Checks schemas, tables and row expressions in a read-only transaction. */
+  /**
+   * Checks schemas, tables and row expressions in a read-only transaction. Each expression is
+   * evaluated on its table for real, so a type error, a failing cast or a function that writes is
+   * caught here, before anything is deleted.
+   */
   private void validate(String database) throws SQLException {
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
@@ -116,7 +120,7 @@ final class ResetSession {
       for (Map.Entry<KeepRows, CatalogTable> entry : selection.keep().entrySet()) {
         try {
           statement.execute(
-              "EXPLAIN SELECT tableoid, ctid FROM "
+              "SELECT count(*) FROM "
                   + entry.getValue().target()
                   + " WHERE ("
                   + entry.getKey().where()
