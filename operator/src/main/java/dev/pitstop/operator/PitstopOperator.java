@@ -10,6 +10,7 @@ import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
+import dev.pitstop.reconciler.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -77,6 +78,10 @@ public final class PitstopOperator implements AutoCloseable {
             });
     register(
         new DatabaseMigrationReconciler(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+        settings);
+    register(
+        new SandboxResetReconciler(
             targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
         settings);
     try {

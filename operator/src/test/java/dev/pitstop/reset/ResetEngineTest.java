@@ -80,13 +80,14 @@ class ResetEngineTest {
                 "public.preferences", "preserveTables[1] (preferences)"));
     assertThat(progress)
         .filteredOn(p -> p.stage() == ResetProgress.Stage.EMPTYING && p.table() != null)
-        .extracting(ResetProgress::table)
+        .extracting(ResetProgress::table, ResetProgress::tablesDone, ResetProgress::rowsDeleted)
         .containsExactly(
-            "public.submissions",
-            "public.enrollments",
-            "public.courses",
-            "public.categories",
-            "public.users");
+            org.assertj.core.groups.Tuple.tuple("public.submissions", 0, 0L),
+            org.assertj.core.groups.Tuple.tuple("public.enrollments", 1, 300L),
+            org.assertj.core.groups.Tuple.tuple("public.courses", 2, 420L),
+            org.assertj.core.groups.Tuple.tuple("public.categories", 3, 426L),
+            org.assertj.core.groups.Tuple.tuple("public.users", 4, 429L));
+    assertThat(progress).filteredOn(p -> p.stage() == ResetProgress.Stage.SEEDING).isEmpty();
   }
 
   @Test
