@@ -9,5 +9,6 @@ final class CommandCatalog {
 
   static void register(Map<String, Command> commands) {
     commands.put("operator", new OperatorCommand());
+    commands.put("reset", new ResetCommand());
   }
 }
