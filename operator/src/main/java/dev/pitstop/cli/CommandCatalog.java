@@ -17,5 +17,6 @@ final class CommandCatalog {
     commands.put(RunCommand.NAME, new RunCommand());
     commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
     commands.put("cleanup", new CleanupCommand());
+    commands.put("reset", new ResetCommand());
   }
 }

@@ -13,6 +13,7 @@ import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.MaintenanceWindowReconciler;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
+import dev.pitstop.reconciler.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -100,6 +101,10 @@ public final class PitstopOperator implements AutoCloseable {
     register(
         new CleanupScheduleReconciler(
             targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
+        settings);
+    register(
+        new SandboxResetReconciler(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
         settings);
     try {
       http =

@@ -82,4 +82,33 @@ public final class PitstopMetrics {
             })
         .set(at.getEpochSecond());
   }
+
+  /** A SandboxReset run finished (Succeeded or Failed) after {@code took}, deleting rows. */
+  public void resetFinished(
+      String namespace, String name, String result, Duration took, long rowsDeleted) {
+    Timer.builder("pitstop_reset_duration")
+        .description("Duration of a SandboxReset run, by result")
+        .tag("namespace", namespace)
+        .tag("name", name)
+        .tag("result", result)
+        .register(registry)
+        .record(took);
+    Counter.builder("pitstop_reset_rows_deleted")
+        .description("Rows deleted by SandboxReset runs that committed")
+        .tag("namespace", namespace)
+        .tag("name", name)
+        .register(registry)
+        .increment(rowsDeleted);
+  }
+
+  /** A SandboxReset fire time that did not run: Missed or Skipped. */
+  public void resetNotRun(String namespace, String name, String result) {
+    Counter.builder("pitstop_reset_not_run")
+        .description("Scheduled SandboxReset fire times that did not run, by result")
+        .tag("namespace", namespace)
+        .tag("name", name)
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
 }
