@@ -16,5 +16,7 @@ final class CommandCatalog {
     commands.put(ValidateCommand.NAME, new ValidateCommand());
     commands.put(RunCommand.NAME, new RunCommand());
     commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
+    commands.put("cleanup", new CleanupCommand());
+    commands.put("reset", new ResetCommand());
   }
 }

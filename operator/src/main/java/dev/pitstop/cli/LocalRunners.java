@@ -28,7 +28,10 @@ public final class LocalRunners {
 
   /** The runners of the shipped jar. */
   public static LocalRunners standard() {
-    return new LocalRunners().register(new DatabaseMigrationLocalRunner());
+    return new LocalRunners()
+        .register(new DatabaseMigrationLocalRunner())
+        .register(new SandboxResetLocalRunner())
+        .register(new CleanupScheduleLocalRunner());
   }
 
   /** Adds {@code runner} for its kind, replacing any other runner of that kind. */

@@ -4,13 +4,16 @@ import dev.pitstop.database.DataSourceRegistry;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.database.PoolOptions;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.CleanupScheduleReconciler;
 import dev.pitstop.reconciler.DatabaseMigrationReconciler;
 import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.MaintenanceWindowReconciler;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
+import dev.pitstop.reconciler.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -94,6 +97,14 @@ public final class PitstopOperator implements AutoCloseable {
             metrics,
             ExponentialBackoff.forUnreachableDatabase(),
             Clock.systemUTC()),
+        settings);
+    register(
+        new CleanupScheduleReconciler(
+            targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
+        settings);
+    register(
+        new SandboxResetReconciler(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
         settings);
     try {
       http =

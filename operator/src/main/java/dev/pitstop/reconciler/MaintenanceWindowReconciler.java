@@ -91,6 +91,10 @@ public final class MaintenanceWindowReconciler
   public UpdateControl<MaintenanceWindow> reconcile(
       MaintenanceWindow window, Context<MaintenanceWindow> context) {
     WindowPass pass = run(window, context, false);
+    metrics.windowPhase(
+        window.getMetadata().getNamespace(),
+        window.getMetadata().getName(),
+        window.getStatus().phase);
     return UpdateControl.<MaintenanceWindow>noUpdate().rescheduleAfter(pass.after(LONG));
   }
 

@@ -69,6 +69,13 @@ public class CleanupScheduleSpec {
   @JsonPropertyDescription("lock_timeout of each batch; a busy batch shrinks and is retried.")
   public String lockTimeout = "5s";
 
+  @Default("30s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "statement_timeout of each batch and count; a batch that hits it shrinks and is retried."
+          + " 0 means none.")
+  public String statementTimeout = "30s";
+
   @Default("false")
   @JsonPropertyDescription("Count matching rows per rule and delete nothing.")
   public Boolean dryRun = false;
@@ -90,7 +97,9 @@ public class CleanupScheduleSpec {
       "MaintenanceWindow in this namespace; runs start only while its phase is Active.")
   public LocalObjectRef maintenanceWindowRef;
 
-  @JsonPropertyDescription("Free-form value; a new value requests a run now (GitOps trigger).")
+  @JsonPropertyDescription(
+      "Free-form value; a new value (like any spec change except suspend) requests a run now"
+          + " (GitOps trigger).")
   public String runRequestId;
 
   /** Where and when to notify. */

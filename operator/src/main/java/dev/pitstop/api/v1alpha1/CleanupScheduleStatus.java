@@ -20,6 +20,10 @@ public class CleanupScheduleStatus extends PitstopStatus {
   @JsonPropertyDescription("When a run last succeeded (RFC 3339).")
   public String lastSuccessfulTime;
 
+  @JsonPropertyDescription(
+      "Digest of the spec (without suspend) the last run used; a change requests a run.")
+  public String observedSpecDigest;
+
   @JsonPropertyDescription("Live progress of the running cleanup.")
   public CleanupRun progress;
 
@@ -38,6 +42,17 @@ public class CleanupScheduleStatus extends PitstopStatus {
     @JsonPropertyDescription("When the run ended (RFC 3339).")
     public String completionTime;
 
+    @JsonPropertyDescription("How long the run took.")
+    public Long durationMs;
+
+    @JsonPropertyDescription(
+        "The schedule's fire time this entry is about; empty for on-demand runs.")
+    public String scheduledTime;
+
+    @JsonPropertyDescription(
+        "What started the run: Schedule, RunRequested (annotation) or SpecChanged.")
+    public String trigger;
+
     @JsonPropertyDescription("Succeeded, Failed, Incomplete, Missed or Skipped.")
     public RunResult result;
 
@@ -52,6 +67,9 @@ public class CleanupScheduleStatus extends PitstopStatus {
 
     @JsonPropertyDescription("Per-rule results.")
     public List<RuleResult> rules = new ArrayList<>();
+
+    @JsonPropertyDescription("Tables VACUUM (ANALYZE) ran on after the run.")
+    public List<String> vacuumed = new ArrayList<>();
   }
 
   /** What one rule did in a run. */
@@ -60,7 +78,16 @@ public class CleanupScheduleStatus extends PitstopStatus {
     @JsonPropertyDescription("Rule name.")
     public String name;
 
-    @JsonPropertyDescription("Rows that matched the rule.")
+    @JsonPropertyDescription("Table, schema-qualified.")
+    public String table;
+
+    @JsonPropertyDescription(
+        "How the rule ended: Done, Counted (dry run), MaxDuration, Busy, LockHeld, Interrupted,"
+            + " Failed or Running.")
+    public String state;
+
+    @JsonPropertyDescription(
+        "Rows that matched the rule: the count in a dry run, else deleted plus remaining.")
     public Long matched;
 
     @JsonPropertyDescription("Rows deleted.")
@@ -74,6 +101,12 @@ public class CleanupScheduleStatus extends PitstopStatus {
 
     @JsonPropertyDescription("Time spent on the rule.")
     public Long durationMs;
+
+    @JsonPropertyDescription("The longest batch transaction of the rule.")
+    public Long longestBatchMs;
+
+    @JsonPropertyDescription("Why the rule stopped early or left rows, e.g. rows locked by others.")
+    public String message;
 
     @JsonPropertyDescription("Why the rule failed or was refused.")
     public String error;

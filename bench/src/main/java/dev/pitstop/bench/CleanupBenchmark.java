@@ -1,0 +1,385 @@
+package dev.pitstop.bench;
+
+import dev.pitstop.cleanup.BatchReport;
+import dev.pitstop.cleanup.CleanupEngine;
+import dev.pitstop.cleanup.CleanupListener;
+import dev.pitstop.cleanup.CleanupRequest;
+import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.cleanup.DeletionRule;
+import dev.pitstop.testing.EmbeddedPostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Deletes the expired half of a 2,000,000-row events table (indexed timestamp, a foreign key to
+ * accounts) while an application writes to it: Pitstop's cleanup at several batch sizes against a
+ * single {@code DELETE ... WHERE} (the floor), each on a fresh copy of the same database, all in
+ * one run. A writer (4 threads, each inserting and updating recent rows at a fixed pace) runs alone
+ * first (the baseline) and then during every deletion; its latencies are compared with the
+ * baseline.
+ */
+public final class CleanupBenchmark {
+  private static final int WRITERS = 4;
+  private static final Duration WRITER_PACE = Duration.ofMillis(4);
+  private static final Duration BASELINE = Duration.ofSeconds(15);
+
+  private final EmbeddedPostgresServer server;
+  private final long rows;
+  private final Duration pause;
+  private int databases;
+
+  private CleanupBenchmark(EmbeddedPostgresServer server, long rows, Duration pause) {
+    this.server = server;
+    this.rows = rows;
+    this.pause = pause;
+  }
+
+  /** Arguments: total rows (half expired), batch sizes (comma-separated), pause, results dir. */
+  public static void main(String[] args) throws Exception {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+    int[] batchSizes =
+        Arrays.stream((args.length > 1 ? args[1] : "1000,5000,20000").split(","))
+            .mapToInt(s -> Integer.parseInt(s.trim()))
+            .toArray();
+    Duration pause = Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 0);
+    Path results = Path.of(args.length > 3 ? args[3] : "bench/results");
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
+      CleanupBenchmark bench = new CleanupBenchmark(server, rows, pause);
+      long setupStart = System.nanoTime();
+      bench.createTemplate();
+      System.out.printf(
+          Locale.ROOT,
+          "template with %,d rows ready in %.1f s%n",
+          rows,
+          (System.nanoTime() - setupStart) / 1e9);
+
+      Latencies baseline = bench.baseline();
+      Map<String, Outcome> outcomes = new LinkedHashMap<>();
+      outcomes.put("floor", bench.floor());
+      for (int batchSize : batchSizes) {
+        outcomes.put("pitstop-" + batchSize, bench.pitstop(batchSize));
+      }
+      String report = bench.report(baseline, outcomes, batchSizes);
+      System.out.println(report);
+      Files.createDirectories(results);
+      Files.writeString(
+          results.resolve("cleanup-" + Instant.now().toEpochMilli() + ".txt"), report);
+    }
+  }
+
+  /** One deletion: what it deleted, how fast, and what the writer saw meanwhile. */
+  private record Outcome(long deleted, Duration took, Duration longestBatch, Latencies writer) {
+    double rowsPerSecond() {
+      return deleted / (took.toNanos() / 1e9);
+    }
+  }
+
+  /** Writer operation latencies in microseconds, sorted. */
+  private record Latencies(long[] micros) {
+    long percentile(double p) {
+      if (micros.length == 0) {
+        return 0;
+      }
+      int index = (int) Math.ceil(p / 100.0 * micros.length) - 1;
+      return micros[Math.max(0, Math.min(micros.length - 1, index))];
+    }
+  }
+
+  private void createTemplate() throws SQLException {
+    admin("CREATE DATABASE cleanup_template");
+    try (Connection c = dataSource("cleanup_template").getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL)");
+      s.execute("INSERT INTO accounts SELECT i, 'account ' || i FROM generate_series(1, 10000) i");
+      s.execute(
+          "CREATE TABLE events (id bigserial PRIMARY KEY, account_id bigint NOT NULL,"
+              + " created_at timestamptz NOT NULL, kind text NOT NULL, payload text)");
+      long expired = rows / 2;
+      // Expired rows first (the oldest ids), then recent ones, as an append-only log grows.
+      s.execute(
+          "INSERT INTO events (account_id, created_at, kind, payload)"
+              + " SELECT 1 + i % 10000, now() - interval '400 days' + i * interval '1 second',"
+              + " 'page_view', md5(i::text) FROM generate_series(1, "
+              + expired
+              + ") i");
+      s.execute(
+          "INSERT INTO events (account_id, created_at, kind, payload)"
+              + " SELECT 1 + i % 10000, now() - interval '30 days' + i * interval '1 second',"
+              + " 'page_view', md5(i::text) FROM generate_series(1, "
+              + (rows - expired)
+              + ") i");
+      s.execute("CREATE INDEX events_created_at_idx ON events (created_at)");
+      s.execute("CREATE INDEX events_account_idx ON events (account_id)");
+      s.execute(
+          "ALTER TABLE events ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id)"
+              + " REFERENCES accounts (id)");
+      s.execute("VACUUM ANALYZE events");
+      s.execute("VACUUM ANALYZE accounts");
+    }
+  }
+
+  /** A fresh copy of the template, so every scenario starts from the same table. */
+  private String freshCopy() throws SQLException {
+    String name = "cleanup_" + (++databases);
+    admin("CHECKPOINT");
+    admin("CREATE DATABASE " + name + " TEMPLATE cleanup_template STRATEGY FILE_COPY");
+    admin("CHECKPOINT");
+    return name;
+  }
+
+  private Latencies baseline() throws Exception {
+    String db = freshCopy();
+    try (Writer writer = new Writer(dataSource(db), rows)) {
+      Thread.sleep(BASELINE.toMillis());
+      return writer.stop();
+    } finally {
+      drop(db);
+    }
+  }
+
+  private Outcome floor() throws Exception {
+    String db = freshCopy();
+    try (Writer writer = new Writer(dataSource(db), rows)) {
+      long start = System.nanoTime();
+      long deleted;
+      try (Connection c = dataSource(db).getConnection();
+          PreparedStatement delete =
+              c.prepareStatement(
+                  "DELETE FROM events WHERE created_at < now() - interval '90 days'")) {
+        deleted = delete.executeUpdate();
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      return new Outcome(deleted, took, took, writer.stop());
+    } finally {
+      drop(db);
+    }
+  }
+
+  private Outcome pitstop(int batchSize) throws Exception {
+    String db = freshCopy();
+    AtomicLong longest = new AtomicLong();
+    try (Writer writer = new Writer(dataSource(db), rows)) {
+      long start = System.nanoTime();
+      CleanupResult result =
+          new CleanupEngine(dataSource(db))
+              .run(
+                  CleanupRequest.builder()
+                      .batchSize(batchSize)
+                      .pauseBetweenBatches(pause)
+                      .maxDuration(Duration.ofMinutes(10))
+                      .rule(
+                          DeletionRule.olderThan(
+                              "expired-events", "events", "created_at", Duration.ofDays(90)))
+                      .build(),
+                  new CleanupListener() {
+                    @Override
+                    public void onBatch(BatchReport batch) {
+                      longest.accumulateAndGet(batch.took().toNanos(), Math::max);
+                    }
+                  });
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      return new Outcome(
+          result.rowsDeleted(), took, Duration.ofNanos(longest.get()), writer.stop());
+    } finally {
+      drop(db);
+    }
+  }
+
+  private String report(Latencies baseline, Map<String, Outcome> outcomes, int[] batchSizes) {
+    StringBuilder out = new StringBuilder();
+    Outcome floor = outcomes.get("floor");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "CleanupSchedule benchmark: %,d-row events table (indexed created_at, FK to accounts),"
+                + " %,d expired; writer: %d threads, one insert or update every %d ms each;"
+                + " pauseBetweenBatches %d ms; %d cores%n",
+            rows,
+            floor.deleted(),
+            WRITERS,
+            WRITER_PACE.toMillis(),
+            pause.toMillis(),
+            Runtime.getRuntime().availableProcessors()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-15s %10s %9s %12s %9s %9s %9s %9s %12s%n",
+            "run",
+            "deleted",
+            "time s",
+            "rows/s",
+            "vs floor",
+            "p50 us",
+            "p99 us",
+            "p99 x",
+            "longest ms"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-15s %10s %9s %12s %9s %9d %9d %9s %12s%n",
+            "no cleanup",
+            "-",
+            String.format(Locale.ROOT, "%.1f", BASELINE.toMillis() / 1000.0),
+            "-",
+            "-",
+            baseline.percentile(50),
+            baseline.percentile(99),
+            "1.00",
+            "-"));
+    for (Map.Entry<String, Outcome> e : outcomes.entrySet()) {
+      Outcome o = e.getValue();
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  %-15s %,10d %9.1f %,12.0f %9.2f %9d %9d %9.2f %12d%n",
+              e.getKey(),
+              o.deleted(),
+              o.took().toMillis() / 1000.0,
+              o.rowsPerSecond(),
+              o.rowsPerSecond() / floor.rowsPerSecond(),
+              o.writer().percentile(50),
+              o.writer().percentile(99),
+              (double) o.writer().percentile(99) / baseline.percentile(99),
+              o.longestBatch().toMillis()));
+    }
+    Outcome target = outcomes.get("pitstop-5000");
+    if (target != null) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  batch 5000: throughput %.2f x floor (target >= 0.70), writer p99 %.2f x baseline"
+                  + " (target <= 2.00), writer p50 %.2f x baseline, longest batch %d ms (target <="
+                  + " 250)%n",
+              target.rowsPerSecond() / floor.rowsPerSecond(),
+              (double) target.writer().percentile(99) / baseline.percentile(99),
+              (double) target.writer().percentile(50) / baseline.percentile(50),
+              target.longestBatch().toMillis()));
+    }
+    return out.toString();
+  }
+
+  private DataSource dataSource(String database) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(server.jdbcUrl(database));
+    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
+    return dataSource;
+  }
+
+  private void admin(String sql) throws SQLException {
+    try (Connection connection = dataSource("postgres").getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private void drop(String database) throws SQLException {
+    admin("DROP DATABASE " + database + " WITH (FORCE)");
+  }
+
+  /**
+   * The application: each thread alternately inserts a new event and updates a random recent one,
+   * one operation every {@link #WRITER_PACE}, each its own transaction, timing every operation.
+   */
+  private static final class Writer implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<long[]> samples = new ArrayList<>();
+    private final List<Integer> counts = new ArrayList<>();
+    private Latencies stopped;
+
+    Writer(DataSource dataSource, long rows) throws SQLException {
+      long firstRecent = rows / 2 + 1;
+      for (int t = 0; t < WRITERS; t++) {
+        long[] buffer = new long[2_000_000];
+        samples.add(buffer);
+        counts.add(0);
+        int index = t;
+        Connection connection = dataSource.getConnection();
+        Thread thread =
+            new Thread(() -> write(connection, buffer, index, firstRecent, rows), "writer-" + t);
+        threads.add(thread);
+      }
+      threads.forEach(Thread::start);
+    }
+
+    private void write(Connection c, long[] buffer, int index, long firstRecent, long rows) {
+      int n = 0;
+      try (c;
+          PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO events (account_id, created_at, kind, payload)"
+                      + " VALUES (?, now(), 'click', 'new')");
+          PreparedStatement update =
+              c.prepareStatement(
+                  "UPDATE events SET payload = 'seen', kind = 'view' WHERE id = ?")) {
+        long next = System.nanoTime();
+        while (running.get() && n < buffer.length) {
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          long start = System.nanoTime();
+          if (n % 2 == 0) {
+            insert.setLong(1, 1 + random.nextInt(10_000));
+            insert.executeUpdate();
+          } else {
+            update.setLong(1, firstRecent + random.nextLong(rows - firstRecent));
+            update.executeUpdate();
+          }
+          buffer[n++] = (System.nanoTime() - start) / 1000;
+          next += WRITER_PACE.toNanos();
+          long sleep = next - System.nanoTime();
+          if (sleep > 0) {
+            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+          } else {
+            next = System.nanoTime(); // behind: do not burst to catch up
+          }
+        }
+      } catch (SQLException | InterruptedException e) {
+        throw new IllegalStateException("writer failed: " + e.getMessage(), e);
+      } finally {
+        synchronized (counts) {
+          counts.set(index, n);
+        }
+      }
+    }
+
+    Latencies stop() throws InterruptedException {
+      if (stopped == null) {
+        running.set(false);
+        for (Thread thread : threads) {
+          thread.join();
+        }
+        int total = counts.stream().mapToInt(Integer::intValue).sum();
+        long[] all = new long[total];
+        int at = 0;
+        for (int t = 0; t < threads.size(); t++) {
+          System.arraycopy(samples.get(t), 0, all, at, counts.get(t));
+          at += counts.get(t);
+        }
+        Arrays.sort(all);
+        stopped = new Latencies(all);
+      }
+      return stopped;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+    }
+  }
+}

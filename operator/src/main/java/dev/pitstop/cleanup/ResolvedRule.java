@@ -1,0 +1,169 @@
+package dev.pitstop.cleanup;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A rule checked against the catalog, with the SQL it runs. Names reach the SQL only through {@link
+ * SqlIdentifiers}; the cutoff, the keyset position and the batch size are bind parameters.
+ *
+ * <p>A batch picks up to N matching rows that nobody else has locked ({@code FOR UPDATE SKIP
+ * LOCKED}) and deletes them in the same statement, by ctid: the row locks keep every picked row
+ * where it is until the statement ends, and it spares one index lookup per row. Where ctids are not
+ * unique (partitioned tables, tables with inheritance children) the primary key is used.
+ *
+ * @param rule the rule as requested
+ * @param table the table, schema-qualified as the catalog resolved it
+ * @param primaryKey primary key columns; batches delete by them when {@code byCtid} is false
+ * @param byCtid whether batches delete by ctid
+ * @param keyset the column batches walk in order, so no batch re-reads rows an earlier one deleted;
+ *     null when no index supports one
+ * @param condition the rule's condition as SQL, with one parameter (the cutoff) for olderThan
+ * @param verified whether the server accepted the batch statement; false while the table was too
+ *     busy (locked) to check it, in which case nothing may be deleted until it is checked
+ */
+record ResolvedRule(
+    DeletionRule rule,
+    QualifiedName table,
+    List<String> primaryKey,
+    boolean byCtid,
+    Keyset keyset,
+    String condition,
+    boolean verified) {
+
+  /**
+   * An indexed column to walk: each batch starts where the previous one ended.
+   *
+   * @param column the column
+   * @param type its SQL type as the server formats it ({@code format_type}), for the bound's cast
+   * @param inclusive whether the bound includes its value (the column is not unique)
+   */
+  record Keyset(String column, String type, boolean inclusive) {
+    /** Types with a built-in max(); others (e.g. uuid) find the last key by sorting. */
+    private static final java.util.Set<String> WITH_MAX =
+        java.util.Set.of(
+            "smallint",
+            "integer",
+            "bigint",
+            "numeric",
+            "text",
+            "date",
+            "timestamp without time zone",
+            "timestamp with time zone");
+
+    boolean hasMax() {
+      return WITH_MAX.contains(type);
+    }
+  }
+
+  ResolvedRule {
+    primaryKey = List.copyOf(primaryKey);
+  }
+
+  /** This rule, checked or not. */
+  ResolvedRule withVerified(boolean value) {
+    return new ResolvedRule(rule, table, primaryKey, byCtid, keyset, condition, value);
+  }
+
+  String name() {
+    return rule.name();
+  }
+
+  /** Whether the condition takes the cutoff parameter. */
+  boolean needsCutoff() {
+    return rule.criterion() instanceof DeletionRule.OlderThan;
+  }
+
+  /** How batches find their rows, for plans and messages. */
+  String deleteBy() {
+    String by = byCtid ? "ctid" : "primary key (" + String.join(", ", primaryKey) + ")";
+    return by + (keyset == null ? "" : ", in " + keyset.column() + " order");
+  }
+
+  /** {@code SELECT count(*)} of the matching rows; parameter: the cutoff if any. */
+  String countSql() {
+    return "SELECT count(*) FROM " + table.sql() + " WHERE " + condition;
+  }
+
+  /**
+   * One batch; it returns the rows deleted and, when ordered, the last key as text. Parameters: the
+   * cutoff if any, the keyset bound if {@code bounded}, the batch size.
+   *
+   * @param ordered walk the keyset column in order (requires {@link #keyset()})
+   * @param bounded start after the previous batch's last key
+   */
+  String batchSql(boolean ordered, boolean bounded) {
+    // ONLY: a ctid names a row of this table, not of a child table.
+    String target = byCtid ? "ONLY " + table.sql() : table.sql();
+    String id =
+        byCtid
+            ? "ctid"
+            : primaryKey.stream().map(SqlIdentifiers::quote).collect(Collectors.joining(", "));
+    StringBuilder pick = new StringBuilder("SELECT ").append(id).append(" FROM ").append(target);
+    pick.append(" WHERE ").append(condition);
+    String key = ordered ? SqlIdentifiers.quote(keyset.column()) : null;
+    if (ordered && bounded) {
+      pick.append(" AND ")
+          .append(key)
+          .append(keyset.inclusive() ? " >= " : " > ")
+          .append("CAST(? AS ")
+          .append(keyset.type())
+          .append(")");
+    }
+    if (ordered) {
+      pick.append(" ORDER BY ").append(key);
+    }
+    pick.append(" LIMIT ? FOR UPDATE SKIP LOCKED");
+    String match =
+        byCtid || primaryKey.size() == 1
+            ? id + " = ANY (ARRAY(" + pick + "))"
+            : "(" + id + ") IN (" + pick + ")";
+    String returning = ordered ? key + " AS pitstop_key" : "1 AS pitstop_key";
+    String last = "NULL::text";
+    if (ordered) {
+      last =
+          keyset.hasMax()
+              ? "(SELECT max(pitstop_key)::text FROM deleted)"
+              : "(SELECT deleted.pitstop_key::text AS last_key FROM deleted"
+                  + " ORDER BY deleted.pitstop_key DESC LIMIT 1)";
+    }
+    return "WITH deleted AS (DELETE FROM "
+        + target
+        + " WHERE "
+        + match
+        + " RETURNING "
+        + returning
+        + ") SELECT (SELECT count(*) FROM deleted), "
+        + last;
+  }
+
+  /** Binds a batch's parameters in {@link #batchSql} order. */
+  void bindBatch(
+      PreparedStatement statement, OffsetDateTime cutoff, boolean bounded, String last, int size)
+      throws SQLException {
+    int next = bindCutoff(statement, cutoff);
+    if (bounded) {
+      if (last == null) {
+        statement.setNull(next++, Types.VARCHAR);
+      } else {
+        statement.setString(next++, last);
+      }
+    }
+    statement.setInt(next, size);
+  }
+
+  /** Binds the cutoff (when the condition has one); returns the next parameter index. */
+  int bindCutoff(PreparedStatement statement, OffsetDateTime cutoff) throws SQLException {
+    if (!needsCutoff()) {
+      return 1;
+    }
+    statement.setObject(1, cutoff);
+    return 2;
+  }
+}

@@ -1,0 +1,218 @@
+package dev.pitstop.cleanup;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks every rule before anything is deleted: tables and columns against pg_catalog, then the
+ * exact batch statement by the server ({@code EXPLAIN} in a read-only transaction, which parses,
+ * type-checks and checks privileges without running it). The first bad rule is refused with its
+ * name and field.
+ */
+final class RuleValidator {
+  /** date, timestamp, timestamptz. */
+  private static final Set<Long> TIME_TYPES = Set.of(1082L, 1114L, 1184L);
+
+  private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+  private final Connection connection;
+  private final TableCatalog catalog;
+
+  RuleValidator(Connection connection) {
+    this.connection = connection;
+    this.catalog = new TableCatalog(connection);
+  }
+
+  /** Resolves and checks all rules, in order; throws for the first bad one. */
+  List<ResolvedRule> resolve(CleanupRequest request) throws SQLException {
+    List<ResolvedRule> resolved = new ArrayList<>();
+    for (DeletionRule rule : request.rules()) {
+      resolved.add(resolve(rule));
+    }
+    List<ResolvedRule> checked = new ArrayList<>();
+    for (ResolvedRule rule : resolved) {
+      checked.add(rule.withVerified(explain(rule, request)));
+    }
+    return checked;
+  }
+
+  private ResolvedRule resolve(DeletionRule rule) throws SQLException {
+    TableCatalog.Table table = table(rule, rule.table(), "table");
+    boolean byCtid = table.kind() == 'r' && !table.hasChildren();
+    if (!byCtid && table.primaryKey().isEmpty()) {
+      throw refuse(
+          CleanupErrorCode.TABLE_NOT_FOUND,
+          rule.field("table"),
+          "table "
+              + table.name()
+              + (table.kind() == 'p' ? " is partitioned and has" : " has child tables and")
+              + " no primary key, so rows cannot be picked safely in batches; add a primary"
+              + " key or name one partition or child");
+    }
+    String t = table.name().sql();
+    String condition;
+    ResolvedRule.Keyset keyset = primaryKeyset(table);
+    if (rule.criterion() instanceof DeletionRule.OlderThan o) {
+      String column = column(rule, table, o.column(), "olderThan.column");
+      TableCatalog.Column type = table.columns().get(column);
+      if (!TIME_TYPES.contains(type.typeOid())) {
+        throw refuse(
+            CleanupErrorCode.INVALID_COLUMN_TYPE,
+            rule.field("olderThan.column"),
+            "column "
+                + column
+                + " of "
+                + table.name()
+                + " is not a timestamp, timestamptz or date column, so it has no age");
+      }
+      condition = SqlIdentifiers.quote(column) + " < ?::timestamptz";
+      if (table.indexed().contains(column)) {
+        keyset = new ResolvedRule.Keyset(column, type.type(), true);
+      }
+    } else if (rule.criterion() instanceof DeletionRule.OrphanedBy o) {
+      String column = column(rule, table, o.column(), "orphanedBy.column");
+      TableCatalog.Table parent = table(rule, o.parentTable(), "orphanedBy.parentTable");
+      String parentColumn = column(rule, parent, o.parentColumn(), "orphanedBy.parentColumn");
+      String child = t + "." + SqlIdentifiers.quote(column);
+      condition =
+          child
+              + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+              + parent.name().sql()
+              + " AS pitstop_parent WHERE pitstop_parent."
+              + SqlIdentifiers.quote(parentColumn)
+              + " = "
+              + child
+              + ")";
+    } else {
+      condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
+    }
+    return new ResolvedRule(
+        rule, table.name(), table.primaryKey(), byCtid, keyset, condition, false);
+  }
+
+  /** A single-column primary key is always indexed and unique: a keyset for any rule. */
+  private static ResolvedRule.Keyset primaryKeyset(TableCatalog.Table table) {
+    if (table.primaryKey().size() != 1) {
+      return null;
+    }
+    String column = table.primaryKey().get(0);
+    return new ResolvedRule.Keyset(column, table.columns().get(column).type(), false);
+  }
+
+  private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
+      throws SQLException {
+    TableCatalog.Table table =
+        catalog
+            .find(name)
+            .orElseThrow(
+                () ->
+                    refuse(
+                        CleanupErrorCode.TABLE_NOT_FOUND,
+                        rule.field(field),
+                        "table "
+                            + name
+                            + " does not exist"
+                            + (name.schema() == null ? " in the search_path" : "")));
+    if (!table.isTable()) {
+      throw refuse(
+          CleanupErrorCode.TABLE_NOT_FOUND,
+          rule.field(field),
+          table.name() + " is " + table.kindName() + ", not a table");
+    }
+    return table;
+  }
+
+  private static String column(
+      DeletionRule rule, TableCatalog.Table table, String name, String field) {
+    return table
+        .column(name)
+        .orElseThrow(
+            () ->
+                refuse(
+                    CleanupErrorCode.COLUMN_NOT_FOUND,
+                    rule.field(field),
+                    "column " + name + " does not exist in table " + table.name()));
+  }
+
+  /**
+   * Lets the server parse, type-check and privilege-check the batch statement; runs nothing.
+   *
+   * @return true if the server accepted it, false if the table was locked too long to check
+   * @throws CleanupException if the server rejected it
+   */
+  boolean explain(ResolvedRule rule, CleanupRequest request) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      try (Statement setup = connection.createStatement()) {
+        setup.execute("SET TRANSACTION READ ONLY");
+      }
+      Duration statementTimeout = checkTimeout(request.statementTimeout());
+      Duration lockTimeout =
+          request.lockTimeout().isZero() ? statementTimeout : request.lockTimeout();
+      SessionTimeouts.setLocal(connection, lockTimeout, statementTimeout);
+      boolean ordered = rule.keyset() != null;
+      try (PreparedStatement explain =
+          connection.prepareStatement("EXPLAIN " + rule.batchSql(ordered, ordered))) {
+        rule.bindBatch(explain, OffsetDateTime.now(), ordered, null, request.batchSize());
+        explain.executeQuery().close();
+      }
+      return true;
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionProblem(e)) {
+        throw e;
+      }
+      if (ServerErrors.isBusy(e)) {
+        return false;
+      }
+      throw rejected(rule, e);
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static Duration checkTimeout(Duration statementTimeout) {
+    Duration cap = Duration.ofSeconds(30);
+    return statementTimeout.isZero() || statementTimeout.compareTo(cap) > 0
+        ? cap
+        : statementTimeout;
+  }
+
+  private static CleanupException rejected(ResolvedRule rule, SQLException e) {
+    String server = ServerErrors.describe(e);
+    DeletionRule r = rule.rule();
+    if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      return refuse(
+          CleanupErrorCode.RULE_REJECTED,
+          r.field("table"),
+          "the server refused the rule's DELETE: "
+              + server
+              + "; the role needs SELECT, UPDATE (row locks) and DELETE on "
+              + rule.table());
+    }
+    if (r.criterion() instanceof DeletionRule.Where) {
+      return refuse(
+          CleanupErrorCode.INVALID_WHERE,
+          r.field("where"),
+          "not a valid boolean expression for table " + rule.table() + ": " + server);
+    }
+    return refuse(
+        CleanupErrorCode.RULE_REJECTED,
+        r.field(""),
+        "the server refused the rule's DELETE on " + rule.table() + ": " + server);
+  }
+
+  private static CleanupException refuse(CleanupErrorCode code, String field, String what) {
+    return new CleanupException(code, field, field + ": " + what + ".");
+  }
+}

@@ -1,0 +1,40 @@
+package dev.pitstop.cleanup;
+
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.sql.SqlErrorKind;
+import java.sql.SQLException;
+import java.util.Set;
+
+/** How the cleanup engine reads a database error. */
+final class ServerErrors {
+  /**
+   * A batch that hit one of these waited too long or collided: shrink it and retry. 55P03
+   * lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout), 40P01
+   * deadlock_detected, 40001 serialization_failure.
+   */
+  private static final Set<String> BUSY = Set.of("55P03", "57014", "40P01", "40001");
+
+  private ServerErrors() {}
+
+  /** A lock or statement timeout, a deadlock or a serialization failure. */
+  static boolean isBusy(SQLException e) {
+    return BUSY.contains(e.getSQLState());
+  }
+
+  /** The session is gone or the server is going away; the run cannot continue. */
+  static boolean isConnectionProblem(SQLException e) {
+    return !isBusy(e) && SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
+  }
+
+  /** The server's message with its SQLSTATE, credentials removed. */
+  static String describe(SQLException e) {
+    String message = e.getMessage() == null ? "unknown error" : e.getMessage();
+    int newline = message.indexOf('\n');
+    if (newline > 0) {
+      message = message.substring(0, newline); // the server's "Position:" and hint lines
+    }
+    message = message.replaceFirst("^ERROR: ", "");
+    return KnownSecrets.redact(
+        message + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
+  }
+}

@@ -1,0 +1,140 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.api.v1alpha1.CleanupSchedule;
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.DataSourceRegistry;
+import dev.pitstop.database.InvalidConnectionSettingsException;
+import dev.pitstop.database.PoolOptions;
+import dev.pitstop.database.TargetKey;
+import dev.pitstop.logging.KnownSecrets;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code pitstop cleanup -f cleanup.yaml [--dry-run] [--database-url URL]}: runs the file's
+ * CleanupSchedule once, now, and prints progress and the resulting status as YAML. Exit 0 when it
+ * succeeded or stopped cleanly (Incomplete), 1 when it failed, 2 for bad input (including a rule
+ * the database refuses; nothing is deleted then).
+ */
+public final class CleanupCommand implements Command {
+  private final LocalRunner<CleanupSchedule> runner;
+
+  public CleanupCommand() {
+    this(new CleanupScheduleLocalRunner());
+  }
+
+  CleanupCommand(LocalRunner<CleanupSchedule> runner) {
+    this.runner = runner;
+  }
+
+  @Override
+  public String summary() {
+    return "run a CleanupSchedule manifest once, now: -f cleanup.yaml [--dry-run]";
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env)
+      throws Exception {
+    Args parsed = Args.parse(shortFlags(args), Set.of("file", "database-url"), Set.of("dry-run"));
+    if (!parsed.positional().isEmpty()) {
+      throw new UsageException("unexpected argument '" + parsed.positional().get(0) + "'");
+    }
+    Path file =
+        Path.of(parsed.value("file").orElseThrow(() -> new UsageException("-f FILE is required")));
+    ManifestFile manifest = ManifestFile.read(file);
+    CleanupSchedule resource = manifest.single(CleanupSchedule.class);
+    if (resource.getSpec() == null) {
+      throw new UsageException(file + ": CleanupSchedule has no spec");
+    }
+    if (parsed.flag("dry-run")) {
+      resource.getSpec().dryRun = true;
+    }
+    ConnectionSettings settings = connection(parsed, env, resource, manifest, file);
+    try (DataSourceRegistry pools =
+        new DataSourceRegistry(PoolOptions.defaults().withMaxPoolSize(2))) {
+      LocalContext context =
+          new LocalContext(
+              pools.dataSource(new TargetKey("cli"), settings),
+              settings,
+              manifest::configMap,
+              manifest::secret,
+              out,
+              err);
+      int code = runner.run(resource, context);
+      out.print(KnownSecrets.redact(Serialization.asYaml(resource.getStatus())));
+      return code;
+    }
+  }
+
+  /** {@code -f FILE} is the usual spelling (kubectl's); Args knows only long options. */
+  private static List<String> shortFlags(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (String arg : args) {
+      out.add(arg.equals("-f") ? "--file" : arg);
+    }
+    return out;
+  }
+
+  /** --database-url, else $PITSTOP_DATABASE_URL, else $DATABASE_URL, else the file's Secret. */
+  private static ConnectionSettings connection(
+      Args args,
+      Map<String, String> env,
+      CleanupSchedule resource,
+      ManifestFile manifest,
+      Path file) {
+    Optional<String> url =
+        args.value("database-url")
+            .or(() -> Optional.ofNullable(env.get("PITSTOP_DATABASE_URL")))
+            .or(() -> Optional.ofNullable(env.get("DATABASE_URL")))
+            .filter(v -> !v.isBlank());
+    try {
+      if (url.isPresent()) {
+        KnownSecrets.addIfCredential(url.get());
+        ConnectionSettings settings = ConnectionSettings.fromUrl(url.get());
+        KnownSecrets.add(settings.password());
+        return settings;
+      }
+      var ref = resource.getSpec().database;
+      String secretName = ref == null || ref.secretRef == null ? null : ref.secretRef.name;
+      Optional<Secret> secret = secretName == null ? Optional.empty() : manifest.secret(secretName);
+      if (secret.isEmpty()) {
+        throw new UsageException(
+            "no database: give --database-url, set PITSTOP_DATABASE_URL or DATABASE_URL"
+                + (secretName == null ? "" : ", or put Secret '" + secretName + "' in " + file));
+      }
+      Map<String, String> keys = decode(secret.get());
+      keys.values().forEach(KnownSecrets::addIfCredential);
+      ConnectionSettings settings =
+          ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
+      KnownSecrets.add(settings.password());
+      return settings;
+    } catch (InvalidConnectionSettingsException e) {
+      throw new UsageException(KnownSecrets.redact(e.getMessage()));
+    }
+  }
+
+  private static Map<String, String> decode(Secret secret) {
+    Map<String, String> keys = new HashMap<>();
+    if (secret.getData() != null) {
+      secret
+          .getData()
+          .forEach(
+              (k, v) ->
+                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (secret.getStringData() != null) {
+      keys.putAll(secret.getStringData());
+    }
+    return keys;
+  }
+}

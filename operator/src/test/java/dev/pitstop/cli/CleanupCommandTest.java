@@ -1,0 +1,230 @@
+package dev.pitstop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pitstop.testing.PostgresExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pitstop cleanup -f} against a real PostgreSQL. */
+class CleanupCommandTest {
+  /** The test server trusts local connections (as DatabaseMigrationIT relies on too). */
+  private static final String PASSWORD = "pw-Cl1!never-printed";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void tables() {
+    pg.execute(
+        "CREATE TABLE sessions (id bigserial PRIMARY KEY, expires_at timestamptz NOT NULL);"
+            + " INSERT INTO sessions (expires_at) SELECT now() - interval '1 day'"
+            + " FROM generate_series(1, 1200);"
+            + " INSERT INTO sessions (expires_at) SELECT now() + interval '1 day'"
+            + " FROM generate_series(1, 300)");
+  }
+
+  private String databaseUrl() {
+    URI uri = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
+    return "postgresql://"
+        + pg.user()
+        + ":"
+        + PASSWORD
+        + "@"
+        + uri.getHost()
+        + ":"
+        + uri.getPort()
+        + uri.getPath();
+  }
+
+  private Path manifest(String rules, String extraSpec, String extraDocs) throws IOException {
+    URI uri = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
+    String yaml =
+        "apiVersion: v1\n"
+            + "kind: Secret\n"
+            + "metadata: {name: app-db}\n"
+            + "stringData:\n"
+            + "  host: "
+            + uri.getHost()
+            + "\n  port: \""
+            + uri.getPort()
+            + "\"\n  dbname: "
+            + uri.getPath().substring(1)
+            + "\n  username: "
+            + pg.user()
+            + "\n  password: \""
+            + PASSWORD
+            + "\"\n---\n"
+            + "apiVersion: pitstop.dev/v1alpha1\n"
+            + "kind: CleanupSchedule\n"
+            + "metadata: {name: nightly, namespace: school}\n"
+            + "spec:\n"
+            + "  database: {secretRef: {name: app-db}}\n"
+            + "  schedule: \"0 3 * * *\"\n"
+            + "  batchSize: 500\n"
+            + "  pauseBetweenBatches: 0s\n"
+            + extraSpec
+            + "  rules:\n"
+            + rules
+            + extraDocs;
+    Path file = dir.resolve("cleanup.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static final String SESSIONS_RULE =
+      "  - name: expired-sessions\n"
+          + "    table: sessions\n"
+          + "    olderThan: {column: expires_at, age: 0s}\n";
+
+  private int run(List<String> args, Map<String, String> env) {
+    return Cli.standard()
+        .run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private void assertNoPassword() {
+    assertThat(out() + err()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void runsTheManifestOnceWithTheSecretInTheFileAndPrintsTheStatus() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "", "");
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out())
+        .contains("cleanup school/nightly: 1 rule(s) against")
+        .contains("Succeeded: deleted 1,200 row(s) (expired-sessions 1,200)")
+        .contains("phase: \"Succeeded\"")
+        .contains("name: \"expired-sessions\"")
+        .contains("deleted: 1200");
+    assertNoPassword();
+    assertThat(pg.rowCount("sessions")).isEqualTo(300);
+  }
+
+  @Test
+  void dryRunCountsAndDeletesNothingUsingTheDatabaseUrl() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "", "");
+    int code =
+        run(
+            List.of("cleanup", "-f", file.toString(), "--dry-run"),
+            Map.of("DATABASE_URL", databaseUrl()));
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out())
+        .contains("dry run of school/nightly")
+        .contains("dry run: 1,200 row(s) match (expired-sessions 1,200); nothing deleted")
+        .contains("matched: 1200");
+    assertNoPassword();
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void aRefusedRuleIsBadInputAndNothingIsDeleted() throws IOException {
+    Path file =
+        manifest(
+            SESSIONS_RULE
+                + "  - name: old-audit\n"
+                + "    table: audit_log\n"
+                + "    olderThan: {column: created_at, age: 90d}\n",
+            "",
+            "");
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).isEqualTo(Command.USAGE);
+    assertThat(err().strip())
+        .isEqualTo(
+            "pitstop cleanup: spec.rules[old-audit].table: table audit_log does not exist in the"
+                + " search_path.; nothing was deleted");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void aMisspeltFieldIsBadInputNamingIt() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "  batchsize: 10\n", "");
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("CleanupSchedule has no field 'batchsize' (spec.batchsize)");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void missingArgumentsAreBadUsage() throws IOException {
+    assertThat(run(List.of("cleanup"), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("-f FILE is required");
+    assertThat(run(List.of("cleanup", "-f", dir.resolve("none.yaml").toString()), Map.of()))
+        .isEqualTo(Command.USAGE);
+    assertThat(err()).contains("none.yaml does not exist");
+  }
+
+  @Test
+  void noDatabaseIsBadInput() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "", "");
+    Files.writeString(
+        file,
+        Files.readString(file).replace("name: app-db}\nstringData", "name: other}\nstringData"));
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("no database: give --database-url");
+  }
+
+  @Test
+  void notifiesTheWebhookFromASecretInTheFile() throws IOException {
+    List<String> received = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          received.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook/tok-cli-secret";
+      Path file =
+          manifest(
+              SESSIONS_RULE,
+              "  notify: {webhookSecretRef: {name: slack}, on: [Success]}\n",
+              "---\napiVersion: v1\nkind: Secret\nmetadata: {name: slack}\nstringData: {url: \""
+                  + url
+                  + "\"}\n");
+      assertThat(run(new ArrayList<>(List.of("cleanup", "-f", file.toString())), Map.of()))
+          .as(err())
+          .isZero();
+      assertThat(received).singleElement().asString().contains("school/nightly: Succeeded");
+      assertThat(out()).contains("notification sent").doesNotContain("tok-cli-secret");
+    } finally {
+      server.stop(0);
+    }
+  }
+}
