@@ -4,6 +4,8 @@ import dev.pitstop.cli.Cli;
 
 /** {@code java -jar pitstop.jar <command> [options]}. */
 public final class Main {
+  private static final String LOG_LEVEL = "PITSTOP_LOG_LEVEL";
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -11,6 +13,13 @@ public final class Main {
     // classes do not pick it up.
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "pitstop-logback.xml");
+    }
+    // A command's output is what it prints (the demo draws a live table); the operator's is its
+    // log. Library and pool INFO lines would only clutter a terminal: PITSTOP_LOG_LEVEL=INFO shows
+    // them.
+    boolean longRunning = args.length > 0 && args[0].equals("operator");
+    if (!longRunning && System.getProperty(LOG_LEVEL) == null && System.getenv(LOG_LEVEL) == null) {
+      System.setProperty(LOG_LEVEL, "WARN");
     }
     int code = Cli.standard().run(java.util.List.of(args), System.out, System.err, System.getenv());
     if (code != Cli.KEEP_RUNNING) {

@@ -8,8 +8,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Command-line options: {@code --name value}, {@code --name=value}, repeatable options and boolean
- * flags. Unknown options are refused so a typo never silently changes behaviour.
+ * Command-line options: {@code --name value}, {@code --name=value}, short aliases such as {@code -f
+ * value}, repeatable options and boolean flags. Unknown options are refused so a typo never
+ * silently changes behaviour.
  */
 public final class Args {
   private final Map<String, List<String>> values = new LinkedHashMap<>();
@@ -24,14 +25,34 @@ public final class Args {
    * @param flags options that take none
    */
   public static Args parse(List<String> args, Set<String> withValue, Set<String> flags) {
+    return parse(args, withValue, flags, Map.of());
+  }
+
+  /**
+   * Parses {@code args}.
+   *
+   * @param withValue options that take a value
+   * @param flags options that take none
+   * @param aliases short options and the long option each stands for, e.g. {@code "f" -> "file"}
+   *     for {@code -f}
+   */
+  public static Args parse(
+      List<String> args, Set<String> withValue, Set<String> flags, Map<String, String> aliases) {
     Args parsed = new Args();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
-      if (!arg.startsWith("--")) {
+      if (!arg.startsWith("-") || arg.equals("-")) {
         parsed.positional.add(arg);
         continue;
       }
-      String name = arg.substring(2);
+      String name;
+      if (arg.startsWith("--")) {
+        name = arg.substring(2);
+      } else if (aliases.containsKey(arg.substring(1))) {
+        name = aliases.get(arg.substring(1));
+      } else {
+        throw new UsageException("unknown option " + arg);
+      }
       String value = null;
       int eq = name.indexOf('=');
       if (eq >= 0) {
@@ -82,6 +103,14 @@ public final class Args {
   /** Whether a flag was given (and not set to false). */
   public boolean flag(String name) {
     return value(name).map(Boolean::parseBoolean).orElse(false);
+  }
+
+  /** Refuses arguments that are not options, for commands that take none. */
+  public Args withoutPositional() {
+    if (!positional.isEmpty()) {
+      throw new UsageException("unexpected argument '" + positional.get(0) + "'");
+    }
+    return this;
   }
 
   /** Arguments that are not options. */

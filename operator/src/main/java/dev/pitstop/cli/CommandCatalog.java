@@ -1,5 +1,6 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.demo.DemoCommand;
 import dev.pitstop.operator.OperatorCommand;
 import java.util.Map;
 
@@ -9,6 +10,13 @@ final class CommandCatalog {
 
   static void register(Map<String, Command> commands) {
     commands.put("operator", new OperatorCommand());
+    commands.put("demo", new DemoCommand());
+    commands.put(MigrateCommand.NAME, new MigrateCommand());
+    commands.put(StatusCommand.NAME, new StatusCommand());
+    commands.put(ValidateCommand.NAME, new ValidateCommand());
+    commands.put(RunCommand.NAME, new RunCommand());
+    commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
     commands.put("cleanup", new CleanupCommand());
+    commands.put("reset", new ResetCommand());
   }
 }

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
  * setters are ignored and caller-supplied credentials are refused.
  */
 abstract class ConnectionFactory implements DataSource {
+  private static final int CLOSE_WAIT_SECONDS = 5;
 
   /** Refused: connections log in as the role of their settings only. */
   @Override
@@ -35,9 +36,13 @@ abstract class ConnectionFactory implements DataSource {
     // PoolOptions set the timeouts; HikariCP calls this for every pool.
   }
 
+  /**
+   * How long HikariCP waits, when a pool closes, for its connection-adding thread to stop. It asks
+   * the data source; with 0 it would not wait at all and log a warning on every close.
+   */
   @Override
   public final int getLoginTimeout() {
-    return 0;
+    return CLOSE_WAIT_SECONDS;
   }
 
   @Override

@@ -142,6 +142,8 @@ public final class MigrationEngine {
         } catch (SQLException | RuntimeException e) {
           work.rollback();
           throw e;
+        } finally {
+          work.setAutoCommit(true);
         }
       }
     } catch (SQLException e) {
@@ -202,7 +204,8 @@ public final class MigrationEngine {
       List<String> repaired)
       throws SQLException {
     if (!work.getAutoCommit()) {
-      work.rollback(); // leave no transaction open around the read
+      work.rollback(); // nothing is open after a commit; this only ends a failed transaction
+      work.setAutoCommit(true); // as a pooled session is expected to be returned
     }
     MigrationInfo after = plan(work, request, scripts, session, history).info();
     return new MigrateResult(
@@ -228,6 +231,8 @@ public final class MigrationEngine {
     } catch (SQLException | RuntimeException e) {
       work.rollback();
       throw e;
+    } finally {
+      work.setAutoCommit(true);
     }
   }
 

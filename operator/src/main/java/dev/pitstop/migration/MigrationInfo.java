@@ -31,4 +31,14 @@ public record MigrationInfo(
   public int appliedCount() {
     return (int) applied.stream().filter(row -> row.success() && !row.isSchemaMarker()).count();
   }
+
+  /**
+   * Returns the issues that stop {@code migrate} under the given policy: all of them, except
+   * checksum and description changes when the policy is {@link ChecksumMismatchPolicy#REPAIR}.
+   */
+  public List<ValidationIssue> blockingIssues(ChecksumMismatchPolicy policy) {
+    return issues.stream()
+        .filter(issue -> !(issue.repairable() && policy == ChecksumMismatchPolicy.REPAIR))
+        .toList();
+  }
 }

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * A session-level PostgreSQL advisory lock per history table, held on a dedicated connection for a
@@ -46,6 +47,22 @@ final class MigrationLock implements AutoCloseable {
       return new MigrationLock(connection, key);
     }
     long start = System.nanoTime();
+    String originalLockTimeout = currentLockTimeout(connection);
+    try {
+      return waitForLock(connection, table, key, maxWait, listener, start);
+    } finally {
+      setLockTimeout(connection, originalLockTimeout); // pooled sessions get theirs back
+    }
+  }
+
+  private static MigrationLock waitForLock(
+      Connection connection,
+      QualifiedName table,
+      long key,
+      Duration maxWait,
+      MigrationListener listener,
+      long start)
+      throws SQLException {
     while (true) {
       Duration waited = Duration.ofNanos(System.nanoTime() - start);
       listener.onLockWait(holder(connection, key, waited));
@@ -62,7 +79,7 @@ final class MigrationLock implements AutoCloseable {
             true,
             null,
             null,
-            java.util.List.of(),
+            List.of(),
             null);
       }
       if (Thread.currentThread().isInterrupted()) {
@@ -93,11 +110,8 @@ final class MigrationLock implements AutoCloseable {
    */
   private static boolean lockWithin(Connection connection, long key, Duration slice)
       throws SQLException {
-    try (PreparedStatement timeout =
-            connection.prepareStatement("SELECT set_config('lock_timeout', ?, false)");
-        PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
-      timeout.setString(1, Long.toString(Math.max(1, slice.toMillis())));
-      timeout.executeQuery().close();
+    setLockTimeout(connection, Long.toString(Math.max(1, slice.toMillis())));
+    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
       lock.setLong(1, key);
       lock.executeQuery().close();
       return true;
@@ -106,6 +120,23 @@ final class MigrationLock implements AutoCloseable {
         return false;
       }
       throw e;
+    }
+  }
+
+  private static String currentLockTimeout(Connection connection) throws SQLException {
+    try (PreparedStatement statement =
+            connection.prepareStatement("SELECT current_setting('lock_timeout')");
+        ResultSet row = statement.executeQuery()) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static void setLockTimeout(Connection connection, String value) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+      statement.setString(1, value);
+      statement.executeQuery().close();
     }
   }
 

@@ -17,8 +17,6 @@ record MigrationPlan(
 
   /** Returns the issues that stop {@code migrate} under the given policy. */
   List<ValidationIssue> blockingIssues(ChecksumMismatchPolicy policy) {
-    return info.issues().stream()
-        .filter(issue -> !(issue.repairable() && policy == ChecksumMismatchPolicy.REPAIR))
-        .toList();
+    return info.blockingIssues(policy);
   }
 }

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql} and
@@ -23,22 +24,55 @@ final class MigrationResolver {
   private MigrationResolver() {}
 
   static List<ResolvedMigration> resolve(List<MigrationScript> scripts) {
+    return resolve(
+        scripts,
+        problem -> {
+          throw problem;
+        });
+  }
+
+  /**
+   * Every naming problem of the scripts, in file order: one per badly named file and one per
+   * duplicate version or description. Empty when {@link #resolve} would succeed.
+   */
+  static List<ValidationIssue> problems(List<MigrationScript> scripts) {
+    List<ValidationIssue> problems = new ArrayList<>();
+    resolve(
+        scripts,
+        problem ->
+            problems.add(
+                new ValidationIssue(problem.code(), problem.subject(), problem.getMessage())));
+    return problems;
+  }
+
+  /** Resolves what it can, passing each problem to {@code onProblem} and skipping that script. */
+  private static List<ResolvedMigration> resolve(
+      List<MigrationScript> scripts, Consumer<MigrationException> onProblem) {
     List<ResolvedMigration> versioned = new ArrayList<>();
     List<ResolvedMigration> repeatable = new ArrayList<>();
     Map<MigrationVersion, String> versions = new HashMap<>();
     Map<String, String> descriptions = new HashMap<>();
     for (MigrationScript script : scripts) {
-      ResolvedMigration migration = parse(script);
+      ResolvedMigration migration;
+      try {
+        migration = parse(script);
+      } catch (MigrationException e) {
+        onProblem.accept(e);
+        continue;
+      }
       if (migration.repeatable()) {
         String other = descriptions.putIfAbsent(migration.description(), script.name());
         if (other != null) {
-          throw duplicate(script.name(), other, "have the same description");
+          onProblem.accept(duplicate(script.name(), other, "have the same description"));
+          continue;
         }
         repeatable.add(migration);
       } else {
         String other = versions.putIfAbsent(migration.version(), script.name());
         if (other != null) {
-          throw duplicate(script.name(), other, "have the same version " + migration.version());
+          onProblem.accept(
+              duplicate(script.name(), other, "have the same version " + migration.version()));
+          continue;
         }
         versioned.add(migration);
       }

@@ -33,6 +33,15 @@ public final class MigrationScripts {
     }
   }
 
+  /**
+   * Checks the scripts' names without a database: every file not named {@code
+   * V<version>__<description>.sql} or {@code R__<description>.sql}, and every duplicate version or
+   * repeatable description, each as one issue naming the file. Empty when all names are fine.
+   */
+  public static List<ValidationIssue> namingProblems(List<MigrationScript> scripts) {
+    return MigrationResolver.problems(scripts);
+  }
+
   private static MigrationScript read(Path file) {
     try {
       return new MigrationScript(

@@ -2,15 +2,20 @@ package dev.pitstop.operator;
 
 import dev.pitstop.cli.Cli;
 import dev.pitstop.cli.Command;
+import dev.pitstop.logging.JsonLines;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code pitstop operator}: run against the current kube context, or in-cluster in a pod. */
 public final class OperatorCommand implements Command {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorCommand.class);
+
   @Override
   public String summary() {
     return "run the operator against the current kube context (in-cluster config in a pod)";
@@ -19,8 +24,11 @@ public final class OperatorCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     OperatorSettings settings = OperatorSettings.parse(args, env);
+    if (settings.logFormat().equals("json")) {
+      JsonLines.install();
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    PitstopOperator operator = PitstopOperator.start(client, settings);
+    PitstopOperator operator = PitstopOperator.start(client, settings, true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -30,6 +38,7 @@ public final class OperatorCommand implements Command {
                   try {
                     operator.close();
                     client.close();
+                    LOG.info("Pitstop operator stopped");
                   } finally {
                     stopped.countDown();
                   }

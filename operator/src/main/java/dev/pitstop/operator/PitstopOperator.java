@@ -10,8 +10,10 @@ import dev.pitstop.reconciler.CleanupScheduleReconciler;
 import dev.pitstop.reconciler.DatabaseMigrationReconciler;
 import dev.pitstop.reconciler.DatabaseTargets;
 import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.MaintenanceWindowReconciler;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
+import dev.pitstop.reconciler.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -45,7 +47,8 @@ public final class PitstopOperator implements AutoCloseable {
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
 
-  private PitstopOperator(KubernetesClient client, OperatorSettings settings) {
+  private PitstopOperator(
+      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -75,6 +78,9 @@ public final class PitstopOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                         settings.leaseName());
                 settings.leaseNamespace().ifPresent(election::withLeaseNamespace);
+                // In a pod, losing the Lease ends the process so Kubernetes restarts it cleanly;
+                // embedded (tests, demo) the caller decides.
+                election.withExitOnStopLeading(exitWhenLeadershipLost);
                 o.withLeaderElectionConfiguration(election.build());
               }
             });
@@ -83,8 +89,22 @@ public final class PitstopOperator implements AutoCloseable {
             targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
         settings);
     register(
+        new MaintenanceWindowReconciler(
+            client,
+            targets,
+            work,
+            events,
+            metrics,
+            ExponentialBackoff.forUnreachableDatabase(),
+            Clock.systemUTC()),
+        settings);
+    register(
         new CleanupScheduleReconciler(
             targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
+        settings);
+    register(
+        new SandboxResetReconciler(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
         settings);
     try {
       http =
@@ -99,9 +119,19 @@ public final class PitstopOperator implements AutoCloseable {
     }
   }
 
-  /** Builds and starts the operator. */
+  /** Builds and starts an operator embedded in a larger process (tests, demo). */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
-    PitstopOperator pitstop = new PitstopOperator(client, settings);
+    return start(client, settings, false);
+  }
+
+  /**
+   * Builds and starts the operator.
+   *
+   * @param exitWhenLeadershipLost end the process if the leader-election Lease is lost
+   */
+  public static PitstopOperator start(
+      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
+    PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost);
     pitstop.operator.start();
     LOG.info(
         "Pitstop operator started; namespaces: {}; health and metrics on port {}",

@@ -26,6 +26,7 @@ public final class BackgroundWork implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final Map<Key, Job<?, ?>> jobs = new ConcurrentHashMap<>();
   private final Duration progressInterval;
+  private volatile boolean closing;
 
   /**
    * @param threads concurrent jobs
@@ -165,9 +166,18 @@ public final class BackgroundWork implements AutoCloseable {
     return (int) jobs.values().stream().filter(j -> !j.isDone()).count();
   }
 
+  /**
+   * Whether {@link #close()} has begun. Jobs that wait for something outside (e.g. a drain polling
+   * the database) check this and stop early instead of holding up the shutdown.
+   */
+  public boolean isClosing() {
+    return closing;
+  }
+
   /** Stops accepting work and waits a while for running jobs to finish. */
   @Override
   public void close() {
+    closing = true;
     executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -124,17 +124,17 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     } catch (SpecException e) {
       if (running) {
         CleanupStatuses.running(status, progress(job.get()), generation, now);
-        return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
       }
       if (job.isPresent() && !published(resource, key, job.get(), 10, now)) {
-        return StatusPatch.ifChanged(resource, before).rescheduleAfter(CONFIRM);
+        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
       }
       String previous = status.message;
       CleanupStatuses.refused(status, e, generation, now);
       if (!Objects.equals(previous, status.message)) {
         events.warning(resource, e.reason(), e.getMessage());
       }
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     }
     status.observedGeneration = generation;
     if (status.observedSpecDigest == null) {
@@ -156,14 +156,14 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       }
       recordPassedFireTimes(resource, config, due);
       status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
-      return StatusPatch.ifChanged(resource, before)
+      return StatusPatch.ifChanged(resource, before, context)
           .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
     }
     if (job.isPresent()) {
       if (!published(resource, key, job.get(), config.historyLimit(), now)) {
         // Nothing new starts before the result is visible in status.
         CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
-        return StatusPatch.ifChanged(resource, before).rescheduleAfter(CONFIRM);
+        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
       }
       due = RunDecision.decide(config, status, runRequest, created(resource, now), now);
     } else if (status.phase == CleanupPhase.Running) {
@@ -178,7 +178,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
 
     if (due.trigger() == null) {
       CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(untilNext(due, now));
+      return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(untilNext(due, now));
     }
     CleanupScheduleSpec spec = resource.getSpec();
     WindowGate.Decision gate =
@@ -186,7 +186,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     if (!gate.open()) {
       CleanupStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
       status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
-      return StatusPatch.ifChanged(resource, before)
+      return StatusPatch.ifChanged(resource, before, context)
           .rescheduleAfter(min(WHILE_WAITING, untilNext(due, now)));
     }
     return start(resource, context, key, config, due, runRequest, before, now);
@@ -235,7 +235,8 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
             () -> wakeups.propagateEvent(id));
     if (started.isEmpty()) {
       status.message = "a run is due; waiting for a free worker to start it";
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(Duration.ofSeconds(5));
+      return StatusPatch.ifChanged(resource, before, context)
+          .rescheduleAfter(Duration.ofSeconds(5));
     }
     tickets.put(id, new RunTicket(due.trigger(), due.fire(), runRequest, config.specDigest()));
     boolean dryRun = config.request().dryRun();
@@ -260,7 +261,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
             + due.trigger().display()
             + (due.fire() == null ? "" : " " + CleanupRuns.time(due.fire()))
             + ")");
-    return StatusPatch.ifChanged(resource, before)
+    return StatusPatch.ifChanged(resource, before, context)
         .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
   }
 

@@ -6,10 +6,8 @@ import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
-import dev.pitstop.api.v1alpha1.OnChecksumMismatch;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.database.ExponentialBackoff;
-import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
@@ -18,8 +16,6 @@ import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.MigrationScript;
-import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -119,7 +115,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
     if (job.isPresent() && !job.get().isDone()) {
       MigrationStatuses.running(status, job.get(), generation, now);
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+      return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
     }
 
     Run run;
@@ -127,28 +123,29 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       run = Run.of(resource, name -> configMaps.get(context, name));
     } catch (SpecException e) {
       job.ifPresent(j -> work.forget(key));
-      return refuse(resource, before, e, generation, now);
+      return refuse(resource, context, before, e, generation, now);
     }
     if (run.isNewRequest(status)) {
-      MigrationStatuses.newRequest(status, run.key(), generation);
+      MigrationStatuses.newRequest(
+          status, generation, run.key().runRequest(), run.key().sourceDigest());
       retries.remove(id);
     }
 
     if (job.isPresent()) {
       work.forget(key);
       if (job.get().runKey().equals(run.key().value())) {
-        return finished(resource, before, job.get(), run, now);
+        return finished(resource, context, before, job.get(), run, now);
       }
     }
     boolean planOnly = run.planOnly(resource);
     if (MigrationStatuses.isSettled(status.phase)
         || (status.phase == MigrationPhase.WaitingForApproval && planOnly)) {
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     }
 
     Retry retry = retries.get(id);
     if (retry != null && retry.notBefore().isAfter(now)) {
-      return StatusPatch.ifChanged(resource, before)
+      return StatusPatch.ifChanged(resource, before, context)
           .rescheduleAfter(Duration.between(now, retry.notBefore()));
     }
 
@@ -158,7 +155,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
           WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
       if (!gate.open()) {
         MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
-        return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_WAITING);
+        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_WAITING);
       }
     }
 
@@ -167,7 +164,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       target =
           targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
     } catch (SpecException e) {
-      return refuse(resource, before, e, generation, now);
+      return refuse(resource, context, before, e, generation, now);
     }
     MigrationRequest request = run.request();
     Optional<BackgroundWork.Job<Progress, Outcome>> started =
@@ -184,7 +181,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
             () -> wakeups.propagateEvent(id));
     if (started.isEmpty()) {
       status.message = "waiting for a free worker to start";
-      return StatusPatch.ifChanged(resource, before).rescheduleAfter(Duration.ofSeconds(5));
+      return StatusPatch.ifChanged(resource, before, context)
+          .rescheduleAfter(Duration.ofSeconds(5));
     }
     MigrationStatuses.started(status, planOnly, target.settings().describe(), generation, now);
     if (!planOnly) {
@@ -197,11 +195,12 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
               + run.key().value()
               + ")");
     }
-    return StatusPatch.ifChanged(resource, before).rescheduleAfter(WHILE_RUNNING);
+    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
   }
 
   private UpdateControl<DatabaseMigration> finished(
       DatabaseMigration resource,
+      Context<DatabaseMigration> context,
       String before,
       BackgroundWork.Job<Progress, Outcome> job,
       Run run,
@@ -217,7 +216,13 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       retries.remove(id);
       if (outcome.plan() != null) {
         boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
-        MigrationStatuses.planned(status, outcome.plan(), awaitingApproval, resource, now);
+        MigrationStatuses.planned(
+            status,
+            outcome.plan(),
+            awaitingApproval,
+            "kubectl annotate dbm " + name + " " + Pitstop.APPROVE + "=" + generation,
+            generation,
+            now);
         events.normal(
             resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
       } else {
@@ -232,24 +237,30 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
         metrics.runFinished(KIND, namespace, name, "Succeeded", took);
         events.normal(resource, "MigrationSucceeded", status.message);
       }
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     } catch (MigrationException e) {
       if (e.isTransient()) {
-        return retryLater(resource, before, e.getMessage(), e.code().name(), now);
+        return retryLater(resource, context, before, e.getMessage(), e.code().name(), now);
       }
       retries.remove(id);
       MigrationStatuses.failed(status, e, generation, now);
       metrics.runFinished(KIND, namespace, name, "Failed", took);
       events.warning(resource, "MigrationFailed", status.message);
-      return StatusPatch.ifChanged(resource, before);
+      return StatusPatch.ifChanged(resource, before, context);
     } catch (Exception e) {
       // Pool or driver errors outside the engine (e.g. no connection available) are transient.
-      return retryLater(resource, before, String.valueOf(e.getMessage()), "DatabaseError", now);
+      return retryLater(
+          resource, context, before, String.valueOf(e.getMessage()), "DatabaseError", now);
     }
   }
 
   private UpdateControl<DatabaseMigration> retryLater(
-      DatabaseMigration resource, String before, String reason, String code, Instant now) {
+      DatabaseMigration resource,
+      Context<DatabaseMigration> context,
+      String before,
+      String reason,
+      String code,
+      Instant now) {
     ResourceID id = ResourceID.fromResource(resource);
     int failures = retries.getOrDefault(id, new Retry(0, now)).failures() + 1;
     Duration delay = backoff.delay(failures);
@@ -257,18 +268,23 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     MigrationStatuses.retrying(
         resource.getStatus(), reason, code, delay, resource.getMetadata().getGeneration(), now);
     events.warning(resource, "RetryScheduled", resource.getStatus().message);
-    return StatusPatch.ifChanged(resource, before).rescheduleAfter(delay);
+    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(delay);
   }
 
   private UpdateControl<DatabaseMigration> refuse(
-      DatabaseMigration resource, String before, SpecException e, long generation, Instant now) {
+      DatabaseMigration resource,
+      Context<DatabaseMigration> context,
+      String before,
+      SpecException e,
+      long generation,
+      Instant now) {
     DatabaseMigrationStatus status = resource.getStatus();
     String previous = status.message;
     MigrationStatuses.refused(status, e, generation, now);
     if (!Objects.equals(previous, status.message)) {
       events.warning(resource, e.reason(), e.getMessage());
     }
-    return StatusPatch.ifChanged(resource, before);
+    return StatusPatch.ifChanged(resource, before, context);
   }
 
   private static MigrationListener listener(Consumer<Progress> sink) {
@@ -300,50 +316,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     static Run of(
         DatabaseMigration resource, java.util.function.Function<String, Optional<ConfigMap>> maps)
         throws SpecException {
-      DatabaseMigrationSpec spec = resource.getSpec();
-      if (spec == null) {
-        throw SpecException.invalid("spec is required");
-      }
-      DatabaseTargets.secretName(resource, spec.database, "spec.database");
-      if (spec.source == null) {
-        throw SpecException.invalid("spec.source is required");
-      }
-      SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", maps);
-      List<MigrationScript> migrationScripts =
-          scripts.entries().stream()
-              .map(e -> new MigrationScript(e.getKey(), e.getValue()))
-              .toList();
-      MigrationRequest request;
-      try {
-        request =
-            MigrationRequest.builder(migrationScripts)
-                .historyTable(
-                    spec.historyTable == null
-                        ? MigrationRequest.DEFAULT_HISTORY_TABLE
-                        : spec.historyTable)
-                .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
-                .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
-                .onChecksumMismatch(
-                    spec.onChecksumMismatch == OnChecksumMismatch.Repair
-                        ? ChecksumMismatchPolicy.REPAIR
-                        : ChecksumMismatchPolicy.FAIL)
-                .lockTimeout(
-                    Durations.parse(
-                        spec.lockTimeout == null ? "10s" : spec.lockTimeout, "spec.lockTimeout"))
-                .statementTimeout(
-                    Durations.parse(
-                        spec.statementTimeout == null ? "0s" : spec.statementTimeout,
-                        "spec.statementTimeout"))
-                .build();
-      } catch (IllegalArgumentException e) {
-        throw SpecException.invalid(e.getMessage());
-      } catch (MigrationException e) {
-        throw SpecException.invalid(MigrationStatuses.fieldMessage(e));
-      }
-      String runRequest = annotation(resource, Pitstop.RUN_REQUESTED_AT);
+      MigrationRequests.Prepared prepared = MigrationRequests.prepare(resource, maps);
+      String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
-          new RunKey(resource.getMetadata().getGeneration(), runRequest, scripts.digest()),
-          request);
+          new RunKey(resource.getMetadata().getGeneration(), runRequest, prepared.sourceDigest()),
+          prepared.request());
     }
 
     boolean isNewRequest(DatabaseMigrationStatus status) {
@@ -353,19 +330,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     }
 
     boolean approved(DatabaseMigration resource) {
-      return String.valueOf(resource.getMetadata().getGeneration())
-          .equals(annotation(resource, Pitstop.APPROVE));
+      return MigrationRequests.approved(resource);
     }
 
     boolean planOnly(DatabaseMigration resource) {
-      DatabaseMigrationSpec spec = resource.getSpec();
-      return Boolean.TRUE.equals(spec.validateOnly)
-          || (Boolean.TRUE.equals(spec.requireApproval) && !approved(resource));
-    }
-
-    private static String annotation(DatabaseMigration resource, String name) {
-      Map<String, String> a = resource.getMetadata().getAnnotations();
-      return a == null ? null : a.get(name);
+      return MigrationRequests.planOnly(resource.getSpec(), approved(resource));
     }
   }
 

@@ -40,6 +40,27 @@ public final class DatabaseTargets {
       String field,
       Function<String, Optional<Secret>> secrets)
       throws SpecException {
+    ConnectionSettings settings = settings(resource, ref, field, secrets);
+    TargetKey key =
+        TargetKey.ofSecret(
+            resource.getMetadata().getNamespace(), ref.secretRef.name, settings.databaseName());
+    return new Target(key, settings, registry.dataSource(key, settings));
+  }
+
+  /**
+   * Reads the connection settings of {@code ref} from its Secret, remembering every credential in
+   * it with {@link KnownSecrets} so that none is ever shown.
+   *
+   * @param resource the resource holding the reference (its namespace is the only one allowed)
+   * @param field the spec path of {@code ref}, e.g. {@code spec.database}
+   * @param secrets looks up a Secret of the resource's namespace
+   */
+  public static ConnectionSettings settings(
+      HasMetadata resource,
+      DatabaseRef ref,
+      String field,
+      Function<String, Optional<Secret>> secrets)
+      throws SpecException {
     String secretName = secretName(resource, ref, field);
     Secret secret =
         secrets
@@ -59,10 +80,7 @@ public final class DatabaseTargets {
           "InvalidSecret", field + ".secretRef: " + KnownSecrets.redact(e.getMessage()));
     }
     KnownSecrets.add(settings.password());
-    TargetKey key =
-        TargetKey.ofSecret(
-            resource.getMetadata().getNamespace(), secretName, settings.databaseName());
-    return new Target(key, settings, registry.dataSource(key, settings));
+    return settings;
   }
 
   /** The referenced Secret's name, checking that it is in the resource's own namespace. */

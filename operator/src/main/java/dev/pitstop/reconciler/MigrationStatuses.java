@@ -1,17 +1,19 @@
 package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.Condition;
-import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.AppliedMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.LockHolder;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.MigrationFailure;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.ExecutedMigration;
+import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
+import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.PendingMigration;
 import dev.pitstop.time.Durations;
 import java.time.Duration;
@@ -19,32 +21,42 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Computes a DatabaseMigration's status from what the engine reported. */
-final class MigrationStatuses {
+/**
+ * Computes a DatabaseMigration's status from what the engine reported; shared by the reconciler and
+ * {@code pitstop run -f}, so a local run shows exactly the status the operator would write.
+ */
+public final class MigrationStatuses {
   private static final int MAX_LISTED = 50;
 
   private MigrationStatuses() {}
 
   /** Phases in which nothing more happens until a new run is requested. */
-  static boolean isSettled(MigrationPhase phase) {
+  public static boolean isSettled(MigrationPhase phase) {
     return phase == MigrationPhase.Succeeded
         || phase == MigrationPhase.Failed
         || phase == MigrationPhase.Planned;
   }
 
-  static void newRequest(
-      DatabaseMigrationStatus status, DatabaseMigrationReconciler.RunKey key, long generation) {
+  /**
+   * A new run was requested: back to Pending, remembering what the run is for.
+   *
+   * @param runRequest the {@code pitstop.dev/run-requested-at} value, {@code null} if none
+   * @param sourceDigest the digest of the scripts the run uses
+   */
+  public static void newRequest(
+      DatabaseMigrationStatus status, long generation, String runRequest, String sourceDigest) {
     status.phase = MigrationPhase.Pending;
     status.observedGeneration = generation;
-    status.observedRunRequest = key.runRequest();
-    status.observedSourceDigest = key.sourceDigest();
+    status.observedRunRequest = runRequest;
+    status.observedSourceDigest = sourceDigest;
     status.failure = null;
     status.progress = null;
     status.lock = null;
     status.message = "run requested";
   }
 
-  static void started(
+  /** Work started: planning or migrating against {@code database} (user@host/db). */
+  public static void started(
       DatabaseMigrationStatus status,
       boolean planOnly,
       String database,
@@ -66,22 +78,29 @@ final class MigrationStatuses {
       return;
     }
     if (snapshot.lockWait() != null) {
-      var wait = snapshot.lockWait();
-      LockHolder lock = new LockHolder();
-      lock.holderPid = wait.holderPid();
-      lock.since = wait.since() == null ? null : wait.since().toInstant().toString();
-      status.lock = lock;
-      status.message =
-          "waiting for the migration lock held by "
-              + (wait.holderPid() == null ? "another runner" : "pid " + wait.holderPid())
-              + (lock.since == null ? "" : " since " + lock.since);
-      progressing(status, true, "WaitingForLock", status.message, generation, now);
-      return;
+      waitingForLock(status, snapshot.lockWait(), generation, now);
+    } else if (snapshot.step() != null) {
+      migrating(status, snapshot.step(), generation, now);
     }
-    var step = snapshot.step();
-    if (step == null) {
-      return;
-    }
+  }
+
+  /** Another runner holds the migration lock. */
+  public static void waitingForLock(
+      DatabaseMigrationStatus status, LockWait wait, long generation, Instant now) {
+    LockHolder lock = new LockHolder();
+    lock.holderPid = wait.holderPid();
+    lock.since = wait.since() == null ? null : wait.since().toInstant().toString();
+    status.lock = lock;
+    status.message =
+        "waiting for the migration lock held by "
+            + (wait.holderPid() == null ? "another runner" : "pid " + wait.holderPid())
+            + (lock.since == null ? "" : " since " + lock.since);
+    progressing(status, true, "WaitingForLock", status.message, generation, now);
+  }
+
+  /** A statement of a migration is about to run. */
+  public static void migrating(
+      DatabaseMigrationStatus status, MigrationProgress step, long generation, Instant now) {
     status.lock = null;
     status.phase = MigrationPhase.Migrating;
     DatabaseMigrationStatus.MigrationProgress p = new DatabaseMigrationStatus.MigrationProgress();
@@ -115,13 +134,18 @@ final class MigrationStatuses {
     progressing(status, false, "WaitingForWindow", status.message, generation, now);
   }
 
-  static void planned(
+  /**
+   * A plan was read: Planned ({@code validateOnly}) or WaitingForApproval.
+   *
+   * @param howToApprove how the user approves, e.g. a kubectl command; used when awaiting approval
+   */
+  public static void planned(
       DatabaseMigrationStatus status,
       MigrationInfo plan,
       boolean awaitingApproval,
-      DatabaseMigration resource,
+      String howToApprove,
+      long generation,
       Instant now) {
-    long generation = resource.getMetadata().getGeneration();
     reachable(status, generation, now);
     status.currentVersion = plan.currentVersion();
     status.appliedCount = plan.appliedCount();
@@ -139,13 +163,7 @@ final class MigrationStatuses {
             : "; " + plan.issues().size() + " problem(s), first: " + plan.issues().get(0).message();
     if (awaitingApproval) {
       status.phase = MigrationPhase.WaitingForApproval;
-      status.message =
-          pending
-              + issues
-              + "; approve with: kubectl annotate dbm "
-              + resource.getMetadata().getName()
-              + " pitstop.dev/approve="
-              + generation;
+      status.message = pending + issues + "; approve with: " + howToApprove;
       Conditions.set(
           status, Condition.READY, false, "WaitingForApproval", status.message, generation, now);
     } else {
@@ -165,7 +183,8 @@ final class MigrationStatuses {
         status, Condition.FAILED, false, status.phase.name(), status.message, generation, now);
   }
 
-  static void succeeded(
+  /** Every pending migration up to the target was applied. */
+  public static void succeeded(
       DatabaseMigrationStatus status, MigrateResult result, long generation, Instant now) {
     reachable(status, generation, now);
     status.phase = MigrationPhase.Succeeded;
@@ -192,7 +211,8 @@ final class MigrationStatuses {
     Conditions.set(status, Condition.FAILED, false, "Succeeded", status.message, generation, now);
   }
 
-  static void failed(
+  /** The run failed; nothing of the failed migration remains if it ran in a transaction. */
+  public static void failed(
       DatabaseMigrationStatus status, MigrationException e, long generation, Instant now) {
     reachable(status, generation, now);
     status.phase = MigrationPhase.Failed;
@@ -233,6 +253,25 @@ final class MigrationStatuses {
     Conditions.set(status, Condition.FAILED, true, reason, status.message, generation, now);
   }
 
+  /**
+   * A run that is not retried (a local one-shot run) failed. Like {@link #failed}, except that a
+   * transient database error, which the operator would retry, also marks the database unreachable.
+   */
+  public static void failedWithoutRetry(
+      DatabaseMigrationStatus status, MigrationException e, long generation, Instant now) {
+    failed(status, e, generation, now);
+    if (e.isTransient() && e.code() == ErrorCode.DATABASE_ERROR) {
+      Conditions.set(
+          status,
+          Condition.DATABASE_REACHABLE,
+          false,
+          "Unreachable",
+          status.message,
+          generation,
+          now);
+    }
+  }
+
   static void retrying(
       DatabaseMigrationStatus status,
       String reason,
@@ -254,7 +293,8 @@ final class MigrationStatuses {
     progressing(status, true, "RetryScheduled", status.message, generation, now);
   }
 
-  static void refused(
+  /** The spec, or an object it references, is wrong or missing. */
+  public static void refused(
       DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {
     status.observedGeneration = generation;
     status.progress = null;
@@ -272,7 +312,7 @@ final class MigrationStatuses {
   }
 
   /** A one-sentence message for an engine error about a request field. */
-  static String fieldMessage(MigrationException e) {
+  public static String fieldMessage(MigrationException e) {
     String subject = e.subject();
     return subject == null || e.getMessage().contains(subject)
         ? e.getMessage()

@@ -2,13 +2,19 @@ package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.WindowPhase;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Decides whether an operation that references a MaintenanceWindow ({@code
- * spec.maintenanceWindowRef}) may start: only while that window's phase is Active.
+ * The one place where DatabaseMigration, SandboxReset and CleanupSchedule ask "may I start?" when
+ * they reference a MaintenanceWindow ({@code spec.maintenanceWindowRef}). Open only while the
+ * window's phase is Active (drained), its {@code windowEnd} (if any) has not passed and it is not
+ * being deleted. A window that closes sets {@code windowEnd} first, so no operation starts while it
+ * waits for running ones (its {@code status.holders}) to finish before restoring.
  */
 public final class WindowGate {
   private WindowGate() {}
@@ -25,11 +31,23 @@ public final class WindowGate {
   }
 
   /**
+   * Asks now; see {@link #check(LocalObjectRef, Function, Instant)}.
+   *
    * @param ref the operation's {@code spec.maintenanceWindowRef} (null: no window needed)
    * @param windows looks up a MaintenanceWindow of the operation's namespace from the cache
    */
   public static Decision check(
       LocalObjectRef ref, Function<String, Optional<MaintenanceWindow>> windows) {
+    return check(ref, windows, Instant.now());
+  }
+
+  /**
+   * @param ref the operation's {@code spec.maintenanceWindowRef} (null: no window needed)
+   * @param windows looks up a MaintenanceWindow of the operation's namespace from the cache
+   * @param now the time to judge {@code windowEnd} against
+   */
+  public static Decision check(
+      LocalObjectRef ref, Function<String, Optional<MaintenanceWindow>> windows, Instant now) {
     if (ref == null || ref.name == null) {
       return Decision.opened();
     }
@@ -37,7 +55,11 @@ public final class WindowGate {
     if (window.isEmpty()) {
       return Decision.closed("MaintenanceWindow '" + ref.name + "' does not exist yet");
     }
-    WindowPhase phase = window.get().getStatus() == null ? null : window.get().getStatus().phase;
+    if (window.get().getMetadata().getDeletionTimestamp() != null) {
+      return Decision.closed("MaintenanceWindow '" + ref.name + "' is being deleted");
+    }
+    MaintenanceWindowStatus status = window.get().getStatus();
+    WindowPhase phase = status == null ? null : status.phase;
     if (phase != WindowPhase.Active) {
       return Decision.closed(
           "MaintenanceWindow '"
@@ -46,6 +68,23 @@ public final class WindowGate {
               + (phase == null ? "not yet reconciled" : phase.name())
               + ")");
     }
+    Instant end = parse(status.windowEnd);
+    if (end != null && !now.isBefore(end)) {
+      return Decision.closed(
+          "the next window of MaintenanceWindow '"
+              + ref.name
+              + "' (this one ended at "
+              + status.windowEnd
+              + ")");
+    }
     return Decision.opened();
+  }
+
+  private static Instant parse(String time) {
+    try {
+      return time == null ? null : Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

@@ -53,6 +53,13 @@ class ExamplesTest {
     assertThat(exampleFiles()).anyMatch(p -> p.toString().contains("database-migration"));
   }
 
+  @Test
+  void thereAreExamplesForMaintenanceWindowAndAGatedMigration() throws IOException {
+    assertThat(exampleFiles())
+        .anyMatch(p -> p.toString().contains("maintenance-window"))
+        .anyMatch(p -> p.getFileName().toString().contains("gated-databasemigration"));
+  }
+
   @ParameterizedTest
   @MethodSource("exampleFiles")
   void exampleIsAcceptedAndReadsBackIntoTheApiClasses(Path file) throws IOException {

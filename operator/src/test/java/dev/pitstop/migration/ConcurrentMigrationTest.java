@@ -167,4 +167,64 @@ class ConcurrentMigrationTest {
                 new dev.pitstop.sql.QualifiedName("public", "flyway_schema_history")))
         .isEqualTo(flyway);
   }
+
+  @Test
+  void pooledSessionsAreReturnedAsTheyCame() throws Exception {
+    // A data source that hands out the same two sessions again, like a pool would.
+    var lockSession = pg.dataSource().getConnection();
+    var workSession = pg.dataSource().getConnection();
+    long key =
+        MigrationLock.keyFor(new dev.pitstop.sql.QualifiedName("public", "pitstop_schema_history"));
+    try (var holder = pg.dataSource().getConnection()) {
+      holder.createStatement().execute("SELECT pg_advisory_lock(" + key + ")");
+      Thread release =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(1500);
+                  holder.createStatement().execute("SELECT pg_advisory_unlock(" + key + ")");
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      release.start();
+      var sessions = new java.util.ArrayDeque<>(List.of(lockSession, workSession));
+      javax.sql.DataSource pool = new ReusingDataSource(sessions);
+      new MigrationEngine(pool).migrate(MigrationRequest.builder(scripts()).build());
+      release.join();
+    }
+    for (var session : List.of(lockSession, workSession)) {
+      assertThat(session.getAutoCommit()).isTrue();
+      try (var rows = session.createStatement().executeQuery("SHOW lock_timeout")) {
+        rows.next();
+        assertThat(rows.getString(1)).isEqualTo("0");
+      }
+      session.unwrap(java.sql.Connection.class).close();
+    }
+  }
+
+  /** Hands out the given sessions; close() leaves them open, as a pool does. */
+  private static final class ReusingDataSource extends org.postgresql.ds.PGSimpleDataSource {
+    private static final long serialVersionUID = 1L;
+    private final transient java.util.Deque<java.sql.Connection> sessions;
+
+    ReusingDataSource(java.util.Deque<java.sql.Connection> sessions) {
+      this.sessions = sessions;
+    }
+
+    @Override
+    public java.sql.Connection getConnection() {
+      java.sql.Connection session = sessions.poll();
+      return (java.sql.Connection)
+          java.lang.reflect.Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {java.sql.Connection.class},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "close" -> null;
+                    case "unwrap" -> session;
+                    default -> method.invoke(session, args);
+                  });
+    }
+  }
 }

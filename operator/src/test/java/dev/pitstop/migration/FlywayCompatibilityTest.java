@@ -119,4 +119,18 @@ class FlywayCompatibilityTest {
     assertThat(pitstopChecksums).isEqualTo(flywayChecksums).hasSize(6);
     assertThat(new MigrationEngine(pg.dataSource()).validate(pitstopRequest()).valid()).isTrue();
   }
+
+  @Test
+  void flywayBaselineMakesLowerVersionsCountAsApplied() throws Exception {
+    pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+    Flyway.configure().dataSource(pg.dataSource()).baselineVersion("2").load().baseline();
+    writeFirstThree();
+
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("3.1");
+    assertThat(result.currentVersion()).isEqualTo("3.1");
+    assertThat(pg.rowCount("items")).isZero(); // V2's inserts were below the baseline
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+  }
 }

@@ -91,6 +91,30 @@ class MigrationResolverTest {
   }
 
   @Test
+  void namingProblemsListsEveryBadNameAndDuplicateInFileOrder() {
+    List<ValidationIssue> problems =
+        MigrationScripts.namingProblems(
+            List.of(
+                script("V1__a.sql"),
+                script("V1_b.sql"),
+                script("V1.0__c.sql"),
+                script("R1__d.sql"),
+                script("V2__e.sql")));
+    assertThat(problems)
+        .extracting(ValidationIssue::code)
+        .containsExactly(
+            ErrorCode.INVALID_SCRIPT_NAME,
+            ErrorCode.DUPLICATE_VERSION,
+            ErrorCode.INVALID_SCRIPT_NAME);
+    assertThat(problems)
+        .extracting(ValidationIssue::subject)
+        .containsExactly("V1_b.sql", "V1.0__c.sql", "R1__d.sql");
+    assertThat(problems.get(1).message()).contains("V1__a.sql", "V1.0__c.sql");
+    assertThat(MigrationScripts.namingProblems(List.of(script("V1__a.sql"), script("R__v.sql"))))
+        .isEmpty();
+  }
+
+  @Test
   void loadsSqlFilesFromDirectory(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("V2__b.sql"), "SELECT 2;");
     Files.writeString(dir.resolve("V1__a.sql"), "SELECT 1;");

@@ -12,13 +12,21 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.migration.MigrateResult;
+import dev.pitstop.migration.MigrationEngine;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,7 +253,51 @@ class DatabaseMigrationIT {
     assertThat(running.getStatus().progress.migration).isEqualTo("V1__slow.sql");
     assertThat(running.getStatus().progress.statements).isEqualTo(8);
     assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
-    awaitPhase("app", MigrationPhase.Succeeded);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
+  }
+
+  @Test
+  void aRunnerWaitingForTheMigrationLockShowsTheHolderPid() throws Exception {
+    String slow = "SELECT pg_sleep(4);";
+    kube.client().resource(configMap("migrations", Map.of("V1__slow.sql", slow))).create();
+    // Another runner (e.g. the CLI or a second replica) holds the lock while it migrates.
+    CompletableFuture<MigrateResult> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                new MigrationEngine(pg.dataSource())
+                    .migrate(
+                        MigrationRequest.builder(List.of(new MigrationScript("V1__slow.sql", slow)))
+                            .build()));
+    long holder =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    pg.queryStrings(
+                        "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"),
+                pids -> !pids.isEmpty())
+            .stream()
+            .mapToLong(Long::parseLong)
+            .findFirst()
+            .orElseThrow();
+
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration waiting =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
+    assertThat(waiting.getStatus().lock.holderPid).isEqualTo((int) holder);
+    assertThat(waiting.getStatus().message).contains("pid " + holder);
+
+    assertThat(other.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().lock).isNull();
+    assertThat(done.getStatus().message).contains("up to date");
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '1'"))
+        .as("applied exactly once")
+        .isEqualTo(1);
   }
 
   @Test
@@ -266,6 +318,31 @@ class DatabaseMigrationIT {
     assertThat(down.getStatus().phase).isEqualTo(MigrationPhase.Pending);
     assertThat(down.getStatus().message).contains("retrying in");
     assertNoPasswordIn(down);
+  }
+
+  @Test
+  void passwordNeverReachesLogsEvenWhenTheDatabaseRejectsTheLogin() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client()
+        .resource(
+            secret(
+                "bad-db",
+                "jdbc:postgresql://127.0.0.1:1/nowhere?password=" + PASSWORD,
+                "app",
+                PASSWORD))
+        .create();
+    try (LogCapture logs = new LogCapture()) {
+      kube.client().resource(migration("app", "bad-db", "migrations")).create();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> "False".equals(condition(get("app"), Condition.DATABASE_REACHABLE)));
+      kube.client().resource(migration("ok", "app-db", "migrations")).create();
+      awaitPhase("ok", MigrationPhase.Succeeded);
+      assertThat(logs.text()).isNotBlank().doesNotContain(PASSWORD);
+    }
+    assertNoPasswordIn(get("app"));
   }
 
   private DatabaseMigration awaitPhase(String name, MigrationPhase phase) {
@@ -300,6 +377,9 @@ class DatabaseMigrationIT {
   }
 
   private static String condition(DatabaseMigration r, String type) {
+    if (r == null || r.getStatus() == null) {
+      return null;
+    }
     return Conditions.find(r.getStatus(), type).map(c -> c.status).orElse(null);
   }
 

@@ -189,4 +189,22 @@ class SqlSplitterTest {
     assertThat(SqlSplitter.split(longStatement).get(0).leadingTokens())
         .hasSize(SqlSplitter.MAX_LEADING_TOKENS);
   }
+
+  @Test
+  void handlesOtherStringPrefixesAndTagsWithDigits() {
+    assertThat(sqls("SELECT U&'d\\0061t;a', B'1010', X'1F';SELECT $a1$ ; $a1$;SELECT 3"))
+        .containsExactly("SELECT U&'d\\0061t;a', B'1010', X'1F'", "SELECT $a1$ ; $a1$", "SELECT 3");
+  }
+
+  @Test
+  void commentMarkersInsideLiteralsAreNotComments() {
+    assertThat(sqls("SELECT '--not a comment;', '/* nor; this */', \"--col\";SELECT 2"))
+        .containsExactly("SELECT '--not a comment;', '/* nor; this */', \"--col\"", "SELECT 2");
+  }
+
+  @Test
+  void linesCountInsideMultiLineLiteralsAndBodies() {
+    String script = "SELECT 'a\nb\nc';\nDO $$\nBEGIN\nEND $$;\n/* x\ny */ SELECT 1;\nSELECT 2";
+    assertThat(lines(script)).containsExactly(1, 4, 8, 9);
+  }
 }

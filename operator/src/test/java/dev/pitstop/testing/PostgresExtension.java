@@ -1,6 +1,7 @@
 package dev.pitstop.testing;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class PostgresExtension implements BeforeEachCallback, AfterEachCallback {
 
   private volatile TestDatabase current;
-  private final List<TestDatabase> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<TestDatabase> extra = new CopyOnWriteArrayList<>();
 
   @Override
   public void beforeEach(ExtensionContext context) {

@@ -17,6 +17,21 @@ public final class ProjectFiles {
     return folder("pitstop.generated.crds.dir", "target/classes/META-INF/fabric8");
   }
 
+  /** The repository's root folder (Dockerfile, docs/, helm/). */
+  public static Path root() {
+    return folder("pitstop.root.dir", "..");
+  }
+
+  /** The Helm chart, {@code helm/pitstop/}. */
+  public static Path chart() {
+    return existing(root().resolve("helm/pitstop"));
+  }
+
+  /** The documentation, {@code docs/}. */
+  public static Path docs() {
+    return existing(root().resolve("docs"));
+  }
+
   /** The example manifests, {@code examples/}. */
   public static Path examples() {
     return folder("pitstop.examples.dir", "../examples");
@@ -26,6 +41,13 @@ public final class ProjectFiles {
     Path path = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
     if (!Files.isDirectory(path)) {
       throw new IllegalStateException(property + " points at a missing folder: " + path);
+    }
+    return path;
+  }
+
+  private static Path existing(Path path) {
+    if (!Files.isDirectory(path)) {
+      throw new IllegalStateException("missing folder: " + path);
     }
     return path;
   }

@@ -1,5 +1,6 @@
 package dev.pitstop.testing;
 
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -93,5 +93,11 @@ public class Drain {
     @Required
     @JsonPropertyDescription("A SELECT returning one number, which must reach 0.")
     public String query;
+
+    @Default("10s")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription(
+        "statement_timeout of each run of the query (it runs read-only); a timeout is retried.")
+    public String statementTimeout = "10s";
   }
 }

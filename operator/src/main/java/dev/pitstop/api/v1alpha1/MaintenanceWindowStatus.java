@@ -23,6 +23,11 @@ public class MaintenanceWindowStatus extends PitstopStatus {
   @JsonPropertyDescription("When the next scheduled window opens (RFC 3339).")
   public String nextWindowStart;
 
+  @JsonPropertyDescription(
+      "Which window the current or last drain belongs to: schedule@<start> for a scheduled window,"
+          + " on-demand@<generation>/<run request> for active: true.")
+  public String windowId;
+
   @JsonPropertyDescription("Drain progress and what was recorded for the restore.")
   public DrainStatus drain;
 
@@ -44,8 +49,20 @@ public class MaintenanceWindowStatus extends PitstopStatus {
     @JsonPropertyDescription("Pods of scaled workloads still present.")
     public Integer remainingPods;
 
-    @JsonPropertyDescription("Drain step in progress.")
+    @JsonPropertyDescription(
+        "Drain step in progress: announce, workloads or database; restore while restoring.")
     public String step;
+
+    @JsonPropertyDescription("When draining began; drain.timeout counts from here (RFC 3339).")
+    public String startedAt;
+
+    @JsonPropertyDescription(
+        "When the current step began; the connections' gracePeriod counts from the start of the"
+            + " database step (RFC 3339).")
+    public String stepStartedAt;
+
+    @JsonPropertyDescription("Sessions terminated after the grace period.")
+    public Integer terminatedSessions;
 
     @JsonPropertyDescription("Scaled workloads and their original replicas.")
     public List<WorkloadRecord> workloads = new ArrayList<>();

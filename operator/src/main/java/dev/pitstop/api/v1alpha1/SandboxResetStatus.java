@@ -31,6 +31,14 @@ public class SandboxResetStatus extends PitstopStatus {
   @JsonPropertyDescription("The last 5 runs, newest first.")
   public List<ResetRun> history = new ArrayList<>();
 
+  @JsonPropertyDescription("Where the last run failed: the table or seed file, and why.")
+  public ResetFailure failure;
+
+  @JsonPropertyDescription(
+      "The value of spec.runRequestId that was last acted on (a new value requests a run, also"
+          + " when a schedule is set).")
+  public String observedRunRequestId;
+
   /** The computed deletion plan. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public static class ResetPlan {
@@ -43,8 +51,23 @@ public class SandboxResetStatus extends PitstopStatus {
     @JsonPropertyDescription("Effects worth knowing, e.g. CASCADE or SET NULL on preserved tables.")
     public List<String> warnings = new ArrayList<>();
 
-    @JsonPropertyDescription("Rows per emptied table when the plan was made.")
+    @JsonPropertyDescription(
+        "Rows per emptied table: counted when planned (dryRun), deleted when run.")
     public Map<String, Long> rowCounts;
+
+    @JsonPropertyDescription("Rows kept per table (preserveRows and the rows they reference).")
+    public Map<String, Long> keptRows;
+
+    @JsonPropertyDescription(
+        "Foreign keys from kept tables (preserved, or in other schemas) into emptied tables.")
+    public List<String> references = new ArrayList<>();
+
+    @JsonPropertyDescription(
+        "How foreign-key cycles are handled: constraints deferred, or keys set to NULL first.")
+    public List<String> cycles = new ArrayList<>();
+
+    @JsonPropertyDescription("Seed scripts, in the order they run.")
+    public List<String> seeds = new ArrayList<>();
   }
 
   /** Progress of a running reset. */
@@ -82,6 +105,31 @@ public class SandboxResetStatus extends PitstopStatus {
     public RunResult result;
 
     @JsonPropertyDescription("One sentence about the run, e.g. why it failed.")
+    public String message;
+
+    @JsonPropertyDescription("The schedule's fire time this run was for, if it was scheduled.")
+    public String scheduleTime;
+  }
+
+  /** Where a run failed; everything it did was rolled back. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ResetFailure {
+    @JsonPropertyDescription("The table being emptied when it failed.")
+    public String table;
+
+    @JsonPropertyDescription("The seed file being run when it failed.")
+    public String seed;
+
+    @JsonPropertyDescription("Line of the failing statement in the seed file.")
+    public Integer line;
+
+    @JsonPropertyDescription("The constraint the server named, if any.")
+    public String constraint;
+
+    @JsonPropertyDescription("SQLSTATE of the error.")
+    public String sqlState;
+
+    @JsonPropertyDescription("What went wrong.")
     public String message;
   }
 }

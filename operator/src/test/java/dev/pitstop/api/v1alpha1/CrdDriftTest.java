@@ -10,22 +10,40 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The committed CRDs must be exactly what the build generates from the API classes. */
+/**
+ * The committed CRDs must be exactly what the build generates from the API classes, and the Helm
+ * chart must ship exactly those files.
+ */
 class CrdDriftTest {
   private static final String HOW_TO_FIX =
       "the committed CRDs differ from the generated ones; run"
-          + " `mvn -B -Pupdate-crds -DskipTests process-classes` and commit crds/";
+          + " `mvn -B -Pupdate-crds -DskipTests process-classes` and commit crds/ and"
+          + " helm/pitstop/crds/";
 
   @Test
   void committedCrdsMatchGeneratedCrds() throws IOException {
-    List<String> generated = yamlFiles(ProjectFiles.generatedCrds());
-    List<String> committed = yamlFiles(ProjectFiles.crds());
-    assertThat(generated).as("generated CRDs").hasSize(4);
-    assertThat(committed).as(HOW_TO_FIX).isEqualTo(generated);
-    for (String name : generated) {
-      assertThat(Files.readString(ProjectFiles.crds().resolve(name)))
-          .as(HOW_TO_FIX + " (" + name + ")")
-          .isEqualTo(Files.readString(ProjectFiles.generatedCrds().resolve(name)));
+    assertSameFiles(ProjectFiles.crds(), ProjectFiles.generatedCrds());
+  }
+
+  @Test
+  void chartCrdsAreTheCommittedCrds() throws IOException {
+    Path chartCrds = ProjectFiles.chart().resolve("crds");
+    try (Stream<Path> files = Files.list(chartCrds)) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .as("helm/pitstop/crds/ holds only the CRD files; " + HOW_TO_FIX)
+          .isEqualTo(yamlFiles(ProjectFiles.crds()));
+    }
+    assertSameFiles(chartCrds, ProjectFiles.crds());
+  }
+
+  private static void assertSameFiles(Path actual, Path expected) throws IOException {
+    List<String> names = yamlFiles(expected);
+    assertThat(names).as("CRDs in " + expected).hasSize(4);
+    assertThat(yamlFiles(actual)).as(HOW_TO_FIX + " (" + actual + ")").isEqualTo(names);
+    for (String name : names) {
+      assertThat(Files.readString(actual.resolve(name)))
+          .as(HOW_TO_FIX + " (" + actual.resolve(name) + ")")
+          .isEqualTo(Files.readString(expected.resolve(name)));
     }
   }
 

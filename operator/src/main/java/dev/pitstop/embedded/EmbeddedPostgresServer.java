@@ -1,4 +1,4 @@
-package dev.pitstop.testing;
+package dev.pitstop.embedded;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.ByteArrayInputStream;

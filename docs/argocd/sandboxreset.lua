@@ -1,0 +1,29 @@
+-- Argo CD health of a Pitstop SandboxReset (pitstop.dev/v1alpha1).
+-- spec.suspend: Suspended. Succeeded, Scheduled, or Planned for dryRun: Healthy, unless the last
+-- scheduled run failed. Failed: Degraded. Others (a reset going on): Progressing.
+local hs = {status = "Progressing", message = "Waiting for the Pitstop operator"}
+local status = obj.status
+if obj.spec ~= nil and obj.spec.suspend == true then
+  hs.status = "Suspended"
+  hs.message = "Suspended: no further scheduled resets"
+  return hs
+end
+if status == nil or status.phase == nil then
+  return hs
+end
+local generation = obj.metadata.generation
+if generation ~= nil and (status.observedGeneration == nil or status.observedGeneration < generation) then
+  hs.message = "Waiting for the Pitstop operator to see generation " .. generation
+  return hs
+end
+hs.message = status.message or status.phase
+if status.phase == "Failed" then
+  hs.status = "Degraded"
+elseif status.phase == "Succeeded" or status.phase == "Scheduled" or status.phase == "Planned" then
+  hs.status = "Healthy"
+  if status.lastRun ~= nil and status.lastRun.result == "Failed" then
+    hs.status = "Degraded"
+    hs.message = "The last reset failed: " .. hs.message
+  end
+end
+return hs

@@ -1,0 +1,129 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.migration.ChecksumMismatchPolicy;
+import dev.pitstop.migration.MigrationException;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.MigrationScripts;
+import dev.pitstop.time.Durations;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The options of {@code migrate}, {@code status} and {@code validate}, read into the same {@link
+ * MigrationRequest} a DatabaseMigration's spec becomes. Everything is checked before any connection
+ * is opened, so bad input never reaches the database.
+ *
+ * @param dir the migrations folder
+ * @param request what to hand to the engine
+ */
+record MigrationOptions(Path dir, MigrationRequest request) {
+  /** Options that take a value, for every migration command. */
+  static final Set<String> VALUES = Set.of("dir", "history-table", "target", DatabaseUrl.OPTION);
+
+  /** Flags for every migration command. */
+  static final Set<String> FLAGS = Set.of("out-of-order");
+
+  /** Options that take a value, for {@code migrate} only. */
+  static final Set<String> MIGRATE_VALUES =
+      Set.of("lock-timeout", "statement-timeout", "on-checksum-mismatch", "lock-wait-timeout");
+
+  /** Flags for {@code migrate} only. */
+  static final Set<String> MIGRATE_FLAGS = Set.of("dry-run");
+
+  /** Spec fields the engine names in its errors, and the options that set them. */
+  private static final Map<String, String> OPTION_OF_FIELD =
+      Map.of(
+          "historyTable", "--history-table",
+          "targetVersion", "--target",
+          "lockTimeout", "--lock-timeout",
+          "statementTimeout", "--statement-timeout",
+          "lockWaitTimeout", "--lock-wait-timeout");
+
+  /**
+   * Reads the options present in {@code args} (the command refused the ones it does not take).
+   *
+   * @throws UsageException naming the option that is missing or wrong
+   */
+  static MigrationOptions from(Args args) {
+    Path dir = directory(args.required("dir"));
+    List<MigrationScript> scripts = scripts(dir);
+    MigrationRequest.Builder builder =
+        MigrationRequest.builder(scripts).outOfOrder(args.flag("out-of-order"));
+    args.value("history-table").ifPresent(builder::historyTable);
+    args.value("target").ifPresent(builder::targetVersion);
+    args.value("on-checksum-mismatch")
+        .map(MigrationOptions::policy)
+        .ifPresent(builder::onChecksumMismatch);
+    args.value("lock-timeout")
+        .map(v -> duration(v, "--lock-timeout"))
+        .ifPresent(builder::lockTimeout);
+    args.value("statement-timeout")
+        .map(v -> duration(v, "--statement-timeout"))
+        .ifPresent(builder::statementTimeout);
+    args.value("lock-wait-timeout")
+        .map(v -> duration(v, "--lock-wait-timeout"))
+        .ifPresent(builder::lockWaitTimeout);
+    try {
+      return new MigrationOptions(dir, builder.build());
+    } catch (MigrationException e) {
+      String option = OPTION_OF_FIELD.get(e.subject());
+      throw new UsageException(option == null ? e.getMessage() : option + ": " + e.getMessage());
+    }
+  }
+
+  private static Path directory(String text) {
+    Path dir;
+    try {
+      dir = Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new UsageException("--dir " + text + " is not a valid path");
+    }
+    if (!Files.exists(dir)) {
+      throw new UsageException("--dir " + text + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new UsageException("--dir " + text + " is not a directory");
+    }
+    return dir;
+  }
+
+  private static List<MigrationScript> scripts(Path dir) {
+    List<MigrationScript> scripts;
+    try {
+      scripts = MigrationScripts.fromDirectory(dir);
+    } catch (UncheckedIOException e) {
+      throw new UsageException(
+          "--dir " + dir + ": " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+    }
+    if (scripts.isEmpty()) {
+      throw new UsageException("--dir " + dir + " contains no .sql files");
+    }
+    return scripts;
+  }
+
+  private static Duration duration(String text, String option) {
+    try {
+      return Durations.parse(text, option);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static ChecksumMismatchPolicy policy(String text) {
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "fail" -> ChecksumMismatchPolicy.FAIL;
+      case "repair" -> ChecksumMismatchPolicy.REPAIR;
+      default ->
+          throw new UsageException(
+              "--on-checksum-mismatch must be fail or repair, not '" + text + "'");
+    };
+  }
+}

@@ -1,0 +1,188 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.DataSourceRegistry;
+import dev.pitstop.database.PoolOptions;
+import dev.pitstop.database.TargetKey;
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.reset.DeletionStrategy;
+import dev.pitstop.reset.ResetEngine;
+import dev.pitstop.reset.ResetException;
+import dev.pitstop.reset.ResetRequest;
+import dev.pitstop.reset.SeedScript;
+import dev.pitstop.time.Durations;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code pitstop reset --confirm DBNAME [--schema S]... [--preserve T,...] [--preserve-rows
+ * 'TABLE:WHERE']... [--strategy delete|truncate] [--seed FILE]... [--lock-timeout 5s] [--plan]}.
+ */
+final class ResetCommand implements Command {
+  private static final Set<String> OPTIONS =
+      Set.of(
+          "database-url",
+          "confirm",
+          "schema",
+          "preserve",
+          "preserve-rows",
+          "strategy",
+          "seed",
+          "lock-timeout");
+
+  @Override
+  public String summary() {
+    return "empty a sandbox database's user data in one transaction and reseed it"
+        + " (--plan: show the plan only)";
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
+    Args parsed = Args.parse(args, OPTIONS, Set.of("plan"));
+    if (!parsed.positional().isEmpty()) {
+      throw new UsageException("unexpected argument '" + parsed.positional().get(0) + "'");
+    }
+    ResetRequest request = request(parsed);
+    ConnectionSettings settings = connection(parsed, env);
+    try (DataSourceRegistry pools = new DataSourceRegistry(PoolOptions.defaults())) {
+      ResetEngine engine = new ResetEngine(pools.dataSource(new TargetKey("cli"), settings));
+      if (parsed.flag("plan")) {
+        ResetReport.plan(engine.plan(request), out);
+        out.println("Nothing was deleted (--plan).");
+        return OK;
+      }
+      ResetReport.result(engine.reset(request, ResetReport.progress(out)), out);
+      return OK;
+    } catch (ResetException e) {
+      if (e.code().isBadInput()) {
+        throw new UsageException(e.getMessage());
+      }
+      err.println("pitstop reset: " + KnownSecrets.redact(e.getMessage()));
+      return FAILED;
+    }
+  }
+
+  private static ResetRequest request(Args args) {
+    ResetRequest.Builder builder =
+        ResetRequest.builder(args.required("confirm")).fieldNames(ResetCommand::flagOf);
+    List<String> schemas = args.values("schema");
+    if (!schemas.isEmpty()) {
+      builder.schemas(schemas);
+    }
+    List<String> preserved = new ArrayList<>();
+    for (String list : args.values("preserve")) {
+      Arrays.stream(list.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(preserved::add);
+    }
+    builder.preserveTables(preserved);
+    for (String rule : args.values("preserve-rows")) {
+      int colon = rule.indexOf(':');
+      if (colon <= 0) {
+        throw new UsageException(
+            "--preserve-rows must look like TABLE:WHERE, e.g. \"users:role = 'admin'\", not '"
+                + rule
+                + "'");
+      }
+      builder.preserveRows(rule.substring(0, colon).trim(), rule.substring(colon + 1));
+    }
+    String strategy = args.value("strategy").orElse("delete").toLowerCase(Locale.ROOT);
+    builder.strategy(
+        switch (strategy) {
+          case "delete" -> DeletionStrategy.DELETE;
+          case "truncate" -> DeletionStrategy.TRUNCATE;
+          default ->
+              throw new UsageException(
+                  "--strategy must be delete or truncate, not '" + strategy + "'");
+        });
+    List<SeedScript> seeds = new ArrayList<>();
+    for (String file : args.values("seed")) {
+      Path path = Path.of(file);
+      try {
+        seeds.add(
+            new SeedScript(
+                path.getFileName().toString(), Files.readString(path, StandardCharsets.UTF_8)));
+      } catch (IOException e) {
+        throw new UsageException("--seed: cannot read " + file + " (" + e.getMessage() + ")");
+      }
+    }
+    builder.seeds(seeds);
+    try {
+      builder.lockTimeout(
+          Durations.parse(args.value("lock-timeout").orElse("5s"), "--lock-timeout"));
+      return builder.build();
+    } catch (IllegalArgumentException | ResetException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** --database-url, else $PITSTOP_DATABASE_URL, else $DATABASE_URL. */
+  static ConnectionSettings connection(Args args, Map<String, String> env) {
+    String url =
+        args.value("database-url")
+            .or(() -> nonBlank(env.get("PITSTOP_DATABASE_URL")))
+            .or(() -> nonBlank(env.get("DATABASE_URL")))
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "no database: give --database-url or set PITSTOP_DATABASE_URL or"
+                            + " DATABASE_URL"));
+    KnownSecrets.addIfCredential(url);
+    try {
+      ConnectionSettings settings = ConnectionSettings.fromUrl(url);
+      KnownSecrets.add(settings.password());
+      return settings;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(KnownSecrets.redact(e.getMessage()));
+    }
+  }
+
+  /** Names request fields the way this command's flags do. */
+  private static String flagOf(String field) {
+    if (field.startsWith("confirmDatabaseName")) {
+      return "--confirm";
+    }
+    if (field.startsWith("schemas")) {
+      return "--schema " + index(field);
+    }
+    if (field.startsWith("preserveTables")) {
+      return "--preserve " + index(field);
+    }
+    if (field.startsWith("preserveRows")) {
+      return "--preserve-rows " + index(field) + field.substring(field.indexOf(']') + 1);
+    }
+    if (field.startsWith("lockTimeout")) {
+      return "--lock-timeout";
+    }
+    if (field.startsWith("seed")) {
+      return "--seed";
+    }
+    return field;
+  }
+
+  /** {@code #2} for {@code name[1]}: people count from one. */
+  private static String index(String field) {
+    int open = field.indexOf('[');
+    int close = field.indexOf(']');
+    if (open < 0 || close < open) {
+      return "";
+    }
+    return "#" + (Integer.parseInt(field.substring(open + 1, close)) + 1);
+  }
+
+  private static java.util.Optional<String> nonBlank(String value) {
+    return value == null || value.isBlank()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(value);
+  }
+}

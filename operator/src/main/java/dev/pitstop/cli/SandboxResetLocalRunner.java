@@ -1,0 +1,65 @@
+package dev.pitstop.cli;
+
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.reconciler.ResetSpecs;
+import dev.pitstop.reconciler.ResetStatuses;
+import dev.pitstop.reconciler.SpecException;
+import dev.pitstop.reset.ResetEngine;
+import dev.pitstop.reset.ResetException;
+import dev.pitstop.reset.ResetPlan;
+import dev.pitstop.reset.ResetResult;
+import java.time.Instant;
+
+/**
+ * Runs a SandboxReset manifest once, now, for {@code pitstop run -f}: the reconciler's engine and
+ * status computation, progress printed as it goes. A schedule is ignored (the run happens once).
+ */
+public final class SandboxResetLocalRunner implements LocalRunner<SandboxReset> {
+
+  @Override
+  public Class<SandboxReset> type() {
+    return SandboxReset.class;
+  }
+
+  @Override
+  public int run(SandboxReset resource, LocalContext context) {
+    ResetSpecs specs;
+    try {
+      specs = ResetSpecs.read(resource, context.configMaps());
+    } catch (SpecException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (specs.schedule() != null) {
+      context.err().println("note: spec.schedule is ignored; run -f resets once, now");
+    }
+    if (resource.getStatus() == null) {
+      resource.setStatus(new SandboxResetStatus());
+    }
+    SandboxResetStatus status = resource.getStatus();
+    Long generationValue = resource.getMetadata().getGeneration();
+    long generation = generationValue == null ? 1 : generationValue;
+    status.observedGeneration = generation;
+    ResetEngine engine = new ResetEngine(context.dataSource());
+    Instant start = Instant.now();
+    try {
+      if (ResetSpecs.isDryRun(resource)) {
+        ResetPlan plan = engine.plan(specs.request());
+        ResetReport.plan(plan, context.out());
+        ResetStatuses.planned(status, plan, generation, Instant.now());
+        return Command.OK;
+      }
+      ResetResult result = engine.reset(specs.request(), ResetReport.progress(context.out()));
+      ResetReport.result(result, context.out());
+      ResetStatuses.succeeded(status, result, false, null, start, generation, Instant.now());
+      return Command.OK;
+    } catch (ResetException e) {
+      if (e.code().isBadInput()) {
+        throw new UsageException(e.getMessage());
+      }
+      ResetStatuses.failed(status, e, null, start, generation, Instant.now());
+      context.err().println(status.message);
+      return Command.FAILED;
+    }
+  }
+}

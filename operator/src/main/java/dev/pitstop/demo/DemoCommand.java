@@ -1,0 +1,243 @@
+package dev.pitstop.demo;
+
+import dev.pitstop.api.v1alpha1.CleanupSchedule;
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.cli.Args;
+import dev.pitstop.cli.Command;
+import dev.pitstop.cli.UsageException;
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.InvalidConnectionSettingsException;
+import dev.pitstop.embedded.EmbeddedKubernetesApi;
+import dev.pitstop.embedded.EmbeddedPostgresServer;
+import dev.pitstop.operator.OperatorSettings;
+import dev.pitstop.operator.PitstopOperator;
+import dev.pitstop.time.Durations;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code pitstop demo}: an embedded PostgreSQL, an embedded Kubernetes API and the real operator
+ * in-process; applies {@code examples/}, shows live progress and exits 0 once every resource has
+ * reached its expected phase.
+ */
+public final class DemoCommand implements Command {
+  private static final Set<String> PITSTOP_KINDS =
+      Set.of("DatabaseMigration", "MaintenanceWindow", "SandboxReset", "CleanupSchedule");
+  private static final String DEMO_PASSWORD = "pitstop-demo";
+
+  @Override
+  public String summary() {
+    return "run the operator against an embedded PostgreSQL and Kubernetes API with examples/";
+  }
+
+  @Override
+  public int run(List<String> argv, PrintStream out, PrintStream err, Map<String, String> env)
+      throws Exception {
+    Args args = Args.parse(argv, Set.of("examples", "timeout"), Set.of("plain"));
+    Duration timeout = parseTimeout(args.value("timeout").orElse("3m"));
+    Path examples = args.value("examples").map(Path::of).orElse(null);
+    boolean terminal = System.console() != null && !args.flag("plain");
+
+    out.println("Pitstop demo: starting an embedded PostgreSQL and Kubernetes API...");
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start();
+        EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithPackagedCrds()) {
+      KubernetesClient client = api.client();
+      OperatorSettings settings =
+          OperatorSettings.parse(List.of(), Map.of()).withUseSsa(false).withHttpPort(0);
+      try (PitstopOperator operator = PitstopOperator.start(client, settings)) {
+        out.printf(
+            "PostgreSQL on 127.0.0.1:%d, operator metrics on http://127.0.0.1:%d/metrics%n",
+            postgres.port(), operator.httpPort());
+        List<HasMetadata> resources = apply(client, postgres, examples, out);
+        if (resources.isEmpty()) {
+          err.println("pitstop demo: no Pitstop resources found in the examples");
+          return FAILED;
+        }
+        return watch(client, resources, timeout, new StatusTable(out, terminal), out, err);
+      }
+    }
+  }
+
+  private static List<HasMetadata> apply(
+      KubernetesClient client, EmbeddedPostgresServer postgres, Path folder, PrintStream out)
+      throws Exception {
+    List<HasMetadata> pitstop = new ArrayList<>();
+    for (ExampleManifests.ManifestFile file : ExampleManifests.load(client, folder)) {
+      for (HasMetadata object : file.objects()) {
+        String namespace =
+            object.getMetadata().getNamespace() == null
+                ? "default"
+                : object.getMetadata().getNamespace();
+        object.getMetadata().setNamespace(namespace);
+        if (object instanceof Secret secret && isDatabaseSecret(secret)) {
+          object = pointAtEmbeddedDatabase(secret, postgres);
+        }
+        client.resource(object).inNamespace(namespace).createOr(r -> r.update());
+        if (PITSTOP_KINDS.contains(object.getKind())) {
+          pitstop.add(object);
+        }
+      }
+      out.println("applied " + file.name());
+    }
+    return pitstop;
+  }
+
+  private static boolean isDatabaseSecret(Secret secret) {
+    Map<String, String> keys = keys(secret);
+    return keys.containsKey("uri") || keys.containsKey("jdbc-uri") || keys.containsKey("host");
+  }
+
+  /** Rewrites a database Secret to point at the embedded server, creating its database. */
+  private static Secret pointAtEmbeddedDatabase(Secret secret, EmbeddedPostgresServer postgres)
+      throws SQLException {
+    String database;
+    try {
+      database =
+          ConnectionSettings.fromSecret(secret.getMetadata().getName(), keys(secret), null)
+              .databaseName();
+    } catch (InvalidConnectionSettingsException e) {
+      database = "app";
+    }
+    createDatabase(postgres, database);
+    Map<String, String> data = new HashMap<>();
+    data.put("host", "127.0.0.1");
+    data.put("port", String.valueOf(postgres.port()));
+    data.put("dbname", database);
+    data.put("username", EmbeddedPostgresServer.SUPERUSER);
+    data.put("password", DEMO_PASSWORD);
+    return new SecretBuilder(secret).withData(null).withStringData(data).build();
+  }
+
+  private static void createDatabase(EmbeddedPostgresServer postgres, String database)
+      throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(
+                postgres.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, DEMO_PASSWORD);
+        PreparedStatement exists =
+            c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, database);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (var create = c.createStatement()) {
+        create.execute("CREATE DATABASE " + dev.pitstop.sql.SqlIdentifiers.quote(database));
+      }
+    }
+  }
+
+  private static Map<String, String> keys(Secret secret) {
+    Map<String, String> keys = new HashMap<>();
+    if (secret.getData() != null) {
+      secret
+          .getData()
+          .forEach(
+              (k, v) ->
+                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (secret.getStringData() != null) {
+      keys.putAll(secret.getStringData());
+    }
+    return keys;
+  }
+
+  private static int watch(
+      KubernetesClient client,
+      List<HasMetadata> resources,
+      Duration timeout,
+      StatusTable table,
+      PrintStream out,
+      PrintStream err)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long started = System.nanoTime();
+    while (true) {
+      List<StatusTable.Row> rows = new ArrayList<>();
+      List<String> failed = new ArrayList<>();
+      List<String> pending = new ArrayList<>();
+      for (HasMetadata resource : resources) {
+        HasMetadata current = fetch(client, resource);
+        StatusTable.Row row = StatusTable.rowOf(current);
+        rows.add(row);
+        Set<String> expected = ExpectedPhase.of(current);
+        if (expected.contains(row.phase())) {
+          continue;
+        }
+        if ("Failed".equals(row.phase())) {
+          failed.add(row.key() + ": " + row.message());
+        } else {
+          pending.add(
+              row.key()
+                  + " is "
+                  + row.phase()
+                  + " (expected "
+                  + String.join(" or ", expected)
+                  + ")");
+        }
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      int done = resources.size() - failed.size() - pending.size();
+      table.show(
+          rows,
+          String.format("%d of %d resources done after %.1fs", done, resources.size(), seconds));
+      if (!failed.isEmpty()) {
+        err.println("pitstop demo: " + String.join("; ", failed));
+        return FAILED;
+      }
+      if (pending.isEmpty()) {
+        out.printf("All %d resources reached their expected phase.%n", resources.size());
+        return OK;
+      }
+      if (System.nanoTime() > deadline) {
+        err.println("pitstop demo: timed out: " + String.join("; ", pending));
+        return FAILED;
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static HasMetadata fetch(KubernetesClient client, HasMetadata resource) {
+    Class<? extends HasMetadata> type =
+        switch (resource.getKind()) {
+          case "DatabaseMigration" -> DatabaseMigration.class;
+          case "MaintenanceWindow" -> MaintenanceWindow.class;
+          case "SandboxReset" -> SandboxReset.class;
+          default -> CleanupSchedule.class;
+        };
+    HasMetadata current =
+        client
+            .resources(type)
+            .inNamespace(resource.getMetadata().getNamespace())
+            .withName(resource.getMetadata().getName())
+            .get();
+    return current == null ? resource : current;
+  }
+
+  private static Duration parseTimeout(String text) {
+    try {
+      return Durations.parse(text, "--timeout");
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+}

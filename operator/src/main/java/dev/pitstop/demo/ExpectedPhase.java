@@ -1,0 +1,42 @@
+package dev.pitstop.demo;
+
+import dev.pitstop.api.v1alpha1.CleanupSchedule;
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Set;
+
+/** The phases in which a demo resource has done what its spec asks. */
+final class ExpectedPhase {
+  private ExpectedPhase() {}
+
+  static Set<String> of(HasMetadata resource) {
+    if (resource instanceof DatabaseMigration dbm) {
+      if (Boolean.TRUE.equals(dbm.getSpec().validateOnly)) {
+        return Set.of("Planned");
+      }
+      return Boolean.TRUE.equals(dbm.getSpec().requireApproval)
+          ? Set.of("WaitingForApproval", "Succeeded")
+          : Set.of("Succeeded");
+    }
+    if (resource instanceof SandboxReset sbr) {
+      if (Boolean.TRUE.equals(sbr.getSpec().dryRun)) {
+        return Set.of("Planned");
+      }
+      return sbr.getSpec().schedule == null
+          ? Set.of("Succeeded")
+          : Set.of("Scheduled", "Succeeded");
+    }
+    if (resource instanceof MaintenanceWindow mw) {
+      if (Boolean.TRUE.equals(mw.getSpec().active)) {
+        return Set.of("Active");
+      }
+      return mw.getSpec().schedule == null ? Set.of("Idle") : Set.of("Scheduled", "Idle");
+    }
+    if (resource instanceof CleanupSchedule) {
+      return Set.of("Scheduled", "Succeeded");
+    }
+    return Set.of();
+  }
+}

@@ -1,0 +1,321 @@
+package dev.pitstop.maintenance;
+
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlErrorKind;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The database side of a maintenance window, as verbs: {@link #check} (changes nothing), {@link
+ * #announce} (mode {@code waiting_for_maintenance}), {@link #drain} (wait for tasks and sessions,
+ * terminate and block them), {@link #setMode}, {@link #restore} and {@link #status}; {@link #enter}
+ * runs the first three for the CLI. Plain JDBC; each call borrows one connection at a time.
+ *
+ * <p>Every verb throws {@link MaintenanceException}; {@link MaintenanceException#isTransient()}
+ * tells whether retrying later may help.
+ */
+public final class MaintenanceEngine {
+  private static final Duration STOP_CHECK = Duration.ofMillis(25);
+  private static final Duration AFTER_TERMINATE = Duration.ofMillis(50);
+
+  private final DataSource dataSource;
+
+  public MaintenanceEngine(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+  }
+
+  /**
+   * Checks everything the drain will need, changing nothing: the mode table's columns (if it
+   * exists), that the roles exist and may be blocked and their sessions terminated, and that the
+   * tasks query runs and returns one number.
+   *
+   * @return the roles' current connection limits, to record before they are changed
+   */
+  public Preflight check(DrainRequest request) {
+    try (Connection connection = dataSource.getConnection()) {
+      return check(connection, request);
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Checks (see {@link #check}), then writes mode {@code waiting_for_maintenance} and sends {@code
+   * NOTIFY pitstop_maintenance}. A request that fails the check changes nothing.
+   */
+  public Preflight announce(DrainRequest request) {
+    try (Connection connection = dataSource.getConnection()) {
+      Preflight preflight = check(connection, request);
+      writeMode(
+          connection,
+          request.modeTable(),
+          Mode.WAITING_FOR_MAINTENANCE,
+          preflight.sample().pendingTasks(),
+          (long) preflight.sample().activeConnections());
+      return preflight;
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Samples the tasks query and the roles' sessions every {@code pollInterval} until the query
+   * returns 0 and no session is left. Sessions may finish on their own until the grace period ends;
+   * then, with {@code blockNew}, the roles' connection limits are set to 0 and, with {@code
+   * terminate}, the remaining sessions are terminated. Sessions are never terminated while the
+   * tasks query is above 0. The mode table's counts follow each sample. Transient database errors
+   * are reported to the listener and retried.
+   *
+   * @throws MaintenanceException {@link ErrorCode#TIMEOUT} at the deadline, {@link
+   *     ErrorCode#CANCELLED} when the request's stop signal is raised, or the tasks query's error
+   */
+  public DrainResult drain(DrainRequest request, DrainListener listener) {
+    Clock clock = request.clock();
+    Instant started = clock.instant();
+    Instant graceEnd =
+        (request.graceStart() == null ? started : request.graceStart()).plus(request.gracePeriod());
+    ModeTable modeTable = new ModeTable(request.modeTable());
+    RoleSessions sessions = new RoleSessions(request.roles());
+    List<String> blocked = new ArrayList<>();
+    int terminated = 0;
+    DrainSample last = null;
+    while (true) {
+      stopIfRequested(request);
+      Duration pause = request.pollInterval();
+      try (Connection connection = dataSource.getConnection()) {
+        DrainSample sample = sample(connection, request, sessions, clock);
+        if (last == null
+            || !Objects.equals(last.pendingTasks(), sample.pendingTasks())
+            || last.activeConnections() != sample.activeConnections()) {
+          modeTable.writeCounts(connection, sample.pendingTasks(), sample.activeConnections());
+        }
+        last = sample;
+        listener.onSample(sample);
+        boolean graceOver = !clock.instant().isBefore(graceEnd);
+        if (sample.tasksDone() && (sample.sessions().isEmpty() || graceOver)) {
+          if (request.blockNew() && blocked.isEmpty()) {
+            stopIfRequested(request);
+            for (String role : request.roles()) {
+              ConnectionLimits.set(connection, role, 0);
+            }
+            blocked.addAll(request.roles());
+            listener.onBlocked(blocked);
+            continue; // look again: a session may have connected just before the block
+          }
+          if (sample.sessions().isEmpty()) {
+            return new DrainResult(
+                sample, terminated, blocked, Duration.between(started, clock.instant()));
+          }
+          if (request.terminate()) {
+            stopIfRequested(request);
+            List<Session> gone = sessions.terminate(connection);
+            terminated += gone.size();
+            listener.onTerminated(gone);
+            pause = AFTER_TERMINATE;
+          }
+        }
+      } catch (SQLException e) {
+        if (SqlErrorKind.of(e) != SqlErrorKind.TRANSIENT) {
+          throw databaseError(e);
+        }
+        listener.onRetry(e.getMessage());
+      } catch (MaintenanceException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        listener.onRetry(e.getMessage());
+      }
+      Instant deadline = request.deadline();
+      if (deadline != null && !clock.instant().isBefore(deadline)) {
+        throw new MaintenanceException(
+            ErrorCode.TIMEOUT,
+            Field.TIMEOUT,
+            "not drained in time"
+                + (last == null ? "; the database could not be sampled" : ": " + last.describe()));
+      }
+      pause(request, clock, deadline, pause);
+    }
+  }
+
+  /**
+   * What {@code pitstop maintenance enter} does: {@link #announce}, {@link #drain}, then mode
+   * {@code maintenance}. If the drain fails or times out, the mode goes back to {@code running}
+   * before the error is rethrown.
+   */
+  public DrainResult enter(DrainRequest request, DrainListener listener) {
+    announce(request);
+    DrainResult result;
+    try {
+      result = drain(request, listener);
+    } catch (MaintenanceException e) {
+      try {
+        setMode(request.modeTable(), Mode.RUNNING);
+      } catch (MaintenanceException restoreError) {
+        e.addSuppressed(restoreError);
+      }
+      throw e;
+    }
+    setMode(request.modeTable(), Mode.MAINTENANCE);
+    return result;
+  }
+
+  /**
+   * Writes {@code mode} to the mode table (created if missing; {@code null}: none) and sends {@code
+   * NOTIFY pitstop_maintenance} with the mode as payload.
+   *
+   * @return the row as stored, or empty without a table
+   */
+  public Optional<ModeState> setMode(QualifiedName table, Mode mode) {
+    try (Connection connection = dataSource.getConnection()) {
+      writeMode(connection, table, mode, null, null);
+      return new ModeTable(table).read(connection);
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Puts back what a drain changed: each recorded connection limit (roles dropped meanwhile are
+   * skipped), then mode {@code running}. Idempotent: restoring twice gives the same result.
+   */
+  public RestoreResult restore(QualifiedName table, List<RoleLimit> recorded) {
+    try (Connection connection = dataSource.getConnection()) {
+      List<RoleLimit> restored = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      if (!recorded.isEmpty()) {
+        List<String> names = recorded.stream().map(RoleLimit::role).toList();
+        List<String> existing = existingRoles(connection, names);
+        for (RoleLimit limit : recorded) {
+          if (existing.contains(limit.role())) {
+            ConnectionLimits.set(connection, limit.role(), limit.connectionLimit());
+            restored.add(limit);
+          } else {
+            missing.add(limit.role());
+          }
+        }
+      }
+      writeMode(connection, table, Mode.RUNNING, null, null);
+      return new RestoreResult(restored, missing);
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /** The mode row, or empty when there is no such table or row. */
+  public Optional<ModeState> status(QualifiedName table) {
+    try (Connection connection = dataSource.getConnection()) {
+      return new ModeTable(table).read(connection);
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  private Preflight check(Connection connection, DrainRequest request) throws SQLException {
+    new ModeTable(request.modeTable()).check(connection);
+    List<RoleLimit> limits =
+        request.roles().isEmpty() ? List.of() : ConnectionLimits.read(connection, request.roles());
+    if (request.blockNew()) {
+      ConnectionLimits.checkCanBlock(connection, limits);
+    }
+    if (request.terminate()) {
+      ConnectionLimits.checkCanTerminate(connection, request.roles());
+    }
+    DrainSample sample =
+        sample(connection, request, new RoleSessions(request.roles()), request.clock());
+    return new Preflight(limits, sample);
+  }
+
+  private static DrainSample sample(
+      Connection connection, DrainRequest request, RoleSessions sessions, Clock clock)
+      throws SQLException {
+    Long pending =
+        request.tasksQuery() == null
+            ? null
+            : request.tasksQuery().count(connection, request.tasksStatementTimeout());
+    return new DrainSample(pending, sessions.list(connection), clock.instant());
+  }
+
+  private static void writeMode(
+      Connection connection, QualifiedName table, Mode mode, Long pending, Long sessions)
+      throws SQLException {
+    try {
+      new ModeTable(table).write(connection, mode, pending, sessions);
+    } catch (SQLException e) {
+      if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
+        throw e;
+      }
+      throw new MaintenanceException(
+          ErrorCode.MODE_TABLE_INVALID,
+          Field.MODE_TABLE,
+          "could not write mode '"
+              + mode.value()
+              + "'"
+              + (table == null ? "" : " to " + table)
+              + ": "
+              + e.getMessage(),
+          false,
+          e);
+    }
+  }
+
+  private static List<String> existingRoles(Connection connection, List<String> names)
+      throws SQLException {
+    List<String> existing = new ArrayList<>();
+    try (var select =
+        connection.prepareStatement("SELECT rolname FROM pg_roles WHERE rolname = ANY (?)")) {
+      select.setArray(1, connection.createArrayOf("text", names.toArray()));
+      try (var rows = select.executeQuery()) {
+        while (rows.next()) {
+          existing.add(rows.getString(1));
+        }
+      }
+    }
+    return existing;
+  }
+
+  private static void stopIfRequested(DrainRequest request) {
+    if (request.stopRequested() || Thread.currentThread().isInterrupted()) {
+      throw new MaintenanceException(
+          ErrorCode.CANCELLED, null, "the drain was stopped before it finished");
+    }
+  }
+
+  /** Sleeps up to {@code pause} (not past the deadline), checking the stop signal often. */
+  private static void pause(DrainRequest request, Clock clock, Instant deadline, Duration pause) {
+    Instant until = clock.instant().plus(pause);
+    if (deadline != null && deadline.isBefore(until)) {
+      until = deadline;
+    }
+    while (clock.instant().isBefore(until)) {
+      stopIfRequested(request);
+      long millis =
+          Math.min(STOP_CHECK.toMillis(), Duration.between(clock.instant(), until).toMillis());
+      try {
+        Thread.sleep(Math.max(1, millis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopIfRequested(request);
+      }
+    }
+  }
+
+  private static MaintenanceException databaseError(SQLException e) {
+    boolean transientError = SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
+    return new MaintenanceException(
+        ErrorCode.DATABASE_ERROR,
+        null,
+        "database error: "
+            + e.getMessage()
+            + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"),
+        transientError,
+        e);
+  }
+}

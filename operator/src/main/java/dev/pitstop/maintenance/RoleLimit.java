@@ -1,0 +1,9 @@
+package dev.pitstop.maintenance;
+
+/**
+ * A role's connection limit ({@code pg_roles.rolconnlimit}).
+ *
+ * @param role the role
+ * @param connectionLimit the limit; -1 means unlimited
+ */
+public record RoleLimit(String role, int connectionLimit) {}

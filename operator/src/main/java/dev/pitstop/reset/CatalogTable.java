@@ -1,0 +1,29 @@
+package dev.pitstop.reset;
+
+import dev.pitstop.sql.QualifiedName;
+
+/**
+ * A table as the catalog shows it. Partitions are not listed: their partitioned table stands for
+ * them.
+ *
+ * @param oid the table's oid
+ * @param name schema and name
+ * @param partitioned whether it is a partitioned table (emptied together with its partitions)
+ * @param historyShaped whether it has the columns of a Flyway-style schema history table
+ * @param inSchemas whether it lies in one of the request's schemas (else it only references one)
+ */
+record CatalogTable(
+    long oid, QualifiedName name, boolean partitioned, boolean historyShaped, boolean inSchemas) {
+
+  /**
+   * The table as a DELETE or TRUNCATE target: without its inheritance children unless partitioned.
+   */
+  String target() {
+    return partitioned ? name.sql() : "ONLY " + name.sql();
+  }
+
+  @Override
+  public String toString() {
+    return name.toString();
+  }
+}

@@ -1,0 +1,139 @@
+package dev.pitstop.reset;
+
+import dev.pitstop.sql.QualifiedName;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tables of some schemas and every foreign key that touches them, read from pg_catalog: keys
+ * between them, keys from them to other schemas, and keys from tables of other schemas that point
+ * into them (those tables are listed too, with {@code inSchemas} false). A foreign key of a
+ * partition is attributed to its partitioned table.
+ */
+final class ForeignKeyGraph {
+  private final Map<Long, CatalogTable> tables;
+  private final List<ForeignKey> foreignKeys;
+
+  private static final String TABLES =
+      "SELECT c.oid, n.nspname, c.relname, c.relkind = 'p',"
+          + " (SELECT count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
+          + "  AND NOT a.attisdropped AND a.attname IN ('installed_rank', 'version',"
+          + "  'description', 'type', 'script', 'checksum', 'installed_by', 'installed_on',"
+          + "  'execution_time', 'success')) = 10,"
+          + " n.nspname = ANY (?)"
+          + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+          + " AND (n.nspname = ANY (?) OR c.oid IN (SELECT coalesce(pg_partition_root(f.conrelid),"
+          + "  f.conrelid)::oid FROM pg_catalog.pg_constraint f"
+          + "  JOIN pg_catalog.pg_class p ON p.oid = f.confrelid"
+          + "  JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
+          + "  WHERE f.contype = 'f' AND pn.nspname = ANY (?)))"
+          + " ORDER BY n.nspname, c.relname";
+
+  private static final String FOREIGN_KEYS =
+      "SELECT n.nspname, f.conname,"
+          + " coalesce(pg_partition_root(f.conrelid), f.conrelid)::oid,"
+          + " coalesce(pg_partition_root(f.confrelid), f.confrelid)::oid,"
+          + " ARRAY(SELECT a.attname::text FROM unnest(f.conkey) WITH ORDINALITY k(num, ord)"
+          + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.num"
+          + "  ORDER BY k.ord),"
+          + " ARRAY(SELECT a.attname::text FROM unnest(f.confkey) WITH ORDINALITY k(num, ord)"
+          + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.confrelid AND a.attnum = k.num"
+          + "  ORDER BY k.ord),"
+          + " ARRAY(SELECT NOT a.attnotnull FROM unnest(f.conkey) WITH ORDINALITY k(num, ord)"
+          + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.num"
+          + "  ORDER BY k.ord),"
+          + " f.condeferrable, f.confdeltype, f.confmatchtype = 'f'"
+          + " FROM pg_catalog.pg_constraint f"
+          + " JOIN pg_catalog.pg_class c ON c.oid = f.conrelid"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN pg_catalog.pg_class p ON p.oid = f.confrelid"
+          + " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
+          + " WHERE f.contype = 'f' AND f.conparentid = 0"
+          + " AND (n.nspname = ANY (?) OR pn.nspname = ANY (?))"
+          + " ORDER BY n.nspname, f.conname";
+
+  ForeignKeyGraph(Map<Long, CatalogTable> tables, List<ForeignKey> foreignKeys) {
+    this.tables = new LinkedHashMap<>(tables);
+    this.foreignKeys = List.copyOf(foreignKeys);
+  }
+
+  /** Reads the graph of {@code schemas}; takes no locks beyond catalog reads. */
+  static ForeignKeyGraph read(Connection connection, List<String> schemas) throws SQLException {
+    Array names = connection.createArrayOf("text", schemas.toArray());
+    Map<Long, CatalogTable> tables = new LinkedHashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(TABLES)) {
+      statement.setArray(1, names);
+      statement.setArray(2, names);
+      statement.setArray(3, names);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          long oid = rows.getLong(1);
+          tables.put(
+              oid,
+              new CatalogTable(
+                  oid,
+                  new QualifiedName(rows.getString(2), rows.getString(3)),
+                  rows.getBoolean(4),
+                  rows.getBoolean(5),
+                  rows.getBoolean(6)));
+        }
+      }
+    }
+    List<ForeignKey> keys = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(FOREIGN_KEYS)) {
+      statement.setArray(1, names);
+      statement.setArray(2, names);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          long child = rows.getLong(3);
+          long parent = rows.getLong(4);
+          if (!tables.containsKey(child) || !tables.containsKey(parent)) {
+            continue; // e.g. a key between two tables of other schemas through a partition
+          }
+          keys.add(
+              new ForeignKey(
+                  new QualifiedName(rows.getString(1), rows.getString(2)),
+                  child,
+                  parent,
+                  texts(rows.getArray(5)),
+                  texts(rows.getArray(6)),
+                  booleans(rows.getArray(7)),
+                  rows.getBoolean(8),
+                  rows.getString(9).charAt(0),
+                  rows.getBoolean(10)));
+        }
+      }
+    }
+    return new ForeignKeyGraph(tables, keys);
+  }
+
+  /** Every table read, those of the schemas and those referencing them from elsewhere. */
+  List<CatalogTable> tables() {
+    return List.copyOf(tables.values());
+  }
+
+  CatalogTable table(long oid) {
+    return tables.get(oid);
+  }
+
+  List<ForeignKey> foreignKeys() {
+    return foreignKeys;
+  }
+
+  private static List<String> texts(Array array) throws SQLException {
+    return Arrays.stream((Object[]) array.getArray()).map(String::valueOf).toList();
+  }
+
+  private static List<Boolean> booleans(Array array) throws SQLException {
+    return Arrays.stream((Object[]) array.getArray()).map(b -> (Boolean) b).toList();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.pitstop.reset;
+
+/** What went wrong in a reset, for callers that map errors to conditions, exit codes or retries. */
+public enum ResetErrorCode {
+  /** A request field is invalid; the subject names the field. Nothing was touched. */
+  INVALID_REQUEST(true),
+  /** {@code confirmDatabaseName} is not the database connected to. Nothing was touched. */
+  WRONG_DATABASE(true),
+  /** A schema of {@code schemas} does not exist. */
+  SCHEMA_NOT_FOUND(true),
+  /** The table of a {@code preserveRows} entry does not exist or is not emptied. */
+  TABLE_NOT_FOUND(true),
+  /** A {@code preserveRows} expression is not a valid boolean expression for its table. */
+  INVALID_WHERE(true),
+  /** A seed script cannot run inside the reset's transaction (e.g. it commits). */
+  INVALID_SEED(true),
+  /** Tables form a foreign-key cycle that can neither be deferred nor broken by a NULL. */
+  UNBREAKABLE_CYCLE(false),
+  /**
+   * A kept table (preserved, or outside {@code schemas}) references rows that would be deleted, and
+   * its foreign key would make the delete fail; or {@code Truncate} cannot empty a referenced
+   * table.
+   */
+  PRESERVED_TABLE_REFERENCES(false),
+  /** Another reset of the same database holds the reset lock. */
+  RESET_LOCKED(false),
+  /** Emptying a table failed (a trigger raised, a lock timeout, ...); everything rolled back. */
+  DELETE_FAILED(false),
+  /** A seed statement failed; everything rolled back. */
+  SEED_FAILED(false),
+  /** A deferred constraint failed at commit; everything rolled back. */
+  COMMIT_FAILED(false),
+  /** The database could not be reached or failed outside a table or seed. */
+  DATABASE_ERROR(false),
+  /** The calling thread was interrupted; everything rolled back. */
+  INTERRUPTED(false);
+
+  private final boolean badInput;
+
+  ResetErrorCode(boolean badInput) {
+    this.badInput = badInput;
+  }
+
+  /** Tells whether the request itself is wrong (the CLI exits with 2 for these). */
+  public boolean isBadInput() {
+    return badInput;
+  }
+}

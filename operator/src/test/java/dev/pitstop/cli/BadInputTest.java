@@ -1,0 +1,221 @@
+package dev.pitstop.cli;
+
+import static dev.pitstop.cli.CliRun.PASSWORD;
+import static dev.pitstop.cli.CliRun.databaseUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad usage and bad input exit 2 with one line naming the problem, and leave the database as it
+ * was. In the arguments, {@code {dir}} is a folder of valid migrations, {@code {url}} the test
+ * database, and {@code {file:NAME}} a manifest from {@link #MANIFESTS}.
+ */
+class BadInputTest {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+
+  @TempDir Path tmp;
+
+  private static final String MIGRATION =
+      """
+      apiVersion: pitstop.dev/v1alpha1
+      kind: DatabaseMigration
+      metadata:
+        name: app
+      spec:
+        database: {secretRef: {name: app-db}}
+        source:
+          inline:
+          - {name: V1__t.sql, sql: "CREATE TABLE t (id int);"}
+      """;
+
+  private static final Map<String, String> MANIFESTS =
+      Map.ofEntries(
+          Map.entry("none", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n"),
+          Map.entry("two", MIGRATION + "---\n" + MIGRATION.replace("name: app\n", "name: b\n")),
+          Map.entry("unknownKind", MIGRATION.replace("DatabaseMigration", "DatabaseMigrations")),
+          Map.entry("oldVersion", MIGRATION.replace("v1alpha1", "v1beta9")),
+          Map.entry("invalidYaml", "apiVersion: v1\nkind: [ConfigMap\n"),
+          Map.entry("noKind", "apiVersion: v1\nmetadata: {name: m}\n"),
+          Map.entry("unknownField", MIGRATION + "  lockTimout: 5s\n"),
+          Map.entry("badEnum", MIGRATION + "  onChecksumMismatch: Ignore\n"),
+          Map.entry("badDuration", MIGRATION + "  lockTimeout: soon\n"),
+          Map.entry("badTarget", MIGRATION + "  targetVersion: newest\n"),
+          Map.entry(
+              "missingConfigMap", MIGRATION + "  source:\n    configMapRefs: [{name: absent}]\n"),
+          Map.entry("noSource", MIGRATION.substring(0, MIGRATION.indexOf("  source:"))),
+          Map.entry(
+              "crossNamespace",
+              MIGRATION.replace("{name: app-db}", "{name: app-db, namespace: kube-system}")),
+          Map.entry("badScriptName", MIGRATION.replace("V1__t.sql", "V1_t.sql")));
+
+  static Stream<Arguments> badInputs() {
+    return Stream.of(
+        bad("no command", "", "usage: java -jar pitstop.jar"),
+        bad("unknown command", "migrat --dir {dir}", "unknown command 'migrat'"),
+        bad("unknown option", "migrate --dir {dir} --url {url}", "unknown option --url"),
+        bad("unknown short option", "migrate -d {dir} --database-url {url}", "unknown option -d"),
+        bad(
+            "stray argument",
+            "migrate --dir {dir} --database-url {url} now",
+            "unexpected argument"),
+        bad("missing --dir", "migrate --database-url {url}", "--dir is required"),
+        bad("--dir without value", "status --dir", "--dir needs a value"),
+        bad(
+            "nonexistent folder",
+            "migrate --dir {dir}/nope --database-url {url}",
+            "does not exist"),
+        bad(
+            "file as folder",
+            "migrate --dir {dir}/V1__t.sql --database-url {url}",
+            "is not a directory"),
+        bad("empty folder", "migrate --dir {empty} --database-url {url}", "contains no .sql files"),
+        bad(
+            "bad file name",
+            "migrate --dir {badnames} --database-url {url}",
+            "V2_no_separator.sql"),
+        bad("no database", "migrate --dir {dir}", "no database given"),
+        bad("malformed URL", "migrate --dir {dir} --database-url mysql://x@y/z", "--database-url"),
+        bad(
+            "URL without host",
+            "status --dir {dir} --database-url postgresql://app@/db",
+            "no host"),
+        bad("bad target", "migrate --dir {dir} --database-url {url} --target newest", "--target"),
+        bad(
+            "bad history table",
+            "migrate --dir {dir} --database-url {url} --history-table a.b.c",
+            "--history-table"),
+        bad(
+            "bad lock timeout",
+            "migrate --dir {dir} --database-url {url} --lock-timeout soon",
+            "--lock-timeout must be a duration"),
+        bad(
+            "bad policy",
+            "migrate --dir {dir} --database-url {url} --on-checksum-mismatch ignore",
+            "--on-checksum-mismatch must be fail or repair"),
+        bad(
+            "flag with value",
+            "migrate --dir {dir} --database-url {url} --dry-run=yes",
+            "--dry-run takes no value"),
+        bad(
+            "dry-run on status",
+            "status --dir {dir} --database-url {url} --dry-run",
+            "unknown option --dry-run"),
+        bad("run without -f", "run --database-url {url}", "--file is required"),
+        bad(
+            "missing manifest",
+            "run -f {dir}/absent.yaml --database-url {url}",
+            "absent.yaml does not exist"),
+        bad(
+            "folder without manifests",
+            "run -f {dir} --database-url {url}",
+            "contains no .yaml, .yml or .json files"),
+        bad(
+            "no Pitstop resource",
+            "run -f {file:none} --database-url {url}",
+            "contains no Pitstop resource"),
+        bad(
+            "two Pitstop resources",
+            "run -f {file:two} --database-url {url}",
+            "contains 2 Pitstop resources (DatabaseMigration/app, DatabaseMigration/b)"),
+        bad(
+            "unknown kind",
+            "run -f {file:unknownKind} --database-url {url}",
+            "unknown kind DatabaseMigrations"),
+        bad(
+            "unsupported apiVersion",
+            "run -f {file:oldVersion} --database-url {url}",
+            "apiVersion pitstop.dev/v1beta9 is not supported"),
+        bad(
+            "invalid YAML",
+            "run -f {file:invalidYaml} --database-url {url}",
+            "invalid YAML at line"),
+        bad("no kind", "run -f {file:noKind} --database-url {url}", "has no apiVersion or no kind"),
+        bad(
+            "unknown field",
+            "run -f {file:unknownField} --database-url {url}",
+            "unknown field spec.lockTimout"),
+        bad(
+            "bad enum",
+            "run -f {file:badEnum} --database-url {url}",
+            "spec.onChecksumMismatch has an invalid value 'Ignore'; use one of Fail, Repair"),
+        bad(
+            "bad duration in spec",
+            "run -f {file:badDuration} --database-url {url}",
+            "spec.lockTimeout must be a duration"),
+        bad("bad target in spec", "run -f {file:badTarget} --database-url {url}", "targetVersion"),
+        bad(
+            "missing ConfigMap",
+            "run -f {file:missingConfigMap} --database-url {url}",
+            "ConfigMap 'absent' does not exist"),
+        bad("no source", "run -f {file:noSource} --database-url {url}", "spec.source is required"),
+        bad(
+            "cross-namespace Secret",
+            "run -f {file:crossNamespace} --database-url {url}",
+            "cross-namespace"),
+        bad(
+            "Secret not in file",
+            "run -f {file:badTarget}",
+            "Secret 'app-db' does not exist; put that Secret in the manifest or give --database-url"),
+        bad(
+            "bad script name in manifest",
+            "run -f {file:badScriptName} --database-url {url}",
+            "V1_t.sql"));
+  }
+
+  private static Arguments bad(String name, String args, String expected) {
+    return Arguments.of(name, args, expected);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  void exitsTwoWithOneLineAndChangesNothing(String name, String args, String expected)
+      throws Exception {
+    Path dir = Files.createDirectory(tmp.resolve("migrations"));
+    Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int);");
+    Path badNames = Files.createDirectory(tmp.resolve("bad-names"));
+    Files.writeString(badNames.resolve("V1__t.sql"), "CREATE TABLE t (id int);");
+    Files.writeString(badNames.resolve("V2_no_separator.sql"), "CREATE TABLE u (id int);");
+    Path empty = Files.createDirectory(tmp.resolve("empty"));
+    List<String> argv = new ArrayList<>();
+    for (String arg : args.isEmpty() ? new String[0] : args.split(" ")) {
+      argv.add(expand(arg, dir, badNames, empty));
+    }
+
+    CliRun run = CliRun.of(Map.of(), argv.toArray(String[]::new));
+
+    assertThat(run.exit()).as(run.all()).isEqualTo(Command.USAGE);
+    assertThat(run.err()).contains(expected);
+    if (!name.equals("no command")) {
+      assertThat(run.err().lines()).as(run.err()).hasSize(1);
+    }
+    assertThat(run.all()).doesNotContain(PASSWORD);
+    assertThat(
+            pg.queryLong("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'"))
+        .isZero();
+  }
+
+  private String expand(String arg, Path dir, Path badNames, Path empty) throws Exception {
+    if (arg.startsWith("{file:")) {
+      String manifest = arg.substring(6, arg.length() - 1);
+      Path file = tmp.resolve(manifest + ".yaml");
+      Files.writeString(file, MANIFESTS.get(manifest));
+      return file.toString();
+    }
+    return arg.replace("{dir}", dir.toString())
+        .replace("{badnames}", badNames.toString())
+        .replace("{empty}", empty.toString())
+        .replace("{url}", databaseUrl(pg));
+  }
+}

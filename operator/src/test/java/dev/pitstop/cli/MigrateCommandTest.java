@@ -1,0 +1,262 @@
+package dev.pitstop.cli;
+
+import static dev.pitstop.cli.CliRun.PASSWORD;
+import static dev.pitstop.cli.CliRun.databaseUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pitstop migrate} in-process against a real PostgreSQL. */
+class MigrateCommandTest {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+
+  @TempDir Path dir;
+
+  private void write(String name, String sql) throws Exception {
+    Files.writeString(dir.resolve(name), sql);
+  }
+
+  private void writeThreeMigrations() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY, title text);");
+    write(
+        "V2__seed.sql",
+        "INSERT INTO courses VALUES (1, 'Algebra');\nINSERT INTO courses VALUES (2, 'Biology');");
+    write("R__titles.sql", "CREATE OR REPLACE VIEW titles AS SELECT title FROM courses;");
+  }
+
+  private CliRun migrate(String... extra) {
+    String[] args = new String[extra.length + 5];
+    args[0] = "migrate";
+    args[1] = "--dir";
+    args[2] = dir.toString();
+    args[3] = "--database-url";
+    args[4] = databaseUrl(pg);
+    System.arraycopy(extra, 0, args, 5, extra.length);
+    return CliRun.of(Map.of(), args);
+  }
+
+  @Test
+  void appliesMigrationsPrintingEachStepAndASummary() throws Exception {
+    writeThreeMigrations();
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("[1/3] applying V1__create_courses.sql (1 statement)")
+        .contains("[2/3] applying V2__seed.sql (2 statements)")
+        .contains("[3/3] applied R__titles.sql in ")
+        .contains("applied 3 migrations in ")
+        .contains("current version 2, 3 applied, 0 pending")
+        .contains("public.pitstop_schema_history");
+    assertThat(run.err()).isEmpty();
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+    assertThat(pg.tableExists("titles")).isTrue();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history ORDER BY installed_rank"))
+        .containsExactly("V1__create_courses.sql", "V2__seed.sql", "R__titles.sql");
+    assertThat(run.all()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void secondMigrateIsANoOp() throws Exception {
+    writeThreeMigrations();
+    assertThat(migrate().exit()).isZero();
+
+    CliRun again = migrate();
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("database is up to date").doesNotContain("applying");
+    assertThat(pg.rowCount("pitstop_schema_history")).isEqualTo(3);
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+  }
+
+  @Test
+  void failedMigrationExitsOneNamingScriptLineAndSqlStateAndRecordsNothingOfIt() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY);");
+    write(
+        "V2__broken.sql",
+        "CREATE TABLE lessons (id int);\n\nINSERT INTO no_such_table VALUES (1);\n");
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).isEqualTo(Command.FAILED);
+    assertThat(run.err())
+        .contains("V2__broken.sql failed at line 3 (statement 2)")
+        .contains("no_such_table")
+        .contains("SQLSTATE 42P01")
+        .contains("rolled back: nothing of V2__broken.sql was applied or recorded")
+        .contains("applied 1 migration before the failure; current version 1");
+    assertThat(pg.tableExists("courses")).isTrue();
+    assertThat(pg.tableExists("lessons")).isFalse();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__create_courses.sql");
+  }
+
+  @Test
+  void dryRunPrintsThePlanAndChangesNothing() throws Exception {
+    writeThreeMigrations();
+
+    CliRun run = migrate("--dry-run");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("nothing is applied")
+        .contains("does not exist yet")
+        .contains("migrate would apply 3 migrations, in this order:")
+        .containsSubsequence("V1__create_courses.sql", "V2__seed.sql", "R__titles.sql");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("courses")).isFalse();
+  }
+
+  @Test
+  void dryRunExitsOneWhenMigrateWouldStopAndZeroWhenRepairWouldFixIt() throws Exception {
+    writeThreeMigrations();
+    assertThat(migrate().exit()).isZero();
+    String recorded = checksumOfVersion1();
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY, name text);");
+
+    CliRun refused = migrate("--dry-run");
+    assertThat(refused.exit()).isEqualTo(Command.FAILED);
+    assertThat(refused.err())
+        .contains("migrate would stop before applying anything")
+        .contains("V1__create_courses.sql was changed after it was applied");
+
+    CliRun repairable = migrate("--dry-run", "--on-checksum-mismatch", "repair");
+    assertThat(repairable.exit()).as(repairable.err()).isZero();
+    assertThat(repairable.out()).contains("would realign the recorded checksum");
+    assertThat(checksumOfVersion1()).isEqualTo(recorded);
+  }
+
+  private String checksumOfVersion1() {
+    return pg.queryStrings("SELECT checksum FROM pitstop_schema_history WHERE version = '1'")
+        .get(0);
+  }
+
+  @Test
+  void checksumRepairRealignsWithoutRunningTheScriptAgain() throws Exception {
+    writeThreeMigrations();
+    assertThat(migrate().exit()).isZero();
+    write(
+        "V2__seed.sql",
+        "INSERT INTO courses VALUES (1, 'Algebra');\n-- reviewed\n"
+            + "INSERT INTO courses VALUES (2, 'Biology');");
+
+    CliRun failing = migrate();
+    assertThat(failing.exit()).isEqualTo(Command.FAILED);
+    assertThat(failing.err()).contains("V2__seed.sql was changed after it was applied");
+
+    CliRun repaired = migrate("--on-checksum-mismatch", "repair");
+    assertThat(repaired.exit()).as(repaired.err()).isZero();
+    assertThat(repaired.out()).contains("realigned recorded checksums of V2__seed.sql");
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+  }
+
+  @Test
+  void targetAndHistoryTableOptionsAreUsed() throws Exception {
+    writeThreeMigrations();
+
+    CliRun run = migrate("--target", "1", "--history-table", "schema_log");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.queryStrings("SELECT script FROM schema_log ORDER BY installed_rank"))
+        .containsExactly("V1__create_courses.sql", "R__titles.sql");
+    assertThat(pg.rowCount("courses")).isZero();
+  }
+
+  @Test
+  void statementTimeoutOptionIsApplied() throws Exception {
+    write("V1__slow.sql", "SELECT pg_sleep(5);");
+
+    CliRun run = migrate("--statement-timeout", "100ms");
+
+    assertThat(run.exit()).isEqualTo(Command.FAILED);
+    assertThat(run.err()).contains("V1__slow.sql failed").contains("SQLSTATE 57014");
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isZero();
+  }
+
+  @Test
+  void waitingForTheLockNamesTheHolderPid() throws Exception {
+    writeThreeMigrations();
+    long key = 77431708279161L + "\"public\".\"pitstop_schema_history\"".hashCode();
+    try (Connection holder = pg.dataSource().getConnection();
+        Statement statement = holder.createStatement()) {
+      long pid;
+      try (ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+        row.next();
+        pid = row.getLong(1);
+      }
+      statement.execute("SELECT pg_advisory_lock(" + key + ")");
+
+      CliRun run = migrate("--lock-wait-timeout", "1s");
+
+      assertThat(run.exit()).isEqualTo(Command.FAILED);
+      assertThat(run.out()).contains("waiting for the migration lock held by pid " + pid);
+      assertThat(run.err()).contains("held the lock");
+    }
+    assertThat(pg.tableExists("courses")).isFalse();
+  }
+
+  @Test
+  void connectionComesFromTheEnvironmentWhenNoOptionIsGiven() throws Exception {
+    writeThreeMigrations();
+    String unreachable = "postgresql://nobody@127.0.0.1:1/none";
+
+    CliRun fromPitstopVariable =
+        CliRun.of(
+            Map.of("PITSTOP_DATABASE_URL", databaseUrl(pg), "DATABASE_URL", unreachable),
+            "migrate",
+            "--dir",
+            dir.toString(),
+            "--target",
+            "1");
+    assertThat(fromPitstopVariable.exit()).as(fromPitstopVariable.err()).isZero();
+
+    CliRun fromDatabaseUrl =
+        CliRun.of(Map.of("DATABASE_URL", databaseUrl(pg)), "migrate", "--dir", dir.toString());
+    assertThat(fromDatabaseUrl.exit()).as(fromDatabaseUrl.err()).isZero();
+    assertThat(fromDatabaseUrl.out()).contains("[1/1] applied V2__seed.sql");
+
+    CliRun optionWins =
+        CliRun.of(
+            Map.of("PITSTOP_DATABASE_URL", unreachable),
+            "migrate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            databaseUrl(pg));
+    assertThat(optionWins.exit()).as(optionWins.err()).isZero();
+    assertThat(optionWins.out()).contains("database is up to date");
+  }
+
+  @Test
+  void unreachableDatabaseExitsOneWithoutShowingThePassword() throws Exception {
+    writeThreeMigrations();
+
+    CliRun run =
+        CliRun.of(
+            Map.of(),
+            "migrate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            "postgresql://app:" + PASSWORD + "@127.0.0.1:1/app");
+
+    assertThat(run.exit()).isEqualTo(Command.FAILED);
+    assertThat(run.err().lines())
+        .containsExactly(
+            "pitstop migrate: The connection to 127.0.0.1:1 was refused; check the host and port"
+                + " and that PostgreSQL is running.");
+    assertThat(run.out()).isEmpty();
+    assertThat(run.all()).doesNotContain(PASSWORD);
+  }
+}

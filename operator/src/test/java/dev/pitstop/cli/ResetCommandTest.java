@@ -1,0 +1,198 @@
+package dev.pitstop.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code pitstop reset} against a real PostgreSQL: output, exit codes and the database. */
+class ResetCommandTest {
+  private static final String PASSWORD = "cli-Secret-4711";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void schema() {
+    pg.execute(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, role text);"
+            + " CREATE TABLE enrollments (id bigserial PRIMARY KEY,"
+            + "  user_id bigint NOT NULL REFERENCES users);"
+            + " CREATE TABLE job_log (id bigserial PRIMARY KEY, line text);"
+            + " CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY);"
+            + " INSERT INTO users (email, role) SELECT 'u' || g, CASE WHEN g = 1 THEN 'admin'"
+            + "  END FROM generate_series(1, 30) g;"
+            + " INSERT INTO enrollments (user_id) SELECT 1 + g % 30 FROM generate_series(1, 60) g;"
+            + " INSERT INTO job_log (line) VALUES ('started');"
+            + " INSERT INTO flyway_schema_history VALUES (1);");
+  }
+
+  private String url() {
+    URI uri = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
+    return "postgresql://"
+        + pg.user()
+        + ":"
+        + PASSWORD
+        + "@"
+        + uri.getHost()
+        + ":"
+        + uri.getPort()
+        + uri.getPath();
+  }
+
+  private int run(Map<String, String> env, String... args) {
+    List<String> all = new ArrayList<>();
+    all.add("reset");
+    all.addAll(List.of(args));
+    return Cli.standard()
+        .run(
+            all,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+  }
+
+  private int run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--database-url");
+    all.add(url());
+    return run(Map.of(), all.toArray(String[]::new));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void planPrintsOrderCountsAndPreservedTablesAndDeletesNothing() {
+    int code =
+        run(
+            "--confirm",
+            pg.databaseName(),
+            "--preserve",
+            "job_log",
+            "--preserve-rows",
+            "users:role = 'admin'",
+            "--plan");
+
+    assertThat(code).isZero();
+    assertThat(out())
+        .contains("strategy delete: 2 table(s) to empty")
+        .containsPattern("1\\. public\\.enrollments +60 rows")
+        .containsPattern("2\\. public\\.users +30 rows \\(1 kept\\)")
+        .contains("public.job_log  (--preserve #1 (job_log))")
+        .contains("public.flyway_schema_history  (Flyway schema history)")
+        .contains("Would delete 89 row(s).")
+        .contains("Nothing was deleted (--plan).");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+    assertThat(out() + err()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void resetsAndSeedsFromFilesInNameOrder() throws Exception {
+    Path second =
+        Files.writeString(
+            dir.resolve("02-enrollments.sql"), "INSERT INTO enrollments (user_id) VALUES (1);");
+    Path first =
+        Files.writeString(
+            dir.resolve("01-users.sql"), "INSERT INTO users (email) VALUES ('demo@school.test');");
+
+    int code =
+        run(
+            "--confirm",
+            pg.databaseName(),
+            "--preserve",
+            "job_log,other_*",
+            "--seed",
+            second.toString(),
+            "--seed",
+            first.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out())
+        .contains("emptying public.enrollments (1/2, 0 rows deleted so far)")
+        .contains("seeding 01-users.sql (1/2)")
+        .contains("Deleted 90 row(s) from 2 table(s), ran 2 seed(s)");
+    assertThat(pg.queryStrings("SELECT id || email FROM users"))
+        .containsExactly("1demo@school.test");
+    assertThat(pg.rowCount("enrollments")).isEqualTo(1);
+    assertThat(pg.rowCount("job_log")).isEqualTo(1);
+  }
+
+  @Test
+  void connectionComesFromTheEnvironmentWhenNoFlagIsGiven() {
+    int code = run(Map.of("PITSTOP_DATABASE_URL", url()), "--confirm", pg.databaseName(), "--plan");
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out()).contains("public.users");
+  }
+
+  @Test
+  void wrongConfirmIsBadInputAndTouchesNothing() {
+    int code = run("--confirm", "production");
+
+    assertThat(code).isEqualTo(Command.USAGE);
+    assertThat(err())
+        .isEqualTo(
+            "pitstop reset: --confirm is 'production', but the connection is to database '"
+                + pg.databaseName()
+                + "'; nothing was touched."
+                + System.lineSeparator());
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+  }
+
+  @Test
+  void badUsageIsRefusedWithOneLine() {
+    assertThat(run("--plan")).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("--confirm is required");
+
+    err.reset();
+    assertThat(run("--confirm", "x", "--strategy", "drop")).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("--strategy must be delete or truncate, not 'drop'");
+
+    err.reset();
+    assertThat(run("--confirm", "x", "--preserve-rows", "users:true; DROP TABLE users"))
+        .isEqualTo(Command.USAGE);
+    assertThat(err()).contains("--preserve-rows #1.where must be one expression");
+
+    err.reset();
+    assertThat(run(Map.of(), "--confirm", "x")).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("no database: give --database-url");
+  }
+
+  @Test
+  void failureMidResetExitsWithOneAndRollsBack() {
+    pg.execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'users are kept for audits'; END $$;"
+            + " CREATE TRIGGER users_refuse BEFORE DELETE ON users"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION refuse();");
+
+    int code = run("--confirm", pg.databaseName());
+
+    assertThat(code).isEqualTo(Command.FAILED);
+    assertThat(err())
+        .contains("Emptying public.users failed: users are kept for audits (SQLSTATE P0001)");
+    assertThat(pg.rowCount("enrollments")).isEqualTo(60);
+    assertThat(out() + err()).doesNotContain(PASSWORD);
+  }
+}

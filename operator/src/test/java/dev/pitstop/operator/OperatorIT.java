@@ -1,0 +1,135 @@
+package dev.pitstop.operator;
+
+import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.MigrationFixturesAccess.migration;
+import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.embedded.EmbeddedKubernetesApi;
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The operator process as a whole: HTTP endpoints, metrics, leader election, shutdown. */
+class OperatorIT {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+
+  private EmbeddedKubernetesApi api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void startApi() {
+    api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
+  }
+
+  @AfterEach
+  void stopApi() {
+    api.close();
+  }
+
+  @Test
+  void servesHealthReadinessAndPrometheusMetrics() throws Exception {
+    try (PitstopOperator operator =
+        PitstopOperator.start(
+            api.client(), OperatorSettings.defaults().withUseSsa(false).withHttpPort(0))) {
+      assertThat(get(operator, "/healthz").statusCode()).isEqualTo(200);
+      assertThat(get(operator, "/readyz").statusCode()).isEqualTo(200);
+
+      applyMigration();
+      awaitSucceeded();
+
+      HttpResponse<String> metrics = get(operator, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+      assertThat(metrics.body())
+          .contains("pitstop_migrations_applied_total{name=\"app\",namespace=\"default\"} 1.0")
+          .contains("pitstop_run_duration_seconds_count")
+          .contains("hikaricp_connections")
+          .contains("operator_sdk_")
+          .contains("jvm_memory_used_bytes");
+    }
+  }
+
+  @Test
+  void withLeaderElectionTakesALeaseAndReconciles() {
+    OperatorSettings settings =
+        OperatorSettings.parse(
+                List.of(
+                    "--leader-election=true", "--lease-namespace", "default", "--http-port", "0"),
+                Map.of())
+            .withUseSsa(false);
+    try (PitstopOperator operator = PitstopOperator.start(api.client(), settings)) {
+      Lease lease =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () ->
+                      api.client()
+                          .leases()
+                          .inNamespace("default")
+                          .withName("pitstop-operator")
+                          .get(),
+                  l -> l != null && l.getSpec().getHolderIdentity() != null);
+      assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
+      applyMigration();
+      awaitSucceeded();
+    }
+  }
+
+  @Test
+  void closingStopsReconcilingAndReadiness() throws Exception {
+    PitstopOperator operator =
+        PitstopOperator.start(
+            api.client(), OperatorSettings.defaults().withUseSsa(false).withHttpPort(0));
+    int port = operator.httpPort();
+    operator.close();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> http.send(request, HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  private void applyMigration() {
+    api.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), "secret-pw-123")).create();
+    api.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    api.client().resource(migration("app", "app-db", "migrations")).create();
+  }
+
+  private void awaitSucceeded() {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                api.client()
+                    .resources(DatabaseMigration.class)
+                    .inNamespace("default")
+                    .withName("app")
+                    .get(),
+            r -> r.getStatus() != null && r.getStatus().phase == MigrationPhase.Succeeded);
+  }
+
+  private HttpResponse<String> get(PitstopOperator operator, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + path))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

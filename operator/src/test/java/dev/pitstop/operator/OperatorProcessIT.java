@@ -1,0 +1,123 @@
+package dev.pitstop.operator;
+
+import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.MigrationFixturesAccess.migration;
+import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.embedded.EmbeddedKubernetesApi;
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.ProjectFiles;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar pitstop.jar operator} as a process: reconciles, and stops cleanly on SIGTERM.
+ */
+class OperatorProcessIT {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @TempDir Path dir;
+
+  @Test
+  void runsFromTheJarAndShutsDownCleanlyOnSigterm() throws Exception {
+    Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
+    Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
+    try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds())) {
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          String.join(
+              "\n",
+              "apiVersion: v1",
+              "kind: Config",
+              "clusters: [{name: embedded, cluster: {server: \""
+                  + api.client().getMasterUrl()
+                  + "\"}}]",
+              "users: [{name: test, user: {token: test}}]",
+              "contexts: [{name: test, context: {cluster: embedded, user: test, namespace: default}}]",
+              "current-context: test",
+              ""));
+      int port = freePort();
+      Path log = dir.resolve("operator.log");
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-jar",
+                  jar.toString(),
+                  "operator",
+                  "--ssa=false",
+                  "--http-port",
+                  String.valueOf(port))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
+      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      Process process = builder.start();
+      try {
+        HttpClient http = HttpClient.newHttpClient();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    http.send(
+                                HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .statusCode()
+                        == 200);
+
+        api.client()
+            .resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw-process-test"))
+            .create();
+        api.client()
+            .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+            .create();
+        api.client().resource(migration("app", "app-db", "migrations")).create();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    api.client()
+                        .resources(DatabaseMigration.class)
+                        .inNamespace("default")
+                        .withName("app")
+                        .get(),
+                r -> r.getStatus() != null && r.getStatus().phase == MigrationPhase.Succeeded);
+        assertThat(pg.tableExists("t")).isTrue();
+
+        process.destroy(); // SIGTERM
+        assertThat(process.waitFor(45, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+        String output = Files.readString(log);
+        assertThat(output)
+            .contains("Pitstop operator started")
+            .contains("Pitstop operator stopped");
+        assertThat(output).doesNotContain("pw-process-test");
+      } finally {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.pitstop.reconciler;
+
+import static dev.pitstop.reconciler.MigrationFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.MigrationFixtures.configMap;
+import static dev.pitstop.reconciler.MigrationFixtures.migration;
+import static dev.pitstop.reconciler.MigrationFixtures.secret;
+import static dev.pitstop.reconciler.WindowFixtures.deployment;
+import static dev.pitstop.reconciler.WindowFixtures.named;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.Drain;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A DatabaseMigration gated by a MaintenanceWindow waits for it, runs only while it is Active, is
+ * listed in its holders, and the window restores only after the migration finished.
+ */
+class WindowGateIT {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  private WindowTestSupport k8s;
+  private TestKubelet kubelet;
+
+  @BeforeEach
+  void setUp() {
+    k8s = new WindowTestSupport(kube);
+    kubelet = new TestKubelet(kube.client(), NAMESPACE);
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw-gate")).create();
+    kube.client().resource(deployment("api", 2, Map.of())).create();
+  }
+
+  @AfterEach
+  void stopKubelet() {
+    kubelet.close();
+  }
+
+  @Test
+  void aGatedMigrationWaitsRunsInsideTheWindowAndHoldsTheRestoreUntilItFinishes() throws Exception {
+    MaintenanceWindow window = WindowFixtures.window("release");
+    window.getSpec().active = false;
+    window.getSpec().modeTable = "app_mode";
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    kube.client().resource(window).create();
+    k8s.awaitPhase("release", WindowPhase.Idle);
+    StringBuilder slow = new StringBuilder("CREATE TABLE release_marker (id int);\n");
+    for (int i = 0; i < 6; i++) {
+      slow.append("SELECT pg_sleep(0.5);\n");
+    }
+    kube.client()
+        .resource(configMap("release-sql", Map.of("V1__slow.sql", slow.toString())))
+        .create();
+    DatabaseMigration dbm = migration("release-42", "app-db", "release-sql");
+    dbm.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration waiting = awaitMigration("release-42", MigrationPhase.WaitingForWindow);
+    assertThat(waiting.getStatus().message)
+        .isEqualTo("waiting for MaintenanceWindow 'release' to be Active (it is Idle)");
+    assertThat(pg.tableExists("release_marker")).isFalse();
+
+    k8s.editWindow("release", w -> w.getSpec().active = true);
+
+    awaitMigration("release-42", MigrationPhase.Migrating);
+    MaintenanceWindow holding =
+        k8s.awaitWindow(
+            "release", w -> w.getStatus().holders.contains("DatabaseMigration/release-42"));
+    assertThat(holding.getStatus().phase).isEqualTo(WindowPhase.Active);
+
+    // Closing the window while the migration runs: no new holder starts, the running one goes on.
+    List<String> violations = new ArrayList<>();
+    AtomicBoolean watching = new AtomicBoolean(true);
+    CompletableFuture<Void> watcher =
+        CompletableFuture.runAsync(
+            () -> {
+              while (watching.get()) {
+                MaintenanceWindow w = k8s.window("release");
+                DatabaseMigration d = dbm("release-42");
+                if (d.getStatus().phase == MigrationPhase.Migrating
+                    && (w.getStatus().phase != WindowPhase.Active
+                        || k8s.deployment("api").getSpec().getReplicas() != 0)) {
+                  violations.add(w.getStatus().phase + " while the migration was running");
+                }
+                sleep(20);
+              }
+            });
+    k8s.editWindow("release", w -> w.getSpec().active = false);
+    MaintenanceWindow closing =
+        k8s.awaitWindow(
+            "release", w -> w.getStatus().message.contains("to finish before restoring"));
+    assertThat(closing.getStatus().phase).isEqualTo(WindowPhase.Active);
+    assertThat(closing.getStatus().windowEnd).isNotNull();
+    DatabaseMigration late = migration("late", "app-db", "release-sql");
+    late.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
+    late.getSpec().historyTable = "late_history";
+    kube.client().resource(late).create();
+
+    DatabaseMigration done = awaitMigration("release-42", MigrationPhase.Succeeded);
+    MaintenanceWindow idle = k8s.awaitPhase("release", WindowPhase.Idle);
+    watching.set(false);
+    watcher.get();
+
+    assertThat(violations).isEmpty();
+    assertThat(done.getStatus().currentVersion).isEqualTo("1");
+    assertThat(idle.getStatus().holders).isEmpty();
+    assertThat(k8s.deployment("api").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(dbm("late").getStatus().phase).isEqualTo(MigrationPhase.WaitingForWindow);
+    assertThat(dbm("late").getStatus().message).contains("MaintenanceWindow 'release'");
+    assertThat(pg.tableExists("late_history")).isFalse();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private DatabaseMigration dbm(String name) {
+    return kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .get();
+  }
+
+  private DatabaseMigration awaitMigration(String name, MigrationPhase phase) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> dbm(name),
+            d -> d != null && d.getStatus() != null && d.getStatus().phase == phase);
+  }
+}

@@ -1,0 +1,120 @@
+package dev.pitstop.reconciler;
+
+import static dev.pitstop.reconciler.MigrationFixtures.NAMESPACE;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.testing.OperatorExtension;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/** Reads and edits the objects of the window tests. */
+final class WindowTestSupport {
+  private final OperatorExtension kube;
+
+  WindowTestSupport(OperatorExtension kube) {
+    this.kube = kube;
+  }
+
+  MaintenanceWindow window(String name) {
+    return kube.client()
+        .resources(MaintenanceWindow.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .get();
+  }
+
+  MaintenanceWindow awaitPhase(String name, WindowPhase phase) {
+    return awaitWindow(name, w -> w.getStatus() != null && w.getStatus().phase == phase);
+  }
+
+  MaintenanceWindow awaitWindow(String name, Predicate<MaintenanceWindow> condition) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              MaintenanceWindow w = window(name);
+              if (Boolean.getBoolean("pitstop.test.trace") && w != null && w.getStatus() != null) {
+                System.out.println(
+                    java.time.Instant.now()
+                        + " TRACE "
+                        + w.getStatus().phase
+                        + " "
+                        + (w.getStatus().drain == null ? null : w.getStatus().drain.step)
+                        + " "
+                        + w.getStatus().message);
+              }
+              return w;
+            },
+            w -> w != null && w.getStatus() != null && condition.test(w));
+  }
+
+  /** Edits the spec or metadata; retried when the operator's status write came in between. */
+  void editWindow(String name, Consumer<MaintenanceWindow> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        kube.client()
+            .resources(MaintenanceWindow.class)
+            .inNamespace(NAMESPACE)
+            .withName(name)
+            .edit(
+                w -> {
+                  change.accept(w);
+                  return w;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  Deployment deployment(String name) {
+    return kube.client().apps().deployments().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  StatefulSet statefulSet(String name) {
+    return kube.client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  CronJob cronJob(String name) {
+    return kube.client().batch().v1().cronjobs().inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  void setJobActive(String name, int active) {
+    kube.client()
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .editStatus(
+            j -> {
+              j.getStatus().setActive(active);
+              return j;
+            });
+  }
+
+  List<String> eventReasons(MaintenanceWindow window) {
+    return kube.eventsFor(window).stream().map(Event::getReason).toList();
+  }
+
+  static int replicas(Deployment d) {
+    return d.getSpec().getReplicas();
+  }
+
+  static String condition(MaintenanceWindow w, String type) {
+    return Conditions.find(w.getStatus(), type).map(c -> c.status).orElse(null);
+  }
+}
