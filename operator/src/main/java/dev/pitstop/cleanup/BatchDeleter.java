@@ -195,8 +195,7 @@ final class BatchDeleter {
                 switchToLockedWalk();
                 continue;
               }
-              n = rangeDelete(lo, end);
-              ends.pollFirst();
+              n = end == null ? rangeDelete(lo, null) : rangeStep(lo, end);
               next = end;
             } else {
               String[] result = lockedBatch(lo);
@@ -259,6 +258,25 @@ final class BatchDeleter {
         }
       }
       lastRange = ends.isEmpty();
+    }
+
+    /** Deletes [lo, end) and, in the same round trip, finds where the next range ends. */
+    private int rangeStep(String lo, String end) throws SQLException {
+      PreparedStatement step = statement("step" + (lo != null), rule.rangeStepSql(lo != null));
+      rule.bindRangeStep(step, cutoff, lo, end, size);
+      step.execute();
+      int n = step.getUpdateCount();
+      if (!step.getMoreResults()) {
+        throw new SQLException("the range search sent no result");
+      }
+      ends.clear();
+      try (ResultSet row = step.getResultSet()) {
+        if (row.next()) {
+          ends.addLast(row.getString(1));
+        }
+      }
+      lastRange = ends.isEmpty();
+      return n;
     }
 
     private int rangeDelete(String lo, String end) throws SQLException {

@@ -192,6 +192,31 @@ record ResolvedRule(
     }
   }
 
+  /**
+   * One range batch and the search for where the next one ends, sent together so a batch costs one
+   * round trip: the DELETE of [lo, end), then {@link #rangeEndSql} from {@code end}. The search
+   * runs in the batch's transaction, which it lengthens by a short index walk only.
+   */
+  String rangeStepSql(boolean bounded) {
+    return rangeDeleteSql(bounded, true) + ";\n" + rangeEndSql(true);
+  }
+
+  /** Binds {@link #rangeStepSql}: the delete's cutoff, lo and end, then the search's. */
+  void bindRangeStep(
+      PreparedStatement statement, OffsetDateTime cutoff, String lo, String end, int size)
+      throws SQLException {
+    int next = bindCutoff(statement, cutoff);
+    if (lo != null) {
+      statement.setString(next++, lo);
+    }
+    statement.setString(next++, end);
+    if (needsCutoff()) {
+      statement.setObject(next++, cutoff);
+    }
+    statement.setString(next++, end);
+    statement.setInt(next, size);
+  }
+
   private String target() {
     return byCtid ? "ONLY " + table.sql() : table.sql();
   }
