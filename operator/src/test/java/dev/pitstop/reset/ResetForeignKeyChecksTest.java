@@ -129,9 +129,9 @@ class ResetForeignKeyChecksTest {
 
     ResetException e =
         catchThrowableOfType(
+            ResetException.class,
             () ->
-                new ResetEngine(pg.dataSource()).reset(request().build(), insertsWhenUsersAreNext),
-            ResetException.class);
+                new ResetEngine(pg.dataSource()).reset(request().build(), insertsWhenUsersAreNext));
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.DELETE_FAILED);
     assertThat(e.isTransient()).isTrue();
