@@ -6,7 +6,7 @@ import dev.pitstop.cleanup.CleanupListener;
 import dev.pitstop.cleanup.CleanupRequest;
 import dev.pitstop.cleanup.CleanupResult;
 import dev.pitstop.cleanup.DeletionRule;
-import dev.pitstop.testing.EmbeddedPostgresServer;
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.pitstop.bench;
 
+import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.reset.DeletionStrategy;
@@ -8,7 +9,6 @@ import dev.pitstop.reset.ResetRequest;
 import dev.pitstop.reset.SeedScript;
 import dev.pitstop.sql.SqlSplitter;
 import dev.pitstop.sql.SqlStatement;
-import dev.pitstop.testing.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
