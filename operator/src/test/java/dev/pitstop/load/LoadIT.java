@@ -135,6 +135,9 @@ class LoadIT {
         Files.writeString(Path.of("target", "load-result.txt"), report.text());
 
         assertThat(latencies).as("every resource got a status").hasSize(resources.size());
+        for (TestDatabase database : databases) {
+          assertDone(database);
+        }
         // The embedded API server answers one request at a time (~100 ms each on a loaded
         // 2-core machine), so applying 1,000 objects alone takes longer than the 60 s:
         // the target is held for what the operator adds after the last apply.
@@ -151,6 +154,28 @@ class LoadIT {
             .isBetween(1L, (long) MAX_CONNECTIONS);
         assertThat(operator.output()).doesNotContain(PASSWORD);
       }
+    }
+  }
+
+  /** Every migration applied once, every sandbox emptied except its admin and seeded. */
+  private static void assertDone(TestDatabase database) {
+    for (int slot = 0; slot < LoadFixtures.SLOTS; slot++) {
+      assertThat(database.queryLong("SELECT count(*) FROM app.items_" + slot))
+          .as("%s app.items_%d", database.name(), slot)
+          .isEqualTo(10);
+      assertThat(
+              database.queryLong(
+                  "SELECT count(*) FROM app.history_"
+                      + slot
+                      + " WHERE success AND version IS NOT NULL"))
+          .as("%s app.history_%d", database.name(), slot)
+          .isEqualTo(3);
+      assertThat(
+              database.queryStrings(
+                  "SELECT id || ':' || role FROM sandbox_" + slot + ".users ORDER BY id"))
+          .as("%s sandbox_%d.users", database.name(), slot)
+          .containsExactly("1:admin", "100:user");
+      assertThat(database.rowCount("sandbox_" + slot + ".orders")).isZero();
     }
   }
 }

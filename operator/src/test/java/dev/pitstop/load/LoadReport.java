@@ -3,6 +3,8 @@ package dev.pitstop.load;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What the load run measured, as printed by {@link LoadIT} and copied into docs/reliability.md. */
 record LoadReport(
@@ -20,6 +22,8 @@ record LoadReport(
     List<Long> firstStatusMillis,
     String metrics) {
 
+  private static final Pattern POOL_NUMBER = Pattern.compile("pool=\"pitstop-[^\"]*#(\\d+)\"");
+
   private static final List<String> KINDS =
       List.of("DatabaseMigration", "SandboxReset", "CleanupSchedule", "MaintenanceWindow");
 
@@ -35,6 +39,7 @@ record LoadReport(
     line(text, "  steady state: %d ms after the last apply", afterLastApply.toMillis());
     line(text, "  peak RSS (VmHWM) %s MiB, at end %s MiB", mib(peakRssBytes), mib(endRssBytes));
     line(text, "  peak heap used %s MiB", mib(peakHeapBytes));
+    line(text, "  connection pools opened: %d", poolsOpened(metrics));
     line(
         text,
         "  operator sessions in pg_stat_activity: max %d (bound %d); max hikaricp_connections %d",
@@ -70,6 +75,16 @@ record LoadReport(
         OperatorProcess.sum(metrics, "operator_sdk_reconciliations_failed_total", null),
         OperatorProcess.sumByPrefix(metrics, "operator_sdk_reconciliations_queue_size_"));
     return text.toString();
+  }
+
+  /** Pools are named {@code pitstop-<target>#<n>}, n counting every pool ever opened. */
+  static long poolsOpened(String metrics) {
+    Matcher m = POOL_NUMBER.matcher(metrics);
+    long max = 0;
+    while (m.find()) {
+      max = Math.max(max, Long.parseLong(m.group(1)));
+    }
+    return max;
   }
 
   private static void line(StringBuilder text, String format, Object... args) {
