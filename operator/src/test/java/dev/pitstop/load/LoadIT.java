@@ -153,6 +153,7 @@ class LoadIT {
             .as("operator sessions never exceed the pool bound")
             .isBetween(1L, (long) MAX_CONNECTIONS);
         assertThat(operator.output()).doesNotContain(PASSWORD);
+        assertThat(metrics).doesNotContain(PASSWORD);
       }
     }
   }
