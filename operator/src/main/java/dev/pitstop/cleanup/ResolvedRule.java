@@ -42,9 +42,8 @@ record ResolvedRule(
    *
    * @param column the column
    * @param type its SQL type as the server formats it ({@code format_type}), for the bound's cast
-   * @param inclusive whether the bound includes its value (the column is not unique)
    */
-  record Keyset(String column, String type, boolean inclusive) {
+  record Keyset(String column, String type) {
     /** Types with a built-in max(); others (e.g. uuid) find the last key by sorting. */
     private static final java.util.Set<String> WITH_MAX =
         java.util.Set.of(
@@ -59,6 +58,11 @@ record ResolvedRule(
 
     boolean hasMax() {
       return WITH_MAX.contains(type);
+    }
+
+    /** Whether ranges of values make good batches; dates have too many rows per value. */
+    boolean ranged() {
+      return !type.equals("date");
     }
   }
 
@@ -109,12 +113,7 @@ record ResolvedRule(
     pick.append(" WHERE ").append(condition);
     String key = ordered ? SqlIdentifiers.quote(keyset.column()) : null;
     if (ordered && bounded) {
-      pick.append(" AND ")
-          .append(key)
-          .append(keyset.inclusive() ? " >= " : " > ")
-          .append("CAST(? AS ")
-          .append(keyset.type())
-          .append(")");
+      pick.append(" AND ").append(key).append(" >= CAST(? AS ").append(keyset.type()).append(")");
     }
     if (ordered) {
       pick.append(" ORDER BY ").append(key);
@@ -141,6 +140,62 @@ record ResolvedRule(
         + returning
         + ") SELECT (SELECT count(*) FROM deleted), "
         + last;
+  }
+
+  /**
+   * The keys that end the next range batches, found in one index walk: the keys of the matching
+   * rows at positions N+1, 2N+1, ... from {@code lo} on (fewer when fewer rows match). Parameters:
+   * the cutoff if any, {@code lo} if {@code bounded}, the rows to look at (batches × N + 1), N.
+   */
+  String rangeEndsSql(boolean bounded) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    return "SELECT pitstop_key::text FROM (SELECT "
+        + key
+        + " AS pitstop_key, row_number() OVER (ORDER BY "
+        + key
+        + ") AS pitstop_row FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + (bounded ? " AND " + key + " >= CAST(? AS " + keyset.type() + ")" : "")
+        + " ORDER BY "
+        + key
+        + " LIMIT ?) AS upcoming WHERE pitstop_row % ? = 1 AND pitstop_row > 1"
+        + " ORDER BY pitstop_row";
+  }
+
+  /**
+   * Deletes the matching rows with keys in [lo, end): one index range, no row locks taken first, so
+   * it is as cheap as a plain DELETE; a row the application holds makes it wait (up to its lock
+   * timeout). The condition is part of the DELETE, so a row changed meanwhile is re-checked.
+   * Parameters: the cutoff if any, {@code lo} if {@code bounded}, {@code end} if {@code ended}.
+   */
+  String rangeDeleteSql(boolean bounded, boolean ended) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    String cast = "CAST(? AS " + keyset.type() + ")";
+    return "DELETE FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + (bounded ? " AND " + key + " >= " + cast : "")
+        + (ended ? " AND " + key + " < " + cast : "");
+  }
+
+  /** Binds a range statement's parameters: cutoff, then the given keys or number, in order. */
+  void bindRange(PreparedStatement statement, OffsetDateTime cutoff, Object... values)
+      throws SQLException {
+    int next = bindCutoff(statement, cutoff);
+    for (Object value : values) {
+      if (value instanceof Integer n) {
+        statement.setInt(next++, n);
+      } else {
+        statement.setString(next++, (String) value);
+      }
+    }
+  }
+
+  private String target() {
+    return byCtid ? "ONLY " + table.sql() : table.sql();
   }
 
   /** Binds a batch's parameters in {@link #batchSql} order. */

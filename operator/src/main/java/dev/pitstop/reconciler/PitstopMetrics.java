@@ -13,12 +13,37 @@ import java.util.concurrent.atomic.AtomicLong;
 /** The operator's own Prometheus metrics (JOSDK adds its reconcile metrics beside these). */
 public final class PitstopMetrics {
   private final MeterRegistry registry;
+  private final Map<String, AtomicLong> windowPhases = new ConcurrentHashMap<>();
 
   /** Gauge values by namespace/name; held here because Micrometer keeps only weak references. */
   private final Map<String, AtomicLong> lastCleanupSuccess = new ConcurrentHashMap<>();
 
   public PitstopMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /**
+   * The current phase of a MaintenanceWindow: one series per phase, 1 for the current one and 0 for
+   * the others, so {@code pitstop_window_phase{phase="Failed"} == 1} can alert.
+   */
+  public void windowPhase(
+      String namespace, String name, dev.pitstop.api.v1alpha1.WindowPhase phase) {
+    for (dev.pitstop.api.v1alpha1.WindowPhase p : dev.pitstop.api.v1alpha1.WindowPhase.values()) {
+      windowPhases
+          .computeIfAbsent(
+              namespace + "/" + name + "/" + p.name(),
+              k -> {
+                AtomicLong value = new AtomicLong();
+                Gauge.builder("pitstop_window_phase", value, AtomicLong::get)
+                    .description("1 for a MaintenanceWindow's current phase, 0 for the others")
+                    .tag("namespace", namespace)
+                    .tag("name", name)
+                    .tag("phase", p.name())
+                    .register(registry);
+                return value;
+              })
+          .set(p == phase ? 1 : 0);
+    }
   }
 
   public MeterRegistry registry() {

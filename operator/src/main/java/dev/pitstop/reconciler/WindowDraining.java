@@ -330,11 +330,16 @@ final class WindowDraining {
         };
   }
 
+  /**
+   * The database check refused the start (bad input, or something not there yet: a table, a role, a
+   * Secret). Nothing was changed; the check is repeated with backoff, or at once after a spec
+   * change, until {@code drain.timeout}.
+   */
   private void refuse(WindowPass pass, String message) {
-    pass.refused = true;
-    pass.failureReason = "StartRefused";
-    pass.failureMessage = message + "; nothing was changed";
     pass.status.mode = MaintenanceMode.RUNNING;
+    String sentence = message + "; nothing was changed";
+    events.warning(pass.window, "StartRefused", sentence);
+    database.refusedLater(pass, sentence);
   }
 
   private static void fail(WindowPass pass, String reason, String message) {
@@ -348,7 +353,7 @@ final class WindowDraining {
     DrainStatus d = pass.status.drain;
     String step = d.step == null ? "" : d.step;
     return switch (step) {
-      case ANNOUNCE -> "the database check";
+      case ANNOUNCE -> "the database check (" + pass.status.message + ")";
       case WORKLOADS ->
           (d.remainingPods == null ? 0 : d.remainingPods)
               + " pod(s) of scaled workloads and "

@@ -225,6 +225,38 @@ class CleanupEngineTest {
   }
 
   @Test
+  void rowsSharingOneTimestampAreStillDeletedInBatchesOfAtMostBatchSize() {
+    pg.execute(
+        "CREATE TABLE imports (id bigserial PRIMARY KEY, imported_at timestamptz NOT NULL);"
+            + " CREATE INDEX imports_at_idx ON imports (imported_at);"
+            + " INSERT INTO imports (imported_at) SELECT '2020-01-01' FROM generate_series(1, 350);"
+            + " INSERT INTO imports (imported_at)"
+            + " SELECT '2020-01-02'::timestamptz + i * interval '1 second'"
+            + " FROM generate_series(1, 250) i;"
+            + " INSERT INTO imports (imported_at) SELECT now() FROM generate_series(1, 10)");
+    List<BatchReport> batches = new CopyOnWriteArrayList<>();
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .batchSize(100)
+                    .rule(
+                        DeletionRule.olderThan(
+                            "old-imports", "imports", "imported_at", Duration.ofDays(1)))
+                    .build(),
+                new CleanupListener() {
+                  @Override
+                  public void onBatch(BatchReport batch) {
+                    batches.add(batch);
+                  }
+                });
+
+    assertThat(result.rule("old-imports").orElseThrow().deleted()).isEqualTo(600);
+    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isLessThanOrEqualTo(100));
+    assertThat(pg.rowCount("imports")).isEqualTo(10);
+  }
+
+  @Test
   void aPartitionedTableWithoutPrimaryKeyIsRefused() {
     pg.execute(
         "CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at);"

@@ -7,8 +7,12 @@ import dev.pitstop.testing.ProjectFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The README's main command: {@code pitstop demo} applies examples/ and exits 0. */
@@ -35,6 +39,31 @@ class DemoIT {
     assertThat(output)
         .contains("applied database-migration/02-databasemigration.yaml")
         .containsPattern("DatabaseMigration +app-schema +Succeeded")
+        .containsPattern("All \\d+ resources reached their expected phase");
+  }
+
+  @Test
+  void onATerminalTheTableIsRedrawnInPlace() throws Exception {
+    Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
+    Path script = Path.of("/usr/bin/script");
+    Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
+    Assumptions.assumeTrue(Files.isExecutable(script), "script(1) gives the demo a terminal");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String command =
+        java + " -jar " + jar + " demo --timeout 3m --examples " + ProjectFiles.examples();
+    // script(1) runs the demo on a pseudo-terminal, as a person at a shell would see it.
+    Process process =
+        new ProcessBuilder(script.toString(), "-qec", command, "/dev/null")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(4, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output)
+        .as("cursor moves up and lines are cleared to redraw the table")
+        .contains("\033[2K")
+        .containsPattern("\033\\[\\d+F")
+        .contains("KIND")
         .containsPattern("All \\d+ resources reached their expected phase");
   }
 
