@@ -158,25 +158,33 @@ class LoadIT {
     }
   }
 
-  /** Every migration applied once, every sandbox emptied except its admin and seeded. */
+  /**
+   * Every migration applied once, every sandbox emptied except its admin and seeded: one line per
+   * slot, in one session per database.
+   */
   private static void assertDone(TestDatabase database) {
+    List<String> perSlot = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
     for (int slot = 0; slot < LoadFixtures.SLOTS; slot++) {
-      assertThat(database.queryLong("SELECT count(*) FROM app.items_" + slot))
-          .as("%s app.items_%d", database.name(), slot)
-          .isEqualTo(10);
-      assertThat(
-              database.queryLong(
-                  "SELECT count(*) FROM app.history_"
-                      + slot
-                      + " WHERE success AND version IS NOT NULL"))
-          .as("%s app.history_%d", database.name(), slot)
-          .isEqualTo(3);
-      assertThat(
-              database.queryStrings(
-                  "SELECT id || ':' || role FROM sandbox_" + slot + ".users ORDER BY id"))
-          .as("%s sandbox_%d.users", database.name(), slot)
-          .containsExactly("1:admin", "100:user");
-      assertThat(database.rowCount("sandbox_" + slot + ".orders")).isZero();
+      perSlot.add(
+          "SELECT "
+              + slot
+              + " AS slot, concat_ws(' ', (SELECT count(*) FROM app.items_"
+              + slot
+              + "), (SELECT count(*) FROM app.history_"
+              + slot
+              + " WHERE success AND version IS NOT NULL), (SELECT string_agg(id || ':' || role, ','"
+              + " ORDER BY id) FROM sandbox_"
+              + slot
+              + ".users), (SELECT count(*) FROM sandbox_"
+              + slot
+              + ".orders)) AS line");
+      expected.add("10 3 1:admin,100:user 0");
     }
+    assertThat(
+            database.queryStrings(
+                "SELECT line FROM (" + String.join(" UNION ALL ", perSlot) + ") s ORDER BY slot"))
+        .as("%s: items, migrations recorded, users, orders per slot", database.name())
+        .containsExactlyElementsOf(expected);
   }
 }
