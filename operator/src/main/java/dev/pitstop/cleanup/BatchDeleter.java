@@ -35,9 +35,6 @@ final class BatchDeleter {
    */
   static final long RANGE_LOCK_MILLIS = 200;
 
-  /** How many rows ahead one walk looks for range ends (at most 10 batches). */
-  private static final int RANGE_LOOKAHEAD_ROWS = 50_000;
-
   private static final Duration RANGE_LOCK_TIMEOUT = Duration.ofMillis(RANGE_LOCK_MILLIS);
 
   private final Connection connection;
@@ -90,7 +87,15 @@ final class BatchDeleter {
       // The planner's estimate is enough for progress; an exact count up front would cost a scan.
       Pass pass = new Pass(rule, cutoff, estimate(rule, cutoff));
       pass.run(ranged ? Mode.RANGE : rule.keyset() != null ? Mode.LOCKED_WALK : Mode.LOCKED);
-      Long remaining = pass.state == RuleState.INTERRUPTED ? null : count(rule, cutoff);
+      Long remaining;
+      if (pass.state == RuleState.INTERRUPTED) {
+        remaining = null;
+      } else if (pass.state == RuleState.DONE && pass.mode == Mode.RANGE) {
+        // A range walk skips nothing: it deleted every row that matched when it passed by.
+        remaining = 0L;
+      } else {
+        remaining = count(rule, cutoff);
+      }
       if (pass.mode != Mode.LOCKED
           && pass.state == RuleState.DONE
           && remaining != null
@@ -180,7 +185,7 @@ final class BatchDeleter {
           try {
             if (mode == Mode.RANGE) {
               if (ends.isEmpty() && !lastRange) {
-                findRangeEnds(lo);
+                findRangeEnd(lo);
                 started = Instant.now(); // the batch's transaction is the DELETE alone
                 t0 = System.nanoTime();
               }
@@ -238,24 +243,22 @@ final class BatchDeleter {
     }
 
     /**
-     * Finds where the next few range batches end, in one walk of the index; when fewer ends come
-     * back than asked for, the range after the last one is the final batch.
+     * Finds where the next range batch ends; when no end comes back, the range from {@code lo} on
+     * is the final batch.
      */
-    private void findRangeEnds(String lo) throws SQLException {
-      int batchesAhead = Math.max(1, Math.min(10, RANGE_LOOKAHEAD_ROWS / size));
-      PreparedStatement find = statement("ends" + (lo != null), rule.rangeEndsSql(lo != null));
-      int rows = batchesAhead * size + 1;
+    private void findRangeEnd(String lo) throws SQLException {
+      PreparedStatement find = statement("end" + (lo != null), rule.rangeEndSql(lo != null));
       if (lo == null) {
-        rule.bindRange(find, cutoff, rows, size);
+        rule.bindRange(find, cutoff, size);
       } else {
-        rule.bindRange(find, cutoff, lo, rows, size);
+        rule.bindRange(find, cutoff, lo, size);
       }
       try (ResultSet row = find.executeQuery()) {
-        while (row.next()) {
+        if (row.next()) {
           ends.addLast(row.getString(1));
         }
       }
-      lastRange = ends.size() < batchesAhead;
+      lastRange = ends.isEmpty();
     }
 
     private int rangeDelete(String lo, String end) throws SQLException {

@@ -143,25 +143,23 @@ record ResolvedRule(
   }
 
   /**
-   * The keys that end the next range batches, found in one index walk: the keys of the matching
-   * rows at positions N+1, 2N+1, ... from {@code lo} on (fewer when fewer rows match). Parameters:
-   * the cutoff if any, {@code lo} if {@code bounded}, the rows to look at (batches × N + 1), N.
+   * The key that ends the next range batch: the key of the (N+1)-th matching row from {@code lo}
+   * on, or no row when N or fewer are left. An index walk over N+1 entries, often index-only.
+   * Parameters: the cutoff if any, {@code lo} if {@code bounded}, N.
    */
-  String rangeEndsSql(boolean bounded) {
+  String rangeEndSql(boolean bounded) {
     String key = SqlIdentifiers.quote(keyset.column());
-    return "SELECT pitstop_key::text FROM (SELECT "
+    // The alias keeps ORDER BY on the column: "ORDER BY key" would otherwise mean the text output.
+    return "SELECT "
         + key
-        + " AS pitstop_key, row_number() OVER (ORDER BY "
-        + key
-        + ") AS pitstop_row FROM "
+        + "::text AS range_end FROM "
         + target()
         + " WHERE "
         + condition
         + (bounded ? " AND " + key + " >= CAST(? AS " + keyset.type() + ")" : "")
         + " ORDER BY "
         + key
-        + " LIMIT ?) AS upcoming WHERE pitstop_row % ? = 1 AND pitstop_row > 1"
-        + " ORDER BY pitstop_row";
+        + " OFFSET ? LIMIT 1";
   }
 
   /**

@@ -169,10 +169,10 @@ final class RuleValidator {
       }
       if (ordered && rule.keyset().ranged()) {
         try (PreparedStatement end =
-                connection.prepareStatement("EXPLAIN " + rule.rangeEndsSql(true));
+                connection.prepareStatement("EXPLAIN " + rule.rangeEndSql(true));
             PreparedStatement delete =
                 connection.prepareStatement("EXPLAIN " + rule.rangeDeleteSql(true, true))) {
-          rule.bindRange(end, cutoff, null, request.batchSize() + 1, request.batchSize());
+          rule.bindRange(end, cutoff, null, request.batchSize());
           end.executeQuery().close();
           rule.bindRange(delete, cutoff, null, null);
           delete.executeQuery().close();
