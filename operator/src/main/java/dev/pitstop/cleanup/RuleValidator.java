@@ -188,8 +188,12 @@ final class RuleValidator {
       }
       throw rejected(rule, e);
     } finally {
-      connection.rollback();
-      connection.setAutoCommit(autoCommit);
+      // The pool closes a connection after some errors (e.g. 0A000 for a data-modifying WITH in
+      // a where); a failing rollback must not hide the rejection that names the field.
+      if (!connection.isClosed()) {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
+      }
     }
   }
 

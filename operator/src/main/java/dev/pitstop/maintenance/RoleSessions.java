@@ -19,7 +19,9 @@ final class RoleSessions {
   private static final String OTHERS =
       " FROM pg_stat_activity"
           + " WHERE datname = current_database()"
-          + " AND backend_type = 'client backend'"
+          // Without pg_read_all_stats some columns of other roles' sessions read NULL; the role
+          // and database never do, so those sessions are still counted.
+          + " AND coalesce(backend_type, 'client backend') = 'client backend'"
           + " AND usename = ANY (?)"
           + " AND pid <> pg_backend_pid()"
           + " AND NOT (usename = session_user"

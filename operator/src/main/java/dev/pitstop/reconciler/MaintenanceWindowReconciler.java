@@ -17,7 +17,6 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
@@ -26,9 +25,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reconciles a MaintenanceWindow through {@link WindowPhase}'s state machine ({@link
@@ -53,18 +50,14 @@ public final class MaintenanceWindowReconciler
 
   private final EventRecorder events;
   private final PitstopMetrics metrics;
-  private final ExponentialBackoff backoff;
   private final Clock clock;
   private final WindowDatabase database;
   private final WindowDraining draining;
   private final WindowRestoring restoring;
-  private final Map<ResourceID, Refusal> refusals = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<MaintenanceWindow> wakeups =
       new SimpleInboundEventSource<>("window-work");
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets =
       new ReferencedObjects<>(Secret.class, "window-secrets", WindowDatabase::secretNames);
-
-  private record Refusal(int count, Instant retryAt) {}
 
   public MaintenanceWindowReconciler(
       KubernetesClient client,
@@ -76,7 +69,6 @@ public final class MaintenanceWindowReconciler
       Clock clock) {
     this.events = events;
     this.metrics = metrics;
-    this.backoff = backoff;
     this.clock = clock;
     this.database = new WindowDatabase(targets, backoff, wakeups, secrets);
     WindowDatabaseJobs jobs = new WindowDatabaseJobs(work);
@@ -116,7 +108,6 @@ public final class MaintenanceWindowReconciler
             && phase != WindowPhase.Restoring
             && !WindowRestoring.pending(window.getStatus(), usesDatabase(window));
     if (settled) {
-      refusals.remove(pass.id);
       database.forget(pass.id);
       return DeleteControl.defaultDelete();
     }
@@ -243,6 +234,21 @@ public final class MaintenanceWindowReconciler
   private boolean active(WindowPass pass) {
     MaintenanceWindowStatus status = pass.status;
     if (pass.open()) {
+      Instant ended = WindowPass.parse(status.windowEnd);
+      if (ended != null && !ended.isAfter(pass.now)) {
+        // The next window opened while this one waited for its holders: carry on drained.
+        status.windowId = pass.calendar.id();
+        status.windowStart =
+            WindowPass.time(pass.calendar.start() == null ? pass.now : pass.calendar.start());
+        status.windowEnd = WindowPass.time(pass.calendar.end());
+        pass.persist();
+        events.normal(
+            pass.window,
+            "WindowContinued",
+            "window "
+                + status.windowId
+                + " opened before the last one was restored; staying drained");
+      }
       draining.keepDrained(pass);
       Instant end = WindowPass.parse(status.windowEnd);
       if (end != null) {
@@ -335,11 +341,6 @@ public final class MaintenanceWindowReconciler
             restore,
             pass.generation,
             pass.now);
-        if ("StartRefused".equals(reason)) {
-          Refusal last = refusals.get(pass.id);
-          int count = last == null ? 1 : last.count() + 1;
-          refusals.put(pass.id, new Refusal(count, pass.now.plus(backoff.delay(count))));
-        }
         if (from == WindowPhase.Draining) {
           Instant started = WindowPass.parse(status.drain.startedAt);
           metrics.runFinished(
@@ -433,23 +434,17 @@ public final class MaintenanceWindowReconciler
     }
   }
 
-  /** A window is open that has not failed, or whose refused start may be retried now. */
-  private boolean mayStart(WindowPass pass, WindowPhase phase) {
+  /**
+   * A window is open that may start draining: not the one that failed, unless it failed only
+   * because the spec was invalid (nothing was changed) and the spec is valid now.
+   */
+  private static boolean mayStart(WindowPass pass, WindowPhase phase) {
     if (!pass.open()) {
       return false;
     }
-    if (phase != WindowPhase.Failed || !Objects.equals(pass.calendar.id(), pass.status.windowId)) {
-      return true;
-    }
-    if (!"StartRefused".equals(WindowStatuses.failureReason(pass.status))) {
-      return false;
-    }
-    Refusal refusal = refusals.get(pass.id);
-    if (refusal == null || !refusal.retryAt().isAfter(pass.now)) {
-      return true;
-    }
-    pass.lookAgainAt(refusal.retryAt());
-    return false;
+    return phase != WindowPhase.Failed
+        || !Objects.equals(pass.calendar.id(), pass.status.windowId)
+        || "InvalidSpec".equals(WindowStatuses.failureReason(pass.status));
   }
 
   private static boolean usesDatabase(MaintenanceWindow window) {

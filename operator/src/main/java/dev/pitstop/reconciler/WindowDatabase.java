@@ -27,7 +27,7 @@ final class WindowDatabase {
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
   private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
 
-  private record Retry(int failures, Instant notBefore) {}
+  private record Retry(int failures, Instant notBefore, long generation) {}
 
   WindowDatabase(
       DatabaseTargets targets,
@@ -75,10 +75,15 @@ final class WindowDatabase {
     return () -> wakeups.propagateEvent(id);
   }
 
-  /** Whether a retry after a database error is due; if not, asks to look again then. */
+  /**
+   * Whether a retry after a database error or a refused start is due (a spec change makes it due at
+   * once); if not, asks to look again then.
+   */
   boolean due(WindowPass pass) {
     Retry retry = retries.get(pass.id);
-    if (retry != null && retry.notBefore().isAfter(pass.now)) {
+    if (retry != null
+        && retry.generation() == pass.generation
+        && retry.notBefore().isAfter(pass.now)) {
       pass.lookAgainAt(retry.notBefore());
       return false;
     }
@@ -93,12 +98,34 @@ final class WindowDatabase {
 
   /** The database could not be reached; try again after a backoff. */
   void retryLater(WindowPass pass, String reason) {
-    int failures = retries.containsKey(pass.id) ? retries.get(pass.id).failures() + 1 : 1;
-    Duration delay = backoff.delay(failures);
-    retries.put(pass.id, new Retry(failures, pass.now.plus(delay)));
+    Duration delay = backOff(pass);
     WindowStatuses.reachable(pass.status, false, reason, pass.generation, pass.now);
     pass.status.message = reason + "; retrying in " + Durations.format(delay.withNanos(0));
+  }
+
+  /** The database answered but refused the start; check again after a backoff. */
+  void refusedLater(WindowPass pass, String sentence) {
+    Duration delay = backOff(pass);
+    WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
+    String message = sentence + "; checking again in " + Durations.format(delay.withNanos(0));
+    Conditions.set(
+        pass.status,
+        dev.pitstop.api.v1alpha1.Condition.READY,
+        false,
+        "StartRefused",
+        message,
+        pass.generation,
+        pass.now);
+    pass.status.message = message;
+  }
+
+  private Duration backOff(WindowPass pass) {
+    Retry last = retries.get(pass.id);
+    int failures = last == null || last.generation() != pass.generation ? 1 : last.failures() + 1;
+    Duration delay = backoff.delay(failures);
+    retries.put(pass.id, new Retry(failures, pass.now.plus(delay), pass.generation));
     pass.lookAgainIn(delay);
+    return delay;
   }
 
   /** Forgets a window (deleted). */

@@ -449,6 +449,21 @@ class CleanupEngineTest {
   }
 
   @Test
+  void aWhereWithADataModifyingWithIsRefusedNamingTheField() {
+    // 0A000 makes the pool close the connection; the refusal must still name the field
+    CleanupException e =
+        assertRefusedAndNothingDeleted(
+            DeletionRule.where(
+                "stale-cache",
+                "cache_entries",
+                "key IN (WITH d AS (DELETE FROM cache_entries RETURNING key) SELECT key FROM d)"),
+            CleanupErrorCode.INVALID_WHERE,
+            "rules[stale-cache].where",
+            null);
+    assertThat(e.getMessage()).contains("SQLSTATE 0A000");
+  }
+
+  @Test
   void aWhereThatIsNotBooleanIsRefusedByTheServer() {
     CleanupException e =
         assertRefusedAndNothingDeleted(

@@ -361,6 +361,18 @@ class MaintenanceEngineTest {
   }
 
   @Test
+  void sessionsOfOtherRolesAreCountedWithoutExtraPrivileges() throws Exception {
+    String app = roles.create("app", "");
+    String pitstop = roles.create("pitstop", "");
+    roles.connect(app, "shop-api");
+    MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));
+
+    Preflight preflight = asPitstop.check(request().roles(List.of(app)).build());
+
+    assertThat(preflight.sample().sessions()).extracting(Session::role).containsExactly(app);
+  }
+
+  @Test
   void pitstopRefusesToBlockTheRoleItLogsInAs() throws Exception {
     String pitstop = roles.create("pitstop", "CREATEROLE");
     MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));

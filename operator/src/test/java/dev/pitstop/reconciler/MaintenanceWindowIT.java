@@ -377,13 +377,18 @@ class MaintenanceWindowIT {
     MaintenanceWindow window = fullWindow("every-minute");
     window.getSpec().active = null;
     window.getSpec().schedule = "* * * * *";
-    window.getSpec().duration = "15s";
+    window.getSpec().duration = "20s";
     kube.client().resource(window).create();
 
-    MaintenanceWindow active = k8s.awaitPhase("every-minute", WindowPhase.Active);
+    // Up to a minute until the next start, then the drain.
+    MaintenanceWindow active =
+        k8s.awaitWindow(
+            "every-minute",
+            w -> w.getStatus().phase == WindowPhase.Active,
+            Duration.ofSeconds(120));
     Instant start = Instant.parse(active.getStatus().windowStart);
     assertThat(start.getEpochSecond() % 60).isZero();
-    assertThat(active.getStatus().windowEnd).isEqualTo(start.plusSeconds(15).toString());
+    assertThat(active.getStatus().windowEnd).isEqualTo(start.plusSeconds(20).toString());
     assertThat(active.getStatus().windowId).isEqualTo("schedule@" + start);
     assertThat(active.getStatus().nextWindowStart).isEqualTo(start.plusSeconds(60).toString());
 
@@ -393,23 +398,50 @@ class MaintenanceWindowIT {
   }
 
   @Test
-  void aTasksQueryThatFailsRefusesTheStartUntilItWorks() {
+  void aTasksQueryThatFailsHoldsTheStartWithNothingChangedUntilItWorks() {
     createApplication();
     k8s.setJobActive("import", 0);
     MaintenanceWindow window = fullWindow("nightly");
     window.getSpec().drain.tasks = tasks("SELECT count(*) FROM jobs_queue");
     kube.client().resource(window).create();
 
-    MaintenanceWindow refused = k8s.awaitPhase("nightly", WindowPhase.Failed);
+    MaintenanceWindow refused =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                Conditions.find(w.getStatus(), Condition.READY)
+                    .map(c -> "StartRefused".equals(c.reason))
+                    .orElse(false));
+    assertThat(refused.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(refused.getStatus().drain.step).isEqualTo("announce");
     assertThat(refused.getStatus().message)
         .startsWith("spec.drain.tasks.query failed: ERROR: relation \"jobs_queue\" does not exist")
-        .endsWith("nothing was changed");
+        .contains("nothing was changed; checking again in");
+    assertThat(k8s.eventReasons(refused)).contains("StartRefused");
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(pg.tableExists("app_mode")).isFalse();
+    assertThat(limit(app)).isEqualTo(5);
 
     pg.execute("CREATE TABLE jobs_queue (id int)");
 
     k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
+  void aStartThatKeepsBeingRefusedFailsAtTheTimeoutWithNothingToRestore() {
+    createApplication();
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT count(*) FROM jobs_queue");
+    window.getSpec().drain.timeout = "2s";
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("not drained within spec.drain.timeout (2s): the database check")
+        .contains("jobs_queue");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
   }
 
   @Test

@@ -12,7 +12,6 @@ import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
-import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PreservedRows;
 import dev.pitstop.api.v1alpha1.ResetPhase;
@@ -260,26 +259,20 @@ class SandboxResetIT {
     window.setMetadata(
         new ObjectMetaBuilder().withName("nightly").withNamespace(NAMESPACE).build());
     window.setSpec(new MaintenanceWindowSpec());
+    window.getSpec().active = false;
     kube.client().resource(window).create();
+    WindowTestSupport windows = new WindowTestSupport(kube);
+    windows.awaitPhase("nightly", WindowPhase.Idle);
     SandboxReset sbr = reset("sandbox");
     sbr.getSpec().maintenanceWindowRef = new LocalObjectRef("nightly");
     kube.client().resource(sbr).create();
 
     SandboxReset waiting = awaitPhase("sandbox", ResetPhase.WaitingForWindow);
     assertThat(waiting.getStatus().message)
-        .isEqualTo(
-            "waiting for MaintenanceWindow 'nightly' to be Active (it is not yet reconciled)");
+        .isEqualTo("waiting for MaintenanceWindow 'nightly' to be Active (it is Idle)");
     assertThat(pg.rowCount("users")).isEqualTo(40);
 
-    MaintenanceWindow active =
-        kube.client()
-            .resources(MaintenanceWindow.class)
-            .inNamespace(NAMESPACE)
-            .withName("nightly")
-            .get();
-    active.setStatus(new MaintenanceWindowStatus());
-    active.getStatus().phase = WindowPhase.Active;
-    kube.client().resource(active).updateStatus();
+    windows.editWindow("nightly", w -> w.getSpec().active = true);
 
     awaitPhase("sandbox", ResetPhase.Succeeded);
     assertThat(pg.rowCount("users")).isZero();

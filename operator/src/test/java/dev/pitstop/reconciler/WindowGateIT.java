@@ -9,14 +9,22 @@ import static dev.pitstop.reconciler.WindowFixtures.named;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.Drain;
+import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +132,55 @@ class WindowGateIT {
     assertThat(dbm("late").getStatus().phase).isEqualTo(MigrationPhase.WaitingForWindow);
     assertThat(dbm("late").getStatus().message).contains("MaintenanceWindow 'release'");
     assertThat(pg.tableExists("late_history")).isFalse();
+  }
+
+  @Test
+  void sandboxResetsAndCleanupsRunningInsideTheWindowAreHolders() {
+    pg.execute(
+        "CREATE SCHEMA sandbox; CREATE TABLE sandbox.users (id int);"
+            + " INSERT INTO sandbox.users VALUES (1), (2);"
+            + " CREATE TABLE tokens (id serial PRIMARY KEY, expired boolean NOT NULL);"
+            + " INSERT INTO tokens (expired) SELECT true FROM generate_series(1, 6);");
+    MaintenanceWindow window = WindowFixtures.window("release");
+    window.getSpec().database = null;
+    kube.client().resource(window).create();
+    k8s.awaitPhase("release", WindowPhase.Active);
+
+    SandboxReset reset = new SandboxReset();
+    reset.setMetadata(new ObjectMetaBuilder().withName("sandbox").withNamespace(NAMESPACE).build());
+    reset.setSpec(new SandboxResetSpec());
+    reset.getSpec().database = new DatabaseRef("app-db");
+    reset.getSpec().confirmDatabaseName = pg.databaseName();
+    reset.getSpec().schemas = List.of("sandbox");
+    reset.getSpec().seed = new ScriptSource();
+    reset.getSpec().seed.inline.add(new InlineScript("01-slow.sql", "SELECT pg_sleep(3);"));
+    reset.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
+    kube.client().resource(reset).create();
+    CleanupSchedule cleanup =
+        CleanupFixtures.schedule(
+            "tokens", "app-db", CleanupFixtures.where("expired", "tokens", "expired"));
+    cleanup.getSpec().batchSize = 1;
+    cleanup.getSpec().pauseBetweenBatches = "500ms";
+    cleanup.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
+    cleanup.getMetadata().setAnnotations(Map.of(Pitstop.RUN_REQUESTED_AT, "now"));
+    kube.client().resource(cleanup).create();
+
+    k8s.awaitWindow(
+        "release",
+        w ->
+            w.getStatus().holders.contains("SandboxReset/sandbox")
+                && w.getStatus().holders.contains("CleanupSchedule/tokens"));
+    k8s.editWindow("release", w -> w.getSpec().active = false);
+    MaintenanceWindow closing =
+        k8s.awaitWindow(
+            "release", w -> w.getStatus().message.contains("to finish before restoring"));
+    assertThat(closing.getStatus().phase).isEqualTo(WindowPhase.Active);
+
+    MaintenanceWindow idle = k8s.awaitPhase("release", WindowPhase.Idle);
+    assertThat(idle.getStatus().holders).isEmpty();
+    assertThat(pg.rowCount("sandbox.users")).isZero();
+    assertThat(pg.rowCount("tokens")).isZero();
+    assertThat(k8s.deployment("api").getSpec().getReplicas()).isEqualTo(2);
   }
 
   private static void sleep(long millis) {

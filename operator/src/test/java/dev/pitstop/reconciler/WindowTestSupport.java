@@ -37,8 +37,13 @@ final class WindowTestSupport {
   }
 
   MaintenanceWindow awaitWindow(String name, Predicate<MaintenanceWindow> condition) {
+    return awaitWindow(name, condition, Duration.ofSeconds(60));
+  }
+
+  MaintenanceWindow awaitWindow(
+      String name, Predicate<MaintenanceWindow> condition, Duration atMost) {
     return await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(atMost)
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {

@@ -14,9 +14,10 @@ package dev.pitstop.api.v1alpha1;
  *       workloads at 0 and their pods gone, no active Jobs, tasks query 0, no sessions left). The
  *       mode row becomes {@code maintenance}.
  *   <li>{@link #Draining} → {@link #Failed}: {@code drain.timeout} passed, the drain hit a
- *       deterministic error, or the start was refused (bad input such as a broken tasks query, a
- *       missing role or privilege: nothing was changed). Whatever was changed is restored while the
- *       phase is Failed.
+ *       deterministic error, or the spec became invalid. Whatever was changed is restored while the
+ *       phase is Failed. (A start the database check refuses — a tasks query that fails, a role or
+ *       privilege missing — stays Draining with nothing changed and the reason in status, checked
+ *       again with backoff or at once after a spec change, until the timeout.)
  *   <li>{@link #Draining} → {@link #Restoring}: the window closed before it was drained ({@code
  *       active: false}, its scheduled end, or deletion).
  *   <li>{@link #Active} → {@link #Restoring}: the window closed ({@code active: false}, its end
@@ -26,7 +27,7 @@ package dev.pitstop.api.v1alpha1;
  *       running}, replicas and suspend flags are back exactly as recorded.
  *   <li>{@link #Failed} → {@link #Draining}: once restored, a new window opens (the next scheduled
  *       start, or a new generation or {@code pitstop.dev/run-requested-at} with {@code active:
- *       true}); or, after a refused start, a retry with backoff while the same window is open.
+ *       true}), or the spec that was invalid is fixed while the window is open.
  *   <li>{@link #Failed} → {@link #Idle}/{@link #Scheduled}: once restored, the failed window
  *       closed.
  * </ul>
