@@ -42,9 +42,8 @@ record ResolvedRule(
    *
    * @param column the column
    * @param type its SQL type as the server formats it ({@code format_type}), for the bound's cast
-   * @param inclusive whether the bound includes its value (the column is not unique)
    */
-  record Keyset(String column, String type, boolean inclusive) {
+  record Keyset(String column, String type) {
     /** Types with a built-in max(); others (e.g. uuid) find the last key by sorting. */
     private static final java.util.Set<String> WITH_MAX =
         java.util.Set.of(
@@ -59,6 +58,11 @@ record ResolvedRule(
 
     boolean hasMax() {
       return WITH_MAX.contains(type);
+    }
+
+    /** Whether ranges of values make good batches; dates have too many rows per value. */
+    boolean ranged() {
+      return !type.equals("date");
     }
   }
 
@@ -109,12 +113,7 @@ record ResolvedRule(
     pick.append(" WHERE ").append(condition);
     String key = ordered ? SqlIdentifiers.quote(keyset.column()) : null;
     if (ordered && bounded) {
-      pick.append(" AND ")
-          .append(key)
-          .append(keyset.inclusive() ? " >= " : " > ")
-          .append("CAST(? AS ")
-          .append(keyset.type())
-          .append(")");
+      pick.append(" AND ").append(key).append(" >= CAST(? AS ").append(keyset.type()).append(")");
     }
     if (ordered) {
       pick.append(" ORDER BY ").append(key);
@@ -141,6 +140,85 @@ record ResolvedRule(
         + returning
         + ") SELECT (SELECT count(*) FROM deleted), "
         + last;
+  }
+
+  /**
+   * The key that ends the next range batch: the key of the (N+1)-th matching row from {@code lo}
+   * on, or no row when N or fewer are left. An index walk over N+1 entries, often index-only.
+   * Parameters: the cutoff if any, {@code lo} if {@code bounded}, N.
+   */
+  String rangeEndSql(boolean bounded) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    // The alias keeps ORDER BY on the column: "ORDER BY key" would otherwise mean the text output.
+    return "SELECT "
+        + key
+        + "::text AS range_end FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + (bounded ? " AND " + key + " >= CAST(? AS " + keyset.type() + ")" : "")
+        + " ORDER BY "
+        + key
+        + " OFFSET ? LIMIT 1";
+  }
+
+  /**
+   * Deletes the matching rows with keys in [lo, end): one index range, no row locks taken first, so
+   * it is as cheap as a plain DELETE; a row the application holds makes it wait (up to its lock
+   * timeout). The condition is part of the DELETE, so a row changed meanwhile is re-checked.
+   * Parameters: the cutoff if any, {@code lo} if {@code bounded}, {@code end} if {@code ended}.
+   */
+  String rangeDeleteSql(boolean bounded, boolean ended) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    String cast = "CAST(? AS " + keyset.type() + ")";
+    return "DELETE FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + (bounded ? " AND " + key + " >= " + cast : "")
+        + (ended ? " AND " + key + " < " + cast : "");
+  }
+
+  /** Binds a range statement's parameters: cutoff, then the given keys or number, in order. */
+  void bindRange(PreparedStatement statement, OffsetDateTime cutoff, Object... values)
+      throws SQLException {
+    int next = bindCutoff(statement, cutoff);
+    for (Object value : values) {
+      if (value instanceof Integer n) {
+        statement.setInt(next++, n);
+      } else {
+        statement.setString(next++, (String) value);
+      }
+    }
+  }
+
+  /**
+   * One range batch and the search for where the next one ends, sent together so a batch costs one
+   * round trip: the DELETE of [lo, end), then {@link #rangeEndSql} from {@code end}. The search
+   * runs in the batch's transaction, which it lengthens by a short index walk only.
+   */
+  String rangeStepSql(boolean bounded) {
+    return rangeDeleteSql(bounded, true) + ";\n" + rangeEndSql(true);
+  }
+
+  /** Binds {@link #rangeStepSql}: the delete's cutoff, lo and end, then the search's. */
+  void bindRangeStep(
+      PreparedStatement statement, OffsetDateTime cutoff, String lo, String end, int size)
+      throws SQLException {
+    int next = bindCutoff(statement, cutoff);
+    if (lo != null) {
+      statement.setString(next++, lo);
+    }
+    statement.setString(next++, end);
+    if (needsCutoff()) {
+      statement.setObject(next++, cutoff);
+    }
+    statement.setString(next++, end);
+    statement.setInt(next, size);
+  }
+
+  private String target() {
+    return byCtid ? "ONLY " + table.sql() : table.sql();
   }
 
   /** Binds a batch's parameters in {@link #batchSql} order. */

@@ -76,7 +76,7 @@ final class RuleValidator {
       }
       condition = SqlIdentifiers.quote(column) + " < ?::timestamptz";
       if (table.indexed().contains(column)) {
-        keyset = new ResolvedRule.Keyset(column, type.type(), true);
+        keyset = new ResolvedRule.Keyset(column, type.type());
       }
     } else if (rule.criterion() instanceof DeletionRule.OrphanedBy o) {
       String column = column(rule, table, o.column(), "orphanedBy.column");
@@ -105,7 +105,7 @@ final class RuleValidator {
       return null;
     }
     String column = table.primaryKey().get(0);
-    return new ResolvedRule.Keyset(column, table.columns().get(column).type(), false);
+    return new ResolvedRule.Keyset(column, table.columns().get(column).type());
   }
 
   private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
@@ -161,10 +161,22 @@ final class RuleValidator {
           request.lockTimeout().isZero() ? statementTimeout : request.lockTimeout();
       SessionTimeouts.setLocal(connection, lockTimeout, statementTimeout);
       boolean ordered = rule.keyset() != null;
+      OffsetDateTime cutoff = OffsetDateTime.now();
       try (PreparedStatement explain =
           connection.prepareStatement("EXPLAIN " + rule.batchSql(ordered, ordered))) {
-        rule.bindBatch(explain, OffsetDateTime.now(), ordered, null, request.batchSize());
+        rule.bindBatch(explain, cutoff, ordered, null, request.batchSize());
         explain.executeQuery().close();
+      }
+      if (ordered && rule.keyset().ranged()) {
+        try (PreparedStatement end =
+                connection.prepareStatement("EXPLAIN " + rule.rangeEndSql(true));
+            PreparedStatement delete =
+                connection.prepareStatement("EXPLAIN " + rule.rangeDeleteSql(true, true))) {
+          rule.bindRange(end, cutoff, null, request.batchSize());
+          end.executeQuery().close();
+          rule.bindRange(delete, cutoff, null, null);
+          delete.executeQuery().close();
+        }
       }
       return true;
     } catch (SQLException e) {
@@ -176,8 +188,12 @@ final class RuleValidator {
       }
       throw rejected(rule, e);
     } finally {
-      connection.rollback();
-      connection.setAutoCommit(autoCommit);
+      // The pool closes a connection after some errors (e.g. 0A000 for a data-modifying WITH in
+      // a where); a failing rollback must not hide the rejection that names the field.
+      if (!connection.isClosed()) {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
+      }
     }
   }
 

@@ -21,6 +21,11 @@ final class ServerErrors {
     return BUSY.contains(e.getSQLState());
   }
 
+  /** lock_timeout fired or a deadlock was broken: someone holds a lock the statement needs. */
+  static boolean isLockNotAvailable(SQLException e) {
+    return "55P03".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+  }
+
   /** The session is gone or the server is going away; the run cannot continue. */
   static boolean isConnectionProblem(SQLException e) {
     return !isBusy(e) && SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;

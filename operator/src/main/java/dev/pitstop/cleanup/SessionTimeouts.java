@@ -15,10 +15,17 @@ final class SessionTimeouts {
     set(connection, lockTimeout, statementTimeout, true);
   }
 
-  /** Sets both timeouts for the session, e.g. around VACUUM, which cannot run in a transaction. */
+  /**
+   * Sets both timeouts for the session, for a rule's batches (each its own transaction) or VACUUM
+   * (which cannot run in one). Also plans every batch for its own bounds: a generic plan of a
+   * prepared range statement cannot know how narrow the range is and may scan the whole table.
+   */
   static void setSession(Connection connection, Duration lockTimeout, Duration statementTimeout)
       throws SQLException {
     set(connection, lockTimeout, statementTimeout, false);
+    try (var statement = connection.createStatement()) {
+      statement.execute("SET plan_cache_mode = force_custom_plan");
+    }
   }
 
   /**
@@ -27,7 +34,7 @@ final class SessionTimeouts {
    */
   static void resetSession(Connection connection) {
     try (var statement = connection.createStatement()) {
-      statement.execute("RESET lock_timeout; RESET statement_timeout");
+      statement.execute("RESET lock_timeout; RESET statement_timeout; RESET plan_cache_mode");
     } catch (SQLException e) {
       // see above
     }

@@ -38,6 +38,8 @@ final class ResetReport {
       }
       if (t.truncated()) {
         line.append("  TRUNCATE");
+      } else if (t.checksSkipped()) {
+        line.append("  (referencing tables already empty: no per-row FK checks)");
       }
       out.println(line);
     }

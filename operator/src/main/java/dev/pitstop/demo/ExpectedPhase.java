@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Set;
 
 /** The phases in which a demo resource has done what its spec asks. */
-final class ExpectedPhase {
+public final class ExpectedPhase {
   private ExpectedPhase() {}
 
-  static Set<String> of(HasMetadata resource) {
+  public static Set<String> of(HasMetadata resource) {
     if (resource instanceof DatabaseMigration dbm) {
       if (Boolean.TRUE.equals(dbm.getSpec().validateOnly)) {
         return Set.of("Planned");

@@ -47,12 +47,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final String OWNER_FILE = "owner.pid";
   private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
-  private final Process process;
+  private final Path binaries;
   private final Path dataDirectory;
   private final int port;
+  private Process process;
 
-  private EmbeddedPostgresServer(Process process, Path dataDirectory, int port) {
-    this.process = process;
+  private EmbeddedPostgresServer(Path binaries, Path dataDirectory, int port) {
+    this.binaries = binaries;
     this.dataDirectory = dataDirectory;
     this.port = port;
   }
@@ -89,34 +90,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           "UTF8",
           "--locale=C",
           "--no-sync");
-      int port = freePort();
-      Process process =
-          new ProcessBuilder(
-                  command(
-                      binaries,
-                      "postgres",
-                      "-D",
-                      data.toString(),
-                      "-p",
-                      Integer.toString(port),
-                      "-c",
-                      "listen_addresses=127.0.0.1",
-                      "-c",
-                      "unix_socket_directories=",
-                      "-c",
-                      "fsync=off",
-                      "-c",
-                      "synchronous_commit=off",
-                      "-c",
-                      "full_page_writes=off",
-                      "-c",
-                      "max_connections=300"))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(process, instance, port);
+      EmbeddedPostgresServer server = new EmbeddedPostgresServer(binaries, instance, freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
-      server.awaitReady(log);
+      server.launch();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
@@ -133,10 +109,65 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
   }
 
+  /**
+   * Starts the server again after {@link #stop()}, on the same port and data directory, e.g. to
+   * test how clients survive a database outage. Does nothing if it is running.
+   */
+  public synchronized void restart() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    try {
+      launch();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not restart embedded PostgreSQL", e);
+    }
+  }
+
+  /** Stops the server (fast shutdown: sessions are cut) and keeps its data directory. */
+  public synchronized void stop() {
+    shutDown();
+  }
+
   /** Stops the server (fast shutdown) and deletes its data directory. */
   @Override
   public synchronized void close() {
-    if (process.isAlive()) {
+    shutDown();
+    deleteRecursively(dataDirectory);
+  }
+
+  private void launch() throws IOException {
+    Path data = dataDirectory.resolve("data");
+    Path log = dataDirectory.resolve("postgres.log");
+    process =
+        new ProcessBuilder(
+                command(
+                    binaries,
+                    "postgres",
+                    "-D",
+                    data.toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "unix_socket_directories=",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=300"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    awaitReady(log);
+  }
+
+  private void shutDown() {
+    if (process != null && process.isAlive()) {
       try {
         new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -149,7 +180,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    deleteRecursively(dataDirectory);
   }
 
   private void awaitReady(Path log) throws IOException {

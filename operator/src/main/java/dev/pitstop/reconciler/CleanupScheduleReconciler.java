@@ -171,6 +171,10 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       events.warning(resource, "RunInterrupted", status.message);
     }
     recordPassedFireTimes(resource, config, due);
+    if (config.suspended()) {
+      // Changes made while suspended take effect at the next run; they do not start one on resume.
+      status.observedSpecDigest = config.specDigest();
+    }
 
     if (due.trigger() == null) {
       CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);

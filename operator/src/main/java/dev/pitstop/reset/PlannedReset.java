@@ -13,6 +13,7 @@ import java.util.Set;
  * @param keeping tables that may keep rows
  * @param kept the marked rows, or {@code null} when nothing is kept
  * @param sequences sequences to restart
+ * @param redundantChecks tables deleted without per-row foreign-key checks
  */
 record PlannedReset(
     ResetPlan plan,
@@ -21,4 +22,5 @@ record PlannedReset(
     List<CatalogTable> truncated,
     Set<Long> keeping,
     KeptRows kept,
-    List<OwnedSequences.Owned> sequences) {}
+    List<OwnedSequences.Owned> sequences,
+    RedundantForeignKeyChecks redundantChecks) {}

@@ -56,8 +56,11 @@ public record ResetPlan(
    * @param keptRows rows that survive ({@code preserveRows} and what they reference), -1 if not
    *     counted
    * @param truncated whether it is emptied by TRUNCATE (else DELETE)
+   * @param checksSkipped whether its DELETE skips PostgreSQL's per-row foreign-key checks, because
+   *     every table referencing it is emptied before it (see the engine's documentation)
    */
-  public record PlannedTable(String name, long rows, long keptRows, boolean truncated) {}
+  public record PlannedTable(
+      String name, long rows, long keptRows, boolean truncated, boolean checksSkipped) {}
 
   /**
    * A table of the schemas that is kept.

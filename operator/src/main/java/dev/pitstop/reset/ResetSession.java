@@ -196,17 +196,24 @@ final class ResetSession {
     ReferencingTables references =
         ReferencingTables.check(connection, graph, emptiedOids, oids(truncated), keeping);
     List<OwnedSequences.Owned> sequences = OwnedSequences.of(connection, emptied);
+    RedundantForeignKeyChecks redundant =
+        RedundantForeignKeyChecks.find(connection, graph, order, keeping);
 
     List<PlannedTable> tables = new ArrayList<>();
     for (CatalogTable table : truncated) {
-      tables.add(new PlannedTable(table.name().toString(), count ? rows(table) : -1, 0, true));
+      tables.add(
+          new PlannedTable(table.name().toString(), count ? rows(table) : -1, 0, true, false));
     }
     for (CatalogTable table : order.order()) {
       long keptRows =
           kept != null && keeping.contains(table.oid()) && count ? kept.count(table) : 0;
       tables.add(
           new PlannedTable(
-              table.name().toString(), count ? rows(table) : -1, count ? keptRows : -1, false));
+              table.name().toString(),
+              count ? rows(table) : -1,
+              count ? keptRows : -1,
+              false,
+              redundant.tables().contains(table.oid())));
     }
     List<String> warnings = new ArrayList<>(selection.warnings());
     warnings.addAll(references.warnings());
@@ -230,7 +237,8 @@ final class ResetSession {
             sequences.stream().map(s -> s.sequence().toString()).toList(),
             request.seedNames(),
             warnings);
-    return new PlannedReset(plan, graph, order, List.copyOf(truncated), keeping, kept, sequences);
+    return new PlannedReset(
+        plan, graph, order, List.copyOf(truncated), keeping, kept, sequences, redundant);
   }
 
   private static String describeNulled(ForeignKey key, ForeignKeyGraph graph) {

@@ -138,11 +138,21 @@ class CleanupEngineTest {
                             "orphaned-replies", "comments", "parent_id", "comments", "id"))
                     .build(),
                 CleanupListener.NONE);
-    // 3 points at a missing 99; 4 points at 3, so it is orphaned once 3 is gone and the final
-    // check of the rule finds and deletes it too.
-    RuleOutcome replies = result.rule("orphaned-replies").orElseThrow();
-    assertThat(replies.deleted()).isEqualTo(2);
-    assertThat(replies.remaining()).isZero();
+    // 3 points at a missing 99; 4 points at 3, which still existed when the run looked, so 4 is
+    // an orphan only after the run: the next run deletes it.
+    assertThat(result.rule("orphaned-replies").orElseThrow().deleted()).isEqualTo(1);
+    assertThat(pg.queryStrings("SELECT id::text FROM comments ORDER BY id"))
+        .containsExactly("1", "2", "4");
+    CleanupResult next =
+        engine()
+            .run(
+                request()
+                    .rule(
+                        DeletionRule.orphanedBy(
+                            "orphaned-replies", "comments", "parent_id", "comments", "id"))
+                    .build(),
+                CleanupListener.NONE);
+    assertThat(next.rowsDeleted()).isEqualTo(1);
     assertThat(pg.queryStrings("SELECT id::text FROM comments ORDER BY id"))
         .containsExactly("1", "2");
   }
@@ -222,6 +232,38 @@ class CleanupEngineTest {
         .contains("FOR UPDATE SKIP LOCKED")
         .contains("ORDER BY \"created_at\"")
         .contains("\"created_at\" >= CAST(? AS timestamp without time zone)");
+  }
+
+  @Test
+  void rowsSharingOneTimestampAreStillDeletedInBatchesOfAtMostBatchSize() {
+    pg.execute(
+        "CREATE TABLE imports (id bigserial PRIMARY KEY, imported_at timestamptz NOT NULL);"
+            + " CREATE INDEX imports_at_idx ON imports (imported_at);"
+            + " INSERT INTO imports (imported_at) SELECT '2020-01-01' FROM generate_series(1, 350);"
+            + " INSERT INTO imports (imported_at)"
+            + " SELECT '2020-01-02'::timestamptz + i * interval '1 second'"
+            + " FROM generate_series(1, 250) i;"
+            + " INSERT INTO imports (imported_at) SELECT now() FROM generate_series(1, 10)");
+    List<BatchReport> batches = new CopyOnWriteArrayList<>();
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .batchSize(100)
+                    .rule(
+                        DeletionRule.olderThan(
+                            "old-imports", "imports", "imported_at", Duration.ofDays(1)))
+                    .build(),
+                new CleanupListener() {
+                  @Override
+                  public void onBatch(BatchReport batch) {
+                    batches.add(batch);
+                  }
+                });
+
+    assertThat(result.rule("old-imports").orElseThrow().deleted()).isEqualTo(600);
+    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isLessThanOrEqualTo(100));
+    assertThat(pg.rowCount("imports")).isEqualTo(10);
   }
 
   @Test
@@ -404,6 +446,21 @@ class CleanupEngineTest {
             "rules[stale-cache].where: not a valid boolean expression for table"
                 + " public.cache_entries: column \"expired_at\" does not exist")
         .contains("SQLSTATE 42703");
+  }
+
+  @Test
+  void aWhereWithADataModifyingWithIsRefusedNamingTheField() {
+    // 0A000 makes the pool close the connection; the refusal must still name the field
+    CleanupException e =
+        assertRefusedAndNothingDeleted(
+            DeletionRule.where(
+                "stale-cache",
+                "cache_entries",
+                "key IN (WITH d AS (DELETE FROM cache_entries RETURNING key) SELECT key FROM d)"),
+            CleanupErrorCode.INVALID_WHERE,
+            "rules[stale-cache].where",
+            null);
+    assertThat(e.getMessage()).contains("SQLSTATE 0A000");
   }
 
   @Test

@@ -327,6 +327,42 @@ class CleanupScheduleIT {
         .until(() -> get("nightly").getStatus().message.contains("suspended"));
     assertThat(get("nightly").getStatus().nextRunTime).isNull();
     assertThat(get("nightly").getStatus().history).as("suspending runs nothing").hasSize(1);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().batchSize = 50;
+          return c;
+        });
+    // Let the operator see the change while suspended (two quick edits would arrive as one).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              CleanupSchedule c = get("nightly");
+              return c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration);
+            });
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().suspend = false;
+          return c;
+        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("nightly").getStatus().nextRunTime != null);
+    sleep(Duration.ofSeconds(2));
+    assertThat(get("nightly").getStatus().history)
+        .as("a change made while suspended does not run on resume")
+        .hasSize(1);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

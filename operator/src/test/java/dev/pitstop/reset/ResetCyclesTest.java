@@ -22,7 +22,7 @@ class ResetCyclesTest {
   }
 
   private ResetException fails(ResetRequest.Builder request) {
-    return catchThrowableOfType(() -> reset(request), ResetException.class);
+    return catchThrowableOfType(ResetException.class, () -> reset(request));
   }
 
   /** store.manager_staff_id → staff and staff.store_id → store, as in the Sakila sample. */
@@ -83,8 +83,8 @@ class ResetCyclesTest {
     assertThat(pg.rowCount("notes")).isEqualTo(1);
     assertThat(
             catchThrowableOfType(
-                    () -> new ResetEngine(pg.dataSource()).plan(request().build()),
-                    ResetException.class)
+                    ResetException.class,
+                    () -> new ResetEngine(pg.dataSource()).plan(request().build()))
                 .code())
         .as("a dry run says the same")
         .isEqualTo(ResetErrorCode.UNBREAKABLE_CYCLE);

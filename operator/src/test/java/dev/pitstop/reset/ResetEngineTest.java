@@ -30,7 +30,7 @@ class ResetEngineTest {
   }
 
   private ResetException fails(ResetRequest request) {
-    return catchThrowableOfType(() -> engine().reset(request), ResetException.class);
+    return catchThrowableOfType(ResetException.class, () -> engine().reset(request));
   }
 
   @Test
@@ -199,8 +199,8 @@ class ResetEngineTest {
     assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
     assertThat(
             catchThrowableOfType(
-                    () -> engine().plan(ResetRequest.builder("production").build()),
-                    ResetException.class)
+                    ResetException.class,
+                    () -> engine().plan(ResetRequest.builder("production").build()))
                 .code())
         .isEqualTo(ResetErrorCode.WRONG_DATABASE);
   }

@@ -126,8 +126,8 @@ class ResetKeepRowsTest {
     for (String where : List.of("rank = 'admin'", "email", "role = 'admin' AND nope()")) {
       ResetException e =
           catchThrowableOfType(
-              () -> engine().reset(request().preserveRows("users", where).build()),
-              ResetException.class);
+              ResetException.class,
+              () -> engine().reset(request().preserveRows("users", where).build()));
       assertThat(e.code()).as(where).isEqualTo(ResetErrorCode.INVALID_WHERE);
       assertThat(e.subject()).isEqualTo("spec.preserveRows[0].where");
       assertThat(e.getMessage())
@@ -144,8 +144,8 @@ class ResetKeepRowsTest {
 
     ResetException e =
         catchThrowableOfType(
-            () -> engine().reset(request().preserveRows("users", "sneaky()").build()),
-            ResetException.class);
+            ResetException.class,
+            () -> engine().reset(request().preserveRows("users", "sneaky()").build()));
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.INVALID_WHERE);
     assertThat(e.getMessage()).contains("read-only transaction");
@@ -157,8 +157,8 @@ class ResetKeepRowsTest {
   void tableThatIsNotInTheSchemasIsRefused() {
     ResetException e =
         catchThrowableOfType(
-            () -> engine().reset(request().preserveRows("teachers", "true").build()),
-            ResetException.class);
+            ResetException.class,
+            () -> engine().reset(request().preserveRows("teachers", "true").build()));
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.TABLE_NOT_FOUND);
     assertThat(e.getMessage())

@@ -97,13 +97,13 @@ class ResetReadersTest {
 
       ResetException e =
           catchThrowableOfType(
+              ResetException.class,
               () ->
                   new ResetEngine(pg.dataSource())
                       .reset(
                           request(DeletionStrategy.TRUNCATE)
                               .lockTimeout(Duration.ofMillis(200))
-                              .build()),
-              ResetException.class);
+                              .build()));
 
       assertThat(e.code()).isEqualTo(ResetErrorCode.DELETE_FAILED);
       assertThat(e.isTransient()).isTrue();
@@ -177,10 +177,14 @@ class ResetReadersTest {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       running.set(false);
-      for (Thread thread : threads) {
-        thread.join(10_000);
+      try {
+        for (Thread thread : threads) {
+          thread.join(10_000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -1,0 +1,86 @@
+package dev.pitstop.faults;
+
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.testing.OperatorExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Kills the operator the way a crash would: its reconcilers stop and every session it holds is
+ * terminated by the server, so a transaction in flight is cut rather than allowed to finish.
+ */
+final class OperatorCrash {
+  private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(30);
+
+  private OperatorCrash() {}
+
+  /** Stops the operator and terminates its backends until it has stopped. */
+  static void crash(OperatorExtension kube, DataSource admin) {
+    // Stopping waits for running jobs; terminating their sessions is what makes it a crash.
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(kube::stopOperator);
+    while (!stopping.isDone()) {
+      terminateOperatorSessions(admin);
+      pause(20);
+    }
+    stopping.join();
+    terminateOperatorSessions(admin);
+  }
+
+  /** Terminates every session whose application_name is the operator's. */
+  static int terminateOperatorSessions(DataSource admin) {
+    return count(
+        admin,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            + " WHERE application_name = ? AND pid <> pg_backend_pid()",
+        ConnectionSettings.DEFAULT_APPLICATION_NAME);
+  }
+
+  /** Waits until a session of the operator runs a statement matching the regular expression. */
+  static void awaitStatement(DataSource admin, String database, String pattern) {
+    long deadline = System.nanoTime() + KILL_POINT_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (count(
+              admin,
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state = 'active'"
+                  + " AND application_name = ? AND query ~ ?",
+              database,
+              ConnectionSettings.DEFAULT_APPLICATION_NAME,
+              pattern)
+          > 0) {
+        return;
+      }
+      pause(10);
+    }
+    throw new AssertionError("kill point not reached: no statement matching " + pattern);
+  }
+
+  private static int count(DataSource admin, String sql, String... params) {
+    try (Connection connection = admin.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setString(i + 1, params[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.pitstop.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pitstop.testing.CrdSchemaValidator;
+import dev.pitstop.testing.DatabaseDump;
+import dev.pitstop.testing.LogCapture;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.SecretScan;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 7, item 5: every manifest of {@code bad-input/} is refused, by the CRD schema or by the
+ * operator, with a message naming the field, and the database stays byte-for-byte the same. The
+ * password of the database Secret appears nowhere afterwards (item 6).
+ */
+class BadInputIT {
+  static final String PASSWORD = "Bad-Input-pw-7f3b%never@shown";
+  private static final String NAMESPACE = "default";
+  private static final CrdSchemaValidator SCHEMA = CrdSchemaValidator.fromCrds(ProjectFiles.crds());
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+  private LogCapture logs;
+
+  static List<BadInputCase> cases() {
+    return BadInputCase.all();
+  }
+
+  @BeforeEach
+  void startCapturingLogs() {
+    logs = new LogCapture();
+  }
+
+  @AfterEach
+  void stopCapturingLogs() {
+    logs.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void isRefusedNamingTheFieldAndChangesNothing(BadInputCase badInput) {
+    AppSchema.create(pg);
+    Secrets.create(kube.client(), NAMESPACE, "app-db", pg, PASSWORD, Secrets.Layout.FIELDS);
+    Secrets.create(kube.client(), "other", "app-db", pg, PASSWORD, Secrets.Layout.URI);
+    String before = DatabaseDump.of(pg.dataSource());
+
+    List<JsonNode> documents =
+        badInput.documents(Map.of("DATABASE", pg.databaseName(), "PASSWORD", PASSWORD));
+    JsonNode resource = documents.get(0);
+    List<String> violations = SCHEMA.validate(resource);
+
+    if (badInput.rejectedBy() == BadInputCase.Stage.schema) {
+      assertThat(violations)
+          .as("%s (%s): the CRD schema must refuse it", badInput, badInput.what())
+          .isNotEmpty()
+          .anySatisfy(v -> assertThat(v).startsWith(badInput.expect()));
+    } else {
+      assertThat(violations)
+          .as("%s: the schema accepts it, so the operator is tested", badInput)
+          .isEmpty();
+      for (JsonNode referenced : documents.subList(1, documents.size())) {
+        ((ObjectNode) referenced.path("metadata")).put("namespace", NAMESPACE);
+        HasMetadata object = Serialization.unmarshal(referenced.toString());
+        kube.client().resource(object).create();
+      }
+      HasMetadata created = create(resource);
+      JsonNode refused = awaitRefused(created, badInput);
+      assertThat(refused.at("/status/phase").asText())
+          .as("%s: phase", badInput)
+          .isNotIn("Succeeded", "Active", "Draining", "Running", "Migrating", "Resetting");
+      assertThat(kube.eventsFor(created))
+          .as("%s: a Warning Event naming the field", badInput)
+          .anySatisfy(
+              e -> {
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getMessage()).contains(badInput.expect());
+              });
+    }
+
+    assertThat(DatabaseDump.of(pg.dataSource()))
+        .as("%s: the database is unchanged", badInput)
+        .isEqualTo(before);
+    SecretScan.of(kube, logs).assertNotFound(PASSWORD);
+  }
+
+  private HasMetadata create(JsonNode resource) {
+    ObjectNode copy = resource.deepCopy();
+    ((ObjectNode) copy.path("metadata")).put("namespace", NAMESPACE);
+    Class<? extends HasMetadata> type = Kinds.type(copy.path("kind").asText());
+    HasMetadata typed = Serialization.unmarshal(copy.toString(), type);
+    return kube.client().resource(typed).create();
+  }
+
+  /** Waits until Ready is False with a message naming the field, the way a user sees it. */
+  private JsonNode awaitRefused(HasMetadata created, BadInputCase badInput) {
+    JsonNode[] last = new JsonNode[1];
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource current =
+                  kube.client()
+                      .genericKubernetesResources(created.getApiVersion(), created.getKind())
+                      .inNamespace(NAMESPACE)
+                      .withName(created.getMetadata().getName())
+                      .get();
+              last[0] = Serialization.jsonMapper().valueToTree(current);
+              JsonNode ready = condition(last[0], "Ready");
+              assertThat(ready)
+                  .as("%s: Ready condition in %s", badInput, last[0].path("status"))
+                  .isNotNull();
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(last[0].at("/status/message").asText())
+                  .as("%s: status.message names the field", badInput)
+                  .contains(badInput.expect());
+              assertThat(kube.eventsFor(created)).extracting(Event::getType).contains("Warning");
+            });
+    return last[0];
+  }
+
+  private static JsonNode condition(JsonNode resource, String type) {
+    return StreamSupport.stream(resource.at("/status/conditions").spliterator(), false)
+        .filter(c -> type.equals(c.path("type").asText()))
+        .findFirst()
+        .orElse(null);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.pitstop.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The dump sees every kind of change the bad-input tests must rule out. */
+class DatabaseDumpTest {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  private String before;
+
+  @BeforeEach
+  void createSchema() {
+    pg.execute(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);"
+            + " INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com');");
+    before = DatabaseDump.of(pg.dataSource());
+  }
+
+  @Test
+  void isStableWhenNothingChanged() {
+    assertThat(DatabaseDump.of(pg.dataSource())).isEqualTo(before);
+  }
+
+  @Test
+  void seesADeletedRow() {
+    pg.execute("DELETE FROM users WHERE email = 'b@example.com'");
+    assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(before);
+  }
+
+  @Test
+  void seesAnAdvancedSequence() {
+    pg.execute("SELECT nextval('users_id_seq')");
+    assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(before);
+  }
+
+  @Test
+  void seesANewEmptyTableAndAnIndex() {
+    pg.execute("CREATE TABLE pitstop_maintenance_mode (id int)");
+    String withTable = DatabaseDump.of(pg.dataSource());
+    assertThat(withTable).isNotEqualTo(before);
+    pg.execute("CREATE INDEX users_email ON users (email)");
+    assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(withTable);
+  }
+
+  @Test
+  void seesAChangedColumnDefault() {
+    pg.execute("ALTER TABLE users ALTER COLUMN email SET DEFAULT 'x'");
+    assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(before);
+  }
+}
