@@ -428,6 +428,27 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void aTasksQueryThatCannotReturnANumberFailsAtOnceAndStartsWhenFixed() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT 'none'");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+    assertThat(failed.getStatus().message)
+        .startsWith("spec.drain.tasks.query must return a number");
+    assertThat(Conditions.find(failed.getStatus(), Condition.FAILED).orElseThrow().reason)
+        .isEqualTo("InvalidSpec");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+
+    k8s.editWindow("nightly", w -> w.getSpec().drain.tasks = tasks(TASKS));
+
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
   void aStartThatKeepsBeingRefusedFailsAtTheTimeoutWithNothingToRestore() {
     createApplication();
     MaintenanceWindow window = fullWindow("nightly");

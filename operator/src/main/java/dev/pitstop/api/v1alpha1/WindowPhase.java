@@ -14,10 +14,12 @@ package dev.pitstop.api.v1alpha1;
  *       workloads at 0 and their pods gone, no active Jobs, tasks query 0, no sessions left). The
  *       mode row becomes {@code maintenance}.
  *   <li>{@link #Draining} → {@link #Failed}: {@code drain.timeout} passed, the drain hit a
- *       deterministic error, or the spec became invalid. Whatever was changed is restored while the
- *       phase is Failed. (A start the database check refuses — a tasks query that fails, a role or
- *       privilege missing — stays Draining with nothing changed and the reason in status, checked
- *       again with backoff or at once after a spec change, until the timeout.)
+ *       deterministic error, or the spec (or input the database check rejects for good, such as a
+ *       tasks query that does not return one number) is invalid. Whatever was changed is restored
+ *       while the phase is Failed. (A start refused for something that may still appear — a table
+ *       the tasks query names, a role, a privilege — stays Draining with nothing changed and the
+ *       reason in status, checked again with backoff or at once after a spec change, until the
+ *       timeout.)
  *   <li>{@link #Draining} → {@link #Restoring}: the window closed before it was drained ({@code
  *       active: false}, its scheduled end, or deletion).
  *   <li>{@link #Active} → {@link #Restoring}: the window closed ({@code active: false}, its end
