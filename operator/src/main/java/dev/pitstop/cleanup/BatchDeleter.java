@@ -90,7 +90,8 @@ final class BatchDeleter {
       Long remaining;
       if (pass.state == RuleState.INTERRUPTED) {
         remaining = null;
-      } else if (pass.state == RuleState.DONE && pass.mode == Mode.RANGE) {
+      } else if (pass.state == RuleState.DONE
+          && (pass.mode == Mode.RANGE || pass.mode == Mode.NUMBERED_RANGE)) {
         // A range walk skips nothing: it deleted every row that matched when it passed by.
         remaining = 0L;
       } else {
@@ -128,7 +129,12 @@ final class BatchDeleter {
 
   /** How batches pick their rows. */
   private enum Mode {
-    /** Key ranges in index order, plain DELETEs: fastest, but waits for rows others hold. */
+    /**
+     * Key ranges in index order, plain DELETEs, each range sized from how many rows the previous
+     * one held: the fastest, as no batch searches for its end; waits for rows others hold.
+     */
+    NUMBERED_RANGE,
+    /** Key ranges in index order, plain DELETEs, each range's end searched for. */
     RANGE,
     /** Locks rows first, skipping those others hold, in key order. */
     LOCKED_WALK,
@@ -150,6 +156,7 @@ final class BatchDeleter {
     private Mode mode;
     private final java.util.Deque<String> ends = new java.util.ArrayDeque<>();
     private boolean lastRange;
+    private final NumberedRanges numbered = new NumberedRanges();
     private RuleState state;
     private String message;
 
@@ -160,7 +167,8 @@ final class BatchDeleter {
     }
 
     void run(Mode first) throws SQLException {
-      mode = first;
+      mode = first == Mode.RANGE && rule.keyset().interpolable() ? Mode.NUMBERED_RANGE : first;
+      numbered.reset();
       state = null;
       busy = 0;
       ends.clear();
@@ -183,7 +191,29 @@ final class BatchDeleter {
           int n;
           String next;
           try {
-            if (mode == Mode.RANGE) {
+            if (mode == Mode.NUMBERED_RANGE) {
+              if (!numbered.started && !numbered.start()) {
+                mode = Mode.RANGE; // keys that are not all numbers (an infinite timestamp)
+                continue;
+              }
+              if (!numbered.prepare()) {
+                // More than a batch of rows share one key: pick them row by row from here on.
+                lo = numbered.fromAsKey();
+                switchToLockedWalk();
+                continue;
+              }
+              started = Instant.now(); // the batch's transaction is the DELETE alone
+              t0 = System.nanoTime();
+              Integer done = numbered.batch();
+              if (done == null) {
+                // Held more rows than a batch: undone, and tried again over a narrower range.
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                longest = took.compareTo(longest) > 0 ? took : longest;
+                continue;
+              }
+              n = done;
+              next = null;
+            } else if (mode == Mode.RANGE) {
               if (ends.isEmpty() && !lastRange) {
                 findRangeEnd(lo);
                 started = Instant.now(); // the batch's transaction is the DELETE alone
@@ -203,8 +233,12 @@ final class BatchDeleter {
               next = result[1] == null ? lo : result[1];
             }
           } catch (SQLException e) {
-            if (mode == Mode.RANGE && ServerErrors.isLockNotAvailable(e)) {
+            if ((mode == Mode.RANGE || mode == Mode.NUMBERED_RANGE)
+                && ServerErrors.isLockNotAvailable(e)) {
               // A row someone holds: from here on lock rows first and skip the ones others hold.
+              if (mode == Mode.NUMBERED_RANGE) {
+                lo = numbered.fromAsKey();
+              }
               switchToLockedWalk();
               continue;
             }
@@ -220,7 +254,12 @@ final class BatchDeleter {
           busy = 0;
           reporter.batch(new BatchReport(rule.name(), size, n, started, took));
           reporter.progress(Activity.DELETING, rule.name(), estimate, deleted, batches, size, null);
-          boolean last = mode == Mode.RANGE ? next == null && ends.isEmpty() : n < size;
+          boolean last =
+              switch (mode) {
+                case NUMBERED_RANGE -> numbered.finished;
+                case RANGE -> next == null && ends.isEmpty();
+                default -> n < size;
+              };
           if (last) {
             state = RuleState.DONE;
             return;
@@ -338,6 +377,7 @@ final class BatchDeleter {
         return false;
       }
       size = Math.max(1, size / 2);
+      numbered.narrow(0.5);
       ends.clear(); // they were found for the old size
       lastRange = false;
       reporter.progress(
@@ -350,6 +390,167 @@ final class BatchDeleter {
           ServerErrors.describe(e) + "; retrying with batches of " + size);
       budget.pause(request.busyBackoff().multipliedBy(busy));
       return true;
+    }
+
+    /**
+     * Range batches over key numbers ({@link ResolvedRule.Keyset#interpolable}): each range's width
+     * is the previous one's, scaled by how many rows it held against the batch size, so no batch
+     * walks the index to find its end. A range that holds more rows than a batch (the keys grew
+     * denser) is rolled back and tried again narrower, then searched for; the last range is open,
+     * so rows added beyond the last key meanwhile are deleted too.
+     */
+    private final class NumberedRanges {
+      /** Ranges aim a little below the batch size, so ordinary unevenness does not overshoot. */
+      private static final double AIM = 0.9;
+
+      private boolean started;
+      private boolean finished;
+      private long from;
+      private Long to; // exclusive; null: search for it
+      private long last;
+      private int overshoots;
+
+      void reset() {
+        started = false;
+        finished = false;
+        to = null;
+        overshoots = 0;
+      }
+
+      /**
+       * Finds the first matching key and the last key; false when they are not both numbers (the
+       * walk then searches each range's end instead).
+       */
+      boolean start() throws SQLException {
+        boolean lastMatching = rule.conditionOnKey();
+        PreparedStatement bounds = statement("bounds", rule.keyBoundsSql(lastMatching));
+        int next = rule.bindCutoff(bounds, cutoff);
+        if (lastMatching && rule.needsCutoff()) {
+          bounds.setObject(next, cutoff);
+        }
+        long first;
+        try (ResultSet row = bounds.executeQuery()) {
+          row.next();
+          first = row.getLong(1);
+          if (row.wasNull()) {
+            return false;
+          }
+          last = row.getLong(2);
+          if (row.wasNull()) {
+            return false;
+          }
+        }
+        started = true;
+        from = first;
+        to = null;
+        return true;
+      }
+
+      /**
+       * Finds where the next range ends when it is not sized yet; false when more than a batch of
+       * rows share the key it starts at, so no range can hold them.
+       */
+      boolean prepare() throws SQLException {
+        if (to == null) {
+          to = searchEnd();
+        }
+        return to == null || to != from;
+      }
+
+      /** One range batch in its own transaction; the rows deleted, or null if it was undone. */
+      Integer batch() throws SQLException {
+        boolean open = to == null || to > last;
+        PreparedStatement delete =
+            statement("numbered" + !open, rule.numberedRangeDeleteSql(!open));
+        int next = rule.bindCutoff(delete, cutoff);
+        delete.setLong(next++, from);
+        if (!open) {
+          delete.setLong(next, to);
+        }
+        connection.setAutoCommit(false);
+        int n;
+        try {
+          n = delete.executeUpdate();
+          if (n > size) {
+            connection.rollback();
+          } else {
+            connection.commit();
+          }
+        } catch (SQLException e) {
+          abandonTransaction(e);
+          throw e;
+        }
+        connection.setAutoCommit(true);
+        if (n > size) {
+          overshoots++;
+          if (to == null || overshoots > 1) {
+            to = null; // search for it
+          } else {
+            to = from + Math.max(1, (long) ((to - from) * AIM * size / n));
+          }
+          return null;
+        }
+        overshoots = 0;
+        if (open) {
+          finished = true;
+          return n;
+        }
+        long width = to - from;
+        from = to;
+        if (n == 0) {
+          to = null; // a gap in the keys: search for where the next rows are
+          return n;
+        }
+        double scale = Math.max(0.5, Math.min(2, AIM * size / n));
+        long grown = Math.max(1, (long) (width * scale));
+        to = from > Long.MAX_VALUE - grown ? null : from + grown;
+        return n;
+      }
+
+      /** Narrows the next range, when a busy batch is retried smaller. */
+      void narrow(double factor) {
+        if (started && to != null) {
+          to = from + Math.max(1, (long) ((to - from) * factor));
+        }
+      }
+
+      /** The start of the next range as a key bound, for batches that continue from there. */
+      String fromAsKey() throws SQLException {
+        PreparedStatement convert = statement("numberToKey", rule.numberToKeyTextSql());
+        convert.setLong(1, from);
+        try (ResultSet row = convert.executeQuery()) {
+          row.next();
+          return row.getString(1);
+        }
+      }
+
+      /** The key number where a batch from {@code from} ends, or null when at most one is left. */
+      private Long searchEnd() throws SQLException {
+        PreparedStatement find = statement("numberedEnd", rule.numberedRangeEndSql());
+        int next = rule.bindCutoff(find, cutoff);
+        find.setLong(next++, from);
+        find.setInt(next, size);
+        try (ResultSet row = find.executeQuery()) {
+          if (row.next()) {
+            long end = row.getLong(1);
+            return row.wasNull() ? null : end;
+          }
+          return null;
+        }
+      }
+    }
+
+    /**
+     * Rolls a failed batch back and returns the session to one transaction per statement. On a
+     * broken connection these fail too; the batch's own error is the one to report.
+     */
+    private void abandonTransaction(SQLException cause) {
+      try {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      } catch (SQLException e) {
+        cause.addSuppressed(e);
+      }
     }
 
     private PreparedStatement statement(String name, String sql) throws SQLException {

@@ -64,6 +64,40 @@ record ResolvedRule(
     boolean ranged() {
       return !type.equals("date");
     }
+
+    /**
+     * Whether keys map to whole numbers that keep their order (integers as themselves, timestamps
+     * as microseconds since the epoch), so a batch's range can be sized from the key density
+     * instead of searched for.
+     */
+    boolean interpolable() {
+      return INTEGERS.contains(type) || TIMESTAMPS.contains(type);
+    }
+
+    /** SQL turning the key expression into its number; NULL for an infinite timestamp. */
+    String toNumber(String expression) {
+      if (INTEGERS.contains(type)) {
+        return "CAST(" + expression + " AS bigint)";
+      }
+      return "CASE WHEN isfinite("
+          + expression
+          + ") THEN CAST(extract(epoch FROM "
+          + expression
+          + ") * 1000000 AS bigint) END";
+    }
+
+    /** SQL turning a bigint parameter back into a key to compare with. */
+    String fromNumber() {
+      if (INTEGERS.contains(type)) {
+        return "CAST(? AS bigint)";
+      }
+      return "(CAST('epoch' AS " + type + ") + CAST(? AS bigint) * interval '1 microsecond')";
+    }
+
+    private static final java.util.Set<String> INTEGERS =
+        java.util.Set.of("smallint", "integer", "bigint");
+    private static final java.util.Set<String> TIMESTAMPS =
+        java.util.Set.of("timestamp without time zone", "timestamp with time zone");
   }
 
   ResolvedRule {
@@ -149,17 +183,18 @@ record ResolvedRule(
    */
   String rangeEndSql(boolean bounded) {
     String key = SqlIdentifiers.quote(keyset.column());
-    // The alias keeps ORDER BY on the column: "ORDER BY key" would otherwise mean the text output.
-    return "SELECT "
+    // Only the one key found is turned into text: a cast in the inner select list would run for
+    // every entry the walk passes (for timestamps, most of the walk's cost).
+    return "SELECT range_end::text FROM (SELECT "
         + key
-        + "::text AS range_end FROM "
+        + " AS range_end FROM "
         + target()
         + " WHERE "
         + condition
         + (bounded ? " AND " + key + " >= CAST(? AS " + keyset.type() + ")" : "")
         + " ORDER BY "
         + key
-        + " OFFSET ? LIMIT 1";
+        + " OFFSET ? LIMIT 1) AS pitstop_range";
   }
 
   /**
@@ -215,6 +250,79 @@ record ResolvedRule(
     }
     statement.setString(next++, end);
     statement.setInt(next, size);
+  }
+
+  /**
+   * Where an interpolated walk starts and ends, as key numbers: the first matching key, and the
+   * last key (the last matching one when the condition is on the key column, which is as cheap to
+   * find). Either is NULL when there is none or it cannot be a number. Parameters: the cutoff(s).
+   */
+  String keyBoundsSql(boolean lastMatching) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    return "SELECT (SELECT "
+        + keyset.toNumber("min(" + key + ")")
+        + " FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + "), (SELECT "
+        + keyset.toNumber("max(" + key + ")")
+        + " FROM "
+        + target()
+        + (lastMatching ? " WHERE " + condition : "")
+        + ")";
+  }
+
+  /** Whether the condition compares the keyset column itself (olderThan on an indexed column). */
+  boolean conditionOnKey() {
+    return rule.criterion() instanceof DeletionRule.OlderThan o
+        && keyset != null
+        && o.column().equals(keyset.column());
+  }
+
+  /**
+   * The key number of the (N+1)-th matching row from key number {@code lo} on, or no row when N or
+   * fewer are left. Parameters: the cutoff if any, {@code lo}, N.
+   */
+  String numberedRangeEndSql() {
+    String key = SqlIdentifiers.quote(keyset.column());
+    return "SELECT "
+        + keyset.toNumber("range_end")
+        + " FROM (SELECT "
+        + key
+        + " AS range_end FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + " AND "
+        + key
+        + " >= "
+        + keyset.fromNumber()
+        + " ORDER BY "
+        + key
+        + " OFFSET ? LIMIT 1) AS pitstop_range";
+  }
+
+  /**
+   * Deletes the matching rows with key numbers in [lo, end), or from {@code lo} on when not {@code
+   * ended}. Parameters: the cutoff if any, {@code lo}, {@code end} if {@code ended}.
+   */
+  String numberedRangeDeleteSql(boolean ended) {
+    String key = SqlIdentifiers.quote(keyset.column());
+    return "DELETE FROM "
+        + target()
+        + " WHERE "
+        + condition
+        + " AND "
+        + key
+        + " >= "
+        + keyset.fromNumber()
+        + (ended ? " AND " + key + " < " + keyset.fromNumber() : "");
+  }
+
+  /** The key, as text for a bound, that key number {@code ?} stands for. */
+  String numberToKeyTextSql() {
+    return "SELECT CAST(" + keyset.fromNumber() + " AS text)";
   }
 
   private String target() {
