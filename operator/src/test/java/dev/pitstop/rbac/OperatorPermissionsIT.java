@@ -7,6 +7,7 @@ import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.operator.PitstopOperator;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -93,8 +94,8 @@ class OperatorPermissionsIT {
         todo,
         "pitstop.dev",
         List.of("maintenancewindows"),
-        List.of("get", "update"),
-        "finalizer patch re-read on conflict; no conflict happens in the scenario");
+        List.of("update"),
+        "finalizers are patched, never updated");
     add(
         todo,
         "pitstop.dev",
@@ -209,7 +210,9 @@ class OperatorPermissionsIT {
               .build()) {
         OperatorHolder holder = new OperatorHolder(operatorClient, settings);
         try {
-          scenario.run(new PermissionScenario.Run(api.client(), pg, holder::restart));
+          scenario.run(
+              new PermissionScenario.Run(
+                  api.client(), pg, holder::restart, path -> conflictOnNextPatch(api, path)));
         } finally {
           holder.close();
         }
@@ -226,6 +229,25 @@ class OperatorPermissionsIT {
           .isNotEmpty();
       return requests;
     }
+  }
+
+  /** Answers the next PATCH of {@code path} as the API server answers a stale write. */
+  private static void conflictOnNextPatch(EmbeddedKubernetesApi api, String path) {
+    api.server()
+        .expect()
+        .patch()
+        .withPath(path)
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Conflict")
+                .withCode(409)
+                .withMessage(
+                    "the object has been modified; please apply your changes to the latest"
+                        + " version and try again")
+                .build())
+        .once();
   }
 
   private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
