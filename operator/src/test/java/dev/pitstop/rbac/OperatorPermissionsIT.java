@@ -37,24 +37,19 @@ class OperatorPermissionsIT {
   private static final String OPERATOR_AGENT = "pitstop-operator-under-test";
   private static final String LEASE_NAMESPACE = "pitstop-system";
 
-  /** Scenario runners; add one per kind as its reconciler lands. */
+  /** Scenario runners, per kind. */
   private static final List<PermissionScenario> SCENARIOS =
-      java.util.stream.Stream.of(DatabaseMigrationScenarios.all(), MaintenanceWindowScenarios.all())
+      java.util.stream.Stream.of(
+              DatabaseMigrationScenarios.all(),
+              MaintenanceWindowScenarios.all(),
+              SandboxResetScenarios.all(),
+              CleanupScheduleScenarios.all())
           .flatMap(List::stream)
           .toList();
 
   /**
    * Granted permissions no scenario exercises, each with the reason it is granted anyway. The test
    * fails when a scenario starts using one, so this list only shrinks.
-   *
-   * <p>TODO(lead): after merging the other kinds, add a scenario per kind to {@link #SCENARIOS} and
-   * delete the entries it covers:
-   *
-   * <ul>
-   *   <li>SandboxReset: a reset to Succeeded (informer, status update);
-   *   <li>CleanupSchedule: a run to Succeeded (informer, status update);
-   *   <li>direct reads of Secrets or ConfigMaps, if a kind does them (get).
-   * </ul>
    */
   static final Map<Permission, String> NOT_YET_EXERCISED = notYetExercised();
 
@@ -77,13 +72,6 @@ class OperatorPermissionsIT {
         List.of("leases"),
         List.of("update"),
         "asked for by JOSDK's leader-election access check at start; renewals are patches");
-    // Waiting for scenarios of the other kinds (see the TODO above).
-    add(
-        todo,
-        "pitstop.dev",
-        List.of("sandboxresets/status", "cleanupschedules/status"),
-        List.of("update"),
-        "status of the other kinds");
     add(
         todo,
         "pitstop.dev",
