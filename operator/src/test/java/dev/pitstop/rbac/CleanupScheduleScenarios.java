@@ -46,8 +46,8 @@ final class CleanupScheduleScenarios {
   /**
    * A scheduled CleanupSchedule with a database Secret and a notification webhook Secret is created
    * (nothing runs), a run is requested by annotation and waits for its MaintenanceWindow to be
-   * Active, then deletes the expired rows (status progress, Events), posts the notification to the
-   * webhook, and the schedule is deleted.
+   * Active, then deletes the expired rows (status, Events), posts the notification to the webhook,
+   * and the schedule is deleted.
    */
   static PermissionScenario scheduledRequestedWaitedRanNotifiedAndDeleted() {
     return new PermissionScenario() {

@@ -37,8 +37,8 @@ final class SandboxResetScenarios {
 
   /**
    * A SandboxReset with a Secret and a seed ConfigMap waits for its MaintenanceWindow, which does
-   * not exist yet; once the window is Active it empties the tables and reseeds them (status
-   * progress, Events), runs again when a run is requested by annotation, and is deleted.
+   * not exist yet; once the window is Active it empties the tables and reseeds them (status,
+   * Events), runs again when a run is requested by annotation, and is deleted.
    */
   static PermissionScenario waitedResetReseededRequestedAgainAndDeleted() {
     return new PermissionScenario() {
