@@ -27,7 +27,9 @@ final class MaintenanceWindowScenarios {
 
   /**
    * An on-demand window drains a Deployment, a StatefulSet and a CronJob and waits for Jobs and the
-   * tasks query, is closed and restores, then is deleted (finalizer).
+   * tasks query, is closed and restores, then is deleted: the patch removing its finalizer meets a
+   * conflict (as when another client changed the window meanwhile), so the operator reads the
+   * window again and retries.
    */
   static PermissionScenario drainedRestoredAndDeleted() {
     return new PermissionScenario() {
@@ -56,6 +58,11 @@ final class MaintenanceWindowScenarios {
             .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"active\":false}}");
         awaitPhase(client, WindowPhase.Idle);
 
+        run.conflicts()
+            .nextPatch(
+                "/apis/pitstop.dev/v1alpha1/namespaces/"
+                    + PermissionScenario.NAMESPACE
+                    + "/maintenancewindows/nightly");
         window(client).delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> window(client).get() == null);
       }

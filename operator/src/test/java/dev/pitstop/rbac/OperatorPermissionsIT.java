@@ -7,6 +7,7 @@ import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.operator.PitstopOperator;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -36,38 +37,35 @@ class OperatorPermissionsIT {
   private static final String OPERATOR_AGENT = "pitstop-operator-under-test";
   private static final String LEASE_NAMESPACE = "pitstop-system";
 
-  /** Scenario runners; add one per kind as its reconciler lands. */
+  /** Scenario runners, per kind. */
   private static final List<PermissionScenario> SCENARIOS =
-      java.util.stream.Stream.of(DatabaseMigrationScenarios.all(), MaintenanceWindowScenarios.all())
+      java.util.stream.Stream.of(
+              DatabaseMigrationScenarios.all(),
+              MaintenanceWindowScenarios.all(),
+              SandboxResetScenarios.all(),
+              CleanupScheduleScenarios.all())
           .flatMap(List::stream)
           .toList();
 
   /**
-   * Granted permissions no scenario exercises, each with the reason it is granted anyway. The test
-   * fails when a scenario starts using one, so this list only shrinks.
-   *
-   * <p>TODO(lead): after merging the other kinds, add a scenario per kind to {@link #SCENARIOS} and
-   * delete the entries it covers:
-   *
-   * <ul>
-   *   <li>SandboxReset: a reset to Succeeded (informer, status update);
-   *   <li>CleanupSchedule: a run to Succeeded (informer, status update);
-   *   <li>direct reads of Secrets or ConfigMaps, if a kind does them (get).
-   * </ul>
+   * Granted permissions no scenario can exercise against the mock API server, each with the reason
+   * it is granted anyway. The test fails when a scenario starts using one, so this list only
+   * shrinks.
    */
   static final Map<Permission, String> NOT_YET_EXERCISED = notYetExercised();
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
 
   private static Map<Permission, String> notYetExercised() {
-    List<String> kinds =
-        List.of("databasemigrations", "sandboxresets", "cleanupschedules", "maintenancewindows");
     Map<Permission, String> todo = new LinkedHashMap<>();
-    // Granted for good; this test cannot see them used.
     add(
         todo,
         "pitstop.dev",
-        kinds.stream().map(k -> k + "/status").toList(),
+        List.of(
+            "databasemigrations/status",
+            "sandboxresets/status",
+            "cleanupschedules/status",
+            "maintenancewindows/status"),
         List.of("patch"),
         "status written with server-side apply (the default), which the mock API server rejects");
     add(
@@ -76,37 +74,6 @@ class OperatorPermissionsIT {
         List.of("leases"),
         List.of("update"),
         "asked for by JOSDK's leader-election access check at start; renewals are patches");
-    // Waiting for scenarios of the other kinds (see the TODO above).
-    add(
-        todo,
-        "pitstop.dev",
-        List.of("sandboxresets/status", "cleanupschedules/status"),
-        List.of("update"),
-        "status of the other kinds");
-    add(
-        todo,
-        "pitstop.dev",
-        List.of("databasemigrations", "sandboxresets", "cleanupschedules"),
-        List.of("get", "patch", "update"),
-        "finalizers (patched, re-read on conflict); no DatabaseMigration has one");
-    add(
-        todo,
-        "pitstop.dev",
-        List.of("maintenancewindows"),
-        List.of("get", "update"),
-        "finalizer patch re-read on conflict; no conflict happens in the scenario");
-    add(
-        todo,
-        "pitstop.dev",
-        List.of("maintenancewindows/finalizers"),
-        List.of("update"),
-        "needed only where the OwnerReferencesPermissionEnforcement admission plugin is on");
-    add(
-        todo,
-        "",
-        List.of("secrets", "configmaps"),
-        List.of("get"),
-        "direct reads by the other kinds; DatabaseMigration reads them from informer caches");
     return todo;
   }
 
@@ -209,7 +176,9 @@ class OperatorPermissionsIT {
               .build()) {
         OperatorHolder holder = new OperatorHolder(operatorClient, settings);
         try {
-          scenario.run(new PermissionScenario.Run(api.client(), pg, holder::restart));
+          scenario.run(
+              new PermissionScenario.Run(
+                  api.client(), pg, holder::restart, path -> conflictOnNextPatch(api, path)));
         } finally {
           holder.close();
         }
@@ -226,6 +195,25 @@ class OperatorPermissionsIT {
           .isNotEmpty();
       return requests;
     }
+  }
+
+  /** Answers the next PATCH of {@code path} as the API server answers a stale write. */
+  private static void conflictOnNextPatch(EmbeddedKubernetesApi api, String path) {
+    api.server()
+        .expect()
+        .patch()
+        .withPath(path)
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Conflict")
+                .withCode(409)
+                .withMessage(
+                    "the object has been modified; please apply your changes to the latest"
+                        + " version and try again")
+                .build())
+        .once();
   }
 
   private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {

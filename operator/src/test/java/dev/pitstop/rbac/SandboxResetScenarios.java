@@ -1,0 +1,170 @@
+package dev.pitstop.rbac;
+
+import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.ResetPhase;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.ScriptSource;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** SandboxReset scenarios for {@link OperatorPermissionsIT}. */
+final class SandboxResetScenarios {
+  private static final String NAME = "sandbox";
+  private static final String WINDOW = "sandbox-window";
+
+  private SandboxResetScenarios() {}
+
+  static List<PermissionScenario> all() {
+    return List.of(waitedResetReseededRequestedAgainAndDeleted());
+  }
+
+  /**
+   * A SandboxReset with a Secret and a seed ConfigMap waits for its MaintenanceWindow, which does
+   * not exist yet; once the window is Active it empties the tables and reseeds them (status,
+   * Events), runs again when a run is requested by annotation, and is deleted.
+   */
+  static PermissionScenario waitedResetReseededRequestedAgainAndDeleted() {
+    return new PermissionScenario() {
+      @Override
+      public String name() {
+        return "SandboxReset waited for its window, reset and reseeded, requested again, deleted";
+      }
+
+      @Override
+      public void run(Run run) {
+        KubernetesClient client = run.client();
+        run.pg()
+            .execute(
+                "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);"
+                    + " CREATE TABLE orders (id bigserial PRIMARY KEY,"
+                    + " user_id bigint NOT NULL REFERENCES users);"
+                    + " INSERT INTO users (email) SELECT 'u' || g || '@shop.test'"
+                    + " FROM generate_series(1, 20) g;"
+                    + " INSERT INTO orders (user_id) SELECT 1 + g % 20 FROM generate_series(1, 50) g;");
+        client
+            .resource(
+                secret("sandbox-db", run.pg().jdbcUrl(), run.pg().user(), run.pg().password()))
+            .create();
+        client
+            .resource(
+                configMap(
+                    "sandbox-seed",
+                    Map.of("01-users.sql", "INSERT INTO users (email) VALUES ('demo@shop.test');")))
+            .create();
+        client.resource(reset(run)).create();
+        awaitReset(client, r -> r.getStatus().phase == ResetPhase.WaitingForWindow);
+        assertThat(run.pg().rowCount("users"))
+            .as("nothing is reset before the window")
+            .isEqualTo(20);
+
+        client.resource(activeWindow()).create();
+        awaitReset(client, r -> r.getStatus().phase == ResetPhase.Succeeded);
+        assertThat(run.pg().queryStrings("SELECT email FROM users"))
+            .containsExactly("demo@shop.test");
+        assertThat(run.pg().rowCount("orders")).isZero();
+        awaitEvents(client, "ResetStarted", "ResetSucceeded");
+
+        run.pg().execute("INSERT INTO orders (user_id) SELECT id FROM users");
+        reset(client)
+            .edit(
+                r -> {
+                  Map<String, String> annotations = new HashMap<>();
+                  if (r.getMetadata().getAnnotations() != null) {
+                    annotations.putAll(r.getMetadata().getAnnotations());
+                  }
+                  annotations.put(Pitstop.RUN_REQUESTED_AT, "again");
+                  r.getMetadata().setAnnotations(annotations);
+                  return r;
+                });
+        awaitReset(
+            client,
+            r ->
+                r.getStatus().phase == ResetPhase.Succeeded
+                    && "again".equals(r.getStatus().observedRunRequest)
+                    && r.getStatus().history.size() == 2);
+        assertThat(run.pg().rowCount("orders")).isZero();
+
+        reset(client).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> reset(client).get() == null);
+      }
+    };
+  }
+
+  private static SandboxReset reset(PermissionScenario.Run run) {
+    SandboxReset sbr = new SandboxReset();
+    sbr.setMetadata(
+        new ObjectMetaBuilder().withName(NAME).withNamespace(PermissionScenario.NAMESPACE).build());
+    SandboxResetSpec spec = new SandboxResetSpec();
+    spec.database = new DatabaseRef("sandbox-db");
+    spec.confirmDatabaseName = run.pg().databaseName();
+    spec.seed = new ScriptSource();
+    spec.seed.configMapRefs.add(new LocalObjectRef("sandbox-seed"));
+    spec.maintenanceWindowRef = new LocalObjectRef(WINDOW);
+    sbr.setSpec(spec);
+    return sbr;
+  }
+
+  /** An on-demand window with nothing to drain: Active as soon as it is reconciled. */
+  private static MaintenanceWindow activeWindow() {
+    MaintenanceWindow window = new MaintenanceWindow();
+    window.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(WINDOW)
+            .withNamespace(PermissionScenario.NAMESPACE)
+            .build());
+    window.setSpec(new MaintenanceWindowSpec());
+    window.getSpec().active = true;
+    return window;
+  }
+
+  private static Resource<SandboxReset> reset(KubernetesClient client) {
+    return client
+        .resources(SandboxReset.class)
+        .inNamespace(PermissionScenario.NAMESPACE)
+        .withName(NAME);
+  }
+
+  private static void awaitReset(KubernetesClient client, Predicate<SandboxReset> condition) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> reset(client).get(),
+            r -> r != null && r.getStatus() != null && condition.test(r));
+  }
+
+  private static void awaitEvents(KubernetesClient client, String... reasons) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client
+                    .v1()
+                    .events()
+                    .inNamespace(PermissionScenario.NAMESPACE)
+                    .list()
+                    .getItems()
+                    .stream()
+                    .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
+                    .map(Event::getReason)
+                    .toList(),
+            found -> found.containsAll(List.of(reasons)));
+  }
+}
