@@ -291,13 +291,7 @@ record ResolvedRule(
         + " FROM (SELECT "
         + key
         + " AS range_end FROM "
-        + target()
-        + " WHERE "
-        + condition
-        + " AND "
-        + key
-        + " >= "
-        + keyset.fromNumber()
+        + numberedFrom()
         + " ORDER BY "
         + key
         + " OFFSET ? LIMIT 1) AS pitstop_range";
@@ -310,14 +304,19 @@ record ResolvedRule(
   String numberedRangeDeleteSql(boolean ended) {
     String key = SqlIdentifiers.quote(keyset.column());
     return "DELETE FROM "
-        + target()
+        + numberedFrom()
+        + (ended ? " AND " + key + " < " + keyset.fromNumber() : "");
+  }
+
+  /** The table and the rows that match from key number {@code ?} on. */
+  private String numberedFrom() {
+    return target()
         + " WHERE "
         + condition
         + " AND "
-        + key
+        + SqlIdentifiers.quote(keyset.column())
         + " >= "
-        + keyset.fromNumber()
-        + (ended ? " AND " + key + " < " + keyset.fromNumber() : "");
+        + keyset.fromNumber();
   }
 
   /** The key, as text for a bound, that key number {@code ?} stands for. */
