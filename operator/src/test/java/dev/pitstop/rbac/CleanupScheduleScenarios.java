@@ -12,10 +12,8 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
-import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 
 /** CleanupSchedule scenarios for {@link OperatorPermissionsIT}. */
 final class CleanupScheduleScenarios {
@@ -103,9 +100,10 @@ final class CleanupScheduleScenarios {
                     .withStringData(Map.of("url", webhookUrl))
                     .build())
             .create();
-        client.resource(idleWindow()).create();
+        client.resource(ScenarioSteps.onDemandWindow(WINDOW, false)).create();
         client.resource(schedule()).create();
-        awaitSchedule(client, s -> s.getStatus().phase == CleanupPhase.Scheduled);
+        ScenarioSteps.awaitStatus(
+            schedule(client), s -> s.getStatus().phase == CleanupPhase.Scheduled);
         assertThat(run.pg().rowCount("sessions")).as("creation runs nothing").isEqualTo(40);
 
         schedule(client)
@@ -119,7 +117,8 @@ final class CleanupScheduleScenarios {
                   s.getMetadata().setAnnotations(annotations);
                   return s;
                 });
-        awaitSchedule(client, s -> s.getStatus().phase == CleanupPhase.WaitingForWindow);
+        ScenarioSteps.awaitStatus(
+            schedule(client), s -> s.getStatus().phase == CleanupPhase.WaitingForWindow);
         assertThat(run.pg().rowCount("sessions")).isEqualTo(40);
 
         client
@@ -127,14 +126,14 @@ final class CleanupScheduleScenarios {
             .inNamespace(PermissionScenario.NAMESPACE)
             .withName(WINDOW)
             .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"active\":true}}");
-        awaitSchedule(
-            client,
+        ScenarioSteps.awaitStatus(
+            schedule(client),
             s ->
                 s.getStatus().phase != CleanupPhase.Running
                     && s.getStatus().lastRun != null
                     && s.getStatus().lastRun.result == RunResult.Succeeded);
         assertThat(run.pg().rowCount("sessions")).isEqualTo(10);
-        awaitEvents(client, "CleanupStarted", "CleanupSucceeded");
+        ScenarioSteps.awaitEvents(client, NAME, "CleanupStarted", "CleanupSucceeded");
 
         schedule(client).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> schedule(client).get() == null);
@@ -166,50 +165,10 @@ final class CleanupScheduleScenarios {
     return cls;
   }
 
-  /** An on-demand window that is not open; made Active later, with nothing to drain. */
-  private static MaintenanceWindow idleWindow() {
-    MaintenanceWindow window = new MaintenanceWindow();
-    window.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(WINDOW)
-            .withNamespace(PermissionScenario.NAMESPACE)
-            .build());
-    window.setSpec(new MaintenanceWindowSpec());
-    window.getSpec().active = false;
-    return window;
-  }
-
   private static Resource<CleanupSchedule> schedule(KubernetesClient client) {
     return client
         .resources(CleanupSchedule.class)
         .inNamespace(PermissionScenario.NAMESPACE)
         .withName(NAME);
-  }
-
-  private static void awaitSchedule(KubernetesClient client, Predicate<CleanupSchedule> condition) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> schedule(client).get(),
-            s -> s != null && s.getStatus() != null && condition.test(s));
-  }
-
-  private static void awaitEvents(KubernetesClient client, String... reasons) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                client
-                    .v1()
-                    .events()
-                    .inNamespace(PermissionScenario.NAMESPACE)
-                    .list()
-                    .getItems()
-                    .stream()
-                    .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
-                    .map(Event::getReason)
-                    .toList(),
-            found -> found.containsAll(List.of(reasons)));
   }
 }

@@ -123,14 +123,7 @@ final class DatabaseMigrationScenarios {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                client
-                    .v1()
-                    .events()
-                    .inNamespace(PermissionScenario.NAMESPACE)
-                    .list()
-                    .getItems()
-                    .stream()
-                    .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                ScenarioSteps.events(client, name).stream()
                     .map(Event::getCount)
                     .filter(Objects::nonNull)
                     .max(Integer::compare)

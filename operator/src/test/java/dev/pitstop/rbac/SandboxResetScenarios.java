@@ -7,14 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
-import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.ScriptSource;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /** SandboxReset scenarios for {@link OperatorPermissionsIT}. */
 final class SandboxResetScenarios {
@@ -69,17 +65,18 @@ final class SandboxResetScenarios {
                     Map.of("01-users.sql", "INSERT INTO users (email) VALUES ('demo@shop.test');")))
             .create();
         client.resource(reset(run)).create();
-        awaitReset(client, r -> r.getStatus().phase == ResetPhase.WaitingForWindow);
+        ScenarioSteps.awaitStatus(
+            reset(client), r -> r.getStatus().phase == ResetPhase.WaitingForWindow);
         assertThat(run.pg().rowCount("users"))
             .as("nothing is reset before the window")
             .isEqualTo(20);
 
-        client.resource(activeWindow()).create();
-        awaitReset(client, r -> r.getStatus().phase == ResetPhase.Succeeded);
+        client.resource(ScenarioSteps.onDemandWindow(WINDOW, true)).create();
+        ScenarioSteps.awaitStatus(reset(client), r -> r.getStatus().phase == ResetPhase.Succeeded);
         assertThat(run.pg().queryStrings("SELECT email FROM users"))
             .containsExactly("demo@shop.test");
         assertThat(run.pg().rowCount("orders")).isZero();
-        awaitEvents(client, "ResetStarted", "ResetSucceeded");
+        ScenarioSteps.awaitEvents(client, NAME, "ResetStarted", "ResetSucceeded");
 
         run.pg().execute("INSERT INTO orders (user_id) SELECT id FROM users");
         reset(client)
@@ -93,8 +90,8 @@ final class SandboxResetScenarios {
                   r.getMetadata().setAnnotations(annotations);
                   return r;
                 });
-        awaitReset(
-            client,
+        ScenarioSteps.awaitStatus(
+            reset(client),
             r ->
                 r.getStatus().phase == ResetPhase.Succeeded
                     && "again".equals(r.getStatus().observedRunRequest)
@@ -121,50 +118,10 @@ final class SandboxResetScenarios {
     return sbr;
   }
 
-  /** An on-demand window with nothing to drain: Active as soon as it is reconciled. */
-  private static MaintenanceWindow activeWindow() {
-    MaintenanceWindow window = new MaintenanceWindow();
-    window.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(WINDOW)
-            .withNamespace(PermissionScenario.NAMESPACE)
-            .build());
-    window.setSpec(new MaintenanceWindowSpec());
-    window.getSpec().active = true;
-    return window;
-  }
-
   private static Resource<SandboxReset> reset(KubernetesClient client) {
     return client
         .resources(SandboxReset.class)
         .inNamespace(PermissionScenario.NAMESPACE)
         .withName(NAME);
-  }
-
-  private static void awaitReset(KubernetesClient client, Predicate<SandboxReset> condition) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> reset(client).get(),
-            r -> r != null && r.getStatus() != null && condition.test(r));
-  }
-
-  private static void awaitEvents(KubernetesClient client, String... reasons) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                client
-                    .v1()
-                    .events()
-                    .inNamespace(PermissionScenario.NAMESPACE)
-                    .list()
-                    .getItems()
-                    .stream()
-                    .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
-                    .map(Event::getReason)
-                    .toList(),
-            found -> found.containsAll(List.of(reasons)));
   }
 }
