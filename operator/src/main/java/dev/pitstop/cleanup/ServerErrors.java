@@ -31,14 +31,21 @@ final class ServerErrors {
     return !isBusy(e) && SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
   }
 
-  /** The server's message with its SQLSTATE, credentials removed. */
+  /**
+   * The server's message with its SQLSTATE, credentials removed: one clause, without a final
+   * period.
+   */
   static String describe(SQLException e) {
     String message = e.getMessage() == null ? "unknown error" : e.getMessage();
     int newline = message.indexOf('\n');
     if (newline > 0) {
       message = message.substring(0, newline); // the server's "Position:" and hint lines
     }
-    message = message.replaceFirst("^ERROR: ", "");
+    message = message.replaceFirst("^ERROR: ", "").strip();
+    while (message.endsWith(".")) {
+      // the driver's own messages are sentences; callers continue them with "; " or end them
+      message = message.substring(0, message.length() - 1);
+    }
     return KnownSecrets.redact(
         message + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
   }

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param leaseName the Lease's name
  * @param leaseNamespace the Lease's namespace; empty means the operator's own
  * @param poolMaxSize connections per database target
+ * @param maxPools database pools open at once; with {@code poolMaxSize} this bounds the operator's
+ *     connections ({@code maxPools × poolMaxSize})
  * @param poolIdleTimeout close a database pool unused for this long
  * @param logFormat {@code text} or {@code json}
  */
@@ -37,6 +39,7 @@ public record OperatorSettings(
     String leaseName,
     Optional<String> leaseNamespace,
     int poolMaxSize,
+    int maxPools,
     Duration poolIdleTimeout,
     String logFormat) {
 
@@ -52,6 +55,7 @@ public record OperatorSettings(
           Map.entry("lease-name", "PITSTOP_LEASE_NAME"),
           Map.entry("lease-namespace", "PITSTOP_LEASE_NAMESPACE"),
           Map.entry("pool-max-size", "PITSTOP_POOL_MAX_SIZE"),
+          Map.entry("max-pools", "PITSTOP_MAX_POOLS"),
           Map.entry("pool-idle-timeout", "PITSTOP_POOL_IDLE_TIMEOUT"),
           Map.entry("log-format", "PITSTOP_LOG_FORMAT"));
 
@@ -86,6 +90,7 @@ public record OperatorSettings(
         s.get("lease-name").orElse("pitstop-operator"),
         s.get("lease-namespace").or(() -> Optional.ofNullable(env.get("POD_NAMESPACE"))),
         s.integer("pool-max-size", 4, 1, 100),
+        s.integer("max-pools", 32, 1, 1000),
         s.duration("pool-idle-timeout", Duration.ofMinutes(10)),
         logFormat);
   }
@@ -102,6 +107,7 @@ public record OperatorSettings(
         leaseName,
         leaseNamespace,
         poolMaxSize,
+        maxPools,
         poolIdleTimeout,
         logFormat);
   }
@@ -118,6 +124,7 @@ public record OperatorSettings(
         leaseName,
         leaseNamespace,
         poolMaxSize,
+        maxPools,
         poolIdleTimeout,
         logFormat);
   }

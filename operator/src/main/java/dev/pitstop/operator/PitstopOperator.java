@@ -52,12 +52,7 @@ public final class PitstopOperator implements AutoCloseable {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
-    pools =
-        new DataSourceRegistry(
-            PoolOptions.defaults()
-                .withMaxPoolSize(settings.poolMaxSize())
-                .withIdleClose(settings.poolIdleTimeout()),
-            registry);
+    pools = new DataSourceRegistry(poolOptions(settings), registry);
     work = new BackgroundWork(settings.workerThreads(), 1000, Duration.ofMillis(250));
     EventRecorder events = new EventRecorder(client, KnownSecrets::redact);
     PitstopMetrics metrics = new PitstopMetrics(registry);
@@ -119,6 +114,17 @@ public final class PitstopOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * The pools' limits from the settings: at most {@code maxPools × poolMaxSize} connections to all
+   * databases together.
+   */
+  static PoolOptions poolOptions(OperatorSettings settings) {
+    return PoolOptions.defaults()
+        .withMaxPoolSize(settings.poolMaxSize())
+        .withMaxPools(settings.maxPools())
+        .withIdleClose(settings.poolIdleTimeout());
+  }
+
   /** Builds and starts an operator embedded in a larger process (tests, demo). */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
     return start(client, settings, false);
@@ -134,9 +140,13 @@ public final class PitstopOperator implements AutoCloseable {
     PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost);
     pitstop.operator.start();
     LOG.info(
-        "Pitstop operator started; namespaces: {}; health and metrics on port {}",
+        "Pitstop operator started; namespaces: {}; health and metrics on port {}; at most {}"
+            + " database connections ({} pools of {})",
         settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
-        pitstop.http.port());
+        pitstop.http.port(),
+        settings.maxPools() * settings.poolMaxSize(),
+        settings.maxPools(),
+        settings.poolMaxSize());
     return pitstop;
   }
 

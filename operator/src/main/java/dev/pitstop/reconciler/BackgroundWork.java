@@ -9,24 +9,42 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Runs long database work off the reconcile threads on a bounded executor, at most one job per
- * resource. A job publishes progress snapshots; whenever progress changes (throttled) or the job
- * ends, {@code wake} is called so the reconciler publishes it promptly.
+ * resource. A job publishes progress snapshots; whenever progress changes or the job ends, {@code
+ * wake} is called so the reconciler publishes it promptly.
+ *
+ * <p>Progress wake-ups of one job are throttled to one per {@code progressInterval}. A snapshot
+ * that comes within the interval does not wake at once; instead one trailing wake-up is scheduled
+ * for the end of the interval, so the latest progress is always published within one interval, even
+ * when no further snapshot follows for a long time.
  */
 public final class BackgroundWork implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final Map<Key, Job<?, ?>> jobs = new ConcurrentHashMap<>();
   private final Duration progressInterval;
+  private final LongSupplier nanoTime;
+  private final WakeScheduler wakeScheduler;
+  private final ScheduledExecutorService ownTimer;
   private volatile boolean closing;
+
+  /** Runs a trailing progress wake-up after a delay. */
+  interface WakeScheduler {
+    /** Runs {@code wake} once, {@code delayNanos} from now; may drop it once closing. */
+    void schedule(Runnable wake, long delayNanos);
+  }
 
   /**
    * @param threads concurrent jobs
@@ -34,6 +52,19 @@ public final class BackgroundWork implements AutoCloseable {
    * @param progressInterval minimum time between two progress wake-ups of one job
    */
   public BackgroundWork(int threads, int queueCapacity, Duration progressInterval) {
+    this(threads, queueCapacity, progressInterval, System::nanoTime, null);
+  }
+
+  /**
+   * @param nanoTime the clock progress throttling reads, like {@link System#nanoTime()}
+   * @param wakeScheduler runs trailing wake-ups; null for a timer thread of this instance
+   */
+  BackgroundWork(
+      int threads,
+      int queueCapacity,
+      Duration progressInterval,
+      LongSupplier nanoTime,
+      WakeScheduler wakeScheduler) {
     AtomicInteger counter = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
@@ -48,6 +79,23 @@ public final class BackgroundWork implements AutoCloseable {
               return t;
             });
     this.progressInterval = progressInterval;
+    this.nanoTime = nanoTime;
+    if (wakeScheduler == null) {
+      ScheduledThreadPoolExecutor timer =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "pitstop-progress-wakeups");
+                t.setDaemon(true);
+                return t;
+              });
+      this.ownTimer = timer;
+      this.wakeScheduler =
+          (wake, delayNanos) -> timer.schedule(wake, delayNanos, TimeUnit.NANOSECONDS);
+    } else {
+      this.ownTimer = null;
+      this.wakeScheduler = wakeScheduler;
+    }
   }
 
   /** Jobs of one controller are keyed by kind and resource. */
@@ -122,7 +170,8 @@ public final class BackgroundWork implements AutoCloseable {
    * Starts a job unless one is already registered for {@code key}.
    *
    * @param work the job; receives a sink for progress snapshots
-   * @param wake called (throttled) when progress changes, and when the job ends
+   * @param wake called when progress changes (at most once per progress interval, and at the latest
+   *     one interval after the newest snapshot), and when the job ends
    * @return the job, or empty when the executor is full (try again later)
    */
   public <P, R> Optional<Job<P, R>> start(
@@ -133,16 +182,7 @@ public final class BackgroundWork implements AutoCloseable {
     if (existing != null) {
       return Optional.of(existing);
     }
-    AtomicLong lastWake = new AtomicLong();
-    Consumer<P> sink =
-        snapshot -> {
-          job.progress.set(snapshot);
-          long now = System.nanoTime();
-          long last = lastWake.get();
-          if (now - last >= progressInterval.toNanos() && lastWake.compareAndSet(last, now)) {
-            wake.run();
-          }
-        };
+    Consumer<P> sink = new ProgressSink<>(job, wake);
     try {
       executor.execute(
           () -> {
@@ -159,6 +199,56 @@ public final class BackgroundWork implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(job);
+  }
+
+  /**
+   * Stores each snapshot and wakes the reconciler: at once when the last wake-up is at least one
+   * interval ago, else once at the end of the interval (a trailing wake-up), however many snapshots
+   * came meanwhile.
+   */
+  private final class ProgressSink<P> implements Consumer<P> {
+    private final Job<P, ?> job;
+    private final Runnable wake;
+    private final long interval = progressInterval.toNanos();
+    // Starts one interval in the past, so the first snapshot wakes at once.
+    private final AtomicLong lastWake = new AtomicLong(nanoTime.getAsLong() - interval);
+    private final AtomicBoolean trailing = new AtomicBoolean();
+
+    ProgressSink(Job<P, ?> job, Runnable wake) {
+      this.job = job;
+      this.wake = wake;
+    }
+
+    @Override
+    public void accept(P snapshot) {
+      job.progress.set(snapshot);
+      long now = nanoTime.getAsLong();
+      long last = lastWake.get();
+      if (now - last >= interval && lastWake.compareAndSet(last, now)) {
+        wake.run();
+        return;
+      }
+      // Throttled: make sure a wake-up follows by the end of the interval. One pending trailing
+      // wake-up covers every snapshot until it runs, since the reconciler reads the latest one.
+      if (trailing.compareAndSet(false, true)) {
+        long delay = Math.max(0, lastWake.get() + interval - now);
+        try {
+          wakeScheduler.schedule(this::trailingWake, delay);
+        } catch (RejectedExecutionException e) {
+          trailing.set(false); // closing: the job's final wake-up publishes the rest
+        }
+      }
+    }
+
+    private void trailingWake() {
+      // Count this as a wake-up before allowing the next trailing one, so a snapshot arriving
+      // now is throttled against it and schedules its own trailing wake-up if needed.
+      lastWake.set(nanoTime.getAsLong());
+      trailing.set(false);
+      if (!job.isDone()) { // a finished job has woken the reconciler already
+        wake.run();
+      }
+    }
   }
 
   /** Jobs currently running or queued. */
@@ -186,6 +276,10 @@ public final class BackgroundWork implements AutoCloseable {
     } catch (InterruptedException e) {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      if (ownTimer != null) {
+        ownTimer.shutdownNow();
+      }
     }
   }
 }

@@ -61,7 +61,7 @@ public final class CleanupRuns {
     } else {
       run.rowsDeleted = 0L;
     }
-    String clean = KnownSecrets.redact(message);
+    String clean = Sentences.clause(KnownSecrets.redact(message));
     run.message =
         clean
             + (run.rowsDeleted > 0
@@ -192,8 +192,9 @@ public final class CleanupRuns {
       }
     }
     List<String> notes = new ArrayList<>();
-    byNote.forEach((note, names) -> notes.add(String.join(", ", names) + ": " + note));
-    notes.addAll(result.warnings());
+    byNote.forEach(
+        (note, names) -> notes.add(String.join(", ", names) + ": " + Sentences.clause(note)));
+    result.warnings().forEach(w -> notes.add(Sentences.clause(w)));
     if (result.outcome() == CleanupOutcome.SUCCEEDED && notes.isEmpty()) {
       return deleted;
     }

@@ -283,7 +283,7 @@ public final class MigrationStatuses {
     status.progress = null;
     status.lock = null;
     String why = KnownSecrets.redact(reason);
-    status.message = why + "; retrying in " + Durations.format(delay);
+    status.message = Sentences.clause(why) + "; retrying in " + Durations.format(delay);
     if ("DATABASE_ERROR".equals(code) || "DatabaseError".equals(code)) {
       Conditions.set(
           status, Condition.DATABASE_REACHABLE, false, "Unreachable", why, generation, now);

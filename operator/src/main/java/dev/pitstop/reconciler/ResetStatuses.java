@@ -287,7 +287,7 @@ public final class ResetStatuses {
     status.phase = ResetPhase.Pending;
     status.progress = null;
     String why = KnownSecrets.redact(reason);
-    status.message = why + "; retrying in " + Durations.format(delay);
+    status.message = Sentences.clause(why) + "; retrying in " + Durations.format(delay);
     if (unreachable) {
       Conditions.set(
           status, Condition.DATABASE_REACHABLE, false, "Unreachable", why, generation, now);

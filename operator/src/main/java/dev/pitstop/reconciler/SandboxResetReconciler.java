@@ -49,10 +49,10 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
   static final String KIND = "SandboxReset";
 
   /**
-   * How often a running reset's status is refreshed besides progress wake-ups, which BackgroundWork
-   * throttles (a step reported soon after another would otherwise show only at the end).
+   * A running reset's progress and end come by BackgroundWork's wake-ups; this only looks again in
+   * case one was lost, as the other kinds do.
    */
-  private static final Duration WHILE_RUNNING = Duration.ofSeconds(1);
+  private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
 
   private static final Duration WHILE_WAITING = Duration.ofMinutes(1);
   private static final Duration LONGEST_SLEEP = Duration.ofHours(1);

@@ -100,14 +100,16 @@ final class WindowDatabase {
   void retryLater(WindowPass pass, String reason) {
     Duration delay = backOff(pass);
     WindowStatuses.reachable(pass.status, false, reason, pass.generation, pass.now);
-    pass.status.message = reason + "; retrying in " + Durations.format(delay.withNanos(0));
+    pass.status.message =
+        Sentences.clause(reason) + "; retrying in " + Durations.format(delay.withNanos(0));
   }
 
   /** The database answered but refused the start; check again after a backoff. */
   void refusedLater(WindowPass pass, String sentence) {
     Duration delay = backOff(pass);
     WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
-    String message = sentence + "; checking again in " + Durations.format(delay.withNanos(0));
+    String message =
+        Sentences.clause(sentence) + "; checking again in " + Durations.format(delay.withNanos(0));
     Conditions.set(
         pass.status,
         dev.pitstop.api.v1alpha1.Condition.READY,

@@ -191,7 +191,8 @@ final class WindowDraining {
       }
       patched = workloads.apply(drain, selection, pass.name());
     } catch (KubernetesClientException e) {
-      pass.status.message = "could not scale or suspend: " + e.getMessage() + "; retrying";
+      pass.status.message =
+          "could not scale or suspend: " + Sentences.clause(e.getMessage()) + "; retrying";
       pass.lookAgainIn(Duration.ofSeconds(5));
       return false;
     }
@@ -345,7 +346,7 @@ final class WindowDraining {
    */
   private void refuse(WindowPass pass, String message) {
     pass.status.mode = MaintenanceMode.RUNNING;
-    String sentence = message + "; nothing was changed";
+    String sentence = Sentences.clause(message) + "; nothing was changed";
     events.warning(pass.window, "StartRefused", sentence);
     database.refusedLater(pass, sentence);
   }

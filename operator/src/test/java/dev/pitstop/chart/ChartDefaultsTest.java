@@ -81,6 +81,10 @@ class ChartDefaultsTest {
     assertThat(settings.httpPort()).isEqualTo(8080);
     assertThat(settings.logFormat()).isEqualTo("text");
     assertThat(settings.poolIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(settings.poolMaxSize()).isEqualTo(4);
+    assertThat(settings.maxPools())
+        .as("the chart's default is the operator's own")
+        .isEqualTo(OperatorSettings.defaults().maxPools());
     assertThat(operator.deployment().getSpec().getReplicas()).isEqualTo(1);
     assertThat(operator.deployment().getSpec().getStrategy()).isNull();
   }

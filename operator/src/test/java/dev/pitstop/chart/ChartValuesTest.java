@@ -31,7 +31,7 @@ class ChartValuesTest {
               logFormat: json
               useServerSideApply: false
               workerThreads: 8
-              pool: {maxSize: 10, idleTimeout: 1h30m}
+              pool: {maxSize: 10, maxPools: 12, idleTimeout: 1h30m}
             jvm: {maxRamPercentage: 60, extraOptions: ["-XX:+UseSerialGC"]}
             resources:
               requests: {cpu: 250m, memory: 512Mi}
@@ -60,6 +60,7 @@ class ChartValuesTest {
     assertThat(settings.useSsa()).isFalse();
     assertThat(settings.workerThreads()).isEqualTo(8);
     assertThat(settings.poolMaxSize()).isEqualTo(10);
+    assertThat(settings.maxPools()).isEqualTo(12);
     assertThat(settings.poolIdleTimeout()).isEqualTo(Duration.ofMinutes(90));
     assertThat(settings.leaderElection()).isTrue();
 
@@ -112,6 +113,8 @@ class ChartValuesTest {
         .hasMessageContaining("at '/operator/logFormat'");
     assertThatThrownBy(() -> RenderedChart.with("operator: {pool: {idleTimeout: soon}}"))
         .hasMessageContaining("at '/operator/pool/idleTimeout'");
+    assertThatThrownBy(() -> RenderedChart.with("operator: {pool: {maxPools: 0}}"))
+        .hasMessageContaining("at '/operator/pool/maxPools'");
     assertThatThrownBy(() -> RenderedChart.with("watchNamespaces: [Team_A]"))
         .hasMessageContaining("at '/watchNamespaces/0'");
     assertThatThrownBy(() -> RenderedChart.with("terminationGracePeriodSeconds: 10"))

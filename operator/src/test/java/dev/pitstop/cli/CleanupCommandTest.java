@@ -165,7 +165,7 @@ class CleanupCommandTest {
     assertThat(err().strip())
         .isEqualTo(
             "pitstop cleanup: spec.rules[old-audit].table: table audit_log does not exist in the"
-                + " search_path.; nothing was deleted");
+                + " search_path; nothing was deleted");
     assertThat(pg.rowCount("sessions")).isEqualTo(1500);
   }
 

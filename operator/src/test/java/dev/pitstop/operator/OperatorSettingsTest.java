@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.cli.UsageException;
+import dev.pitstop.database.PoolOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ class OperatorSettingsTest {
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.workerThreads()).isEqualTo(4);
     assertThat(s.poolIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.poolMaxSize()).isEqualTo(4);
+    assertThat(s.maxPools()).isEqualTo(32);
   }
 
   @Test
@@ -40,6 +43,31 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void maxPoolsComesFromTheFlagElseTheEnvironment() {
+    assertThat(OperatorSettings.parse(List.of(), Map.of("PITSTOP_MAX_POOLS", "8")).maxPools())
+        .isEqualTo(8);
+    assertThat(
+            OperatorSettings.parse(List.of("--max-pools", "64"), Map.of("PITSTOP_MAX_POOLS", "8"))
+                .maxPools())
+        .isEqualTo(64);
+    assertThat(OperatorSettings.parse(List.of("--max-pools=1"), Map.of()).maxPools()).isEqualTo(1);
+  }
+
+  @Test
+  void thePoolsTakeTheirLimitsFromTheSettings() {
+    OperatorSettings s =
+        OperatorSettings.parse(
+            List.of("--max-pools", "6", "--pool-max-size", "3", "--pool-idle-timeout", "2m"),
+            Map.of());
+    PoolOptions pools = PitstopOperator.poolOptions(s);
+    assertThat(pools.maxPools()).isEqualTo(6);
+    assertThat(pools.maxPoolSize()).isEqualTo(3);
+    assertThat(pools.idleClose()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(PitstopOperator.poolOptions(OperatorSettings.defaults()).maxPools())
+        .isEqualTo(PoolOptions.defaults().maxPools());
+  }
+
+  @Test
   void badValuesAreRefusedNamingTheFlag() {
     assertThatThrownBy(() -> OperatorSettings.parse(List.of("--ssa", "maybe"), Map.of()))
         .isInstanceOf(UsageException.class)
@@ -49,6 +77,10 @@ class OperatorSettingsTest {
     assertThatThrownBy(
             () -> OperatorSettings.parse(List.of(), Map.of("PITSTOP_POOL_IDLE_TIMEOUT", "soon")))
         .hasMessageStartingWith("--pool-idle-timeout must be a duration");
+    assertThatThrownBy(() -> OperatorSettings.parse(List.of("--max-pools", "0"), Map.of()))
+        .hasMessage("--max-pools must be between 1 and 1000, not 0");
+    assertThatThrownBy(() -> OperatorSettings.parse(List.of(), Map.of("PITSTOP_MAX_POOLS", "many")))
+        .hasMessage("--max-pools must be a whole number, not 'many'");
     assertThatThrownBy(() -> OperatorSettings.parse(List.of("--verbose"), Map.of()))
         .hasMessage("unknown option --verbose");
   }

@@ -181,7 +181,7 @@ class CleanupScheduleIT {
     assertThat(failed.getStatus().phase).isEqualTo(CleanupPhase.Failed);
     assertThat(failed.getStatus().lastRun.message)
         .isEqualTo(
-            "spec.rules[old-audit].table: table audit_log does not exist in the search_path.;"
+            "spec.rules[old-audit].table: table audit_log does not exist in the search_path;"
                 + " nothing was deleted");
     assertThat(conditionReason(failed, Condition.READY)).isEqualTo("RuleRefused");
     assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");

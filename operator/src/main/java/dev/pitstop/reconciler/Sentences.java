@@ -1,0 +1,25 @@
+package dev.pitstop.reconciler;
+
+/**
+ * Builds one-sentence status messages from parts, some of which (engine and driver messages) are
+ * whole sentences ending in a period.
+ */
+final class Sentences {
+  private Sentences() {}
+
+  /**
+   * {@code text} as a clause to continue: without trailing periods and whitespace, so that {@code
+   * clause(a) + "; " + b} never reads ".;" and {@code clause(a) + "."} never "..".
+   */
+  static String clause(String text) {
+    if (text == null) {
+      return null;
+    }
+    int end = text.length();
+    while (end > 0
+        && (text.charAt(end - 1) == '.' || Character.isWhitespace(text.charAt(end - 1)))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+}
