@@ -8,24 +8,38 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * One file of {@code src/test/resources/bad-input/}: an invalid Pitstop resource (first document)
  * plus the ConfigMaps and Secrets it references, with header comments saying what is wrong ({@code
- * # what:}), the field the answer must name ({@code # expect:}) and who rejects it ({@code #
- * rejected-by: schema|operator}). {@code ${DATABASE}} and {@code ${PASSWORD}} are replaced by the
- * test database's name and the Secret password.
+ * # what:}), the field the answer must name ({@code # expect:}), who rejects it ({@code #
+ * rejected-by: schema}, {@code operator}, or {@code schema, operator}) and, where the schema's
+ * answer differs from the operator's, the start of the schema's ({@code # expect-schema:}). {@code
+ * ${DATABASE}} and {@code ${PASSWORD}} are replaced by the test database's name and the Secret
+ * password.
  */
-record BadInputCase(String file, String what, String expect, Stage rejectedBy, String yaml) {
+record BadInputCase(
+    String file,
+    String what,
+    String expect,
+    String expectSchema,
+    Set<Stage> rejectedBy,
+    String yaml) {
 
   /** Who must refuse the case. */
   enum Stage {
-    /** The CRD's openAPIV3Schema (the API server). */
+    /** The CRD's schema (openAPIV3Schema and CEL rules): the API server. */
     schema,
-    /** The operator, after the API server accepted it. */
+    /**
+     * The operator, after the API server accepted it; with {@code schema} too, the operator must
+     * refuse it when the CRD's check is bypassed (an older CRD, or an API server without CEL).
+     */
     operator
   }
 
@@ -54,11 +68,17 @@ record BadInputCase(String file, String what, String expect, Stage rejectedBy, S
   private static BadInputCase read(Path file) {
     try {
       String yaml = Files.readString(file);
+      String expect = header(yaml, "expect", file);
+      Set<Stage> stages = EnumSet.noneOf(Stage.class);
+      for (String stage : header(yaml, "rejected-by", file).split(",")) {
+        stages.add(Stage.valueOf(stage.strip()));
+      }
       return new BadInputCase(
           file.getFileName().toString(),
           header(yaml, "what", file),
-          header(yaml, "expect", file),
-          Stage.valueOf(header(yaml, "rejected-by", file)),
+          expect,
+          optionalHeader(yaml, "expect-schema").orElse(expect),
+          stages,
           yaml);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -66,12 +86,16 @@ record BadInputCase(String file, String what, String expect, Stage rejectedBy, S
   }
 
   private static String header(String yaml, String key, Path file) {
+    return optionalHeader(yaml, key)
+        .orElseThrow(() -> new IllegalStateException(file + " lacks a '# " + key + ":' line"));
+  }
+
+  private static Optional<String> optionalHeader(String yaml, String key) {
     String prefix = "# " + key + ":";
     return yaml.lines()
         .filter(l -> l.startsWith(prefix))
         .map(l -> l.substring(prefix.length()).strip())
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException(file + " lacks a '" + prefix + "' line"));
+        .findFirst();
   }
 
   /** The documents, with placeholders replaced; the first is the Pitstop resource. */

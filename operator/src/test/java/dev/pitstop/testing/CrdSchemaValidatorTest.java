@@ -60,7 +60,8 @@ class CrdSchemaValidatorTest {
         .anyMatch(v -> v.startsWith("spec.dryRun: must be a boolean"))
         .anyMatch(v -> v.startsWith("spec.rules[0].table: must match"))
         .anyMatch(v -> v.equals("spec.rules[0].colour: unknown field"))
-        .hasSize(6);
+        .anyMatch(v -> v.equals(CelRules.NOT_CHECKED))
+        .hasSize(7);
   }
 
   @Test
