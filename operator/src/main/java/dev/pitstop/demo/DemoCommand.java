@@ -36,8 +36,9 @@ import java.util.Set;
 
 /**
  * {@code pitstop demo}: an embedded PostgreSQL, an embedded Kubernetes API and the real operator
- * in-process; applies {@code examples/}, shows live progress and exits 0 once every resource has
- * reached its expected phase.
+ * in-process; applies {@code examples/} wave by wave ({@link SyncWaves}), shows live progress and
+ * exits 0 once every resource has reached its expected phase, then prints what each SandboxReset
+ * did.
  */
 public final class DemoCommand implements Command {
   private static final Set<String> PITSTOP_KINDS =
@@ -58,6 +59,8 @@ public final class DemoCommand implements Command {
     boolean terminal = System.console() != null && !args.flag("plain");
 
     out.println("Pitstop demo: starting an embedded PostgreSQL and Kubernetes API...");
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start();
         EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithPackagedCrds()) {
       KubernetesClient client = api.client();
@@ -67,22 +70,57 @@ public final class DemoCommand implements Command {
         out.printf(
             "PostgreSQL on 127.0.0.1:%d, operator metrics on http://127.0.0.1:%d/metrics%n",
             postgres.port(), operator.httpPort());
-        List<HasMetadata> resources = apply(client, postgres, examples, out);
+        List<ExampleManifests.ManifestFile> files = ExampleManifests.load(client, examples);
+        StatusTable table = new StatusTable(out, terminal);
+        List<HasMetadata> resources = new ArrayList<>();
+        Integer previous = null;
+        for (int wave : SyncWaves.of(files)) {
+          if (previous != null && !resources.isEmpty()) {
+            out.printf(
+                "sync wave %d waits until sync wave %d is done (annotation %s)%n",
+                wave, previous, SyncWaves.ANNOTATION);
+            Watched earlier = watch(client, resources, started, deadline, table, err);
+            if (earlier.code() != OK) {
+              return earlier.code();
+            }
+            table.startBelow();
+          }
+          resources.addAll(apply(client, postgres, files, wave, out));
+          previous = wave;
+        }
         if (resources.isEmpty()) {
           err.println("pitstop demo: no Pitstop resources found in the examples");
           return FAILED;
         }
-        return watch(client, resources, timeout, new StatusTable(out, terminal), out, err);
+        Watched all = watch(client, resources, started, deadline, table, err);
+        if (all.code() == OK) {
+          out.printf("All %d resources reached their expected phase.%n", resources.size());
+          for (HasMetadata resource : all.resources()) {
+            if (resource instanceof SandboxReset reset) {
+              ResetSummary.lines(reset).forEach(out::println);
+            }
+          }
+        }
+        return all.code();
       }
     }
   }
 
+  /** Applies the objects of one sync wave, file by file in path order. */
   private static List<HasMetadata> apply(
-      KubernetesClient client, EmbeddedPostgresServer postgres, Path folder, PrintStream out)
+      KubernetesClient client,
+      EmbeddedPostgresServer postgres,
+      List<ExampleManifests.ManifestFile> files,
+      int wave,
+      PrintStream out)
       throws Exception {
     List<HasMetadata> pitstop = new ArrayList<>();
-    for (ExampleManifests.ManifestFile file : ExampleManifests.load(client, folder)) {
+    for (ExampleManifests.ManifestFile file : files) {
+      boolean applied = false;
       for (HasMetadata object : file.objects()) {
+        if (SyncWaves.of(file, object) != wave) {
+          continue;
+        }
         String namespace =
             object.getMetadata().getNamespace() == null
                 ? "default"
@@ -95,8 +133,11 @@ public final class DemoCommand implements Command {
         if (PITSTOP_KINDS.contains(object.getKind())) {
           pitstop.add(object);
         }
+        applied = true;
       }
-      out.println("applied " + file.name());
+      if (applied) {
+        out.println("applied " + file.name() + (wave == 0 ? "" : " (sync wave " + wave + ")"));
+      }
     }
     return pitstop;
   }
@@ -161,25 +202,29 @@ public final class DemoCommand implements Command {
     return keys;
   }
 
-  private static int watch(
+  /** How watching ended: {@link #OK} with the resources as last read, or {@link #FAILED}. */
+  private record Watched(int code, List<HasMetadata> resources) {}
+
+  /** Shows the resources until each has reached its expected phase, one failed, or time is up. */
+  private static Watched watch(
       KubernetesClient client,
       List<HasMetadata> resources,
-      Duration timeout,
+      long started,
+      long deadline,
       StatusTable table,
-      PrintStream out,
       PrintStream err)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long started = System.nanoTime();
     while (true) {
+      List<HasMetadata> current = new ArrayList<>();
       List<StatusTable.Row> rows = new ArrayList<>();
       List<String> failed = new ArrayList<>();
       List<String> pending = new ArrayList<>();
       for (HasMetadata resource : resources) {
-        HasMetadata current = fetch(client, resource);
-        StatusTable.Row row = StatusTable.rowOf(current);
+        HasMetadata latest = fetch(client, resource);
+        current.add(latest);
+        StatusTable.Row row = StatusTable.rowOf(latest);
         rows.add(row);
-        Set<String> expected = ExpectedPhase.of(current);
+        Set<String> expected = ExpectedPhase.of(latest);
         if (expected.contains(row.phase())) {
           continue;
         }
@@ -202,15 +247,14 @@ public final class DemoCommand implements Command {
           String.format("%d of %d resources done after %.1fs", done, resources.size(), seconds));
       if (!failed.isEmpty()) {
         err.println("pitstop demo: " + String.join("; ", failed));
-        return FAILED;
+        return new Watched(FAILED, current);
       }
       if (pending.isEmpty()) {
-        out.printf("All %d resources reached their expected phase.%n", resources.size());
-        return OK;
+        return new Watched(OK, current);
       }
       if (System.nanoTime() > deadline) {
         err.println("pitstop demo: timed out: " + String.join("; ", pending));
-        return FAILED;
+        return new Watched(FAILED, current);
       }
       Thread.sleep(250);
     }

@@ -110,6 +110,13 @@ final class StatusTable {
     out.flush();
   }
 
+  /**
+   * Leaves the table drawn so far in place (other lines follow it) and draws the next one below.
+   */
+  void startBelow() {
+    drawnLines = 0;
+  }
+
   private void redraw(List<Row> rows, String footer) {
     StringBuilder frame = new StringBuilder();
     if (drawnLines > 0) {

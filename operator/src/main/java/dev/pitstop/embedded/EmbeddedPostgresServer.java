@@ -60,6 +60,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Starts a new server on a free port; it is stopped by {@link #close()} or at JVM exit. */
   public static EmbeddedPostgresServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a new server like {@link #start()} whose {@code pg_hba.conf} begins with {@code
+   * authenticationRules}: they are checked before the default rules, which trust every login. For
+   * example {@code host all +password_login 127.0.0.1/32 scram-sha-256} has the members of role
+   * {@code password_login} log in with their password.
+   */
+  public static EmbeddedPostgresServer start(List<String> authenticationRules) {
     try {
       Files.createDirectories(HOME);
       makeWorldReadable(HOME);
@@ -90,6 +100,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           "UTF8",
           "--locale=C",
           "--no-sync");
+      if (!authenticationRules.isEmpty()) {
+        Path hba = data.resolve("pg_hba.conf");
+        Files.writeString(
+            hba, String.join("\n", authenticationRules) + "\n" + Files.readString(hba));
+      }
       EmbeddedPostgresServer server = new EmbeddedPostgresServer(binaries, instance, freePort());
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
       server.launch();

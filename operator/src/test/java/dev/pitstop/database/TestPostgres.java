@@ -1,10 +1,6 @@
 package dev.pitstop.database;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.pitstop.testing.TestPostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,11 +14,13 @@ import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A real PostgreSQL for this package's tests: an embedded server started once per JVM, or the
- * server named by {@code PITSTOP_TEST_JDBC_URL} (a superuser JDBC URL) when that is set.
+ * This package's view of the shared test server ({@link TestPostgresServer}: embedded, or {@code
+ * PITSTOP_TEST_JDBC_URL}): a login role with a password and a database it owns, as an application's
+ * Secret would name them.
  *
- * <p>The embedded server trusts the superuser but asks every other role for a password, so tests
- * can see authentication fail.
+ * <p>The role is a member of {@link TestPostgresServer#PASSWORD_LOGIN_GROUP}, so the embedded
+ * server asks it for its password (and trusts every other login), and tests can see authentication
+ * fail.
  */
 final class TestPostgres {
   static final String APP_DATABASE = "pitstop_app";
@@ -31,7 +29,6 @@ final class TestPostgres {
   /** Reserved URI characters and non-ASCII on purpose: every layout must carry it unharmed. */
   static final String APP_PASSWORD = "s3cr3t:P@ss/w%rd+ü?#";
 
-  private static final String EXTERNAL_URL = System.getenv("PITSTOP_TEST_JDBC_URL");
   private static TestPostgres instance;
 
   private final String host;
@@ -46,7 +43,14 @@ final class TestPostgres {
 
   static synchronized TestPostgres get() {
     if (instance == null) {
-      instance = EXTERNAL_URL == null || EXTERNAL_URL.isBlank() ? embedded() : external();
+      TestPostgresServer server = TestPostgresServer.shared();
+      Properties url = Driver.parseURL(server.jdbcUrl(APP_DATABASE), null);
+      if (url == null) {
+        throw new IllegalStateException("not a jdbc:postgresql:// URL: " + server.jdbcUrl(""));
+      }
+      String host = url.getProperty("PGHOST", "localhost").split(",")[0];
+      int port = Integer.parseInt(url.getProperty("PGPORT", "5432").split(",")[0]);
+      instance = new TestPostgres(host, port, server.adminDataSource());
       instance.ensureRole(APP_USER, APP_PASSWORD);
       instance.ensureDatabase(APP_DATABASE, APP_USER);
     }
@@ -76,11 +80,19 @@ final class TestPostgres {
     return keys;
   }
 
-  /** Creates the login role, or resets its password when it exists. */
+  /**
+   * Creates the login role, or resets its password when it exists, and makes it a member of the
+   * role whose members must give their password.
+   */
   void ensureRole(String role, String password) {
     String verb = exists("select 1 from pg_roles where rolname = ?", role) ? "alter" : "create";
     // DDL takes no bind parameters; the test-owned names and passwords contain no quotes.
     execute(verb + " role " + role + " login password '" + password + "'");
+    String group = TestPostgresServer.PASSWORD_LOGIN_GROUP;
+    if (!exists("select 1 from pg_roles where rolname = ?", group)) {
+      execute("create role " + group + " nologin");
+    }
+    execute("grant " + group + " to " + role);
   }
 
   void ensureDatabase(String database, String owner) {
@@ -108,45 +120,6 @@ final class TestPostgres {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static TestPostgres embedded() {
-    try {
-      EmbeddedPostgres pg =
-          EmbeddedPostgres.builder().setDataDirectoryCustomizer(TestPostgres::writeHba).start();
-      return new TestPostgres("localhost", pg.getPort(), pg.getPostgresDatabase());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void writeHba(java.io.File dataDirectory) {
-    String hba =
-        String.join(
-            "\n",
-            "local all all trust",
-            "host all postgres 127.0.0.1/32 trust",
-            "host all postgres ::1/128 trust",
-            "host all all 127.0.0.1/32 scram-sha-256",
-            "host all all ::1/128 scram-sha-256",
-            "");
-    try {
-      Files.writeString(Path.of(dataDirectory.getPath(), "pg_hba.conf"), hba);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static TestPostgres external() {
-    Properties parsed = Driver.parseURL(EXTERNAL_URL, null);
-    if (parsed == null) {
-      throw new IllegalStateException("PITSTOP_TEST_JDBC_URL is not a jdbc:postgresql:// URL");
-    }
-    PGSimpleDataSource admin = new PGSimpleDataSource();
-    admin.setURL(EXTERNAL_URL);
-    String host = parsed.getProperty("PGHOST", "localhost").split(",")[0];
-    int port = Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]);
-    return new TestPostgres(host, port, admin);
   }
 
   /** Whether the server refuses a wrong password (an external server may trust everyone). */

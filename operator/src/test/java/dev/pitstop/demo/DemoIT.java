@@ -9,9 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +43,39 @@ class DemoIT {
         .contains("applied database-migration/02-databasemigration.yaml")
         .containsPattern("DatabaseMigration +app-schema +Succeeded")
         .containsPattern("All \\d+ resources reached their expected phase");
+
+    // The reset is in sync wave 1: applied only once the migration filled the sandbox.
+    Matcher migrated =
+        Pattern.compile("DatabaseMigration +sandbox-schema +Succeeded").matcher(output);
+    assertThat(migrated.find()).as(output).isTrue();
+    assertThat(output.indexOf("applied sandbox-reset/03-sandboxreset.yaml (sync wave 1)"))
+        .as(output)
+        .isGreaterThan(migrated.start());
+
+    // What the reset deleted is counted by PostgreSQL: rows the sandbox's migration inserted.
+    Matcher row =
+        Pattern.compile("SandboxReset +sandbox-nightly +Succeeded +(\\d+) rows deleted")
+            .matcher(output);
+    assertThat(row.find()).as(output).isTrue();
+    long total = Long.parseLong(row.group(1));
+    assertThat(total).as("rows deleted by the reset").isPositive();
+    Matcher summary =
+        Pattern.compile("SandboxReset sandbox-nightly deleted (\\d+) rows: (.*)").matcher(output);
+    assertThat(summary.find()).as(output).isTrue();
+    assertThat(Long.parseLong(summary.group(1))).isEqualTo(total);
+    Map<String, Long> perTable = new LinkedHashMap<>();
+    for (String entry : summary.group(2).split(", ")) {
+      String[] tableAndRows = entry.split(" ");
+      perTable.put(tableAndRows[0], Long.parseLong(tableAndRows[1]));
+    }
+    assertThat(perTable)
+        .containsOnlyKeys("public.courses", "public.enrollments", "public.sessions")
+        .allSatisfy((table, rows) -> assertThat(rows).as(table).isPositive());
+    assertThat(perTable.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(total);
+    assertThat(output)
+        .containsPattern("  kept: .*public\\.pitstop_schema_history \\(")
+        .containsPattern("  kept: .*public\\.tasks \\(")
+        .contains("  seeded: 01-courses.sql, 02-enrollments.sql, 03-announcement.sql");
   }
 
   @Test

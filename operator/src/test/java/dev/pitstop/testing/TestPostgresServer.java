@@ -1,6 +1,7 @@
 package dev.pitstop.testing;
 
 import dev.pitstop.embedded.EmbeddedPostgresServer;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,12 +12,20 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The PostgreSQL server that tests use: the one named by the environment variable {@value
  * #URL_VARIABLE} (a JDBC URL with user and password of a role that may create databases), or else
- * one {@link EmbeddedPostgresServer} per JVM, started on first use.
+ * one {@link EmbeddedPostgresServer} per JVM, started on first use, which trusts every login except
+ * those of {@link #PASSWORD_LOGIN_GROUP}'s members.
  */
 public final class TestPostgresServer {
 
   /** Environment variable naming an existing server to test against. */
   public static final String URL_VARIABLE = "PITSTOP_TEST_JDBC_URL";
+
+  /**
+   * On the embedded server, the members of this role (which tests create when they need it) must
+   * log in with their password (scram-sha-256), so tests can see authentication fail; every other
+   * login is trusted. A server named by {@value #URL_VARIABLE} authenticates as it is configured.
+   */
+  public static final String PASSWORD_LOGIN_GROUP = "pitstop_password_login";
 
   private static final Pattern URL =
       Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?$");
@@ -65,7 +74,9 @@ public final class TestPostgresServer {
       return new TestPostgresServer(
           external, properties.getProperty("user"), properties.getProperty("password", ""));
     }
-    EmbeddedPostgresServer embedded = EmbeddedPostgresServer.start();
+    EmbeddedPostgresServer embedded =
+        EmbeddedPostgresServer.start(
+            List.of("host all +" + PASSWORD_LOGIN_GROUP + " 127.0.0.1/32 scram-sha-256"));
     return new TestPostgresServer(
         embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "postgres");
   }
@@ -80,7 +91,7 @@ public final class TestPostgresServer {
     return user;
   }
 
-  /** Returns that role's password ({@code postgres} for the embedded server, which trusts all). */
+  /** Returns that role's password ({@code postgres} for the embedded server, which trusts it). */
   public String password() {
     return password;
   }
