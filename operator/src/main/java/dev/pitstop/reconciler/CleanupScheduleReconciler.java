@@ -125,11 +125,8 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       if (job.isPresent() && !published(resource, key, job.get(), 10, now)) {
         return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
       }
-      String previous = status.message;
-      CleanupStatuses.refused(status, e, generation, now);
-      if (!Objects.equals(previous, status.message)) {
-        events.warning(resource, e.reason(), e.getMessage());
-      }
+      events.refused(
+          resource, status, e, () -> CleanupStatuses.refused(status, e, generation, now));
       return StatusPatch.ifChanged(resource, before, context);
     }
     status.observedGeneration = generation;

@@ -260,11 +260,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       long generation,
       Instant now) {
     DatabaseMigrationStatus status = resource.getStatus();
-    String previous = status.message;
-    MigrationStatuses.refused(status, e, generation, now);
-    if (!Objects.equals(previous, status.message)) {
-      events.warning(resource, e.reason(), e.getMessage());
-    }
+    events.refused(
+        resource, status, e, () -> MigrationStatuses.refused(status, e, generation, now));
     return StatusPatch.ifChanged(resource, before, context);
   }
 

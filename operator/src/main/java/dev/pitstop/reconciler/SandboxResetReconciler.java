@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -369,11 +368,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
       long generation,
       Instant now) {
     SandboxResetStatus status = resource.getStatus();
-    String previous = status.message;
-    ResetStatuses.refused(status, e, generation, now);
-    if (!Objects.equals(previous, status.message)) {
-      events.warning(resource, e.reason(), e.getMessage());
-    }
+    events.refused(resource, status, e, () -> ResetStatuses.refused(status, e, generation, now));
     return StatusPatch.ifChanged(resource, before, context);
   }
 
