@@ -1,16 +1,17 @@
 package dev.pitstop.cleanup;
 
+import dev.pitstop.sql.EngineException;
+
 /**
- * Every error of the cleanup engine: a code, the subject it concerns (a request field such as
- * {@code rules[old-logs].where}), one sentence for the user as message, and whether retrying later
- * may help. Errors about rules are raised before anything is deleted.
+ * Every error of the cleanup engine: a code, the subject it concerns (a request field or rule such
+ * as {@code rules[old-logs].where}), one sentence for the user as message, and whether retrying
+ * later may help (lost connection, server shutdown). Errors about rules are raised before anything
+ * is deleted.
  */
-public final class CleanupException extends RuntimeException {
+public final class CleanupException extends EngineException {
   private static final long serialVersionUID = 1L;
 
   private final CleanupErrorCode code;
-  private final String subject;
-  private final boolean transientError;
   private final transient CleanupResult partialResult;
 
   CleanupException(CleanupErrorCode code, String subject, String message) {
@@ -24,26 +25,14 @@ public final class CleanupException extends RuntimeException {
       boolean transientError,
       CleanupResult partialResult,
       Throwable cause) {
-    super(message, cause);
+    super(subject, message, transientError, cause);
     this.code = code;
-    this.subject = subject;
-    this.transientError = transientError;
     this.partialResult = partialResult;
   }
 
-  /** Returns what kind of error this is. */
+  @Override
   public CleanupErrorCode code() {
     return code;
-  }
-
-  /** Returns the request field or rule the error concerns, e.g. {@code rules[old-logs].table}. */
-  public String subject() {
-    return subject;
-  }
-
-  /** Tells whether the same call may succeed later (lost connection, server shutdown). */
-  public boolean isTransient() {
-    return transientError;
   }
 
   /** Tells whether the request itself is wrong (fix the rules), as opposed to the database. */

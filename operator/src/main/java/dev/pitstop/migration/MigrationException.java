@@ -1,18 +1,18 @@
 package dev.pitstop.migration;
 
+import dev.pitstop.sql.EngineException;
 import java.util.List;
 
 /**
  * Every error of the migration engine: a code, the subject it concerns (a script, version or
- * request field), one sentence for the user as message, and whether retrying later may help.
+ * request field), one sentence for the user as message, and whether retrying later may help (lost
+ * connection, lock conflict, shutdown).
  */
-public final class MigrationException extends RuntimeException {
+public final class MigrationException extends EngineException {
 
   private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;
-  private final String subject;
-  private final boolean transientError;
   private final transient MigrationFailure failure;
   private final transient MigrateResult partialResult;
   private final transient List<ValidationIssue> issues;
@@ -30,10 +30,8 @@ public final class MigrationException extends RuntimeException {
       MigrateResult partialResult,
       List<ValidationIssue> issues,
       Throwable cause) {
-    super(message, cause);
+    super(subject, message, transientError, cause);
     this.code = code;
-    this.subject = subject;
-    this.transientError = transientError;
     this.failure = failure;
     this.partialResult = partialResult;
     this.issues = List.copyOf(issues);
@@ -44,19 +42,9 @@ public final class MigrationException extends RuntimeException {
         issue.code(), issue.subject(), issue.message(), false, null, null, all, null);
   }
 
-  /** Returns what kind of error this is. */
+  @Override
   public ErrorCode code() {
     return code;
-  }
-
-  /** Returns the script, version or request field the error concerns. */
-  public String subject() {
-    return subject;
-  }
-
-  /** Tells whether the same call may succeed later (lost connection, lock conflict, shutdown). */
-  public boolean isTransient() {
-    return transientError;
   }
 
   /** Returns details of a failed script for {@link ErrorCode#SCRIPT_FAILED}, else {@code null}. */

@@ -5,13 +5,9 @@ import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
-import dev.pitstop.api.v1alpha1.DatabaseRef;
-import dev.pitstop.api.v1alpha1.LocalObjectRef;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.notify.WebhookNotifier;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -23,7 +19,6 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,11 +47,12 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   private final Map<ResourceID, RunTicket> tickets = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<CleanupSchedule> wakeups =
       new SimpleInboundEventSource<>("cleanup-work");
-  private final ReferencedObjects<Secret, CleanupSchedule> secrets =
-      new ReferencedObjects<>(Secret.class, "secrets", CleanupScheduleReconciler::secretNames);
-  private final ReferencedObjects<MaintenanceWindow, CleanupSchedule> windows =
-      new ReferencedObjects<>(
-          MaintenanceWindow.class, "windows", r -> names(r.getSpec().maintenanceWindowRef));
+  private final OperationReferences<CleanupSchedule> references =
+      new OperationReferences<>(
+          r -> r.getSpec().database,
+          CleanupScheduleReconciler::webhookSecret,
+          null,
+          r -> r.getSpec().maintenanceWindowRef);
 
   /**
    * What a run's start recorded in status, kept until its result is visible in status: status
@@ -96,7 +92,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   @Override
   public List<EventSource<?, CleanupSchedule>> prepareEventSources(
       EventSourceContext<CleanupSchedule> context) {
-    return List.of(secrets.eventSource(context), windows.eventSource(context), wakeups);
+    return references.eventSources(context, wakeups);
   }
 
   @Override
@@ -129,11 +125,8 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       if (job.isPresent() && !published(resource, key, job.get(), 10, now)) {
         return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
       }
-      String previous = status.message;
-      CleanupStatuses.refused(status, e, generation, now);
-      if (!Objects.equals(previous, status.message)) {
-        events.warning(resource, e.reason(), e.getMessage());
-      }
+      events.refused(
+          resource, status, e, () -> CleanupStatuses.refused(status, e, generation, now));
       return StatusPatch.ifChanged(resource, before, context);
     }
     status.observedGeneration = generation;
@@ -180,9 +173,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
       return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(untilNext(due, now));
     }
-    CleanupScheduleSpec spec = resource.getSpec();
-    WindowGate.Decision gate =
-        WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
+    WindowGate.Decision gate = references.gate(resource, context);
     if (!gate.open()) {
       CleanupStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
       status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
@@ -207,8 +198,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     DatabaseTargets.Target target = null;
     String targetProblem = null;
     try {
-      target =
-          targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
+      target = references.target(targets, resource, context);
     } catch (SpecException e) {
       targetProblem = e.getMessage();
     }
@@ -222,7 +212,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
             now,
             clock,
             spec.notify,
-            CleanupJob.webhook(spec.notify, n -> secrets.get(context, n)),
+            CleanupJob.webhook(spec.notify, n -> references.secret(context, n)),
             notifier,
             resource.getMetadata().getNamespace(),
             resource.getMetadata().getName());
@@ -400,22 +390,10 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     return a == null ? null : a.get(name);
   }
 
-  private static List<String> secretNames(CleanupSchedule resource) {
-    List<String> names = new ArrayList<>(names(resource.getSpec().database));
+  private static List<String> webhookSecret(CleanupSchedule resource) {
     CleanupScheduleSpec.Notify notify = resource.getSpec().notify;
-    if (notify != null && notify.webhookSecretRef != null && notify.webhookSecretRef.name != null) {
-      names.add(notify.webhookSecretRef.name);
-    }
-    return names;
-  }
-
-  private static List<String> names(DatabaseRef ref) {
-    return ref == null || ref.secretRef == null || ref.secretRef.name == null
+    return notify == null || notify.webhookSecretRef == null || notify.webhookSecretRef.name == null
         ? List.of()
-        : List.of(ref.secretRef.name);
-  }
-
-  private static List<String> names(LocalObjectRef ref) {
-    return ref == null || ref.name == null ? List.of() : List.of(ref.name);
+        : List.of(notify.webhookSecretRef.name);
   }
 }

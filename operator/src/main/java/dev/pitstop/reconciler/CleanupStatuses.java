@@ -106,18 +106,10 @@ public final class CleanupStatuses {
       reason = "DryRun";
     }
     if (reachable != null) {
-      Conditions.set(
-          status,
-          Condition.DATABASE_REACHABLE,
-          reachable,
-          reachable ? "Connected" : "Unreachable",
-          reachable ? "the database answered" : status.message,
-          generation,
-          now);
+      RunStatuses.databaseReachable(
+          status, reachable, reachable ? "the database answered" : status.message, generation, now);
     }
-    Conditions.set(status, Condition.READY, !failed, reason, status.message, generation, now);
-    Conditions.set(status, Condition.PROGRESSING, false, reason, status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, failed, reason, status.message, generation, now);
+    RunStatuses.settled(status, failed, reason, status.message, generation, now);
   }
 
   /** The operator stopped during a run (phase Running, no worker): the run ended unobserved. */
@@ -163,11 +155,8 @@ public final class CleanupStatuses {
   static void waitingForWindow(
       CleanupScheduleStatus status, String waitingFor, long generation, Instant now) {
     status.phase = CleanupPhase.WaitingForWindow;
-    status.message = "a run is due; waiting for " + waitingFor;
-    Conditions.set(
-        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
-    Conditions.set(
-        status, Condition.PROGRESSING, false, "WaitingForWindow", status.message, generation, now);
+    RunStatuses.waitingForWindow(
+        status, "a run is due; waiting for " + waitingFor, generation, now);
   }
 
   /** The spec is invalid: nothing can be scheduled until it is fixed. */
@@ -177,10 +166,7 @@ public final class CleanupStatuses {
     status.progress = null;
     status.nextRunTime = null;
     status.message = KnownSecrets.redact(e.getMessage());
-    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
-    Conditions.set(
-        status, Condition.PROGRESSING, false, e.reason(), status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
+    RunStatuses.settled(status, true, e.reason(), status.message, generation, now);
   }
 
   /** Nothing to run now: the phase of the last run (or Scheduled), and when the next comes. */

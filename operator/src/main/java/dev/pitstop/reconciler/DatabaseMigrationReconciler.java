@@ -1,10 +1,7 @@
 package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
-import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
-import dev.pitstop.api.v1alpha1.LocalObjectRef;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.database.ExponentialBackoff;
@@ -17,7 +14,6 @@ import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -54,19 +50,11 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
   private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<DatabaseMigration> wakeups =
       new SimpleInboundEventSource<>("migration-work");
-  private final ReferencedObjects<Secret, DatabaseMigration> secrets =
-      new ReferencedObjects<>(Secret.class, "secrets", r -> names(r.getSpec().database));
-  private final ReferencedObjects<ConfigMap, DatabaseMigration> configMaps =
-      new ReferencedObjects<>(
-          ConfigMap.class,
-          "configmaps",
-          r ->
-              r.getSpec().source == null || r.getSpec().source.configMapRefs == null
-                  ? List.of()
-                  : r.getSpec().source.configMapRefs.stream().map(c -> c.name).toList());
-  private final ReferencedObjects<MaintenanceWindow, DatabaseMigration> windows =
-      new ReferencedObjects<>(
-          MaintenanceWindow.class, "windows", r -> names(r.getSpec().maintenanceWindowRef));
+  private final OperationReferences<DatabaseMigration> references =
+      OperationReferences.withScripts(
+          r -> r.getSpec().database,
+          r -> r.getSpec().source,
+          r -> r.getSpec().maintenanceWindowRef);
 
   private record Retry(int failures, Instant notBefore) {}
 
@@ -92,11 +80,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
   @Override
   public List<EventSource<?, DatabaseMigration>> prepareEventSources(
       EventSourceContext<DatabaseMigration> context) {
-    return List.of(
-        secrets.eventSource(context),
-        configMaps.eventSource(context),
-        windows.eventSource(context),
-        wakeups);
+    return references.eventSources(context, wakeups);
   }
 
   @Override
@@ -120,7 +104,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
 
     Run run;
     try {
-      run = Run.of(resource, name -> configMaps.get(context, name));
+      run = Run.of(resource, name -> references.configMap(context, name));
     } catch (SpecException e) {
       job.ifPresent(j -> work.forget(key));
       return refuse(resource, context, before, e, generation, now);
@@ -149,10 +133,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
           .rescheduleAfter(Duration.between(now, retry.notBefore()));
     }
 
-    DatabaseMigrationSpec spec = resource.getSpec();
     if (!planOnly) {
-      WindowGate.Decision gate =
-          WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
+      WindowGate.Decision gate = references.gate(resource, context);
       if (!gate.open()) {
         MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
         return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_WAITING);
@@ -161,8 +143,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
 
     DatabaseTargets.Target target;
     try {
-      target =
-          targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
+      target = references.target(targets, resource, context);
     } catch (SpecException e) {
       return refuse(resource, context, before, e, generation, now);
     }
@@ -279,11 +260,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       long generation,
       Instant now) {
     DatabaseMigrationStatus status = resource.getStatus();
-    String previous = status.message;
-    MigrationStatuses.refused(status, e, generation, now);
-    if (!Objects.equals(previous, status.message)) {
-      events.warning(resource, e.reason(), e.getMessage());
-    }
+    events.refused(
+        resource, status, e, () -> MigrationStatuses.refused(status, e, generation, now));
     return StatusPatch.ifChanged(resource, before, context);
   }
 
@@ -299,16 +277,6 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
         sink.accept(new Progress(progress, null));
       }
     };
-  }
-
-  private static List<String> names(dev.pitstop.api.v1alpha1.DatabaseRef ref) {
-    return ref == null || ref.secretRef == null || ref.secretRef.name == null
-        ? List.of()
-        : List.of(ref.secretRef.name);
-  }
-
-  private static List<String> names(LocalObjectRef ref) {
-    return ref == null || ref.name == null ? List.of() : List.of(ref.name);
   }
 
   /** One run request: the spec validated, the scripts gathered, and what identifies the run. */

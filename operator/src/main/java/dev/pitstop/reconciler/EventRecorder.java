@@ -1,5 +1,6 @@
 package dev.pitstop.reconciler;
 
+import dev.pitstop.api.v1alpha1.PitstopStatus;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -44,6 +46,19 @@ public final class EventRecorder {
   /** A Warning event. */
   public void warning(HasMetadata object, String reason, String message) {
     record(object, "Warning", reason, message);
+  }
+
+  /**
+   * Records a refusal: {@code refuse} writes it into {@code status}, and a Warning Event with the
+   * refusal's reason and message follows only when that changed the status message, so a resource
+   * that stays refused does not add an Event on every reconcile.
+   */
+  public void refused(HasMetadata object, PitstopStatus status, SpecException e, Runnable refuse) {
+    String previous = status.message;
+    refuse.run();
+    if (!Objects.equals(previous, status.message)) {
+      warning(object, e.reason(), e.getMessage());
+    }
   }
 
   private void record(HasMetadata object, String type, String reason, String rawMessage) {

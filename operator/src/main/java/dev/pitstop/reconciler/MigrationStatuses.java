@@ -15,7 +15,6 @@ import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.PendingMigration;
-import dev.pitstop.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,7 +63,8 @@ public final class MigrationStatuses {
       Instant now) {
     status.phase = planOnly ? MigrationPhase.Pending : MigrationPhase.Migrating;
     status.message = (planOnly ? "planning against " : "connecting to ") + database;
-    progressing(status, true, planOnly ? "Planning" : "Migrating", status.message, generation, now);
+    RunStatuses.progressing(
+        status, true, planOnly ? "Planning" : "Migrating", status.message, generation, now);
   }
 
   static void running(
@@ -95,7 +95,7 @@ public final class MigrationStatuses {
         "waiting for the migration lock held by "
             + (wait.holderPid() == null ? "another runner" : "pid " + wait.holderPid())
             + (lock.since == null ? "" : " since " + lock.since);
-    progressing(status, true, "WaitingForLock", status.message, generation, now);
+    RunStatuses.progressing(status, true, "WaitingForLock", status.message, generation, now);
   }
 
   /** A statement of a migration is about to run. */
@@ -122,16 +122,13 @@ public final class MigrationStatuses {
             + step.statement()
             + " of "
             + step.statements();
-    progressing(status, true, "Migrating", status.message, generation, now);
+    RunStatuses.progressing(status, true, "Migrating", status.message, generation, now);
   }
 
   static void waitingForWindow(
       DatabaseMigrationStatus status, String waitingFor, long generation, Instant now) {
     status.phase = MigrationPhase.WaitingForWindow;
-    status.message = "waiting for " + waitingFor;
-    Conditions.set(
-        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
-    progressing(status, false, "WaitingForWindow", status.message, generation, now);
+    RunStatuses.waitingForWindow(status, "waiting for " + waitingFor, generation, now);
   }
 
   /**
@@ -146,7 +143,7 @@ public final class MigrationStatuses {
       String howToApprove,
       long generation,
       Instant now) {
-    reachable(status, generation, now);
+    RunStatuses.reachable(status, generation, now);
     status.currentVersion = plan.currentVersion();
     status.appliedCount = plan.appliedCount();
     status.pendingCount = plan.pending().size();
@@ -178,7 +175,7 @@ public final class MigrationStatuses {
           generation,
           now);
     }
-    progressing(status, false, status.phase.name(), status.message, generation, now);
+    RunStatuses.progressing(status, false, status.phase.name(), status.message, generation, now);
     Conditions.set(
         status, Condition.FAILED, false, status.phase.name(), status.message, generation, now);
   }
@@ -186,7 +183,7 @@ public final class MigrationStatuses {
   /** Every pending migration up to the target was applied. */
   public static void succeeded(
       DatabaseMigrationStatus status, MigrateResult result, long generation, Instant now) {
-    reachable(status, generation, now);
+    RunStatuses.reachable(status, generation, now);
     status.phase = MigrationPhase.Succeeded;
     status.currentVersion = result.currentVersion();
     status.appliedCount = result.appliedCount();
@@ -206,15 +203,13 @@ public final class MigrationStatuses {
             + (result.repaired().isEmpty()
                 ? ""
                 : "; realigned checksums of " + String.join(", ", result.repaired()));
-    Conditions.set(status, Condition.READY, true, "Succeeded", status.message, generation, now);
-    progressing(status, false, "Succeeded", status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, false, "Succeeded", status.message, generation, now);
+    RunStatuses.settled(status, false, "Succeeded", status.message, generation, now);
   }
 
   /** The run failed; nothing of the failed migration remains if it ran in a transaction. */
   public static void failed(
       DatabaseMigrationStatus status, MigrationException e, long generation, Instant now) {
-    reachable(status, generation, now);
+    RunStatuses.reachable(status, generation, now);
     status.phase = MigrationPhase.Failed;
     status.progress = null;
     status.lock = null;
@@ -247,10 +242,8 @@ public final class MigrationStatuses {
       status.message = failure.message;
     }
     status.failure = failure;
-    String reason = camel(e.code().name());
-    Conditions.set(status, Condition.READY, false, reason, status.message, generation, now);
-    progressing(status, false, reason, status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, true, reason, status.message, generation, now);
+    RunStatuses.settled(
+        status, true, RunStatuses.reason(e.code()), status.message, generation, now);
   }
 
   /**
@@ -261,14 +254,7 @@ public final class MigrationStatuses {
       DatabaseMigrationStatus status, MigrationException e, long generation, Instant now) {
     failed(status, e, generation, now);
     if (e.isTransient() && e.code() == ErrorCode.DATABASE_ERROR) {
-      Conditions.set(
-          status,
-          Condition.DATABASE_REACHABLE,
-          false,
-          "Unreachable",
-          status.message,
-          generation,
-          now);
+      RunStatuses.databaseReachable(status, false, status.message, generation, now);
     }
   }
 
@@ -282,33 +268,17 @@ public final class MigrationStatuses {
     status.phase = MigrationPhase.Pending;
     status.progress = null;
     status.lock = null;
-    String why = KnownSecrets.redact(reason);
-    status.message = Sentences.clause(why) + "; retrying in " + Durations.format(delay);
-    if ("DATABASE_ERROR".equals(code) || "DatabaseError".equals(code)) {
-      Conditions.set(
-          status, Condition.DATABASE_REACHABLE, false, "Unreachable", why, generation, now);
-    }
-    Conditions.set(
-        status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
-    progressing(status, true, "RetryScheduled", status.message, generation, now);
+    boolean unreachable = "DATABASE_ERROR".equals(code) || "DatabaseError".equals(code);
+    RunStatuses.retrying(status, reason, unreachable, delay, generation, now);
   }
 
   /** The spec, or an object it references, is wrong or missing. */
   public static void refused(
       DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {
-    status.observedGeneration = generation;
+    status.phase = e.waitsForObject() ? MigrationPhase.Pending : MigrationPhase.Failed;
     status.progress = null;
     status.lock = null;
-    status.message = KnownSecrets.redact(e.getMessage());
-    if (e.waitsForObject()) {
-      status.phase = MigrationPhase.Pending;
-      Conditions.set(status, Condition.FAILED, false, e.reason(), status.message, generation, now);
-    } else {
-      status.phase = MigrationPhase.Failed;
-      Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
-    }
-    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
-    progressing(status, false, e.reason(), status.message, generation, now);
+    RunStatuses.refused(status, e, generation, now);
   }
 
   /** A one-sentence message for an engine error about a request field. */
@@ -317,27 +287,6 @@ public final class MigrationStatuses {
     return subject == null || e.getMessage().contains(subject)
         ? e.getMessage()
         : subject + ": " + e.getMessage();
-  }
-
-  private static void reachable(DatabaseMigrationStatus status, long generation, Instant now) {
-    Conditions.set(
-        status,
-        Condition.DATABASE_REACHABLE,
-        true,
-        "Connected",
-        "the database answered",
-        generation,
-        now);
-  }
-
-  private static void progressing(
-      DatabaseMigrationStatus status,
-      boolean value,
-      String reason,
-      String message,
-      long generation,
-      Instant now) {
-    Conditions.set(status, Condition.PROGRESSING, value, reason, message, generation, now);
   }
 
   private static List<String> pendingNames(List<PendingMigration> pending) {
@@ -360,15 +309,5 @@ public final class MigrationStatuses {
               return a;
             })
         .collect(Collectors.toList());
-  }
-
-  private static String camel(String code) {
-    StringBuilder out = new StringBuilder();
-    for (String part : code.toLowerCase(java.util.Locale.ROOT).split("_")) {
-      if (!part.isEmpty()) {
-        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-      }
-    }
-    return out.toString();
   }
 }

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -59,7 +58,7 @@ public final class ResetStatuses {
             ? "suspended: no scheduled runs" + last
             : "next run at " + status.nextRunTime + last;
     Conditions.set(status, Condition.READY, true, "Scheduled", status.message, generation, now);
-    progressing(status, false, "Scheduled", status.message, generation, now);
+    RunStatuses.progressing(status, false, "Scheduled", status.message, generation, now);
   }
 
   static void started(
@@ -68,7 +67,8 @@ public final class ResetStatuses {
     status.progress = null;
     status.failure = null;
     status.message = (dryRun ? "planning against " : "connecting to ") + database;
-    progressing(status, true, dryRun ? "Planning" : "Resetting", status.message, generation, now);
+    RunStatuses.progressing(
+        status, true, dryRun ? "Planning" : "Resetting", status.message, generation, now);
   }
 
   /**
@@ -119,22 +119,19 @@ public final class ResetStatuses {
       default -> throw new IllegalStateException(step.stage().name());
     }
     status.progress = p;
-    progressing(status, true, status.phase.name(), status.message, generation, now);
+    RunStatuses.progressing(status, true, status.phase.name(), status.message, generation, now);
   }
 
   static void waitingForWindow(
       SandboxResetStatus status, String waitingFor, long generation, Instant now) {
     status.phase = ResetPhase.WaitingForWindow;
-    status.message = "waiting for " + waitingFor;
-    Conditions.set(
-        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
-    progressing(status, false, "WaitingForWindow", status.message, generation, now);
+    RunStatuses.waitingForWindow(status, "waiting for " + waitingFor, generation, now);
   }
 
   /** A dry run finished. */
   public static void planned(
       SandboxResetStatus status, ResetPlan plan, long generation, Instant now) {
-    reachable(status, generation, now);
+    RunStatuses.reachable(status, generation, now);
     status.phase = ResetPhase.Planned;
     status.progress = null;
     status.failure = null;
@@ -150,9 +147,7 @@ public final class ResetStatuses {
             + " preserved tables"
             + (plan.warnings().isEmpty() ? "" : "; " + plan.warnings().size() + " warning(s)")
             + " (dryRun: nothing deleted)";
-    Conditions.set(status, Condition.READY, true, "Planned", status.message, generation, now);
-    progressing(status, false, "Planned", status.message, generation, now);
-    Conditions.set(status, Condition.FAILED, false, "Planned", status.message, generation, now);
+    RunStatuses.settled(status, false, "Planned", status.message, generation, now);
   }
 
   /** A reset committed. */
@@ -164,7 +159,7 @@ public final class ResetStatuses {
       Instant startedAt,
       long generation,
       Instant now) {
-    reachable(status, generation, now);
+    RunStatuses.reachable(status, generation, now);
     status.phase = scheduled ? ResetPhase.Scheduled : ResetPhase.Succeeded;
     status.progress = null;
     status.failure = null;
@@ -190,9 +185,7 @@ public final class ResetStatuses {
     run.rowsDeleted = result.rowsDeleted();
     record(status, run);
     status.message = summary;
-    Conditions.set(status, Condition.READY, true, "Succeeded", summary, generation, now);
-    progressing(status, false, "Succeeded", summary, generation, now);
-    Conditions.set(status, Condition.FAILED, false, "Succeeded", summary, generation, now);
+    RunStatuses.settled(status, false, "Succeeded", summary, generation, now);
   }
 
   /** A reset was refused or rolled back. */
@@ -214,7 +207,7 @@ public final class ResetStatuses {
     failed(
         status,
         e.getMessage(),
-        camel(e.code().name()),
+        RunStatuses.reason(e.code()),
         failure,
         scheduleTime,
         startedAt,
@@ -238,15 +231,13 @@ public final class ResetStatuses {
     status.failure = failure == null ? new ResetFailure() : failure;
     status.failure.message = shown;
     if (!"DatabaseError".equals(reason)) {
-      reachable(status, generation, now);
+      RunStatuses.reachable(status, generation, now);
     }
     ResetRun run = run(startedAt, now, RunResult.Failed, shown, scheduleTime);
     run.rowsDeleted = 0L;
     record(status, run);
     status.message = shown;
-    Conditions.set(status, Condition.READY, false, reason, shown, generation, now);
-    progressing(status, false, reason, shown, generation, now);
-    Conditions.set(status, Condition.FAILED, true, reason, shown, generation, now);
+    RunStatuses.settled(status, true, reason, shown, generation, now);
   }
 
   /** A fire time that did not run: {@link RunResult#Missed} or {@link RunResult#Skipped}. */
@@ -286,30 +277,13 @@ public final class ResetStatuses {
       Instant now) {
     status.phase = ResetPhase.Pending;
     status.progress = null;
-    String why = KnownSecrets.redact(reason);
-    status.message = Sentences.clause(why) + "; retrying in " + Durations.format(delay);
-    if (unreachable) {
-      Conditions.set(
-          status, Condition.DATABASE_REACHABLE, false, "Unreachable", why, generation, now);
-    }
-    Conditions.set(
-        status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
-    progressing(status, true, "RetryScheduled", status.message, generation, now);
+    RunStatuses.retrying(status, reason, unreachable, delay, generation, now);
   }
 
   static void refused(SandboxResetStatus status, SpecException e, long generation, Instant now) {
-    status.observedGeneration = generation;
+    status.phase = e.waitsForObject() ? ResetPhase.Pending : ResetPhase.Failed;
     status.progress = null;
-    status.message = KnownSecrets.redact(e.getMessage());
-    if (e.waitsForObject()) {
-      status.phase = ResetPhase.Pending;
-      Conditions.set(status, Condition.FAILED, false, e.reason(), status.message, generation, now);
-    } else {
-      status.phase = ResetPhase.Failed;
-      Conditions.set(status, Condition.FAILED, true, e.reason(), status.message, generation, now);
-    }
-    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
-    progressing(status, false, e.reason(), status.message, generation, now);
+    RunStatuses.refused(status, e, generation, now);
   }
 
   private static SandboxResetStatus.ResetPlan plan(ResetPlan plan, Map<String, Long> deleted) {
@@ -392,36 +366,5 @@ public final class ResetStatuses {
   /** RFC 3339, to the second. */
   static String time(Instant instant) {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  private static void reachable(SandboxResetStatus status, long generation, Instant now) {
-    Conditions.set(
-        status,
-        Condition.DATABASE_REACHABLE,
-        true,
-        "Connected",
-        "the database answered",
-        generation,
-        now);
-  }
-
-  private static void progressing(
-      SandboxResetStatus status,
-      boolean value,
-      String reason,
-      String message,
-      long generation,
-      Instant now) {
-    Conditions.set(status, Condition.PROGRESSING, value, reason, message, generation, now);
-  }
-
-  private static String camel(String code) {
-    StringBuilder out = new StringBuilder();
-    for (String part : code.toLowerCase(Locale.ROOT).split("_")) {
-      if (!part.isEmpty()) {
-        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-      }
-    }
-    return out.toString();
   }
 }

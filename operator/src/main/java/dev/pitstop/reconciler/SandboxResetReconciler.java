@@ -1,8 +1,5 @@
 package dev.pitstop.reconciler;
 
-import dev.pitstop.api.v1alpha1.DatabaseRef;
-import dev.pitstop.api.v1alpha1.LocalObjectRef;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.RunResult;
@@ -19,8 +16,6 @@ import dev.pitstop.reset.ResetPlan;
 import dev.pitstop.reset.ResetProgress;
 import dev.pitstop.reset.ResetResult;
 import dev.pitstop.time.CronSchedule;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -33,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,19 +62,9 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
   private final Set<BackgroundWork.Job<?, ?>> announced = ConcurrentHashMap.newKeySet();
   private final SimpleInboundEventSource<SandboxReset> wakeups =
       new SimpleInboundEventSource<>("reset-work");
-  private final ReferencedObjects<Secret, SandboxReset> secrets =
-      new ReferencedObjects<>(Secret.class, "secrets", r -> names(r.getSpec().database));
-  private final ReferencedObjects<ConfigMap, SandboxReset> configMaps =
-      new ReferencedObjects<>(
-          ConfigMap.class,
-          "configmaps",
-          r ->
-              r.getSpec().seed == null || r.getSpec().seed.configMapRefs == null
-                  ? List.of()
-                  : r.getSpec().seed.configMapRefs.stream().map(c -> c.name).toList());
-  private final ReferencedObjects<MaintenanceWindow, SandboxReset> windows =
-      new ReferencedObjects<>(
-          MaintenanceWindow.class, "windows", r -> names(r.getSpec().maintenanceWindowRef));
+  private final OperationReferences<SandboxReset> references =
+      OperationReferences.withScripts(
+          r -> r.getSpec().database, r -> r.getSpec().seed, r -> r.getSpec().maintenanceWindowRef);
 
   private record Retry(String runKey, int failures, Instant notBefore) {}
 
@@ -106,11 +90,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
   @Override
   public List<EventSource<?, SandboxReset>> prepareEventSources(
       EventSourceContext<SandboxReset> context) {
-    return List.of(
-        secrets.eventSource(context),
-        configMaps.eventSource(context),
-        windows.eventSource(context),
-        wakeups);
+    return references.eventSources(context, wakeups);
   }
 
   @Override
@@ -149,7 +129,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
 
     ResetSpecs specs;
     try {
-      specs = ResetSpecs.read(resource, name -> configMaps.get(context, name));
+      specs = ResetSpecs.read(resource, name -> references.configMap(context, name));
     } catch (SpecException e) {
       return refuse(resource, context, before, e, generation, now);
     }
@@ -189,10 +169,8 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
           now);
     }
 
-    SandboxResetSpec spec = resource.getSpec();
     if (!run.dryRun()) {
-      WindowGate.Decision gate =
-          WindowGate.check(spec.maintenanceWindowRef, name -> windows.get(context, name));
+      WindowGate.Decision gate = references.gate(resource, context);
       if (!gate.open()) {
         ResetStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
         return reschedule(resource, context, before, decision.next(), WHILE_WAITING, now);
@@ -201,8 +179,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
 
     DatabaseTargets.Target target;
     try {
-      target =
-          targets.resolve(resource, spec.database, "spec.database", n -> secrets.get(context, n));
+      target = references.target(targets, resource, context);
     } catch (SpecException e) {
       return refuse(resource, context, before, e, generation, now);
     }
@@ -391,11 +368,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
       long generation,
       Instant now) {
     SandboxResetStatus status = resource.getStatus();
-    String previous = status.message;
-    ResetStatuses.refused(status, e, generation, now);
-    if (!Objects.equals(previous, status.message)) {
-      events.warning(resource, e.reason(), e.getMessage());
-    }
+    events.refused(resource, status, e, () -> ResetStatuses.refused(status, e, generation, now));
     return StatusPatch.ifChanged(resource, before, context);
   }
 
@@ -457,15 +430,5 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
           "run request " + (run.runRequest() == null ? run.runRequestId() : run.runRequest());
       case SCHEDULE -> "scheduled for " + ResetStatuses.time(run.fireTime());
     };
-  }
-
-  private static List<String> names(DatabaseRef ref) {
-    return ref == null || ref.secretRef == null || ref.secretRef.name == null
-        ? List.of()
-        : List.of(ref.secretRef.name);
-  }
-
-  private static List<String> names(LocalObjectRef ref) {
-    return ref == null || ref.name == null ? List.of() : List.of(ref.name);
   }
 }

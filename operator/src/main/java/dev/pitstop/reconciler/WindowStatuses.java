@@ -54,14 +54,7 @@ final class WindowStatuses {
       String message,
       long generation,
       Instant now) {
-    Conditions.set(
-        status,
-        Condition.DATABASE_REACHABLE,
-        reachable,
-        reachable ? "Connected" : "Unreachable",
-        KnownSecrets.redact(message),
-        generation,
-        now);
+    RunStatuses.databaseReachable(status, reachable, KnownSecrets.redact(message), generation, now);
   }
 
   /** The Failed condition's reason, or null. */

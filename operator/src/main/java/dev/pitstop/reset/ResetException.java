@@ -1,17 +1,18 @@
 package dev.pitstop.reset;
 
+import dev.pitstop.sql.EngineException;
+
 /**
  * Every error of the reset engine: a code, the subject it concerns (a request field, a table, a
  * seed script or a constraint), one sentence for the user as message, and whether retrying later
- * may help. Whenever one is thrown, the database is as it was before the call.
+ * may help (lost connection, lock timeout, deadlock). Whenever one is thrown, the database is as it
+ * was before the call.
  */
-public final class ResetException extends RuntimeException {
+public final class ResetException extends EngineException {
 
   private static final long serialVersionUID = 1L;
 
   private final ResetErrorCode code;
-  private final String subject;
-  private final boolean transientError;
   private final transient ResetFailure failure;
 
   ResetException(ResetErrorCode code, String subject, String message) {
@@ -25,26 +26,14 @@ public final class ResetException extends RuntimeException {
       boolean transientError,
       ResetFailure failure,
       Throwable cause) {
-    super(message, cause);
+    super(subject, message, transientError, cause);
     this.code = code;
-    this.subject = subject;
-    this.transientError = transientError;
     this.failure = failure;
   }
 
-  /** Returns what kind of error this is. */
+  @Override
   public ResetErrorCode code() {
     return code;
-  }
-
-  /** Returns the request field, table, seed script or constraint the error concerns. */
-  public String subject() {
-    return subject;
-  }
-
-  /** Tells whether the same call may succeed later (lost connection, lock timeout, deadlock). */
-  public boolean isTransient() {
-    return transientError;
   }
 
   /** Returns where a running reset failed, or {@code null} if it failed before deleting. */
