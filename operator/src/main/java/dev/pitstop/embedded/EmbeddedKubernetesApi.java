@@ -3,7 +3,6 @@ package dev.pitstop.embedded;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -25,7 +24,9 @@ import java.util.stream.Stream;
 /**
  * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with Pitstop's CRDs registered.
  * Used by {@code demo} and by the integration tests. It stores objects and serves watches but
- * applies no CRD defaults or validation and rejects server-side-apply patches.
+ * applies no CRD defaults or validation and rejects server-side-apply patches. Writes find the
+ * stored object by name through an index ({@link IndexedCrudDispatcher}), so their cost does not
+ * grow with the number of objects stored.
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
   /** The CRD files generated from the API classes, as packaged in the jar. */
@@ -41,19 +42,16 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final KubernetesMockServer server;
+  private final MixedDispatcher dispatcher;
   private final KubernetesClient client;
 
   private EmbeddedKubernetesApi(List<CustomResourceDefinition> crds) {
     // The mock server logs every request at INFO through java.util.logging.
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    dispatcher = new MixedDispatcher(responses);
     server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
+        new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     // The API server has no RBAC: answer the operator's access review (leader election asks
     // whether it may use Leases) with "everything is allowed".
     server
@@ -122,6 +120,11 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
   /** The underlying mock server, e.g. to count requests. */
   public KubernetesMockServer server() {
     return server;
+  }
+
+  /** The store's lookups: whether they use its index by name, and how many scanned instead. */
+  IndexedCrudDispatcher store() {
+    return dispatcher.store();
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,7 +39,8 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the operator on the API server of {@code kubeconfig} and waits until it is ready.
+   * Starts the operator on the API server of {@code kubeconfig}; {@link #awaitReady()} waits until
+   * it is ready.
    *
    * @param jvmOptions e.g. the chart's container limit and heap share
    */
@@ -59,12 +61,16 @@ final class OperatorProcess implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    OperatorProcess operator = new OperatorProcess(builder.start(), port, log);
+    return new OperatorProcess(builder.start(), port, log);
+  }
+
+  /** Waits until {@code /readyz} answers 200. */
+  void awaitReady() {
     await()
         .atMost(Duration.ofSeconds(60))
         .ignoreExceptions()
-        .until(() -> operator.get("/readyz").statusCode() == 200);
-    return operator;
+        .failFast("the operator process exited", () -> !process.isAlive())
+        .until(() -> get("/readyz").statusCode() == 200);
   }
 
   /** Writes a kubeconfig for an API server reachable without credentials. */
@@ -92,6 +98,20 @@ final class OperatorProcess implements AutoCloseable {
     return procStatus("VmRSS");
   }
 
+  /** CPU time (user + system) the operator process has used so far, where the OS reports it. */
+  Optional<Duration> cpuTime() {
+    return process.info().totalCpuDuration();
+  }
+
+  /** The machine's 1-minute load average, to read the timings against; "n/a" off Linux. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "n/a";
+    }
+  }
+
   /** The /metrics text. */
   String metrics() throws IOException, InterruptedException {
     return get("/metrics").body();
@@ -101,6 +121,9 @@ final class OperatorProcess implements AutoCloseable {
   static double sum(String metrics, String name, String labelFilter) {
     double total = 0;
     for (String line : metrics.split("\n")) {
+      if (!line.startsWith(name)) {
+        continue;
+      }
       Matcher m = SAMPLE.matcher(line.trim());
       if (m.matches()
           && m.group(1).equals(name)
@@ -120,6 +143,9 @@ final class OperatorProcess implements AutoCloseable {
   static double sumByPrefix(String metrics, String prefix) {
     double total = 0;
     for (String line : metrics.split("\n")) {
+      if (!line.startsWith(prefix)) {
+        continue;
+      }
       Matcher m = SAMPLE.matcher(line.trim());
       if (m.matches() && m.group(1).startsWith(prefix) && !m.group(3).equals("NaN")) {
         total += Double.parseDouble(m.group(3));

@@ -85,6 +85,17 @@ final class PhaseTracker implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Milliseconds from {@code startNanos} (e.g. the operator's start, with every resource already
+   * created) to each resource's first status, sorted.
+   */
+  List<Long> firstStatusMillisSince(long startNanos) {
+    return firstStatusNanos.values().stream()
+        .map(nanos -> (nanos - startNanos) / 1_000_000)
+        .sorted()
+        .toList();
+  }
+
   /** Resources not (yet) in their expected phase, with their last phase, for failure messages. */
   Map<String, String> lagging() {
     Map<String, String> lagging = new java.util.TreeMap<>();
