@@ -41,6 +41,12 @@ public final class CleanupBenchmark {
   private static final Duration WRITER_PACE = Duration.ofMillis(4);
   private static final Duration BASELINE = Duration.ofSeconds(15);
 
+  /**
+   * The control run: one core kept busy inside PostgreSQL as long as the floor took, deleting
+   * nothing, so the writer's latency shows what occupying a core alone costs it on this machine.
+   */
+  private static final String BUSY_CORE = "busy core";
+
   private final EmbeddedPostgresServer server;
   private final long rows;
   private final Duration pause;
@@ -80,7 +86,9 @@ public final class CleanupBenchmark {
       // Interleaved repetitions, each on a fresh copy: a noisy moment hits one run, not one kind.
       Map<String, List<Outcome>> runs = new LinkedHashMap<>();
       for (int i = 0; i < repetitions; i++) {
-        runs.computeIfAbsent("floor", k -> new ArrayList<>()).add(bench.floor());
+        Outcome floor = bench.floor();
+        runs.computeIfAbsent("floor", k -> new ArrayList<>()).add(floor);
+        runs.computeIfAbsent(BUSY_CORE, k -> new ArrayList<>()).add(bench.busyCore(floor.took()));
         for (int batchSize : batchSizes) {
           runs.computeIfAbsent("pitstop-" + batchSize, k -> new ArrayList<>())
               .add(bench.pitstop(batchSize));
@@ -229,6 +237,25 @@ public final class CleanupBenchmark {
     }
   }
 
+  /** A server session that only burns CPU for {@code length}: no rows, locks or WAL. */
+  private Outcome busyCore(Duration length) throws Exception {
+    String db = freshCopy();
+    try (Writer writer = new Writer(dataSource(db), rows)) {
+      long start = System.nanoTime();
+      try (Connection c = dataSource(db).getConnection();
+          Statement spin = c.createStatement()) {
+        spin.execute(
+            "DO $$ BEGIN WHILE clock_timestamp() < statement_timestamp() + interval '"
+                + length.toMillis()
+                + " milliseconds' LOOP END LOOP; END $$");
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      return new Outcome(0, took, Duration.ZERO, writer.stop());
+    } finally {
+      drop(db);
+    }
+  }
+
   private Outcome pitstop(int batchSize) throws Exception {
     String db = freshCopy();
     AtomicLong longest = new AtomicLong();
@@ -308,6 +335,22 @@ public final class CleanupBenchmark {
             "-"));
     for (Map.Entry<String, Outcome> e : outcomes.entrySet()) {
       Outcome o = e.getValue();
+      if (e.getKey().equals(BUSY_CORE)) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "  %-15s %10s %9.1f %12s %9s %9d %9d %9.2f %12s%n",
+                e.getKey(),
+                "-",
+                o.took().toMillis() / 1000.0,
+                "-",
+                "-",
+                o.writer().percentile(50),
+                o.writer().percentile(99),
+                (double) o.writer().percentile(99) / baseline.percentile(99),
+                "-"));
+        continue;
+      }
       out.append(
           String.format(
               Locale.ROOT,
@@ -335,6 +378,14 @@ public final class CleanupBenchmark {
               (double) target.writer().percentile(50) / baseline.percentile(50),
               target.longestBatch().toMillis()));
     }
+    Outcome busy = outcomes.get(BUSY_CORE);
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  control: one server session burning CPU for as long as the floor (no rows, locks or"
+                + " WAL) puts the writer's p99 at %.2f x baseline; the floor: %.2f x%n",
+            (double) busy.writer().percentile(99) / baseline.percentile(99),
+            (double) floor.writer().percentile(99) / baseline.percentile(99)));
     return out.toString();
   }
 

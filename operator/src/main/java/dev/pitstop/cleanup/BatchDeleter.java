@@ -400,8 +400,14 @@ final class BatchDeleter {
      * so rows added beyond the last key meanwhile are deleted too.
      */
     private final class NumberedRanges {
-      /** Ranges aim a little below the batch size, so ordinary unevenness does not overshoot. */
-      private static final double AIM = 0.9;
+      /**
+       * The share of the batch size ranges aim at: below it by three standard deviations of a
+       * random count of that size (3/√N), so ordinary unevenness rarely overshoots — 90 % of 1,000
+       * rows, 96 % of 5,000 — but never below half.
+       */
+      private double aim() {
+        return Math.max(0.5, Math.min(0.97, 1 - 3 / Math.sqrt(size)));
+      }
 
       private boolean started;
       private boolean finished;
@@ -486,7 +492,7 @@ final class BatchDeleter {
           if (to == null || overshoots > 1) {
             to = null; // search for it
           } else {
-            to = from + Math.max(1, (long) ((to - from) * AIM * size / n));
+            to = from + Math.max(1, (long) ((to - from) * aim() * size / n));
           }
           return null;
         }
@@ -501,7 +507,7 @@ final class BatchDeleter {
           to = null; // a gap in the keys: search for where the next rows are
           return n;
         }
-        double scale = Math.max(0.5, Math.min(2, AIM * size / n));
+        double scale = Math.max(0.5, Math.min(2, aim() * size / n));
         long grown = Math.max(1, (long) (width * scale));
         to = from > Long.MAX_VALUE - grown ? null : from + grown;
         return n;
