@@ -18,20 +18,24 @@ class NumberedRangesTest {
 
   private final List<BatchReport> batches = new CopyOnWriteArrayList<>();
 
+  /** Runs the rule; every batch it committed held at most {@code batchSize} rows. */
   private CleanupResult run(int batchSize, DeletionRule rule) {
-    return new CleanupEngine(pg.dataSource())
-        .run(
-            CleanupRequest.builder()
-                .pauseBetweenBatches(Duration.ZERO)
-                .batchSize(batchSize)
-                .rule(rule)
-                .build(),
-            new CleanupListener() {
-              @Override
-              public void onBatch(BatchReport batch) {
-                batches.add(batch);
-              }
-            });
+    CleanupResult result =
+        new CleanupEngine(pg.dataSource())
+            .run(
+                CleanupRequest.builder()
+                    .pauseBetweenBatches(Duration.ZERO)
+                    .batchSize(batchSize)
+                    .rule(rule)
+                    .build(),
+                new CleanupListener() {
+                  @Override
+                  public void onBatch(BatchReport batch) {
+                    batches.add(batch);
+                  }
+                });
+    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, batchSize));
+    return result;
   }
 
   @Test
@@ -60,7 +64,6 @@ class NumberedRangesTest {
     assertThat(outcome.remaining()).isZero();
     assertThat(pg.queryLong("SELECT count(*) FROM events WHERE kind <> 'recent'")).isZero();
     assertThat(pg.queryLong("SELECT count(*) FROM events WHERE kind = 'recent'")).isEqualTo(500);
-    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, 500));
     assertThat(batches).extracting(BatchReport::deleted).contains(500);
     // 18 full batches would do; ranges adapt to the density within a few batches of a change.
     assertThat(outcome.batches()).isBetween(18, 60);
@@ -85,7 +88,6 @@ class NumberedRangesTest {
     assertThat(outcome.deleted()).isEqualTo(1000 + 3000 + 1);
     assertThat(pg.queryLong("SELECT count(*) FROM jobs WHERE status = 'done'")).isZero();
     assertThat(pg.queryLong("SELECT count(*) FROM jobs WHERE status = 'running'")).isEqualTo(501);
-    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, 400));
   }
 
   @Test
@@ -100,7 +102,6 @@ class NumberedRangesTest {
     assertThat(result.rule("retired").orElseThrow().deleted()).isEqualTo(retired);
     assertThat(pg.queryLong("SELECT count(*) FROM codes WHERE retired")).isZero();
     assertThat(pg.queryLong("SELECT count(*) FROM codes WHERE NOT retired")).isPositive();
-    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, 1000));
   }
 
   @Test
@@ -120,7 +121,6 @@ class NumberedRangesTest {
 
     assertThat(result.rule("old").orElseThrow().deleted()).isEqualTo(5000);
     assertThat(pg.rowCount("readings")).isEqualTo(10);
-    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, 300));
   }
 
   @Test
@@ -140,6 +140,5 @@ class NumberedRangesTest {
     assertThat(pg.queryLong("SELECT count(*) FROM sessions WHERE seen_at = 'infinity'"))
         .isEqualTo(1);
     assertThat(pg.rowCount("sessions")).isEqualTo(1);
-    assertThat(batches).allSatisfy(b -> assertThat(b.deleted()).isBetween(0, 200));
   }
 }
