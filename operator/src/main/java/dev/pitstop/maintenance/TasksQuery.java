@@ -136,6 +136,16 @@ public final class TasksQuery {
     return new MaintenanceException(ErrorCode.TASKS_QUERY_FAILED, Field.TASKS_QUERY, message);
   }
 
+  /**
+   * The server's message on one line: without its "ERROR: " prefix and the "Position:" and hint
+   * lines that follow, which make no sense in a one-line status.
+   */
+  private static String serverWords(SQLException e) {
+    String message = e.getMessage() == null ? "unknown error" : e.getMessage();
+    String first = message.lines().findFirst().orElse("").strip().replaceFirst("^ERROR: ", "");
+    return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
+  }
+
   private static MaintenanceException failed(SQLException e) {
     boolean timedOut = QUERY_CANCELED.equals(e.getSQLState());
     boolean transientError = timedOut || SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
@@ -143,7 +153,7 @@ public final class TasksQuery {
         timedOut
             ? "did not finish within its statement timeout"
             : "failed: "
-                + e.getMessage()
+                + serverWords(e)
                 + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
     return new MaintenanceException(
         transientError && !timedOut ? ErrorCode.DATABASE_ERROR : ErrorCode.TASKS_QUERY_FAILED,

@@ -415,8 +415,11 @@ class MaintenanceWindowIT {
     assertThat(refused.getStatus().phase).isEqualTo(WindowPhase.Draining);
     assertThat(refused.getStatus().drain.step).isEqualTo("announce");
     assertThat(refused.getStatus().message)
-        .startsWith("spec.drain.tasks.query failed: ERROR: relation \"jobs_queue\" does not exist")
+        .startsWith(
+            "spec.drain.tasks.query failed: relation \"jobs_queue\" does not exist (SQLSTATE"
+                + " 42P01); nothing was changed")
         .contains("nothing was changed; checking again in")
+        .doesNotContain("\n")
         .doesNotContain(".;");
     assertThat(k8s.eventReasons(refused)).contains("StartRefused");
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
