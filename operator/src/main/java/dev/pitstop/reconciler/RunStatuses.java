@@ -84,7 +84,8 @@ final class RunStatuses {
       long generation,
       Instant now) {
     String why = KnownSecrets.redact(reason);
-    status.message = Sentences.clause(why) + "; retrying in " + Durations.format(delay);
+    status.message =
+        Sentences.clause(why) + "; retrying in " + Durations.format(delay.withNanos(0));
     if (unreachable) {
       databaseReachable(status, false, why, generation, now);
     }

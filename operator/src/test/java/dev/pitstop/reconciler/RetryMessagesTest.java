@@ -59,4 +59,12 @@ class RetryMessagesTest {
         status, "lock timeout on public.t", "LOCK_TIMEOUT", Duration.ofSeconds(2), 1, NOW);
     assertThat(status.message).isEqualTo("lock timeout on public.t; retrying in 2s");
   }
+
+  @Test
+  void aJitteredDelayIsShownInWholeSeconds() {
+    DatabaseMigrationStatus status = new DatabaseMigrationStatus();
+    MigrationStatuses.retrying(
+        status, "lock timeout on public.t", "LOCK_TIMEOUT", Duration.ofMillis(4098), 1, NOW);
+    assertThat(status.message).isEqualTo("lock timeout on public.t; retrying in 4s");
+  }
 }
