@@ -3,6 +3,7 @@ package dev.pitstop.cleanup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.cleanup.CleanupProgress.Activity;
+import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.time.Durations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -363,14 +364,14 @@ final class BatchDeleter {
         if (ServerErrors.isConnectionProblem(e)) {
           throw e;
         }
-        stop(RuleState.FAILED, "a batch failed: " + ServerErrors.describe(e));
+        stop(RuleState.FAILED, "a batch failed: " + ServerMessages.describe(e));
         return false;
       }
       if (++busy > request.busyRetries()) {
         stop(
             RuleState.BUSY,
             "the table stayed busy ("
-                + ServerErrors.describe(e)
+                + ServerMessages.describe(e)
                 + ") through "
                 + request.busyRetries()
                 + " smaller retries; left for the next run");
@@ -387,7 +388,7 @@ final class BatchDeleter {
           deleted,
           batches,
           size,
-          ServerErrors.describe(e) + "; retrying with batches of " + size);
+          ServerMessages.describe(e) + "; retrying with batches of " + size);
       budget.pause(request.busyBackoff().multipliedBy(busy));
       return true;
     }

@@ -2,6 +2,7 @@ package dev.pitstop.cleanup;
 
 import dev.pitstop.cleanup.CleanupProgress.Activity;
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlErrorKind;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -234,7 +235,7 @@ public final class CleanupEngine {
         CleanupErrorCode.DATABASE_ERROR,
         "database",
         "The database failed: "
-            + ServerErrors.describe(e)
+            + ServerMessages.describe(e)
             + (transientError ? "; this may pass, retry later." : "."),
         transientError,
         partial,

@@ -1,6 +1,7 @@
 package dev.pitstop.cleanup;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlIdentifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -205,7 +206,7 @@ final class RuleValidator {
   }
 
   private static CleanupException rejected(ResolvedRule rule, SQLException e) {
-    String server = ServerErrors.describe(e);
+    String server = ServerMessages.describe(e);
     DeletionRule r = rule.rule();
     if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
       return refuse(

@@ -1,6 +1,5 @@
 package dev.pitstop.cleanup;
 
-import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.sql.SqlErrorKind;
 import java.sql.SQLException;
 import java.util.Set;
@@ -29,24 +28,5 @@ final class ServerErrors {
   /** The session is gone or the server is going away; the run cannot continue. */
   static boolean isConnectionProblem(SQLException e) {
     return !isBusy(e) && SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
-  }
-
-  /**
-   * The server's message with its SQLSTATE, credentials removed: one clause, without a final
-   * period.
-   */
-  static String describe(SQLException e) {
-    String message = e.getMessage() == null ? "unknown error" : e.getMessage();
-    int newline = message.indexOf('\n');
-    if (newline > 0) {
-      message = message.substring(0, newline); // the server's "Position:" and hint lines
-    }
-    message = message.replaceFirst("^ERROR: ", "").strip();
-    while (message.endsWith(".")) {
-      // the driver's own messages are sentences; callers continue them with "; " or end them
-      message = message.substring(0, message.length() - 1);
-    }
-    return KnownSecrets.redact(
-        message + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.pitstop.cleanup;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.ServerMessages;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -50,7 +51,7 @@ final class TableVacuum {
         if (ServerErrors.isConnectionProblem(e)) {
           throw e;
         }
-        warnings.add("VACUUM (ANALYZE) " + table + " failed: " + ServerErrors.describe(e));
+        warnings.add("VACUUM (ANALYZE) " + table + " failed: " + ServerMessages.describe(e));
       } finally {
         SessionTimeouts.resetSession(connection);
       }

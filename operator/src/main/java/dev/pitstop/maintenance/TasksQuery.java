@@ -1,5 +1,6 @@
 package dev.pitstop.maintenance;
 
+import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlSplitter;
 import dev.pitstop.sql.SqlStatement;
@@ -136,25 +137,13 @@ public final class TasksQuery {
     return new MaintenanceException(ErrorCode.TASKS_QUERY_FAILED, Field.TASKS_QUERY, message);
   }
 
-  /**
-   * The server's message on one line: without its "ERROR: " prefix and the "Position:" and hint
-   * lines that follow, which make no sense in a one-line status.
-   */
-  private static String serverWords(SQLException e) {
-    String message = e.getMessage() == null ? "unknown error" : e.getMessage();
-    String first = message.lines().findFirst().orElse("").strip().replaceFirst("^ERROR: ", "");
-    return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
-  }
-
   private static MaintenanceException failed(SQLException e) {
     boolean timedOut = QUERY_CANCELED.equals(e.getSQLState());
     boolean transientError = timedOut || SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
     String message =
         timedOut
             ? "did not finish within its statement timeout"
-            : "failed: "
-                + serverWords(e)
-                + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
+            : "failed: " + ServerMessages.describe(e);
     return new MaintenanceException(
         transientError && !timedOut ? ErrorCode.DATABASE_ERROR : ErrorCode.TASKS_QUERY_FAILED,
         Field.TASKS_QUERY,
