@@ -87,12 +87,17 @@ final class BatchDeleter {
       OffsetDateTime cutoff = cutoff(rule);
       // The planner's estimate is enough for progress; an exact count up front would cost a scan.
       Pass pass = new Pass(rule, cutoff, estimate(rule, cutoff));
-      pass.run(ranged ? Mode.RANGE : rule.keyset() != null ? Mode.LOCKED_WALK : Mode.LOCKED);
+      Mode first;
+      if (ranged) {
+        first = rule.keyset().interpolable() ? Mode.NUMBERED_RANGE : Mode.RANGE;
+      } else {
+        first = rule.keyset() != null ? Mode.LOCKED_WALK : Mode.LOCKED;
+      }
+      pass.run(first);
       Long remaining;
       if (pass.state == RuleState.INTERRUPTED) {
         remaining = null;
-      } else if (pass.state == RuleState.DONE
-          && (pass.mode == Mode.RANGE || pass.mode == Mode.NUMBERED_RANGE)) {
+      } else if (pass.state == RuleState.DONE && pass.mode.plainRanges()) {
         // A range walk skips nothing: it deleted every row that matched when it passed by.
         remaining = 0L;
       } else {
@@ -140,7 +145,12 @@ final class BatchDeleter {
     /** Locks rows first, skipping those others hold, in key order. */
     LOCKED_WALK,
     /** Locks rows first, skipping those others hold, in no particular order. */
-    LOCKED
+    LOCKED;
+
+    /** Plain DELETEs of key ranges: they skip no row, and wait for rows others hold. */
+    boolean plainRanges() {
+      return this == NUMBERED_RANGE || this == RANGE;
+    }
   }
 
   /** Batches until no more rows match, or the run must stop; counters carry across passes. */
@@ -168,7 +178,7 @@ final class BatchDeleter {
     }
 
     void run(Mode first) throws SQLException {
-      mode = first == Mode.RANGE && rule.keyset().interpolable() ? Mode.NUMBERED_RANGE : first;
+      mode = first;
       numbered.reset();
       state = null;
       busy = 0;
@@ -234,8 +244,7 @@ final class BatchDeleter {
               next = result[1] == null ? lo : result[1];
             }
           } catch (SQLException e) {
-            if ((mode == Mode.RANGE || mode == Mode.NUMBERED_RANGE)
-                && ServerErrors.isLockNotAvailable(e)) {
+            if (mode.plainRanges() && ServerErrors.isLockNotAvailable(e)) {
               // A row someone holds: from here on lock rows first and skip the ones others hold.
               if (mode == Mode.NUMBERED_RANGE) {
                 lo = numbered.fromAsKey();
