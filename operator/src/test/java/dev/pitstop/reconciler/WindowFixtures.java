@@ -9,6 +9,8 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -90,17 +92,35 @@ final class WindowFixtures {
         .withNewSelector()
         .withMatchLabels(Map.of("app", name))
         .endSelector()
-        .withNewTemplate()
+        .withTemplate(appPods(name, "example/app:1"))
+        .endSpec()
+        .build();
+  }
+
+  /** Pods labelled {@code app: name}, one container running {@code image}. */
+  private static PodTemplateSpec appPods(String name, String image) {
+    return new PodTemplateSpecBuilder()
         .withNewMetadata()
         .withLabels(Map.of("app", name))
         .endMetadata()
         .withNewSpec()
         .addNewContainer()
         .withName("app")
-        .withImage("example/app:1")
+        .withImage(image)
         .endContainer()
         .endSpec()
-        .endTemplate()
+        .build();
+  }
+
+  /** A job's pods: one container that runs to completion. */
+  private static PodTemplateSpec jobPods() {
+    return new PodTemplateSpecBuilder()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("job")
+        .withImage("example/job:1")
+        .endContainer()
+        .withRestartPolicy("Never")
         .endSpec()
         .build();
   }
@@ -118,17 +138,7 @@ final class WindowFixtures {
         .withNewSelector()
         .withMatchLabels(Map.of("app", name))
         .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Map.of("app", name))
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("example/worker:1")
-        .endContainer()
-        .endSpec()
-        .endTemplate()
+        .withTemplate(appPods(name, "example/worker:1"))
         .endSpec()
         .build();
   }
@@ -145,15 +155,7 @@ final class WindowFixtures {
         .withSuspend(suspend)
         .withNewJobTemplate()
         .withNewSpec()
-        .withNewTemplate()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("job")
-        .withImage("example/job:1")
-        .endContainer()
-        .withRestartPolicy("Never")
-        .endSpec()
-        .endTemplate()
+        .withTemplate(jobPods())
         .endSpec()
         .endJobTemplate()
         .endSpec()
@@ -168,15 +170,7 @@ final class WindowFixtures {
         .withLabels(labels)
         .endMetadata()
         .withNewSpec()
-        .withNewTemplate()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("job")
-        .withImage("example/job:1")
-        .endContainer()
-        .withRestartPolicy("Never")
-        .endSpec()
-        .endTemplate()
+        .withTemplate(jobPods())
         .endSpec()
         .withNewStatus()
         .withActive(active)
