@@ -23,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code pitstop cleanup -f} against a real PostgreSQL. */
 class CleanupCommandTest {
-  /** The test server trusts local connections (as DatabaseMigrationIT relies on too). */
-  private static final String PASSWORD = "pw-Cl1!never-printed";
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
   @TempDir Path dir;
@@ -40,19 +38,6 @@ class CleanupCommandTest {
             + " FROM generate_series(1, 1200);"
             + " INSERT INTO sessions (expires_at) SELECT now() + interval '1 day'"
             + " FROM generate_series(1, 300)");
-  }
-
-  private String databaseUrl() {
-    URI uri = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
-    return "postgresql://"
-        + pg.user()
-        + ":"
-        + PASSWORD
-        + "@"
-        + uri.getHost()
-        + ":"
-        + uri.getPort()
-        + uri.getPath();
   }
 
   private Path manifest(String rules, String extraSpec, String extraDocs) throws IOException {
@@ -71,7 +56,7 @@ class CleanupCommandTest {
             + "\n  username: "
             + pg.user()
             + "\n  password: \""
-            + PASSWORD
+            + CliRun.PASSWORD
             + "\"\n---\n"
             + "apiVersion: pitstop.dev/v1alpha1\n"
             + "kind: CleanupSchedule\n"
@@ -113,7 +98,7 @@ class CleanupCommandTest {
   }
 
   private void assertNoPassword() {
-    assertThat(out() + err()).doesNotContain(PASSWORD);
+    assertThat(out() + err()).doesNotContain(CliRun.PASSWORD);
   }
 
   @Test
@@ -138,7 +123,7 @@ class CleanupCommandTest {
     int code =
         run(
             List.of("cleanup", "-f", file.toString(), "--dry-run"),
-            Map.of("DATABASE_URL", databaseUrl()));
+            Map.of("DATABASE_URL", CliRun.databaseUrl(pg)));
 
     assertThat(code).as(err()).isZero();
     assertThat(out())

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pitstop.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code pitstop reset} against a real PostgreSQL: output, exit codes and the database. */
 class ResetCommandTest {
-  private static final String PASSWORD = "cli-Secret-4711";
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
   @TempDir Path dir;
@@ -42,19 +40,6 @@ class ResetCommandTest {
             + " INSERT INTO flyway_schema_history VALUES (1);");
   }
 
-  private String url() {
-    URI uri = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
-    return "postgresql://"
-        + pg.user()
-        + ":"
-        + PASSWORD
-        + "@"
-        + uri.getHost()
-        + ":"
-        + uri.getPort()
-        + uri.getPath();
-  }
-
   private int run(Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>();
     all.add("reset");
@@ -70,7 +55,7 @@ class ResetCommandTest {
   private int run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--database-url");
-    all.add(url());
+    all.add(CliRun.databaseUrl(pg));
     return run(Map.of(), all.toArray(String[]::new));
   }
 
@@ -104,7 +89,7 @@ class ResetCommandTest {
         .contains("Would delete 89 row(s).")
         .contains("Nothing was deleted (--plan).");
     assertThat(pg.rowCount("users")).isEqualTo(30);
-    assertThat(out() + err()).doesNotContain(PASSWORD);
+    assertThat(out() + err()).doesNotContain(CliRun.PASSWORD);
   }
 
   @Test
@@ -140,7 +125,12 @@ class ResetCommandTest {
 
   @Test
   void connectionComesFromTheEnvironmentWhenNoFlagIsGiven() {
-    int code = run(Map.of("PITSTOP_DATABASE_URL", url()), "--confirm", pg.databaseName(), "--plan");
+    int code =
+        run(
+            Map.of("PITSTOP_DATABASE_URL", CliRun.databaseUrl(pg)),
+            "--confirm",
+            pg.databaseName(),
+            "--plan");
 
     assertThat(code).as(err()).isZero();
     assertThat(out()).contains("public.users");
@@ -193,6 +183,6 @@ class ResetCommandTest {
     assertThat(err())
         .contains("Emptying public.users failed: users are kept for audits (SQLSTATE P0001)");
     assertThat(pg.rowCount("enrollments")).isEqualTo(60);
-    assertThat(out() + err()).doesNotContain(PASSWORD);
+    assertThat(out() + err()).doesNotContain(CliRun.PASSWORD);
   }
 }
