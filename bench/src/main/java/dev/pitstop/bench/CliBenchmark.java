@@ -59,19 +59,8 @@ public final class CliBenchmark {
       runners.put("engine", bench::engine);
       runners.put("cli", bench::cliInProcess);
       runners.put("jar", bench::jar);
-      for (int i = 0; i < warmups; i++) {
-        for (Runner runner : runners.values()) {
-          bench.timed(runner);
-        }
-      }
-      Map<String, List<Long>> times = new LinkedHashMap<>();
-      for (int i = 0; i < repetitions; i++) {
-        for (Map.Entry<String, Runner> runner : runners.entrySet()) {
-          times
-              .computeIfAbsent(runner.getKey(), k -> new ArrayList<>())
-              .add(bench.timed(runner.getValue()));
-        }
-      }
+      Map<String, List<Long>> times =
+          Interleaved.times(runners, warmups, repetitions, bench::timed);
       String report = report(migrations, repetitions, warmups, times);
       System.out.println(report);
       Files.createDirectories(results);

@@ -53,19 +53,8 @@ public final class MigrationBenchmark {
       runners.put("flyway", bench::flyway);
       runners.put("floor", bench::floor);
       runners.put("floor-statements", bench::floorPerStatement);
-      for (int i = 0; i < warmups; i++) {
-        for (Runner runner : runners.values()) {
-          bench.timed(runner);
-        }
-      }
-      Map<String, List<Long>> times = new LinkedHashMap<>();
-      for (int i = 0; i < repetitions; i++) {
-        for (Map.Entry<String, Runner> runner : runners.entrySet()) {
-          times
-              .computeIfAbsent(runner.getKey(), k -> new ArrayList<>())
-              .add(bench.timed(runner.getValue()));
-        }
-      }
+      Map<String, List<Long>> times =
+          Interleaved.times(runners, warmups, repetitions, bench::timed);
       String report = report(migrations, repetitions, warmups, times);
       System.out.println(report);
       Files.createDirectories(results);
