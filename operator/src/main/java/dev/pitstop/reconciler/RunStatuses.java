@@ -3,7 +3,6 @@ package dev.pitstop.reconciler;
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
 import dev.pitstop.logging.KnownSecrets;
-import dev.pitstop.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -84,8 +83,7 @@ final class RunStatuses {
       long generation,
       Instant now) {
     String why = KnownSecrets.redact(reason);
-    status.message =
-        Sentences.clause(why) + "; retrying in " + Durations.format(delay.withNanos(0));
+    status.message = Sentences.nextIn(why, "retrying", delay);
     if (unreachable) {
       databaseReachable(status, false, why, generation, now);
     }

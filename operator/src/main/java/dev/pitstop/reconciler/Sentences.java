@@ -1,5 +1,8 @@
 package dev.pitstop.reconciler;
 
+import dev.pitstop.time.Durations;
+import java.time.Duration;
+
 /**
  * Builds one-sentence status messages from parts, some of which (engine and driver messages) are
  * whole sentences ending in a period.
@@ -21,5 +24,13 @@ final class Sentences {
       end--;
     }
     return text.substring(0, end);
+  }
+
+  /**
+   * {@code sentence} continued by what happens next and when: "{@code <sentence>; <next> in 4s}",
+   * the wait in whole seconds.
+   */
+  static String nextIn(String sentence, String next, Duration wait) {
+    return clause(sentence) + "; " + next + " in " + Durations.format(wait.withNanos(0));
   }
 }

@@ -6,7 +6,6 @@ import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
-import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -100,16 +99,14 @@ final class WindowDatabase {
   void retryLater(WindowPass pass, String reason) {
     Duration delay = backOff(pass);
     WindowStatuses.reachable(pass.status, false, reason, pass.generation, pass.now);
-    pass.status.message =
-        Sentences.clause(reason) + "; retrying in " + Durations.format(delay.withNanos(0));
+    pass.status.message = Sentences.nextIn(reason, "retrying", delay);
   }
 
   /** The database answered but refused the start; check again after a backoff. */
   void refusedLater(WindowPass pass, String sentence) {
     Duration delay = backOff(pass);
     WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
-    String message =
-        Sentences.clause(sentence) + "; checking again in " + Durations.format(delay.withNanos(0));
+    String message = Sentences.nextIn(sentence, "checking again", delay);
     Conditions.set(
         pass.status,
         dev.pitstop.api.v1alpha1.Condition.READY,
