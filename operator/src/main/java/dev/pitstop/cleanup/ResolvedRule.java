@@ -44,17 +44,17 @@ record ResolvedRule(
    * @param type its SQL type as the server formats it ({@code format_type}), for the bound's cast
    */
   record Keyset(String column, String type) {
+    private static final java.util.Set<String> INTEGERS =
+        java.util.Set.of("smallint", "integer", "bigint");
+    private static final java.util.Set<String> TIMESTAMPS =
+        java.util.Set.of("timestamp without time zone", "timestamp with time zone");
+
     /** Types with a built-in max(); others (e.g. uuid) find the last key by sorting. */
     private static final java.util.Set<String> WITH_MAX =
-        java.util.Set.of(
-            "smallint",
-            "integer",
-            "bigint",
-            "numeric",
-            "text",
-            "date",
-            "timestamp without time zone",
-            "timestamp with time zone");
+        java.util.stream.Stream.of(
+                INTEGERS, TIMESTAMPS, java.util.Set.of("numeric", "text", "date"))
+            .flatMap(java.util.Set::stream)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     boolean hasMax() {
       return WITH_MAX.contains(type);
@@ -93,11 +93,6 @@ record ResolvedRule(
       }
       return "(CAST('epoch' AS " + type + ") + CAST(? AS bigint) * interval '1 microsecond')";
     }
-
-    private static final java.util.Set<String> INTEGERS =
-        java.util.Set.of("smallint", "integer", "bigint");
-    private static final java.util.Set<String> TIMESTAMPS =
-        java.util.Set.of("timestamp without time zone", "timestamp with time zone");
   }
 
   ResolvedRule {
