@@ -9,9 +9,9 @@ import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.reconciler.MigrationRequests;
-import dev.pitstop.reconciler.MigrationStatuses;
-import dev.pitstop.reconciler.SpecException;
+import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
+import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
+import dev.pitstop.reconciler.model.SpecException;
 import java.time.Instant;
 
 /**

@@ -2,9 +2,9 @@ package dev.pitstop.cli;
 
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
-import dev.pitstop.reconciler.ResetSpecs;
-import dev.pitstop.reconciler.ResetStatuses;
-import dev.pitstop.reconciler.SpecException;
+import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.reconciler.sandboxreset.model.ResetSpecs;
+import dev.pitstop.reconciler.sandboxreset.model.ResetStatuses;
 import dev.pitstop.reset.ResetEngine;
 import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetPlan;

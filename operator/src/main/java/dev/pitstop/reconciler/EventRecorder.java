@@ -1,6 +1,7 @@
 package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;

@@ -4,6 +4,8 @@ import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.ScriptSource;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -25,7 +27,7 @@ import java.util.function.Function;
  *
  * @param <P> the primary resource type
  */
-final class OperationReferences<P extends HasMetadata> {
+public final class OperationReferences<P extends HasMetadata> {
   private final Function<P, DatabaseRef> database;
   private final Function<P, LocalObjectRef> window;
   private final ReferencedObjects<Secret, P> secrets;
@@ -38,7 +40,7 @@ final class OperationReferences<P extends HasMetadata> {
    * @param scripts where the resource's scripts come from; {@code null} for a kind without scripts
    * @param window the resource's {@code spec.maintenanceWindowRef}
    */
-  OperationReferences(
+  public OperationReferences(
       Function<P, DatabaseRef> database,
       Function<P, Collection<String>> otherSecrets,
       Function<P, ScriptSource> scripts,
@@ -64,7 +66,7 @@ final class OperationReferences<P extends HasMetadata> {
   }
 
   /** A kind that references the database's Secret, script ConfigMaps and a window. */
-  static <P extends HasMetadata> OperationReferences<P> withScripts(
+  public static <P extends HasMetadata> OperationReferences<P> withScripts(
       Function<P, DatabaseRef> database,
       Function<P, ScriptSource> scripts,
       Function<P, LocalObjectRef> window) {
@@ -75,7 +77,8 @@ final class OperationReferences<P extends HasMetadata> {
    * The informer event sources of the referenced kinds (Secrets, ConfigMaps if any, windows),
    * followed by {@code wakeups}, to return from {@code prepareEventSources}.
    */
-  List<EventSource<?, P>> eventSources(EventSourceContext<P> context, EventSource<?, P> wakeups) {
+  public List<EventSource<?, P>> eventSources(
+      EventSourceContext<P> context, EventSource<?, P> wakeups) {
     List<EventSource<?, P>> sources = new ArrayList<>();
     sources.add(secrets.eventSource(context));
     if (configMaps != null) {
@@ -87,12 +90,12 @@ final class OperationReferences<P extends HasMetadata> {
   }
 
   /** The Secret {@code name} of the resource's namespace, from the cache. */
-  Optional<Secret> secret(Context<P> context, String name) {
+  public Optional<Secret> secret(Context<P> context, String name) {
     return secrets.get(context, name);
   }
 
   /** The ConfigMap {@code name} of the resource's namespace, from the cache. */
-  Optional<ConfigMap> configMap(Context<P> context, String name) {
+  public Optional<ConfigMap> configMap(Context<P> context, String name) {
     if (configMaps == null) {
       throw new IllegalStateException("this kind references no ConfigMaps");
     }
@@ -100,12 +103,12 @@ final class OperationReferences<P extends HasMetadata> {
   }
 
   /** Whether the resource's maintenance window (if it names one) lets it start now. */
-  WindowGate.Decision gate(P resource, Context<P> context) {
+  public WindowGate.Decision gate(P resource, Context<P> context) {
     return WindowGate.check(window.apply(resource), name -> windows.get(context, name));
   }
 
   /** The database of {@code spec.database}, connected through a pool. */
-  DatabaseTargets.Target target(DatabaseTargets targets, P resource, Context<P> context)
+  public DatabaseTargets.Target target(DatabaseTargets targets, P resource, Context<P> context)
       throws SpecException {
     return targets.resolve(
         resource, database.apply(resource), "spec.database", n -> secrets.get(context, n));

@@ -2,7 +2,7 @@ package dev.pitstop.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pitstop.reconciler.MigrationFixturesAccess;
+import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Event;

@@ -21,7 +21,7 @@ import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.operator.PitstopOperator;
-import dev.pitstop.reconciler.MigrationFixturesAccess;
+import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;

@@ -1,6 +1,6 @@
 package dev.pitstop.load;
 
-import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,8 +1,8 @@
 package dev.pitstop.operator;
 
-import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
-import static dev.pitstop.reconciler.MigrationFixturesAccess.migration;
-import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.migration;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

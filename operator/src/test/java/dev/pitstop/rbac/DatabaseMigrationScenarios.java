@@ -1,8 +1,8 @@
 package dev.pitstop.rbac;
 
-import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
-import static dev.pitstop.reconciler.MigrationFixturesAccess.migration;
-import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.migration;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.secret;
 import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.api.v1alpha1.DatabaseMigration;

@@ -1,11 +1,11 @@
 package dev.pitstop.rbac;
 
-import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
-import static dev.pitstop.reconciler.WindowFixturesAccess.cronJob;
-import static dev.pitstop.reconciler.WindowFixturesAccess.deployment;
-import static dev.pitstop.reconciler.WindowFixturesAccess.fullWindow;
-import static dev.pitstop.reconciler.WindowFixturesAccess.job;
-import static dev.pitstop.reconciler.WindowFixturesAccess.statefulSet;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.secret;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess.cronJob;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess.deployment;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess.fullWindow;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess.job;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess.statefulSet;
 import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;

@@ -1,7 +1,7 @@
 package dev.pitstop.rbac;
 
-import static dev.pitstop.reconciler.MigrationFixturesAccess.configMap;
-import static dev.pitstop.reconciler.MigrationFixturesAccess.secret;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -6,6 +6,8 @@ import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
+import dev.pitstop.reconciler.sandboxreset.model.ResetStatuses;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.pitstop.reconciler;
 
-import static dev.pitstop.reconciler.MigrationFixtures.NAMESPACE;
-import static dev.pitstop.reconciler.MigrationFixtures.configMap;
-import static dev.pitstop.reconciler.MigrationFixtures.migration;
-import static dev.pitstop.reconciler.MigrationFixtures.secret;
-import static dev.pitstop.reconciler.WindowFixtures.deployment;
-import static dev.pitstop.reconciler.WindowFixtures.named;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.migration;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.deployment;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.named;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,6 +22,10 @@ import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.reconciler.cleanupschedule.CleanupFixtures;
+import dev.pitstop.reconciler.maintenancewindow.TestKubelet;
+import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
+import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

@@ -1,0 +1,228 @@
+package dev.pitstop.reconciler.cleanupschedule.model;
+
+import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
+import dev.pitstop.cleanup.CleanupEngine;
+import dev.pitstop.cleanup.CleanupException;
+import dev.pitstop.cleanup.CleanupListener;
+import dev.pitstop.cleanup.CleanupOutcome;
+import dev.pitstop.cleanup.CleanupProgress;
+import dev.pitstop.cleanup.CleanupRequest;
+import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.Delivery;
+import dev.pitstop.notify.WebhookNotifier;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * One cleanup run as a worker executes it: the engine, then the notification, both off the
+ * reconcile thread. It never throws: every failure becomes a Failed run entry, and a notification
+ * failure never changes the run's result. Used by the reconciler and by {@code pitstop cleanup}.
+ */
+public final class CleanupJob {
+  private final DataSource dataSource;
+  private final String targetProblem;
+  private final CleanupRequest request;
+  private final String trigger;
+  private final Instant fire;
+  private final Instant start;
+  private final Clock clock;
+  private final CleanupScheduleSpec.Notify notify;
+  private final Webhook webhook;
+  private final WebhookNotifier notifier;
+  private final String namespace;
+  private final String name;
+
+  /** What a running job reports: the live run entry. */
+  public record Progress(CleanupRun run) {}
+
+  /**
+   * What a job returns.
+   *
+   * @param run the finished run entry
+   * @param reachable whether the database answered; null if the run never got to it
+   * @param failureReason CamelCase reason when the run failed, else null
+   * @param delivery the notification's fate, or null when none was wanted
+   */
+  public record Outcome(
+      CleanupRun run, Boolean reachable, String failureReason, Delivery delivery) {}
+
+  /**
+   * Where notifications go: a URL, or why there is none.
+   *
+   * @param url the webhook URL (a credential), or null
+   * @param problem one sentence naming the field, when the URL could not be read
+   */
+  public record Webhook(String url, String problem) {}
+
+  /**
+   * @param target the database, or null when it could not be resolved
+   * @param targetProblem why there is no target (one sentence naming the field), else null
+   * @param trigger what started the run, as shown in status (Schedule, RunRequested, ...)
+   * @param fire the fire time the run serves, or null
+   * @param notify the spec's notify block, or null
+   * @param webhook the resolved webhook, from {@link #webhook}
+   */
+  public CleanupJob(
+      DatabaseTargets.Target target,
+      String targetProblem,
+      CleanupRequest request,
+      String trigger,
+      Instant fire,
+      Instant start,
+      Clock clock,
+      CleanupScheduleSpec.Notify notify,
+      Webhook webhook,
+      WebhookNotifier notifier,
+      String namespace,
+      String name) {
+    this(
+        target == null ? null : target.dataSource(),
+        targetProblem,
+        request,
+        trigger,
+        fire,
+        start,
+        clock,
+        notify,
+        webhook,
+        notifier,
+        namespace,
+        name);
+  }
+
+  /** The same, for a plain data source (the CLI). */
+  public CleanupJob(
+      DataSource dataSource,
+      String targetProblem,
+      CleanupRequest request,
+      String trigger,
+      Instant fire,
+      Instant start,
+      Clock clock,
+      CleanupScheduleSpec.Notify notify,
+      Webhook webhook,
+      WebhookNotifier notifier,
+      String namespace,
+      String name) {
+    this.dataSource = dataSource;
+    this.targetProblem = targetProblem;
+    this.request = request;
+    this.trigger = trigger;
+    this.fire = fire;
+    this.start = start;
+    this.clock = clock;
+    this.notify = notify;
+    this.webhook = webhook;
+    this.notifier = notifier;
+    this.namespace = namespace;
+    this.name = name;
+  }
+
+  /** Reads the webhook URL from the Secret {@code notify.webhookSecretRef} names. */
+  public static Webhook webhook(
+      CleanupScheduleSpec.Notify notify, Function<String, Optional<Secret>> secrets) {
+    if (notify == null || notify.webhookSecretRef == null) {
+      return new Webhook(null, null);
+    }
+    String secretName = notify.webhookSecretRef.name;
+    String key = notify.webhookSecretRef.key == null ? "url" : notify.webhookSecretRef.key;
+    Optional<Secret> secret = secrets.apply(secretName);
+    if (secret.isEmpty()) {
+      return new Webhook(
+          null, "spec.notify.webhookSecretRef: Secret '" + secretName + "' does not exist");
+    }
+    String url = null;
+    if (secret.get().getData() != null && secret.get().getData().get(key) != null) {
+      url =
+          new String(
+              Base64.getDecoder().decode(secret.get().getData().get(key)), StandardCharsets.UTF_8);
+    } else if (secret.get().getStringData() != null) {
+      url = secret.get().getStringData().get(key);
+    }
+    if (url == null || url.isBlank()) {
+      return new Webhook(
+          null,
+          "spec.notify.webhookSecretRef: Secret '" + secretName + "' has no key '" + key + "'");
+    }
+    KnownSecrets.add(url.trim());
+    return new Webhook(url.trim(), null);
+  }
+
+  /** Runs the cleanup, publishing live run entries to {@code progress}, then notifies. */
+  public Outcome execute(Consumer<Progress> progress) {
+    CleanupRun run;
+    Boolean reachable = null;
+    String failureReason = null;
+    if (dataSource == null) {
+      run =
+          CleanupRuns.failed(
+              targetProblem, null, start, clock.instant(), trigger, fire, request.dryRun());
+      failureReason = "DatabaseNotConfigured";
+    } else {
+      try {
+        CleanupResult result = new CleanupEngine(dataSource).run(request, listener(progress));
+        run = CleanupRuns.of(result, trigger, fire);
+        reachable = true;
+        failureReason = result.outcome() == CleanupOutcome.FAILED ? "RuleFailed" : null;
+      } catch (CleanupException e) {
+        run =
+            CleanupRuns.failed(
+                e.isRefusal() ? CleanupConfig.fieldMessage(e) : e.getMessage(),
+                e.partialResult(),
+                start,
+                clock.instant(),
+                trigger,
+                fire,
+                request.dryRun());
+        reachable = e.isRefusal() || !e.isTransient();
+        failureReason = e.isRefusal() ? "RuleRefused" : "DatabaseError";
+      } catch (RuntimeException e) {
+        // The pool's own errors (no connection in time, closed pool) come as unchecked ones.
+        run =
+            CleanupRuns.failed(
+                "the database failed: " + e.getMessage(),
+                null,
+                start,
+                clock.instant(),
+                trigger,
+                fire,
+                request.dryRun());
+        reachable = false;
+        failureReason = "DatabaseError";
+      }
+    }
+    return new Outcome(run, reachable, failureReason, notifyAbout(run));
+  }
+
+  private Delivery notifyAbout(CleanupRun run) {
+    if (!CleanupNotices.wanted(notify, run.result)) {
+      return null;
+    }
+    if (webhook == null || webhook.url() == null) {
+      return new Delivery(
+          false,
+          0,
+          webhook == null || webhook.problem() == null ? "no webhook URL" : webhook.problem());
+    }
+    return notifier.send(webhook.url(), CleanupNotices.text(namespace, name, run));
+  }
+
+  private CleanupListener listener(Consumer<Progress> sink) {
+    return new CleanupListener() {
+      @Override
+      public void onProgress(CleanupProgress p) {
+        sink.accept(new Progress(CleanupRuns.progress(p, start, trigger, fire, request.dryRun())));
+      }
+    };
+  }
+}

@@ -1,0 +1,75 @@
+package dev.pitstop.reconciler.cleanupschedule.model;
+
+import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
+import dev.pitstop.api.v1alpha1.CleanupScheduleSpec.NotifyOn;
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.RuleResult;
+import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.time.Durations;
+import java.time.Duration;
+import java.util.List;
+
+/** The chat message about a finished run, and whether the spec asks for one. */
+public final class CleanupNotices {
+  private CleanupNotices() {}
+
+  /** Whether {@code notify.on} lists the run's result (Failure for Failed, and so on). */
+  public static boolean wanted(CleanupScheduleSpec.Notify notify, RunResult result) {
+    if (notify == null || result == null) {
+      return false;
+    }
+    List<NotifyOn> on =
+        notify.on == null || notify.on.isEmpty() ? List.of(NotifyOn.Failure) : notify.on;
+    return switch (result) {
+      case Succeeded -> on.contains(NotifyOn.Success);
+      case Failed -> on.contains(NotifyOn.Failure);
+      case Incomplete -> on.contains(NotifyOn.Incomplete);
+      case Missed, Skipped -> false;
+    };
+  }
+
+  /**
+   * A readable summary, e.g. {@code CleanupSchedule shop/nightly: Succeeded, 5,000 row(s) deleted
+   * in 4s} followed by one line per rule.
+   */
+  public static String text(String namespace, String name, CleanupRun run) {
+    StringBuilder out = new StringBuilder();
+    out.append("CleanupSchedule ")
+        .append(namespace)
+        .append('/')
+        .append(name)
+        .append(": ")
+        .append(run.result)
+        .append(Boolean.TRUE.equals(run.dryRun) ? " (dry run)" : "")
+        .append(", ")
+        .append(CleanupRuns.count(run.rowsDeleted == null ? 0 : run.rowsDeleted))
+        .append(" row(s) deleted");
+    if (run.durationMs != null) {
+      out.append(" in ").append(Durations.format(Duration.ofMillis(run.durationMs)));
+    }
+    for (RuleResult rule : run.rules) {
+      out.append("\n• ").append(rule.name);
+      if (Boolean.TRUE.equals(run.dryRun)) {
+        out.append(": ").append(number(rule.matched)).append(" match");
+      } else {
+        out.append(": deleted ").append(number(rule.deleted));
+        if (rule.remaining != null) {
+          out.append(", ").append(number(rule.remaining)).append(" left");
+        }
+      }
+      if (rule.error != null) {
+        out.append(" — ").append(rule.error);
+      } else if (rule.message != null) {
+        out.append(" — ").append(rule.message);
+      }
+    }
+    if (run.rules.isEmpty() && run.message != null) {
+      out.append("\n").append(run.message);
+    }
+    return out.toString();
+  }
+
+  private static String number(Long value) {
+    return value == null ? "?" : CleanupRuns.count(value);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.pitstop.reconciler.databasemigration.model;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
+import dev.pitstop.api.v1alpha1.OnChecksumMismatch;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.migration.ChecksumMismatchPolicy;
+import dev.pitstop.migration.MigrationException;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.SourceScripts;
+import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.time.Durations;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns a DatabaseMigration's spec into a {@link MigrationRequest}: the one translation shared by
+ * the reconciler and {@code pitstop run -f}, so both apply exactly the same scripts with the same
+ * settings.
+ */
+public final class MigrationRequests {
+  private MigrationRequests() {}
+
+  /**
+   * A validated spec.
+   *
+   * @param request what to hand to the engine
+   * @param sourceDigest a digest of the scripts' names and contents
+   */
+  public record Prepared(MigrationRequest request, String sourceDigest) {}
+
+  /**
+   * Validates the spec and gathers its scripts.
+   *
+   * @param configMaps looks up a ConfigMap of the resource's namespace by name
+   * @throws SpecException naming the field that is missing or invalid, or the missing ConfigMap
+   */
+  public static Prepared prepare(
+      DatabaseMigration resource, Function<String, Optional<ConfigMap>> configMaps)
+      throws SpecException {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    if (spec == null) {
+      throw SpecException.invalid("spec is required");
+    }
+    DatabaseTargets.secretName(resource, spec.database, "spec.database");
+    if (spec.source == null) {
+      throw SpecException.invalid("spec.source is required");
+    }
+    SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", configMaps);
+    List<MigrationScript> migrationScripts =
+        scripts.entries().stream().map(e -> new MigrationScript(e.getKey(), e.getValue())).toList();
+    try {
+      MigrationRequest request =
+          MigrationRequest.builder(migrationScripts)
+              .historyTable(
+                  spec.historyTable == null
+                      ? MigrationRequest.DEFAULT_HISTORY_TABLE
+                      : spec.historyTable)
+              .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
+              .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
+              .onChecksumMismatch(
+                  spec.onChecksumMismatch == OnChecksumMismatch.Repair
+                      ? ChecksumMismatchPolicy.REPAIR
+                      : ChecksumMismatchPolicy.FAIL)
+              .lockTimeout(
+                  Durations.parse(
+                      spec.lockTimeout == null ? "10s" : spec.lockTimeout, "spec.lockTimeout"))
+              .statementTimeout(
+                  Durations.parse(
+                      spec.statementTimeout == null ? "0s" : spec.statementTimeout,
+                      "spec.statementTimeout"))
+              .build();
+      return new Prepared(request, scripts.digest());
+    } catch (IllegalArgumentException e) {
+      throw SpecException.invalid(e.getMessage());
+    } catch (MigrationException e) {
+      throw SpecException.invalid(MigrationStatuses.fieldMessage(e));
+    }
+  }
+
+  /** Whether {@code pitstop.dev/approve} names the resource's current generation. */
+  public static boolean approved(DatabaseMigration resource) {
+    return String.valueOf(resource.getMetadata().getGeneration())
+        .equals(annotation(resource, Pitstop.APPROVE));
+  }
+
+  /**
+   * Whether a run only plans: {@code validateOnly}, or {@code requireApproval} without approval.
+   *
+   * @param approved whether the user approved this generation's plan
+   */
+  public static boolean planOnly(DatabaseMigrationSpec spec, boolean approved) {
+    return Boolean.TRUE.equals(spec.validateOnly)
+        || (Boolean.TRUE.equals(spec.requireApproval) && !approved);
+  }
+
+  /** The value of an annotation of the resource, {@code null} if absent. */
+  public static String annotation(DatabaseMigration resource, String name) {
+    Map<String, String> a = resource.getMetadata().getAnnotations();
+    return a == null ? null : a.get(name);
+  }
+}

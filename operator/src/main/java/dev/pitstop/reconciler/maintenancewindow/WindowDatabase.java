@@ -1,0 +1,140 @@
+package dev.pitstop.reconciler.maintenancewindow;
+
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.reconciler.ReferencedObjects;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
+import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.Sentences;
+import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A window's database: the engine on its pooled connection (from {@code spec.database}), the
+ * wake-up a finished job sends, and backoff while the database cannot be reached.
+ */
+final class WindowDatabase {
+  private final DatabaseTargets targets;
+  private final ExponentialBackoff backoff;
+  private final SimpleInboundEventSource<MaintenanceWindow> wakeups;
+  private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
+  private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
+
+  private record Retry(int failures, Instant notBefore, long generation) {}
+
+  WindowDatabase(
+      DatabaseTargets targets,
+      ExponentialBackoff backoff,
+      SimpleInboundEventSource<MaintenanceWindow> wakeups,
+      ReferencedObjects<Secret, MaintenanceWindow> secrets) {
+    this.targets = targets;
+    this.backoff = backoff;
+    this.wakeups = wakeups;
+    this.secrets = secrets;
+  }
+
+  /** The Secrets windows reference, for the informer. */
+  static List<String> secretNames(MaintenanceWindow window) {
+    DatabaseRef ref = window.getSpec() == null ? null : window.getSpec().database;
+    return ref == null || ref.secretRef == null || ref.secretRef.name == null
+        ? List.of()
+        : List.of(ref.secretRef.name);
+  }
+
+  /** The engine on the window's database. */
+  MaintenanceEngine engine(WindowPass pass) throws SpecException {
+    DatabaseRef ref = pass.window.getSpec() == null ? null : pass.window.getSpec().database;
+    if (ref == null) {
+      throw SpecException.invalid("spec.database is required to restore the database side");
+    }
+    DatabaseTargets.Target target =
+        targets.resolve(pass.window, ref, "spec.database", name -> secrets.get(pass.context, name));
+    return new MaintenanceEngine(target.dataSource());
+  }
+
+  /** The mode table as the spec names it now, or null (none, or not a valid name). */
+  static QualifiedName modeTable(MaintenanceWindow window) {
+    String name = window.getSpec() == null ? null : window.getSpec().modeTable;
+    try {
+      return name == null || name.isBlank() ? null : SqlIdentifiers.qualified(name);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Wakes the window's reconciler, e.g. when a job makes progress or ends. */
+  Runnable wake(WindowPass pass) {
+    ResourceID id = pass.id;
+    return () -> wakeups.propagateEvent(id);
+  }
+
+  /**
+   * Whether a retry after a database error or a refused start is due (a spec change makes it due at
+   * once); if not, asks to look again then.
+   */
+  boolean due(WindowPass pass) {
+    Retry retry = retries.get(pass.id);
+    if (retry != null
+        && retry.generation() == pass.generation
+        && retry.notBefore().isAfter(pass.now)) {
+      pass.lookAgainAt(retry.notBefore());
+      return false;
+    }
+    return true;
+  }
+
+  /** The database answered. */
+  void reached(WindowPass pass) {
+    retries.remove(pass.id);
+    WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
+  }
+
+  /** The database could not be reached; try again after a backoff. */
+  void retryLater(WindowPass pass, String reason) {
+    Duration delay = backOff(pass);
+    WindowStatuses.reachable(pass.status, false, reason, pass.generation, pass.now);
+    pass.status.message = Sentences.nextIn(reason, "retrying", delay);
+  }
+
+  /** The database answered but refused the start; check again after a backoff. */
+  void refusedLater(WindowPass pass, String sentence) {
+    Duration delay = backOff(pass);
+    WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
+    String message = Sentences.nextIn(sentence, "checking again", delay);
+    Conditions.set(
+        pass.status,
+        dev.pitstop.api.v1alpha1.Condition.READY,
+        false,
+        "StartRefused",
+        message,
+        pass.generation,
+        pass.now);
+    pass.status.message = message;
+  }
+
+  private Duration backOff(WindowPass pass) {
+    Retry last = retries.get(pass.id);
+    int failures = last == null || last.generation() != pass.generation ? 1 : last.failures() + 1;
+    Duration delay = backoff.delay(failures);
+    retries.put(pass.id, new Retry(failures, pass.now.plus(delay), pass.generation));
+    pass.lookAgainIn(delay);
+    return delay;
+  }
+
+  /** Forgets a window (deleted). */
+  void forget(ResourceID id) {
+    retries.remove(id);
+  }
+}

@@ -1,0 +1,403 @@
+package dev.pitstop.reconciler.maintenancewindow;
+
+import dev.pitstop.api.v1alpha1.MaintenanceMode;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.RoleRecord;
+import dev.pitstop.maintenance.DrainRequest;
+import dev.pitstop.maintenance.DrainResult;
+import dev.pitstop.maintenance.ErrorCode;
+import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.maintenance.MaintenanceException;
+import dev.pitstop.maintenance.Preflight;
+import dev.pitstop.maintenance.RoleLimit;
+import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowPlan;
+import dev.pitstop.reconciler.model.Sentences;
+import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.time.Durations;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The work of phase Draining, in the issue's order: {@code announce} (check the database, write
+ * mode waiting_for_maintenance), {@code workloads} (suspend CronJobs, record and scale workloads to
+ * 0, wait for their pods and for active Jobs), {@code database} (wait for tasks and sessions,
+ * terminate and block them, then mode maintenance). Also keeps newly selected workloads at 0 while
+ * the window is Active.
+ */
+final class WindowDraining {
+  /** undefined_table, undefined_column, invalid_schema_name, undefined_function. */
+  private static final java.util.Set<String> MISSING_OBJECT_STATES =
+      java.util.Set.of("42P01", "42703", "3F000", "42883");
+
+  static final String ANNOUNCE = "announce";
+  static final String WORKLOADS = "workloads";
+  static final String DATABASE = "database";
+
+  private static final Duration WHILE_WAITING = Duration.ofSeconds(15);
+
+  private final WindowDatabase database;
+  private final WindowDatabaseJobs jobs;
+  private final WorkloadDrain workloads;
+  private final EventRecorder events;
+
+  WindowDraining(
+      WindowDatabase database,
+      WindowDatabaseJobs jobs,
+      WorkloadDrain workloads,
+      EventRecorder events) {
+    this.database = database;
+    this.jobs = jobs;
+    this.workloads = workloads;
+    this.events = events;
+  }
+
+  /** The first step of a new drain. */
+  static String firstStep(WindowPlan plan) {
+    return plan.usesDatabase() ? ANNOUNCE : WORKLOADS;
+  }
+
+  /**
+   * Advances the drain as far as it can now; sets {@code drained}, {@code failed} or {@code
+   * refused} on the pass.
+   */
+  void work(WindowPass pass) {
+    DrainStatus drain = pass.status.drain;
+    Instant started = WindowPass.parse(drain.startedAt);
+    Instant deadline = (started == null ? pass.now : started).plus(pass.plan.timeout());
+    if (!pass.now.isBefore(deadline)) {
+      fail(
+          pass,
+          "DrainTimeout",
+          "not drained within spec.drain.timeout ("
+              + Durations.format(pass.plan.timeout())
+              + "): "
+              + left(pass));
+      return;
+    }
+    pass.lookAgainAt(deadline);
+    if (ANNOUNCE.equals(drain.step) && !announce(pass)) {
+      return;
+    }
+    if (WORKLOADS.equals(drain.step) && !kubernetes(pass)) {
+      return;
+    }
+    if (DATABASE.equals(drain.step)) {
+      database(pass);
+    }
+  }
+
+  /** While Active: workloads that start matching a selector are recorded and scaled too. */
+  void keepDrained(WindowPass pass) {
+    try {
+      WindowSources.Selection selection = WindowSources.select(pass.context, pass.window);
+      if (workloads.record(pass.status.drain, selection, pass.name())) {
+        pass.persist();
+      }
+      int patched = workloads.apply(pass.status.drain, selection, pass.name());
+      if (patched > 0) {
+        events.normal(
+            pass.window, "ScaledDown", patched + " more object(s) suspended or scaled to 0");
+      }
+    } catch (KubernetesClientException e) {
+      pass.lookAgainIn(Duration.ofSeconds(5));
+    }
+  }
+
+  private boolean announce(WindowPass pass) {
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.id);
+    if (found.isPresent() && !found.get().job().isDone()) {
+      pass.status.message = "checking the database and announcing waiting_for_maintenance";
+      pass.lookAgainIn(WHILE_WAITING);
+      return false;
+    }
+    if (found.isPresent()) {
+      jobs.forget(pass.id);
+      WindowDatabaseJobs.Found done = found.get();
+      if (done.kind() == WindowDatabaseJobs.Kind.ANNOUNCE
+          && done.windowId().equals(pass.status.windowId)) {
+        return announced(pass, done);
+      }
+    }
+    if (!database.due(pass)) {
+      return false;
+    }
+    try {
+      MaintenanceEngine engine = database.engine(pass);
+      if (!jobs.announce(
+          pass.id,
+          pass.status.windowId,
+          engine,
+          pass.plan.request().build(),
+          database.wake(pass))) {
+        pass.lookAgainIn(Duration.ofSeconds(5));
+      }
+      pass.status.message = "checking the database and announcing waiting_for_maintenance";
+      pass.lookAgainIn(WHILE_WAITING);
+    } catch (SpecException e) {
+      refuse(pass, e.getMessage());
+    }
+    return false;
+  }
+
+  private boolean announced(WindowPass pass, WindowDatabaseJobs.Found done) {
+    Preflight preflight;
+    try {
+      preflight = done.job().result().preflight();
+    } catch (MaintenanceException e) {
+      if (e.isTransient()) {
+        database.retryLater(pass, e.getMessage());
+      } else if (mayAppearLater(e)) {
+        refuse(pass, WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+      } else {
+        // Bad input no database change can fix (a query that writes, returns no number, a mode
+        // table of another shape): refused for good, until the spec changes.
+        fail(pass, "InvalidSpec", WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+      }
+      return false;
+    } catch (Exception e) {
+      database.retryLater(pass, String.valueOf(e.getMessage()));
+      return false;
+    }
+    database.reached(pass);
+    DrainStatus drain = pass.status.drain;
+    for (RoleLimit limit : preflight.connectionLimits()) {
+      if (drain.roles.stream().noneMatch(r -> r.name.equals(limit.role()))) {
+        RoleRecord r = new RoleRecord();
+        r.name = limit.role();
+        r.originalConnectionLimit = limit.connectionLimit();
+        drain.roles.add(r);
+      }
+    }
+    drain.pendingTasks = preflight.sample().pendingTasks();
+    drain.activeConnections = preflight.sample().activeConnections();
+    pass.status.mode = MaintenanceMode.WAITING_FOR_MAINTENANCE;
+    next(pass, WORKLOADS);
+    pass.persist();
+    events.normal(
+        pass.window,
+        "ModeAnnounced",
+        "mode waiting_for_maintenance written and announced with NOTIFY pitstop_maintenance");
+    return true;
+  }
+
+  private boolean kubernetes(WindowPass pass) {
+    DrainStatus drain = pass.status.drain;
+    int patched;
+    WindowSources.Selection selection;
+    try {
+      selection = WindowSources.select(pass.context, pass.window);
+      if (workloads.record(drain, selection, pass.name())) {
+        pass.persist(); // originals are stored before anything is scaled or suspended
+      }
+      patched = workloads.apply(drain, selection, pass.name());
+    } catch (KubernetesClientException e) {
+      pass.status.message =
+          "could not scale or suspend: " + Sentences.clause(e.getMessage()) + "; retrying";
+      pass.lookAgainIn(Duration.ofSeconds(5));
+      return false;
+    }
+    if (patched > 0) {
+      events.normal(
+          pass.window,
+          "ScaledDown",
+          "suspended "
+              + drain.cronJobs.size()
+              + " CronJob(s) and scaled "
+              + drain.workloads.size()
+              + " workload(s) to 0");
+    }
+    selection = WindowSources.select(pass.context, pass.window);
+    drain.remainingPods =
+        WorkloadDrain.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
+    drain.activeJobs = WorkloadDrain.activeJobs(selection.jobs());
+    if (drain.remainingPods > 0 || drain.activeJobs > 0) {
+      pass.status.message = "waiting for " + left(pass);
+      pass.lookAgainIn(WHILE_WAITING);
+      return false;
+    }
+    if (!pass.plan.usesDatabase()) {
+      pass.drained = true;
+      return false;
+    }
+    next(pass, DATABASE);
+    pass.persist();
+    return true;
+  }
+
+  private void database(WindowPass pass) {
+    keepDrained(pass);
+    DrainStatus drain = pass.status.drain;
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.id);
+    if (found.isPresent()
+        && found.get().kind() == WindowDatabaseJobs.Kind.DRAIN
+        && found.get().windowId().equals(pass.status.windowId)) {
+      var job = found.get().job();
+      job.progress().ifPresent(p -> publish(pass, p));
+      if (!job.isDone()) {
+        pass.lookAgainIn(WHILE_WAITING);
+        return;
+      }
+      jobs.forget(pass.id);
+      drained(pass, job);
+      return;
+    }
+    if (found.isPresent()) {
+      if (!found.get().job().isDone()) {
+        pass.lookAgainIn(WHILE_WAITING);
+        return;
+      }
+      jobs.forget(pass.id);
+    }
+    List<String> recorded = drain.roles.stream().map(r -> r.name).toList();
+    if (pass.plan.blockNew() && !recorded.containsAll(pass.plan.roles())) {
+      next(pass, ANNOUNCE); // a role was added: record its limit before it can be blocked
+      pass.persist();
+      pass.lookAgainIn(Duration.ZERO);
+      return;
+    }
+    if (!database.due(pass)) {
+      return;
+    }
+    Instant started = WindowPass.parse(drain.startedAt);
+    Instant stepStarted = WindowPass.parse(drain.stepStartedAt);
+    DrainRequest.Builder request =
+        pass.plan
+            .request()
+            .deadline((started == null ? pass.now : started).plus(pass.plan.timeout()))
+            .graceStart(stepStarted == null ? pass.now : stepStarted);
+    try {
+      jobs.drain(
+          pass.id, pass.status.windowId, database.engine(pass), request, database.wake(pass));
+    } catch (SpecException e) {
+      fail(pass, e.reason(), e.getMessage());
+      return;
+    }
+    pass.status.message = "waiting for tasks to finish and sessions to end";
+    pass.lookAgainIn(WHILE_WAITING);
+  }
+
+  private void drained(
+      WindowPass pass,
+      BackgroundWork.Job<WindowDatabaseJobs.Progress, WindowDatabaseJobs.Outcome> job) {
+    DrainResult result;
+    try {
+      result = job.result().drained();
+    } catch (MaintenanceException e) {
+      if (e.code() == ErrorCode.TIMEOUT) {
+        fail(
+            pass,
+            "DrainTimeout",
+            "not drained within spec.drain.timeout ("
+                + Durations.format(pass.plan.timeout())
+                + "): "
+                + e.getMessage().replaceFirst("^not drained in time: ", ""));
+      } else if (e.code() == ErrorCode.CANCELLED) {
+        pass.lookAgainIn(Duration.ZERO);
+      } else if (e.isTransient()) {
+        database.retryLater(pass, e.getMessage());
+      } else {
+        fail(pass, "DrainFailed", WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+      }
+      return;
+    } catch (Exception e) {
+      database.retryLater(pass, String.valueOf(e.getMessage()));
+      return;
+    }
+    database.reached(pass);
+    DrainStatus drain = pass.status.drain;
+    drain.pendingTasks = result.lastSample().pendingTasks();
+    drain.activeConnections = 0;
+    drain.terminatedSessions = result.terminatedSessions();
+    WindowSources.Selection selection = WindowSources.select(pass.context, pass.window);
+    int pods =
+        WorkloadDrain.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
+    int active = WorkloadDrain.activeJobs(selection.jobs());
+    if (pods > 0 || active > 0) {
+      next(pass, WORKLOADS); // something came back meanwhile; drain it again
+      pass.lookAgainIn(Duration.ZERO);
+      return;
+    }
+    pass.drained = true;
+  }
+
+  private static void publish(WindowPass pass, WindowDatabaseJobs.Progress progress) {
+    DrainStatus drain = pass.status.drain;
+    drain.pendingTasks = progress.sample().pendingTasks();
+    drain.activeConnections = progress.sample().activeConnections();
+    drain.terminatedSessions = progress.terminated() == 0 ? null : progress.terminated();
+    pass.status.message = "waiting for " + progress.sample().describe();
+  }
+
+  private static void next(WindowPass pass, String step) {
+    pass.status.drain.step = step;
+    pass.status.drain.stepStartedAt = WindowPass.time(pass.now);
+    pass.status.message =
+        switch (step) {
+          case ANNOUNCE -> "checking the database and announcing waiting_for_maintenance";
+          case WORKLOADS -> "suspending CronJobs and scaling workloads to 0";
+          default -> "waiting for tasks to finish and sessions to end";
+        };
+  }
+
+  /**
+   * The database check refused the start (bad input, or something not there yet: a table, a role, a
+   * Secret). Nothing was changed; the check is repeated with backoff, or at once after a spec
+   * change, until {@code drain.timeout}.
+   */
+  private void refuse(WindowPass pass, String message) {
+    pass.status.mode = MaintenanceMode.RUNNING;
+    String sentence = Sentences.clause(message) + "; nothing was changed";
+    events.warning(pass.window, "StartRefused", sentence);
+    database.refusedLater(pass, sentence);
+  }
+
+  /**
+   * Whether a refused start may succeed later without a spec change: a role, or a table, column,
+   * schema or function the tasks query names, that a migration has yet to create, or a privilege
+   * yet to be granted.
+   */
+  private static boolean mayAppearLater(MaintenanceException e) {
+    if (e.code() == ErrorCode.ROLE_NOT_FOUND || e.code() == ErrorCode.PERMISSION_DENIED) {
+      return true;
+    }
+    if (e.code() != ErrorCode.TASKS_QUERY_FAILED) {
+      return false;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql
+          && MISSING_OBJECT_STATES.contains(String.valueOf(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void fail(WindowPass pass, String reason, String message) {
+    pass.failed = true;
+    pass.failureReason = reason;
+    pass.failureMessage = message;
+  }
+
+  /** What the drain still waits for, for messages. */
+  private static String left(WindowPass pass) {
+    DrainStatus d = pass.status.drain;
+    String step = d.step == null ? "" : d.step;
+    return switch (step) {
+      case ANNOUNCE -> "the database check (" + pass.status.message + ")";
+      case WORKLOADS ->
+          (d.remainingPods == null ? 0 : d.remainingPods)
+              + " pod(s) of scaled workloads and "
+              + (d.activeJobs == null ? 0 : d.activeJobs)
+              + " active Job(s)";
+      default ->
+          (d.pendingTasks == null ? "" : d.pendingTasks + " task(s) pending, ")
+              + (d.activeConnections == null ? 0 : d.activeConnections)
+              + " session(s) open";
+    };
+  }
+}

@@ -1,0 +1,120 @@
+package dev.pitstop.reconciler.maintenancewindow;
+
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.reconciler.StatusPatch;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowPlan;
+import dev.pitstop.reconciler.model.SpecException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One reconcile of one MaintenanceWindow: what was observed, what the phase's work found, and when
+ * to look again. Status changes are written with {@link #persist()} before anything is changed that
+ * a restore would have to undo.
+ */
+final class WindowPass {
+  final MaintenanceWindow window;
+  final Context<MaintenanceWindow> context;
+  final MaintenanceWindowStatus status;
+  final ResourceID id;
+  final long generation;
+  final Instant now;
+  final boolean deleting;
+  final WindowPlan plan;
+  final SpecException invalid;
+  final WindowCalendar.Window calendar;
+  final List<String> holders;
+
+  private String snapshot;
+  private Duration after;
+
+  // What the phase's work found; read by the transition.
+  boolean drained;
+  boolean failed;
+  boolean refused;
+  boolean restored;
+  String failureReason;
+  String failureMessage;
+
+  WindowPass(
+      MaintenanceWindow window,
+      Context<MaintenanceWindow> context,
+      Instant now,
+      boolean deleting,
+      WindowPlan plan,
+      SpecException invalid,
+      WindowCalendar.Window calendar,
+      List<String> holders) {
+    this.window = window;
+    this.context = context;
+    this.status = window.getStatus();
+    this.id = ResourceID.fromResource(window);
+    this.generation =
+        window.getMetadata().getGeneration() == null ? 0 : window.getMetadata().getGeneration();
+    this.now = now;
+    this.deleting = deleting;
+    this.plan = plan;
+    this.invalid = invalid;
+    this.calendar = calendar;
+    this.holders = holders;
+    this.snapshot = StatusPatch.snapshot(window);
+  }
+
+  /** A window is open and the resource is not being deleted. */
+  boolean open() {
+    return calendar.open() && !deleting && invalid == null;
+  }
+
+  String name() {
+    return window.getMetadata().getName();
+  }
+
+  /** Writes status now if it changed (see {@link StatusPatch#writeNow}). */
+  void persist() {
+    snapshot = StatusPatch.writeNow(window, context, snapshot);
+  }
+
+  /** Asks to be reconciled again within {@code delay} (the shortest request wins). */
+  void lookAgainIn(Duration delay) {
+    Duration d = delay.isNegative() ? Duration.ZERO : delay;
+    if (after == null || d.compareTo(after) < 0) {
+      after = d;
+    }
+  }
+
+  /** Asks to be reconciled again at {@code time}. */
+  void lookAgainAt(Instant time) {
+    lookAgainIn(Duration.between(now, time).plusMillis(10));
+  }
+
+  Duration after(Duration fallback) {
+    return after == null ? fallback : after;
+  }
+
+  /** The {@code pitstop.dev/run-requested-at} annotation, or null. */
+  static String runRequest(MaintenanceWindow window) {
+    Map<String, String> a = window.getMetadata().getAnnotations();
+    return a == null ? null : a.get(Pitstop.RUN_REQUESTED_AT);
+  }
+
+  static String time(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  static Instant parse(String time) {
+    try {
+      return time == null ? null : Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

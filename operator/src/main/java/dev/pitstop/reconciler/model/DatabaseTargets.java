@@ -1,0 +1,126 @@
+package dev.pitstop.reconciler.model;
+
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.DataSourceRegistry;
+import dev.pitstop.database.InvalidConnectionSettingsException;
+import dev.pitstop.database.TargetKey;
+import dev.pitstop.logging.KnownSecrets;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/** Turns a resource's {@code spec.database} into a pooled connection to that database. */
+public final class DatabaseTargets {
+  private final DataSourceRegistry registry;
+
+  public DatabaseTargets(DataSourceRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** A resolved database: where it is and a pool for it. */
+  public record Target(TargetKey key, ConnectionSettings settings, DataSource dataSource) {}
+
+  /**
+   * Resolves {@code ref}.
+   *
+   * @param resource the resource holding the reference (its namespace is the only one allowed)
+   * @param field the spec path of {@code ref}, e.g. {@code spec.database}
+   * @param secrets looks up a Secret of the resource's namespace (from the informer cache)
+   */
+  public Target resolve(
+      HasMetadata resource,
+      DatabaseRef ref,
+      String field,
+      Function<String, Optional<Secret>> secrets)
+      throws SpecException {
+    ConnectionSettings settings = settings(resource, ref, field, secrets);
+    TargetKey key =
+        TargetKey.ofSecret(
+            resource.getMetadata().getNamespace(), ref.secretRef.name, settings.databaseName());
+    return new Target(key, settings, registry.dataSource(key, settings));
+  }
+
+  /**
+   * Reads the connection settings of {@code ref} from its Secret, remembering every credential in
+   * it with {@link KnownSecrets} so that none is ever shown.
+   *
+   * @param resource the resource holding the reference (its namespace is the only one allowed)
+   * @param field the spec path of {@code ref}, e.g. {@code spec.database}
+   * @param secrets looks up a Secret of the resource's namespace
+   */
+  public static ConnectionSettings settings(
+      HasMetadata resource,
+      DatabaseRef ref,
+      String field,
+      Function<String, Optional<Secret>> secrets)
+      throws SpecException {
+    String secretName = secretName(resource, ref, field);
+    Secret secret =
+        secrets
+            .apply(secretName)
+            .orElseThrow(
+                () ->
+                    SpecException.missingReference(
+                        "SecretNotFound",
+                        field + ".secretRef: Secret '" + secretName + "' does not exist"));
+    Map<String, String> keys = decode(secret);
+    keys.values().forEach(KnownSecrets::addIfCredential);
+    ConnectionSettings settings;
+    try {
+      settings = ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
+    } catch (InvalidConnectionSettingsException e) {
+      throw SpecException.missingReference(
+          "InvalidSecret", field + ".secretRef: " + KnownSecrets.redact(e.getMessage()));
+    }
+    KnownSecrets.add(settings.password());
+    return settings;
+  }
+
+  /** The referenced Secret's name, checking that it is in the resource's own namespace. */
+  public static String secretName(HasMetadata resource, DatabaseRef ref, String field)
+      throws SpecException {
+    if (ref == null || ref.secretRef == null || isBlank(ref.secretRef.name)) {
+      throw SpecException.invalid(field + ".secretRef.name is required");
+    }
+    String namespace = resource.getMetadata().getNamespace();
+    if (!isBlank(ref.secretRef.namespace) && !ref.secretRef.namespace.equals(namespace)) {
+      throw SpecException.invalid(
+          field
+              + ".secretRef.namespace: the Secret must be in namespace '"
+              + namespace
+              + "'; cross-namespace references ('"
+              + ref.secretRef.namespace
+              + "') are refused");
+    }
+    return ref.secretRef.name;
+  }
+
+  private static Map<String, String> decode(Secret secret) {
+    Map<String, String> keys = new HashMap<>();
+    if (secret.getData() != null) {
+      secret
+          .getData()
+          .forEach(
+              (k, v) -> {
+                if (v != null) {
+                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
+                }
+              });
+    }
+    if (secret.getStringData() != null) {
+      keys.putAll(secret.getStringData());
+    }
+    return keys;
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+}

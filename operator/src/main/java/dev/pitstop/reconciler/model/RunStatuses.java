@@ -1,0 +1,121 @@
+package dev.pitstop.reconciler.model;
+
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.logging.KnownSecrets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The message and conditions of status steps that DatabaseMigration, SandboxReset and
+ * CleanupSchedule (and, for the database's reachability, MaintenanceWindow) share. Each kind's own
+ * statuses class sets its phase and kind-specific fields around these.
+ */
+public final class RunStatuses {
+  private RunStatuses() {}
+
+  /** DatabaseReachable True: the database answered. */
+  public static void reachable(PitstopStatus status, long generation, Instant now) {
+    databaseReachable(status, true, "the database answered", generation, now);
+  }
+
+  /** DatabaseReachable, reason Connected or Unreachable, with {@code message} as given. */
+  public static void databaseReachable(
+      PitstopStatus status, boolean reachable, String message, long generation, Instant now) {
+    Conditions.set(
+        status,
+        Condition.DATABASE_REACHABLE,
+        reachable,
+        reachable ? "Connected" : "Unreachable",
+        message,
+        generation,
+        now);
+  }
+
+  public static void progressing(
+      PitstopStatus status,
+      boolean value,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    Conditions.set(status, Condition.PROGRESSING, value, reason, message, generation, now);
+  }
+
+  /**
+   * Nothing is going on any more: Ready unless {@code failed}, not Progressing, Failed if {@code
+   * failed}, all with {@code reason} and {@code message}.
+   */
+  public static void settled(
+      PitstopStatus status,
+      boolean failed,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    Conditions.set(status, Condition.READY, !failed, reason, message, generation, now);
+    progressing(status, false, reason, message, generation, now);
+    Conditions.set(status, Condition.FAILED, failed, reason, message, generation, now);
+  }
+
+  /**
+   * A run is due but its maintenance window is not open: {@code message} says what it waits for.
+   */
+  public static void waitingForWindow(
+      PitstopStatus status, String message, long generation, Instant now) {
+    status.message = message;
+    Conditions.set(
+        status, Condition.READY, false, "WaitingForWindow", status.message, generation, now);
+    progressing(status, false, "WaitingForWindow", status.message, generation, now);
+  }
+
+  /**
+   * A run failed in a way that may pass ({@code reason}, a sentence); it is tried again after
+   * {@code delay}.
+   *
+   * @param unreachable whether the database could not be reached (DatabaseReachable False)
+   */
+  public static void retrying(
+      PitstopStatus status,
+      String reason,
+      boolean unreachable,
+      Duration delay,
+      long generation,
+      Instant now) {
+    String why = KnownSecrets.redact(reason);
+    status.message = Sentences.nextIn(why, "retrying", delay);
+    if (unreachable) {
+      databaseReachable(status, false, why, generation, now);
+    }
+    Conditions.set(
+        status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
+    progressing(status, true, "RetryScheduled", status.message, generation, now);
+  }
+
+  /**
+   * The spec, or an object it references, is wrong or missing: Failed unless the resource waits for
+   * a referenced object to appear or change; not Ready, not Progressing.
+   */
+  public static void refused(PitstopStatus status, SpecException e, long generation, Instant now) {
+    status.observedGeneration = generation;
+    status.message = KnownSecrets.redact(e.getMessage());
+    Conditions.set(
+        status, Condition.FAILED, !e.waitsForObject(), e.reason(), status.message, generation, now);
+    Conditions.set(status, Condition.READY, false, e.reason(), status.message, generation, now);
+    progressing(status, false, e.reason(), status.message, generation, now);
+  }
+
+  /**
+   * An engine's error code as a CamelCase condition reason: {@code SCRIPT_FAILED} → ScriptFailed.
+   */
+  public static String reason(Enum<?> code) {
+    StringBuilder out = new StringBuilder();
+    for (String part : code.name().toLowerCase(Locale.ROOT).split("_")) {
+      if (!part.isEmpty()) {
+        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.pitstop.reconciler.sandboxreset.model;
+
+import dev.pitstop.api.v1alpha1.PreservedRows;
+import dev.pitstop.api.v1alpha1.ResetStrategy;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.SourceScripts;
+import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.reset.DeletionStrategy;
+import dev.pitstop.reset.ResetException;
+import dev.pitstop.reset.ResetRequest;
+import dev.pitstop.reset.SeedScript;
+import dev.pitstop.time.CronSchedule;
+import dev.pitstop.time.Durations;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads a SandboxReset's spec into what the engine and the scheduler need, refusing a bad field
+ * with one sentence naming it. Shared by the reconciler and {@code pitstop run -f}.
+ *
+ * @param request the engine request
+ * @param schedule the schedule, or {@code null} when the reset runs once per generation
+ * @param startingDeadline how late a missed fire time may still run
+ * @param seedDigest a digest of the seed scripts' names and contents
+ */
+public record ResetSpecs(
+    ResetRequest request, CronSchedule schedule, Duration startingDeadline, String seedDigest) {
+
+  /**
+   * Reads the spec.
+   *
+   * @param configMaps looks up a ConfigMap of the resource's namespace (for seeds)
+   */
+  public static ResetSpecs read(
+      SandboxReset resource, Function<String, Optional<ConfigMap>> configMaps)
+      throws SpecException {
+    SandboxResetSpec spec = resource.getSpec();
+    if (spec == null) {
+      throw SpecException.invalid("spec is required");
+    }
+    DatabaseTargets.secretName(resource, spec.database, "spec.database");
+    if (spec.confirmDatabaseName == null || spec.confirmDatabaseName.isBlank()) {
+      throw SpecException.invalid(
+          "spec.confirmDatabaseName is required: the name of the database to reset");
+    }
+    SourceScripts seeds = SourceScripts.collect(spec.seed, "spec.seed", configMaps);
+    List<SeedScript> scripts = new ArrayList<>();
+    for (Map.Entry<String, String> entry : seeds.entries()) {
+      if (!entry.getKey().endsWith(".sql")) {
+        throw SpecException.invalid(
+            "spec.seed: seed '" + entry.getKey() + "' must be a file name ending in .sql");
+      }
+      scripts.add(new SeedScript(entry.getKey(), entry.getValue()));
+    }
+    try {
+      ResetRequest.Builder builder =
+          ResetRequest.builder(spec.confirmDatabaseName)
+              .fieldNames(field -> "spec." + field)
+              .schemas(spec.schemas == null ? List.of("public") : spec.schemas)
+              .preserveTables(spec.preserveTables == null ? List.of() : spec.preserveTables)
+              .strategy(
+                  spec.strategy == ResetStrategy.Truncate
+                      ? DeletionStrategy.TRUNCATE
+                      : DeletionStrategy.DELETE)
+              .seeds(scripts)
+              .lockTimeout(
+                  Durations.parse(
+                      spec.lockTimeout == null ? "5s" : spec.lockTimeout, "spec.lockTimeout"));
+      List<PreservedRows> rows = spec.preserveRows == null ? List.of() : spec.preserveRows;
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.get(i) == null || rows.get(i).table == null || rows.get(i).where == null) {
+          throw SpecException.invalid("spec.preserveRows[" + i + "] needs both table and where");
+        }
+        builder.preserveRows(rows.get(i).table, rows.get(i).where);
+      }
+      return new ResetSpecs(
+          builder.build(), schedule(spec), startingDeadline(spec), seeds.digest());
+    } catch (IllegalArgumentException e) {
+      throw SpecException.invalid(e.getMessage());
+    } catch (ResetException e) {
+      throw SpecException.invalid(withoutPeriod(e.getMessage()));
+    }
+  }
+
+  /** The schedule, or {@code null} when the reset runs once per generation. */
+  public static CronSchedule schedule(SandboxResetSpec spec) {
+    return spec.schedule == null || spec.schedule.isBlank()
+        ? null
+        : CronSchedule.parse(spec.schedule, spec.timeZone, "spec.schedule", "spec.timeZone");
+  }
+
+  public static Duration startingDeadline(SandboxResetSpec spec) {
+    return Durations.parse(
+        spec.startingDeadline == null ? "1h" : spec.startingDeadline, "spec.startingDeadline");
+  }
+
+  /** Whether the spec asks for a plan only. */
+  public static boolean isDryRun(SandboxReset resource) {
+    return resource.getSpec() != null && Boolean.TRUE.equals(resource.getSpec().dryRun);
+  }
+
+  private static String withoutPeriod(String message) {
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+  }
+}

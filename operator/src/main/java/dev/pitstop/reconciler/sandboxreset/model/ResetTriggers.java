@@ -1,0 +1,185 @@
+package dev.pitstop.reconciler.sandboxreset.model;
+
+import dev.pitstop.api.v1alpha1.ResetPhase;
+import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.time.CronSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Decides when a SandboxReset runs, from its status and the clock; no I/O, so every rule is tested
+ * on its own.
+ *
+ * <ul>
+ *   <li>Without a schedule: once per {@code metadata.generation} and once per new value of the
+ *       {@code pitstop.dev/run-requested-at} annotation, until the run succeeded, failed or
+ *       planned.
+ *   <li>With a schedule: at each fire time (unless suspended), and at once for a new annotation
+ *       value or {@code spec.runRequestId} (manual runs, also while suspended). A fire time missed
+ *       while the operator was down runs if it is younger than {@code startingDeadline}, else it is
+ *       recorded as Missed; a fire time that comes while a run is going is recorded as Skipped.
+ * </ul>
+ */
+public final class ResetTriggers {
+  private ResetTriggers() {}
+
+  /** Why a run starts. */
+  public enum Trigger {
+    /** A new generation or run request of a resource without a schedule. */
+    REQUEST,
+    /** A new run request of a resource with a schedule. */
+    MANUAL,
+    /** A fire time of the schedule. */
+    SCHEDULE
+  }
+
+  /**
+   * One run as started: what it answers, so the result updates the right fields.
+   *
+   * @param trigger why it runs
+   * @param generation the generation it was started for
+   * @param runRequest the annotation value at start
+   * @param runRequestId {@code spec.runRequestId} at start
+   * @param fireTime the fire time it runs for ({@link Trigger#SCHEDULE}), else null
+   * @param dryRun whether it only plans
+   */
+  public record Ticket(
+      Trigger trigger,
+      long generation,
+      String runRequest,
+      String runRequestId,
+      Instant fireTime,
+      boolean dryRun) {
+
+    /** Identifies the run for the operator's background work. */
+    public String key() {
+      return trigger + "/" + generation + "/" + runRequest + "/" + runRequestId + "/" + fireTime;
+    }
+  }
+
+  /**
+   * The resource as the decision needs it.
+   *
+   * @param generation metadata.generation
+   * @param runRequest the run-requested-at annotation, or null
+   * @param runRequestId spec.runRequestId, or null
+   * @param schedule the schedule, or null for once per generation
+   * @param suspended spec.suspend
+   * @param startingDeadline spec.startingDeadline
+   * @param createdAt metadata.creationTimestamp; earlier fire times never count
+   * @param dryRun spec.dryRun
+   */
+  public record Resource(
+      long generation,
+      String runRequest,
+      String runRequestId,
+      CronSchedule schedule,
+      boolean suspended,
+      Duration startingDeadline,
+      Instant createdAt,
+      boolean dryRun) {}
+
+  /**
+   * The answer.
+   *
+   * @param run the run to start now, or null
+   * @param newRequest a one-shot resource saw a new generation or run request: reset its status
+   * @param missed a fire time to record as Missed, or null
+   * @param next the next fire time to show, or null
+   */
+  public record Decision(Ticket run, boolean newRequest, Instant missed, Instant next) {}
+
+  /** Phases after which a resource without a schedule waits for a new request. */
+  static boolean isSettled(ResetPhase phase) {
+    return phase == ResetPhase.Succeeded
+        || phase == ResetPhase.Failed
+        || phase == ResetPhase.Planned;
+  }
+
+  /** What to do now, with no run going. */
+  public static Decision decide(Resource r, SandboxResetStatus status, Instant now) {
+    if (r.schedule() == null) {
+      boolean fresh =
+          !Objects.equals(status.observedGeneration, r.generation())
+              || !Objects.equals(status.observedRunRequest, r.runRequest());
+      boolean due = fresh || !isSettled(status.phase);
+      Ticket run =
+          due
+              ? new Ticket(
+                  Trigger.REQUEST,
+                  r.generation(),
+                  r.runRequest(),
+                  r.runRequestId(),
+                  null,
+                  r.dryRun())
+              : null;
+      return new Decision(run, fresh, null, null);
+    }
+    CronSchedule.Due due = scheduleDue(r, status, now);
+    Instant next = r.suspended() ? null : due.next();
+    boolean manual = isManualRequest(r, status);
+    if (manual || due.runNow() != null) {
+      // A manual request and a due fire time are served by one run.
+      return new Decision(
+          new Ticket(
+              manual ? Trigger.MANUAL : Trigger.SCHEDULE,
+              r.generation(),
+              manual ? r.runRequest() : status.observedRunRequest,
+              manual ? r.runRequestId() : status.observedRunRequestId,
+              due.runNow(),
+              r.dryRun()),
+          false,
+          due.missed(),
+          next);
+    }
+    return new Decision(null, false, due.missed(), next);
+  }
+
+  /** A fire time that came while {@code running} was going, to record as Skipped; null if none. */
+  public static Instant skipped(
+      Resource r, SandboxResetStatus status, Ticket running, Instant now) {
+    if (r.schedule() == null) {
+      return null;
+    }
+    CronSchedule.Due due = scheduleDue(r, status, now);
+    Instant fire = due.runNow() != null ? due.runNow() : due.missed();
+    if (fire == null || fire.equals(running.fireTime())) {
+      return null;
+    }
+    return fire;
+  }
+
+  /** The next fire time while a run is going (null without schedule or when suspended). */
+  public static Instant next(Resource r, Instant now) {
+    return r.schedule() == null || r.suspended() ? null : r.schedule().next(now).orElse(null);
+  }
+
+  /**
+   * Whether a scheduled resource saw a new run request. The first time a resource is seen, the
+   * values it was created with are adopted (see {@link #adopt}), so creating a scheduled resource
+   * with a runRequestId does not run it at once.
+   */
+  static boolean isManualRequest(Resource r, SandboxResetStatus status) {
+    return status.observedGeneration != null
+        && (!Objects.equals(status.observedRunRequest, r.runRequest())
+            || !Objects.equals(status.observedRunRequestId, r.runRequestId()));
+  }
+
+  /** Records the request values of a scheduled resource seen for the first time. */
+  public static void adopt(Resource r, SandboxResetStatus status) {
+    if (r.schedule() != null && status.observedGeneration == null) {
+      status.observedRunRequest = r.runRequest();
+      status.observedRunRequestId = r.runRequestId();
+    }
+  }
+
+  private static CronSchedule.Due scheduleDue(Resource r, SandboxResetStatus status, Instant now) {
+    Instant last = status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime);
+    CronSchedule.Due due = r.schedule().due(last, r.createdAt(), now, r.startingDeadline());
+    if (r.suspended()) {
+      return new CronSchedule.Due(null, null, due.next());
+    }
+    return due;
+  }
+}

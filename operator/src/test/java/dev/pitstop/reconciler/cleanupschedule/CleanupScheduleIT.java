@@ -1,0 +1,556 @@
+package dev.pitstop.reconciler.cleanupschedule;
+
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.olderThan;
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.orphanedBy;
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.schedule;
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.webhookSecret;
+import static dev.pitstop.reconciler.cleanupschedule.CleanupFixtures.where;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pitstop.api.v1alpha1.CleanupPhase;
+import dev.pitstop.api.v1alpha1.CleanupSchedule;
+import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
+import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The real operator cleans a real PostgreSQL, seen through status, Events and the database. */
+class CleanupScheduleIT {
+  private static final String PASSWORD = "pw-Cl3an!never-shown";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  private HttpServer webhook;
+  private final List<String> notifications = new CopyOnWriteArrayList<>();
+  private final AtomicInteger webhookStatus = new AtomicInteger(200);
+
+  @BeforeEach
+  void databaseAndSecret() throws IOException {
+    pg.execute(
+        "CREATE TABLE refresh_tokens (token text PRIMARY KEY, expires_at timestamptz NOT NULL);"
+            + " INSERT INTO refresh_tokens SELECT 'expired-' || i, now() - interval '1 hour'"
+            + " FROM generate_series(1, 2500) i;"
+            + " INSERT INTO refresh_tokens SELECT 'live-' || i, now() + interval '1 hour'"
+            + " FROM generate_series(1, 500) i;"
+            + "CREATE TABLE lessons (id bigserial PRIMARY KEY);"
+            + " INSERT INTO lessons SELECT FROM generate_series(1, 10);"
+            + "CREATE TABLE lesson_progress (id bigserial PRIMARY KEY, lesson_id bigint);"
+            + " INSERT INTO lesson_progress (lesson_id) SELECT 1 + i % 20 FROM generate_series(1, 400) i;"
+            + "CREATE TABLE cache_entries (key text, expires_at timestamptz, invalid boolean);"
+            + " INSERT INTO cache_entries SELECT 'k' || i, now() - interval '1 minute', false"
+            + " FROM generate_series(1, 50) i;"
+            + " INSERT INTO cache_entries SELECT 'v' || i, now() + interval '1 day', false"
+            + " FROM generate_series(1, 30) i;");
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    webhook.createContext(
+        "/",
+        exchange -> {
+          notifications.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(webhookStatus.get(), -1);
+          exchange.close();
+        });
+    webhook.start();
+  }
+
+  @AfterEach
+  void stopWebhook() {
+    webhook.stop(0);
+  }
+
+  private String webhookUrl() {
+    return "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hooks/T0/tok-9f3e-secret";
+  }
+
+  private static CleanupSchedule learningPlatform() {
+    return schedule(
+        "nightly",
+        "app-db",
+        olderThan("expired-tokens", "public.refresh_tokens", "expires_at", "0s"),
+        orphanedBy("orphaned-progress", "lesson_progress", "lesson_id", "lessons", "id"),
+        where("stale-cache", "cache_entries", "expires_at < now() OR invalid"));
+  }
+
+  @Test
+  void creationSchedulesAndTheAnnotationRunsNowWithPerRuleResults() {
+    kube.client().resource(learningPlatform()).create();
+
+    CleanupSchedule scheduled = awaitPhase("nightly", CleanupPhase.Scheduled);
+    assertThat(scheduled.getStatus().nextRunTime).endsWith("T02:00:00Z");
+    assertThat(condition(scheduled, Condition.READY)).isEqualTo("True");
+    assertThat(pg.rowCount("refresh_tokens")).as("creation runs nothing").isEqualTo(3000);
+
+    annotate("nightly", Pitstop.RUN_REQUESTED_AT, "2026-03-01T10:00:00Z");
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+
+    assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
+    assertThat(done.getStatus().observedRunRequest).isEqualTo("2026-03-01T10:00:00Z");
+    assertThat(done.getStatus().lastRun.trigger).isEqualTo("RunRequested");
+    assertThat(done.getStatus().lastRun.rowsDeleted).isEqualTo(2500 + 200 + 50);
+    assertThat(done.getStatus().lastRun.rules)
+        .extracting(r -> r.name, r -> r.matched, r -> r.deleted, r -> r.state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("expired-tokens", 2500L, 2500L, "Done"),
+            org.assertj.core.groups.Tuple.tuple("orphaned-progress", 200L, 200L, "Done"),
+            org.assertj.core.groups.Tuple.tuple("stale-cache", 50L, 50L, "Done"));
+    assertThat(done.getStatus().lastRun.rules.get(0).batches).isEqualTo(3);
+    assertThat(done.getStatus().history).hasSize(1);
+    assertThat(done.getStatus().lastSuccessfulTime).isNotNull();
+    assertThat(done.getStatus().nextRunTime).endsWith("T02:00:00Z");
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+    assertThat(condition(done, Condition.DATABASE_REACHABLE)).isEqualTo("True");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+    assertThat(pg.rowCount("lesson_progress")).isEqualTo(200);
+    assertThat(pg.rowCount("cache_entries")).isEqualTo(30);
+    assertThat(kube.eventsFor(done))
+        .extracting(Event::getReason)
+        .contains("CleanupStarted", "CleanupSucceeded");
+    String metrics = kube.operator().meterRegistry().scrape();
+    assertThat(metrics)
+        .containsPattern(
+            "pitstop_cleanup_rows_deleted_total\\{[^}]*rule=\"expired-tokens\"[^}]*\\} 2500")
+        .contains("pitstop_cleanup_last_success_timestamp_seconds{")
+        .containsPattern("pitstop_run_duration_seconds_count\\{[^}]*kind=\"CleanupSchedule\"");
+    assertNoSecretsIn(done);
+  }
+
+  @Test
+  void aDryRunCountsEveryRuleAndDeletesNothing() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().dryRun = true;
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "now"));
+    kube.client().resource(cls).create();
+
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(done.getStatus().lastRun.dryRun).isTrue();
+    assertThat(done.getStatus().lastRun.rules)
+        .extracting(r -> r.matched, r -> r.state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(2500L, "Counted"),
+            org.assertj.core.groups.Tuple.tuple(200L, "Counted"),
+            org.assertj.core.groups.Tuple.tuple(50L, "Counted"));
+    assertThat(done.getStatus().lastRun.message).startsWith("dry run: 2,750 row(s) match");
+    assertThat(conditionReason(done, Condition.READY)).isEqualTo("DryRun");
+    assertThat(done.getStatus().lastSuccessfulTime).isNull();
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(3000);
+    assertThat(pg.rowCount("lesson_progress")).isEqualTo(400);
+    assertThat(pg.rowCount("cache_entries")).isEqualTo(80);
+  }
+
+  @Test
+  void aRuleOnAMissingTableIsRefusedByNameAndNothingIsDeleted() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().rules.add(olderThan("old-audit", "audit_log", "created_at", "90d"));
+    cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Failure);
+    kube.client().resource(webhookSecret("slack", webhookUrl())).create();
+    kube.client().resource(cls).create();
+    awaitPhase("nightly", CleanupPhase.Scheduled);
+
+    annotate("nightly", Pitstop.RUN_REQUESTED_AT, "1");
+    CleanupSchedule failed = awaitLastRun("nightly", r -> r.result == RunResult.Failed);
+
+    assertThat(failed.getStatus().phase).isEqualTo(CleanupPhase.Failed);
+    assertThat(failed.getStatus().lastRun.message)
+        .isEqualTo(
+            "spec.rules[old-audit].table: table audit_log does not exist in the search_path;"
+                + " nothing was deleted");
+    assertThat(conditionReason(failed, Condition.READY)).isEqualTo("RuleRefused");
+    assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(3000);
+    assertThat(pg.rowCount("lesson_progress")).isEqualTo(400);
+    assertThat(pg.rowCount("cache_entries")).isEqualTo(80);
+    assertThat(kube.eventsFor(failed)).extracting(Event::getReason).contains("CleanupFailed");
+    await().atMost(Duration.ofSeconds(30)).until(() -> notifications.size() == 1);
+    assertThat(notifications.get(0))
+        .startsWith("{\"text\":\"CleanupSchedule default/nightly: Failed, 0 row(s) deleted")
+        .contains("audit_log does not exist");
+    assertThat(conditionReason(get("nightly"), CleanupStatuses.NOTIFICATION_DELIVERED))
+        .isEqualTo("Delivered");
+  }
+
+  @Test
+  void anInvalidSpecIsRefusedAtOnceNamingTheField() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().rules.add(where("sneaky", "cache_entries", "invalid) OR (true"));
+    kube.client().resource(cls).create();
+
+    CleanupSchedule refused = awaitPhase("nightly", CleanupPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .isEqualTo("spec.rules[sneaky].where has a ')' without a matching '('.");
+    assertThat(refused.getStatus().nextRunTime).isNull();
+    assertThat(conditionReason(refused, Condition.READY)).isEqualTo("InvalidSpec");
+    assertThat(kube.eventsFor(refused)).extracting(Event::getReason).contains("InvalidSpec");
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().rules.remove(3);
+          return c;
+        });
+    CleanupSchedule fixed = awaitPhase("nightly", CleanupPhase.Scheduled);
+    assertThat(fixed.getStatus().nextRunTime).isNotNull();
+    assertThat(pg.rowCount("refresh_tokens"))
+        .as("fixing the spec is not a run request")
+        .isEqualTo(3000);
+  }
+
+  @Test
+  void maxDurationStopsCleanlyWithResultIncompleteAndNotifies() {
+    pg.execute(
+        "INSERT INTO refresh_tokens SELECT 'more-' || i, now() - interval '1 day'"
+            + " FROM generate_series(1, 20000) i");
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().batchSize = 100;
+    cls.getSpec().pauseBetweenBatches = "100ms";
+    cls.getSpec().maxDuration = "2s";
+    cls.getSpec().vacuumAnalyze = true;
+    cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Incomplete);
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(webhookSecret("slack", webhookUrl())).create();
+    kube.client().resource(cls).create();
+
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
+    assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
+    var tokens = done.getStatus().lastRun.rules.get(0);
+    assertThat(tokens.state).isEqualTo("MaxDuration");
+    assertThat(tokens.deleted).isPositive();
+    assertThat(tokens.remaining).isEqualTo(22500 - tokens.deleted);
+    assertThat(done.getStatus().lastRun.rules)
+        .extracting(r -> r.state)
+        .containsExactly("MaxDuration", "MaxDuration", "MaxDuration");
+    assertThat(done.getStatus().lastRun.message).startsWith("incomplete, ");
+    assertThat(pg.rowCount("lesson_progress")).isEqualTo(400);
+    assertThat(conditionReason(done, Condition.READY)).isEqualTo("Incomplete");
+    await().atMost(Duration.ofSeconds(30)).until(() -> notifications.size() == 1);
+    assertThat(notifications.get(0)).contains("Incomplete").contains("expired-tokens");
+  }
+
+  @Test
+  void aFailingWebhookNeverFailsTheRun() {
+    webhookStatus.set(500);
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(webhookSecret("slack", webhookUrl())).create();
+    kube.client().resource(cls).create();
+
+    CleanupSchedule done =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get("nightly"),
+                r ->
+                    r != null
+                        && r.getStatus() != null
+                        && r.getStatus().lastRun != null
+                        && conditionReason(r, CleanupStatuses.NOTIFICATION_DELIVERED) != null);
+    assertThat(done.getStatus().lastRun.result).isEqualTo(RunResult.Succeeded);
+    assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+    assertThat(conditionReason(done, CleanupStatuses.NOTIFICATION_DELIVERED))
+        .isEqualTo("DeliveryFailed");
+    assertThat(notifications).hasSize(3);
+    assertThat(kube.eventsFor(done))
+        .extracting(Event::getReason)
+        .contains("CleanupSucceeded", "NotificationFailed");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+    assertNoSecretsIn(done);
+  }
+
+  @Test
+  void aMissingWebhookSecretIsANotificationFailureOnly() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(cls).create();
+
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    var delivered =
+        Conditions.find(done.getStatus(), CleanupStatuses.NOTIFICATION_DELIVERED).orElseThrow();
+    assertThat(delivered.status).isEqualTo("False");
+    assertThat(delivered.message)
+        .isEqualTo("spec.notify.webhookSecretRef: Secret 'slack' does not exist");
+  }
+
+  @Test
+  void aSpecChangeRunsNow() {
+    kube.client().resource(learningPlatform()).create();
+    awaitPhase("nightly", CleanupPhase.Scheduled);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().runRequestId = "release-42";
+          return c;
+        });
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(done.getStatus().lastRun.trigger).isEqualTo("SpecChanged");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().suspend = true;
+          return c;
+        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("nightly").getStatus().message.contains("suspended"));
+    assertThat(get("nightly").getStatus().nextRunTime).isNull();
+    assertThat(get("nightly").getStatus().history).as("suspending runs nothing").hasSize(1);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().batchSize = 50;
+          return c;
+        });
+    // Let the operator see the change while suspended (two quick edits would arrive as one).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              CleanupSchedule c = get("nightly");
+              return c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration);
+            });
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().suspend = false;
+          return c;
+        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("nightly").getStatus().nextRunTime != null);
+    sleep(Duration.ofSeconds(2));
+    assertThat(get("nightly").getStatus().history)
+        .as("a change made while suspended does not run on resume")
+        .hasSize(1);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aFireTimeMissedLongerThanTheStartingDeadlineIsRecordedAsMissed() {
+    kube.stopOperator();
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().schedule = "0 0 1 1 *";
+    cls.getSpec().startingDeadline = "1m";
+    kube.client().resource(cls).create();
+    String lastYear =
+        Instant.now().minus(Duration.ofDays(800)).truncatedTo(ChronoUnit.SECONDS).toString();
+    setStatus("nightly", s -> s.lastScheduleTime = lastYear);
+    kube.restartOperator();
+
+    CleanupSchedule missed =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get("nightly"),
+                r -> r.getStatus() != null && !r.getStatus().history.isEmpty());
+    assertThat(missed.getStatus().history)
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.result).isEqualTo(RunResult.Missed);
+              assertThat(h.scheduledTime).endsWith("-01-01T00:00:00Z");
+            });
+    assertThat(missed.getStatus().lastScheduleTime)
+        .isEqualTo(missed.getStatus().history.get(0).scheduledTime);
+    assertThat(missed.getStatus().lastRun).isNull();
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(3000);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kube.eventsFor(missed))
+                    .extracting(Event::getReason)
+                    .contains("RunMissed"));
+  }
+
+  @Test
+  void aFireTimeMissedWithinTheStartingDeadlineRunsAtStartupAndALaterOneDuringTheRunIsSkipped() {
+    pg.execute(
+        "INSERT INTO refresh_tokens SELECT 'more-' || i, now() - interval '1 day'"
+            + " FROM generate_series(1, 5000) i");
+    kube.stopOperator();
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().schedule = "* * * * *";
+    cls.getSpec().batchSize = 10;
+    cls.getSpec().pauseBetweenBatches = "200ms";
+    // Long enough to span the next minute's fire time, so that one is skipped.
+    cls.getSpec().maxDuration = "65s";
+    kube.client().resource(cls).create();
+    setStatus(
+        "nightly",
+        s ->
+            s.lastScheduleTime =
+                Instant.now()
+                    .minus(Duration.ofMinutes(10))
+                    .truncatedTo(ChronoUnit.MINUTES)
+                    .toString());
+    kube.restartOperator();
+
+    CleanupSchedule running = awaitPhase("nightly", CleanupPhase.Running);
+    assertThat(running.getStatus().progress.trigger).isEqualTo("Schedule");
+    assertThat(running.getStatus().lastScheduleTime).endsWith(":00Z");
+
+    CleanupSchedule skipped =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () -> get("nightly"),
+                r -> r.getStatus().history.stream().anyMatch(h -> h.result == RunResult.Skipped));
+    assertThat(skipped.getStatus().phase).isEqualTo(CleanupPhase.Running);
+    assertThat(skipped.getStatus().progress.rules).isNotEmpty();
+    assertThat(kube.eventsFor(skipped)).extracting(Event::getReason).contains("RunSkipped");
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
+    assertThat(done.getStatus().history.get(0).result).isEqualTo(RunResult.Incomplete);
+  }
+
+  @Test
+  void aMaintenanceWindowHoldsTheRunUntilItIsActive() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().maintenanceWindowRef = new LocalObjectRef("nightly-window");
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(cls).create();
+
+    CleanupSchedule waiting = awaitPhase("nightly", CleanupPhase.WaitingForWindow);
+    assertThat(waiting.getStatus().message).contains("MaintenanceWindow 'nightly-window'");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(3000);
+
+    MaintenanceWindow window = new MaintenanceWindow();
+    window.setMetadata(
+        new ObjectMetaBuilder().withName("nightly-window").withNamespace(NAMESPACE).build());
+    window.setSpec(new MaintenanceWindowSpec());
+    window.getSpec().active = true; // nothing to drain: Active at once
+    kube.client().resource(window).create();
+
+    awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+  }
+
+  private static CleanupScheduleSpec.Notify notifyOn(CleanupScheduleSpec.NotifyOn... on) {
+    CleanupScheduleSpec.Notify notify = new CleanupScheduleSpec.Notify();
+    notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
+    notify.webhookSecretRef.name = "slack";
+    notify.on = List.of(on);
+    return notify;
+  }
+
+  private CleanupSchedule awaitPhase(String name, CleanupPhase phase) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> get(name),
+            r -> r != null && r.getStatus() != null && r.getStatus().phase == phase);
+  }
+
+  private CleanupSchedule awaitLastRun(
+      String name, Predicate<dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun> test) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> get(name),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus().lastRun != null
+                    && r.getStatus().phase != CleanupPhase.Running
+                    && test.test(r.getStatus().lastRun));
+  }
+
+  private CleanupSchedule get(String name) {
+    return kube.client()
+        .resources(CleanupSchedule.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .get();
+  }
+
+  private void edit(String name, UnaryOperator<CleanupSchedule> change) {
+    kube.client()
+        .resources(CleanupSchedule.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .edit(change);
+  }
+
+  private void annotate(String name, String key, String value) {
+    edit(
+        name,
+        r -> {
+          if (r.getMetadata().getAnnotations() == null) {
+            r.getMetadata().setAnnotations(new java.util.HashMap<>());
+          }
+          r.getMetadata().getAnnotations().put(key, value);
+          return r;
+        });
+  }
+
+  private void setStatus(
+      String name,
+      java.util.function.Consumer<dev.pitstop.api.v1alpha1.CleanupScheduleStatus> change) {
+    CleanupSchedule current = get(name);
+    if (current.getStatus() == null) {
+      current.setStatus(new dev.pitstop.api.v1alpha1.CleanupScheduleStatus());
+    }
+    change.accept(current.getStatus());
+    kube.client().resource(current).updateStatus();
+  }
+
+  private static String condition(CleanupSchedule r, String type) {
+    return Conditions.find(r.getStatus(), type).map(c -> c.status).orElse(null);
+  }
+
+  private static String conditionReason(CleanupSchedule r, String type) {
+    return Conditions.find(r.getStatus(), type).map(c -> c.reason).orElse(null);
+  }
+
+  private void assertNoSecretsIn(CleanupSchedule r) {
+    String status = Serialization.asJson(r.getStatus());
+    assertThat(status).doesNotContain(PASSWORD).doesNotContain("tok-9f3e-secret");
+    assertThat(kube.eventsFor(r))
+        .allSatisfy(
+            e -> assertThat(e.getMessage()).doesNotContain(PASSWORD).doesNotContain("tok-9f3e"));
+  }
+}

@@ -1,0 +1,118 @@
+package dev.pitstop.reconciler.cleanupschedule.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
+import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.CleanupOutcome;
+import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.cleanup.RuleOutcome;
+import dev.pitstop.cleanup.RuleState;
+import dev.pitstop.reconciler.model.Sentences;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The run messages: one sentence each, whatever punctuation the engine's parts end with. */
+class CleanupRunsTest {
+  private static final Instant START = Instant.parse("2026-03-01T02:00:00Z");
+  private static final Instant END = START.plusSeconds(2);
+
+  @Test
+  void aRefusedRunContinuesTheRefusalWithoutItsPeriod() {
+    CleanupRun run =
+        CleanupRuns.failed(
+            "spec.rules[old-audit].table: table audit_log does not exist in the search_path.",
+            null,
+            START,
+            END,
+            "Manual",
+            null,
+            false);
+    assertThat(run.result).isEqualTo(RunResult.Failed);
+    assertThat(run.message)
+        .isEqualTo(
+            "spec.rules[old-audit].table: table audit_log does not exist in the search_path;"
+                + " nothing was deleted");
+  }
+
+  @Test
+  void aRunThatFailedAfterDeletingSaysSoInTheSameSentence() {
+    CleanupResult partial =
+        result(
+            CleanupOutcome.FAILED,
+            List.of(rule("old-logs", RuleState.DONE, 1500, null)),
+            List.of());
+    CleanupRun run =
+        CleanupRuns.failed(
+            "The database failed: terminating connection due to administrator command (SQLSTATE"
+                + " 57P01); this may pass, retry later.",
+            partial,
+            START,
+            END,
+            "Schedule",
+            START,
+            false);
+    assertThat(run.rowsDeleted).isEqualTo(1500L);
+    assertThat(run.message)
+        .isEqualTo(
+            "The database failed: terminating connection due to administrator command (SQLSTATE"
+                + " 57P01); this may pass, retry later (1,500 row(s) deleted before that stay"
+                + " deleted)");
+  }
+
+  @Test
+  void notesAndWarningsEndingInAPeriodAreJoinedAsClauses() {
+    CleanupResult result =
+        result(
+            CleanupOutcome.FAILED,
+            List.of(
+                rule("old-logs", RuleState.DONE, 40, null),
+                rule(
+                    "old-audit",
+                    RuleState.FAILED,
+                    0,
+                    "spec.rules[old-audit].where: the server refused the rule's DELETE on"
+                        + " public.audit_log: permission denied (SQLSTATE 42501).")),
+            List.of("VACUUM (ANALYZE) public.api_logs failed: This connection has been closed."));
+    CleanupRun run = CleanupRuns.of(result, "Manual", null);
+    assertThat(run.message)
+        .isEqualTo(
+            "failed: deleted 40 row(s) (old-logs 40, old-audit 0) in 2s; old-audit:"
+                + " spec.rules[old-audit].where: the server refused the rule's DELETE on"
+                + " public.audit_log: permission denied (SQLSTATE 42501); VACUUM (ANALYZE)"
+                + " public.api_logs failed: This connection has been closed");
+    assertThat(run.rules.get(1).error)
+        .as("the rule's own error stays a whole sentence")
+        .endsWith("(SQLSTATE 42501).");
+  }
+
+  @Test
+  void clausesLoseTrailingPeriodsAndSpacesOnly() {
+    assertThat(Sentences.clause("Nothing was changed. ")).isEqualTo("Nothing was changed");
+    assertThat(Sentences.clause("timed out after 5000ms..")).isEqualTo("timed out after 5000ms");
+    assertThat(Sentences.clause("v1.2 of public.t")).isEqualTo("v1.2 of public.t");
+    assertThat(Sentences.clause(".")).isEmpty();
+    assertThat(Sentences.clause(null)).isNull();
+  }
+
+  private static CleanupResult result(
+      CleanupOutcome outcome, List<RuleOutcome> rules, List<String> warnings) {
+    return new CleanupResult(outcome, false, START, END, rules, List.of(), warnings);
+  }
+
+  private static RuleOutcome rule(String name, RuleState state, long deleted, String message) {
+    return new RuleOutcome(
+        name,
+        "public." + name,
+        state,
+        deleted,
+        deleted,
+        0L,
+        1,
+        Duration.ofMillis(100),
+        Duration.ofMillis(50),
+        message);
+  }
+}

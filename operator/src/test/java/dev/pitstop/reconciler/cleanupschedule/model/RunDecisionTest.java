@@ -1,0 +1,140 @@
+package dev.pitstop.reconciler.cleanupschedule.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
+import dev.pitstop.cleanup.CleanupRequest;
+import dev.pitstop.cleanup.DeletionRule;
+import dev.pitstop.time.CronSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RunDecisionTest {
+  private static final Instant CREATED = Instant.parse("2026-03-01T10:00:00Z");
+  private static final CleanupRequest REQUEST =
+      CleanupRequest.builder()
+          .rule(DeletionRule.olderThan("old", "logs", "created_at", Duration.ZERO))
+          .build();
+
+  private static CleanupConfig nightly(boolean suspended, String digest) {
+    return new CleanupConfig(
+        CronSchedule.parse("0 2 * * *", "UTC", "spec.schedule", "spec.timeZone"),
+        Duration.ofHours(1),
+        suspended,
+        10,
+        REQUEST,
+        digest);
+  }
+
+  private static CleanupScheduleStatus seen(String digest) {
+    CleanupScheduleStatus status = new CleanupScheduleStatus();
+    status.observedSpecDigest = digest;
+    return status;
+  }
+
+  @Test
+  void nothingRunsAtCreationAndTheNextFireTimeIsKnown() {
+    RunDecision due =
+        RunDecision.decide(
+            nightly(false, "a"), new CleanupScheduleStatus(), null, CREATED, CREATED);
+    assertThat(due.trigger()).isNull();
+    assertThat(due.next()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+  }
+
+  @Test
+  void aFireTimeRunsWhenItComes() {
+    Instant now = Instant.parse("2026-03-02T02:00:00.500Z");
+    RunDecision due = RunDecision.decide(nightly(false, "a"), seen("a"), null, CREATED, now);
+    assertThat(due.trigger()).isEqualTo(CleanupTrigger.SCHEDULE);
+    assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+    assertThat(due.next()).isEqualTo(Instant.parse("2026-03-03T02:00:00Z"));
+  }
+
+  @Test
+  void aHandledFireTimeDoesNotRunAgain() {
+    CleanupScheduleStatus status = seen("a");
+    status.lastScheduleTime = "2026-03-02T02:00:00Z";
+    RunDecision due =
+        RunDecision.decide(
+            nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T02:30:00Z"));
+    assertThat(due.trigger()).isNull();
+    assertThat(due.missed()).isNull();
+  }
+
+  @Test
+  void aFireTimeMissedWhileTheOperatorWasDownRunsWithinTheStartingDeadline() {
+    CleanupScheduleStatus status = seen("a");
+    status.lastScheduleTime = "2026-03-01T02:00:00Z";
+    RunDecision due =
+        RunDecision.decide(
+            nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T02:59:00Z"));
+    assertThat(due.trigger()).isEqualTo(CleanupTrigger.SCHEDULE);
+    assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+  }
+
+  @Test
+  void aFireTimeOlderThanTheStartingDeadlineIsMissed() {
+    CleanupScheduleStatus status = seen("a");
+    status.lastScheduleTime = "2026-03-01T02:00:00Z";
+    RunDecision due =
+        RunDecision.decide(
+            nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T03:01:00Z"));
+    assertThat(due.trigger()).isNull();
+    assertThat(due.missed()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+  }
+
+  @Test
+  void aNewRunRequestRunsNowAndAnOldOneDoesNot() {
+    CleanupScheduleStatus status = seen("a");
+    Instant now = Instant.parse("2026-03-01T12:00:00Z");
+    assertThat(RunDecision.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
+        .isEqualTo(CleanupTrigger.RUN_REQUESTED);
+    status.observedRunRequest = "r1";
+    assertThat(RunDecision.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
+        .isNull();
+  }
+
+  @Test
+  void aSpecChangeRunsNowButTheFirstSpecSeenDoesNot() {
+    Instant now = Instant.parse("2026-03-01T12:00:00Z");
+    assertThat(RunDecision.decide(nightly(false, "b"), seen("a"), null, CREATED, now).trigger())
+        .isEqualTo(CleanupTrigger.SPEC_CHANGED);
+    assertThat(RunDecision.decide(nightly(false, "b"), seen(null), null, CREATED, now).trigger())
+        .isNull();
+  }
+
+  @Test
+  void whileSuspendedFireTimesPassSilentlyButARequestStillRuns() {
+    Instant now = Instant.parse("2026-03-02T02:00:30Z");
+    RunDecision due = RunDecision.decide(nightly(true, "b"), seen("a"), null, CREATED, now);
+    assertThat(due.trigger()).as("no spec-change run while suspended").isNull();
+    assertThat(due.fire()).isNull();
+    assertThat(due.passed()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+    assertThat(due.next()).isNull();
+    assertThat(RunDecision.decide(nightly(true, "a"), seen("a"), "r1", CREATED, now).trigger())
+        .isEqualTo(CleanupTrigger.RUN_REQUESTED);
+  }
+
+  @Test
+  void aRequestAtAFireTimeServesBoth() {
+    Instant now = Instant.parse("2026-03-02T02:00:01Z");
+    RunDecision due = RunDecision.decide(nightly(false, "a"), seen("a"), "r1", CREATED, now);
+    assertThat(due.trigger()).isEqualTo(CleanupTrigger.RUN_REQUESTED);
+    assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+  }
+
+  @Test
+  void theTimeZoneDecidesTheFireTime() {
+    CleanupConfig berlin =
+        new CleanupConfig(
+            CronSchedule.parse("0 2 * * *", "Europe/Berlin", "spec.schedule", "spec.timeZone"),
+            Duration.ofHours(1),
+            false,
+            10,
+            REQUEST,
+            "a");
+    assertThat(RunDecision.decide(berlin, seen("a"), null, CREATED, CREATED.plusSeconds(60)).next())
+        .isEqualTo(Instant.parse("2026-03-02T01:00:00Z"));
+  }
+}

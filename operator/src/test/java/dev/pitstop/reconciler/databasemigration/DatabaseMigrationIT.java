@@ -1,0 +1,406 @@
+package dev.pitstop.reconciler.databasemigration;
+
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.migration;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.InlineScript;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.migration.MigrateResult;
+import dev.pitstop.migration.MigrationEngine;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.LogCapture;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The real operator applies migrations to a real PostgreSQL, seen through status and Events. */
+class DatabaseMigrationIT {
+  private static final String PASSWORD = "pw-Zq8!never-shown";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  @BeforeEach
+  void createAppSecret() {
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+  }
+
+  @Test
+  void appliesMigrationsFromConfigMapAndInlineAndReportsSucceeded() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__create_courses.sql",
+                    "CREATE TABLE courses (id bigserial PRIMARY KEY, title text NOT NULL);",
+                    "V2__seed.sql",
+                    "INSERT INTO courses (title) VALUES ('Algebra');\n"
+                        + "INSERT INTO courses (title) VALUES ('Biology');",
+                    "R__view.sql",
+                    "CREATE OR REPLACE VIEW course_titles AS SELECT title FROM courses;")))
+        .create();
+    DatabaseMigration dbm = migration("app", "app-db", "migrations");
+    dbm.getSpec()
+        .source
+        .inline
+        .add(new InlineScript("V3__add_status.sql", "ALTER TABLE courses ADD COLUMN status text;"));
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+
+    assertThat(done.getStatus().currentVersion).isEqualTo("3");
+    assertThat(done.getStatus().appliedCount).isEqualTo(4);
+    assertThat(done.getStatus().pendingCount).isZero();
+    assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
+    assertThat(done.getStatus().lastApplied)
+        .extracting(a -> a.version)
+        .containsExactly("1", "2", "3", null);
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+    assertThat(condition(done, Condition.DATABASE_REACHABLE)).isEqualTo("True");
+    assertThat(condition(done, Condition.FAILED)).isEqualTo("False");
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE success"))
+        .isEqualTo(4);
+    assertThat(kube.eventsFor(done))
+        .extracting(Event::getReason)
+        .contains("MigrationStarted", "MigrationSucceeded");
+    assertNoPasswordIn(done);
+  }
+
+  @Test
+  void failedMigrationIsRolledBackReportedAndRetriedWhenTheConfigMapIsFixed() {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("V1__table.sql", "CREATE TABLE t (id int);");
+    files.put(
+        "V2__broken.sql",
+        "INSERT INTO t VALUES (1);\n\n-- the next statement fails\nINSERT INTO missing VALUES (2);");
+    kube.client().resource(configMap("migrations", files)).create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration failed = awaitPhase("app", MigrationPhase.Failed);
+
+    assertThat(failed.getStatus().failure.version).isEqualTo("2");
+    assertThat(failed.getStatus().failure.script).isEqualTo("V2__broken.sql");
+    assertThat(failed.getStatus().failure.sqlState).isEqualTo("42P01");
+    assertThat(failed.getStatus().failure.line).isEqualTo(4);
+    assertThat(failed.getStatus().currentVersion).isEqualTo("1");
+    assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(pg.rowCount("t")).as("V2 rolled back").isZero();
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '2'"))
+        .isZero();
+    assertThat(kube.eventsFor(failed)).extracting(Event::getReason).contains("MigrationFailed");
+
+    files.put("V2__broken.sql", "INSERT INTO t VALUES (1);");
+    kube.client().resource(configMap("migrations", files)).update();
+
+    DatabaseMigration fixed = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(fixed.getStatus().currentVersion).isEqualTo("2");
+    assertThat(fixed.getStatus().failure).isNull();
+    assertThat(pg.rowCount("t")).isEqualTo(1);
+  }
+
+  @Test
+  void validateOnlyPlansAndAppliesNothing() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    DatabaseMigration dbm = migration("app", "app-db", "migrations");
+    dbm.getSpec().validateOnly = true;
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration planned = awaitPhase("app", MigrationPhase.Planned);
+    assertThat(planned.getStatus().pending).containsExactly("1");
+    assertThat(planned.getStatus().pendingCount).isEqualTo(1);
+    assertThat(pg.tableExists("t")).isFalse();
+  }
+
+  @Test
+  void requireApprovalWaitsForTheApproveAnnotationOfTheCurrentGeneration() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    DatabaseMigration dbm = migration("app", "app-db", "migrations");
+    dbm.getSpec().requireApproval = true;
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration waiting = awaitPhase("app", MigrationPhase.WaitingForApproval);
+    assertThat(waiting.getStatus().pending).containsExactly("1");
+    assertThat(waiting.getStatus().message).contains("pitstop.dev/approve=1");
+    assertThat(pg.tableExists("t")).isFalse();
+
+    annotate("app", Pitstop.APPROVE, "7");
+    sleep(Duration.ofSeconds(1));
+    assertThat(get("app").getStatus().phase).isEqualTo(MigrationPhase.WaitingForApproval);
+
+    annotate("app", Pitstop.APPROVE, "1");
+    awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.tableExists("t")).isTrue();
+  }
+
+  @Test
+  void runRequestedAtAnnotationRunsAgainWithoutSpecChange() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations", Map.of("R__v.sql", "CREATE OR REPLACE VIEW v AS SELECT 1 AS one;")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    awaitPhase("app", MigrationPhase.Succeeded);
+    pg.execute("DROP VIEW v");
+
+    annotate("app", Pitstop.RUN_REQUESTED_AT, "2026-11-22T10:00:00Z");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "2026-11-22T10:00:00Z".equals(get("app").getStatus().observedRunRequest)
+                    && get("app").getStatus().phase == MigrationPhase.Succeeded);
+    // The repeatable's checksum did not change, so nothing is re-applied: the run happened and
+    // found the database up to date.
+    assertThat(get("app").getStatus().message).contains("up to date");
+  }
+
+  @Test
+  void missingSecretWaitsAndProceedsWhenItAppears() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "other-db", "migrations")).create();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> hasConditionReason(get("app"), Condition.READY, "SecretNotFound"));
+    assertThat(get("app").getStatus().message)
+        .isEqualTo("spec.database.secretRef: Secret 'other-db' does not exist");
+    assertThat(get("app").getStatus().phase).isEqualTo(MigrationPhase.Pending);
+
+    kube.client().resource(secret("other-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.tableExists("t")).isTrue();
+  }
+
+  @Test
+  void crossNamespaceSecretIsRefusedNamingTheField() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    DatabaseMigration dbm = migration("app", "app-db", "migrations");
+    dbm.getSpec().database.secretRef.namespace = "kube-system";
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .startsWith("spec.database.secretRef.namespace:")
+        .contains("cross-namespace");
+    assertThat(kube.eventsFor(refused)).extracting(Event::getReason).contains("InvalidSpec");
+    assertThat(pg.tableExists("t")).isFalse();
+  }
+
+  @Test
+  void badScriptNameIsRefusedNamingTheFile() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1_t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+    assertThat(refused.getStatus().message).contains("V1_t.sql");
+    assertThat(pg.tableExists("t")).isFalse();
+  }
+
+  @Test
+  void progressIsPublishedWhileAMigrationRuns() {
+    StringBuilder slow = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      slow.append("SELECT pg_sleep(0.4);\n");
+    }
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__slow.sql", slow.toString())))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration running =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("app"),
+                r ->
+                    r.getStatus() != null
+                        && r.getStatus().progress != null
+                        && r.getStatus().progress.statement != null
+                        && r.getStatus().progress.statement >= 2);
+    assertThat(running.getStatus().phase).isEqualTo(MigrationPhase.Migrating);
+    assertThat(running.getStatus().progress.migration).isEqualTo("V1__slow.sql");
+    assertThat(running.getStatus().progress.statements).isEqualTo(8);
+    assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
+  }
+
+  @Test
+  void aRunnerWaitingForTheMigrationLockShowsTheHolderPid() throws Exception {
+    String slow = "SELECT pg_sleep(4);";
+    kube.client().resource(configMap("migrations", Map.of("V1__slow.sql", slow))).create();
+    // Another runner (e.g. the CLI or a second replica) holds the lock while it migrates.
+    CompletableFuture<MigrateResult> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                new MigrationEngine(pg.dataSource())
+                    .migrate(
+                        MigrationRequest.builder(List.of(new MigrationScript("V1__slow.sql", slow)))
+                            .build()));
+    long holder =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    pg.queryStrings(
+                        "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"),
+                pids -> !pids.isEmpty())
+            .stream()
+            .mapToLong(Long::parseLong)
+            .findFirst()
+            .orElseThrow();
+
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration waiting =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
+    assertThat(waiting.getStatus().lock.holderPid).isEqualTo((int) holder);
+    assertThat(waiting.getStatus().message).contains("pid " + holder);
+
+    assertThat(other.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(done.getStatus().lock).isNull();
+    assertThat(done.getStatus().message).contains("up to date");
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '1'"))
+        .as("applied exactly once")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void unreachableDatabaseIsShownAsConditionAndRetried() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client()
+        .resource(secret("down-db", "jdbc:postgresql://127.0.0.1:1/nowhere", "app", PASSWORD))
+        .create();
+    kube.client().resource(migration("app", "down-db", "migrations")).create();
+
+    DatabaseMigration down =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get("app"), r -> "False".equals(condition(r, Condition.DATABASE_REACHABLE)));
+    assertThat(down.getStatus().phase).isEqualTo(MigrationPhase.Pending);
+    assertThat(down.getStatus().message).contains("; retrying in").doesNotContain(".;");
+    assertNoPasswordIn(down);
+  }
+
+  @Test
+  void passwordNeverReachesLogsEvenWhenTheDatabaseRejectsTheLogin() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client()
+        .resource(
+            secret(
+                "bad-db",
+                "jdbc:postgresql://127.0.0.1:1/nowhere?password=" + PASSWORD,
+                "app",
+                PASSWORD))
+        .create();
+    try (LogCapture logs = new LogCapture()) {
+      kube.client().resource(migration("app", "bad-db", "migrations")).create();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> "False".equals(condition(get("app"), Condition.DATABASE_REACHABLE)));
+      kube.client().resource(migration("ok", "app-db", "migrations")).create();
+      awaitPhase("ok", MigrationPhase.Succeeded);
+      assertThat(logs.text()).isNotBlank().doesNotContain(PASSWORD);
+    }
+    assertNoPasswordIn(get("app"));
+  }
+
+  private DatabaseMigration awaitPhase(String name, MigrationPhase phase) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> get(name), hasPhase(phase));
+  }
+
+  private static Predicate<DatabaseMigration> hasPhase(MigrationPhase phase) {
+    return r -> r != null && r.getStatus() != null && r.getStatus().phase == phase;
+  }
+
+  private DatabaseMigration get(String name) {
+    return kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .get();
+  }
+
+  private void annotate(String name, String key, String value) {
+    kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().put(key, value);
+              return r;
+            });
+  }
+
+  private static String condition(DatabaseMigration r, String type) {
+    if (r == null || r.getStatus() == null) {
+      return null;
+    }
+    return Conditions.find(r.getStatus(), type).map(c -> c.status).orElse(null);
+  }
+
+  private static boolean hasConditionReason(DatabaseMigration r, String type, String reason) {
+    return r != null
+        && r.getStatus() != null
+        && Conditions.find(r.getStatus(), type).map(c -> reason.equals(c.reason)).orElse(false);
+  }
+
+  private void assertNoPasswordIn(DatabaseMigration r) {
+    assertThat(Serialization.asJson(r.getStatus())).doesNotContain(PASSWORD);
+    assertThat(kube.eventsFor(r))
+        .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

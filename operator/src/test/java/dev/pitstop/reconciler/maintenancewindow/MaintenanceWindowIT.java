@@ -1,0 +1,508 @@
+package dev.pitstop.reconciler.maintenancewindow;
+
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.connections;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.cronJob;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.deployment;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.job;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.labelled;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.named;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.selection;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.statefulSet;
+import static dev.pitstop.reconciler.maintenancewindow.WindowFixtures.tasks;
+import static dev.pitstop.reconciler.maintenancewindow.WindowTestSupport.condition;
+import static dev.pitstop.reconciler.maintenancewindow.WindowTestSupport.replicas;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.Drain;
+import dev.pitstop.api.v1alpha1.MaintenanceMode;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The real operator drains and restores against the mock API server and a real PostgreSQL: every
+ * drain step, failure restores, restarts at each stage, deletion, and hand edits meanwhile.
+ */
+class MaintenanceWindowIT {
+  private static final String PASSWORD = "pw-Mw7!never-shown";
+  private static final String TASKS = "SELECT count(*) FROM tasks WHERE status = 'running'";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  private WindowTestSupport k8s;
+  private TestKubelet kubelet;
+  private String app;
+
+  @BeforeEach
+  void setUp() {
+    k8s = new WindowTestSupport(kube);
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    kubelet = new TestKubelet(kube.client(), NAMESPACE);
+    pg.execute("CREATE TABLE tasks (id serial PRIMARY KEY, status text NOT NULL)");
+    app = roles.create("app", "CONNECTION LIMIT 5");
+  }
+
+  @AfterEach
+  void stopKubelet() {
+    kubelet.close();
+  }
+
+  /** Deployment api (3), StatefulSet worker (2), CronJobs nightly and paused, Job import. */
+  private void createApplication() {
+    kube.client().resource(deployment("api", 3, Map.of("tier", "web"))).create();
+    kube.client().resource(statefulSet("worker", 2, Map.of("tier", "worker"))).create();
+    kube.client().resource(cronJob("nightly", false, Map.of("app", "shop"))).create();
+    kube.client().resource(cronJob("paused", true, Map.of("app", "shop"))).create();
+    kube.client().resource(cronJob("other", false, Map.of("app", "blog"))).create();
+    kube.client().resource(job("import", 1, Map.of("app", "shop"))).create();
+    await().until(() -> kubelet.pods("api").size() == 3 && kubelet.pods("worker").size() == 2);
+  }
+
+  private MaintenanceWindow fullWindow(String name) {
+    MaintenanceWindow w = WindowFixtures.window(name);
+    Drain drain = w.getSpec().drain;
+    drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    drain.workloads.add(labelled(Drain.WorkloadKind.StatefulSet, "tier", "worker"));
+    drain.cronJobs = selection("app", "shop");
+    drain.jobs = selection("app", "shop");
+    drain.tasks = tasks(TASKS);
+    drain.connections = connections(app, "1s", true, true);
+    w.getSpec().modeTable = "app_mode";
+    return w;
+  }
+
+  @Test
+  void onDemandWindowDrainsEachStepInOrderThenRestoresExactly() throws Exception {
+    createApplication();
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    Connection session = roles.connect(app, "shop-api");
+    kube.client().resource(fullWindow("nightly")).create();
+
+    // Mode first, then CronJobs and workloads, recorded before they change.
+    MaintenanceWindow draining =
+        k8s.awaitWindow(
+            "nightly",
+            w -> w.getStatus().drain != null && "workloads".equals(w.getStatus().drain.step));
+    assertThat(draining.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(mode()).isEqualTo("waiting_for_maintenance");
+    assertThat(draining.getStatus().drain.roles)
+        .singleElement()
+        .satisfies(r -> assertThat(r.originalConnectionLimit).isEqualTo(5));
+    await().until(() -> replicas(k8s.deployment("api")) == 0);
+    MaintenanceWindow recorded = k8s.window("nightly");
+    assertThat(recorded.getStatus().drain.workloads)
+        .extracting(r -> r.kind + "/" + r.name + "=" + r.originalReplicas)
+        .containsExactlyInAnyOrder("Deployment/api=3", "StatefulSet/worker=2");
+    assertThat(recorded.getStatus().drain.cronJobs)
+        .extracting(r -> r.name + "=" + r.originalSuspend)
+        .containsExactlyInAnyOrder("nightly=false", "paused=true");
+    assertThat(k8s.deployment("api").getMetadata().getAnnotations())
+        .containsEntry(WorkloadDrain.ORIGINAL_REPLICAS, "3")
+        .containsEntry(WorkloadDrain.DRAINED_BY, "nightly");
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isZero();
+    assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isTrue();
+    assertThat(k8s.cronJob("other").getSpec().getSuspend()).isFalse();
+
+    // The Job keeps the window in the workloads step until it has no active pods.
+    await().until(() -> kubelet.pods("api").isEmpty() && kubelet.pods("worker").isEmpty());
+    MaintenanceWindow waitingForJob =
+        k8s.awaitWindow(
+            "nightly",
+            w -> w.getStatus().drain.activeJobs != null && w.getStatus().drain.activeJobs == 1);
+    assertThat(waitingForJob.getStatus().drain.step).isEqualTo("workloads");
+    assertThat(waitingForJob.getStatus().drain.remainingPods).isZero();
+    k8s.setJobActive("import", 0);
+
+    // Then the database: the task, then the session (terminated after 1s), then the block.
+    MaintenanceWindow waitingForTask =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                "database".equals(w.getStatus().drain.step)
+                    && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+    assertThat(waitingForTask.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(limit(app)).as("sessions are blocked only once tasks are done").isEqualTo(5);
+    pg.execute("UPDATE tasks SET status = 'done'");
+
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getStatus().mode).isEqualTo(MaintenanceMode.MAINTENANCE);
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(limit(app)).isZero();
+    assertThat(active.getStatus().drain.terminatedSessions).isEqualTo(1);
+    assertThat(session.isValid(1)).isFalse();
+    assertThat(condition(active, Condition.DRAINED)).isEqualTo("True");
+    assertThat(condition(active, Condition.READY)).isEqualTo("True");
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(idle.getStatus().mode).isEqualTo(MaintenanceMode.RUNNING);
+    assertThat(idle.getStatus().drain.workloads).isEmpty();
+    assertThat(idle.getStatus().windowEnd).isNotNull();
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(k8s.deployment("api").getMetadata().getAnnotations())
+        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+    assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
+    assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(mode()).isEqualTo("running");
+    assertThat(k8s.eventReasons(idle))
+        .contains(
+            "DrainStarted", "ModeAnnounced", "ScaledDown", "Drained", "RestoreStarted", "Restored");
+    assertThat(Serialization.asJson(idle)).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void drainTimeoutFailsAndRestoresEverything() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.timeout = "3s";
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                w.getStatus().phase == WindowPhase.Failed
+                    && w.getStatus().message.endsWith("everything was restored"));
+
+    assertThat(failed.getStatus().message)
+        .startsWith("not drained within spec.drain.timeout (3s): 1 task(s) pending");
+    assertThat(failed.getStatus().drain.workloads).isEmpty();
+    assertThat(failed.getStatus().mode).isEqualTo(MaintenanceMode.RUNNING);
+    assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(Conditions.find(failed.getStatus(), Condition.FAILED).orElseThrow().reason)
+        .isEqualTo("DrainTimeout");
+    assertThat(condition(failed, Condition.DRAINED)).isEqualTo("False");
+    assertRestored();
+    assertThat(k8s.eventReasons(failed)).contains("DrainTimeout");
+
+    // The failed window stays Failed while it is open; a new run request opens a new one.
+    pg.execute("UPDATE tasks SET status = 'done'");
+    k8s.editWindow(
+        "nightly",
+        w -> w.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "second-try"));
+    MaintenanceWindow retried = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(retried.getStatus().windowId).isEqualTo("on-demand@1/second-try");
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void closingWhileDrainingRestoresWithoutWaitingForTheDrain() {
+    createApplication();
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitWindow("nightly", w -> "workloads".equals(w.getStatus().drain.step));
+    await().until(() -> replicas(k8s.deployment("api")) == 0);
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(k8s.eventReasons(idle)).contains("RestoreStarted", "Restored");
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartWhileDrainingContinuesFromTheRecordedState() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitWindow(
+        "nightly",
+        w ->
+            "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+
+    kube.restartOperator();
+    pg.execute("UPDATE tasks SET status = 'done'");
+
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getStatus().drain.workloads)
+        .extracting(r -> r.name + "=" + r.originalReplicas)
+        .containsExactlyInAnyOrder("api=3", "worker=2");
+    assertThat(active.getStatus().drain.roles.get(0).originalConnectionLimit).isEqualTo(5);
+    assertThat(limit(app)).isZero();
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartWhileActiveThenClosingRestoresExactly() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    kube.stopOperator();
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    kube.restartOperator();
+
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void operatorRestartMidRestoreFinishesTheRestore() throws Exception {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+    // An open transaction that altered the role holds its row lock: the restore's ALTER ROLE
+    // waits, so the operator stops in the middle of the restore, before the workloads.
+    try (Connection lock = pg.dataSource().getConnection()) {
+      lock.setAutoCommit(false);
+      lock.createStatement().execute("ALTER ROLE \"" + app + "\" CONNECTION LIMIT 1");
+      k8s.editWindow("nightly", w -> w.getSpec().active = false);
+      k8s.awaitPhase("nightly", WindowPhase.Restoring);
+      await()
+          .until(
+              () ->
+                  pg.queryLong(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND query LIKE 'ALTER ROLE%'")
+                      == 1);
+      assertThat(replicas(k8s.deployment("api"))).isZero();
+
+      CompletableFuture<Void> restart = CompletableFuture.runAsync(kube::restartOperator);
+      lock.rollback();
+      restart.get(60, TimeUnit.SECONDS);
+    }
+
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void deletingTheWindowRestoresThroughItsFinalizer() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getMetadata().getFinalizers()).isNotEmpty();
+
+    kube.client().resource(active).delete();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
+    assertRestored();
+  }
+
+  @Test
+  void workloadsDeletedOrScaledByHandDuringTheWindowDoNotBreakTheRestore() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    kube.client().resource(k8s.deployment("api")).delete();
+    kube.client()
+        .apps()
+        .statefulSets()
+        .inNamespace(NAMESPACE)
+        .withName("worker")
+        .edit(
+            s -> {
+              s.getSpec().setReplicas(5);
+              return s;
+            });
+    // While the window is open it keeps the workload at 0.
+    await().until(() -> k8s.statefulSet("worker").getSpec().getReplicas() == 0);
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(k8s.deployment("api")).isNull();
+    assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void anInvalidSpecIsRefusedNamingTheFieldAndNothingChanges() {
+    createApplication();
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("DELETE FROM tasks");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("spec.drain.tasks.query must be a single SELECT returning one number");
+    assertThat(k8s.eventReasons(failed)).contains("InvalidSpec");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+    assertThat(limit(app)).isEqualTo(5);
+
+    k8s.editWindow(
+        "nightly",
+        w -> {
+          w.getSpec().drain.tasks = tasks(TASKS);
+          w.getSpec().active = false;
+        });
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+  }
+
+  @Test
+  void aScheduledWindowOpensAtItsStartAndRestoresAtItsEnd() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("every-minute");
+    window.getSpec().active = null;
+    window.getSpec().schedule = "* * * * *";
+    window.getSpec().duration = "20s";
+    kube.client().resource(window).create();
+
+    // Up to a minute until the next start, then the drain.
+    MaintenanceWindow active =
+        k8s.awaitWindow(
+            "every-minute",
+            w -> w.getStatus().phase == WindowPhase.Active,
+            Duration.ofSeconds(120));
+    Instant start = Instant.parse(active.getStatus().windowStart);
+    assertThat(start.getEpochSecond() % 60).isZero();
+    assertThat(active.getStatus().windowEnd).isEqualTo(start.plusSeconds(20).toString());
+    assertThat(active.getStatus().windowId).isEqualTo("schedule@" + start);
+    assertThat(active.getStatus().nextWindowStart).isEqualTo(start.plusSeconds(60).toString());
+
+    MaintenanceWindow scheduled = k8s.awaitPhase("every-minute", WindowPhase.Scheduled);
+    assertThat(scheduled.getStatus().message).startsWith("next window opens at");
+    assertRestored();
+  }
+
+  @Test
+  void aTasksQueryThatFailsHoldsTheStartWithNothingChangedUntilItWorks() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT count(*) FROM jobs_queue");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow refused =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                Conditions.find(w.getStatus(), Condition.READY)
+                    .map(c -> "StartRefused".equals(c.reason))
+                    .orElse(false));
+    assertThat(refused.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(refused.getStatus().drain.step).isEqualTo("announce");
+    assertThat(refused.getStatus().message)
+        .startsWith(
+            "spec.drain.tasks.query failed: relation \"jobs_queue\" does not exist (SQLSTATE"
+                + " 42P01); nothing was changed")
+        .contains("nothing was changed; checking again in")
+        .doesNotContain("\n")
+        .doesNotContain(".;");
+    assertThat(k8s.eventReasons(refused)).contains("StartRefused");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+    assertThat(limit(app)).isEqualTo(5);
+
+    pg.execute("CREATE TABLE jobs_queue (id int)");
+
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
+  void aTasksQueryThatCannotReturnANumberFailsAtOnceAndStartsWhenFixed() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT 'none'");
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+    assertThat(failed.getStatus().message)
+        .startsWith("spec.drain.tasks.query must return a number");
+    assertThat(Conditions.find(failed.getStatus(), Condition.FAILED).orElseThrow().reason)
+        .isEqualTo("InvalidSpec");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+
+    k8s.editWindow("nightly", w -> w.getSpec().drain.tasks = tasks(TASKS));
+
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
+  void aStartThatKeepsBeingRefusedFailsAtTheTimeoutWithNothingToRestore() {
+    createApplication();
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().drain.tasks = tasks("SELECT count(*) FROM jobs_queue");
+    window.getSpec().drain.timeout = "2s";
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed = k8s.awaitPhase("nightly", WindowPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("not drained within spec.drain.timeout (2s): the database check")
+        .contains("jobs_queue");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(pg.tableExists("app_mode")).isFalse();
+  }
+
+  @Test
+  void aWindowWithoutADatabaseDrainsOnlyWorkloads() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("workloads-only");
+    window.getSpec().database = null;
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    kube.client().resource(window).create();
+
+    MaintenanceWindow active = k8s.awaitPhase("workloads-only", WindowPhase.Active);
+    assertThat(active.getStatus().mode).isEqualTo(MaintenanceMode.MAINTENANCE);
+    assertThat(kubelet.pods("api")).isEmpty();
+
+    k8s.editWindow("workloads-only", w -> w.getSpec().active = false);
+    k8s.awaitPhase("workloads-only", WindowPhase.Idle);
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  private void assertRestored() {
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(k8s.deployment("api").getMetadata().getAnnotations())
+        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+    assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
+    assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(mode()).isEqualTo("running");
+  }
+
+  private String mode() {
+    return pg.queryStrings("SELECT mode FROM app_mode").get(0);
+  }
+
+  private long limit(String role) {
+    return pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", role);
+  }
+}

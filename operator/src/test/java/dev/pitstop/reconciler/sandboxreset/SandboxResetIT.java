@@ -1,0 +1,331 @@
+package dev.pitstop.reconciler.sandboxreset;
+
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.NAMESPACE;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.configMap;
+import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.Condition;
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.InlineScript;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
+import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.PreservedRows;
+import dev.pitstop.api.v1alpha1.ResetPhase;
+import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.ScriptSource;
+import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
+import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.PostgresExtension;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The real operator resets a real PostgreSQL, seen through status, Events and the database. */
+class SandboxResetIT {
+  private static final String PASSWORD = "pw-Zq8!sandbox-never-shown";
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  @BeforeEach
+  void sandbox() {
+    kube.client().resource(secret("sandbox-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    pg.execute(
+        """
+        CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, role text);
+        CREATE TABLE courses (id bigserial PRIMARY KEY, title text NOT NULL,
+          teacher_id bigint REFERENCES users);
+        CREATE TABLE enrollments (id bigserial PRIMARY KEY,
+          user_id bigint NOT NULL REFERENCES users, course_id bigint NOT NULL REFERENCES courses);
+        CREATE TABLE payload_jobs (id bigserial PRIMARY KEY, kind text);
+        CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version text);
+        INSERT INTO users (email, role) SELECT 'u' || g || '@school.test',
+          CASE WHEN g = 1 THEN 'admin' ELSE 'student' END FROM generate_series(1, 40) g;
+        INSERT INTO courses (title, teacher_id) SELECT 'Course ' || g, g FROM generate_series(1, 4) g;
+        INSERT INTO enrollments (user_id, course_id)
+          SELECT 1 + g % 40, 1 + g % 4 FROM generate_series(1, 100) g;
+        INSERT INTO payload_jobs (kind) VALUES ('email');
+        INSERT INTO flyway_schema_history VALUES (1, '1');
+        """);
+  }
+
+  private SandboxReset reset(String name) {
+    SandboxReset sbr = new SandboxReset();
+    sbr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    SandboxResetSpec spec = new SandboxResetSpec();
+    spec.database = new DatabaseRef("sandbox-db");
+    spec.confirmDatabaseName = pg.databaseName();
+    spec.preserveTables.add("payload_*");
+    sbr.setSpec(spec);
+    return sbr;
+  }
+
+  @Test
+  void resetsOnceWithSeedsFromConfigMapAndInlineAndReportsTheRun() {
+    kube.client()
+        .resource(
+            configMap(
+                "sandbox-seed",
+                Map.of(
+                    "01-users.sql",
+                    "INSERT INTO users (email, role) VALUES ('teacher@school.test', 'teacher');",
+                    "02-courses.sql",
+                    "INSERT INTO courses (title, teacher_id) VALUES ('Algebra', 1);")))
+        .create();
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().seed = new ScriptSource();
+    sbr.getSpec().seed.configMapRefs.add(new LocalObjectRef("sandbox-seed"));
+    sbr.getSpec()
+        .seed
+        .inline
+        .add(
+            new InlineScript(
+                "03-enrollments.sql",
+                "INSERT INTO enrollments (user_id, course_id) VALUES (1, 1);"));
+    kube.client().resource(sbr).create();
+
+    SandboxReset done = awaitPhase("sandbox", ResetPhase.Succeeded);
+
+    assertThat(pg.queryStrings("SELECT id || ':' || email FROM users"))
+        .containsExactly("1:teacher@school.test");
+    assertThat(pg.rowCount("courses")).isEqualTo(1);
+    assertThat(pg.rowCount("enrollments")).isEqualTo(1);
+    assertThat(pg.rowCount("payload_jobs")).isEqualTo(1);
+    assertThat(pg.rowCount("flyway_schema_history")).isEqualTo(1);
+    var status = done.getStatus();
+    assertThat(status.observedGeneration).isEqualTo(1L);
+    assertThat(status.plan.order)
+        .containsExactly("public.enrollments", "public.courses", "public.users");
+    assertThat(status.plan.preserved)
+        .containsExactly(
+            "public.flyway_schema_history (Flyway schema history)",
+            "public.payload_jobs (spec.preserveTables[0] (payload_*))");
+    assertThat(status.plan.rowCounts)
+        .containsEntry("public.enrollments", 100L)
+        .containsEntry("public.users", 40L);
+    assertThat(status.plan.seeds)
+        .containsExactly("01-users.sql", "02-courses.sql", "03-enrollments.sql");
+    assertThat(status.lastRun.result).isEqualTo(RunResult.Succeeded);
+    assertThat(status.lastRun.rowsDeleted).isEqualTo(144L);
+    assertThat(status.lastRun.durationMs).isNotNull();
+    assertThat(status.history).hasSize(1);
+    assertThat(status.message).startsWith("deleted 144 rows from 3 tables, ran 3 seed(s) in ");
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+    assertThat(condition(done, Condition.FAILED)).isEqualTo("False");
+    assertThat(kube.eventsFor(done))
+        .extracting(Event::getReason)
+        .contains("ResetStarted", "ResetSucceeded");
+    assertThat(kube.operator().meterRegistry().find("pitstop_reset_rows_deleted").counter().count())
+        .isEqualTo(144.0);
+    assertNoPasswordIn(done);
+
+    pg.execute("INSERT INTO users (email) VALUES ('late@school.test')");
+    sleep(Duration.ofSeconds(1));
+    assertThat(pg.rowCount("users")).as("runs once per generation").isEqualTo(2);
+  }
+
+  @Test
+  void runRequestedAtAnnotationRunsAgainAndHistoryGrows() {
+    kube.client().resource(reset("sandbox")).create();
+    awaitPhase("sandbox", ResetPhase.Succeeded);
+    pg.execute("INSERT INTO users (email) VALUES ('new@school.test')");
+
+    annotate("sandbox", Pitstop.RUN_REQUESTED_AT, "2026-11-22T10:00:00Z");
+
+    SandboxReset again =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get("sandbox"), r -> r.getStatus().history.size() == 2);
+    assertThat(again.getStatus().observedRunRequest).isEqualTo("2026-11-22T10:00:00Z");
+    assertThat(again.getStatus().lastRun.rowsDeleted).isEqualTo(1L);
+    assertThat(pg.rowCount("users")).isZero();
+  }
+
+  @Test
+  void dryRunPlansWithRowCountsAndDeletesNothing() {
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().dryRun = true;
+    sbr.getSpec().preserveRows.add(new PreservedRows("users", "role = 'admin'"));
+    kube.client().resource(sbr).create();
+
+    SandboxReset planned = awaitPhase("sandbox", ResetPhase.Planned);
+
+    assertThat(planned.getStatus().plan.rowCounts)
+        .containsEntry("public.users", 40L)
+        .containsEntry("public.enrollments", 100L);
+    assertThat(planned.getStatus().plan.keptRows).containsEntry("public.users", 1L);
+    assertThat(planned.getStatus().message)
+        .isEqualTo(
+            "would delete 143 rows from 3 tables and keep 2 preserved tables (dryRun: nothing"
+                + " deleted)");
+    assertThat(planned.getStatus().lastRun).isNull();
+    assertThat(pg.rowCount("users")).isEqualTo(40);
+  }
+
+  @Test
+  void wrongConfirmDatabaseNameFailsAndTouchesNothing() {
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().confirmDatabaseName = "production";
+    kube.client().resource(sbr).create();
+
+    SandboxReset failed = awaitPhase("sandbox", ResetPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .isEqualTo(
+            "spec.confirmDatabaseName is 'production', but the connection is to database '"
+                + pg.databaseName()
+                + "'; nothing was touched.");
+    assertThat(failed.getStatus().lastRun.result).isEqualTo(RunResult.Failed);
+    assertThat(hasConditionReason(failed, Condition.READY, "WrongDatabase")).isTrue();
+    assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(kube.eventsFor(failed)).extracting(Event::getReason).contains("ResetFailed");
+    assertThat(pg.rowCount("users")).isEqualTo(40);
+  }
+
+  @Test
+  void failingSeedIsReportedWithFileAndLineAndEveryRowStays() {
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().seed = new ScriptSource();
+    sbr.getSpec()
+        .seed
+        .inline
+        .add(
+            new InlineScript(
+                "01-users.sql",
+                "INSERT INTO users (email) VALUES ('a@school.test');\n"
+                    + "INSERT INTO courses (title, teacher_id) VALUES ('x', 999);"));
+    kube.client().resource(sbr).create();
+
+    SandboxReset failed = awaitPhase("sandbox", ResetPhase.Failed);
+
+    var failure = failed.getStatus().failure;
+    assertThat(failure.seed).isEqualTo("01-users.sql");
+    assertThat(failure.line).isEqualTo(2);
+    assertThat(failure.sqlState).isEqualTo("23503");
+    assertThat(failure.constraint).isEqualTo("courses_teacher_id_fkey");
+    assertThat(failed.getStatus().message).startsWith("Seed 01-users.sql failed at line 2: ");
+    assertThat(pg.rowCount("users")).isEqualTo(40);
+    assertThat(pg.rowCount("enrollments")).isEqualTo(100);
+  }
+
+  @Test
+  void progressIsPublishedWhileTablesAreEmptiedAndSeedsRun() {
+    pg.execute(
+        "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM pg_sleep(4); RETURN NULL; END $$;"
+            + " CREATE TRIGGER courses_slow BEFORE DELETE ON courses"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION slow();");
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().seed = new ScriptSource();
+    sbr.getSpec().seed.inline.add(new InlineScript("01-wait.sql", "SELECT pg_sleep(4);"));
+    kube.client().resource(sbr).create();
+
+    SandboxReset emptying =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> get("sandbox"),
+                r ->
+                    r.getStatus() != null
+                        && r.getStatus().progress != null
+                        && "public.courses".equals(r.getStatus().progress.table));
+    assertThat(emptying.getStatus().phase).isEqualTo(ResetPhase.Resetting);
+    assertThat(emptying.getStatus().progress.tablesDone).isEqualTo(1);
+    assertThat(emptying.getStatus().progress.tablesTotal).isEqualTo(3);
+    assertThat(emptying.getStatus().progress.rowsDeleted).isEqualTo(100L);
+    assertThat(condition(emptying, Condition.PROGRESSING)).isEqualTo("True");
+
+    SandboxReset seeding = awaitPhase("sandbox", ResetPhase.Seeding);
+    assertThat(seeding.getStatus().progress.table).isEqualTo("01-wait.sql");
+    awaitPhase("sandbox", ResetPhase.Succeeded);
+  }
+
+  @Test
+  void waitsForTheMaintenanceWindowToBeActive() {
+    MaintenanceWindow window = new MaintenanceWindow();
+    window.setMetadata(
+        new ObjectMetaBuilder().withName("nightly").withNamespace(NAMESPACE).build());
+    window.setSpec(new MaintenanceWindowSpec());
+    window.getSpec().active = false;
+    kube.client().resource(window).create();
+    WindowTestSupport windows = new WindowTestSupport(kube);
+    windows.awaitPhase("nightly", WindowPhase.Idle);
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().maintenanceWindowRef = new LocalObjectRef("nightly");
+    kube.client().resource(sbr).create();
+
+    SandboxReset waiting = awaitPhase("sandbox", ResetPhase.WaitingForWindow);
+    assertThat(waiting.getStatus().message)
+        .isEqualTo("waiting for MaintenanceWindow 'nightly' to be Active (it is Idle)");
+    assertThat(pg.rowCount("users")).isEqualTo(40);
+
+    windows.editWindow("nightly", w -> w.getSpec().active = true);
+
+    awaitPhase("sandbox", ResetPhase.Succeeded);
+    assertThat(pg.rowCount("users")).isZero();
+  }
+
+  private SandboxReset awaitPhase(String name, ResetPhase phase) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> get(name), hasPhase(phase));
+  }
+
+  private static Predicate<SandboxReset> hasPhase(ResetPhase phase) {
+    return r -> r != null && r.getStatus() != null && r.getStatus().phase == phase;
+  }
+
+  private SandboxReset get(String name) {
+    return kube.client().resources(SandboxReset.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private void annotate(String name, String key, String value) {
+    kube.client()
+        .resources(SandboxReset.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().put(key, value);
+              return r;
+            });
+  }
+
+  private static String condition(SandboxReset r, String type) {
+    return Conditions.find(r.getStatus(), type).map(c -> c.status).orElse(null);
+  }
+
+  private static boolean hasConditionReason(SandboxReset r, String type, String reason) {
+    return Conditions.find(r.getStatus(), type).map(c -> reason.equals(c.reason)).orElse(false);
+  }
+
+  private void assertNoPasswordIn(SandboxReset r) {
+    assertThat(Serialization.asJson(r.getStatus())).doesNotContain(PASSWORD);
+    assertThat(kube.eventsFor(r))
+        .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.pitstop.reconciler.sandboxreset.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.api.v1alpha1.ResetPhase;
+import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.reconciler.sandboxreset.model.ResetTriggers.Decision;
+import dev.pitstop.reconciler.sandboxreset.model.ResetTriggers.Trigger;
+import dev.pitstop.time.CronSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Each rule of when a SandboxReset runs, on a fixed clock. */
+class ResetTriggersTest {
+  private static final CronSchedule NIGHTLY = CronSchedule.parse("0 3 * * *", "UTC", "s", "z");
+  private static final Instant CREATED = Instant.parse("2026-11-01T12:00:00Z");
+  private static final Instant FIRE = Instant.parse("2026-11-22T03:00:00Z");
+
+  private final SandboxResetStatus status = new SandboxResetStatus();
+
+  private static ResetTriggers.Resource oneShot(long generation, String runRequest) {
+    return new ResetTriggers.Resource(
+        generation, runRequest, null, null, false, Duration.ofHours(1), CREATED, false);
+  }
+
+  private static ResetTriggers.Resource nightly(String runRequest, String id, boolean suspended) {
+    return new ResetTriggers.Resource(
+        3, runRequest, id, NIGHTLY, suspended, Duration.ofHours(1), CREATED, false);
+  }
+
+  @Test
+  void oneShotRunsForANewGenerationAndThenSettles() {
+    Decision first = ResetTriggers.decide(oneShot(1, null), status, FIRE);
+    assertThat(first.newRequest()).isTrue();
+    assertThat(first.run().trigger()).isEqualTo(Trigger.REQUEST);
+    assertThat(first.next()).isNull();
+
+    ResetStatuses.newRequest(status, first.run());
+    assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run())
+        .as("still Pending: the run has not happened yet")
+        .isNotNull();
+
+    status.phase = ResetPhase.Succeeded;
+    assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run()).isNull();
+    status.phase = ResetPhase.Failed;
+    assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run()).isNull();
+
+    Decision edited = ResetTriggers.decide(oneShot(2, null), status, FIRE);
+    assertThat(edited.newRequest()).isTrue();
+    assertThat(edited.run().generation()).isEqualTo(2);
+  }
+
+  @Test
+  void oneShotRunsAgainForANewRunRequestAnnotation() {
+    ResetStatuses.newRequest(status, ResetTriggers.decide(oneShot(1, null), status, FIRE).run());
+    status.phase = ResetPhase.Succeeded;
+
+    Decision again = ResetTriggers.decide(oneShot(1, "2026-11-22T10:00:00Z"), status, FIRE);
+
+    assertThat(again.newRequest()).isTrue();
+    assertThat(again.run().runRequest()).isEqualTo("2026-11-22T10:00:00Z");
+  }
+
+  @Test
+  void oneShotInterruptedByARestartRunsAgain() {
+    ResetStatuses.newRequest(status, ResetTriggers.decide(oneShot(1, null), status, FIRE).run());
+    status.phase = ResetPhase.Resetting;
+
+    Decision decision = ResetTriggers.decide(oneShot(1, null), status, FIRE);
+
+    assertThat(decision.newRequest()).isFalse();
+    assertThat(decision.run()).isNotNull();
+  }
+
+  @Test
+  void scheduledResourceWaitsForItsFireTimeAndShowsIt() {
+    ResetTriggers.adopt(nightly(null, null), status);
+    status.observedGeneration = 3L;
+
+    Decision decision =
+        ResetTriggers.decide(nightly(null, null), status, Instant.parse("2026-11-22T02:59:00Z"));
+
+    assertThat(decision.run()).isNull();
+    assertThat(decision.next()).isEqualTo(FIRE);
+  }
+
+  @Test
+  void fireTimeRunsAndIsThenHandled() {
+    status.observedGeneration = 3L;
+    Decision decision = ResetTriggers.decide(nightly(null, null), status, FIRE.plusSeconds(1));
+
+    assertThat(decision.run().trigger()).isEqualTo(Trigger.SCHEDULE);
+    assertThat(decision.run().fireTime()).isEqualTo(FIRE);
+    assertThat(decision.next()).isEqualTo(FIRE.plus(Duration.ofDays(1)));
+
+    ResetStatuses.handled(status, decision.run());
+    assertThat(status.lastScheduleTime).isEqualTo("2026-11-22T03:00:00Z");
+    assertThat(ResetTriggers.decide(nightly(null, null), status, FIRE.plusSeconds(5)).run())
+        .isNull();
+  }
+
+  @Test
+  void fireTimeMissedWhileDownRunsOnceIfYoungerThanTheDeadline() {
+    status.observedGeneration = 3L;
+    status.lastScheduleTime = "2026-11-21T03:00:00Z";
+
+    Decision late = ResetTriggers.decide(nightly(null, null), status, FIRE.plusSeconds(50 * 60));
+    assertThat(late.run().fireTime()).isEqualTo(FIRE);
+    assertThat(late.missed()).isNull();
+
+    Decision tooLate =
+        ResetTriggers.decide(nightly(null, null), status, FIRE.plus(Duration.ofMinutes(61)));
+    assertThat(tooLate.run()).isNull();
+    assertThat(tooLate.missed()).isEqualTo(FIRE);
+  }
+
+  @Test
+  void fireTimeDuringARunningResetIsSkipped() {
+    status.observedGeneration = 3L;
+    ResetTriggers.Ticket running =
+        ResetTriggers.decide(nightly(null, null), status, FIRE.plusSeconds(1)).run();
+    Instant nextFire = FIRE.plus(Duration.ofDays(1));
+
+    assertThat(ResetTriggers.skipped(nightly(null, null), status, running, FIRE.plusSeconds(30)))
+        .as("the fire time being run is not skipped")
+        .isNull();
+    assertThat(ResetTriggers.skipped(nightly(null, null), status, running, nextFire.plusSeconds(1)))
+        .isEqualTo(nextFire);
+  }
+
+  @Test
+  void suspendStopsScheduledRunsButNotManualOnes() {
+    status.observedGeneration = 3L;
+    Decision suspended =
+        ResetTriggers.decide(nightly(null, null, true), status, FIRE.plusSeconds(1));
+    assertThat(suspended.run()).isNull();
+    assertThat(suspended.missed()).isNull();
+    assertThat(suspended.next()).isNull();
+
+    Decision manual = ResetTriggers.decide(nightly("now", null, true), status, FIRE.plusSeconds(1));
+    assertThat(manual.run().trigger()).isEqualTo(Trigger.MANUAL);
+    assertThat(manual.run().fireTime()).isNull();
+  }
+
+  @Test
+  void runRequestIdOrAnnotationStartsAManualRunThatAlsoServesADueFireTime() {
+    ResetTriggers.adopt(nightly(null, "a"), status);
+    status.observedGeneration = 3L;
+    assertThat(
+            ResetTriggers.decide(nightly(null, "a"), status, Instant.parse("2026-11-22T10:00:00Z"))
+                .run())
+        .as("values present at creation are adopted, not run")
+        .isNull();
+
+    Decision manual = ResetTriggers.decide(nightly(null, "b"), status, FIRE.plusSeconds(1));
+    assertThat(manual.run().trigger()).isEqualTo(Trigger.MANUAL);
+    assertThat(manual.run().fireTime()).isEqualTo(FIRE);
+
+    ResetStatuses.handled(status, manual.run());
+    assertThat(status.observedRunRequestId).isEqualTo("b");
+    assertThat(ResetTriggers.decide(nightly(null, "b"), status, FIRE.plusSeconds(2)).run())
+        .isNull();
+  }
+
+  @Test
+  void fireTimesBeforeCreationNeverCount() {
+    ResetTriggers.Resource createdAfterFire =
+        new ResetTriggers.Resource(
+            1, null, null, NIGHTLY, false, Duration.ofHours(1), FIRE.plusSeconds(10), false);
+    status.observedGeneration = 1L;
+
+    Decision decision = ResetTriggers.decide(createdAfterFire, status, FIRE.plusSeconds(20));
+
+    assertThat(decision.run()).isNull();
+    assertThat(decision.missed()).isNull();
+  }
+
+  private static ResetTriggers.Resource nightly(String runRequest, String id) {
+    return nightly(runRequest, id, false);
+  }
+}
