@@ -4,8 +4,8 @@ import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.notify.WebhookNotifier;
-import dev.pitstop.reconciler.cleanupschedule.model.CleanupConfig;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.model.SpecException;
 import java.time.Clock;
@@ -42,9 +42,9 @@ public final class CleanupScheduleLocalRunner implements LocalRunner<CleanupSche
     if (resource.getMetadata().getNamespace() == null) {
       resource.getMetadata().setNamespace("default");
     }
-    CleanupConfig config;
+    CleanupRequests config;
     try {
-      config = CleanupConfig.of(resource);
+      config = CleanupRequests.prepare(resource);
     } catch (SpecException e) {
       throw new UsageException(e.getMessage());
     }

@@ -30,7 +30,7 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
 
   @Override
   public int run(DatabaseMigration resource, LocalContext context) {
-    MigrationRequests.Prepared prepared;
+    MigrationRequests prepared;
     try {
       prepared = MigrationRequests.prepare(resource, context.configMaps());
     } catch (SpecException e) {

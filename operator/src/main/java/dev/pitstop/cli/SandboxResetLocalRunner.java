@@ -3,7 +3,7 @@ package dev.pitstop.cli;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
 import dev.pitstop.reconciler.model.SpecException;
-import dev.pitstop.reconciler.sandboxreset.model.ResetSpecs;
+import dev.pitstop.reconciler.sandboxreset.model.ResetRequests;
 import dev.pitstop.reconciler.sandboxreset.model.ResetStatuses;
 import dev.pitstop.reset.ResetEngine;
 import dev.pitstop.reset.ResetException;
@@ -24,9 +24,9 @@ public final class SandboxResetLocalRunner implements LocalRunner<SandboxReset> 
 
   @Override
   public int run(SandboxReset resource, LocalContext context) {
-    ResetSpecs specs;
+    ResetRequests specs;
     try {
-      specs = ResetSpecs.read(resource, context.configMaps());
+      specs = ResetRequests.prepare(resource, context.configMaps());
     } catch (SpecException e) {
       throw new UsageException(e.getMessage());
     }
@@ -43,7 +43,7 @@ public final class SandboxResetLocalRunner implements LocalRunner<SandboxReset> 
     ResetEngine engine = new ResetEngine(context.dataSource());
     Instant start = Instant.now();
     try {
-      if (ResetSpecs.isDryRun(resource)) {
+      if (ResetRequests.isDryRun(resource)) {
         ResetPlan plan = engine.plan(specs.request());
         ResetReport.plan(plan, context.out());
         ResetStatuses.planned(status, plan, generation, Instant.now());

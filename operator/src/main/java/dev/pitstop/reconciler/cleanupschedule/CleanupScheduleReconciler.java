@@ -14,8 +14,8 @@ import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.WindowGate;
-import dev.pitstop.reconciler.cleanupschedule.model.CleanupConfig;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRuns;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupTrigger;
@@ -128,9 +128,9 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     }
     boolean running = job.isPresent() && !job.get().isDone();
 
-    CleanupConfig config;
+    CleanupRequests config;
     try {
-      config = CleanupConfig.of(resource);
+      config = CleanupRequests.prepare(resource);
     } catch (SpecException e) {
       if (running) {
         CleanupStatuses.running(status, progress(job.get()), generation, now);
@@ -201,7 +201,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       CleanupSchedule resource,
       Context<CleanupSchedule> context,
       BackgroundWork.Key key,
-      CleanupConfig config,
+      CleanupRequests config,
       RunDecision due,
       String runRequest,
       String before,
@@ -359,7 +359,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
 
   /** Missed fire times go to history; fire times passing while suspended are only marked. */
   private void recordPassedFireTimes(
-      CleanupSchedule resource, CleanupConfig config, RunDecision due) {
+      CleanupSchedule resource, CleanupRequests config, RunDecision due) {
     CleanupScheduleStatus status = resource.getStatus();
     if (due.missed() != null && !due.missed().equals(due.fire())) {
       CleanupStatuses.missed(

@@ -297,7 +297,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     static Run of(
         DatabaseMigration resource, java.util.function.Function<String, Optional<ConfigMap>> maps)
         throws SpecException {
-      MigrationRequests.Prepared prepared = MigrationRequests.prepare(resource, maps);
+      MigrationRequests prepared = MigrationRequests.prepare(resource, maps);
       String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
           new RunKey(resource.getMetadata().getGeneration(), runRequest, prepared.sourceDigest()),

@@ -12,7 +12,7 @@ import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
-import dev.pitstop.reconciler.maintenancewindow.model.WindowPlan;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowTransitions;
 import dev.pitstop.reconciler.model.Conditions;
@@ -135,10 +135,10 @@ public final class MaintenanceWindowReconciler
       status.drain = new DrainStatus();
     }
     Instant now = clock.instant();
-    WindowPlan plan = null;
+    WindowRequests plan = null;
     SpecException invalid = null;
     try {
-      plan = WindowPlan.of(window);
+      plan = WindowRequests.prepare(window);
     } catch (SpecException e) {
       invalid = e;
     }

@@ -12,7 +12,7 @@ import dev.pitstop.maintenance.Preflight;
 import dev.pitstop.maintenance.RoleLimit;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
-import dev.pitstop.reconciler.maintenancewindow.model.WindowPlan;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.time.Durations;
@@ -57,7 +57,7 @@ final class WindowDraining {
   }
 
   /** The first step of a new drain. */
-  static String firstStep(WindowPlan plan) {
+  static String firstStep(WindowRequests plan) {
     return plan.usesDatabase() ? ANNOUNCE : WORKLOADS;
   }
 
@@ -152,11 +152,11 @@ final class WindowDraining {
       if (e.isTransient()) {
         database.retryLater(pass, e.getMessage());
       } else if (mayAppearLater(e)) {
-        refuse(pass, WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+        refuse(pass, WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       } else {
         // Bad input no database change can fix (a query that writes, returns no number, a mode
         // table of another shape): refused for good, until the spec changes.
-        fail(pass, "InvalidSpec", WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+        fail(pass, "InvalidSpec", WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       }
       return false;
     } catch (Exception e) {
@@ -301,7 +301,7 @@ final class WindowDraining {
       } else if (e.isTransient()) {
         database.retryLater(pass, e.getMessage());
       } else {
-        fail(pass, "DrainFailed", WindowPlan.fieldName(e.field()) + " " + e.getMessage());
+        fail(pass, "DrainFailed", WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       }
       return;
     } catch (Exception e) {

@@ -5,7 +5,7 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
-import dev.pitstop.reconciler.maintenancewindow.model.WindowPlan;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.model.SpecException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -29,7 +29,7 @@ final class WindowPass {
   final long generation;
   final Instant now;
   final boolean deleting;
-  final WindowPlan plan;
+  final WindowRequests plan;
   final SpecException invalid;
   final WindowCalendar.Window calendar;
   final List<String> holders;
@@ -50,7 +50,7 @@ final class WindowPass {
       Context<MaintenanceWindow> context,
       Instant now,
       boolean deleting,
-      WindowPlan plan,
+      WindowRequests plan,
       SpecException invalid,
       WindowCalendar.Window calendar,
       List<String> holders) {

@@ -15,7 +15,7 @@ import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.WindowGate;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
-import dev.pitstop.reconciler.sandboxreset.model.ResetSpecs;
+import dev.pitstop.reconciler.sandboxreset.model.ResetRequests;
 import dev.pitstop.reconciler.sandboxreset.model.ResetStatuses;
 import dev.pitstop.reconciler.sandboxreset.model.ResetTriggers;
 import dev.pitstop.reconciler.sandboxreset.model.ResetTriggers.Ticket;
@@ -138,9 +138,9 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
       announced.remove(done);
     }
 
-    ResetSpecs specs;
+    ResetRequests specs;
     try {
-      specs = ResetSpecs.read(resource, name -> references.configMap(context, name));
+      specs = ResetRequests.prepare(resource, name -> references.configMap(context, name));
     } catch (SpecException e) {
       return refuse(resource, context, before, e, generation, now);
     }
@@ -244,7 +244,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
     try {
       SandboxResetSpec spec = resource.getSpec();
       ResetTriggers.Resource trigger =
-          trigger(resource, ResetSpecs.schedule(spec), ResetSpecs.startingDeadline(spec));
+          trigger(resource, ResetRequests.schedule(spec), ResetRequests.startingDeadline(spec));
       next = ResetTriggers.next(trigger, now);
       status.nextRunTime = next == null ? null : ResetStatuses.time(next);
       Instant skipped = ticket == null ? null : ResetTriggers.skipped(trigger, status, ticket, now);
@@ -419,7 +419,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
         Boolean.TRUE.equals(spec.suspend),
         startingDeadline,
         created == null ? Instant.now() : Instant.parse(created),
-        ResetSpecs.isDryRun(resource));
+        ResetRequests.isDryRun(resource));
   }
 
   private static ResetListener listener(Consumer<Progress> sink) {

@@ -177,7 +177,7 @@ public final class CleanupJob {
       } catch (CleanupException e) {
         run =
             CleanupRuns.failed(
-                e.isRefusal() ? CleanupConfig.fieldMessage(e) : e.getMessage(),
+                e.isRefusal() ? CleanupRequests.fieldMessage(e) : e.getMessage(),
                 e.partialResult(),
                 start,
                 clock.instant(),

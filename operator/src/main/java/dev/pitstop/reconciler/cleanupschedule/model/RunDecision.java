@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>a new {@code pitstop.dev/run-requested-at} value runs now, even while suspended;
- *   <li>a spec change (other than when to run, see {@link CleanupConfig}) runs now unless
+ *   <li>a spec change (other than when to run, see {@link CleanupRequests}) runs now unless
  *       suspended; the first spec seen (creation) runs nothing;
  *   <li>the latest unhandled fire time runs if it is younger than startingDeadline, else it is
  *       missed; while suspended, fire times pass silently (no catch-up when resumed).
@@ -27,7 +27,7 @@ public record RunDecision(
     CleanupTrigger trigger, Instant fire, Instant missed, Instant passed, Instant next) {
 
   public static RunDecision decide(
-      CleanupConfig config,
+      CleanupRequests config,
       CleanupScheduleStatus status,
       String runRequest,
       Instant created,

@@ -22,17 +22,11 @@ import java.util.function.Function;
  * Turns a DatabaseMigration's spec into a {@link MigrationRequest}: the one translation shared by
  * the reconciler and {@code pitstop run -f}, so both apply exactly the same scripts with the same
  * settings.
+ *
+ * @param request what to hand to the engine
+ * @param sourceDigest a digest of the scripts' names and contents
  */
-public final class MigrationRequests {
-  private MigrationRequests() {}
-
-  /**
-   * A validated spec.
-   *
-   * @param request what to hand to the engine
-   * @param sourceDigest a digest of the scripts' names and contents
-   */
-  public record Prepared(MigrationRequest request, String sourceDigest) {}
+public record MigrationRequests(MigrationRequest request, String sourceDigest) {
 
   /**
    * Validates the spec and gathers its scripts.
@@ -40,7 +34,7 @@ public final class MigrationRequests {
    * @param configMaps looks up a ConfigMap of the resource's namespace by name
    * @throws SpecException naming the field that is missing or invalid, or the missing ConfigMap
    */
-  public static Prepared prepare(
+  public static MigrationRequests prepare(
       DatabaseMigration resource, Function<String, Optional<ConfigMap>> configMaps)
       throws SpecException {
     DatabaseMigrationSpec spec = resource.getSpec();
@@ -75,7 +69,7 @@ public final class MigrationRequests {
                       spec.statementTimeout == null ? "0s" : spec.statementTimeout,
                       "spec.statementTimeout"))
               .build();
-      return new Prepared(request, scripts.digest());
+      return new MigrationRequests(request, scripts.digest());
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (MigrationException e) {

@@ -17,8 +17,8 @@ class RunDecisionTest {
           .rule(DeletionRule.olderThan("old", "logs", "created_at", Duration.ZERO))
           .build();
 
-  private static CleanupConfig nightly(boolean suspended, String digest) {
-    return new CleanupConfig(
+  private static CleanupRequests nightly(boolean suspended, String digest) {
+    return new CleanupRequests(
         CronSchedule.parse("0 2 * * *", "UTC", "spec.schedule", "spec.timeZone"),
         Duration.ofHours(1),
         suspended,
@@ -126,8 +126,8 @@ class RunDecisionTest {
 
   @Test
   void theTimeZoneDecidesTheFireTime() {
-    CleanupConfig berlin =
-        new CleanupConfig(
+    CleanupRequests berlin =
+        new CleanupRequests(
             CronSchedule.parse("0 2 * * *", "Europe/Berlin", "spec.schedule", "spec.timeZone"),
             Duration.ofHours(1),
             false,

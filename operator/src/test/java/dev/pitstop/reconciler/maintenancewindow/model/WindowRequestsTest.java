@@ -11,12 +11,13 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Every bad value is refused with one sentence naming its field. */
-class WindowPlanTest {
+class WindowRequestsTest {
 
   private static String refused(Consumer<MaintenanceWindow> change) {
     MaintenanceWindow window = WindowFixtures.window("w");
     change.accept(window);
-    return catchThrowableOfType(SpecException.class, () -> WindowPlan.of(window)).getMessage();
+    return catchThrowableOfType(SpecException.class, () -> WindowRequests.prepare(window))
+        .getMessage();
   }
 
   @Test
@@ -28,7 +29,7 @@ class WindowPlanTest {
     window.getSpec().drain.tasks = WindowFixtures.tasks("SELECT count(*) FROM tasks");
     window.getSpec().drain.connections = WindowFixtures.connections("app", "2m", true, true);
 
-    WindowPlan plan = WindowPlan.of(window);
+    WindowRequests plan = WindowRequests.prepare(window);
 
     assertThat(plan.schedule().zone().getId()).isEqualTo("Europe/Berlin");
     assertThat(plan.duration().toHours()).isEqualTo(1);

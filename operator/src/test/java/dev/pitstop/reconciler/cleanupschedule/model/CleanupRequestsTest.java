@@ -14,14 +14,14 @@ import dev.pitstop.reconciler.model.SpecException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class CleanupConfigTest {
+class CleanupRequestsTest {
   private static CleanupSchedule valid() {
     return schedule("nightly", "app-db", olderThan("old-logs", "api_logs", "created_at", "365d"));
   }
 
   @Test
   void translatesTheSpecWithDefaults() throws SpecException {
-    CleanupConfig config = CleanupConfig.of(valid());
+    CleanupRequests config = CleanupRequests.prepare(valid());
     assertThat(config.schedule().expression()).isEqualTo("0 2 * * *");
     assertThat(config.startingDeadline()).isEqualTo(Duration.ofHours(1));
     assertThat(config.historyLimit()).isEqualTo(10);
@@ -76,7 +76,7 @@ class CleanupConfigTest {
 
   @Test
   void theDigestChangesWithWhatARunDoesButNotWithWhenItRuns() throws SpecException {
-    String base = CleanupConfig.of(valid()).specDigest();
+    String base = CleanupRequests.prepare(valid()).specDigest();
     assertThat(digestAfter(c -> c.getSpec().suspend = true)).isEqualTo(base);
     assertThat(digestAfter(c -> c.getSpec().schedule = "0 3 * * *")).isEqualTo(base);
     assertThat(digestAfter(c -> c.getSpec().timeZone = "Europe/Berlin")).isEqualTo(base);
@@ -96,13 +96,13 @@ class CleanupConfigTest {
   private static String digestAfter(Edit edit) throws SpecException {
     CleanupSchedule c = valid();
     edit.apply(c);
-    return CleanupConfig.of(c).specDigest();
+    return CleanupRequests.prepare(c).specDigest();
   }
 
   private static void assertRefused(Edit edit, String messageStart) {
     CleanupSchedule c = valid();
     edit.apply(c);
-    assertThatThrownBy(() -> CleanupConfig.of(c))
+    assertThatThrownBy(() -> CleanupRequests.prepare(c))
         .isInstanceOf(SpecException.class)
         .hasMessageStartingWith(messageStart)
         .satisfies(e -> assertThat(((SpecException) e).reason()).isEqualTo("InvalidSpec"));

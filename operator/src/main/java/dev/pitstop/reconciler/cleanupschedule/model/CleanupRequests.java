@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * @param request what the engine runs
  * @param specDigest digest of the spec without the fields that only say when to run
  */
-public record CleanupConfig(
+public record CleanupRequests(
     CronSchedule schedule,
     Duration startingDeadline,
     boolean suspended,
@@ -52,7 +52,7 @@ public record CleanupConfig(
       List.of("schedule", "timeZone", "suspend", "startingDeadline", "historyLimit", "notify");
 
   /** Validates {@code resource}'s spec; the lock scope is its namespace/name. */
-  public static CleanupConfig of(CleanupSchedule resource) throws SpecException {
+  public static CleanupRequests prepare(CleanupSchedule resource) throws SpecException {
     CleanupScheduleSpec spec = resource.getSpec();
     if (spec == null) {
       throw SpecException.invalid("spec is required");
@@ -76,7 +76,7 @@ public record CleanupConfig(
           "spec.historyLimit must be between 1 and 100, not " + historyLimit);
     }
     String scope = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    return new CleanupConfig(
+    return new CleanupRequests(
         schedule,
         deadline,
         Boolean.TRUE.equals(spec.suspend),

@@ -30,7 +30,7 @@ import java.util.function.Function;
  * @param startingDeadline how late a missed fire time may still run
  * @param seedDigest a digest of the seed scripts' names and contents
  */
-public record ResetSpecs(
+public record ResetRequests(
     ResetRequest request, CronSchedule schedule, Duration startingDeadline, String seedDigest) {
 
   /**
@@ -38,7 +38,7 @@ public record ResetSpecs(
    *
    * @param configMaps looks up a ConfigMap of the resource's namespace (for seeds)
    */
-  public static ResetSpecs read(
+  public static ResetRequests prepare(
       SandboxReset resource, Function<String, Optional<ConfigMap>> configMaps)
       throws SpecException {
     SandboxResetSpec spec = resource.getSpec();
@@ -80,7 +80,7 @@ public record ResetSpecs(
         }
         builder.preserveRows(rows.get(i).table, rows.get(i).where);
       }
-      return new ResetSpecs(
+      return new ResetRequests(
           builder.build(), schedule(spec), startingDeadline(spec), seeds.digest());
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());

@@ -19,7 +19,7 @@ import java.util.List;
  * A MaintenanceWindow's spec, checked and parsed: every bad value is refused with one sentence
  * naming its field, before anything is changed.
  */
-public record WindowPlan(
+public record WindowRequests(
     CronSchedule schedule,
     Duration duration,
     boolean active,
@@ -45,7 +45,8 @@ public record WindowPlan(
   /**
    * The engine request for this plan; deadlines and recorded state are added by the caller.
    *
-   * @throws MaintenanceException never for a plan that parsed (the same checks ran in {@link #of})
+   * @throws MaintenanceException never for a plan that parsed (the same checks ran in {@link
+   *     #prepare})
    */
   public DrainRequest.Builder request() {
     return DrainRequest.builder()
@@ -59,7 +60,7 @@ public record WindowPlan(
         .pollInterval(pollInterval);
   }
 
-  public static WindowPlan of(MaintenanceWindow window) throws SpecException {
+  public static WindowRequests prepare(MaintenanceWindow window) throws SpecException {
     MaintenanceWindowSpec spec = window.getSpec();
     if (spec == null) {
       throw SpecException.invalid("spec is required");
@@ -118,8 +119,8 @@ public record WindowPlan(
       throw SpecException.invalid(
           "spec.drain.connections.roles must name at least one role for terminate or blockNew");
     }
-    WindowPlan plan =
-        new WindowPlan(
+    WindowRequests plan =
+        new WindowRequests(
             schedule,
             duration,
             Boolean.TRUE.equals(spec.active),
