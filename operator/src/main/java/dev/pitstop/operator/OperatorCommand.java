@@ -6,6 +6,7 @@ import dev.pitstop.logging.JsonLines;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,7 @@ public final class OperatorCommand implements Command {
       JsonLines.install();
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    PitstopOperator operator = PitstopOperator.start(client, settings, true);
+    PitstopOperator operator = PitstopOperator.start(client, settings, true, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

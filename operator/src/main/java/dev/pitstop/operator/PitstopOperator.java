@@ -48,13 +48,16 @@ public final class PitstopOperator implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
 
   private PitstopOperator(
-      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
+      KubernetesClient client,
+      OperatorSettings settings,
+      boolean exitWhenLeadershipLost,
+      Clock clock) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     pools = new DataSourceRegistry(poolOptions(settings), registry);
-    work = new BackgroundWork(settings.workerThreads(), 1000, Duration.ofMillis(250));
-    EventRecorder events = new EventRecorder(client, KnownSecrets::redact);
+    work = new BackgroundWork(settings.workerThreads(), 1000, Duration.ofMillis(250), clock);
+    EventRecorder events = new EventRecorder(client, KnownSecrets::redact, clock);
     PitstopMetrics metrics = new PitstopMetrics(registry);
     DatabaseTargets targets = new DatabaseTargets(pools);
 
@@ -81,7 +84,7 @@ public final class PitstopOperator implements AutoCloseable {
             });
     register(
         new DatabaseMigrationReconciler(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock),
         settings);
     register(
         new MaintenanceWindowReconciler(
@@ -91,15 +94,15 @@ public final class PitstopOperator implements AutoCloseable {
             events,
             metrics,
             ExponentialBackoff.forUnreachableDatabase(),
-            Clock.systemUTC()),
+            clock),
         settings);
     register(
         new CleanupScheduleReconciler(
-            targets, work, events, metrics, WebhookNotifier.standard(), Clock.systemUTC()),
+            targets, work, events, metrics, WebhookNotifier.standard(), clock),
         settings);
     register(
         new SandboxResetReconciler(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase()),
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock),
         settings);
     try {
       http =
@@ -127,17 +130,21 @@ public final class PitstopOperator implements AutoCloseable {
 
   /** Builds and starts an operator embedded in a larger process (tests, demo). */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
-    return start(client, settings, false);
+    return start(client, settings, false, Clock.systemUTC());
   }
 
   /**
    * Builds and starts the operator.
    *
    * @param exitWhenLeadershipLost end the process if the leader-election Lease is lost
+   * @param clock the time every reconciler decides by: schedules, windows, retries, timestamps
    */
   public static PitstopOperator start(
-      KubernetesClient client, OperatorSettings settings, boolean exitWhenLeadershipLost) {
-    PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost);
+      KubernetesClient client,
+      OperatorSettings settings,
+      boolean exitWhenLeadershipLost,
+      Clock clock) {
+    PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost, clock);
     pitstop.operator.start();
     LOG.info(
         "Pitstop operator started; namespaces: {}; health and metrics on port {}; at most {}"

@@ -1,6 +1,7 @@
 package dev.pitstop.reconciler;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,6 +37,7 @@ public final class BackgroundWork implements AutoCloseable {
   private final Map<Key, Job<?, ?>> jobs = new ConcurrentHashMap<>();
   private final Duration progressInterval;
   private final LongSupplier nanoTime;
+  private final Clock clock;
   private final WakeScheduler wakeScheduler;
   private final ScheduledExecutorService ownTimer;
   private volatile boolean closing;
@@ -50,9 +52,10 @@ public final class BackgroundWork implements AutoCloseable {
    * @param threads concurrent jobs
    * @param queueCapacity jobs waiting for a thread; more are refused and retried later
    * @param progressInterval minimum time between two progress wake-ups of one job
+   * @param clock the time jobs record as their start
    */
-  public BackgroundWork(int threads, int queueCapacity, Duration progressInterval) {
-    this(threads, queueCapacity, progressInterval, System::nanoTime, null);
+  public BackgroundWork(int threads, int queueCapacity, Duration progressInterval, Clock clock) {
+    this(threads, queueCapacity, progressInterval, clock, System::nanoTime, null);
   }
 
   /**
@@ -63,6 +66,7 @@ public final class BackgroundWork implements AutoCloseable {
       int threads,
       int queueCapacity,
       Duration progressInterval,
+      Clock clock,
       LongSupplier nanoTime,
       WakeScheduler wakeScheduler) {
     AtomicInteger counter = new AtomicInteger();
@@ -80,6 +84,7 @@ public final class BackgroundWork implements AutoCloseable {
             });
     this.progressInterval = progressInterval;
     this.nanoTime = nanoTime;
+    this.clock = clock;
     if (wakeScheduler == null) {
       ScheduledThreadPoolExecutor timer =
           new ScheduledThreadPoolExecutor(
@@ -176,7 +181,7 @@ public final class BackgroundWork implements AutoCloseable {
    */
   public <P, R> Optional<Job<P, R>> start(
       Key key, String runKey, Function<Consumer<P>, R> work, Runnable wake) {
-    Job<P, R> job = new Job<>(runKey, Instant.now());
+    Job<P, R> job = new Job<>(runKey, clock.instant());
     @SuppressWarnings("unchecked")
     Job<P, R> existing = (Job<P, R>) jobs.putIfAbsent(key, job);
     if (existing != null) {

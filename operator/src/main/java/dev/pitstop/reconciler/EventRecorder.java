@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
@@ -34,9 +34,12 @@ public final class EventRecorder {
   private final UnaryOperator<String> redactor;
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
 
-  public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor) {
+  private final Clock clock;
+
+  public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor, Clock clock) {
     this.client = client;
     this.redactor = redactor;
+    this.clock = clock;
   }
 
   /** A Normal event. */
@@ -69,7 +72,7 @@ public final class EventRecorder {
         object.getMetadata().getName()
             + "."
             + digest(object.getMetadata().getUid() + "/" + type + "/" + reason + "/" + message);
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     try {
       Integer previous = counts.get(name);
       if (previous != null) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -102,9 +103,9 @@ public final class OperationReferences<P extends HasMetadata> {
     return configMaps.get(context, name);
   }
 
-  /** Whether the resource's maintenance window (if it names one) lets it start now. */
-  public WindowGate.Decision gate(P resource, Context<P> context) {
-    return WindowGate.check(window.apply(resource), name -> windows.get(context, name));
+  /** Whether the resource's maintenance window (if it names one) lets it start at {@code now}. */
+  public WindowGate.Decision gate(P resource, Context<P> context, Instant now) {
+    return WindowGate.check(window.apply(resource), name -> windows.get(context, name), now);
   }
 
   /** The database of {@code spec.database}, connected through a pool. */

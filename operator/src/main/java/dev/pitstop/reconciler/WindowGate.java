@@ -31,17 +31,6 @@ public final class WindowGate {
   }
 
   /**
-   * Asks now; see {@link #check(LocalObjectRef, Function, Instant)}.
-   *
-   * @param ref the operation's {@code spec.maintenanceWindowRef} (null: no window needed)
-   * @param windows looks up a MaintenanceWindow of the operation's namespace from the cache
-   */
-  public static Decision check(
-      LocalObjectRef ref, Function<String, Optional<MaintenanceWindow>> windows) {
-    return check(ref, windows, Instant.now());
-  }
-
-  /**
    * @param ref the operation's {@code spec.maintenanceWindowRef} (null: no window needed)
    * @param windows looks up a MaintenanceWindow of the operation's namespace from the cache
    * @param now the time to judge {@code windowEnd} against

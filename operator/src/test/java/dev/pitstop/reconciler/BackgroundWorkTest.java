@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +119,7 @@ class BackgroundWorkTest {
 
   @Test
   void withTheRealTimerTheLastProgressOfABurstWakesWhileTheJobStillRuns() throws Exception {
-    work = new BackgroundWork(1, 1, Duration.ofMillis(100));
+    work = new BackgroundWork(1, 1, Duration.ofMillis(100), Clock.systemUTC());
     Consumer<Integer> progress = startJob();
     progress.accept(1);
     progress.accept(2);
@@ -134,7 +135,7 @@ class BackgroundWorkTest {
 
   private Consumer<Integer> start(Duration interval, BackgroundWork.WakeScheduler scheduler)
       throws Exception {
-    work = new BackgroundWork(1, 1, interval, clock::get, scheduler);
+    work = new BackgroundWork(1, 1, interval, Clock.systemUTC(), clock::get, scheduler);
     return startJob();
   }
 

@@ -51,6 +51,6 @@ class WindowGateTest {
 
   @Test
   void noReferenceMeansNoGate() {
-    assertThat(WindowGate.check(null, name -> Optional.empty()).open()).isTrue();
+    assertThat(WindowGate.check(null, name -> Optional.empty(), NOW).open()).isTrue();
   }
 }

@@ -187,7 +187,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
       CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
       return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(untilNext(due, now));
     }
-    WindowGate.Decision gate = references.gate(resource, context);
+    WindowGate.Decision gate = references.gate(resource, context, now);
     if (!gate.open()) {
       CleanupStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
       status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());

@@ -32,6 +32,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
   private final EventRecorder events;
   private final PitstopMetrics metrics;
   private final ExponentialBackoff backoff;
+  private final Clock clock;
   private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<DatabaseMigration> wakeups =
       new SimpleInboundEventSource<>("migration-work");
@@ -79,12 +81,14 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
       BackgroundWork work,
       EventRecorder events,
       PitstopMetrics metrics,
-      ExponentialBackoff backoff) {
+      ExponentialBackoff backoff,
+      Clock clock) {
     this.targets = targets;
     this.work = work;
     this.events = events;
     this.metrics = metrics;
     this.backoff = backoff;
+    this.clock = clock;
   }
 
   @Override
@@ -104,7 +108,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     ResourceID id = ResourceID.fromResource(resource);
     BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
     long generation = resource.getMetadata().getGeneration();
-    Instant now = Instant.now();
+    Instant now = clock.instant();
 
     Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
     if (job.isPresent() && !job.get().isDone()) {
@@ -147,7 +151,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     }
 
     if (!planOnly) {
-      WindowGate.Decision gate = references.gate(resource, context);
+      WindowGate.Decision gate = references.gate(resource, context, now);
       if (!gate.open()) {
         MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
         return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_WAITING);

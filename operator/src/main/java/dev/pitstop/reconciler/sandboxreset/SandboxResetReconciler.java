@@ -35,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
   private final EventRecorder events;
   private final PitstopMetrics metrics;
   private final ExponentialBackoff backoff;
+  private final Clock clock;
   private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
   private final Map<ResourceID, Ticket> tickets = new ConcurrentHashMap<>();
   private final Set<BackgroundWork.Job<?, ?>> announced = ConcurrentHashMap.newKeySet();
@@ -90,12 +92,14 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
       BackgroundWork work,
       EventRecorder events,
       PitstopMetrics metrics,
-      ExponentialBackoff backoff) {
+      ExponentialBackoff backoff,
+      Clock clock) {
     this.targets = targets;
     this.work = work;
     this.events = events;
     this.metrics = metrics;
     this.backoff = backoff;
+    this.clock = clock;
   }
 
   @Override
@@ -115,7 +119,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
     ResourceID id = ResourceID.fromResource(resource);
     BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
     long generation = resource.getMetadata().getGeneration();
-    Instant now = Instant.now();
+    Instant now = clock.instant();
 
     Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
     Ticket ticket = tickets.get(id);
@@ -181,7 +185,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
     }
 
     if (!run.dryRun()) {
-      WindowGate.Decision gate = references.gate(resource, context);
+      WindowGate.Decision gate = references.gate(resource, context, now);
       if (!gate.open()) {
         ResetStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
         return reschedule(resource, context, before, decision.next(), WHILE_WAITING, now);
@@ -406,7 +410,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
     return control.rescheduleAfter(delay.isNegative() ? Duration.ofMillis(200) : delay);
   }
 
-  private static ResetTriggers.Resource trigger(
+  private ResetTriggers.Resource trigger(
       SandboxReset resource, CronSchedule schedule, Duration startingDeadline) {
     SandboxResetSpec spec = resource.getSpec();
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
@@ -418,7 +422,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
         schedule,
         Boolean.TRUE.equals(spec.suspend),
         startingDeadline,
-        created == null ? Instant.now() : Instant.parse(created),
+        created == null ? clock.instant() : Instant.parse(created),
         ResetRequests.isDryRun(resource));
   }
 
