@@ -6,8 +6,10 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY embedded/pom.xml embedded/
 COPY operator/pom.xml operator/
 COPY examples examples/
+COPY embedded/src embedded/src/
 COPY operator/src operator/src/
 RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package
 
