@@ -8,10 +8,10 @@ WORKDIR /src
 COPY pom.xml ./
 COPY embedded/pom.xml embedded/
 COPY operator/pom.xml operator/
-COPY examples examples/
+COPY demo/pom.xml demo/
 COPY embedded/src embedded/src/
 COPY operator/src operator/src/
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package -pl operator -am
 
 # Runtime stage: a JRE and the jar, nothing else.
 FROM eclipse-temurin:17-jre
