@@ -2,14 +2,18 @@
 # The Pitstop operator image: docker build -t ghcr.io/pitstop-dev/pitstop:0.1.0 .
 # (docs/install.md: build, push, and point the Helm chart at your own image.)
 
-# Build stage: the same Maven build as on a developer's machine.
+# Build stage: the same Maven build as on a developer's machine, of the operator's jar only
+# (-pl operator -am: with pitstop-embedded, which its tests use). Maven reads every module's pom,
+# so the demo's is copied; its sources are not.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY embedded/pom.xml embedded/
 COPY operator/pom.xml operator/
-COPY examples examples/
+COPY demo/pom.xml demo/
+COPY embedded/src embedded/src/
 COPY operator/src operator/src/
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -DskipTests package -pl operator -am
 
 # Runtime stage: a JRE and the jar, nothing else.
 FROM eclipse-temurin:17-jre

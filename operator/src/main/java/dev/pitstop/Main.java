@@ -1,6 +1,7 @@
 package dev.pitstop;
 
 import dev.pitstop.cli.Cli;
+import java.util.function.Supplier;
 
 /** {@code java -jar pitstop.jar <command> [options]}. */
 public final class Main {
@@ -9,6 +10,14 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    run(Cli::standard, args);
+  }
+
+  /**
+   * Runs one command line as a jar's main does, and exits unless the command keeps running. {@code
+   * cli} is called once logging is set up: commands create their loggers when they are built.
+   */
+  public static void run(Supplier<Cli> cli, String[] args) {
     // The logging configuration has a name of its own so build tools that load the jar's
     // classes do not pick it up.
     if (System.getProperty("logback.configurationFile") == null) {
@@ -21,7 +30,7 @@ public final class Main {
     if (!longRunning && System.getProperty(LOG_LEVEL) == null && System.getenv(LOG_LEVEL) == null) {
       System.setProperty(LOG_LEVEL, "WARN");
     }
-    int code = Cli.standard().run(java.util.List.of(args), System.out, System.err, System.getenv());
+    int code = cli.get().run(java.util.List.of(args), System.out, System.err, System.getenv());
     if (code != Cli.KEEP_RUNNING) {
       System.exit(code);
     }

@@ -11,17 +11,32 @@ public final class Cli {
   /** Returned by a command that keeps running in background threads (the operator). */
   public static final int KEEP_RUNNING = -1;
 
+  private final String jar;
   private final Map<String, Command> commands;
 
   public Cli(Map<String, Command> commands) {
+    this("pitstop.jar", commands);
+  }
+
+  private Cli(String jar, Map<String, Command> commands) {
+    this.jar = jar;
     this.commands = new LinkedHashMap<>(commands);
   }
 
-  /** The commands of the shipped jar. */
+  /** The commands of the operator's jar. */
   public static Cli standard() {
     Map<String, Command> commands = new LinkedHashMap<>();
     CommandCatalog.register(commands);
     return new Cli(commands);
+  }
+
+  /**
+   * The command line of another jar, named in the usage line: these commands, then {@code more}.
+   */
+  public Cli extendedBy(String jar, Map<String, Command> more) {
+    Map<String, Command> all = new LinkedHashMap<>(commands);
+    all.putAll(more);
+    return new Cli(jar, all);
   }
 
   /** Runs one command line and returns its exit code. */
@@ -32,7 +47,11 @@ public final class Cli {
     }
     Command command = commands.get(args.get(0));
     if (command == null) {
-      err.println("pitstop: unknown command '" + args.get(0) + "'; run 'pitstop help'");
+      String elsewhere = CommandCatalog.ELSEWHERE.get(args.get(0));
+      err.println(
+          elsewhere != null
+              ? "pitstop " + args.get(0) + ": " + elsewhere
+              : "pitstop: unknown command '" + args.get(0) + "'; run 'pitstop help'");
       return Command.USAGE;
     }
     try {
@@ -48,7 +67,7 @@ public final class Cli {
   }
 
   private void usage(PrintStream out) {
-    out.println("usage: java -jar pitstop.jar <command> [options]");
+    out.println("usage: java -jar " + jar + " <command> [options]");
     out.println();
     commands.forEach((name, c) -> out.printf("  %-12s %s%n", name, c.summary()));
     out.println();

@@ -1,16 +1,18 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.demo.DemoCommand;
 import dev.pitstop.operator.OperatorCommand;
 import java.util.Map;
 
 /** The commands the jar offers, in the order {@code help} lists them. */
 final class CommandCatalog {
+  /** Commands of the project's other jars, with where to find them: run here, they say so. */
+  static final Map<String, String> ELSEWHERE =
+      Map.of("demo", "the demo is in its own jar (java -jar demo/target/pitstop-demo.jar demo)");
+
   private CommandCatalog() {}
 
   static void register(Map<String, Command> commands) {
     commands.put("operator", new OperatorCommand());
-    commands.put("demo", new DemoCommand());
     commands.put(MigrateCommand.NAME, new MigrateCommand());
     commands.put(StatusCommand.NAME, new StatusCommand());
     commands.put(ValidateCommand.NAME, new ValidateCommand());

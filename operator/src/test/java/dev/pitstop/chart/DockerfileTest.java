@@ -55,6 +55,23 @@ class DockerfileTest {
   void theRuntimeStageHoldsOnlyTheJar() {
     List<String> copies = runtimeStage("COPY");
     assertThat(copies).containsExactly("--from=build /src/operator/target/pitstop.jar " + JAR);
+    assertThat(runtimeStage("ADD")).isEmpty();
+  }
+
+  @Test
+  void buildsOnlyTheOperatorsJarNotTheDemos() {
+    assertThat(instructions("RUN"))
+        .singleElement()
+        .satisfies(run -> assertThat(run).contains("-pl operator -am"));
+    List<String> sources =
+        instructions("COPY").stream()
+            .filter(c -> !c.startsWith("--from="))
+            .map(c -> c.split("\\s+")[0])
+            .toList();
+    assertThat(sources)
+        .as("Maven reads the demo's pom, but its sources and examples/ stay out of the build")
+        .noneMatch(s -> s.startsWith("demo/src") || s.startsWith("examples"));
+    assertThat(lines).noneMatch(l -> l.contains("pitstop-demo"));
   }
 
   @Test

@@ -64,6 +64,10 @@ class BadInputTest {
     return Stream.of(
         bad("no command", "", "usage: java -jar pitstop.jar"),
         bad("unknown command", "migrat --dir {dir}", "unknown command 'migrat'"),
+        bad(
+            "demo",
+            "demo",
+            "the demo is in its own jar (java -jar demo/target/pitstop-demo.jar demo)"),
         bad("unknown option", "migrate --dir {dir} --url {url}", "unknown option --url"),
         bad("unknown short option", "migrate -d {dir} --database-url {url}", "unknown option -d"),
         bad(

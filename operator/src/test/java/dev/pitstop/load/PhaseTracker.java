@@ -1,7 +1,7 @@
 package dev.pitstop.load;
 
+import dev.pitstop.api.v1alpha1.ExpectedPhase;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
-import dev.pitstop.demo.ExpectedPhase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;

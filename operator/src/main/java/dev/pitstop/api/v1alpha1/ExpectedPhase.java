@@ -1,13 +1,12 @@
-package dev.pitstop.demo;
+package dev.pitstop.api.v1alpha1;
 
-import dev.pitstop.api.v1alpha1.CleanupSchedule;
-import dev.pitstop.api.v1alpha1.DatabaseMigration;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
-import dev.pitstop.api.v1alpha1.SandboxReset;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Set;
 
-/** The phases in which a demo resource has done what its spec asks. */
+/**
+ * The phases in which a resource has done what its spec asks; the demo and the load test wait for
+ * them.
+ */
 public final class ExpectedPhase {
   private ExpectedPhase() {}
 

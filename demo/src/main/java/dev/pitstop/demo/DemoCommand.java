@@ -2,6 +2,7 @@ package dev.pitstop.demo;
 
 import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.ExpectedPhase;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.cli.Args;

@@ -2,7 +2,6 @@ package dev.pitstop.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pitstop.cli.Cli;
 import dev.pitstop.testing.ProjectFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -25,7 +24,7 @@ class DemoIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
-        Cli.standard()
+        DemoMain.cli()
             .run(
                 List.of(
                     "demo",
@@ -80,7 +79,7 @@ class DemoIT {
 
   @Test
   void onATerminalTheTableIsRedrawnInPlace() throws Exception {
-    Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
+    Path jar = Path.of("target/pitstop-demo.jar").toAbsolutePath();
     Path script = Path.of("/usr/bin/script");
     Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
     Assumptions.assumeTrue(Files.isExecutable(script), "script(1) gives the demo a terminal");
@@ -107,7 +106,7 @@ class DemoIT {
   void badTimeoutIsAUsageError() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
-        Cli.standard()
+        DemoMain.cli()
             .run(
                 List.of("demo", "--timeout", "soon"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
