@@ -1,6 +1,8 @@
 package dev.pitstop;
 
 import dev.pitstop.cli.Cli;
+import dev.pitstop.operator.OperatorCommand;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@code java -jar pitstop.jar <command> [options]}. */
@@ -10,7 +12,12 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    run(Cli::standard, args);
+    run(Main::cli, args);
+  }
+
+  /** The jar's command line: {@code operator}, then every command-line command. */
+  public static Cli cli() {
+    return Cli.withFirst(Map.of("operator", new OperatorCommand()));
   }
 
   /**

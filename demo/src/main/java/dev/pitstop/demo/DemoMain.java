@@ -17,6 +17,6 @@ public final class DemoMain {
 
   /** The operator jar's command line plus {@code demo}. */
   public static Cli cli() {
-    return Cli.standard().extendedBy("pitstop-demo.jar", Map.of("demo", new DemoCommand()));
+    return Main.cli().extendedBy("pitstop-demo.jar", Map.of("demo", new DemoCommand()));
   }
 }

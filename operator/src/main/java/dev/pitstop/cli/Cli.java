@@ -23,9 +23,17 @@ public final class Cli {
     this.commands = new LinkedHashMap<>(commands);
   }
 
-  /** The commands of the operator's jar. */
+  /** The command-line commands, without the {@code operator} command (which is not the CLI's). */
   public static Cli standard() {
-    Map<String, Command> commands = new LinkedHashMap<>();
+    return withFirst(Map.of());
+  }
+
+  /**
+   * The operator jar's command line: {@code first} (the {@code operator} command, which the jar's
+   * main adds so this package knows nothing of the operator), then the command-line commands.
+   */
+  public static Cli withFirst(Map<String, Command> first) {
+    Map<String, Command> commands = new LinkedHashMap<>(first);
     CommandCatalog.register(commands);
     return new Cli(commands);
   }

@@ -1,6 +1,5 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.operator.OperatorCommand;
 import java.util.Map;
 
 /** The commands the jar offers, in the order {@code help} lists them. */
@@ -12,7 +11,6 @@ final class CommandCatalog {
   private CommandCatalog() {}
 
   static void register(Map<String, Command> commands) {
-    commands.put("operator", new OperatorCommand());
     commands.put(MigrateCommand.NAME, new MigrateCommand());
     commands.put(StatusCommand.NAME, new StatusCommand());
     commands.put(ValidateCommand.NAME, new ValidateCommand());
