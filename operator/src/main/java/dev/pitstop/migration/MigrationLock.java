@@ -1,6 +1,7 @@
 package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,7 +21,6 @@ final class MigrationLock implements AutoCloseable {
   static final long FLYWAY_LOCK_BASE = 77431708279161L;
 
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
-  private static final String LOCK_NOT_AVAILABLE = "55P03";
 
   private final Connection connection;
   private final long key;
@@ -116,7 +116,7 @@ final class MigrationLock implements AutoCloseable {
       lock.executeQuery().close();
       return true;
     } catch (SQLException e) {
-      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+      if (SqlState.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return false;
       }
       throw e;
