@@ -50,11 +50,6 @@ public final class SqlLexer {
     public boolean isBlank() {
       return this == WHITESPACE || this == LINE_COMMENT || this == BLOCK_COMMENT;
     }
-
-    /** Tells whether the token is a string literal of any kind. */
-    public boolean isString() {
-      return this == STRING || this == ESCAPE_STRING || this == DOLLAR_STRING;
-    }
   }
 
   /**
