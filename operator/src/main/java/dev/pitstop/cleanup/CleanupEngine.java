@@ -1,6 +1,7 @@
 package dev.pitstop.cleanup;
 
 import dev.pitstop.cleanup.CleanupProgress.Activity;
+import dev.pitstop.sql.AdvisoryLock;
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlErrorKind;
@@ -114,7 +115,7 @@ public final class CleanupEngine {
       RunReporter reporter)
       throws SQLException {
     long start = System.nanoTime();
-    RuleLock lock = RuleLock.tryAcquire(connection, request.lockScope(), rule.name());
+    AdvisoryLock lock = RuleLock.tryAcquire(connection, request.lockScope(), rule.name());
     while (lock == null) {
       if (budget.isSpent() || Thread.currentThread().isInterrupted()) {
         return notStarted(

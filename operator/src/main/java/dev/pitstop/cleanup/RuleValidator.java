@@ -3,6 +3,7 @@ package dev.pitstop.cleanup;
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -22,8 +23,6 @@ import java.util.Set;
 final class RuleValidator {
   /** date, timestamp, timestamptz. */
   private static final Set<Long> TIME_TYPES = Set.of(1082L, 1114L, 1184L);
-
-  private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
   private final Connection connection;
   private final TableCatalog catalog;
@@ -208,7 +207,7 @@ final class RuleValidator {
   private static CleanupException rejected(ResolvedRule rule, SQLException e) {
     String server = ServerMessages.describe(e);
     DeletionRule r = rule.rule();
-    if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+    if (SqlState.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
       return refuse(
           CleanupErrorCode.RULE_REJECTED,
           r.field("table"),

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.pitstop.sql.SqlState;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -220,7 +221,7 @@ public final class DataSourceRegistry implements AutoCloseable {
                         "Pitstop already has "
                             + options.maxPools()
                             + " connection pools open and all of them are in use.",
-                        "53300"));
+                        SqlState.TOO_MANY_CONNECTIONS));
     targets.remove(victim.getKey());
     evicted.add(victim.getValue().pool);
   }

@@ -1,5 +1,6 @@
 package dev.pitstop.database;
 
+import dev.pitstop.sql.SqlState;
 import java.sql.SQLException;
 import java.util.stream.Collectors;
 
@@ -35,7 +36,7 @@ final class FailureMessages {
               + server
               + " timed out; the server may be down or a firewall may drop the traffic.";
       case AUTHENTICATION_FAILED ->
-          isState(deepest(failure), "28000")
+          isState(deepest(failure), SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
               ? "The server rejected the login of "
                   + user
                   + " (no pg_hba.conf entry matches, or the role may not log in)."

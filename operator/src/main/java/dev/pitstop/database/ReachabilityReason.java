@@ -1,5 +1,6 @@
 package dev.pitstop.database;
 
+import dev.pitstop.sql.SqlState;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -67,11 +68,12 @@ public enum ReachabilityReason {
 
   private static ReachabilityReason ofSqlState(String sqlState) {
     return switch (sqlState) {
-      case "28P01", "28000" -> AUTHENTICATION_FAILED;
-      case "3D000" -> UNKNOWN_DATABASE;
-      case "53300" -> TOO_MANY_CONNECTIONS;
-      case "57P03" -> SERVER_NOT_READY;
-      default -> sqlState.startsWith("08") ? CONNECTION_FAILED : DATABASE_ERROR;
+      case SqlState.INVALID_PASSWORD, SqlState.INVALID_AUTHORIZATION_SPECIFICATION ->
+          AUTHENTICATION_FAILED;
+      case SqlState.INVALID_CATALOG_NAME -> UNKNOWN_DATABASE;
+      case SqlState.TOO_MANY_CONNECTIONS -> TOO_MANY_CONNECTIONS;
+      case SqlState.CANNOT_CONNECT_NOW -> SERVER_NOT_READY;
+      default -> SqlState.isConnectionException(sqlState) ? CONNECTION_FAILED : DATABASE_ERROR;
     };
   }
 }

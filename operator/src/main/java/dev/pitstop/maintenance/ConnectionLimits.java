@@ -1,6 +1,7 @@
 package dev.pitstop.maintenance;
 
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.SqlState;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,9 +19,6 @@ import java.util.Map;
  * finish is refused before it changes anything.
  */
 final class ConnectionLimits {
-  /** SQLSTATE insufficient_privilege. */
-  private static final String INSUFFICIENT_PRIVILEGE = "42501";
-
   private ConnectionLimits() {}
 
   /** The current limits, in the order of {@code roles}; fails naming a role that is missing. */
@@ -92,7 +90,7 @@ final class ConnectionLimits {
         set(connection, limit.role(), limit.connectionLimit());
       }
     } catch (SQLException e) {
-      if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      if (SqlState.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         throw new MaintenanceException(
             ErrorCode.PERMISSION_DENIED,
             Field.BLOCK_NEW,

@@ -1,5 +1,6 @@
 package dev.pitstop.maintenance;
 
+import dev.pitstop.sql.AdvisoryLock;
 import dev.pitstop.sql.QualifiedName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -189,11 +190,8 @@ final class ModeTable {
   }
 
   private void lock(Connection connection) throws SQLException {
-    try (PreparedStatement lock =
-        connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-      lock.setString(1, "pitstop-mode:" + table.sql());
-      lock.execute();
-    }
+    AdvisoryLock.lockForTransaction(
+        connection, AdvisoryLock.Key.hashtext("pitstop-mode:" + table.sql()));
   }
 
   private static void setCount(PreparedStatement statement, int index, Long value)

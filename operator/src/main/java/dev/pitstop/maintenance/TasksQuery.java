@@ -3,6 +3,7 @@ package dev.pitstop.maintenance;
 import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlSplitter;
+import dev.pitstop.sql.SqlState;
 import dev.pitstop.sql.SqlStatement;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -20,9 +21,6 @@ import java.util.List;
  * neither change data nor hang the drain.
  */
 public final class TasksQuery {
-  /** SQLSTATE of a statement cancelled by statement_timeout. */
-  private static final String QUERY_CANCELED = "57014";
-
   private final String sql;
 
   private TasksQuery(String sql) {
@@ -138,7 +136,7 @@ public final class TasksQuery {
   }
 
   private static MaintenanceException failed(SQLException e) {
-    boolean timedOut = QUERY_CANCELED.equals(e.getSQLState());
+    boolean timedOut = SqlState.QUERY_CANCELED.equals(e.getSQLState());
     boolean transientError = timedOut || SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT;
     String message =
         timedOut

@@ -25,9 +25,4 @@ public record MigrateResult(
     repaired = List.copyOf(repaired);
     pending = List.copyOf(pending);
   }
-
-  /** Returns how many scripts this call applied. */
-  public int migrationsExecuted() {
-    return applied.size();
-  }
 }

@@ -2,6 +2,7 @@ package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlErrorKind;
+import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ public final class MigrationEngine {
       try {
         rows = history.read(work);
       } catch (SQLException e) {
-        if ("42703".equals(e.getSQLState())) { // undefined_column
+        if (SqlState.UNDEFINED_COLUMN.equals(e.getSQLState())) {
           throw new MigrationException(
               ErrorCode.HISTORY_TABLE_INVALID,
               "historyTable",

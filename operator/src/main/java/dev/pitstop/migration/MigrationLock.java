@@ -1,37 +1,34 @@
 package dev.pitstop.migration;
 
+import dev.pitstop.sql.AdvisoryLock;
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A session-level PostgreSQL advisory lock per history table, held on a dedicated connection for a
- * whole run. The key is the one Flyway uses for the same table ({@code 77431708279161 +
- * "\"schema\".\"table\"".hashCode()}), so Pitstop and Flyway runners also exclude each other.
+ * whole run. The key is the one Flyway uses for the same table ({@link AdvisoryLock.Key#flyway}),
+ * so Pitstop and Flyway runners also exclude each other.
  */
 final class MigrationLock implements AutoCloseable {
 
-  /** Flyway's base key ("Flyway" in ASCII); the table name's hash is added to it. */
-  static final long FLYWAY_LOCK_BASE = 77431708279161L;
-
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
-  private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-  private final Connection connection;
-  private final long key;
+  private final AdvisoryLock lock;
 
-  private MigrationLock(Connection connection, long key) {
-    this.connection = connection;
-    this.key = key;
+  private MigrationLock(AdvisoryLock lock) {
+    this.lock = lock;
   }
 
+  /** The lock key of a history table: Flyway's, bit for bit. */
   static long keyFor(QualifiedName table) {
-    return FLYWAY_LOCK_BASE + table.sql().hashCode();
+    return AdvisoryLock.Key.flyway(table).number();
   }
 
   /**
@@ -42,9 +39,10 @@ final class MigrationLock implements AutoCloseable {
       Connection connection, QualifiedName table, Duration maxWait, MigrationListener listener)
       throws SQLException {
     connection.setAutoCommit(true);
-    long key = keyFor(table);
-    if (tryLock(connection, key)) {
-      return new MigrationLock(connection, key);
+    AdvisoryLock.Key key = AdvisoryLock.Key.flyway(table);
+    Optional<AdvisoryLock> free = AdvisoryLock.tryLock(connection, key);
+    if (free.isPresent()) {
+      return new MigrationLock(free.get());
     }
     long start = System.nanoTime();
     String originalLockTimeout = currentLockTimeout(connection);
@@ -58,7 +56,7 @@ final class MigrationLock implements AutoCloseable {
   private static MigrationLock waitForLock(
       Connection connection,
       QualifiedName table,
-      long key,
+      AdvisoryLock.Key key,
       Duration maxWait,
       MigrationListener listener,
       long start)
@@ -87,20 +85,10 @@ final class MigrationLock implements AutoCloseable {
             ErrorCode.INTERRUPTED, table.toString(), "Interrupted while waiting for the lock.");
       }
       Duration slice = remaining.compareTo(REPORT_INTERVAL) < 0 ? remaining : REPORT_INTERVAL;
-      if (lockWithin(connection, key, slice)) {
+      Optional<AdvisoryLock> taken = lockWithin(connection, key, slice);
+      if (taken.isPresent()) {
         listener.onLockAcquired(Duration.ofNanos(System.nanoTime() - start));
-        return new MigrationLock(connection, key);
-      }
-    }
-  }
-
-  private static boolean tryLock(Connection connection, long key) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-      statement.setLong(1, key);
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        return row.getBoolean(1);
+        return new MigrationLock(taken.get());
       }
     }
   }
@@ -108,16 +96,14 @@ final class MigrationLock implements AutoCloseable {
   /**
    * Blocks in the server (so the lock is taken as soon as it is free) for at most {@code slice}.
    */
-  private static boolean lockWithin(Connection connection, long key, Duration slice)
-      throws SQLException {
+  private static Optional<AdvisoryLock> lockWithin(
+      Connection connection, AdvisoryLock.Key key, Duration slice) throws SQLException {
     setLockTimeout(connection, Long.toString(Math.max(1, slice.toMillis())));
-    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
-      lock.setLong(1, key);
-      lock.executeQuery().close();
-      return true;
+    try {
+      return Optional.of(AdvisoryLock.lock(connection, key));
     } catch (SQLException e) {
-      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-        return false;
+      if (SqlState.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        return Optional.empty();
       }
       throw e;
     }
@@ -140,38 +126,16 @@ final class MigrationLock implements AutoCloseable {
     }
   }
 
-  private static LockWait holder(Connection connection, long key, Duration waited)
+  private static LockWait holder(Connection connection, AdvisoryLock.Key key, Duration waited)
       throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT l.pid, a.application_name, coalesce(a.xact_start, a.state_change)"
-                + " FROM pg_catalog.pg_locks l"
-                + " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-                + " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
-                + " WHERE datname = current_database())"
-                + " AND l.classid::bigint = ? AND l.objid::bigint = ? LIMIT 1")) {
-      statement.setLong(1, key >>> 32);
-      statement.setLong(2, key & 0xFFFFFFFFL);
-      try (ResultSet row = statement.executeQuery()) {
-        if (!row.next()) {
-          return new LockWait(null, null, null, waited);
-        }
-        return new LockWait(
-            row.getInt(1), row.getString(2), row.getObject(3, OffsetDateTime.class), waited);
-      }
-    }
+    return AdvisoryLock.holder(connection, key)
+        .map(h -> new LockWait(h.pid(), h.applicationName(), h.since(), waited))
+        .orElseGet(() -> new LockWait(null, null, null, waited));
   }
 
   /** Releases the lock; errors are ignored because closing the session releases it anyway. */
   @Override
   public void close() {
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-      statement.setLong(1, key);
-      statement.executeQuery().close();
-    } catch (SQLException e) {
-      // the session ends right after; PostgreSQL releases session locks when it does
-    }
+    lock.close();
   }
 }

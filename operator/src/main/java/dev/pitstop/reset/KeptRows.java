@@ -1,5 +1,6 @@
 package dev.pitstop.reset;
 
+import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlIdentifiers;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,9 +55,8 @@ final class KeptRows {
                 + TABLE
                 + " (rel, tid) SELECT tableoid, ctid FROM "
                 + entry.getValue().target()
-                + " WHERE ("
-                + entry.getKey().where()
-                + "\n)"
+                + " WHERE "
+                + SqlCondition.parenthesized(entry.getKey().where())
                 + kept.lockClause(null)
                 + " ON CONFLICT DO NOTHING");
       }

@@ -1,10 +1,8 @@
 package dev.pitstop.reset;
 
+import dev.pitstop.sql.AdvisoryLock;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 
 /**
  * A transaction-level advisory lock per database, so that two resets of one database (say, from two
@@ -24,17 +22,16 @@ final class ResetLock {
    *     it
    */
   static void take(Connection connection, String database) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-      statement.setLong(1, KEY);
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        if (row.getBoolean(1)) {
-          return;
-        }
-      }
+    AdvisoryLock.Key key = AdvisoryLock.Key.of(KEY);
+    if (AdvisoryLock.tryLockForTransaction(connection, key)) {
+      return;
     }
-    String holder = holder(connection);
+    String holder =
+        AdvisoryLock.holder(connection, key)
+            .map(
+                h ->
+                    "pid " + h.pid() + (h.since() == null ? "" : " since " + h.since().toInstant()))
+            .orElse(null);
     throw new ResetException(
         ResetErrorCode.RESET_LOCKED,
         database,
@@ -46,27 +43,5 @@ final class ResetLock {
         true,
         null,
         null);
-  }
-
-  private static String holder(Connection connection) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT l.pid, coalesce(a.xact_start, a.state_change)"
-                + " FROM pg_catalog.pg_locks l"
-                + " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-                + " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
-                + " WHERE datname = current_database())"
-                + " AND l.classid::bigint = ? AND l.objid::bigint = ? LIMIT 1")) {
-      statement.setLong(1, KEY >>> 32);
-      statement.setLong(2, KEY & 0xFFFFFFFFL);
-      try (ResultSet row = statement.executeQuery()) {
-        if (!row.next()) {
-          return null;
-        }
-        OffsetDateTime since = row.getObject(2, OffsetDateTime.class);
-        return "pid " + row.getInt(1) + (since == null ? "" : " since " + since.toInstant());
-      }
-    }
   }
 }

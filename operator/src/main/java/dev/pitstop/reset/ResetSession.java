@@ -3,6 +3,7 @@ package dev.pitstop.reset;
 import dev.pitstop.reset.ResetPlan.PlannedTable;
 import dev.pitstop.reset.ResetProgress.Stage;
 import dev.pitstop.reset.ResetResult.TableResult;
+import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
 import java.sql.Array;
 import java.sql.Connection;
@@ -122,9 +123,8 @@ final class ResetSession {
           statement.execute(
               "SELECT count(*) FROM "
                   + entry.getValue().target()
-                  + " WHERE ("
-                  + entry.getKey().where()
-                  + "\n)");
+                  + " WHERE "
+                  + SqlCondition.parenthesized(entry.getKey().where()));
         } catch (SQLException e) {
           if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
             throw e;

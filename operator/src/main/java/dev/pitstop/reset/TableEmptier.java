@@ -4,6 +4,7 @@ import dev.pitstop.reset.ResetPlan.PlannedTable;
 import dev.pitstop.reset.ResetProgress.Stage;
 import dev.pitstop.reset.ResetResult.TableResult;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -164,7 +165,7 @@ final class TableEmptier {
     String what =
         table == null ? "TRUNCATE of " + names(planned.truncated()) : "Emptying " + table.name();
     String lockHint =
-        "55P03".equals(error.sqlState())
+        SqlState.LOCK_NOT_AVAILABLE.equals(error.sqlState())
             ? " within lockTimeout (a concurrent session holds a conflicting lock)"
             : "";
     String subject = table == null ? names(planned.truncated()) : table.name().toString();

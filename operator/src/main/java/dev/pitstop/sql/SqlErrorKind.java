@@ -18,13 +18,13 @@ public enum SqlErrorKind {
 
   private static final Set<String> TRANSIENT_STATES =
       Set.of(
-          "57P01", // admin_shutdown
-          "57P02", // crash_shutdown
-          "57P03", // cannot_connect_now
-          "53300", // too_many_connections
-          "40001", // serialization_failure
-          "40P01", // deadlock_detected
-          "55P03"); // lock_not_available, also raised when lock_timeout fires
+          SqlState.ADMIN_SHUTDOWN,
+          SqlState.CRASH_SHUTDOWN,
+          SqlState.CANNOT_CONNECT_NOW,
+          SqlState.TOO_MANY_CONNECTIONS,
+          SqlState.SERIALIZATION_FAILURE,
+          SqlState.DEADLOCK_DETECTED,
+          SqlState.LOCK_NOT_AVAILABLE);
 
   /** Classifies an error by its SQLSTATE, walking causes and chained exceptions. */
   public static SqlErrorKind of(SQLException error) {
@@ -60,6 +60,7 @@ public enum SqlErrorKind {
   }
 
   private static boolean isTransientState(String state) {
-    return state != null && (state.startsWith("08") || TRANSIENT_STATES.contains(state));
+    return SqlState.isConnectionException(state)
+        || (state != null && TRANSIENT_STATES.contains(state));
   }
 }

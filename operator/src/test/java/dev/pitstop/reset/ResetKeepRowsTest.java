@@ -56,6 +56,18 @@ class ResetKeepRowsTest {
   }
 
   @Test
+  void aWhereWithCommentsKeepsTheRowsItSelects() {
+    engine()
+        .reset(
+            request()
+                .preserveRows("enrollments", "/* the demo pair */ id IN (7, 8) -- not 9")
+                .build());
+
+    assertThat(pg.queryStrings("SELECT id::text FROM enrollments ORDER BY id"))
+        .containsExactly("7", "8");
+  }
+
+  @Test
   void keptRowsOfSeveralEntriesAndADryRunCountsThem() {
     ResetRequest request =
         request()

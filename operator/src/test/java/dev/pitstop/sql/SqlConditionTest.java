@@ -33,10 +33,17 @@ class SqlConditionTest {
   }
 
   @Test
-  void refusesComments() {
-    assertThatThrownBy(() -> SqlCondition.check("true -- and the rest"))
-        .hasMessageContaining("comments");
-    assertThatThrownBy(() -> SqlCondition.check("true /* x */")).hasMessageContaining("comments");
+  void acceptsClosedCommentsAsPostgresqlDoes() {
+    assertThat(SqlCondition.check("true -- and the rest")).isEqualTo("true -- and the rest");
+    assertThat(SqlCondition.check("true /* x */")).isEqualTo("true /* x */");
+    assertThatThrownBy(() -> SqlCondition.check("true /* x"))
+        .hasMessage("has a /* comment that is not closed");
+  }
+
+  @Test
+  void aTrailingLineCommentCannotSwallowTheClosingParenthesis() {
+    assertThat(SqlCondition.parenthesized(SqlCondition.check("true -- why")))
+        .isEqualTo("(true -- why\n)");
   }
 
   @Test
