@@ -34,8 +34,6 @@ class SqlStateTest {
           files
               .filter(f -> f.toString().endsWith(".java"))
               .filter(f -> !f.endsWith(Path.of("dev/pitstop/sql/SqlState.java")))
-              // The maintenance window reconciler still names four codes; they are in SqlState.
-              .filter(f -> !f.getFileName().toString().equals("WindowDraining.java"))
               .filter(SqlStateTest::hasLiteral)
               .map(f -> sources.relativize(f).toString())
               .toList();

@@ -30,10 +30,6 @@ import java.util.Optional;
  * the window is Active.
  */
 final class WindowDraining {
-  /** undefined_table, undefined_column, invalid_schema_name, undefined_function. */
-  private static final java.util.Set<String> MISSING_OBJECT_STATES =
-      java.util.Set.of("42P01", "42703", "3F000", "42883");
-
   static final String ANNOUNCE = "announce";
   static final String WORKLOADS = "workloads";
   static final String DATABASE = "database";
@@ -151,7 +147,7 @@ final class WindowDraining {
     } catch (MaintenanceException e) {
       if (e.isTransient()) {
         database.retryLater(pass, e.getMessage());
-      } else if (mayAppearLater(e)) {
+      } else if (e.mayAppearLater()) {
         refuse(pass, WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       } else {
         // Bad input no database change can fix (a query that writes, returns no number, a mode
@@ -354,27 +350,6 @@ final class WindowDraining {
     String sentence = Sentences.clause(message) + "; nothing was changed";
     events.warning(pass.window, "StartRefused", sentence);
     database.refusedLater(pass, sentence);
-  }
-
-  /**
-   * Whether a refused start may succeed later without a spec change: a role, or a table, column,
-   * schema or function the tasks query names, that a migration has yet to create, or a privilege
-   * yet to be granted.
-   */
-  private static boolean mayAppearLater(MaintenanceException e) {
-    if (e.code() == ErrorCode.ROLE_NOT_FOUND || e.code() == ErrorCode.PERMISSION_DENIED) {
-      return true;
-    }
-    if (e.code() != ErrorCode.TASKS_QUERY_FAILED) {
-      return false;
-    }
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql
-          && MISSING_OBJECT_STATES.contains(String.valueOf(sql.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void fail(WindowPass pass, String reason, String message) {
