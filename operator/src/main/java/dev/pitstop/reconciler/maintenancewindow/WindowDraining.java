@@ -209,8 +209,8 @@ final class WindowDraining {
     }
     selection = WindowSources.select(pass.context, pass.window);
     drain.remainingPods =
-        WorkloadDrain.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
-    drain.activeJobs = WorkloadDrain.activeJobs(selection.jobs());
+        Workloads.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
+    drain.activeJobs = Workloads.activeJobs(selection.jobs());
     if (drain.remainingPods > 0 || drain.activeJobs > 0) {
       pass.status.message = "waiting for " + left(pass);
       pass.lookAgainIn(WHILE_WAITING);
@@ -310,9 +310,8 @@ final class WindowDraining {
     drain.activeConnections = 0;
     drain.terminatedSessions = result.terminatedSessions();
     WindowSources.Selection selection = WindowSources.select(pass.context, pass.window);
-    int pods =
-        WorkloadDrain.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
-    int active = WorkloadDrain.activeJobs(selection.jobs());
+    int pods = Workloads.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
+    int active = Workloads.activeJobs(selection.jobs());
     if (pods > 0 || active > 0) {
       next(pass, WORKLOADS); // something came back meanwhile; drain it again
       pass.lookAgainIn(Duration.ZERO);

@@ -71,14 +71,14 @@ final class WindowSources {
             Deployment.class,
             DEPLOYMENTS,
             inNamespace,
-            (w, d) -> concerns(w, WorkloadDrain.DEPLOYMENT, d)));
+            (w, d) -> concerns(w, Workloads.DEPLOYMENT, d)));
     sources.add(
         informer(
             context,
             StatefulSet.class,
             STATEFUL_SETS,
             inNamespace,
-            (w, s) -> concerns(w, WorkloadDrain.STATEFUL_SET, s)));
+            (w, s) -> concerns(w, Workloads.STATEFUL_SET, s)));
     sources.add(
         informer(
             context,
@@ -86,8 +86,8 @@ final class WindowSources {
             CRON_JOBS,
             inNamespace,
             (w, c) ->
-                WorkloadDrain.selectsCronJob(w, c)
-                    || WorkloadDrain.drainedBy(c, w.getMetadata().getName())
+                Workloads.selectsCronJob(w, c)
+                    || Workloads.drainedBy(c, w.getMetadata().getName())
                     || recorded(w).cronJobs.stream()
                         .anyMatch(r -> r.name.equals(c.getMetadata().getName()))));
     sources.add(
@@ -143,28 +143,28 @@ final class WindowSources {
     all.addAll(list(context, Deployment.class, DEPLOYMENTS, namespace, o -> true));
     all.addAll(list(context, StatefulSet.class, STATEFUL_SETS, namespace, o -> true));
     for (HasMetadata w : all) {
-      String kind = WorkloadDrain.kindOf(w);
+      String kind = Workloads.kindOf(w);
       String n = w.getMetadata().getName();
-      if (WorkloadDrain.selects(window, kind, w)) {
+      if (Workloads.selects(window, kind, w)) {
         workloads.add(w);
       }
       if (drain.workloads.stream().anyMatch(r -> kind.equals(r.kind) && n.equals(r.name))) {
         recordedWorkloads.add(w);
       }
-      if (WorkloadDrain.drainedBy(w, name)) {
+      if (Workloads.drainedBy(w, name)) {
         annotated.add(w);
       }
     }
     List<CronJob> cronJobs = new ArrayList<>();
     List<CronJob> recordedCronJobs = new ArrayList<>();
     for (CronJob c : list(context, CronJob.class, CRON_JOBS, namespace, o -> true)) {
-      if (WorkloadDrain.selectsCronJob(window, c)) {
+      if (Workloads.selectsCronJob(window, c)) {
         cronJobs.add(c);
       }
       if (drain.cronJobs.stream().anyMatch(r -> r.name.equals(c.getMetadata().getName()))) {
         recordedCronJobs.add(c);
       }
-      if (WorkloadDrain.drainedBy(c, name)) {
+      if (Workloads.drainedBy(c, name)) {
         annotated.add(c);
       }
     }
@@ -313,8 +313,8 @@ final class WindowSources {
 
   private static boolean concerns(MaintenanceWindow window, String kind, HasMetadata workload) {
     String name = workload.getMetadata().getName();
-    return WorkloadDrain.selects(window, kind, workload)
-        || WorkloadDrain.drainedBy(workload, window.getMetadata().getName())
+    return Workloads.selects(window, kind, workload)
+        || Workloads.drainedBy(workload, window.getMetadata().getName())
         || recorded(window).workloads.stream()
             .anyMatch(r -> kind.equals(r.kind) && name.equals(r.name));
   }

@@ -2,19 +2,11 @@ package dev.pitstop.reconciler.maintenancewindow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pitstop.api.v1alpha1.Drain;
-import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.CronJobRecord;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.WorkloadRecord;
-import dev.pitstop.reconciler.maintenancewindow.model.LabelSelectors;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -36,56 +28,12 @@ import java.util.Set;
  * always put back exactly what was there. Reads come from the informer caches.
  */
 final class WorkloadDrain {
-  /** Annotation: replicas before the window. */
-  static final String ORIGINAL_REPLICAS = "pitstop.dev/original-replicas";
-
-  /** Annotation: spec.suspend before the window. */
-  static final String ORIGINAL_SUSPEND = "pitstop.dev/original-suspend";
-
-  /** Annotation: the MaintenanceWindow that changed this object. */
-  static final String DRAINED_BY = "pitstop.dev/drained-by";
-
-  static final String DEPLOYMENT = "Deployment";
-  static final String STATEFUL_SET = "StatefulSet";
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubernetesClient client;
 
   WorkloadDrain(KubernetesClient client) {
     this.client = client;
-  }
-
-  /** Whether {@code window}'s spec selects this Deployment or StatefulSet. */
-  static boolean selects(MaintenanceWindow window, String kind, HasMetadata workload) {
-    Drain drain = window.getSpec() == null ? null : window.getSpec().drain;
-    if (drain == null || drain.workloads == null) {
-      return false;
-    }
-    for (Drain.WorkloadSelector s : drain.workloads) {
-      if (s == null || s.kind == null || !s.kind.name().equals(kind)) {
-        continue;
-      }
-      if (s.name != null
-          ? s.name.equals(workload.getMetadata().getName())
-          : LabelSelectors.matches(s.selector, workload.getMetadata().getLabels())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether {@code window}'s spec selects this CronJob. */
-  static boolean selectsCronJob(MaintenanceWindow window, CronJob cronJob) {
-    Drain drain = window.getSpec() == null ? null : window.getSpec().drain;
-    return drain != null
-        && drain.cronJobs != null
-        && LabelSelectors.matches(drain.cronJobs.selector, cronJob.getMetadata().getLabels());
-  }
-
-  /** Whether this object carries {@code window}'s drained-by annotation. */
-  static boolean drainedBy(HasMetadata object, String window) {
-    return window.equals(annotation(object, DRAINED_BY));
   }
 
   /**
@@ -98,7 +46,7 @@ final class WorkloadDrain {
   boolean record(DrainStatus drain, WindowSources.Selection selection, String window) {
     boolean added = false;
     for (HasMetadata workload : selection.workloads()) {
-      String kind = kindOf(workload);
+      String kind = Workloads.kindOf(workload);
       String name = workload.getMetadata().getName();
       if (ownedByOther(workload, window) || findWorkload(drain, kind, name).isPresent()) {
         continue;
@@ -107,9 +55,10 @@ final class WorkloadDrain {
       r.kind = kind;
       r.name = name;
       r.originalReplicas =
-          drainedBy(workload, window) && parseInt(annotation(workload, ORIGINAL_REPLICAS)) != null
-              ? parseInt(annotation(workload, ORIGINAL_REPLICAS))
-              : replicas(workload);
+          Workloads.drainedBy(workload, window)
+                  && parseInt(Workloads.annotation(workload, Workloads.ORIGINAL_REPLICAS)) != null
+              ? parseInt(Workloads.annotation(workload, Workloads.ORIGINAL_REPLICAS))
+              : Workloads.replicas(workload);
       drain.workloads.add(r);
       added = true;
     }
@@ -120,9 +69,9 @@ final class WorkloadDrain {
       }
       CronJobRecord r = new CronJobRecord();
       r.name = name;
-      String recorded = annotation(cronJob, ORIGINAL_SUSPEND);
+      String recorded = Workloads.annotation(cronJob, Workloads.ORIGINAL_SUSPEND);
       r.originalSuspend =
-          drainedBy(cronJob, window) && recorded != null
+          Workloads.drainedBy(cronJob, window) && recorded != null
               ? Boolean.parseBoolean(recorded)
               : Boolean.TRUE.equals(cronJob.getSpec().getSuspend());
       drain.cronJobs.add(r);
@@ -141,17 +90,20 @@ final class WorkloadDrain {
   int apply(DrainStatus drain, WindowSources.Selection selection, String window) {
     int patched = 0;
     Map<String, HasMetadata> byKey = new HashMap<>();
-    selection.workloads().forEach(w -> byKey.put(key(kindOf(w), w.getMetadata().getName()), w));
+    selection
+        .workloads()
+        .forEach(w -> byKey.put(Workloads.key(Workloads.kindOf(w), w.getMetadata().getName()), w));
     for (CronJob c : selection.recordedCronJobs()) {
-      byKey.put(key("CronJob", c.getMetadata().getName()), c);
+      byKey.put(Workloads.key("CronJob", c.getMetadata().getName()), c);
     }
     for (HasMetadata w : selection.recordedWorkloads()) {
-      byKey.put(key(kindOf(w), w.getMetadata().getName()), w);
+      byKey.put(Workloads.key(Workloads.kindOf(w), w.getMetadata().getName()), w);
     }
     for (CronJobRecord r : drain.cronJobs) {
-      HasMetadata object = byKey.get(key("CronJob", r.name));
+      HasMetadata object = byKey.get(Workloads.key("CronJob", r.name));
       if (object instanceof CronJob cronJob
-          && !(Boolean.TRUE.equals(cronJob.getSpec().getSuspend()) && drainedBy(cronJob, window))) {
+          && !(Boolean.TRUE.equals(cronJob.getSpec().getSuspend())
+              && Workloads.drainedBy(cronJob, window))) {
         patch(
             cronJob,
             Map.of(
@@ -159,9 +111,9 @@ final class WorkloadDrain {
                 Map.of(
                     "annotations",
                     Map.of(
-                        ORIGINAL_SUSPEND,
+                        Workloads.ORIGINAL_SUSPEND,
                         String.valueOf(Boolean.TRUE.equals(r.originalSuspend)),
-                        DRAINED_BY,
+                        Workloads.DRAINED_BY,
                         window)),
                 "spec",
                 Map.of("suspend", true)));
@@ -169,8 +121,9 @@ final class WorkloadDrain {
       }
     }
     for (WorkloadRecord r : drain.workloads) {
-      HasMetadata workload = byKey.get(key(r.kind, r.name));
-      if (workload != null && !(replicas(workload) == 0 && drainedBy(workload, window))) {
+      HasMetadata workload = byKey.get(Workloads.key(r.kind, r.name));
+      if (workload != null
+          && !(Workloads.replicas(workload) == 0 && Workloads.drainedBy(workload, window))) {
         patch(
             workload,
             Map.of(
@@ -178,43 +131,16 @@ final class WorkloadDrain {
                 Map.of(
                     "annotations",
                     Map.of(
-                        ORIGINAL_REPLICAS, String.valueOf(r.originalReplicas), DRAINED_BY, window)),
+                        Workloads.ORIGINAL_REPLICAS,
+                        String.valueOf(r.originalReplicas),
+                        Workloads.DRAINED_BY,
+                        window)),
                 "spec",
                 Map.of("replicas", 0)));
         patched++;
       }
     }
     return patched;
-  }
-
-  /** Pods of the recorded workloads that are still there (not yet deleted, not finished). */
-  static int remainingPods(WindowSources.Selection selection, List<Pod> pods) {
-    Set<String> counted = new HashSet<>();
-    for (HasMetadata workload : selection.recordedWorkloads()) {
-      LabelSelector selector = podSelector(workload);
-      for (Pod pod : pods) {
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if (selector != null
-            && !"Succeeded".equals(phase)
-            && !"Failed".equals(phase)
-            && LabelSelectors.matches(selector, pod.getMetadata().getLabels())) {
-          counted.add(pod.getMetadata().getName());
-        }
-      }
-    }
-    return counted.size();
-  }
-
-  /** Selected Jobs that still have active pods. */
-  static int activeJobs(List<Job> jobs) {
-    return (int)
-        jobs.stream()
-            .filter(
-                j ->
-                    j.getStatus() != null
-                        && j.getStatus().getActive() != null
-                        && j.getStatus().getActive() > 0)
-            .count();
   }
 
   /** What a restore pass did. */
@@ -232,22 +158,24 @@ final class WorkloadDrain {
     Map<String, HasMetadata> existing = new LinkedHashMap<>();
     selection
         .recordedWorkloads()
-        .forEach(w -> existing.put(key(kindOf(w), w.getMetadata().getName()), w));
+        .forEach(
+            w -> existing.put(Workloads.key(Workloads.kindOf(w), w.getMetadata().getName()), w));
     selection
         .recordedCronJobs()
-        .forEach(c -> existing.put(key("CronJob", c.getMetadata().getName()), c));
+        .forEach(c -> existing.put(Workloads.key("CronJob", c.getMetadata().getName()), c));
     Map<String, Object> originals = new LinkedHashMap<>();
-    drain.workloads.forEach(r -> originals.put(key(r.kind, r.name), r.originalReplicas));
-    drain.cronJobs.forEach(r -> originals.put(key("CronJob", r.name), r.originalSuspend));
+    drain.workloads.forEach(r -> originals.put(Workloads.key(r.kind, r.name), r.originalReplicas));
+    drain.cronJobs.forEach(r -> originals.put(Workloads.key("CronJob", r.name), r.originalSuspend));
     for (HasMetadata orphan : selection.annotatedByWindow()) {
-      String k = key(kindOf(orphan), orphan.getMetadata().getName());
+      String k = Workloads.key(Workloads.kindOf(orphan), orphan.getMetadata().getName());
       existing.putIfAbsent(k, orphan);
       if (!originals.containsKey(k)) {
         originals.put(
             k,
             orphan instanceof CronJob
-                ? Boolean.valueOf(Boolean.parseBoolean(annotation(orphan, ORIGINAL_SUSPEND)))
-                : parseInt(annotation(orphan, ORIGINAL_REPLICAS)));
+                ? Boolean.valueOf(
+                    Boolean.parseBoolean(Workloads.annotation(orphan, Workloads.ORIGINAL_SUSPEND)))
+                : parseInt(Workloads.annotation(orphan, Workloads.ORIGINAL_REPLICAS)));
       }
     }
     Set<String> done = new HashSet<>();
@@ -272,20 +200,22 @@ final class WorkloadDrain {
         }
       }
     }
-    drain.workloads.removeIf(r -> done.contains(key(r.kind, r.name)));
-    drain.cronJobs.removeIf(r -> done.contains(key("CronJob", r.name)));
+    drain.workloads.removeIf(r -> done.contains(Workloads.key(r.kind, r.name)));
+    drain.cronJobs.removeIf(r -> done.contains(Workloads.key("CronJob", r.name)));
     return new Restored(patched, gone, failed);
   }
 
   private boolean restorePatch(HasMetadata object, Object original, String window) {
-    if (annotation(object, DRAINED_BY) != null && !drainedBy(object, window)) {
+    if (Workloads.annotation(object, Workloads.DRAINED_BY) != null
+        && !Workloads.drainedBy(object, window)) {
       return false; // another window drained it meanwhile; that window restores it
     }
     // A JSON patch, not a merge patch: removing the annotations must not depend on the server
     // treating null as "delete" (the mock API server stores the null).
     List<Map<String, Object>> ops = new ArrayList<>();
-    for (String name : List.of(DRAINED_BY, ORIGINAL_REPLICAS, ORIGINAL_SUSPEND)) {
-      if (annotation(object, name) != null) {
+    for (String name :
+        List.of(Workloads.DRAINED_BY, Workloads.ORIGINAL_REPLICAS, Workloads.ORIGINAL_SUSPEND)) {
+      if (Workloads.annotation(object, name) != null) {
         ops.add(
             op(
                 "remove",
@@ -299,8 +229,8 @@ final class WorkloadDrain {
         ops.add(op("add", "/spec/suspend", suspend));
       }
     } else {
-      int replicas = original == null ? replicas(object) : (Integer) original;
-      if (replicas(object) != replicas) {
+      int replicas = original == null ? Workloads.replicas(object) : (Integer) original;
+      if (Workloads.replicas(object) != replicas) {
         ops.add(op("add", "/spec/replicas", replicas));
       }
     }
@@ -338,28 +268,8 @@ final class WorkloadDrain {
         .patch(PatchContext.of(type), json);
   }
 
-  static LabelSelector podSelector(HasMetadata workload) {
-    if (workload instanceof Deployment d && d.getSpec() != null) {
-      return d.getSpec().getSelector();
-    }
-    if (workload instanceof StatefulSet s && s.getSpec() != null) {
-      return s.getSpec().getSelector();
-    }
-    return null;
-  }
-
-  static int replicas(HasMetadata workload) {
-    Integer replicas = null;
-    if (workload instanceof Deployment d && d.getSpec() != null) {
-      replicas = d.getSpec().getReplicas();
-    } else if (workload instanceof StatefulSet s && s.getSpec() != null) {
-      replicas = s.getSpec().getReplicas();
-    }
-    return replicas == null ? 1 : replicas; // Kubernetes defaults spec.replicas to 1
-  }
-
   private static boolean ownedByOther(HasMetadata object, String window) {
-    String owner = annotation(object, DRAINED_BY);
+    String owner = Workloads.annotation(object, Workloads.DRAINED_BY);
     return owner != null && !owner.equals(window);
   }
 
@@ -372,26 +282,6 @@ final class WorkloadDrain {
 
   private static Optional<CronJobRecord> findCronJob(DrainStatus drain, String name) {
     return drain.cronJobs.stream().filter(r -> name.equals(r.name)).findFirst();
-  }
-
-  /** Deployment, StatefulSet or CronJob. */
-  static String kindOf(HasMetadata object) {
-    if (object instanceof Deployment) {
-      return DEPLOYMENT;
-    }
-    if (object instanceof StatefulSet) {
-      return STATEFUL_SET;
-    }
-    return object instanceof CronJob ? "CronJob" : object.getKind();
-  }
-
-  static String key(String kind, String name) {
-    return kind + "/" + name;
-  }
-
-  static String annotation(HasMetadata object, String name) {
-    Map<String, String> a = object.getMetadata().getAnnotations();
-    return a == null ? null : a.get(name);
   }
 
   private static Integer parseInt(String text) {

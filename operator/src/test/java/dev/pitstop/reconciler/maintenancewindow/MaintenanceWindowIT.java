@@ -118,8 +118,8 @@ class MaintenanceWindowIT {
         .extracting(r -> r.name + "=" + r.originalSuspend)
         .containsExactlyInAnyOrder("nightly=false", "paused=true");
     assertThat(k8s.deployment("api").getMetadata().getAnnotations())
-        .containsEntry(WorkloadDrain.ORIGINAL_REPLICAS, "3")
-        .containsEntry(WorkloadDrain.DRAINED_BY, "nightly");
+        .containsEntry(Workloads.ORIGINAL_REPLICAS, "3")
+        .containsEntry(Workloads.DRAINED_BY, "nightly");
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isZero();
     assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isTrue();
     assertThat(k8s.cronJob("other").getSpec().getSuspend()).isFalse();
@@ -163,7 +163,7 @@ class MaintenanceWindowIT {
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
     assertThat(k8s.deployment("api").getMetadata().getAnnotations())
-        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+        .doesNotContainKeys(Workloads.ORIGINAL_REPLICAS, Workloads.DRAINED_BY);
     assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
     assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
     assertThat(limit(app)).isEqualTo(5);
@@ -491,7 +491,7 @@ class MaintenanceWindowIT {
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
     assertThat(k8s.deployment("api").getMetadata().getAnnotations())
-        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+        .doesNotContainKeys(Workloads.ORIGINAL_REPLICAS, Workloads.DRAINED_BY);
     assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
     assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
     assertThat(limit(app)).isEqualTo(5);
