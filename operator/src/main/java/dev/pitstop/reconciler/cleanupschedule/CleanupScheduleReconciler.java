@@ -117,7 +117,7 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
     }
     String before = StatusPatch.snapshot(resource);
     CleanupScheduleStatus status = resource.getStatus();
-    BackgroundWork.Key key = new BackgroundWork.Key(KIND, ResourceID.fromResource(resource));
+    BackgroundWork.Key key = BackgroundWork.Key.of(KIND, resource);
     long generation = resource.getMetadata().getGeneration();
     Instant now = clock.instant();
     Optional<BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome>> job = work.find(key);

@@ -106,7 +106,7 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
     String before = StatusPatch.snapshot(resource);
     DatabaseMigrationStatus status = resource.getStatus();
     ResourceID id = ResourceID.fromResource(resource);
-    BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
+    BackgroundWork.Key key = BackgroundWork.Key.of(KIND, resource);
     long generation = resource.getMetadata().getGeneration();
     Instant now = clock.instant();
 

@@ -117,7 +117,7 @@ public final class SandboxResetReconciler implements Reconciler<SandboxReset> {
     String before = StatusPatch.snapshot(resource);
     SandboxResetStatus status = resource.getStatus();
     ResourceID id = ResourceID.fromResource(resource);
-    BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
+    BackgroundWork.Key key = BackgroundWork.Key.of(KIND, resource);
     long generation = resource.getMetadata().getGeneration();
     Instant now = clock.instant();
 
