@@ -101,10 +101,7 @@ public final class PitstopOperator implements AutoCloseable {
         new CleanupScheduleReconciler(
             targets, work, events, metrics, WebhookNotifier.standard(), clock),
         settings);
-    register(
-        new SandboxResetReconciler(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock),
-        settings);
+    register(new SandboxResetReconciler(services), settings);
     try {
       http =
           new HttpEndpoints(
