@@ -97,10 +97,7 @@ public final class PitstopOperator implements AutoCloseable {
             ExponentialBackoff.forUnreachableDatabase(),
             clock),
         settings);
-    register(
-        new CleanupScheduleReconciler(
-            targets, work, events, metrics, WebhookNotifier.standard(), clock),
-        settings);
+    register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
     register(new SandboxResetReconciler(services), settings);
     try {
       http =
