@@ -98,15 +98,7 @@ public final class SandboxResetReconciler
             "skipped: the run started at "
                 + ResetStatuses.time(job.startedAt())
                 + " was still going";
-        ResetStatuses.notRun(status, skipped, RunResult.Skipped, why);
-        pass.metrics()
-            .resetNotRun(
-                resource.getMetadata().getNamespace(), resource.getMetadata().getName(), "Skipped");
-        pass.events()
-            .warning(
-                resource,
-                "ScheduleSkipped",
-                "Fire time " + ResetStatuses.time(skipped) + " " + why);
+        notRun(pass, skipped, RunResult.Skipped, why, " ");
       }
     } catch (IllegalArgumentException e) {
       // the spec changed while the run goes on; it is refused once the run has finished
@@ -264,20 +256,32 @@ public final class SandboxResetReconciler
   }
 
   private static void missed(Pass<SandboxReset, Ticket> pass, Instant fire) {
-    SandboxReset resource = pass.resource();
-    SandboxResetStatus status = resource.getStatus();
+    SandboxResetStatus status = pass.resource().getStatus();
     String why =
         status.phase == ResetPhase.WaitingForWindow
             ? "missed: " + status.message + " until startingDeadline passed"
             : "missed: it passed more than startingDeadline ago while no run could start (operator"
                 + " down?)";
-    ResetStatuses.notRun(status, fire, RunResult.Missed, why);
+    notRun(pass, fire, RunResult.Missed, why, " was ");
+  }
+
+  /**
+   * A fire time that did not run (Skipped or Missed): into history, metrics and an Event.
+   *
+   * @param between what the Event's message says between the fire time and {@code why}
+   */
+  private static void notRun(
+      Pass<SandboxReset, Ticket> pass, Instant fire, RunResult result, String why, String between) {
+    SandboxReset resource = pass.resource();
+    ResetStatuses.notRun(resource.getStatus(), fire, result, why);
     pass.metrics()
         .resetNotRun(
-            resource.getMetadata().getNamespace(), resource.getMetadata().getName(), "Missed");
+            resource.getMetadata().getNamespace(), resource.getMetadata().getName(), result.name());
     pass.events()
         .warning(
-            resource, "ScheduleMissed", "Fire time " + ResetStatuses.time(fire) + " was " + why);
+            resource,
+            "Schedule" + result.name(),
+            "Fire time " + ResetStatuses.time(fire) + between + why);
   }
 
   private static void retryLater(
