@@ -167,12 +167,8 @@ class OperationRunsTest {
   @Test
   void aNewRequestDuringTheBackoffStartsAtOnce() {
     DatabaseMigration resource = resource("uid-1", 1);
-    jobs.add(OperationRunsTest::unreachable);
+    failOnceTransiently(resource);
     jobs.add(progress -> "done");
-    advance(resource);
-    awaitStage(resource, Stage.FINISHED);
-    advance(resource);
-    assertThat(runs.stage(resource)).isEqualTo(Stage.BACKING_OFF);
 
     resource.getMetadata().setGeneration(2L);
     assertThat(advance(resource))
@@ -184,12 +180,8 @@ class OperationRunsTest {
   @Test
   void aResourceCreatedAgainUnderTheSameNameSeesNoneOfTheOldOnesJobOrRetry() {
     DatabaseMigration old = resource("uid-1", 1);
-    jobs.add(OperationRunsTest::unreachable);
+    failOnceTransiently(old);
     jobs.add(progress -> "new result");
-    advance(old);
-    awaitStage(old, Stage.FINISHED);
-    advance(old);
-    assertThat(runs.stage(old)).isEqualTo(Stage.BACKING_OFF);
 
     DatabaseMigration created = resource("uid-2", 1);
     assertThat(runs.stage(created)).isEqualTo(Stage.IDLE);
@@ -220,6 +212,15 @@ class OperationRunsTest {
     assertThat(work.find(key(resource))).isEmpty();
     assertThat(runs.remembered()).isZero();
     assertThat(publications).as("never published").isEmpty();
+  }
+
+  /** Runs a job that fails for a reason that may pass, and publishes that: BACKING_OFF. */
+  private void failOnceTransiently(DatabaseMigration resource) {
+    jobs.add(OperationRunsTest::unreachable);
+    advance(resource);
+    awaitStage(resource, Stage.FINISHED);
+    advance(resource);
+    assertThat(runs.stage(resource)).isEqualTo(Stage.BACKING_OFF);
   }
 
   private Duration advance(DatabaseMigration resource) {
