@@ -7,6 +7,7 @@ import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.RunTriggerFilter;
 import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler;
@@ -82,10 +83,10 @@ public final class PitstopOperator implements AutoCloseable {
                 o.withLeaderElectionConfiguration(election.build());
               }
             });
-    register(
-        new DatabaseMigrationReconciler(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock),
-        settings);
+    OperationRuns.Services services =
+        new OperationRuns.Services(
+            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock);
+    register(new DatabaseMigrationReconciler(services), settings);
     register(
         new MaintenanceWindowReconciler(
             client,
@@ -96,14 +97,8 @@ public final class PitstopOperator implements AutoCloseable {
             ExponentialBackoff.forUnreachableDatabase(),
             clock),
         settings);
-    register(
-        new CleanupScheduleReconciler(
-            targets, work, events, metrics, WebhookNotifier.standard(), clock),
-        settings);
-    register(
-        new SandboxResetReconciler(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock),
-        settings);
+    register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
+    register(new SandboxResetReconciler(services), settings);
     try {
       http =
           new HttpEndpoints(

@@ -1,5 +1,6 @@
 package dev.pitstop.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,8 +104,19 @@ public final class BackgroundWork implements AutoCloseable {
     }
   }
 
-  /** Jobs of one controller are keyed by kind and resource. */
-  public record Key(String kind, ResourceID resource) {}
+  /**
+   * Jobs are keyed by kind and the resource's UID, so a resource deleted and created again under
+   * the same name never sees the old one's job. {@code resource} (namespace/name) is for logs and
+   * wake-ups.
+   */
+  public record Key(String kind, String uid, ResourceID resource) {
+    /** The key of {@code resource}'s job; its namespace/name stands in for a missing UID. */
+    public static Key of(String kind, HasMetadata resource) {
+      ResourceID id = ResourceID.fromResource(resource);
+      String uid = resource.getMetadata().getUid();
+      return new Key(kind, uid == null ? id.toString() : uid, id);
+    }
+  }
 
   /**
    * A running or finished job.

@@ -13,9 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,23 +21,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes Kubernetes Events ({@code kubectl describe} shows them) with stable CamelCase reasons. A
  * repeated event for the same object, reason and message increments the count of the existing Event
- * instead of creating a new one. Messages pass through a redactor so no credential reaches an
- * Event.
+ * instead of creating a new one, as long as it is among the {@value #REMEMBERED_EVENTS} most
+ * recently recorded ({@link EventCounts}). Messages pass through a redactor so no credential
+ * reaches an Event.
  */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final String COMPONENT = "pitstop-operator";
 
+  /** Events whose count is remembered; a few thousand cover every object changing at once. */
+  static final int REMEMBERED_EVENTS = 4096;
+
   private final KubernetesClient client;
   private final UnaryOperator<String> redactor;
-  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-
+  private final EventCounts counts;
   private final Clock clock;
 
   public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor, Clock clock) {
+    this(client, redactor, clock, REMEMBERED_EVENTS);
+  }
+
+  /**
+   * @param remembered how many Events' counts are kept
+   */
+  EventRecorder(
+      KubernetesClient client, UnaryOperator<String> redactor, Clock clock, int remembered) {
     this.client = client;
     this.redactor = redactor;
     this.clock = clock;
+    this.counts = new EventCounts(remembered);
   }
 
   /** A Normal event. */
@@ -130,6 +140,11 @@ public final class EventRecorder {
           object.getMetadata().getName(),
           redactor.apply(String.valueOf(e.getMessage())));
     }
+  }
+
+  /** How many Events' counts are kept now; at most the number given at construction. */
+  int remembered() {
+    return counts.size();
   }
 
   private static String digest(String text) {

@@ -142,7 +142,7 @@ class BackgroundWorkTest {
   private Consumer<Integer> startJob() throws Exception {
     job =
         work.<Integer, String>start(
-                new BackgroundWork.Key("Test", new ResourceID("job", "default")),
+                new BackgroundWork.Key("Test", "uid-1", new ResourceID("job", "default")),
                 "run-1",
                 progress -> {
                   sink.complete(progress);

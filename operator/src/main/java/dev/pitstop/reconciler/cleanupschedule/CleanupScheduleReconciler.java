@@ -9,11 +9,12 @@ import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
-import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationReferences;
-import dev.pitstop.reconciler.PitstopMetrics;
-import dev.pitstop.reconciler.StatusPatch;
-import dev.pitstop.reconciler.WindowGate;
+import dev.pitstop.reconciler.OperationRuns;
+import dev.pitstop.reconciler.OperationRuns.Due;
+import dev.pitstop.reconciler.OperationRuns.Launch;
+import dev.pitstop.reconciler.OperationRuns.Pass;
+import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler.RunTicket;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRuns;
@@ -22,197 +23,156 @@ import dev.pitstop.reconciler.cleanupschedule.model.CleanupTrigger;
 import dev.pitstop.reconciler.cleanupschedule.model.RunDecision;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reconciles a CleanupSchedule: decides what is due ({@link RunDecision}), waits for the
  * maintenance window, runs the cleanup engine on a worker (then notifies the webhook there), and
- * publishes progress, results, history, Events and metrics. No SQL here.
+ * publishes progress, results, history, Events and metrics. Runs go through the lifecycle of {@link
+ * OperationRuns}; this class says what a cleanup run is and how its status reads. No SQL here.
  */
 @ControllerConfiguration(name = "cleanupschedule", generationAwareEventProcessing = false)
-public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedule> {
+public final class CleanupScheduleReconciler
+    implements Reconciler<CleanupSchedule>,
+        OperationRuns.Operation<
+            CleanupSchedule, CleanupRequests, RunTicket, CleanupJob.Progress, CleanupJob.Outcome> {
   static final String KIND = "CleanupSchedule";
-  private static final Duration WHILE_RUNNING = Duration.ofSeconds(10);
-  private static final Duration WHILE_WAITING = Duration.ofMinutes(1);
   private static final Duration AT_MOST = Duration.ofHours(1);
-  private static final Duration CONFIRM = Duration.ofSeconds(1);
 
-  private final DatabaseTargets targets;
-  private final BackgroundWork work;
-  private final EventRecorder events;
-  private final PitstopMetrics metrics;
   private final WebhookNotifier notifier;
-  private final Clock clock;
-  private final Map<ResourceID, RunTicket> tickets = new ConcurrentHashMap<>();
-  private final SimpleInboundEventSource<CleanupSchedule> wakeups =
-      new SimpleInboundEventSource<>("cleanup-work");
   private final OperationReferences<CleanupSchedule> references =
       new OperationReferences<>(
           r -> r.getSpec().database,
           CleanupScheduleReconciler::webhookSecret,
           null,
           r -> r.getSpec().maintenanceWindowRef);
+  private final OperationRuns<
+          CleanupSchedule, CleanupRequests, RunTicket, CleanupJob.Progress, CleanupJob.Outcome>
+      runs;
+
+  @Override
+  public OperationRuns<
+          CleanupSchedule, CleanupRequests, RunTicket, CleanupJob.Progress, CleanupJob.Outcome>
+      runs() {
+    return runs;
+  }
 
   /**
-   * What a run's start recorded in status, kept until its result is visible in status: status
-   * patches can be lost (a conflict, a stale cache), and a lost one must not start the same run
-   * again or drop its result.
+   * What a run's start recorded in status, applied again while its job is known ({@link
+   * CleanupStatuses#observe}): status patches can be lost (a conflict, a stale cache), and a lost
+   * one must not start the same run again or drop its result.
    */
-  private static final class RunTicket {
-    final CleanupTrigger trigger;
-    final Instant fire;
-    final String runRequest;
-    final String specDigest;
-    volatile boolean announced;
+  record RunTicket(CleanupTrigger trigger, Instant fire, String runRequest, String specDigest) {}
 
-    RunTicket(CleanupTrigger trigger, Instant fire, String runRequest, String specDigest) {
-      this.trigger = trigger;
-      this.fire = fire;
-      this.runRequest = runRequest;
-      this.specDigest = specDigest;
-    }
-  }
-
-  public CleanupScheduleReconciler(
-      DatabaseTargets targets,
-      BackgroundWork work,
-      EventRecorder events,
-      PitstopMetrics metrics,
-      WebhookNotifier notifier,
-      Clock clock) {
-    this.targets = targets;
-    this.work = work;
-    this.events = events;
-    this.metrics = metrics;
+  /** A failed run is not retried: the next fire time runs the rules again. */
+  public CleanupScheduleReconciler(OperationRuns.Services services, WebhookNotifier notifier) {
     this.notifier = notifier;
-    this.clock = clock;
+    this.runs = new OperationRuns<>(KIND, CleanupScheduleStatus::new, this, references, services);
   }
 
   @Override
-  public List<EventSource<?, CleanupSchedule>> prepareEventSources(
-      EventSourceContext<CleanupSchedule> context) {
-    return references.eventSources(context, wakeups);
-  }
-
-  @Override
-  public UpdateControl<CleanupSchedule> reconcile(
-      CleanupSchedule resource, Context<CleanupSchedule> context) {
-    if (resource.getStatus() == null) {
-      resource.setStatus(new CleanupScheduleStatus());
-    }
-    String before = StatusPatch.snapshot(resource);
-    CleanupScheduleStatus status = resource.getStatus();
-    BackgroundWork.Key key = new BackgroundWork.Key(KIND, ResourceID.fromResource(resource));
-    long generation = resource.getMetadata().getGeneration();
-    Instant now = clock.instant();
-    Optional<BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome>> job = work.find(key);
-    RunTicket ticket = tickets.get(key.resource());
-    if (job.isPresent() && ticket != null) {
+  public CleanupRequests prepare(Pass<CleanupSchedule, RunTicket> pass) throws SpecException {
+    CleanupScheduleStatus status = pass.resource().getStatus();
+    RunTicket ticket = pass.ticket();
+    if (ticket != null) {
       CleanupStatuses.observe(
-          status, ticket.trigger, ticket.fire, ticket.runRequest, ticket.specDigest);
+          status, ticket.trigger(), ticket.fire(), ticket.runRequest(), ticket.specDigest());
     }
-    boolean running = job.isPresent() && !job.get().isDone();
-
-    CleanupRequests config;
-    try {
-      config = CleanupRequests.prepare(resource);
-    } catch (SpecException e) {
-      if (running) {
-        CleanupStatuses.running(status, progress(job.get()), generation, now);
-        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
-      }
-      if (job.isPresent() && !published(resource, key, job.get(), 10, now)) {
-        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
-      }
-      events.refused(
-          resource, status, e, () -> CleanupStatuses.refused(status, e, generation, now));
-      return StatusPatch.ifChanged(resource, before, context);
-    }
-    status.observedGeneration = generation;
+    CleanupRequests config = CleanupRequests.prepare(pass.resource());
+    status.observedGeneration = pass.generation();
     if (status.observedSpecDigest == null) {
       CleanupStatuses.firstSeen(status, config.specDigest());
     }
-    String runRequest = annotation(resource, Pitstop.RUN_REQUESTED_AT);
-    RunDecision due = RunDecision.decide(config, status, runRequest, created(resource, now), now);
+    return config;
+  }
 
-    if (running) {
-      CleanupStatuses.running(status, progress(job.get()), generation, now);
-      if (due.fire() != null) {
-        CleanupStatuses.skipped(status, due.fire(), config.historyLimit());
-        events.normal(
-            resource,
-            "RunSkipped",
-            "Skipped the run due at "
-                + CleanupRuns.time(due.fire())
-                + ": the previous run is still going");
-      }
-      recordPassedFireTimes(resource, config, due);
-      status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
-      return StatusPatch.ifChanged(resource, before, context)
-          .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
+  /** Also records fire times that pass while the run goes on as Skipped or Missed. */
+  @Override
+  public Duration observe(
+      Pass<CleanupSchedule, RunTicket> pass,
+      BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job) {
+    CleanupSchedule resource = pass.resource();
+    CleanupScheduleStatus status = resource.getStatus();
+    Instant now = pass.now();
+    CleanupRun progress = job.progress().map(CleanupJob.Progress::run).orElse(null);
+    CleanupRequests config;
+    try {
+      config = prepare(pass);
+    } catch (SpecException e) {
+      CleanupStatuses.running(status, progress, pass.generation(), now);
+      return OperationRuns.WHILE_RUNNING;
     }
-    if (job.isPresent()) {
-      if (!published(resource, key, job.get(), config.historyLimit(), now)) {
-        // Nothing new starts before the result is visible in status.
-        CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
-        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(CONFIRM);
-      }
-      due = RunDecision.decide(config, status, runRequest, created(resource, now), now);
-    } else if (status.phase == CleanupPhase.Running) {
-      CleanupStatuses.interrupted(status, config.historyLimit(), generation, now);
-      events.warning(resource, "RunInterrupted", status.message);
+    RunDecision due = due(pass, config);
+    CleanupStatuses.running(status, progress, pass.generation(), now);
+    if (due.fire() != null) {
+      CleanupStatuses.skipped(status, due.fire(), config.historyLimit());
+      pass.events()
+          .normal(
+              resource,
+              "RunSkipped",
+              "Skipped the run due at "
+                  + CleanupRuns.time(due.fire())
+                  + ": the previous run is still going");
     }
-    recordPassedFireTimes(resource, config, due);
+    recordPassedFireTimes(pass, config, due);
+    status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
+    return min(OperationRuns.WHILE_RUNNING, untilNext(due, now));
+  }
+
+  @Override
+  public Due<RunTicket> decide(Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+    CleanupSchedule resource = pass.resource();
+    CleanupScheduleStatus status = resource.getStatus();
+    Instant now = pass.now();
+    RunDecision due = due(pass, config);
+    if (status.phase == CleanupPhase.Running) {
+      // Running without a job: the operator stopped during the run.
+      CleanupStatuses.interrupted(status, config.historyLimit(), pass.generation(), now);
+      pass.events().warning(resource, "RunInterrupted", status.message);
+    }
+    recordPassedFireTimes(pass, config, due);
     if (config.suspended()) {
       // Changes made while suspended take effect at the next run; they do not start one on resume.
       status.observedSpecDigest = config.specDigest();
     }
-
     if (due.trigger() == null) {
-      CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
-      return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(untilNext(due, now));
+      CleanupStatuses.idle(status, due.next(), config.suspended(), pass.generation(), now);
+      return Due.nothing(untilNext(due, now));
     }
-    WindowGate.Decision gate = references.gate(resource, context, now);
-    if (!gate.open()) {
-      CleanupStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
-      status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
-      return StatusPatch.ifChanged(resource, before, context)
-          .rescheduleAfter(min(WHILE_WAITING, untilNext(due, now)));
-    }
-    return start(resource, context, key, config, due, runRequest, before, now);
+    status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
+    RunTicket run =
+        new RunTicket(
+            due.trigger(),
+            due.fire(),
+            annotation(resource, Pitstop.RUN_REQUESTED_AT),
+            config.specDigest());
+    return Due.run(
+        run, due.trigger().display() + "/" + now, true, within -> min(within, untilNext(due, now)));
   }
 
-  private UpdateControl<CleanupSchedule> start(
-      CleanupSchedule resource,
-      Context<CleanupSchedule> context,
-      BackgroundWork.Key key,
-      CleanupRequests config,
-      RunDecision due,
-      String runRequest,
-      String before,
-      Instant now) {
-    CleanupScheduleStatus status = resource.getStatus();
+  @Override
+  public void waitingForWindow(Pass<CleanupSchedule, RunTicket> pass, String waitingFor) {
+    CleanupStatuses.waitingForWindow(
+        pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
+  }
+
+  /** A database that cannot be resolved fails the run (in history) instead of refusing the spec. */
+  @Override
+  public Launch<CleanupJob.Progress, CleanupJob.Outcome> launch(
+      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunTicket run) {
+    CleanupSchedule resource = pass.resource();
     CleanupScheduleSpec spec = resource.getSpec();
-    long generation = resource.getMetadata().getGeneration();
+    Instant now = pass.now();
     DatabaseTargets.Target target = null;
     String targetProblem = null;
     try {
-      target = references.target(targets, resource, context);
+      target = pass.target();
     } catch (SpecException e) {
       targetProblem = e.getMessage();
     }
@@ -221,91 +181,98 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
             target,
             targetProblem,
             config.request(),
-            due.trigger().display(),
-            due.fire(),
+            run.trigger().display(),
+            run.fire(),
             now,
-            clock,
+            pass.clock(),
             spec.notify,
-            CleanupJob.webhook(spec.notify, n -> references.secret(context, n)),
+            CleanupJob.webhook(spec.notify, n -> references.secret(pass.context(), n)),
             notifier,
             resource.getMetadata().getNamespace(),
             resource.getMetadata().getName());
-    ResourceID id = key.resource();
-    Optional<BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome>> started =
-        work.start(
-            key,
-            due.trigger().display() + "/" + now,
-            job::execute,
-            () -> wakeups.propagateEvent(id));
-    if (started.isEmpty()) {
-      status.message = "a run is due; waiting for a free worker to start it";
-      return StatusPatch.ifChanged(resource, before, context)
-          .rescheduleAfter(Duration.ofSeconds(5));
-    }
-    tickets.put(id, new RunTicket(due.trigger(), due.fire(), runRequest, config.specDigest()));
+    String database = target == null ? "the database" : target.settings().describe();
     boolean dryRun = config.request().dryRun();
-    CleanupStatuses.started(
-        status,
-        due.trigger(),
-        due.fire(),
-        config.specDigest(),
-        runRequest,
-        dryRun,
-        target == null ? "the database" : target.settings().describe(),
-        generation,
-        now);
-    status.nextRunTime = due.next() == null ? null : CleanupRuns.time(due.next());
-    events.normal(
-        resource,
-        dryRun ? "DryRunStarted" : "CleanupStarted",
-        (dryRun ? "Counting" : "Deleting")
-            + " rows of "
-            + config.request().rules().size()
-            + " rule(s) ("
-            + due.trigger().display()
-            + (due.fire() == null ? "" : " " + CleanupRuns.time(due.fire()))
-            + ")");
-    return StatusPatch.ifChanged(resource, before, context)
-        .rescheduleAfter(min(WHILE_RUNNING, untilNext(due, now)));
+    return new Launch<>(
+        job::execute,
+        () -> {
+          CleanupStatuses.started(
+              resource.getStatus(),
+              run.trigger(),
+              run.fire(),
+              config.specDigest(),
+              run.runRequest(),
+              dryRun,
+              database,
+              pass.generation(),
+              now);
+          pass.events()
+              .normal(
+                  resource,
+                  dryRun ? "DryRunStarted" : "CleanupStarted",
+                  (dryRun ? "Counting" : "Deleting")
+                      + " rows of "
+                      + config.request().rules().size()
+                      + " rule(s) ("
+                      + run.trigger().display()
+                      + (run.fire() == null ? "" : " " + CleanupRuns.time(run.fire()))
+                      + ")");
+        });
   }
 
   /**
    * Publishes a finished job's result: status (again, if an earlier patch was lost), and once only
    * its Events, metrics and notification condition.
    *
-   * @return true once status shows the result; the job is then forgotten
+   * @return false once status shows the result; the job is then forgotten
    */
-  private boolean published(
-      CleanupSchedule resource,
-      BackgroundWork.Key key,
+  @Override
+  public boolean publish(
+      Pass<CleanupSchedule, RunTicket> pass,
       BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job,
-      int historyLimit,
-      Instant now) {
+      CleanupRequests config) {
+    CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
-    CleanupJob.Outcome outcome = outcome(job, now);
+    Instant now = pass.now();
+    CleanupJob.Outcome outcome = outcome(job);
     CleanupRun run = outcome.run();
     if (CleanupStatuses.sameRun(status.lastRun, run)
         && Objects.equals(status.lastRun.completionTime, run.completionTime)) {
-      work.forget(key);
-      tickets.remove(key.resource());
-      return true;
+      return false;
     }
-    long generation = resource.getMetadata().getGeneration();
+    long generation = pass.generation();
+    int historyLimit = config == null ? 10 : config.historyLimit();
     CleanupStatuses.finished(
         status, run, outcome.reachable(), outcome.failureReason(), historyLimit, generation, now);
     CleanupStatuses.notification(status, outcome.delivery(), generation, now);
-    RunTicket ticket = tickets.get(key.resource());
-    if (ticket == null || !ticket.announced) {
-      if (ticket != null) {
-        ticket.announced = true;
-      }
-      announce(resource, outcome, now);
+    if (pass.firstPublication()) {
+      announce(pass, outcome);
     }
-    return false;
+    if (config != null) {
+      // Nothing new starts before the result is visible in status.
+      RunDecision due = due(pass, config);
+      CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
+    }
+    return true;
+  }
+
+  @Override
+  public void refused(Pass<CleanupSchedule, RunTicket> pass, SpecException e) {
+    CleanupStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
+  }
+
+  private static RunDecision due(Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+    CleanupSchedule resource = pass.resource();
+    String created = resource.getMetadata().getCreationTimestamp();
+    return RunDecision.decide(
+        config,
+        resource.getStatus(),
+        annotation(resource, Pitstop.RUN_REQUESTED_AT),
+        created == null ? pass.now() : Instant.parse(created),
+        pass.now());
   }
 
   private static CleanupJob.Outcome outcome(
-      BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job, Instant now) {
+      BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job) {
     try {
       return job.result();
     } catch (Exception e) {
@@ -324,20 +291,22 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
   }
 
   /** Events and metrics of a finished run. */
-  private void announce(CleanupSchedule resource, CleanupJob.Outcome outcome, Instant now) {
+  private static void announce(Pass<CleanupSchedule, RunTicket> pass, CleanupJob.Outcome outcome) {
+    CleanupSchedule resource = pass.resource();
+    Instant now = pass.now();
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     CleanupRun run = outcome.run();
     Duration took = run.durationMs == null ? Duration.ZERO : Duration.ofMillis(run.durationMs);
-    metrics.runFinished(KIND, namespace, name, run.result.name(), took);
+    pass.metrics().runFinished(KIND, namespace, name, run.result.name(), took);
     boolean dryRun = Boolean.TRUE.equals(run.dryRun);
     if (!dryRun) {
       run.rules.forEach(
           r ->
-              metrics.cleanupRowsDeleted(
-                  namespace, name, r.name, r.deleted == null ? 0 : r.deleted));
+              pass.metrics()
+                  .cleanupRowsDeleted(namespace, name, r.name, r.deleted == null ? 0 : r.deleted));
       if (run.result != RunResult.Failed) {
-        metrics.cleanupSucceeded(namespace, name, now);
+        pass.metrics().cleanupSucceeded(namespace, name, now);
       }
     }
     String reason =
@@ -347,38 +316,36 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
           default -> dryRun ? "DryRunFailed" : "CleanupFailed";
         };
     if (run.result == RunResult.Failed) {
-      events.warning(resource, reason, run.message);
+      pass.events().warning(resource, reason, run.message);
     } else {
-      events.normal(resource, reason, run.message);
+      pass.events().normal(resource, reason, run.message);
     }
     if (outcome.delivery() != null && !outcome.delivery().delivered()) {
-      events.warning(
-          resource, "NotificationFailed", "Could not notify: " + outcome.delivery().error());
+      pass.events()
+          .warning(
+              resource, "NotificationFailed", "Could not notify: " + outcome.delivery().error());
     }
   }
 
   /** Missed fire times go to history; fire times passing while suspended are only marked. */
-  private void recordPassedFireTimes(
-      CleanupSchedule resource, CleanupRequests config, RunDecision due) {
+  private static void recordPassedFireTimes(
+      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunDecision due) {
+    CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
     if (due.missed() != null && !due.missed().equals(due.fire())) {
       CleanupStatuses.missed(
           status, due.missed(), config.startingDeadline(), config.historyLimit());
-      events.warning(
-          resource,
-          "RunMissed",
-          "Missed the run due at "
-              + CleanupRuns.time(due.missed())
-              + ": it is older than startingDeadline");
+      pass.events()
+          .warning(
+              resource,
+              "RunMissed",
+              "Missed the run due at "
+                  + CleanupRuns.time(due.missed())
+                  + ": it is older than startingDeadline");
     }
     if (due.passed() != null) {
       status.lastScheduleTime = CleanupRuns.time(due.passed());
     }
-  }
-
-  private static CleanupRun progress(
-      BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job) {
-    return job.progress().map(CleanupJob.Progress::run).orElse(null);
   }
 
   private static Duration untilNext(RunDecision due, Instant now) {
@@ -392,11 +359,6 @@ public final class CleanupScheduleReconciler implements Reconciler<CleanupSchedu
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static Instant created(CleanupSchedule resource, Instant now) {
-    String created = resource.getMetadata().getCreationTimestamp();
-    return created == null ? now : Instant.parse(created);
   }
 
   private static String annotation(CleanupSchedule resource, String name) {

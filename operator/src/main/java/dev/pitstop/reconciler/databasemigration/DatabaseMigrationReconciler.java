@@ -4,7 +4,6 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
-import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
@@ -14,61 +13,50 @@ import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.reconciler.BackgroundWork;
-import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationReferences;
-import dev.pitstop.reconciler.PitstopMetrics;
-import dev.pitstop.reconciler.StatusPatch;
-import dev.pitstop.reconciler.WindowGate;
+import dev.pitstop.reconciler.OperationRuns;
+import dev.pitstop.reconciler.OperationRuns.Due;
+import dev.pitstop.reconciler.OperationRuns.Launch;
+import dev.pitstop.reconciler.OperationRuns.Pass;
+import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Outcome;
+import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Progress;
+import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Run;
 import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
 import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * Reconciles a DatabaseMigration: reads the spec and its sources, waits for approval and the
  * maintenance window, runs the migration engine on a worker thread and publishes its progress and
- * result in status. No SQL here.
+ * result in status. Runs go through the lifecycle of {@link OperationRuns}; this class says what a
+ * migration run is and how its status reads. No SQL here.
  */
 @ControllerConfiguration(name = "databasemigration", generationAwareEventProcessing = false)
-public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
+public final class DatabaseMigrationReconciler
+    implements Reconciler<DatabaseMigration>,
+        OperationRuns.Operation<DatabaseMigration, Run, Run, Progress, Outcome> {
   static final String KIND = "DatabaseMigration";
-  private static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
-  private static final Duration WHILE_WAITING = Duration.ofMinutes(1);
 
-  private final DatabaseTargets targets;
-  private final BackgroundWork work;
-  private final EventRecorder events;
-  private final PitstopMetrics metrics;
-  private final ExponentialBackoff backoff;
-  private final Clock clock;
-  private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
-  private final SimpleInboundEventSource<DatabaseMigration> wakeups =
-      new SimpleInboundEventSource<>("migration-work");
   private final OperationReferences<DatabaseMigration> references =
       OperationReferences.withScripts(
           r -> r.getSpec().database,
           r -> r.getSpec().source,
           r -> r.getSpec().maintenanceWindowRef);
+  private final OperationRuns<DatabaseMigration, Run, Run, Progress, Outcome> runs;
 
-  private record Retry(int failures, Instant notBefore) {}
+  @Override
+  public OperationRuns<DatabaseMigration, Run, Run, Progress, Outcome> runs() {
+    return runs;
+  }
 
   /** What a job reports while it runs. */
   public record Progress(MigrationProgress step, LockWait lockWait) {}
@@ -76,142 +64,102 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
   /** What a job returns: a plan, or the result of migrating. */
   public record Outcome(MigrationInfo plan, MigrateResult result) {}
 
-  public DatabaseMigrationReconciler(
-      DatabaseTargets targets,
-      BackgroundWork work,
-      EventRecorder events,
-      PitstopMetrics metrics,
-      ExponentialBackoff backoff,
-      Clock clock) {
-    this.targets = targets;
-    this.work = work;
-    this.events = events;
-    this.metrics = metrics;
-    this.backoff = backoff;
-    this.clock = clock;
+  public DatabaseMigrationReconciler(OperationRuns.Services services) {
+    this.runs = new OperationRuns<>(KIND, DatabaseMigrationStatus::new, this, references, services);
   }
 
   @Override
-  public List<EventSource<?, DatabaseMigration>> prepareEventSources(
-      EventSourceContext<DatabaseMigration> context) {
-    return references.eventSources(context, wakeups);
-  }
-
-  @Override
-  public UpdateControl<DatabaseMigration> reconcile(
-      DatabaseMigration resource, Context<DatabaseMigration> context) {
-    if (resource.getStatus() == null) {
-      resource.setStatus(new DatabaseMigrationStatus());
-    }
-    String before = StatusPatch.snapshot(resource);
-    DatabaseMigrationStatus status = resource.getStatus();
-    ResourceID id = ResourceID.fromResource(resource);
-    BackgroundWork.Key key = new BackgroundWork.Key(KIND, id);
-    long generation = resource.getMetadata().getGeneration();
-    Instant now = clock.instant();
-
-    Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
-    if (job.isPresent() && !job.get().isDone()) {
-      job.get()
-          .progress()
-          .ifPresent(
-              p -> MigrationStatuses.running(status, p.step(), p.lockWait(), generation, now));
-      return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
-    }
-
-    Run run;
-    try {
-      run = Run.of(resource, name -> references.configMap(context, name));
-    } catch (SpecException e) {
-      job.ifPresent(j -> work.forget(key));
-      return refuse(resource, context, before, e, generation, now);
-    }
+  public Run prepare(Pass<DatabaseMigration, Run> pass) throws SpecException {
+    Run run = Run.of(pass.resource(), name -> references.configMap(pass.context(), name));
+    DatabaseMigrationStatus status = pass.resource().getStatus();
     if (run.isNewRequest(status)) {
       MigrationStatuses.newRequest(
-          status, generation, run.key().runRequest(), run.key().sourceDigest());
-      retries.remove(id);
+          status, pass.generation(), run.key().runRequest(), run.key().sourceDigest());
     }
-
-    if (job.isPresent()) {
-      work.forget(key);
-      if (job.get().runKey().equals(run.key().value())) {
-        return finished(resource, context, before, job.get(), run, now);
-      }
-    }
-    boolean planOnly = run.planOnly(resource);
-    if (MigrationStatuses.isSettled(status.phase)
-        || (status.phase == MigrationPhase.WaitingForApproval && planOnly)) {
-      return StatusPatch.ifChanged(resource, before, context);
-    }
-
-    Retry retry = retries.get(id);
-    if (retry != null && retry.notBefore().isAfter(now)) {
-      return StatusPatch.ifChanged(resource, before, context)
-          .rescheduleAfter(Duration.between(now, retry.notBefore()));
-    }
-
-    if (!planOnly) {
-      WindowGate.Decision gate = references.gate(resource, context, now);
-      if (!gate.open()) {
-        MigrationStatuses.waitingForWindow(status, gate.waitingFor(), generation, now);
-        return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_WAITING);
-      }
-    }
-
-    DatabaseTargets.Target target;
-    try {
-      target = references.target(targets, resource, context);
-    } catch (SpecException e) {
-      return refuse(resource, context, before, e, generation, now);
-    }
-    MigrationRequest request = run.request();
-    Optional<BackgroundWork.Job<Progress, Outcome>> started =
-        work.start(
-            key,
-            run.key().value(),
-            (Consumer<Progress> sink) -> {
-              MigrationEngine engine = new MigrationEngine(target.dataSource());
-              if (planOnly) {
-                return new Outcome(engine.info(request), null);
-              }
-              return new Outcome(null, engine.migrate(request, listener(sink)));
-            },
-            () -> wakeups.propagateEvent(id));
-    if (started.isEmpty()) {
-      status.message = "waiting for a free worker to start";
-      return StatusPatch.ifChanged(resource, before, context)
-          .rescheduleAfter(Duration.ofSeconds(5));
-    }
-    MigrationStatuses.started(status, planOnly, target.settings().describe(), generation, now);
-    if (!planOnly) {
-      events.normal(
-          resource,
-          "MigrationStarted",
-          "Applying migrations to "
-              + target.settings().databaseName()
-              + " (run "
-              + run.key().value()
-              + ")");
-    }
-    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(WHILE_RUNNING);
+    return run;
   }
 
-  private UpdateControl<DatabaseMigration> finished(
-      DatabaseMigration resource,
-      Context<DatabaseMigration> context,
-      String before,
-      BackgroundWork.Job<Progress, Outcome> job,
-      Run run,
-      Instant now) {
+  @Override
+  public Duration observe(
+      Pass<DatabaseMigration, Run> pass, BackgroundWork.Job<Progress, Outcome> job) {
+    DatabaseMigrationStatus status = pass.resource().getStatus();
+    job.progress()
+        .ifPresent(
+            p ->
+                MigrationStatuses.running(
+                    status, p.step(), p.lockWait(), pass.generation(), pass.now()));
+    return OperationRuns.WHILE_RUNNING;
+  }
+
+  @Override
+  public Due<Run> decide(Pass<DatabaseMigration, Run> pass, Run run) {
+    MigrationPhase phase = pass.resource().getStatus().phase;
+    boolean planOnly = run.planOnly(pass.resource());
+    if (MigrationStatuses.isSettled(phase)
+        || (phase == MigrationPhase.WaitingForApproval && planOnly)) {
+      return Due.nothing(null);
+    }
+    return Due.run(run, run.key().value(), !planOnly, within -> within);
+  }
+
+  @Override
+  public void waitingForWindow(Pass<DatabaseMigration, Run> pass, String waitingFor) {
+    MigrationStatuses.waitingForWindow(
+        pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
+  }
+
+  @Override
+  public Launch<Progress, Outcome> launch(Pass<DatabaseMigration, Run> pass, Run run, Run ticket)
+      throws SpecException {
+    DatabaseMigration resource = pass.resource();
+    DatabaseTargets.Target target = pass.target();
+    boolean planOnly = run.planOnly(resource);
+    MigrationRequest request = run.request();
+    return new Launch<>(
+        sink -> {
+          MigrationEngine engine = new MigrationEngine(target.dataSource());
+          if (planOnly) {
+            return new Outcome(engine.info(request), null);
+          }
+          return new Outcome(null, engine.migrate(request, listener(sink)));
+        },
+        () -> {
+          MigrationStatuses.started(
+              resource.getStatus(),
+              planOnly,
+              target.settings().describe(),
+              pass.generation(),
+              pass.now());
+          if (!planOnly) {
+            pass.events()
+                .normal(
+                    resource,
+                    "MigrationStarted",
+                    "Applying migrations to "
+                        + target.settings().databaseName()
+                        + " (run "
+                        + run.key().value()
+                        + ")");
+          }
+        });
+  }
+
+  /** A job of an earlier request (the spec or sources changed meanwhile) is dropped unpublished. */
+  @Override
+  public boolean publish(
+      Pass<DatabaseMigration, Run> pass, BackgroundWork.Job<Progress, Outcome> job, Run run) {
+    if (run == null || !job.runKey().equals(run.key().value())) {
+      return false;
+    }
+    DatabaseMigration resource = pass.resource();
     DatabaseMigrationStatus status = resource.getStatus();
-    long generation = resource.getMetadata().getGeneration();
-    ResourceID id = ResourceID.fromResource(resource);
+    long generation = pass.generation();
+    Instant now = pass.now();
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     Duration took = Duration.between(job.startedAt(), now);
     try {
       Outcome outcome = job.result();
-      retries.remove(id);
       if (outcome.plan() != null) {
         boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
         MigrationStatuses.planned(
@@ -221,8 +169,8 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
             "kubectl annotate dbm " + name + " " + Pitstop.APPROVE + "=" + generation,
             generation,
             now);
-        events.normal(
-            resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
+        pass.events()
+            .normal(resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
       } else {
         MigrationStatuses.succeeded(status, outcome.result(), generation, now);
         outcome
@@ -230,56 +178,35 @@ public final class DatabaseMigrationReconciler implements Reconciler<DatabaseMig
             .applied()
             .forEach(
                 m ->
-                    metrics.migrationApplied(
-                        namespace, name, Duration.ofMillis(m.executionTimeMs())));
-        metrics.runFinished(KIND, namespace, name, "Succeeded", took);
-        events.normal(resource, "MigrationSucceeded", status.message);
+                    pass.metrics()
+                        .migrationApplied(namespace, name, Duration.ofMillis(m.executionTimeMs())));
+        pass.metrics().runFinished(KIND, namespace, name, "Succeeded", took);
+        pass.events().normal(resource, "MigrationSucceeded", status.message);
       }
-      return StatusPatch.ifChanged(resource, before, context);
     } catch (MigrationException e) {
       if (e.isTransient()) {
-        return retryLater(resource, context, before, e.getMessage(), e.code().name(), now);
+        retryLater(pass, e.getMessage(), e.code().name());
+        return false;
       }
-      retries.remove(id);
       MigrationStatuses.failed(status, e, generation, now);
-      metrics.runFinished(KIND, namespace, name, "Failed", took);
-      events.warning(resource, "MigrationFailed", status.message);
-      return StatusPatch.ifChanged(resource, before, context);
+      pass.metrics().runFinished(KIND, namespace, name, "Failed", took);
+      pass.events().warning(resource, "MigrationFailed", status.message);
     } catch (Exception e) {
       // Pool or driver errors outside the engine (e.g. no connection available) are transient.
-      return retryLater(
-          resource, context, before, String.valueOf(e.getMessage()), "DatabaseError", now);
+      retryLater(pass, String.valueOf(e.getMessage()), "DatabaseError");
     }
+    return false;
   }
 
-  private UpdateControl<DatabaseMigration> retryLater(
-      DatabaseMigration resource,
-      Context<DatabaseMigration> context,
-      String before,
-      String reason,
-      String code,
-      Instant now) {
-    ResourceID id = ResourceID.fromResource(resource);
-    int failures = retries.getOrDefault(id, new Retry(0, now)).failures() + 1;
-    Duration delay = backoff.delay(failures);
-    retries.put(id, new Retry(failures, now.plus(delay)));
+  private static void retryLater(Pass<DatabaseMigration, Run> pass, String reason, String code) {
+    Duration delay = pass.retryLater();
     MigrationStatuses.retrying(
-        resource.getStatus(), reason, code, delay, resource.getMetadata().getGeneration(), now);
-    events.warning(resource, "RetryScheduled", resource.getStatus().message);
-    return StatusPatch.ifChanged(resource, before, context).rescheduleAfter(delay);
+        pass.resource().getStatus(), reason, code, delay, pass.generation(), pass.now());
   }
 
-  private UpdateControl<DatabaseMigration> refuse(
-      DatabaseMigration resource,
-      Context<DatabaseMigration> context,
-      String before,
-      SpecException e,
-      long generation,
-      Instant now) {
-    DatabaseMigrationStatus status = resource.getStatus();
-    events.refused(
-        resource, status, e, () -> MigrationStatuses.refused(status, e, generation, now));
-    return StatusPatch.ifChanged(resource, before, context);
+  @Override
+  public void refused(Pass<DatabaseMigration, Run> pass, SpecException e) {
+    MigrationStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
   }
 
   private static MigrationListener listener(Consumer<Progress> sink) {

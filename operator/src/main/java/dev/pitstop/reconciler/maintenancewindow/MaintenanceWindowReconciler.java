@@ -119,7 +119,7 @@ public final class MaintenanceWindowReconciler
             && phase != WindowPhase.Restoring
             && !WindowRestoring.pending(window.getStatus(), usesDatabase(window));
     if (settled) {
-      database.forget(pass.id);
+      database.forget(pass.key);
       return DeleteControl.defaultDelete();
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(pass.after(Duration.ofSeconds(15)));

@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.model.Conditions;
@@ -30,7 +31,7 @@ final class WindowDatabase {
   private final ExponentialBackoff backoff;
   private final SimpleInboundEventSource<MaintenanceWindow> wakeups;
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
-  private final Map<ResourceID, Retry> retries = new ConcurrentHashMap<>();
+  private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
   private record Retry(int failures, Instant notBefore, long generation) {}
 
@@ -76,7 +77,7 @@ final class WindowDatabase {
 
   /** Wakes the window's reconciler, e.g. when a job makes progress or ends. */
   Runnable wake(WindowPass pass) {
-    ResourceID id = pass.id;
+    ResourceID id = pass.key.resource();
     return () -> wakeups.propagateEvent(id);
   }
 
@@ -85,7 +86,7 @@ final class WindowDatabase {
    * once); if not, asks to look again then.
    */
   boolean due(WindowPass pass) {
-    Retry retry = retries.get(pass.id);
+    Retry retry = retries.get(pass.key.uid());
     if (retry != null
         && retry.generation() == pass.generation
         && retry.notBefore().isAfter(pass.now)) {
@@ -97,7 +98,7 @@ final class WindowDatabase {
 
   /** The database answered. */
   void reached(WindowPass pass) {
-    retries.remove(pass.id);
+    retries.remove(pass.key.uid());
     WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
   }
 
@@ -125,16 +126,16 @@ final class WindowDatabase {
   }
 
   private Duration backOff(WindowPass pass) {
-    Retry last = retries.get(pass.id);
+    Retry last = retries.get(pass.key.uid());
     int failures = last == null || last.generation() != pass.generation ? 1 : last.failures() + 1;
     Duration delay = backoff.delay(failures);
-    retries.put(pass.id, new Retry(failures, pass.now.plus(delay), pass.generation));
+    retries.put(pass.key.uid(), new Retry(failures, pass.now.plus(delay), pass.generation));
     pass.lookAgainIn(delay);
     return delay;
   }
 
   /** Forgets a window (deleted). */
-  void forget(ResourceID id) {
-    retries.remove(id);
+  void forget(BackgroundWork.Key key) {
+    retries.remove(key.uid());
   }
 }

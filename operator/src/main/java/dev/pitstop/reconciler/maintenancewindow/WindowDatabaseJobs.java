@@ -12,7 +12,6 @@ import dev.pitstop.maintenance.RoleLimit;
 import dev.pitstop.maintenance.Session;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.sql.QualifiedName;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +26,8 @@ import java.util.function.Consumer;
  * operator shuts down.
  */
 final class WindowDatabaseJobs {
-  private static final String KIND = "MaintenanceWindow";
-
   private final BackgroundWork work;
-  private final Map<ResourceID, AtomicBoolean> stops = new ConcurrentHashMap<>();
+  private final Map<BackgroundWork.Key, AtomicBoolean> stops = new ConcurrentHashMap<>();
 
   WindowDatabaseJobs(BackgroundWork work) {
     this.work = work;
@@ -52,8 +49,8 @@ final class WindowDatabaseJobs {
   /** A job of one window, running or finished but not yet taken. */
   record Found(Kind kind, String windowId, BackgroundWork.Job<Progress, Outcome> job) {}
 
-  Optional<Found> find(ResourceID id) {
-    Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key(id));
+  Optional<Found> find(BackgroundWork.Key key) {
+    Optional<BackgroundWork.Job<Progress, Outcome>> job = work.find(key);
     return job.map(
         j -> {
           String runKey = j.runKey();
@@ -63,14 +60,17 @@ final class WindowDatabaseJobs {
         });
   }
 
-  /** Forgets a finished job once its result has been used. */
-  void forget(ResourceID id) {
-    work.forget(key(id));
+  /** Forgets a finished job once its result has been used, and a finished drain's stop flag. */
+  void forget(BackgroundWork.Key key) {
+    work.forget(key);
+    if (!work.isRunning(key)) {
+      stops.remove(key);
+    }
   }
 
   /** Asks a running drain to stop; it ends with CANCELLED within a poll. */
-  void stop(ResourceID id) {
-    AtomicBoolean flag = stops.get(id);
+  void stop(BackgroundWork.Key key) {
+    AtomicBoolean flag = stops.get(key);
     if (flag != null) {
       flag.set(true);
     }
@@ -78,13 +78,13 @@ final class WindowDatabaseJobs {
 
   /** Checks the database side and writes mode waiting_for_maintenance. */
   boolean announce(
-      ResourceID id,
+      BackgroundWork.Key key,
       String windowId,
       MaintenanceEngine engine,
       DrainRequest request,
       Runnable wake) {
     return start(
-        id,
+        key,
         Kind.ANNOUNCE,
         windowId,
         sink -> new Outcome(engine.announce(request), null, null),
@@ -96,16 +96,16 @@ final class WindowDatabaseJobs {
    * so the window turns Active one round trip after the last task finished.
    */
   boolean drain(
-      ResourceID id,
+      BackgroundWork.Key key,
       String windowId,
       MaintenanceEngine engine,
       DrainRequest.Builder request,
       Runnable wake) {
     AtomicBoolean stop = new AtomicBoolean();
-    stops.put(id, stop);
+    stops.put(key, stop);
     DrainRequest built = request.stopRequested(() -> stop.get() || work.isClosing()).build();
     return start(
-        id,
+        key,
         Kind.DRAIN,
         windowId,
         sink -> {
@@ -118,14 +118,14 @@ final class WindowDatabaseJobs {
 
   /** Puts the recorded connection limits back and writes mode running. */
   boolean restore(
-      ResourceID id,
+      BackgroundWork.Key key,
       String windowId,
       MaintenanceEngine engine,
       QualifiedName modeTable,
       List<RoleLimit> limits,
       Runnable wake) {
     return start(
-        id,
+        key,
         Kind.RESTORE,
         windowId,
         sink -> new Outcome(null, null, engine.restore(modeTable, limits)),
@@ -133,14 +133,13 @@ final class WindowDatabaseJobs {
   }
 
   private boolean start(
-      ResourceID id,
+      BackgroundWork.Key key,
       Kind kind,
       String windowId,
       java.util.function.Function<Consumer<Progress>, Outcome> body,
       Runnable wake) {
     String runKey = kind.name() + "/" + (windowId == null ? "" : windowId);
-    Optional<BackgroundWork.Job<Progress, Outcome>> started =
-        work.start(key(id), runKey, body, wake);
+    Optional<BackgroundWork.Job<Progress, Outcome>> started = work.start(key, runKey, body, wake);
     return started.isPresent() && started.get().runKey().equals(runKey);
   }
 
@@ -168,9 +167,5 @@ final class WindowDatabaseJobs {
         }
       }
     };
-  }
-
-  private static BackgroundWork.Key key(ResourceID id) {
-    return new BackgroundWork.Key(KIND, id);
   }
 }

@@ -105,14 +105,14 @@ final class WindowDraining {
   }
 
   private boolean announce(WindowPass pass) {
-    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.id);
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
     if (found.isPresent() && !found.get().job().isDone()) {
       pass.status.message = "checking the database and announcing waiting_for_maintenance";
       pass.lookAgainIn(WHILE_WAITING);
       return false;
     }
     if (found.isPresent()) {
-      jobs.forget(pass.id);
+      jobs.forget(pass.key);
       WindowDatabaseJobs.Found done = found.get();
       if (done.kind() == WindowDatabaseJobs.Kind.ANNOUNCE
           && done.windowId().equals(pass.status.windowId)) {
@@ -125,7 +125,7 @@ final class WindowDraining {
     try {
       MaintenanceEngine engine = database.engine(pass);
       if (!jobs.announce(
-          pass.id,
+          pass.key,
           pass.status.windowId,
           engine,
           pass.plan.request().build(),
@@ -228,7 +228,7 @@ final class WindowDraining {
   private void database(WindowPass pass) {
     keepDrained(pass);
     DrainStatus drain = pass.status.drain;
-    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.id);
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
     if (found.isPresent()
         && found.get().kind() == WindowDatabaseJobs.Kind.DRAIN
         && found.get().windowId().equals(pass.status.windowId)) {
@@ -238,7 +238,7 @@ final class WindowDraining {
         pass.lookAgainIn(WHILE_WAITING);
         return;
       }
-      jobs.forget(pass.id);
+      jobs.forget(pass.key);
       drained(pass, job);
       return;
     }
@@ -247,7 +247,7 @@ final class WindowDraining {
         pass.lookAgainIn(WHILE_WAITING);
         return;
       }
-      jobs.forget(pass.id);
+      jobs.forget(pass.key);
     }
     List<String> recorded = drain.roles.stream().map(r -> r.name).toList();
     if (pass.plan.blockNew() && !recorded.containsAll(pass.plan.roles())) {
@@ -268,7 +268,7 @@ final class WindowDraining {
             .graceStart(stepStarted == null ? pass.now : stepStarted);
     try {
       jobs.drain(
-          pass.id, pass.status.windowId, database.engine(pass), request, database.wake(pass));
+          pass.key, pass.status.windowId, database.engine(pass), request, database.wake(pass));
     } catch (SpecException e) {
       fail(pass, e.reason(), e.getMessage());
       return;

@@ -3,12 +3,12 @@ package dev.pitstop.reconciler.maintenancewindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.model.SpecException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -25,7 +25,10 @@ final class WindowPass {
   final MaintenanceWindow window;
   final Context<MaintenanceWindow> context;
   final MaintenanceWindowStatus status;
-  final ResourceID id;
+
+  /** The window's jobs and retry state go by its UID; a window created again starts afresh. */
+  final BackgroundWork.Key key;
+
   final long generation;
   final Instant now;
   final boolean deleting;
@@ -57,7 +60,7 @@ final class WindowPass {
     this.window = window;
     this.context = context;
     this.status = window.getStatus();
-    this.id = ResourceID.fromResource(window);
+    this.key = BackgroundWork.Key.of(MaintenanceWindowReconciler.KIND, window);
     this.generation =
         window.getMetadata().getGeneration() == null ? 0 : window.getMetadata().getGeneration();
     this.now = now;

@@ -56,18 +56,18 @@ final class WindowRestoring {
     MaintenanceWindowStatus status = pass.status;
     boolean usesDatabase = pass.window.getSpec() != null && pass.window.getSpec().database != null;
     boolean databaseFailed = false;
-    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.id);
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
     if (found.isPresent()) {
       WindowDatabaseJobs.Found job = found.get();
       if (!job.job().isDone()) {
         if (job.kind() == WindowDatabaseJobs.Kind.DRAIN) {
-          jobs.stop(pass.id);
+          jobs.stop(pass.key);
           status.message = "stopping the drain before restoring";
         }
         pass.lookAgainIn(WHILE_WAITING);
         return;
       }
-      jobs.forget(pass.id);
+      jobs.forget(pass.key);
       if (job.kind() == WindowDatabaseJobs.Kind.RESTORE) {
         databaseFailed = !restored(pass, job);
       } else if (job.kind() == WindowDatabaseJobs.Kind.ANNOUNCE && succeeded(job)) {
@@ -81,7 +81,7 @@ final class WindowRestoring {
                 .map(r -> new RoleLimit(r.name, r.originalConnectionLimit))
                 .toList();
         if (jobs.restore(
-            pass.id,
+            pass.key,
             status.windowId,
             database.engine(pass),
             WindowDatabase.modeTable(pass.window),

@@ -1,0 +1,519 @@
+package dev.pitstop.reconciler;
+
+import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The run lifecycle DatabaseMigration, SandboxReset and CleanupSchedule share: at most one job per
+ * resource on {@link BackgroundWork}, its progress and result published in status, a retry after a
+ * backoff when it failed for a reason that may pass. What a kind's run does, what makes one due and
+ * how its status reads is the kind's {@link Operation}; the order of the steps is here.
+ *
+ * <p>Each reconcile goes one way: a job that runs is observed; a job that finished is published,
+ * then what is due next is decided; with no job, the spec is read (or refused) and what is due is
+ * decided; a run that is due waits out its backoff, then the maintenance window, then a free
+ * worker, and starts.
+ *
+ * <p>Jobs and what is remembered between reconciles (see {@link Stage}) go by the resource's UID: a
+ * resource deleted and created again under the same name starts afresh, and what a deleted resource
+ * left is dropped once the informer no longer has it and no job of it runs.
+ *
+ * @param <P> the resource
+ * @param <X> the kind's request: its spec, read and checked
+ * @param <T> what a started run serves (its ticket), remembered while its job runs and until its
+ *     result is published
+ * @param <G> the progress a job reports
+ * @param <O> the outcome a job returns
+ */
+public final class OperationRuns<P extends CustomResource<?, ? extends PitstopStatus>, X, T, G, O> {
+  /** How soon to look at a running job again in case a wake-up was lost. */
+  public static final Duration WHILE_RUNNING = Duration.ofSeconds(15);
+
+  static final Duration WHILE_WAITING = Duration.ofMinutes(1);
+  static final Duration WHILE_BUSY = Duration.ofSeconds(5);
+  static final Duration UNTIL_CONFIRMED = Duration.ofSeconds(1);
+
+  private final String kind;
+  private final Supplier<? extends PitstopStatus> newStatus;
+  private final Operation<P, X, T, G, O> operation;
+  private final OperationReferences<P> references;
+  private final Services services;
+  private final SimpleInboundEventSource<P> wakeups;
+  private final Map<String, Remembered<T>> remembered = new ConcurrentHashMap<>();
+
+  /**
+   * Where a resource's run stands between two reconciles.
+   *
+   * <ul>
+   *   <li>{@code IDLE → RUNNING}: a run is due, its backoff (if any) has passed, the maintenance
+   *       window is open and a worker took the job.
+   *   <li>{@code RUNNING → FINISHED}: the job ended; its wake-up brings the reconcile that
+   *       publishes it.
+   *   <li>{@code FINISHED → PUBLISHED}: the result went into status, with its Events and metrics;
+   *       the job is kept until a reconcile sees the result in status, so a lost status write is
+   *       made again (without the Events) instead of losing the run or starting it again.
+   *   <li>{@code FINISHED → IDLE}, {@code PUBLISHED → IDLE}: status shows the result (or the kind
+   *       keeps none); the job is forgotten.
+   *   <li>{@code FINISHED → BACKING_OFF}: the run failed for a reason that may pass (the database
+   *       could not be reached); the same run starts again once the backoff has passed ({@code
+   *       BACKING_OFF → RUNNING}), each failure doubling the wait.
+   *   <li>{@code BACKING_OFF → IDLE}: another run became due first (a new generation or request); a
+   *       retried run that ends is published as any other.
+   *   <li>any stage {@code → IDLE}: the resource was deleted; once no job of it runs, nothing of it
+   *       is remembered.
+   * </ul>
+   */
+  public enum Stage {
+    IDLE,
+    RUNNING,
+    FINISHED,
+    PUBLISHED,
+    BACKING_OFF
+  }
+
+  /**
+   * A kind's reconciler: what differs between the kinds at each step (its status texts, Events and
+   * metrics); the lifecycle ({@link #runs()}) decides which step comes. A kind names {@code
+   * Reconciler<P>} in its own implements clause too, where JOSDK looks for the resource class.
+   */
+  public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>, X, T, G, O>
+      extends Reconciler<P> {
+    /** The lifecycle of this kind's runs. */
+    OperationRuns<P, X, T, G, O> runs();
+
+    @Override
+    default List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
+      return runs().eventSources(context);
+    }
+
+    @Override
+    default UpdateControl<P> reconcile(P resource, Context<P> context) {
+      return runs().reconcile(resource, context);
+    }
+
+    /** Reads and checks the spec (no job runs); may note a new request in status. */
+    X prepare(Pass<P, T> pass) throws SpecException;
+
+    /** A job runs: its progress into status. Returns when to look again. */
+    Duration observe(Pass<P, T> pass, BackgroundWork.Job<G, O> job);
+
+    /**
+     * A job finished: its result into status, and its Events and metrics when {@link
+     * Pass#firstPublication()}. For a transient failure, status says when {@link Pass#retryLater()}
+     * retries instead.
+     *
+     * @param request the spec now, or null when it is invalid (it is refused after this)
+     * @return true when the result went into status and the job must be kept until a reconcile sees
+     *     it there; false to forget the job now
+     */
+    boolean publish(Pass<P, T> pass, BackgroundWork.Job<G, O> job, X request);
+
+    /** The spec (or what it references) is invalid: the refusal into status. */
+    void refused(Pass<P, T> pass, SpecException e);
+
+    /** No job runs: what is due now, if anything, with idle status when nothing is. */
+    Due<T> decide(Pass<P, T> pass, X request);
+
+    /** The run that is due waits for its maintenance window. */
+    void waitingForWindow(Pass<P, T> pass, String waitingFor);
+
+    /**
+     * The job of the run that is due, ready to start.
+     *
+     * @throws SpecException when it cannot start (e.g. the database Secret is missing); refused
+     */
+    Launch<G, O> launch(Pass<P, T> pass, X request, T run) throws SpecException;
+  }
+
+  /**
+   * What a kind found due with no job running.
+   *
+   * @param run what the run serves (its ticket), or null when nothing is due
+   * @param runKey identifies the run: after a transient failure the same key waits for its backoff,
+   *     another key starts afresh
+   * @param gated whether the run waits for the maintenance window
+   * @param lookAgain when to reconcile again, given the lifecycle's own wait (null: none); a
+   *     scheduled kind shortens it to its next fire time
+   */
+  public record Due<T>(T run, String runKey, boolean gated, UnaryOperator<Duration> lookAgain) {
+    /** Nothing to start; look again after {@code after} (null: when something changes). */
+    public static <T> Due<T> nothing(Duration after) {
+      return new Due<>(null, null, false, within -> after);
+    }
+
+    /** A run to start. */
+    public static <T> Due<T> run(
+        T run, String runKey, boolean gated, UnaryOperator<Duration> lookAgain) {
+      return new Due<>(run, runKey, gated, lookAgain);
+    }
+  }
+
+  /**
+   * A job ready to start.
+   *
+   * @param work what the worker runs; reports progress to the sink it gets
+   * @param started records the start in status and Events once a worker took the job
+   */
+  public record Launch<G, O>(Function<Consumer<G>, O> work, Runnable started) {}
+
+  /** What is remembered of one resource between reconciles, by UID. */
+  private record Remembered<T>(ResourceID id, T ticket, boolean published, Retry retry) {}
+
+  /** A run that failed {@code failures} times in a row for a reason that may pass. */
+  private record Retry(String runKey, int failures, Instant notBefore) {}
+
+  /**
+   * What the operator gives every operation kind.
+   *
+   * @param targets the databases, pooled
+   * @param work the workers jobs run on
+   * @param backoff the waits between retries of a run that failed for a reason that may pass
+   * @param clock the time runs are decided by
+   */
+  public record Services(
+      DatabaseTargets targets,
+      BackgroundWork work,
+      EventRecorder events,
+      PitstopMetrics metrics,
+      ExponentialBackoff backoff,
+      Clock clock) {}
+
+  /**
+   * @param kind the resource's kind, for job keys
+   * @param newStatus an empty status of the kind, for a resource that has none yet
+   * @param operation the kind's steps
+   * @param references what the kind's resources reference by name
+   */
+  public OperationRuns(
+      String kind,
+      Supplier<? extends PitstopStatus> newStatus,
+      Operation<P, X, T, G, O> operation,
+      OperationReferences<P> references,
+      Services services) {
+    this.kind = kind;
+    this.newStatus = newStatus;
+    this.operation = operation;
+    this.references = references;
+    this.services = services;
+    this.wakeups = new SimpleInboundEventSource<>(kind.toLowerCase(Locale.ROOT) + "-work");
+  }
+
+  /** The event sources of what the kind references, then the wake-ups of its jobs. */
+  public List<EventSource<?, P>> eventSources(EventSourceContext<P> context) {
+    return references.eventSources(context, wakeups);
+  }
+
+  /** One reconcile: the step that is due, then status written if it changed. */
+  public UpdateControl<P> reconcile(P resource, Context<P> context) {
+    forgetDeleted(id -> context.getPrimaryCache().get(id));
+    String before = StatusPatch.snapshot(withStatus(resource));
+    Duration after = advance(resource, context);
+    UpdateControl<P> control = StatusPatch.ifChanged(resource, before, context);
+    return after == null ? control : control.rescheduleAfter(after);
+  }
+
+  /**
+   * Takes the step that is due, changing status in place.
+   *
+   * @return when to look again; null for when something changes
+   */
+  Duration advance(P resource, Context<P> context) {
+    Pass<P, T> pass = new Pass<>(this, withStatus(resource), context, services.clock().instant());
+    Optional<BackgroundWork.Job<G, O>> job = services.work().find(pass.key);
+    Stage stage = stage(pass.key, job);
+    if (stage == Stage.RUNNING) {
+      return operation.observe(pass, job.get());
+    }
+    X request = null;
+    SpecException invalid = null;
+    try {
+      request = operation.prepare(pass);
+    } catch (SpecException e) {
+      invalid = e;
+    }
+    if ((stage == Stage.FINISHED || stage == Stage.PUBLISHED)
+        && published(pass, job.get(), request, stage == Stage.FINISHED)) {
+      return UNTIL_CONFIRMED;
+    }
+    if (invalid != null) {
+      refuse(pass, invalid);
+      return null;
+    }
+    return start(pass, request, operation.decide(pass, request));
+  }
+
+  /** Where the run of {@code resource} (by UID) stands. */
+  Stage stage(P resource) {
+    BackgroundWork.Key key = BackgroundWork.Key.of(kind, resource);
+    return stage(key, services.work().find(key));
+  }
+
+  private Stage stage(BackgroundWork.Key key, Optional<BackgroundWork.Job<G, O>> job) {
+    Remembered<T> r = remembered.get(key.uid());
+    if (job.isPresent()) {
+      return !job.get().isDone()
+          ? Stage.RUNNING
+          : r != null && r.published() ? Stage.PUBLISHED : Stage.FINISHED;
+    }
+    return r != null && r.retry() != null ? Stage.BACKING_OFF : Stage.IDLE;
+  }
+
+  /** How many resources something is remembered of: at most the live ones, and those with a job. */
+  int remembered() {
+    return remembered.size();
+  }
+
+  /**
+   * Drops what is remembered of resources the informer no longer has (by UID), with their finished
+   * jobs; a running job's entry stays until it has ended.
+   *
+   * @param cache the controller's cache of the kind's resources
+   */
+  void forgetDeleted(Function<ResourceID, Optional<P>> cache) {
+    remembered.forEach(
+        (uid, r) -> {
+          boolean live =
+              cache
+                  .apply(r.id())
+                  .map(p -> BackgroundWork.Key.of(kind, p).uid().equals(uid))
+                  .orElse(false);
+          BackgroundWork.Key key = new BackgroundWork.Key(kind, uid, r.id());
+          if (!live) {
+            services.work().forget(key);
+            if (!services.work().isRunning(key)) {
+              remembered.remove(uid, r);
+            }
+          }
+        });
+  }
+
+  /**
+   * Publishes a finished job; true when it is kept until status shows its result. A job that is not
+   * kept is forgotten, and with it the retry state unless the kind asked for a retry.
+   *
+   * @param first whether the job is published for the first time (stage FINISHED)
+   */
+  private boolean published(
+      Pass<P, T> pass, BackgroundWork.Job<G, O> job, X request, boolean first) {
+    String uid = pass.key.uid();
+    Remembered<T> r = remembered.get(uid);
+    if (r != null && first) {
+      remembered.put(uid, new Remembered<>(r.id(), r.ticket(), true, r.retry()));
+    }
+    pass.finished = job;
+    pass.first = first;
+    boolean keep = operation.publish(pass, job, request) && !pass.retried;
+    pass.finished = null;
+    if (pass.retried) {
+      services.events().warning(pass.resource, "RetryScheduled", pass.resource.getStatus().message);
+    }
+    if (keep) {
+      return true;
+    }
+    services.work().forget(pass.key);
+    Retry retry = pass.retried ? remembered.get(uid).retry() : null;
+    if (retry == null) {
+      remembered.remove(uid);
+    } else {
+      remembered.put(uid, new Remembered<>(pass.key.resource(), null, false, retry));
+    }
+    return false;
+  }
+
+  /** Writes the refusal; a Warning Event follows when it changed the status message. */
+  private void refuse(Pass<P, T> pass, SpecException e) {
+    PitstopStatus status = pass.resource.getStatus();
+    services.events().refused(pass.resource, status, e, () -> operation.refused(pass, e));
+  }
+
+  private Duration start(Pass<P, T> pass, X request, Due<T> due) {
+    if (due.run() == null) {
+      return due.lookAgain().apply(null);
+    }
+    Duration backingOff = backingOff(pass, due.runKey());
+    if (backingOff != null) {
+      return due.lookAgain().apply(backingOff);
+    }
+    if (due.gated()) {
+      WindowGate.Decision gate = references.gate(pass.resource, pass.context, pass.now);
+      if (!gate.open()) {
+        operation.waitingForWindow(pass, gate.waitingFor());
+        return due.lookAgain().apply(WHILE_WAITING);
+      }
+    }
+    Launch<G, O> launch;
+    try {
+      launch = operation.launch(pass, request, due.run());
+    } catch (SpecException e) {
+      refuse(pass, e);
+      return null;
+    }
+    ResourceID id = pass.key.resource();
+    if (services
+        .work()
+        .start(pass.key, due.runKey(), launch.work(), () -> wakeups.propagateEvent(id))
+        .isEmpty()) {
+      pass.resource.getStatus().message = "a run is due; waiting for a free worker to start it";
+      return due.lookAgain().apply(WHILE_BUSY);
+    }
+    Remembered<T> r = remembered.get(pass.key.uid());
+    remembered.put(
+        pass.key.uid(), new Remembered<>(id, due.run(), false, r == null ? null : r.retry()));
+    launch.started().run();
+    return due.lookAgain().apply(WHILE_RUNNING);
+  }
+
+  /** How long the run {@code runKey} still waits after a transient failure; null if it need not. */
+  private Duration backingOff(Pass<P, T> pass, String runKey) {
+    Remembered<T> r = remembered.get(pass.key.uid());
+    Retry retry = r == null ? null : r.retry();
+    if (retry == null) {
+      return null;
+    }
+    if (!retry.runKey().equals(runKey)) {
+      remembered.remove(pass.key.uid(), r); // another run is due: it starts afresh
+      return null;
+    }
+    return retry.notBefore().isAfter(pass.now)
+        ? Duration.between(pass.now, retry.notBefore())
+        : null;
+  }
+
+  private Duration retryLater(Pass<P, T> pass) {
+    if (pass.finished == null) {
+      throw new IllegalStateException("only a finished run is retried");
+    }
+    String uid = pass.key.uid();
+    Remembered<T> r = remembered.get(uid);
+    Retry last = r == null ? null : r.retry();
+    String runKey = pass.finished.runKey();
+    int failures = last != null && last.runKey().equals(runKey) ? last.failures() + 1 : 1;
+    Duration delay = services.backoff().delay(failures);
+    remembered.put(
+        uid,
+        new Remembered<>(
+            pass.key.resource(),
+            r == null ? null : r.ticket(),
+            r != null && r.published(),
+            new Retry(runKey, failures, pass.now.plus(delay))));
+    pass.retried = true;
+    return delay;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private P withStatus(P resource) {
+    if (resource.getStatus() == null) {
+      ((CustomResource) resource).setStatus(newStatus.get());
+    }
+    return resource;
+  }
+
+  /**
+   * One reconcile of one resource: what it is, when, and the ticket of its run (running or just
+   * finished).
+   */
+  public static final class Pass<P extends CustomResource<?, ? extends PitstopStatus>, T> {
+    private final OperationRuns<P, ?, T, ?, ?> runs;
+    private final P resource;
+    private final Context<P> context;
+    private final BackgroundWork.Key key;
+    private final long generation;
+    private final Instant now;
+    private final T ticket;
+    private BackgroundWork.Job<?, ?> finished;
+    private boolean first;
+    private boolean retried;
+
+    private Pass(OperationRuns<P, ?, T, ?, ?> runs, P resource, Context<P> context, Instant now) {
+      this.runs = runs;
+      this.resource = resource;
+      this.context = context;
+      this.key = BackgroundWork.Key.of(runs.kind, resource);
+      Long g = resource.getMetadata().getGeneration();
+      this.generation = g == null ? 0 : g;
+      this.now = now;
+      Remembered<T> r = runs.remembered.get(key.uid());
+      this.ticket = r == null ? null : r.ticket();
+    }
+
+    public P resource() {
+      return resource;
+    }
+
+    public Context<P> context() {
+      return context;
+    }
+
+    public long generation() {
+      return generation;
+    }
+
+    /** The time of this reconcile, from the operator's clock. */
+    public Instant now() {
+      return now;
+    }
+
+    /** The ticket of the run that runs or just finished, or null. */
+    public T ticket() {
+      return ticket;
+    }
+
+    /** The database of the resource's {@code spec.database}, connected through a pool. */
+    public DatabaseTargets.Target target() throws SpecException {
+      return runs.references.target(runs.services.targets(), resource, context);
+    }
+
+    public EventRecorder events() {
+      return runs.services.events();
+    }
+
+    public PitstopMetrics metrics() {
+      return runs.services.metrics();
+    }
+
+    /** The operator's clock, for work that keeps time on a worker. */
+    public Clock clock() {
+      return runs.services.clock();
+    }
+
+    /**
+     * While publishing: whether this job's result is published for the first time; its Events and
+     * metrics are recorded only then (a later publication repeats a status write that was lost).
+     */
+    public boolean firstPublication() {
+      return first;
+    }
+
+    /**
+     * While publishing: the finished run failed for a reason that may pass; it starts again after a
+     * backoff that grows with each failure in a row.
+     *
+     * @return the wait, to show in status
+     */
+    public Duration retryLater() {
+      return runs.retryLater(this);
+    }
+  }
+}
