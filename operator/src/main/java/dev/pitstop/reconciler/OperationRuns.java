@@ -7,7 +7,6 @@ import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -20,10 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The run lifecycle DatabaseMigration, SandboxReset and CleanupSchedule share: at most one job per
@@ -92,91 +89,6 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     PUBLISHED,
     BACKING_OFF
   }
-
-  /**
-   * A kind's reconciler: what differs between the kinds at each step (its status texts, Events and
-   * metrics); the lifecycle ({@link #runs()}) decides which step comes. A kind names {@code
-   * Reconciler<P>} in its own implements clause too, where JOSDK looks for the resource class.
-   */
-  public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>, X, T, G, O>
-      extends Reconciler<P> {
-    /** The lifecycle of this kind's runs. */
-    OperationRuns<P, X, T, G, O> runs();
-
-    @Override
-    default List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
-      return runs().eventSources(context);
-    }
-
-    @Override
-    default UpdateControl<P> reconcile(P resource, Context<P> context) {
-      return runs().reconcile(resource, context);
-    }
-
-    /** Reads and checks the spec (no job runs); may note a new request in status. */
-    X prepare(Pass<P, T> pass) throws SpecException;
-
-    /** A job runs: its progress into status. Returns when to look again. */
-    Duration observe(Pass<P, T> pass, BackgroundWork.Job<G, O> job);
-
-    /**
-     * A job finished: its result into status, and its Events and metrics when {@link
-     * Pass#firstPublication()}. For a transient failure, status says when {@link Pass#retryLater()}
-     * retries instead.
-     *
-     * @param request the spec now, or null when it is invalid (it is refused after this)
-     * @return true when the result went into status and the job must be kept until a reconcile sees
-     *     it there; false to forget the job now
-     */
-    boolean publish(Pass<P, T> pass, BackgroundWork.Job<G, O> job, X request);
-
-    /** The spec (or what it references) is invalid: the refusal into status. */
-    void refused(Pass<P, T> pass, SpecException e);
-
-    /** No job runs: what is due now, if anything, with idle status when nothing is. */
-    Due<T> decide(Pass<P, T> pass, X request);
-
-    /** The run that is due waits for its maintenance window. */
-    void waitingForWindow(Pass<P, T> pass, String waitingFor);
-
-    /**
-     * The job of the run that is due, ready to start.
-     *
-     * @throws SpecException when it cannot start (e.g. the database Secret is missing); refused
-     */
-    Launch<G, O> launch(Pass<P, T> pass, X request, T run) throws SpecException;
-  }
-
-  /**
-   * What a kind found due with no job running.
-   *
-   * @param run what the run serves (its ticket), or null when nothing is due
-   * @param runKey identifies the run: after a transient failure the same key waits for its backoff,
-   *     another key starts afresh
-   * @param gated whether the run waits for the maintenance window
-   * @param lookAgain when to reconcile again, given the lifecycle's own wait (null: none); a
-   *     scheduled kind shortens it to its next fire time
-   */
-  public record Due<T>(T run, String runKey, boolean gated, UnaryOperator<Duration> lookAgain) {
-    /** Nothing to start; look again after {@code after} (null: when something changes). */
-    public static <T> Due<T> nothing(Duration after) {
-      return new Due<>(null, null, false, within -> after);
-    }
-
-    /** A run to start. */
-    public static <T> Due<T> run(
-        T run, String runKey, boolean gated, UnaryOperator<Duration> lookAgain) {
-      return new Due<>(run, runKey, gated, lookAgain);
-    }
-  }
-
-  /**
-   * A job ready to start.
-   *
-   * @param work what the worker runs; reports progress to the sink it gets
-   * @param started records the start in status and Events once a worker took the job
-   */
-  public record Launch<G, O>(Function<Consumer<G>, O> work, Runnable started) {}
 
   /** What is remembered of one resource between reconciles, by UID. */
   private record Remembered<T>(ResourceID id, T ticket, boolean published, Retry retry) {}
@@ -348,7 +260,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     services.events().refused(pass.resource, status, e, () -> operation.refused(pass, e));
   }
 
-  private Duration start(Pass<P, T> pass, X request, Due<T> due) {
+  private Duration start(Pass<P, T> pass, X request, Operation.Due<T> due) {
     if (due.run() == null) {
       return due.lookAgain().apply(null);
     }
@@ -363,7 +275,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
         return due.lookAgain().apply(WHILE_WAITING);
       }
     }
-    Launch<G, O> launch;
+    Operation.Launch<G, O> launch;
     try {
       launch = operation.launch(pass, request, due.run());
     } catch (SpecException e) {

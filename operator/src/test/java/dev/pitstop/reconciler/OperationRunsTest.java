@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.database.ExponentialBackoff;
-import dev.pitstop.reconciler.OperationRuns.Due;
-import dev.pitstop.reconciler.OperationRuns.Launch;
+import dev.pitstop.reconciler.Operation.Due;
+import dev.pitstop.reconciler.Operation.Launch;
 import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.OperationRuns.Stage;
 import dev.pitstop.reconciler.model.SpecException;
@@ -284,7 +284,7 @@ class OperationRunsTest {
    * happened in {@code message}.
    */
   private final class ScriptedKind
-      implements OperationRuns.Operation<DatabaseMigration, String, String, Integer, String> {
+      implements Operation<DatabaseMigration, String, String, Integer, String> {
     @Override
     public OperationRuns<DatabaseMigration, String, String, Integer, String> runs() {
       return runs;

@@ -9,10 +9,11 @@ import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.Operation;
+import dev.pitstop.reconciler.Operation.Due;
+import dev.pitstop.reconciler.Operation.Launch;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Due;
-import dev.pitstop.reconciler.OperationRuns.Launch;
 import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler.RunTicket;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
@@ -40,7 +41,7 @@ import java.util.Objects;
 @ControllerConfiguration(name = "cleanupschedule", generationAwareEventProcessing = false)
 public final class CleanupScheduleReconciler
     implements Reconciler<CleanupSchedule>,
-        OperationRuns.Operation<
+        Operation<
             CleanupSchedule, CleanupRequests, RunTicket, CleanupJob.Progress, CleanupJob.Outcome> {
   static final String KIND = "CleanupSchedule";
   private static final Duration AT_MOST = Duration.ofHours(1);

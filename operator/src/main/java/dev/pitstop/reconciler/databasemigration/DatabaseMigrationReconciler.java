@@ -13,10 +13,11 @@ import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.Operation;
+import dev.pitstop.reconciler.Operation.Due;
+import dev.pitstop.reconciler.Operation.Launch;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Due;
-import dev.pitstop.reconciler.OperationRuns.Launch;
 import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Outcome;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Progress;
@@ -43,7 +44,7 @@ import java.util.function.Consumer;
 @ControllerConfiguration(name = "databasemigration", generationAwareEventProcessing = false)
 public final class DatabaseMigrationReconciler
     implements Reconciler<DatabaseMigration>,
-        OperationRuns.Operation<DatabaseMigration, Run, Run, Progress, Outcome> {
+        Operation<DatabaseMigration, Run, Run, Progress, Outcome> {
   static final String KIND = "DatabaseMigration";
 
   private final OperationReferences<DatabaseMigration> references =

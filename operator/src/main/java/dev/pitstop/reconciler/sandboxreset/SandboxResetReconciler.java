@@ -7,10 +7,11 @@ import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.Operation;
+import dev.pitstop.reconciler.Operation.Due;
+import dev.pitstop.reconciler.Operation.Launch;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Due;
-import dev.pitstop.reconciler.OperationRuns.Launch;
 import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
@@ -45,7 +46,7 @@ import java.util.function.Consumer;
 @ControllerConfiguration(name = "sandboxreset", generationAwareEventProcessing = false)
 public final class SandboxResetReconciler
     implements Reconciler<SandboxReset>,
-        OperationRuns.Operation<SandboxReset, ResetRequests, Ticket, Progress, Outcome> {
+        Operation<SandboxReset, ResetRequests, Ticket, Progress, Outcome> {
   static final String KIND = "SandboxReset";
 
   private static final Duration LONGEST_SLEEP = Duration.ofHours(1);
