@@ -1,7 +1,6 @@
 package dev.pitstop.reconciler.maintenancewindow;
 
 import dev.pitstop.api.v1alpha1.Condition;
-import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
@@ -18,7 +17,6 @@ import dev.pitstop.reconciler.maintenancewindow.model.WindowTransitions;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
-import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -33,7 +31,6 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -50,12 +47,6 @@ public final class MaintenanceWindowReconciler
     implements Reconciler<MaintenanceWindow>, Cleaner<MaintenanceWindow> {
   static final String KIND = "MaintenanceWindow";
 
-  /**
-   * After a window closes, how long an operation that passed the gate just before has to show up in
-   * {@code status.holders} before the restore begins.
-   */
-  static final Duration SETTLE = Duration.ofSeconds(2);
-
   private static final Duration LONG = Duration.ofMinutes(10);
   private static final int MAX_STEPS = 5;
 
@@ -65,6 +56,8 @@ public final class MaintenanceWindowReconciler
   private final WindowDatabase database;
   private final WindowDraining draining;
   private final WindowRestoring restoring;
+  private final WindowActive active;
+  private final WindowPhases phases;
   private final SimpleInboundEventSource<MaintenanceWindow> wakeups =
       new SimpleInboundEventSource<>("window-work");
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets =
@@ -86,6 +79,8 @@ public final class MaintenanceWindowReconciler
     WorkloadDrain workloads = new WorkloadDrain(client);
     this.draining = new WindowDraining(database, jobs, workloads, events);
     this.restoring = new WindowRestoring(database, jobs, workloads, events);
+    this.active = new WindowActive(draining, events);
+    this.phases = new WindowPhases(events, metrics);
   }
 
   @Override
@@ -117,7 +112,7 @@ public final class MaintenanceWindowReconciler
         phase != WindowPhase.Draining
             && phase != WindowPhase.Active
             && phase != WindowPhase.Restoring
-            && !WindowRestoring.pending(window.getStatus(), usesDatabase(window));
+            && !WindowRestoring.pending(window.getStatus(), WindowPhases.usesDatabase(window));
     if (settled) {
       database.forget(pass.key);
       return DeleteControl.defaultDelete();
@@ -185,7 +180,7 @@ public final class MaintenanceWindowReconciler
       if (next == status.phase) {
         break;
       }
-      enter(pass, phase, next);
+      phases.enter(pass, phase, next);
       pass.drained = false;
       pass.failed = false;
       pass.refused = false;
@@ -202,7 +197,7 @@ public final class MaintenanceWindowReconciler
       case Idle, Scheduled -> {
         refuseInvalid(pass);
         if (!pass.refused) {
-          resting(pass, phase);
+          phases.rest(pass, phase);
         }
       }
       case Draining -> {
@@ -213,11 +208,11 @@ public final class MaintenanceWindowReconciler
         }
       }
       case Active -> {
-        return active(pass);
+        return active.work(pass);
       }
       case Restoring -> restoring.work(pass);
       case Failed -> {
-        if (WindowRestoring.pending(status, usesDatabase(pass.window))) {
+        if (WindowRestoring.pending(status, WindowPhases.usesDatabase(pass.window))) {
           // The failure stays the message; the restore's own progress would hide it.
           String failure =
               Conditions.find(status, Condition.FAILED)
@@ -242,201 +237,6 @@ public final class MaintenanceWindowReconciler
     return false;
   }
 
-  private boolean active(WindowPass pass) {
-    MaintenanceWindowStatus status = pass.status;
-    if (pass.open()) {
-      Instant ended = WindowPass.parse(status.windowEnd);
-      if (ended != null && !ended.isAfter(pass.now)) {
-        // The next window opened while this one waited for its holders: carry on drained.
-        status.windowId = pass.calendar.id();
-        status.windowStart =
-            WindowPass.time(pass.calendar.start() == null ? pass.now : pass.calendar.start());
-        status.windowEnd = WindowPass.time(pass.calendar.end());
-        pass.persist();
-        events.normal(
-            pass.window,
-            "WindowContinued",
-            "window "
-                + status.windowId
-                + " opened before the last one was restored; staying drained");
-      }
-      draining.keepDrained(pass);
-      Instant end = WindowPass.parse(status.windowEnd);
-      if (end != null) {
-        pass.lookAgainAt(end);
-      }
-      status.message =
-          "drained: mode maintenance"
-              + (end == null ? "" : " until " + status.windowEnd)
-              + (pass.holders.isEmpty()
-                  ? ""
-                  : "; running inside: " + String.join(", ", pass.holders));
-      return true;
-    }
-    Instant end = WindowPass.parse(status.windowEnd);
-    if (end == null || end.isAfter(pass.now)) {
-      end = pass.now;
-      status.windowEnd = WindowPass.time(end); // closes the gate before anything else happens
-      pass.persist();
-    }
-    Instant settled = end.plus(SETTLE);
-    if (!pass.holders.isEmpty()) {
-      status.message =
-          "window closed; waiting for "
-              + String.join(", ", pass.holders)
-              + " to finish before restoring";
-      pass.lookAgainIn(Duration.ofSeconds(15));
-      return true;
-    }
-    // The settle time only matters if something could have passed the gate at the last moment.
-    if (pass.now.isBefore(settled) && WindowSources.referenced(pass.context, pass.window)) {
-      status.message = "window closed; restoring shortly";
-      pass.lookAgainAt(settled);
-      return true;
-    }
-    return false;
-  }
-
-  private void enter(WindowPass pass, WindowPhase from, WindowPhase to) {
-    MaintenanceWindowStatus status = pass.status;
-    switch (to) {
-      case Draining -> startDrain(pass);
-      case Active -> {
-        status.mode = MaintenanceMode.MAINTENANCE;
-        status.drain.step = null;
-        Instant started = WindowPass.parse(status.drain.startedAt);
-        Duration took = started == null ? Duration.ZERO : Duration.between(started, pass.now);
-        WindowStatuses.set(
-            status,
-            WindowPhase.Active,
-            "Drained",
-            "drained in " + Durations.format(took.truncatedTo(ChronoUnit.MILLIS)),
-            false,
-            pass.generation,
-            pass.now);
-        metrics.runFinished(
-            KIND, pass.window.getMetadata().getNamespace(), pass.name(), "Drained", took);
-        events.normal(pass.window, "Drained", status.message + "; mode maintenance");
-      }
-      case Restoring -> {
-        Instant end = WindowPass.parse(status.windowEnd);
-        if (end == null || end.isAfter(pass.now)) {
-          status.windowEnd = WindowPass.time(pass.now);
-        }
-        status.drain.step = "restore";
-        String why =
-            pass.deleting
-                ? "the MaintenanceWindow is being deleted"
-                : from == WindowPhase.Draining
-                    ? "the window closed before it was drained"
-                    : "the window closed";
-        WindowStatuses.set(
-            status,
-            WindowPhase.Restoring,
-            "Restoring",
-            why + "; restoring",
-            true,
-            pass.generation,
-            pass.now);
-        events.normal(pass.window, "RestoreStarted", status.message);
-      }
-      case Failed -> {
-        String reason = pass.failureReason == null ? "Failed" : pass.failureReason;
-        boolean restore = WindowRestoring.pending(status, usesDatabase(pass.window));
-        status.drain.step = restore ? "restore" : null;
-        WindowStatuses.set(
-            status,
-            WindowPhase.Failed,
-            reason,
-            pass.failureMessage + (restore ? "; restoring" : ""),
-            restore,
-            pass.generation,
-            pass.now);
-        if (from == WindowPhase.Draining) {
-          Instant started = WindowPass.parse(status.drain.startedAt);
-          metrics.runFinished(
-              KIND,
-              pass.window.getMetadata().getNamespace(),
-              pass.name(),
-              "Failed",
-              started == null ? Duration.ZERO : Duration.between(started, pass.now));
-        }
-        events.warning(pass.window, reason, pass.failureMessage);
-      }
-      case Idle, Scheduled -> {
-        status.mode = MaintenanceMode.RUNNING;
-        status.drain = new DrainStatus();
-        if (from == WindowPhase.Restoring) {
-          events.normal(
-              pass.window,
-              "Restored",
-              "connection limits, mode, replicas and suspend flags are back as recorded");
-        }
-        status.phase = to;
-        resting(pass, to);
-      }
-    }
-    pass.persist();
-  }
-
-  private void startDrain(WindowPass pass) {
-    MaintenanceWindowStatus status = pass.status;
-    WindowCalendar.Window calendar = pass.calendar;
-    status.windowId = calendar.id();
-    status.windowStart = WindowPass.time(calendar.start() == null ? pass.now : calendar.start());
-    status.windowEnd = WindowPass.time(calendar.end());
-    DrainStatus drain = new DrainStatus();
-    drain.startedAt = WindowPass.time(pass.now);
-    drain.stepStartedAt = drain.startedAt;
-    drain.step = WindowDraining.firstStep(pass.plan);
-    status.drain = drain;
-    if (!pass.plan.usesDatabase()) {
-      status.mode = MaintenanceMode.WAITING_FOR_MAINTENANCE;
-    }
-    WindowStatuses.set(
-        status,
-        WindowPhase.Draining,
-        "Draining",
-        "draining for window " + calendar.id(),
-        true,
-        pass.generation,
-        pass.now);
-    events.normal(
-        pass.window,
-        "DrainStarted",
-        "window "
-            + calendar.id()
-            + " opened"
-            + (calendar.end() == null ? "" : " until " + status.windowEnd)
-            + "; draining (timeout "
-            + Durations.format(pass.plan.timeout())
-            + ")");
-  }
-
-  private void resting(WindowPass pass, WindowPhase phase) {
-    MaintenanceWindowStatus status = pass.status;
-    if (status.phase == WindowPhase.Failed || status.phase == WindowPhase.Draining) {
-      return; // only Idle and Scheduled rest
-    }
-    boolean scheduled = pass.plan != null && pass.plan.schedule() != null;
-    WindowPhase resting = scheduled ? WindowPhase.Scheduled : WindowPhase.Idle;
-    String message =
-        status.nextWindowStart != null
-            ? "next window opens at " + status.nextWindowStart
-            : "no window open; set spec.active to true to open one";
-    if (status.phase == null
-        || status.phase == WindowPhase.Idle
-        || status.phase == WindowPhase.Scheduled) {
-      status.mode = status.mode == null ? MaintenanceMode.RUNNING : status.mode;
-      WindowStatuses.set(
-          status, resting, resting.name(), message, false, pass.generation, pass.now);
-    }
-    Instant next = WindowPass.parse(status.nextWindowStart);
-    if (next != null) {
-      pass.lookAgainAt(next);
-    }
-  }
-
   private void refuseInvalid(WindowPass pass) {
     if (pass.invalid != null) {
       pass.refused = true;
@@ -456,9 +256,5 @@ public final class MaintenanceWindowReconciler
     return phase != WindowPhase.Failed
         || !Objects.equals(pass.calendar.id(), pass.status.windowId)
         || "InvalidSpec".equals(WindowStatuses.failureReason(pass.status));
-  }
-
-  private static boolean usesDatabase(MaintenanceWindow window) {
-    return window.getSpec() != null && window.getSpec().database != null;
   }
 }
