@@ -20,8 +20,7 @@ import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRuns;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
-import dev.pitstop.reconciler.cleanupschedule.model.CleanupTrigger;
-import dev.pitstop.reconciler.cleanupschedule.model.RunDecision;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupTriggers;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -33,7 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reconciles a CleanupSchedule: decides what is due ({@link RunDecision}), waits for the
+ * Reconciles a CleanupSchedule: decides what is due ({@link CleanupTriggers}), waits for the
  * maintenance window, runs the cleanup engine on a worker (then notifies the webhook there), and
  * publishes progress, results, history, Events and metrics. Runs go through the lifecycle of {@link
  * OperationRuns}; this class says what a cleanup run is and how its status reads. No SQL here.
@@ -69,7 +68,8 @@ public final class CleanupScheduleReconciler
    * CleanupStatuses#observe}): status patches can be lost (a conflict, a stale cache), and a lost
    * one must not start the same run again or drop its result.
    */
-  record RunTicket(CleanupTrigger trigger, Instant fire, String runRequest, String specDigest) {}
+  record RunTicket(
+      CleanupTriggers.Trigger trigger, Instant fire, String runRequest, String specDigest) {}
 
   /** A failed run is not retried: the next fire time runs the rules again. */
   public CleanupScheduleReconciler(OperationRuns.Services services, WebhookNotifier notifier) {
@@ -109,7 +109,7 @@ public final class CleanupScheduleReconciler
       CleanupStatuses.running(status, progress, pass.generation(), now);
       return OperationRuns.WHILE_RUNNING;
     }
-    RunDecision due = due(pass, config);
+    CleanupTriggers due = due(pass, config);
     CleanupStatuses.running(status, progress, pass.generation(), now);
     if (due.fire() != null) {
       CleanupStatuses.skipped(status, due.fire(), config.historyLimit());
@@ -131,7 +131,7 @@ public final class CleanupScheduleReconciler
     CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
     Instant now = pass.now();
-    RunDecision due = due(pass, config);
+    CleanupTriggers due = due(pass, config);
     if (status.phase == CleanupPhase.Running) {
       // Running without a job: the operator stopped during the run.
       CleanupStatuses.interrupted(status, config.historyLimit(), pass.generation(), now);
@@ -250,7 +250,7 @@ public final class CleanupScheduleReconciler
     }
     if (config != null) {
       // Nothing new starts before the result is visible in status.
-      RunDecision due = due(pass, config);
+      CleanupTriggers due = due(pass, config);
       CleanupStatuses.idle(status, due.next(), config.suspended(), generation, now);
     }
     return true;
@@ -261,10 +261,11 @@ public final class CleanupScheduleReconciler
     CleanupStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
   }
 
-  private static RunDecision due(Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+  private static CleanupTriggers due(
+      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
     String created = resource.getMetadata().getCreationTimestamp();
-    return RunDecision.decide(
+    return CleanupTriggers.decide(
         config,
         resource.getStatus(),
         annotation(resource, Pitstop.RUN_REQUESTED_AT),
@@ -330,7 +331,7 @@ public final class CleanupScheduleReconciler
 
   /** Missed fire times go to history; fire times passing while suspended are only marked. */
   private static void recordPassedFireTimes(
-      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunDecision due) {
+      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, CleanupTriggers due) {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
     if (due.missed() != null && !due.missed().equals(due.fire())) {
@@ -349,7 +350,7 @@ public final class CleanupScheduleReconciler
     }
   }
 
-  private static Duration untilNext(RunDecision due, Instant now) {
+  private static Duration untilNext(CleanupTriggers due, Instant now) {
     if (due.next() == null) {
       return AT_MOST;
     }

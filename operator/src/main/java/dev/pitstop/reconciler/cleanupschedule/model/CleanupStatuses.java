@@ -42,7 +42,7 @@ public final class CleanupStatuses {
   /** A run started on a worker. */
   public static void started(
       CleanupScheduleStatus status,
-      CleanupTrigger trigger,
+      CleanupTriggers.Trigger trigger,
       Instant fire,
       String specDigest,
       String runRequest,
@@ -52,7 +52,7 @@ public final class CleanupStatuses {
       Instant now) {
     status.phase = CleanupPhase.Running;
     status.observedSpecDigest = specDigest;
-    if (trigger == CleanupTrigger.RUN_REQUESTED) {
+    if (trigger == CleanupTriggers.Trigger.RUN_REQUESTED) {
       status.observedRunRequest = runRequest;
     }
     if (fire != null) {
@@ -261,11 +261,11 @@ public final class CleanupStatuses {
    */
   public static void observe(
       CleanupScheduleStatus status,
-      CleanupTrigger trigger,
+      CleanupTriggers.Trigger trigger,
       Instant fire,
       String runRequest,
       String specDigest) {
-    if (trigger == CleanupTrigger.RUN_REQUESTED) {
+    if (trigger == CleanupTriggers.Trigger.RUN_REQUESTED) {
       status.observedRunRequest = runRequest;
     }
     status.observedSpecDigest = specDigest;

@@ -54,7 +54,7 @@ class CleanupStatusesTest {
     assertThat(condition(Condition.READY)).isEqualTo("False/WaitingForWindow");
 
     CleanupStatuses.started(
-        status, CleanupTrigger.SCHEDULE, NEXT, "d", null, false, "app@db:5432/app", 1, T0);
+        status, CleanupTriggers.Trigger.SCHEDULE, NEXT, "d", null, false, "app@db:5432/app", 1, T0);
     assertThat(status.phase).isEqualTo(CleanupPhase.Running);
     assertThat(status.lastScheduleTime).isEqualTo("2026-03-02T02:00:00Z");
     assertThat(status.progress.trigger).isEqualTo("Schedule");
@@ -78,7 +78,7 @@ class CleanupStatusesTest {
   @Test
   void runningToSucceededForSucceededAndIncompleteRuns() {
     CleanupStatuses.started(
-        status, CleanupTrigger.RUN_REQUESTED, null, "d", "r1", false, "db", 1, T0);
+        status, CleanupTriggers.Trigger.RUN_REQUESTED, null, "d", "r1", false, "db", 1, T0);
     assertThat(status.observedRunRequest).isEqualTo("r1");
     CleanupStatuses.finished(status, run(RunResult.Incomplete, false), true, null, 10, 1, T0);
     assertThat(status.phase).isEqualTo(CleanupPhase.Succeeded);
@@ -105,7 +105,8 @@ class CleanupStatusesTest {
         .as("the run's own reason stays")
         .isEqualTo("False/DatabaseError");
 
-    CleanupStatuses.started(status, CleanupTrigger.SCHEDULE, NEXT, "d", null, false, "db", 1, T0);
+    CleanupStatuses.started(
+        status, CleanupTriggers.Trigger.SCHEDULE, NEXT, "d", null, false, "db", 1, T0);
     assertThat(status.phase).isEqualTo(CleanupPhase.Running);
   }
 
@@ -148,7 +149,8 @@ class CleanupStatusesTest {
 
   @Test
   void runningWithoutAWorkerAfterARestartEndsAsIncomplete() {
-    CleanupStatuses.started(status, CleanupTrigger.SCHEDULE, NEXT, "d", null, false, "db", 1, T0);
+    CleanupStatuses.started(
+        status, CleanupTriggers.Trigger.SCHEDULE, NEXT, "d", null, false, "db", 1, T0);
     CleanupStatuses.interrupted(status, 10, 1, T0.plusSeconds(30));
     assertThat(status.phase).isEqualTo(CleanupPhase.Succeeded);
     assertThat(status.lastRun.result).isEqualTo(RunResult.Incomplete);

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class RunDecisionTest {
+class CleanupTriggersTest {
   private static final Instant CREATED = Instant.parse("2026-03-01T10:00:00Z");
   private static final CleanupRequest REQUEST =
       CleanupRequest.builder()
@@ -35,8 +35,8 @@ class RunDecisionTest {
 
   @Test
   void nothingRunsAtCreationAndTheNextFireTimeIsKnown() {
-    RunDecision due =
-        RunDecision.decide(
+    CleanupTriggers due =
+        CleanupTriggers.decide(
             nightly(false, "a"), new CleanupScheduleStatus(), null, CREATED, CREATED);
     assertThat(due.trigger()).isNull();
     assertThat(due.next()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
@@ -45,8 +45,9 @@ class RunDecisionTest {
   @Test
   void aFireTimeRunsWhenItComes() {
     Instant now = Instant.parse("2026-03-02T02:00:00.500Z");
-    RunDecision due = RunDecision.decide(nightly(false, "a"), seen("a"), null, CREATED, now);
-    assertThat(due.trigger()).isEqualTo(CleanupTrigger.SCHEDULE);
+    CleanupTriggers due =
+        CleanupTriggers.decide(nightly(false, "a"), seen("a"), null, CREATED, now);
+    assertThat(due.trigger()).isEqualTo(CleanupTriggers.Trigger.SCHEDULE);
     assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
     assertThat(due.next()).isEqualTo(Instant.parse("2026-03-03T02:00:00Z"));
   }
@@ -55,8 +56,8 @@ class RunDecisionTest {
   void aHandledFireTimeDoesNotRunAgain() {
     CleanupScheduleStatus status = seen("a");
     status.lastScheduleTime = "2026-03-02T02:00:00Z";
-    RunDecision due =
-        RunDecision.decide(
+    CleanupTriggers due =
+        CleanupTriggers.decide(
             nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T02:30:00Z"));
     assertThat(due.trigger()).isNull();
     assertThat(due.missed()).isNull();
@@ -66,10 +67,10 @@ class RunDecisionTest {
   void aFireTimeMissedWhileTheOperatorWasDownRunsWithinTheStartingDeadline() {
     CleanupScheduleStatus status = seen("a");
     status.lastScheduleTime = "2026-03-01T02:00:00Z";
-    RunDecision due =
-        RunDecision.decide(
+    CleanupTriggers due =
+        CleanupTriggers.decide(
             nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T02:59:00Z"));
-    assertThat(due.trigger()).isEqualTo(CleanupTrigger.SCHEDULE);
+    assertThat(due.trigger()).isEqualTo(CleanupTriggers.Trigger.SCHEDULE);
     assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
   }
 
@@ -77,8 +78,8 @@ class RunDecisionTest {
   void aFireTimeOlderThanTheStartingDeadlineIsMissed() {
     CleanupScheduleStatus status = seen("a");
     status.lastScheduleTime = "2026-03-01T02:00:00Z";
-    RunDecision due =
-        RunDecision.decide(
+    CleanupTriggers due =
+        CleanupTriggers.decide(
             nightly(false, "a"), status, null, CREATED, Instant.parse("2026-03-02T03:01:00Z"));
     assertThat(due.trigger()).isNull();
     assertThat(due.missed()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
@@ -88,39 +89,41 @@ class RunDecisionTest {
   void aNewRunRequestRunsNowAndAnOldOneDoesNot() {
     CleanupScheduleStatus status = seen("a");
     Instant now = Instant.parse("2026-03-01T12:00:00Z");
-    assertThat(RunDecision.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
-        .isEqualTo(CleanupTrigger.RUN_REQUESTED);
+    assertThat(CleanupTriggers.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
+        .isEqualTo(CleanupTriggers.Trigger.RUN_REQUESTED);
     status.observedRunRequest = "r1";
-    assertThat(RunDecision.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
+    assertThat(CleanupTriggers.decide(nightly(false, "a"), status, "r1", CREATED, now).trigger())
         .isNull();
   }
 
   @Test
   void aSpecChangeRunsNowButTheFirstSpecSeenDoesNot() {
     Instant now = Instant.parse("2026-03-01T12:00:00Z");
-    assertThat(RunDecision.decide(nightly(false, "b"), seen("a"), null, CREATED, now).trigger())
-        .isEqualTo(CleanupTrigger.SPEC_CHANGED);
-    assertThat(RunDecision.decide(nightly(false, "b"), seen(null), null, CREATED, now).trigger())
+    assertThat(CleanupTriggers.decide(nightly(false, "b"), seen("a"), null, CREATED, now).trigger())
+        .isEqualTo(CleanupTriggers.Trigger.SPEC_CHANGED);
+    assertThat(
+            CleanupTriggers.decide(nightly(false, "b"), seen(null), null, CREATED, now).trigger())
         .isNull();
   }
 
   @Test
   void whileSuspendedFireTimesPassSilentlyButARequestStillRuns() {
     Instant now = Instant.parse("2026-03-02T02:00:30Z");
-    RunDecision due = RunDecision.decide(nightly(true, "b"), seen("a"), null, CREATED, now);
+    CleanupTriggers due = CleanupTriggers.decide(nightly(true, "b"), seen("a"), null, CREATED, now);
     assertThat(due.trigger()).as("no spec-change run while suspended").isNull();
     assertThat(due.fire()).isNull();
     assertThat(due.passed()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
     assertThat(due.next()).isNull();
-    assertThat(RunDecision.decide(nightly(true, "a"), seen("a"), "r1", CREATED, now).trigger())
-        .isEqualTo(CleanupTrigger.RUN_REQUESTED);
+    assertThat(CleanupTriggers.decide(nightly(true, "a"), seen("a"), "r1", CREATED, now).trigger())
+        .isEqualTo(CleanupTriggers.Trigger.RUN_REQUESTED);
   }
 
   @Test
   void aRequestAtAFireTimeServesBoth() {
     Instant now = Instant.parse("2026-03-02T02:00:01Z");
-    RunDecision due = RunDecision.decide(nightly(false, "a"), seen("a"), "r1", CREATED, now);
-    assertThat(due.trigger()).isEqualTo(CleanupTrigger.RUN_REQUESTED);
+    CleanupTriggers due =
+        CleanupTriggers.decide(nightly(false, "a"), seen("a"), "r1", CREATED, now);
+    assertThat(due.trigger()).isEqualTo(CleanupTriggers.Trigger.RUN_REQUESTED);
     assertThat(due.fire()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
   }
 
@@ -134,7 +137,9 @@ class RunDecisionTest {
             10,
             REQUEST,
             "a");
-    assertThat(RunDecision.decide(berlin, seen("a"), null, CREATED, CREATED.plusSeconds(60)).next())
+    assertThat(
+            CleanupTriggers.decide(berlin, seen("a"), null, CREATED, CREATED.plusSeconds(60))
+                .next())
         .isEqualTo(Instant.parse("2026-03-02T01:00:00Z"));
   }
 }

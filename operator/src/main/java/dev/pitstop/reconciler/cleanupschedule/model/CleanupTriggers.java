@@ -23,10 +23,30 @@ import java.util.Objects;
  * @param passed a fire time that passed while suspended, to record as handled, or null
  * @param next the next fire time, or null while suspended
  */
-public record RunDecision(
-    CleanupTrigger trigger, Instant fire, Instant missed, Instant passed, Instant next) {
+public record CleanupTriggers(
+    Trigger trigger, Instant fire, Instant missed, Instant passed, Instant next) {
+  /** What started a cleanup run; shown as status.lastRun.trigger. */
+  public enum Trigger {
+    /** A fire time of spec.schedule. */
+    SCHEDULE("Schedule"),
+    /** A new value of the pitstop.dev/run-requested-at annotation. */
+    RUN_REQUESTED("RunRequested"),
+    /** A change to what or how the cleanup deletes, e.g. a new spec.runRequestId. */
+    SPEC_CHANGED("SpecChanged");
 
-  public static RunDecision decide(
+    private final String display;
+
+    Trigger(String display) {
+      this.display = display;
+    }
+
+    /** The CamelCase name in status. */
+    public String display() {
+      return display;
+    }
+  }
+
+  public static CleanupTriggers decide(
       CleanupRequests config,
       CleanupScheduleStatus status,
       String runRequest,
@@ -38,20 +58,20 @@ public record RunDecision(
         config.schedule().due(lastHandled, created, now, config.startingDeadline());
     if (config.suspended()) {
       Instant passed = due.runNow() != null ? due.runNow() : due.missed();
-      CleanupTrigger trigger =
-          isNewRunRequest(status, runRequest) ? CleanupTrigger.RUN_REQUESTED : null;
-      return new RunDecision(trigger, null, null, passed, null);
+      CleanupTriggers.Trigger trigger =
+          isNewRunRequest(status, runRequest) ? CleanupTriggers.Trigger.RUN_REQUESTED : null;
+      return new CleanupTriggers(trigger, null, null, passed, null);
     }
-    CleanupTrigger trigger = null;
+    CleanupTriggers.Trigger trigger = null;
     if (isNewRunRequest(status, runRequest)) {
-      trigger = CleanupTrigger.RUN_REQUESTED;
+      trigger = CleanupTriggers.Trigger.RUN_REQUESTED;
     } else if (status.observedSpecDigest != null
         && !status.observedSpecDigest.equals(config.specDigest())) {
-      trigger = CleanupTrigger.SPEC_CHANGED;
+      trigger = CleanupTriggers.Trigger.SPEC_CHANGED;
     } else if (due.runNow() != null) {
-      trigger = CleanupTrigger.SCHEDULE;
+      trigger = CleanupTriggers.Trigger.SCHEDULE;
     }
-    return new RunDecision(trigger, due.runNow(), due.missed(), null, due.next());
+    return new CleanupTriggers(trigger, due.runNow(), due.missed(), null, due.next());
   }
 
   private static boolean isNewRunRequest(CleanupScheduleStatus status, String runRequest) {
