@@ -2,6 +2,7 @@ package dev.pitstop.maintenance;
 
 import dev.pitstop.sql.AdvisoryLock;
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,53 +74,47 @@ final class ModeTable {
    */
   void write(Connection connection, Mode mode, Long pendingTasks, Long openSessions)
       throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try {
-      if (table != null) {
-        lock(connection);
-        create(connection);
-        int updated;
-        try (PreparedStatement update =
-            connection.prepareStatement(
-                "UPDATE "
-                    + table.sql()
-                    + " SET mode_changed_at = CASE WHEN mode IS DISTINCT FROM ? THEN now()"
-                    + " ELSE mode_changed_at END, mode = ?,"
-                    + " pending_tasks_count = coalesce(?, pending_tasks_count),"
-                    + " running_tasks_count = coalesce(?, running_tasks_count)")) {
-          update.setString(1, mode.value());
-          update.setString(2, mode.value());
-          setCount(update, 3, pendingTasks);
-          setCount(update, 4, openSessions);
-          updated = update.executeUpdate();
-        }
-        if (updated == 0) {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO "
-                      + table.sql()
-                      + " (mode, pending_tasks_count, running_tasks_count, mode_changed_at)"
-                      + " VALUES (?, coalesce(?, 0), coalesce(?, 0), now())")) {
-            insert.setString(1, mode.value());
-            setCount(insert, 2, pendingTasks);
-            setCount(insert, 3, openSessions);
-            insert.executeUpdate();
+    Transactions.commit(
+        connection,
+        () -> {
+          if (table != null) {
+            lock(connection);
+            create(connection);
+            int updated;
+            try (PreparedStatement update =
+                connection.prepareStatement(
+                    "UPDATE "
+                        + table.sql()
+                        + " SET mode_changed_at = CASE WHEN mode IS DISTINCT FROM ? THEN now()"
+                        + " ELSE mode_changed_at END, mode = ?,"
+                        + " pending_tasks_count = coalesce(?, pending_tasks_count),"
+                        + " running_tasks_count = coalesce(?, running_tasks_count)")) {
+              update.setString(1, mode.value());
+              update.setString(2, mode.value());
+              setCount(update, 3, pendingTasks);
+              setCount(update, 4, openSessions);
+              updated = update.executeUpdate();
+            }
+            if (updated == 0) {
+              try (PreparedStatement insert =
+                  connection.prepareStatement(
+                      "INSERT INTO "
+                          + table.sql()
+                          + " (mode, pending_tasks_count, running_tasks_count, mode_changed_at)"
+                          + " VALUES (?, coalesce(?, 0), coalesce(?, 0), now())")) {
+                insert.setString(1, mode.value());
+                setCount(insert, 2, pendingTasks);
+                setCount(insert, 3, openSessions);
+                insert.executeUpdate();
+              }
+            }
           }
-        }
-      }
-      try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-        notify.setString(1, CHANNEL);
-        notify.setString(2, mode.value());
-        notify.execute();
-      }
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+          try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, CHANNEL);
+            notify.setString(2, mode.value());
+            notify.execute();
+          }
+        });
   }
 
   /** Updates the counts of an existing row, without NOTIFY; does nothing without a table. */

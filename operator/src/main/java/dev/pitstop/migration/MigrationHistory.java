@@ -2,6 +2,7 @@ package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,47 +59,44 @@ final class MigrationHistory {
 
   /** Creates the schema (if missing) and the table, in one transaction. */
   void create(Connection connection) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      if (!schemaExists(connection)) {
-        statement.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
-      }
-      String t = table.sql();
-      statement.execute(
-          "CREATE TABLE "
-              + t
-              + " (\n"
-              + "    \"installed_rank\" INT NOT NULL,\n"
-              + "    \"version\" VARCHAR(50),\n"
-              + "    \"description\" VARCHAR(200) NOT NULL,\n"
-              + "    \"type\" VARCHAR(20) NOT NULL,\n"
-              + "    \"script\" VARCHAR(1000) NOT NULL,\n"
-              + "    \"checksum\" INTEGER,\n"
-              + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-              + "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-              + "    \"execution_time\" INTEGER NOT NULL,\n"
-              + "    \"success\" BOOLEAN NOT NULL\n"
-              + ")");
-      statement.execute(
-          "ALTER TABLE "
-              + t
-              + " ADD CONSTRAINT "
-              + SqlIdentifiers.quote(truncate(table.name() + "_pk"))
-              + " PRIMARY KEY (\"installed_rank\")");
-      statement.execute(
-          "CREATE INDEX "
-              + SqlIdentifiers.quote(truncate(table.name() + "_s_idx"))
-              + " ON "
-              + t
-              + " (\"success\")");
-      connection.commit();
-    } catch (SQLException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+    Transactions.commit(
+        connection,
+        () -> {
+          try (Statement statement = connection.createStatement()) {
+            if (!schemaExists(connection)) {
+              statement.execute(
+                  "CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
+            }
+            String t = table.sql();
+            statement.execute(
+                "CREATE TABLE "
+                    + t
+                    + " (\n"
+                    + "    \"installed_rank\" INT NOT NULL,\n"
+                    + "    \"version\" VARCHAR(50),\n"
+                    + "    \"description\" VARCHAR(200) NOT NULL,\n"
+                    + "    \"type\" VARCHAR(20) NOT NULL,\n"
+                    + "    \"script\" VARCHAR(1000) NOT NULL,\n"
+                    + "    \"checksum\" INTEGER,\n"
+                    + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+                    + "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+                    + "    \"execution_time\" INTEGER NOT NULL,\n"
+                    + "    \"success\" BOOLEAN NOT NULL\n"
+                    + ")");
+            statement.execute(
+                "ALTER TABLE "
+                    + t
+                    + " ADD CONSTRAINT "
+                    + SqlIdentifiers.quote(truncate(table.name() + "_pk"))
+                    + " PRIMARY KEY (\"installed_rank\")");
+            statement.execute(
+                "CREATE INDEX "
+                    + SqlIdentifiers.quote(truncate(table.name() + "_s_idx"))
+                    + " ON "
+                    + t
+                    + " (\"success\")");
+          }
+        });
   }
 
   private boolean schemaExists(Connection connection) throws SQLException {

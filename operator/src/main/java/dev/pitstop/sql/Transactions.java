@@ -1,0 +1,33 @@
+package dev.pitstop.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Runs JDBC work as one transaction on a connection, and leaves the connection as it found it. */
+public final class Transactions {
+  private Transactions() {}
+
+  /** Work on the connection, inside the transaction. */
+  @FunctionalInterface
+  public interface Work {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back (and the failure
+   * rethrown) when it throws. The connection's auto-commit setting is restored either way.
+   */
+  public static void commit(Connection connection, Work work) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      work.run();
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+}
