@@ -39,11 +39,16 @@ public final class SqlGate implements AutoCloseable {
 
   /** One SQL statement that returns once the gate is open. */
   public String statement() {
-    return "DO $$ BEGIN WHILE NOT pg_try_advisory_lock("
+    return "DO $$ BEGIN " + plpgsql() + " END $$;";
+  }
+
+  /** PL/pgSQL statements that return once the gate is open, e.g. for a trigger function's body. */
+  public String plpgsql() {
+    return "WHILE NOT pg_try_advisory_lock("
         + key
         + ") LOOP PERFORM pg_sleep(0.01); END LOOP; PERFORM pg_advisory_unlock("
         + key
-        + "); END $$;";
+        + ");";
   }
 
   /** Lets every statement waiting at the gate, and every later one, pass. */
