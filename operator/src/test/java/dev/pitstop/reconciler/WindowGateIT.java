@@ -30,10 +30,10 @@ import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,22 +97,27 @@ class WindowGateIT {
     assertThat(holding.getStatus().phase).isEqualTo(WindowPhase.Active);
 
     // Closing the window while the migration runs: no new holder starts, the running one goes on.
-    List<String> violations = new ArrayList<>();
+    List<String> violations = new CopyOnWriteArrayList<>();
     AtomicBoolean watching = new AtomicBoolean(true);
     CompletableFuture<Void> watcher =
         CompletableFuture.runAsync(
-            () -> {
-              while (watching.get()) {
-                MaintenanceWindow w = k8s.window("release");
-                DatabaseMigration d = dbm("release-42");
-                if (d.getStatus().phase == MigrationPhase.Migrating
-                    && (w.getStatus().phase != WindowPhase.Active
-                        || k8s.deployment("api").getSpec().getReplicas() != 0)) {
-                  violations.add(w.getStatus().phase + " while the migration was running");
-                }
-                sleep(20);
-              }
-            });
+            () ->
+                // Looks every 20 ms until told to stop.
+                await()
+                    .atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                        () -> {
+                          MaintenanceWindow w = k8s.window("release");
+                          DatabaseMigration d = dbm("release-42");
+                          if (d.getStatus().phase == MigrationPhase.Migrating
+                              && (w.getStatus().phase != WindowPhase.Active
+                                  || k8s.deployment("api").getSpec().getReplicas() != 0)) {
+                            violations.add(
+                                w.getStatus().phase + " while the migration was running");
+                          }
+                          return !watching.get();
+                        }));
     k8s.editWindow("release", w -> w.getSpec().active = false);
     MaintenanceWindow closing =
         k8s.awaitWindow(
@@ -185,14 +190,6 @@ class WindowGateIT {
     assertThat(pg.rowCount("sandbox.users")).isZero();
     assertThat(pg.rowCount("tokens")).isZero();
     assertThat(k8s.deployment("api").getSpec().getReplicas()).isEqualTo(2);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private DatabaseMigration dbm(String name) {
