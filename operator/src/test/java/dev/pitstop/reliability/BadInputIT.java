@@ -119,7 +119,7 @@ class BadInputIT {
     JsonNode[] last = new JsonNode[1];
     await()
         .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200))
+        .pollInterval(Duration.ofMillis(50))
         .untilAsserted(
             () -> {
               GenericKubernetesResource current =
