@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Runs the real Pitstop operator (JOSDK) against a fresh in-process Kubernetes API in CRUD mode,
  * with the committed CRDs registered, for each test. Status patches use JSON patch because the mock
  * API server rejects server-side apply.
+ *
+ * <p>Registered on a static field, one API server and operator serve all tests of the class instead
+ * (starting them costs a few hundred milliseconds): the tests must then keep their objects apart,
+ * e.g. each in a namespace of its own.
  *
  * <h2>Time</h2>
  *
@@ -48,13 +54,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * caches, which learn of a new object a little after the API server stored it. A test whose
  * scenario needs the operator to already know an object waits for it with {@link #awaitObserved}.
  */
-public final class OperatorExtension implements BeforeEachCallback, AfterEachCallback {
+public final class OperatorExtension
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
   private static final Duration OBSERVED_WITHIN = Duration.ofSeconds(30);
 
   private EmbeddedKubernetesApi api;
   private volatile PitstopOperator operator;
   private OperatorSettings settings = OperatorSettings.defaults().withUseSsa(false).withHttpPort(0);
   private TestClock testClock;
+  private boolean perClass;
 
   /** Uses other settings (SSA is always off against the mock API server). */
   public OperatorExtension withSettings(OperatorSettings custom) {
@@ -81,7 +89,32 @@ public final class OperatorExtension implements BeforeEachCallback, AfterEachCal
   }
 
   @Override
+  public void beforeAll(ExtensionContext context) {
+    // Only called when registered on a static field.
+    perClass = true;
+    startApiAndOperator();
+  }
+
+  @Override
   public void beforeEach(ExtensionContext context) {
+    if (!perClass) {
+      startApiAndOperator();
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (!perClass) {
+      stopApiAndOperator();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stopApiAndOperator();
+  }
+
+  private void startApiAndOperator() {
     api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
     operator = start();
   }
@@ -91,8 +124,7 @@ public final class OperatorExtension implements BeforeEachCallback, AfterEachCal
     return PitstopOperator.start(api.client(), settings, false, clock);
   }
 
-  @Override
-  public void afterEach(ExtensionContext context) {
+  private void stopApiAndOperator() {
     try {
       stopOperator();
     } finally {
