@@ -45,8 +45,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@link #reconcileAll}), the way the rescheduled look would have: it hands JOSDK's event
  * processing the same event its reschedule timer does. Nothing is written to the resources for
  * this, so {@code RunTriggerFilter}, resource versions and the operator's behaviour are those of
- * production; a reconcile already under way is followed by one more that reads the new time. A test
- * moves the clock, then waits (Awaitility) for what the operator should have done by then.
+ * production; a reconcile already under way is followed by one more that reads the new time. (A
+ * no-op edit that {@code RunTriggerFilter} lets through would add writes and events of its own to
+ * every scenario; a setting that caps the reschedule delays would change the operator under test.)
+ * A test moves the clock, then waits (Awaitility) for what the operator should have done by then.
  *
  * <h2>Informer caches</h2>
  *
