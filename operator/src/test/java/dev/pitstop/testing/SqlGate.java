@@ -37,6 +37,14 @@ public final class SqlGate implements AutoCloseable {
     return new SqlGate(database);
   }
 
+  /**
+   * The advisory lock's key. The gate shows in {@code pg_locks} as a granted advisory lock with
+   * this key ({@code (classid << 32) | objid}) while it is closed.
+   */
+  public long key() {
+    return key;
+  }
+
   /** One SQL statement that returns once the gate is open. */
   public String statement() {
     return "DO $$ BEGIN " + plpgsql() + " END $$;";
