@@ -18,6 +18,7 @@ import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,6 +169,15 @@ public final class PitstopOperator implements AutoCloseable {
   /** The port of /healthz, /readyz and /metrics. */
   public int httpPort() {
     return http.port();
+  }
+
+  /**
+   * JOSDK's controllers, one per kind, for an embedding that looks into them: a test that moves the
+   * operator's clock asks them to reconcile now, or waits until their informers have an object.
+   */
+  @SuppressWarnings("rawtypes")
+  public Set<RegisteredController> controllers() {
+    return operator.getRegisteredControllers();
   }
 
   /** The Prometheus registry, e.g. for tests. */

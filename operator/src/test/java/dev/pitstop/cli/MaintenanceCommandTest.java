@@ -1,11 +1,13 @@
 package dev.pitstop.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -149,11 +151,10 @@ class MaintenanceCommandTest {
     return err.toString(StandardCharsets.UTF_8);
   }
 
-  private void awaitOutput(String text) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!stdout().contains(text) && System.nanoTime() < until) {
-      Thread.sleep(20);
-    }
-    assertThat(stdout()).contains(text);
+  private void awaitOutput(String text) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(stdout()).contains(text));
   }
 }

@@ -78,7 +78,12 @@ class MigrationProgressPrinterTest {
         new MigrationProgressPrinter(out, Duration.ofMillis(20))) {
       printer.onProgress(step("V1__a.sql", 1, 1, 1));
       printer.onApplied(new ExecutedMigration("1", "a", "V1__a.sql", 7, 1), 1, 2);
-      Thread.sleep(200);
+      // Ten of the printer's intervals, watched throughout.
+      await()
+          .during(Duration.ofMillis(200))
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> !printed().contains("still running"));
     }
 
     assertThat(printed()).doesNotContain("still running");

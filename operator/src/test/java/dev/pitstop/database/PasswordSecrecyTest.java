@@ -2,6 +2,7 @@ package dev.pitstop.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -102,9 +103,14 @@ class PasswordSecrecyTest {
         DataSourceRegistryTest.query(
             registry.dataSource(new TargetKey("jdbc"), viaJdbcUri), "select 1");
         texts.add(viaJdbcUri.toString());
-        registry.closeIdle();
-        Thread.sleep(300);
-        registry.closeIdle();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> {
+                  registry.closeIdle();
+                  return registry.usage().isEmpty();
+                });
 
         // Parse errors of URIs that carry the password.
         texts.add(parseError(Map.of("uri", "postgresql://u:" + PASSWORD + "@h:x/d")));

@@ -22,6 +22,7 @@ import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.TestClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.sql.Connection;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +46,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * PostgreSQL is stopped in the middle of each operation and started again: the resource reports
  * DatabaseReachable=False without the password, then recovers and finishes with nothing lost. A
- * dedicated server is used so the outage does not hit other tests' databases.
+ * dedicated server is used so the outage does not hit other tests' databases. The operator runs on
+ * a {@link TestClock}: once the server is back, the test moves the clock past the retry back-off
+ * instead of waiting it out.
  */
 class DatabaseOutageIT {
   private static final Duration OUTAGE_NOTICED = Duration.ofSeconds(60);
@@ -52,7 +56,11 @@ class DatabaseOutageIT {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgresServer server;
 
-  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+  /** The longest back-off of {@code ExponentialBackoff.forUnreachableDatabase}. */
+  private static final Duration LONGEST_BACKOFF = Duration.ofMinutes(5);
+
+  private final TestClock clock = new TestClock();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension().withClock(clock);
   private String database;
 
   @BeforeAll
@@ -92,11 +100,10 @@ class DatabaseOutageIT {
     kube.client().resource(MigrationFixturesAccess.configMap("migrations", files)).create();
     kube.client().resource(MigrationFixturesAccess.migration("app", "db", "migrations")).create();
 
-    outageAt("outage_point", DatabaseMigration.class, "app");
+    outageAt("outage_point", DatabaseMigration.class, "app", true);
 
     DatabaseMigration done =
-        FaultScenario.await(
-            kube,
+        awaitRetried(
             DatabaseMigration.class,
             "app",
             RECOVERED,
@@ -128,11 +135,10 @@ class DatabaseOutageIT {
     sbr.getSpec().confirmDatabaseName = database;
     kube.client().resource(sbr).create();
 
-    outageAt("DELETE FROM .*users", SandboxReset.class, "sandbox");
+    outageAt("DELETE FROM .*users", SandboxReset.class, "sandbox", true);
 
     SandboxReset done =
-        FaultScenario.await(
-            kube,
+        awaitRetried(
             SandboxReset.class,
             "sandbox",
             RECOVERED,
@@ -175,7 +181,7 @@ class DatabaseOutageIT {
     cls.getSpec().rules.add(rule);
     kube.client().resource(cls).create();
 
-    outageAt("^\\s*(WITH|DELETE)", CleanupSchedule.class, "nightly");
+    outageAt("^\\s*(WITH|DELETE)", CleanupSchedule.class, "nightly", false);
 
     FaultScenario.await(
         kube,
@@ -210,12 +216,21 @@ class DatabaseOutageIT {
     assertNoPasswordIn(kube, done);
   }
 
-  /** Stops PostgreSQL inside the statement, waits for DatabaseReachable=False, restarts it. */
-  private <T extends HasMetadata> void outageAt(String statement, Class<T> kind, String name) {
+  /**
+   * Stops PostgreSQL inside the statement, waits for DatabaseReachable=False, restarts it.
+   *
+   * @param retries the kind retries a failed run after a back-off (the first failure, a cut
+   *     session, may not yet say the database is unreachable; a retry during the outage does)
+   */
+  private <T extends HasMetadata> void outageAt(
+      String statement, Class<T> kind, String name, boolean retries) {
     OperatorCrash.awaitStatement(dataSource("postgres"), database, statement);
     server.stop();
+    Predicate<T> unreachable = r -> "False".equals(reachable(r));
     T down =
-        FaultScenario.await(kube, kind, name, OUTAGE_NOTICED, r -> "False".equals(reachable(r)));
+        retries
+            ? awaitRetried(kind, name, OUTAGE_NOTICED, unreachable)
+            : FaultScenario.await(kube, kind, name, OUTAGE_NOTICED, unreachable);
     PitstopStatus status = status(down);
     Condition condition =
         status.conditions.stream()
@@ -225,6 +240,27 @@ class DatabaseOutageIT {
     assertThat(condition.message).isNotBlank().doesNotContain(PASSWORD);
     assertNoPasswordIn(kube, down);
     server.restart();
+  }
+
+  /**
+   * Waits until the resource matches, moving the clock past the longest retry back-off at each
+   * look: every retry the operator scheduled is due at once, however many attempts the recovery
+   * takes.
+   */
+  private <T extends HasMetadata> T awaitRetried(
+      Class<T> kind, String name, Duration limit, Predicate<T> until) {
+    return FaultScenario.await(
+        kube,
+        kind,
+        name,
+        limit,
+        r -> {
+          if (until.test(r)) {
+            return true;
+          }
+          clock.advance(LONGEST_BACKOFF);
+          return false;
+        });
   }
 
   private static String reachable(HasMetadata resource) {

@@ -23,12 +23,14 @@ final class FaultScenario {
 
   private FaultScenario() {}
 
-  /** Creates a Secret named {@code name} for {@code database}. */
+  /**
+   * Creates a Secret named {@code name} for {@code database} and waits until the operator's
+   * informers have it, so that a resource created next finds its database at once (a run requested
+   * at creation would otherwise fail on a Secret the operator has not seen yet).
+   */
   static void secretFor(OperatorExtension kube, String name, TestDatabase database) {
-    kube.client()
-        .resource(
-            MigrationFixturesAccess.secret(name, database.jdbcUrl(), database.user(), PASSWORD))
-        .create();
+    kube.createObserved(
+        MigrationFixturesAccess.secret(name, database.jdbcUrl(), database.user(), PASSWORD));
   }
 
   /** Waits until the resource matches, returning it. */

@@ -8,8 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Kills the operator the way a crash would: its reconcilers stop and every session it holds is
@@ -17,6 +18,7 @@ import javax.sql.DataSource;
  */
 final class OperatorCrash {
   private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
   private OperatorCrash() {}
 
@@ -24,10 +26,15 @@ final class OperatorCrash {
   static void crash(OperatorExtension kube, DataSource admin) {
     // Stopping waits for running jobs; terminating their sessions is what makes it a crash.
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(kube::stopOperator);
-    while (!stopping.isDone()) {
-      terminateOperatorSessions(admin);
-      pause(20);
-    }
+    Awaitility.await("the operator to stop")
+        .atMost(STOP_TIMEOUT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              terminateOperatorSessions(admin);
+              return stopping.isDone();
+            });
     stopping.join();
     terminateOperatorSessions(admin);
   }
@@ -43,21 +50,24 @@ final class OperatorCrash {
 
   /** Waits until a session of the operator runs a statement matching the regular expression. */
   static void awaitStatement(DataSource admin, String database, String pattern) {
-    long deadline = System.nanoTime() + KILL_POINT_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (count(
-              admin,
-              "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state = 'active'"
-                  + " AND application_name = ? AND query ~ ?",
-              database,
-              ConnectionSettings.DEFAULT_APPLICATION_NAME,
-              pattern)
-          > 0) {
-        return;
-      }
-      pause(10);
+    try {
+      Awaitility.await()
+          .atMost(KILL_POINT_TIMEOUT)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () ->
+                  count(
+                          admin,
+                          "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state ="
+                              + " 'active' AND application_name = ? AND query ~ ?",
+                          database,
+                          ConnectionSettings.DEFAULT_APPLICATION_NAME,
+                          pattern)
+                      > 0);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("kill point not reached: no statement matching " + pattern, e);
     }
-    throw new AssertionError("kill point not reached: no statement matching " + pattern);
   }
 
   private static int count(DataSource admin, String sql, String... params) {
@@ -72,15 +82,6 @@ final class OperatorCrash {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      TimeUnit.MILLISECONDS.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

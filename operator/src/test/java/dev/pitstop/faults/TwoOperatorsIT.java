@@ -4,6 +4,7 @@ import static dev.pitstop.faults.FaultScenario.NAMESPACE;
 import static dev.pitstop.faults.FaultScenario.assertNoPasswordIn;
 import static dev.pitstop.faults.FaultScenario.secretFor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.api.v1alpha1.CleanupPhase;
 import dev.pitstop.api.v1alpha1.CleanupRule;
@@ -25,10 +26,12 @@ import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,7 +161,7 @@ class TwoOperatorsIT {
             "sandbox",
             SETTLED,
             r -> r.getStatus() != null && r.getStatus().phase == ResetPhase.Succeeded);
-    settle();
+    settle(SandboxReset.class, "sandbox");
     done = FaultScenario.get(kube, SandboxReset.class, "sandbox");
     assertThat(done.getStatus().phase).isEqualTo(ResetPhase.Succeeded);
     assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
@@ -214,7 +217,7 @@ class TwoOperatorsIT {
                 && r.getStatus().phase == CleanupPhase.Succeeded
                 && r.getStatus().lastRun != null
                 && r.getStatus().lastRun.result == RunResult.Succeeded);
-    settle();
+    settle(CleanupSchedule.class, "nightly");
     CleanupSchedule done = FaultScenario.get(kube, CleanupSchedule.class, "nightly");
     assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
     assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
@@ -224,12 +227,21 @@ class TwoOperatorsIT {
     assertNoPasswordIn(kube, done);
   }
 
-  /** Gives a late status write of either operator the chance to land before the final check. */
-  private static void settle() {
-    try {
-      Thread.sleep(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /**
+   * Waits until the resource has stayed unchanged for two seconds, so that a late status write of
+   * either operator has landed before the final check.
+   */
+  private void settle(Class<? extends HasMetadata> kind, String name) {
+    AtomicReference<String> seen = new AtomicReference<>();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(SETTLED)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              String version =
+                  FaultScenario.get(kube, kind, name).getMetadata().getResourceVersion();
+              return version.equals(seen.getAndSet(version));
+            });
   }
 }

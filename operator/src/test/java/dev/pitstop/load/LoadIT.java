@@ -232,7 +232,7 @@ class LoadIT {
                     .isEqualTo(resources));
   }
 
-  /** Lets background work settle for a few more samples, then prints and saves the report. */
+  /** Lets background work settle for ten more samples, then prints and saves the report. */
   private static LoadReport report(
       String scenario,
       int resources,
@@ -243,7 +243,11 @@ class LoadIT {
       OperatorProcess operator,
       ResourceSampler sampler)
       throws Exception {
-    Thread.sleep(2000);
+    long samples = sampler.samples() + 10;
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> sampler.samples() >= samples);
     LoadReport report =
         new LoadReport(
             scenario,

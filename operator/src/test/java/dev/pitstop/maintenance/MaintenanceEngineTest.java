@@ -2,6 +2,7 @@ package dev.pitstop.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.PostgresExtension;
@@ -459,11 +460,10 @@ class MaintenanceEngineTest {
     return payloads;
   }
 
-  private static void awaitSamples(List<DrainSample> samples, int count)
-      throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (samples.size() < count && System.nanoTime() < until) {
-      Thread.sleep(20);
-    }
+  private static void awaitSamples(List<DrainSample> samples, int count) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> samples.size() >= count);
   }
 }

@@ -1,6 +1,7 @@
 package dev.pitstop.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.PostgresExtension;
 import java.time.Duration;
@@ -181,7 +182,16 @@ class ConcurrentMigrationTest {
           new Thread(
               () -> {
                 try {
-                  Thread.sleep(1500);
+                  // Once the engine waits for the lock in the server (under its lock_timeout).
+                  await()
+                      .atMost(Duration.ofSeconds(30))
+                      .pollInterval(Duration.ofMillis(20))
+                      .until(
+                          () ->
+                              pg.queryLong(
+                                      "SELECT count(*) FROM pg_locks"
+                                          + " WHERE locktype = 'advisory' AND NOT granted")
+                                  > 0);
                   holder.createStatement().execute("SELECT pg_advisory_unlock(" + key + ")");
                 } catch (Exception e) {
                   throw new IllegalStateException(e);

@@ -28,12 +28,13 @@ import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SqlGate;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +51,7 @@ class WindowGateIT {
 
   private WindowTestSupport k8s;
   private TestKubelet kubelet;
+  private SqlGate gate;
 
   @BeforeEach
   void setUp() {
@@ -62,6 +64,9 @@ class WindowGateIT {
   @AfterEach
   void stopKubelet() {
     kubelet.close();
+    if (gate != null) {
+      gate.close();
+    }
   }
 
   @Test
@@ -72,13 +77,10 @@ class WindowGateIT {
     window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
     kube.client().resource(window).create();
     k8s.awaitPhase("release", WindowPhase.Idle);
-    StringBuilder slow = new StringBuilder("CREATE TABLE release_marker (id int);\n");
-    for (int i = 0; i < 6; i++) {
-      slow.append("SELECT pg_sleep(0.5);\n");
-    }
-    kube.client()
-        .resource(configMap("release-sql", Map.of("V1__slow.sql", slow.toString())))
-        .create();
+    // The migration goes on until the test opens the gate, however long closing the window takes.
+    gate = SqlGate.closed(pg.dataSource());
+    String slow = "CREATE TABLE release_marker (id int);\n" + gate.statement() + "\n";
+    kube.client().resource(configMap("release-sql", Map.of("V1__slow.sql", slow))).create();
     DatabaseMigration dbm = migration("release-42", "app-db", "release-sql");
     dbm.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
     kube.client().resource(dbm).create();
@@ -97,22 +99,27 @@ class WindowGateIT {
     assertThat(holding.getStatus().phase).isEqualTo(WindowPhase.Active);
 
     // Closing the window while the migration runs: no new holder starts, the running one goes on.
-    List<String> violations = new ArrayList<>();
+    List<String> violations = new CopyOnWriteArrayList<>();
     AtomicBoolean watching = new AtomicBoolean(true);
     CompletableFuture<Void> watcher =
         CompletableFuture.runAsync(
-            () -> {
-              while (watching.get()) {
-                MaintenanceWindow w = k8s.window("release");
-                DatabaseMigration d = dbm("release-42");
-                if (d.getStatus().phase == MigrationPhase.Migrating
-                    && (w.getStatus().phase != WindowPhase.Active
-                        || k8s.deployment("api").getSpec().getReplicas() != 0)) {
-                  violations.add(w.getStatus().phase + " while the migration was running");
-                }
-                sleep(20);
-              }
-            });
+            () ->
+                // Looks every 20 ms until told to stop.
+                await()
+                    .atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                        () -> {
+                          MaintenanceWindow w = k8s.window("release");
+                          DatabaseMigration d = dbm("release-42");
+                          if (d.getStatus().phase == MigrationPhase.Migrating
+                              && (w.getStatus().phase != WindowPhase.Active
+                                  || k8s.deployment("api").getSpec().getReplicas() != 0)) {
+                            violations.add(
+                                w.getStatus().phase + " while the migration was running");
+                          }
+                          return !watching.get();
+                        }));
     k8s.editWindow("release", w -> w.getSpec().active = false);
     MaintenanceWindow closing =
         k8s.awaitWindow(
@@ -124,6 +131,7 @@ class WindowGateIT {
     late.getSpec().historyTable = "late_history";
     kube.client().resource(late).create();
 
+    gate.open();
     DatabaseMigration done = awaitMigration("release-42", MigrationPhase.Succeeded);
     MaintenanceWindow idle = k8s.awaitPhase("release", WindowPhase.Idle);
     watching.set(false);
@@ -140,11 +148,18 @@ class WindowGateIT {
 
   @Test
   void sandboxResetsAndCleanupsRunningInsideTheWindowAreHolders() {
+    // Both runs go on until the test opens the gate: the reset in its seed, the cleanup in its
+    // first batch.
+    gate = SqlGate.closed(pg.dataSource());
     pg.execute(
         "CREATE SCHEMA sandbox; CREATE TABLE sandbox.users (id int);"
             + " INSERT INTO sandbox.users VALUES (1), (2);"
             + " CREATE TABLE tokens (id serial PRIMARY KEY, expired boolean NOT NULL);"
-            + " INSERT INTO tokens (expired) SELECT true FROM generate_series(1, 6);");
+            + " INSERT INTO tokens (expired) SELECT true FROM generate_series(1, 6);"
+            + " CREATE FUNCTION held() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            + gate.plpgsql()
+            + " RETURN NULL; END $$;"
+            + " CREATE TRIGGER held BEFORE DELETE ON tokens EXECUTE FUNCTION held();");
     MaintenanceWindow window = WindowFixtures.window("release");
     window.getSpec().database = null;
     kube.client().resource(window).create();
@@ -157,7 +172,7 @@ class WindowGateIT {
     reset.getSpec().confirmDatabaseName = pg.databaseName();
     reset.getSpec().schemas = List.of("sandbox");
     reset.getSpec().seed = new ScriptSource();
-    reset.getSpec().seed.inline.add(new InlineScript("01-slow.sql", "SELECT pg_sleep(3);"));
+    reset.getSpec().seed.inline.add(new InlineScript("01-held.sql", gate.statement()));
     reset.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
     kube.client().resource(reset).create();
     CleanupSchedule cleanup =
@@ -180,19 +195,12 @@ class WindowGateIT {
             "release", w -> w.getStatus().message.contains("to finish before restoring"));
     assertThat(closing.getStatus().phase).isEqualTo(WindowPhase.Active);
 
+    gate.open();
     MaintenanceWindow idle = k8s.awaitPhase("release", WindowPhase.Idle);
     assertThat(idle.getStatus().holders).isEmpty();
     assertThat(pg.rowCount("sandbox.users")).isZero();
     assertThat(pg.rowCount("tokens")).isZero();
     assertThat(k8s.deployment("api").getSpec().getReplicas()).isEqualTo(2);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private DatabaseMigration dbm(String name) {

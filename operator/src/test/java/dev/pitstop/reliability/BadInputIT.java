@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,12 +35,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadInputIT {
   static final String PASSWORD = "Bad-Input-pw-7f3b%never@shown";
-  private static final String NAMESPACE = "default";
   private static final CrdSchemaValidator SCHEMA = CrdSchemaValidator.fromCrds(ProjectFiles.crds());
+  private static final AtomicInteger CASES = new AtomicInteger();
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
-  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+
+  /** One operator for all cases; each case has a namespace of its own. */
+  @RegisterExtension static final OperatorExtension kube = new OperatorExtension();
+
   private LogCapture logs;
+  private String namespace;
+  private HasMetadata created;
 
   static List<BadInputCase> cases() {
     return BadInputCase.all();
@@ -47,19 +53,27 @@ class BadInputIT {
 
   @BeforeEach
   void startCapturingLogs() {
+    namespace = "case-" + CASES.incrementAndGet();
     logs = new LogCapture();
   }
 
   @AfterEach
   void stopCapturingLogs() {
     logs.close();
+    // The case's database is dropped now: its resource goes too, so the operator does not keep
+    // reconciling it while the next cases run.
+    if (created != null) {
+      kube.client().resource(created).delete();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void isRefusedNamingTheFieldAndChangesNothing(BadInputCase badInput) {
     AppSchema.create(pg);
-    Secrets.create(kube.client(), NAMESPACE, "app-db", pg, PASSWORD, Secrets.Layout.FIELDS);
+    Secrets.create(kube.client(), namespace, "app-db", pg, PASSWORD, Secrets.Layout.FIELDS);
+    // The namespace the cross-namespace cases name is shared by all cases.
+    kube.client().secrets().inNamespace("other").withName("app-db").delete();
     Secrets.create(kube.client(), "other", "app-db", pg, PASSWORD, Secrets.Layout.URI);
     String before = DatabaseDump.of(pg.dataSource());
 
@@ -82,11 +96,11 @@ class BadInputIT {
       // the mock API server checks no schema: the operator sees what an API server without the
       // check would pass on
       for (JsonNode referenced : documents.subList(1, documents.size())) {
-        ((ObjectNode) referenced.path("metadata")).put("namespace", NAMESPACE);
+        ((ObjectNode) referenced.path("metadata")).put("namespace", namespace);
         HasMetadata object = Serialization.unmarshal(referenced.toString());
         kube.client().resource(object).create();
       }
-      HasMetadata created = create(resource);
+      created = create(resource);
       JsonNode refused = awaitRefused(created, badInput);
       assertThat(refused.at("/status/phase").asText())
           .as("%s: phase", badInput)
@@ -108,7 +122,7 @@ class BadInputIT {
 
   private HasMetadata create(JsonNode resource) {
     ObjectNode copy = resource.deepCopy();
-    ((ObjectNode) copy.path("metadata")).put("namespace", NAMESPACE);
+    ((ObjectNode) copy.path("metadata")).put("namespace", namespace);
     Class<? extends HasMetadata> type = Kinds.type(copy.path("kind").asText());
     HasMetadata typed = Serialization.unmarshal(copy.toString(), type);
     return kube.client().resource(typed).create();
@@ -119,13 +133,13 @@ class BadInputIT {
     JsonNode[] last = new JsonNode[1];
     await()
         .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200))
+        .pollInterval(Duration.ofMillis(50))
         .untilAsserted(
             () -> {
               GenericKubernetesResource current =
                   kube.client()
                       .genericKubernetesResources(created.getApiVersion(), created.getKind())
-                      .inNamespace(NAMESPACE)
+                      .inNamespace(namespace)
                       .withName(created.getMetadata().getName())
                       .get();
               last[0] = Serialization.jsonMapper().valueToTree(current);

@@ -2,6 +2,7 @@ package dev.pitstop.reset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.PostgresExtension;
 import java.sql.Connection;
@@ -169,11 +170,11 @@ class ResetReadersTest {
       return List.copyOf(errors);
     }
 
-    void awaitQueries(long target) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (queries.get() < target && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+    void awaitQueries(long target) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(5))
+          .until(() -> queries.get() >= target);
     }
 
     @Override

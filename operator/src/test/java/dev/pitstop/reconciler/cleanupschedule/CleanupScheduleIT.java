@@ -24,6 +24,8 @@ import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SqlGate;
+import dev.pitstop.testing.TestClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -43,12 +45,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The real operator cleans a real PostgreSQL, seen through status, Events and the database. */
+/**
+ * The real operator cleans a real PostgreSQL, seen through status, Events and the database. It runs
+ * on a {@link TestClock}: fire times come when a test moves the clock.
+ */
 class CleanupScheduleIT {
   private static final String PASSWORD = "pw-Cl3an!never-shown";
 
+  private final TestClock clock = new TestClock();
+
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
-  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension().withClock(clock);
 
   private HttpServer webhook;
   private final List<String> notifications = new CopyOnWriteArrayList<>();
@@ -350,21 +357,20 @@ class CleanupScheduleIT {
           c.getSpec().suspend = false;
           return c;
         });
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> get("nightly").getStatus().nextRunTime != null);
-    sleep(Duration.ofSeconds(2));
-    assertThat(get("nightly").getStatus().history)
+    // The status the operator wrote for the resumed generation says what that reconcile decided:
+    // a run it started would show as Running there.
+    CleanupSchedule resumed =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("nightly"),
+                c ->
+                    c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration)
+                        && c.getStatus().nextRunTime != null);
+    assertThat(resumed.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
+    assertThat(resumed.getStatus().history)
         .as("a change made while suspended does not run on resume")
         .hasSize(1);
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Test
@@ -375,8 +381,20 @@ class CleanupScheduleIT {
     cls.getSpec().startingDeadline = "1m";
     kube.client().resource(cls).create();
     String lastYear =
-        Instant.now().minus(Duration.ofDays(800)).truncatedTo(ChronoUnit.SECONDS).toString();
+        clock.instant().minus(Duration.ofDays(800)).truncatedTo(ChronoUnit.SECONDS).toString();
     setStatus("nightly", s -> s.lastScheduleTime = lastYear);
+    // The latest January 1st must be more than startingDeadline ago, even on New Year's night.
+    Instant newYear =
+        clock
+            .instant()
+            .atZone(java.time.ZoneOffset.UTC)
+            .withDayOfYear(1)
+            .toLocalDate()
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant();
+    if (clock.instant().isBefore(newYear.plus(Duration.ofMinutes(2)))) {
+      clock.set(newYear.plus(Duration.ofMinutes(2)));
+    }
     kube.restartOperator();
 
     CleanupSchedule missed =
@@ -410,39 +428,60 @@ class CleanupScheduleIT {
     pg.execute(
         "INSERT INTO refresh_tokens SELECT 'more-' || i, now() - interval '1 day'"
             + " FROM generate_series(1, 5000) i");
-    kube.stopOperator();
-    CleanupSchedule cls = learningPlatform();
-    cls.getSpec().schedule = "* * * * *";
-    cls.getSpec().batchSize = 10;
-    cls.getSpec().pauseBetweenBatches = "200ms";
-    // Long enough to span the next minute's fire time, so that one is skipped.
-    cls.getSpec().maxDuration = "65s";
-    kube.client().resource(cls).create();
-    setStatus(
-        "nightly",
-        s ->
-            s.lastScheduleTime =
-                Instant.now()
-                    .minus(Duration.ofMinutes(10))
-                    .truncatedTo(ChronoUnit.MINUTES)
-                    .toString());
-    kube.restartOperator();
+    try (SqlGate gate = SqlGate.closed(pg.dataSource())) {
+      // From the third batch on, the run waits at the gate: it is still going when the next
+      // fire time comes, however long the test takes to get there.
+      pg.execute(
+          "CREATE SEQUENCE deletes; CREATE FUNCTION held() RETURNS trigger LANGUAGE plpgsql AS $$"
+              + " BEGIN IF nextval('deletes') > 2 THEN "
+              + gate.plpgsql()
+              + " END IF; RETURN NULL; END $$;"
+              + " CREATE TRIGGER held BEFORE DELETE ON refresh_tokens EXECUTE FUNCTION held();");
+      kube.stopOperator();
+      CleanupSchedule cls = learningPlatform();
+      cls.getSpec().schedule = "* * * * *";
+      cls.getSpec().batchSize = 10;
+      cls.getSpec().pauseBetweenBatches = "200ms";
+      // Far shorter than the work: the run ends Incomplete once the gate opens.
+      cls.getSpec().maxDuration = "5s";
+      kube.client().resource(cls).create();
+      setStatus(
+          "nightly",
+          s ->
+              s.lastScheduleTime =
+                  clock
+                      .instant()
+                      .minus(Duration.ofMinutes(10))
+                      .truncatedTo(ChronoUnit.MINUTES)
+                      .toString());
+      kube.restartOperator();
 
-    CleanupSchedule running = awaitPhase("nightly", CleanupPhase.Running);
-    assertThat(running.getStatus().progress.trigger).isEqualTo("Schedule");
-    assertThat(running.getStatus().lastScheduleTime).endsWith(":00Z");
+      CleanupSchedule running = awaitPhase("nightly", CleanupPhase.Running);
+      assertThat(running.getStatus().progress.trigger).isEqualTo("Schedule");
+      assertThat(running.getStatus().lastScheduleTime).endsWith(":00Z");
+      Instant fired = Instant.parse(running.getStatus().lastScheduleTime);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> get("nightly"),
+              r -> r.getStatus().progress != null && !r.getStatus().progress.rules.isEmpty());
 
-    CleanupSchedule skipped =
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(
-                () -> get("nightly"),
-                r -> r.getStatus().history.stream().anyMatch(h -> h.result == RunResult.Skipped));
-    assertThat(skipped.getStatus().phase).isEqualTo(CleanupPhase.Running);
-    assertThat(skipped.getStatus().progress.rules).isNotEmpty();
-    assertThat(kube.eventsFor(skipped)).extracting(Event::getReason).contains("RunSkipped");
-    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
-    assertThat(done.getStatus().history.get(0).result).isEqualTo(RunResult.Incomplete);
+      clock.set(fired.plus(Duration.ofMinutes(1)));
+
+      CleanupSchedule skipped =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> get("nightly"),
+                  r -> r.getStatus().history.stream().anyMatch(h -> h.result == RunResult.Skipped));
+      assertThat(skipped.getStatus().phase).isEqualTo(CleanupPhase.Running);
+      assertThat(skipped.getStatus().progress.rules).isNotEmpty();
+      assertThat(kube.eventsFor(skipped)).extracting(Event::getReason).contains("RunSkipped");
+
+      gate.open();
+      CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
+      assertThat(done.getStatus().history.get(0).result).isEqualTo(RunResult.Incomplete);
+    }
   }
 
   @Test

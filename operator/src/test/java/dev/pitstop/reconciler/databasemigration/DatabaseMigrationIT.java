@@ -20,6 +20,7 @@ import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SqlGate;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -150,7 +151,11 @@ class DatabaseMigrationIT {
     assertThat(pg.tableExists("t")).isFalse();
 
     annotate("app", Pitstop.APPROVE, "7");
-    sleep(Duration.ofSeconds(1));
+    // The annotation reconciles at once; for a second after, the migration still waits.
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get("app").getStatus().phase == MigrationPhase.WaitingForApproval);
     assertThat(get("app").getStatus().phase).isEqualTo(MigrationPhase.WaitingForApproval);
 
     annotate("app", Pitstop.APPROVE, "1");
@@ -231,74 +236,85 @@ class DatabaseMigrationIT {
 
   @Test
   void progressIsPublishedWhileAMigrationRuns() {
-    StringBuilder slow = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      slow.append("SELECT pg_sleep(0.4);\n");
-    }
-    kube.client()
-        .resource(configMap("migrations", Map.of("V1__slow.sql", slow.toString())))
-        .create();
-    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    // Eight statements; the third waits until the test has seen the progress.
+    try (SqlGate gate = SqlGate.closed(pg.dataSource())) {
+      StringBuilder slow = new StringBuilder();
+      for (int i = 0; i < 8; i++) {
+        slow.append(i == 2 ? gate.statement() : "SELECT pg_sleep(0.01);").append("\n");
+      }
+      kube.client()
+          .resource(configMap("migrations", Map.of("V1__slow.sql", slow.toString())))
+          .create();
+      kube.client().resource(migration("app", "app-db", "migrations")).create();
 
-    DatabaseMigration running =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () -> get("app"),
-                r ->
-                    r.getStatus() != null
-                        && r.getStatus().progress != null
-                        && r.getStatus().progress.statement != null
-                        && r.getStatus().progress.statement >= 2);
-    assertThat(running.getStatus().phase).isEqualTo(MigrationPhase.Migrating);
-    assertThat(running.getStatus().progress.migration).isEqualTo("V1__slow.sql");
-    assertThat(running.getStatus().progress.statements).isEqualTo(8);
-    assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
-    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
-    assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
+      DatabaseMigration running =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> get("app"),
+                  r ->
+                      r.getStatus() != null
+                          && r.getStatus().progress != null
+                          && r.getStatus().progress.statement != null
+                          && r.getStatus().progress.statement >= 2);
+      assertThat(running.getStatus().phase).isEqualTo(MigrationPhase.Migrating);
+      assertThat(running.getStatus().progress.migration).isEqualTo("V1__slow.sql");
+      assertThat(running.getStatus().progress.statements).isEqualTo(8);
+      assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
+      gate.open();
+      DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+      assertThat(done.getStatus().progress).as("progress is cleared when the run ends").isNull();
+    }
   }
 
   @Test
   void aRunnerWaitingForTheMigrationLockShowsTheHolderPid() throws Exception {
-    String slow = "SELECT pg_sleep(4);";
-    kube.client().resource(configMap("migrations", Map.of("V1__slow.sql", slow))).create();
-    // Another runner (e.g. the CLI or a second replica) holds the lock while it migrates.
-    CompletableFuture<MigrateResult> other =
-        CompletableFuture.supplyAsync(
-            () ->
-                new MigrationEngine(pg.dataSource())
-                    .migrate(
-                        MigrationRequest.builder(List.of(new MigrationScript("V1__slow.sql", slow)))
-                            .build()));
-    long holder =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    pg.queryStrings(
-                        "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"),
-                pids -> !pids.isEmpty())
-            .stream()
-            .mapToLong(Long::parseLong)
-            .findFirst()
-            .orElseThrow();
+    // The other runner holds the lock until the test has seen the operator wait for it.
+    try (SqlGate gate = SqlGate.closed(pg.dataSource())) {
+      String slow = gate.statement();
+      kube.client().resource(configMap("migrations", Map.of("V1__slow.sql", slow))).create();
+      // Another runner (e.g. the CLI or a second replica) holds the lock while it migrates.
+      CompletableFuture<MigrateResult> other =
+          CompletableFuture.supplyAsync(
+              () ->
+                  new MigrationEngine(pg.dataSource())
+                      .migrate(
+                          MigrationRequest.builder(
+                                  List.of(new MigrationScript("V1__slow.sql", slow)))
+                              .build()));
+      long holder =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () ->
+                      pg.queryStrings(
+                          "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                              + " AND ((classid::bigint << 32) | objid::bigint) <> ?",
+                          gate.key()),
+                  pids -> !pids.isEmpty())
+              .stream()
+              .mapToLong(Long::parseLong)
+              .findFirst()
+              .orElseThrow();
 
-    kube.client().resource(migration("app", "app-db", "migrations")).create();
+      kube.client().resource(migration("app", "app-db", "migrations")).create();
 
-    DatabaseMigration waiting =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
-    assertThat(waiting.getStatus().lock.holderPid).isEqualTo((int) holder);
-    assertThat(waiting.getStatus().message).contains("pid " + holder);
+      DatabaseMigration waiting =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
+      assertThat(waiting.getStatus().lock.holderPid).isEqualTo((int) holder);
+      assertThat(waiting.getStatus().message).contains("pid " + holder);
 
-    assertThat(other.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
-    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
-    assertThat(done.getStatus().lock).isNull();
-    assertThat(done.getStatus().message).contains("up to date");
-    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '1'"))
-        .as("applied exactly once")
-        .isEqualTo(1);
+      gate.open();
+      assertThat(other.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+      DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+      assertThat(done.getStatus().lock).isNull();
+      assertThat(done.getStatus().message).contains("up to date");
+      assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '1'"))
+          .as("applied exactly once")
+          .isEqualTo(1);
+    }
   }
 
   @Test
@@ -394,13 +410,5 @@ class DatabaseMigrationIT {
     assertThat(Serialization.asJson(r.getStatus())).doesNotContain(PASSWORD);
     assertThat(kube.eventsFor(r))
         .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

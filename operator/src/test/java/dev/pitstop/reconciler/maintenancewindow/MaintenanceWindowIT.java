@@ -29,7 +29,6 @@ import dev.pitstop.testing.TestRoles;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The real operator drains and restores against the mock API server and a real PostgreSQL: every
  * drain step, failure restores, restarts at each stage, deletion, and hand edits meanwhile.
+ * Scheduled windows, which need the test clock, are in {@link MaintenanceWindowScheduleIT}.
  */
 class MaintenanceWindowIT {
   private static final String PASSWORD = "pw-Mw7!never-shown";
@@ -369,33 +369,6 @@ class MaintenanceWindowIT {
           w.getSpec().active = false;
         });
     k8s.awaitPhase("nightly", WindowPhase.Idle);
-  }
-
-  @Test
-  void aScheduledWindowOpensAtItsStartAndRestoresAtItsEnd() {
-    createApplication();
-    k8s.setJobActive("import", 0);
-    MaintenanceWindow window = fullWindow("every-minute");
-    window.getSpec().active = null;
-    window.getSpec().schedule = "* * * * *";
-    window.getSpec().duration = "20s";
-    kube.client().resource(window).create();
-
-    // Up to a minute until the next start, then the drain.
-    MaintenanceWindow active =
-        k8s.awaitWindow(
-            "every-minute",
-            w -> w.getStatus().phase == WindowPhase.Active,
-            Duration.ofSeconds(120));
-    Instant start = Instant.parse(active.getStatus().windowStart);
-    assertThat(start.getEpochSecond() % 60).isZero();
-    assertThat(active.getStatus().windowEnd).isEqualTo(start.plusSeconds(20).toString());
-    assertThat(active.getStatus().windowId).isEqualTo("schedule@" + start);
-    assertThat(active.getStatus().nextWindowStart).isEqualTo(start.plusSeconds(60).toString());
-
-    MaintenanceWindow scheduled = k8s.awaitPhase("every-minute", WindowPhase.Scheduled);
-    assertThat(scheduled.getStatus().message).startsWith("next window opens at");
-    assertRestored();
   }
 
   @Test

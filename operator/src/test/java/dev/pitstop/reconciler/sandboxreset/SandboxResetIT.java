@@ -24,6 +24,7 @@ import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SqlGate;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -134,7 +135,12 @@ class SandboxResetIT {
     assertNoPasswordIn(done);
 
     pg.execute("INSERT INTO users (email) VALUES ('late@school.test')");
-    sleep(Duration.ofSeconds(1));
+    // The operator looks again, and for a second after nothing deletes the row.
+    kube.reconcileAll();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> pg.rowCount("users") == 2);
     assertThat(pg.rowCount("users")).as("runs once per generation").isEqualTo(2);
   }
 
@@ -224,35 +230,42 @@ class SandboxResetIT {
 
   @Test
   void progressIsPublishedWhileTablesAreEmptiedAndSeedsRun() {
-    pg.execute(
-        "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $$ BEGIN PERFORM pg_sleep(4); RETURN NULL; END $$;"
-            + " CREATE TRIGGER courses_slow BEFORE DELETE ON courses"
-            + " FOR EACH STATEMENT EXECUTE FUNCTION slow();");
-    SandboxReset sbr = reset("sandbox");
-    sbr.getSpec().seed = new ScriptSource();
-    sbr.getSpec().seed.inline.add(new InlineScript("01-wait.sql", "SELECT pg_sleep(4);"));
-    kube.client().resource(sbr).create();
+    // The reset waits at each gate until the test has seen its progress there.
+    try (SqlGate emptying = SqlGate.closed(pg.dataSource());
+        SqlGate seeding = SqlGate.closed(pg.dataSource())) {
+      pg.execute(
+          "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+              + emptying.plpgsql()
+              + " RETURN NULL; END $$;"
+              + " CREATE TRIGGER courses_slow BEFORE DELETE ON courses"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION slow();");
+      SandboxReset sbr = reset("sandbox");
+      sbr.getSpec().seed = new ScriptSource();
+      sbr.getSpec().seed.inline.add(new InlineScript("01-wait.sql", seeding.statement()));
+      kube.client().resource(sbr).create();
 
-    SandboxReset emptying =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(100))
-            .until(
-                () -> get("sandbox"),
-                r ->
-                    r.getStatus() != null
-                        && r.getStatus().progress != null
-                        && "public.courses".equals(r.getStatus().progress.table));
-    assertThat(emptying.getStatus().phase).isEqualTo(ResetPhase.Resetting);
-    assertThat(emptying.getStatus().progress.tablesDone).isEqualTo(1);
-    assertThat(emptying.getStatus().progress.tablesTotal).isEqualTo(3);
-    assertThat(emptying.getStatus().progress.rowsDeleted).isEqualTo(100L);
-    assertThat(condition(emptying, Condition.PROGRESSING)).isEqualTo("True");
+      SandboxReset atCourses =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () -> get("sandbox"),
+                  r ->
+                      r.getStatus() != null
+                          && r.getStatus().progress != null
+                          && "public.courses".equals(r.getStatus().progress.table));
+      assertThat(atCourses.getStatus().phase).isEqualTo(ResetPhase.Resetting);
+      assertThat(atCourses.getStatus().progress.tablesDone).isEqualTo(1);
+      assertThat(atCourses.getStatus().progress.tablesTotal).isEqualTo(3);
+      assertThat(atCourses.getStatus().progress.rowsDeleted).isEqualTo(100L);
+      assertThat(condition(atCourses, Condition.PROGRESSING)).isEqualTo("True");
+      emptying.open();
 
-    SandboxReset seeding = awaitPhase("sandbox", ResetPhase.Seeding);
-    assertThat(seeding.getStatus().progress.table).isEqualTo("01-wait.sql");
-    awaitPhase("sandbox", ResetPhase.Succeeded);
+      SandboxReset atSeed = awaitPhase("sandbox", ResetPhase.Seeding);
+      assertThat(atSeed.getStatus().progress.table).isEqualTo("01-wait.sql");
+      seeding.open();
+      awaitPhase("sandbox", ResetPhase.Succeeded);
+    }
   }
 
   @Test
@@ -319,13 +332,5 @@ class SandboxResetIT {
     assertThat(Serialization.asJson(r.getStatus())).doesNotContain(PASSWORD);
     assertThat(kube.eventsFor(r))
         .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
-  }
-
-  static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -16,22 +16,27 @@ import dev.pitstop.api.v1alpha1.SandboxResetStatus.ResetRun;
 import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SqlGate;
+import dev.pitstop.testing.TestClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Scheduled resets with a schedule firing every minute: these tests wait for real minute
- * boundaries, so each takes up to about a minute and a half.
+ * Scheduled resets with a schedule firing every minute. The operator runs on a {@link TestClock}: a
+ * fire time comes when the test moves the clock to it, never by waiting for the wall clock.
  */
 class SandboxResetScheduleIT {
+  private final TestClock clock = new TestClock();
+
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
-  @RegisterExtension final OperatorExtension kube = new OperatorExtension();
+  @RegisterExtension final OperatorExtension kube = new OperatorExtension().withClock(clock);
 
   @BeforeEach
   void sandbox() {
@@ -54,11 +59,12 @@ class SandboxResetScheduleIT {
   @Test
   void fireTimesMissedWhileTheOperatorWasDownRunOnceOrAreRecordedAsMissed() {
     kube.stopOperator();
-    kube.client().resource(everyMinute("within-deadline", "1h")).create();
-    kube.client().resource(everyMinute("past-deadline", "1s")).create();
+    SandboxReset within = kube.client().resource(everyMinute("within-deadline", "1h")).create();
+    SandboxReset past = kube.client().resource(everyMinute("past-deadline", "1s")).create();
     pg.execute("INSERT INTO notes (body) SELECT 'n' FROM generate_series(1, 10)");
-    Instant boundary = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-    sleepUntil(boundary.plusSeconds(3));
+    // The first fire time after both were created passes while the operator is down.
+    Instant boundary = firstFireTimeAfter(within, past);
+    clock.set(boundary.plusSeconds(3));
 
     kube.restartOperator();
 
@@ -90,49 +96,60 @@ class SandboxResetScheduleIT {
 
   @Test
   void fireTimeDuringARunningResetIsSkipped() {
-    SandboxReset sbr = everyMinute("sandbox", "1h");
-    sbr.getSpec().seed = new ScriptSource();
-    sbr.getSpec().seed.inline.add(new InlineScript("01-slow.sql", "SELECT pg_sleep(20);"));
-    // The manual run must start well before the next fire time: too close to a minute boundary,
-    // the fire time may come before the run starts, and the scenario is not set up.
-    Instant boundary = Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(60);
-    if (Duration.between(Instant.now(), boundary).compareTo(Duration.ofSeconds(15)) < 0) {
-      sleepUntil(boundary.plusSeconds(1));
+    try (SqlGate gate = SqlGate.closed(pg.dataSource())) {
+      SandboxReset sbr = everyMinute("sandbox", "1h");
+      sbr.getSpec().seed = new ScriptSource();
+      sbr.getSpec().seed.inline.add(new InlineScript("01-held.sql", gate.statement()));
+      SandboxReset created = kube.client().resource(sbr).create();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> get("sandbox"),
+              r -> r.getStatus() != null && r.getStatus().phase == ResetPhase.Scheduled);
+      Instant next = firstFireTimeAfter(created);
+
+      // A manual run starts before the next fire time and is held at its seed until that fire
+      // time has come.
+      annotate("sandbox", "manual-1");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get("sandbox"), r -> r.getStatus().phase == ResetPhase.Seeding);
+      clock.set(next);
+
+      SandboxReset skipped =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> get("sandbox"),
+                  r -> r.getStatus().history.stream().anyMatch(h -> h.result == RunResult.Skipped));
+      ResetRun entry =
+          skipped.getStatus().history.stream()
+              .filter(h -> h.result == RunResult.Skipped)
+              .findFirst()
+              .orElseThrow();
+      assertThat(entry.scheduleTime).isEqualTo(next.toString());
+      assertThat(kube.eventsFor(skipped)).extracting(Event::getReason).contains("ScheduleSkipped");
+      assertThat(skipped.getStatus().phase).as("the run still goes").isEqualTo(ResetPhase.Seeding);
+
+      gate.open();
+      SandboxReset done =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> get("sandbox"), r -> r.getStatus().lastRun != null);
+      assertThat(done.getStatus().lastRun.result).isEqualTo(RunResult.Succeeded);
+      assertThat(done.getStatus().observedRunRequest).isEqualTo("manual-1");
+      assertThat(done.getStatus().lastScheduleTime).isEqualTo(next.toString());
     }
-    kube.client().resource(sbr).create();
-    SandboxReset scheduled =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () -> get("sandbox"),
-                r -> r.getStatus() != null && r.getStatus().phase == ResetPhase.Scheduled);
-    Instant next = Instant.parse(scheduled.getStatus().nextRunTime);
-    // Start a manual run 10 s before the next fire time, so that it is still going then.
-    sleepUntil(next.minusSeconds(10));
+  }
 
-    annotate("sandbox", "manual-1");
-
-    SandboxReset skipped =
-        await()
-            .atMost(Duration.ofSeconds(40))
-            .until(
-                () -> get("sandbox"),
-                r -> r.getStatus().history.stream().anyMatch(h -> h.result == RunResult.Skipped));
-    ResetRun entry =
-        skipped.getStatus().history.stream()
-            .filter(h -> h.result == RunResult.Skipped)
-            .findFirst()
+  /** The first fire time of "* * * * *" that counts for all of {@code resources}. */
+  private static Instant firstFireTimeAfter(SandboxReset... resources) {
+    Instant created =
+        Arrays.stream(resources)
+            .map(r -> Instant.parse(r.getMetadata().getCreationTimestamp()))
+            .max(Instant::compareTo)
             .orElseThrow();
-    assertThat(entry.scheduleTime).isEqualTo(next.toString());
-    assertThat(kube.eventsFor(skipped)).extracting(Event::getReason).contains("ScheduleSkipped");
-
-    SandboxReset done =
-        await()
-            .atMost(Duration.ofSeconds(40))
-            .until(() -> get("sandbox"), r -> r.getStatus().lastRun != null);
-    assertThat(done.getStatus().lastRun.result).isEqualTo(RunResult.Succeeded);
-    assertThat(done.getStatus().observedRunRequest).isEqualTo("manual-1");
-    assertThat(done.getStatus().lastScheduleTime).isEqualTo(next.toString());
+    return created.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
   }
 
   private SandboxReset get(String name) {
@@ -149,12 +166,5 @@ class SandboxResetScheduleIT {
               r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, value);
               return r;
             });
-  }
-
-  private static void sleepUntil(Instant when) {
-    long millis = Duration.between(Instant.now(), when).toMillis();
-    if (millis > 0) {
-      SandboxResetIT.sleep(Duration.ofMillis(millis));
-    }
   }
 }
