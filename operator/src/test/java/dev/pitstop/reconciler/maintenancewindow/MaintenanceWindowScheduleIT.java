@@ -112,7 +112,7 @@ class MaintenanceWindowScheduleIT {
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
     assertThat(k8s.deployment("api").getMetadata().getAnnotations())
-        .doesNotContainKeys(WorkloadDrain.ORIGINAL_REPLICAS, WorkloadDrain.DRAINED_BY);
+        .doesNotContainKeys(Workloads.ORIGINAL_REPLICAS, Workloads.DRAINED_BY);
     assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isFalse();
     assertThat(k8s.cronJob("paused").getSpec().getSuspend()).isTrue();
     assertThat(pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app))
