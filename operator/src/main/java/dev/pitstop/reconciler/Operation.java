@@ -35,37 +35,37 @@ public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>,
   }
 
   /** Reads and checks the spec (no job runs); may note a new request in status. */
-  X prepare(OperationRuns.Pass<P, T> pass) throws SpecException;
+  X prepare(OperationPass<P, T> pass) throws SpecException;
 
   /** A job runs: its progress into status. Returns when to look again. */
-  Duration observe(OperationRuns.Pass<P, T> pass, BackgroundWork.Job<G, O> job);
+  Duration observe(OperationPass<P, T> pass, BackgroundWork.Job<G, O> job);
 
   /**
    * A job finished: its result into status, and its Events and metrics when {@link
    * Pass#firstPublication()}. For a transient failure, status says when {@link
-   * OperationRuns.Pass#retryLater()} retries instead.
+   * OperationPass#retryLater()} retries instead.
    *
    * @param request the spec now, or null when it is invalid (it is refused after this)
    * @return true when the result went into status and the job must be kept until a reconcile sees
    *     it there; false to forget the job now
    */
-  boolean publish(OperationRuns.Pass<P, T> pass, BackgroundWork.Job<G, O> job, X request);
+  boolean publish(OperationPass<P, T> pass, BackgroundWork.Job<G, O> job, X request);
 
   /** The spec (or what it references) is invalid: the refusal into status. */
-  void refused(OperationRuns.Pass<P, T> pass, SpecException e);
+  void refused(OperationPass<P, T> pass, SpecException e);
 
   /** No job runs: what is due now, if anything, with idle status when nothing is. */
-  Due<T> decide(OperationRuns.Pass<P, T> pass, X request);
+  Due<T> decide(OperationPass<P, T> pass, X request);
 
   /** The run that is due waits for its maintenance window. */
-  void waitingForWindow(OperationRuns.Pass<P, T> pass, String waitingFor);
+  void waitingForWindow(OperationPass<P, T> pass, String waitingFor);
 
   /**
    * The job of the run that is due, ready to start.
    *
    * @throws SpecException when it cannot start (e.g. the database Secret is missing); refused
    */
-  Launch<G, O> launch(OperationRuns.Pass<P, T> pass, X request, T run) throws SpecException;
+  Launch<G, O> launch(OperationPass<P, T> pass, X request, T run) throws SpecException;
 
   /**
    * What a kind found due with no job running.

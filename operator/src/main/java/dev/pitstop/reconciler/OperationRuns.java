@@ -152,7 +152,9 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * @return when to look again; null for when something changes
    */
   Duration advance(P resource, Context<P> context) {
-    Pass<P, T> pass = new Pass<>(this, withStatus(resource), context, services.clock().instant());
+    OperationPass<P, T> pass =
+        new OperationPass<>(
+            this, withStatus(resource), context, services.clock().instant(), ticket(resource));
     Optional<BackgroundWork.Job<G, O>> job = services.work().find(pass.key);
     Stage stage = stage(pass.key, job);
     if (stage == Stage.RUNNING) {
@@ -228,7 +230,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * @param first whether the job is published for the first time (stage FINISHED)
    */
   private boolean published(
-      Pass<P, T> pass, BackgroundWork.Job<G, O> job, X request, boolean first) {
+      OperationPass<P, T> pass, BackgroundWork.Job<G, O> job, X request, boolean first) {
     String uid = pass.key.uid();
     Remembered<T> r = remembered.get(uid);
     if (r != null && first) {
@@ -239,7 +241,9 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     boolean keep = operation.publish(pass, job, request) && !pass.retried;
     pass.finished = null;
     if (pass.retried) {
-      services.events().warning(pass.resource, "RetryScheduled", pass.resource.getStatus().message);
+      services
+          .events()
+          .warning(pass.resource(), "RetryScheduled", pass.resource().getStatus().message);
     }
     if (keep) {
       return true;
@@ -255,12 +259,12 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   }
 
   /** Writes the refusal; a Warning Event follows when it changed the status message. */
-  private void refuse(Pass<P, T> pass, SpecException e) {
-    PitstopStatus status = pass.resource.getStatus();
-    services.events().refused(pass.resource, status, e, () -> operation.refused(pass, e));
+  private void refuse(OperationPass<P, T> pass, SpecException e) {
+    PitstopStatus status = pass.resource().getStatus();
+    services.events().refused(pass.resource(), status, e, () -> operation.refused(pass, e));
   }
 
-  private Duration start(Pass<P, T> pass, X request, Operation.Due<T> due) {
+  private Duration start(OperationPass<P, T> pass, X request, Operation.Due<T> due) {
     if (due.run() == null) {
       return due.lookAgain().apply(null);
     }
@@ -269,7 +273,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       return due.lookAgain().apply(backingOff);
     }
     if (due.gated()) {
-      WindowGate.Decision gate = references.gate(pass.resource, pass.context, pass.now);
+      WindowGate.Decision gate = references.gate(pass.resource(), pass.context(), pass.now());
       if (!gate.open()) {
         operation.waitingForWindow(pass, gate.waitingFor());
         return due.lookAgain().apply(WHILE_WAITING);
@@ -287,7 +291,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
         .work()
         .start(pass.key, due.runKey(), launch.work(), () -> wakeups.propagateEvent(id))
         .isEmpty()) {
-      pass.resource.getStatus().message = "a run is due; waiting for a free worker to start it";
+      pass.resource().getStatus().message = "a run is due; waiting for a free worker to start it";
       return due.lookAgain().apply(WHILE_BUSY);
     }
     Remembered<T> r = remembered.get(pass.key.uid());
@@ -298,7 +302,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   }
 
   /** How long the run {@code runKey} still waits after a transient failure; null if it need not. */
-  private Duration backingOff(Pass<P, T> pass, String runKey) {
+  private Duration backingOff(OperationPass<P, T> pass, String runKey) {
     Remembered<T> r = remembered.get(pass.key.uid());
     Retry retry = r == null ? null : r.retry();
     if (retry == null) {
@@ -308,12 +312,12 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       remembered.remove(pass.key.uid(), r); // another run is due: it starts afresh
       return null;
     }
-    return retry.notBefore().isAfter(pass.now)
-        ? Duration.between(pass.now, retry.notBefore())
+    return retry.notBefore().isAfter(pass.now())
+        ? Duration.between(pass.now(), retry.notBefore())
         : null;
   }
 
-  private Duration retryLater(Pass<P, T> pass) {
+  Duration retryLater(OperationPass<P, T> pass) {
     if (pass.finished == null) {
       throw new IllegalStateException("only a finished run is retried");
     }
@@ -329,9 +333,27 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
             pass.key.resource(),
             r == null ? null : r.ticket(),
             r != null && r.published(),
-            new Retry(runKey, failures, pass.now.plus(delay))));
+            new Retry(runKey, failures, pass.now().plus(delay))));
     pass.retried = true;
     return delay;
+  }
+
+  String kind() {
+    return kind;
+  }
+
+  Services services() {
+    return services;
+  }
+
+  /** The ticket of the resource's run that runs or just finished, or null. */
+  private T ticket(P resource) {
+    Remembered<T> r = remembered.get(BackgroundWork.Key.of(kind, resource).uid());
+    return r == null ? null : r.ticket();
+  }
+
+  DatabaseTargets.Target target(P resource, Context<P> context) throws SpecException {
+    return references.target(services.targets(), resource, context);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -340,92 +362,5 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       ((CustomResource) resource).setStatus(newStatus.get());
     }
     return resource;
-  }
-
-  /**
-   * One reconcile of one resource: what it is, when, and the ticket of its run (running or just
-   * finished).
-   */
-  public static final class Pass<P extends CustomResource<?, ? extends PitstopStatus>, T> {
-    private final OperationRuns<P, ?, T, ?, ?> runs;
-    private final P resource;
-    private final Context<P> context;
-    private final BackgroundWork.Key key;
-    private final long generation;
-    private final Instant now;
-    private final T ticket;
-    private BackgroundWork.Job<?, ?> finished;
-    private boolean first;
-    private boolean retried;
-
-    private Pass(OperationRuns<P, ?, T, ?, ?> runs, P resource, Context<P> context, Instant now) {
-      this.runs = runs;
-      this.resource = resource;
-      this.context = context;
-      this.key = BackgroundWork.Key.of(runs.kind, resource);
-      Long g = resource.getMetadata().getGeneration();
-      this.generation = g == null ? 0 : g;
-      this.now = now;
-      Remembered<T> r = runs.remembered.get(key.uid());
-      this.ticket = r == null ? null : r.ticket();
-    }
-
-    public P resource() {
-      return resource;
-    }
-
-    public Context<P> context() {
-      return context;
-    }
-
-    public long generation() {
-      return generation;
-    }
-
-    /** The time of this reconcile, from the operator's clock. */
-    public Instant now() {
-      return now;
-    }
-
-    /** The ticket of the run that runs or just finished, or null. */
-    public T ticket() {
-      return ticket;
-    }
-
-    /** The database of the resource's {@code spec.database}, connected through a pool. */
-    public DatabaseTargets.Target target() throws SpecException {
-      return runs.references.target(runs.services.targets(), resource, context);
-    }
-
-    public EventRecorder events() {
-      return runs.services.events();
-    }
-
-    public PitstopMetrics metrics() {
-      return runs.services.metrics();
-    }
-
-    /** The operator's clock, for work that keeps time on a worker. */
-    public Clock clock() {
-      return runs.services.clock();
-    }
-
-    /**
-     * While publishing: whether this job's result is published for the first time; its Events and
-     * metrics are recorded only then (a later publication repeats a status write that was lost).
-     */
-    public boolean firstPublication() {
-      return first;
-    }
-
-    /**
-     * While publishing: the finished run failed for a reason that may pass; it starts again after a
-     * backoff that grows with each failure in a row.
-     *
-     * @return the wait, to show in status
-     */
-    public Duration retryLater() {
-      return runs.retryLater(this);
-    }
   }
 }

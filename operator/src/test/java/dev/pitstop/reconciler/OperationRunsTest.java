@@ -8,7 +8,6 @@ import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.reconciler.Operation.Due;
 import dev.pitstop.reconciler.Operation.Launch;
-import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.OperationRuns.Stage;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.testing.KubernetesApiExtension;
@@ -291,20 +290,22 @@ class OperationRunsTest {
     }
 
     @Override
-    public String prepare(Pass<DatabaseMigration, String> pass) throws SpecException {
+    public String prepare(OperationPass<DatabaseMigration, String> pass) throws SpecException {
       return "run-" + pass.generation();
     }
 
     @Override
     public Duration observe(
-        Pass<DatabaseMigration, String> pass, BackgroundWork.Job<Integer, String> job) {
+        OperationPass<DatabaseMigration, String> pass, BackgroundWork.Job<Integer, String> job) {
       job.progress().ifPresent(p -> pass.resource().getStatus().message = "running: " + p);
       return OperationRuns.WHILE_RUNNING;
     }
 
     @Override
     public boolean publish(
-        Pass<DatabaseMigration, String> pass, BackgroundWork.Job<Integer, String> job, String run) {
+        OperationPass<DatabaseMigration, String> pass,
+        BackgroundWork.Job<Integer, String> job,
+        String run) {
       DatabaseMigrationStatus status = pass.resource().getStatus();
       String result;
       try {
@@ -324,12 +325,12 @@ class OperationRunsTest {
     }
 
     @Override
-    public void refused(Pass<DatabaseMigration, String> pass, SpecException e) {
+    public void refused(OperationPass<DatabaseMigration, String> pass, SpecException e) {
       pass.resource().getStatus().message = "refused: " + e.getMessage();
     }
 
     @Override
-    public Due<String> decide(Pass<DatabaseMigration, String> pass, String run) {
+    public Due<String> decide(OperationPass<DatabaseMigration, String> pass, String run) {
       String message = pass.resource().getStatus().message;
       if (message != null && message.startsWith("done")) {
         return Due.nothing(null);
@@ -338,13 +339,13 @@ class OperationRunsTest {
     }
 
     @Override
-    public void waitingForWindow(Pass<DatabaseMigration, String> pass, String waitingFor) {
+    public void waitingForWindow(OperationPass<DatabaseMigration, String> pass, String waitingFor) {
       throw new AssertionError("no run of this kind is gated");
     }
 
     @Override
     public Launch<Integer, String> launch(
-        Pass<DatabaseMigration, String> pass, String request, String run) {
+        OperationPass<DatabaseMigration, String> pass, String request, String run) {
       Function<Consumer<Integer>, String> job = jobs.remove();
       return new Launch<>(
           job,

@@ -12,9 +12,9 @@ import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
 import dev.pitstop.reconciler.Operation.Launch;
+import dev.pitstop.reconciler.OperationPass;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler.RunTicket;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
@@ -78,7 +78,8 @@ public final class CleanupScheduleReconciler
   }
 
   @Override
-  public CleanupRequests prepare(Pass<CleanupSchedule, RunTicket> pass) throws SpecException {
+  public CleanupRequests prepare(OperationPass<CleanupSchedule, RunTicket> pass)
+      throws SpecException {
     CleanupScheduleStatus status = pass.resource().getStatus();
     RunTicket ticket = pass.ticket();
     if (ticket != null) {
@@ -96,7 +97,7 @@ public final class CleanupScheduleReconciler
   /** Also records fire times that pass while the run goes on as Skipped or Missed. */
   @Override
   public Duration observe(
-      Pass<CleanupSchedule, RunTicket> pass,
+      OperationPass<CleanupSchedule, RunTicket> pass,
       BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job) {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
@@ -127,7 +128,8 @@ public final class CleanupScheduleReconciler
   }
 
   @Override
-  public Due<RunTicket> decide(Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+  public Due<RunTicket> decide(
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
     Instant now = pass.now();
@@ -158,7 +160,7 @@ public final class CleanupScheduleReconciler
   }
 
   @Override
-  public void waitingForWindow(Pass<CleanupSchedule, RunTicket> pass, String waitingFor) {
+  public void waitingForWindow(OperationPass<CleanupSchedule, RunTicket> pass, String waitingFor) {
     CleanupStatuses.waitingForWindow(
         pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
   }
@@ -166,7 +168,7 @@ public final class CleanupScheduleReconciler
   /** A database that cannot be resolved fails the run (in history) instead of refusing the spec. */
   @Override
   public Launch<CleanupJob.Progress, CleanupJob.Outcome> launch(
-      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunTicket run) {
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunTicket run) {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleSpec spec = resource.getSpec();
     Instant now = pass.now();
@@ -228,7 +230,7 @@ public final class CleanupScheduleReconciler
    */
   @Override
   public boolean publish(
-      Pass<CleanupSchedule, RunTicket> pass,
+      OperationPass<CleanupSchedule, RunTicket> pass,
       BackgroundWork.Job<CleanupJob.Progress, CleanupJob.Outcome> job,
       CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
@@ -257,12 +259,12 @@ public final class CleanupScheduleReconciler
   }
 
   @Override
-  public void refused(Pass<CleanupSchedule, RunTicket> pass, SpecException e) {
+  public void refused(OperationPass<CleanupSchedule, RunTicket> pass, SpecException e) {
     CleanupStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
   }
 
   private static CleanupTriggers due(
-      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
     String created = resource.getMetadata().getCreationTimestamp();
     return CleanupTriggers.decide(
@@ -293,7 +295,8 @@ public final class CleanupScheduleReconciler
   }
 
   /** Events and metrics of a finished run. */
-  private static void announce(Pass<CleanupSchedule, RunTicket> pass, CleanupJob.Outcome outcome) {
+  private static void announce(
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupJob.Outcome outcome) {
     CleanupSchedule resource = pass.resource();
     Instant now = pass.now();
     String namespace = resource.getMetadata().getNamespace();
@@ -331,7 +334,7 @@ public final class CleanupScheduleReconciler
 
   /** Missed fire times go to history; fire times passing while suspended are only marked. */
   private static void recordPassedFireTimes(
-      Pass<CleanupSchedule, RunTicket> pass, CleanupRequests config, CleanupTriggers due) {
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config, CleanupTriggers due) {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleStatus status = resource.getStatus();
     if (due.missed() != null && !due.missed().equals(due.fire())) {

@@ -16,9 +16,9 @@ import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
 import dev.pitstop.reconciler.Operation.Launch;
+import dev.pitstop.reconciler.OperationPass;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Outcome;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Progress;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Run;
@@ -70,7 +70,7 @@ public final class DatabaseMigrationReconciler
   }
 
   @Override
-  public Run prepare(Pass<DatabaseMigration, Run> pass) throws SpecException {
+  public Run prepare(OperationPass<DatabaseMigration, Run> pass) throws SpecException {
     Run run = Run.of(pass.resource(), name -> references.configMap(pass.context(), name));
     DatabaseMigrationStatus status = pass.resource().getStatus();
     if (run.isNewRequest(status)) {
@@ -82,7 +82,7 @@ public final class DatabaseMigrationReconciler
 
   @Override
   public Duration observe(
-      Pass<DatabaseMigration, Run> pass, BackgroundWork.Job<Progress, Outcome> job) {
+      OperationPass<DatabaseMigration, Run> pass, BackgroundWork.Job<Progress, Outcome> job) {
     DatabaseMigrationStatus status = pass.resource().getStatus();
     job.progress()
         .ifPresent(
@@ -93,7 +93,7 @@ public final class DatabaseMigrationReconciler
   }
 
   @Override
-  public Due<Run> decide(Pass<DatabaseMigration, Run> pass, Run run) {
+  public Due<Run> decide(OperationPass<DatabaseMigration, Run> pass, Run run) {
     MigrationPhase phase = pass.resource().getStatus().phase;
     boolean planOnly = run.planOnly(pass.resource());
     if (MigrationStatuses.isSettled(phase)
@@ -104,14 +104,14 @@ public final class DatabaseMigrationReconciler
   }
 
   @Override
-  public void waitingForWindow(Pass<DatabaseMigration, Run> pass, String waitingFor) {
+  public void waitingForWindow(OperationPass<DatabaseMigration, Run> pass, String waitingFor) {
     MigrationStatuses.waitingForWindow(
         pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
   }
 
   @Override
-  public Launch<Progress, Outcome> launch(Pass<DatabaseMigration, Run> pass, Run run, Run ticket)
-      throws SpecException {
+  public Launch<Progress, Outcome> launch(
+      OperationPass<DatabaseMigration, Run> pass, Run run, Run ticket) throws SpecException {
     DatabaseMigration resource = pass.resource();
     DatabaseTargets.Target target = pass.target();
     boolean planOnly = run.planOnly(resource);
@@ -148,7 +148,9 @@ public final class DatabaseMigrationReconciler
   /** A job of an earlier request (the spec or sources changed meanwhile) is dropped unpublished. */
   @Override
   public boolean publish(
-      Pass<DatabaseMigration, Run> pass, BackgroundWork.Job<Progress, Outcome> job, Run run) {
+      OperationPass<DatabaseMigration, Run> pass,
+      BackgroundWork.Job<Progress, Outcome> job,
+      Run run) {
     if (run == null || !job.runKey().equals(run.key().value())) {
       return false;
     }
@@ -199,14 +201,15 @@ public final class DatabaseMigrationReconciler
     return false;
   }
 
-  private static void retryLater(Pass<DatabaseMigration, Run> pass, String reason, String code) {
+  private static void retryLater(
+      OperationPass<DatabaseMigration, Run> pass, String reason, String code) {
     Duration delay = pass.retryLater();
     MigrationStatuses.retrying(
         pass.resource().getStatus(), reason, code, delay, pass.generation(), pass.now());
   }
 
   @Override
-  public void refused(Pass<DatabaseMigration, Run> pass, SpecException e) {
+  public void refused(OperationPass<DatabaseMigration, Run> pass, SpecException e) {
     MigrationStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
   }
 

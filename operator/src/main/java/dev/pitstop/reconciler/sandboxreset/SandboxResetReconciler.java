@@ -10,9 +10,9 @@ import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
 import dev.pitstop.reconciler.Operation.Launch;
+import dev.pitstop.reconciler.OperationPass;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
-import dev.pitstop.reconciler.OperationRuns.Pass;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler.Outcome;
@@ -72,7 +72,7 @@ public final class SandboxResetReconciler
   }
 
   @Override
-  public ResetRequests prepare(Pass<SandboxReset, Ticket> pass) throws SpecException {
+  public ResetRequests prepare(OperationPass<SandboxReset, Ticket> pass) throws SpecException {
     return ResetRequests.prepare(
         pass.resource(), name -> references.configMap(pass.context(), name));
   }
@@ -80,7 +80,7 @@ public final class SandboxResetReconciler
   /** Also records a fire time that passes while the run goes on as Skipped. */
   @Override
   public Duration observe(
-      Pass<SandboxReset, Ticket> pass, BackgroundWork.Job<Progress, Outcome> job) {
+      OperationPass<SandboxReset, Ticket> pass, BackgroundWork.Job<Progress, Outcome> job) {
     SandboxReset resource = pass.resource();
     SandboxResetStatus status = resource.getStatus();
     Instant now = pass.now();
@@ -108,7 +108,7 @@ public final class SandboxResetReconciler
   }
 
   @Override
-  public Due<Ticket> decide(Pass<SandboxReset, Ticket> pass, ResetRequests specs) {
+  public Due<Ticket> decide(OperationPass<SandboxReset, Ticket> pass, ResetRequests specs) {
     SandboxReset resource = pass.resource();
     SandboxResetStatus status = resource.getStatus();
     Instant now = pass.now();
@@ -137,14 +137,15 @@ public final class SandboxResetReconciler
   }
 
   @Override
-  public void waitingForWindow(Pass<SandboxReset, Ticket> pass, String waitingFor) {
+  public void waitingForWindow(OperationPass<SandboxReset, Ticket> pass, String waitingFor) {
     ResetStatuses.waitingForWindow(
         pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
   }
 
   @Override
   public Launch<Progress, Outcome> launch(
-      Pass<SandboxReset, Ticket> pass, ResetRequests specs, Ticket run) throws SpecException {
+      OperationPass<SandboxReset, Ticket> pass, ResetRequests specs, Ticket run)
+      throws SpecException {
     SandboxReset resource = pass.resource();
     DatabaseTargets.Target target = pass.target();
     return new Launch<>(
@@ -186,7 +187,7 @@ public final class SandboxResetReconciler
    */
   @Override
   public boolean publish(
-      Pass<SandboxReset, Ticket> pass,
+      OperationPass<SandboxReset, Ticket> pass,
       BackgroundWork.Job<Progress, Outcome> job,
       ResetRequests specs) {
     SandboxReset resource = pass.resource();
@@ -252,11 +253,11 @@ public final class SandboxResetReconciler
   }
 
   @Override
-  public void refused(Pass<SandboxReset, Ticket> pass, SpecException e) {
+  public void refused(OperationPass<SandboxReset, Ticket> pass, SpecException e) {
     ResetStatuses.refused(pass.resource().getStatus(), e, pass.generation(), pass.now());
   }
 
-  private static void missed(Pass<SandboxReset, Ticket> pass, Instant fire) {
+  private static void missed(OperationPass<SandboxReset, Ticket> pass, Instant fire) {
     SandboxResetStatus status = pass.resource().getStatus();
     String why =
         status.phase == ResetPhase.WaitingForWindow
@@ -272,7 +273,11 @@ public final class SandboxResetReconciler
    * @param between what the Event's message says between the fire time and {@code why}
    */
   private static void notRun(
-      Pass<SandboxReset, Ticket> pass, Instant fire, RunResult result, String why, String between) {
+      OperationPass<SandboxReset, Ticket> pass,
+      Instant fire,
+      RunResult result,
+      String why,
+      String between) {
     SandboxReset resource = pass.resource();
     ResetStatuses.notRun(resource.getStatus(), fire, result, why);
     pass.metrics()
@@ -286,7 +291,7 @@ public final class SandboxResetReconciler
   }
 
   private static void retryLater(
-      Pass<SandboxReset, Ticket> pass, String reason, boolean unreachable) {
+      OperationPass<SandboxReset, Ticket> pass, String reason, boolean unreachable) {
     Duration delay = pass.retryLater();
     ResetStatuses.retrying(
         pass.resource().getStatus(), reason, unreachable, delay, pass.generation(), pass.now());
@@ -309,7 +314,7 @@ public final class SandboxResetReconciler
   }
 
   private static ResetTriggers.Resource trigger(
-      Pass<SandboxReset, Ticket> pass, CronSchedule schedule, Duration startingDeadline) {
+      OperationPass<SandboxReset, Ticket> pass, CronSchedule schedule, Duration startingDeadline) {
     SandboxReset resource = pass.resource();
     SandboxResetSpec spec = resource.getSpec();
     Map<String, String> annotations = resource.getMetadata().getAnnotations();

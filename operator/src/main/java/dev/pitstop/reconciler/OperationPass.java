@@ -1,0 +1,97 @@
+package dev.pitstop.reconciler;
+
+import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One reconcile of one resource: what it is, when, and the ticket of its run (running or just
+ * finished).
+ */
+public final class OperationPass<P extends CustomResource<?, ? extends PitstopStatus>, T> {
+  private final OperationRuns<P, ?, T, ?, ?> runs;
+  private final P resource;
+  private final Context<P> context;
+  final BackgroundWork.Key key;
+  private final long generation;
+  private final Instant now;
+  private final T ticket;
+  BackgroundWork.Job<?, ?> finished;
+  boolean first;
+  boolean retried;
+
+  OperationPass(
+      OperationRuns<P, ?, T, ?, ?> runs, P resource, Context<P> context, Instant now, T ticket) {
+    this.runs = runs;
+    this.resource = resource;
+    this.context = context;
+    this.key = BackgroundWork.Key.of(runs.kind(), resource);
+    Long g = resource.getMetadata().getGeneration();
+    this.generation = g == null ? 0 : g;
+    this.now = now;
+    this.ticket = ticket;
+  }
+
+  public P resource() {
+    return resource;
+  }
+
+  public Context<P> context() {
+    return context;
+  }
+
+  public long generation() {
+    return generation;
+  }
+
+  /** The time of this reconcile, from the operator's clock. */
+  public Instant now() {
+    return now;
+  }
+
+  /** The ticket of the run that runs or just finished, or null. */
+  public T ticket() {
+    return ticket;
+  }
+
+  /** The database of the resource's {@code spec.database}, connected through a pool. */
+  public DatabaseTargets.Target target() throws SpecException {
+    return runs.target(resource, context);
+  }
+
+  public EventRecorder events() {
+    return runs.services().events();
+  }
+
+  public PitstopMetrics metrics() {
+    return runs.services().metrics();
+  }
+
+  /** The operator's clock, for work that keeps time on a worker. */
+  public Clock clock() {
+    return runs.services().clock();
+  }
+
+  /**
+   * While publishing: whether this job's result is published for the first time; its Events and
+   * metrics are recorded only then (a later publication repeats a status write that was lost).
+   */
+  public boolean firstPublication() {
+    return first;
+  }
+
+  /**
+   * While publishing: the finished run failed for a reason that may pass; it starts again after a
+   * backoff that grows with each failure in a row.
+   *
+   * @return the wait, to show in status
+   */
+  public Duration retryLater() {
+    return runs.retryLater(this);
+  }
+}
