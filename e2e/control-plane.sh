@@ -127,6 +127,10 @@ start() {
   command -v openssl >/dev/null || die "openssl is needed to generate the certificates"
   bin_dir=$("$e2e_dir/build-control-plane.sh" "$@")
 
+  # Recreate the run directory, but never empty one this script did not make.
+  if [[ -d $run_dir && -n $(ls -A "$run_dir") && ! -f $run_dir/bin-dir ]]; then
+    die "$run_dir exists and is not a control plane's run directory; set PITSTOP_E2E_RUN_DIR"
+  fi
   rm -rf "$run_dir"
   mkdir -p "$run_dir"
   chmod 700 "$run_dir"
