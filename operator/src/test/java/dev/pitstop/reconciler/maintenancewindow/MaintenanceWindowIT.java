@@ -109,7 +109,14 @@ class MaintenanceWindowIT {
     assertThat(draining.getStatus().drain.roles)
         .singleElement()
         .satisfies(r -> assertThat(r.originalConnectionLimit).isEqualTo(5));
-    await().until(() -> replicas(k8s.deployment("api")) == 0);
+    // A workload or CronJob the informers see a moment later is recorded and changed in the next
+    // pass of the same step: wait for the step's effect on all of them, then check each.
+    await()
+        .until(
+            () ->
+                replicas(k8s.deployment("api")) == 0
+                    && k8s.statefulSet("worker").getSpec().getReplicas() == 0
+                    && Boolean.TRUE.equals(k8s.cronJob("nightly").getSpec().getSuspend()));
     MaintenanceWindow recorded = k8s.window("nightly");
     assertThat(recorded.getStatus().drain.workloads)
         .extracting(r -> r.kind + "/" + r.name + "=" + r.originalReplicas)
