@@ -31,7 +31,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,7 +161,12 @@ class TwoOperatorsIT {
             "sandbox",
             SETTLED,
             r -> r.getStatus() != null && r.getStatus().phase == ResetPhase.Succeeded);
-    settle(SandboxReset.class, "sandbox");
+    settle(
+        SandboxReset.class,
+        "sandbox",
+        r ->
+            r.getStatus().phase == ResetPhase.Succeeded
+                && Long.valueOf(1L).equals(r.getStatus().observedGeneration));
     done = FaultScenario.get(kube, SandboxReset.class, "sandbox");
     assertThat(done.getStatus().phase).isEqualTo(ResetPhase.Succeeded);
     assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
@@ -217,7 +222,12 @@ class TwoOperatorsIT {
                 && r.getStatus().phase == CleanupPhase.Succeeded
                 && r.getStatus().lastRun != null
                 && r.getStatus().lastRun.result == RunResult.Succeeded);
-    settle(CleanupSchedule.class, "nightly");
+    settle(
+        CleanupSchedule.class,
+        "nightly",
+        r ->
+            r.getStatus().phase == CleanupPhase.Succeeded
+                && Long.valueOf(1L).equals(r.getStatus().observedGeneration));
     CleanupSchedule done = FaultScenario.get(kube, CleanupSchedule.class, "nightly");
     assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
     assertThat(done.getStatus().observedGeneration).isEqualTo(1L);
@@ -228,20 +238,14 @@ class TwoOperatorsIT {
   }
 
   /**
-   * Waits until the resource has stayed unchanged for two seconds, so that a late status write of
-   * either operator has landed before the final check.
+   * Waits until {@code settled} has held for two seconds, so that a late status write of either
+   * operator that would break it has landed before the final check.
    */
-  private void settle(Class<? extends HasMetadata> kind, String name) {
-    AtomicReference<String> seen = new AtomicReference<>();
+  private <T extends HasMetadata> void settle(Class<T> kind, String name, Predicate<T> settled) {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(SETTLED)
         .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              String version =
-                  FaultScenario.get(kube, kind, name).getMetadata().getResourceVersion();
-              return version.equals(seen.getAndSet(version));
-            });
+        .until(() -> FaultScenario.get(kube, kind, name), settled);
   }
 }
