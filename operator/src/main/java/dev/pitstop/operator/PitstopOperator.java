@@ -17,6 +17,7 @@ import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -49,6 +50,7 @@ public final class PitstopOperator implements AutoCloseable {
   private final BackgroundWork work;
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
+  private volatile boolean closing;
 
   private PitstopOperator(
       KubernetesClient client,
@@ -79,9 +81,12 @@ public final class PitstopOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                         settings.leaseName());
                 settings.leaseNamespace().ifPresent(election::withLeaseNamespace);
-                // In a pod, losing the Lease ends the process so Kubernetes restarts it cleanly;
-                // embedded (tests, demo) the caller decides.
-                election.withExitOnStopLeading(exitWhenLeadershipLost);
+                // JOSDK's own exit on a lost Lease would also call System.exit when stopping ends
+                // leader election, inside the shutdown hook, and the JVM then waits forever.
+                election.withExitOnStopLeading(false);
+                election.withLeaderCallbacks(
+                    new LeaderCallbacks(
+                        () -> {}, () -> leadershipEnded(exitWhenLeadershipLost), leader -> {}));
                 o.withLeaderElectionConfiguration(election.build());
               }
             });
@@ -185,9 +190,27 @@ public final class PitstopOperator implements AutoCloseable {
     return registry;
   }
 
+  /**
+   * The Lease is no longer ours. While closing that is expected: stopping ends leader election.
+   * Otherwise another replica may be leading already: in a pod the process ends (from a thread of
+   * its own, so the shutdown hook can run) and Kubernetes restarts it; embedded, the caller
+   * decides.
+   */
+  private void leadershipEnded(boolean exit) {
+    if (closing) {
+      LOG.info("Stopped leading: the operator is stopping");
+      return;
+    }
+    LOG.error("Lost the leader-election Lease; stopping so that only the leader reconciles");
+    if (exit) {
+      new Thread(() -> System.exit(1), "pitstop-lease-lost").start();
+    }
+  }
+
   /** Stops reconciling, lets running database work finish (bounded), closes pools. */
   @Override
   public void close() {
+    closing = true;
     try {
       operator.stop();
     } finally {

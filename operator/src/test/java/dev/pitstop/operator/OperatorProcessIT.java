@@ -20,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code java -jar pitstop.jar operator} as a process: reconciles, and stops cleanly on SIGTERM.
  */
 class OperatorProcessIT {
+  private static final String LEASE = "pitstop-operator";
+
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
   @TempDir Path dir;
 
@@ -39,49 +43,11 @@ class OperatorProcessIT {
     Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
     Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds())) {
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(
-          kubeconfig,
-          String.join(
-              "\n",
-              "apiVersion: v1",
-              "kind: Config",
-              "clusters: [{name: embedded, cluster: {server: \""
-                  + api.client().getMasterUrl()
-                  + "\"}}]",
-              "users: [{name: test, user: {token: test}}]",
-              "contexts: [{name: test, context: {cluster: embedded, user: test, namespace: default}}]",
-              "current-context: test",
-              ""));
       int port = freePort();
       Path log = dir.resolve("operator.log");
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-jar",
-                  jar.toString(),
-                  "operator",
-                  "--ssa=false",
-                  "--http-port",
-                  String.valueOf(port))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile());
-      builder.environment().put("KUBECONFIG", kubeconfig.toString());
-      Process process = builder.start();
+      Process process = start(api, log, "--ssa=false", "--http-port", String.valueOf(port));
       try {
-        HttpClient http = HttpClient.newHttpClient();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .ignoreExceptions()
-            .until(
-                () ->
-                    http.send(
-                                HttpRequest.newBuilder(
-                                        URI.create("http://127.0.0.1:" + port + "/readyz"))
-                                    .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                            .statusCode()
-                        == 200);
+        awaitReady(port);
 
         api.client()
             .resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw-process-test"))
@@ -113,6 +79,95 @@ class OperatorProcessIT {
         process.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * With leader election on (the chart's default), SIGTERM stops the process promptly: stopping
+   * ends leader election, and that must not end the JVM from inside its own shutdown hook, where it
+   * would wait forever for that hook.
+   */
+  @Test
+  void withLeaderElectionSigtermExitsWithinTenSeconds() throws Exception {
+    Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
+    Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
+    try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds())) {
+      int port = freePort();
+      Path log = dir.resolve("operator.log");
+      Process process =
+          start(
+              api,
+              log,
+              "--ssa=false",
+              "--leader-election=true",
+              "--lease-namespace",
+              "default",
+              "--http-port",
+              String.valueOf(port));
+      try {
+        awaitReady(port);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> api.client().leases().inNamespace("default").withName(LEASE).get(),
+                l -> l != null && l.getSpec().getHolderIdentity() != null);
+
+        process.destroy(); // SIGTERM
+        assertThat(process.waitFor(10, TimeUnit.SECONDS))
+            .as("exits within 10 s of SIGTERM; log:%n%s", Files.readString(log))
+            .isTrue();
+        assertThat(Files.readString(log))
+            .contains("Stopped leading: the operator is stopping")
+            .contains("Pitstop operator stopped");
+      } finally {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * Starts {@code java -jar pitstop.jar operator ARGS} against {@code api}, output to {@code log}.
+   */
+  private Process start(EmbeddedKubernetesApi api, Path log, String... args) throws IOException {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(
+        kubeconfig,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: embedded, cluster: {server: \""
+                + api.client().getMasterUrl()
+                + "\"}}]",
+            "users: [{name: test, user: {token: test}}]",
+            "contexts: [{name: test, context: {cluster: embedded, user: test, namespace: default}}]",
+            "current-context: test",
+            ""));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(Path.of("target/pitstop.jar").toAbsolutePath().toString());
+    command.add("operator");
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    return builder.start();
+  }
+
+  private static void awaitReady(int port) {
+    HttpClient http = HttpClient.newHttpClient();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
   }
 
   private static int freePort() throws IOException {
