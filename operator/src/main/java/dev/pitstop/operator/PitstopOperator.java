@@ -94,16 +94,7 @@ public final class PitstopOperator implements AutoCloseable {
         new OperationRuns.Services(
             targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock);
     register(new DatabaseMigrationReconciler(services), settings);
-    register(
-        new MaintenanceWindowReconciler(
-            client,
-            targets,
-            work,
-            events,
-            metrics,
-            ExponentialBackoff.forUnreachableDatabase(),
-            clock),
-        settings);
+    register(new MaintenanceWindowReconciler(client, services), settings);
     register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
     register(new SandboxResetReconciler(services), settings);
     try {

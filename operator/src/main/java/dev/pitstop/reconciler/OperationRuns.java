@@ -97,7 +97,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   private record Retry(String runKey, int failures, Instant notBefore) {}
 
   /**
-   * What the operator gives every operation kind.
+   * What the operator gives every kind's reconciler (MaintenanceWindow's too, which has no runs).
    *
    * @param targets the databases, pooled
    * @param work the workers jobs run on

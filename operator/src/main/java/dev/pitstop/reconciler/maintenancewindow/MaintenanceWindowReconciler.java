@@ -5,9 +5,8 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
 import dev.pitstop.api.v1alpha1.WindowPhase;
-import dev.pitstop.database.ExponentialBackoff;
-import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
+import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
@@ -15,7 +14,6 @@ import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowTransitions;
 import dev.pitstop.reconciler.model.Conditions;
-import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,19 +61,12 @@ public final class MaintenanceWindowReconciler
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets =
       new ReferencedObjects<>(Secret.class, "window-secrets", WindowDatabase::secretNames);
 
-  public MaintenanceWindowReconciler(
-      KubernetesClient client,
-      DatabaseTargets targets,
-      BackgroundWork work,
-      EventRecorder events,
-      PitstopMetrics metrics,
-      ExponentialBackoff backoff,
-      Clock clock) {
-    this.events = events;
-    this.metrics = metrics;
-    this.clock = clock;
-    this.database = new WindowDatabase(targets, backoff, wakeups, secrets);
-    WindowDatabaseJobs jobs = new WindowDatabaseJobs(work);
+  public MaintenanceWindowReconciler(KubernetesClient client, OperationRuns.Services services) {
+    this.events = services.events();
+    this.metrics = services.metrics();
+    this.clock = services.clock();
+    this.database = new WindowDatabase(services.targets(), services.backoff(), wakeups, secrets);
+    WindowDatabaseJobs jobs = new WindowDatabaseJobs(services.work());
     WorkloadDrain workloads = new WorkloadDrain(client);
     this.draining = new WindowDraining(database, jobs, workloads, events);
     this.restoring = new WindowRestoring(database, jobs, workloads, events);
