@@ -1,0 +1,147 @@
+package dev.pitstop.e2e;
+
+import dev.pitstop.testing.ProjectFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Kubernetes control plane (etcd and kube-apiserver built from the upstream Go modules),
+ * started by {@code e2e/control-plane.sh}, the same command a person uses, once per test JVM and
+ * Kubernetes version, and stopped when the JVM ends.
+ *
+ * <p>{@value #VERSION_PROPERTY} picks the version (default: the newest module in {@code e2e/}).
+ * {@value #SKIP_PROPERTY}{@code =true} skips every end-to-end test; without it, a machine without
+ * the cached binaries and without Go fails the tests with the build script's instructions.
+ */
+final class ControlPlane {
+  static final String VERSION_PROPERTY = "pitstop.e2e.kubernetes";
+  static final String SKIP_PROPERTY = "pitstop.e2e.skip";
+
+  private static final Pattern EXPORT = Pattern.compile("(?m)^export (KUBECONFIG|PATH)=(.*)$");
+  private static final Map<String, ControlPlane> RUNNING = new ConcurrentHashMap<>();
+
+  private final String version;
+  private final Path runDir;
+  private final Path kubeconfig;
+  private final Path binDir;
+
+  private ControlPlane(String version, Path runDir, Path kubeconfig, Path binDir) {
+    this.version = version;
+    this.runDir = runDir;
+    this.kubeconfig = kubeconfig;
+    this.binDir = binDir;
+  }
+
+  /** The control plane of the configured version, started on first use. */
+  static ControlPlane shared() {
+    Assumptions.assumeFalse(
+        Boolean.getBoolean(SKIP_PROPERTY),
+        "end-to-end tests skipped (-D" + SKIP_PROPERTY + "=true)");
+    String version = System.getProperty(VERSION_PROPERTY, "").trim();
+    return RUNNING.computeIfAbsent(version, ControlPlane::start);
+  }
+
+  private static ControlPlane start(String version) {
+    Path script = ProjectFiles.root().resolve("e2e/control-plane.sh");
+    Path runDir =
+        Path.of("target", "e2e", "kubernetes-" + (version.isEmpty() ? "newest" : version))
+            .toAbsolutePath();
+    List<String> command =
+        version.isEmpty()
+            ? List.of(script.toString(), "start")
+            : List.of(script.toString(), "start", version);
+    Path log = runDir.resolveSibling(runDir.getFileName() + "-start.log");
+    try {
+      Files.createDirectories(runDir.getParent());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectError(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
+      Process process = builder.start();
+      String out = new String(process.getInputStream().readAllBytes());
+      if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        throw new IllegalStateException(
+            "could not start the Kubernetes control plane for the end-to-end tests ("
+                + String.join(" ", command)
+                + "):\n"
+                + Files.readString(log)
+                + "\nTo run the build without them, add -D"
+                + SKIP_PROPERTY
+                + "=true (README.md).");
+      }
+      Matcher m = EXPORT.matcher(out);
+      Path kubeconfig = null;
+      Path binDir = null;
+      while (m.find()) {
+        if (m.group(1).equals("KUBECONFIG")) {
+          kubeconfig = Path.of(m.group(2));
+        } else {
+          binDir = Path.of(m.group(2).replace(":$PATH", ""));
+        }
+      }
+      if (kubeconfig == null || binDir == null) {
+        throw new IllegalStateException("control-plane.sh printed no KUBECONFIG and PATH: " + out);
+      }
+      ControlPlane plane =
+          new ControlPlane(
+              Files.readString(runDir.resolve("version")).trim(), runDir, kubeconfig, binDir);
+      Runtime.getRuntime().addShutdownHook(new Thread(plane::stop, "control-plane-stop"));
+      return plane;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void stop() {
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(ProjectFiles.root().resolve("e2e/control-plane.sh").toString(), "stop")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
+      builder.start().waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // The JVM is ending; the processes end with the session (they run in their own).
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The Kubernetes release, e.g. {@code v1.37.2}. */
+  String version() {
+    return version;
+  }
+
+  /** The admin kubeconfig (a client certificate in group {@code system:masters}). */
+  Path adminKubeconfig() {
+    return kubeconfig;
+  }
+
+  /** kubectl of the same release. */
+  Kubectl kubectl() {
+    return new Kubectl(binDir.resolve("kubectl"), kubeconfig);
+  }
+
+  /** The control plane's certificate authority, for other kubeconfigs. */
+  Path certificateAuthority() {
+    return runDir.resolve("pki/ca.crt");
+  }
+
+  /** Where the control plane's logs are. */
+  Path runDir() {
+    return runDir;
+  }
+}

@@ -1,0 +1,183 @@
+package dev.pitstop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
+import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Pitstop installed on a real control plane as a platform engineer installs it: the CRDs with
+ * {@code kubectl apply --server-side}, then the Helm chart with the real helm. Nothing runs the
+ * chart's Deployment (there is no kubelet); {@link OperatorProcess} runs the jar with the
+ * Deployment's settings and as its ServiceAccount, so the API server enforces the chart's RBAC.
+ */
+final class PitstopRelease {
+  static final String NAMESPACE = "pitstop-system";
+  static final String NAME = "pitstop";
+
+  private static final Map<ControlPlane, PitstopRelease> INSTALLED = new ConcurrentHashMap<>();
+
+  private final ControlPlane plane;
+  private final Release release;
+  private final String crdApplyOutput;
+  private final KubernetesClient admin;
+
+  private PitstopRelease(
+      ControlPlane plane, Release release, String crdApplyOutput, KubernetesClient admin) {
+    this.plane = plane;
+    this.release = release;
+    this.crdApplyOutput = crdApplyOutput;
+    this.admin = admin;
+  }
+
+  /** Pitstop installed on the shared control plane, installed on first use. */
+  static PitstopRelease shared() {
+    return INSTALLED.computeIfAbsent(ControlPlane.shared(), PitstopRelease::install);
+  }
+
+  private static PitstopRelease install(ControlPlane plane) {
+    Kubectl kubectl = plane.kubectl();
+    String crds = kubectl.ok("apply", "--server-side", "-f", ProjectFiles.crds().toString());
+    kubectl.ok(
+        "wait",
+        "--for=condition=Established",
+        "--timeout=60s",
+        "crd/databasemigrations.pitstop.dev",
+        "crd/sandboxresets.pitstop.dev",
+        "crd/cleanupschedules.pitstop.dev",
+        "crd/maintenancewindows.pitstop.dev");
+    Release release =
+        new Helm(ProjectFiles.chart())
+            .install()
+            .withName(NAME)
+            .withNamespace(NAMESPACE)
+            .createNamespace()
+            .withKubeConfig(plane.adminKubeconfig())
+            .call();
+    KubernetesClient admin = client(plane.adminKubeconfig());
+    return new PitstopRelease(plane, release, crds, admin);
+  }
+
+  static KubernetesClient client(Path kubeconfig) {
+    try {
+      return new KubernetesClientBuilder()
+          .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  ControlPlane plane() {
+    return plane;
+  }
+
+  /** What helm reported for the install. */
+  Release release() {
+    return release;
+  }
+
+  /** What {@code kubectl apply --server-side -f crds/} printed. */
+  String crdApplyOutput() {
+    return crdApplyOutput;
+  }
+
+  /** A client with the admin's rights, for the test's own checks. */
+  KubernetesClient admin() {
+    return admin;
+  }
+
+  /** kubectl as the cluster admin (the platform engineer). */
+  Kubectl kubectl() {
+    return plane.kubectl();
+  }
+
+  /** The chart's Deployment as the server stored it. */
+  Deployment deployment() {
+    Deployment deployment = admin.apps().deployments().inNamespace(NAMESPACE).withName(NAME).get();
+    assertThat(deployment).as("the chart's Deployment").isNotNull();
+    return deployment;
+  }
+
+  /**
+   * The operator container's environment as the chart sets it, with the downward-API values a
+   * kubelet would fill in for a pod in the release namespace.
+   */
+  Map<String, String> operatorEnvironment() {
+    Container container = deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getArgs()).as("the chart's container args").containsExactly("operator");
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar var : container.getEnv()) {
+      if (var.getValue() != null) {
+        env.put(var.getName(), var.getValue());
+      } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
+        String field = var.getValueFrom().getFieldRef().getFieldPath();
+        assertThat(field)
+            .as("downward API field of %s", var.getName())
+            .isEqualTo("metadata.namespace");
+        env.put(var.getName(), NAMESPACE);
+      }
+    }
+    return env;
+  }
+
+  /**
+   * A kubeconfig for the chart's ServiceAccount, with a token from the TokenRequest API, as a pod's
+   * projected token would be.
+   */
+  Path serviceAccountKubeconfig() {
+    String serviceAccount = deployment().getSpec().getTemplate().getSpec().getServiceAccountName();
+    Path file = plane.runDir().resolve("operator-" + serviceAccount + ".kubeconfig");
+    if (Files.exists(file)) {
+      return file;
+    }
+    Kubectl kubectl = kubectl();
+    String token =
+        kubectl.ok("create", "token", serviceAccount, "-n", NAMESPACE, "--duration=2h").trim();
+    String server =
+        kubectl.ok("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}");
+    Path partial = plane.runDir().resolve("operator.kubeconfig.partial");
+    Kubectl sa = kubectl.as(partial);
+    sa.ok(
+        "config",
+        "set-cluster",
+        "e2e",
+        "--server",
+        server,
+        "--certificate-authority",
+        plane.certificateAuthority().toString(),
+        "--embed-certs");
+    sa.ok("config", "set-credentials", serviceAccount, "--token", token);
+    sa.ok(
+        "config",
+        "set-context",
+        "operator",
+        "--cluster",
+        "e2e",
+        "--user",
+        serviceAccount,
+        "--namespace",
+        NAMESPACE);
+    sa.ok("config", "use-context", "operator");
+    try {
+      Files.move(partial, file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+}
