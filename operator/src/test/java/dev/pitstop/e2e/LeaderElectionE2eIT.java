@@ -1,0 +1,145 @@
+package dev.pitstop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leader election as the chart runs it (on by default, one Lease per release): a replica stopped
+ * with SIGTERM releases its Lease and exits promptly; a standby takes over from a replica that
+ * died, within the lease duration, and no migration is applied twice.
+ */
+class LeaderElectionE2eIT {
+  private static final String NAMESPACE = "e2e-leader";
+  private static PitstopRelease release;
+  private static Kubectl kubectl;
+  private OperatorReplica first;
+  private OperatorReplica second;
+
+  @BeforeAll
+  static void install() {
+    release = PitstopRelease.shared();
+    kubectl = release.kubectl();
+    if (kubectl.run("get", "namespace", NAMESPACE).exitCode() != 0) {
+      kubectl.ok("create", "namespace", NAMESPACE);
+    }
+  }
+
+  @AfterEach
+  void stopReplicas() throws InterruptedException {
+    for (OperatorReplica replica : new OperatorReplica[] {first, second}) {
+      if (replica != null) {
+        replica.close();
+      }
+    }
+    kubectl.run("delete", "dbm", "--all", "-n", NAMESPACE, "--timeout=30s");
+  }
+
+  private Optional<Lease> lease() {
+    Map<String, String> env = release.operatorEnvironment();
+    return Optional.ofNullable(
+        release
+            .admin()
+            .resources(Lease.class)
+            .inNamespace(env.get("PITSTOP_LEASE_NAMESPACE"))
+            .withName(env.get("PITSTOP_LEASE_NAME"))
+            .get());
+  }
+
+  private String holder() {
+    return lease().map(l -> l.getSpec().getHolderIdentity()).orElse("");
+  }
+
+  private void awaitLeader(OperatorReplica replica, Duration atMost) {
+    await(replica.name() + " holds the Lease")
+        .atMost(atMost)
+        .until(this::holder, replica.name()::equals);
+  }
+
+  @Test
+  void sigtermReleasesTheLeaseAndExitsWithinTenSeconds() throws Exception {
+    first = OperatorReplica.start(release, "pitstop-sigterm-0", Map.of()).awaitReady();
+    awaitLeader(first, Duration.ofSeconds(60));
+
+    Duration exit = first.terminate(Duration.ofSeconds(10));
+
+    assertThat(exit).isLessThan(Duration.ofSeconds(10));
+    // 143 (128 + SIGTERM) is how the JVM ends on SIGTERM once its shutdown hooks are done.
+    assertThat(first.exitCode()).as("exit code after SIGTERM\n%s", first.tail()).isIn(0, 143);
+    assertThat(first.output()).contains("Pitstop operator stopped");
+    assertThat(holder())
+        .as("the Lease after a graceful stop (%s)", lease().map(Lease::getSpec).orElse(null))
+        .isNullOrEmpty();
+  }
+
+  @Test
+  void standbyTakesOverWithinTheLeaseDurationAndNoMigrationRunsTwice() throws Exception {
+    DataSource db = E2eDatabases.fresh("e2e_leader");
+    E2eDatabases.execute(
+        db, "CREATE TABLE runs (migration text NOT NULL, at timestamptz DEFAULT now())");
+    kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_leader"));
+    first = OperatorReplica.start(release, "pitstop-a", Map.of()).awaitReady();
+    awaitLeader(first, Duration.ofSeconds(60));
+    second = OperatorReplica.start(release, "pitstop-b", Map.of()).awaitReady();
+    assertThat(holder()).as("the second replica waits as a standby").isEqualTo("pitstop-a");
+
+    // V2 is still running on the leader when the leader dies: its transaction never commits.
+    kubectl.apply(
+        String.join(
+            "\n",
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: DatabaseMigration",
+            "metadata: {name: takeover, namespace: " + NAMESPACE + "}",
+            "spec:",
+            "  database: {secretRef: {name: app-db}}",
+            "  source:",
+            "    inline:",
+            "    - {name: V1__first.sql, sql: \"INSERT INTO runs (migration) VALUES ('V1');\"}",
+            "    - name: V2__slow.sql",
+            "      sql: \"INSERT INTO runs (migration) VALUES ('V2'); SELECT pg_sleep(4);\"",
+            ""));
+    await("V2 running on the leader")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                E2eDatabases.queryLong(
+                    db,
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%'"
+                        + " AND pid <> pg_backend_pid()"),
+            n -> n > 0);
+    long leaseSeconds = lease().orElseThrow().getSpec().getLeaseDurationSeconds();
+
+    long killed = System.nanoTime();
+    first.kill();
+    awaitLeader(second, Duration.ofSeconds(leaseSeconds + 10));
+    Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
+
+    await("the standby finishes the migration")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                kubectl.ok(
+                    "get", "dbm/takeover", "-n", NAMESPACE, "-o", "jsonpath={.status.phase}"),
+            "Succeeded"::equals);
+    assertThat(takeover)
+        .as("takeover after the leader died; the Lease lasts %d s", leaseSeconds)
+        .isLessThanOrEqualTo(Duration.ofSeconds(leaseSeconds + 5));
+    assertThat(E2eDatabases.queryStrings(db, "SELECT migration FROM runs ORDER BY migration"))
+        .as("each migration's effect exactly once")
+        .containsExactly("V1", "V2");
+    assertThat(
+            E2eDatabases.queryStrings(
+                db,
+                "SELECT version FROM pitstop_schema_history WHERE success ORDER BY installed_rank"))
+        .containsExactly("1", "2");
+    assertThat(second.isAlive()).isTrue();
+  }
+}
