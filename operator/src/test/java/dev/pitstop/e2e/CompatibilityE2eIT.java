@@ -70,8 +70,7 @@ class CompatibilityE2eIT {
   @Test
   void unknownSpecAndStatusFieldsAreReconciledAndKept() {
     Path newer = newerCrd(release.plane().runDir().resolve("compat"));
-    kubectl.ok(
-        "apply", "--server-side", "--field-manager=" + NEWER_MANAGER, "-f", newer.toString());
+    kubectl.ok("apply", "--server-side", "-f", newer.toString());
     E2eDatabases.fresh("e2e_compat");
     kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_compat"));
     kubectl.apply(
