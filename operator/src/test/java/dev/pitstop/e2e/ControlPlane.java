@@ -67,6 +67,11 @@ final class ControlPlane {
               .redirectError(log.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
+      // A first build on this machine: every core, the tests wait for it.
+      builder
+          .environment()
+          .putIfAbsent(
+              "PITSTOP_E2E_BUILD_JOBS", String.valueOf(Runtime.getRuntime().availableProcessors()));
       Process process = builder.start();
       String out = new String(process.getInputStream().readAllBytes());
       if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
@@ -114,7 +119,7 @@ final class ControlPlane {
       builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
       builder.start().waitFor(60, TimeUnit.SECONDS);
     } catch (IOException e) {
-      // The JVM is ending; the processes end with the session (they run in their own).
+      // The JVM is ending and cannot do more; control-plane.sh stop or the next start ends them.
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
