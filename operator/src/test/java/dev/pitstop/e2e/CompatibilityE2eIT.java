@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * know, in spec and status) are reconciled and keep those fields; an informer that stops (here: its
  * CRD is deleted) makes {@code /readyz} fail, naming it, until it runs again.
  */
+@EndToEnd
 class CompatibilityE2eIT {
   private static final String NAMESPACE = "e2e-compat";
   private static PitstopRelease release;

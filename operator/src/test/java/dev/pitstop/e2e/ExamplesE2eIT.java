@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * describe}, an edit, a delete. One operator replica runs with the chart's settings and as the
  * chart's ServiceAccount, so every step also proves the chart's RBAC is enough.
  */
+@EndToEnd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExamplesE2eIT {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * with SIGTERM releases its Lease and exits promptly; a standby takes over from a replica that
  * died, within the lease duration, and no migration is applied twice.
  */
+@EndToEnd
 class LeaderElectionE2eIT {
   private static final String NAMESPACE = "e2e-leader";
   private static PitstopRelease release;
