@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * @param text what {@code helm template} printed
  * @param objects the objects, in order
  */
-record RenderedChart(String text, List<HasMetadata> objects) {
+public record RenderedChart(String text, List<HasMetadata> objects) {
   static final String RELEASE = "pitstop";
   static final String NAMESPACE = "pitstop-system";
   static final String FULLNAME = "pitstop";
@@ -31,7 +31,7 @@ record RenderedChart(String text, List<HasMetadata> objects) {
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
   /** Renders the chart with its defaults. */
-  static RenderedChart withDefaults() {
+  public static RenderedChart withDefaults() {
     return with("{}");
   }
 

@@ -33,14 +33,14 @@ final class PitstopRelease {
 
   private final ControlPlane plane;
   private final Release release;
-  private final String crdApplyOutput;
+  private final Kubectl.Result crdApply;
   private final KubernetesClient admin;
 
   private PitstopRelease(
-      ControlPlane plane, Release release, String crdApplyOutput, KubernetesClient admin) {
+      ControlPlane plane, Release release, Kubectl.Result crdApply, KubernetesClient admin) {
     this.plane = plane;
     this.release = release;
-    this.crdApplyOutput = crdApplyOutput;
+    this.crdApply = crdApply;
     this.admin = admin;
   }
 
@@ -51,7 +51,9 @@ final class PitstopRelease {
 
   private static PitstopRelease install(ControlPlane plane) {
     Kubectl kubectl = plane.kubectl();
-    String crds = kubectl.ok("apply", "--server-side", "-f", ProjectFiles.crds().toString());
+    Kubectl.Result crds =
+        kubectl.run("apply", "--server-side", "-f", ProjectFiles.crds().toString());
+    assertThat(crds.exitCode()).as("%s", crds).isZero();
     kubectl.ok(
         "wait",
         "--for=condition=Established",
@@ -91,9 +93,14 @@ final class PitstopRelease {
     return release;
   }
 
-  /** What {@code kubectl apply --server-side -f crds/} printed. */
+  /** What {@code kubectl apply --server-side -f crds/} printed on standard output. */
   String crdApplyOutput() {
-    return crdApplyOutput;
+    return crdApply.out();
+  }
+
+  /** The whole {@code kubectl apply --server-side -f crds/} of the install, warnings included. */
+  Kubectl.Result crdApply() {
+    return crdApply;
   }
 
   /** A client with the admin's rights, for the test's own checks. */

@@ -1,14 +1,15 @@
 package dev.pitstop.reliability;
 
 import dev.pitstop.testing.PostgresExtension;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
 
 /** A small but realistic application schema with data, for tests that must not change it. */
-final class AppSchema {
-  private AppSchema() {}
-
-  static void create(PostgresExtension pg) {
-    pg.execute(
-        """
+public final class AppSchema {
+  private static final String SQL =
+      """
         CREATE TABLE users (
           id bigserial PRIMARY KEY,
           email text NOT NULL UNIQUE,
@@ -48,6 +49,21 @@ final class AppSchema {
           SELECT timestamptz '2023-01-01' + i * interval '1 hour', 'GET /api/' || i
           FROM generate_series(1, 2000) i;
         INSERT INTO x.audit VALUES (1, 'keep me');
-        """);
+        """;
+
+  private AppSchema() {}
+
+  static void create(PostgresExtension pg) {
+    pg.execute(SQL);
+  }
+
+  /** Creates the schema in the (empty) database behind {@code db}. */
+  public static void create(DataSource db) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(SQL);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create the application schema", e);
+    }
   }
 }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * ${DATABASE}} and {@code ${PASSWORD}} are replaced by the test database's name and the Secret
  * password.
  */
-record BadInputCase(
+public record BadInputCase(
     String file,
     String what,
     String expect,
@@ -33,7 +33,7 @@ record BadInputCase(
     String yaml) {
 
   /** Who must refuse the case. */
-  enum Stage {
+  public enum Stage {
     /** The CRD's schema (openAPIV3Schema and CEL rules): the API server. */
     schema,
     /**
@@ -46,7 +46,7 @@ record BadInputCase(
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** Every case, or those whose file name starts with {@code -Dpitstop.badInput.only=...}. */
-  static List<BadInputCase> all() {
+  public static List<BadInputCase> all() {
     String only = System.getProperty("pitstop.badInput.only", "");
     try {
       Path folder = Path.of(BadInputCase.class.getResource("/bad-input").toURI());
@@ -98,14 +98,19 @@ record BadInputCase(
         .findFirst();
   }
 
-  /** The documents, with placeholders replaced; the first is the Pitstop resource. */
-  List<JsonNode> documents(Map<String, String> placeholders) {
+  /** The file's text with placeholders replaced, as a user would apply it. */
+  public String yaml(Map<String, String> placeholders) {
     String text = yaml;
     for (Map.Entry<String, String> entry : placeholders.entrySet()) {
       text = text.replace("${" + entry.getKey() + "}", entry.getValue());
     }
+    return text;
+  }
+
+  /** The documents, with placeholders replaced; the first is the Pitstop resource. */
+  public List<JsonNode> documents(Map<String, String> placeholders) {
     try {
-      return YAML.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll();
+      return YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml(placeholders)).readAll();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -238,14 +238,17 @@ public final class MaintenanceWindowReconciler
 
   /**
    * A window is open that may start draining: not the one that failed, unless it failed only
-   * because the spec was invalid (nothing was changed) and the spec is valid now.
+   * because the spec was invalid (nothing was changed) and the spec is valid now: it parses, and it
+   * is not the spec the database check refused for good (that check passes only with another spec;
+   * starting again would fail again, over and over).
    */
-  private static boolean mayStart(WindowPass pass, WindowPhase phase) {
+  private boolean mayStart(WindowPass pass, WindowPhase phase) {
     if (!pass.open()) {
       return false;
     }
     return phase != WindowPhase.Failed
         || !Objects.equals(pass.calendar.id(), pass.status.windowId)
-        || "InvalidSpec".equals(WindowStatuses.failureReason(pass.status));
+        || ("InvalidSpec".equals(WindowStatuses.failureReason(pass.status))
+            && !database.refusedForGood(pass));
   }
 }

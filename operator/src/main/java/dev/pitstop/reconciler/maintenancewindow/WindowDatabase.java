@@ -32,6 +32,7 @@ final class WindowDatabase {
   private final SimpleInboundEventSource<MaintenanceWindow> wakeups;
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+  private final Map<String, Long> refusedForGood = new ConcurrentHashMap<>();
 
   private record Retry(int failures, Instant notBefore, long generation) {}
 
@@ -134,8 +135,23 @@ final class WindowDatabase {
     return delay;
   }
 
+  /**
+   * The database check refused this generation of the spec with an error no database change can fix
+   * (a tasks query that writes or returns no number): no start again until the spec changes.
+   */
+  void refuseForGood(WindowPass pass) {
+    refusedForGood.put(pass.key.uid(), pass.generation);
+  }
+
+  /** Whether the database check refused the spec as it is now for good. */
+  boolean refusedForGood(WindowPass pass) {
+    Long generation = refusedForGood.get(pass.key.uid());
+    return generation != null && generation == pass.generation;
+  }
+
   /** Forgets a window (deleted). */
   void forget(BackgroundWork.Key key) {
     retries.remove(key.uid());
+    refusedForGood.remove(key.uid());
   }
 }

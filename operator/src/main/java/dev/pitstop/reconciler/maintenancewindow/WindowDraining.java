@@ -152,6 +152,7 @@ final class WindowDraining {
       } else {
         // Bad input no database change can fix (a query that writes, returns no number, a mode
         // table of another shape): refused for good, until the spec changes.
+        database.refuseForGood(pass);
         fail(pass, "InvalidSpec", WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       }
       return false;

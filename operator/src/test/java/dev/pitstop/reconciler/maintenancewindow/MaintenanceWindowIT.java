@@ -427,6 +427,18 @@ class MaintenanceWindowIT {
         .isEqualTo("InvalidSpec");
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(pg.tableExists("app_mode")).isFalse();
+    // Refused for good until the spec changes: it does not start again by itself.
+    await("stays Failed")
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> k8s.window("nightly").getStatus().phase, p -> p == WindowPhase.Failed);
+    assertThat(
+            kube.eventsFor(failed).stream()
+                .filter(e -> "DrainStarted".equals(e.getReason()))
+                .mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+                .sum())
+        .as("drains started")
+        .isEqualTo(1);
 
     k8s.editWindow("nightly", w -> w.getSpec().drain.tasks = tasks(TASKS));
 
