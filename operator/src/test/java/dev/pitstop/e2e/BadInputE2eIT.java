@@ -45,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Ready=False naming the field, with a Warning Event, and leaves the database as it was. All
  * operator cases are applied before the first is checked, so they run together.
  */
+@EndToEnd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BadInputE2eIT {

@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code pitstop} category answers; and the chart's ServiceAccount may do exactly what {@code
  * files/permissions.yaml} says the operator needs, and not what it must never do.
  */
+@EndToEnd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InstallE2eIT {
   private static final ObjectMapper JSON = new ObjectMapper();
