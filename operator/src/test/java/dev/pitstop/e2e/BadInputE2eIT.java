@@ -158,7 +158,8 @@ class BadInputE2eIT {
     assertThat(result.exitCode())
         .as("%s (%s): the API server must refuse it\n%s", c, c.what(), result)
         .isNotZero();
-    assertThat(result.err())
+    String answer = newestWording(result.err());
+    assertThat(answer)
         .as("%s: the API server's answer names the field", c)
         .contains(c.expectSchema());
     assertThat(kubectl.ok("get", "pitstop,configmaps,secrets", "-n", namespace(c), "-o", "name"))
@@ -166,12 +167,18 @@ class BadInputE2eIT {
         .isEmpty();
 
     List<String> validator = SCHEMA.validate(c.documents(PLACEHOLDERS).get(0));
-    assertThat(fields(validator))
+    Set<String> validatorFields = fields(validator);
+    if (!answer.contains(RULES_NOT_CHECKED)) {
+      // Kubernetes 1.28 does not report the CEL rules it skipped on an invalid object.
+      assertThat(ControlPlane.shared().version()).as("%s: %s", c, answer).startsWith("v1.28.");
+      validatorFields.remove("<nil>");
+    }
+    assertThat(validatorFields)
         .as(
             "%s: the test-side schema validator names the fields the API server names\n"
                 + "validator: %s\nAPI server: %s",
             c, validator, result.err())
-        .isEqualTo(serverFields(result.err()));
+        .isEqualTo(serverFields(answer));
   }
 
   @Order(2)
@@ -281,6 +288,18 @@ class BadInputE2eIT {
     return resource.path("kind").asText().toLowerCase(Locale.ROOT)
         + ".pitstop.dev/"
         + resource.at("/metadata/name").asText();
+  }
+
+  private static final String RULES_NOT_CHECKED = "some validation rules were not checked";
+
+  /**
+   * The API server's refusal in the wording of the newest Kubernetes, which the test-side validator
+   * follows: 1.28 also names the type of a value a CEL rule refused ({@code Invalid value:
+   * "object": ...}).
+   */
+  private static String newestWording(String answer) {
+    return answer.replaceAll(
+        "Invalid value: \"(object|array|string|integer|boolean)\": ", "Invalid value: ");
   }
 
   /** The fields the test-side validator's messages name ({@code <nil>}: rules not checked). */

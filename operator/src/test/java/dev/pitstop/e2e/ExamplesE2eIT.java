@@ -185,6 +185,22 @@ class ExamplesE2eIT {
     assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM tasks")).isEqualTo(5);
     assertThat(kubectl.ok("get", "pitstop")).contains("sandboxreset.pitstop.dev/sandbox-nightly");
     assertThat(describe("sbr/sandbox-nightly")).containsPattern("Normal\\s+ResetSucceeded");
+
+    // An edit: a new runRequestId empties the sandbox again (the rows added since go) and reseeds.
+    E2eDatabases.execute(sandbox, "INSERT INTO courses (title) VALUES ('added after the reset')");
+    kubectl.ok(
+        "patch",
+        "sbr/sandbox-nightly",
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"runRequestId\":\"again\"}}");
+    await("the requested reset")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> jsonPath("sbr/sandbox-nightly", "{.status.observedRunRequestId}"),
+            "again"::equals);
+    waitFor("Ready", "sbr/sandbox-nightly");
+    assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM courses")).isEqualTo(3);
   }
 
   @Test
