@@ -94,7 +94,7 @@ class ChartDefaultsTest {
     OperatorSettings settings = operator.settings();
     assertThat(settings.namespaces()).as("all namespaces").isEmpty();
     assertThat(settings.leaderElection()).isTrue();
-    assertThat(settings.leaseName()).isEqualTo("pitstop-operator");
+    assertThat(settings.leaseName()).isEqualTo(RenderedChart.FULLNAME + "-leader");
     assertThat(settings.leaseNamespace()).contains(RenderedChart.NAMESPACE);
     assertThat(settings.useSsa()).isTrue();
     assertThat(settings.httpPort()).isEqualTo(8080);
