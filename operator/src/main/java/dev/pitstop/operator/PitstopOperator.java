@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class PitstopOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PitstopOperator.class);
 
+  private final KubernetesClient client;
   private final Operator operator;
   private final HttpEndpoints http;
   private final BackgroundWork work;
@@ -53,10 +54,12 @@ public final class PitstopOperator implements AutoCloseable {
   private volatile boolean closing;
 
   private PitstopOperator(
-      KubernetesClient client,
+      KubernetesClient given,
       OperatorSettings settings,
       boolean exitWhenLeadershipLost,
       Clock clock) {
+    // Its own client, reading resources of newer operator versions too (OperatorClient).
+    client = OperatorClient.from(given);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -121,7 +124,11 @@ public final class PitstopOperator implements AutoCloseable {
         .withIdleClose(settings.poolIdleTimeout());
   }
 
-  /** Builds and starts an operator embedded in a larger process (tests, demo). */
+  /**
+   * Builds and starts an operator embedded in a larger process (tests, demo). The operator works
+   * with a client of its own, made from {@code client}'s configuration; the caller keeps and closes
+   * {@code client}.
+   */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
     return start(client, settings, false, Clock.systemUTC());
   }
@@ -209,6 +216,7 @@ public final class PitstopOperator implements AutoCloseable {
       pools.close();
       http.close();
       registry.close();
+      client.close();
     }
   }
 }
