@@ -22,6 +22,11 @@
 {{- printf "%s-%s" .Release.Namespace (include "pitstop.fullname" .) }}
 {{- end }}
 
+{{/* The leader-election Lease: leaderElection.leaseName, else one of this release's own. */}}
+{{- define "pitstop.leaseName" -}}
+{{- default (printf "%s-leader" (include "pitstop.fullname" .)) .Values.leaderElection.leaseName }}
+{{- end }}
+
 {{- define "pitstop.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}

@@ -5,6 +5,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupNotices;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.model.SpecException;
@@ -62,6 +63,10 @@ public final class CleanupScheduleLocalRunner implements LocalRunner<CleanupSche
                 + config.request().rules().size()
                 + " rule(s) against "
                 + context.settings().describe());
+    String deprecation = CleanupNotices.deprecation(resource.getSpec().notify);
+    if (deprecation != null) {
+      context.err().println("warning: " + deprecation);
+    }
     CleanupJob.Webhook webhook = CleanupJob.webhook(resource.getSpec().notify, context.secrets());
     if (webhook.problem() != null) {
       context.err().println("warning: " + webhook.problem() + "; no notification will be sent");

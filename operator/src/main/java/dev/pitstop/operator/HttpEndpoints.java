@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** {@code /healthz}, {@code /readyz} and Prometheus {@code /metrics} on one port. */
@@ -19,15 +18,18 @@ public final class HttpEndpoints implements AutoCloseable {
    * Starts serving.
    *
    * @param port the port; 0 picks a free one
-   * @param healthy whether the process works (liveness)
-   * @param ready whether it is ready to reconcile (readiness)
+   * @param live whether the process works (liveness), with what is wrong when not
+   * @param ready whether it is ready to reconcile (readiness), with what is wrong when not
    * @param metrics the Prometheus exposition text
    */
-  public HttpEndpoints(
-      int port, BooleanSupplier healthy, BooleanSupplier ready, Supplier<String> metrics)
+  HttpEndpoints(
+      int port,
+      Supplier<OperatorHealth.Probe> live,
+      Supplier<OperatorHealth.Probe> ready,
+      Supplier<String> metrics)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> probe(ex, healthy));
+    server.createContext("/healthz", ex -> probe(ex, live));
     server.createContext("/readyz", ex -> probe(ex, ready));
     server.createContext(
         "/metrics",
@@ -53,14 +55,15 @@ public final class HttpEndpoints implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void probe(HttpExchange exchange, BooleanSupplier check) throws IOException {
-    boolean ok;
+  private static void probe(HttpExchange exchange, Supplier<OperatorHealth.Probe> check)
+      throws IOException {
+    OperatorHealth.Probe probe;
     try {
-      ok = check.getAsBoolean();
+      probe = check.get();
     } catch (RuntimeException e) {
-      ok = false;
+      probe = new OperatorHealth.Probe(false, "the check failed: " + e + "\n");
     }
-    respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "not ready\n");
+    respond(exchange, probe.ok() ? 200 : 503, "text/plain; charset=utf-8", probe.text());
   }
 
   private static void respond(HttpExchange exchange, int code, String type, String body)

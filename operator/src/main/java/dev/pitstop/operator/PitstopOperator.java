@@ -18,6 +18,7 @@ import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class PitstopOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PitstopOperator.class);
 
+  private final KubernetesClient client;
   private final Operator operator;
   private final HttpEndpoints http;
   private final BackgroundWork work;
@@ -53,10 +55,12 @@ public final class PitstopOperator implements AutoCloseable {
   private volatile boolean closing;
 
   private PitstopOperator(
-      KubernetesClient client,
+      KubernetesClient given,
       OperatorSettings settings,
       boolean exitWhenLeadershipLost,
       Clock clock) {
+    // Its own client, reading resources of newer operator versions too (OperatorClient).
+    client = OperatorClient.from(given);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -75,6 +79,7 @@ public final class PitstopOperator implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(false)
+                  .withInformerStoppedHandler(this::informerStopped)
                   .withCacheSyncTimeout(Duration.ofSeconds(60));
               if (settings.leaderElection()) {
                 var election =
@@ -97,12 +102,13 @@ public final class PitstopOperator implements AutoCloseable {
     register(new MaintenanceWindowReconciler(client, services), settings);
     register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
     register(new SandboxResetReconciler(services), settings);
+    OperatorHealth health = OperatorHealth.of(operator, () -> closing);
     try {
       http =
           new HttpEndpoints(
               settings.httpPort(),
-              () -> true,
-              () -> operator.getRuntimeInfo().isStarted(),
+              health::liveness,
+              health::readiness,
               HttpEndpoints.scrape(registry));
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -121,7 +127,11 @@ public final class PitstopOperator implements AutoCloseable {
         .withIdleClose(settings.poolIdleTimeout());
   }
 
-  /** Builds and starts an operator embedded in a larger process (tests, demo). */
+  /**
+   * Builds and starts an operator embedded in a larger process (tests, demo). The operator works
+   * with a client of its own, made from {@code client}'s configuration; the caller keeps and closes
+   * {@code client}.
+   */
   public static PitstopOperator start(KubernetesClient client, OperatorSettings settings) {
     return start(client, settings, false, Clock.systemUTC());
   }
@@ -198,6 +208,28 @@ public final class PitstopOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * An informer stopped. With an error it stopped for good (fabric8 retries everything else): an
+   * object of its kind could not be read. JOSDK's own handler would end the JVM, and only when the
+   * informer had synced; instead {@code /healthz} fails from now on ({@link OperatorHealth}), so
+   * Kubernetes restarts the operator whether this happened at start or later, and an embedding
+   * process (tests, the demo) keeps running.
+   */
+  @SuppressWarnings("rawtypes")
+  private void informerStopped(SharedIndexInformer informer, Throwable error) {
+    if (error == null || closing) {
+      return;
+    }
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    LOG.error(
+        "The informer for {} stopped for good: {}; /healthz fails until the operator restarts",
+        informer.getApiTypeClass().getSimpleName(),
+        cause.getMessage());
+  }
+
   /** Stops reconciling, lets running database work finish (bounded), closes pools. */
   @Override
   public void close() {
@@ -209,6 +241,7 @@ public final class PitstopOperator implements AutoCloseable {
       pools.close();
       http.close();
       registry.close();
+      client.close();
     }
   }
 }

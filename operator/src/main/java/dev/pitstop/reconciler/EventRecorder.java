@@ -12,7 +12,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -35,6 +38,7 @@ public final class EventRecorder {
   private final KubernetesClient client;
   private final UnaryOperator<String> redactor;
   private final EventCounts counts;
+  private final Map<String, String> lastingWarnings;
   private final Clock clock;
 
   public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor, Clock clock) {
@@ -50,6 +54,17 @@ public final class EventRecorder {
     this.redactor = redactor;
     this.clock = clock;
     this.counts = new EventCounts(remembered);
+    // Access order, bounded like the counts: the state of objects not seen for long is forgotten.
+    this.lastingWarnings =
+        Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+              private static final long serialVersionUID = 1L;
+
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > remembered;
+              }
+            });
   }
 
   /** A Normal event. */
@@ -72,6 +87,25 @@ public final class EventRecorder {
     refuse.run();
     if (!Objects.equals(previous, status.message)) {
       warning(object, e.reason(), e.getMessage());
+    }
+  }
+
+  /**
+   * A Warning Event about a lasting state of the object, e.g. a deprecated field it uses: recorded
+   * only when {@code message} differs from the one last recorded under {@code reason} for the
+   * object (by UID), so a resource that stays so does not add an Event, nor a count, on every
+   * reconcile. A null {@code message} says the state is over: it is forgotten, and recorded again
+   * if it comes back. Like the counts, this is remembered for the {@value #REMEMBERED_EVENTS} most
+   * recent objects and reasons, in memory: a restarted operator records the warning once more.
+   */
+  public void warningOnChange(HasMetadata object, String reason, String message) {
+    String key = object.getMetadata().getUid() + "/" + reason;
+    if (message == null) {
+      lastingWarnings.remove(key);
+      return;
+    }
+    if (!message.equals(lastingWarnings.put(key, message))) {
+      warning(object, reason, message);
     }
   }
 

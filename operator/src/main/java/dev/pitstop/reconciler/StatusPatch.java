@@ -45,7 +45,8 @@ public final class StatusPatch {
             .useSSAToPatchPrimaryResource();
     Object status = resource.getStatus();
     if (ssa) {
-      R fresh = Serialization.clone(resource);
+      // The client's own serialization: it keeps what the resource was read with.
+      R fresh = context.getClient().getKubernetesSerialization().clone(resource);
       fresh.setMetadata(
           new ObjectMetaBuilder()
               .withName(resource.getMetadata().getName())

@@ -1,8 +1,10 @@
 package dev.pitstop.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.operator.OperatorSettings;
+import dev.pitstop.testing.ProjectFiles;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -12,6 +14,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,21 @@ class ChartDefaultsTest {
         .isEqualTo(version.replace("-SNAPSHOT", ""));
   }
 
+  /**
+   * The CRDs' CEL rules use {@code fieldPath}, which API servers before 1.28 refuse: the chart, the
+   * install guide and these tests name the same oldest version.
+   */
+  @Test
+  void supportsKubernetes128AndNewer() throws IOException {
+    assertThat(ChartFiles.chartYaml().path("kubeVersion").asText()).isEqualTo(">=1.28.0-0");
+    assertThat(RenderedChart.KUBERNETES_VERSION).isEqualTo("1.28.0");
+    assertThat(Files.readString(ProjectFiles.docs().resolve("install.md")))
+        .contains("Kubernetes 1.28 or newer (tested on 1.28.15 and 1.37.2;")
+        .doesNotContain("1.25");
+    assertThatThrownBy(() -> RenderedChart.template("{}", RenderedChart.RELEASE, "1.27.16"))
+        .hasMessageContaining("kubeVersion");
+  }
+
   @Test
   void runsTheImagesJarAsTheOperatorWithContainerAwareJvmOptions() {
     Container c = operator.container();
@@ -75,7 +94,7 @@ class ChartDefaultsTest {
     OperatorSettings settings = operator.settings();
     assertThat(settings.namespaces()).as("all namespaces").isEmpty();
     assertThat(settings.leaderElection()).isTrue();
-    assertThat(settings.leaseName()).isEqualTo("pitstop-operator");
+    assertThat(settings.leaseName()).isEqualTo(RenderedChart.FULLNAME + "-leader");
     assertThat(settings.leaseNamespace()).contains(RenderedChart.NAMESPACE);
     assertThat(settings.useSsa()).isTrue();
     assertThat(settings.httpPort()).isEqualTo(8080);

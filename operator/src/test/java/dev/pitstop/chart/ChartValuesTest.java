@@ -99,6 +99,30 @@ class ChartValuesTest {
   }
 
   @Test
+  void twoReleasesInOneNamespaceTakeTwoLeases() {
+    OperatorSettings first = OperatorContainer.of(RenderedChart.with("{}", "pitstop")).settings();
+    OperatorSettings second =
+        OperatorContainer.of(RenderedChart.with("{}", "pitstop-staging")).settings();
+    assertThat(first.leaseName()).isEqualTo("pitstop-leader");
+    assertThat(second.leaseName()).isEqualTo("pitstop-staging-leader");
+    assertThat(first.leaseNamespace()).isEqualTo(second.leaseNamespace());
+    assertThat(
+            OperatorContainer.of(RenderedChart.with("fullnameOverride: payments-ops", "pitstop"))
+                .settings()
+                .leaseName())
+        .as("the release's full name, as every object of the release")
+        .isEqualTo("payments-ops-leader");
+    assertThat(
+            OperatorContainer.of(
+                    RenderedChart.with(
+                        "leaderElection: {leaseName: pitstop-operator}", "pitstop-staging"))
+                .settings()
+                .leaseName())
+        .as("a name set in values")
+        .isEqualTo("pitstop-operator");
+  }
+
+  @Test
   void refusesTwoReplicasWithoutLeaderElection() {
     assertThatThrownBy(
             () -> RenderedChart.with("replicaCount: 2\nleaderElection: {enabled: false}"))
@@ -117,6 +141,8 @@ class ChartValuesTest {
         .hasMessageContaining("at '/operator/pool/maxPools'");
     assertThatThrownBy(() -> RenderedChart.with("watchNamespaces: [Team_A]"))
         .hasMessageContaining("at '/watchNamespaces/0'");
+    assertThatThrownBy(() -> RenderedChart.with("leaderElection: {leaseName: Pitstop_Lease}"))
+        .hasMessageContaining("at '/leaderElection/leaseName'");
     assertThatThrownBy(() -> RenderedChart.with("terminationGracePeriodSeconds: 10"))
         .hasMessageContaining("at '/terminationGracePeriodSeconds'");
     assertThatThrownBy(() -> RenderedChart.with("watchNamespace: [team-a]"))

@@ -26,7 +26,7 @@ public record RenderedChart(String text, List<HasMetadata> objects) {
   static final String FULLNAME = "pitstop";
 
   // The oldest Kubernetes the chart supports (Chart.yaml kubeVersion); embedded helm assumes 1.20.
-  static final String KUBERNETES_VERSION = "1.25.0";
+  static final String KUBERNETES_VERSION = "1.28.0";
 
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
@@ -41,20 +41,37 @@ public record RenderedChart(String text, List<HasMetadata> objects) {
    * @throws IllegalStateException with helm's error when the chart refuses the values
    */
   static RenderedChart with(String valuesYaml) {
-    return parse(template(valuesYaml));
+    return with(valuesYaml, RELEASE);
+  }
+
+  /**
+   * Renders the chart as release {@code release} with {@code valuesYaml} on top of its defaults.
+   */
+  static RenderedChart with(String valuesYaml, String release) {
+    return parse(template(valuesYaml, release, KUBERNETES_VERSION));
   }
 
   /** What {@code helm template} prints for {@code valuesYaml}. */
   static String template(String valuesYaml) {
+    return template(valuesYaml, RELEASE, KUBERNETES_VERSION);
+  }
+
+  /**
+   * What {@code helm template} prints for {@code valuesYaml}, as release {@code release} for a
+   * cluster of Kubernetes {@code kubeVersion}.
+   *
+   * @throws IllegalStateException with helm's error when the chart refuses
+   */
+  static String template(String valuesYaml, String release, String kubeVersion) {
     Path values = null;
     try {
       values = Files.createTempFile("pitstop-values-", ".yaml");
       Files.writeString(values, valuesYaml);
       return new Helm(ProjectFiles.chart())
           .template()
-          .withName(RELEASE)
+          .withName(release)
           .withNamespace(NAMESPACE)
-          .withKubeVersion(KUBERNETES_VERSION)
+          .withKubeVersion(kubeVersion)
           .withValuesFile(values)
           .call();
     } catch (IOException e) {

@@ -199,7 +199,7 @@ class CleanupCommandTest {
       Path file =
           manifest(
               SESSIONS_RULE,
-              "  notify: {webhookSecretRef: {name: slack}, on: [Success]}\n",
+              "  notify: {webhookSecretRef: {name: slack}, results: [Success]}\n",
               "---\napiVersion: v1\nkind: Secret\nmetadata: {name: slack}\nstringData: {url: \""
                   + url
                   + "\"}\n");
@@ -211,5 +211,18 @@ class CleanupCommandTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  @Test
+  void theDeprecatedNotifyOnStillWorksWithAWarning() throws IOException {
+    Path file =
+        manifest(
+            SESSIONS_RULE, "  notify: {webhookSecretRef: {name: slack}, \"on\": [Failure]}\n", "");
+    assertThat(run(new ArrayList<>(List.of("cleanup", "-f", file.toString())), Map.of()))
+        .as(err())
+        .isZero();
+    assertThat(err())
+        .contains("warning: spec.notify.on is deprecated; use spec.notify.results instead");
+    assertThat(out()).as("Failure only: nothing to send").doesNotContain("notification");
   }
 }

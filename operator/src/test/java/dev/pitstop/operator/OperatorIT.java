@@ -11,7 +11,9 @@ import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.embedded.EmbeddedKubernetesApi;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,6 +90,50 @@ class OperatorIT {
       assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
       applyMigration();
       awaitSucceeded();
+    }
+  }
+
+  /**
+   * An object the operator cannot read (here a string where the schema has an integer, which only
+   * an API server without the CRD's validation stores) stops the informer of its kind for good:
+   * readiness and liveness both fail and name the controller and the event source.
+   */
+  @Test
+  void anInformerThatStopsFailsReadinessAndLivenessNamingIt() throws Exception {
+    try (PitstopOperator operator =
+        PitstopOperator.start(
+            api.client(), OperatorSettings.defaults().withUseSsa(false).withHttpPort(0))) {
+      assertThat(get(operator, "/readyz").statusCode()).isEqualTo(200);
+
+      api.client()
+          .resource(
+              Serialization.unmarshal(
+                  """
+                  {"apiVersion": "pitstop.dev/v1alpha1", "kind": "CleanupSchedule",
+                   "metadata": {"name": "unreadable", "namespace": "default"},
+                   "spec": {"database": {"secretRef": {"name": "app-db"}},
+                            "schedule": "0 2 * * *", "batchSize": "lots",
+                            "rules": [{"name": "old", "table": "logs",
+                                       "olderThan": {"column": "at", "age": "30d"}}]}}
+                  """,
+                  GenericKubernetesResource.class))
+          .create();
+
+      String stopped =
+          "cleanupschedule/ControllerResourceEventSource (all namespaces): informer stopped\n";
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> ready = get(operator, "/readyz");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body())
+                    .startsWith("not ready: unhealthy event sources\n")
+                    .contains(stopped);
+              });
+      HttpResponse<String> live = get(operator, "/healthz");
+      assertThat(live.statusCode()).isEqualTo(503);
+      assertThat(live.body()).contains(stopped).doesNotContain("databasemigration");
     }
   }
 

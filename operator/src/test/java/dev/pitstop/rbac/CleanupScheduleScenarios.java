@@ -159,7 +159,7 @@ final class CleanupScheduleScenarios {
     spec.notify = new CleanupScheduleSpec.Notify();
     spec.notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
     spec.notify.webhookSecretRef.name = "chat-webhook";
-    spec.notify.on = List.of(CleanupScheduleSpec.NotifyOn.Success);
+    spec.notify.results = List.of(CleanupScheduleSpec.NotifyOn.Success);
     spec.maintenanceWindowRef = new LocalObjectRef(WINDOW);
     cls.setSpec(spec);
     return cls;

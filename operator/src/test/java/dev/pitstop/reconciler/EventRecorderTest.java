@@ -91,6 +91,33 @@ class EventRecorderTest {
         .satisfies(e -> assertThat(e.getCount()).isEqualTo(1 + 3 * REMEMBERED));
   }
 
+  @Test
+  void aLastingWarningIsRecordedOnlyWhenItsMessageChanges() {
+    events.warningOnChange(object, "DeprecatedField", "spec.a is deprecated");
+    events.warningOnChange(object, "DeprecatedField", "spec.a is deprecated");
+    events.warningOnChange(object, "DeprecatedField", "spec.a is deprecated");
+    assertThat(recorded())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("DeprecatedField");
+              assertThat(e.getCount()).as("not counted again while it lasts").isEqualTo(1);
+            });
+
+    events.warningOnChange(object, "DeprecatedField", "spec.b is deprecated");
+    assertThat(recorded()).extracting(Event::getMessage).contains("spec.b is deprecated");
+    assertThat(recorded()).hasSize(2);
+
+    events.warningOnChange(object, "DeprecatedField", null);
+    events.warningOnChange(object, "DeprecatedField", "spec.b is deprecated");
+    assertThat(recorded())
+        .as("the state ended and came back: recorded again")
+        .filteredOn(e -> e.getMessage().equals("spec.b is deprecated"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(2));
+  }
+
   private List<Event> recorded() {
     return kube.client().v1().events().inNamespace("default").list().getItems();
   }

@@ -102,15 +102,32 @@ public class CleanupScheduleSpec {
           + " (GitOps trigger).")
   public String runRequestId;
 
-  /** Where and when to notify. */
+  /**
+   * Where and when to notify. Neither list has a default in the schema, so the operator can tell
+   * which one a resource sets; either unset or empty means {@code [Failure]}.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Notify {
     @Required
     @JsonPropertyDescription("Secret key holding a Slack-compatible webhook URL.")
     public SecretKeyRef webhookSecretRef;
 
-    @JsonPropertyDescription("Results that send a notification: Success, Failure, Incomplete.")
-    public List<NotifyOn> on = new ArrayList<>(List.of(NotifyOn.Failure));
+    @JsonPropertyDescription(
+        "Results that send a notification: Success, Failure, Incomplete. Default: [Failure].")
+    public List<NotifyOn> results;
+
+    /**
+     * The old name of {@link #results}. YAML 1.1 readers (kubectl, Helm, Argo CD) read an unquoted
+     * {@code on:} key as the boolean {@code true}, so it arrives only from JSON or a quoted {@code
+     * "on":}. The generated CRD files quote the key for the same reason.
+     *
+     * @deprecated use {@link #results}
+     */
+    @Deprecated
+    @JsonPropertyDescription(
+        "Deprecated: use results. YAML 1.1 tools (kubectl, Helm, Argo CD) read an unquoted key on"
+            + " as true; it works only quoted (\"on\":) or in JSON.")
+    public List<NotifyOn> on;
   }
 
   /** Results that can trigger a notification. */

@@ -35,7 +35,7 @@ public class CleanupScheduleStatus extends PitstopStatus {
 
   /** One run of a cleanup. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
-  public static class CleanupRun {
+  public static class CleanupRun extends KeepsUnknownFields {
     @JsonPropertyDescription("When the run started (RFC 3339).")
     public String startTime;
 
@@ -74,7 +74,7 @@ public class CleanupScheduleStatus extends PitstopStatus {
 
   /** What one rule did in a run. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class RuleResult {
+  public static class RuleResult extends KeepsUnknownFields {
     @JsonPropertyDescription("Rule name.")
     public String name;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** A Kubernetes-style status condition; {@code kubectl wait --for=condition=Ready} works. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class Condition {
+public class Condition extends KeepsUnknownFields {
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DATABASE_REACHABLE = "DatabaseReachable";

@@ -43,7 +43,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
   /** Progress of a running migration. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class MigrationProgress {
+  public static class MigrationProgress extends KeepsUnknownFields {
     @JsonPropertyDescription("Script being applied.")
     public String migration;
 
@@ -65,7 +65,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
   /** A migration that was applied. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class AppliedMigration {
+  public static class AppliedMigration extends KeepsUnknownFields {
     @JsonPropertyDescription("Version, empty for repeatables.")
     public String version;
 
@@ -81,7 +81,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
   /** Where and why a migration failed. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class MigrationFailure {
+  public static class MigrationFailure extends KeepsUnknownFields {
     @JsonPropertyDescription("Version of the failed migration.")
     public String version;
 
@@ -100,7 +100,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
   /** The runner holding the migration advisory lock. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class LockHolder {
+  public static class LockHolder extends KeepsUnknownFields {
     @JsonPropertyDescription("Backend pid of the session holding the lock.")
     public Integer holderPid;
 

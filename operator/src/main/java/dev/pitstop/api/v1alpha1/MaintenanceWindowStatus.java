@@ -36,7 +36,7 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
   /** Drain progress and recorded originals. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class DrainStatus {
+  public static class DrainStatus extends KeepsUnknownFields {
     @JsonPropertyDescription("Sessions of the drained roles still open.")
     public Integer activeConnections;
 
@@ -76,7 +76,7 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
   /** A scaled workload. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class WorkloadRecord {
+  public static class WorkloadRecord extends KeepsUnknownFields {
     @JsonPropertyDescription("Deployment or StatefulSet.")
     public String kind;
 
@@ -89,7 +89,7 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
   /** A suspended CronJob. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class CronJobRecord {
+  public static class CronJobRecord extends KeepsUnknownFields {
     @JsonPropertyDescription("Name of the CronJob.")
     public String name;
 
@@ -99,7 +99,7 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
   /** A blocked role. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class RoleRecord {
+  public static class RoleRecord extends KeepsUnknownFields {
     @JsonPropertyDescription("Role name.")
     public String name;
 

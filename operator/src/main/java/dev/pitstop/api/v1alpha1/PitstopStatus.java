@@ -7,7 +7,7 @@ import java.util.List;
 
 /** The status fields every Pitstop kind shares. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public abstract class PitstopStatus {
+public abstract class PitstopStatus extends KeepsUnknownFields {
   @JsonPropertyDescription("The metadata.generation the operator last acted on.")
   public Long observedGeneration;
 

@@ -41,7 +41,7 @@ public class SandboxResetStatus extends PitstopStatus {
 
   /** The computed deletion plan. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
-  public static class ResetPlan {
+  public static class ResetPlan extends KeepsUnknownFields {
     @JsonPropertyDescription("Tables in deletion order, children before parents.")
     public List<String> order = new ArrayList<>();
 
@@ -72,7 +72,7 @@ public class SandboxResetStatus extends PitstopStatus {
 
   /** Progress of a running reset. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class ResetProgress {
+  public static class ResetProgress extends KeepsUnknownFields {
     @JsonPropertyDescription("Table being emptied, or the seed file being run.")
     public String table;
 
@@ -88,7 +88,7 @@ public class SandboxResetStatus extends PitstopStatus {
 
   /** One run of a reset. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class ResetRun {
+  public static class ResetRun extends KeepsUnknownFields {
     @JsonPropertyDescription("When the run started (RFC 3339).")
     public String startTime;
 
@@ -113,7 +113,7 @@ public class SandboxResetStatus extends PitstopStatus {
 
   /** Where a run failed; everything it did was rolled back. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class ResetFailure {
+  public static class ResetFailure extends KeepsUnknownFields {
     @JsonPropertyDescription("The table being emptied when it failed.")
     public String table;
 

@@ -17,6 +17,7 @@ import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler.RunTicket;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupJob;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupNotices;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRuns;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
@@ -87,6 +88,11 @@ public final class CleanupScheduleReconciler
           status, ticket.trigger(), ticket.fire(), ticket.runRequest(), ticket.specDigest());
     }
     CleanupRequests config = CleanupRequests.prepare(pass.resource());
+    pass.events()
+        .warningOnChange(
+            pass.resource(),
+            "DeprecatedField",
+            CleanupNotices.deprecation(pass.resource().getSpec().notify));
     status.observedGeneration = pass.generation();
     if (status.observedSpecDigest == null) {
       CleanupStatuses.firstSeen(status, config.specDigest());

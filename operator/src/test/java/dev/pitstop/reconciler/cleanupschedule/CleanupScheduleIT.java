@@ -295,6 +295,71 @@ class CleanupScheduleIT {
     assertNoSecretsIn(done);
   }
 
+  /**
+   * A resource that still uses the deprecated {@code notify.on} (arriving as the string key "on",
+   * e.g. from JSON) is notified as before, with one DeprecatedField warning however often it is
+   * reconciled; one that also sets {@code notify.results} to other results is refused.
+   */
+  @Test
+  @SuppressWarnings("deprecation")
+  void theDeprecatedNotifyOnStillWorksWithOneWarningAndAConflictIsRefused() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
+    cls.getSpec().notify.on = cls.getSpec().notify.results;
+    cls.getSpec().notify.results = null;
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(webhookSecret("slack", webhookUrl())).create();
+    kube.client().resource(cls).create();
+
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    await().atMost(Duration.ofSeconds(30)).until(() -> notifications.size() == 1);
+    for (int i = 0; i < 3; i++) {
+      kube.reconcileAll();
+    }
+    kube.awaitObserved(done);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                kube.eventsFor(done).stream()
+                    .anyMatch(e -> "DeprecatedField".equals(e.getReason())));
+    assertThat(kube.eventsFor(done))
+        .filteredOn(e -> "DeprecatedField".equals(e.getReason()))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage())
+                  .startsWith("spec.notify.on is deprecated; use spec.notify.results instead");
+              assertThat(e.getCount()).as("recorded once, not on every reconcile").isEqualTo(1);
+            });
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().notify.results = List.of(CleanupScheduleSpec.NotifyOn.Failure);
+          return c;
+        });
+    CleanupSchedule refused = awaitPhase("nightly", CleanupPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .isEqualTo(
+            "spec.notify.on and spec.notify.results list different results; set only"
+                + " spec.notify.results (spec.notify.on is deprecated)");
+    assertThat(conditionReason(refused, Condition.READY)).isEqualTo("InvalidSpec");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(kube.eventsFor(refused))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                          assertThat(e.getMessage())
+                              .startsWith("spec.notify.on and spec.notify.results");
+                        }));
+  }
+
   @Test
   void aMissingWebhookSecretIsANotificationFailureOnly() {
     CleanupSchedule cls = learningPlatform();
@@ -510,7 +575,7 @@ class CleanupScheduleIT {
     CleanupScheduleSpec.Notify notify = new CleanupScheduleSpec.Notify();
     notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
     notify.webhookSecretRef.name = "slack";
-    notify.on = List.of(on);
+    notify.results = List.of(on);
     return notify;
   }
 

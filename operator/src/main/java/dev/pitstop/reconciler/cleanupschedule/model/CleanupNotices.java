@@ -7,19 +7,62 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.RuleResult;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.time.Durations;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /** The chat message about a finished run, and whether the spec asks for one. */
 public final class CleanupNotices {
   private CleanupNotices() {}
 
-  /** Whether {@code notify.on} lists the run's result (Failure for Failed, and so on). */
+  /**
+   * The results that send a notification: {@code notify.results}, else the deprecated {@code
+   * notify.on}, else (or when empty) {@code [Failure]}. {@link CleanupRequests#prepare} refuses a
+   * spec where the two differ.
+   */
+  @SuppressWarnings("deprecation")
+  public static Set<NotifyOn> results(CleanupScheduleSpec.Notify notify) {
+    List<NotifyOn> listed = notify.results != null ? notify.results : notify.on;
+    return listed == null || listed.isEmpty()
+        ? EnumSet.of(NotifyOn.Failure)
+        : EnumSet.copyOf(listed.stream().filter(Objects::nonNull).toList());
+  }
+
+  /**
+   * Why the notify block cannot be used: the deprecated {@code notify.on} and {@code
+   * notify.results} both set, to different results; null when it can.
+   */
+  @SuppressWarnings("deprecation")
+  static String conflict(CleanupScheduleSpec.Notify notify) {
+    if (notify.on == null || notify.results == null) {
+      return null;
+    }
+    CleanupScheduleSpec.Notify onlyOn = new CleanupScheduleSpec.Notify();
+    onlyOn.on = notify.on;
+    CleanupScheduleSpec.Notify onlyResults = new CleanupScheduleSpec.Notify();
+    onlyResults.results = notify.results;
+    return results(onlyOn).equals(results(onlyResults))
+        ? null
+        : "spec.notify.on and spec.notify.results list different results; set only"
+            + " spec.notify.results (spec.notify.on is deprecated)";
+  }
+
+  /** The deprecation warning for a notify block that uses {@code notify.on}; null when none. */
+  @SuppressWarnings("deprecation")
+  public static String deprecation(CleanupScheduleSpec.Notify notify) {
+    return notify == null || notify.on == null
+        ? null
+        : "spec.notify.on is deprecated; use spec.notify.results instead (YAML tools read an"
+            + " unquoted on: key as true)";
+  }
+
+  /** Whether the notify block lists the run's result (Failure for Failed, and so on). */
   public static boolean wanted(CleanupScheduleSpec.Notify notify, RunResult result) {
     if (notify == null || result == null) {
       return false;
     }
-    List<NotifyOn> on =
-        notify.on == null || notify.on.isEmpty() ? List.of(NotifyOn.Failure) : notify.on;
+    Set<NotifyOn> on = results(notify);
     return switch (result) {
       case Succeeded -> on.contains(NotifyOn.Success);
       case Failed -> on.contains(NotifyOn.Failure);

@@ -70,6 +70,10 @@ public record CleanupRequests(
         && (spec.notify.webhookSecretRef == null || isBlank(spec.notify.webhookSecretRef.name))) {
       throw SpecException.invalid("spec.notify.webhookSecretRef.name is required");
     }
+    String notifyConflict = spec.notify == null ? null : CleanupNotices.conflict(spec.notify);
+    if (notifyConflict != null) {
+      throw SpecException.invalid(notifyConflict);
+    }
     int historyLimit = spec.historyLimit == null ? 10 : spec.historyLimit;
     if (historyLimit < 1 || historyLimit > 100) {
       throw SpecException.invalid(

@@ -16,12 +16,43 @@ class CleanupNoticesTest {
     CleanupScheduleSpec.Notify notify = new CleanupScheduleSpec.Notify();
     assertThat(CleanupNotices.wanted(notify, RunResult.Failed)).as("default: Failure").isTrue();
     assertThat(CleanupNotices.wanted(notify, RunResult.Succeeded)).isFalse();
-    notify.on = List.of(NotifyOn.Success, NotifyOn.Incomplete);
+    notify.results = List.of(NotifyOn.Success, NotifyOn.Incomplete);
     assertThat(CleanupNotices.wanted(notify, RunResult.Succeeded)).isTrue();
     assertThat(CleanupNotices.wanted(notify, RunResult.Incomplete)).isTrue();
     assertThat(CleanupNotices.wanted(notify, RunResult.Failed)).isFalse();
     assertThat(CleanupNotices.wanted(notify, RunResult.Skipped)).isFalse();
     assertThat(CleanupNotices.wanted(null, RunResult.Failed)).isFalse();
+    notify.results = List.of();
+    assertThat(CleanupNotices.results(notify))
+        .as("empty: the default")
+        .containsExactly(NotifyOn.Failure);
+  }
+
+  @Test
+  @SuppressWarnings("deprecation")
+  void theDeprecatedOnIsUsedWhenResultsIsNotSetAndWarnedAbout() {
+    CleanupScheduleSpec.Notify notify = new CleanupScheduleSpec.Notify();
+    assertThat(CleanupNotices.deprecation(notify)).isNull();
+    assertThat(CleanupNotices.deprecation(null)).isNull();
+    notify.on = List.of(NotifyOn.Success);
+    assertThat(CleanupNotices.results(notify)).containsExactly(NotifyOn.Success);
+    assertThat(CleanupNotices.wanted(notify, RunResult.Succeeded)).isTrue();
+    assertThat(CleanupNotices.wanted(notify, RunResult.Failed)).isFalse();
+    assertThat(CleanupNotices.conflict(notify)).isNull();
+    assertThat(CleanupNotices.deprecation(notify))
+        .startsWith("spec.notify.on is deprecated; use spec.notify.results instead");
+
+    notify.results = List.of(NotifyOn.Success);
+    assertThat(CleanupNotices.conflict(notify)).as("the same results").isNull();
+    assertThat(CleanupNotices.deprecation(notify)).as("on is still set").isNotNull();
+    notify.on = List.of(NotifyOn.Incomplete, NotifyOn.Failure);
+    notify.results = List.of(NotifyOn.Failure, NotifyOn.Incomplete);
+    assertThat(CleanupNotices.conflict(notify)).as("the same results in another order").isNull();
+    notify.results = List.of(NotifyOn.Failure);
+    assertThat(CleanupNotices.conflict(notify))
+        .isEqualTo(
+            "spec.notify.on and spec.notify.results list different results; set only"
+                + " spec.notify.results (spec.notify.on is deprecated)");
   }
 
   @Test

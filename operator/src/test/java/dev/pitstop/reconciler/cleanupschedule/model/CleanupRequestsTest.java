@@ -12,6 +12,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.reconciler.model.SpecException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CleanupRequestsTest {
@@ -72,6 +73,21 @@ class CleanupRequestsTest {
           c.getSpec().notify = new CleanupScheduleSpec.Notify();
         },
         "spec.notify.webhookSecretRef.name is required");
+    assertRefused(
+        c -> {
+          c.getSpec().notify = new CleanupScheduleSpec.Notify();
+          c.getSpec().notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
+          c.getSpec().notify.webhookSecretRef.name = "slack";
+          c.getSpec().notify.results = List.of(CleanupScheduleSpec.NotifyOn.Success);
+          setDeprecatedOn(c.getSpec().notify, List.of(CleanupScheduleSpec.NotifyOn.Failure));
+        },
+        "spec.notify.on and spec.notify.results list different results");
+  }
+
+  @SuppressWarnings("deprecation")
+  private static void setDeprecatedOn(
+      CleanupScheduleSpec.Notify notify, List<CleanupScheduleSpec.NotifyOn> on) {
+    notify.on = on;
   }
 
   @Test
