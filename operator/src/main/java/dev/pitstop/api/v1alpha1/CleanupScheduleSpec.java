@@ -1,6 +1,7 @@
 package dev.pitstop.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -128,6 +129,21 @@ public class CleanupScheduleSpec {
         "Deprecated: use results. YAML 1.1 tools (kubectl, Helm, Argo CD) read an unquoted key on"
             + " as true; it works only quoted (\"on\":) or in JSON.")
     public List<NotifyOn> on;
+
+    /**
+     * {@link #on} as kubectl, Helm and Argo CD stored an unquoted {@code on:} key under the CRDs
+     * before {@link #results}: as {@code "true"}. The API server drops fields its schema lacks
+     * whenever it reads an object, so without this property a resource written then would lose its
+     * choice on upgrade.
+     *
+     * @deprecated use {@link #results}
+     */
+    @Deprecated
+    @JsonProperty("true")
+    @JsonPropertyDescription(
+        "Deprecated: on as YAML 1.1 tools stored an unquoted on: key under earlier CRDs; use"
+            + " results.")
+    public List<NotifyOn> onStoredAsTrue;
   }
 
   /** Results that can trigger a notification. */

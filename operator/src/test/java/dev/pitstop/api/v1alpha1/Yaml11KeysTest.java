@@ -61,7 +61,9 @@ class Yaml11KeysTest {
                 "notify",
                 "properties");
     assertThat(new ArrayList<Object>(notify.keySet()))
-        .containsExactlyInAnyOrder("on", "results", "webhookSecretRef");
+        .containsExactlyInAnyOrder("on", "true", "results", "webhookSecretRef");
+    assertThat((String) ((Map<?, ?>) notify.get("true")).get("description"))
+        .startsWith("Deprecated: on as YAML 1.1 tools stored");
     assertThat((String) ((Map<?, ?>) notify.get("on")).get("description"))
         .startsWith("Deprecated: use results.");
   }

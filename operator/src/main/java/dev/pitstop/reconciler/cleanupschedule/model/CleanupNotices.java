@@ -23,7 +23,10 @@ public final class CleanupNotices {
    */
   @SuppressWarnings("deprecation")
   public static Set<NotifyOn> results(CleanupScheduleSpec.Notify notify) {
-    List<NotifyOn> listed = notify.results != null ? notify.results : notify.on;
+    List<NotifyOn> listed =
+        notify.results != null
+            ? notify.results
+            : notify.on != null ? notify.on : notify.onStoredAsTrue;
     return listed == null || listed.isEmpty()
         ? EnumSet.of(NotifyOn.Failure)
         : EnumSet.copyOf(listed.stream().filter(Objects::nonNull).toList());
@@ -35,11 +38,12 @@ public final class CleanupNotices {
    */
   @SuppressWarnings("deprecation")
   static String conflict(CleanupScheduleSpec.Notify notify) {
-    if (notify.on == null || notify.results == null) {
+    List<NotifyOn> on = notify.on != null ? notify.on : notify.onStoredAsTrue;
+    if (on == null || notify.results == null) {
       return null;
     }
     CleanupScheduleSpec.Notify onlyOn = new CleanupScheduleSpec.Notify();
-    onlyOn.on = notify.on;
+    onlyOn.on = on;
     CleanupScheduleSpec.Notify onlyResults = new CleanupScheduleSpec.Notify();
     onlyResults.results = notify.results;
     return results(onlyOn).equals(results(onlyResults))
@@ -51,7 +55,7 @@ public final class CleanupNotices {
   /** The deprecation warning for a notify block that uses {@code notify.on}; null when none. */
   @SuppressWarnings("deprecation")
   public static String deprecation(CleanupScheduleSpec.Notify notify) {
-    return notify == null || notify.on == null
+    return notify == null || (notify.on == null && notify.onStoredAsTrue == null)
         ? null
         : "spec.notify.on is deprecated; use spec.notify.results instead (YAML tools read an"
             + " unquoted on: key as true)";

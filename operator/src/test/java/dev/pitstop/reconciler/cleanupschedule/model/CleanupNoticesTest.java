@@ -7,10 +7,13 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleSpec.NotifyOn;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.RuleResult;
 import dev.pitstop.api.v1alpha1.RunResult;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CleanupNoticesTest {
+  private static final KubernetesSerialization Serialization = new KubernetesSerialization();
+
   @Test
   void notifiesOnlyOnTheListedResults() {
     CleanupScheduleSpec.Notify notify = new CleanupScheduleSpec.Notify();
@@ -53,6 +56,21 @@ class CleanupNoticesTest {
         .isEqualTo(
             "spec.notify.on and spec.notify.results list different results; set only"
                 + " spec.notify.results (spec.notify.on is deprecated)");
+  }
+
+  @Test
+  void onAsEarlierCrdsStoredItUnderTrueIsHonouredAndWarnedAbout() {
+    // kubectl read the unquoted key on: of the earlier example as true and stored "true".
+    CleanupScheduleSpec.Notify notify =
+        Serialization.unmarshal(
+            "{\"webhookSecretRef\":{\"name\":\"hook\"},\"true\":[\"Success\",\"Incomplete\"]}",
+            CleanupScheduleSpec.Notify.class);
+    assertThat(CleanupNotices.results(notify))
+        .containsExactlyInAnyOrder(NotifyOn.Success, NotifyOn.Incomplete);
+    assertThat(CleanupNotices.deprecation(notify)).startsWith("spec.notify.on is deprecated");
+    notify.results = List.of(NotifyOn.Failure);
+    assertThat(CleanupNotices.conflict(notify))
+        .startsWith("spec.notify.on and spec.notify.results");
   }
 
   @Test
