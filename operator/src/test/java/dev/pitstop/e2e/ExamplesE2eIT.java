@@ -136,7 +136,8 @@ class ExamplesE2eIT {
             r -> r.equals("Succeeded"));
     assertThat(E2eDatabases.queryLong(app, "SELECT count(*) FROM sessions")).isEqualTo(20);
     assertThat(kubectl.ok("get", "pitstop"))
-        .containsPattern("cleanupschedule.pitstop.dev/platform-cleanup\\s+0 3 \\* \\* \\*");
+        .containsPattern(
+            "cleanupschedule.pitstop.dev/platform-cleanup\\s+\\S+\\s+0 3 \\* \\* \\*\\s+Succeeded\\s+50\\s");
     assertThat(describe("cls/platform-cleanup")).containsPattern("Normal\\s+CleanupSucceeded");
 
     kubectl.ok(
