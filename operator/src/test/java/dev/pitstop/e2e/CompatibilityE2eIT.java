@@ -29,10 +29,7 @@ class CompatibilityE2eIT {
   @BeforeAll
   static void install() {
     release = PitstopRelease.shared();
-    kubectl = release.kubectl();
-    if (kubectl.run("get", "namespace", NAMESPACE).exitCode() != 0) {
-      kubectl.ok("create", "namespace", NAMESPACE);
-    }
+    kubectl = release.namespace(NAMESPACE);
   }
 
   @AfterEach

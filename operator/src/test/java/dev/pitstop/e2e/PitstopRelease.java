@@ -108,6 +108,15 @@ final class PitstopRelease {
     return admin;
   }
 
+  /** Creates {@code namespace} unless it exists; returns kubectl as the cluster admin. */
+  Kubectl namespace(String namespace) {
+    Kubectl kubectl = kubectl();
+    if (kubectl.run("get", "namespace", namespace).exitCode() != 0) {
+      kubectl.ok("create", "namespace", namespace);
+    }
+    return kubectl;
+  }
+
   /** kubectl as the cluster admin (the platform engineer). */
   Kubectl kubectl() {
     return plane.kubectl();
