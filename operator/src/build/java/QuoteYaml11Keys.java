@@ -64,8 +64,7 @@ public final class QuoteYaml11Keys {
       widened[key[0]] = '"';
       System.arraycopy(codePoints, key[0], widened, key[0] + 1, key[1] - key[0]);
       widened[key[1] + 1] = '"';
-      System.arraycopy(
-          codePoints, key[1], widened, key[1] + 2, codePoints.length - key[1]);
+      System.arraycopy(codePoints, key[1], widened, key[1] + 2, codePoints.length - key[1]);
       codePoints = widened;
     }
     return new String(codePoints, 0, codePoints.length);

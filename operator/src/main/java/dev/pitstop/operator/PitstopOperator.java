@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class PitstopOperator implements AutoCloseable {
   private final BackgroundWork work;
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
+  private final Optional<LeaderLease> lease;
   private volatile boolean closing;
 
   private PitstopOperator(
@@ -61,6 +63,8 @@ public final class PitstopOperator implements AutoCloseable {
       Clock clock) {
     // Its own client, reading resources of newer operator versions too (OperatorClient).
     client = OperatorClient.from(given);
+    // JOSDK's fallback for the Lease's namespace too: the client's (the pod's) namespace.
+    lease = LeaderLease.of(settings, client.getConfiguration().getNamespace());
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -81,19 +85,23 @@ public final class PitstopOperator implements AutoCloseable {
                   .withStopOnInformerErrorDuringStartup(false)
                   .withInformerStoppedHandler(this::informerStopped)
                   .withCacheSyncTimeout(Duration.ofSeconds(60));
-              if (settings.leaderElection()) {
-                var election =
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                        settings.leaseName());
-                settings.leaseNamespace().ifPresent(election::withLeaseNamespace);
-                // JOSDK's own exit on a lost Lease would also call System.exit when stopping ends
-                // leader election, inside the shutdown hook, and the JVM then waits forever.
-                election.withExitOnStopLeading(false);
-                election.withLeaderCallbacks(
-                    new LeaderCallbacks(
-                        () -> {}, () -> leadershipEnded(exitWhenLeadershipLost), leader -> {}));
-                o.withLeaderElectionConfiguration(election.build());
-              }
+              lease.ifPresent(
+                  l -> {
+                    var election =
+                        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(l.name())
+                            .withIdentity(l.identity());
+                    if (l.namespace() != null) {
+                      election.withLeaseNamespace(l.namespace());
+                    }
+                    // JOSDK's own exit on a lost Lease would also call System.exit when stopping
+                    // ends leader election, inside the shutdown hook, and the JVM then waits
+                    // forever.
+                    election.withExitOnStopLeading(false);
+                    election.withLeaderCallbacks(
+                        new LeaderCallbacks(
+                            () -> {}, () -> leadershipEnded(exitWhenLeadershipLost), leader -> {}));
+                    o.withLeaderElectionConfiguration(election.build());
+                  });
             });
     OperationRuns.Services services =
         new OperationRuns.Services(
@@ -230,14 +238,28 @@ public final class PitstopOperator implements AutoCloseable {
         cause.getMessage());
   }
 
-  /** Stops reconciling, lets running database work finish (bounded), closes pools. */
+  /**
+   * Stops reconciling, lets running database work finish (bounded), releases the leader-election
+   * Lease (so a standby takes over within seconds instead of a lease duration), closes pools. A
+   * second call does nothing.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closing) {
+      return;
+    }
     closing = true;
+    boolean stopped = false;
     try {
       operator.stop();
+      stopped = true;
     } finally {
       work.close();
+      if (stopped) {
+        // Only now: no reconcile and no database work of this process runs any more, and
+        // stopping ended the renewals.
+        lease.ifPresent(l -> l.release(client));
+      }
       pools.close();
       http.close();
       registry.close();

@@ -19,8 +19,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,41 @@ class OperatorIT {
       assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
       applyMigration();
       awaitSucceeded();
+    }
+  }
+
+  /**
+   * A second replica waits for the Lease with its informers running, so it is ready (the chart's
+   * readiness probe must not hold it back); when the leader stops, it releases the Lease and the
+   * standby takes over within seconds, not after the lease duration.
+   */
+  @Test
+  void aStandbyIsReadyAndTakesOverSoonAfterTheLeaderStops() throws Exception {
+    OperatorSettings settings =
+        OperatorSettings.parse(
+                List.of(
+                    "--leader-election=true", "--lease-namespace", "default", "--http-port", "0"),
+                Map.of())
+            .withUseSsa(false);
+    PitstopOperator leader = PitstopOperator.start(api.client(), settings);
+    try (PitstopOperator standby = PitstopOperator.start(api.client(), settings)) {
+      String first = awaitHolder(h -> h != null);
+      assertThat(first).startsWith("pitstop_");
+      assertThat(get(standby, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(get(leader, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(holder()).as("the standby waits").isEqualTo(first);
+
+      Instant stopped = Instant.now();
+      leader.close();
+      String second = awaitHolder(h -> h != null && !h.equals(first));
+      assertThat(Duration.between(stopped, Instant.now()))
+          .as("taken over long before the 15 s lease duration ran out")
+          .isLessThan(Duration.ofSeconds(10));
+      assertThat(second).startsWith("pitstop_");
+      applyMigration();
+      awaitSucceeded();
+    } finally {
+      leader.close();
     }
   }
 
@@ -170,6 +207,18 @@ class OperatorIT {
                     .withName("app")
                     .get(),
             r -> r.getStatus() != null && r.getStatus().phase == MigrationPhase.Succeeded);
+  }
+
+  private String holder() {
+    Lease lease = api.client().leases().inNamespace("default").withName("pitstop-operator").get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  private String awaitHolder(Predicate<String> test) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(this::holder, test);
   }
 
   private HttpResponse<String> get(PitstopOperator operator, String path) throws Exception {

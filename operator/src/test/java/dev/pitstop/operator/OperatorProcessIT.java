@@ -11,6 +11,7 @@ import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.embedded.EmbeddedKubernetesApi;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -84,10 +85,11 @@ class OperatorProcessIT {
   /**
    * With leader election on (the chart's default), SIGTERM stops the process promptly: stopping
    * ends leader election, and that must not end the JVM from inside its own shutdown hook, where it
-   * would wait forever for that hook.
+   * would wait forever for that hook. On the way out the process releases the Lease, so a standby
+   * does not wait for it to expire.
    */
   @Test
-  void withLeaderElectionSigtermExitsWithinTenSeconds() throws Exception {
+  void withLeaderElectionSigtermExitsWithinTenSecondsAndReleasesTheLease() throws Exception {
     Path jar = Path.of("target/pitstop.jar").toAbsolutePath();
     Assumptions.assumeTrue(Files.isRegularFile(jar), "the shaded jar is built by mvn package");
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds())) {
@@ -105,11 +107,13 @@ class OperatorProcessIT {
               String.valueOf(port));
       try {
         awaitReady(port);
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () -> api.client().leases().inNamespace("default").withName(LEASE).get(),
-                l -> l != null && l.getSpec().getHolderIdentity() != null);
+        Lease held =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> api.client().leases().inNamespace("default").withName(LEASE).get(),
+                    l -> l != null && l.getSpec().getHolderIdentity() != null);
+        assertThat(held.getSpec().getLeaseDurationSeconds()).isEqualTo(15);
 
         process.destroy(); // SIGTERM
         assertThat(process.waitFor(10, TimeUnit.SECONDS))
@@ -117,7 +121,14 @@ class OperatorProcessIT {
             .isTrue();
         assertThat(Files.readString(log))
             .contains("Stopped leading: the operator is stopping")
+            .contains("Released the leader-election Lease default/" + LEASE)
             .contains("Pitstop operator stopped");
+        Lease released = api.client().leases().inNamespace("default").withName(LEASE).get();
+        assertThat(released.getSpec().getHolderIdentity()).as("no holder").isNullOrEmpty();
+        assertThat(released.getSpec().getLeaseDurationSeconds()).isEqualTo(1);
+        assertThat(released.getSpec().getLeaseTransitions())
+            .isEqualTo(held.getSpec().getLeaseTransitions());
+        assertThat(released.getSpec().getRenewTime()).isAfter(held.getSpec().getRenewTime());
       } finally {
         process.destroyForcibly();
       }

@@ -68,12 +68,6 @@ class OperatorPermissionsIT {
             "maintenancewindows/status"),
         List.of("patch"),
         "status written with server-side apply (the default), which the mock API server rejects");
-    add(
-        todo,
-        "coordination.k8s.io",
-        List.of("leases"),
-        List.of("update"),
-        "asked for by JOSDK's leader-election access check at start; renewals are patches");
     return todo;
   }
 
