@@ -142,9 +142,14 @@ class ExamplesE2eIT {
 
     kubectl.ok(
         "patch", "cls/platform-cleanup", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}");
-    await("suspended")
+    await("suspended: no next run")
         .atMost(Duration.ofSeconds(30))
-        .until(() -> kubectl.ok("get", "cls/platform-cleanup"), t -> t.contains("Suspended"));
+        .until(
+            () ->
+                jsonPath(
+                    "cls/platform-cleanup",
+                    "{.status.conditions[?(@.type==\"Progressing\")].reason}/{.status.nextRunTime}"),
+            "Suspended/"::equals);
   }
 
   @Test
