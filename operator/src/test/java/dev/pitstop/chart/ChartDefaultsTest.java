@@ -15,8 +15,12 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -68,9 +72,19 @@ class ChartDefaultsTest {
   void supportsKubernetes128AndNewer() throws IOException {
     assertThat(ChartFiles.chartYaml().path("kubeVersion").asText()).isEqualTo(">=1.28.0-0");
     assertThat(RenderedChart.KUBERNETES_VERSION).isEqualTo("1.28.0");
-    assertThat(Files.readString(ProjectFiles.docs().resolve("install.md")))
-        .contains("Kubernetes 1.28 or newer (tested on 1.28.15 and 1.37.2;")
-        .doesNotContain("1.25");
+    String install = Files.readString(ProjectFiles.docs().resolve("install.md"));
+    assertThat(install).contains("Kubernetes 1.28 or newer").doesNotContain("1.25");
+    // The versions the end-to-end tests run on: the releases the e2e/k8s-*/go.mod modules build.
+    try (var modules = Files.list(ProjectFiles.root().resolve("e2e"))) {
+      List<String> tested =
+          modules
+              .filter(m -> m.getFileName().toString().startsWith("k8s-"))
+              .map(m -> m.resolve("go.mod"))
+              .flatMap(ChartDefaultsTest::kubernetesRelease)
+              .toList();
+      assertThat(tested).hasSize(2);
+      assertThat(install).contains(tested);
+    }
     assertThatThrownBy(() -> RenderedChart.template("{}", RenderedChart.RELEASE, "1.27.16"))
         .hasMessageContaining("kubeVersion");
   }
@@ -182,5 +196,17 @@ class ChartDefaultsTest {
               assertThat(p.getName()).isEqualTo("http-metrics");
               assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
             });
+  }
+
+  /** The Kubernetes release a control-plane module builds, e.g. {@code 1.37.2}. */
+  private static Stream<String> kubernetesRelease(Path goMod) {
+    try {
+      return Files.readAllLines(goMod).stream()
+          .map(String::strip)
+          .filter(l -> l.startsWith("k8s.io/kubernetes v"))
+          .map(l -> l.substring("k8s.io/kubernetes v".length()).split("\\s")[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
