@@ -157,9 +157,10 @@ class ExamplesE2eIT {
   void maintenanceWindow() {
     kubectl.ok("apply", "-f", example("maintenance-window/00-application.yaml").toString());
     kubectl.ok("apply", "-f", example("maintenance-window/01-maintenancewindow.yaml").toString());
-    await("drained")
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> jsonPath("mw/release", "{.status.phase}"), p -> p.equals("Active"));
+    waitFor("Drained", "mw/release");
+    assertThat(jsonPath("mw/release", "{.status.phase}")).isEqualTo("Active");
+    assertThat(kubectl.ok("get", "pitstop"))
+        .containsPattern("maintenancewindow.pitstop.dev/release\\s+\\S+\\s+.*\\sActive\\s");
     assertThat(jsonPath("deployment/shop-worker", "{.spec.replicas}")).isEqualTo("0");
     assertThat(jsonPath("cronjob/shop-report", "{.spec.suspend}")).isEqualTo("true");
 
@@ -189,7 +190,9 @@ class ExamplesE2eIT {
     waitFor("Ready", "sbr/sandbox-nightly");
     assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM courses")).isEqualTo(3);
     assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM tasks")).isEqualTo(5);
-    assertThat(kubectl.ok("get", "pitstop")).contains("sandboxreset.pitstop.dev/sandbox-nightly");
+    assertThat(kubectl.ok("get", "pitstop"))
+        .containsPattern(
+            "sandboxreset.pitstop.dev/sandbox-nightly\\s+\\S+\\s+Succeeded\\s+\\d+\\s.*Succeeded");
     assertThat(describe("sbr/sandbox-nightly")).containsPattern("Normal\\s+ResetSucceeded");
 
     // An edit: a new runRequestId empties the sandbox again (the rows added since go) and reseeds.

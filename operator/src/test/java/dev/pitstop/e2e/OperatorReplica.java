@@ -44,6 +44,12 @@ final class OperatorReplica implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: it is built by mvn package");
     }
+    return start(release, name, overrides, jar);
+  }
+
+  /** Starts replica {@code name} of {@code release} from another build's {@code jar}. */
+  static OperatorReplica start(
+      PitstopRelease release, String name, Map<String, String> overrides, Path jar) {
     Map<String, String> env = new HashMap<>(release.operatorEnvironment());
     env.put("KUBECONFIG", release.serviceAccountKubeconfig().toString());
     env.put("HOSTNAME", name);

@@ -4,54 +4,131 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.ProjectFiles;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An upgrade from the CRDs before {@code notify.results} ({@code e2e/previous-crds/}, where kubectl
- * stored the example's {@code notify.on} as {@code "true"}) to the current ones, and back: every
- * resource stays reconciled and keeps what it asked for.
+ * An upgrade from the previous CRD/operator pair ({@link PreviousVersion}, built from the git
+ * history) to this one, and a rollback: every resource stays reconciled, and a CleanupSchedule
+ * whose unquoted {@code notify.on} kubectl stored as {@code "true"} under the previous CRDs keeps
+ * its choice.
  */
 @EndToEnd
 class UpgradeE2eIT {
   private static final String NAMESPACE = "e2e-upgrade";
   private static PitstopRelease release;
   private static Kubectl kubectl;
-  private OperatorReplica operator;
+  private static Path manifests;
 
   @BeforeAll
   static void install() {
     release = PitstopRelease.shared();
     kubectl = release.namespace(NAMESPACE);
+    manifests = release.plane().runDir().resolve("upgrade");
   }
 
   @AfterAll
   static void restoreCrds() {
-    kubectl.run("delete", "cls,dbm", "--all", "-n", NAMESPACE, "--timeout=30s");
+    kubectl.run("delete", "cls,dbm,mw", "--all", "-n", NAMESPACE, "--timeout=30s");
     kubectl.ok("apply", "--server-side", "-f", ProjectFiles.crds().toString());
-  }
-
-  private static Path previousCrds() {
-    try {
-      return Path.of(UpgradeE2eIT.class.getResource("/e2e/previous-crds").toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private String get(String resource, String path) {
     return kubectl.ok("get", resource, "-n", NAMESPACE, "-o", "jsonpath=" + path);
   }
 
+  private String ready(String resource) {
+    return get(resource, "{.status.conditions[?(@.type==\"Ready\")].status}");
+  }
+
+  private Path write(String name, String... lines) {
+    return Kubectl.write(manifests, name, String.join("\n", lines) + "\n");
+  }
+
+  /**
+   * Every resource is reconciled by {@code operator}: the migration and the cleanups act on a new
+   * run request, the window on a spec edit.
+   */
+  private void assertReconciled(OperatorReplica operator, String request, List<String> cleanups) {
+    // The migration first: the cleanups delete from the table it creates.
+    List<String> requested = new ArrayList<>(List.of("dbm/schema"));
+    requested.addAll(cleanups);
+    for (String resource : requested) {
+      kubectl.ok(
+          "annotate",
+          resource,
+          "-n",
+          NAMESPACE,
+          "pitstop.dev/run-requested-at=" + request,
+          "--overwrite");
+      if (resource.equals("dbm/schema")) {
+        await("the migration acts on " + request)
+            .atMost(Duration.ofSeconds(60))
+            .failFast("the operator exited:\n" + operator.tail(), () -> !operator.isAlive())
+            .until(
+                () -> get(resource, "{.status.observedRunRequest}/{.status.phase}"),
+                (request + "/Succeeded")::equals);
+      }
+    }
+    kubectl.ok(
+        "patch",
+        "mw/window",
+        "-n",
+        NAMESPACE,
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"pollInterval\":\"" + (request.length() * 100) + "ms\"}}");
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("dbm/schema", request + "/Succeeded");
+    cleanups.forEach(c -> expected.put(c, request + "/True"));
+    expected.put("mw/window", "current/True");
+    try {
+      awaitReconciled(operator, cleanups, expected);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "\n"
+              + kubectl.run("describe", "dbm,cls,mw", "-n", NAMESPACE).output()
+              + "\noperator log:\n"
+              + operator.tail(),
+          e);
+    }
+  }
+
+  private void awaitReconciled(
+      OperatorReplica operator, List<String> cleanups, Map<String, String> expected) {
+    await(operator.name() + " reconciles every resource")
+        .atMost(Duration.ofSeconds(60))
+        .failFast("the operator exited:\n" + operator.tail(), () -> !operator.isAlive())
+        .until(
+            () -> {
+              Map<String, String> seen = new LinkedHashMap<>();
+              seen.put(
+                  "dbm/schema", get("dbm/schema", "{.status.observedRunRequest}/{.status.phase}"));
+              cleanups.forEach(
+                  c -> seen.put(c, get(c, "{.status.observedRunRequest}") + "/" + ready(c)));
+              String generations =
+                  get("mw/window", "{.metadata.generation}/{.status.observedGeneration}");
+              String[] g = generations.split("/", -1);
+              seen.put(
+                  "mw/window",
+                  (g[0].equals(g[1]) ? "current" : generations) + "/" + ready("mw/window"));
+              return seen;
+            },
+            expected::equals);
+  }
+
   @Test
-  void resourcesWrittenUnderThePreviousCrdsStayReconciledAfterAnUpgradeAndARollback()
-      throws Exception {
-    kubectl.ok("apply", "--server-side", "-f", previousCrds().toString());
+  void resourcesStayReconciledThroughAnUpgradeAndARollback() throws Exception {
+    PreviousVersion previous = PreviousVersion.get();
     E2eDatabases.fresh("e2e_upgrade");
     kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_upgrade"));
     kubectl.apply(
@@ -62,62 +139,70 @@ class UpgradeE2eIT {
             "metadata: {name: hook, namespace: " + NAMESPACE + "}",
             "stringData: {url: \"http://127.0.0.1:9/hook\"}",
             ""));
-    Path manifests = release.plane().runDir().resolve("upgrade");
+    String database = "  database: {secretRef: {name: app-db}}";
     Path schema =
-        Kubectl.write(
-            manifests,
+        write(
             "dbm.yaml",
-            String.join(
-                "\n",
-                "apiVersion: pitstop.dev/v1alpha1",
-                "kind: DatabaseMigration",
-                "metadata: {name: schema, namespace: " + NAMESPACE + "}",
-                "spec:",
-                "  database: {secretRef: {name: app-db}}",
-                "  source:",
-                "    inline:",
-                "    - name: V1__sessions.sql",
-                "      sql: \"CREATE TABLE sessions (id int, expires_at timestamptz);\"",
-                ""));
-    // As the previous example had it: kubectl reads the unquoted key on as true.
-    Path cleanup =
-        Kubectl.write(
-            manifests,
-            "cls.yaml",
-            String.join(
-                "\n",
-                "apiVersion: pitstop.dev/v1alpha1",
-                "kind: CleanupSchedule",
-                "metadata: {name: nightly, namespace: " + NAMESPACE + "}",
-                "spec:",
-                "  database: {secretRef: {name: app-db}}",
-                "  schedule: \"0 3 * * *\"",
-                "  rules:",
-                "  - {name: expired, table: sessions, olderThan: {column: expires_at, age: 0s}}",
-                "  notify:",
-                "    webhookSecretRef: {name: hook, key: url}",
-                "    on: [Success, Incomplete]",
-                ""));
-    kubectl.ok("apply", "-f", schema.toString());
-    kubectl.ok("apply", "-f", cleanup.toString());
-    assertThat(get("cls/nightly", "{.spec.notify}"))
-        .as("stored under the previous CRD")
-        .contains("\"true\"");
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: DatabaseMigration",
+            "metadata: {name: schema, namespace: " + NAMESPACE + "}",
+            "spec:",
+            database,
+            "  source:",
+            "    inline:",
+            "    - name: V1__sessions.sql",
+            "      sql: \"CREATE TABLE sessions (id int, expires_at timestamptz);\"");
+    String cleanup =
+        String.join(
+            "\n",
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: CleanupSchedule",
+            "metadata: {name: NAME, namespace: " + NAMESPACE + "}",
+            "spec:",
+            database,
+            "  schedule: \"0 3 * * *\"",
+            "  rules:",
+            "  - {name: expired, table: sessions, olderThan: {column: expires_at, age: 0s}}",
+            "");
+    Path plain = write("cls-plain.yaml", cleanup.replace("NAME", "plain"));
+    // The previous example's notify block: kubectl reads the unquoted key on as true.
+    String notify = "  notify:\n    webhookSecretRef: {name: hook, key: url}\n";
+    Path nightlyOn =
+        write(
+            "cls-nightly.yaml",
+            cleanup.replace("NAME", "nightly") + notify + "    on: [Success, Incomplete]");
+    Path window =
+        write(
+            "mw.yaml",
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: MaintenanceWindow",
+            "metadata: {name: window, namespace: " + NAMESPACE + "}",
+            "spec:",
+            database,
+            "  active: false");
 
-    // The upgrade: the current CRDs, then the current operator.
+    // The previous pair.
+    kubectl.ok("apply", "--server-side", "-f", previous.crds().toString());
+    for (Path file : List.of(schema, plain, window)) {
+      kubectl.ok("apply", "-f", file.toString());
+    }
+    try (OperatorReplica operator =
+        OperatorReplica.start(release, "pitstop-previous-0", Map.of(), previous.jar())
+            .awaitReady()) {
+      assertReconciled(operator, "previous", List.of("cls/plain"));
+    }
+    // Applied while no operator ran: the previous operator could not read it (its informer
+    // stopped on the unknown field "true"), which this version fixes.
+    kubectl.ok("apply", "-f", nightlyOn.toString());
+    assertThat(get("cls/nightly", "{.spec.notify}")).contains("\"true\"");
+
+    // The upgrade: the CRDs, then the operator.
     kubectl.ok("apply", "--server-side", "-f", ProjectFiles.crds().toString());
-    operator = OperatorReplica.start(release, "pitstop-upgrade-0", Map.of()).awaitReady();
-    try {
-      await("the migration")
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> get("dbm/schema", "{.status.phase}"), "Succeeded"::equals);
-      await("the schedule")
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> get("cls/nightly", "{.status.conditions[?(@.type==\"Ready\")].status}"),
-              "True"::equals);
+    try (OperatorReplica operator =
+        OperatorReplica.start(release, "pitstop-current-0", Map.of()).awaitReady()) {
+      assertReconciled(operator, "upgraded", List.of("cls/plain", "cls/nightly"));
       assertThat(get("cls/nightly", "{.spec.notify}"))
-          .as("the notify choice written under the previous CRD survives the upgrade")
+          .as("the notify choice written under the previous CRDs survives the upgrade")
           .contains("Success", "Incomplete");
       assertThat(
               kubectl.ok(
@@ -127,24 +212,23 @@ class UpgradeE2eIT {
                   NAMESPACE,
                   "--field-selector",
                   "involvedObject.name=nightly"))
-          .contains("notify.results");
+          .contains("DeprecatedField", "notify.results");
+      // What the upgrade notes ask: the key renamed to results.
+      Path nightlyResults =
+          write(
+              "cls-nightly.yaml",
+              cleanup.replace("NAME", "nightly") + notify + "    results: [Success, Incomplete]");
+      kubectl.ok("apply", "-f", nightlyResults.toString());
+      assertThat(get("cls/nightly", "{.spec.notify}")).doesNotContain("\"true\"");
+    }
 
-      // The rollback: the previous CRDs again; what the current operator wrote stays readable.
-      kubectl.ok("apply", "--server-side", "-f", previousCrds().toString());
-      kubectl.ok(
-          "annotate",
-          "dbm/schema",
-          "-n",
-          NAMESPACE,
-          "pitstop.dev/run-requested-at=after-rollback",
-          "--overwrite");
-      await("reconciled after the rollback")
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> get("dbm/schema", "{.status.observedRunRequest}"), "after-rollback"::equals);
-      assertThat(get("dbm/schema", "{.status.phase}")).isEqualTo("Succeeded");
-      assertThat(operator.status("/readyz")).isEqualTo(200);
-    } finally {
-      operator.close();
+    // The rollback: the previous CRDs, then the previous operator.
+    kubectl.ok("apply", "--server-side", "-f", previous.crds().toString());
+    try (OperatorReplica operator =
+        OperatorReplica.start(release, "pitstop-previous-1", Map.of(), previous.jar())
+            .awaitReady()) {
+      assertReconciled(operator, "rolled-back", List.of("cls/plain", "cls/nightly"));
+      assertThat(operator.isAlive()).isTrue();
     }
   }
 }
