@@ -12,10 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -25,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Writes Kubernetes Events ({@code kubectl describe} shows them) with stable CamelCase reasons. A
  * repeated event for the same object, reason and message increments the count of the existing Event
  * instead of creating a new one, as long as it is among the {@value #REMEMBERED_EVENTS} most
- * recently recorded ({@link EventCounts}). Messages pass through a redactor so no credential
+ * recently recorded ({@link RecentEntries}). Messages pass through a redactor so no credential
  * reaches an Event.
  */
 public final class EventRecorder {
@@ -37,8 +34,8 @@ public final class EventRecorder {
 
   private final KubernetesClient client;
   private final UnaryOperator<String> redactor;
-  private final EventCounts counts;
-  private final Map<String, String> lastingWarnings;
+  private final RecentEntries<Integer> counts;
+  private final RecentEntries<String> lastingWarnings;
   private final Clock clock;
 
   public EventRecorder(KubernetesClient client, UnaryOperator<String> redactor, Clock clock) {
@@ -53,18 +50,9 @@ public final class EventRecorder {
     this.client = client;
     this.redactor = redactor;
     this.clock = clock;
-    this.counts = new EventCounts(remembered);
-    // Access order, bounded like the counts: the state of objects not seen for long is forgotten.
-    this.lastingWarnings =
-        Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
-              private static final long serialVersionUID = 1L;
-
-              @Override
-              protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > remembered;
-              }
-            });
+    this.counts = new RecentEntries<>(remembered);
+    // Bounded like the counts: the state of objects not seen for long is forgotten.
+    this.lastingWarnings = new RecentEntries<>(remembered);
   }
 
   /** A Normal event. */
