@@ -21,44 +21,42 @@ public final class CleanupNotices {
    * notify.on}, else (or when empty) {@code [Failure]}. {@link CleanupRequests#prepare} refuses a
    * spec where the two differ.
    */
-  @SuppressWarnings("deprecation")
   public static Set<NotifyOn> results(CleanupScheduleSpec.Notify notify) {
-    List<NotifyOn> listed =
-        notify.results != null
-            ? notify.results
-            : notify.on != null ? notify.on : notify.onStoredAsTrue;
-    return listed == null || listed.isEmpty()
-        ? EnumSet.of(NotifyOn.Failure)
-        : EnumSet.copyOf(listed.stream().filter(Objects::nonNull).toList());
+    return asSet(notify.results != null ? notify.results : deprecatedOn(notify));
   }
 
   /**
    * Why the notify block cannot be used: the deprecated {@code notify.on} and {@code
    * notify.results} both set, to different results; null when it can.
    */
-  @SuppressWarnings("deprecation")
   static String conflict(CleanupScheduleSpec.Notify notify) {
-    List<NotifyOn> on = notify.on != null ? notify.on : notify.onStoredAsTrue;
-    if (on == null || notify.results == null) {
+    List<NotifyOn> on = deprecatedOn(notify);
+    if (on == null || notify.results == null || asSet(on).equals(asSet(notify.results))) {
       return null;
     }
-    CleanupScheduleSpec.Notify onlyOn = new CleanupScheduleSpec.Notify();
-    onlyOn.on = on;
-    CleanupScheduleSpec.Notify onlyResults = new CleanupScheduleSpec.Notify();
-    onlyResults.results = notify.results;
-    return results(onlyOn).equals(results(onlyResults))
-        ? null
-        : "spec.notify.on and spec.notify.results list different results; set only"
-            + " spec.notify.results (spec.notify.on is deprecated)";
+    return "spec.notify.on and spec.notify.results list different results; set only"
+        + " spec.notify.results (spec.notify.on is deprecated)";
   }
 
   /** The deprecation warning for a notify block that uses {@code notify.on}; null when none. */
-  @SuppressWarnings("deprecation")
   public static String deprecation(CleanupScheduleSpec.Notify notify) {
-    return notify == null || (notify.on == null && notify.onStoredAsTrue == null)
+    return notify == null || deprecatedOn(notify) == null
         ? null
         : "spec.notify.on is deprecated; use spec.notify.results instead (YAML tools read an"
             + " unquoted on: key as true)";
+  }
+
+  /** The deprecated {@code notify.on}, as sent or as earlier CRDs stored it ({@code "true"}). */
+  @SuppressWarnings("deprecation")
+  private static List<NotifyOn> deprecatedOn(CleanupScheduleSpec.Notify notify) {
+    return notify.on != null ? notify.on : notify.onStoredAsTrue;
+  }
+
+  /** The listed results; unset or empty means {@code [Failure]}. */
+  private static Set<NotifyOn> asSet(List<NotifyOn> listed) {
+    return listed == null || listed.isEmpty()
+        ? EnumSet.of(NotifyOn.Failure)
+        : EnumSet.copyOf(listed.stream().filter(Objects::nonNull).toList());
   }
 
   /** Whether the notify block lists the run's result (Failure for Failed, and so on). */
