@@ -92,7 +92,7 @@ class BadInputE2eIT {
   void applyEveryOperatorCase() {
     PitstopRelease release = PitstopRelease.shared();
     kubectl = release.kubectl();
-    db = E2eDatabases.fresh(DATABASE);
+    db = E2eDatabases.fresh(DATABASE).dataSource();
     AppSchema.create(db);
     before = DatabaseDump.of(db);
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,8 +29,8 @@ class ExamplesE2eIT {
   private PitstopRelease release;
   private Kubectl kubectl;
   private OperatorReplica operator;
-  private DataSource app;
-  private DataSource sandbox;
+  private TestDatabase app;
+  private TestDatabase sandbox;
 
   @BeforeAll
   void install() {
@@ -78,8 +78,7 @@ class ExamplesE2eIT {
     kubectl.ok("apply", "-f", example("database-migration/02-databasemigration.yaml").toString());
     waitFor("Ready", "databasemigration/app-schema");
     assertThat(
-            E2eDatabases.queryStrings(
-                app,
+            app.queryStrings(
                 "SELECT version FROM pitstop_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank"))
         .containsExactly("1", "2", "2.1", "3", "4", "5", "6");
 
@@ -105,8 +104,7 @@ class ExamplesE2eIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> jsonPath("dbm/app-schema", "{.status.currentVersion}"), v -> v.equals("7"));
     assertThat(
-            E2eDatabases.queryLong(
-                app,
+            app.queryLong(
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = 'courses' AND column_name = 'level'"))
         .isEqualTo(1);
   }
@@ -117,8 +115,7 @@ class ExamplesE2eIT {
     kubectl.ok("apply", "-f", example("cleanup-schedule/00-webhook-secret.yaml").toString());
     kubectl.ok("apply", "-f", example("cleanup-schedule/01-cleanupschedule.yaml").toString());
     waitFor("Ready", "cleanupschedule/platform-cleanup");
-    E2eDatabases.execute(
-        app,
+    app.execute(
         "INSERT INTO sessions (user_email, expires_at) SELECT 'u' || n, now() - interval '1 hour'"
             + " FROM generate_series(1, 50) n;"
             + " INSERT INTO sessions (user_email, expires_at) SELECT 'v' || n, now() + interval '1 day'"
@@ -134,7 +131,7 @@ class ExamplesE2eIT {
         .until(
             () -> jsonPath("cls/platform-cleanup", "{.status.lastRun.result}"),
             r -> r.equals("Succeeded"));
-    assertThat(E2eDatabases.queryLong(app, "SELECT count(*) FROM sessions")).isEqualTo(20);
+    assertThat(app.queryLong("SELECT count(*) FROM sessions")).isEqualTo(20);
     assertThat(kubectl.ok("get", "pitstop"))
         .containsPattern(
             "cleanupschedule.pitstop.dev/platform-cleanup\\s+\\S+\\s+0 3 \\* \\* \\*\\s+Succeeded\\s+50\\s");
@@ -184,19 +181,19 @@ class ExamplesE2eIT {
   void sandboxReset() {
     kubectl.ok("apply", "-f", example("sandbox-reset/01-databasemigration.yaml").toString());
     waitFor("Ready", "dbm/sandbox-schema");
-    assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM courses")).isEqualTo(12);
+    assertThat(sandbox.queryLong("SELECT count(*) FROM courses")).isEqualTo(12);
     kubectl.ok("apply", "-f", example("sandbox-reset/02-seed-configmap.yaml").toString());
     kubectl.ok("apply", "-f", example("sandbox-reset/03-sandboxreset.yaml").toString());
     waitFor("Ready", "sbr/sandbox-nightly");
-    assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM courses")).isEqualTo(3);
-    assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM tasks")).isEqualTo(5);
+    assertThat(sandbox.queryLong("SELECT count(*) FROM courses")).isEqualTo(3);
+    assertThat(sandbox.queryLong("SELECT count(*) FROM tasks")).isEqualTo(5);
     assertThat(kubectl.ok("get", "pitstop"))
         .containsPattern(
             "sandboxreset.pitstop.dev/sandbox-nightly\\s+\\S+\\s+Succeeded\\s+\\d+\\s.*Succeeded");
     assertThat(describe("sbr/sandbox-nightly")).containsPattern("Normal\\s+ResetSucceeded");
 
     // An edit: a new runRequestId empties the sandbox again (the rows added since go) and reseeds.
-    E2eDatabases.execute(sandbox, "INSERT INTO courses (title) VALUES ('added after the reset')");
+    sandbox.execute("INSERT INTO courses (title) VALUES ('added after the reset')");
     kubectl.ok(
         "patch",
         "sbr/sandbox-nightly",
@@ -209,7 +206,7 @@ class ExamplesE2eIT {
             () -> jsonPath("sbr/sandbox-nightly", "{.status.observedRunRequestId}"),
             "again"::equals);
     waitFor("Ready", "sbr/sandbox-nightly");
-    assertThat(E2eDatabases.queryLong(sandbox, "SELECT count(*) FROM courses")).isEqualTo(3);
+    assertThat(sandbox.queryLong("SELECT count(*) FROM courses")).isEqualTo(3);
   }
 
   @Test

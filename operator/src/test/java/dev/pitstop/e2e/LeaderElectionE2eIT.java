@@ -3,11 +3,11 @@ package dev.pitstop.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,9 +83,8 @@ class LeaderElectionE2eIT {
 
   @Test
   void standbyTakesOverWithinTheLeaseDurationAndNoMigrationRunsTwice() throws Exception {
-    DataSource db = E2eDatabases.fresh("e2e_leader");
-    E2eDatabases.execute(
-        db, "CREATE TABLE runs (migration text NOT NULL, at timestamptz DEFAULT now())");
+    TestDatabase db = E2eDatabases.fresh("e2e_leader");
+    db.execute("CREATE TABLE runs (migration text NOT NULL, at timestamptz DEFAULT now())");
     kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_leader"));
     first = OperatorReplica.start(release, "pitstop-a", Map.of()).awaitReady();
     awaitLeader(first, Duration.ofSeconds(60));
@@ -111,8 +110,7 @@ class LeaderElectionE2eIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                E2eDatabases.queryLong(
-                    db,
+                db.queryLong(
                     "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%'"
                         + " AND pid <> pg_backend_pid()"),
             n -> n > 0);
@@ -133,12 +131,11 @@ class LeaderElectionE2eIT {
     assertThat(takeover)
         .as("takeover after the leader died; the Lease lasts %d s", leaseSeconds)
         .isLessThanOrEqualTo(Duration.ofSeconds(leaseSeconds + 5));
-    assertThat(E2eDatabases.queryStrings(db, "SELECT migration FROM runs ORDER BY migration"))
+    assertThat(db.queryStrings("SELECT migration FROM runs ORDER BY migration"))
         .as("each migration's effect exactly once")
         .containsExactly("V1", "V2");
     assertThat(
-            E2eDatabases.queryStrings(
-                db,
+            db.queryStrings(
                 "SELECT version FROM pitstop_schema_history WHERE success ORDER BY installed_rank"))
         .containsExactly("1", "2");
     assertThat(second.isAlive()).isTrue();

@@ -43,6 +43,15 @@ public final class TestDatabase implements AutoCloseable {
     return new TestDatabase(server, name);
   }
 
+  /** An empty database named {@code name}, dropped first (sessions and all) if it exists. */
+  static TestDatabase recreate(TestPostgresServer server, String name) {
+    run(
+        server.adminDataSource(),
+        "DROP DATABASE IF EXISTS " + SqlIdentifiers.quote(name) + " WITH (FORCE)");
+    run(server.adminDataSource(), "CREATE DATABASE " + SqlIdentifiers.quote(name));
+    return new TestDatabase(server, name);
+  }
+
   /** Returns the database name. */
   public String name() {
     return name;

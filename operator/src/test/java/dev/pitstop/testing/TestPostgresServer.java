@@ -110,6 +110,14 @@ public final class TestPostgresServer {
     return dataSource(maintenanceDatabase);
   }
 
+  /**
+   * An empty database with exactly this name, dropped first if an earlier run left it: for tests
+   * whose manifests name the database (the examples' {@code app} and {@code sandbox}).
+   */
+  public TestDatabase recreateDatabase(String name) {
+    return TestDatabase.recreate(this, name);
+  }
+
   /** Creates a fresh, empty database with a unique name. */
   public TestDatabase createDatabase(String prefix) {
     return TestDatabase.create(this, prefix);
