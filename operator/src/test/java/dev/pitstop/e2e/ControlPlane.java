@@ -1,14 +1,12 @@
 package dev.pitstop.e2e;
 
-import dev.pitstop.testing.ProjectFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -51,52 +49,49 @@ final class ControlPlane {
   }
 
   private static ControlPlane start(String version) {
-    Path script = ProjectFiles.root().resolve("e2e/control-plane.sh");
     Path runDir =
         Path.of("target", "e2e", "kubernetes-" + (version.isEmpty() ? "newest" : version))
             .toAbsolutePath();
-    List<String> command =
-        version.isEmpty()
-            ? List.of(script.toString(), "start")
-            : List.of(script.toString(), "start", version);
-    Path log = runDir.resolveSibling(runDir.getFileName() + "-start.log");
+    String out;
     try {
-      Files.createDirectories(runDir.getParent());
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .redirectError(log.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-      builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
-      // A first build on this machine: every core, the tests wait for it.
-      builder
-          .environment()
-          .putIfAbsent(
-              "PITSTOP_E2E_BUILD_JOBS", String.valueOf(Runtime.getRuntime().availableProcessors()));
-      Process process = builder.start();
-      String out = new String(process.getInputStream().readAllBytes());
-      if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        throw new IllegalStateException(
-            "could not start the Kubernetes control plane for the end-to-end tests ("
-                + String.join(" ", command)
-                + "):\n"
-                + Files.readString(log)
-                + "\nTo run the build without them, add -D"
-                + SKIP_PROPERTY
-                + "=true (README.md).");
+      out =
+          E2eScripts.run(
+              runDir.resolveSibling(runDir.getFileName() + "-start.log"),
+              Map.of(
+                  "PITSTOP_E2E_RUN_DIR",
+                  runDir.toString(),
+                  // A first build on this machine: every core, the tests wait for it.
+                  "PITSTOP_E2E_BUILD_JOBS",
+                  System.getenv()
+                      .getOrDefault(
+                          "PITSTOP_E2E_BUILD_JOBS",
+                          String.valueOf(Runtime.getRuntime().availableProcessors()))),
+              Duration.ofMinutes(30),
+              "control-plane.sh",
+              version.isEmpty() ? new String[] {"start"} : new String[] {"start", version});
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          "could not start the Kubernetes control plane for the end-to-end tests: "
+              + e.getMessage()
+              + "\nTo run the build without them, add -D"
+              + SKIP_PROPERTY
+              + "=true (README.md).",
+          e);
+    }
+    Matcher m = EXPORT.matcher(out);
+    Path kubeconfig = null;
+    Path binDir = null;
+    while (m.find()) {
+      if (m.group(1).equals("KUBECONFIG")) {
+        kubeconfig = Path.of(m.group(2));
+      } else {
+        binDir = Path.of(m.group(2).replace(":$PATH", ""));
       }
-      Matcher m = EXPORT.matcher(out);
-      Path kubeconfig = null;
-      Path binDir = null;
-      while (m.find()) {
-        if (m.group(1).equals("KUBECONFIG")) {
-          kubeconfig = Path.of(m.group(2));
-        } else {
-          binDir = Path.of(m.group(2).replace(":$PATH", ""));
-        }
-      }
-      if (kubeconfig == null || binDir == null) {
-        throw new IllegalStateException("control-plane.sh printed no KUBECONFIG and PATH: " + out);
-      }
+    }
+    if (kubeconfig == null || binDir == null) {
+      throw new IllegalStateException("control-plane.sh printed no KUBECONFIG and PATH: " + out);
+    }
+    try {
       ControlPlane plane =
           new ControlPlane(
               Files.readString(runDir.resolve("version")).trim(), runDir, kubeconfig, binDir);
@@ -104,24 +99,19 @@ final class ControlPlane {
       return plane;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
   private void stop() {
     try {
-      ProcessBuilder builder =
-          new ProcessBuilder(ProjectFiles.root().resolve("e2e/control-plane.sh").toString(), "stop")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      builder.environment().put("PITSTOP_E2E_RUN_DIR", runDir.toString());
-      builder.start().waitFor(60, TimeUnit.SECONDS);
-    } catch (IOException e) {
+      E2eScripts.run(
+          runDir.resolve("stop.log"),
+          Map.of("PITSTOP_E2E_RUN_DIR", runDir.toString()),
+          Duration.ofSeconds(60),
+          "control-plane.sh",
+          "stop");
+    } catch (RuntimeException e) {
       // The JVM is ending and cannot do more; control-plane.sh stop or the next start ends them.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

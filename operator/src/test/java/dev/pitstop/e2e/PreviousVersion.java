@@ -1,12 +1,8 @@
 package dev.pitstop.e2e;
 
-import dev.pitstop.testing.ProjectFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * The operator jar and CRDs of the previous version, built once per machine from the git history by
@@ -26,29 +22,16 @@ record PreviousVersion(Path jar, Path crds) {
 
   static synchronized PreviousVersion get() {
     if (built == null) {
-      Path script = ProjectFiles.root().resolve("e2e/build-previous-operator.sh");
-      try {
-        Path log = Files.createTempFile("pitstop-previous-", ".log");
-        Process process =
-            new ProcessBuilder(script.toString(), REVISION).redirectError(log.toFile()).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
-          throw new IllegalStateException(
-              "could not build the previous operator ("
-                  + script
-                  + " "
-                  + REVISION
-                  + "):\n"
-                  + Files.readString(log));
-        }
-        Path dir = Path.of(out.strip());
-        built = new PreviousVersion(dir.resolve("pitstop.jar"), dir.resolve("crds"));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      Path dir =
+          Path.of(
+              E2eScripts.run(
+                      Path.of("target", "e2e", "previous-operator.log"),
+                      Map.of(),
+                      Duration.ofMinutes(15),
+                      "build-previous-operator.sh",
+                      REVISION)
+                  .strip());
+      built = new PreviousVersion(dir.resolve("pitstop.jar"), dir.resolve("crds"));
     }
     return built;
   }
