@@ -14,13 +14,13 @@ import dev.pitstop.embedded.EmbeddedKubernetesApi;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.operator.PitstopOperator;
+import dev.pitstop.reconciler.model.SecretKeys;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +29,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +143,7 @@ public final class DemoCommand implements Command {
   }
 
   private static boolean isDatabaseSecret(Secret secret) {
-    Map<String, String> keys = keys(secret);
+    Map<String, String> keys = SecretKeys.of(secret);
     return keys.containsKey("uri") || keys.containsKey("jdbc-uri") || keys.containsKey("host");
   }
 
@@ -154,7 +153,7 @@ public final class DemoCommand implements Command {
     String database;
     try {
       database =
-          ConnectionSettings.fromSecret(secret.getMetadata().getName(), keys(secret), null)
+          ConnectionSettings.fromSecret(secret.getMetadata().getName(), SecretKeys.of(secret), null)
               .databaseName();
     } catch (InvalidConnectionSettingsException e) {
       database = "app";
@@ -186,21 +185,6 @@ public final class DemoCommand implements Command {
         create.execute("CREATE DATABASE " + dev.pitstop.sql.SqlIdentifiers.quote(database));
       }
     }
-  }
-
-  private static Map<String, String> keys(Secret secret) {
-    Map<String, String> keys = new HashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) ->
-                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      keys.putAll(secret.getStringData());
-    }
-    return keys;
   }
 
   /** How watching ended: {@link #OK} with the resources as last read, or {@link #FAILED}. */

@@ -7,14 +7,12 @@ import dev.pitstop.database.InvalidConnectionSettingsException;
 import dev.pitstop.database.PoolOptions;
 import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.reconciler.model.SecretKeys;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,7 +110,7 @@ public final class CleanupCommand implements Command {
             "no database: give --database-url, set PITSTOP_DATABASE_URL or DATABASE_URL"
                 + (secretName == null ? "" : ", or put Secret '" + secretName + "' in " + file));
       }
-      Map<String, String> keys = decode(secret.get());
+      Map<String, String> keys = SecretKeys.of(secret.get());
       keys.values().forEach(KnownSecrets::addIfCredential);
       ConnectionSettings settings =
           ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
@@ -121,20 +119,5 @@ public final class CleanupCommand implements Command {
     } catch (InvalidConnectionSettingsException e) {
       throw new UsageException(KnownSecrets.redact(e.getMessage()));
     }
-  }
-
-  private static Map<String, String> decode(Secret secret) {
-    Map<String, String> keys = new HashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) ->
-                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      keys.putAll(secret.getStringData());
-    }
-    return keys;
   }
 }

@@ -8,9 +8,6 @@ import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -70,7 +67,7 @@ public final class DatabaseTargets {
                     SpecException.missingReference(
                         "SecretNotFound",
                         field + ".secretRef: Secret '" + secretName + "' does not exist"));
-    Map<String, String> keys = decode(secret);
+    Map<String, String> keys = SecretKeys.of(secret);
     keys.values().forEach(KnownSecrets::addIfCredential);
     ConnectionSettings settings;
     try {
@@ -100,24 +97,6 @@ public final class DatabaseTargets {
               + "') are refused");
     }
     return ref.secretRef.name;
-  }
-
-  private static Map<String, String> decode(Secret secret) {
-    Map<String, String> keys = new HashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) -> {
-                if (v != null) {
-                  keys.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
-                }
-              });
-    }
-    if (secret.getStringData() != null) {
-      keys.putAll(secret.getStringData());
-    }
-    return keys;
   }
 
   private static boolean isBlank(String s) {
