@@ -22,6 +22,8 @@ class LeaderElectionE2eIT {
   private static final String NAMESPACE = "e2e-leader";
   private static PitstopRelease release;
   private static Kubectl kubectl;
+  private static String leaseNamespace;
+  private static String leaseName;
   private OperatorReplica first;
   private OperatorReplica second;
 
@@ -29,6 +31,10 @@ class LeaderElectionE2eIT {
   static void install() {
     release = PitstopRelease.shared();
     kubectl = release.namespace(NAMESPACE);
+    // The chart's Lease, read once: lease() is polled.
+    Map<String, String> env = release.operatorEnvironment();
+    leaseNamespace = env.get("PITSTOP_LEASE_NAMESPACE");
+    leaseName = env.get("PITSTOP_LEASE_NAME");
   }
 
   @AfterEach
@@ -42,13 +48,12 @@ class LeaderElectionE2eIT {
   }
 
   private Optional<Lease> lease() {
-    Map<String, String> env = release.operatorEnvironment();
     return Optional.ofNullable(
         release
             .admin()
             .resources(Lease.class)
-            .inNamespace(env.get("PITSTOP_LEASE_NAMESPACE"))
-            .withName(env.get("PITSTOP_LEASE_NAME"))
+            .inNamespace(leaseNamespace)
+            .withName(leaseName)
             .get());
   }
 
