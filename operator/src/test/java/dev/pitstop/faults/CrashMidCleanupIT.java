@@ -102,7 +102,7 @@ class CrashMidCleanupIT {
           OperatorCrash.awaitStatement(pg.adminDataSource(), db.name(), "^\\s*(WITH|DELETE)");
         }
       }
-      OperatorCrash.crash(kube, pg.adminDataSource());
+      OperatorCrash.crash(kube, pg.adminDataSource(), db.name());
 
       assertOnlyMatchedRowsDeleted(db, label);
 

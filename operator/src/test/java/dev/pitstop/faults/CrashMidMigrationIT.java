@@ -69,7 +69,7 @@ class CrashMidMigrationIT {
       if (!point.equals("before")) {
         OperatorCrash.awaitStatement(pg.adminDataSource(), db.name(), point);
       }
-      OperatorCrash.crash(kube, pg.adminDataSource());
+      OperatorCrash.crash(kube, pg.adminDataSource(), db.name());
 
       assertAllOrNothing(db, point);
 

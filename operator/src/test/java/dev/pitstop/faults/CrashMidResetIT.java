@@ -91,7 +91,7 @@ class CrashMidResetIT {
       if (!point.equals("before")) {
         OperatorCrash.awaitStatement(pg.adminDataSource(), db.name(), point);
       }
-      OperatorCrash.crash(kube, pg.adminDataSource());
+      OperatorCrash.crash(kube, pg.adminDataSource(), db.name());
 
       assertUntouchedOrReset(db, point);
 

@@ -22,8 +22,12 @@ final class OperatorCrash {
 
   private OperatorCrash() {}
 
-  /** Stops the operator and terminates its backends until it has stopped. */
-  static void crash(OperatorExtension kube, DataSource admin) {
+  /**
+   * Stops the operator and terminates its backends on {@code database} until it has stopped. Only
+   * that database's sessions: other operators (the end-to-end suite's) share the server and the
+   * application name.
+   */
+  static void crash(OperatorExtension kube, DataSource admin, String database) {
     // Stopping waits for running jobs; terminating their sessions is what makes it a crash.
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(kube::stopOperator);
     Awaitility.await("the operator to stop")
@@ -32,19 +36,20 @@ final class OperatorCrash {
         .pollInterval(Duration.ofMillis(20))
         .until(
             () -> {
-              terminateOperatorSessions(admin);
+              terminateOperatorSessions(admin, database);
               return stopping.isDone();
             });
     stopping.join();
-    terminateOperatorSessions(admin);
+    terminateOperatorSessions(admin, database);
   }
 
-  /** Terminates every session whose application_name is the operator's. */
-  static int terminateOperatorSessions(DataSource admin) {
+  /** Terminates every session on the database whose application_name is the operator's. */
+  static int terminateOperatorSessions(DataSource admin, String database) {
     return count(
         admin,
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            + " WHERE application_name = ? AND pid <> pg_backend_pid()",
+            + " WHERE datname = ? AND application_name = ? AND pid <> pg_backend_pid()",
+        database,
         ConnectionSettings.DEFAULT_APPLICATION_NAME);
   }
 
