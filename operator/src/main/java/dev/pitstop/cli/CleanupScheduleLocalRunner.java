@@ -74,7 +74,6 @@ public final class CleanupScheduleLocalRunner implements LocalRunner<CleanupSche
     CleanupJob job =
         new CleanupJob(
             context.dataSource(),
-            null,
             config.request(),
             "Manual",
             null,

@@ -44,7 +44,8 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
         status,
         generation,
         MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT),
-        prepared.sourceDigest());
+        prepared.sourceDigest(),
+        prepared.runDigest());
     if (spec.maintenanceWindowRef != null && spec.maintenanceWindowRef.name != null) {
       context
           .err()

@@ -21,8 +21,14 @@ public class CleanupScheduleStatus extends PitstopStatus {
   public String lastSuccessfulTime;
 
   @JsonPropertyDescription(
-      "Digest of the spec (without suspend) the last run used; a change requests a run.")
+      "Written by earlier operator versions (which ran on spec changes); read once to adopt the"
+          + " resource's run requests, then removed.")
   public String observedSpecDigest;
+
+  @JsonPropertyDescription(
+      "The value of spec.runRequestId that was last acted on (a new value requests a run, also"
+          + " while suspended).")
+  public String observedRunRequestId;
 
   @JsonPropertyDescription("Live progress of the running cleanup.")
   public CleanupRun progress;
@@ -50,7 +56,7 @@ public class CleanupScheduleStatus extends PitstopStatus {
     public String scheduledTime;
 
     @JsonPropertyDescription(
-        "What started the run: Schedule, RunRequested (annotation) or SpecChanged.")
+        "What started the run: Schedule, RunRequested (annotation) or RunRequestId (spec.runRequestId).")
     public String trigger;
 
     @JsonPropertyDescription("Succeeded, Failed, Incomplete, Missed or Skipped.")

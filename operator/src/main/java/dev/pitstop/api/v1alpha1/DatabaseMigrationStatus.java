@@ -17,6 +17,13 @@ public class DatabaseMigrationStatus extends PitstopStatus {
           + " a new run.")
   public String observedSourceDigest;
 
+  @JsonPropertyDescription(
+      "Digest of what the last requested run does: the scripts and their content, the database,"
+          + " historyTable, targetVersion, outOfOrder, onChecksumMismatch, validateOnly and"
+          + " runRequestId. A new value runs again; an edit of a setting only (lockTimeout,"
+          + " statementTimeout, requireApproval, maintenanceWindowRef) does not.")
+  public String observedRunDigest;
+
   @JsonPropertyDescription("Highest applied version.")
   public String currentVersion;
 

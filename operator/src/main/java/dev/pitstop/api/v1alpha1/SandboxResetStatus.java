@@ -39,6 +39,13 @@ public class SandboxResetStatus extends PitstopStatus {
           + " when a schedule is set).")
   public String observedRunRequestId;
 
+  @JsonPropertyDescription(
+      "Digest of what the last requested run did (database, schemas, kept tables and rows,"
+          + " strategy, seeds and their content, dryRun, runRequestId). Without a schedule, a new"
+          + " value runs the reset again; an edit of a setting only (lockTimeout, schedule fields,"
+          + " maintenanceWindowRef) does not.")
+  public String observedRunDigest;
+
   /** The computed deletion plan. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public static class ResetPlan extends KeepsUnknownFields {

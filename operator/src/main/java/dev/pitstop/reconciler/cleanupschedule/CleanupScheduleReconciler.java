@@ -70,7 +70,7 @@ public final class CleanupScheduleReconciler
    * one must not start the same run again or drop its result.
    */
   record RunTicket(
-      CleanupTriggers.Trigger trigger, Instant fire, String runRequest, String specDigest) {}
+      CleanupTriggers.Trigger trigger, Instant fire, String runRequest, String runRequestId) {}
 
   /** A failed run is not retried: the next fire time runs the rules again. */
   public CleanupScheduleReconciler(OperationRuns.Services services, WebhookNotifier notifier) {
@@ -85,7 +85,11 @@ public final class CleanupScheduleReconciler
     RunTicket ticket = pass.ticket();
     if (ticket != null) {
       CleanupStatuses.observe(
-          status, ticket.trigger(), ticket.fire(), ticket.runRequest(), ticket.specDigest());
+          status, ticket.trigger(), ticket.fire(), ticket.runRequest(), ticket.runRequestId());
+    }
+    if (status.observedGeneration == null || status.observedSpecDigest != null) {
+      CleanupScheduleSpec spec = pass.resource().getSpec();
+      CleanupStatuses.firstSeen(status, spec == null ? null : spec.runRequestId);
     }
     CleanupRequests config = CleanupRequests.prepare(pass.resource());
     pass.events()
@@ -94,9 +98,6 @@ public final class CleanupScheduleReconciler
             "DeprecatedField",
             CleanupNotices.deprecation(pass.resource().getSpec().notify));
     status.observedGeneration = pass.generation();
-    if (status.observedSpecDigest == null) {
-      CleanupStatuses.firstSeen(status, config.specDigest());
-    }
     return config;
   }
 
@@ -146,10 +147,6 @@ public final class CleanupScheduleReconciler
       pass.events().warning(resource, "RunInterrupted", status.message);
     }
     recordPassedFireTimes(pass, config, due);
-    if (config.suspended()) {
-      // Changes made while suspended take effect at the next run; they do not start one on resume.
-      status.observedSpecDigest = config.specDigest();
-    }
     if (due.trigger() == null) {
       CleanupStatuses.idle(status, due.next(), config.suspended(), pass.generation(), now);
       return Due.nothing(untilNext(due, now));
@@ -160,7 +157,7 @@ public final class CleanupScheduleReconciler
             due.trigger(),
             due.fire(),
             annotation(resource, Pitstop.RUN_REQUESTED_AT),
-            config.specDigest());
+            config.runRequestId());
     return Due.run(
         run, due.trigger().display() + "/" + now, true, within -> min(within, untilNext(due, now)));
   }
@@ -171,24 +168,21 @@ public final class CleanupScheduleReconciler
         pass.resource().getStatus(), waitingFor, pass.generation(), pass.now());
   }
 
-  /** A database that cannot be resolved fails the run (in history) instead of refusing the spec. */
+  /**
+   * A database Secret that is missing or incomplete starts nothing: the run stays due (a request
+   * stays pending, a fire time until startingDeadline) and starts when the Secret is there.
+   */
   @Override
   public Launch<CleanupJob.Progress, CleanupJob.Outcome> launch(
-      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunTicket run) {
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config, RunTicket run)
+      throws SpecException {
     CleanupSchedule resource = pass.resource();
     CleanupScheduleSpec spec = resource.getSpec();
     Instant now = pass.now();
-    DatabaseTargets.Target target = null;
-    String targetProblem = null;
-    try {
-      target = pass.target();
-    } catch (SpecException e) {
-      targetProblem = e.getMessage();
-    }
+    DatabaseTargets.Target target = pass.target();
     CleanupJob job =
         new CleanupJob(
             target,
-            targetProblem,
             config.request(),
             run.trigger().display(),
             run.fire(),
@@ -199,7 +193,7 @@ public final class CleanupScheduleReconciler
             notifier,
             resource.getMetadata().getNamespace(),
             resource.getMetadata().getName());
-    String database = target == null ? "the database" : target.settings().describe();
+    String database = target.settings().describe();
     boolean dryRun = config.request().dryRun();
     return new Launch<>(
         job::execute,
@@ -208,7 +202,7 @@ public final class CleanupScheduleReconciler
               resource.getStatus(),
               run.trigger(),
               run.fire(),
-              config.specDigest(),
+              run.runRequestId(),
               run.runRequest(),
               dryRun,
               database,

@@ -73,9 +73,16 @@ public final class DatabaseMigrationReconciler
   public Run prepare(OperationPass<DatabaseMigration, Run> pass) throws SpecException {
     Run run = Run.of(pass.resource(), name -> references.configMap(pass.context(), name));
     DatabaseMigrationStatus status = pass.resource().getStatus();
-    if (run.isNewRequest(status)) {
+    if (run.isNewRequest(status, pass.generation())) {
       MigrationStatuses.newRequest(
-          status, pass.generation(), run.key().runRequest(), run.key().sourceDigest());
+          status,
+          pass.generation(),
+          run.key().runRequest(),
+          run.key().sourceDigest(),
+          run.key().runDigest());
+    } else {
+      // A setting changed (or nothing): seen, and applied to the next run.
+      status.observedGeneration = pass.generation();
     }
     return run;
   }
@@ -235,14 +242,22 @@ public final class DatabaseMigrationReconciler
       MigrationRequests prepared = MigrationRequests.prepare(resource, maps);
       String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
-          new RunKey(resource.getMetadata().getGeneration(), runRequest, prepared.sourceDigest()),
+          new RunKey(prepared.runDigest(), runRequest, prepared.sourceDigest()),
           prepared.request());
     }
 
-    boolean isNewRequest(DatabaseMigrationStatus status) {
-      return !Objects.equals(status.observedGeneration, key.generation())
-          || !Objects.equals(status.observedRunRequest, key.runRequest())
-          || !Objects.equals(status.observedSourceDigest, key.sourceDigest());
+    /**
+     * Whether what a run does changed, or a run was requested. A status an earlier operator version
+     * wrote has no run digest: its generation decides once, then the digest is recorded.
+     */
+    boolean isNewRequest(DatabaseMigrationStatus status, long generation) {
+      if (status.observedRunDigest == null
+          && Objects.equals(status.observedGeneration, generation)
+          && MigrationStatuses.isSettled(status.phase)) {
+        status.observedRunDigest = key.runDigest();
+      }
+      return !Objects.equals(status.observedRunDigest, key.runDigest())
+          || !Objects.equals(status.observedRunRequest, key.runRequest());
     }
 
     boolean approved(DatabaseMigration resource) {
@@ -254,10 +269,10 @@ public final class DatabaseMigrationReconciler
     }
   }
 
-  /** Identifies a run: generation, run request annotation and the sources' digest. */
-  record RunKey(long generation, String runRequest, String sourceDigest) {
+  /** Identifies a run: what it does, the run request annotation, and the sources' digest. */
+  record RunKey(String runDigest, String runRequest, String sourceDigest) {
     String value() {
-      return generation + "/" + (runRequest == null ? "" : runRequest) + "/" + sourceDigest;
+      return runDigest + "/" + (runRequest == null ? "" : runRequest);
     }
   }
 }

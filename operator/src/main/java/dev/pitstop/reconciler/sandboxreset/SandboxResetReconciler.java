@@ -89,7 +89,7 @@ public final class SandboxResetReconciler
     try {
       SandboxResetSpec spec = resource.getSpec();
       ResetTriggers.Resource trigger =
-          trigger(pass, ResetRequests.schedule(spec), ResetRequests.startingDeadline(spec));
+          trigger(pass, ResetRequests.schedule(spec), ResetRequests.startingDeadline(spec), null);
       next = ResetTriggers.next(trigger, now);
       status.nextRunTime = next == null ? null : ResetStatuses.time(next);
       Ticket ticket = pass.ticket();
@@ -112,7 +112,8 @@ public final class SandboxResetReconciler
     SandboxReset resource = pass.resource();
     SandboxResetStatus status = resource.getStatus();
     Instant now = pass.now();
-    ResetTriggers.Resource trigger = trigger(pass, specs.schedule(), specs.startingDeadline());
+    ResetTriggers.Resource trigger =
+        trigger(pass, specs.schedule(), specs.startingDeadline(), specs.runDigest());
     ResetTriggers.adopt(trigger, status);
 
     ResetTriggers.Decision decision = ResetTriggers.decide(trigger, status, now);
@@ -127,6 +128,9 @@ public final class SandboxResetReconciler
     if (run == null) {
       if (specs.schedule() != null) {
         ResetStatuses.idle(status, next, trigger.suspended(), pass.generation(), now);
+      } else {
+        // A setting changed (or nothing): seen, and applied to the next run.
+        status.observedGeneration = pass.generation();
       }
       return Due.nothing(lookAgain(next, null, now));
     }
@@ -314,7 +318,10 @@ public final class SandboxResetReconciler
   }
 
   private static ResetTriggers.Resource trigger(
-      OperationPass<SandboxReset, Ticket> pass, CronSchedule schedule, Duration startingDeadline) {
+      OperationPass<SandboxReset, Ticket> pass,
+      CronSchedule schedule,
+      Duration startingDeadline,
+      String runDigest) {
     SandboxReset resource = pass.resource();
     SandboxResetSpec spec = resource.getSpec();
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
@@ -327,7 +334,8 @@ public final class SandboxResetReconciler
         Boolean.TRUE.equals(spec.suspend),
         startingDeadline,
         created == null ? pass.now() : Instant.parse(created),
-        ResetRequests.isDryRun(resource));
+        ResetRequests.isDryRun(resource),
+        runDigest);
   }
 
   private static ResetListener listener(Consumer<Progress> sink) {

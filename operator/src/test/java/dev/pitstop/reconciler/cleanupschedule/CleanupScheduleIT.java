@@ -361,6 +361,33 @@ class CleanupScheduleIT {
   }
 
   @Test
+  void aRunRequestedBeforeItsSecretExistsWaitsAndRunsWhenTheSecretAppears() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getSpec().database.secretRef.name = "late-db";
+    cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
+    kube.client().resource(cls).create();
+
+    CleanupSchedule waiting =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("nightly"),
+                c ->
+                    c.getStatus() != null
+                        && "SecretNotFound".equals(conditionReason(c, Condition.READY)));
+    assertThat(condition(waiting, Condition.FAILED)).isEqualTo("False");
+    assertThat(waiting.getStatus().phase).isEqualTo(CleanupPhase.Scheduled);
+    assertThat(waiting.getStatus().message).contains("Secret 'late-db' does not exist");
+    assertThat(waiting.getStatus().observedRunRequest).as("the request stays pending").isNull();
+    assertThat(waiting.getStatus().history).isNullOrEmpty();
+
+    kube.client().resource(secret("late-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(done.getStatus().observedRunRequest).isEqualTo("go");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+  }
+
+  @Test
   void aMissingWebhookSecretIsANotificationFailureOnly() {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
@@ -376,7 +403,7 @@ class CleanupScheduleIT {
   }
 
   @Test
-  void aSpecChangeRunsNow() {
+  void aNewRunRequestIdRunsNowAndNoOtherEditRunsOutsideTheSchedule() {
     kube.client().resource(learningPlatform()).create();
     awaitPhase("nightly", CleanupPhase.Scheduled);
 
@@ -387,8 +414,26 @@ class CleanupScheduleIT {
           return c;
         });
     CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
-    assertThat(done.getStatus().lastRun.trigger).isEqualTo("SpecChanged");
+    assertThat(done.getStatus().lastRun.trigger).isEqualTo("RunRequestId");
     assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().batchSize = 7;
+          c.getSpec().rules.get(0).olderThan.age = "1d";
+          return c;
+        });
+    CleanupSchedule edited =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("nightly"),
+                c -> c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration));
+    assertThat(edited.getStatus().history)
+        .as("editing the rules and the batch size runs nothing outside the schedule")
+        .hasSize(1);
+    assertThat(edited.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
 
     edit(
         "nightly",

@@ -187,6 +187,42 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aSettingEditRunsNothingAndANewScriptRunsAgain() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    awaitPhase("app", MigrationPhase.Succeeded);
+
+    kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName("app")
+        .edit(
+            r -> {
+              r.getSpec().lockTimeout = "3s";
+              r.getSpec().statementTimeout = "1m";
+              return r;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Long.valueOf(2).equals(get("app").getStatus().observedGeneration));
+    assertThat(kube.eventsFor(get("app")))
+        .as("editing timeouts starts no run")
+        .filteredOn(e -> "MigrationStarted".equals(e.getReason()))
+        .hasSize(1);
+
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of("V1__t.sql", "CREATE TABLE t (id int);", "V2__u.sql", "CREATE TABLE u ();")))
+        .update();
+    await().atMost(Duration.ofSeconds(30)).until(() -> pg.tableExists("u"));
+    awaitPhase("app", MigrationPhase.Succeeded);
+  }
+
+  @Test
   void missingSecretWaitsAndProceedsWhenItAppears() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))

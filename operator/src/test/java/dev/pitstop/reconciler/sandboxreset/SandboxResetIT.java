@@ -162,6 +162,32 @@ class SandboxResetIT {
   }
 
   @Test
+  void aSettingEditRunsNothingAndAChangeToWhatItDoesRunsAgain() {
+    kube.client().resource(reset("sandbox")).create();
+    awaitPhase("sandbox", ResetPhase.Succeeded);
+    pg.execute("INSERT INTO users (email) VALUES ('kept@school.test')");
+
+    edit("sandbox", r -> r.getSpec().lockTimeout = "9s");
+    SandboxReset seen =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("sandbox"),
+                r -> Long.valueOf(2).equals(r.getStatus().observedGeneration));
+    assertThat(seen.getStatus().history).as("editing lockTimeout runs nothing").hasSize(1);
+    assertThat(seen.getStatus().phase).isEqualTo(ResetPhase.Succeeded);
+    assertThat(pg.rowCount("users")).isEqualTo(1);
+
+    edit("sandbox", r -> r.getSpec().strategy = dev.pitstop.api.v1alpha1.ResetStrategy.Truncate);
+    SandboxReset again =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get("sandbox"), r -> r.getStatus().history.size() == 2);
+    assertThat(again.getStatus().lastRun.result).isEqualTo(RunResult.Succeeded);
+    assertThat(pg.rowCount("users")).as("another strategy is a new reset").isZero();
+  }
+
+  @Test
   void dryRunPlansWithRowCountsAndDeletesNothing() {
     SandboxReset sbr = reset("sandbox");
     sbr.getSpec().dryRun = true;
@@ -306,6 +332,18 @@ class SandboxResetIT {
 
   private SandboxReset get(String name) {
     return kube.client().resources(SandboxReset.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private void edit(String name, java.util.function.Consumer<SandboxReset> change) {
+    kube.client()
+        .resources(SandboxReset.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .edit(
+            r -> {
+              change.accept(r);
+              return r;
+            });
   }
 
   private void annotate(String name, String key, String value) {

@@ -30,7 +30,6 @@ import javax.sql.DataSource;
  */
 public final class CleanupJob {
   private final DataSource dataSource;
-  private final String targetProblem;
   private final CleanupRequest request;
   private final String trigger;
   private final Instant fire;
@@ -65,8 +64,7 @@ public final class CleanupJob {
   public record Webhook(String url, String problem) {}
 
   /**
-   * @param target the database, or null when it could not be resolved
-   * @param targetProblem why there is no target (one sentence naming the field), else null
+   * @param target the database
    * @param trigger what started the run, as shown in status (Schedule, RunRequested, ...)
    * @param fire the fire time the run serves, or null
    * @param notify the spec's notify block, or null
@@ -74,7 +72,6 @@ public final class CleanupJob {
    */
   public CleanupJob(
       DatabaseTargets.Target target,
-      String targetProblem,
       CleanupRequest request,
       String trigger,
       Instant fire,
@@ -86,8 +83,7 @@ public final class CleanupJob {
       String namespace,
       String name) {
     this(
-        target == null ? null : target.dataSource(),
-        targetProblem,
+        target.dataSource(),
         request,
         trigger,
         fire,
@@ -103,7 +99,6 @@ public final class CleanupJob {
   /** The same, for a plain data source (the CLI). */
   public CleanupJob(
       DataSource dataSource,
-      String targetProblem,
       CleanupRequest request,
       String trigger,
       Instant fire,
@@ -115,7 +110,6 @@ public final class CleanupJob {
       String namespace,
       String name) {
     this.dataSource = dataSource;
-    this.targetProblem = targetProblem;
     this.request = request;
     this.trigger = trigger;
     this.fire = fire;
@@ -163,43 +157,36 @@ public final class CleanupJob {
     CleanupRun run;
     Boolean reachable = null;
     String failureReason = null;
-    if (dataSource == null) {
+    try {
+      CleanupResult result = new CleanupEngine(dataSource).run(request, listener(progress));
+      run = CleanupRuns.of(result, trigger, fire);
+      reachable = true;
+      failureReason = result.outcome() == CleanupOutcome.FAILED ? "RuleFailed" : null;
+    } catch (CleanupException e) {
       run =
           CleanupRuns.failed(
-              targetProblem, null, start, clock.instant(), trigger, fire, request.dryRun());
-      failureReason = "DatabaseNotConfigured";
-    } else {
-      try {
-        CleanupResult result = new CleanupEngine(dataSource).run(request, listener(progress));
-        run = CleanupRuns.of(result, trigger, fire);
-        reachable = true;
-        failureReason = result.outcome() == CleanupOutcome.FAILED ? "RuleFailed" : null;
-      } catch (CleanupException e) {
-        run =
-            CleanupRuns.failed(
-                e.isRefusal() ? CleanupRequests.fieldMessage(e) : e.getMessage(),
-                e.partialResult(),
-                start,
-                clock.instant(),
-                trigger,
-                fire,
-                request.dryRun());
-        reachable = e.isRefusal() || !e.isTransient();
-        failureReason = e.isRefusal() ? "RuleRefused" : "DatabaseError";
-      } catch (RuntimeException e) {
-        // The pool's own errors (no connection in time, closed pool) come as unchecked ones.
-        run =
-            CleanupRuns.failed(
-                "the database failed: " + e.getMessage(),
-                null,
-                start,
-                clock.instant(),
-                trigger,
-                fire,
-                request.dryRun());
-        reachable = false;
-        failureReason = "DatabaseError";
-      }
+              e.isRefusal() ? CleanupRequests.fieldMessage(e) : e.getMessage(),
+              e.partialResult(),
+              start,
+              clock.instant(),
+              trigger,
+              fire,
+              request.dryRun());
+      reachable = e.isRefusal() || !e.isTransient();
+      failureReason = e.isRefusal() ? "RuleRefused" : "DatabaseError";
+    } catch (RuntimeException e) {
+      // The pool's own errors (no connection in time, closed pool) come as unchecked ones.
+      run =
+          CleanupRuns.failed(
+              "the database failed: " + e.getMessage(),
+              null,
+              start,
+              clock.instant(),
+              trigger,
+              fire,
+              request.dryRun());
+      reachable = false;
+      failureReason = "DatabaseError";
     }
     return new Outcome(run, reachable, failureReason, notifyAbout(run));
   }

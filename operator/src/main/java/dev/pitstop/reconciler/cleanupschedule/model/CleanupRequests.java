@@ -1,9 +1,5 @@
 package dev.pitstop.reconciler.cleanupschedule.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pitstop.api.v1alpha1.CleanupRule;
 import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
@@ -14,25 +10,18 @@ import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.time.CronSchedule;
 import dev.pitstop.time.Durations;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A CleanupSchedule's spec, validated without the database: the schedule, the engine request, and
- * the digest of what decides a run's effect. Every problem is one sentence naming the spec field.
+ * the explicit run request of the spec. Every problem is one sentence naming the spec field.
  *
  * @param schedule the cron schedule in its time zone
  * @param startingDeadline how late a missed fire time may still run
  * @param suspended whether scheduled runs are stopped
  * @param historyLimit how many runs status.history keeps
  * @param request what the engine runs
- * @param specDigest digest of the spec without the fields that only say when to run
+ * @param runRequestId spec.runRequestId: a new value requests a run; no other spec change does
  */
 public record CleanupRequests(
     CronSchedule schedule,
@@ -40,16 +29,7 @@ public record CleanupRequests(
     boolean suspended,
     int historyLimit,
     CleanupRequest request,
-    String specDigest) {
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
-  /**
-   * Fields that say when to run or whom to tell, not what a run does: changing them runs nothing.
-   */
-  private static final List<String> NOT_DIGESTED =
-      List.of("schedule", "timeZone", "suspend", "startingDeadline", "historyLimit", "notify");
+    String runRequestId) {
 
   /** Validates {@code resource}'s spec; the lock scope is its namespace/name. */
   public static CleanupRequests prepare(CleanupSchedule resource) throws SpecException {
@@ -86,7 +66,7 @@ public record CleanupRequests(
         Boolean.TRUE.equals(spec.suspend),
         historyLimit,
         request(spec, scope),
-        digest(spec));
+        spec.runRequestId);
   }
 
   /**
@@ -167,21 +147,6 @@ public record CleanupRequests(
           rule.orphanedBy.parentColumn);
     }
     return DeletionRule.where(rule.name, rule.table, rule.where);
-  }
-
-  /** SHA-256 over the spec's JSON with sorted keys, leaving out {@link #NOT_DIGESTED}. */
-  static String digest(CleanupScheduleSpec spec) {
-    Map<String, Object> fields =
-        new TreeMap<>(JSON.convertValue(spec, new TypeReference<Map<String, Object>>() {}));
-    NOT_DIGESTED.forEach(fields::remove);
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(JSON.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 12);
-    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void require(String value, String field) throws SpecException {

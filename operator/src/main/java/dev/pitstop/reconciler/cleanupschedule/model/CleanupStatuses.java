@@ -31,9 +31,14 @@ public final class CleanupStatuses {
 
   private CleanupStatuses() {}
 
-  /** The first time the operator sees the resource: remember the spec, run nothing. */
-  public static void firstSeen(CleanupScheduleStatus status, String specDigest) {
-    status.observedSpecDigest = specDigest;
+  /**
+   * The first time the operator sees the resource, or the first time since an operator that ran on
+   * spec changes left {@code observedSpecDigest}: the run request values it has are adopted, so
+   * they run nothing.
+   */
+  public static void firstSeen(CleanupScheduleStatus status, String runRequestId) {
+    status.observedRunRequestId = runRequestId;
+    status.observedSpecDigest = null;
     if (status.phase == null) {
       status.phase = CleanupPhase.Scheduled;
     }
@@ -44,14 +49,14 @@ public final class CleanupStatuses {
       CleanupScheduleStatus status,
       CleanupTriggers.Trigger trigger,
       Instant fire,
-      String specDigest,
+      String runRequestId,
       String runRequest,
       boolean dryRun,
       String database,
       long generation,
       Instant now) {
     status.phase = CleanupPhase.Running;
-    status.observedSpecDigest = specDigest;
+    status.observedRunRequestId = runRequestId;
     if (trigger == CleanupTriggers.Trigger.RUN_REQUESTED) {
       status.observedRunRequest = runRequest;
     }
@@ -166,8 +171,16 @@ public final class CleanupStatuses {
   public static void refused(
       CleanupScheduleStatus status, SpecException e, long generation, Instant now) {
     status.observedGeneration = generation;
-    status.phase = CleanupPhase.Failed;
     status.progress = null;
+    if (e.waitsForObject()) {
+      // The spec is fine; a run that is due waits for the object and starts when it appears.
+      if (status.phase == null || status.phase == CleanupPhase.Running) {
+        status.phase = CleanupPhase.Scheduled;
+      }
+      RunStatuses.refused(status, e, generation, now);
+      return;
+    }
+    status.phase = CleanupPhase.Failed;
     status.nextRunTime = null;
     status.message = KnownSecrets.redact(e.getMessage());
     RunStatuses.settled(status, true, e.reason(), status.message, generation, now);
@@ -264,11 +277,11 @@ public final class CleanupStatuses {
       CleanupTriggers.Trigger trigger,
       Instant fire,
       String runRequest,
-      String specDigest) {
+      String runRequestId) {
     if (trigger == CleanupTriggers.Trigger.RUN_REQUESTED) {
       status.observedRunRequest = runRequest;
     }
-    status.observedSpecDigest = specDigest;
+    status.observedRunRequestId = runRequestId;
     if (fire != null
         && (status.lastScheduleTime == null
             || Instant.parse(status.lastScheduleTime).isBefore(fire))) {

@@ -10,9 +10,10 @@ import java.util.Objects;
  * or cluster access), so the rules are unit-tested:
  *
  * <ul>
- *   <li>a new {@code pitstop.dev/run-requested-at} value runs now, even while suspended;
- *   <li>a spec change (other than when to run, see {@link CleanupRequests}) runs now unless
- *       suspended; the first spec seen (creation) runs nothing;
+ *   <li>a new {@code pitstop.dev/run-requested-at} value or a new {@code spec.runRequestId} runs
+ *       now, even while suspended; the values a resource is first seen with (creation) run nothing;
+ *   <li>no other spec change runs anything: a scheduled cleanup never runs outside its schedule
+ *       unless asked to; the change applies to the next run;
  *   <li>the latest unhandled fire time runs if it is younger than startingDeadline, else it is
  *       missed; while suspended, fire times pass silently (no catch-up when resumed).
  * </ul>
@@ -31,8 +32,8 @@ public record CleanupTriggers(
     SCHEDULE("Schedule"),
     /** A new value of the pitstop.dev/run-requested-at annotation. */
     RUN_REQUESTED("RunRequested"),
-    /** A change to what or how the cleanup deletes, e.g. a new spec.runRequestId. */
-    SPEC_CHANGED("SpecChanged");
+    /** A new value of spec.runRequestId. */
+    RUN_REQUEST_ID("RunRequestId");
 
     private final String display;
 
@@ -58,23 +59,25 @@ public record CleanupTriggers(
         config.schedule().due(lastHandled, created, now, config.startingDeadline());
     if (config.suspended()) {
       Instant passed = due.runNow() != null ? due.runNow() : due.missed();
-      CleanupTriggers.Trigger trigger =
-          isNewRunRequest(status, runRequest) ? CleanupTriggers.Trigger.RUN_REQUESTED : null;
-      return new CleanupTriggers(trigger, null, null, passed, null);
+      return new CleanupTriggers(request(config, status, runRequest), null, null, passed, null);
     }
-    CleanupTriggers.Trigger trigger = null;
-    if (isNewRunRequest(status, runRequest)) {
-      trigger = CleanupTriggers.Trigger.RUN_REQUESTED;
-    } else if (status.observedSpecDigest != null
-        && !status.observedSpecDigest.equals(config.specDigest())) {
-      trigger = CleanupTriggers.Trigger.SPEC_CHANGED;
-    } else if (due.runNow() != null) {
+    CleanupTriggers.Trigger trigger = request(config, status, runRequest);
+    if (trigger == null && due.runNow() != null) {
       trigger = CleanupTriggers.Trigger.SCHEDULE;
     }
     return new CleanupTriggers(trigger, due.runNow(), due.missed(), null, due.next());
   }
 
-  private static boolean isNewRunRequest(CleanupScheduleStatus status, String runRequest) {
-    return runRequest != null && !Objects.equals(runRequest, status.observedRunRequest);
+  /** The explicit request not yet served: the annotation first, then spec.runRequestId. */
+  private static Trigger request(
+      CleanupRequests config, CleanupScheduleStatus status, String runRequest) {
+    if (runRequest != null && !Objects.equals(runRequest, status.observedRunRequest)) {
+      return Trigger.RUN_REQUESTED;
+    }
+    if (config.runRequestId() != null
+        && !Objects.equals(config.runRequestId(), status.observedRunRequestId)) {
+      return Trigger.RUN_REQUEST_ID;
+    }
+    return null;
   }
 }

@@ -9,6 +9,7 @@ import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.RunDigest;
 import dev.pitstop.reconciler.model.SourceScripts;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.time.Durations;
@@ -25,8 +26,16 @@ import java.util.function.Function;
  *
  * @param request what to hand to the engine
  * @param sourceDigest a digest of the scripts' names and contents
+ * @param runDigest a digest of what a run does (see {@link #SETTINGS}): a new value runs again
  */
-public record MigrationRequests(MigrationRequest request, String sourceDigest) {
+public record MigrationRequests(MigrationRequest request, String sourceDigest, String runDigest) {
+
+  /**
+   * Spec fields that shape how or when migrations run, not which ones or where: changing them
+   * starts nothing and applies to the next run.
+   */
+  public static final List<String> SETTINGS =
+      List.of("lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval");
 
   /**
    * Validates the spec and gathers its scripts.
@@ -69,7 +78,8 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest) {
                       spec.statementTimeout == null ? "0s" : spec.statementTimeout,
                       "spec.statementTimeout"))
               .build();
-      return new MigrationRequests(request, scripts.digest());
+      return new MigrationRequests(
+          request, scripts.digest(), RunDigest.of(spec, SETTINGS, scripts.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (MigrationException e) {

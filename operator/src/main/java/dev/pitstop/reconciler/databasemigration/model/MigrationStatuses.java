@@ -46,11 +46,16 @@ public final class MigrationStatuses {
    * @param sourceDigest the digest of the scripts the run uses
    */
   public static void newRequest(
-      DatabaseMigrationStatus status, long generation, String runRequest, String sourceDigest) {
+      DatabaseMigrationStatus status,
+      long generation,
+      String runRequest,
+      String sourceDigest,
+      String runDigest) {
     status.phase = MigrationPhase.Pending;
     status.observedGeneration = generation;
     status.observedRunRequest = runRequest;
     status.observedSourceDigest = sourceDigest;
+    status.observedRunDigest = runDigest;
     status.failure = null;
     status.progress = null;
     status.lock = null;

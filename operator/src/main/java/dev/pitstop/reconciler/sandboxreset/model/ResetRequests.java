@@ -5,6 +5,7 @@ import dev.pitstop.api.v1alpha1.ResetStrategy;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.RunDigest;
 import dev.pitstop.reconciler.model.SourceScripts;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reset.DeletionStrategy;
@@ -29,9 +30,28 @@ import java.util.function.Function;
  * @param schedule the schedule, or {@code null} when the reset runs once per generation
  * @param startingDeadline how late a missed fire time may still run
  * @param seedDigest a digest of the seed scripts' names and contents
+ * @param runDigest a digest of what a run does (see {@link #SETTINGS}): without a schedule, a new
+ *     value runs the reset again
  */
 public record ResetRequests(
-    ResetRequest request, CronSchedule schedule, Duration startingDeadline, String seedDigest) {
+    ResetRequest request,
+    CronSchedule schedule,
+    Duration startingDeadline,
+    String seedDigest,
+    String runDigest) {
+
+  /**
+   * Spec fields that say when or how a reset runs, not what it does: changing them starts nothing
+   * and applies to the next run.
+   */
+  public static final List<String> SETTINGS =
+      List.of(
+          "schedule",
+          "timeZone",
+          "suspend",
+          "startingDeadline",
+          "lockTimeout",
+          "maintenanceWindowRef");
 
   /**
    * Reads the spec.
@@ -81,7 +101,11 @@ public record ResetRequests(
         builder.preserveRows(rows.get(i).table, rows.get(i).where);
       }
       return new ResetRequests(
-          builder.build(), schedule(spec), startingDeadline(spec), seeds.digest());
+          builder.build(),
+          schedule(spec),
+          startingDeadline(spec),
+          seeds.digest(),
+          RunDigest.of(spec, SETTINGS, seeds.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (ResetException e) {

@@ -40,6 +40,7 @@ public final class ResetStatuses {
     status.observedGeneration = ticket.generation();
     status.observedRunRequest = ticket.runRequest();
     status.observedRunRequestId = ticket.runRequestId();
+    status.observedRunDigest = ticket.runDigest();
     status.progress = null;
     status.failure = null;
     status.message = "run requested";
@@ -265,6 +266,7 @@ public final class ResetStatuses {
   public static void handled(SandboxResetStatus status, ResetTriggers.Ticket ticket) {
     if (ticket.trigger() == ResetTriggers.Trigger.REQUEST) {
       status.observedGeneration = ticket.generation();
+      status.observedRunDigest = ticket.runDigest();
     }
     if (ticket.fireTime() != null) {
       status.lastScheduleTime = later(status.lastScheduleTime, ticket.fireTime());

@@ -12,9 +12,11 @@ import java.util.Objects;
  * on its own.
  *
  * <ul>
- *   <li>Without a schedule: once per {@code metadata.generation} and once per new value of the
- *       {@code pitstop.dev/run-requested-at} annotation, until the run succeeded, failed or
- *       planned.
+ *   <li>Without a schedule: once per new value of what a run does (the run digest of {@link
+ *       ResetRequests}: database, schemas, kept tables and rows, strategy, seeds and their content,
+ *       dryRun, runRequestId) and once per new value of the {@code pitstop.dev/run-requested-at}
+ *       annotation, until the run succeeded, failed or planned. An edit of a setting only
+ *       (lockTimeout, schedule fields, the window) starts nothing.
  *   <li>With a schedule: at each fire time (unless suspended), and at once for a new annotation
  *       value or {@code spec.runRequestId} (manual runs, also while suspended). A fire time missed
  *       while the operator was down runs if it is younger than {@code startingDeadline}, else it is
@@ -43,6 +45,7 @@ public final class ResetTriggers {
    * @param runRequestId {@code spec.runRequestId} at start
    * @param fireTime the fire time it runs for ({@link Trigger#SCHEDULE}), else null
    * @param dryRun whether it only plans
+   * @param runDigest the digest of what it does
    */
   public record Ticket(
       Trigger trigger,
@@ -50,7 +53,8 @@ public final class ResetTriggers {
       String runRequest,
       String runRequestId,
       Instant fireTime,
-      boolean dryRun) {
+      boolean dryRun,
+      String runDigest) {
 
     /** Identifies the run for the operator's background work. */
     public String key() {
@@ -69,6 +73,7 @@ public final class ResetTriggers {
    * @param startingDeadline spec.startingDeadline
    * @param createdAt metadata.creationTimestamp; earlier fire times never count
    * @param dryRun spec.dryRun
+   * @param runDigest the digest of what a run does
    */
   public record Resource(
       long generation,
@@ -78,7 +83,8 @@ public final class ResetTriggers {
       boolean suspended,
       Duration startingDeadline,
       Instant createdAt,
-      boolean dryRun) {}
+      boolean dryRun,
+      String runDigest) {}
 
   /**
    * The answer.
@@ -101,7 +107,9 @@ public final class ResetTriggers {
   public static Decision decide(Resource r, SandboxResetStatus status, Instant now) {
     if (r.schedule() == null) {
       boolean fresh =
-          !Objects.equals(status.observedGeneration, r.generation())
+          (status.observedRunDigest == null
+                  ? !Objects.equals(status.observedGeneration, r.generation())
+                  : !status.observedRunDigest.equals(r.runDigest()))
               || !Objects.equals(status.observedRunRequest, r.runRequest());
       boolean due = fresh || !isSettled(status.phase);
       Ticket run =
@@ -112,7 +120,8 @@ public final class ResetTriggers {
                   r.runRequest(),
                   r.runRequestId(),
                   null,
-                  r.dryRun())
+                  r.dryRun(),
+                  r.runDigest())
               : null;
       return new Decision(run, fresh, null, null);
     }
@@ -128,7 +137,8 @@ public final class ResetTriggers {
               manual ? r.runRequest() : status.observedRunRequest,
               manual ? r.runRequestId() : status.observedRunRequestId,
               due.runNow(),
-              r.dryRun()),
+              r.dryRun(),
+              r.runDigest()),
           false,
           due.missed(),
           next);
@@ -166,11 +176,21 @@ public final class ResetTriggers {
             || !Objects.equals(status.observedRunRequestId, r.runRequestId()));
   }
 
-  /** Records the request values of a scheduled resource seen for the first time. */
+  /**
+   * Records the request values of a scheduled resource seen for the first time; and, for a resource
+   * without a schedule whose status an earlier operator version wrote (no run digest, the current
+   * generation handled), the digest of what that run did, so the upgrade runs nothing.
+   */
   public static void adopt(Resource r, SandboxResetStatus status) {
     if (r.schedule() != null && status.observedGeneration == null) {
       status.observedRunRequest = r.runRequest();
       status.observedRunRequestId = r.runRequestId();
+    }
+    if (r.schedule() == null
+        && status.observedRunDigest == null
+        && Objects.equals(status.observedGeneration, r.generation())
+        && isSettled(status.phase)) {
+      status.observedRunDigest = r.runDigest();
     }
   }
 

@@ -17,28 +17,31 @@ class CleanupTriggersTest {
           .rule(DeletionRule.olderThan("old", "logs", "created_at", Duration.ZERO))
           .build();
 
-  private static CleanupRequests nightly(boolean suspended, String digest) {
+  private static CleanupRequests nightly(boolean suspended, String runRequestId) {
     return new CleanupRequests(
         CronSchedule.parse("0 2 * * *", "UTC", "spec.schedule", "spec.timeZone"),
         Duration.ofHours(1),
         suspended,
         10,
         REQUEST,
-        digest);
+        runRequestId);
   }
 
-  private static CleanupScheduleStatus seen(String digest) {
+  /** A status that has seen {@code runRequestId} as spec.runRequestId. */
+  private static CleanupScheduleStatus seen(String runRequestId) {
     CleanupScheduleStatus status = new CleanupScheduleStatus();
-    status.observedSpecDigest = digest;
+    CleanupStatuses.firstSeen(status, runRequestId);
+    status.observedGeneration = 1L;
     return status;
   }
 
   @Test
   void nothingRunsAtCreationAndTheNextFireTimeIsKnown() {
+    CleanupScheduleStatus status = new CleanupScheduleStatus();
+    CleanupStatuses.firstSeen(status, "a");
     CleanupTriggers due =
-        CleanupTriggers.decide(
-            nightly(false, "a"), new CleanupScheduleStatus(), null, CREATED, CREATED);
-    assertThat(due.trigger()).isNull();
+        CleanupTriggers.decide(nightly(false, "a"), status, null, CREATED, CREATED);
+    assertThat(due.trigger()).as("the runRequestId a resource is created with").isNull();
     assertThat(due.next()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
   }
 
@@ -97,20 +100,40 @@ class CleanupTriggersTest {
   }
 
   @Test
-  void aSpecChangeRunsNowButTheFirstSpecSeenDoesNot() {
+  void onlyANewRunRequestIdRunsOutsideTheSchedule() {
     Instant now = Instant.parse("2026-03-01T12:00:00Z");
     assertThat(CleanupTriggers.decide(nightly(false, "b"), seen("a"), null, CREATED, now).trigger())
-        .isEqualTo(CleanupTriggers.Trigger.SPEC_CHANGED);
+        .isEqualTo(CleanupTriggers.Trigger.RUN_REQUEST_ID);
     assertThat(
             CleanupTriggers.decide(nightly(false, "b"), seen(null), null, CREATED, now).trigger())
+        .isEqualTo(CleanupTriggers.Trigger.RUN_REQUEST_ID);
+    assertThat(CleanupTriggers.decide(nightly(false, "a"), seen("a"), null, CREATED, now).trigger())
+        .as("any other edit (rules, batch size, dry run, ...) leaves runRequestId as it was")
+        .isNull();
+    assertThat(
+            CleanupTriggers.decide(nightly(false, null), seen("a"), null, CREATED, now).trigger())
+        .as("removing runRequestId asks for nothing")
+        .isNull();
+  }
+
+  @Test
+  void anOperatorThatRanOnSpecChangesLeftADigestWhichIsAdoptedWithoutARun() {
+    CleanupScheduleStatus old = new CleanupScheduleStatus();
+    old.observedGeneration = 4L;
+    old.observedSpecDigest = "0f3a";
+    CleanupStatuses.firstSeen(old, "release-41");
+    assertThat(old.observedSpecDigest).isNull();
+    Instant now = Instant.parse("2026-03-01T12:00:00Z");
+    assertThat(
+            CleanupTriggers.decide(nightly(false, "release-41"), old, null, CREATED, now).trigger())
         .isNull();
   }
 
   @Test
   void whileSuspendedFireTimesPassSilentlyButARequestStillRuns() {
     Instant now = Instant.parse("2026-03-02T02:00:30Z");
-    CleanupTriggers due = CleanupTriggers.decide(nightly(true, "b"), seen("a"), null, CREATED, now);
-    assertThat(due.trigger()).as("no spec-change run while suspended").isNull();
+    CleanupTriggers due = CleanupTriggers.decide(nightly(true, "a"), seen("a"), null, CREATED, now);
+    assertThat(due.trigger()).isNull();
     assertThat(due.fire()).isNull();
     assertThat(due.passed()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
     assertThat(due.next()).isNull();

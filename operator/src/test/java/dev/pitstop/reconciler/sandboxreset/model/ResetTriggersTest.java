@@ -20,17 +20,22 @@ class ResetTriggersTest {
   private final SandboxResetStatus status = new SandboxResetStatus();
 
   private static ResetTriggers.Resource oneShot(long generation, String runRequest) {
+    return oneShot(generation, runRequest, "digest-1");
+  }
+
+  private static ResetTriggers.Resource oneShot(
+      long generation, String runRequest, String runDigest) {
     return new ResetTriggers.Resource(
-        generation, runRequest, null, null, false, Duration.ofHours(1), CREATED, false);
+        generation, runRequest, null, null, false, Duration.ofHours(1), CREATED, false, runDigest);
   }
 
   private static ResetTriggers.Resource nightly(String runRequest, String id, boolean suspended) {
     return new ResetTriggers.Resource(
-        3, runRequest, id, NIGHTLY, suspended, Duration.ofHours(1), CREATED, false);
+        3, runRequest, id, NIGHTLY, suspended, Duration.ofHours(1), CREATED, false, "digest-1");
   }
 
   @Test
-  void oneShotRunsForANewGenerationAndThenSettles() {
+  void oneShotRunsWhenWhatItDoesChangesAndThenSettles() {
     Decision first = ResetTriggers.decide(oneShot(1, null), status, FIRE);
     assertThat(first.newRequest()).isTrue();
     assertThat(first.run().trigger()).isEqualTo(Trigger.REQUEST);
@@ -46,9 +51,23 @@ class ResetTriggersTest {
     status.phase = ResetPhase.Failed;
     assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run()).isNull();
 
-    Decision edited = ResetTriggers.decide(oneShot(2, null), status, FIRE);
+    assertThat(ResetTriggers.decide(oneShot(2, null), status, FIRE).run())
+        .as("a new generation that changes only a setting (lockTimeout) runs nothing")
+        .isNull();
+
+    Decision edited = ResetTriggers.decide(oneShot(2, null, "digest-2"), status, FIRE);
     assertThat(edited.newRequest()).isTrue();
     assertThat(edited.run().generation()).isEqualTo(2);
+    assertThat(edited.run().runDigest()).isEqualTo("digest-2");
+  }
+
+  @Test
+  void aStatusWrittenBeforeRunDigestsIsAdoptedWithoutARun() {
+    status.observedGeneration = 4L;
+    status.phase = ResetPhase.Succeeded;
+    ResetTriggers.adopt(oneShot(4, null), status);
+    assertThat(status.observedRunDigest).isEqualTo("digest-1");
+    assertThat(ResetTriggers.decide(oneShot(4, null), status, FIRE).run()).isNull();
   }
 
   @Test
@@ -167,7 +186,15 @@ class ResetTriggersTest {
   void fireTimesBeforeCreationNeverCount() {
     ResetTriggers.Resource createdAfterFire =
         new ResetTriggers.Resource(
-            1, null, null, NIGHTLY, false, Duration.ofHours(1), FIRE.plusSeconds(10), false);
+            1,
+            null,
+            null,
+            NIGHTLY,
+            false,
+            Duration.ofHours(1),
+            FIRE.plusSeconds(10),
+            false,
+            "digest-1");
     status.observedGeneration = 1L;
 
     Decision decision = ResetTriggers.decide(createdAfterFire, status, FIRE.plusSeconds(20));
