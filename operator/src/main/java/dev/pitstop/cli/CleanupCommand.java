@@ -67,7 +67,8 @@ public final class CleanupCommand implements Command {
               manifest::configMap,
               manifest::secret,
               out,
-              err);
+              err,
+              false);
       int code = runner.run(resource, context);
       out.print(KnownSecrets.redact(Serialization.asYaml(resource.getStatus())));
       return code;

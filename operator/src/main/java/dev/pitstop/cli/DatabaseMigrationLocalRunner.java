@@ -9,6 +9,7 @@ import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.reconciler.databasemigration.model.MigrationPlans;
 import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
 import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
 import dev.pitstop.reconciler.model.SpecException;
@@ -54,7 +55,8 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
                   + spec.maintenanceWindowRef.name
                   + ") is not checked in local runs; running now");
     }
-    boolean approved = MigrationRequests.approved(resource);
+    boolean approved =
+        context.approve() || MigrationRequests.approved(resource, prepared.runDigest());
     boolean planOnly = MigrationRequests.planOnly(spec, approved);
     MigrationStatuses.started(
         status, planOnly, context.settings().describe(), generation, Instant.now());
@@ -66,7 +68,13 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
         MigrationInfo plan = engine.info(request);
         boolean awaitingApproval = Boolean.TRUE.equals(spec.requireApproval) && !approved;
         MigrationStatuses.planned(
-            status, plan, awaitingApproval, HOW_TO_APPROVE, generation, Instant.now());
+            status,
+            plan,
+            MigrationPlans.of(plan, request.scripts(), prepared.runDigest()),
+            awaitingApproval,
+            HOW_TO_APPROVE,
+            generation,
+            Instant.now());
         if (!plan.pending().isEmpty()) {
           MigrateCommand.pendingTable(plan.pending()).print(context.out(), "  ");
         }

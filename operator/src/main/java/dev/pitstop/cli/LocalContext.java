@@ -19,6 +19,7 @@ import javax.sql.DataSource;
  * @param secrets Secrets defined in the same manifest file, by name
  * @param out progress lines
  * @param err warnings
+ * @param approve {@code --approve}: the plan of this run is approved, whatever it holds
  */
 public record LocalContext(
     DataSource dataSource,
@@ -26,4 +27,5 @@ public record LocalContext(
     Function<String, Optional<ConfigMap>> configMaps,
     Function<String, Optional<Secret>> secrets,
     PrintStream out,
-    PrintStream err) {}
+    PrintStream err,
+    boolean approve) {}

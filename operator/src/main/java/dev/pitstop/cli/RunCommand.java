@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +142,7 @@ public final class RunCommand implements Command {
       PrintStream err)
       throws Exception {
     R resource = manifest.convert(document, runner.type());
-    String namespace = prepareMetadata(resource, args.flag("approve"));
+    String namespace = prepareMetadata(resource);
     ConnectionSettings settings = connection(manifest, document, resource, namespace, args, env);
     int code;
     try (CommandDatabase database = CommandDatabase.open(settings)) {
@@ -155,7 +154,8 @@ public final class RunCommand implements Command {
               name -> manifest.configMap(namespace, name),
               name -> manifest.secret(namespace, name),
               progress,
-              err);
+              err,
+              args.flag("approve"));
       code = runner.run(resource, context);
     }
     Map<String, Object> status = new LinkedHashMap<>();
@@ -166,11 +166,11 @@ public final class RunCommand implements Command {
 
   /**
    * Fills in what the API server would: the namespace ({@code default}) and generation (1) of a new
-   * object; {@code --approve} is the approve annotation naming that generation.
+   * object.
    *
    * @return the namespace
    */
-  private static String prepareMetadata(CustomResource<?, ?> resource, boolean approve) {
+  private static String prepareMetadata(CustomResource<?, ?> resource) {
     ObjectMeta metadata =
         resource.getMetadata() == null ? new ObjectMeta() : resource.getMetadata();
     resource.setMetadata(metadata);
@@ -179,14 +179,6 @@ public final class RunCommand implements Command {
     }
     if (metadata.getGeneration() == null) {
       metadata.setGeneration(1L);
-    }
-    if (approve) {
-      Map<String, String> annotations =
-          metadata.getAnnotations() == null
-              ? new HashMap<>()
-              : new HashMap<>(metadata.getAnnotations());
-      annotations.put(Pitstop.APPROVE, String.valueOf(metadata.getGeneration()));
-      metadata.setAnnotations(annotations);
     }
     return metadata.getNamespace();
   }

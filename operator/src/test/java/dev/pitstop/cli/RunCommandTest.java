@@ -169,6 +169,9 @@ class RunCommandTest {
     JsonNode status = status(waiting);
     assertThat(status.path("phase").asText()).isEqualTo("WaitingForApproval");
     assertThat(status.path("message").asText()).contains("--approve");
+    assertThat(status.path("plan").path("digest").asText()).isNotBlank();
+    assertThat(status.path("plan").path("scripts").get(0).path("script").asText())
+        .isEqualTo("V1__create_courses.sql");
     assertThat(pg.tableExists("courses")).isFalse();
 
     CliRun approved = run(file, "--approve");

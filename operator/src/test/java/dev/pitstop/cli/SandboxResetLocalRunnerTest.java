@@ -47,7 +47,8 @@ class SandboxResetLocalRunnerTest {
         name -> Optional.ofNullable(configMaps.get(name)),
         name -> Optional.empty(),
         new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        false);
   }
 
   private SandboxReset manifest(String confirm) {

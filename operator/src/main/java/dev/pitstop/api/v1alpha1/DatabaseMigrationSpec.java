@@ -42,7 +42,8 @@ public class DatabaseMigrationSpec {
 
   @Default("false")
   @JsonPropertyDescription(
-      "Plan, then wait for the annotation pitstop.dev/approve: \"<generation>\" before applying.")
+      "Plan, then wait for the annotation pitstop.dev/approve: \"<status.plan.digest>\" before"
+          + " applying; a change to what would run needs a new approval.")
   public Boolean requireApproval = false;
 
   @Default("Fail")

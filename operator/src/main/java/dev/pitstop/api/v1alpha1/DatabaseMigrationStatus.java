@@ -39,6 +39,12 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   @JsonPropertyDescription("Versions still to apply (repeatables by description).")
   public List<String> pending = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "What a run would apply, shown after a plan (validateOnly, or requireApproval before"
+          + " approval): the digest to approve with the annotation pitstop.dev/approve, and the"
+          + " pending scripts with their first statements.")
+  public MigrationPlan plan;
+
   @JsonPropertyDescription("Migrations applied by the last run.")
   public List<AppliedMigration> lastApplied = new ArrayList<>();
 
@@ -47,6 +53,45 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
   @JsonPropertyDescription("Set while waiting for another runner's advisory lock.")
   public LockHolder lock;
+
+  /** A plan: the digest to approve and the scripts it applies. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public static class MigrationPlan extends KeepsUnknownFields {
+    @JsonPropertyDescription(
+        "Digest of what the run applies: the scripts and their content, the database and the"
+            + " settings that change which SQL runs. pitstop.dev/approve must carry this value;"
+            + " any change to that content needs a new approval.")
+    public String digest;
+
+    @JsonPropertyDescription("The pending scripts in the order they apply (at most 20).")
+    public List<PlannedScript> scripts = new ArrayList<>();
+
+    @JsonPropertyDescription("Pending scripts not listed in scripts.")
+    public Integer moreScripts;
+  }
+
+  /** One pending script of a plan. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public static class PlannedScript extends KeepsUnknownFields {
+    @JsonPropertyDescription("Version; empty for a repeatable script.")
+    public String version;
+
+    @JsonPropertyDescription("Description from the file name.")
+    public String description;
+
+    @JsonPropertyDescription("File name.")
+    public String script;
+
+    @JsonPropertyDescription("Flyway-compatible checksum of the file.")
+    public Integer checksum;
+
+    @JsonPropertyDescription("Number of statements in the file.")
+    public Integer statementCount;
+
+    @JsonPropertyDescription(
+        "The first statements (at most 5, each cut at 300 characters, marked with an ellipsis).")
+    public List<String> statements = new ArrayList<>();
+  }
 
   /** Progress of a running migration. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -6,7 +6,7 @@ package dev.pitstop.api.v1alpha1;
  * <ul>
  *   <li>{@link #Pending} → {@link #Planned}: {@code validateOnly} is set and the plan was read.
  *   <li>{@link #Pending} → {@link #WaitingForApproval}: {@code requireApproval} is set and the
- *       annotation {@code pitstop.dev/approve} does not name the current generation.
+ *       annotation {@code pitstop.dev/approve} does not carry the digest of the current plan.
  *   <li>{@link #Pending}/{@link #WaitingForApproval} → {@link #WaitingForWindow}: a {@code
  *       maintenanceWindowRef} is set and that window is not Active.
  *   <li>{@link #Pending}/{@link #WaitingForApproval}/{@link #WaitingForWindow} → {@link

@@ -9,7 +9,10 @@ public final class Pitstop {
   /** Annotation: any new value requests another run without a spec change. */
   public static final String RUN_REQUESTED_AT = "pitstop.dev/run-requested-at";
 
-  /** Annotation: the generation whose plan the user approves ({@code requireApproval: true}). */
+  /**
+   * Annotation: the digest of the plan the user approves ({@code requireApproval: true}), as shown
+   * in {@code status.plan.digest}.
+   */
   public static final String APPROVE = "pitstop.dev/approve";
 
   private Pitstop() {}

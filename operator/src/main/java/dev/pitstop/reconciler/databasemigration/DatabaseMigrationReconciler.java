@@ -22,6 +22,7 @@ import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Outcome;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Progress;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Run;
+import dev.pitstop.reconciler.databasemigration.model.MigrationPlans;
 import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
 import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
 import dev.pitstop.reconciler.model.DatabaseTargets;
@@ -175,8 +176,15 @@ public final class DatabaseMigrationReconciler
         MigrationStatuses.planned(
             status,
             outcome.plan(),
+            MigrationPlans.of(outcome.plan(), run.request().scripts(), run.key().runDigest()),
             awaitingApproval,
-            "kubectl annotate dbm " + name + " " + Pitstop.APPROVE + "=" + generation,
+            "kubectl annotate dbm "
+                + name
+                + " "
+                + Pitstop.APPROVE
+                + "="
+                + run.key().runDigest()
+                + " --overwrite",
             generation,
             now);
         pass.events()
@@ -261,7 +269,7 @@ public final class DatabaseMigrationReconciler
     }
 
     boolean approved(DatabaseMigration resource) {
-      return MigrationRequests.approved(resource);
+      return MigrationRequests.approved(resource, key.runDigest());
     }
 
     boolean planOnly(DatabaseMigration resource) {

@@ -137,7 +137,7 @@ class DatabaseMigrationIT {
   }
 
   @Test
-  void requireApprovalWaitsForTheApproveAnnotationOfTheCurrentGeneration() {
+  void approvalIsOfTheContentShownInThePlanAndAChangeNeedsANewOne() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
         .create();
@@ -147,20 +147,51 @@ class DatabaseMigrationIT {
 
     DatabaseMigration waiting = awaitPhase("app", MigrationPhase.WaitingForApproval);
     assertThat(waiting.getStatus().pending).containsExactly("1");
-    assertThat(waiting.getStatus().message).contains("pitstop.dev/approve=1");
+    var plan = waiting.getStatus().plan;
+    assertThat(plan.digest).isNotBlank();
+    assertThat(plan.scripts).hasSize(1);
+    assertThat(plan.scripts.get(0).script).isEqualTo("V1__t.sql");
+    assertThat(plan.scripts.get(0).statements).containsExactly("CREATE TABLE t (id int)");
+    assertThat(waiting.getStatus().message).contains("pitstop.dev/approve=" + plan.digest);
     assertThat(pg.tableExists("t")).isFalse();
 
-    annotate("app", Pitstop.APPROVE, "7");
+    annotate("app", Pitstop.APPROVE, "1");
     // The annotation reconciles at once; for a second after, the migration still waits.
     await()
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(10))
         .until(() -> get("app").getStatus().phase == MigrationPhase.WaitingForApproval);
-    assertThat(get("app").getStatus().phase).isEqualTo(MigrationPhase.WaitingForApproval);
+    assertThat(pg.tableExists("t")).as("a generation number approves nothing").isFalse();
 
-    annotate("app", Pitstop.APPROVE, "1");
-    awaitPhase("app", MigrationPhase.Succeeded);
-    assertThat(pg.tableExists("t")).isTrue();
+    // SQL added to the ConfigMap after the plan was shown: the old digest no longer approves it.
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of("V1__t.sql", "CREATE TABLE t (id int); CREATE TABLE extra (id int);")))
+        .update();
+    DatabaseMigration replanned =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("app"),
+                r ->
+                    r.getStatus().phase == MigrationPhase.WaitingForApproval
+                        && r.getStatus().plan != null
+                        && !plan.digest.equals(r.getStatus().plan.digest));
+    assertThat(replanned.getStatus().plan.scripts.get(0).statements)
+        .containsExactly("CREATE TABLE t (id int)", "CREATE TABLE extra (id int)");
+    annotate("app", Pitstop.APPROVE, plan.digest);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get("app").getStatus().phase == MigrationPhase.WaitingForApproval);
+    assertThat(pg.tableExists("extra")).as("the approval was of other content").isFalse();
+
+    annotate("app", Pitstop.APPROVE, replanned.getStatus().plan.digest);
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.tableExists("extra")).isTrue();
+    assertThat(done.getStatus().plan).as("the plan is gone once applied").isNull();
   }
 
   @Test

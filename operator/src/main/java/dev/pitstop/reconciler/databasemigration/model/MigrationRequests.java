@@ -87,16 +87,18 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
     }
   }
 
-  /** Whether {@code pitstop.dev/approve} names the resource's current generation. */
-  public static boolean approved(DatabaseMigration resource) {
-    return String.valueOf(resource.getMetadata().getGeneration())
-        .equals(annotation(resource, Pitstop.APPROVE));
+  /**
+   * Whether {@code pitstop.dev/approve} carries {@code runDigest}: the approval is of that content
+   * (scripts, database, settings that change which SQL runs), so any change needs a new one.
+   */
+  public static boolean approved(DatabaseMigration resource, String runDigest) {
+    return runDigest != null && runDigest.equals(annotation(resource, Pitstop.APPROVE));
   }
 
   /**
    * Whether a run only plans: {@code validateOnly}, or {@code requireApproval} without approval.
    *
-   * @param approved whether the user approved this generation's plan
+   * @param approved whether the user approved this content's plan
    */
   public static boolean planOnly(DatabaseMigrationSpec spec, boolean approved) {
     return Boolean.TRUE.equals(spec.validateOnly)

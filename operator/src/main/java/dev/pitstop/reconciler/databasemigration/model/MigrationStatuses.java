@@ -56,6 +56,7 @@ public final class MigrationStatuses {
     status.observedRunRequest = runRequest;
     status.observedSourceDigest = sourceDigest;
     status.observedRunDigest = runDigest;
+    status.plan = null;
     status.failure = null;
     status.progress = null;
     status.lock = null;
@@ -144,6 +145,7 @@ public final class MigrationStatuses {
   public static void planned(
       DatabaseMigrationStatus status,
       MigrationInfo plan,
+      DatabaseMigrationStatus.MigrationPlan shown,
       boolean awaitingApproval,
       String howToApprove,
       long generation,
@@ -153,6 +155,7 @@ public final class MigrationStatuses {
     status.appliedCount = plan.appliedCount();
     status.pendingCount = plan.pending().size();
     status.pending = pendingNames(plan.pending());
+    status.plan = shown;
     status.progress = null;
     status.lock = null;
     String pending =
@@ -190,6 +193,7 @@ public final class MigrationStatuses {
       DatabaseMigrationStatus status, MigrateResult result, long generation, Instant now) {
     RunStatuses.reachable(status, generation, now);
     status.phase = MigrationPhase.Succeeded;
+    status.plan = null;
     status.currentVersion = result.currentVersion();
     status.appliedCount = result.appliedCount();
     status.pendingCount = result.pending().size();
