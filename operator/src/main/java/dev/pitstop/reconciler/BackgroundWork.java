@@ -129,10 +129,38 @@ public final class BackgroundWork implements AutoCloseable {
     private final Instant startedAt;
     private final AtomicReference<P> progress = new AtomicReference<>();
     private final CompletableFuture<R> result = new CompletableFuture<>();
+    private final AtomicReference<String> cancelled = new AtomicReference<>();
+    private final Runnable cancelStatements;
+    private volatile Thread worker;
 
-    Job(String runKey, Instant startedAt) {
+    Job(String runKey, Instant startedAt, Runnable cancelStatements) {
       this.runKey = runKey;
       this.startedAt = startedAt;
+      this.cancelStatements = cancelStatements;
+    }
+
+    /**
+     * Asks the job to stop: its worker is interrupted (the engines stop before their next
+     * migration, batch, table or seed) and its statement running on the server is cancelled, so the
+     * current transaction rolls back. The first reason is kept; a finished job is left as it is.
+     *
+     * @return true if this call asked it (it was running and not asked before)
+     */
+    public boolean cancel(String reason) {
+      if (isDone() || !cancelled.compareAndSet(null, reason)) {
+        return false;
+      }
+      Thread t = worker;
+      if (t != null) {
+        t.interrupt();
+      }
+      cancelStatements.run();
+      return true;
+    }
+
+    /** Why the job was asked to stop, if it was. */
+    public Optional<String> cancelReason() {
+      return Optional.ofNullable(cancelled.get());
     }
 
     /** Identifies the request this job serves (generation, run request, sources). */
@@ -193,7 +221,22 @@ public final class BackgroundWork implements AutoCloseable {
    */
   public <P, R> Optional<Job<P, R>> start(
       Key key, String runKey, Function<Consumer<P>, R> work, Runnable wake) {
-    Job<P, R> job = new Job<>(runKey, clock.instant());
+    return start(key, runKey, work, wake, () -> {});
+  }
+
+  /**
+   * Starts a job that can be cancelled.
+   *
+   * @param cancelStatements cancels the job's statements running on the server (see {@link
+   *     Job#cancel})
+   */
+  public <P, R> Optional<Job<P, R>> start(
+      Key key,
+      String runKey,
+      Function<Consumer<P>, R> work,
+      Runnable wake,
+      Runnable cancelStatements) {
+    Job<P, R> job = new Job<>(runKey, clock.instant(), cancelStatements);
     @SuppressWarnings("unchecked")
     Job<P, R> existing = (Job<P, R>) jobs.putIfAbsent(key, job);
     if (existing != null) {
@@ -203,11 +246,17 @@ public final class BackgroundWork implements AutoCloseable {
     try {
       executor.execute(
           () -> {
+            job.worker = Thread.currentThread();
             try {
+              if (job.cancelled.get() != null) {
+                Thread.currentThread().interrupt(); // cancelled while queued
+              }
               job.result.complete(work.apply(sink));
             } catch (Throwable t) {
               job.result.completeExceptionally(t);
             } finally {
+              job.worker = null;
+              Thread.interrupted(); // the pool thread serves the next job uninterrupted
               wake.run();
             }
           });

@@ -1,9 +1,12 @@
 package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -20,7 +23,7 @@ import java.util.function.UnaryOperator;
  * Reconciler<P>} in its own implements clause too, where JOSDK looks for the resource class.
  */
 public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>, X, T, G, O>
-    extends Reconciler<P> {
+    extends Reconciler<P>, Cleaner<P> {
   /** The lifecycle of this kind's runs. */
   OperationRuns<P, X, T, G, O> runs();
 
@@ -32,6 +35,12 @@ public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>,
   @Override
   default UpdateControl<P> reconcile(P resource, Context<P> context) {
     return runs().reconcile(resource, context);
+  }
+
+  /** Deletion cancels a running run and waits (bounded) for it to stop; see OperationRuns. */
+  @Override
+  default DeleteControl cleanup(P resource, Context<P> context) {
+    return runs().cleanup(resource, context);
   }
 
   /** Reads and checks the spec (no job runs); may note a new request in status. */
@@ -95,6 +104,13 @@ public interface Operation<P extends CustomResource<?, ? extends PitstopStatus>,
    *
    * @param work what the worker runs; reports progress to the sink it gets
    * @param started records the start in status and Events once a worker took the job
+   * @param cancelStatements cancels the job's statements running on the server when the run is
+   *     cancelled (annotation or deletion)
    */
-  record Launch<G, O>(Function<Consumer<G>, O> work, Runnable started) {}
+  record Launch<G, O>(Function<Consumer<G>, O> work, Runnable started, Runnable cancelStatements) {
+    /** A job whose statements are cancelled through {@code sessions}. */
+    public Launch(Function<Consumer<G>, O> work, Runnable started, WorkSessions sessions) {
+      this(work, started, (Runnable) sessions::cancelRunningStatements);
+    }
+  }
 }

@@ -94,4 +94,12 @@ public final class OperationPass<P extends CustomResource<?, ? extends PitstopSt
   public Duration retryLater() {
     return runs.retryLater(this);
   }
+
+  /**
+   * While publishing: why the finished run was cancelled (the annotation, or deletion), if it was.
+   * A cancelled run is never retried; whatever it reports is shown as cancelled.
+   */
+  public java.util.Optional<String> cancelled() {
+    return finished == null ? java.util.Optional.empty() : finished.cancelReason();
+  }
 }

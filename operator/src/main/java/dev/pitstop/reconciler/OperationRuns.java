@@ -1,11 +1,14 @@
 package dev.pitstop.reconciler;
 
+import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
 import dev.pitstop.database.ExponentialBackoff;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -51,6 +54,9 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   static final Duration WHILE_WAITING = Duration.ofMinutes(1);
   static final Duration WHILE_BUSY = Duration.ofSeconds(5);
   static final Duration UNTIL_CONFIRMED = Duration.ofSeconds(1);
+
+  /** How long deletion waits for a cancelled run to stop before the finalizer goes anyway. */
+  static final Duration DELETION_WAIT = Duration.ofSeconds(30);
 
   private final String kind;
   private final Supplier<? extends PitstopStatus> newStatus;
@@ -157,6 +163,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
             this, withStatus(resource), context, services.clock().instant(), ticket(resource));
     Optional<BackgroundWork.Job<G, O>> job = services.work().find(pass.key);
     Stage stage = stage(pass.key, job);
+    cancelIfAsked(pass, stage == Stage.RUNNING ? job.get() : null);
     if (stage == Stage.RUNNING) {
       return operation.observe(pass, job.get());
     }
@@ -176,6 +183,104 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       return null;
     }
     return start(pass, request, operation.decide(pass, request));
+  }
+
+  /**
+   * A new value of the cancel annotation cancels the running job; with none running it is noted and
+   * nothing else happens (a later run is not cancelled by it).
+   */
+  private void cancelIfAsked(OperationPass<P, T> pass, BackgroundWork.Job<G, O> running) {
+    P resource = pass.resource();
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    String cancel = annotations == null ? null : annotations.get(Pitstop.CANCEL);
+    PitstopStatus status = resource.getStatus();
+    if (cancel == null || cancel.equals(status.observedCancel)) {
+      return;
+    }
+    status.observedCancel = cancel;
+    if (running != null && running.cancel("the annotation " + Pitstop.CANCEL + "=" + cancel)) {
+      services
+          .events()
+          .normal(
+              resource,
+              "CancelRequested",
+              "Cancelling the running "
+                  + kind
+                  + ": its statement is cancelled on the server, its transaction rolls back, and"
+                  + " nothing further starts");
+    } else {
+      services
+          .events()
+          .normal(
+              resource, "NothingToCancel", Pitstop.CANCEL + "=" + cancel + ": no run was going");
+    }
+  }
+
+  /**
+   * Deletion of a resource whose run is going: the run is cancelled and the finalizer stays until
+   * it has stopped (its result goes into an Event), at most {@link #DELETION_WAIT} after deletion
+   * began.
+   */
+  public DeleteControl cleanup(P resource, Context<P> context) {
+    OperationPass<P, T> pass =
+        new OperationPass<>(
+            this, withStatus(resource), context, services.clock().instant(), ticket(resource));
+    Optional<BackgroundWork.Job<G, O>> job = services.work().find(pass.key);
+    if (job.isEmpty()) {
+      remembered.remove(pass.key.uid());
+      return DeleteControl.defaultDelete();
+    }
+    BackgroundWork.Job<G, O> j = job.get();
+    if (!j.isDone()) {
+      if (j.cancel("deletion")) {
+        services
+            .events()
+            .normal(
+                resource,
+                "CancelRequested",
+                "Deleted while its "
+                    + kind
+                    + " runs: the run is cancelled; deletion waits for it to stop (at most "
+                    + DELETION_WAIT.toSeconds()
+                    + " s)");
+      }
+      if (deletedFor(resource, pass.now()).compareTo(DELETION_WAIT) < 0) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofMillis(500));
+      }
+      services
+          .events()
+          .warning(
+              resource,
+              "CancelTimedOut",
+              "The cancelled run had not stopped "
+                  + DELETION_WAIT.toSeconds()
+                  + " s after deletion; the finalizer is removed, the run stops at its next step");
+      return DeleteControl.defaultDelete();
+    }
+    // Finished (cancelled or not): say what it did, since status goes with the resource.
+    pass.finished = j;
+    pass.first = true;
+    X request = null;
+    try {
+      request = operation.prepare(pass);
+    } catch (SpecException e) {
+      // published without the spec
+    }
+    operation.publish(pass, j, request);
+    services
+        .events()
+        .normal(
+            resource,
+            "DeletedAfterRun",
+            "The run stopped before the resource was deleted: " + resource.getStatus().message);
+    services.work().forget(pass.key);
+    remembered.remove(pass.key.uid());
+    return DeleteControl.defaultDelete();
+  }
+
+  private static Duration deletedFor(HasMetadata resource, Instant now) {
+    String since = resource.getMetadata().getDeletionTimestamp();
+    return since == null ? Duration.ZERO : Duration.between(Instant.parse(since), now);
   }
 
   /** Where the run of {@code resource} (by UID) stands. */
@@ -289,7 +394,12 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     ResourceID id = pass.key.resource();
     if (services
         .work()
-        .start(pass.key, due.runKey(), launch.work(), () -> wakeups.propagateEvent(id))
+        .start(
+            pass.key,
+            due.runKey(),
+            launch.work(),
+            () -> wakeups.propagateEvent(id),
+            launch.cancelStatements())
         .isEmpty()) {
       pass.resource().getStatus().message = "a run is due; waiting for a free worker to start it";
       return due.lookAgain().apply(WHILE_BUSY);

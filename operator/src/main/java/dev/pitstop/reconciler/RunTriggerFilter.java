@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Lets an update reach the reconciler when the spec changed (generation), a run was requested or a
- * plan approved by annotation, or deletion began. Status writes, including the operator's own,
- * change none of these, so they do not cause reconcile loops.
+ * Lets an update reach the reconciler when the spec changed (generation), a run was requested,
+ * cancelled or a plan approved by annotation, or deletion began. Status writes, including the
+ * operator's own, change none of these, so they do not cause reconcile loops.
  */
 public final class RunTriggerFilter<R extends HasMetadata> implements OnUpdateFilter<R> {
   @Override
@@ -26,7 +26,8 @@ public final class RunTriggerFilter<R extends HasMetadata> implements OnUpdateFi
     Map<String, String> now = annotations(newResource);
     Map<String, String> before = annotations(oldResource);
     return !Objects.equals(now.get(Pitstop.RUN_REQUESTED_AT), before.get(Pitstop.RUN_REQUESTED_AT))
-        || !Objects.equals(now.get(Pitstop.APPROVE), before.get(Pitstop.APPROVE));
+        || !Objects.equals(now.get(Pitstop.APPROVE), before.get(Pitstop.APPROVE))
+        || !Objects.equals(now.get(Pitstop.CANCEL), before.get(Pitstop.CANCEL));
   }
 
   private static Map<String, String> annotations(HasMetadata resource) {

@@ -135,6 +135,14 @@ final class CleanupScheduleScenarios {
         assertThat(run.pg().rowCount("sessions")).isEqualTo(10);
         ScenarioSteps.awaitEvents(client, NAME, "CleanupStarted", "CleanupSucceeded");
 
+        // Removing the finalizer meets a conflict: the operator reads the schedule again and
+        // retries.
+        run.conflicts()
+            .nextPatch(
+                "/apis/pitstop.dev/v1alpha1/namespaces/"
+                    + PermissionScenario.NAMESPACE
+                    + "/cleanupschedules/"
+                    + NAME);
         schedule(client).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> schedule(client).get() == null);
       }

@@ -25,7 +25,10 @@ final class DatabaseMigrationScenarios {
     return List.of(applied(), refusedRepeatedlyAcrossARestart());
   }
 
-  /** Secret, migrations ConfigMap, DatabaseMigration: Succeeded, with Events. */
+  /**
+   * Secret, migrations ConfigMap, DatabaseMigration: Succeeded, with Events; then deleted, the
+   * patch removing its finalizer meeting a conflict, so the operator reads it again and retries.
+   */
   static PermissionScenario applied() {
     return new PermissionScenario() {
       @Override
@@ -44,6 +47,19 @@ final class DatabaseMigrationScenarios {
             .create();
         client.resource(migration("app", "app-db", "app-migrations")).create();
         awaitMigration(client, "app", r -> r.getStatus().phase == MigrationPhase.Succeeded);
+
+        run.conflicts()
+            .nextPatch(
+                "/apis/pitstop.dev/v1alpha1/namespaces/"
+                    + PermissionScenario.NAMESPACE
+                    + "/databasemigrations/app");
+        var migration =
+            client
+                .resources(DatabaseMigration.class)
+                .inNamespace(PermissionScenario.NAMESPACE)
+                .withName("app");
+        migration.delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> migration.get() == null);
       }
     };
   }

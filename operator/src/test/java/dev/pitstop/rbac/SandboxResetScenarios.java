@@ -98,6 +98,13 @@ final class SandboxResetScenarios {
                     && r.getStatus().history.size() == 2);
         assertThat(run.pg().rowCount("orders")).isZero();
 
+        // Removing the finalizer meets a conflict: the operator reads the reset again and retries.
+        run.conflicts()
+            .nextPatch(
+                "/apis/pitstop.dev/v1alpha1/namespaces/"
+                    + PermissionScenario.NAMESPACE
+                    + "/sandboxresets/"
+                    + NAME);
         reset(client).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> reset(client).get() == null);
       }

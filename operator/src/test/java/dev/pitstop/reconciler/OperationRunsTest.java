@@ -352,7 +352,8 @@ class OperationRunsTest {
           () -> {
             started++;
             pass.resource().getStatus().message = "started " + run;
-          });
+          },
+          () -> {});
     }
   }
 

@@ -15,5 +15,12 @@ public final class Pitstop {
    */
   public static final String APPROVE = "pitstop.dev/approve";
 
+  /**
+   * Annotation: a new value cancels the run that is going (DatabaseMigration, SandboxReset,
+   * CleanupSchedule): its statement is cancelled on the server, its transaction rolls back, and
+   * nothing further starts.
+   */
+  public static final String CANCEL = "pitstop.dev/cancel";
+
   private Pitstop() {}
 }

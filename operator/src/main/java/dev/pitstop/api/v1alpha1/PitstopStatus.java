@@ -20,4 +20,9 @@ public abstract class PitstopStatus extends KeepsUnknownFields {
   @JsonPropertyDescription(
       "The value of the pitstop.dev/run-requested-at annotation that was last acted on.")
   public String observedRunRequest;
+
+  @JsonPropertyDescription(
+      "The value of the annotation pitstop.dev/cancel that was last acted on (a new value cancels"
+          + " the run that is going).")
+  public String observedCancel;
 }

@@ -7,6 +7,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
@@ -180,9 +181,10 @@ public final class CleanupScheduleReconciler
     CleanupScheduleSpec spec = resource.getSpec();
     Instant now = pass.now();
     DatabaseTargets.Target target = pass.target();
+    WorkSessions sessions = new WorkSessions(target.dataSource());
     CleanupJob job =
         new CleanupJob(
-            target,
+            sessions,
             config.request(),
             run.trigger().display(),
             run.fire(),
@@ -219,7 +221,8 @@ public final class CleanupScheduleReconciler
                       + run.trigger().display()
                       + (run.fire() == null ? "" : " " + CleanupRuns.time(run.fire()))
                       + ")");
-        });
+        },
+        sessions);
   }
 
   /**
@@ -238,6 +241,10 @@ public final class CleanupScheduleReconciler
     Instant now = pass.now();
     CleanupJob.Outcome outcome = outcome(job);
     CleanupRun run = outcome.run();
+    if (pass.cancelled().isPresent() && !String.valueOf(run.message).startsWith("cancelled by ")) {
+      // What the run did before it stopped (batches committed are kept) follows.
+      run.message = "cancelled by " + pass.cancelled().get() + ": " + run.message;
+    }
     if (CleanupStatuses.sameRun(status.lastRun, run)
         && Objects.equals(status.lastRun.completionTime, run.completionTime)) {
       return false;
@@ -249,6 +256,8 @@ public final class CleanupScheduleReconciler
     CleanupStatuses.notification(status, outcome.delivery(), generation, now);
     if (pass.firstPublication()) {
       announce(pass, outcome);
+      pass.cancelled()
+          .ifPresent(why -> pass.events().warning(resource, "CleanupCancelled", run.message));
     }
     if (config != null) {
       // Nothing new starts before the result is visible in status.

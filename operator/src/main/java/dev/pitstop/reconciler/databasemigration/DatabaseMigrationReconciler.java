@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
@@ -26,6 +27,7 @@ import dev.pitstop.reconciler.databasemigration.model.MigrationPlans;
 import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
 import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -124,9 +126,10 @@ public final class DatabaseMigrationReconciler
     DatabaseTargets.Target target = pass.target();
     boolean planOnly = run.planOnly(resource);
     MigrationRequest request = run.request();
+    WorkSessions sessions = new WorkSessions(target.dataSource());
     return new Launch<>(
         sink -> {
-          MigrationEngine engine = new MigrationEngine(target.dataSource());
+          MigrationEngine engine = new MigrationEngine(sessions);
           if (planOnly) {
             return new Outcome(engine.info(request), null);
           }
@@ -150,7 +153,8 @@ public final class DatabaseMigrationReconciler
                         + run.key().value()
                         + ")");
           }
-        });
+        },
+        sessions);
   }
 
   /** A job of an earlier request (the spec or sources changed meanwhile) is dropped unpublished. */
@@ -202,16 +206,28 @@ public final class DatabaseMigrationReconciler
         pass.events().normal(resource, "MigrationSucceeded", status.message);
       }
     } catch (MigrationException e) {
-      if (e.isTransient()) {
+      if (e.isTransient() && pass.cancelled().isEmpty()) {
         retryLater(pass, e.getMessage(), e.code().name());
         return false;
       }
       MigrationStatuses.failed(status, e, generation, now);
+      pass.cancelled().ifPresent(why -> RunStatuses.cancelled(status, why, generation, now));
       pass.metrics().runFinished(KIND, namespace, name, "Failed", took);
-      pass.events().warning(resource, "MigrationFailed", status.message);
+      pass.events()
+          .warning(
+              resource,
+              pass.cancelled().isPresent() ? "MigrationCancelled" : "MigrationFailed",
+              status.message);
     } catch (Exception e) {
-      // Pool or driver errors outside the engine (e.g. no connection available) are transient.
-      retryLater(pass, String.valueOf(e.getMessage()), "DatabaseError");
+      if (pass.cancelled().isPresent()) {
+        status.phase = MigrationPhase.Failed;
+        status.message = String.valueOf(e.getMessage());
+        RunStatuses.cancelled(status, pass.cancelled().get(), generation, now);
+        pass.events().warning(resource, "MigrationCancelled", status.message);
+      } else {
+        // Pool or driver errors outside the engine (e.g. no connection available) are transient.
+        retryLater(pass, String.valueOf(e.getMessage()), "DatabaseError");
+      }
     }
     return false;
   }

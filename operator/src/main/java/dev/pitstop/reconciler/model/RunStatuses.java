@@ -60,6 +60,16 @@ public final class RunStatuses {
   }
 
   /**
+   * The run was cancelled ({@code why}: the annotation or deletion): Failed with reason Cancelled,
+   * the message saying so before what the run reported (what was done and what was not).
+   */
+  public static void cancelled(PitstopStatus status, String why, long generation, Instant now) {
+    String reported = status.message == null ? "" : ": " + status.message;
+    status.message = "cancelled by " + why + reported;
+    settled(status, true, "Cancelled", status.message, generation, now);
+  }
+
+  /**
    * A run is due but its maintenance window is not open: {@code message} says what it waits for.
    */
   public static void waitingForWindow(

@@ -6,6 +6,7 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
@@ -14,6 +15,7 @@ import dev.pitstop.reconciler.OperationPass;
 import dev.pitstop.reconciler.OperationReferences;
 import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler.Outcome;
 import dev.pitstop.reconciler.sandboxreset.SandboxResetReconciler.Progress;
@@ -152,9 +154,10 @@ public final class SandboxResetReconciler
       throws SpecException {
     SandboxReset resource = pass.resource();
     DatabaseTargets.Target target = pass.target();
+    WorkSessions sessions = new WorkSessions(target.dataSource());
     return new Launch<>(
         sink -> {
-          ResetEngine engine = new ResetEngine(target.dataSource());
+          ResetEngine engine = new ResetEngine(sessions);
           if (run.dryRun()) {
             return new Outcome(engine.plan(specs.request()), null);
           }
@@ -180,7 +183,8 @@ public final class SandboxResetReconciler
                         + specs.request().strategy().name().toLowerCase(Locale.ROOT)
                         + ")");
           }
-        });
+        },
+        sessions);
   }
 
   /**
@@ -208,6 +212,8 @@ public final class SandboxResetReconciler
     String scheduleTime = ticket.fireTime() == null ? null : ResetStatuses.time(ticket.fireTime());
     String schedule = resource.getSpec() == null ? null : resource.getSpec().schedule;
     boolean scheduled = schedule != null && !schedule.isBlank();
+    // A cancelled run is never retried.
+    boolean mayRetry = !scheduled && !ticket.dryRun() && pass.cancelled().isEmpty();
     try {
       Outcome outcome = job.result();
       ResetStatuses.handled(status, ticket);
@@ -226,28 +232,34 @@ public final class SandboxResetReconciler
       }
       return true;
     } catch (ResetException e) {
-      if (e.isTransient() && !scheduled && !ticket.dryRun()) {
+      if (e.isTransient() && mayRetry) {
         retryLater(pass, e.getMessage(), e.code() == ResetErrorCode.DATABASE_ERROR);
         return false;
       }
       ResetStatuses.handled(status, ticket);
       ResetStatuses.failed(status, e, scheduleTime, job.startedAt(), generation, now);
+      pass.cancelled().ifPresent(why -> RunStatuses.cancelled(status, why, generation, now));
       if (pass.firstPublication()) {
         pass.metrics().resetFinished(namespace, name, "Failed", took, 0);
         pass.metrics().runFinished(KIND, namespace, name, "Failed", took);
-        pass.events().warning(resource, "ResetFailed", status.message);
+        pass.events()
+            .warning(
+                resource,
+                pass.cancelled().isPresent() ? "ResetCancelled" : "ResetFailed",
+                status.message);
       }
       return !ticket.dryRun();
     } catch (Exception e) {
       // Pool or driver errors outside the engine (e.g. no connection available) are transient.
       String message = "The database failed: " + e.getMessage();
-      if (!scheduled && !ticket.dryRun()) {
+      if (mayRetry) {
         retryLater(pass, message, true);
         return false;
       }
       ResetStatuses.handled(status, ticket);
       ResetStatuses.failed(
           status, message, "DatabaseError", null, scheduleTime, job.startedAt(), generation, now);
+      pass.cancelled().ifPresent(why -> RunStatuses.cancelled(status, why, generation, now));
       if (pass.firstPublication()) {
         pass.metrics().runFinished(KIND, namespace, name, "Failed", took);
         pass.events().warning(resource, "ResetFailed", status.message);

@@ -253,6 +253,82 @@ class DatabaseMigrationIT {
     awaitPhase("app", MigrationPhase.Succeeded);
   }
 
+  /** V1 applies at once, V2 sleeps on the server until cancelled, V3 would create a table. */
+  private void slowMigrations() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__first.sql", "CREATE TABLE first (id int);",
+                    "V2__slow.sql", "CREATE TABLE slow (id int); SELECT pg_sleep(60);",
+                    "V3__third.sql", "CREATE TABLE third (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                pg.queryStrings(
+                            "SELECT query FROM pg_stat_activity WHERE state = 'active'"
+                                + " AND datname = current_database()"
+                                + " AND query LIKE 'SELECT pg_sleep(60)%'")
+                        .size()
+                    == 1);
+  }
+
+  @Test
+  void theCancelAnnotationStopsTheRunningMigrationOnTheServer() {
+    slowMigrations();
+
+    annotate("app", Pitstop.CANCEL, "stop-now");
+    DatabaseMigration cancelled =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> get("app"), r -> hasConditionReason(r, Condition.READY, "Cancelled"));
+    assertThat(cancelled.getStatus().phase).isEqualTo(MigrationPhase.Failed);
+    assertThat(cancelled.getStatus().observedCancel).isEqualTo("stop-now");
+    assertThat(cancelled.getStatus().message)
+        .startsWith("cancelled by the annotation pitstop.dev/cancel=stop-now")
+        .contains("V2__slow.sql");
+    assertThat(pg.tableExists("first")).as("V1 finished before the cancel").isTrue();
+    assertThat(pg.tableExists("slow")).as("V2's transaction rolled back").isFalse();
+    assertThat(pg.tableExists("third")).as("nothing further started").isFalse();
+    assertThat(pg.queryStrings("SELECT version FROM pitstop_schema_history ORDER BY 1"))
+        .containsExactly("1");
+    assertThat(kube.eventsFor(cancelled))
+        .extracting(Event::getReason)
+        .contains("CancelRequested", "MigrationCancelled");
+    // A cancelled run stays cancelled: nothing starts it again by itself.
+    kube.reconcileAll();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get("app").getStatus().phase == MigrationPhase.Failed);
+    assertThat(pg.tableExists("third")).isFalse();
+  }
+
+  @Test
+  void deletingARunningMigrationCancelsItAndWaitsForItToStop() {
+    slowMigrations();
+
+    kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName("app")
+        .delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("app") == null);
+    assertThat(
+            pg.queryStrings(
+                "SELECT query FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'"
+                    + " AND state = 'active' AND datname = current_database()"))
+        .as("the statement was cancelled on the server before the finalizer went")
+        .isEmpty();
+    assertThat(pg.tableExists("first")).isTrue();
+    assertThat(pg.tableExists("slow")).isFalse();
+    assertThat(pg.tableExists("third")).isFalse();
+  }
+
   @Test
   void missingSecretWaitsAndProceedsWhenItAppears() {
     kube.client()

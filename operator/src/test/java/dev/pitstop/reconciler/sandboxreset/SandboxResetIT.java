@@ -188,6 +188,35 @@ class SandboxResetIT {
   }
 
   @Test
+  void theCancelAnnotationRollsTheRunningResetBackOnTheServer() {
+    SandboxReset sbr = reset("sandbox");
+    sbr.getSpec().seed = new ScriptSource();
+    sbr.getSpec().seed.inline.add(new InlineScript("01-slow.sql", "SELECT pg_sleep(60);"));
+    kube.client().resource(sbr).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                pg.queryStrings(
+                            "SELECT query FROM pg_stat_activity WHERE state = 'active'"
+                                + " AND datname = current_database()"
+                                + " AND query LIKE 'SELECT pg_sleep(60)%'")
+                        .size()
+                    == 1);
+
+    annotate("sandbox", Pitstop.CANCEL, "1");
+    SandboxReset cancelled =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> get("sandbox"), r -> hasConditionReason(r, Condition.READY, "Cancelled"));
+    assertThat(cancelled.getStatus().phase).isEqualTo(ResetPhase.Failed);
+    assertThat(cancelled.getStatus().message).startsWith("cancelled by the annotation");
+    assertThat(pg.rowCount("users")).as("the reset rolled back").isEqualTo(40);
+    assertThat(pg.rowCount("enrollments")).isEqualTo(100);
+    assertThat(kube.eventsFor(cancelled)).extracting(Event::getReason).contains("ResetCancelled");
+  }
+
+  @Test
   void dryRunPlansWithRowCountsAndDeletesNothing() {
     SandboxReset sbr = reset("sandbox");
     sbr.getSpec().dryRun = true;

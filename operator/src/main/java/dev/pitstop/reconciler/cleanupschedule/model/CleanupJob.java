@@ -12,7 +12,6 @@ import dev.pitstop.cleanup.CleanupResult;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
 import dev.pitstop.notify.WebhookNotifier;
-import dev.pitstop.reconciler.model.DatabaseTargets;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,39 +63,12 @@ public final class CleanupJob {
   public record Webhook(String url, String problem) {}
 
   /**
-   * @param target the database
+   * @param dataSource the database (the operator's work sessions, or the CLI's connection)
    * @param trigger what started the run, as shown in status (Schedule, RunRequested, ...)
    * @param fire the fire time the run serves, or null
    * @param notify the spec's notify block, or null
    * @param webhook the resolved webhook, from {@link #webhook}
    */
-  public CleanupJob(
-      DatabaseTargets.Target target,
-      CleanupRequest request,
-      String trigger,
-      Instant fire,
-      Instant start,
-      Clock clock,
-      CleanupScheduleSpec.Notify notify,
-      Webhook webhook,
-      WebhookNotifier notifier,
-      String namespace,
-      String name) {
-    this(
-        target.dataSource(),
-        request,
-        trigger,
-        fire,
-        start,
-        clock,
-        notify,
-        webhook,
-        notifier,
-        namespace,
-        name);
-  }
-
-  /** The same, for a plain data source (the CLI). */
   public CleanupJob(
       DataSource dataSource,
       CleanupRequest request,
