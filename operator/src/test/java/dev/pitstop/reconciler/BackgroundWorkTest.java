@@ -46,6 +46,48 @@ class BackgroundWorkTest {
   }
 
   @Test
+  void cancelInterruptsTheWorkerAndCancelsItsStatementsOnceThenTheThreadIsClearedForTheNextJob()
+      throws Exception {
+    work = new BackgroundWork(1, 1, INTERVAL, Clock.systemUTC());
+    AtomicInteger statementCancels = new AtomicInteger();
+    CountDownLatch running = new CountDownLatch(1);
+    BackgroundWork.Key key = new BackgroundWork.Key("Kind", "uid-1", new ResourceID("r", "ns"));
+    BackgroundWork.Job<Integer, String> cancelled =
+        work.<Integer, String>start(
+                key,
+                "run-1",
+                progress -> {
+                  running.countDown();
+                  try {
+                    Thread.sleep(60_000);
+                    return "slept";
+                  } catch (InterruptedException e) {
+                    return "interrupted";
+                  }
+                },
+                () -> {},
+                statementCancels::incrementAndGet)
+            .orElseThrow();
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(cancelled.cancel("the annotation")).isTrue();
+    assertThat(cancelled.cancel("deletion")).as("asked once").isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(cancelled::isDone);
+    assertThat(cancelled.result()).isEqualTo("interrupted");
+    assertThat(cancelled.cancelReason()).contains("the annotation");
+    assertThat(statementCancels).hasValue(1);
+    assertThat(cancelled.cancel("late")).as("a finished job is left as it is").isFalse();
+
+    work.forget(key);
+    BackgroundWork.Job<Integer, Boolean> next =
+        work.<Integer, Boolean>start(
+                key, "run-2", progress -> Thread.currentThread().isInterrupted(), () -> {})
+            .orElseThrow();
+    await().atMost(Duration.ofSeconds(10)).until(next::isDone);
+    assertThat(next.result()).as("the pool thread is not left interrupted").isFalse();
+  }
+
+  @Test
   void aBurstWakesAtOnceAndOnceMoreAtTheEndOfTheInterval() throws Exception {
     Consumer<Integer> progress = start(INTERVAL, this::fakeTimer);
 
