@@ -1,0 +1,152 @@
+package dev.pitstop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.testing.TestDatabase;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a platform engineer does with kubectl around a run: approve exactly the plan shown (the
+ * digest in status), and delete a DatabaseMigration while it runs, which cancels its statement on
+ * the server and waits for it through the finalizer.
+ */
+@EndToEnd
+class LifecycleE2eIT {
+  private static final String NAMESPACE = "e2e-lifecycle";
+  private static PitstopRelease release;
+  private static Kubectl kubectl;
+  private static OperatorReplica operator;
+
+  @BeforeAll
+  static void install() {
+    release = PitstopRelease.shared();
+    kubectl = release.namespace(NAMESPACE);
+    operator = OperatorReplica.start(release, "pitstop-lifecycle-0", Map.of()).awaitReady();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    kubectl.run("delete", "dbm,configmap,secret", "--all", "-n", NAMESPACE, "--timeout=30s");
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  private static String migration(
+      String name, String database, String configMap, boolean requireApproval) {
+    return String.join(
+        "\n",
+        "apiVersion: pitstop.dev/v1alpha1",
+        "kind: DatabaseMigration",
+        "metadata: {name: " + name + ", namespace: " + NAMESPACE + "}",
+        "spec:",
+        "  database: {secretRef: {name: " + database + "}}",
+        "  requireApproval: " + requireApproval,
+        "  source: {configMapRefs: [{name: " + configMap + "}]}",
+        "");
+  }
+
+  private static String configMap(String name, Map<String, String> files) {
+    StringBuilder yaml =
+        new StringBuilder(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "
+                + name
+                + ", namespace: "
+                + NAMESPACE
+                + "}\ndata:\n");
+    files.forEach(
+        (file, sql) -> yaml.append("  ").append(file).append(": \"").append(sql).append("\"\n"));
+    return yaml.toString();
+  }
+
+  private static String get(String name, String jsonPath) {
+    return kubectl.ok("get", "dbm/" + name, "-n", NAMESPACE, "-o", "jsonpath=" + jsonPath);
+  }
+
+  @Test
+  void theApprovalCarriesThePlansDigestAndAChangeAfterItNeedsANewOne() {
+    TestDatabase db = E2eDatabases.fresh("e2e_lifecycle_approval");
+    kubectl.apply(E2eDatabases.secret("approval-db", NAMESPACE, db.name()));
+    kubectl.apply(configMap("approval-sql", Map.of("V1__t.sql", "CREATE TABLE t (id int);")));
+    kubectl.apply(migration("approved", "approval-db", "approval-sql", true));
+
+    String digest =
+        await("a plan to approve")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get("approved", "{.status.plan.digest}"), d -> !d.isBlank());
+    assertThat(get("approved", "{.status.phase}")).isEqualTo("WaitingForApproval");
+    assertThat(get("approved", "{.status.plan.scripts[0].statements[0]}"))
+        .isEqualTo("CREATE TABLE t (id int)");
+
+    // SQL added after the plan was read: the digest the user saw no longer approves anything.
+    kubectl.apply(
+        configMap(
+            "approval-sql",
+            Map.of("V1__t.sql", "CREATE TABLE t (id int); CREATE TABLE sneaked (id int);")));
+    String newDigest =
+        await("a new plan")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get("approved", "{.status.plan.digest}"), d -> !d.equals(digest));
+    kubectl.ok("annotate", "dbm/approved", "-n", NAMESPACE, "pitstop.dev/approve=" + digest);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get("approved", "{.status.phase}"), "WaitingForApproval"::equals);
+    assertThat(db.tableExists("sneaked")).isFalse();
+
+    kubectl.ok(
+        "annotate",
+        "dbm/approved",
+        "-n",
+        NAMESPACE,
+        "--overwrite",
+        "pitstop.dev/approve=" + newDigest);
+    await("applied")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> get("approved", "{.status.phase}"), "Succeeded"::equals);
+    assertThat(db.tableExists("sneaked")).isTrue();
+  }
+
+  @Test
+  void deletingARunningMigrationCancelsItOnTheServerBeforeItGoes() {
+    TestDatabase db = E2eDatabases.fresh("e2e_lifecycle_delete");
+    kubectl.apply(E2eDatabases.secret("delete-db", NAMESPACE, db.name()));
+    kubectl.apply(
+        configMap(
+            "delete-sql",
+            Map.of(
+                "V1__first.sql", "CREATE TABLE first (id int);",
+                "V2__slow.sql", "CREATE TABLE slow (id int); SELECT pg_sleep(120);",
+                "V3__third.sql", "CREATE TABLE third (id int);")));
+    kubectl.apply(migration("running", "delete-db", "delete-sql", false));
+    String sleeping =
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            + " AND datname = current_database() AND query LIKE 'SELECT pg_sleep(120)%'";
+    await("V2 running").atMost(Duration.ofSeconds(60)).until(() -> db.queryLong(sleeping) == 1);
+    assertThat(get("running", "{.metadata.finalizers}")).contains("pitstop.dev");
+
+    // kubectl waits for the finalizer: the object is gone only once the run has stopped.
+    kubectl.ok("delete", "dbm/running", "-n", NAMESPACE, "--timeout=60s");
+
+    assertThat(db.queryLong(sleeping)).as("the statement was cancelled on the server").isZero();
+    assertThat(db.tableExists("first")).isTrue();
+    assertThat(db.tableExists("slow")).as("V2 rolled back").isFalse();
+    assertThat(db.tableExists("third")).as("nothing further started").isFalse();
+    assertThat(
+            kubectl.ok(
+                "get",
+                "events",
+                "-n",
+                NAMESPACE,
+                "--field-selector",
+                "involvedObject.name=running",
+                "-o",
+                "jsonpath={.items[*].reason}"))
+        .contains("CancelRequested", "DeletedAfterRun");
+  }
+}
