@@ -59,8 +59,10 @@ final class ResetSession {
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
       listener.onPlanned(planned.plan());
+      ResetVerification verification = ResetVerification.before(connection, planned);
       TableEmptier emptier = new TableEmptier(connection, planned, this::report);
       List<TableResult> tables = emptier.run();
+      verification.verify();
       OwnedSequences.restart(connection, planned.sequences(), planned.graph(), planned.keeping());
       List<String> seeds =
           SeedRunner.run(connection, request.seeds(), emptier.done(), this::report);
