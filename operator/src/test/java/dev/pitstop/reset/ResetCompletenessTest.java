@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ResetCompletenessTest {
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
 
   @BeforeEach
   void schema() {
@@ -145,6 +147,33 @@ class ResetCompletenessTest {
     assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
     assertThat(e.subject()).isEqualTo("public.users");
     assertThat(e.getMessage()).contains("2 of the 2 kept row(s) of public.users were deleted");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void rowLevelSecurityHidingRowsFromTheResettingRoleFailsTheReset() {
+    String app = roles.create("app", "");
+    pg.execute(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "
+            + app
+            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
+            + app
+            + "; ALTER TABLE users ENABLE ROW LEVEL SECURITY;"
+            + " CREATE POLICY admins ON users USING (role = 'admin');");
+    String before = LearningSchema.snapshot(pg);
+    org.postgresql.ds.PGSimpleDataSource asApp = new org.postgresql.ds.PGSimpleDataSource();
+    asApp.setURL(pg.jdbcUrl());
+    asApp.setUser(app);
+    asApp.setPassword(TestRoles.PASSWORD);
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class, () -> new ResetEngine(asApp).reset(request().build()));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.users");
+    assertThat(e.getMessage())
+        .contains("public.users is subject to row-level security for role " + app);
     assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
   }
 }
