@@ -30,17 +30,6 @@ record TableSelection(
     Set<Long> keeping,
     List<String> warnings) {
 
-  /** Tables always kept, in any schema: schema history and Pitstop's own bookkeeping. */
-  static final Map<String, String> ALWAYS_KEPT =
-      Map.of(
-          "pitstop_schema_history", "Pitstop schema history",
-          "flyway_schema_history", "Flyway schema history",
-          "databasechangelog", "Liquibase changelog",
-          "databasechangeloglock", "Liquibase changelog lock",
-          "atlas_schema_revisions", "Atlas schema revisions",
-          "schema_migrations", "schema_migrations history",
-          "pitstop_maintenance_mode", "Pitstop maintenance mode");
-
   static TableSelection select(ForeignKeyGraph graph, ResetRequest request) {
     List<CatalogTable> emptied = new ArrayList<>();
     List<PreservedTable> preserved = new ArrayList<>();
@@ -89,12 +78,8 @@ record TableSelection(
 
   private static Optional<String> reasonToKeep(
       CatalogTable table, ResetRequest request, boolean[] patternUsed) {
-    String fixed = ALWAYS_KEPT.get(table.name().name());
-    if (fixed != null) {
-      return Optional.of(fixed);
-    }
-    if (table.historyShaped()) {
-      return Optional.of("schema history (Flyway columns)");
+    if (table.history() != null) {
+      return Optional.of(table.history());
     }
     List<TablePattern> patterns = request.preserveTables();
     for (int i = 0; i < patterns.size(); i++) {
