@@ -1,15 +1,18 @@
 package dev.pitstop.reset;
 
 import dev.pitstop.reset.ResetPlan.PreservedTable;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Splits the tables of the schemas into emptied and preserved ones, and finds the tables of {@code
@@ -34,20 +37,20 @@ record TableSelection(
     List<CatalogTable> emptied = new ArrayList<>();
     List<PreservedTable> preserved = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    boolean[] patternUsed = new boolean[request.preserveTables().size()];
+    List<List<CatalogTable>> matched = matches(graph, request);
     for (CatalogTable table : graph.tables()) {
       if (!table.inSchemas()) {
         continue;
       }
-      Optional<String> reason = reasonToKeep(table, request, patternUsed);
+      Optional<String> reason = reasonToKeep(table, request, matched);
       if (reason.isPresent()) {
         preserved.add(new PreservedTable(table.name().toString(), reason.get()));
       } else {
         emptied.add(table);
       }
     }
-    for (int i = 0; i < patternUsed.length; i++) {
-      if (!patternUsed[i]) {
+    for (int i = 0; i < matched.size(); i++) {
+      if (matched.get(i).isEmpty()) {
         warnings.add(
             request.field("preserveTables[" + i + "]")
                 + " ("
@@ -76,17 +79,70 @@ record TableSelection(
         List.copyOf(warnings));
   }
 
+  /**
+   * The tables of the schemas each {@code preserveTables} pattern matches.
+   *
+   * @throws ResetException when a pattern without glob characters matches no table, or a pattern
+   *     matching in any case matches two tables whose names differ only in case
+   */
+  private static List<List<CatalogTable>> matches(ForeignKeyGraph graph, ResetRequest request) {
+    List<TablePattern> patterns = request.preserveTables();
+    List<List<CatalogTable>> matched = new ArrayList<>();
+    for (int i = 0; i < patterns.size(); i++) {
+      TablePattern pattern = patterns.get(i);
+      List<CatalogTable> tables =
+          graph.tables().stream().filter(t -> t.inSchemas() && pattern.matches(t.name())).toList();
+      String field = "preserveTables[" + i + "]";
+      if (tables.isEmpty() && !pattern.isGlob()) {
+        throw request.invalid(
+            ResetErrorCode.TABLE_NOT_FOUND,
+            field,
+            "("
+                + pattern
+                + ") names no table in schemas "
+                + String.join(", ", request.schemas())
+                + "; a table to keep must exist (a glob that matches nothing is only a warning)");
+      }
+      if (pattern.ignoresCase()) {
+        Map<String, List<CatalogTable>> byFoldedName = new LinkedHashMap<>();
+        for (CatalogTable table : tables) {
+          String folded =
+              (table.name().schema() + "." + table.name().name()).toLowerCase(Locale.ROOT);
+          byFoldedName.computeIfAbsent(folded, k -> new ArrayList<>()).add(table);
+        }
+        for (List<CatalogTable> same : byFoldedName.values()) {
+          if (same.size() > 1) {
+            throw request.invalid(
+                field,
+                "("
+                    + pattern
+                    + ") matches "
+                    + same.stream()
+                        .map(t -> t.name().toString())
+                        .collect(Collectors.joining(" and "))
+                    + ", whose names differ only in case; double-quote the name to match its exact"
+                    + " case, e.g. "
+                    + SqlIdentifiers.quote(same.get(same.size() - 1).name().name()));
+          }
+        }
+      }
+      matched.add(tables);
+    }
+    return matched;
+  }
+
   private static Optional<String> reasonToKeep(
-      CatalogTable table, ResetRequest request, boolean[] patternUsed) {
+      CatalogTable table, ResetRequest request, List<List<CatalogTable>> matched) {
     if (table.history() != null) {
       return Optional.of(table.history());
     }
-    List<TablePattern> patterns = request.preserveTables();
-    for (int i = 0; i < patterns.size(); i++) {
-      if (patterns.get(i).matches(table.name())) {
-        patternUsed[i] = true;
+    for (int i = 0; i < matched.size(); i++) {
+      if (matched.get(i).contains(table)) {
         return Optional.of(
-            request.field("preserveTables[" + i + "]") + " (" + patterns.get(i) + ")");
+            request.field("preserveTables[" + i + "]")
+                + " ("
+                + request.preserveTables().get(i)
+                + ")");
       }
     }
     return Optional.empty();

@@ -45,11 +45,24 @@ class TablePatternTest {
   }
 
   @Test
-  void unquotedPartsFoldToLowerCaseAndQuotedOnesKeepTheirCase() {
+  void unquotedPartsMatchAnyCaseAndQuotedOnesTheirExactCase() {
     assertThat(TablePattern.parse("Users").matches(t("public", "users"))).isTrue();
+    assertThat(TablePattern.parse("Users").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("users").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("Users").ignoresCase()).isTrue();
     assertThat(TablePattern.parse("\"Users\"").matches(t("public", "users"))).isFalse();
     assertThat(TablePattern.parse("\"Users\"").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("\"Users\"").ignoresCase()).isFalse();
+    assertThat(TablePattern.parse("\"Sales\".Orders").matches(t("Sales", "orders"))).isTrue();
+    assertThat(TablePattern.parse("\"Sales\".Orders").matches(t("sales", "orders"))).isFalse();
     assertThat(TablePattern.parse("\"my.schema\".t").matches(t("my.schema", "t"))).isTrue();
+  }
+
+  @Test
+  void tellsGlobsFromNames() {
+    assertThat(TablePattern.parse("payload_*").isGlob()).isTrue();
+    assertThat(TablePattern.parse("log_202?").isGlob()).isTrue();
+    assertThat(TablePattern.parse("audit.events").isGlob()).isFalse();
   }
 
   @Test
