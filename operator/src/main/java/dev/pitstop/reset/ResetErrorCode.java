@@ -8,10 +8,7 @@ public enum ResetErrorCode {
   WRONG_DATABASE(true),
   /** A schema of {@code schemas} does not exist. */
   SCHEMA_NOT_FOUND(true),
-  /**
-   * The table of a {@code preserveRows} entry does not exist or is not emptied, or a {@code
-   * preserveTables} name without glob characters matches no table.
-   */
+  /** The table of a {@code preserveRows} entry does not exist or is not emptied. */
   TABLE_NOT_FOUND(true),
   /** A {@code preserveRows} expression is not a valid boolean expression for its table. */
   INVALID_WHERE(true),

@@ -19,15 +19,12 @@ final class TablePattern {
   private final Pattern schema;
   private final Pattern table;
   private final boolean ignoresCase;
-  private final boolean glob;
 
-  private TablePattern(
-      String text, Pattern schema, Pattern table, boolean ignoresCase, boolean glob) {
+  private TablePattern(String text, Pattern schema, Pattern table, boolean ignoresCase) {
     this.text = text;
     this.schema = schema;
     this.table = table;
     this.ignoresCase = ignoresCase;
-    this.glob = glob;
   }
 
   /**
@@ -46,21 +43,12 @@ final class TablePattern {
     Pattern schema = parts.size() == 2 ? glob(parts.get(0), text) : null;
     Part table = parts.get(parts.size() - 1);
     return new TablePattern(
-        text.strip(),
-        schema,
-        glob(table, text),
-        parts.stream().anyMatch(p -> !p.quoted()),
-        parts.stream().anyMatch(p -> p.text().chars().anyMatch(c -> "*?[".indexOf(c) >= 0)));
+        text.strip(), schema, glob(table, text), parts.stream().anyMatch(p -> !p.quoted()));
   }
 
   /** Tells whether some part is unquoted, so matches in any case. */
   boolean ignoresCase() {
     return ignoresCase;
-  }
-
-  /** Tells whether it has glob characters (else it names one table, in one or every schema). */
-  boolean isGlob() {
-    return glob;
   }
 
   boolean matches(QualifiedName name) {

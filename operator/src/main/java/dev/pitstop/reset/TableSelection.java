@@ -82,8 +82,8 @@ record TableSelection(
   /**
    * The tables of the schemas each {@code preserveTables} pattern matches.
    *
-   * @throws ResetException when a pattern without glob characters matches no table, or a pattern
-   *     matching in any case matches two tables whose names differ only in case
+   * @throws ResetException when a pattern matching in any case matches two tables whose names
+   *     differ only in case
    */
   private static List<List<CatalogTable>> matches(ForeignKeyGraph graph, ResetRequest request) {
     List<TablePattern> patterns = request.preserveTables();
@@ -93,16 +93,6 @@ record TableSelection(
       List<CatalogTable> tables =
           graph.tables().stream().filter(t -> t.inSchemas() && pattern.matches(t.name())).toList();
       String field = "preserveTables[" + i + "]";
-      if (tables.isEmpty() && !pattern.isGlob()) {
-        throw request.invalid(
-            ResetErrorCode.TABLE_NOT_FOUND,
-            field,
-            "("
-                + pattern
-                + ") names no table in schemas "
-                + String.join(", ", request.schemas())
-                + "; a table to keep must exist (a glob that matches nothing is only a warning)");
-      }
       if (pattern.ignoresCase()) {
         Map<String, List<CatalogTable>> byFoldedName = new LinkedHashMap<>();
         for (CatalogTable table : tables) {

@@ -59,13 +59,6 @@ class TablePatternTest {
   }
 
   @Test
-  void tellsGlobsFromNames() {
-    assertThat(TablePattern.parse("payload_*").isGlob()).isTrue();
-    assertThat(TablePattern.parse("log_202?").isGlob()).isTrue();
-    assertThat(TablePattern.parse("audit.events").isGlob()).isFalse();
-  }
-
-  @Test
   void refusesMalformedPatterns() {
     assertThatThrownBy(() -> TablePattern.parse("a.b.c")).hasMessageContaining("schema.table");
     assertThatThrownBy(() -> TablePattern.parse("a.")).hasMessageContaining("empty name part");
