@@ -86,14 +86,20 @@ final class ResetVerification {
                   + " t"
                   + (keeping ? " WHERE NOT " + KeptRows.isKept("t") : ""));
       if (left > 0) {
+        List<String> causes = causes(table, activity, emptied);
+        boolean concurrent = causes.isEmpty();
+        if (concurrent) {
+          causes.add("another session may have inserted them while the reset ran");
+        }
         throw incomplete(
             table,
             table.name()
                 + " still has "
                 + left
                 + " row(s) after it was emptied: "
-                + causes(table, activity, emptied)
-                + ".");
+                + String.join("; ", causes)
+                + ".",
+            concurrent);
       }
       if (keeping) {
         long before = keptRows.getOrDefault(oid, 0L);
@@ -132,8 +138,8 @@ final class ResetVerification {
     }
   }
 
-  /** The likely causes of rows left in {@code table}. */
-  private String causes(CatalogTable table, Map<Long, long[]> activity, Set<Long> emptied)
+  /** The likely causes of rows left in {@code table} that the catalog or statistics show. */
+  private List<String> causes(CatalogTable table, Map<Long, long[]> activity, Set<Long> emptied)
       throws SQLException {
     List<String> causes = new ArrayList<>();
     List<String> rules =
@@ -167,10 +173,7 @@ final class ResetVerification {
               + withUserCode(emptied)
               + "; preserve it, or empty the writing table too and change the trigger");
     }
-    if (causes.isEmpty()) {
-      causes.add("another session may have inserted them while the reset ran");
-    }
-    return String.join("; ", causes);
+    return causes;
   }
 
   /** {@code " (tables with DELETE triggers or rules: a, b)"}, or nothing. */
@@ -264,13 +267,22 @@ final class ResetVerification {
   }
 
   private static ResetException incomplete(CatalogTable table, String message) {
+    return incomplete(table, message, false);
+  }
+
+  /**
+   * @param transientError whether retrying may help (rows that only another session can have
+   *     inserted)
+   */
+  private static ResetException incomplete(
+      CatalogTable table, String message, boolean transientError) {
     return new ResetException(
         ResetErrorCode.INCOMPLETE_RESET,
         table.name().toString(),
         "The reset was not complete: "
             + message
             + " The reset was rolled back and nothing changed.",
-        false,
+        transientError,
         new ResetFailure(table.name().toString(), null, 0, null, null, null),
         null);
   }

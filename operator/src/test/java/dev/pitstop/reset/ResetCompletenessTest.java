@@ -176,4 +176,30 @@ class ResetCompletenessTest {
         .contains("public.users is subject to row-level security for role " + app);
     assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
   }
+
+  @Test
+  void rowsAnotherSessionInsertsIntoAnEmptiedTableFailTheResetAsTransient() {
+    pg.execute("CREATE TABLE activity (id bigserial PRIMARY KEY, note text)");
+    ResetListener insertsMidway =
+        new ResetListener() {
+          @Override
+          public void onProgress(ResetProgress p) {
+            if ("public.users".equals(p.table())) {
+              pg.execute("INSERT INTO activity (note) VALUES ('from another session')");
+            }
+          }
+        };
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.activity");
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.getMessage())
+        .contains("another session may have inserted them while the reset ran");
+    assertThat(pg.rowCount("users")).isEqualTo(50);
+  }
 }
