@@ -66,9 +66,17 @@ final class ResetReport {
     }
   }
 
-  /** A listener printing one line per table and seed script. */
+  /**
+   * A listener printing the plan's warnings before anything is deleted, then one line per table and
+   * seed script.
+   */
   static ResetListener progress(PrintStream out) {
     return new ResetListener() {
+      @Override
+      public void onPlanned(ResetPlan plan) {
+        section(out, "Warnings", plan.warnings());
+      }
+
       @Override
       public void onProgress(ResetProgress p) {
         switch (p.stage()) {
@@ -113,7 +121,10 @@ final class ResetReport {
             + (result.seeds().isEmpty() ? "" : ", ran " + result.seeds().size() + " seed(s)")
             + " in "
             + result.durationMs()
-            + " ms; committed.");
+            + " ms; committed"
+            + (result.plan().warnings().isEmpty()
+                ? "."
+                : " with " + result.plan().warnings().size() + " warning(s), printed above."));
   }
 
   private static void section(PrintStream out, String title, List<String> lines) {

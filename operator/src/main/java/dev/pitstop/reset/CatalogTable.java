@@ -9,11 +9,12 @@ import dev.pitstop.sql.QualifiedName;
  * @param oid the table's oid
  * @param name schema and name
  * @param partitioned whether it is a partitioned table (emptied together with its partitions)
- * @param historyShaped whether it has the columns of a Flyway-style schema history table
+ * @param history why it is kept by default as a migration tool's history ({@link HistoryTables}),
+ *     or {@code null}
  * @param inSchemas whether it lies in one of the request's schemas (else it only references one)
  */
 record CatalogTable(
-    long oid, QualifiedName name, boolean partitioned, boolean historyShaped, boolean inSchemas) {
+    long oid, QualifiedName name, boolean partitioned, String history, boolean inSchemas) {
 
   /**
    * The table as a DELETE or TRUNCATE target: without its inheritance children unless partitioned.

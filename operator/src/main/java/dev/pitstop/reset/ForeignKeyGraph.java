@@ -24,10 +24,8 @@ final class ForeignKeyGraph {
 
   private static final String TABLES =
       "SELECT c.oid, n.nspname, c.relname, c.relkind = 'p',"
-          + " (SELECT count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
-          + "  AND NOT a.attisdropped AND a.attname IN ('installed_rank', 'version',"
-          + "  'description', 'type', 'script', 'checksum', 'installed_by', 'installed_on',"
-          + "  'execution_time', 'success')) = 10,"
+          + " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
+          + "  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attname COLLATE \"C\"),"
           + " n.nspname = ANY (?)"
           + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
@@ -83,7 +81,8 @@ final class ForeignKeyGraph {
                   oid,
                   new QualifiedName(rows.getString(2), rows.getString(3)),
                   rows.getBoolean(4),
-                  rows.getBoolean(5),
+                  HistoryTables.reason(
+                      rows.getString(2), rows.getString(3), texts(rows.getArray(5))),
                   rows.getBoolean(6)));
         }
       }

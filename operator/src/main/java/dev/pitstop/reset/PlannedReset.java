@@ -22,5 +22,5 @@ record PlannedReset(
     List<CatalogTable> truncated,
     Set<Long> keeping,
     KeptRows kept,
-    List<OwnedSequences.Owned> sequences,
+    List<ResetSequences.Sequence> sequences,
     RedundantForeignKeyChecks redundantChecks) {}

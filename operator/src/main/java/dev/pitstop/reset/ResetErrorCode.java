@@ -26,6 +26,12 @@ public enum ResetErrorCode {
   RESET_LOCKED(false),
   /** Emptying a table failed (a trigger raised, a lock timeout, ...); everything rolled back. */
   DELETE_FAILED(false),
+  /**
+   * Every statement succeeded but the reset was not complete: an emptied table still has rows (a
+   * soft-delete trigger, a DO INSTEAD rule, a trigger writing into it, row-level security) or kept
+   * rows were deleted; the subject names the table. Everything rolled back.
+   */
+  INCOMPLETE_RESET(false),
   /** A seed statement failed; everything rolled back. */
   SEED_FAILED(false),
   /** A deferred constraint failed at commit; everything rolled back. */

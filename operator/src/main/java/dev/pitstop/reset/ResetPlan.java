@@ -16,7 +16,9 @@ import java.util.List;
  * @param deferredConstraints constraints deferred to commit to get through a cycle
  * @param nulledForeignKeys foreign keys whose nullable columns are set to NULL first to break a
  *     cycle
- * @param sequences sequences owned by emptied tables, restarted at their start value
+ * @param sequences sequences feeding emptied tables' columns (owned, identity, or called by a
+ *     column default), restarted at their start value; one a kept table uses too is left alone with
+ *     a warning
  * @param seeds seed scripts, in the order they run
  * @param warnings effects worth knowing before running it, one sentence each
  */

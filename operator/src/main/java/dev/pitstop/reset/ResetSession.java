@@ -53,15 +53,19 @@ final class ResetSession {
     validate(database);
     connection.setAutoCommit(false);
     boolean committed = false;
+    ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try {
       ResetLock.take(connection, database);
       setLockTimeout();
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
       listener.onPlanned(planned.plan());
+      ResetVerification verification = ResetVerification.before(connection, planned);
       TableEmptier emptier = new TableEmptier(connection, planned, this::report);
       List<TableResult> tables = emptier.run();
-      OwnedSequences.restart(connection, planned.sequences(), planned.graph(), planned.keeping());
+      verification.verify();
+      ResetSequences.restart(
+          connection, planned.sequences(), planned.graph(), planned.keeping(), restarted);
       List<String> seeds =
           SeedRunner.run(connection, request.seeds(), emptier.done(), this::report);
       commit();
@@ -69,6 +73,9 @@ final class ResetSession {
       return new ResetResult(planned.plan(), tables, emptier.rowsDeleted(), seeds, elapsedMs());
     } finally {
       end(committed);
+      if (!committed) {
+        restarted.undo(connection);
+      }
     }
   }
 
@@ -195,7 +202,7 @@ final class ResetSession {
     Set<Long> emptiedOids = oids(emptied);
     ReferencingTables references =
         ReferencingTables.check(connection, graph, emptiedOids, oids(truncated), keeping);
-    List<OwnedSequences.Owned> sequences = OwnedSequences.of(connection, emptied);
+    ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
     RedundantForeignKeyChecks redundant =
         RedundantForeignKeyChecks.find(connection, graph, order, keeping);
 
@@ -217,6 +224,7 @@ final class ResetSession {
     }
     List<String> warnings = new ArrayList<>(selection.warnings());
     warnings.addAll(references.warnings());
+    warnings.addAll(sequences.warnings());
     if (truncate && !deleted.isEmpty()) {
       warnings.add(
           deleted.size()
@@ -234,11 +242,18 @@ final class ResetSession {
             references.references(),
             order.deferred().stream().map(k -> k.name().toString()).toList(),
             order.nulled().stream().map(k -> describeNulled(k, graph)).toList(),
-            sequences.stream().map(s -> s.sequence().toString()).toList(),
+            sequences.restarted().stream().map(s -> s.sequence().toString()).toList(),
             request.seedNames(),
             warnings);
     return new PlannedReset(
-        plan, graph, order, List.copyOf(truncated), keeping, kept, sequences, redundant);
+        plan,
+        graph,
+        order,
+        List.copyOf(truncated),
+        keeping,
+        kept,
+        sequences.restarted(),
+        redundant);
   }
 
   private static String describeNulled(ForeignKey key, ForeignKeyGraph graph) {

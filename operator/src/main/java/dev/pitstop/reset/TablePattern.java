@@ -7,18 +7,24 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code preserveTables} entry: a table name or glob ({@code *} any characters, {@code ?} one,
- * {@code [abc]} one of), optionally schema-qualified. Unquoted parts fold to lower case like SQL
- * identifiers; double-quoted parts keep their case. Without a schema it matches in every schema.
+ * {@code [abc]} one of), optionally schema-qualified. An unquoted part matches names in any case,
+ * so {@code Users} keeps a table created as {@code "Users"} (the caller refuses a pattern that
+ * matches two names differing only in case, see {@link #ignoresCase}); a double-quoted part matches
+ * its exact case. Without a schema it matches in every schema.
  */
 final class TablePattern {
+  private static final int ANY_CASE = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+
   private final String text;
   private final Pattern schema;
   private final Pattern table;
+  private final boolean ignoresCase;
 
-  private TablePattern(String text, Pattern schema, Pattern table) {
+  private TablePattern(String text, Pattern schema, Pattern table, boolean ignoresCase) {
     this.text = text;
     this.schema = schema;
     this.table = table;
+    this.ignoresCase = ignoresCase;
   }
 
   /**
@@ -30,17 +36,19 @@ final class TablePattern {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("must be a table name or pattern, not empty");
     }
-    List<String> parts = split(text.strip());
+    List<Part> parts = split(text.strip());
     if (parts.size() > 2) {
       throw new IllegalArgumentException("must be table or schema.table, not '" + text + "'");
     }
     Pattern schema = parts.size() == 2 ? glob(parts.get(0), text) : null;
-    return new TablePattern(text.strip(), schema, glob(parts.get(parts.size() - 1), text));
+    Part table = parts.get(parts.size() - 1);
+    return new TablePattern(
+        text.strip(), schema, glob(table, text), parts.stream().anyMatch(p -> !p.quoted()));
   }
 
-  /** An exact name (no glob characters), matched in every schema. */
-  static TablePattern exact(String name) {
-    return new TablePattern(name, null, Pattern.compile(Pattern.quote(name)));
+  /** Tells whether some part is unquoted, so matches in any case. */
+  boolean ignoresCase() {
+    return ignoresCase;
   }
 
   boolean matches(QualifiedName name) {
@@ -53,42 +61,53 @@ final class TablePattern {
     return text;
   }
 
-  /** Splits at dots outside double quotes; unquoted parts are folded to lower case. */
-  private static List<String> split(String text) {
-    List<String> parts = new ArrayList<>();
+  /** A name part; in a part with quotes, the unquoted characters are folded to lower case. */
+  private record Part(String text, boolean quoted) {}
+
+  /** Splits at dots outside double quotes. */
+  private static List<Part> split(String text) {
+    List<Part> parts = new ArrayList<>();
     StringBuilder part = new StringBuilder();
+    StringBuilder folded = new StringBuilder();
     boolean quoted = false;
+    boolean hadQuotes = false;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '"') {
+        hadQuotes = true;
         if (quoted && i + 1 < text.length() && text.charAt(i + 1) == '"') {
           part.append('"');
+          folded.append('"');
           i++;
         } else {
           quoted = !quoted;
         }
       } else if (c == '.' && !quoted) {
-        parts.add(finish(part, text));
+        parts.add(finish(hadQuotes ? folded : part, hadQuotes, text));
         part = new StringBuilder();
+        folded = new StringBuilder();
+        hadQuotes = false;
       } else {
-        part.append(quoted ? c : Character.toLowerCase(c));
+        part.append(c);
+        folded.append(quoted ? c : Character.toLowerCase(c));
       }
     }
     if (quoted) {
       throw new IllegalArgumentException("has a double quote that is not closed: '" + text + "'");
     }
-    parts.add(finish(part, text));
+    parts.add(finish(hadQuotes ? folded : part, hadQuotes, text));
     return parts;
   }
 
-  private static String finish(StringBuilder part, String text) {
+  private static Part finish(StringBuilder part, boolean quoted, String text) {
     if (part.length() == 0) {
       throw new IllegalArgumentException("has an empty name part: '" + text + "'");
     }
-    return part.toString();
+    return new Part(part.toString(), quoted);
   }
 
-  private static Pattern glob(String part, String text) {
+  private static Pattern glob(Part given, String text) {
+    String part = given.text();
     StringBuilder regex = new StringBuilder();
     for (int i = 0; i < part.length(); i++) {
       char c = part.charAt(i);
@@ -115,6 +134,6 @@ final class TablePattern {
         default -> regex.append(Pattern.quote(String.valueOf(c)));
       }
     }
-    return Pattern.compile(regex.toString());
+    return Pattern.compile(regex.toString(), given.quoted() ? 0 : ANY_CASE);
   }
 }

@@ -1,15 +1,18 @@
 package dev.pitstop.reset;
 
 import dev.pitstop.reset.ResetPlan.PreservedTable;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Splits the tables of the schemas into emptied and preserved ones, and finds the tables of {@code
@@ -30,35 +33,24 @@ record TableSelection(
     Set<Long> keeping,
     List<String> warnings) {
 
-  /** Tables always kept, in any schema: schema history and Pitstop's own bookkeeping. */
-  static final Map<String, String> ALWAYS_KEPT =
-      Map.of(
-          "pitstop_schema_history", "Pitstop schema history",
-          "flyway_schema_history", "Flyway schema history",
-          "databasechangelog", "Liquibase changelog",
-          "databasechangeloglock", "Liquibase changelog lock",
-          "atlas_schema_revisions", "Atlas schema revisions",
-          "schema_migrations", "schema_migrations history",
-          "pitstop_maintenance_mode", "Pitstop maintenance mode");
-
   static TableSelection select(ForeignKeyGraph graph, ResetRequest request) {
     List<CatalogTable> emptied = new ArrayList<>();
     List<PreservedTable> preserved = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    boolean[] patternUsed = new boolean[request.preserveTables().size()];
+    List<List<CatalogTable>> matched = matches(graph, request);
     for (CatalogTable table : graph.tables()) {
       if (!table.inSchemas()) {
         continue;
       }
-      Optional<String> reason = reasonToKeep(table, request, patternUsed);
+      Optional<String> reason = reasonToKeep(table, request, matched);
       if (reason.isPresent()) {
         preserved.add(new PreservedTable(table.name().toString(), reason.get()));
       } else {
         emptied.add(table);
       }
     }
-    for (int i = 0; i < patternUsed.length; i++) {
-      if (!patternUsed[i]) {
+    for (int i = 0; i < matched.size(); i++) {
+      if (matched.get(i).isEmpty()) {
         warnings.add(
             request.field("preserveTables[" + i + "]")
                 + " ("
@@ -87,21 +79,60 @@ record TableSelection(
         List.copyOf(warnings));
   }
 
-  private static Optional<String> reasonToKeep(
-      CatalogTable table, ResetRequest request, boolean[] patternUsed) {
-    String fixed = ALWAYS_KEPT.get(table.name().name());
-    if (fixed != null) {
-      return Optional.of(fixed);
-    }
-    if (table.historyShaped()) {
-      return Optional.of("schema history (Flyway columns)");
-    }
+  /**
+   * The tables of the schemas each {@code preserveTables} pattern matches.
+   *
+   * @throws ResetException when a pattern matching in any case matches two tables whose names
+   *     differ only in case
+   */
+  private static List<List<CatalogTable>> matches(ForeignKeyGraph graph, ResetRequest request) {
     List<TablePattern> patterns = request.preserveTables();
+    List<List<CatalogTable>> matched = new ArrayList<>();
     for (int i = 0; i < patterns.size(); i++) {
-      if (patterns.get(i).matches(table.name())) {
-        patternUsed[i] = true;
+      TablePattern pattern = patterns.get(i);
+      List<CatalogTable> tables =
+          graph.tables().stream().filter(t -> t.inSchemas() && pattern.matches(t.name())).toList();
+      String field = "preserveTables[" + i + "]";
+      if (pattern.ignoresCase()) {
+        Map<String, List<CatalogTable>> byFoldedName = new LinkedHashMap<>();
+        for (CatalogTable table : tables) {
+          String folded =
+              (table.name().schema() + "." + table.name().name()).toLowerCase(Locale.ROOT);
+          byFoldedName.computeIfAbsent(folded, k -> new ArrayList<>()).add(table);
+        }
+        for (List<CatalogTable> same : byFoldedName.values()) {
+          if (same.size() > 1) {
+            throw request.invalid(
+                field,
+                "("
+                    + pattern
+                    + ") matches "
+                    + same.stream()
+                        .map(t -> t.name().toString())
+                        .collect(Collectors.joining(" and "))
+                    + ", whose names differ only in case; double-quote the name to match its exact"
+                    + " case, e.g. "
+                    + SqlIdentifiers.quote(same.get(same.size() - 1).name().name()));
+          }
+        }
+      }
+      matched.add(tables);
+    }
+    return matched;
+  }
+
+  private static Optional<String> reasonToKeep(
+      CatalogTable table, ResetRequest request, List<List<CatalogTable>> matched) {
+    if (table.history() != null) {
+      return Optional.of(table.history());
+    }
+    for (int i = 0; i < matched.size(); i++) {
+      if (matched.get(i).contains(table)) {
         return Optional.of(
-            request.field("preserveTables[" + i + "]") + " (" + patterns.get(i) + ")");
+            request.field("preserveTables[" + i + "]")
+                + " ("
+                + request.preserveTables().get(i)
+                + ")");
       }
     }
     return Optional.empty();

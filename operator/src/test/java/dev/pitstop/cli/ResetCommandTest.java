@@ -114,9 +114,12 @@ class ResetCommandTest {
 
     assertThat(code).as(err()).isZero();
     assertThat(out())
-        .contains("emptying public.enrollments (1/2, 0 rows deleted so far)")
+        .contains(
+            "Warnings:\n  --preserve #2 (other_*) matches no table.\n"
+                + "emptying public.enrollments (1/2, 0 rows deleted so far)")
         .contains("seeding 01-users.sql (1/2)")
-        .contains("Deleted 90 row(s) from 2 table(s), ran 2 seed(s)");
+        .contains("Deleted 90 row(s) from 2 table(s), ran 2 seed(s)")
+        .contains("committed with 1 warning(s), printed above.");
     assertThat(pg.queryStrings("SELECT id || email FROM users"))
         .containsExactly("1demo@school.test");
     assertThat(pg.rowCount("enrollments")).isEqualTo(1);

@@ -15,7 +15,7 @@ class DeletionPlannerTest {
 
   private CatalogTable table(String name) {
     CatalogTable t =
-        new CatalogTable(tables.size() + 1, new QualifiedName("public", name), false, false, true);
+        new CatalogTable(tables.size() + 1, new QualifiedName("public", name), false, null, true);
     tables.add(t);
     return t;
   }
@@ -174,7 +174,7 @@ class DeletionPlannerTest {
   void keysToTablesOutsideTheSetAreIgnored() {
     CatalogTable a = table("a");
     CatalogTable outside =
-        new CatalogTable(99, new QualifiedName("other", "o"), false, false, false);
+        new CatalogTable(99, new QualifiedName("other", "o"), false, null, false);
     key("a_o_fk", a, outside, false, false, 'a');
     key("o_a_fk", outside, a, false, false, 'a');
 

@@ -45,10 +45,16 @@ class TablePatternTest {
   }
 
   @Test
-  void unquotedPartsFoldToLowerCaseAndQuotedOnesKeepTheirCase() {
+  void unquotedPartsMatchAnyCaseAndQuotedOnesTheirExactCase() {
     assertThat(TablePattern.parse("Users").matches(t("public", "users"))).isTrue();
+    assertThat(TablePattern.parse("Users").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("users").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("Users").ignoresCase()).isTrue();
     assertThat(TablePattern.parse("\"Users\"").matches(t("public", "users"))).isFalse();
     assertThat(TablePattern.parse("\"Users\"").matches(t("public", "Users"))).isTrue();
+    assertThat(TablePattern.parse("\"Users\"").ignoresCase()).isFalse();
+    assertThat(TablePattern.parse("\"Sales\".Orders").matches(t("Sales", "orders"))).isTrue();
+    assertThat(TablePattern.parse("\"Sales\".Orders").matches(t("sales", "orders"))).isFalse();
     assertThat(TablePattern.parse("\"my.schema\".t").matches(t("my.schema", "t"))).isTrue();
   }
 

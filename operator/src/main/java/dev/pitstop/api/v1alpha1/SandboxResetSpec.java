@@ -28,8 +28,9 @@ public class SandboxResetSpec {
 
   @JsonPropertyDescription(
       "Tables kept untouched: names or glob patterns (payload_*), optionally schema-qualified."
-          + " History tables of Pitstop, Flyway, Liquibase, Atlas and schema_migrations are"
-          + " always kept.")
+          + " Unquoted names match in any case (double-quote one for its exact case). The history"
+          + " tables of known migration tools (Pitstop, Flyway, Liquibase, Django, Alembic, Prisma,"
+          + " Rails, ...) are always kept.")
   public List<@Pattern(Patterns.TABLE_PATTERN) String> preserveTables = new ArrayList<>();
 
   @JsonPropertyDescription("Rows kept in emptied tables, together with the rows they reference.")

@@ -229,6 +229,10 @@ public final class SandboxResetReconciler
         pass.metrics().resetFinished(namespace, name, "Succeeded", took, result.rowsDeleted());
         pass.metrics().runFinished(KIND, namespace, name, "Succeeded", took);
         pass.events().normal(resource, "ResetSucceeded", status.message);
+        String warnings = ResetStatuses.warnings(result);
+        if (warnings != null) {
+          pass.events().warning(resource, "ResetWarnings", warnings);
+        }
       }
       return true;
     } catch (ResetException e) {

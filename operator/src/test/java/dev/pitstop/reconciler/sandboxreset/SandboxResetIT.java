@@ -97,6 +97,7 @@ class SandboxResetIT {
             new InlineScript(
                 "03-enrollments.sql",
                 "INSERT INTO enrollments (user_id, course_id) VALUES (1, 1);"));
+    sbr.getSpec().preserveRows.add(new PreservedRows("payload_jobs", "true"));
     kube.client().resource(sbr).create();
 
     SandboxReset done = awaitPhase("sandbox", ResetPhase.Succeeded);
@@ -124,12 +125,26 @@ class SandboxResetIT {
     assertThat(status.lastRun.rowsDeleted).isEqualTo(144L);
     assertThat(status.lastRun.durationMs).isNotNull();
     assertThat(status.history).hasSize(1);
-    assertThat(status.message).startsWith("deleted 144 rows from 3 tables, ran 3 seed(s) in ");
+    assertThat(status.message)
+        .startsWith("deleted 144 rows from 3 tables, ran 3 seed(s) in ")
+        .endsWith("; 1 warning(s) in status.plan.warnings");
+    assertThat(status.plan.warnings)
+        .containsExactly(
+            "spec.preserveRows[0] names public.payload_jobs, which is preserved: all its rows are"
+                + " kept.");
     assertThat(condition(done, Condition.READY)).isEqualTo("True");
     assertThat(condition(done, Condition.FAILED)).isEqualTo("False");
     assertThat(kube.eventsFor(done))
         .extracting(Event::getReason)
         .contains("ResetStarted", "ResetSucceeded");
+    assertThat(kube.eventsFor(done))
+        .filteredOn(e -> e.getReason().equals("ResetWarnings"))
+        .extracting(Event::getType, Event::getMessage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "Warning",
+                "The reset committed with 1 warning(s): spec.preserveRows[0] names"
+                    + " public.payload_jobs, which is preserved: all its rows are kept."));
     assertThat(kube.operator().meterRegistry().find("pitstop_reset_rows_deleted").counter().count())
         .isEqualTo(144.0);
     assertNoPasswordIn(done);

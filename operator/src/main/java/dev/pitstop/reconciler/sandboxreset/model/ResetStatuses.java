@@ -32,6 +32,9 @@ public final class ResetStatuses {
 
   private static final int MAX_LISTED = 100;
 
+  /** Kubernetes keeps Event messages short; longer ones are cut. */
+  private static final int MAX_EVENT_MESSAGE = 1000;
+
   private ResetStatuses() {}
 
   /** A resource without a schedule saw a new generation or run request. */
@@ -185,12 +188,34 @@ public final class ResetStatuses {
             + " tables"
             + (result.seeds().isEmpty() ? "" : ", ran " + result.seeds().size() + " seed(s)")
             + " in "
-            + Durations.format(Duration.ofMillis(result.durationMs()));
+            + Durations.format(Duration.ofMillis(result.durationMs()))
+            + (result.plan().warnings().isEmpty()
+                ? ""
+                : "; " + result.plan().warnings().size() + " warning(s) in status.plan.warnings");
     ResetRun run = run(startedAt, now, RunResult.Succeeded, summary, scheduleTime);
     run.rowsDeleted = result.rowsDeleted();
     record(status, run);
     status.message = summary;
     RunStatuses.settled(status, false, "Succeeded", summary, generation, now);
+  }
+
+  /**
+   * The plan's warnings of a committed reset as one Event message (each warning is a sentence), or
+   * {@code null} when there are none.
+   */
+  public static String warnings(ResetResult result) {
+    List<String> warnings = result.plan().warnings();
+    if (warnings.isEmpty()) {
+      return null;
+    }
+    String all =
+        "The reset committed with "
+            + warnings.size()
+            + " warning(s): "
+            + String.join(" ", warnings.stream().map(KnownSecrets::redact).toList());
+    return all.length() <= MAX_EVENT_MESSAGE
+        ? all
+        : all.substring(0, MAX_EVENT_MESSAGE - 40) + " ... (all in status.plan.warnings)";
   }
 
   /** A reset was refused or rolled back. */

@@ -1,0 +1,289 @@
+package dev.pitstop.reset;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks, after the tables are emptied and before seeds run and the transaction commits, that the
+ * reset did what its plan said, because a statement that succeeds can still leave it incomplete: a
+ * BEFORE DELETE trigger returning NULL (a soft delete) or a {@code DO INSTEAD} rule keeps rows, a
+ * delete trigger on one table writes into a table emptied earlier, row-level security hides rows
+ * from the DELETE, or a trigger deletes rows the reset keeps.
+ *
+ * <ul>
+ *   <li>every emptied table holds no row but its kept ones ({@code preserveRows}), and no emptied
+ *       table is subject to row-level security (its DELETE and this check could miss rows);
+ *   <li>every kept row of an emptied table is still there;
+ *   <li>no row was deleted, in this transaction, from a kept table (preserved, or another schema's
+ *       table referencing the emptied ones), except through an {@code ON DELETE CASCADE} key the
+ *       plan warns about. Rows added to kept tables (an audit trigger) are fine. This part reads
+ *       the transaction's own statistics ({@code pg_stat_xact_user_tables}), so it needs {@code
+ *       track_counts} (on by default) and is not fooled by other sessions.
+ * </ul>
+ *
+ * A failure is a {@link ResetErrorCode#INCOMPLETE_RESET} naming the table and the likely cause; the
+ * caller's transaction is then rolled back.
+ */
+final class ResetVerification {
+  private static final String TRANSACTION_DELETES =
+      "SELECT coalesce(pg_partition_root(s.relid), s.relid)::oid, sum(s.n_tup_del)::bigint,"
+          + " sum(s.n_tup_ins)::bigint"
+          + " FROM pg_catalog.pg_stat_xact_user_tables s GROUP BY 1";
+
+  private final Connection connection;
+  private final PlannedReset planned;
+  private final Map<Long, Long> keptRows = new HashMap<>();
+
+  private ResetVerification(Connection connection, PlannedReset planned) {
+    this.connection = connection;
+    this.planned = planned;
+  }
+
+  /** Counts what must survive; call after planning and before emptying. */
+  static ResetVerification before(Connection connection, PlannedReset planned) throws SQLException {
+    ResetVerification verification = new ResetVerification(connection, planned);
+    if (planned.kept() != null) {
+      for (long oid : planned.keeping()) {
+        verification.keptRows.put(oid, planned.kept().count(planned.graph().table(oid)));
+      }
+    }
+    return verification;
+  }
+
+  /** Checks the emptied and the kept tables; call after emptying, before seeding. */
+  void verify() throws SQLException {
+    Map<Long, long[]> activity = transactionActivity();
+    Set<Long> emptied = new LinkedHashSet<>();
+    planned.truncated().forEach(t -> emptied.add(t.oid()));
+    planned.order().order().forEach(t -> emptied.add(t.oid()));
+    for (long oid : emptied) {
+      CatalogTable table = planned.graph().table(oid);
+      if (rowSecurityActive(oid)) {
+        throw incomplete(
+            table,
+            table.name()
+                + " is subject to row-level security for role "
+                + currentUser()
+                + " (FORCE ROW LEVEL SECURITY, or a role that does not own it and lacks BYPASSRLS),"
+                + " so its policies can hide rows from the DELETE and from this check; reset as"
+                + " its owner or a role with BYPASSRLS, or disable the forced policies.");
+      }
+      boolean keeping = planned.keeping().contains(oid);
+      long left =
+          count(
+              "SELECT count(*) FROM "
+                  + table.target()
+                  + " t"
+                  + (keeping ? " WHERE NOT " + KeptRows.isKept("t") : ""));
+      if (left > 0) {
+        List<String> causes = causes(table, activity, emptied);
+        boolean concurrent = causes.isEmpty();
+        if (concurrent) {
+          causes.add("another session may have inserted them while the reset ran");
+        }
+        throw incomplete(
+            table,
+            table.name()
+                + " still has "
+                + left
+                + " row(s) after it was emptied: "
+                + String.join("; ", causes)
+                + ".",
+            concurrent);
+      }
+      if (keeping) {
+        long before = keptRows.getOrDefault(oid, 0L);
+        long after = planned.kept().count(table);
+        if (after < before) {
+          throw incomplete(
+              table,
+              (before - after)
+                  + " of the "
+                  + before
+                  + " kept row(s) of "
+                  + table.name()
+                  + " were deleted or changed during the reset: a trigger or rule on an emptied"
+                  + " table, or a concurrent session, touched them.");
+        }
+      }
+    }
+    Set<Long> cascading = cascading(emptied);
+    for (CatalogTable table : planned.graph().tables()) {
+      long[] counts = activity.get(table.oid());
+      if (emptied.contains(table.oid())
+          || cascading.contains(table.oid())
+          || counts == null
+          || counts[0] == 0) {
+        continue;
+      }
+      throw incomplete(
+          table,
+          counts[0]
+              + " row(s) of kept table "
+              + table.name()
+              + " were deleted during the reset: a DELETE trigger or rule on an emptied table"
+              + " deletes from it"
+              + withUserCode(emptied)
+              + "; preserve or empty both, or change the trigger.");
+    }
+  }
+
+  /** The likely causes of rows left in {@code table} that the catalog or statistics show. */
+  private List<String> causes(CatalogTable table, Map<Long, long[]> activity, Set<Long> emptied)
+      throws SQLException {
+    List<String> causes = new ArrayList<>();
+    List<String> rules =
+        names(
+            "SELECT rulename FROM pg_catalog.pg_rewrite WHERE ev_class = ? AND ev_type = '4'"
+                + " AND is_instead AND ev_enabled <> 'D' ORDER BY rulename",
+            table.oid());
+    if (!rules.isEmpty()) {
+      causes.add(
+          "the DO INSTEAD rule(s) "
+              + String.join(", ", rules)
+              + " on DELETE replace the delete (a soft delete)");
+    }
+    List<String> triggers =
+        names(
+            "SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = ? AND NOT tgisinternal"
+                + " AND tgenabled <> 'D' AND tgtype & 11 = 11 ORDER BY tgname",
+            table.oid());
+    if (!triggers.isEmpty()) {
+      causes.add(
+          "the BEFORE DELETE trigger(s) "
+              + String.join(", ", triggers)
+              + " can skip the delete by returning NULL (a soft delete)");
+    }
+    long[] counts = activity.get(table.oid());
+    if (counts != null && counts[1] > 0) {
+      causes.add(
+          counts[1]
+              + " row(s) were inserted into it during the reset, after it was emptied: a delete"
+              + " trigger or rule on a table emptied after it writes into it"
+              + withUserCode(emptied)
+              + "; preserve it, or empty the writing table too and change the trigger");
+    }
+    return causes;
+  }
+
+  /** {@code " (tables with DELETE triggers or rules: a, b)"}, or nothing. */
+  private String withUserCode(Set<Long> emptied) throws SQLException {
+    List<String> tables = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT c.oid FROM pg_catalog.pg_class c WHERE c.oid = ANY (?) AND (EXISTS (SELECT 1"
+                + " FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal"
+                + " AND t.tgenabled <> 'D' AND t.tgtype & 8 = 8) OR EXISTS (SELECT 1"
+                + " FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type = '4'))")) {
+      statement.setArray(1, connection.createArrayOf("int8", emptied.toArray()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          tables.add(planned.graph().table(rows.getLong(1)).name().toString());
+        }
+      }
+    }
+    tables.sort(null);
+    return tables.isEmpty()
+        ? ""
+        : " (emptied tables with DELETE triggers or rules: " + String.join(", ", tables) + ")";
+  }
+
+  /** Kept tables that lose rows through ON DELETE CASCADE from emptied ones, directly or not. */
+  private Set<Long> cascading(Set<Long> emptied) {
+    Set<Long> reached = new HashSet<>(emptied);
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (ForeignKey key : planned.graph().foreignKeys()) {
+        if (key.onDelete() == 'c' && reached.contains(key.parent()) && reached.add(key.child())) {
+          grew = true;
+        }
+      }
+    }
+    reached.removeAll(emptied);
+    return reached;
+  }
+
+  /** Per table (partitions added to their root): rows deleted and inserted in this transaction. */
+  private Map<Long, long[]> transactionActivity() throws SQLException {
+    Map<Long, long[]> activity = new HashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(TRANSACTION_DELETES)) {
+      while (rows.next()) {
+        activity.put(rows.getLong(1), new long[] {rows.getLong(2), rows.getLong(3)});
+      }
+    }
+    return activity;
+  }
+
+  private boolean rowSecurityActive(long oid) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_catalog.row_security_active(CAST(? AS oid))")) {
+      statement.setLong(1, oid);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
+  private String currentUser() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT current_user")) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private List<String> names(String sql, long oid) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setLong(1, oid);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          names.add(rows.getString(1));
+        }
+      }
+    }
+    return names;
+  }
+
+  private static ResetException incomplete(CatalogTable table, String message) {
+    return incomplete(table, message, false);
+  }
+
+  /**
+   * @param transientError whether retrying may help (rows that only another session can have
+   *     inserted)
+   */
+  private static ResetException incomplete(
+      CatalogTable table, String message, boolean transientError) {
+    return new ResetException(
+        ResetErrorCode.INCOMPLETE_RESET,
+        table.name().toString(),
+        "The reset was not complete: "
+            + message
+            + " The reset was rolled back and nothing changed.",
+        transientError,
+        new ResetFailure(table.name().toString(), null, 0, null, null, null),
+        null);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.pitstop.reset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A reset whose statements all succeed but that leaves rows behind, or deletes kept rows, fails and
+ * changes nothing.
+ */
+class ResetCompletenessTest {
+
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
+
+  @BeforeEach
+  void schema() {
+    LearningSchema.create(pg);
+  }
+
+  private ResetRequest.Builder request() {
+    return ResetRequest.builder(pg.databaseName()).preserveTables(List.of("payload_*"));
+  }
+
+  private ResetException fails(ResetRequest request) {
+    return catchThrowableOfType(
+        ResetException.class, () -> new ResetEngine(pg.dataSource()).reset(request));
+  }
+
+  @Test
+  void softDeleteTriggerLeavesRowsSoTheResetFailsNamingTheTable() {
+    pg.execute(
+        "ALTER TABLE users ADD COLUMN deleted_at timestamptz;"
+            + " CREATE FUNCTION soft_delete() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN UPDATE users SET deleted_at = now() WHERE id = OLD.id; RETURN NULL; END"
+            + " $$; CREATE TRIGGER users_soft_delete BEFORE DELETE ON users"
+            + " FOR EACH ROW EXECUTE FUNCTION soft_delete();");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.users");
+    assertThat(e.failure().table()).isEqualTo("public.users");
+    assertThat(e.getMessage())
+        .contains("public.users still has 50 row(s)")
+        .contains("BEFORE DELETE trigger(s) users_soft_delete")
+        .endsWith("The reset was rolled back and nothing changed.");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+    assertThat(pg.queryLong("SELECT count(*) FROM users WHERE deleted_at IS NOT NULL")).isZero();
+  }
+
+  @Test
+  void doInsteadNothingRuleLeavesRowsSoTheResetFails() {
+    pg.execute("CREATE RULE categories_keep AS ON DELETE TO categories DO INSTEAD NOTHING");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.categories");
+    assertThat(e.getMessage())
+        .contains("public.categories still has 3 row(s)")
+        .contains("DO INSTEAD rule(s) categories_keep");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void triggerWritingIntoATableEmptiedEarlierFailsNamingThatTable() {
+    pg.execute(
+        "CREATE TABLE activity (id bigserial PRIMARY KEY, note text);"
+            + " INSERT INTO activity (note) VALUES ('old');"
+            + " CREATE FUNCTION log_user() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN INSERT INTO activity (note) VALUES ('deleted ' || OLD.email);"
+            + " RETURN OLD; END $$;"
+            + " CREATE TRIGGER users_log AFTER DELETE ON users"
+            + " FOR EACH ROW EXECUTE FUNCTION log_user();");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.activity");
+    assertThat(e.getMessage())
+        .contains("public.activity still has 50 row(s)")
+        .contains("50 row(s) were inserted into it during the reset")
+        .contains("emptied tables with DELETE triggers or rules: public.users");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void auditTriggerWritingIntoAPreservedTablePasses() {
+    pg.execute(
+        "CREATE TABLE audit_log (id bigserial PRIMARY KEY, note text);"
+            + " INSERT INTO audit_log (note) VALUES ('old');"
+            + " CREATE FUNCTION audit_user() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN INSERT INTO audit_log (note) VALUES ('deleted ' || OLD.email);"
+            + " RETURN OLD; END $$;"
+            + " CREATE TRIGGER users_audit AFTER DELETE ON users"
+            + " FOR EACH ROW EXECUTE FUNCTION audit_user();");
+
+    ResetResult result =
+        new ResetEngine(pg.dataSource())
+            .reset(request().preserveTables(List.of("audit_log")).build());
+
+    assertThat(result.rowsDeleted()).isEqualTo(480);
+    assertThat(pg.rowCount("users")).isZero();
+    assertThat(pg.rowCount("audit_log")).isEqualTo(51);
+  }
+
+  @Test
+  void triggerDeletingFromAPreservedTableFails() {
+    pg.execute(
+        "CREATE FUNCTION forget_preferences() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN DELETE FROM preferences; RETURN OLD; END $$;"
+            + " CREATE TRIGGER categories_forget AFTER DELETE ON categories"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION forget_preferences();");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().preserveTables(List.of("preferences")).build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.preferences");
+    assertThat(e.getMessage())
+        .contains("1 row(s) of kept table public.preferences were deleted during the reset")
+        .contains("public.categories");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void triggerDeletingKeptRowsOfAnEmptiedTableFails() {
+    pg.execute(
+        "CREATE FUNCTION drop_admins() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN DELETE FROM users WHERE role = 'admin'; RETURN OLD; END $$;"
+            + " CREATE TRIGGER courses_drop AFTER DELETE ON courses"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION drop_admins();");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().preserveRows("users", "role = 'admin'").build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.users");
+    assertThat(e.getMessage()).contains("2 of the 2 kept row(s) of public.users were deleted");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void rowLevelSecurityHidingRowsFromTheResettingRoleFailsTheReset() {
+    String app = roles.create("app", "");
+    pg.execute(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "
+            + app
+            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
+            + app
+            + "; ALTER TABLE users ENABLE ROW LEVEL SECURITY;"
+            + " CREATE POLICY admins ON users USING (role = 'admin');");
+    String before = LearningSchema.snapshot(pg);
+    org.postgresql.ds.PGSimpleDataSource asApp = new org.postgresql.ds.PGSimpleDataSource();
+    asApp.setURL(pg.jdbcUrl());
+    asApp.setUser(app);
+    asApp.setPassword(TestRoles.PASSWORD);
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class, () -> new ResetEngine(asApp).reset(request().build()));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.users");
+    assertThat(e.getMessage())
+        .contains("public.users is subject to row-level security for role " + app);
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void rowsAnotherSessionInsertsIntoAnEmptiedTableFailTheResetAsTransient() {
+    pg.execute("CREATE TABLE activity (id bigserial PRIMARY KEY, note text)");
+    ResetListener insertsMidway =
+        new ResetListener() {
+          @Override
+          public void onProgress(ResetProgress p) {
+            if ("public.users".equals(p.table())) {
+              pg.execute("INSERT INTO activity (note) VALUES ('from another session')");
+            }
+          }
+        };
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.activity");
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.getMessage())
+        .contains("another session may have inserted them while the reset ran");
+    assertThat(pg.rowCount("users")).isEqualTo(50);
+  }
+}
