@@ -39,7 +39,8 @@ record TableSelection(
           "databasechangeloglock", "Liquibase changelog lock",
           "atlas_schema_revisions", "Atlas schema revisions",
           "schema_migrations", "schema_migrations history",
-          "pitstop_maintenance_mode", "Pitstop maintenance mode");
+          "pitstop_maintenance_mode", "Pitstop maintenance mode",
+          "pitstop_maintenance_mode_holders", "Pitstop maintenance mode holders");
 
   static TableSelection select(ForeignKeyGraph graph, ResetRequest request) {
     List<CatalogTable> emptied = new ArrayList<>();
