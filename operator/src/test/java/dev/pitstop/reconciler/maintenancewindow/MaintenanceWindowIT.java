@@ -294,6 +294,31 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void anOperatorBackAfterTheWindowsLeaseEndedHoldsTheModeAgainAtOnce() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    // The operator is away longer than the lease: the next write of anyone drops the window.
+    kube.stopOperator();
+    pg.execute("UPDATE app_mode_holders SET expires_at = now() - interval '1 second'");
+    new MaintenanceEngine(pg.dataSource())
+        .release(SqlIdentifiers.qualified("app_mode"), "someone-else");
+    assertThat(mode()).isEqualTo("running");
+    kube.restartOperator();
+
+    await().until(() -> mode().equals("maintenance"));
+    assertThat(
+            pg.queryStrings("SELECT holder || '|' || (expires_at > now()) FROM app_mode_holders"))
+        .containsExactly(NAMESPACE + "/nightly|true");
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
   void operatorRestartMidRestoreFinishesTheRestore() throws Exception {
     createApplication();
     k8s.setJobActive("import", 0);
