@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code pitstop maintenance enter|status|exit}: the database side of a maintenance window, for
- * operators who drain by hand. {@code enter} writes mode {@code waiting_for_maintenance}, waits
- * (printing progress) until the tasks query returns 0, then writes {@code maintenance}; on timeout
- * it writes {@code running} again and exits 1.
+ * operators who drain by hand. {@code enter} registers a holder (by {@code --holder}, or
+ * user@host/pid) as waiting, renewing its lease while it waits (printing progress) until the tasks
+ * query returns 0, then as in maintenance; on timeout it releases its holder and exits 1. The mode
+ * row follows the holders, so a second {@code enter} joins the first instead of overwriting it.
  */
 public final class MaintenanceCommand implements Command {
   public static final String NAME = "maintenance";
@@ -34,8 +35,18 @@ public final class MaintenanceCommand implements Command {
   public static final String DEFAULT_MODE_TABLE = "pitstop_maintenance_mode";
 
   private static final Set<String> ENTER_OPTIONS =
-      Set.of(DatabaseUrl.OPTION, "tasks-query", "mode-table", "timeout", "poll-interval");
-  private static final Set<String> OTHER_OPTIONS = Set.of(DatabaseUrl.OPTION, "mode-table");
+      Set.of(
+          DatabaseUrl.OPTION,
+          "tasks-query",
+          "mode-table",
+          "timeout",
+          "poll-interval",
+          "holder",
+          "lease",
+          "hold");
+  private static final Set<String> STATUS_OPTIONS = Set.of(DatabaseUrl.OPTION, "mode-table");
+  private static final Set<String> EXIT_OPTIONS =
+      Set.of(DatabaseUrl.OPTION, "mode-table", "holder");
 
   @Override
   public String summary() {
@@ -46,15 +57,16 @@ public final class MaintenanceCommand implements Command {
   public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     if (args.isEmpty() || args.get(0).startsWith("--")) {
       throw new UsageException(
-          "usage: maintenance enter --tasks-query Q [--mode-table T] [--timeout D]"
-              + " | maintenance status [--mode-table T] | maintenance exit [--mode-table T]");
+          "usage: maintenance enter --tasks-query Q [--mode-table T] [--timeout D] [--holder H]"
+              + " [--lease D] [--hold D] | maintenance status [--mode-table T]"
+              + " | maintenance exit [--mode-table T] [--holder H | --all]");
     }
     String verb = args.get(0);
     List<String> rest = args.subList(1, args.size());
     return switch (verb) {
       case "enter" -> enter(Args.parse(rest, ENTER_OPTIONS, Set.of()), out, env);
-      case "status" -> status(Args.parse(rest, OTHER_OPTIONS, Set.of()), out, env);
-      case "exit" -> exit(Args.parse(rest, OTHER_OPTIONS, Set.of()), out, env);
+      case "status" -> status(Args.parse(rest, STATUS_OPTIONS, Set.of()), out, env);
+      case "exit" -> exit(Args.parse(rest, EXIT_OPTIONS, Set.of("all")), out, env);
       default ->
           throw new UsageException(
               "unknown maintenance command '" + verb + "'; use enter, status or exit");
@@ -63,12 +75,18 @@ public final class MaintenanceCommand implements Command {
 
   private int enter(Args args, PrintStream out, Map<String, String> env) {
     Duration timeout = duration(args, "timeout", "15m");
+    Duration hold = args.value("hold").isPresent() ? duration(args, "hold", null) : null;
+    if (hold != null && (hold.isZero() || hold.isNegative())) {
+      throw new UsageException("--hold must be longer than 0");
+    }
     DrainRequest request =
         fieldChecked(
             () ->
                 DrainRequest.builder()
                     .tasksQuery(args.required("tasks-query"))
                     .modeTable(args.value("mode-table").orElse(DEFAULT_MODE_TABLE))
+                    .holder(args.value("holder").orElseGet(MaintenanceCommand::defaultHolder))
+                    .lease(duration(args, "lease", "30s"))
                     .pollInterval(duration(args, "poll-interval", "500ms"))
                     .deadline(Instant.now().plus(timeout))
                     .build());
@@ -77,36 +95,51 @@ public final class MaintenanceCommand implements Command {
       MaintenanceEngine engine = new MaintenanceEngine(database.dataSource());
       fieldChecked(() -> engine.announce(request));
       out.println(
-          "mode waiting_for_maintenance written to "
+          "holder "
+              + request.holder()
+              + " registered as waiting_for_maintenance in "
               + request.modeTable()
               + " on "
               + database.describe()
-              + "; waiting for tasks to finish");
+              + " (lease "
+              + Durations.format(request.lease())
+              + ", renewed while waiting); waiting for tasks to finish");
       AtomicReference<String> last = new AtomicReference<>();
       // Ctrl-C while waiting must not leave the application refusing work.
       Thread interrupted =
-          new Thread(() -> engine.setMode(request.modeTable(), Mode.RUNNING), "pitstop-exit");
+          new Thread(() -> engine.release(request.modeTable(), request.holder()), "pitstop-exit");
       Runtime.getRuntime().addShutdownHook(interrupted);
       DrainResult result;
       try {
         result = engine.drain(request, progress(out, last));
       } catch (MaintenanceException e) {
-        engine.setMode(request.modeTable(), Mode.RUNNING);
+        Optional<ModeState> left = engine.release(request.modeTable(), request.holder());
         out.println(
             e.getMessage()
                 + (e.code() == ErrorCode.TIMEOUT
                     ? " (timeout " + Durations.format(timeout) + ")"
                     : "")
-                + "; mode is running again");
+                + "; holder "
+                + request.holder()
+                + " released, mode is "
+                + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
+                + left.map(MaintenanceCommand::otherHolders).orElse(""));
         return FAILED;
       } finally {
         removeHook(interrupted);
       }
-      engine.setMode(request.modeTable(), Mode.MAINTENANCE);
+      engine.hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, hold);
       out.println(
           "mode maintenance: drained in "
               + Durations.format(result.took().truncatedTo(ChronoUnit.MILLIS))
-              + "; run 'pitstop maintenance exit' when done");
+              + "; holder "
+              + request.holder()
+              + (hold == null
+                  ? " holds it until"
+                  : " holds it for " + Durations.format(hold) + " or until")
+              + " 'pitstop maintenance exit --holder "
+              + request.holder()
+              + "'");
       return OK;
     }
   }
@@ -125,21 +158,99 @@ public final class MaintenanceCommand implements Command {
       ModeState s = state.get();
       out.println("mode: " + s.rawMode());
       out.println("changed at: " + s.modeChangedAt());
+      if (s.modeExpiresAt() != null) {
+        out.println("expires at: " + s.modeExpiresAt() + " (unless a holder renews)");
+      }
       out.println("pending tasks: " + s.pendingTasksCount());
       out.println("open sessions: " + s.runningTasksCount());
+      if (s.holders().isEmpty()) {
+        out.println("holders: none");
+      } else {
+        out.println("holders:");
+        for (ModeState.Holder h : s.holders()) {
+          out.println(
+              "  "
+                  + h.name()
+                  + "  "
+                  + (h.state() == null ? "?" : h.state().value())
+                  + "  "
+                  + (h.expiresAt() == null
+                      ? "until exit"
+                      : (h.expired() ? "expired at " : "expires at ") + h.expiresAt())
+                  + "  since "
+                  + h.since());
+        }
+      }
       return OK;
     }
   }
 
   private int exit(Args args, PrintStream out, Map<String, String> env) {
     String table = args.value("mode-table").orElse(DEFAULT_MODE_TABLE);
-    DrainRequest request = fieldChecked(() -> DrainRequest.builder().modeTable(table).build());
+    Optional<String> holder = args.value("holder");
+    boolean all = args.flag("all");
+    if (all && holder.isPresent()) {
+      throw new UsageException("use either --holder or --all");
+    }
+    DrainRequest request =
+        fieldChecked(
+            () -> {
+              DrainRequest.Builder b = DrainRequest.builder().modeTable(table);
+              holder.ifPresent(b::holder);
+              return b.build();
+            });
     try (CommandDatabase database =
         CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
-      new MaintenanceEngine(database.dataSource()).setMode(request.modeTable(), Mode.RUNNING);
-      out.println("mode running written to " + request.modeTable());
+      MaintenanceEngine engine = new MaintenanceEngine(database.dataSource());
+      String releasing = holder.orElse(null);
+      if (!all && releasing == null) {
+        List<ModeState.Holder> live =
+            engine.status(request.modeTable()).map(ModeState::holders).orElse(List.of()).stream()
+                .filter(h -> !h.expired())
+                .toList();
+        if (live.size() > 1) {
+          throw new UsageException(
+              "several holders hold "
+                  + request.modeTable()
+                  + ": "
+                  + String.join(", ", live.stream().map(ModeState.Holder::name).toList())
+                  + "; name the one to release with --holder, or release all with --all");
+        }
+        releasing = live.isEmpty() ? null : live.get(0).name();
+        if (releasing == null) {
+          all = true; // only expired holders, or none: drop them
+        }
+      }
+      Optional<ModeState> left = engine.release(request.modeTable(), all ? null : releasing);
+      out.println(
+          (all ? "every holder" : "holder " + releasing)
+              + " released; mode "
+              + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
+              + " written to "
+              + request.modeTable()
+              + left.map(MaintenanceCommand::otherHolders).orElse(""));
       return OK;
     }
+  }
+
+  /** user@host/pid: who runs this {@code enter}, on which machine, in which process. */
+  static String defaultHolder() {
+    String user = System.getProperty("user.name", "unknown");
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+    }
+    return user + "@" + host + "/" + ProcessHandle.current().pid();
+  }
+
+  private static String otherHolders(ModeState state) {
+    return state.holders().isEmpty()
+        ? ""
+        : " (held by "
+            + String.join(", ", state.holders().stream().map(ModeState.Holder::name).toList())
+            + ")";
   }
 
   private static void removeHook(Thread hook) {
@@ -196,6 +307,8 @@ public final class MaintenanceCommand implements Command {
       case MODE_TABLE -> "--mode-table ";
       case POLL_INTERVAL -> "--poll-interval ";
       case TIMEOUT -> "--timeout ";
+      case HOLDER -> "--holder ";
+      case LEASE -> "--lease ";
       default -> field.name().toLowerCase(java.util.Locale.ROOT) + " ";
     };
   }

@@ -2,6 +2,7 @@ package dev.pitstop.maintenance;
 
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +21,17 @@ public final class DrainRequest {
   /** The default statement timeout of the tasks query. */
   public static final Duration DEFAULT_TASKS_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The holder's lease when none is given. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+  /** The holder's name when none is given. */
+  public static final String DEFAULT_HOLDER = "pitstop";
+
   private final TasksQuery tasksQuery;
   private final Duration tasksStatementTimeout;
   private final QualifiedName modeTable;
+  private final String holder;
+  private final Duration lease;
   private final List<String> roles;
   private final Duration gracePeriod;
   private final boolean terminate;
@@ -37,6 +46,8 @@ public final class DrainRequest {
     this.tasksQuery = b.tasksQuery;
     this.tasksStatementTimeout = b.tasksStatementTimeout;
     this.modeTable = b.modeTable;
+    this.holder = b.holder;
+    this.lease = b.lease;
     this.roles = List.copyOf(b.roles);
     this.gracePeriod = b.gracePeriod;
     this.terminate = b.terminate;
@@ -64,6 +75,19 @@ public final class DrainRequest {
   /** The mode table, or {@code null}: then the mode is only announced with NOTIFY. */
   public QualifiedName modeTable() {
     return modeTable;
+  }
+
+  /** Who holds the mode while this request runs: its row in the holders table. */
+  public String holder() {
+    return holder;
+  }
+
+  /**
+   * How long the holder's registration lasts without renewal; {@code drain} renews it at every
+   * sample, so a holder that dies stops holding the mode one lease later.
+   */
+  public Duration lease() {
+    return lease;
   }
 
   /** Roles whose sessions are drained, in the order given, without duplicates. */
@@ -111,6 +135,8 @@ public final class DrainRequest {
     private TasksQuery tasksQuery;
     private Duration tasksStatementTimeout = DEFAULT_TASKS_TIMEOUT;
     private QualifiedName modeTable;
+    private String holder = DEFAULT_HOLDER;
+    private Duration lease = DEFAULT_LEASE;
     private final List<String> roles = new ArrayList<>();
     private Duration gracePeriod = Duration.ofMinutes(2);
     private boolean terminate;
@@ -143,11 +169,43 @@ public final class DrainRequest {
         this.modeTable = null;
         return this;
       }
+      QualifiedName table;
       try {
-        this.modeTable = SqlIdentifiers.qualified(name);
+        table = SqlIdentifiers.qualified(name);
       } catch (IllegalArgumentException e) {
         throw invalid(Field.MODE_TABLE, e.getMessage());
       }
+      int room = SqlIdentifiers.MAX_IDENTIFIER_BYTES - ModeTable.HOLDERS_SUFFIX.length();
+      if (table.name().getBytes(StandardCharsets.UTF_8).length > room) {
+        throw invalid(
+            Field.MODE_TABLE,
+            "'"
+                + table.name()
+                + "' is too long: the holders table beside it is named <name>"
+                + ModeTable.HOLDERS_SUFFIX
+                + ", so the name may have at most "
+                + room
+                + " bytes");
+      }
+      this.modeTable = table;
+      return this;
+    }
+
+    /** The holder's name: anything from 1 to 200 characters. */
+    public Builder holder(String name) {
+      if (name == null || name.isBlank() || name.length() > 200) {
+        throw invalid(Field.HOLDER, "must be 1 to 200 characters");
+      }
+      this.holder = name;
+      return this;
+    }
+
+    /** How long the holder's registration lasts without renewal. */
+    public Builder lease(Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw invalid(Field.LEASE, "must be longer than 0");
+      }
+      this.lease = value;
       return this;
     }
 

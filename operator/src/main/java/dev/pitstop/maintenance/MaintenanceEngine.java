@@ -15,9 +15,14 @@ import javax.sql.DataSource;
 
 /**
  * The database side of a maintenance window, as verbs: {@link #check} (changes nothing), {@link
- * #announce} (mode {@code waiting_for_maintenance}), {@link #drain} (wait for tasks and sessions,
- * terminate and block them), {@link #setMode}, {@link #restore} and {@link #status}; {@link #enter}
- * runs the first three for the CLI. Plain JDBC; each call borrows one connection at a time.
+ * #announce} (register the request's holder as waiting), {@link #drain} (wait for tasks and
+ * sessions, terminate and block them, renewing the holder's lease), {@link #hold} (register or
+ * renew a holder), {@link #release}, {@link #restore} and {@link #status}; {@link #enter} runs
+ * announce, drain and hold. Plain JDBC; each call borrows one connection at a time.
+ *
+ * <p>Each caller holds the mode under its own name in the holders table, and the mode row
+ * applications read is derived from the live holders (see {@link ModeTable}): one caller never
+ * writes over another's mode, and a caller that dies stops holding it when its lease ends.
  *
  * <p>Every verb throws {@link MaintenanceException}; {@link MaintenanceException#isTransient()}
  * tells whether retrying later may help.
@@ -48,16 +53,21 @@ public final class MaintenanceEngine {
   }
 
   /**
-   * Checks (see {@link #check}), then writes mode {@code waiting_for_maintenance} and sends {@code
-   * NOTIFY pitstop_maintenance}. A request that fails the check changes nothing.
+   * Checks (see {@link #check}), then registers the request's holder as {@code
+   * waiting_for_maintenance} with the request's lease; the mode row becomes {@code
+   * waiting_for_maintenance} unless another holder keeps it in {@code maintenance}, and {@code
+   * NOTIFY pitstop_maintenance} is sent when it changes. A request that fails the check changes
+   * nothing.
    */
   public Preflight announce(DrainRequest request) {
     try (Connection connection = dataSource.getConnection()) {
       Preflight preflight = check(connection, request);
-      writeMode(
+      hold(
           connection,
           request.modeTable(),
+          request.holder(),
           Mode.WAITING_FOR_MAINTENANCE,
+          request.lease(),
           preflight.sample().pendingTasks(),
           (long) preflight.sample().activeConnections());
       return preflight;
@@ -71,8 +81,9 @@ public final class MaintenanceEngine {
    * returns 0 and no session is left. Sessions may finish on their own until the grace period ends;
    * then, with {@code blockNew}, the roles' connection limits are set to 0 and, with {@code
    * terminate}, the remaining sessions are terminated. Sessions are never terminated while the
-   * tasks query is above 0. The mode table's counts follow each sample. Transient database errors
-   * are reported to the listener and retried.
+   * tasks query is above 0. With a mode table, each sample registers the request's holder as {@code
+   * waiting_for_maintenance} again (renewing its lease, at least three times per lease) and writes
+   * the counts. Transient database errors are reported to the listener and retried.
    *
    * @throws MaintenanceException {@link ErrorCode#TIMEOUT} at the deadline, {@link
    *     ErrorCode#CANCELLED} when the request's stop signal is raised, or the tasks query's error
@@ -82,20 +93,34 @@ public final class MaintenanceEngine {
     Instant started = clock.instant();
     Instant graceEnd =
         (request.graceStart() == null ? started : request.graceStart()).plus(request.gracePeriod());
-    ModeTable modeTable = new ModeTable(request.modeTable());
     RoleSessions sessions = new RoleSessions(request.roles());
     List<String> blocked = new ArrayList<>();
     int terminated = 0;
     DrainSample last = null;
+    Instant renewed = null;
+    Duration renewEvery = request.lease().dividedBy(3);
     while (true) {
       stopIfRequested(request);
       Duration pause = request.pollInterval();
       try (Connection connection = dataSource.getConnection()) {
         DrainSample sample = sample(connection, request, sessions, clock);
-        if (last == null
-            || !Objects.equals(last.pendingTasks(), sample.pendingTasks())
-            || last.activeConnections() != sample.activeConnections()) {
-          modeTable.writeCounts(connection, sample.pendingTasks(), sample.activeConnections());
+        boolean changed =
+            last == null
+                || !Objects.equals(last.pendingTasks(), sample.pendingTasks())
+                || last.activeConnections() != sample.activeConnections();
+        if (request.modeTable() != null
+            && (changed
+                || renewed == null
+                || !clock.instant().isBefore(renewed.plus(renewEvery)))) {
+          hold(
+              connection,
+              request.modeTable(),
+              request.holder(),
+              Mode.WAITING_FOR_MAINTENANCE,
+              request.lease(),
+              sample.pendingTasks(),
+              (long) sample.activeConnections());
+          renewed = clock.instant();
         }
         last = sample;
         listener.onSample(sample);
@@ -141,14 +166,18 @@ public final class MaintenanceEngine {
             "not drained in time"
                 + (last == null ? "; the database could not be sampled" : ": " + last.describe()));
       }
+      if (request.modeTable() != null && pause.compareTo(renewEvery) > 0) {
+        pause = renewEvery;
+      }
       pause(request, clock, deadline, pause);
     }
   }
 
   /**
-   * What {@code pitstop maintenance enter} does: {@link #announce}, {@link #drain}, then mode
-   * {@code maintenance}. If the drain fails or times out, the mode goes back to {@code running}
-   * before the error is rethrown.
+   * {@link #announce}, {@link #drain}, then the request's holder in {@code maintenance} with the
+   * request's lease (the caller renews it with {@link #hold} while it holds, or releases it). If
+   * the drain fails or times out, the holder is released before the error is rethrown: the mode
+   * goes back to what the other holders keep, {@code running} if there are none.
    */
   public DrainResult enter(DrainRequest request, DrainListener listener) {
     announce(request);
@@ -157,26 +186,43 @@ public final class MaintenanceEngine {
       result = drain(request, listener);
     } catch (MaintenanceException e) {
       try {
-        setMode(request.modeTable(), Mode.RUNNING);
-      } catch (MaintenanceException restoreError) {
-        e.addSuppressed(restoreError);
+        release(request.modeTable(), request.holder());
+      } catch (MaintenanceException releaseError) {
+        e.addSuppressed(releaseError);
       }
       throw e;
     }
-    setMode(request.modeTable(), Mode.MAINTENANCE);
+    hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, request.lease());
     return result;
   }
 
   /**
-   * Writes {@code mode} to the mode table (created if missing; {@code null}: none) and sends {@code
-   * NOTIFY pitstop_maintenance} with the mode as payload.
+   * Registers {@code holder} in {@code state} ({@code waiting_for_maintenance} or {@code
+   * maintenance}), or renews it, with a lease of {@code lease} from now ({@code null}: until
+   * released). The mode row is derived from the live holders; holders whose lease ended are
+   * dropped. Tables are created if the catalog says they are missing ({@code table} {@code null}:
+   * only NOTIFY is sent).
    *
-   * @return the row as stored, or empty without a table
+   * @return the row and holders as stored, or empty without a table
    */
-  public Optional<ModeState> setMode(QualifiedName table, Mode mode) {
+  public Optional<ModeState> hold(QualifiedName table, String holder, Mode state, Duration lease) {
     try (Connection connection = dataSource.getConnection()) {
-      writeMode(connection, table, mode, null, null);
-      return new ModeTable(table).read(connection);
+      return Optional.ofNullable(hold(connection, table, holder, state, lease, null, null));
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
+   * Removes {@code holder} ({@code null}: every holder) and derives the mode row from the holders
+   * left: {@code running} once none is left. Releasing a holder that is not registered only drops
+   * expired holders.
+   *
+   * @return the row and holders as stored, or empty without a table
+   */
+  public Optional<ModeState> release(QualifiedName table, String holder) {
+    try (Connection connection = dataSource.getConnection()) {
+      return Optional.ofNullable(release(connection, table, holder));
     } catch (SQLException e) {
       throw databaseError(e);
     }
@@ -184,9 +230,10 @@ public final class MaintenanceEngine {
 
   /**
    * Puts back what a drain changed: each recorded connection limit (roles dropped meanwhile are
-   * skipped), then mode {@code running}. Idempotent: restoring twice gives the same result.
+   * skipped), then releases {@code holder} (mode {@code running} unless other holders keep it).
+   * Idempotent: restoring twice gives the same result.
    */
-  public RestoreResult restore(QualifiedName table, List<RoleLimit> recorded) {
+  public RestoreResult restore(QualifiedName table, String holder, List<RoleLimit> recorded) {
     try (Connection connection = dataSource.getConnection()) {
       List<RoleLimit> restored = new ArrayList<>();
       List<String> missing = new ArrayList<>();
@@ -202,14 +249,17 @@ public final class MaintenanceEngine {
           }
         }
       }
-      writeMode(connection, table, Mode.RUNNING, null, null);
+      release(connection, table, holder);
       return new RestoreResult(restored, missing);
     } catch (SQLException e) {
       throw databaseError(e);
     }
   }
 
-  /** The mode row, or empty when there is no such table or row. */
+  /**
+   * The mode row and its holders (expired ones marked), or empty when there is no such table or
+   * row. Changes nothing.
+   */
   public Optional<ModeState> status(QualifiedName table) {
     try (Connection connection = dataSource.getConnection()) {
       return new ModeTable(table).read(connection);
@@ -243,27 +293,43 @@ public final class MaintenanceEngine {
     return new DrainSample(pending, sessions.list(connection), clock.instant());
   }
 
-  private static void writeMode(
-      Connection connection, QualifiedName table, Mode mode, Long pending, Long sessions)
+  private static ModeState hold(
+      Connection connection,
+      QualifiedName table,
+      String holder,
+      Mode state,
+      Duration lease,
+      Long pending,
+      Long sessions)
       throws SQLException {
     try {
-      new ModeTable(table).write(connection, mode, pending, sessions);
+      return new ModeTable(table).hold(connection, holder, state, lease, pending, sessions);
     } catch (SQLException e) {
-      if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
-        throw e;
-      }
-      throw new MaintenanceException(
-          ErrorCode.MODE_TABLE_INVALID,
-          Field.MODE_TABLE,
-          "could not write mode '"
-              + mode.value()
-              + "'"
-              + (table == null ? "" : " to " + table)
-              + ": "
-              + e.getMessage(),
-          false,
-          e);
+      throw modeTableError(e, table, "register holder '" + holder + "' as " + state.value());
     }
+  }
+
+  private static ModeState release(Connection connection, QualifiedName table, String holder)
+      throws SQLException {
+    try {
+      return new ModeTable(table).release(connection, holder);
+    } catch (SQLException e) {
+      throw modeTableError(
+          e, table, holder == null ? "release every holder" : "release holder '" + holder + "'");
+    }
+  }
+
+  private static SQLException modeTableError(SQLException e, QualifiedName table, String what)
+      throws SQLException {
+    if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
+      throw e;
+    }
+    throw new MaintenanceException(
+        ErrorCode.MODE_TABLE_INVALID,
+        Field.MODE_TABLE,
+        "could not " + what + (table == null ? "" : " in " + table) + ": " + e.getMessage(),
+        false,
+        e);
   }
 
   private static List<String> existingRoles(Connection connection, List<String> names)

@@ -17,6 +17,7 @@ final class HistoryTables {
       Map.ofEntries(
           Map.entry("pitstop_schema_history", "Pitstop schema history"),
           Map.entry("pitstop_maintenance_mode", "Pitstop maintenance mode"),
+          Map.entry("pitstop_maintenance_mode_holders", "Pitstop maintenance mode holders"),
           Map.entry("flyway_schema_history", "Flyway schema history"),
           Map.entry("databasechangelog", "Liquibase changelog"),
           Map.entry("databasechangeloglock", "Liquibase changelog lock"),

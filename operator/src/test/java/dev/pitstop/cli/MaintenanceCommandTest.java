@@ -79,6 +79,48 @@ class MaintenanceCommandTest {
   }
 
   @Test
+  void aSecondEnterJoinsTheFirstAndItsTimeoutLeavesTheModeInMaintenance() {
+    assertThat(run("maintenance", "enter", "--tasks-query", TASKS, "--holder", "alice"))
+        .as(stderr())
+        .isEqualTo(Command.OK);
+    assertThat(stdout()).contains("holder alice holds it until 'pitstop maintenance exit");
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+
+    int code =
+        run(
+            "maintenance",
+            "enter",
+            "--tasks-query",
+            TASKS,
+            "--holder",
+            "bob",
+            "--timeout",
+            "300ms",
+            "--poll-interval",
+            "50ms");
+
+    assertThat(code).isEqualTo(Command.FAILED);
+    assertThat(stdout()).contains("holder bob released, mode is maintenance (held by alice)");
+    assertThat(mode("pitstop_maintenance_mode")).isEqualTo("maintenance");
+
+    pg.execute("UPDATE tasks SET status = 'done'");
+    assertThat(
+            run("maintenance", "enter", "--tasks-query", TASKS, "--holder", "bob", "--hold", "1h"))
+        .isEqualTo(Command.OK);
+    assertThat(run("maintenance", "status")).isEqualTo(Command.OK);
+    assertThat(stdout())
+        .containsPattern("(?m)^  alice  maintenance  until exit  since ")
+        .containsPattern("(?m)^  bob  maintenance  expires at \\S+  since ");
+
+    assertThat(run("maintenance", "exit")).isEqualTo(Command.USAGE);
+    assertThat(stderr()).contains("several holders").contains("alice, bob").contains("--all");
+    assertThat(run("maintenance", "exit", "--holder", "alice")).isEqualTo(Command.OK);
+    assertThat(mode("pitstop_maintenance_mode")).isEqualTo("maintenance");
+    assertThat(run("maintenance", "exit", "--holder", "bob")).isEqualTo(Command.OK);
+    assertThat(mode("pitstop_maintenance_mode")).isEqualTo("running");
+  }
+
+  @Test
   void badInputExitsWith2NamingTheFlagAndChangesNothing() {
     assertThat(run("maintenance", "enter")).isEqualTo(Command.USAGE);
     assertThat(stderr()).contains("--tasks-query is required");

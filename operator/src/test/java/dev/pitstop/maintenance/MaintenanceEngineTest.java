@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestRoles;
@@ -25,6 +26,28 @@ import org.postgresql.PGNotification;
 /** The engine against a real PostgreSQL: mode row, NOTIFY, tasks, sessions, limits, restore. */
 class MaintenanceEngineTest {
   private static final String TASKS = "SELECT count(*) FROM tasks WHERE status = 'running'";
+  private static final QualifiedName APP_MODE = SqlIdentifiers.qualified("app_mode");
+  private static final Duration MINUTE = Duration.ofMinutes(1);
+
+  /** The tables as docs/maintenance-window.md tells applications to create them. */
+  private static final String MODE_DDL =
+      "CREATE TABLE app_mode ("
+          + " mode text NOT NULL CHECK (mode IN ('running', 'waiting_for_maintenance',"
+          + " 'maintenance')), pending_tasks_count bigint NOT NULL DEFAULT 0,"
+          + " running_tasks_count bigint NOT NULL DEFAULT 0,"
+          + " mode_changed_at timestamptz NOT NULL DEFAULT now(),"
+          + " mode_expires_at timestamptz)";
+
+  private static final String HOLDERS_DDL =
+      "CREATE TABLE app_mode_holders ("
+          + " holder text PRIMARY KEY,"
+          + " state text NOT NULL CHECK (state IN ('waiting_for_maintenance', 'maintenance')),"
+          + " expires_at timestamptz,"
+          + " since timestamptz NOT NULL DEFAULT now())";
+
+  /** What an application reads: the mode, or running once the last lease has ended. */
+  private static final String APP_READS =
+      "SELECT CASE WHEN mode_expires_at <= now() THEN 'running' ELSE mode END FROM app_mode";
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
   @RegisterExtension final TestRoles roles = new TestRoles(pg);
@@ -64,16 +87,15 @@ class MaintenanceEngineTest {
   }
 
   @Test
-  void setModeKeepsOneRowAndMovesModeChangedAtOnlyOnChange() {
+  void holdKeepsOneRowAndMovesModeChangedAtOnlyOnChange() {
     MaintenanceEngine engine = engine();
-    engine.setMode(SqlIdentifiers.qualified("public.app_mode"), Mode.WAITING_FOR_MAINTENANCE);
+    engine.hold(APP_MODE, "a", Mode.WAITING_FOR_MAINTENANCE, MINUTE);
     String first = pg.queryStrings("SELECT mode_changed_at::text FROM app_mode").get(0);
-    engine.setMode(SqlIdentifiers.qualified("public.app_mode"), Mode.WAITING_FOR_MAINTENANCE);
+    engine.hold(APP_MODE, "a", Mode.WAITING_FOR_MAINTENANCE, MINUTE);
     assertThat(pg.queryStrings("SELECT mode_changed_at::text FROM app_mode"))
         .containsExactly(first);
 
-    ModeState state =
-        engine.setMode(SqlIdentifiers.qualified("app_mode"), Mode.MAINTENANCE).orElseThrow();
+    ModeState state = engine.hold(APP_MODE, "a", Mode.MAINTENANCE, MINUTE).orElseThrow();
 
     assertThat(state.mode()).isEqualTo(Mode.MAINTENANCE);
     assertThat(pg.rowCount("app_mode")).isEqualTo(1);
@@ -317,8 +339,8 @@ class MaintenanceEngineTest {
         catchThrowableOfType(SQLException.class, () -> roles.connect(app, "late"));
     assertThat(refused.getMessage()).contains("too many connections");
 
-    RestoreResult restored = engine().restore(null, preflight.connectionLimits());
-    RestoreResult again = engine().restore(null, preflight.connectionLimits());
+    RestoreResult restored = engine().restore(null, "w", preflight.connectionLimits());
+    RestoreResult again = engine().restore(null, "w", preflight.connectionLimits());
 
     assertThat(restored.restored()).hasSize(2);
     assertThat(again).isEqualTo(restored);
@@ -327,13 +349,11 @@ class MaintenanceEngineTest {
   }
 
   @Test
-  void restoreSkipsRolesDroppedDuringTheWindowAndSetsModeRunning() {
-    engine().setMode(SqlIdentifiers.qualified("app_mode"), Mode.MAINTENANCE);
+  void restoreSkipsRolesDroppedDuringTheWindowAndReleasesItsHolder() {
+    engine().hold(APP_MODE, "shop/nightly", Mode.MAINTENANCE, MINUTE);
 
     RestoreResult result =
-        engine()
-            .restore(
-                SqlIdentifiers.qualified("app_mode"), List.of(new RoleLimit("gone_role_x", 3)));
+        engine().restore(APP_MODE, "shop/nightly", List.of(new RoleLimit("gone_role_x", 3)));
 
     assertThat(result.missing()).containsExactly("gone_role_x");
     assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
@@ -414,6 +434,211 @@ class MaintenanceEngineTest {
     assertThat(limit(app)).isEqualTo(5);
   }
 
+  @Test
+  void aSecondEnterJoinsAsAnotherHolderAndTheModeRunsOnlyAfterTheLastExit() throws Exception {
+    tasks(0);
+    try (Connection listener = pg.dataSource().getConnection()) {
+      listen(listener);
+      engine()
+          .enter(
+              request().tasksQuery(TASKS).modeTable("app_mode").holder("alice").build(),
+              DrainListener.NONE);
+      assertThat(notifications(listener, 2))
+          .containsExactly("waiting_for_maintenance", "maintenance");
+
+      engine().announce(request().tasksQuery(TASKS).modeTable("app_mode").holder("bob").build());
+      assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+      engine()
+          .enter(
+              request().tasksQuery(TASKS).modeTable("app_mode").holder("bob").build(),
+              DrainListener.NONE);
+
+      ModeState both = engine().status(APP_MODE).orElseThrow();
+      assertThat(both.mode()).isEqualTo(Mode.MAINTENANCE);
+      assertThat(both.holders())
+          .extracting(ModeState.Holder::name, ModeState.Holder::state)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("alice", Mode.MAINTENANCE),
+              org.assertj.core.groups.Tuple.tuple("bob", Mode.MAINTENANCE));
+      assertThat(both.holders()).allSatisfy(h -> assertThat(h.expiresAt()).isNotNull());
+
+      engine().release(APP_MODE, "alice");
+      assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+      engine().release(APP_MODE, "bob");
+      assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
+      assertThat(pg.rowCount("app_mode")).isEqualTo(1);
+      assertThat(pg.rowCount("app_mode_holders")).isZero();
+      // One NOTIFY per change of the mode, none for a holder joining a mode already held.
+      assertThat(notifications(listener, 1)).containsExactly("running");
+    }
+  }
+
+  @Test
+  void aSecondEnterThatTimesOutLeavesTheFirstHolderInMaintenance() {
+    tasks(0);
+    engine()
+        .enter(
+            request().tasksQuery(TASKS).modeTable("app_mode").holder("alice").build(),
+            DrainListener.NONE);
+    tasks(1);
+
+    MaintenanceException e =
+        catchThrowableOfType(
+            MaintenanceException.class,
+            () ->
+                engine()
+                    .enter(
+                        request()
+                            .tasksQuery(TASKS)
+                            .modeTable("app_mode")
+                            .holder("bob")
+                            .deadline(Instant.now().plusMillis(300))
+                            .build(),
+                        DrainListener.NONE));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+    assertThat(engine().status(APP_MODE).orElseThrow().holders())
+        .extracting(ModeState.Holder::name)
+        .containsExactly("alice");
+  }
+
+  @Test
+  void aHolderWhoseLeaseEndedDoesNotKeepTheMode() {
+    MaintenanceEngine engine = engine();
+    engine.hold(APP_MODE, "alive", Mode.WAITING_FOR_MAINTENANCE, MINUTE);
+    assertThat(engine.hold(APP_MODE, "gone", Mode.MAINTENANCE, Duration.ofMillis(50)))
+        .map(ModeState::mode)
+        .contains(Mode.MAINTENANCE);
+    awaitExpired("gone");
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+
+    // The live holder's next renewal drops the expired one.
+    ModeState state =
+        engine.hold(APP_MODE, "alive", Mode.WAITING_FOR_MAINTENANCE, MINUTE).orElseThrow();
+
+    assertThat(state.mode()).isEqualTo(Mode.WAITING_FOR_MAINTENANCE);
+    assertThat(state.holders()).extracting(ModeState.Holder::name).containsExactly("alive");
+  }
+
+  @Test
+  void anEnterKilledWhileWaitingDoesNotLeaveTheModeStuck() {
+    tasks(1);
+    // What a SIGKILLed enter leaves: its holder, registered as waiting, never renewed again.
+    engine()
+        .announce(
+            request()
+                .tasksQuery(TASKS)
+                .modeTable("app_mode")
+                .holder("killed")
+                .lease(Duration.ofMillis(50))
+                .build());
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode"))
+        .containsExactly("waiting_for_maintenance");
+
+    awaitExpired("killed");
+
+    // Applications reading as documented see running at once, before anyone writes again...
+    assertThat(pg.queryStrings(APP_READS)).containsExactly("running");
+    // ...status shows why, and the next write of anyone drops the holder from the row too.
+    assertThat(engine().status(APP_MODE).orElseThrow().holders())
+        .extracting(ModeState.Holder::name, ModeState.Holder::expired)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("killed", true));
+    ModeState after = engine().release(APP_MODE, "someone-else").orElseThrow();
+    assertThat(after.mode()).isEqualTo(Mode.RUNNING);
+    assertThat(after.holders()).isEmpty();
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
+  }
+
+  @Test
+  void aRoleWithOnlyRowPrivilegesOnPreCreatedTablesEntersAndExits() throws Exception {
+    tasks(0);
+    String pitstop = roles.create("pitstop", "");
+    pg.execute("REVOKE CREATE ON SCHEMA public FROM " + pitstop);
+    pg.execute(MODE_DDL);
+    pg.execute(HOLDERS_DDL);
+    pg.execute("GRANT SELECT ON tasks TO " + pitstop);
+    pg.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON app_mode, app_mode_holders TO " + pitstop);
+    assertThat(pg.queryStrings("SELECT has_schema_privilege(?, 'public', 'CREATE')::text", pitstop))
+        .containsExactly("false");
+    MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));
+
+    asPitstop.enter(
+        request().tasksQuery(TASKS).modeTable("app_mode").holder("p").build(), DrainListener.NONE);
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+    assertThat(asPitstop.status(APP_MODE).orElseThrow().holders())
+        .extracting(ModeState.Holder::name)
+        .containsExactly("p");
+    asPitstop.release(APP_MODE, "p");
+
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
+  }
+
+  @Test
+  void aModeTableFromBeforeHoldersWorksForALeastPrivilegeRoleOnceItsHoldersTableExists()
+      throws Exception {
+    String pitstop = roles.create("pitstop", "");
+    pg.execute("REVOKE CREATE ON SCHEMA public FROM " + pitstop);
+    pg.execute(MODE_DDL.replace(", mode_expires_at timestamptz", ""));
+    pg.execute("INSERT INTO app_mode (mode) VALUES ('running')");
+    pg.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON app_mode TO " + pitstop);
+    MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));
+
+    MaintenanceException missing =
+        catchThrowableOfType(
+            MaintenanceException.class,
+            () -> asPitstop.announce(request().modeTable("app_mode").holder("p").build()));
+    assertThat(missing.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+    assertThat(missing.field()).isEqualTo(Field.MODE_TABLE);
+    assertThat(missing.getMessage())
+        .contains("app_mode_holders does not exist")
+        .contains("may not create it in schema public")
+        .contains("grant SELECT, INSERT, UPDATE, DELETE");
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
+
+    pg.execute(HOLDERS_DDL);
+    pg.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON app_mode_holders TO " + pitstop);
+    ModeState state = asPitstop.hold(APP_MODE, "p", Mode.MAINTENANCE, MINUTE).orElseThrow();
+
+    assertThat(state.mode()).isEqualTo(Mode.MAINTENANCE);
+    assertThat(state.modeExpiresAt()).isNull(); // no column to keep it in, and none added
+    assertThat(pg.queryLong("SELECT count(*) FROM app_mode")).isEqualTo(1);
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM information_schema.columns"
+                    + " WHERE table_name = 'app_mode' AND column_name = 'mode_expires_at'"))
+        .isZero();
+  }
+
+  @Test
+  void aModeTableFromBeforeHoldersGetsWhatIsMissingWhenItsOwnerEnters() {
+    pg.execute(
+        "CREATE TABLE app_mode (mode text NOT NULL, pending_tasks_count bigint NOT NULL DEFAULT 0,"
+            + " running_tasks_count bigint NOT NULL DEFAULT 0,"
+            + " mode_changed_at timestamptz NOT NULL DEFAULT now())");
+    pg.execute("INSERT INTO app_mode (mode) VALUES ('running')");
+
+    ModeState state = engine().hold(APP_MODE, "a", Mode.MAINTENANCE, MINUTE).orElseThrow();
+
+    assertThat(state.modeExpiresAt()).isNotNull();
+    assertThat(pg.tableExists("app_mode_holders")).isTrue();
+    assertThat(pg.queryStrings(APP_READS)).containsExactly("maintenance");
+    assertThat(pg.rowCount("app_mode")).isEqualTo(1);
+  }
+
+  private void awaitExpired(String holder) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                pg.queryLong(
+                        "SELECT count(*) FROM app_mode_holders"
+                            + " WHERE holder = ? AND expires_at <= now()",
+                        holder)
+                    == 1);
+  }
+
   private String countFails(String sql) {
     MaintenanceException e =
         catchThrowableOfType(
@@ -456,6 +681,16 @@ class MaintenanceEngineTest {
       for (PGNotification n : received) {
         payloads.add(n.getParameter());
       }
+    }
+    return payloads;
+  }
+
+  /** Every notification received until {@code count} have arrived (or 5 s have passed). */
+  private static List<String> notifications(Connection connection, int count) throws SQLException {
+    List<String> payloads = new ArrayList<>();
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (payloads.size() < count && System.nanoTime() < until) {
+      payloads.addAll(notifications(connection));
     }
     return payloads;
   }

@@ -3,7 +3,10 @@ package dev.pitstop.reset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.maintenance.Mode;
 import dev.pitstop.reset.ResetPlan.PlannedTable;
+import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.PostgresExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,27 @@ class ResetEngineTest {
 
   private ResetException fails(ResetRequest request) {
     return catchThrowableOfType(ResetException.class, () -> engine().reset(request));
+  }
+
+  @Test
+  void keepsTheMaintenanceModeAndItsHoldersDuringAWindow() {
+    // A reset gated by a window runs while the window holds the mode.
+    new MaintenanceEngine(pg.dataSource())
+        .hold(
+            SqlIdentifiers.qualified("pitstop_maintenance_mode"),
+            "shop/nightly",
+            Mode.MAINTENANCE,
+            null);
+
+    ResetResult result = engine().reset(request().build());
+
+    assertThat(pg.queryStrings("SELECT holder FROM pitstop_maintenance_mode_holders"))
+        .containsExactly("shop/nightly");
+    assertThat(pg.queryStrings("SELECT mode FROM pitstop_maintenance_mode"))
+        .containsExactly("maintenance");
+    assertThat(result.plan().preserved())
+        .extracting(ResetPlan.PreservedTable::name)
+        .contains("public.pitstop_maintenance_mode", "public.pitstop_maintenance_mode_holders");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.pitstop.reconciler.maintenancewindow;
 
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
+import dev.pitstop.maintenance.Mode;
 import dev.pitstop.reconciler.EventRecorder;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.time.Instant;
  * The work of phase Active: keeps the selected workloads at 0 while the window is open, carries on
  * into the next window when it opens before this one was restored, and after the window closes
  * waits for the operations running inside ({@code status.holders}) before the restore begins.
+ * Meanwhile it renews its holder in the mode table.
  */
 final class WindowActive {
   /**
@@ -48,6 +50,7 @@ final class WindowActive {
                 + " opened before the last one was restored; staying drained");
       }
       draining.keepDrained(pass);
+      draining.renew(pass, Mode.MAINTENANCE);
       Instant end = WindowPass.parse(status.windowEnd);
       if (end != null) {
         pass.lookAgainAt(end);
@@ -68,6 +71,7 @@ final class WindowActive {
     }
     Instant settled = end.plus(SETTLE);
     if (!pass.holders.isEmpty()) {
+      draining.renew(pass, Mode.MAINTENANCE);
       status.message =
           "window closed; waiting for "
               + String.join(", ", pass.holders)

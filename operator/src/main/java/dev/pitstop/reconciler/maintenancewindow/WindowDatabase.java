@@ -3,6 +3,7 @@ package dev.pitstop.reconciler.maintenancewindow;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.ReferencedObjects;
@@ -33,6 +34,17 @@ final class WindowDatabase {
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   private final Map<String, Long> refusedForGood = new ConcurrentHashMap<>();
+  private final Map<String, Instant> renewed = new ConcurrentHashMap<>();
+
+  /**
+   * The lease of a window's holder in the mode table: renewed every {@link #RENEW_EVERY} while the
+   * window holds the mode, so the mode is released this long after the operator stops renewing
+   * (uninstalled, or down) even if the window is never restored.
+   */
+  static final Duration LEASE = Duration.ofMinutes(5);
+
+  /** How often a window renews its holder while no drain does. */
+  static final Duration RENEW_EVERY = Duration.ofMinutes(1);
 
   private record Retry(int failures, Instant notBefore, long generation) {}
 
@@ -64,6 +76,36 @@ final class WindowDatabase {
     DatabaseTargets.Target target =
         targets.resolve(pass.window, ref, "spec.database", name -> secrets.get(pass.context, name));
     return new MaintenanceEngine(target.dataSource());
+  }
+
+  /** The window's holder name in the mode table: its namespace/name. */
+  static String holder(BackgroundWork.Key key) {
+    return key.resource().getNamespace().map(ns -> ns + "/").orElse("") + key.resource().getName();
+  }
+
+  /** The engine request of the window's plan, with its holder and lease. */
+  static DrainRequest.Builder request(WindowPass pass) {
+    return pass.plan.request().holder(holder(pass.key)).lease(LEASE);
+  }
+
+  /**
+   * Whether the window's holder is due for renewal; if so, counts it as renewed now. After an
+   * operator restart every holding window is due at once.
+   */
+  boolean renewDue(WindowPass pass) {
+    Instant last = renewed.get(pass.key.uid());
+    if (last != null && pass.now.isBefore(last.plus(RENEW_EVERY))) {
+      pass.lookAgainAt(last.plus(RENEW_EVERY));
+      return false;
+    }
+    renewed.put(pass.key.uid(), pass.now);
+    pass.lookAgainIn(RENEW_EVERY);
+    return true;
+  }
+
+  /** The window's holder was just registered or renewed (by an announce or a drain). */
+  void held(WindowPass pass) {
+    renewed.put(pass.key.uid(), pass.now);
   }
 
   /** The mode table as the spec names it now, or null (none, or not a valid name). */
@@ -153,5 +195,6 @@ final class WindowDatabase {
   void forget(BackgroundWork.Key key) {
     retries.remove(key.uid());
     refusedForGood.remove(key.uid());
+    renewed.remove(key.uid());
   }
 }

@@ -37,7 +37,8 @@ final class WindowDatabaseJobs {
   enum Kind {
     ANNOUNCE,
     DRAIN,
-    RESTORE
+    RESTORE,
+    RENEW
   }
 
   /** The latest sample of a running drain and what it did so far. */
@@ -92,8 +93,9 @@ final class WindowDatabaseJobs {
   }
 
   /**
-   * Drains tasks and sessions (see {@link MaintenanceEngine#drain}), then writes mode maintenance,
-   * so the window turns Active one round trip after the last task finished.
+   * Drains tasks and sessions (see {@link MaintenanceEngine#drain}, which renews the window's
+   * holder), then holds the mode as maintenance, so the window turns Active one round trip after
+   * the last task finished.
    */
   boolean drain(
       BackgroundWork.Key key,
@@ -110,13 +112,13 @@ final class WindowDatabaseJobs {
         windowId,
         sink -> {
           DrainResult result = engine.drain(built, listener(sink));
-          engine.setMode(built.modeTable(), Mode.MAINTENANCE);
+          engine.hold(built.modeTable(), built.holder(), Mode.MAINTENANCE, built.lease());
           return new Outcome(null, result, null);
         },
         wake);
   }
 
-  /** Puts the recorded connection limits back and writes mode running. */
+  /** Puts the recorded connection limits back and releases the window's holder. */
   boolean restore(
       BackgroundWork.Key key,
       String windowId,
@@ -124,11 +126,35 @@ final class WindowDatabaseJobs {
       QualifiedName modeTable,
       List<RoleLimit> limits,
       Runnable wake) {
+    String holder = WindowDatabase.holder(key);
     return start(
         key,
         Kind.RESTORE,
         windowId,
-        sink -> new Outcome(null, null, engine.restore(modeTable, limits)),
+        sink -> new Outcome(null, null, engine.restore(modeTable, holder, limits)),
+        wake);
+  }
+
+  /**
+   * Renews the window's holder in {@code state} while no drain renews it (workloads step, Active);
+   * a failure is left to the next renewal.
+   */
+  boolean renew(
+      BackgroundWork.Key key,
+      String windowId,
+      MaintenanceEngine engine,
+      QualifiedName modeTable,
+      Mode state,
+      Runnable wake) {
+    String holder = WindowDatabase.holder(key);
+    return start(
+        key,
+        Kind.RENEW,
+        windowId,
+        sink -> {
+          engine.hold(modeTable, holder, state, WindowDatabase.LEASE);
+          return new Outcome(null, null, null);
+        },
         wake);
   }
 

@@ -8,6 +8,7 @@ import dev.pitstop.maintenance.DrainResult;
 import dev.pitstop.maintenance.ErrorCode;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.maintenance.MaintenanceException;
+import dev.pitstop.maintenance.Mode;
 import dev.pitstop.maintenance.Preflight;
 import dev.pitstop.maintenance.RoleLimit;
 import dev.pitstop.reconciler.BackgroundWork;
@@ -15,6 +16,7 @@ import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -128,7 +130,7 @@ final class WindowDraining {
           pass.key,
           pass.status.windowId,
           engine,
-          pass.plan.request().build(),
+          WindowDatabase.request(pass).build(),
           database.wake(pass))) {
         pass.lookAgainIn(Duration.ofSeconds(5));
       }
@@ -161,6 +163,7 @@ final class WindowDraining {
       return false;
     }
     database.reached(pass);
+    database.held(pass);
     DrainStatus drain = pass.status.drain;
     for (RoleLimit limit : preflight.connectionLimits()) {
       if (drain.roles.stream().noneMatch(r -> r.name.equals(limit.role()))) {
@@ -182,7 +185,36 @@ final class WindowDraining {
     return true;
   }
 
+  /**
+   * Renews the window's holder in the mode table ({@code state}: what it holds now) while no drain
+   * renews it: in the workloads step and while Active. At most one renewal per {@link
+   * WindowDatabase#RENEW_EVERY}; a failed one is left to the next.
+   */
+  void renew(WindowPass pass, Mode state) {
+    QualifiedName table = WindowDatabase.modeTable(pass.window);
+    if (pass.plan == null || !pass.plan.usesDatabase() || table == null) {
+      return;
+    }
+    Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
+    if (found.isPresent()) {
+      if (found.get().kind() != WindowDatabaseJobs.Kind.RENEW || !found.get().job().isDone()) {
+        return;
+      }
+      jobs.forget(pass.key);
+    }
+    if (!database.renewDue(pass)) {
+      return;
+    }
+    try {
+      jobs.renew(
+          pass.key, pass.status.windowId, database.engine(pass), table, state, database.wake(pass));
+    } catch (SpecException e) {
+      // Without its Secret the window cannot renew; the restore reports it.
+    }
+  }
+
   private boolean kubernetes(WindowPass pass) {
+    renew(pass, Mode.WAITING_FOR_MAINTENANCE);
     DrainStatus drain = pass.status.drain;
     int patched;
     WindowSources.Selection selection;
@@ -263,8 +295,7 @@ final class WindowDraining {
     Instant started = WindowPass.parse(drain.startedAt);
     Instant stepStarted = WindowPass.parse(drain.stepStartedAt);
     DrainRequest.Builder request =
-        pass.plan
-            .request()
+        WindowDatabase.request(pass)
             .deadline((started == null ? pass.now : started).plus(pass.plan.timeout()))
             .graceStart(stepStarted == null ? pass.now : stepStarted);
     try {
@@ -306,6 +337,7 @@ final class WindowDraining {
       return;
     }
     database.reached(pass);
+    database.held(pass);
     DrainStatus drain = pass.status.drain;
     drain.pendingTasks = result.lastSample().pendingTasks();
     drain.activeConnections = 0;

@@ -22,7 +22,10 @@ import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.maintenance.Mode;
 import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestRoles;
@@ -160,10 +163,22 @@ class MaintenanceWindowIT {
     assertThat(session.isValid(1)).isFalse();
     assertThat(condition(active, Condition.DRAINED)).isEqualTo("True");
     assertThat(condition(active, Condition.READY)).isEqualTo("True");
+    // The window holds the mode under its namespace/name, with a lease it renews.
+    assertThat(
+            pg.queryStrings(
+                "SELECT holder || '|' || state || '|' || (expires_at > now())"
+                    + " FROM app_mode_holders"))
+        .containsExactly(NAMESPACE + "/nightly|maintenance|true");
+    // Someone entering by hand joins as another holder; the window's restore leaves it alone.
+    MaintenanceEngine byHand = new MaintenanceEngine(pg.dataSource());
+    byHand.hold(SqlIdentifiers.qualified("app_mode"), "alice", Mode.MAINTENANCE, null);
 
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
 
     MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(pg.queryStrings("SELECT holder FROM app_mode_holders")).containsExactly("alice");
+    byHand.release(SqlIdentifiers.qualified("app_mode"), "alice");
     assertThat(idle.getStatus().mode).isEqualTo(MaintenanceMode.RUNNING);
     assertThat(idle.getStatus().drain.workloads).isEmpty();
     assertThat(idle.getStatus().windowEnd).isNotNull();
@@ -274,6 +289,31 @@ class MaintenanceWindowIT {
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
     kube.restartOperator();
 
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertRestored();
+  }
+
+  @Test
+  void anOperatorBackAfterTheWindowsLeaseEndedHoldsTheModeAgainAtOnce() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    // The operator is away longer than the lease: the next write of anyone drops the window.
+    kube.stopOperator();
+    pg.execute("UPDATE app_mode_holders SET expires_at = now() - interval '1 second'");
+    new MaintenanceEngine(pg.dataSource())
+        .release(SqlIdentifiers.qualified("app_mode"), "someone-else");
+    assertThat(mode()).isEqualTo("running");
+    kube.restartOperator();
+
+    await().until(() -> mode().equals("maintenance"));
+    assertThat(
+            pg.queryStrings("SELECT holder || '|' || (expires_at > now()) FROM app_mode_holders"))
+        .containsExactly(NAMESPACE + "/nightly|true");
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
     k8s.awaitPhase("nightly", WindowPhase.Idle);
     assertRestored();
   }

@@ -163,6 +163,7 @@ public record WindowRequests(
       case BLOCK_NEW -> "spec.drain.connections.blockNew:";
       case POLL_INTERVAL -> "spec.pollInterval";
       case TIMEOUT -> "spec.drain.timeout:";
+      case HOLDER, LEASE -> "metadata:"; // set by the operator from the window's name
     };
   }
 
