@@ -155,10 +155,63 @@ class CleanupCommandTest {
   }
 
   @Test
+  void anAliasIsTheAnchoredValueNotTheAnchorsName() throws IOException {
+    pg.execute(
+        "INSERT INTO sessions (expires_at) SELECT now() - interval '100 days'"
+            + " FROM generate_series(1, 10);"
+            + " CREATE TABLE tokens (id bigserial PRIMARY KEY, expires_at timestamptz);"
+            + " INSERT INTO tokens (expires_at) SELECT now() - interval '100 days'"
+            + " FROM generate_series(1, 40);"
+            + " INSERT INTO tokens (expires_at) SELECT now() - interval '1 day'"
+            + " FROM generate_series(1, 60)");
+    Path file =
+        manifest(
+            "  - name: old-tokens\n"
+                + "    table: tokens\n"
+                + "    where: &retention \"expires_at < now() - interval '90 days'\"\n"
+                + "  - name: old-sessions\n"
+                + "    table: sessions\n"
+                + "    where: *retention\n",
+            "",
+            "");
+
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).as(err()).isZero();
+    // only rows older than the 90 days: none of the 1,200 sessions that expired yesterday
+    assertThat(pg.rowCount("tokens")).isEqualTo(60);
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void aKeyGivenTwiceIsBadInputNamingItAndNothingIsDeleted() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "  dryRun: true\n  dryRun: false\n", "");
+
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err().strip())
+        .isEqualTo(
+            "pitstop cleanup: "
+                + file
+                + ": document 2, line 20: spec.dryRun is given twice; a key may appear once in a"
+                + " mapping");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void anUnknownFieldInTheSecretIsBadInputNamingIt() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "", "");
+    Files.writeString(file, Files.readString(file).replace("stringData:", "strinData:"));
+
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("(Secret/app-db): unknown field strinData");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
   void aMisspeltFieldIsBadInputNamingIt() throws IOException {
     Path file = manifest(SESSIONS_RULE, "  batchsize: 10\n", "");
     assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
-    assertThat(err()).contains("CleanupSchedule has no field 'batchsize' (spec.batchsize)");
+    assertThat(err()).contains("(CleanupSchedule/nightly): unknown field spec.batchsize");
     assertThat(pg.rowCount("sessions")).isEqualTo(1500);
   }
 
