@@ -208,6 +208,36 @@ class CleanupCommandTest {
   }
 
   @Test
+  void aRuleOnASystemSchemaIsBadInputAndNoCatalogRowIsDeleted() throws IOException {
+    pg.execute("COMMENT ON TABLE sessions IS 'kept comment'");
+    String countComments =
+        "SELECT count(*) FROM pg_catalog.pg_description WHERE description = 'kept comment'";
+    // qualified, and found through the search_path, where pg_catalog always comes first
+    for (String table : List.of("pg_catalog.pg_description", "pg_description")) {
+      Path file =
+          manifest(
+              "  - name: comments\n"
+                  + "    table: "
+                  + table
+                  + "\n"
+                  + "    where: \"description = 'kept comment'\"\n",
+              "",
+              "");
+      err.reset();
+
+      assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of()))
+          .as(err())
+          .isEqualTo(Command.USAGE);
+      assertThat(err().strip())
+          .startsWith(
+              "pitstop cleanup: spec.rules[comments].table: pg_catalog.pg_description is in the"
+                  + " system schema pg_catalog; cleanup never deletes from PostgreSQL's own"
+                  + " schemas");
+      assertThat(pg.queryLong(countComments)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aMisspeltFieldIsBadInputNamingIt() throws IOException {
     Path file = manifest(SESSIONS_RULE, "  batchsize: 10\n", "");
     assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
