@@ -122,7 +122,7 @@ public final class CleanupCommand implements Command {
         KnownSecrets.addIfCredential(url.get());
         ConnectionSettings settings = ConnectionSettings.fromUrl(url.get());
         KnownSecrets.add(settings.password());
-        return settings;
+        return DatabaseUrl.withLibpqPassword(settings, env);
       }
       var ref = resource.getSpec().database;
       String secretName = ref == null || ref.secretRef == null ? null : ref.secretRef.name;
@@ -140,7 +140,7 @@ public final class CleanupCommand implements Command {
       ConnectionSettings settings =
           ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
       KnownSecrets.add(settings.password());
-      return settings;
+      return DatabaseUrl.withLibpqPassword(settings, env);
     } catch (InvalidConnectionSettingsException e) {
       throw new UsageException(KnownSecrets.redact(e.getMessage()));
     }

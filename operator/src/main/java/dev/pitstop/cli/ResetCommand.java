@@ -141,7 +141,7 @@ final class ResetCommand implements Command {
     try {
       ConnectionSettings settings = ConnectionSettings.fromUrl(url);
       KnownSecrets.add(settings.password());
-      return settings;
+      return DatabaseUrl.withLibpqPassword(settings, env);
     } catch (IllegalArgumentException e) {
       throw new UsageException(KnownSecrets.redact(e.getMessage()));
     }
