@@ -28,9 +28,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * The objects of a (multi-document) YAML manifest, as {@code kubectl apply -f} would read them,
- * without a cluster: documents separated by {@code ---}, and the items of a {@code kind: List}.
- * Every problem is a {@link UsageException} naming the file and, where known, the line or field.
+ * The objects of a (multi-document) YAML manifest, as {@code kubectl apply -f --validate=strict}
+ * would read them, without a cluster: documents separated by {@code ---} (empty ones skipped), the
+ * items of a {@code kind: List}, aliases resolved and duplicate keys refused ({@link YamlTree}),
+ * unknown fields refused in the objects whose types are known, and no file larger than the API
+ * server would take ({@link InputFiles.Limit#MANIFEST}). The one reader of every CLI command that
+ * takes {@code -f}. Every problem is a {@link UsageException} naming the file and, where known, the
+ * line or field.
  */
 final class Manifest {
   private static final LoaderOptions LOADER_OPTIONS = loaderOptions();
