@@ -1,6 +1,7 @@
 package dev.pitstop.cleanup;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -66,11 +67,25 @@ public record DeletionRule(String name, QualifiedName table, Criterion criterion
   }
 
   private static QualifiedName table(String rule, String text, String part) {
+    QualifiedName name;
     try {
-      return dev.pitstop.sql.SqlIdentifiers.qualified(text);
+      name = SqlIdentifiers.qualified(text);
     } catch (IllegalArgumentException e) {
       throw new CleanupException(
           CleanupErrorCode.INVALID_REQUEST, field(rule, part), e.getMessage());
     }
+    if (part.equals("table") && SqlIdentifiers.isSystemSchema(name.schema())) {
+      throw new CleanupException(
+          CleanupErrorCode.INVALID_REQUEST, field(rule, part), systemSchema(name) + ".");
+    }
+    return name;
+  }
+
+  /** Why a rule may not delete from {@code table}, a table of a system schema. */
+  static String systemSchema(QualifiedName table) {
+    return table
+        + " is in the system schema "
+        + table.schema()
+        + "; cleanup never deletes from PostgreSQL's own schemas";
   }
 }

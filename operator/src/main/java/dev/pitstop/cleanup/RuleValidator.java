@@ -122,6 +122,13 @@ final class RuleValidator {
                             + name
                             + " does not exist"
                             + (name.schema() == null ? " in the search_path" : "")));
+    if (field.equals("table") && SqlIdentifiers.isSystemSchema(table.name().schema())) {
+      // also when the search_path found it: pg_catalog is searched first, even if not listed
+      throw refuse(
+          CleanupErrorCode.INVALID_REQUEST,
+          rule.field(field),
+          DeletionRule.systemSchema(table.name()));
+    }
     if (!table.isTable()) {
       throw refuse(
           CleanupErrorCode.TABLE_NOT_FOUND,

@@ -8,6 +8,8 @@ import dev.pitstop.database.PoolOptions;
 import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reconciler.model.SecretKeys;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.PrintStream;
@@ -49,14 +51,19 @@ public final class CleanupCommand implements Command {
     }
     Path file =
         Path.of(parsed.value("file").orElseThrow(() -> new UsageException("-f FILE is required")));
-    ManifestFile manifest = ManifestFile.read(file);
-    CleanupSchedule resource = manifest.single(CleanupSchedule.class);
+    Manifest manifest = Manifest.read(file);
+    CleanupSchedule resource = theSchedule(manifest, file);
     if (resource.getSpec() == null) {
       throw new UsageException(file + ": CleanupSchedule has no spec");
     }
     if (parsed.flag("dry-run")) {
       resource.getSpec().dryRun = true;
     }
+    if (resource.getMetadata().getNamespace() == null
+        || resource.getMetadata().getNamespace().isBlank()) {
+      resource.getMetadata().setNamespace("default");
+    }
+    String namespace = resource.getMetadata().getNamespace();
     ConnectionSettings settings = connection(parsed, env, resource, manifest, file);
     try (DataSourceRegistry pools =
         new DataSourceRegistry(PoolOptions.defaults().withMaxPoolSize(2))) {
@@ -64,8 +71,8 @@ public final class CleanupCommand implements Command {
           new LocalContext(
               pools.dataSource(new TargetKey("cli"), settings),
               settings,
-              manifest::configMap,
-              manifest::secret,
+              name -> manifest.configMap(namespace, name),
+              name -> manifest.secret(namespace, name),
               out,
               err,
               false);
@@ -73,6 +80,25 @@ public final class CleanupCommand implements Command {
       out.print(KnownSecrets.redact(Serialization.asYaml(resource.getStatus())));
       return code;
     }
+  }
+
+  /** The one CleanupSchedule of the file, read strictly. */
+  private static CleanupSchedule theSchedule(Manifest manifest, Path file) {
+    List<Manifest.Document> schedules =
+        manifest.pitstopResources().stream()
+            .filter(d -> d.kind().equals(HasMetadata.getKind(CleanupSchedule.class)))
+            .toList();
+    if (schedules.size() != 1) {
+      throw new UsageException(
+          file
+              + " must hold exactly one CleanupSchedule"
+              + (schedules.isEmpty() ? ", it holds none" : ", it holds " + schedules.size()));
+    }
+    CleanupSchedule schedule = manifest.convert(schedules.get(0), CleanupSchedule.class);
+    if (schedule.getMetadata() == null) {
+      schedule.setMetadata(new ObjectMeta());
+    }
+    return schedule;
   }
 
   /** {@code -f FILE} is the usual spelling (kubectl's); Args knows only long options. */
@@ -86,11 +112,7 @@ public final class CleanupCommand implements Command {
 
   /** --database-url, else $PITSTOP_DATABASE_URL, else $DATABASE_URL, else the file's Secret. */
   private static ConnectionSettings connection(
-      Args args,
-      Map<String, String> env,
-      CleanupSchedule resource,
-      ManifestFile manifest,
-      Path file) {
+      Args args, Map<String, String> env, CleanupSchedule resource, Manifest manifest, Path file) {
     Optional<String> url =
         args.value("database-url")
             .or(() -> Optional.ofNullable(env.get("PITSTOP_DATABASE_URL")))
@@ -101,11 +123,14 @@ public final class CleanupCommand implements Command {
         KnownSecrets.addIfCredential(url.get());
         ConnectionSettings settings = ConnectionSettings.fromUrl(url.get());
         KnownSecrets.add(settings.password());
-        return settings;
+        return DatabaseUrl.withLibpqPassword(settings, env);
       }
       var ref = resource.getSpec().database;
       String secretName = ref == null || ref.secretRef == null ? null : ref.secretRef.name;
-      Optional<Secret> secret = secretName == null ? Optional.empty() : manifest.secret(secretName);
+      Optional<Secret> secret =
+          secretName == null
+              ? Optional.empty()
+              : manifest.secret(resource.getMetadata().getNamespace(), secretName);
       if (secret.isEmpty()) {
         throw new UsageException(
             "no database: give --database-url, set PITSTOP_DATABASE_URL or DATABASE_URL"
@@ -116,7 +141,7 @@ public final class CleanupCommand implements Command {
       ConnectionSettings settings =
           ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
       KnownSecrets.add(settings.password());
-      return settings;
+      return DatabaseUrl.withLibpqPassword(settings, env);
     } catch (InvalidConnectionSettingsException e) {
       throw new UsageException(KnownSecrets.redact(e.getMessage()));
     }

@@ -81,7 +81,8 @@ public final class Cli {
     out.println();
     out.println(
         "Connection: --database-url (postgresql://... or jdbc:postgresql://...), else"
-            + " $PITSTOP_DATABASE_URL, else $DATABASE_URL.");
+            + " $PITSTOP_DATABASE_URL, else $DATABASE_URL; a URL without a password takes"
+            + " $PGPASSWORD, else the password file ($PGPASSFILE or ~/.pgpass).");
     out.println("Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input.");
   }
 }

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Where a CLI command connects: {@code --database-url}, else {@code $PITSTOP_DATABASE_URL}, else
- * {@code $DATABASE_URL}; {@code postgresql://...} or {@code jdbc:postgresql://...}. Every password
+ * {@code $DATABASE_URL}; {@code postgresql://...} or {@code jdbc:postgresql://...}. A URL without a
+ * password takes {@code $PGPASSWORD}, else the password file's, as libpq tools do. Every password
  * found is remembered with {@link KnownSecrets}, so no message can show it.
  */
 public final class DatabaseUrl {
@@ -29,12 +30,12 @@ public final class DatabaseUrl {
   public static Optional<ConnectionSettings> find(Args args, Map<String, String> env) {
     Optional<String> option = args.value(OPTION);
     if (option.isPresent()) {
-      return Optional.of(parse(option.get(), "--" + OPTION));
+      return Optional.of(parse(option.get(), "--" + OPTION, env));
     }
     for (String variable : VARIABLES) {
       String value = env.get(variable);
       if (value != null && !value.isBlank()) {
-        return Optional.of(parse(value, "$" + variable));
+        return Optional.of(parse(value, "$" + variable, env));
       }
     }
     return Optional.empty();
@@ -49,6 +50,17 @@ public final class DatabaseUrl {
     return find(args, env).orElseThrow(() -> new UsageException(missingMessage()));
   }
 
+  /**
+   * {@code settings} with the password of {@code $PGPASSWORD} or the password file when it names
+   * none, as libpq tools do; see {@link LibpqPassword}. A password file that is ignored is reported
+   * on stderr.
+   */
+  public static ConnectionSettings withLibpqPassword(
+      ConnectionSettings settings, Map<String, String> env) {
+    return LibpqPassword.complete(
+        settings, env, warning -> System.err.println("pitstop: warning: " + warning));
+  }
+
   /** The one-line reason given when a command needs a database and none was given. */
   public static String missingMessage() {
     return "no database given: use --"
@@ -57,12 +69,12 @@ public final class DatabaseUrl {
         + String.join(" or $", VARIABLES);
   }
 
-  private static ConnectionSettings parse(String url, String source) {
+  private static ConnectionSettings parse(String url, String source, Map<String, String> env) {
     KnownSecrets.addIfCredential(url);
     try {
       ConnectionSettings settings = ConnectionSettings.fromUrl(url);
       KnownSecrets.add(settings.password());
-      return settings;
+      return withLibpqPassword(settings, env);
     } catch (InvalidConnectionSettingsException e) {
       // The parser names the option; say which variable it really came from.
       String message = e.getMessage();

@@ -1,23 +1,20 @@
 package dev.pitstop.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,17 +22,54 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * The objects of a (multi-document) YAML manifest, as {@code kubectl apply -f} would read them,
- * without a cluster: documents separated by {@code ---}, and the items of a {@code kind: List}.
- * Every problem is a {@link UsageException} naming the file and, where known, the line or field.
+ * The objects of a (multi-document) YAML manifest, as {@code kubectl apply -f --validate=strict}
+ * would read them, without a cluster: documents separated by {@code ---} (empty ones skipped), the
+ * items of a {@code kind: List}, aliases resolved and duplicate keys refused ({@link YamlTree}),
+ * unknown fields refused in the objects whose types are known, and no file larger than the API
+ * server would take ({@link InputFiles.Limit#MANIFEST}). The one reader of every CLI command that
+ * takes {@code -f}. Every problem is a {@link UsageException} naming the file and, where known, the
+ * line or field.
  */
 final class Manifest {
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
+  private static final LoaderOptions LOADER_OPTIONS = loaderOptions();
+
+  /**
+   * Reads objects strictly, as {@code kubectl --validate=strict} does: a field the type does not
+   * have is an error, also in the Kubernetes types (metadata, Secret, ConfigMap) whose classes
+   * would otherwise keep unknown fields in a map of "additional properties". The operator reads
+   * what the API server sends with a lenient mapper of its own.
+   */
+  private static final ObjectMapper STRICT =
+      new ObjectMapper()
+          .setAnnotationIntrospector(new NoAnySetter())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES);
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    // YamlTree refuses a duplicate key naming its path, and bounds what aliases expand to.
+    options.setMaxAliasesForCollections(1000);
+    options.setNestingDepthLimit(YamlTree.MAX_DEPTH);
+    options.setCodePointLimit((int) InputFiles.Limit.MANIFEST.bytes());
+    return options;
+  }
+
+  /** Treats no property as an any-setter, so that unknown fields are errors. */
+  private static final class NoAnySetter extends JacksonAnnotationIntrospector {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean hasAnySetter(Annotated annotated) {
+      return Boolean.FALSE;
+    }
+  }
 
   private final List<Path> sources;
   private final List<Document> documents;
@@ -99,7 +133,32 @@ final class Manifest {
         parse(file, documents);
       }
     }
-    return new Manifest(paths, documents);
+    Manifest manifest = new Manifest(paths, documents);
+    manifest.documents.forEach(manifest::validate);
+    return manifest;
+  }
+
+  /**
+   * Refuses an unknown field, or a value of the wrong type, in an object whose type is known (as
+   * {@code kubectl --validate=strict} does for every object it sends), even if the command does not
+   * use the object.
+   */
+  private void validate(Document document) {
+    Class<?> type = null;
+    if (document.apiVersion().equals("v1") && document.kind().equals("ConfigMap")) {
+      type = ConfigMap.class;
+    } else if (document.apiVersion().equals("v1") && document.kind().equals("Secret")) {
+      type = Secret.class;
+    } else if (document.apiVersion().equals(Pitstop.GROUP + "/" + Pitstop.VERSION)) {
+      type =
+          LocalRunners.KINDS.stream()
+              .filter(k -> HasMetadata.getKind(k).equals(document.kind()))
+              .findFirst()
+              .orElse(null);
+    }
+    if (type != null) {
+      convert(document, type);
+    }
   }
 
   private static List<Path> files(Path path) {
@@ -124,25 +183,29 @@ final class Manifest {
   }
 
   private static void parse(Path file, List<Document> documents) {
-    String text;
+    String text = InputFiles.read(file, InputFiles.Limit.MANIFEST, "");
+    List<JsonNode> nodes;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(file + " does not exist");
-    } catch (MalformedInputException e) {
-      throw new UsageException(file + " is not UTF-8 text");
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ": " + e.getMessage());
+      nodes = YamlTree.documents(file, text, LOADER_OPTIONS);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new UsageException(
+          file
+              + ": invalid YAML"
+              + (mark == null
+                  ? ""
+                  : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1))
+              + ": "
+              + (e.getProblem() != null ? e.getProblem() : e.getContext()));
+    } catch (YAMLException e) {
+      throw new UsageException(
+          file
+              + ": invalid YAML: "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
     List<Document> ofFile = new ArrayList<>();
-    try (MappingIterator<JsonNode> nodes = YAML.readerFor(JsonNode.class).readValues(text)) {
-      while (nodes.hasNextValue()) {
-        add(file, nodes.nextValue(), ofFile);
-      }
-    } catch (JacksonException e) {
-      throw new UsageException(file + ": invalid YAML" + at(e.getLocation()) + ": " + firstLine(e));
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ": " + e.getMessage());
+    for (JsonNode node : nodes) {
+      add(file, node, ofFile);
     }
     documents.addAll(ofFile);
   }
@@ -219,7 +282,7 @@ final class Manifest {
    */
   <T> T convert(Document document, JsonNode part, Class<T> type) {
     try {
-      return YAML.treeToValue(part, type);
+      return STRICT.treeToValue(part, type);
     } catch (UnrecognizedPropertyException e) {
       throw new UsageException(where(document) + ": unknown field " + path(e));
     } catch (InvalidFormatException e) {
@@ -262,12 +325,6 @@ final class Manifest {
       }
     }
     return path.length() == 0 ? "the object" : path.toString();
-  }
-
-  private static String at(JsonLocation location) {
-    return location == null || location.getLineNr() < 1
-        ? ""
-        : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
   }
 
   private static String firstLine(JacksonException e) {

@@ -98,7 +98,9 @@ record MigrationOptions(Path dir, MigrationRequest request) {
   private static List<MigrationScript> scripts(Path dir) {
     List<MigrationScript> scripts;
     try {
-      scripts = MigrationScripts.fromDirectory(dir);
+      scripts =
+          MigrationScripts.fromDirectory(
+              dir, file -> InputFiles.read(file, InputFiles.Limit.SQL, "--dir"));
     } catch (UncheckedIOException e) {
       throw new UsageException(
           "--dir " + dir + ": " + e.getMessage() + " (" + e.getCause().getMessage() + ")");

@@ -11,10 +11,8 @@ import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetRequest;
 import dev.pitstop.reset.SeedScript;
 import dev.pitstop.time.Durations;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,14 +105,16 @@ final class ResetCommand implements Command {
         });
     List<SeedScript> seeds = new ArrayList<>();
     for (String file : args.values("seed")) {
-      Path path = Path.of(file);
+      Path path;
       try {
-        seeds.add(
-            new SeedScript(
-                path.getFileName().toString(), Files.readString(path, StandardCharsets.UTF_8)));
-      } catch (IOException e) {
-        throw new UsageException("--seed: cannot read " + file + " (" + e.getMessage() + ")");
+        path = Path.of(file);
+      } catch (InvalidPathException e) {
+        throw new UsageException("--seed " + file + " is not a valid path");
       }
+      seeds.add(
+          new SeedScript(
+              path.getFileName().toString(),
+              InputFiles.read(path, InputFiles.Limit.SQL, "--seed")));
     }
     builder.seeds(seeds);
     try {
@@ -141,7 +141,7 @@ final class ResetCommand implements Command {
     try {
       ConnectionSettings settings = ConnectionSettings.fromUrl(url);
       KnownSecrets.add(settings.password());
-      return settings;
+      return DatabaseUrl.withLibpqPassword(settings, env);
     } catch (IllegalArgumentException e) {
       throw new UsageException(KnownSecrets.redact(e.getMessage()));
     }

@@ -199,8 +199,10 @@ public final class RunCommand implements Command {
     DatabaseRef ref =
         database.isObject() ? manifest.convert(document, database, DatabaseRef.class) : null;
     try {
-      return DatabaseTargets.settings(
-          resource, ref, "spec.database", name -> manifest.secret(namespace, name));
+      return DatabaseUrl.withLibpqPassword(
+          DatabaseTargets.settings(
+              resource, ref, "spec.database", name -> manifest.secret(namespace, name)),
+          env);
     } catch (SpecException e) {
       throw new UsageException(
           manifest.where(document)

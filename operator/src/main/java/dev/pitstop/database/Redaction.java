@@ -13,10 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes known secrets, URL credentials and {@code password=} parameters from text before it
- * reaches a status, an Event or a log line. Driver messages sometimes quote the URL they were
- * given, and a Secret's password may appear raw or percent-encoded, so each secret is looked for in
- * all the spellings a URL could give it.
+ * Removes URL credentials, {@code password=} parameters and known secrets from text before it
+ * reaches a status, an Event or a log line. Passwords are never formatted into text on purpose (the
+ * JDBC URL carries none, {@link ConnectionSettings#toString()} masks it); this is the net for a
+ * driver or server message that quotes what it was given.
+ *
+ * <p>It works on structure: the password of a URL's userinfo and the value of a {@code password=}
+ * parameter are masked whatever they are, and a known secret (raw or in the spellings a URL gives
+ * it) only where it stands as a whole token, never inside a longer word: with the password {@code
+ * pitstop}, {@code dev.pitstop.cli} and {@code pitstop_schema_history} stay as they are, since
+ * masking them would show the password to anyone who knows the original text.
  */
 public final class Redaction {
 
@@ -77,9 +83,67 @@ public final class Redaction {
     }
     String result = text;
     for (String spelling : spellings) {
-      result = result.replace(spelling, MASK);
+      result = maskToken(result, spelling);
     }
     return stripCredentials(result);
+  }
+
+  /**
+   * {@code text} with every occurrence of {@code secret} that is a whole token replaced by {@link
+   * #MASK}: not preceded or followed by a letter, a digit or {@code _}, nor by a {@code .} or
+   * {@code -} that joins it to one ({@code dev.pitstop.cli}, {@code my-pitstop-db}).
+   */
+  public static String maskToken(String text, String secret) {
+    if (text == null || secret == null || secret.isEmpty()) {
+      return text;
+    }
+    int found = text.indexOf(secret);
+    if (found < 0) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int copied = 0;
+    while (found >= 0) {
+      int end = found + secret.length();
+      if (startsToken(text, found) && endsToken(text, end)) {
+        out.append(text, copied, found).append(MASK);
+        copied = end;
+        found = text.indexOf(secret, end);
+      } else {
+        found = text.indexOf(secret, found + 1);
+      }
+    }
+    return out.append(text, copied, text.length()).toString();
+  }
+
+  private static boolean startsToken(String text, int start) {
+    if (start == 0) {
+      return true;
+    }
+    char before = text.charAt(start - 1);
+    if (isWordChar(before)) {
+      return false;
+    }
+    return !(isJoiner(before) && start >= 2 && isWordChar(text.charAt(start - 2)));
+  }
+
+  private static boolean endsToken(String text, int end) {
+    if (end == text.length()) {
+      return true;
+    }
+    char after = text.charAt(end);
+    if (isWordChar(after)) {
+      return false;
+    }
+    return !(isJoiner(after) && end + 1 < text.length() && isWordChar(text.charAt(end + 1)));
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static boolean isJoiner(char c) {
+    return c == '.' || c == '-';
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.pitstop.logging;
 
+import dev.pitstop.database.Redaction;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -10,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * Every credential the process has read (database passwords, webhook URLs). Anything that leaves
  * the process as text — log lines, Events, status messages — passes through {@link #redact}, so a
- * driver error that echoes a password or URL never shows it.
+ * driver error that echoes a password or URL never shows it. Redaction works on structure (see
+ * {@link Redaction}): URL passwords and {@code password=} values always, a known secret only as a
+ * whole token, so that masking never reveals a password hidden in an ordinary word.
  */
 public final class KnownSecrets {
   private static final int MIN_LENGTH = 4;
@@ -25,6 +29,11 @@ public final class KnownSecrets {
     if (value != null && value.length() >= MIN_LENGTH) {
       VALUES.add(value);
     }
+  }
+
+  /** Forgets a secret remembered with {@link #add}, e.g. one a test made up. */
+  public static void forget(String value) {
+    VALUES.remove(value);
   }
 
   /** Remembers the passwords inside a URL-like value ({@code user:pass@}, {@code ?password=}). */
@@ -45,17 +54,20 @@ public final class KnownSecrets {
     }
   }
 
-  /** Replaces every known secret in {@code text} with {@code ****}. */
+  /**
+   * Masks URL passwords and {@code password=} values, and every known secret that stands as a whole
+   * token, with {@code ****}.
+   */
   public static String redact(String text) {
-    if (text == null || VALUES.isEmpty()) {
-      return text;
+    if (text == null) {
+      return null;
     }
     String out = text;
-    for (String value : VALUES) {
-      if (out.contains(value)) {
-        out = out.replace(value, "****");
-      }
+    // longest first, so that a secret containing another is masked whole
+    for (String value :
+        VALUES.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+      out = Redaction.maskToken(out, value);
     }
-    return out;
+    return Redaction.stripCredentials(out);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** Loads migration scripts from places the CLI knows about. */
@@ -21,12 +22,20 @@ public final class MigrationScripts {
    * @throws UncheckedIOException if the directory cannot be read
    */
   public static List<MigrationScript> fromDirectory(Path directory) {
+    return fromDirectory(directory, MigrationScripts::read);
+  }
+
+  /**
+   * Like {@link #fromDirectory(Path)}, with each file's text read by {@code read} (e.g. one that
+   * refuses files beyond a size).
+   */
+  public static List<MigrationScript> fromDirectory(Path directory, Function<Path, String> read) {
     try (Stream<Path> files = Files.list(directory)) {
       return files
           .filter(Files::isRegularFile)
           .filter(file -> file.getFileName().toString().endsWith(".sql"))
           .sorted(Comparator.comparing(file -> file.getFileName().toString()))
-          .map(MigrationScripts::read)
+          .map(file -> new MigrationScript(file.getFileName().toString(), read.apply(file)))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list migration directory " + directory, e);
@@ -42,10 +51,9 @@ public final class MigrationScripts {
     return MigrationResolver.problems(scripts);
   }
 
-  private static MigrationScript read(Path file) {
+  private static String read(Path file) {
     try {
-      return new MigrationScript(
-          file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read migration " + file, e);
     }

@@ -121,7 +121,7 @@ public final class ResetRequest {
         if (parsed.schema() != null) {
           throw new IllegalArgumentException("is a qualified name");
         }
-        if (parsed.name().startsWith("pg_") || parsed.name().equals("information_schema")) {
+        if (SqlIdentifiers.isSystemSchema(parsed.name())) {
           throw invalid(
               "schemas[" + i + "]",
               "names the system schema " + parsed.name() + ", which is never reset");

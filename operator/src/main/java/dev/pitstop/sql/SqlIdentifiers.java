@@ -47,6 +47,15 @@ public final class SqlIdentifiers {
         : new QualifiedName(parts.get(0), parts.get(1));
   }
 
+  /**
+   * Tells whether {@code schema} is one of PostgreSQL's own: {@code information_schema} or a name
+   * starting with {@code pg_} ({@code pg_catalog}, {@code pg_toast}, {@code pg_temp_3}, ...), a
+   * prefix PostgreSQL reserves for system schemas. No engine changes rows there.
+   */
+  public static boolean isSystemSchema(String schema) {
+    return schema != null && (schema.startsWith("pg_") || schema.equals("information_schema"));
+  }
+
   /** Tells whether the text is a plain identifier that needs no quotes in PostgreSQL. */
   public static boolean isSimpleIdentifier(String text) {
     if (text == null || text.isEmpty() || !isIdentifierStart(text.charAt(0))) {

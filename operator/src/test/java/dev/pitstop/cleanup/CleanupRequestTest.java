@@ -23,6 +23,29 @@ class CleanupRequestTest {
   }
 
   @Test
+  void refusesARuleDeletingFromASystemSchemaButNotReadingAParentThere() {
+    for (String table :
+        new String[] {"pg_catalog.pg_description", "information_schema.sql_parts", "pg_toast.t"}) {
+      assertThatThrownBy(() -> DeletionRule.where("sys", table, "true"))
+          .isInstanceOfSatisfying(
+              CleanupException.class,
+              e -> {
+                assertThat(e.subject()).isEqualTo("rules[sys].table");
+                assertThat(e.getMessage())
+                    .startsWith(table + " is in the system schema " + table.split("\\.")[0]);
+              });
+    }
+    assertThat(
+            DeletionRule.orphanedBy(
+                    "stale", "grants", "role_name", "pg_catalog.pg_roles", "rolname")
+                .table()
+                .schema())
+        .isNull();
+    assertThat(DeletionRule.where("own", "pg_things", "true").table().name())
+        .isEqualTo("pg_things");
+  }
+
+  @Test
   void refusesNoRules() {
     assertRefused(CleanupRequest.builder(), "rules", "rules must list at least one rule.");
   }

@@ -5,6 +5,7 @@ import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.testing.PostgresExtension;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,12 +54,38 @@ class BadInputTest {
           Map.entry("badDuration", MIGRATION + "  lockTimeout: soon\n"),
           Map.entry("badTarget", MIGRATION + "  targetVersion: newest\n"),
           Map.entry(
-              "missingConfigMap", MIGRATION + "  source:\n    configMapRefs: [{name: absent}]\n"),
+              "missingConfigMap",
+              MIGRATION.substring(0, MIGRATION.indexOf("  source:"))
+                  + "  source:\n    configMapRefs: [{name: absent}]\n"),
           Map.entry("noSource", MIGRATION.substring(0, MIGRATION.indexOf("  source:"))),
           Map.entry(
               "crossNamespace",
               MIGRATION.replace("{name: app-db}", "{name: app-db, namespace: kube-system}")),
-          Map.entry("badScriptName", MIGRATION.replace("V1__t.sql", "V1_t.sql")));
+          Map.entry("badScriptName", MIGRATION.replace("V1__t.sql", "V1_t.sql")),
+          Map.entry("duplicateKey", MIGRATION + "  validateOnly: true\n  validateOnly: false\n"),
+          Map.entry(
+              "unknownMetadataField", MIGRATION.replace("name: app\n", "name: app\n  nmae: b\n")),
+          Map.entry(
+              "unknownSecretField",
+              MIGRATION
+                  + "---\napiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstrinData: {}\n"),
+          Map.entry("unknownAlias", MIGRATION + "  lockTimeout: *timeout\n"),
+          Map.entry(
+              "aliasBomb",
+              MIGRATION + "  x0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n" + aliasBomb()));
+
+  /** Each level ten aliases of the one before: 10^7 values from a few lines. */
+  private static String aliasBomb() {
+    StringBuilder yaml = new StringBuilder();
+    for (int level = 1; level <= 7; level++) {
+      yaml.append("  x").append(level).append(": &a").append(level).append(" [");
+      for (int i = 0; i < 10; i++) {
+        yaml.append(i == 0 ? "" : ", ").append("*a").append(level - 1);
+      }
+      yaml.append("]\n");
+    }
+    return yaml.toString();
+  }
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
@@ -175,7 +202,39 @@ class BadInputTest {
         bad(
             "bad script name in manifest",
             "run -f {file:badScriptName} --database-url {url}",
-            "V1_t.sql"));
+            "V1_t.sql"),
+        bad(
+            "key given twice",
+            "run -f {file:duplicateKey} --database-url {url}",
+            "duplicateKey.yaml: document 1, line 11: spec.validateOnly is given twice"),
+        bad(
+            "unknown field in metadata",
+            "run -f {file:unknownMetadataField} --database-url {url}",
+            "(DatabaseMigration/app): unknown field metadata.nmae"),
+        bad(
+            "unknown field in a Secret",
+            "run -f {file:unknownSecretField} --database-url {url}",
+            "(Secret/x): unknown field strinData"),
+        bad(
+            "alias without anchor",
+            "run -f {file:unknownAlias} --database-url {url}",
+            "unknownAlias.yaml: invalid YAML at line 10, column 16: found undefined alias timeout"),
+        bad(
+            "aliases expanding to millions of values",
+            "run -f {file:aliasBomb} --database-url {url}",
+            "aliases expand to more than 100000 values"),
+        bad(
+            "manifest larger than the API server takes",
+            "run -f {big:3145729} --database-url {url}",
+            "big.yaml is larger than 3 MiB, the Kubernetes API server's request limit"),
+        bad(
+            "endless seed",
+            "reset --confirm {db} --seed /dev/zero --database-url {url}",
+            "--seed: /dev/zero is larger than 64 MiB, the most the CLI reads of one SQL file"),
+        bad(
+            "huge migration",
+            "migrate --dir {hugedir} --database-url {url}",
+            "V2__huge.sql is larger than 64 MiB, the most the CLI reads of one SQL file"));
   }
 
   private static Arguments bad(String name, String args, String expected) {
@@ -211,6 +270,22 @@ class BadInputTest {
   }
 
   private String expand(String arg, Path dir, Path badNames, Path empty) throws Exception {
+    if (arg.startsWith("{big:")) {
+      Path file = tmp.resolve("big.yaml");
+      try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+        sparse.setLength(Long.parseLong(arg.substring(5, arg.length() - 1)));
+      }
+      return file.toString();
+    }
+    if (arg.equals("{hugedir}")) {
+      Path huge = Files.createDirectory(tmp.resolve("huge"));
+      Files.writeString(huge.resolve("V1__t.sql"), "CREATE TABLE t (id int);");
+      try (RandomAccessFile sparse =
+          new RandomAccessFile(huge.resolve("V2__huge.sql").toFile(), "rw")) {
+        sparse.setLength(64L * 1024 * 1024 + 1);
+      }
+      return huge.toString();
+    }
     if (arg.startsWith("{file:")) {
       String manifest = arg.substring(6, arg.length() - 1);
       Path file = tmp.resolve(manifest + ".yaml");
@@ -220,6 +295,7 @@ class BadInputTest {
     return arg.replace("{dir}", dir.toString())
         .replace("{badnames}", badNames.toString())
         .replace("{empty}", empty.toString())
+        .replace("{db}", pg.databaseName())
         .replace("{url}", databaseUrl(pg));
   }
 }

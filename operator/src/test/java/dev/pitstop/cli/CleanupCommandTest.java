@@ -155,10 +155,93 @@ class CleanupCommandTest {
   }
 
   @Test
+  void anAliasIsTheAnchoredValueNotTheAnchorsName() throws IOException {
+    pg.execute(
+        "INSERT INTO sessions (expires_at) SELECT now() - interval '100 days'"
+            + " FROM generate_series(1, 10);"
+            + " CREATE TABLE tokens (id bigserial PRIMARY KEY, expires_at timestamptz);"
+            + " INSERT INTO tokens (expires_at) SELECT now() - interval '100 days'"
+            + " FROM generate_series(1, 40);"
+            + " INSERT INTO tokens (expires_at) SELECT now() - interval '1 day'"
+            + " FROM generate_series(1, 60)");
+    Path file =
+        manifest(
+            "  - name: old-tokens\n"
+                + "    table: tokens\n"
+                + "    where: &retention \"expires_at < now() - interval '90 days'\"\n"
+                + "  - name: old-sessions\n"
+                + "    table: sessions\n"
+                + "    where: *retention\n",
+            "",
+            "");
+
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).as(err()).isZero();
+    // only rows older than the 90 days: none of the 1,200 sessions that expired yesterday
+    assertThat(pg.rowCount("tokens")).isEqualTo(60);
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void aKeyGivenTwiceIsBadInputNamingItAndNothingIsDeleted() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "  dryRun: true\n  dryRun: false\n", "");
+
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err().strip())
+        .isEqualTo(
+            "pitstop cleanup: "
+                + file
+                + ": document 2, line 20: spec.dryRun is given twice; a key may appear once in a"
+                + " mapping");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void anUnknownFieldInTheSecretIsBadInputNamingIt() throws IOException {
+    Path file = manifest(SESSIONS_RULE, "", "");
+    Files.writeString(file, Files.readString(file).replace("stringData:", "strinData:"));
+
+    assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("(Secret/app-db): unknown field strinData");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+  }
+
+  @Test
+  void aRuleOnASystemSchemaIsBadInputAndNoCatalogRowIsDeleted() throws IOException {
+    pg.execute("COMMENT ON TABLE sessions IS 'kept comment'");
+    String countComments =
+        "SELECT count(*) FROM pg_catalog.pg_description WHERE description = 'kept comment'";
+    // qualified, and found through the search_path, where pg_catalog always comes first
+    for (String table : List.of("pg_catalog.pg_description", "pg_description")) {
+      Path file =
+          manifest(
+              "  - name: comments\n"
+                  + "    table: "
+                  + table
+                  + "\n"
+                  + "    where: \"description = 'kept comment'\"\n",
+              "",
+              "");
+      err.reset();
+
+      assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of()))
+          .as(err())
+          .isEqualTo(Command.USAGE);
+      assertThat(err().strip())
+          .startsWith(
+              "pitstop cleanup: spec.rules[comments].table: pg_catalog.pg_description is in the"
+                  + " system schema pg_catalog; cleanup never deletes from PostgreSQL's own"
+                  + " schemas");
+      assertThat(pg.queryLong(countComments)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aMisspeltFieldIsBadInputNamingIt() throws IOException {
     Path file = manifest(SESSIONS_RULE, "  batchsize: 10\n", "");
     assertThat(run(List.of("cleanup", "-f", file.toString()), Map.of())).isEqualTo(Command.USAGE);
-    assertThat(err()).contains("CleanupSchedule has no field 'batchsize' (spec.batchsize)");
+    assertThat(err()).contains("(CleanupSchedule/nightly): unknown field spec.batchsize");
     assertThat(pg.rowCount("sessions")).isEqualTo(1500);
   }
 

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.testing.ProjectFiles;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,36 +95,93 @@ class ManifestTest {
   }
 
   @Test
-  void unknownFieldsAndWrongTypesNameTheField() throws Exception {
-    Manifest manifest =
-        read(
-            """
-            apiVersion: pitstop.dev/v1alpha1
-            kind: DatabaseMigration
-            metadata: {name: m}
-            spec:
-              source:
-                inline:
-                - {name: V1__a.sql, sql: "SELECT 1;", sqll: x}
-            """);
+  void unknownFieldsAndWrongTypesNameTheField() {
     assertThatThrownBy(
-            () -> manifest.convert(manifest.pitstopResources().get(0), DatabaseMigration.class))
+            () ->
+                read(
+                    """
+                    apiVersion: pitstop.dev/v1alpha1
+                    kind: DatabaseMigration
+                    metadata: {name: m}
+                    spec:
+                      source:
+                        inline:
+                        - {name: V1__a.sql, sql: "SELECT 1;", sqll: x}
+                    """))
         .isInstanceOf(UsageException.class)
         .hasMessageEndingWith("(DatabaseMigration/m): unknown field spec.source.inline[0].sqll");
 
-    Manifest wrongType =
-        read(
-            """
-            apiVersion: pitstop.dev/v1alpha1
-            kind: DatabaseMigration
-            metadata: {name: m}
-            spec:
-              outOfOrder: [yes]
-            """);
     assertThatThrownBy(
-            () -> wrongType.convert(wrongType.pitstopResources().get(0), DatabaseMigration.class))
+            () ->
+                read(
+                    """
+                    apiVersion: pitstop.dev/v1alpha1
+                    kind: DatabaseMigration
+                    metadata: {name: m}
+                    spec:
+                      outOfOrder: [yes]
+                    """))
         .isInstanceOf(UsageException.class)
         .hasMessageEndingWith("spec.outOfOrder has a value of the wrong type");
+  }
+
+  @Test
+  void aliasesAreTheAnchoredValuesAndMergeKeysAddTheAnchoredMapping() throws Exception {
+    Manifest manifest =
+        read(
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: &meta {name: a, labels: {app: shop}}
+            data:
+              first: &sql "SELECT 1;"
+              second: *sql
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              <<: {name: ignored, labels: {app: shop}}
+              name: b
+            data: {n: 007, t: true, y: yes, e: ~}
+            """);
+
+    assertThat(manifest.configMap("default", "a").orElseThrow().getData())
+        .containsEntry("first", "SELECT 1;")
+        .containsEntry("second", "SELECT 1;");
+    ConfigMap merged = manifest.configMap("default", "b").orElseThrow();
+    assertThat(merged.getMetadata().getLabels()).containsEntry("app", "shop");
+    assertThat(manifest.documents().get(1).node().path("data").toString())
+        .isEqualTo("{\"n\":7,\"t\":true,\"y\":\"yes\",\"e\":null}");
+  }
+
+  @Test
+  void anAnchorAppliesWithinItsDocumentOnly() {
+    assertThatThrownBy(
+            () ->
+                read(
+                    """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: a}
+                    data: {a: &x "1"}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: b}
+                    data: {a: *x}
+                    """))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("m.yaml: invalid YAML at line 9")
+        .hasMessageContaining("found undefined alias x");
+  }
+
+  @Test
+  void everyExampleReadsStrictly() throws Exception {
+    try (Stream<Path> folders = Files.list(ProjectFiles.examples())) {
+      for (Path folder : folders.filter(Files::isDirectory).toList()) {
+        assertThat(Manifest.read(folder).documents()).as(folder.toString()).isNotEmpty();
+      }
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.pitstop.cli;
 import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.testing.PostgresExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,5 +90,20 @@ class StatusCommandTest {
     assertThat(run.out())
         .contains("1 problem:")
         .contains("V1__create_courses.sql was changed after it was applied");
+  }
+
+  @Test
+  void aPasswordThatIsAlsoAWordIsNeverShownNorRevealedByMasking() {
+    String url = databaseUrl(pg).replace(CliRun.PASSWORD, "pitstop");
+    try {
+      CliRun run = CliRun.of(Map.of(), "status", "--dir", dir.toString(), "--database-url", url);
+
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run.out()).contains("history table public.pitstop_schema_history");
+      assertThat(run.all()).doesNotContain("****").doesNotContain(":pitstop@");
+
+    } finally {
+      KnownSecrets.forget("pitstop");
+    }
   }
 }

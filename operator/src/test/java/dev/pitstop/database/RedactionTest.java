@@ -38,6 +38,21 @@ class RedactionTest {
   }
 
   @Test
+  void masksASecretOnlyAsAWholeTokenSoThatOrdinaryWordsDoNotRevealIt() {
+    Redaction word = Redaction.of("pitstop");
+
+    assertThat(
+            word.apply(
+                "dev.pitstop.cli.Cli: public.pitstop_schema_history, pitstop-demo.jar, my-pitstop"))
+        .isEqualTo(
+            "dev.pitstop.cli.Cli: public.pitstop_schema_history, pitstop-demo.jar, my-pitstop");
+    assertThat(word.apply("password 'pitstop' rejected; pitstop. (pitstop) pitstop"))
+        .isEqualTo("password '****' rejected; ****. (****) ****");
+    assertThat(word.apply("postgresql://app:pitstop@db/pitstop_db?password=pitstop"))
+        .isEqualTo("postgresql://app:****@db/pitstop_db?password=****");
+  }
+
+  @Test
   void leavesOrdinaryTextAlone() {
     String text = "FATAL: password authentication failed for user \"app\"";
     assertThat(redaction.apply(text)).isEqualTo(text);
@@ -60,6 +75,7 @@ class RedactionTest {
     ConnectionSettings settings =
         ConnectionSettings.fromUrl("postgresql://app:hunter2@db/app?sslpassword=keypass");
 
-    assertThat(settings.redaction().apply("hunter2 keypass hunter2x")).isEqualTo("**** **** ****x");
+    assertThat(settings.redaction().apply("hunter2 keypass hunter2x"))
+        .isEqualTo("**** **** hunter2x");
   }
 }
