@@ -1,5 +1,6 @@
 package dev.pitstop.database;
 
+import dev.pitstop.logging.Redaction;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

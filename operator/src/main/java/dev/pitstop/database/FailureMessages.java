@@ -1,5 +1,6 @@
 package dev.pitstop.database;
 
+import dev.pitstop.logging.Redaction;
 import dev.pitstop.sql.SqlState;
 import java.sql.SQLException;
 import java.util.stream.Collectors;
@@ -36,14 +37,21 @@ final class FailureMessages {
               + server
               + " timed out; the server may be down or a firewall may drop the traffic.";
       case AUTHENTICATION_FAILED ->
-          isState(deepest(failure), SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
-              ? "The server rejected the login of "
-                  + user
-                  + " (no pg_hba.conf entry matches, or the role may not log in)."
-              : "Password authentication failed for "
-                  + user
-                  + "; check the password in the Secret.";
-      case UNKNOWN_DATABASE -> database + " does not exist on " + server + ".";
+          (isState(deepest(failure), SqlState.INVALID_AUTHORIZATION_SPECIFICATION)
+                  ? "The server rejected the login of "
+                      + user
+                      + " (no pg_hba.conf entry matches, or the role may not log in)."
+                  : "Password authentication failed for "
+                      + user
+                      + "; check the password in the Secret.")
+              + serverSaid(failure, redaction);
+      case UNKNOWN_DATABASE ->
+          database + " does not exist on " + server + "." + serverSaid(failure, redaction);
+      case TLS_FAILED ->
+          "TLS to "
+              + server
+              + " failed; check sslmode in the Secret and the server's TLS setup."
+              + serverSaid(failure, redaction);
       case TOO_MANY_CONNECTIONS ->
           failure.getMessage() != null && failure.getMessage().startsWith("Pitstop ")
               ? failure.getMessage()
@@ -58,6 +66,11 @@ final class FailureMessages {
           "Could not connect to " + server + ": " + detail(failure, redaction);
       case DATABASE_ERROR -> "The database failed: " + detail(failure, redaction);
     };
+  }
+
+  /** " The server said: ..." with the server's (or driver's) own sentence, redacted. */
+  private static String serverSaid(Throwable failure, Redaction redaction) {
+    return " The server said: " + detail(failure, redaction);
   }
 
   /** The driver's own words: the innermost SQLException's first line, ending in one period. */

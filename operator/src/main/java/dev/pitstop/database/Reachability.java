@@ -1,5 +1,6 @@
 package dev.pitstop.database;
 
+import dev.pitstop.logging.Redaction;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

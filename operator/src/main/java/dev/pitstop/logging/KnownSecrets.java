@@ -1,6 +1,5 @@
 package dev.pitstop.logging;
 
-import dev.pitstop.database.Redaction;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.logging.Redaction;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package dev.pitstop.database;
+package dev.pitstop.logging;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
-package dev.pitstop.database;
+package dev.pitstop.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitstop.database.ConnectionSettings;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
