@@ -22,6 +22,8 @@ public enum ReachabilityReason {
   AUTHENTICATION_FAILED("AuthenticationFailed"),
   /** SQLSTATE 3D000. */
   UNKNOWN_DATABASE("UnknownDatabase"),
+  /** TLS was required and failed: the server does not offer it, or the handshake failed. */
+  TLS_FAILED("TlsFailed"),
   /** SQLSTATE 53300 from the server, or Pitstop's own pool limit. */
   TOO_MANY_CONNECTIONS("TooManyConnections"),
   /** SQLSTATE 57P03: starting up, shutting down or in recovery. */
@@ -40,6 +42,14 @@ public enum ReachabilityReason {
     return conditionReason;
   }
 
+  /**
+   * Whether only a change fixes it (the Secret, the role, the database, TLS settings), so retrying
+   * fast would only repeat it: a wrong password, a missing database, TLS that cannot work.
+   */
+  public boolean needsAFix() {
+    return this == AUTHENTICATION_FAILED || this == UNKNOWN_DATABASE || this == TLS_FAILED;
+  }
+
   /** Classifies a failure to connect by its causes' network errors and SQLSTATEs. */
   public static ReachabilityReason of(Throwable failure) {
     ReachabilityReason bySqlState = null;
@@ -52,6 +62,15 @@ public enum ReachabilityReason {
       }
       if (t instanceof SocketTimeoutException || t instanceof NoRouteToHostException) {
         return TIMED_OUT;
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return TLS_FAILED;
+      }
+      if (t instanceof SQLException sql
+          && SqlState.CONNECTION_REJECTED.equals(sql.getSQLState())
+          && sql.getMessage() != null
+          && sql.getMessage().contains("SSL")) {
+        return TLS_FAILED;
       }
       if (bySqlState == null && t instanceof SQLException sql && sql.getSQLState() != null) {
         bySqlState = ofSqlState(sql.getSQLState());

@@ -1,6 +1,9 @@
 package dev.pitstop.reconciler;
 
 import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.Reachability;
+import dev.pitstop.database.ReachabilityReason;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -92,7 +95,31 @@ public final class OperationPass<P extends CustomResource<?, ? extends PitstopSt
    * @return the wait, to show in status
    */
   public Duration retryLater() {
-    return runs.retryLater(this);
+    return runs.retryLater(this, false);
+  }
+
+  /**
+   * As {@link #retryLater()} after a database that could not be reached: a failure only a change
+   * fixes ({@link ReachabilityReason#needsAFix()}: a wrong password, a missing database, TLS) waits
+   * at least {@link OperationRuns#NEEDS_A_FIX} instead of retrying fast. Either way a change of the
+   * database Secret retries at once.
+   */
+  public Duration retryLater(Reachability reachability) {
+    return runs.retryLater(this, reachability != null && reachability.reason().needsAFix());
+  }
+
+  /**
+   * Why the database could not be reached, from a run's failure: the condition reason and one
+   * sentence naming the target, with the server's own words for a login, database or TLS problem.
+   */
+  public Reachability reachability(Throwable failure) {
+    ConnectionSettings settings = null;
+    try {
+      settings = target().settings();
+    } catch (SpecException e) {
+      // described without the target
+    }
+    return Reachability.unreachable(failure, settings);
   }
 
   /**

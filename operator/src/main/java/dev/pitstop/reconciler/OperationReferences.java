@@ -95,6 +95,17 @@ public final class OperationReferences<P extends HasMetadata> {
     return secrets.get(context, name);
   }
 
+  /** The resourceVersion of the database Secret, from the cache; null when it is missing. */
+  public String secretVersion(P resource, Context<P> context) {
+    List<String> names = names(database.apply(resource));
+    return names.isEmpty()
+        ? null
+        : secrets
+            .get(context, names.get(0))
+            .map(s -> s.getMetadata().getResourceVersion())
+            .orElse(null);
+  }
+
   /** The ConfigMap {@code name} of the resource's namespace, from the cache. */
   public Optional<ConfigMap> configMap(Context<P> context, String name) {
     if (configMaps == null) {

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -54,6 +55,12 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   static final Duration WHILE_WAITING = Duration.ofMinutes(1);
   static final Duration WHILE_BUSY = Duration.ofSeconds(5);
   static final Duration UNTIL_CONFIRMED = Duration.ofSeconds(1);
+
+  /**
+   * The shortest wait after a failure only a change fixes (a wrong password, a missing database):
+   * such a run is retried when the database Secret changes, else slowly.
+   */
+  public static final Duration NEEDS_A_FIX = Duration.ofMinutes(5);
 
   /** How long deletion waits for a cancelled run to stop before the finalizer goes anyway. */
   static final Duration DELETION_WAIT = Duration.ofSeconds(30);
@@ -99,8 +106,13 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   /** What is remembered of one resource between reconciles, by UID. */
   private record Remembered<T>(ResourceID id, T ticket, boolean published, Retry retry) {}
 
-  /** A run that failed {@code failures} times in a row for a reason that may pass. */
-  private record Retry(String runKey, int failures, Instant notBefore) {}
+  /**
+   * A run that failed {@code failures} times in a row for a reason that may pass.
+   *
+   * @param secretVersion the database Secret's resourceVersion at the failure: a new one retries at
+   *     once
+   */
+  private record Retry(String runKey, int failures, Instant notBefore, String secretVersion) {}
 
   /**
    * What the operator gives every kind's reconciler (MaintenanceWindow's too, which has no runs).
@@ -422,12 +434,20 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       remembered.remove(pass.key.uid(), r); // another run is due: it starts afresh
       return null;
     }
+    if (!Objects.equals(retry.secretVersion(), secretVersion(pass))) {
+      remembered.remove(pass.key.uid(), r); // the Secret changed: try its new values now
+      return null;
+    }
     return retry.notBefore().isAfter(pass.now())
         ? Duration.between(pass.now(), retry.notBefore())
         : null;
   }
 
-  Duration retryLater(OperationPass<P, T> pass) {
+  private String secretVersion(OperationPass<P, T> pass) {
+    return references.secretVersion(pass.resource(), pass.context());
+  }
+
+  Duration retryLater(OperationPass<P, T> pass, boolean needsAFix) {
     if (pass.finished == null) {
       throw new IllegalStateException("only a finished run is retried");
     }
@@ -437,13 +457,16 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     String runKey = pass.finished.runKey();
     int failures = last != null && last.runKey().equals(runKey) ? last.failures() + 1 : 1;
     Duration delay = services.backoff().delay(failures);
+    if (needsAFix && delay.compareTo(NEEDS_A_FIX) < 0) {
+      delay = NEEDS_A_FIX;
+    }
     remembered.put(
         uid,
         new Remembered<>(
             pass.key.resource(),
             r == null ? null : r.ticket(),
             r != null && r.published(),
-            new Retry(runKey, failures, pass.now().plus(delay))));
+            new Retry(runKey, failures, pass.now().plus(delay), secretVersion(pass))));
     pass.retried = true;
     return delay;
   }

@@ -6,6 +6,12 @@ package dev.pitstop.sql;
  * codes are written out.
  */
 public final class SqlState {
+  /**
+   * Class 08: sqlserver_rejected_establishment_of_sqlconnection; the JDBC driver reports "The
+   * server does not support SSL" with it.
+   */
+  public static final String CONNECTION_REJECTED = "08004";
+
   /** Class 28: invalid_authorization_specification (e.g. no pg_hba.conf entry matches). */
   public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
 

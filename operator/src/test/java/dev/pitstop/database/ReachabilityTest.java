@@ -74,8 +74,10 @@ class ReachabilityTest {
     assertThat(result.reason()).isEqualTo(ReachabilityReason.AUTHENTICATION_FAILED);
     assertThat(result.sqlState()).isEqualTo("28P01");
     assertThat(result.message())
-        .isEqualTo(
-            "Password authentication failed for \"pitstop_app\"; check the password in the Secret.");
+        .startsWith(
+            "Password authentication failed for \"pitstop_app\"; check the password in the Secret."
+                + " The server said: ")
+        .contains("28P01");
     assertThat(result.toString()).doesNotContain(TestPostgres.APP_PASSWORD);
   }
 
@@ -90,7 +92,10 @@ class ReachabilityTest {
     assertThat(result.sqlState()).isEqualTo("3D000");
     assertThat(result.message())
         .isEqualTo(
-            "Database \"no_such_database\" does not exist on " + settings.hosts().get(0) + ".");
+            "Database \"no_such_database\" does not exist on "
+                + settings.hosts().get(0)
+                + ". The server said: FATAL: database \"no_such_database\" does not exist"
+                + " (SQLSTATE 3D000).");
   }
 
   @Test
@@ -122,7 +127,18 @@ class ReachabilityTest {
     assertThat(Reachability.unreachable(new SQLException("FATAL", "28000"), settings).message())
         .isEqualTo(
             "The server rejected the login of \"app\" (no pg_hba.conf entry matches, or the role"
-                + " may not log in).");
+                + " may not log in). The server said: FATAL (SQLSTATE 28000).");
+    assertThat(
+            Reachability.unreachable(
+                    new SQLException("The server does not support SSL.", "08004"), settings)
+                .reason())
+        .isEqualTo(ReachabilityReason.TLS_FAILED);
+    assertThat(
+            Reachability.unreachable(
+                    new SQLException("SSL error", new javax.net.ssl.SSLHandshakeException("bad")),
+                    settings)
+                .message())
+        .startsWith("TLS to db:5432 failed; check sslmode in the Secret");
     assertThat(
             Reachability.unreachable(new SQLTransientConnectionException("timed out"), settings)
                 .reason())

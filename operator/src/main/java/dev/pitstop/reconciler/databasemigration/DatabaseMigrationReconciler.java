@@ -4,7 +4,9 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.database.Reachability;
 import dev.pitstop.database.WorkSessions;
+import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationEngine;
@@ -207,7 +209,11 @@ public final class DatabaseMigrationReconciler
       }
     } catch (MigrationException e) {
       if (e.isTransient() && pass.cancelled().isEmpty()) {
-        retryLater(pass, e.getMessage(), e.code().name());
+        if (e.code() == ErrorCode.DATABASE_ERROR) {
+          unreachable(pass, e);
+        } else {
+          retryLater(pass, e.getMessage(), e.code().name());
+        }
         return false;
       }
       MigrationStatuses.failed(status, e, generation, now);
@@ -226,10 +232,18 @@ public final class DatabaseMigrationReconciler
         pass.events().warning(resource, "MigrationCancelled", status.message);
       } else {
         // Pool or driver errors outside the engine (e.g. no connection available) are transient.
-        retryLater(pass, String.valueOf(e.getMessage()), "DatabaseError");
+        unreachable(pass, e);
       }
     }
     return false;
+  }
+
+  /** The database could not be reached: its own reason, and a retry fitting it. */
+  private static void unreachable(OperationPass<DatabaseMigration, Run> pass, Exception failure) {
+    Reachability why = pass.reachability(failure);
+    Duration delay = pass.retryLater(why);
+    MigrationStatuses.retrying(
+        pass.resource().getStatus(), why, delay, pass.generation(), pass.now());
   }
 
   private static void retryLater(

@@ -2,6 +2,7 @@ package dev.pitstop.reconciler.model;
 
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
+import dev.pitstop.database.Reachability;
 import dev.pitstop.logging.KnownSecrets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,14 +24,35 @@ public final class RunStatuses {
   /** DatabaseReachable, reason Connected or Unreachable, with {@code message} as given. */
   public static void databaseReachable(
       PitstopStatus status, boolean reachable, String message, long generation, Instant now) {
+    databaseReachable(
+        status, reachable, reachable ? "Connected" : "Unreachable", message, generation, now);
+  }
+
+  /**
+   * DatabaseReachable with its own reason: Connected, or why not (AuthenticationFailed,
+   * UnknownDatabase, ConnectionRefused, TlsFailed, TooManyConnections, ...; see {@link
+   * dev.pitstop.database.ReachabilityReason}).
+   */
+  public static void databaseReachable(
+      PitstopStatus status,
+      boolean reachable,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     Conditions.set(
-        status,
-        Condition.DATABASE_REACHABLE,
-        reachable,
-        reachable ? "Connected" : "Unreachable",
-        message,
-        generation,
-        now);
+        status, Condition.DATABASE_REACHABLE, reachable, reason, message, generation, now);
+  }
+
+  /**
+   * The database could not be reached ({@code why}): DatabaseReachable False with the failure's own
+   * reason, and the run tried again after {@code delay}.
+   */
+  public static void retrying(
+      PitstopStatus status, Reachability why, Duration delay, long generation, Instant now) {
+    String message = KnownSecrets.redact(why.message());
+    retrying(status, message, false, delay, generation, now);
+    databaseReachable(status, false, why.reason().conditionReason(), message, generation, now);
   }
 
   public static void progressing(

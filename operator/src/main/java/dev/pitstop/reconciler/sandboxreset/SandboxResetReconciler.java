@@ -6,6 +6,7 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.database.Reachability;
 import dev.pitstop.database.WorkSessions;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
@@ -237,7 +238,11 @@ public final class SandboxResetReconciler
       return true;
     } catch (ResetException e) {
       if (e.isTransient() && mayRetry) {
-        retryLater(pass, e.getMessage(), e.code() == ResetErrorCode.DATABASE_ERROR);
+        if (e.code() == ResetErrorCode.DATABASE_ERROR) {
+          unreachable(pass, e);
+        } else {
+          retryLater(pass, e.getMessage(), false);
+        }
         return false;
       }
       ResetStatuses.handled(status, ticket);
@@ -257,7 +262,7 @@ public final class SandboxResetReconciler
       // Pool or driver errors outside the engine (e.g. no connection available) are transient.
       String message = "The database failed: " + e.getMessage();
       if (mayRetry) {
-        retryLater(pass, message, true);
+        unreachable(pass, e);
         return false;
       }
       ResetStatuses.handled(status, ticket);
@@ -308,6 +313,13 @@ public final class SandboxResetReconciler
             resource,
             "Schedule" + result.name(),
             "Fire time " + ResetStatuses.time(fire) + between + why);
+  }
+
+  /** The database could not be reached: its own reason, and a retry fitting it. */
+  private static void unreachable(OperationPass<SandboxReset, Ticket> pass, Exception failure) {
+    Reachability why = pass.reachability(failure);
+    Duration delay = pass.retryLater(why);
+    ResetStatuses.retrying(pass.resource().getStatus(), why, delay, pass.generation(), pass.now());
   }
 
   private static void retryLater(

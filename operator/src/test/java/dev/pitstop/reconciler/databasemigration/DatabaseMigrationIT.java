@@ -6,6 +6,7 @@ import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.migrati
 import static dev.pitstop.reconciler.databasemigration.MigrationFixtures.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
@@ -21,6 +22,7 @@ import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.SqlGate;
+import dev.pitstop.testing.TestRoles;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -39,6 +41,7 @@ class DatabaseMigrationIT {
   private static final String PASSWORD = "pw-Zq8!never-shown";
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
   @RegisterExtension final OperatorExtension kube = new OperatorExtension();
 
   @BeforeEach
@@ -476,8 +479,73 @@ class DatabaseMigrationIT {
             .until(
                 () -> get("app"), r -> "False".equals(condition(r, Condition.DATABASE_REACHABLE)));
     assertThat(down.getStatus().phase).isEqualTo(MigrationPhase.Pending);
+    assertThat(hasConditionReason(down, Condition.DATABASE_REACHABLE, "ConnectionRefused"))
+        .as("%s", down.getStatus().conditions)
+        .isTrue();
     assertThat(down.getStatus().message).contains("; retrying in").doesNotContain(".;");
     assertNoPasswordIn(down);
+  }
+
+  @Test
+  void aWrongPasswordIsAuthenticationFailedRetriedSlowlyAndAtOnceWhenTheSecretIsFixed() {
+    assumeTrue(
+        System.getenv(dev.pitstop.testing.TestPostgresServer.URL_VARIABLE) == null,
+        "embedded server only");
+    String group = dev.pitstop.testing.TestPostgresServer.PASSWORD_LOGIN_GROUP;
+    pg.execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
+            + group
+            + "') THEN CREATE ROLE "
+            + group
+            + " NOLOGIN; END IF; END $$");
+    String role = roles.create("dbm_login", "IN ROLE " + group);
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client()
+        .resource(secret("login-db", pg.jdbcUrl(), role, "wrong-" + TestRoles.PASSWORD))
+        .create();
+    kube.client().resource(migration("app", "login-db", "migrations")).create();
+
+    DatabaseMigration refused =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get("app"),
+                r -> hasConditionReason(r, Condition.DATABASE_REACHABLE, "AuthenticationFailed"));
+    assertThat(refused.getStatus().message)
+        .contains("Password authentication failed for \"" + role + "\"")
+        .contains("The server said: ")
+        .contains("28P01")
+        .contains("retrying in 5m")
+        .doesNotContain("wrong-" + TestRoles.PASSWORD);
+
+    kube.client().resource(secret("login-db", pg.jdbcUrl(), role, TestRoles.PASSWORD)).update();
+    DatabaseMigration done =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get("app"), hasPhase(MigrationPhase.Succeeded));
+    assertThat(condition(done, Condition.DATABASE_REACHABLE)).isEqualTo("True");
+  }
+
+  @Test
+  void aMissingDatabaseIsUnknownDatabase() {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    String url = pg.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/no_such_database$1");
+    kube.client().resource(secret("gone-db", url, pg.user(), PASSWORD)).create();
+    kube.client().resource(migration("app", "gone-db", "migrations")).create();
+
+    DatabaseMigration missing =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get("app"),
+                r -> hasConditionReason(r, Condition.DATABASE_REACHABLE, "UnknownDatabase"));
+    assertThat(missing.getStatus().message)
+        .contains("Database \"no_such_database\" does not exist")
+        .contains("3D000");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.pitstop.cleanup.CleanupOutcome;
 import dev.pitstop.cleanup.CleanupProgress;
 import dev.pitstop.cleanup.CleanupRequest;
 import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.database.ReachabilityReason;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
 import dev.pitstop.notify.WebhookNotifier;
@@ -145,7 +146,10 @@ public final class CleanupJob {
               fire,
               request.dryRun());
       reachable = e.isRefusal() || !e.isTransient();
-      failureReason = e.isRefusal() ? "RuleRefused" : "DatabaseError";
+      failureReason =
+          e.isRefusal()
+              ? "RuleRefused"
+              : reachable ? "DatabaseError" : ReachabilityReason.of(e).conditionReason();
     } catch (RuntimeException e) {
       // The pool's own errors (no connection in time, closed pool) come as unchecked ones.
       run =
@@ -158,7 +162,7 @@ public final class CleanupJob {
               fire,
               request.dryRun());
       reachable = false;
-      failureReason = "DatabaseError";
+      failureReason = ReachabilityReason.of(e).conditionReason();
     }
     return new Outcome(run, reachable, failureReason, notifyAbout(run));
   }

@@ -115,7 +115,12 @@ public final class CleanupStatuses {
     }
     if (reachable != null) {
       RunStatuses.databaseReachable(
-          status, reachable, reachable ? "the database answered" : status.message, generation, now);
+          status,
+          reachable,
+          reachable ? "Connected" : failureReason,
+          reachable ? "the database answered" : status.message,
+          generation,
+          now);
     }
     RunStatuses.settled(status, failed, reason, status.message, generation, now);
   }

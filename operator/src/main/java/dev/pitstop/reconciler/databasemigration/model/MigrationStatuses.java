@@ -281,6 +281,19 @@ public final class MigrationStatuses {
     RunStatuses.retrying(status, reason, unreachable, delay, generation, now);
   }
 
+  /** The database could not be reached ({@code why}); retried after {@code delay}. */
+  public static void retrying(
+      DatabaseMigrationStatus status,
+      dev.pitstop.database.Reachability why,
+      Duration delay,
+      long generation,
+      Instant now) {
+    status.phase = MigrationPhase.Pending;
+    status.progress = null;
+    status.lock = null;
+    RunStatuses.retrying(status, why, delay, generation, now);
+  }
+
   /** The spec, or an object it references, is wrong or missing. */
   public static void refused(
       DatabaseMigrationStatus status, SpecException e, long generation, Instant now) {

@@ -312,6 +312,18 @@ public final class ResetStatuses {
     RunStatuses.retrying(status, reason, unreachable, delay, generation, now);
   }
 
+  /** The database could not be reached ({@code why}); retried after {@code delay}. */
+  public static void retrying(
+      SandboxResetStatus status,
+      dev.pitstop.database.Reachability why,
+      Duration delay,
+      long generation,
+      Instant now) {
+    status.phase = ResetPhase.Pending;
+    status.progress = null;
+    RunStatuses.retrying(status, why, delay, generation, now);
+  }
+
   public static void refused(
       SandboxResetStatus status, SpecException e, long generation, Instant now) {
     status.phase = e.waitsForObject() ? ResetPhase.Pending : ResetPhase.Failed;

@@ -97,7 +97,7 @@ class CleanupStatusesTest {
     assertThat(status.lastSuccessfulTime).isNull();
     assertThat(condition(Condition.READY)).isEqualTo("False/DatabaseError");
     assertThat(condition(Condition.FAILED)).isEqualTo("True/DatabaseError");
-    assertThat(condition(Condition.DATABASE_REACHABLE)).isEqualTo("False/Unreachable");
+    assertThat(condition(Condition.DATABASE_REACHABLE)).isEqualTo("False/DatabaseError");
 
     CleanupStatuses.idle(status, NEXT, false, 1, T0);
     assertThat(status.phase).isEqualTo(CleanupPhase.Failed);
