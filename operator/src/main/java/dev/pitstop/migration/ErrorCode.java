@@ -24,6 +24,11 @@ public enum ErrorCode {
   SCRIPT_FAILED,
   /** Another runner held the migration lock for longer than the allowed wait. */
   LOCK_WAIT_TIMEOUT,
+  /**
+   * The migration lock was lost during the run (its session ended); the run stopped before the next
+   * migration or before recording the current one.
+   */
+  LOCK_LOST,
   /** The history table exists but does not have Flyway's columns. */
   HISTORY_TABLE_INVALID,
   /** The database could not be reached or failed outside a script. */

@@ -22,6 +22,7 @@ final class ScriptRunner implements AutoCloseable {
 
   private final Connection connection;
   private final MigrationHistory history;
+  private final MigrationLock lock;
   private final SessionInfo session;
   private final String installedBy;
   private final String lockTimeoutMs;
@@ -34,12 +35,14 @@ final class ScriptRunner implements AutoCloseable {
   ScriptRunner(
       Connection connection,
       MigrationHistory history,
+      MigrationLock lock,
       SessionInfo session,
       MigrationRequest request,
       MigrationListener listener,
       long runStartNanos) {
     this.connection = connection;
     this.history = history;
+    this.lock = lock;
     this.session = session;
     this.installedBy = request.installedBy() != null ? request.installedBy() : session.user();
     this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
@@ -49,11 +52,16 @@ final class ScriptRunner implements AutoCloseable {
   }
 
   /**
-   * Applies one script and records it.
+   * Applies one script and records it, if the run still holds the migration lock before it starts
+   * and before it is recorded.
    *
-   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} if a statement fails
+   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} if a statement fails, {@link
+   *     ErrorCode#LOCK_LOST} if the lock was lost
    */
   ExecutedMigration apply(ResolvedMigration migration, int index, int total) throws SQLException {
+    if (!lock.isHeld()) {
+      throw lockLost(migration.script() + " was not started", true);
+    }
     boolean transactional =
         !NonTransactionalStatements.anyRequiresAutocommit(
             migration.statements(), session.serverVersionNum());
@@ -84,6 +92,9 @@ final class ScriptRunner implements AutoCloseable {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
+      if (!lock.isHeld()) {
+        throw lockLost(migration.script() + " was rolled back and not recorded", true);
+      }
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
       connection.commit();
     } catch (SQLException e) {
@@ -107,6 +118,13 @@ final class ScriptRunner implements AutoCloseable {
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
+      }
+      if (!lock.isHeld()) {
+        throw lockLost(
+            migration.script()
+                + " ran outside a transaction, so its statements stay applied, but it was not"
+                + " recorded",
+            false);
       }
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
     } catch (SQLException e) {
@@ -256,6 +274,29 @@ final class ScriptRunner implements AutoCloseable {
         null,
         List.of(),
         e);
+  }
+
+  /**
+   * The run lost its lock. Retrying is safe (transient) unless a script ran outside a transaction
+   * and is not recorded: someone has to look at what it did first.
+   */
+  private MigrationException lockLost(String whatHappened, boolean retrySafe) {
+    return new MigrationException(
+        ErrorCode.LOCK_LOST,
+        history.table().toString(),
+        "The migration lock on "
+            + history.table()
+            + " was lost (its session ended), so another runner may already be migrating; "
+            + whatHappened
+            + ", and nothing further was applied"
+            + (retrySafe
+                ? "; run again to continue."
+                : "; check what it did before running again."),
+        retrySafe,
+        null,
+        null,
+        List.of(),
+        null);
   }
 
   private static String serverMessage(SQLException e) {
