@@ -8,6 +8,11 @@ public enum ErrorCode {
   INVALID_SCRIPT_NAME,
   /** Two scripts have the same version, or two repeatables the same description. */
   DUPLICATE_VERSION,
+  /**
+   * A script contains a top-level transaction-control statement ({@code COMMIT}, {@code ROLLBACK},
+   * {@code BEGIN}, {@code SAVEPOINT}, ...); refused before anything runs.
+   */
+  TRANSACTION_CONTROL,
   /** An applied script was changed after it was applied. */
   CHECKSUM_MISMATCH,
   /** An applied script was renamed to a different description after it was applied. */
