@@ -1,6 +1,7 @@
 package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SessionState;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
@@ -15,8 +16,10 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Applies scripts on one work session: a transactional script with {@code SET LOCAL} timeouts and
  * its history row in the same transaction; a script with non-transactional statements statement by
- * statement in autocommit, with session timeouts restored afterwards. Statements it needs for every
- * script are prepared once per run.
+ * statement in autocommit. Before a script's history row is written, the session is put back as it
+ * was before the first script ({@link SessionState}: role, search_path and every other setting), so
+ * a script's {@code SET} neither affects the history write nor leaks into the next script. The
+ * statements it needs for every script are prepared once per run.
  */
 final class ScriptRunner implements AutoCloseable {
 
@@ -29,6 +32,7 @@ final class ScriptRunner implements AutoCloseable {
   private final String statementTimeoutMs;
   private final MigrationListener listener;
   private final long runStartNanos;
+  private SessionState initialState;
   private PreparedStatement setTimeouts;
   private PreparedStatement insert;
 
@@ -62,6 +66,9 @@ final class ScriptRunner implements AutoCloseable {
     if (!lock.isHeld()) {
       throw lockLost(migration.script() + " was not started", true);
     }
+    if (initialState == null) {
+      initialState = SessionState.capture(connection);
+    }
     boolean transactional =
         !NonTransactionalStatements.anyRequiresAutocommit(
             migration.statements(), session.serverVersionNum());
@@ -92,6 +99,7 @@ final class ScriptRunner implements AutoCloseable {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
+      initialState.restore(connection); // undone by a rollback, like the script's own SETs
       if (!lock.isHeld()) {
         throw lockLost(migration.script() + " was rolled back and not recorded", true);
       }
@@ -110,6 +118,7 @@ final class ScriptRunner implements AutoCloseable {
       throws SQLException {
     connection.setAutoCommit(true);
     int current = 0;
+    boolean restored = false;
     List<SqlStatement> statements = migration.statements();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
@@ -119,6 +128,8 @@ final class ScriptRunner implements AutoCloseable {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
+      initialState.restore(connection);
+      restored = true;
       if (!lock.isHeld()) {
         throw lockLost(
             migration.script()
@@ -134,7 +145,9 @@ final class ScriptRunner implements AutoCloseable {
       }
       throw failure(migration, current, false, e, invalid);
     } finally {
-      restoreTimeouts();
+      if (!restored) {
+        restoreQuietly();
+      }
     }
   }
 
@@ -194,10 +207,13 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
-  /** Best effort: later scripts set their own timeouts, and a broken session is closed anyway. */
-  private void restoreTimeouts() {
+  /**
+   * Best effort, after a script that ran outside a transaction failed: its session settings would
+   * otherwise stay, and a broken session is closed anyway.
+   */
+  private void restoreQuietly() {
     try {
-      setTimeouts(false, session.lockTimeout(), session.statementTimeout());
+      initialState.restore(connection);
     } catch (SQLException e) {
       // keep the original outcome
     }

@@ -99,4 +99,23 @@ class NonTransactionalMigrationTest {
     assertThat(pg.queryStrings("SELECT version FROM pitstop_schema_history")).containsExactly("1");
     assertThat(pg.queryStrings("SHOW lock_timeout")).containsExactly("0");
   }
+
+  @Test
+  void settingsOfAScriptRunOutsideATransactionDoNotReachTheNextOne() {
+    MigrationScript v2 =
+        new MigrationScript(
+            "V2__elsewhere.sql",
+            "CREATE SCHEMA elsewhere;\nSET search_path TO elsewhere;\nSET lock_timeout = '1s';\n"
+                + "CREATE TABLE notes (id int);\n"
+                + "CREATE INDEX CONCURRENTLY notes_id_idx ON notes (id);\n");
+    MigrationScript v3 = new MigrationScript("V3__plain.sql", "CREATE TABLE plain (id int);\n");
+
+    engine().migrate(request(V1, v2, v3));
+
+    assertThat(
+            pg.queryStrings(
+                "SELECT schemaname || '.' || tablename FROM pg_tables"
+                    + " WHERE tablename IN ('notes', 'plain') ORDER BY 1"))
+        .containsExactly("elsewhere.notes", "public.plain");
+  }
 }
