@@ -118,4 +118,21 @@ class NonTransactionalMigrationTest {
                     + " WHERE tablename IN ('notes', 'plain') ORDER BY 1"))
         .containsExactly("elsewhere.notes", "public.plain");
   }
+
+  @Test
+  void discardAllRunsOutsideATransactionAndLeavesTheRunItsSession() {
+    MigrationScript v2 =
+        new MigrationScript(
+            "V2__discard.sql",
+            "CREATE TEMP TABLE scratch (id int);\nINSERT INTO accounts VALUES (4, 'd@x');\n"
+                + "DISCARD ALL;\n");
+    MigrationScript v3 =
+        new MigrationScript("V3__after.sql", "INSERT INTO accounts VALUES (5, 'e@x');\n");
+
+    MigrateResult result = engine().migrate(request(V1, v2, v3));
+
+    assertThat(result.applied()).hasSize(3);
+    assertThat(pg.rowCount("accounts")).isEqualTo(5);
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isEqualTo(3);
+  }
 }
