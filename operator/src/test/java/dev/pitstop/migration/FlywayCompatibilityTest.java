@@ -181,4 +181,32 @@ class FlywayCompatibilityTest {
         .containsExactly("1 true", "2 true", "3 true", "4 true", "5 true", "6 true");
     assertThat(result.applied()).hasSize(6);
   }
+
+  @Test
+  void ruleWithSeveralActionsIsOneStatementAsInFlyway() throws Exception {
+    write(
+        "V1__rule.sql",
+        "CREATE TABLE items (id int);\nCREATE TABLE item_log (id int);\n"
+            + "CREATE TABLE item_count (n int);\nINSERT INTO item_count VALUES (0);\n"
+            + "CREATE RULE log_items AS ON INSERT TO items DO ALSO (\n"
+            + "  INSERT INTO item_log VALUES (new.id);\n"
+            + "  UPDATE item_count SET n = n + 1;\n"
+            + ");\n");
+    write("V2__insert.sql", "INSERT INTO items VALUES (7);\n");
+    TestDatabase flywayDatabase = pg.createDatabase();
+    Flyway.configure()
+        .dataSource(flywayDatabase.dataSource())
+        .locations("filesystem:" + dir)
+        .load()
+        .migrate();
+
+    assertThat(new MigrationEngine(pg.dataSource()).migrate(pitstopRequest()).applied()).hasSize(2);
+
+    String effects =
+        "SELECT (SELECT string_agg(id::text, ',') FROM item_log) || ' '"
+            + " || (SELECT n FROM item_count)";
+    assertThat(pg.queryStrings(effects))
+        .isEqualTo(flywayDatabase.queryStrings(effects))
+        .containsExactly("7 1");
+  }
 }
