@@ -126,7 +126,17 @@ final class ScriptRunner implements AutoCloseable {
       InvalidIndexes.dropLeftovers(connection, statements);
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
-        statement.execute(statements.get(current).sql());
+        SqlStatement next = statements.get(current);
+        // A concurrent build takes no lock that blocks reads or writes, but waits for every
+        // transaction that writes to the table to end; lock_timeout would abort that wait.
+        boolean concurrentBuild = NonTransactionalStatements.isConcurrentIndexBuild(next);
+        if (concurrentBuild) {
+          setTimeouts(false, "0", statementTimeoutMs);
+        }
+        statement.execute(next.sql());
+        if (concurrentBuild) {
+          setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+        }
       }
       initialState.restore(connection);
       restored = true;
