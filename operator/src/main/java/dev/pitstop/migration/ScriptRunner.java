@@ -100,10 +100,10 @@ final class ScriptRunner implements AutoCloseable {
         statement.execute(statements.get(current).sql());
       }
       initialState.restore(connection); // undone by a rollback, like the script's own SETs
-      if (!lock.isHeld()) {
+      history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
+      if (!lock.isHeld()) { // as late as possible: only the commit follows
         throw lockLost(migration.script() + " was rolled back and not recorded", true);
       }
-      history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly(e);
