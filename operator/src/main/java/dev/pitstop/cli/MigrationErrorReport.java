@@ -12,11 +12,16 @@ import java.util.Set;
 
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
- * {@link Command#USAGE} for bad input (a request field, a file name), else {@link Command#FAILED}.
+ * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
+ * statement), else {@link Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
-      Set.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_SCRIPT_NAME, ErrorCode.DUPLICATE_VERSION);
+      Set.of(
+          ErrorCode.INVALID_REQUEST,
+          ErrorCode.INVALID_SCRIPT_NAME,
+          ErrorCode.DUPLICATE_VERSION,
+          ErrorCode.TRANSACTION_CONTROL);
 
   private MigrationErrorReport() {}
 

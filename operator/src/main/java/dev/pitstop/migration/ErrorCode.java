@@ -8,6 +8,11 @@ public enum ErrorCode {
   INVALID_SCRIPT_NAME,
   /** Two scripts have the same version, or two repeatables the same description. */
   DUPLICATE_VERSION,
+  /**
+   * A script contains a top-level transaction-control statement ({@code COMMIT}, {@code ROLLBACK},
+   * {@code BEGIN}, {@code SAVEPOINT}, ...); refused before anything runs.
+   */
+  TRANSACTION_CONTROL,
   /** An applied script was changed after it was applied. */
   CHECKSUM_MISMATCH,
   /** An applied script was renamed to a different description after it was applied. */
@@ -24,6 +29,11 @@ public enum ErrorCode {
   SCRIPT_FAILED,
   /** Another runner held the migration lock for longer than the allowed wait. */
   LOCK_WAIT_TIMEOUT,
+  /**
+   * The migration lock was lost during the run (its session ended); the run stopped before the next
+   * migration or before recording the current one.
+   */
+  LOCK_LOST,
   /** The history table exists but does not have Flyway's columns. */
   HISTORY_TABLE_INVALID,
   /** The database could not be reached or failed outside a script. */

@@ -133,6 +133,16 @@ final class MigrationLock implements AutoCloseable {
         .orElseGet(() -> new LockWait(null, null, null, waited));
   }
 
+  /**
+   * Tells whether the lock is still held: its session is alive and the server shows the lock
+   * granted to it. A session ended from outside (an administrator's {@code pg_terminate_backend},
+   * {@code idle_session_timeout}, a pooler, the network) takes the lock with it, and another runner
+   * may then already hold it.
+   */
+  boolean isHeld() {
+    return lock.isHeld();
+  }
+
   /** Releases the lock; errors are ignored because closing the session releases it anyway. */
   @Override
   public void close() {

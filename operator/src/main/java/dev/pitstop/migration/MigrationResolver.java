@@ -1,11 +1,13 @@
 package dev.pitstop.migration;
 
 import dev.pitstop.sql.SqlSplitter;
+import dev.pitstop.sql.SqlStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +34,9 @@ final class MigrationResolver {
   }
 
   /**
-   * Every naming problem of the scripts, in file order: one per badly named file and one per
-   * duplicate version or description. Empty when {@link #resolve} would succeed.
+   * Every problem of the scripts found without a database, in file order: one per badly named file,
+   * per duplicate version or description, and per file with a transaction-control statement. Empty
+   * when {@link #resolve} would succeed.
    */
   static List<ValidationIssue> problems(List<MigrationScript> scripts) {
     List<ValidationIssue> problems = new ArrayList<>();
@@ -118,12 +121,24 @@ final class MigrationResolver {
     } else if (!versionText.isEmpty()) {
       throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
     }
+    List<SqlStatement> statements = SqlSplitter.split(script.sql());
+    Optional<SqlStatement> control = TransactionControlStatements.first(statements);
+    if (control.isPresent()) {
+      throw new MigrationException(
+          ErrorCode.TRANSACTION_CONTROL,
+          name,
+          "Migration script "
+              + name
+              + " has "
+              + TransactionControlStatements.keywords(control.get())
+              + " at line "
+              + control.get().line()
+              + "; Pitstop runs and records each migration in its own transaction, so remove"
+              + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
+              + " split the file into several migrations instead.");
+    }
     return new ResolvedMigration(
-        version,
-        description,
-        name,
-        ScriptChecksum.of(script.sql()),
-        SqlSplitter.split(script.sql()));
+        version, description, name, ScriptChecksum.of(script.sql()), statements);
   }
 
   private static MigrationException badName(String name, String problem) {

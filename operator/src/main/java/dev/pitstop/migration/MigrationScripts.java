@@ -43,9 +43,12 @@ public final class MigrationScripts {
   }
 
   /**
-   * Checks the scripts' names without a database: every file not named {@code
-   * V<version>__<description>.sql} or {@code R__<description>.sql}, and every duplicate version or
-   * repeatable description, each as one issue naming the file. Empty when all names are fine.
+   * Checks the scripts without a database: every file not named {@code
+   * V<version>__<description>.sql} or {@code R__<description>.sql}, every duplicate version or
+   * repeatable description, and every file with a top-level transaction-control statement ({@code
+   * COMMIT}, {@code ROLLBACK}, {@code BEGIN}, ..., named with its line), each as one issue naming
+   * the file. Empty when all scripts are fine. {@code migrate}, {@code info} and {@code validate}
+   * refuse the same scripts before touching the database.
    */
   public static List<ValidationIssue> namingProblems(List<MigrationScript> scripts) {
     return MigrationResolver.problems(scripts);

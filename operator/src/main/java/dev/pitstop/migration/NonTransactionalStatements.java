@@ -38,6 +38,7 @@ final class NonTransactionalStatements {
                 || s.hasLeadingWord("DATABASE")
                 || s.hasLeadingWord("SYSTEM")))
         || s.startsWith("VACUUM")
+        || s.startsWith("DISCARD", "ALL")
         || s.startsWith("CREATE", "DATABASE")
         || s.startsWith("DROP", "DATABASE")
         || s.startsWith("ALTER", "SYSTEM")

@@ -1,6 +1,7 @@
 package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
+import dev.pitstop.sql.SessionState;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
@@ -15,31 +16,37 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Applies scripts on one work session: a transactional script with {@code SET LOCAL} timeouts and
  * its history row in the same transaction; a script with non-transactional statements statement by
- * statement in autocommit, with session timeouts restored afterwards. Statements it needs for every
- * script are prepared once per run.
+ * statement in autocommit. Before a script's history row is written, the session is put back as it
+ * was before the first script ({@link SessionState}: role, search_path and every other setting), so
+ * a script's {@code SET} neither affects the history write nor leaks into the next script. The
+ * statements it needs for every script are prepared once per run.
  */
 final class ScriptRunner implements AutoCloseable {
 
   private final Connection connection;
   private final MigrationHistory history;
+  private final MigrationLock lock;
   private final SessionInfo session;
   private final String installedBy;
   private final String lockTimeoutMs;
   private final String statementTimeoutMs;
   private final MigrationListener listener;
   private final long runStartNanos;
+  private SessionState initialState;
   private PreparedStatement setTimeouts;
   private PreparedStatement insert;
 
   ScriptRunner(
       Connection connection,
       MigrationHistory history,
+      MigrationLock lock,
       SessionInfo session,
       MigrationRequest request,
       MigrationListener listener,
       long runStartNanos) {
     this.connection = connection;
     this.history = history;
+    this.lock = lock;
     this.session = session;
     this.installedBy = request.installedBy() != null ? request.installedBy() : session.user();
     this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
@@ -49,11 +56,19 @@ final class ScriptRunner implements AutoCloseable {
   }
 
   /**
-   * Applies one script and records it.
+   * Applies one script and records it, if the run still holds the migration lock before it starts
+   * and before it is recorded.
    *
-   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} if a statement fails
+   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} if a statement fails, {@link
+   *     ErrorCode#LOCK_LOST} if the lock was lost
    */
   ExecutedMigration apply(ResolvedMigration migration, int index, int total) throws SQLException {
+    if (!lock.isHeld()) {
+      throw lockLost(migration.script() + " was not started", true);
+    }
+    if (initialState == null) {
+      initialState = SessionState.capture(connection);
+    }
     boolean transactional =
         !NonTransactionalStatements.anyRequiresAutocommit(
             migration.statements(), session.serverVersionNum());
@@ -84,7 +99,11 @@ final class ScriptRunner implements AutoCloseable {
         beforeStatement(migration, index, total, current, start);
         statement.execute(statements.get(current).sql());
       }
+      initialState.restore(connection); // undone by a rollback, like the script's own SETs
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
+      if (!lock.isHeld()) { // as late as possible: only the commit follows
+        throw lockLost(migration.script() + " was rolled back and not recorded", true);
+      }
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly(e);
@@ -99,6 +118,7 @@ final class ScriptRunner implements AutoCloseable {
       throws SQLException {
     connection.setAutoCommit(true);
     int current = 0;
+    boolean restored = false;
     List<SqlStatement> statements = migration.statements();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
@@ -106,7 +126,26 @@ final class ScriptRunner implements AutoCloseable {
       InvalidIndexes.dropLeftovers(connection, statements);
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
-        statement.execute(statements.get(current).sql());
+        SqlStatement next = statements.get(current);
+        // A concurrent build takes no lock that blocks reads or writes, but waits for every
+        // transaction that writes to the table to end; lock_timeout would abort that wait.
+        boolean concurrentBuild = NonTransactionalStatements.isConcurrentIndexBuild(next);
+        if (concurrentBuild) {
+          setTimeouts(false, "0", statementTimeoutMs);
+        }
+        statement.execute(next.sql());
+        if (concurrentBuild) {
+          setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+        }
+      }
+      initialState.restore(connection);
+      restored = true;
+      if (!lock.isHeld()) {
+        throw lockLost(
+            migration.script()
+                + " ran outside a transaction, so its statements stay applied, but it was not"
+                + " recorded",
+            false);
       }
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
     } catch (SQLException e) {
@@ -116,7 +155,9 @@ final class ScriptRunner implements AutoCloseable {
       }
       throw failure(migration, current, false, e, invalid);
     } finally {
-      restoreTimeouts();
+      if (!restored) {
+        restoreQuietly();
+      }
     }
   }
 
@@ -176,10 +217,13 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
-  /** Best effort: later scripts set their own timeouts, and a broken session is closed anyway. */
-  private void restoreTimeouts() {
+  /**
+   * Best effort, after a script that ran outside a transaction failed: its session settings would
+   * otherwise stay, and a broken session is closed anyway.
+   */
+  private void restoreQuietly() {
     try {
-      setTimeouts(false, session.lockTimeout(), session.statementTimeout());
+      initialState.restore(connection);
     } catch (SQLException e) {
       // keep the original outcome
     }
@@ -256,6 +300,29 @@ final class ScriptRunner implements AutoCloseable {
         null,
         List.of(),
         e);
+  }
+
+  /**
+   * The run lost its lock. Retrying is safe (transient) unless a script ran outside a transaction
+   * and is not recorded: someone has to look at what it did first.
+   */
+  private MigrationException lockLost(String whatHappened, boolean retrySafe) {
+    return new MigrationException(
+        ErrorCode.LOCK_LOST,
+        history.table().toString(),
+        "The migration lock on "
+            + history.table()
+            + " was lost (its session ended), so another runner may already be migrating; "
+            + whatHappened
+            + ", and nothing further was applied"
+            + (retrySafe
+                ? "; run again to continue."
+                : "; check what it did before running again."),
+        retrySafe,
+        null,
+        null,
+        List.of(),
+        null);
   }
 
   private static String serverMessage(SQLException e) {

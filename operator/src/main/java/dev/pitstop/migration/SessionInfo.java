@@ -6,19 +6,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Facts about the work session read once per run, in a single round trip. */
-record SessionInfo(
-    String user, String schema, int serverVersionNum, String lockTimeout, String statementTimeout) {
+record SessionInfo(String user, String schema, int serverVersionNum) {
 
   static SessionInfo read(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet row =
             statement.executeQuery(
                 "SELECT current_user, current_schema(),"
-                    + " current_setting('server_version_num')::int,"
-                    + " current_setting('lock_timeout'), current_setting('statement_timeout')")) {
+                    + " current_setting('server_version_num')::int")) {
       row.next();
-      return new SessionInfo(
-          row.getString(1), row.getString(2), row.getInt(3), row.getString(4), row.getString(5));
+      return new SessionInfo(row.getString(1), row.getString(2), row.getInt(3));
     }
   }
 }

@@ -183,6 +183,32 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   /**
+   * Tells whether this session lock is still held: asked on the lock's own session, so a session
+   * that was ended (terminated by an administrator, an idle timeout, a pooler or the network) or a
+   * lock released behind this object's back both answer false. Never throws.
+   */
+  public boolean isHeld() {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l, (SELECT "
+                + key.argument()
+                + "::bigint AS n) k"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                + " AND l.pid = pg_catalog.pg_backend_pid()"
+                + " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
+                + " WHERE datname = pg_catalog.current_database())"
+                + " AND l.classid::bigint = (k.n >> 32) & 4294967295"
+                + " AND l.objid::bigint = k.n & 4294967295)")) {
+      key.bind(statement, 1);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && row.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      return false; // the session is broken, and with it the lock
+    }
+  }
+
+  /**
    * Releases the session lock. Errors are ignored: they mean the session is broken, and PostgreSQL
    * releases a session's locks when it ends.
    */

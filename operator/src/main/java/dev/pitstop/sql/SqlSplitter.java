@@ -7,9 +7,11 @@ import java.util.List;
  * Splits a PostgreSQL script into statements, reading it through {@link SqlLexer}: semicolons
  * inside string literals ({@code '...'} with {@code ''}, {@code E'...'} with backslash escapes),
  * quoted identifiers, dollar-quoted bodies ({@code $$}, {@code $tag$}, but not {@code $1}), line
- * and nested block comments, and {@code BEGIN ATOMIC ... END} function bodies do not end a
- * statement. Empty statements are dropped; the last statement needs no semicolon. Client-side
- * commands such as psql's {@code \copy} or {@code COPY ... FROM stdin} data are not supported.
+ * and nested block comments, {@code BEGIN ATOMIC ... END} function bodies, and parentheses (such as
+ * the action list of {@code CREATE RULE ... DO ALSO (INSERT ...; UPDATE ...)}) do not end a
+ * statement; like psql, a semicolon only ends one outside parentheses. Empty statements are
+ * dropped; the last statement needs no semicolon. Client-side commands such as psql's {@code \copy}
+ * or {@code COPY ... FROM stdin} data are not supported.
  */
 public final class SqlSplitter {
 
@@ -23,6 +25,7 @@ public final class SqlSplitter {
   private List<String> tokens = new ArrayList<>();
   private String previousWord = "";
   private int atomicDepth;
+  private int parenDepth;
 
   private SqlSplitter(String text) {
     this.text = text;
@@ -41,7 +44,7 @@ public final class SqlSplitter {
       if (token.kind().isBlank()) {
         continue;
       }
-      if (token.kind() == SqlLexer.Kind.SEMICOLON && atomicDepth == 0) {
+      if (token.kind() == SqlLexer.Kind.SEMICOLON && atomicDepth == 0 && parenDepth == 0) {
         finishStatement(token.start());
         continue;
       }
@@ -51,6 +54,14 @@ public final class SqlSplitter {
       }
       switch (token.kind()) {
         case STRING, ESCAPE_STRING, DOLLAR_STRING -> addToken("'");
+        case OPEN_PAREN -> {
+          parenDepth++;
+          addToken(token.text());
+        }
+        case CLOSE_PAREN -> {
+          parenDepth = Math.max(0, parenDepth - 1);
+          addToken(token.text());
+        }
         case WORD -> {
           onWord(token.text());
           addToken(token.text());
@@ -90,5 +101,6 @@ public final class SqlSplitter {
     tokens = new ArrayList<>();
     previousWord = "";
     atomicDepth = 0;
+    parenDepth = 0;
   }
 }

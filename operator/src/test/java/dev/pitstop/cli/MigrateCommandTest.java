@@ -102,6 +102,21 @@ class MigrateCommandTest {
   }
 
   @Test
+  void scriptWithCommitIsRefusedWithExitTwoNamingFileAndLineAndNothingIsApplied() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY);");
+    write(
+        "V2__seed.sql",
+        "INSERT INTO courses VALUES (1);\nCOMMIT;\nINSERT INTO courses VALUES (2);\n");
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).isEqualTo(Command.USAGE);
+    assertThat(run.err()).contains("V2__seed.sql has COMMIT at line 2");
+    assertThat(pg.tableExists("courses")).isFalse();
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+  }
+
+  @Test
   void dryRunPrintsThePlanAndChangesNothing() throws Exception {
     writeThreeMigrations();
 

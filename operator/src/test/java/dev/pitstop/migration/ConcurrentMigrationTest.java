@@ -159,6 +159,92 @@ class ConcurrentMigrationTest {
     assertThat(pg.tableExists("runs")).isFalse();
   }
 
+  private static final List<MigrationScript> STEPS =
+      List.of(
+          new MigrationScript("V1__steps.sql", "CREATE TABLE steps (v int);"),
+          new MigrationScript("V2__two.sql", "INSERT INTO steps VALUES (2);"),
+          new MigrationScript("V3__three.sql", "INSERT INTO steps VALUES (3);"));
+
+  /** Ends the session holding the migration lock from the server side, as a DBA would. */
+  private static void terminateLockSession() {
+    long key =
+        MigrationLock.keyFor(new dev.pitstop.sql.QualifiedName("public", "pitstop_schema_history"));
+    long terminated =
+        pg.queryLong(
+            "WITH holder AS MATERIALIZED (SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND granted AND classid::bigint = ? AND objid::bigint = ?)"
+                + " SELECT count(*) FROM holder WHERE pg_terminate_backend(pid, 10000)",
+            key >>> 32,
+            key & 0xFFFFFFFFL);
+    assertThat(terminated).isEqualTo(1);
+  }
+
+  @Test
+  void lockLostBetweenMigrationsStopsTheRunBeforeTheNextOne() {
+    MigrationException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            MigrationException.class,
+            () ->
+                new MigrationEngine(pg.dataSource())
+                    .migrate(
+                        MigrationRequest.builder(STEPS).build(),
+                        new MigrationListener() {
+                          @Override
+                          public void onApplied(ExecutedMigration migration, int index, int total) {
+                            if (index == 1) {
+                              terminateLockSession();
+                            }
+                          }
+                        }));
+
+    assertThat(e).isNotNull();
+    assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LOST);
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.getMessage())
+        .contains("migration lock on public.pitstop_schema_history was lost")
+        .contains("V2__two.sql was not started")
+        .contains("nothing further was applied");
+    assertThat(e.partialResult().applied())
+        .extracting(ExecutedMigration::script)
+        .containsExactly("V1__steps.sql");
+    assertThat(pg.rowCount("steps")).isZero();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__steps.sql");
+    // the next run takes the lock again and continues where this one stopped
+    assertThat(
+            new MigrationEngine(pg.dataSource())
+                .migrate(MigrationRequest.builder(STEPS).build())
+                .applied())
+        .hasSize(2);
+    assertThat(pg.queryStrings("SELECT v::text FROM steps ORDER BY v")).containsExactly("2", "3");
+  }
+
+  @Test
+  void lockLostDuringAMigrationRollsItBackUnrecorded() {
+    MigrationException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            MigrationException.class,
+            () ->
+                new MigrationEngine(pg.dataSource())
+                    .migrate(
+                        MigrationRequest.builder(STEPS).build(),
+                        new MigrationListener() {
+                          @Override
+                          public void onProgress(MigrationProgress progress) {
+                            if (progress.script().equals("V2__two.sql")) {
+                              terminateLockSession();
+                            }
+                          }
+                        }));
+
+    assertThat(e).isNotNull();
+    assertThat(e.code()).isEqualTo(ErrorCode.LOCK_LOST);
+    assertThat(e.getMessage()).contains("V2__two.sql was rolled back and not recorded");
+    assertThat(pg.rowCount("steps")).isZero();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__steps.sql");
+  }
+
   @Test
   void lockKeyIsFlywaysForTheSameTable() {
     // Flyway: 77431708279161 + "\"public\".\"flyway_schema_history\"".hashCode()

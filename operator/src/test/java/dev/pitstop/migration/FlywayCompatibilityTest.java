@@ -3,6 +3,8 @@ package dev.pitstop.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.TestRoles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FlywayCompatibilityTest {
 
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
 
   @TempDir Path dir;
 
@@ -132,5 +136,77 @@ class FlywayCompatibilityTest {
     assertThat(result.currentVersion()).isEqualTo("3.1");
     assertThat(pg.rowCount("items")).isZero(); // V2's inserts were below the baseline
     assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+  }
+
+  @Test
+  void sessionSettingsOfOneMigrationDoNotLeakIntoTheNextOneAsInFlyway() throws Exception {
+    String role = roles.create("mig_other", "");
+    // as pg_dump writes it: an empty search_path, then schema-qualified objects
+    write(
+        "V1__baseline.sql",
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+            + "SET check_function_bodies = false;\n"
+            + "CREATE SCHEMA other;\n"
+            + "CREATE TABLE public.base (id int);\n");
+    write("V2__plain.sql", "CREATE TABLE plain (id int);\n");
+    write("V3__other.sql", "SET search_path TO other;\nCREATE TABLE in_other (id int);\n");
+    write("V4__after_other.sql", "CREATE TABLE after_other (id int);\n");
+    write("V5__role.sql", "SET ROLE " + role + ";\nSET TIME ZONE 'Pacific/Kiritimati';\n");
+    write("V6__after_role.sql", "CREATE TABLE after_role (id int);\n");
+    TestDatabase flywayDatabase = pg.createDatabase();
+    Flyway.configure()
+        .dataSource(flywayDatabase.dataSource())
+        .locations("filesystem:" + dir)
+        .load()
+        .migrate();
+
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+
+    String tables =
+        "SELECT schemaname || '.' || tablename || ' ' || (tableowner = current_user)"
+            + " FROM pg_tables WHERE tablename IN ('base', 'plain', 'in_other', 'after_other',"
+            + " 'after_role') ORDER BY 1";
+    assertThat(pg.queryStrings(tables))
+        .isEqualTo(flywayDatabase.queryStrings(tables))
+        .containsExactly(
+            "other.in_other true",
+            "public.after_other true",
+            "public.after_role true",
+            "public.base true",
+            "public.plain true");
+    String history =
+        "SELECT version || ' ' || success FROM flyway_schema_history ORDER BY installed_rank";
+    assertThat(pg.queryStrings(history))
+        .isEqualTo(flywayDatabase.queryStrings(history))
+        .containsExactly("1 true", "2 true", "3 true", "4 true", "5 true", "6 true");
+    assertThat(result.applied()).hasSize(6);
+  }
+
+  @Test
+  void ruleWithSeveralActionsIsOneStatementAsInFlyway() throws Exception {
+    write(
+        "V1__rule.sql",
+        "CREATE TABLE items (id int);\nCREATE TABLE item_log (id int);\n"
+            + "CREATE TABLE item_count (n int);\nINSERT INTO item_count VALUES (0);\n"
+            + "CREATE RULE log_items AS ON INSERT TO items DO ALSO (\n"
+            + "  INSERT INTO item_log VALUES (new.id);\n"
+            + "  UPDATE item_count SET n = n + 1;\n"
+            + ");\n");
+    write("V2__insert.sql", "INSERT INTO items VALUES (7);\n");
+    TestDatabase flywayDatabase = pg.createDatabase();
+    Flyway.configure()
+        .dataSource(flywayDatabase.dataSource())
+        .locations("filesystem:" + dir)
+        .load()
+        .migrate();
+
+    assertThat(new MigrationEngine(pg.dataSource()).migrate(pitstopRequest()).applied()).hasSize(2);
+
+    String effects =
+        "SELECT (SELECT string_agg(id::text, ',') FROM item_log) || ' '"
+            + " || (SELECT n FROM item_count)";
+    assertThat(pg.queryStrings(effects))
+        .isEqualTo(flywayDatabase.queryStrings(effects))
+        .containsExactly("7 1");
   }
 }

@@ -393,6 +393,43 @@ class MigrationEngineTest {
   }
 
   @Test
+  void transactionControlInAScriptIsRefusedBeforeAnythingRuns() {
+    MigrationScript commits =
+        new MigrationScript(
+            "V2__commits.sql",
+            "INSERT INTO projects VALUES (1);\n-- keep the first part\nCOMMIT;\n"
+                + "INSERT INTO projects VALUES (2);\n");
+
+    MigrationException e = migrateFails(engine(), request(V1, commits).build());
+
+    assertThat(e.code()).isEqualTo(ErrorCode.TRANSACTION_CONTROL);
+    assertThat(e.subject()).isEqualTo("V2__commits.sql");
+    assertThat(e.getMessage()).contains("V2__commits.sql has COMMIT at line 3");
+    assertThat(pg.tableExists("projects")).isFalse(); // V1 was not applied either
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(MigrationScripts.namingProblems(List.of(V1, commits)))
+        .extracting(ValidationIssue::code)
+        .containsExactly(ErrorCode.TRANSACTION_CONTROL);
+  }
+
+  @Test
+  void commitInsideAProcedureBodyOrDoBlockIsNotTransactionControl() {
+    MigrationScript procedure =
+        new MigrationScript(
+            "V2__procedure.sql",
+            "CREATE PROCEDURE batch() LANGUAGE plpgsql AS $$\nBEGIN\n"
+                + "  INSERT INTO projects VALUES (1);\n  COMMIT;\nEND;\n$$;\n"
+                + "DO $body$\nBEGIN\n  IF false THEN\n    ROLLBACK;\n  END IF;\n"
+                + "  INSERT INTO projects VALUES (2);\nEND\n$body$;\n");
+
+    MigrateResult result = engine().migrate(request(V1, procedure).build());
+
+    assertThat(result.applied()).hasSize(2);
+    assertThat(pg.rowCount("projects")).isEqualTo(1);
+    assertThat(pg.queryLong("SELECT count(*) FROM pg_proc WHERE proname = 'batch'")).isEqualTo(1);
+  }
+
+  @Test
   void runsPlpgsqlFunctionsTriggersDoBlocksAndStandardBodies() {
     MigrationScript functions =
         new MigrationScript(

@@ -29,6 +29,7 @@ class NonTransactionalStatementsTest {
         "REINDEX DATABASE app",
         "VACUUM",
         "VACUUM (ANALYZE) t",
+        "discard all",
         "CREATE DATABASE x",
         "DROP DATABASE x",
         "ALTER SYSTEM SET work_mem = '64MB'",

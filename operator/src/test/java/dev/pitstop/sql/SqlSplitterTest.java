@@ -144,6 +144,24 @@ class SqlSplitterTest {
   }
 
   @Test
+  void semicolonsInsideParenthesesDoNotEndAStatement() {
+    String script =
+        "CREATE RULE log_it AS ON INSERT TO t DO ALSO (\n"
+            + "  INSERT INTO log VALUES (new.id);\n"
+            + "  UPDATE counts SET n = n + 1;\n"
+            + ");\n"
+            + "SELECT (1);\n";
+    assertThat(sqls(script))
+        .containsExactly(
+            "CREATE RULE log_it AS ON INSERT TO t DO ALSO (\n"
+                + "  INSERT INTO log VALUES (new.id);\n"
+                + "  UPDATE counts SET n = n + 1;\n"
+                + ")",
+            "SELECT (1)");
+    assertThat(lines(script)).containsExactly(1, 5);
+  }
+
+  @Test
   void stripsByteOrderMark() {
     assertThat(sqls("\uFEFFSELECT 1;")).containsExactly("SELECT 1");
   }
