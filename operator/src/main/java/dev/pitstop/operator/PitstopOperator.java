@@ -105,7 +105,14 @@ public final class PitstopOperator implements AutoCloseable {
             });
     OperationRuns.Services services =
         new OperationRuns.Services(
-            targets, work, events, metrics, ExponentialBackoff.forUnreachableDatabase(), clock);
+            targets,
+            work,
+            events,
+            metrics,
+            ExponentialBackoff.forUnreachableDatabase(),
+            clock,
+            // Sent from a reconcile: two tries, 5 s each, so a dead webhook holds it briefly.
+            new WebhookNotifier(2, Duration.ofSeconds(1), Duration.ofSeconds(5)));
     register(new DatabaseMigrationReconciler(services), settings);
     register(new MaintenanceWindowReconciler(client, services), settings);
     register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);

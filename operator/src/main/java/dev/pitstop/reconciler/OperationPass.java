@@ -75,6 +75,29 @@ public final class OperationPass<P extends CustomResource<?, ? extends PitstopSt
     return runs.services().metrics();
   }
 
+  /**
+   * Sends the chat message {@code spec.notify} asks for about {@code result} (its text: {@code
+   * message}), recording NotificationDelivered in status; once per result (first publication).
+   */
+  public void notify(
+      dev.pitstop.api.v1alpha1.RunNotify notify,
+      dev.pitstop.api.v1alpha1.RunNotify.Result result,
+      String message,
+      java.util.function.Function<
+              String, java.util.Optional<io.fabric8.kubernetes.api.model.Secret>>
+          secrets) {
+    RunNotices.send(
+        runs.services().notifier(),
+        resource,
+        resource.getStatus(),
+        notify,
+        result,
+        message,
+        secrets,
+        generation,
+        now);
+  }
+
   /** The operator's clock, for work that keeps time on a worker. */
   public Clock clock() {
     return runs.services().clock();

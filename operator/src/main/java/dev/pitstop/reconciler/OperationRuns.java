@@ -3,6 +3,7 @@ package dev.pitstop.reconciler;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
 import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -121,6 +122,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * @param work the workers jobs run on
    * @param backoff the waits between retries of a run that failed for a reason that may pass
    * @param clock the time runs are decided by
+   * @param notifier sends the kinds' chat messages ({@link RunNotices}); null sends none
    */
   public record Services(
       DatabaseTargets targets,
@@ -128,7 +130,8 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       EventRecorder events,
       PitstopMetrics metrics,
       ExponentialBackoff backoff,
-      Clock clock) {}
+      Clock clock,
+      WebhookNotifier notifier) {}
 
   /**
    * @param kind the resource's kind, for job keys

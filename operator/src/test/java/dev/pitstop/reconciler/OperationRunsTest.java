@@ -66,7 +66,7 @@ class OperationRunsTest {
             DatabaseMigrationStatus::new,
             kind,
             OperationReferences.withScripts(r -> null, r -> null, r -> null),
-            new OperationRuns.Services(null, work, events, null, backoff, clock));
+            new OperationRuns.Services(null, work, events, null, backoff, clock, null));
   }
 
   @AfterEach

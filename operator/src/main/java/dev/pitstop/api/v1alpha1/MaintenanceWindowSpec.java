@@ -51,4 +51,9 @@ public class MaintenanceWindowSpec {
   @JsonPropertyDescription(
       "How often the database side (tasks, sessions) is polled while draining.")
   public String pollInterval = "500ms";
+
+  @JsonPropertyDescription(
+      "Chat messages about windows: Success when a window was drained and restored, Failure when"
+          + " it failed (everything restored). {webhookSecretRef: {name, key}, results: [...]}.")
+  public RunNotify notify;
 }

@@ -80,4 +80,9 @@ public class SandboxResetSpec {
 
   @JsonPropertyDescription("Free-form value; a new value requests a new run (GitOps trigger).")
   public String runRequestId;
+
+  @JsonPropertyDescription(
+      "Chat messages about results: {webhookSecretRef: {name, key}, results: [Success, Failure,"
+          + " Cancelled, ApprovalNeeded]}.")
+  public RunNotify notify;
 }

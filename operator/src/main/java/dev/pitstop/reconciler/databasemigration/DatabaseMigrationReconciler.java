@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.database.Reachability;
 import dev.pitstop.database.WorkSessions;
 import dev.pitstop.migration.ErrorCode;
@@ -195,6 +196,9 @@ public final class DatabaseMigrationReconciler
             now);
         pass.events()
             .normal(resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
+        if (awaitingApproval) {
+          notify(pass, RunNotify.Result.ApprovalNeeded);
+        }
       } else {
         MigrationStatuses.succeeded(status, outcome.result(), generation, now);
         outcome
@@ -206,6 +210,7 @@ public final class DatabaseMigrationReconciler
                         .migrationApplied(namespace, name, Duration.ofMillis(m.executionTimeMs())));
         pass.metrics().runFinished(KIND, namespace, name, "Succeeded", took);
         pass.events().normal(resource, "MigrationSucceeded", status.message);
+        notify(pass, RunNotify.Result.Success);
       }
     } catch (MigrationException e) {
       if (e.isTransient() && pass.cancelled().isEmpty()) {
@@ -224,18 +229,31 @@ public final class DatabaseMigrationReconciler
               resource,
               pass.cancelled().isPresent() ? "MigrationCancelled" : "MigrationFailed",
               status.message);
+      notify(
+          pass,
+          pass.cancelled().isPresent() ? RunNotify.Result.Cancelled : RunNotify.Result.Failure);
     } catch (Exception e) {
       if (pass.cancelled().isPresent()) {
         status.phase = MigrationPhase.Failed;
         status.message = String.valueOf(e.getMessage());
         RunStatuses.cancelled(status, pass.cancelled().get(), generation, now);
         pass.events().warning(resource, "MigrationCancelled", status.message);
+        notify(pass, RunNotify.Result.Cancelled);
       } else {
         // Pool or driver errors outside the engine (e.g. no connection available) are transient.
         unreachable(pass, e);
       }
     }
     return false;
+  }
+
+  private void notify(OperationPass<DatabaseMigration, Run> pass, RunNotify.Result result) {
+    DatabaseMigration resource = pass.resource();
+    pass.notify(
+        resource.getSpec().notify,
+        result,
+        resource.getStatus().message,
+        n -> references.secret(pass.context(), n));
   }
 
   /** The database could not be reached: its own reason, and a retry fitting it. */

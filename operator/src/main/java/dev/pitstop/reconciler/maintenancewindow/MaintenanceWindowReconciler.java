@@ -9,6 +9,7 @@ import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.ReferencedObjects;
+import dev.pitstop.reconciler.RunNotices;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
@@ -71,7 +72,21 @@ public final class MaintenanceWindowReconciler
     this.draining = new WindowDraining(database, jobs, workloads, events);
     this.restoring = new WindowRestoring(database, jobs, workloads, events);
     this.active = new WindowActive(draining, events);
-    this.phases = new WindowPhases(events, metrics);
+    this.phases =
+        new WindowPhases(
+            events,
+            metrics,
+            (pass, result, message) ->
+                RunNotices.send(
+                    services.notifier(),
+                    pass.window,
+                    pass.status,
+                    pass.window.getSpec() == null ? null : pass.window.getSpec().notify,
+                    result,
+                    message,
+                    name -> secrets.get(pass.context, name),
+                    pass.generation,
+                    pass.now));
   }
 
   @Override

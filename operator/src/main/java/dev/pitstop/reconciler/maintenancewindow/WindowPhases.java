@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
+import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.PitstopMetrics;
@@ -23,7 +24,15 @@ final class WindowPhases {
   private final EventRecorder events;
   private final PitstopMetrics metrics;
 
-  WindowPhases(EventRecorder events, PitstopMetrics metrics) {
+  /** Sends the chat message spec.notify asks for about a window's result. */
+  interface Notices {
+    void send(WindowPass pass, RunNotify.Result result, String message);
+  }
+
+  private final Notices notices;
+
+  WindowPhases(EventRecorder events, PitstopMetrics metrics, Notices notices) {
+    this.notices = notices;
     this.events = events;
     this.metrics = metrics;
   }
@@ -98,15 +107,16 @@ final class WindowPhases {
               started == null ? Duration.ZERO : Duration.between(started, pass.now));
         }
         events.warning(pass.window, reason, pass.failureMessage);
+        notices.send(pass, RunNotify.Result.Failure, status.message);
       }
       case Idle, Scheduled -> {
         status.mode = MaintenanceMode.RUNNING;
         status.drain = new DrainStatus();
         if (from == WindowPhase.Restoring) {
-          events.normal(
-              pass.window,
-              "Restored",
-              "connection limits, mode, replicas and suspend flags are back as recorded");
+          String restored =
+              "connection limits, mode, replicas and suspend flags are back as recorded";
+          events.normal(pass.window, "Restored", restored);
+          notices.send(pass, RunNotify.Result.Success, "the window ended; " + restored);
         }
         status.phase = to;
         rest(pass, to);

@@ -2,6 +2,7 @@ package dev.pitstop.reconciler.sandboxreset;
 
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.ResetPhase;
+import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
@@ -234,6 +235,7 @@ public final class SandboxResetReconciler
         if (warnings != null) {
           pass.events().warning(resource, "ResetWarnings", warnings);
         }
+        notify(pass, RunNotify.Result.Success);
       }
       return true;
     } catch (ResetException e) {
@@ -256,6 +258,9 @@ public final class SandboxResetReconciler
                 resource,
                 pass.cancelled().isPresent() ? "ResetCancelled" : "ResetFailed",
                 status.message);
+        notify(
+            pass,
+            pass.cancelled().isPresent() ? RunNotify.Result.Cancelled : RunNotify.Result.Failure);
       }
       return !ticket.dryRun();
     } catch (Exception e) {
@@ -272,9 +277,21 @@ public final class SandboxResetReconciler
       if (pass.firstPublication()) {
         pass.metrics().runFinished(KIND, namespace, name, "Failed", took);
         pass.events().warning(resource, "ResetFailed", status.message);
+        notify(
+            pass,
+            pass.cancelled().isPresent() ? RunNotify.Result.Cancelled : RunNotify.Result.Failure);
       }
       return !ticket.dryRun();
     }
+  }
+
+  private void notify(OperationPass<SandboxReset, Ticket> pass, RunNotify.Result result) {
+    SandboxReset resource = pass.resource();
+    pass.notify(
+        resource.getSpec().notify,
+        result,
+        resource.getStatus().message,
+        n -> references.secret(pass.context(), n));
   }
 
   @Override

@@ -23,6 +23,7 @@ import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.SqlGate;
 import dev.pitstop.testing.TestRoles;
+import dev.pitstop.testing.WebhookReceiver;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -330,6 +331,40 @@ class DatabaseMigrationIT {
     assertThat(pg.tableExists("first")).isTrue();
     assertThat(pg.tableExists("slow")).isFalse();
     assertThat(pg.tableExists("third")).isFalse();
+  }
+
+  @Test
+  void notifiesWhenApprovalIsNeededAndWhenItSucceeded() {
+    try (WebhookReceiver webhook = new WebhookReceiver()) {
+      List<String> messages = webhook.messages();
+      kube.client().resource(webhook.secret("chat", NAMESPACE)).create();
+      kube.client()
+          .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+          .create();
+      DatabaseMigration dbm = migration("app", "app-db", "migrations");
+      dbm.getSpec().requireApproval = true;
+      dbm.getSpec().notify = new dev.pitstop.api.v1alpha1.RunNotify();
+      dbm.getSpec().notify.webhookSecretRef =
+          new dev.pitstop.api.v1alpha1.CleanupScheduleSpec.SecretKeyRef();
+      dbm.getSpec().notify.webhookSecretRef.name = "chat";
+      dbm.getSpec().notify.results =
+          List.of(
+              dev.pitstop.api.v1alpha1.RunNotify.Result.ApprovalNeeded,
+              dev.pitstop.api.v1alpha1.RunNotify.Result.Success);
+      kube.client().resource(dbm).create();
+
+      DatabaseMigration waiting = awaitPhase("app", MigrationPhase.WaitingForApproval);
+      await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 1);
+      assertThat(messages.get(0))
+          .contains("DatabaseMigration " + NAMESPACE + "/app: ApprovalNeeded")
+          .contains(waiting.getStatus().plan.digest);
+      assertThat(condition(waiting, "NotificationDelivered")).isEqualTo("True");
+
+      annotate("app", Pitstop.APPROVE, waiting.getStatus().plan.digest);
+      awaitPhase("app", MigrationPhase.Succeeded);
+      await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 2);
+      assertThat(messages.get(1)).contains("DatabaseMigration " + NAMESPACE + "/app: Success");
+    }
   }
 
   @Test

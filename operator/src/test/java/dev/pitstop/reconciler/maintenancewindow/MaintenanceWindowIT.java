@@ -16,11 +16,13 @@ import static dev.pitstop.reconciler.maintenancewindow.WindowTestSupport.replica
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.Pitstop;
+import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.maintenance.Mode;
@@ -29,9 +31,11 @@ import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestRoles;
+import dev.pitstop.testing.WebhookReceiver;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,7 @@ class MaintenanceWindowIT {
   @RegisterExtension final TestRoles roles = new TestRoles(pg);
   @RegisterExtension final OperatorExtension kube = new OperatorExtension();
 
+  private final WebhookReceiver webhook = new WebhookReceiver();
   private WindowTestSupport k8s;
   private TestKubelet kubelet;
   private String app;
@@ -69,6 +74,7 @@ class MaintenanceWindowIT {
   @AfterEach
   void stopKubelet() {
     kubelet.close();
+    webhook.close();
   }
 
   /** Deployment api (3), StatefulSet worker (2), CronJobs nightly and paused, Job import. */
@@ -203,6 +209,11 @@ class MaintenanceWindowIT {
     pg.execute("INSERT INTO tasks (status) VALUES ('running')");
     MaintenanceWindow window = fullWindow("nightly");
     window.getSpec().drain.timeout = "3s";
+    window.getSpec().notify = new RunNotify();
+    window.getSpec().notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
+    window.getSpec().notify.webhookSecretRef.name = "chat";
+    window.getSpec().notify.results = List.of(RunNotify.Result.Failure, RunNotify.Result.Success);
+    kube.client().resource(webhook.secret("chat", window.getMetadata().getNamespace())).create();
     kube.client().resource(window).create();
 
     MaintenanceWindow failed =
@@ -222,6 +233,10 @@ class MaintenanceWindowIT {
     assertThat(condition(failed, Condition.DRAINED)).isEqualTo("False");
     assertRestored();
     assertThat(k8s.eventReasons(failed)).contains("DrainTimeout");
+    await().atMost(Duration.ofSeconds(10)).until(() -> webhook.messages().size() == 1);
+    assertThat(webhook.messages().get(0))
+        .contains("MaintenanceWindow " + failed.getMetadata().getNamespace() + "/nightly: Failure")
+        .contains("not drained within spec.drain.timeout (3s)");
 
     // The failed window stays Failed while it is open; a new run request opens a new one.
     pg.execute("UPDATE tasks SET status = 'done'");
@@ -234,6 +249,8 @@ class MaintenanceWindowIT {
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
     k8s.awaitPhase("nightly", WindowPhase.Idle);
     assertRestored();
+    await().atMost(Duration.ofSeconds(10)).until(() -> webhook.messages().size() == 2);
+    assertThat(webhook.messages().get(1)).contains("/nightly: Success").contains("window ended");
   }
 
   @Test

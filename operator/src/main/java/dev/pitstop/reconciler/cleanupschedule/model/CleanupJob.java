@@ -10,14 +10,11 @@ import dev.pitstop.cleanup.CleanupProgress;
 import dev.pitstop.cleanup.CleanupRequest;
 import dev.pitstop.cleanup.CleanupResult;
 import dev.pitstop.database.ReachabilityReason;
-import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
 import dev.pitstop.notify.WebhookNotifier;
 import io.fabric8.kubernetes.api.model.Secret;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -98,31 +95,12 @@ public final class CleanupJob {
   /** Reads the webhook URL from the Secret {@code notify.webhookSecretRef} names. */
   public static Webhook webhook(
       CleanupScheduleSpec.Notify notify, Function<String, Optional<Secret>> secrets) {
-    if (notify == null || notify.webhookSecretRef == null) {
-      return new Webhook(null, null);
-    }
-    String secretName = notify.webhookSecretRef.name;
-    String key = notify.webhookSecretRef.key == null ? "url" : notify.webhookSecretRef.key;
-    Optional<Secret> secret = secrets.apply(secretName);
-    if (secret.isEmpty()) {
-      return new Webhook(
-          null, "spec.notify.webhookSecretRef: Secret '" + secretName + "' does not exist");
-    }
-    String url = null;
-    if (secret.get().getData() != null && secret.get().getData().get(key) != null) {
-      url =
-          new String(
-              Base64.getDecoder().decode(secret.get().getData().get(key)), StandardCharsets.UTF_8);
-    } else if (secret.get().getStringData() != null) {
-      url = secret.get().getStringData().get(key);
-    }
-    if (url == null || url.isBlank()) {
-      return new Webhook(
-          null,
-          "spec.notify.webhookSecretRef: Secret '" + secretName + "' has no key '" + key + "'");
-    }
-    KnownSecrets.add(url.trim());
-    return new Webhook(url.trim(), null);
+    dev.pitstop.reconciler.model.Webhook webhook =
+        dev.pitstop.reconciler.model.Webhook.of(
+            notify == null ? null : notify.webhookSecretRef,
+            "spec.notify.webhookSecretRef",
+            secrets);
+    return new Webhook(webhook.url(), webhook.problem());
   }
 
   /** Runs the cleanup, publishing live run entries to {@code progress}, then notifies. */

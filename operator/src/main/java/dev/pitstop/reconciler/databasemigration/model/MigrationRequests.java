@@ -35,7 +35,8 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
    * starts nothing and applies to the next run.
    */
   public static final List<String> SETTINGS =
-      List.of("lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval");
+      List.of(
+          "lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval", "notify");
 
   /**
    * Validates the spec and gathers its scripts.

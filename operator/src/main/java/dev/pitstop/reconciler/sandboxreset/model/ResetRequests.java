@@ -51,7 +51,8 @@ public record ResetRequests(
           "suspend",
           "startingDeadline",
           "lockTimeout",
-          "maintenanceWindowRef");
+          "maintenanceWindowRef",
+          "notify");
 
   /**
    * Reads the spec.
