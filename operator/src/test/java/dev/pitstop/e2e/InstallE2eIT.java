@@ -221,7 +221,7 @@ class InstallE2eIT {
     "delete, deployments.apps, default",
     "create, jobs.batch, default",
     "delete, databasemigrations.pitstop.dev, default",
-    "patch, databasemigrations.pitstop.dev, default", // only its status
+    "update, databasemigrations.pitstop.dev, default", // its finalizer only with a patch
     "update, sandboxresets.pitstop.dev, default",
     "create, leases.coordination.k8s.io, default", // only in the release namespace
     "create, rolebindings.rbac.authorization.k8s.io, default",

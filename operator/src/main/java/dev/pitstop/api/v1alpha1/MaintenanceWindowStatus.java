@@ -28,6 +28,11 @@ public class MaintenanceWindowStatus extends PitstopStatus {
           + " on-demand@<generation>/<run request> for active: true.")
   public String windowId;
 
+  @JsonPropertyDescription(
+      "The window the annotation pitstop.dev/cancel closed: it stays closed (restored) although"
+          + " active or the schedule would keep it open; the next window opens as usual.")
+  public String cancelledWindowId;
+
   @JsonPropertyDescription("Drain progress and what was recorded for the restore.")
   public DrainStatus drain;
 

@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
+import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationRuns;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -155,6 +157,7 @@ public final class MaintenanceWindowReconciler
                     ? 0
                     : window.getMetadata().getGeneration(),
                 WindowPass.runRequest(window));
+    calendar = cancelled(window, calendar);
     WindowPass pass =
         new WindowPass(
             window,
@@ -194,6 +197,41 @@ public final class MaintenanceWindowReconciler
     }
     pass.persist();
     return pass;
+  }
+
+  /**
+   * A new value of the annotation pitstop.dev/cancel closes the window open now: it drains no
+   * further and restores what it changed, as when it closes; it stays closed until another window
+   * (the next scheduled one, or a new generation or run request with active: true) opens.
+   */
+  private WindowCalendar.Window cancelled(
+      MaintenanceWindow window, WindowCalendar.Window calendar) {
+    MaintenanceWindowStatus status = window.getStatus();
+    Map<String, String> annotations = window.getMetadata().getAnnotations();
+    String cancel = annotations == null ? null : annotations.get(Pitstop.CANCEL);
+    if (cancel != null && !cancel.equals(status.observedCancel)) {
+      status.observedCancel = cancel;
+      if (calendar.open()) {
+        status.cancelledWindowId = calendar.id();
+        events.normal(
+            window,
+            "CancelRequested",
+            "window "
+                + calendar.id()
+                + " cancelled by "
+                + Pitstop.CANCEL
+                + "="
+                + cancel
+                + ": it drains no further and restores what it changed");
+      } else {
+        events.normal(
+            window, "NothingToCancel", Pitstop.CANCEL + "=" + cancel + ": no window open");
+      }
+    }
+    if (calendar.open() && Objects.equals(calendar.id(), status.cancelledWindowId)) {
+      return new WindowCalendar.Window(false, null, null, null, calendar.nextStart());
+    }
+    return calendar;
   }
 
   /** The current phase's work; returns whether holders keep an Active window open. */

@@ -269,6 +269,31 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void theCancelAnnotationStopsADrainingWindowAndRestoresExactly() {
+    createApplication();
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    kube.client().resource(fullWindow("nightly")).create();
+    k8s.awaitWindow("nightly", w -> "workloads".equals(w.getStatus().drain.step));
+    await().until(() -> replicas(k8s.deployment("api")) == 0);
+
+    k8s.editWindow("nightly", w -> w.getMetadata().getAnnotations().put(Pitstop.CANCEL, "stop-it"));
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(idle.getSpec().active).as("active: true is left as it was").isTrue();
+    assertThat(idle.getStatus().cancelledWindowId).isEqualTo(idle.getStatus().windowId);
+    assertThat(idle.getStatus().observedCancel).isEqualTo("stop-it");
+    assertThat(k8s.eventReasons(idle)).contains("CancelRequested", "RestoreStarted", "Restored");
+    assertRestored();
+    // The cancelled window stays closed while active: true still asks for it.
+    kube.reconcileAll();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> k8s.window("nightly").getStatus().phase == WindowPhase.Idle);
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  @Test
   void operatorRestartWhileDrainingContinuesFromTheRecordedState() {
     createApplication();
     k8s.setJobActive("import", 0);
