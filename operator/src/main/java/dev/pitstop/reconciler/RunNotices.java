@@ -61,6 +61,12 @@ public final class RunNotices {
             ? new Delivery(
                 false, 0, webhook.problem() == null ? "no webhook URL" : webhook.problem())
             : notifier.send(webhook.url(), text(resource, result, message));
+    delivered(status, delivery, generation, now);
+  }
+
+  /** NotificationDelivered: whether {@code delivery} reached the webhook, and if not why. */
+  public static void delivered(
+      PitstopStatus status, Delivery delivery, long generation, Instant now) {
     Conditions.set(
         status,
         NOTIFICATION_DELIVERED,

@@ -41,14 +41,7 @@ class LibpqPasswordTest {
   @BeforeEach
   void roleThatMustGiveItsPassword() throws Exception {
     assumeTrue(System.getenv(TestPostgresServer.URL_VARIABLE) == null, "embedded server only");
-    String group = TestPostgresServer.PASSWORD_LOGIN_GROUP;
-    pg.execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
-            + group
-            + "') THEN CREATE ROLE "
-            + group
-            + " NOLOGIN; END IF; END $$");
-    role = roles.create("pgpass", "IN ROLE " + group);
+    role = roles.createWithPasswordLogin("pgpass");
     server = URI.create(pg.jdbcUrl().substring("jdbc:".length()));
     Files.writeString(dir.resolve("V1__t.sql"), "CREATE TABLE t (id int);");
   }

@@ -12,6 +12,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
@@ -120,15 +121,17 @@ class CrashMidCleanupIT {
       assertThat(settled.getStatus().observedGeneration).as(label).isEqualTo(1L);
       assertOnlyMatchedRowsDeleted(db, label);
 
-      kube.client()
-          .resources(CleanupSchedule.class)
-          .inNamespace(NAMESPACE)
-          .withName(name)
-          .edit(
-              r -> {
-                r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
-                return r;
-              });
+      Conflicts.retry(
+          () ->
+              kube.client()
+                  .resources(CleanupSchedule.class)
+                  .inNamespace(NAMESPACE)
+                  .withName(name)
+                  .edit(
+                      r -> {
+                        r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
+                        return r;
+                      }));
       CleanupSchedule finished =
           FaultScenario.await(
               kube,

@@ -21,6 +21,7 @@ import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.TestClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -190,15 +191,17 @@ class DatabaseOutageIT {
         RECOVERED,
         r -> r.getStatus() != null && r.getStatus().phase != CleanupPhase.Running);
     assertThat(query("SELECT count(*) FROM events WHERE kind = 'keep-' || id")).isEqualTo(50);
-    kube.client()
-        .resources(CleanupSchedule.class)
-        .inNamespace(NAMESPACE)
-        .withName("nightly")
-        .edit(
-            r -> {
-              r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
-              return r;
-            });
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(CleanupSchedule.class)
+                .inNamespace(NAMESPACE)
+                .withName("nightly")
+                .edit(
+                    r -> {
+                      r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
+                      return r;
+                    }));
     CleanupSchedule done =
         FaultScenario.await(
             kube,

@@ -122,6 +122,24 @@ public final class PostgresExtension implements BeforeEachCallback, AfterEachCal
   }
 
   /** Tells whether a table or view is visible. */
+  /**
+   * Waits until a session on this database runs a statement starting with {@code prefix} (e.g. a
+   * {@code SELECT pg_sleep(60)} a test cancels), at most 30 s.
+   */
+  public void awaitActiveStatement(String prefix) {
+    org.awaitility.Awaitility.await("a session running " + prefix)
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> activeStatements(prefix) == 1);
+  }
+
+  /** How many sessions on this database run a statement starting with {@code prefix} now. */
+  public long activeStatements(String prefix) {
+    return queryLong(
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            + " AND datname = current_database() AND starts_with(query, ?)",
+        prefix);
+  }
+
   public boolean tableExists(String table) {
     return database().tableExists(table);
   }

@@ -43,6 +43,22 @@ public final class TestRoles implements AfterEachCallback {
     return name;
   }
 
+  /**
+   * Creates a login role that must give its password even on the embedded server (which trusts
+   * everyone else): a member of {@link TestPostgresServer#PASSWORD_LOGIN_GROUP}. Embedded server
+   * only; callers skip otherwise.
+   */
+  public String createWithPasswordLogin(String prefix) {
+    String group = TestPostgresServer.PASSWORD_LOGIN_GROUP;
+    pg.execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
+            + group
+            + "') THEN CREATE ROLE "
+            + group
+            + " NOLOGIN; END IF; END $$");
+    return create(prefix, "IN ROLE " + group);
+  }
+
   /** Opens a session as {@code role} on the test database with an application name. */
   public Connection connect(String role, String applicationName) throws SQLException {
     Properties properties = new Properties();

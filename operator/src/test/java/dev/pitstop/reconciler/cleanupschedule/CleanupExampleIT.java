@@ -11,6 +11,7 @@ import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
@@ -67,16 +68,18 @@ class CleanupExampleIT {
             + " ('c@example.com', 99, now() + interval '1 hour', false, now()),"
             + " ('d@example.com', 1, now() + interval '1 hour', true, now() - interval '2 days'),"
             + " ('e@example.com', NULL, now() + interval '1 hour', false, now())");
-    kube.client()
-        .resources(CleanupSchedule.class)
-        .inNamespace(NAMESPACE)
-        .withName("platform-cleanup")
-        .edit(
-            c -> {
-              c.getMetadata().setAnnotations(new HashMap<>());
-              c.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "demo");
-              return c;
-            });
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(CleanupSchedule.class)
+                .inNamespace(NAMESPACE)
+                .withName("platform-cleanup")
+                .edit(
+                    c -> {
+                      c.getMetadata().setAnnotations(new HashMap<>());
+                      c.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "demo");
+                      return c;
+                    }));
 
     CleanupSchedule done =
         await()

@@ -22,6 +22,7 @@ import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.SqlGate;
@@ -657,11 +658,13 @@ class CleanupScheduleIT {
   }
 
   private void edit(String name, UnaryOperator<CleanupSchedule> change) {
-    kube.client()
-        .resources(CleanupSchedule.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .edit(change);
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(CleanupSchedule.class)
+                .inNamespace(NAMESPACE)
+                .withName(name)
+                .edit(change));
   }
 
   private void annotate(String name, String key, String value) {

@@ -22,6 +22,7 @@ import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
 import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.SqlGate;
@@ -208,16 +209,7 @@ class SandboxResetIT {
     sbr.getSpec().seed = new ScriptSource();
     sbr.getSpec().seed.inline.add(new InlineScript("01-slow.sql", "SELECT pg_sleep(60);"));
     kube.client().resource(sbr).create();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                pg.queryStrings(
-                            "SELECT query FROM pg_stat_activity WHERE state = 'active'"
-                                + " AND datname = current_database()"
-                                + " AND query LIKE 'SELECT pg_sleep(60)%'")
-                        .size()
-                    == 1);
+    pg.awaitActiveStatement("SELECT pg_sleep(60)");
 
     annotate("sandbox", Pitstop.CANCEL, "1");
     SandboxReset cancelled =
@@ -379,27 +371,29 @@ class SandboxResetIT {
   }
 
   private void edit(String name, java.util.function.Consumer<SandboxReset> change) {
-    kube.client()
-        .resources(SandboxReset.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .edit(
-            r -> {
-              change.accept(r);
-              return r;
-            });
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(SandboxReset.class)
+                .inNamespace(NAMESPACE)
+                .withName(name)
+                .edit(
+                    r -> {
+                      change.accept(r);
+                      return r;
+                    }));
   }
 
+  /** A merge patch, as {@code kubectl annotate} sends: no conflict with the operator's writes. */
   private void annotate(String name, String key, String value) {
     kube.client()
         .resources(SandboxReset.class)
         .inNamespace(NAMESPACE)
         .withName(name)
-        .edit(
-            r -> {
-              r.getMetadata().getAnnotations().put(key, value);
-              return r;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   private static String condition(SandboxReset r, String type) {

@@ -14,6 +14,7 @@ import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus.ResetRun;
 import dev.pitstop.api.v1alpha1.ScriptSource;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.SqlGate;
@@ -157,14 +158,16 @@ class SandboxResetScheduleIT {
   }
 
   private void annotate(String name, String value) {
-    kube.client()
-        .resources(SandboxReset.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .edit(
-            r -> {
-              r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, value);
-              return r;
-            });
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(SandboxReset.class)
+                .inNamespace(NAMESPACE)
+                .withName(name)
+                .edit(
+                    r -> {
+                      r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, value);
+                      return r;
+                    }));
   }
 }

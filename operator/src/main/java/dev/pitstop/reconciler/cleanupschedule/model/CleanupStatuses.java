@@ -7,6 +7,7 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
+import dev.pitstop.reconciler.RunNotices;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.SpecException;
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 public final class CleanupStatuses {
   /** Condition: whether the last notification reached the webhook. */
-  public static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
+  public static final String NOTIFICATION_DELIVERED = RunNotices.NOTIFICATION_DELIVERED;
 
   /** Ready reasons that describe a passing state rather than the last run. */
   private static final java.util.Set<String> TRANSIENT_REASONS =
@@ -234,19 +235,9 @@ public final class CleanupStatuses {
   /** What became of the notification about the last run. */
   public static void notification(
       CleanupScheduleStatus status, Delivery delivery, long generation, Instant now) {
-    if (delivery == null) {
-      return;
+    if (delivery != null) {
+      RunNotices.delivered(status, delivery, generation, now);
     }
-    Conditions.set(
-        status,
-        NOTIFICATION_DELIVERED,
-        delivery.delivered(),
-        delivery.delivered() ? "Delivered" : "DeliveryFailed",
-        delivery.delivered()
-            ? "the webhook accepted the notification"
-            : KnownSecrets.redact(delivery.error()),
-        generation,
-        now);
   }
 
   /**
