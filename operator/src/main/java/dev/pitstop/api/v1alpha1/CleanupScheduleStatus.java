@@ -2,6 +2,7 @@ package dev.pitstop.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,7 @@ public class CleanupScheduleStatus extends PitstopStatus {
   public CleanupRun lastRun;
 
   @JsonPropertyDescription("Recent runs, newest first, at most spec.historyLimit.")
+  @Size(max = 100)
   public List<CleanupRun> history = new ArrayList<>();
 
   /** One run of a cleanup. */
@@ -72,9 +74,11 @@ public class CleanupScheduleStatus extends PitstopStatus {
     public String message;
 
     @JsonPropertyDescription("Per-rule results.")
+    @Size(max = 100)
     public List<RuleResult> rules = new ArrayList<>();
 
     @JsonPropertyDescription("Tables VACUUM (ANALYZE) ran on after the run.")
+    @Size(max = 100)
     public List<String> vacuumed = new ArrayList<>();
   }
 

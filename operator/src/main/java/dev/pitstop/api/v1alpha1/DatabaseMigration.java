@@ -14,6 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("dbm")
 @Categories(Pitstop.CATEGORY)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.currentVersion")
 @AdditionalPrinterColumn(
     name = "Applied",
@@ -23,6 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Pending",
     jsonPath = ".status.pendingCount",
     type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", priority = 1)
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

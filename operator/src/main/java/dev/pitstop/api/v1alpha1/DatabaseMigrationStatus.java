@@ -2,6 +2,7 @@ package dev.pitstop.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   public MigrationProgress progress;
 
   @JsonPropertyDescription("Versions still to apply (repeatables by description).")
+  @Size(max = 50)
   public List<String> pending = new ArrayList<>();
 
   @JsonPropertyDescription(
@@ -46,6 +48,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   public MigrationPlan plan;
 
   @JsonPropertyDescription("Migrations applied by the last run.")
+  @Size(max = 50)
   public List<AppliedMigration> lastApplied = new ArrayList<>();
 
   @JsonPropertyDescription("Why the last run failed.")
@@ -64,6 +67,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
     public String digest;
 
     @JsonPropertyDescription("The pending scripts in the order they apply (at most 20).")
+    @Size(max = 20)
     public List<PlannedScript> scripts = new ArrayList<>();
 
     @JsonPropertyDescription("Pending scripts not listed in scripts.")
@@ -90,6 +94,7 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
     @JsonPropertyDescription(
         "The first statements (at most 5, each cut at 300 characters, marked with an ellipsis).")
+    @Size(max = 5)
     public List<String> statements = new ArrayList<>();
   }
 

@@ -14,9 +14,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("mw")
 @Categories(Pitstop.CATEGORY)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".status.mode")
 @AdditionalPrinterColumn(name = "Holders", jsonPath = ".status.holders")
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextWindowStart")
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", priority = 1)
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

@@ -2,6 +2,7 @@ package dev.pitstop.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +16,7 @@ public abstract class PitstopStatus extends KeepsUnknownFields {
   public String message;
 
   @JsonPropertyDescription("Ready, Progressing, DatabaseReachable and kind-specific conditions.")
+  @Size(max = 16)
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription(

@@ -14,6 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("sbr")
 @Categories(Pitstop.CATEGORY)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Table", jsonPath = ".status.progress.table")
 @AdditionalPrinterColumn(name = "Last", jsonPath = ".status.lastRun.result")
 @AdditionalPrinterColumn(
@@ -21,6 +24,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.lastRun.rowsDeleted",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextRunTime")
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", priority = 1)
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

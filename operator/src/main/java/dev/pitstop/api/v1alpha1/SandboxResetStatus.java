@@ -2,6 +2,7 @@ package dev.pitstop.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ public class SandboxResetStatus extends PitstopStatus {
   public String lastScheduleTime;
 
   @JsonPropertyDescription("The last 5 runs, newest first.")
+  @Size(max = 5)
   public List<ResetRun> history = new ArrayList<>();
 
   @JsonPropertyDescription("Where the last run failed: the table or seed file, and why.")
@@ -50,12 +52,15 @@ public class SandboxResetStatus extends PitstopStatus {
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   public static class ResetPlan extends KeepsUnknownFields {
     @JsonPropertyDescription("Tables in deletion order, children before parents.")
+    @Size(max = 100)
     public List<String> order = new ArrayList<>();
 
     @JsonPropertyDescription("Tables that are kept.")
+    @Size(max = 100)
     public List<String> preserved = new ArrayList<>();
 
     @JsonPropertyDescription("Effects worth knowing, e.g. CASCADE or SET NULL on preserved tables.")
+    @Size(max = 100)
     public List<String> warnings = new ArrayList<>();
 
     @JsonPropertyDescription(
@@ -67,13 +72,16 @@ public class SandboxResetStatus extends PitstopStatus {
 
     @JsonPropertyDescription(
         "Foreign keys from kept tables (preserved, or in other schemas) into emptied tables.")
+    @Size(max = 100)
     public List<String> references = new ArrayList<>();
 
     @JsonPropertyDescription(
         "How foreign-key cycles are handled: constraints deferred, or keys set to NULL first.")
+    @Size(max = 100)
     public List<String> cycles = new ArrayList<>();
 
     @JsonPropertyDescription("Seed scripts, in the order they run.")
+    @Size(max = 100)
     public List<String> seeds = new ArrayList<>();
   }
 
