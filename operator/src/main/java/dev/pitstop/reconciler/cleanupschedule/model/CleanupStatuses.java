@@ -240,13 +240,38 @@ public final class CleanupStatuses {
     }
   }
 
+  /** The longest message a history entry keeps; lastRun keeps the whole one. */
+  static final int HISTORY_MESSAGE = 512;
+
+  /**
+   * A history entry: the run without its per-rule results and vacuumed tables (lastRun has them)
+   * and with its message cut, so that 100 entries of 100 rules stay far below the API server's
+   * object size limit.
+   */
+  static CleanupRun summary(CleanupRun run) {
+    CleanupRun s = new CleanupRun();
+    s.startTime = run.startTime;
+    s.completionTime = run.completionTime;
+    s.durationMs = run.durationMs;
+    s.scheduledTime = run.scheduledTime;
+    s.trigger = run.trigger;
+    s.result = run.result;
+    s.dryRun = run.dryRun;
+    s.rowsDeleted = run.rowsDeleted;
+    s.message =
+        run.message == null || run.message.length() <= HISTORY_MESSAGE
+            ? run.message
+            : run.message.substring(0, HISTORY_MESSAGE - 1) + "…";
+    return s;
+  }
+
   /**
    * Adds {@code run} as the newest history entry; the same run (start, fire time, result) is
    * replaced, not added twice, so publishing again after a lost status patch changes nothing.
    */
   private static void prepend(CleanupScheduleStatus status, CleanupRun run, int limit) {
     List<CleanupRun> history = new ArrayList<>();
-    history.add(run);
+    history.add(summary(run));
     for (CleanupRun old : status.history) {
       if (!sameRun(old, run)) {
         history.add(old);
