@@ -22,6 +22,12 @@ import java.util.function.UnaryOperator;
  */
 public final class ResetRequest {
 
+  /** Default statement_timeout of a reset's transaction. */
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(30);
+
+  /** Default idle_in_transaction_session_timeout of a reset's transaction. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   private final String confirmDatabaseName;
   private final List<String> schemas;
   private final List<TablePattern> preserveTables;
@@ -29,6 +35,8 @@ public final class ResetRequest {
   private final DeletionStrategy strategy;
   private final List<Seed> seeds;
   private final Duration lockTimeout;
+  private final Duration statementTimeout;
+  private final Duration idleTimeout;
   private final UnaryOperator<String> fieldNames;
 
   /** A seed script split into statements. */
@@ -53,6 +61,18 @@ public final class ResetRequest {
       throw invalid("lockTimeout", "must be zero or a positive duration below 24 days");
     }
     this.lockTimeout = b.lockTimeout;
+    this.statementTimeout = positive(b.statementTimeout, "statementTimeout");
+    this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
+  }
+
+  private Duration positive(Duration value, String field) {
+    if (value == null
+        || value.isNegative()
+        || value.isZero()
+        || value.toMillis() > Integer.MAX_VALUE) {
+      throw invalid(field, "must be a positive duration below 24 days");
+    }
+    return value;
   }
 
   /** Starts a request; {@code confirmDatabaseName} must equal the target's current_database(). */
@@ -94,6 +114,23 @@ public final class ResetRequest {
   /** Returns lock_timeout for the reset's transaction ({@link Duration#ZERO}: none). */
   public Duration lockTimeout() {
     return lockTimeout;
+  }
+
+  /**
+   * Returns statement_timeout for the reset's transaction (default {@link
+   * #DEFAULT_STATEMENT_TIMEOUT}): no one statement of the reset, seeds included, runs longer.
+   */
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  /**
+   * Returns idle_in_transaction_session_timeout for the reset's transaction (default {@link
+   * #DEFAULT_IDLE_TIMEOUT}): the server ends the session, rolling the reset back and releasing its
+   * locks, when its client sends nothing for this long mid-transaction (a killed or hung client).
+   */
+  public Duration idleTimeout() {
+    return idleTimeout;
   }
 
   /** Returns the caller's name of a request field, e.g. {@code spec.preserveRows[0].where}. */
@@ -217,6 +254,8 @@ public final class ResetRequest {
     private DeletionStrategy strategy = DeletionStrategy.DELETE;
     private final List<SeedScript> seeds = new ArrayList<>();
     private Duration lockTimeout = Duration.ofSeconds(5);
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private UnaryOperator<String> fieldNames = UnaryOperator.identity();
 
     private Builder(String confirmDatabaseName) {
@@ -256,6 +295,23 @@ public final class ResetRequest {
     /** Sets lock_timeout for the reset's transaction (default 5s; zero means none). */
     public Builder lockTimeout(Duration lockTimeout) {
       this.lockTimeout = lockTimeout;
+      return this;
+    }
+
+    /**
+     * Sets statement_timeout for the reset's transaction (default 30 minutes; must be positive).
+     */
+    public Builder statementTimeout(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    /**
+     * Sets idle_in_transaction_session_timeout for the reset's transaction (default 60s; must be
+     * positive).
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
       return this;
     }
 

@@ -40,7 +40,7 @@ final class ResetSession {
     validate(database);
     connection.setAutoCommit(false);
     try {
-      setLockTimeout();
+      setTimeouts();
       return plan(database, false, true).plan();
     } finally {
       end(false);
@@ -55,8 +55,8 @@ final class ResetSession {
     boolean committed = false;
     ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try {
+      setTimeouts();
       ResetLock.take(connection, database);
-      setLockTimeout();
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
       listener.onPlanned(planned.plan());
@@ -279,10 +279,20 @@ final class ResetSession {
     return oids;
   }
 
-  private void setLockTimeout() throws SQLException {
+  /**
+   * Bounds the transaction in the server, so that a client that dies or hangs mid-reset cannot hold
+   * its locks: {@code lock_timeout} (the request's), {@code statement_timeout} and {@code
+   * idle_in_transaction_session_timeout}. Set with {@code SET LOCAL}, so they end with the
+   * transaction and a pooled session keeps its own values.
+   */
+  private void setTimeouts() throws SQLException {
     try (PreparedStatement statement =
-        connection.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
+        connection.prepareStatement(
+            "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),"
+                + " set_config('idle_in_transaction_session_timeout', ?, true)")) {
       statement.setString(1, Long.toString(request.lockTimeout().toMillis()));
+      statement.setString(2, Long.toString(request.statementTimeout().toMillis()));
+      statement.setString(3, Long.toString(request.idleTimeout().toMillis()));
       statement.executeQuery().close();
     }
   }
