@@ -36,6 +36,7 @@ public final class ResetRequest {
   private final List<Seed> seeds;
   private final Duration lockTimeout;
   private final Duration statementTimeout;
+  private final List<String> searchPath;
   private final Duration idleTimeout;
   private final UnaryOperator<String> fieldNames;
 
@@ -61,6 +62,7 @@ public final class ResetRequest {
       throw invalid("lockTimeout", "must be zero or a positive duration below 24 days");
     }
     this.lockTimeout = b.lockTimeout;
+    this.searchPath = parseSearchPath(b.searchPath);
     this.statementTimeout = positive(b.statementTimeout, "statementTimeout");
     this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
   }
@@ -117,6 +119,14 @@ public final class ResetRequest {
   }
 
   /**
+   * Returns the schemas of search_path for the seeds and the preserveRows expressions, as stored in
+   * the catalog; empty: the session's own search_path.
+   */
+  public List<String> searchPath() {
+    return searchPath;
+  }
+
+  /**
    * Returns statement_timeout for the reset's transaction (default {@link
    * #DEFAULT_STATEMENT_TIMEOUT}): no one statement of the reset, seeds included, runs longer.
    */
@@ -167,6 +177,24 @@ public final class ResetRequest {
       } catch (IllegalArgumentException e) {
         throw invalid("schemas[" + i + "]", "must be a schema name, not '" + given.get(i) + "'");
       }
+    }
+    return List.copyOf(names);
+  }
+
+  private List<String> parseSearchPath(List<String> given) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < given.size(); i++) {
+      String field = "searchPath[" + i + "]";
+      QualifiedName parsed;
+      try {
+        parsed = SqlIdentifiers.qualified(given.get(i));
+      } catch (IllegalArgumentException e) {
+        throw invalid(field, "must be a schema name, not '" + given.get(i) + "'");
+      }
+      if (parsed.schema() != null) {
+        throw invalid(field, "must be a schema name, not '" + given.get(i) + "'");
+      }
+      names.add(parsed.name());
     }
     return List.copyOf(names);
   }
@@ -255,6 +283,7 @@ public final class ResetRequest {
     private final List<SeedScript> seeds = new ArrayList<>();
     private Duration lockTimeout = Duration.ofSeconds(5);
     private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private List<String> searchPath = List.of();
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private UnaryOperator<String> fieldNames = UnaryOperator.identity();
 
@@ -295,6 +324,15 @@ public final class ResetRequest {
     /** Sets lock_timeout for the reset's transaction (default 5s; zero means none). */
     public Builder lockTimeout(Duration lockTimeout) {
       this.lockTimeout = lockTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the search_path the seeds and the preserveRows expressions run with (default: the
+     * session's own); names are unquoted or double-quoted schema names.
+     */
+    public Builder searchPath(List<String> schemas) {
+      this.searchPath = schemas == null ? List.of() : List.copyOf(schemas);
       return this;
     }
 

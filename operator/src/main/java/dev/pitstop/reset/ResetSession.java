@@ -5,6 +5,7 @@ import dev.pitstop.reset.ResetProgress.Stage;
 import dev.pitstop.reset.ResetResult.TableResult;
 import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,7 +41,7 @@ final class ResetSession {
     validate(database);
     connection.setAutoCommit(false);
     try {
-      setTimeouts();
+      configure();
       return plan(database, false, true).plan();
     } finally {
       end(false);
@@ -55,7 +56,7 @@ final class ResetSession {
     boolean committed = false;
     ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try {
-      setTimeouts();
+      configure();
       ResetLock.take(connection, database);
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
@@ -121,6 +122,7 @@ final class ResetSession {
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET TRANSACTION READ ONLY");
+      configure();
       checkSchemas();
       ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
       TableSelection selection = TableSelection.select(graph, request);
@@ -283,9 +285,19 @@ final class ResetSession {
    * Bounds the transaction in the server, so that a client that dies or hangs mid-reset cannot hold
    * its locks: {@code lock_timeout} (the request's), {@code statement_timeout} and {@code
    * idle_in_transaction_session_timeout}. Set with {@code SET LOCAL}, so they end with the
-   * transaction and a pooled session keeps its own values.
+   * transaction and a pooled session keeps its own values. Also sets the request's search_path, if
+   * any, for the seeds and the preserveRows expressions.
    */
-  private void setTimeouts() throws SQLException {
+  private void configure() throws SQLException {
+    if (!request.searchPath().isEmpty()) {
+      try (PreparedStatement statement =
+          connection.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+        statement.setString(
+            1,
+            String.join(", ", request.searchPath().stream().map(SqlIdentifiers::quote).toList()));
+        statement.executeQuery().close();
+      }
+    }
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),"
