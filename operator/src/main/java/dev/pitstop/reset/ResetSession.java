@@ -58,6 +58,7 @@ final class ResetSession {
     try {
       configure();
       ResetLock.take(connection, database);
+      ResetLock.takeMigrationLocks(connection, request.schemas(), database);
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
       listener.onPlanned(planned.plan());
