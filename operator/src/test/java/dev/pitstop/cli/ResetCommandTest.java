@@ -68,6 +68,20 @@ class ResetCommandTest {
   }
 
   @Test
+  void seedWithCopyFromStdinIsRefusedBeforeAnythingIsDeleted() throws Exception {
+    Path seed = dir.resolve("users.sql");
+    Files.writeString(seed, "COPY users (email) FROM STDIN;\nnew@example.com\n\\.\n");
+
+    assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString(), "--plan"))
+        .isEqualTo(Command.USAGE);
+    assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString()))
+        .isEqualTo(Command.USAGE);
+
+    assertThat(err()).contains("users.sql has COPY ... FROM stdin at line 1");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+  }
+
+  @Test
   void planPrintsOrderCountsAndPreservedTablesAndDeletesNothing() {
     int code =
         run(
