@@ -3,6 +3,7 @@ package dev.pitstop.reset;
 import dev.pitstop.reset.ResetPlan.PlannedTable;
 import dev.pitstop.reset.ResetProgress.Stage;
 import dev.pitstop.reset.ResetResult.TableResult;
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlIdentifiers;
@@ -241,6 +242,7 @@ final class ResetSession {
             database,
             request.strategy(),
             tables,
+            partitions(emptied),
             selection.preserved(),
             references.references(),
             order.deferred().stream().map(k -> k.name().toString()).toList(),
@@ -257,6 +259,34 @@ final class ResetSession {
         kept,
         sequences.restarted(),
         redundant);
+  }
+
+  /** One line per partitioned table of {@code emptied} that has partitions, naming them. */
+  private List<String> partitions(List<CatalogTable> emptied) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_partition_tree(?::oid) t"
+                + " JOIN pg_catalog.pg_class c ON c.oid = t.relid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE t.level > 0 ORDER BY t.level, n.nspname, c.relname")) {
+      for (CatalogTable table : emptied) {
+        if (!table.partitioned()) {
+          continue;
+        }
+        statement.setLong(1, table.oid());
+        List<String> names = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            names.add(new QualifiedName(rows.getString(1), rows.getString(2)).toString());
+          }
+        }
+        if (!names.isEmpty()) {
+          lines.add(table.name() + " (partitioned: " + String.join(", ", names) + ")");
+        }
+      }
+    }
+    return lines;
   }
 
   private static String describeNulled(ForeignKey key, ForeignKeyGraph graph) {

@@ -82,6 +82,21 @@ class ResetCommandTest {
   }
 
   @Test
+  void planPrintsThePartitionsOfAPartitionedTable() {
+    pg.execute(
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);"
+            + " CREATE TABLE events_2024 PARTITION OF events"
+            + "  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');");
+
+    assertThat(run("--confirm", pg.databaseName(), "--plan")).isEqualTo(Command.OK);
+
+    assertThat(out())
+        .contains(
+            "Partitions, emptied with their partitioned table:\n"
+                + "  public.events (partitioned: public.events_2024)\n");
+  }
+
+  @Test
   void planPrintsOrderCountsAndPreservedTablesAndDeletesNothing() {
     int code =
         run(

@@ -52,6 +52,11 @@ public class SandboxResetStatus extends PitstopStatus {
     @JsonPropertyDescription("Tables in deletion order, children before parents.")
     public List<String> order = new ArrayList<>();
 
+    @JsonPropertyDescription(
+        "Partitions of the emptied partitioned tables, one line per partitioned table; they are"
+            + " emptied with it.")
+    public List<String> partitions = new ArrayList<>();
+
     @JsonPropertyDescription("Tables that are kept.")
     public List<String> preserved = new ArrayList<>();
 
