@@ -22,8 +22,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code pitstop reset --confirm DBNAME [--schema S]... [--preserve T,...] [--preserve-rows
- * 'TABLE:WHERE']... [--strategy delete|truncate] [--seed FILE]... [--lock-timeout 5s] [--plan]}.
+ * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
+ * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--seed FILE]... [--lock-timeout
+ * 5s] [--plan]}.
  */
 final class ResetCommand implements Command {
   private static final Set<String> OPTIONS =
@@ -31,6 +32,7 @@ final class ResetCommand implements Command {
           "database-url",
           "confirm",
           "schema",
+          "search-path",
           "preserve",
           "preserve-rows",
           "strategy",
@@ -76,6 +78,14 @@ final class ResetCommand implements Command {
     if (!schemas.isEmpty()) {
       builder.schemas(schemas);
     }
+    List<String> searchPath = new ArrayList<>();
+    for (String list : args.values("search-path")) {
+      Arrays.stream(list.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(searchPath::add);
+    }
+    builder.searchPath(searchPath);
     List<String> preserved = new ArrayList<>();
     for (String list : args.values("preserve")) {
       Arrays.stream(list.split(","))
@@ -154,6 +164,9 @@ final class ResetCommand implements Command {
     }
     if (field.startsWith("schemas")) {
       return "--schema " + index(field);
+    }
+    if (field.startsWith("searchPath")) {
+      return "--search-path " + index(field);
     }
     if (field.startsWith("preserveTables")) {
       return "--preserve " + index(field);

@@ -43,6 +43,7 @@ final class ResetReport {
       }
       out.println(line);
     }
+    section(out, "Partitions, emptied with their partitioned table", plan.partitions());
     section(
         out,
         "Preserved",

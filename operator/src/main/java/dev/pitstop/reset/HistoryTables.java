@@ -45,7 +45,7 @@ final class HistoryTables {
               Map.entry(List.of("batch", "id", "migration"), "Laravel migrations")));
 
   /** Columns of a Flyway-style history table (any name, e.g. a custom {@code historyTable}). */
-  private static final Set<String> FLYWAY_COLUMNS =
+  static final Set<String> FLYWAY_COLUMNS =
       Set.of(
           "installed_rank",
           "version",

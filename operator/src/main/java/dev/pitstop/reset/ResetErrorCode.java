@@ -24,6 +24,11 @@ public enum ResetErrorCode {
   PRESERVED_TABLE_REFERENCES(false),
   /** Another reset of the same database holds the reset lock. */
   RESET_LOCKED(false),
+  /**
+   * A migration of the database holds the migration lock of a history table for longer than
+   * lockTimeout; nothing was changed.
+   */
+  MIGRATION_RUNNING(false),
   /** Emptying a table failed (a trigger raised, a lock timeout, ...); everything rolled back. */
   DELETE_FAILED(false),
   /**

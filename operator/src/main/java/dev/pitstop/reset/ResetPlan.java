@@ -10,6 +10,9 @@ import java.util.List;
  * @param database current_database() of the target
  * @param strategy how tables are emptied
  * @param tables emptied tables in deletion order, children before parents
+ * @param partitions for each emptied partitioned table, one line naming its partitions, e.g. {@code
+ *     public.events (partitioned: public.events_2024, public.events_2025)}; they are emptied with
+ *     it
  * @param preserved tables of the schemas that are kept, with the reason
  * @param references foreign keys from kept tables (preserved, or in other schemas) into emptied
  *     ones
@@ -26,6 +29,7 @@ public record ResetPlan(
     String database,
     DeletionStrategy strategy,
     List<PlannedTable> tables,
+    List<String> partitions,
     List<PreservedTable> preserved,
     List<TableReference> references,
     List<String> deferredConstraints,
@@ -36,6 +40,7 @@ public record ResetPlan(
 
   public ResetPlan {
     tables = List.copyOf(tables);
+    partitions = List.copyOf(partitions);
     preserved = List.copyOf(preserved);
     references = List.copyOf(references);
     deferredConstraints = List.copyOf(deferredConstraints);

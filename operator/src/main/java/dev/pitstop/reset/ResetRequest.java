@@ -22,6 +22,12 @@ import java.util.function.UnaryOperator;
  */
 public final class ResetRequest {
 
+  /** Default statement_timeout of a reset's transaction. */
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(30);
+
+  /** Default idle_in_transaction_session_timeout of a reset's transaction. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   private final String confirmDatabaseName;
   private final List<String> schemas;
   private final List<TablePattern> preserveTables;
@@ -29,6 +35,9 @@ public final class ResetRequest {
   private final DeletionStrategy strategy;
   private final List<Seed> seeds;
   private final Duration lockTimeout;
+  private final Duration statementTimeout;
+  private final List<String> searchPath;
+  private final Duration idleTimeout;
   private final UnaryOperator<String> fieldNames;
 
   /** A seed script split into statements. */
@@ -53,6 +62,19 @@ public final class ResetRequest {
       throw invalid("lockTimeout", "must be zero or a positive duration below 24 days");
     }
     this.lockTimeout = b.lockTimeout;
+    this.searchPath = parseSearchPath(b.searchPath);
+    this.statementTimeout = positive(b.statementTimeout, "statementTimeout");
+    this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
+  }
+
+  private Duration positive(Duration value, String field) {
+    if (value == null
+        || value.isNegative()
+        || value.isZero()
+        || value.toMillis() > Integer.MAX_VALUE) {
+      throw invalid(field, "must be a positive duration below 24 days");
+    }
+    return value;
   }
 
   /** Starts a request; {@code confirmDatabaseName} must equal the target's current_database(). */
@@ -96,6 +118,31 @@ public final class ResetRequest {
     return lockTimeout;
   }
 
+  /**
+   * Returns the schemas of search_path for the seeds and the preserveRows expressions, as stored in
+   * the catalog; empty: the session's own search_path.
+   */
+  public List<String> searchPath() {
+    return searchPath;
+  }
+
+  /**
+   * Returns statement_timeout for the reset's transaction (default {@link
+   * #DEFAULT_STATEMENT_TIMEOUT}): no one statement of the reset, seeds included, runs longer.
+   */
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  /**
+   * Returns idle_in_transaction_session_timeout for the reset's transaction (default {@link
+   * #DEFAULT_IDLE_TIMEOUT}): the server ends the session, rolling the reset back and releasing its
+   * locks, when its client sends nothing for this long mid-transaction (a killed or hung client).
+   */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
   /** Returns the caller's name of a request field, e.g. {@code spec.preserveRows[0].where}. */
   String field(String name) {
     return fieldNames.apply(name);
@@ -130,6 +177,24 @@ public final class ResetRequest {
       } catch (IllegalArgumentException e) {
         throw invalid("schemas[" + i + "]", "must be a schema name, not '" + given.get(i) + "'");
       }
+    }
+    return List.copyOf(names);
+  }
+
+  private List<String> parseSearchPath(List<String> given) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < given.size(); i++) {
+      String field = "searchPath[" + i + "]";
+      QualifiedName parsed;
+      try {
+        parsed = SqlIdentifiers.qualified(given.get(i));
+      } catch (IllegalArgumentException e) {
+        throw invalid(field, "must be a schema name, not '" + given.get(i) + "'");
+      }
+      if (parsed.schema() != null) {
+        throw invalid(field, "must be a schema name, not '" + given.get(i) + "'");
+      }
+      names.add(parsed.name());
     }
     return List.copyOf(names);
   }
@@ -192,10 +257,37 @@ public final class ResetRequest {
                   + "); seeds run inside the reset's one transaction");
         }
       }
+      for (SqlStatement statement : statements) {
+        if (isCopyFromStdin(statement)) {
+          throw invalid(
+              ResetErrorCode.INVALID_SEED,
+              "seed",
+              "script "
+                  + script.name()
+                  + " has COPY ... FROM stdin at line "
+                  + statement.line()
+                  + ", which a reset cannot feed (it sends statements, not psql's inline data);"
+                  + " write the rows as INSERT statements");
+        }
+      }
       parsed.add(new Seed(script.name(), statements));
     }
     parsed.sort(Comparator.comparing(Seed::name));
     return List.copyOf(parsed);
+  }
+
+  /** {@code COPY ... FROM STDIN}, as far as the leading tokens show it. */
+  private static boolean isCopyFromStdin(SqlStatement s) {
+    if (!s.startsWith("COPY")) {
+      return false;
+    }
+    List<String> tokens = s.leadingTokens();
+    for (int i = 1; i + 1 < tokens.size(); i++) {
+      if (tokens.get(i).equalsIgnoreCase("FROM") && tokens.get(i + 1).equalsIgnoreCase("STDIN")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isTransactionControl(SqlStatement s) {
@@ -217,6 +309,9 @@ public final class ResetRequest {
     private DeletionStrategy strategy = DeletionStrategy.DELETE;
     private final List<SeedScript> seeds = new ArrayList<>();
     private Duration lockTimeout = Duration.ofSeconds(5);
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private List<String> searchPath = List.of();
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private UnaryOperator<String> fieldNames = UnaryOperator.identity();
 
     private Builder(String confirmDatabaseName) {
@@ -256,6 +351,32 @@ public final class ResetRequest {
     /** Sets lock_timeout for the reset's transaction (default 5s; zero means none). */
     public Builder lockTimeout(Duration lockTimeout) {
       this.lockTimeout = lockTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the search_path the seeds and the preserveRows expressions run with (default: the
+     * session's own); names are unquoted or double-quoted schema names.
+     */
+    public Builder searchPath(List<String> schemas) {
+      this.searchPath = schemas == null ? List.of() : List.copyOf(schemas);
+      return this;
+    }
+
+    /**
+     * Sets statement_timeout for the reset's transaction (default 30 minutes; must be positive).
+     */
+    public Builder statementTimeout(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    /**
+     * Sets idle_in_transaction_session_timeout for the reset's transaction (default 60s; must be
+     * positive).
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
       return this;
     }
 

@@ -3,8 +3,10 @@ package dev.pitstop.reset;
 import dev.pitstop.reset.ResetPlan.PlannedTable;
 import dev.pitstop.reset.ResetProgress.Stage;
 import dev.pitstop.reset.ResetResult.TableResult;
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,7 +42,7 @@ final class ResetSession {
     validate(database);
     connection.setAutoCommit(false);
     try {
-      setLockTimeout();
+      configure();
       return plan(database, false, true).plan();
     } finally {
       end(false);
@@ -55,8 +57,9 @@ final class ResetSession {
     boolean committed = false;
     ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try {
+      configure();
       ResetLock.take(connection, database);
-      setLockTimeout();
+      ResetLock.takeMigrationLocks(connection, request.schemas(), database);
       report(new ResetProgress(Stage.PLANNING, null, 0, 0, 0, null, 0, 0, 0));
       PlannedReset planned = plan(database, true, false);
       listener.onPlanned(planned.plan());
@@ -121,6 +124,7 @@ final class ResetSession {
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET TRANSACTION READ ONLY");
+      configure();
       checkSchemas();
       ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
       TableSelection selection = TableSelection.select(graph, request);
@@ -238,6 +242,7 @@ final class ResetSession {
             database,
             request.strategy(),
             tables,
+            partitions(emptied),
             selection.preserved(),
             references.references(),
             order.deferred().stream().map(k -> k.name().toString()).toList(),
@@ -254,6 +259,34 @@ final class ResetSession {
         kept,
         sequences.restarted(),
         redundant);
+  }
+
+  /** One line per partitioned table of {@code emptied} that has partitions, naming them. */
+  private List<String> partitions(List<CatalogTable> emptied) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_partition_tree(?::oid) t"
+                + " JOIN pg_catalog.pg_class c ON c.oid = t.relid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE t.level > 0 ORDER BY t.level, n.nspname, c.relname")) {
+      for (CatalogTable table : emptied) {
+        if (!table.partitioned()) {
+          continue;
+        }
+        statement.setLong(1, table.oid());
+        List<String> names = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            names.add(new QualifiedName(rows.getString(1), rows.getString(2)).toString());
+          }
+        }
+        if (!names.isEmpty()) {
+          lines.add(table.name() + " (partitioned: " + String.join(", ", names) + ")");
+        }
+      }
+    }
+    return lines;
   }
 
   private static String describeNulled(ForeignKey key, ForeignKeyGraph graph) {
@@ -279,10 +312,30 @@ final class ResetSession {
     return oids;
   }
 
-  private void setLockTimeout() throws SQLException {
+  /**
+   * Bounds the transaction in the server, so that a client that dies or hangs mid-reset cannot hold
+   * its locks: {@code lock_timeout} (the request's), {@code statement_timeout} and {@code
+   * idle_in_transaction_session_timeout}. Set with {@code SET LOCAL}, so they end with the
+   * transaction and a pooled session keeps its own values. Also sets the request's search_path, if
+   * any, for the seeds and the preserveRows expressions.
+   */
+  private void configure() throws SQLException {
+    if (!request.searchPath().isEmpty()) {
+      try (PreparedStatement statement =
+          connection.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+        statement.setString(
+            1,
+            String.join(", ", request.searchPath().stream().map(SqlIdentifiers::quote).toList()));
+        statement.executeQuery().close();
+      }
+    }
     try (PreparedStatement statement =
-        connection.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
+        connection.prepareStatement(
+            "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),"
+                + " set_config('idle_in_transaction_session_timeout', ?, true)")) {
       statement.setString(1, Long.toString(request.lockTimeout().toMillis()));
+      statement.setString(2, Long.toString(request.statementTimeout().toMillis()));
+      statement.setString(3, Long.toString(request.idleTimeout().toMillis()));
       statement.executeQuery().close();
     }
   }

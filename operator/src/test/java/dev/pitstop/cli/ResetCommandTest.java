@@ -68,6 +68,35 @@ class ResetCommandTest {
   }
 
   @Test
+  void seedWithCopyFromStdinIsRefusedBeforeAnythingIsDeleted() throws Exception {
+    Path seed = dir.resolve("users.sql");
+    Files.writeString(seed, "COPY users (email) FROM STDIN;\nnew@example.com\n\\.\n");
+
+    assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString(), "--plan"))
+        .isEqualTo(Command.USAGE);
+    assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString()))
+        .isEqualTo(Command.USAGE);
+
+    assertThat(err()).contains("users.sql has COPY ... FROM stdin at line 1");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+  }
+
+  @Test
+  void planPrintsThePartitionsOfAPartitionedTable() {
+    pg.execute(
+        "CREATE TABLE events (at date NOT NULL) PARTITION BY RANGE (at);"
+            + " CREATE TABLE events_2024 PARTITION OF events"
+            + "  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');");
+
+    assertThat(run("--confirm", pg.databaseName(), "--plan")).isEqualTo(Command.OK);
+
+    assertThat(out())
+        .contains(
+            "Partitions, emptied with their partitioned table:\n"
+                + "  public.events (partitioned: public.events_2024)\n");
+  }
+
+  @Test
   void planPrintsOrderCountsAndPreservedTablesAndDeletesNothing() {
     int code =
         run(

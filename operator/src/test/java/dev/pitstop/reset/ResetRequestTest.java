@@ -62,6 +62,24 @@ class ResetRequestTest {
   }
 
   @Test
+  void seedWithCopyFromStdinIsRefusedWithItsFileAndLine() {
+    ResetException e =
+        refused(
+            ResetRequest.builder("sandbox")
+                .seeds(
+                    List.of(
+                        new SeedScript("01-users.sql", "INSERT INTO users VALUES (1);"),
+                        new SeedScript(
+                            "02-roles.sql",
+                            "-- roles\nCOPY public.roles (id, name) FROM stdin;\n1\tadmin\n\\.\n"))));
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INVALID_SEED);
+    assertThat(e.getMessage())
+        .startsWith("seed script 02-roles.sql has COPY ... FROM stdin at line 2,")
+        .endsWith("; nothing was changed.");
+    assertThat(e.getMessage().replace("...", "")).doesNotContain(". ");
+  }
+
+  @Test
   void savepointsAndFunctionBodiesAreFineInSeeds() {
     ResetRequest request =
         ResetRequest.builder("sandbox")

@@ -27,6 +27,11 @@ public class SandboxResetSpec {
   public List<@Pattern(Patterns.IDENTIFIER) String> schemas = new ArrayList<>(List.of("public"));
 
   @JsonPropertyDescription(
+      "search_path the seeds and the preserveRows where-expressions run with, as schema names in"
+          + " order; without it, the connection's own.")
+  public List<@Pattern(Patterns.IDENTIFIER) String> searchPath;
+
+  @JsonPropertyDescription(
       "Tables kept untouched: names or glob patterns (payload_*), optionally schema-qualified."
           + " Unquoted names match in any case (double-quote one for its exact case). The history"
           + " tables of known migration tools (Pitstop, Flyway, Liquibase, Django, Alembic, Prisma,"

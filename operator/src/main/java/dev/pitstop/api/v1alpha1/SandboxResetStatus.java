@@ -55,6 +55,11 @@ public class SandboxResetStatus extends PitstopStatus {
     @Size(max = 100)
     public List<String> order = new ArrayList<>();
 
+    @JsonPropertyDescription(
+        "Partitions of the emptied partitioned tables, one line per partitioned table; they are"
+            + " emptied with it.")
+    public List<String> partitions = new ArrayList<>();
+
     @JsonPropertyDescription("Tables that are kept.")
     @Size(max = 100)
     public List<String> preserved = new ArrayList<>();

@@ -85,6 +85,7 @@ public record ResetRequests(
           ResetRequest.builder(spec.confirmDatabaseName)
               .fieldNames(field -> "spec." + field)
               .schemas(spec.schemas == null ? List.of("public") : spec.schemas)
+              .searchPath(spec.searchPath)
               .preserveTables(spec.preserveTables == null ? List.of() : spec.preserveTables)
               .strategy(
                   spec.strategy == ResetStrategy.Truncate

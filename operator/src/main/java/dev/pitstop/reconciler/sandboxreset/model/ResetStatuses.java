@@ -334,6 +334,7 @@ public final class ResetStatuses {
   private static SandboxResetStatus.ResetPlan plan(ResetPlan plan, Map<String, Long> deleted) {
     SandboxResetStatus.ResetPlan p = new SandboxResetStatus.ResetPlan();
     p.order = limited(plan.order());
+    p.partitions = limited(plan.partitions());
     p.preserved =
         limited(plan.preserved().stream().map(t -> t.name() + " (" + t.reason() + ")").toList());
     p.warnings = limited(plan.warnings().stream().map(KnownSecrets::redact).toList());

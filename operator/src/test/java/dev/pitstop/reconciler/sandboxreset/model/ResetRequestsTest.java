@@ -1,0 +1,51 @@
+package dev.pitstop.reconciler.sandboxreset.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.SandboxReset;
+import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Reading a SandboxReset's spec: searchPath reaches the request and the run digest. */
+class ResetRequestsTest {
+
+  private static SandboxReset resource(List<String> searchPath) {
+    SandboxReset sbr = new SandboxReset();
+    sbr.setMetadata(new ObjectMetaBuilder().withName("sandbox").withNamespace("ns").build());
+    SandboxResetSpec spec = new SandboxResetSpec();
+    spec.database = new DatabaseRef("sandbox-db");
+    spec.confirmDatabaseName = "sandbox";
+    spec.searchPath = searchPath;
+    sbr.setSpec(spec);
+    return sbr;
+  }
+
+  private static ResetRequests prepare(List<String> searchPath) throws SpecException {
+    return ResetRequests.prepare(resource(searchPath), name -> Optional.empty());
+  }
+
+  @Test
+  void searchPathReachesTheRequestAndChangesTheRunDigest() throws SpecException {
+    ResetRequests without = prepare(null);
+    ResetRequests with = prepare(List.of("musicbrainz", "public"));
+
+    assertThat(without.request().searchPath()).isEmpty();
+    assertThat(with.request().searchPath()).containsExactly("musicbrainz", "public");
+    assertThat(with.runDigest()).isNotEqualTo(without.runDigest());
+    assertThat(prepare(List.of("public", "musicbrainz")).runDigest())
+        .isNotEqualTo(with.runDigest());
+  }
+
+  @Test
+  void aQualifiedSearchPathEntryIsRefusedNamingTheField() {
+    SpecException e = catchThrowableOfType(SpecException.class, () -> prepare(List.of("a.b")));
+
+    assertThat(e.getMessage()).contains("spec.searchPath[0] must be a schema name");
+  }
+}
