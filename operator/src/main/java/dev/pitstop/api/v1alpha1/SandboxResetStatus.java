@@ -58,6 +58,7 @@ public class SandboxResetStatus extends PitstopStatus {
     @JsonPropertyDescription(
         "Partitions of the emptied partitioned tables, one line per partitioned table; they are"
             + " emptied with it.")
+    @Size(max = 100)
     public List<String> partitions = new ArrayList<>();
 
     @JsonPropertyDescription("Tables that are kept.")
