@@ -6,7 +6,7 @@ import dev.pitstop.api.v1alpha1.RunNotify.Result;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
 import dev.pitstop.notify.WebhookNotifier;
-import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.Webhook;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -24,7 +24,7 @@ import java.util.function.Function;
  */
 public final class RunNotices {
   /** Condition: whether the last notification reached the webhook. */
-  public static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
+  public static final String NOTIFICATION_DELIVERED = RunStatuses.NOTIFICATION_DELIVERED;
 
   private RunNotices() {}
 
@@ -61,22 +61,7 @@ public final class RunNotices {
             ? new Delivery(
                 false, 0, webhook.problem() == null ? "no webhook URL" : webhook.problem())
             : notifier.send(webhook.url(), text(resource, result, message));
-    delivered(status, delivery, generation, now);
-  }
-
-  /** NotificationDelivered: whether {@code delivery} reached the webhook, and if not why. */
-  public static void delivered(
-      PitstopStatus status, Delivery delivery, long generation, Instant now) {
-    Conditions.set(
-        status,
-        NOTIFICATION_DELIVERED,
-        delivery.delivered(),
-        delivery.delivered() ? "Delivered" : "DeliveryFailed",
-        delivery.delivered()
-            ? "the webhook accepted the notification"
-            : KnownSecrets.redact(delivery.error()),
-        generation,
-        now);
+    RunStatuses.notificationDelivered(status, delivery, generation, now);
   }
 
   /** {@code DatabaseMigration shop/app-schema: Failure: <message>}. */

@@ -4,6 +4,7 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
 import dev.pitstop.database.Reachability;
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.notify.Delivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -14,7 +15,25 @@ import java.util.Locale;
  * statuses class sets its phase and kind-specific fields around these.
  */
 public final class RunStatuses {
+  /** Condition: whether the last notification reached the webhook. */
+  public static final String NOTIFICATION_DELIVERED = "NotificationDelivered";
+
   private RunStatuses() {}
+
+  /** NotificationDelivered: whether {@code delivery} reached the webhook, and if not why. */
+  public static void notificationDelivered(
+      PitstopStatus status, Delivery delivery, long generation, Instant now) {
+    Conditions.set(
+        status,
+        NOTIFICATION_DELIVERED,
+        delivery.delivered(),
+        delivery.delivered() ? "Delivered" : "DeliveryFailed",
+        delivery.delivered()
+            ? "the webhook accepted the notification"
+            : KnownSecrets.redact(delivery.error()),
+        generation,
+        now);
+  }
 
   /** DatabaseReachable True: the database answered. */
   public static void reachable(PitstopStatus status, long generation, Instant now) {

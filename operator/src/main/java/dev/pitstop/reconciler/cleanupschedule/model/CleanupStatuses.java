@@ -7,7 +7,6 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.notify.Delivery;
-import dev.pitstop.reconciler.RunNotices;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.SpecException;
@@ -24,7 +23,7 @@ import java.util.Objects;
  */
 public final class CleanupStatuses {
   /** Condition: whether the last notification reached the webhook. */
-  public static final String NOTIFICATION_DELIVERED = RunNotices.NOTIFICATION_DELIVERED;
+  public static final String NOTIFICATION_DELIVERED = RunStatuses.NOTIFICATION_DELIVERED;
 
   /** Ready reasons that describe a passing state rather than the last run. */
   private static final java.util.Set<String> TRANSIENT_REASONS =
@@ -236,7 +235,7 @@ public final class CleanupStatuses {
   public static void notification(
       CleanupScheduleStatus status, Delivery delivery, long generation, Instant now) {
     if (delivery != null) {
-      RunNotices.delivered(status, delivery, generation, now);
+      RunStatuses.notificationDelivered(status, delivery, generation, now);
     }
   }
 
