@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
  * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
- * statement), else {@link Command#FAILED}.
+ * statement, a history table that points at the wrong table or a schema that needs a baseline),
+ * else {@link Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
@@ -21,7 +22,9 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_REQUEST,
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
-          ErrorCode.TRANSACTION_CONTROL);
+          ErrorCode.TRANSACTION_CONTROL,
+          ErrorCode.OTHER_HISTORY_TABLE,
+          ErrorCode.SCHEMA_NOT_EMPTY);
 
   private MigrationErrorReport() {}
 
