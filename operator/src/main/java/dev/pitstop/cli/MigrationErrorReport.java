@@ -5,6 +5,8 @@ import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationFailure;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.util.List;
@@ -54,6 +56,20 @@ final class MigrationErrorReport {
                   : "; current version " + partial.currentVersion()));
     }
     return BAD_INPUT.contains(e.code()) ? Command.USAGE : Command.FAILED;
+  }
+
+  /** Prints a warning line for each file that is not a migration and is ignored. */
+  static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {
+    MigrationScripts.ignored(scripts)
+        .forEach(
+            name ->
+                err.println(
+                    "pitstop "
+                        + command
+                        + ": warning: ignoring "
+                        + name
+                        + ": not named V<version>__<description>.sql or"
+                        + " R__<description>.sql"));
   }
 
   /** Prints one problem on one line; several under a header line, each on its own line. */

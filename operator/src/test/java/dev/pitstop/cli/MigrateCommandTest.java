@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -93,6 +94,33 @@ class MigrateCommandTest {
     assertThat(continued.out()).contains("applied 1 migration").contains("current version 3");
     assertThat(pg.rowCount("courses")).isEqualTo(3); // V2's rows not inserted twice
     assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
+  }
+
+  @Test
+  void findsFilesAsFlywayDoesInSubfoldersWithAnyCaseSuffixIgnoringOtherNames() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY, title text);");
+    Files.createDirectories(dir.resolve("data/more"));
+    write("data/V2__seed.SQL", "INSERT INTO courses VALUES (1, 'Algebra');");
+    write("data/more/V3__seed_more.sql", "INSERT INTO courses VALUES (2, 'Biology');");
+    write("data/more/R__titles.sql", "CREATE OR REPLACE VIEW titles AS SELECT title FROM courses;");
+    write("README.sql", "this is not SQL");
+    write("data/notes.txt", "not a migration either");
+    TestDatabase other = pg.createDatabase();
+    Flyway flyway =
+        Flyway.configure().dataSource(other.dataSource()).locations("filesystem:" + dir).load();
+    assertThat(flyway.migrate().migrationsExecuted).isEqualTo(4);
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("warning: ignoring README.sql").doesNotContain("notes.txt");
+    String rows =
+        "SELECT coalesce(version, 'R') || '|' || script || '|' || checksum FROM %s"
+            + " ORDER BY installed_rank";
+    assertThat(pg.queryStrings(rows.formatted("pitstop_schema_history")))
+        .containsExactlyElementsOf(other.queryStrings(rows.formatted("flyway_schema_history")))
+        .hasSize(4);
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
   }
 
   @Test
