@@ -39,6 +39,7 @@ public final class MigrateCommand implements Command {
             .withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
+    MigrationErrorReport.ignored(NAME, request.scripts(), err);
     List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);

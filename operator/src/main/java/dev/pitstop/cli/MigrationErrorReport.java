@@ -5,6 +5,8 @@ import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationFailure;
+import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.Set;
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
  * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
- * statement), else {@link Command#FAILED}.
+ * statement, a history table that points at the wrong table or a schema that needs a baseline),
+ * else {@link Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
@@ -21,7 +24,9 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_REQUEST,
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
-          ErrorCode.TRANSACTION_CONTROL);
+          ErrorCode.TRANSACTION_CONTROL,
+          ErrorCode.OTHER_HISTORY_TABLE,
+          ErrorCode.SCHEMA_NOT_EMPTY);
 
   private MigrationErrorReport() {}
 
@@ -51,6 +56,20 @@ final class MigrationErrorReport {
                   : "; current version " + partial.currentVersion()));
     }
     return BAD_INPUT.contains(e.code()) ? Command.USAGE : Command.FAILED;
+  }
+
+  /** Prints a warning line for each file that is not a migration and is ignored. */
+  static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {
+    MigrationScripts.ignored(scripts)
+        .forEach(
+            name ->
+                err.println(
+                    "pitstop "
+                        + command
+                        + ": warning: ignoring "
+                        + name
+                        + ": not named V<version>__<description>.sql or"
+                        + " R__<description>.sql"));
   }
 
   /** Prints one problem on one line; several under a header line, each on its own line. */

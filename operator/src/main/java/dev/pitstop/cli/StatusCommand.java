@@ -35,6 +35,7 @@ public final class StatusCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
+    MigrationErrorReport.ignored(NAME, request.scripts(), err);
     List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);

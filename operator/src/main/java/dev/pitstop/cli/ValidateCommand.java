@@ -33,6 +33,7 @@ public final class ValidateCommand implements Command {
     MigrationRequest request = options.request();
     Optional<ConnectionSettings> settings = DatabaseUrl.find(parsed, env);
     String files = MigrationErrorReport.count(request.scripts().size(), "file");
+    MigrationErrorReport.ignored(NAME, request.scripts(), err);
     List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);

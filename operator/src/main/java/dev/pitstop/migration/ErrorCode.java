@@ -36,6 +36,17 @@ public enum ErrorCode {
   LOCK_LOST,
   /** The history table exists but does not have Flyway's columns. */
   HISTORY_TABLE_INVALID,
+  /**
+   * The history table does not exist but another table with Flyway's history columns (such as
+   * {@code flyway_schema_history}) does; the history table setting must name it. Refused before
+   * anything runs.
+   */
+  OTHER_HISTORY_TABLE,
+  /**
+   * The history table does not exist and the schema already has tables: the database was set up
+   * without this history, so it needs a baseline first. Refused before anything runs.
+   */
+  SCHEMA_NOT_EMPTY,
   /** The database could not be reached or failed outside a script. */
   DATABASE_ERROR,
   /** The calling thread was interrupted; the current migration was rolled back. */

@@ -77,6 +77,7 @@ public final class MigrationEngine {
           MigrationLock.acquire(
               lockSession, history.table(), request.lockWaitTimeout(), listener)) {
         if (!history.exists(work)) {
+          refuseNewHistory(work, history, session, scripts);
           history.create(work);
         }
         MigrationPlan plan = plan(work, request, scripts, session, history);
@@ -247,6 +248,68 @@ public final class MigrationEngine {
       realigned.add(correction.script());
     }
     return realigned;
+  }
+
+  /**
+   * Before creating a history table: refuses when Flyway's {@code flyway_schema_history}, or
+   * another history table that already records one of the given scripts, exists in the history
+   * table's schema or the session's schema, since every migration would run again; and, when there
+   * is no history table at all, refuses schemas that already have tables, which were set up without
+   * a history and need a baseline (as Flyway refuses a non-empty schema without history). A second
+   * history with scripts of its own beside an existing one stays possible.
+   */
+  private static void refuseNewHistory(
+      Connection work,
+      MigrationHistory history,
+      SessionInfo session,
+      List<ResolvedMigration> scripts)
+      throws SQLException {
+    List<String> schemas = new ArrayList<>();
+    schemas.add(history.table().schema());
+    if (session.schema() != null && !schemas.contains(session.schema())) {
+      schemas.add(session.schema());
+    }
+    List<QualifiedName> others = history.otherHistories(work, schemas);
+    List<String> names = scripts.stream().map(ResolvedMigration::script).toList();
+    for (QualifiedName other : others) {
+      if (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
+          || MigrationHistory.recordsAny(work, other, names)) {
+        throw new MigrationException(
+            ErrorCode.OTHER_HISTORY_TABLE,
+            "historyTable",
+            "History table "
+                + history.table()
+                + " does not exist but "
+                + other
+                + (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
+                    ? " is Flyway's history table"
+                    : " already records some of these migrations")
+                + ", so they would run again; set historyTable"
+                + " (pitstop --history-table, spec.historyTable) to "
+                + other
+                + " to continue from it.");
+      }
+    }
+    if (!others.isEmpty()) {
+      return;
+    }
+    List<QualifiedName> tables = MigrationHistory.userTables(work, schemas);
+    if (!tables.isEmpty()) {
+      List<String> shown = tables.stream().limit(3).map(QualifiedName::toString).toList();
+      throw new MigrationException(
+          ErrorCode.SCHEMA_NOT_EMPTY,
+          "historyTable",
+          (schemas.size() > 1 ? "Schemas " : "Schema ")
+              + String.join(" and ", schemas)
+              + " already has tables ("
+              + String.join(", ", shown)
+              + (tables.size() > shown.size() ? ", ..." : "")
+              + ") but there is no history table "
+              + history.table()
+              + ", so a baseline is needed: create the history with Flyway baseline, or point"
+              + " historyTable (pitstop --history-table, spec.historyTable) at an existing"
+              + " history.");
+    }
   }
 
   private static QualifiedName historyTable(MigrationRequest request, SessionInfo session) {

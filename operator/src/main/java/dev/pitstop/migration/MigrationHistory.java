@@ -57,6 +57,91 @@ final class MigrationHistory {
     }
   }
 
+  /** Flyway's default history table name. */
+  static final String FLYWAY_DEFAULT = "flyway_schema_history";
+
+  private static final String HISTORY_COLUMNS =
+      "'installed_rank', 'version', 'description', 'type', 'script', 'checksum',"
+          + " 'installed_by', 'installed_on', 'execution_time', 'success'";
+
+  private static final String IS_HISTORY =
+      "(SELECT count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
+          + " AND NOT a.attisdropped AND a.attname IN ("
+          + HISTORY_COLUMNS
+          + ")) = 10";
+
+  /**
+   * Returns the tables in the given schemas, other than this one, named {@code
+   * flyway_schema_history} or having all of Flyway's history columns; {@code flyway_schema_history}
+   * first.
+   */
+  List<QualifiedName> otherHistories(Connection connection, List<String> schemas)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p')"
+                + " AND NOT (n.nspname = ? AND c.relname = ?)"
+                + " AND (c.relname = ? OR "
+                + IS_HISTORY
+                + ") ORDER BY c.relname <> ?, n.nspname, c.relname")) {
+      statement.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+      statement.setString(2, table.schema());
+      statement.setString(3, table.name());
+      statement.setString(4, FLYWAY_DEFAULT);
+      statement.setString(5, FLYWAY_DEFAULT);
+      List<QualifiedName> found = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          found.add(new QualifiedName(rows.getString(1), rows.getString(2)));
+        }
+      }
+      return found;
+    }
+  }
+
+  /** Whether the given table records a migration with one of the given script names. */
+  static boolean recordsAny(Connection connection, QualifiedName other, List<String> scripts)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM " + other.sql() + " WHERE script = ANY (?))")) {
+      statement.setArray(1, connection.createArrayOf("text", scripts.toArray()));
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Returns the user's tables, views and foreign tables in the given schemas (not history tables,
+   * not members of extensions), in name order.
+   */
+  static List<QualifiedName> userTables(Connection connection, List<String> schemas)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                + " AND NOT c.relispartition AND NOT "
+                + IS_HISTORY
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+                + " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid"
+                + " AND d.deptype = 'e') ORDER BY n.nspname, c.relname")) {
+      statement.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+      List<QualifiedName> found = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          found.add(new QualifiedName(rows.getString(1), rows.getString(2)));
+        }
+      }
+      return found;
+    }
+  }
+
   /** Creates the schema (if missing) and the table, in one transaction. */
   void create(Connection connection) throws SQLException {
     Transactions.commit(

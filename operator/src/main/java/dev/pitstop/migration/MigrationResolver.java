@@ -12,8 +12,11 @@ import java.util.function.Consumer;
 
 /**
  * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql} and
- * {@code R__<description>.sql}. Returns versioned scripts by version, then repeatables by
- * description.
+ * {@code R__<description>.sql}, the suffix in any case ({@code .SQL}). Names that are not
+ * migrations ({@code README.sql}, {@code afterMigrate.sql}, {@code U1__undo.sql}, other suffixes)
+ * are ignored, as Flyway ignores them; names that look like a migration but are broken ({@code
+ * V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming} does.
+ * Returns versioned scripts by version, then repeatables by description.
  */
 final class MigrationResolver {
 
@@ -48,6 +51,34 @@ final class MigrationResolver {
     return problems;
   }
 
+  /**
+   * Whether a script is not a migration and is ignored: its file part (after the last {@code /})
+   * does not end in {@code .sql} (any case), or does not start with {@code V} or {@code R} followed
+   * by a digit, {@code _} or {@code .}, nor contain {@code __} after that letter.
+   */
+  static boolean ignored(String name) {
+    String fileName = name.substring(name.lastIndexOf('/') + 1);
+    if (!endsWithSuffix(fileName)) {
+      return true;
+    }
+    String base = fileName.substring(0, fileName.length() - SUFFIX.length());
+    if (base.isEmpty() || (base.charAt(0) != 'V' && base.charAt(0) != 'R')) {
+      return true;
+    }
+    if (base.length() > 1) {
+      char next = base.charAt(1);
+      if (Character.isDigit(next) || next == '_' || next == '.') {
+        return false;
+      }
+    }
+    return !base.contains(SEPARATOR);
+  }
+
+  private static boolean endsWithSuffix(String fileName) {
+    return fileName.regionMatches(
+        true, fileName.length() - SUFFIX.length(), SUFFIX, 0, SUFFIX.length());
+  }
+
   /** Resolves what it can, passing each problem to {@code onProblem} and skipping that script. */
   private static List<ResolvedMigration> resolve(
       List<MigrationScript> scripts, Consumer<MigrationException> onProblem) {
@@ -56,6 +87,9 @@ final class MigrationResolver {
     Map<MigrationVersion, String> versions = new HashMap<>();
     Map<String, String> descriptions = new HashMap<>();
     for (MigrationScript script : scripts) {
+      if (ignored(script.name())) {
+        continue;
+      }
       ResolvedMigration migration;
       try {
         migration = parse(script);
@@ -93,7 +127,7 @@ final class MigrationResolver {
     if (name.length() > MAX_SCRIPT) {
       throw badName(name, "is longer than " + MAX_SCRIPT + " characters");
     }
-    if (!fileName.endsWith(SUFFIX)) {
+    if (!endsWithSuffix(fileName)) {
       throw badName(name, "does not end in .sql");
     }
     String base = fileName.substring(0, fileName.length() - SUFFIX.length());

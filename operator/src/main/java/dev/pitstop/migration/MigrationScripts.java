@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -16,8 +18,11 @@ public final class MigrationScripts {
   private MigrationScripts() {}
 
   /**
-   * Reads every {@code *.sql} file directly in the directory (not in subdirectories) as UTF-8, in
-   * name order. Other files are ignored; naming rules are checked when the scripts are used.
+   * Reads every {@code *.sql} file (suffix in any case) in the directory and its subdirectories as
+   * UTF-8, in path order, each named by its path relative to the directory with {@code /} (as
+   * Flyway records it). Folders whose name starts with {@code .} (such as the {@code ..data} of a
+   * mounted ConfigMap) and symbolic links to folders are not entered. Other files are ignored;
+   * naming rules are checked when the scripts are used.
    *
    * @throws UncheckedIOException if the directory cannot be read
    */
@@ -30,12 +35,14 @@ public final class MigrationScripts {
    * refuses files beyond a size).
    */
   public static List<MigrationScript> fromDirectory(Path directory, Function<Path, String> read) {
-    try (Stream<Path> files = Files.list(directory)) {
+    try (Stream<Path> files = Files.walk(directory)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(file -> file.getFileName().toString().endsWith(".sql"))
-          .sorted(Comparator.comparing(file -> file.getFileName().toString()))
-          .map(file -> new MigrationScript(file.getFileName().toString(), read.apply(file)))
+          .filter(file -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
+          .filter(file -> !inHiddenFolder(directory, file))
+          .map(file -> Map.entry(relativeName(directory, file), file))
+          .sorted(Map.Entry.comparingByKey())
+          .map(entry -> new MigrationScript(entry.getKey(), read.apply(entry.getValue())))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list migration directory " + directory, e);
@@ -52,6 +59,35 @@ public final class MigrationScripts {
    */
   public static List<ValidationIssue> namingProblems(List<MigrationScript> scripts) {
     return MigrationResolver.problems(scripts);
+  }
+
+  /**
+   * The names of scripts that are not migrations and are ignored (not {@code
+   * V<version>__<description>.sql} nor {@code R__<description>.sql}, nor broken names that look
+   * like one), in the given order; callers show them as warnings.
+   */
+  public static List<String> ignored(List<MigrationScript> scripts) {
+    return scripts.stream().map(MigrationScript::name).filter(MigrationResolver::ignored).toList();
+  }
+
+  /** Whether a folder on the way is hidden, such as the {@code ..data} of a mounted ConfigMap. */
+  private static boolean inHiddenFolder(Path directory, Path file) {
+    Path folder = directory.relativize(file).getParent();
+    if (folder == null) {
+      return false;
+    }
+    for (Path part : folder) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String relativeName(Path directory, Path file) {
+    List<String> parts = new ArrayList<>();
+    directory.relativize(file).forEach(part -> parts.add(part.toString()));
+    return String.join("/", parts);
   }
 
   private static String read(Path file) {

@@ -3,14 +3,17 @@ package dev.pitstop.cli;
 import static dev.pitstop.cli.CliRun.PASSWORD;
 import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +67,76 @@ class MigrateCommandTest {
     assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history ORDER BY installed_rank"))
         .containsExactly("V1__create_courses.sql", "V2__seed.sql", "R__titles.sql");
     assertThat(run.all()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  void flywayDatabaseIsRefusedUntilHistoryTableNamesFlywaysHistoryThenContinuesFromIt()
+      throws Exception {
+    writeThreeMigrations();
+    Flyway flyway =
+        Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load();
+    assertThat(flyway.migrate().migrationsExecuted).isEqualTo(3);
+    write("V3__more.sql", "INSERT INTO courses VALUES (3, 'Chemistry');");
+
+    CliRun refused = migrate();
+
+    assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains("public.flyway_schema_history is Flyway's history table")
+        .contains("--history-table");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+    assertThat(pg.rowCount("flyway_schema_history")).isEqualTo(3);
+
+    CliRun continued = migrate("--history-table", "flyway_schema_history");
+
+    assertThat(continued.exit()).as(continued.err()).isZero();
+    assertThat(continued.out()).contains("applied 1 migration").contains("current version 3");
+    assertThat(pg.rowCount("courses")).isEqualTo(3); // V2's rows not inserted twice
+    assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
+  }
+
+  @Test
+  void findsFilesAsFlywayDoesInSubfoldersWithAnyCaseSuffixIgnoringOtherNames() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY, title text);");
+    Files.createDirectories(dir.resolve("data/more"));
+    write("data/V2__seed.SQL", "INSERT INTO courses VALUES (1, 'Algebra');");
+    write("data/more/V3__seed_more.sql", "INSERT INTO courses VALUES (2, 'Biology');");
+    write("data/more/R__titles.sql", "CREATE OR REPLACE VIEW titles AS SELECT title FROM courses;");
+    write("README.sql", "this is not SQL");
+    write("data/notes.txt", "not a migration either");
+    TestDatabase other = pg.createDatabase();
+    Flyway flyway =
+        Flyway.configure().dataSource(other.dataSource()).locations("filesystem:" + dir).load();
+    assertThat(flyway.migrate().migrationsExecuted).isEqualTo(4);
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("warning: ignoring README.sql").doesNotContain("notes.txt");
+    String rows =
+        "SELECT coalesce(version, 'R') || '|' || script || '|' || checksum FROM %s"
+            + " ORDER BY installed_rank";
+    assertThat(pg.queryStrings(rows.formatted("pitstop_schema_history")))
+        .containsExactlyElementsOf(other.queryStrings(rows.formatted("flyway_schema_history")))
+        .hasSize(4);
+    assertThat(pg.rowCount("courses")).isEqualTo(2);
+  }
+
+  @Test
+  void schemaWithTablesButNoHistoryIsRefusedAsFlywayRefusesIt() throws Exception {
+    writeThreeMigrations();
+    pg.execute("CREATE TABLE legacy (id int)");
+
+    CliRun refused = migrate();
+
+    assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+    assertThat(refused.err()).contains("public.legacy").contains("baseline");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("courses")).isFalse();
+    Flyway flyway =
+        Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load();
+    assertThatThrownBy(flyway::migrate).hasMessageContaining("non-empty schema");
   }
 
   @Test

@@ -99,9 +99,14 @@ class ValidateCommandTest {
     assertThat(valid.out()).contains("valid: 2 files").contains("named correctly");
     assertThat(valid.err()).contains("no database given");
 
-    Files.writeString(dir.resolve("X__bad.sql"), "SELECT 1;");
+    Files.writeString(dir.resolve("X__other.sql"), "SELECT 1;");
+    CliRun ignored = CliRun.of(Map.of(), "validate", "--dir", dir.toString());
+    assertThat(ignored.exit()).as(ignored.err()).isZero();
+    assertThat(ignored.err()).contains("warning: ignoring X__other.sql");
+
+    Files.writeString(dir.resolve("V3_bad.sql"), "SELECT 1;");
     CliRun invalid = CliRun.of(Map.of(), "validate", "--dir", dir.toString());
     assertThat(invalid.exit()).isEqualTo(Command.FAILED);
-    assertThat(invalid.err()).contains("X__bad.sql");
+    assertThat(invalid.err()).contains("V3_bad.sql");
   }
 }

@@ -65,6 +65,24 @@ class MigrationEngineTest {
   }
 
   @Test
+  void newHistoryBesideOneRecordingTheSameScriptsIsRefusedButOneWithItsOwnScriptsIsNot() {
+    engine().migrate(request(V1, V2).build());
+
+    MigrationException refused =
+        migrateFails(engine(), request(V1, V2, V3).historyTable("other_history").build());
+
+    assertThat(refused.code()).isEqualTo(ErrorCode.OTHER_HISTORY_TABLE);
+    assertThat(refused.getMessage())
+        .contains("public.pitstop_schema_history already records some of these migrations");
+    assertThat(pg.tableExists("other_history")).isFalse();
+
+    MigrationScript data =
+        new MigrationScript("V1__archive.sql", "UPDATE projects SET name = 'archived';");
+    assertThat(engine().migrate(request(data).historyTable("data_history").build()).applied())
+        .hasSize(1);
+  }
+
+  @Test
   void secondRunAppliesNothingAndNewScriptsOnly() {
     engine().migrate(request(V1, V2).build());
     assertThat(engine().migrate(request(V1, V2).build()).applied()).isEmpty();

@@ -52,15 +52,7 @@ class MigrationResolverTest {
   void rejectsBadNamesNamingTheFile() {
     for (String bad :
         new String[] {
-          "V1_init.sql",
-          "V1__init.txt",
-          "init.sql",
-          "v1__init.sql",
-          "Vx__init.sql",
-          "V__init.sql",
-          "R1__views.sql",
-          "V1.__x.sql",
-          "README.md"
+          "V1_init.sql", "Vx__init.sql", "V__init.sql", "R1__views.sql", "V1.__x.sql", "R_x.sql"
         }) {
       assertThatThrownBy(() -> MigrationResolver.resolve(List.of(script(bad))))
           .as(bad)
@@ -72,6 +64,33 @@ class MigrationResolverTest {
                 assertThat(e.getMessage()).contains(bad).endsWith(".");
               });
     }
+  }
+
+  @Test
+  void ignoresNamesThatAreNotMigrationsAndAcceptsAnyCaseSuffix() {
+    List<MigrationScript> scripts =
+        List.of(
+            script("README.sql"),
+            script("afterMigrate.sql"),
+            script("U1__undo.sql"),
+            script("B1__base.sql"),
+            script("v1__lower.sql"),
+            script("V1__init.txt"),
+            script("sub/V2__seed.SQL"),
+            script("R__views.Sql"));
+
+    assertThat(MigrationResolver.resolve(scripts))
+        .extracting(ResolvedMigration::script)
+        .containsExactly("sub/V2__seed.SQL", "R__views.Sql");
+    assertThat(MigrationScripts.namingProblems(scripts)).isEmpty();
+    assertThat(MigrationScripts.ignored(scripts))
+        .containsExactly(
+            "README.sql",
+            "afterMigrate.sql",
+            "U1__undo.sql",
+            "B1__base.sql",
+            "v1__lower.sql",
+            "V1__init.txt");
   }
 
   @Test

@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InlineScript {
   @Required
-  @Pattern("^[^/\\x00]{1,253}\\.sql$")
+  @Pattern("^[^/\\x00]{1,253}\\.[sS][qQ][lL]$")
   @JsonPropertyDescription(
       "File name of the script, e.g. V3__add_status.sql; the same naming rules as ConfigMap"
           + " keys apply.")

@@ -16,6 +16,7 @@ import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
@@ -37,6 +38,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -155,6 +157,15 @@ public final class DatabaseMigrationReconciler
                         + " (run "
                         + run.key().value()
                         + ")");
+            List<String> ignored = MigrationScripts.ignored(request.scripts());
+            if (!ignored.isEmpty()) {
+              pass.events()
+                  .warning(
+                      resource,
+                      "ScriptsIgnored",
+                      "Ignored, not named V<version>__<description>.sql or R__<description>.sql: "
+                          + String.join(", ", ignored));
+            }
           }
         },
         sessions);

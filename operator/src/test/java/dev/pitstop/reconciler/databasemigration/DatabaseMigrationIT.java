@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -404,6 +405,37 @@ class DatabaseMigrationIT {
     DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
     assertThat(refused.getStatus().message).contains("V1_t.sql");
     assertThat(pg.tableExists("t")).isFalse();
+  }
+
+  @Test
+  void flywayDatabaseIsRefusedNamingItsHistoryAndNotesAreIgnoredWithAWarning() {
+    Flyway.configure()
+        .dataSource(pg.dataSource())
+        .locations("classpath:no-such-location")
+        .failOnMissingLocations(false)
+        .baselineOnMigrate(true)
+        .load()
+        .baseline();
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of("V1__t.sql", "CREATE TABLE t (id int);", "README.sql", "not SQL")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+
+    assertThat(refused.getStatus().message)
+        .contains("public.flyway_schema_history is Flyway's history table");
+    assertThat(hasConditionReason(refused, Condition.FAILED, "OtherHistoryTable")).isTrue();
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("t")).isFalse();
+    assertThat(kube.eventsFor(refused))
+        .filteredOn(e -> "ScriptsIgnored".equals(e.getReason()))
+        .extracting(Event::getMessage)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("README.sql");
   }
 
   @Test
