@@ -86,8 +86,8 @@ class ExamplesE2eIT {
     assertThat(table)
         .as("kubectl get pitstop")
         .contains("databasemigration.pitstop.dev/app-schema")
-        .containsPattern("APPLIED\\s+VERSION\\s+PENDING\\s+PHASE")
-        .containsPattern("app-schema\\s+\\S+\\s+8\\s+6\\s+0\\s+Succeeded");
+        .containsPattern("APPLIED\\s+READY\\s+VERSION\\s+PENDING\\s+PHASE")
+        .containsPattern("app-schema\\s+\\S+\\s+8\\s+True\\s+6\\s+0\\s+Succeeded");
     assertThat(describe("dbm/app-schema"))
         .contains("Events:")
         .containsPattern("Normal\\s+MigrationSucceeded");
@@ -134,7 +134,7 @@ class ExamplesE2eIT {
     assertThat(app.queryLong("SELECT count(*) FROM sessions")).isEqualTo(20);
     assertThat(kubectl.ok("get", "pitstop"))
         .containsPattern(
-            "cleanupschedule.pitstop.dev/platform-cleanup\\s+\\S+\\s+0 3 \\* \\* \\*\\s+Succeeded\\s+50\\s");
+            "cleanupschedule.pitstop.dev/platform-cleanup\\s+\\S+\\s+0 3 \\* \\* \\*\\s+True\\s+Succeeded\\s+50\\s");
     assertThat(describe("cls/platform-cleanup")).containsPattern("Normal\\s+CleanupSucceeded");
 
     kubectl.ok(
@@ -189,7 +189,7 @@ class ExamplesE2eIT {
     assertThat(sandbox.queryLong("SELECT count(*) FROM tasks")).isEqualTo(5);
     assertThat(kubectl.ok("get", "pitstop"))
         .containsPattern(
-            "sandboxreset.pitstop.dev/sandbox-nightly\\s+\\S+\\s+Succeeded\\s+\\d+\\s.*Succeeded");
+            "sandboxreset.pitstop.dev/sandbox-nightly\\s+\\S+\\s+True\\s+Succeeded\\s+\\d+\\s.*Succeeded");
     assertThat(describe("sbr/sandbox-nightly")).containsPattern("Normal\\s+ResetSucceeded");
 
     // An edit: a new runRequestId empties the sandbox again (the rows added since go) and reseeds.
