@@ -252,11 +252,12 @@ public final class MigrationEngine {
 
   /**
    * Before creating a history table: refuses when Flyway's {@code flyway_schema_history}, or
-   * another history table that already records one of the given scripts, exists in the history
-   * table's schema or the session's schema, since every migration would run again; and, when there
-   * is no history table at all, refuses schemas that already have tables, which were set up without
-   * a history and need a baseline (as Flyway refuses a non-empty schema without history). A second
-   * history with scripts of its own beside an existing one stays possible.
+   * another history table that already records one of the given scripts (same name and checksum),
+   * exists in the history table's schema or the session's schema, since every migration would run
+   * again; and, when there is no history table at all, refuses schemas that already have tables,
+   * which were set up without a history and need a baseline (as Flyway refuses a non-empty schema
+   * without history). A second history with scripts of its own beside an existing one stays
+   * possible.
    */
   private static void refuseNewHistory(
       Connection work,
@@ -271,9 +272,10 @@ public final class MigrationEngine {
     }
     List<QualifiedName> others = history.otherHistories(work, schemas);
     List<String> names = scripts.stream().map(ResolvedMigration::script).toList();
+    List<Integer> checksums = scripts.stream().map(ResolvedMigration::checksum).toList();
     for (QualifiedName other : others) {
       if (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
-          || MigrationHistory.recordsAny(work, other, names)) {
+          || MigrationHistory.recordsAny(work, other, names, checksums)) {
         throw new MigrationException(
             ErrorCode.OTHER_HISTORY_TABLE,
             "historyTable",

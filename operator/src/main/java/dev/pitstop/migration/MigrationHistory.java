@@ -102,12 +102,17 @@ final class MigrationHistory {
   }
 
   /** Whether the given table records a migration with one of the given script names. */
-  static boolean recordsAny(Connection connection, QualifiedName other, List<String> scripts)
+  static boolean recordsAny(
+      Connection connection, QualifiedName other, List<String> scripts, List<Integer> checksums)
       throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM " + other.sql() + " WHERE script = ANY (?))")) {
+            "SELECT EXISTS (SELECT 1 FROM "
+                + other.sql()
+                + " h JOIN unnest(?::text[], ?::int[]) AS s(script, checksum)"
+                + " ON h.script = s.script AND h.checksum = s.checksum)")) {
       statement.setArray(1, connection.createArrayOf("text", scripts.toArray()));
+      statement.setArray(2, connection.createArrayOf("int4", checksums.toArray()));
       try (ResultSet row = statement.executeQuery()) {
         row.next();
         return row.getBoolean(1);
