@@ -15,8 +15,7 @@ import java.util.Set;
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
  * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
- * statement, a history table that points at the wrong table or a schema that needs a baseline),
- * else {@link Command#FAILED}.
+ * statement, a history table that points at the wrong table), else {@link Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
@@ -25,8 +24,7 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
           ErrorCode.TRANSACTION_CONTROL,
-          ErrorCode.OTHER_HISTORY_TABLE,
-          ErrorCode.SCHEMA_NOT_EMPTY);
+          ErrorCode.OTHER_HISTORY_TABLE);
 
   private MigrationErrorReport() {}
 

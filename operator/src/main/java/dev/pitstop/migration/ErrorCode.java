@@ -42,11 +42,6 @@ public enum ErrorCode {
    * anything runs.
    */
   OTHER_HISTORY_TABLE,
-  /**
-   * The history table does not exist and the schema already has tables: the database was set up
-   * without this history, so it needs a baseline first. Refused before anything runs.
-   */
-  SCHEMA_NOT_EMPTY,
   /** The database could not be reached or failed outside a script. */
   DATABASE_ERROR,
   /** The calling thread was interrupted; the current migration was rolled back. */

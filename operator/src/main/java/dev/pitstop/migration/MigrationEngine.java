@@ -254,10 +254,8 @@ public final class MigrationEngine {
    * Before creating a history table: refuses when Flyway's {@code flyway_schema_history}, or
    * another history table that already records one of the given scripts (same name and checksum),
    * exists in the history table's schema or the session's schema, since every migration would run
-   * again; and, when there is no history table at all, refuses schemas that already have tables,
-   * which were set up without a history and need a baseline (as Flyway refuses a non-empty schema
-   * without history). A second history with scripts of its own beside an existing one stays
-   * possible.
+   * again. A second history with scripts of its own beside an existing one stays possible. (A
+   * schema with tables but no history is not refused: Pitstop has no baseline yet.)
    */
   private static void refuseNewHistory(
       Connection work,
@@ -291,26 +289,6 @@ public final class MigrationEngine {
                 + other
                 + " to continue from it.");
       }
-    }
-    if (!others.isEmpty()) {
-      return;
-    }
-    List<QualifiedName> tables = MigrationHistory.userTables(work, schemas);
-    if (!tables.isEmpty()) {
-      List<String> shown = tables.stream().limit(3).map(QualifiedName::toString).toList();
-      throw new MigrationException(
-          ErrorCode.SCHEMA_NOT_EMPTY,
-          "historyTable",
-          (schemas.size() > 1 ? "Schemas " : "Schema ")
-              + String.join(" and ", schemas)
-              + " already has tables ("
-              + String.join(", ", shown)
-              + (tables.size() > shown.size() ? ", ..." : "")
-              + ") but there is no history table "
-              + history.table()
-              + ", so a baseline is needed: create the history with Flyway baseline, or point"
-              + " historyTable (pitstop --history-table, spec.historyTable) at an existing"
-              + " history.");
     }
   }
 

@@ -120,33 +120,6 @@ final class MigrationHistory {
     }
   }
 
-  /**
-   * Returns the user's tables, views and foreign tables in the given schemas (not history tables,
-   * not members of extensions), in name order.
-   */
-  static List<QualifiedName> userTables(Connection connection, List<String> schemas)
-      throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
-                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                + " AND NOT c.relispartition AND NOT "
-                + IS_HISTORY
-                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-                + " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid"
-                + " AND d.deptype = 'e') ORDER BY n.nspname, c.relname")) {
-      statement.setArray(1, connection.createArrayOf("text", schemas.toArray()));
-      List<QualifiedName> found = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          found.add(new QualifiedName(rows.getString(1), rows.getString(2)));
-        }
-      }
-      return found;
-    }
-  }
-
   /** Creates the schema (if missing) and the table, in one transaction. */
   void create(Connection connection) throws SQLException {
     Transactions.commit(

@@ -3,7 +3,6 @@ package dev.pitstop.cli;
 import static dev.pitstop.cli.CliRun.PASSWORD;
 import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
@@ -121,22 +120,6 @@ class MigrateCommandTest {
         .containsExactlyElementsOf(other.queryStrings(rows.formatted("flyway_schema_history")))
         .hasSize(4);
     assertThat(pg.rowCount("courses")).isEqualTo(2);
-  }
-
-  @Test
-  void schemaWithTablesButNoHistoryIsRefusedAsFlywayRefusesIt() throws Exception {
-    writeThreeMigrations();
-    pg.execute("CREATE TABLE legacy (id int)");
-
-    CliRun refused = migrate();
-
-    assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
-    assertThat(refused.err()).contains("public.legacy").contains("baseline");
-    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
-    assertThat(pg.tableExists("courses")).isFalse();
-    Flyway flyway =
-        Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load();
-    assertThatThrownBy(flyway::migrate).hasMessageContaining("non-empty schema");
   }
 
   @Test
