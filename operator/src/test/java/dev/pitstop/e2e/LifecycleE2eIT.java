@@ -91,7 +91,10 @@ class LifecycleE2eIT {
     String newDigest =
         await("a new plan")
             .atMost(Duration.ofSeconds(60))
-            .until(() -> get("approved", "{.status.plan.digest}"), d -> !d.equals(digest));
+            // Between the two plans status.plan is empty (the new request clears it).
+            .until(
+                () -> get("approved", "{.status.plan.digest}"),
+                d -> !d.isBlank() && !d.equals(digest));
     kubectl.ok("annotate", "dbm/approved", "-n", NAMESPACE, "pitstop.dev/approve=" + digest);
     await()
         .during(Duration.ofSeconds(2))
