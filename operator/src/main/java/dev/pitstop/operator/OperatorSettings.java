@@ -28,6 +28,8 @@ import java.util.Set;
  *     connections ({@code maxPools × poolMaxSize})
  * @param poolIdleTimeout close a database pool unused for this long
  * @param logFormat {@code text} or {@code json}
+ * @param kinds the kinds reconciled, by plural name ({@link #KINDS}); a kind left out gets no
+ *     controller, so the operator needs none of the permissions only that kind uses
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -41,7 +43,12 @@ public record OperatorSettings(
     int poolMaxSize,
     int maxPools,
     Duration poolIdleTimeout,
-    String logFormat) {
+    String logFormat,
+    Set<String> kinds) {
+
+  /** The plural names of the kinds, as {@code --kinds} takes them. */
+  public static final List<String> KINDS =
+      List.of("databasemigrations", "sandboxresets", "cleanupschedules", "maintenancewindows");
 
   /** Flags that take a value, each with its environment variable. */
   public static final Map<String, String> FLAGS =
@@ -57,7 +64,8 @@ public record OperatorSettings(
           Map.entry("pool-max-size", "PITSTOP_POOL_MAX_SIZE"),
           Map.entry("max-pools", "PITSTOP_MAX_POOLS"),
           Map.entry("pool-idle-timeout", "PITSTOP_POOL_IDLE_TIMEOUT"),
-          Map.entry("log-format", "PITSTOP_LOG_FORMAT"));
+          Map.entry("log-format", "PITSTOP_LOG_FORMAT"),
+          Map.entry("kinds", "PITSTOP_KINDS"));
 
   /** Defaults for tests and the demo: all namespaces, no SSA, no leader election. */
   public static OperatorSettings defaults() {
@@ -80,6 +88,24 @@ public record OperatorSettings(
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new UsageException("--log-format must be text or json, not '" + logFormat + "'");
     }
+    Set<String> kinds = new LinkedHashSet<>();
+    s.get("kinds")
+        .ifPresentOrElse(
+            v ->
+                Arrays.stream(v.split(","))
+                    .map(String::trim)
+                    .filter(k -> !k.isEmpty())
+                    .forEach(kinds::add),
+            () -> kinds.addAll(KINDS));
+    for (String kind : kinds) {
+      if (!KINDS.contains(kind)) {
+        throw new UsageException(
+            "--kinds takes " + String.join(", ", KINDS) + "; '" + kind + "' is not one of them");
+      }
+    }
+    if (kinds.isEmpty()) {
+      throw new UsageException("--kinds must name at least one of " + String.join(", ", KINDS));
+    }
     return new OperatorSettings(
         Set.copyOf(namespaces),
         s.bool("ssa", true),
@@ -92,7 +118,8 @@ public record OperatorSettings(
         s.integer("pool-max-size", 4, 1, 100),
         s.integer("max-pools", 32, 1, 1000),
         s.duration("pool-idle-timeout", Duration.ofMinutes(10)),
-        logFormat);
+        logFormat,
+        Set.copyOf(kinds));
   }
 
   /** A copy with server-side apply switched on or off. */
@@ -109,7 +136,8 @@ public record OperatorSettings(
         poolMaxSize,
         maxPools,
         poolIdleTimeout,
-        logFormat);
+        logFormat,
+        kinds);
   }
 
   /** A copy listening on another port. */
@@ -126,7 +154,13 @@ public record OperatorSettings(
         poolMaxSize,
         maxPools,
         poolIdleTimeout,
-        logFormat);
+        logFormat,
+        kinds);
+  }
+
+  /** Whether {@code kind} (a plural name of {@link #KINDS}) is reconciled. */
+  public boolean reconciles(String kind) {
+    return kinds.contains(kind);
   }
 
   private record Setting(Args args, Map<String, String> env) {

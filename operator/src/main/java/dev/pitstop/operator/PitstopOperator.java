@@ -113,10 +113,18 @@ public final class PitstopOperator implements AutoCloseable {
             clock,
             // Sent from a reconcile: two tries, 5 s each, so a dead webhook holds it briefly.
             new WebhookNotifier(2, Duration.ofSeconds(1), Duration.ofSeconds(5)));
-    register(new DatabaseMigrationReconciler(services), settings);
-    register(new MaintenanceWindowReconciler(client, services), settings);
-    register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
-    register(new SandboxResetReconciler(services), settings);
+    if (settings.reconciles("databasemigrations")) {
+      register(new DatabaseMigrationReconciler(services), settings);
+    }
+    if (settings.reconciles("maintenancewindows")) {
+      register(new MaintenanceWindowReconciler(client, services), settings);
+    }
+    if (settings.reconciles("cleanupschedules")) {
+      register(new CleanupScheduleReconciler(services, WebhookNotifier.standard()), settings);
+    }
+    if (settings.reconciles("sandboxresets")) {
+      register(new SandboxResetReconciler(services), settings);
+    }
     OperatorHealth health = OperatorHealth.of(operator, () -> closing);
     try {
       http =
@@ -165,8 +173,9 @@ public final class PitstopOperator implements AutoCloseable {
     PitstopOperator pitstop = new PitstopOperator(client, settings, exitWhenLeadershipLost, clock);
     pitstop.operator.start();
     LOG.info(
-        "Pitstop operator started; namespaces: {}; health and metrics on port {}; at most {}"
+        "Pitstop operator started; kinds: {}; namespaces: {}; health and metrics on port {}; at most {}"
             + " database connections ({} pools of {})",
+        OperatorSettings.KINDS.stream().filter(settings::reconciles).toList(),
         settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
         pitstop.http.port(),
         settings.maxPools() * settings.poolMaxSize(),

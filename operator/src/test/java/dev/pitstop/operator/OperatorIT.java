@@ -70,6 +70,21 @@ class OperatorIT {
   }
 
   @Test
+  void reconcilesOnlyTheKindsItIsGiven() {
+    OperatorSettings settings =
+        OperatorSettings.parse(List.of("--kinds", "databasemigrations"), Map.of())
+            .withUseSsa(false)
+            .withHttpPort(0);
+    try (PitstopOperator operator = PitstopOperator.start(api.client(), settings)) {
+      assertThat(operator.controllers())
+          .extracting(c -> c.getConfiguration().getResourceClass().getSimpleName())
+          .containsExactly("DatabaseMigration");
+      applyMigration();
+      awaitSucceeded();
+    }
+  }
+
+  @Test
   void withLeaderElectionTakesALeaseAndReconciles() {
     OperatorSettings settings =
         OperatorSettings.parse(

@@ -84,4 +84,23 @@ class OperatorSettingsTest {
     assertThatThrownBy(() -> OperatorSettings.parse(List.of("--verbose"), Map.of()))
         .hasMessage("unknown option --verbose");
   }
+
+  @Test
+  void everyKindIsReconciledUnlessTheKindsSettingNamesFewer() {
+    assertThat(OperatorSettings.parse(List.of(), Map.of()).kinds())
+        .containsExactlyInAnyOrderElementsOf(OperatorSettings.KINDS);
+    OperatorSettings some =
+        OperatorSettings.parse(
+            List.of(), Map.of("PITSTOP_KINDS", "databasemigrations, cleanupschedules"));
+    assertThat(some.reconciles("databasemigrations")).isTrue();
+    assertThat(some.reconciles("cleanupschedules")).isTrue();
+    assertThat(some.reconciles("maintenancewindows")).isFalse();
+    assertThat(some.reconciles("sandboxresets")).isFalse();
+    assertThatThrownBy(
+            () -> OperatorSettings.parse(List.of("--kinds", "databasemigration"), Map.of()))
+        .hasMessageContaining("--kinds")
+        .hasMessageContaining("'databasemigration'");
+    assertThatThrownBy(() -> OperatorSettings.parse(List.of("--kinds", ","), Map.of()))
+        .hasMessageContaining("--kinds must name at least one");
+  }
 }
