@@ -64,19 +64,53 @@ Call with (dict "root" $ "scope" "watched").
 {{- define "pitstop.rules" -}}
 {{- $root := .root }}
 {{- $scope := .scope }}
+{{- $enabled := splitList "," (include "pitstop.kinds" $root) }}
 {{- $permissions := $root.Files.Get "files/permissions.yaml" | fromYaml }}
 {{- range $permissions.rules }}
-{{- if and (eq .scope $scope) (or (not .when) (and (eq .when "leaderElection") $root.Values.leaderElection.enabled)) }}
+{{- $forEnabledKind := not .kinds }}
+{{- range .kinds }}{{ if has . $enabled }}{{ $forEnabledKind = true }}{{ end }}{{ end }}
+{{- if and (eq .scope $scope) $forEnabledKind (or (not .when) (and (eq .when "leaderElection") $root.Values.leaderElection.enabled)) }}
+{{- $resources := .resources }}
+{{- if .resourcesPerKind }}
+{{- $resources = list }}
+{{- range .resources }}{{ if has (first (splitList "/" .)) $enabled }}{{ $resources = append $resources . }}{{ end }}{{ end }}
+{{- end }}
+{{- if $resources }}
 - apiGroups: [{{ .apiGroup | quote }}]
-  resources: {{ toJson .resources }}
+  resources: {{ toJson $resources }}
   verbs: {{ toJson .verbs }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* The kinds this release reconciles, as the operator's --kinds takes them. */}}
+{{- define "pitstop.kinds" -}}
+{{- $kinds := list }}
+{{- if .Values.kinds.databaseMigrations }}{{ $kinds = append $kinds "databasemigrations" }}{{ end }}
+{{- if .Values.kinds.sandboxResets }}{{ $kinds = append $kinds "sandboxresets" }}{{ end }}
+{{- if .Values.kinds.cleanupSchedules }}{{ $kinds = append $kinds "cleanupschedules" }}{{ end }}
+{{- if .Values.kinds.maintenanceWindows }}{{ $kinds = append $kinds "maintenancewindows" }}{{ end }}
+{{- join "," $kinds }}
+{{- end }}
 
 {{/* Refuses values that would run two operators at once. */}}
 {{- define "pitstop.validate" -}}
+{{- if not (include "pitstop.kinds" .) }}
+{{- fail "kinds: switch at least one kind on; a release that reconciles nothing has nothing to do" }}
+{{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicaCount > 1 needs leaderElection.enabled=true: without a Lease every replica would run the same database work" }}
 {{- end }}
 {{- end }}
+
+{{/* The top-level metadata line of a CRD file with the chart's labels and annotations added. */}}
+{{- define "pitstop.crdMetadata" -}}
+{{ printf "\nmetadata:\n" }}
+{{- if .Values.crds.keep }}
+  annotations:
+    helm.sh/resource-policy: keep
+{{- end }}
+  labels:
+{{- include "pitstop.labels" . | nindent 4 }}
+{{ end }}

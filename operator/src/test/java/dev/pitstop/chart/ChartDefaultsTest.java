@@ -40,8 +40,14 @@ class ChartDefaultsTest {
     assertThat(chart.objects())
         .extracting(HasMetadata::getKind)
         .containsExactlyInAnyOrder(
+            "CustomResourceDefinition",
+            "CustomResourceDefinition",
+            "CustomResourceDefinition",
+            "CustomResourceDefinition",
             "ServiceAccount",
-            "ClusterRole",
+            "ClusterRole", // the operator's
+            "ClusterRole", // view, aggregated into the built-in view, edit and admin roles
+            "ClusterRole", // edit, aggregated into edit and admin
             "ClusterRoleBinding",
             "Role",
             "RoleBinding",
@@ -49,6 +55,7 @@ class ChartDefaultsTest {
             "Deployment");
     assertThat(chart.objects())
         .filteredOn(o -> !o.getKind().startsWith("Cluster"))
+        .filteredOn(o -> !o.getKind().equals("CustomResourceDefinition"))
         .allSatisfy(
             o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE));
     assertThat(chart.all(PodDisruptionBudget.class)).isEmpty();

@@ -40,14 +40,14 @@ public record RenderedChart(String text, List<HasMetadata> objects) {
    *
    * @throws IllegalStateException with helm's error when the chart refuses the values
    */
-  static RenderedChart with(String valuesYaml) {
+  public static RenderedChart with(String valuesYaml) {
     return with(valuesYaml, RELEASE);
   }
 
   /**
    * Renders the chart as release {@code release} with {@code valuesYaml} on top of its defaults.
    */
-  static RenderedChart with(String valuesYaml, String release) {
+  public static RenderedChart with(String valuesYaml, String release) {
     return parse(template(valuesYaml, release, KUBERNETES_VERSION));
   }
 

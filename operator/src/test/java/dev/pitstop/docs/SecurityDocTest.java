@@ -47,6 +47,15 @@ class SecurityDocTest {
           case RequiredPermissions.CLUSTER -> "cluster";
           default -> throw new IllegalStateException(rule.scope());
         };
-    return rule.when() == null ? where : where + ", with leader election";
+    if (rule.when() != null) {
+      where += ", with leader election";
+    }
+    if (rule.kinds() != null) {
+      where += ", only while " + String.join(" or ", rule.kinds()) + " are reconciled";
+    }
+    if (rule.resourcesPerKind()) {
+      where += ", each kind's only while it is reconciled";
+    }
+    return where;
   }
 }

@@ -68,7 +68,7 @@ class CompatibilityE2eIT {
   @Test
   void unknownSpecAndStatusFieldsAreReconciledAndKept() {
     Path newer = newerCrd(release.plane().runDir().resolve("compat"));
-    kubectl.ok("apply", "--server-side", "-f", newer.toString());
+    kubectl.ok("apply", "--server-side", "--force-conflicts", "-f", newer.toString());
     E2eDatabases.fresh("e2e_compat");
     kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_compat"));
     kubectl.apply(

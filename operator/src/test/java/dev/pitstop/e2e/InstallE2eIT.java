@@ -142,7 +142,10 @@ class InstallE2eIT {
 
   @Test
   void everyObjectTheChartRendersIsOnTheServer() throws IOException {
-    RenderedChart chart = RenderedChart.withDefaults();
+    RenderedChart chart = RenderedChart.with(PitstopRelease.VALUES);
+    assertThat(chart.objects())
+        .extracting(o -> o.getKind())
+        .contains("CustomResourceDefinition", "NetworkPolicy");
     Path rendered = Kubectl.write(release.plane().runDir(), "helm-template.yaml", chart.text());
     // kubectl get -f looks up each object of the file on the server by kind, name and namespace.
     Kubectl.Result get = kubectl.run("get", "-f", rendered.toString(), "-o", "json");
@@ -167,6 +170,46 @@ class InstallE2eIT {
     assertThat(onServer)
         .as("kubectl get -f <helm template>")
         .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void theServerValidatesEveryOptionalObjectStrictly() {
+    // Every option that renders objects of its own or changes their shape, as another release in
+    // the release namespace; a server-side dry run checks each object against the server's
+    // schemas and refuses unknown fields, and persists nothing.
+    RenderedChart chart =
+        RenderedChart.with(
+            """
+            replicaCount: 2
+            operator: {logLevel: DEBUG}
+            kinds: {maintenanceWindows: false}
+            crds: {keep: false}
+            networkPolicy:
+              enabled: true
+              metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+              apiServer: {to: [{ipBlock: {cidr: 10.0.0.1/32}}]}
+              postgres: {ports: [5432, 6432], to: [{podSelector: {matchLabels: {cnpg.io/cluster: app-db}}}]}
+              extraEgress: [{ports: [{port: 443, protocol: TCP}]}]
+            """,
+            "pitstop-options");
+    assertThat(chart.objects())
+        .extracting(o -> o.getKind())
+        .contains("NetworkPolicy", "PodDisruptionBudget", "CustomResourceDefinition");
+    Path rendered =
+        Kubectl.write(release.plane().runDir(), "helm-template-options.yaml", chart.text());
+    Kubectl.Result dryRun =
+        kubectl.run(
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=dry-run-check",
+            "--dry-run=server",
+            "--validate=strict",
+            "-f",
+            rendered.toString());
+    assertThat(dryRun.exitCode()).as("%s", dryRun).isZero();
+    assertThat(dryRun.err()).as("warnings of %s", dryRun).isEmpty();
+    assertThat(dryRun.out().lines()).hasSize(chart.objects().size());
   }
 
   private static String id(String kind, String name, String namespace) {

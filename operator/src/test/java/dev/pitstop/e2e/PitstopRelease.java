@@ -31,14 +31,29 @@ final class PitstopRelease {
 
   private static final Map<ControlPlane, PitstopRelease> INSTALLED = new ConcurrentHashMap<>();
 
+  /**
+   * The values of the shared release: the defaults, with the optional NetworkPolicy on, so that the
+   * server takes every kind of object the chart can render.
+   */
+  static final String VALUES = "networkPolicy: {enabled: true}\n";
+
   private final ControlPlane plane;
+  private final String name;
+  private final String namespace;
   private final Release release;
   private final Kubectl.Result crdApply;
   private final KubernetesClient admin;
 
   private PitstopRelease(
-      ControlPlane plane, Release release, Kubectl.Result crdApply, KubernetesClient admin) {
+      ControlPlane plane,
+      String name,
+      String namespace,
+      Release release,
+      Kubectl.Result crdApply,
+      KubernetesClient admin) {
     this.plane = plane;
+    this.name = name;
+    this.namespace = namespace;
     this.release = release;
     this.crdApply = crdApply;
     this.admin = admin;
@@ -49,10 +64,18 @@ final class PitstopRelease {
     return INSTALLED.computeIfAbsent(ControlPlane.shared(), PitstopRelease::install);
   }
 
+  /**
+   * The chart installed with its CRDs (as {@code helm install} does by default), then the CRDs of
+   * {@code crds/} applied server-side over them, as a team that takes their management over does.
+   */
   private static PitstopRelease install(ControlPlane plane) {
     Kubectl kubectl = plane.kubectl();
+    Release release = helmInstall(plane, NAME, NAMESPACE, VALUES);
+    // Helm created the CRDs, so their fields have Helm as manager: taking them over needs
+    // --force-conflicts, as docs/install.md says.
     Kubectl.Result crds =
-        kubectl.run("apply", "--server-side", "-f", ProjectFiles.crds().toString());
+        kubectl.run(
+            "apply", "--server-side", "--force-conflicts", "-f", ProjectFiles.crds().toString());
     assertThat(crds.exitCode()).as("%s", crds).isZero();
     kubectl.ok(
         "wait",
@@ -62,16 +85,37 @@ final class PitstopRelease {
         "crd/sandboxresets.pitstop.dev",
         "crd/cleanupschedules.pitstop.dev",
         "crd/maintenancewindows.pitstop.dev");
-    Release release =
-        new Helm(ProjectFiles.chart())
-            .install()
-            .withName(NAME)
-            .withNamespace(NAMESPACE)
-            .createNamespace()
-            .withKubeConfig(plane.adminKubeconfig())
-            .call();
-    KubernetesClient admin = client(plane.adminKubeconfig());
-    return new PitstopRelease(plane, release, crds, admin);
+    return new PitstopRelease(
+        plane, NAME, NAMESPACE, release, crds, client(plane.adminKubeconfig()));
+  }
+
+  /**
+   * Another release of the chart on the shared control plane, beside the shared one: {@code
+   * valuesYaml} must leave the CRDs to the shared release ({@code crds.install: false}).
+   */
+  static PitstopRelease another(String name, String namespace, String valuesYaml) {
+    PitstopRelease shared = shared();
+    Release release = helmInstall(shared.plane, name, namespace, valuesYaml);
+    return new PitstopRelease(
+        shared.plane, name, namespace, release, shared.crdApply, shared.admin);
+  }
+
+  private static Release helmInstall(
+      ControlPlane plane, String name, String namespace, String valuesYaml) {
+    try {
+      Path values = plane.runDir().resolve("values-" + name + ".yaml");
+      Files.writeString(values, valuesYaml);
+      return new Helm(ProjectFiles.chart())
+          .install()
+          .withName(name)
+          .withNamespace(namespace)
+          .createNamespace()
+          .withValuesFile(values)
+          .withKubeConfig(plane.adminKubeconfig())
+          .call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static KubernetesClient client(Path kubeconfig) {
@@ -124,7 +168,7 @@ final class PitstopRelease {
 
   /** The chart's Deployment as the server stored it. */
   Deployment deployment() {
-    Deployment deployment = admin.apps().deployments().inNamespace(NAMESPACE).withName(NAME).get();
+    Deployment deployment = admin.apps().deployments().inNamespace(namespace).withName(name).get();
     assertThat(deployment).as("the chart's Deployment").isNotNull();
     return deployment;
   }
@@ -145,7 +189,7 @@ final class PitstopRelease {
         assertThat(field)
             .as("downward API field of %s", var.getName())
             .isEqualTo("metadata.namespace");
-        env.put(var.getName(), NAMESPACE);
+        env.put(var.getName(), namespace);
       }
     }
     return env;
@@ -163,10 +207,10 @@ final class PitstopRelease {
     }
     Kubectl kubectl = kubectl();
     String token =
-        kubectl.ok("create", "token", serviceAccount, "-n", NAMESPACE, "--duration=2h").trim();
+        kubectl.ok("create", "token", serviceAccount, "-n", namespace, "--duration=2h").trim();
     String server =
         kubectl.ok("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}");
-    Path partial = plane.runDir().resolve("operator.kubeconfig.partial");
+    Path partial = plane.runDir().resolve("operator-" + serviceAccount + ".kubeconfig.partial");
     Kubectl sa = kubectl.as(partial);
     sa.ok(
         "config",
@@ -187,7 +231,7 @@ final class PitstopRelease {
         "--user",
         serviceAccount,
         "--namespace",
-        NAMESPACE);
+        namespace);
     sa.ok("config", "use-context", "operator");
     try {
       Files.move(partial, file);

@@ -182,7 +182,7 @@ class UpgradeE2eIT {
             "  active: false");
 
     // The previous pair.
-    kubectl.ok("apply", "--server-side", "-f", previous.crds().toString());
+    kubectl.ok("apply", "--server-side", "--force-conflicts", "-f", previous.crds().toString());
     for (Path file : List.of(schema, plain, window)) {
       kubectl.ok("apply", "-f", file.toString());
     }
@@ -223,7 +223,7 @@ class UpgradeE2eIT {
     }
 
     // The rollback: the previous CRDs, then the previous operator.
-    kubectl.ok("apply", "--server-side", "-f", previous.crds().toString());
+    kubectl.ok("apply", "--server-side", "--force-conflicts", "-f", previous.crds().toString());
     try (OperatorReplica operator =
         OperatorReplica.start(release, "pitstop-previous-1", Map.of(), previous.jar())
             .awaitReady()) {

@@ -3,12 +3,14 @@ package dev.pitstop.rbac;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.testing.ProjectFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,10 +35,30 @@ public final class RequiredPermissions {
       List<String> verbs,
       String scope,
       String when,
+      List<String> kinds,
+      boolean resourcesPerKind,
       String why) {
     /** Whether this rule applies with leader election on or off. */
     public boolean appliesWith(boolean leaderElection) {
       return when == null || (when.equals("leaderElection") && leaderElection);
+    }
+
+    /**
+     * The rule as granted while only {@code reconciled} kinds (plural names) are reconciled: empty
+     * when it serves only kinds left out, and without the resources of kinds left out.
+     */
+    public Optional<Rule> forKinds(Set<String> reconciled) {
+      if (kinds != null && kinds.stream().noneMatch(reconciled::contains)) {
+        return Optional.empty();
+      }
+      List<String> granted =
+          resourcesPerKind
+              ? resources.stream().filter(r -> reconciled.contains(r.split("/")[0])).toList()
+              : resources;
+      return granted.isEmpty()
+          ? Optional.empty()
+          : Optional.of(
+              new Rule(apiGroup, granted, verbs, scope, when, kinds, resourcesPerKind, why));
     }
 
     /** Every (group, resource, verb) the rule grants. */
@@ -75,6 +97,9 @@ public final class RequiredPermissions {
         if (rule.when() != null && !rule.when().equals("leaderElection")) {
           throw new IllegalStateException(file + ": unknown when '" + rule.when() + "'");
         }
+        if (rule.kinds() != null && !OperatorSettings.KINDS.containsAll(rule.kinds())) {
+          throw new IllegalStateException(file + ": unknown kinds " + rule.kinds());
+        }
       }
       return new RequiredPermissions(parsed.rules());
     } catch (IOException e) {
@@ -89,9 +114,18 @@ public final class RequiredPermissions {
 
   /** Every permission of rules with {@code scope} that apply with leader election on or off. */
   public Set<Permission> permissions(String scope, boolean leaderElection) {
+    return permissions(scope, leaderElection, Set.copyOf(OperatorSettings.KINDS));
+  }
+
+  /**
+   * Every permission of rules with {@code scope} that apply with leader election on or off, while
+   * only the {@code reconciled} kinds are.
+   */
+  public Set<Permission> permissions(String scope, boolean leaderElection, Set<String> reconciled) {
     Set<Permission> out = new LinkedHashSet<>();
     rules.stream()
         .filter(r -> r.scope().equals(scope) && r.appliesWith(leaderElection))
+        .flatMap(r -> r.forKinds(reconciled).stream())
         .forEach(r -> out.addAll(r.permissions()));
     return out;
   }

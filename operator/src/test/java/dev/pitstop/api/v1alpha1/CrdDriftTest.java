@@ -18,7 +18,7 @@ class CrdDriftTest {
   private static final String HOW_TO_FIX =
       "the committed CRDs differ from the generated ones; run"
           + " `mvn -B -Pupdate-crds -DskipTests process-classes` and commit crds/ and"
-          + " helm/pitstop/crds/";
+          + " helm/pitstop/files/crds/";
 
   @Test
   void committedCrdsMatchGeneratedCrds() throws IOException {
@@ -27,10 +27,10 @@ class CrdDriftTest {
 
   @Test
   void chartCrdsAreTheCommittedCrds() throws IOException {
-    Path chartCrds = ProjectFiles.chart().resolve("crds");
+    Path chartCrds = ProjectFiles.chart().resolve("files/crds");
     try (Stream<Path> files = Files.list(chartCrds)) {
       assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
-          .as("helm/pitstop/crds/ holds only the CRD files; " + HOW_TO_FIX)
+          .as("helm/pitstop/files/crds/ holds only the CRD files; " + HOW_TO_FIX)
           .isEqualTo(yamlFiles(ProjectFiles.crds()));
     }
     assertSameFiles(chartCrds, ProjectFiles.crds());

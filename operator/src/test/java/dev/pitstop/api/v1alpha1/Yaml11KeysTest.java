@@ -24,7 +24,7 @@ class Yaml11KeysTest {
   void theCrdsHaveOnlyStringKeys() throws IOException {
     List<Path> files = new ArrayList<>();
     files.addAll(yamlFiles(ProjectFiles.crds()));
-    files.addAll(yamlFiles(ProjectFiles.chart().resolve("crds")));
+    files.addAll(yamlFiles(ProjectFiles.chart().resolve("files/crds")));
     files.addAll(yamlFiles(ProjectFiles.generatedCrds()));
     assertThat(files).hasSize(12);
     assertOnlyStringKeys(files);
