@@ -18,5 +18,6 @@ final class CommandCatalog {
     commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
     commands.put("cleanup", new CleanupCommand());
     commands.put("reset", new ResetCommand());
+    commands.put(PluginCommand.NAME, new PluginCommand());
   }
 }

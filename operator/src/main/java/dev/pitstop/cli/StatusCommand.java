@@ -53,7 +53,11 @@ public final class StatusCommand implements Command {
     }
   }
 
-  private static void print(MigrationInfo info, String database, PrintStream out) {
+  /**
+   * The applied and pending migrations, as {@code status} and {@code kubectl pitstop history} print
+   * them.
+   */
+  static void print(MigrationInfo info, String database, PrintStream out) {
     out.println(
         database
             + ", history table "

@@ -52,8 +52,32 @@ final class Kubectl {
     command.add("--kubeconfig");
     command.add(kubeconfig.toString());
     command.addAll(List.of(args));
+    return start(new ProcessBuilder(command), stdin, args);
+  }
+
+  /**
+   * Runs {@code kubectl args} with the plugins of {@code pluginDir} on PATH, as a user who
+   * installed them there; the kubeconfig comes from KUBECONFIG, since kubectl finds a plugin only
+   * when its name comes before any flag.
+   */
+  Result plugin(Path pluginDir, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(binary.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder
+        .environment()
+        .put("PATH", pluginDir + java.io.File.pathSeparator + System.getenv("PATH"));
+    builder
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return start(builder, null, args);
+  }
+
+  private static Result start(ProcessBuilder builder, String stdin, String... args) {
     try {
-      Process process = new ProcessBuilder(command).start();
+      Process process = builder.start();
       CompletableFuture<String> err =
           CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
       try (var in = process.getOutputStream()) {
