@@ -210,6 +210,25 @@ class ResetUserTriggersTest {
     assertThat(log()).hasSize(6);
   }
 
+  @Test
+  void truncateFiresTruncateTriggersUnderKeepAndNotUnderDisable() {
+    pg.execute(
+        "CREATE TRIGGER enrollments_truncate AFTER TRUNCATE ON enrollments"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION log_op()");
+    ResetRequest.Builder truncate = request().strategy(DeletionStrategy.TRUNCATE);
+
+    new ResetEngine(pg.dataSource()).reset(truncate.triggers(TriggerMode.DISABLE).build());
+
+    assertThat(log()).isEmpty();
+    assertThat(pg.rowCount("enrollments")).isZero();
+    assertThat(triggerStates()).containsExactly("enrollments_truncate=O");
+
+    pg.execute("INSERT INTO users (email) VALUES ('again@school.test')");
+    new ResetEngine(pg.dataSource()).reset(truncate.triggers(TriggerMode.KEEP).build());
+
+    assertThat(log()).containsExactly("enrollments TRUNCATE");
+  }
+
   private DataSource as(String role) {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
     dataSource.setURL(pg.jdbcUrl());
