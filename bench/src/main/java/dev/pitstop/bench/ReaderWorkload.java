@@ -29,20 +29,27 @@ final class ReaderWorkload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
 
   ReaderWorkload(DataSource dataSource, int count) {
+    this(dataSource, count, LearningPlatform.READS);
+  }
+
+  /**
+   * @param reads point queries with one bigint parameter, each with the highest id to ask for
+   */
+  ReaderWorkload(DataSource dataSource, int count, String[][] reads) {
     for (int i = 0; i < count; i++) {
-      Thread thread = new Thread(() -> read(dataSource), "bench-reader-" + i);
+      Thread thread = new Thread(() -> read(dataSource, reads), "bench-reader-" + i);
       thread.setDaemon(true);
       thread.start();
       threads.add(thread);
     }
   }
 
-  private void read(DataSource dataSource) {
+  private void read(DataSource dataSource, String[][] statements) {
     try (Connection connection = dataSource.getConnection();
         Statement setup = connection.createStatement()) {
       setup.execute("SET statement_timeout = '120s'");
       List<PreparedStatement> reads = new ArrayList<>();
-      for (String[] read : LearningPlatform.READS) {
+      for (String[] read : statements) {
         reads.add(connection.prepareStatement(read[0]));
       }
       ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -51,7 +58,7 @@ final class ReaderWorkload implements AutoCloseable {
         PreparedStatement query = reads.get(which);
         long start = System.nanoTime();
         try {
-          query.setLong(1, 1 + random.nextLong(Long.parseLong(LearningPlatform.READS[which][1])));
+          query.setLong(1, 1 + random.nextLong(Long.parseLong(statements[which][1])));
           try (ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
               rows.getObject(1);

@@ -10,6 +10,7 @@ import dev.pitstop.reset.ResetEngine;
 import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetRequest;
 import dev.pitstop.reset.SeedScript;
+import dev.pitstop.reset.TriggerMode;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
@@ -23,8 +24,8 @@ import java.util.Set;
 
 /**
  * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
- * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--seed FILE]... [--lock-timeout
- * 5s] [--plan]}.
+ * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--triggers keep|disable] [--seed
+ * FILE]... [--lock-timeout 5s] [--plan]}.
  */
 final class ResetCommand implements Command {
   private static final Set<String> OPTIONS =
@@ -36,6 +37,7 @@ final class ResetCommand implements Command {
           "preserve",
           "preserve-rows",
           "strategy",
+          "triggers",
           "seed",
           "lock-timeout");
 
@@ -113,6 +115,15 @@ final class ResetCommand implements Command {
               throw new UsageException(
                   "--strategy must be delete or truncate, not '" + strategy + "'");
         });
+    String triggers = args.value("triggers").orElse("keep").toLowerCase(Locale.ROOT);
+    builder.triggers(
+        switch (triggers) {
+          case "keep" -> TriggerMode.KEEP;
+          case "disable" -> TriggerMode.DISABLE;
+          default ->
+              throw new UsageException(
+                  "--triggers must be keep or disable, not '" + triggers + "'");
+        });
     List<SeedScript> seeds = new ArrayList<>();
     for (String file : args.values("seed")) {
       Path path;
@@ -176,6 +187,9 @@ final class ResetCommand implements Command {
     }
     if (field.startsWith("lockTimeout")) {
       return "--lock-timeout";
+    }
+    if (field.startsWith("triggers")) {
+      return "--triggers";
     }
     if (field.startsWith("seed")) {
       return "--seed";

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param kept the marked rows, or {@code null} when nothing is kept
  * @param sequences sequences to restart
  * @param redundantChecks tables deleted without per-row foreign-key checks
+ * @param triggers triggers disabled while emptying ({@link TriggerMode#DISABLE})
  */
 record PlannedReset(
     ResetPlan plan,
@@ -23,4 +24,5 @@ record PlannedReset(
     Set<Long> keeping,
     KeptRows kept,
     List<ResetSequences.Sequence> sequences,
-    RedundantForeignKeyChecks redundantChecks) {}
+    RedundantForeignKeyChecks redundantChecks,
+    UserTriggers.Handling triggers) {}

@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * probes per deleted row and referencing key, most of a DELETE reset's time) can only find nothing.
  * Such tables are deleted with {@code session_replication_role = replica}, which skips those
  * checks; it is used only when the role may set it (superuser, or granted SET on the parameter) and
- * only for tables without user triggers or rules, which it would skip too. No lock is taken.
+ * only for tables without DELETE rules, which it would skip too, and without DELETE triggers whose
+ * firing it would change (unless the caller says so: triggers it may skip under {@link
+ * TriggerMode#DISABLE}). Triggers on other events do not matter to a DELETE. No lock is taken.
  *
  * <p>A row a concurrent session inserted and committed in between would escape the skipped check,
  * so {@link #verify} looks for rows referencing deleted ones before the transaction goes on; a row
@@ -41,9 +43,14 @@ record RedundantForeignKeyChecks(Set<Long> tables, List<ForeignKey> skipped) {
    * Finds the tables of {@code order} that qualify.
    *
    * @param keeping tables that may keep rows (never qualify, nor do tables they reference)
+   * @param triggered tables whose DELETE triggers replica mode would change (never qualify)
    */
   static RedundantForeignKeyChecks find(
-      Connection connection, ForeignKeyGraph graph, DeletionPlanner.Order order, Set<Long> keeping)
+      Connection connection,
+      ForeignKeyGraph graph,
+      DeletionPlanner.Order order,
+      Set<Long> keeping,
+      Set<Long> triggered)
       throws SQLException {
     if (order.order().isEmpty() || !maySkipTriggers(connection)) {
       return none();
@@ -52,7 +59,8 @@ record RedundantForeignKeyChecks(Set<Long> tables, List<ForeignKey> skipped) {
     for (int i = 0; i < order.order().size(); i++) {
       position.put(order.order().get(i).oid(), i);
     }
-    Set<Long> withUserCode = withTriggersOrRules(connection, position.keySet());
+    Set<Long> withUserCode = new HashSet<>(withDeleteRules(connection, position.keySet()));
+    withUserCode.addAll(triggered);
     Set<Long> tables = new HashSet<>();
     List<ForeignKey> skipped = new ArrayList<>();
     for (CatalogTable table : order.order()) {
@@ -154,7 +162,8 @@ record RedundantForeignKeyChecks(Set<Long> tables, List<ForeignKey> skipped) {
         + "))";
   }
 
-  private static boolean maySkipTriggers(Connection connection) throws SQLException {
+  /** Whether the role may set session_replication_role (superuser, or SET on PostgreSQL 15+). */
+  static boolean maySkipTriggers(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet row =
             statement.executeQuery(
@@ -177,18 +186,16 @@ record RedundantForeignKeyChecks(Set<Long> tables, List<ForeignKey> skipped) {
     }
   }
 
-  /** Tables with user triggers or rules that {@code replica} mode would skip. */
-  private static Set<Long> withTriggersOrRules(Connection connection, Set<Long> oids)
+  /** Tables with DELETE rules, which {@code replica} mode would skip or fire differently. */
+  private static Set<Long> withDeleteRules(Connection connection, Set<Long> oids)
       throws SQLException {
     Array array = connection.createArrayOf("int8", oids.toArray());
     Set<Long> found = new HashSet<>();
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT r FROM (SELECT coalesce(pg_partition_root(tgrelid), tgrelid)::oid::bigint"
-                + " FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'"
-                + " UNION SELECT coalesce(pg_partition_root(ev_class), ev_class)::oid::bigint"
-                + " FROM pg_catalog.pg_rewrite WHERE rulename <> '_RETURN') AS t (r)"
-                + " WHERE r = ANY (?)")) {
+            "SELECT DISTINCT coalesce(pg_partition_root(ev_class), ev_class)::oid::bigint"
+                + " FROM pg_catalog.pg_rewrite WHERE ev_type = '4'"
+                + " AND coalesce(pg_partition_root(ev_class), ev_class)::oid::bigint = ANY (?)")) {
       statement.setArray(1, array);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -22,6 +22,11 @@ public enum ResetErrorCode {
    * table.
    */
   PRESERVED_TABLE_REFERENCES(false),
+  /**
+   * {@code triggers: disable}, but a user trigger would still fire and the role may not disable it
+   * (it does not own the table); nothing was deleted.
+   */
+  TRIGGERS_NOT_DISABLED(false),
   /** Another reset of the same database holds the reset lock. */
   RESET_LOCKED(false),
   /**

@@ -33,6 +33,7 @@ public final class ResetRequest {
   private final List<TablePattern> preserveTables;
   private final List<KeepRows> preserveRows;
   private final DeletionStrategy strategy;
+  private final TriggerMode triggers;
   private final List<Seed> seeds;
   private final Duration lockTimeout;
   private final Duration statementTimeout;
@@ -55,6 +56,7 @@ public final class ResetRequest {
     this.preserveTables = parsePatterns(b.preserveTables);
     this.preserveRows = parseRows(b.preserveRows);
     this.strategy = Objects.requireNonNull(b.strategy, "strategy");
+    this.triggers = Objects.requireNonNull(b.triggers, "triggers");
     this.seeds = parseSeeds(b.seeds);
     if (b.lockTimeout == null
         || b.lockTimeout.isNegative()
@@ -102,6 +104,11 @@ public final class ResetRequest {
 
   public DeletionStrategy strategy() {
     return strategy;
+  }
+
+  /** Returns what happens to user triggers of the emptied tables. */
+  public TriggerMode triggers() {
+    return triggers;
   }
 
   List<Seed> seeds() {
@@ -307,6 +314,7 @@ public final class ResetRequest {
     private final List<String> preserveTables = new ArrayList<>();
     private final List<String[]> preserveRows = new ArrayList<>();
     private DeletionStrategy strategy = DeletionStrategy.DELETE;
+    private TriggerMode triggers = TriggerMode.KEEP;
     private final List<SeedScript> seeds = new ArrayList<>();
     private Duration lockTimeout = Duration.ofSeconds(5);
     private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
@@ -339,6 +347,12 @@ public final class ResetRequest {
     /** Sets how tables are emptied (default {@link DeletionStrategy#DELETE}). */
     public Builder strategy(DeletionStrategy strategy) {
       this.strategy = strategy;
+      return this;
+    }
+
+    /** Sets what happens to user triggers while tables are emptied (default {@code KEEP}). */
+    public Builder triggers(TriggerMode triggers) {
+      this.triggers = triggers;
       return this;
     }
 

@@ -207,8 +207,26 @@ final class ResetSession {
     ReferencingTables references =
         ReferencingTables.check(connection, graph, emptiedOids, oids(truncated), keeping);
     ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
+    UserTriggers triggers = UserTriggers.read(connection, emptiedOids);
+    boolean disable = request.triggers() == TriggerMode.DISABLE;
     RedundantForeignKeyChecks redundant =
-        RedundantForeignKeyChecks.find(connection, graph, order, keeping);
+        RedundantForeignKeyChecks.find(
+            connection,
+            graph,
+            order,
+            keeping,
+            disable
+                ? triggers.withReplicaTriggers(UserTriggers.DELETE)
+                : triggers.changedByReplica(UserTriggers.DELETE));
+    UserTriggers.Handling handling =
+        disable
+            ? triggers.disable(
+                new UserTriggers.PlannedTables(
+                    truncated, order.nulled(), order.order(), redundant.tables()),
+                RedundantForeignKeyChecks.maySkipTriggers(connection),
+                graph,
+                request)
+            : UserTriggers.Handling.none();
 
     List<PlannedTable> tables = new ArrayList<>();
     for (CatalogTable table : truncated) {
@@ -258,7 +276,8 @@ final class ResetSession {
         keeping,
         kept,
         sequences.restarted(),
-        redundant);
+        redundant,
+        handling);
   }
 
   /** One line per partitioned table of {@code emptied} that has partitions, naming them. */

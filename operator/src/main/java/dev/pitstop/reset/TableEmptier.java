@@ -16,9 +16,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Empties the planned tables inside the reset's transaction: defers constraints and detaches
- * nullable keys to get through cycles, then one TRUNCATE for the truncated tables (counted just
- * before), then a DELETE per table in order, sparing kept rows.
+ * Empties the planned tables inside the reset's transaction: defers constraints, disables the
+ * triggers {@link TriggerMode#DISABLE} must switch off, and detaches nullable keys to get through
+ * cycles, then one TRUNCATE for the truncated tables (counted just before), then a DELETE per table
+ * in order, sparing kept rows; then enables those triggers again for the seeds.
  */
 final class TableEmptier {
   private final Connection connection;
@@ -45,9 +46,17 @@ final class TableEmptier {
                     .collect(Collectors.joining(", "))
                 + " DEFERRED");
       }
+      String role = setting(statement, "session_replication_role");
+      for (UserTriggers.Trigger trigger : planned.triggers().disabled()) {
+        alter(statement, trigger, trigger.disable(), "Disabling");
+      }
       for (ForeignKey key : planned.order().nulled()) {
         CatalogTable table = planned.graph().table(key.child());
         report(table.name().toString(), total);
+        boolean replica = planned.triggers().replicaUpdates().contains(key);
+        if (replica) {
+          replicationRole(statement, "replica");
+        }
         execute(
             statement,
             table,
@@ -63,11 +72,13 @@ final class TableEmptier {
                     .collect(Collectors.joining(" OR "))
                 + ")"
                 + spare(table, "t"));
+        if (replica) {
+          replicationRole(statement, role);
+        }
       }
       if (!planned.truncated().isEmpty()) {
         truncate(statement, total);
       }
-      String role = setting(statement, "session_replication_role");
       for (CatalogTable table : planned.order().order()) {
         report(table.name().toString(), total);
         boolean unchecked = planned.redundantChecks().tables().contains(table.oid());
@@ -84,6 +95,9 @@ final class TableEmptier {
         results.add(new TableResult(table.name().toString(), deleted, kept));
       }
       planned.redundantChecks().verify(connection, planned.graph());
+      for (UserTriggers.Trigger trigger : planned.triggers().disabled()) {
+        alter(statement, trigger, trigger.enable(), "Enabling again");
+      }
     }
     List<TableResult> ordered = new ArrayList<>();
     for (PlannedTable table : planned.plan().tables()) {
@@ -157,6 +171,36 @@ final class TableEmptier {
       return statement.executeLargeUpdate(sql);
     } catch (SQLException e) {
       throw failed(table, e);
+    }
+  }
+
+  /** Disables or enables a trigger; a failure (a lock timeout) fails the reset. */
+  private void alter(Statement statement, UserTriggers.Trigger trigger, String sql, String what)
+      throws SQLException {
+    ResetSession.checkInterrupted(trigger.relation().toString());
+    try {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      ServerError error = ServerError.of(e);
+      String subject = trigger.relation().toString();
+      throw new ResetException(
+          ResetErrorCode.DELETE_FAILED,
+          subject,
+          what
+              + " trigger "
+              + trigger.name()
+              + " on "
+              + subject
+              + " failed"
+              + (SqlState.LOCK_NOT_AVAILABLE.equals(error.sqlState())
+                  ? " within lockTimeout (a concurrent session holds a conflicting lock)"
+                  : "")
+              + ": "
+              + error.describe()
+              + "; the reset was rolled back and nothing changed.",
+          error.isTransient(),
+          new ResetFailure(subject, null, 0, null, error.sqlState(), error.message()),
+          e);
     }
   }
 

@@ -217,4 +217,21 @@ class ResetCommandTest {
     assertThat(pg.rowCount("enrollments")).isEqualTo(60);
     assertThat(out() + err()).doesNotContain(CliRun.PASSWORD);
   }
+
+  @Test
+  void triggersDisableResetsPastADeleteTriggerThatKeepWouldFire() {
+    pg.execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'users are kept for audits'; END $$;"
+            + " CREATE TRIGGER users_refuse BEFORE DELETE ON users"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION refuse();");
+
+    assertThat(run("--confirm", pg.databaseName(), "--triggers", "maybe")).isEqualTo(Command.USAGE);
+    assertThat(err()).contains("--triggers must be keep or disable, not 'maybe'");
+    assertThat(run("--confirm", pg.databaseName(), "--triggers", "disable")).isEqualTo(Command.OK);
+    assertThat(pg.rowCount("users")).isZero();
+    assertThat(
+            pg.queryStrings("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'users_refuse'"))
+        .containsExactly("O");
+  }
 }

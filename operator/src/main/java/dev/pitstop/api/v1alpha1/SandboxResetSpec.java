@@ -47,6 +47,15 @@ public class SandboxResetSpec {
           + " lockTimeout.")
   public ResetStrategy strategy = ResetStrategy.Delete;
 
+  @Default("keep")
+  @JsonPropertyDescription(
+      "User triggers of the emptied tables while they are emptied. keep (default): they fire as"
+          + " for any DELETE. disable: they do not fire (skipped with session_replication_role"
+          + " where the role may set it, else disabled with ALTER TABLE inside the reset's"
+          + " transaction, which needs the tables' owner; refused before anything is deleted"
+          + " otherwise). Seeds always run with triggers on.")
+  public ResetTriggerMode triggers = ResetTriggerMode.KEEP;
+
   @JsonPropertyDescription(
       "Seed scripts run in name order after emptying, in the same transaction.")
   public ScriptSource seed;

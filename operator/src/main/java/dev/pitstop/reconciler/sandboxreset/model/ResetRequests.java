@@ -1,7 +1,10 @@
 package dev.pitstop.reconciler.sandboxreset.model;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.api.v1alpha1.PreservedRows;
 import dev.pitstop.api.v1alpha1.ResetStrategy;
+import dev.pitstop.api.v1alpha1.ResetTriggerMode;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.reconciler.model.DatabaseTargets;
@@ -12,6 +15,7 @@ import dev.pitstop.reset.DeletionStrategy;
 import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetRequest;
 import dev.pitstop.reset.SeedScript;
+import dev.pitstop.reset.TriggerMode;
 import dev.pitstop.time.CronSchedule;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -39,6 +43,7 @@ public record ResetRequests(
     Duration startingDeadline,
     String seedDigest,
     String runDigest) {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Spec fields that say when or how a reset runs, not what it does: changing them starts nothing
@@ -91,6 +96,10 @@ public record ResetRequests(
                   spec.strategy == ResetStrategy.Truncate
                       ? DeletionStrategy.TRUNCATE
                       : DeletionStrategy.DELETE)
+              .triggers(
+                  spec.triggers == ResetTriggerMode.DISABLE
+                      ? TriggerMode.DISABLE
+                      : TriggerMode.KEEP)
               .seeds(scripts)
               .lockTimeout(
                   Durations.parse(
@@ -107,12 +116,25 @@ public record ResetRequests(
           schedule(spec),
           startingDeadline(spec),
           seeds.digest(),
-          RunDigest.of(spec, SETTINGS, seeds.digest()));
+          RunDigest.of(digested(spec), SETTINGS, seeds.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (ResetException e) {
       throw SpecException.invalid(withoutPeriod(e.getMessage()));
     }
+  }
+
+  /**
+   * The spec as its digest sees it: {@code triggers: keep} (the default, and what every reset did
+   * before the field existed) counts as unset, so that resources written before it, or with it
+   * spelled out, do not run again.
+   */
+  private static Map<String, Object> digested(SandboxResetSpec spec) {
+    Map<String, Object> fields = JSON.convertValue(spec, new TypeReference<>() {});
+    if ("keep".equals(fields.get("triggers"))) {
+      fields.remove("triggers");
+    }
+    return fields;
   }
 
   /** The schedule, or {@code null} when the reset runs once per generation. */

@@ -13,10 +13,10 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>Without a schedule: once per new value of what a run does (the run digest of {@link
- *       ResetRequests}: database, schemas, kept tables and rows, strategy, seeds and their content,
- *       dryRun, runRequestId) and once per new value of the {@code pitstop.dev/run-requested-at}
- *       annotation, until the run succeeded, failed or planned. An edit of a setting only
- *       (lockTimeout, schedule fields, the window) starts nothing.
+ *       ResetRequests}: database, schemas, kept tables and rows, strategy, triggers, seeds and
+ *       their content, dryRun, runRequestId) and once per new value of the {@code
+ *       pitstop.dev/run-requested-at} annotation, until the run succeeded, failed or planned. An
+ *       edit of a setting only (lockTimeout, schedule fields, the window) starts nothing.
  *   <li>With a schedule: at each fire time (unless suspended), and at once for a new annotation
  *       value or {@code spec.runRequestId} (manual runs, also while suspended). A fire time missed
  *       while the operator was down runs if it is younger than {@code startingDeadline}, else it is

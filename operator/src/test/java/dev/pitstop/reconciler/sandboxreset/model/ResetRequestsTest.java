@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.ResetTriggerMode;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.reconciler.model.SpecException;
+import dev.pitstop.reset.TriggerMode;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.List;
 import java.util.Optional;
@@ -47,5 +49,26 @@ class ResetRequestsTest {
     SpecException e = catchThrowableOfType(SpecException.class, () -> prepare(List.of("a.b")));
 
     assertThat(e.getMessage()).contains("spec.searchPath[0] must be a schema name");
+  }
+
+  @Test
+  void triggersReachTheRequestAndOnlyDisableChangesTheRunDigest() throws SpecException {
+    SandboxReset unset = resource(null);
+    unset.getSpec().triggers = null;
+    SandboxReset keep = resource(null);
+    keep.getSpec().triggers = ResetTriggerMode.KEEP;
+    SandboxReset disable = resource(null);
+    disable.getSpec().triggers = ResetTriggerMode.DISABLE;
+
+    ResetRequests unsetRequests = ResetRequests.prepare(unset, name -> Optional.empty());
+    ResetRequests keepRequests = ResetRequests.prepare(keep, name -> Optional.empty());
+    ResetRequests disableRequests = ResetRequests.prepare(disable, name -> Optional.empty());
+
+    assertThat(unsetRequests.request().triggers()).isEqualTo(TriggerMode.KEEP);
+    assertThat(disableRequests.request().triggers()).isEqualTo(TriggerMode.DISABLE);
+    assertThat(keepRequests.runDigest())
+        .as("keep is what every reset did before the field existed")
+        .isEqualTo(unsetRequests.runDigest());
+    assertThat(disableRequests.runDigest()).isNotEqualTo(keepRequests.runDigest());
   }
 }
