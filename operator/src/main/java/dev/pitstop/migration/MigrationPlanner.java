@@ -43,7 +43,8 @@ final class MigrationPlanner {
                 row.script(),
                 "The history table records a failed migration "
                     + row.script()
-                    + "; clean up what it left behind, then run repair to remove the row."));
+                    + "; clean up what it left behind, then remove the row with `pitstop repair --dir"
+                    + " DIR` (or Flyway's repair)."));
       } else if (row.isSchemaMarker()) {
         continue;
       } else if (row.isBaseline() && row.version() != null) {
