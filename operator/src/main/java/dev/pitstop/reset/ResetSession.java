@@ -227,7 +227,6 @@ final class ResetSession {
               redundant.tables().contains(table.oid())));
     }
     List<String> warnings = new ArrayList<>(selection.warnings());
-    warnings.addAll(references.warnings());
     warnings.addAll(sequences.warnings());
     if (truncate && !deleted.isEmpty()) {
       warnings.add(

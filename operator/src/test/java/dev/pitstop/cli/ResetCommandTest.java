@@ -183,6 +183,40 @@ class ResetCommandTest {
   }
 
   @Test
+  void preservedTableTheDeletesWouldCascadeIntoIsRefusedWithTwoAndKeepsItsRows() {
+    pg.execute(
+        "CREATE TABLE sessions (user_id bigint CONSTRAINT sessions_user_fk REFERENCES users"
+            + "  ON DELETE CASCADE); INSERT INTO sessions VALUES (1), (2);");
+
+    assertThat(run("--confirm", pg.databaseName(), "--preserve", "sessions", "--plan"))
+        .isEqualTo(Command.USAGE);
+    assertThat(run("--confirm", pg.databaseName(), "--preserve", "sessions")).isEqualTo(2);
+
+    assertThat(err())
+        .contains(
+            "Preserved table public.sessions has 2 row(s) referencing rows of public.users that"
+                + " the reset would delete, and public.sessions_user_fk (ON DELETE CASCADE) would"
+                + " delete them");
+    assertThat(pg.rowCount("sessions")).isEqualTo(2);
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+
+    err.reset();
+    assertThat(
+            run(
+                "--confirm",
+                pg.databaseName(),
+                "--preserve",
+                "sessions",
+                "--preserve-rows",
+                "enrollments:user_id IN (2, 3)",
+                "--preserve-rows",
+                "users:id = 1"))
+        .isEqualTo(Command.OK);
+    assertThat(pg.rowCount("sessions")).isEqualTo(2);
+    assertThat(pg.rowCount("users")).isEqualTo(3);
+  }
+
+  @Test
   void badUsageIsRefusedWithOneLine() {
     assertThat(run("--plan")).isEqualTo(Command.USAGE);
     assertThat(err()).contains("--confirm is required");
