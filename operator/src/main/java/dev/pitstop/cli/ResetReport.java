@@ -62,6 +62,7 @@ final class ResetReport {
     section(out, "Sequences restarted", plan.sequences());
     section(out, "Seeds, in order", plan.seeds());
     section(out, "Warnings", plan.warnings());
+    section(out, "Privileges checked, all granted", plan.privileges());
     if (plan.tables().stream().allMatch(t -> t.rows() >= 0)) {
       out.println("Would delete " + rows + " row(s).");
     }

@@ -23,6 +23,11 @@ public enum ResetErrorCode {
    * subject names the constraint. Nothing was touched.
    */
   PRESERVED_TABLE_REFERENCES(true),
+  /**
+   * The role lacks a privilege the reset needs (DELETE, TRUNCATE, SELECT, UPDATE on a table or
+   * sequence, TEMPORARY); the subject lists them. Checked before anything is read or changed.
+   */
+  MISSING_PRIVILEGES(false),
   /** Another reset of the same database holds the reset lock. */
   RESET_LOCKED(false),
   /**

@@ -199,14 +199,24 @@ final class ResetSession {
       truncated = DeletionPlanner.childrenFirst(truncated, graph.foreignKeys());
     }
     DeletionPlanner.Order order = DeletionPlanner.order(deleted, graph.foreignKeys());
+    Set<Long> emptiedOids = oids(emptied);
+    ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
+    ResetPrivileges privileges =
+        ResetPrivileges.check(
+            connection,
+            graph,
+            order,
+            truncated,
+            emptiedOids,
+            !selection.keep().isEmpty(),
+            sequences.restarted());
+    privileges.require(currentUser());
     KeptRows kept =
         selection.keep().isEmpty()
             ? null
             : KeptRows.mark(connection, selection.keep(), keeping, graph, forRun);
-    Set<Long> emptiedOids = oids(emptied);
     ReferencingTables references =
         ReferencingTables.check(connection, graph, emptiedOids, oids(truncated), keeping);
-    ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
     RedundantForeignKeyChecks redundant =
         RedundantForeignKeyChecks.find(connection, graph, order, keeping);
 
@@ -248,7 +258,8 @@ final class ResetSession {
             order.nulled().stream().map(k -> describeNulled(k, graph)).toList(),
             sequences.restarted().stream().map(s -> s.sequence().toString()).toList(),
             request.seedNames(),
-            warnings);
+            warnings,
+            privileges.checked());
     return new PlannedReset(
         plan,
         graph,
@@ -295,6 +306,14 @@ final class ResetSession {
         + ") set to NULL first ("
         + key.name()
         + ")";
+  }
+
+  private String currentUser() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT current_user")) {
+      row.next();
+      return row.getString(1);
+    }
   }
 
   private long rows(CatalogTable table) throws SQLException {
