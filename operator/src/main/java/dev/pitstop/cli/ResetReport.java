@@ -127,6 +127,8 @@ final class ResetReport {
             + (result.plan().warnings().isEmpty()
                 ? "."
                 : " with " + result.plan().warnings().size() + " warning(s), printed above."));
+    result.afterReset().forEach(line -> out.println("  after the reset: " + line));
+    section(out, "Warnings after the reset (it committed)", result.afterResetWarnings());
   }
 
   private static void section(PrintStream out, String title, List<String> lines) {

@@ -73,7 +73,18 @@ final class ResetSession {
           SeedRunner.run(connection, request.seeds(), emptier.done(), this::report);
       commit();
       committed = true;
-      return new ResetResult(planned.plan(), tables, emptier.rowsDeleted(), seeds, elapsedMs());
+      long durationMs = elapsedMs();
+      List<CatalogTable> emptied = new ArrayList<>(planned.truncated());
+      emptied.addAll(planned.order().order());
+      AfterReset after = AfterReset.run(connection, request, emptied);
+      return new ResetResult(
+          planned.plan(),
+          tables,
+          emptier.rowsDeleted(),
+          seeds,
+          durationMs,
+          after.done(),
+          after.warnings());
     } finally {
       end(committed);
       if (!committed) {

@@ -221,6 +221,20 @@ class ResetCommandTest {
   }
 
   @Test
+  void vacuumAndRefreshAfterTheResetWithFlags() {
+    pg.execute("CREATE MATERIALIZED VIEW user_total AS SELECT count(*) AS n FROM users");
+
+    assertThat(
+            run("--confirm", pg.databaseName(), "--vacuum-analyze", "--refresh-materialized-views"))
+        .isEqualTo(Command.OK);
+
+    assertThat(out())
+        .contains("after the reset: VACUUM (ANALYZE) public.users")
+        .contains("after the reset: REFRESH MATERIALIZED VIEW public.user_total");
+    assertThat(pg.queryLong("SELECT n FROM user_total")).isZero();
+  }
+
+  @Test
   void badUsageIsRefusedWithOneLine() {
     assertThat(run("--plan")).isEqualTo(Command.USAGE);
     assertThat(err()).contains("--confirm is required");

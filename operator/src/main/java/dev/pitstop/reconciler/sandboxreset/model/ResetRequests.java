@@ -52,7 +52,8 @@ public record ResetRequests(
           "startingDeadline",
           "lockTimeout",
           "maintenanceWindowRef",
-          "notify");
+          "notify",
+          "afterReset");
 
   /**
    * Reads the spec.
@@ -92,6 +93,11 @@ public record ResetRequests(
                       ? DeletionStrategy.TRUNCATE
                       : DeletionStrategy.DELETE)
               .seeds(scripts)
+              .vacuumAnalyze(
+                  spec.afterReset != null && Boolean.TRUE.equals(spec.afterReset.vacuumAnalyze))
+              .refreshMaterializedViews(
+                  spec.afterReset != null
+                      && Boolean.TRUE.equals(spec.afterReset.refreshMaterializedViews))
               .lockTimeout(
                   Durations.parse(
                       spec.lockTimeout == null ? "5s" : spec.lockTimeout, "spec.lockTimeout"));

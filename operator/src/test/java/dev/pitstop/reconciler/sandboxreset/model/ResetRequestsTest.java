@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.ResetAfterwards;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.reconciler.model.SpecException;
@@ -47,5 +48,21 @@ class ResetRequestsTest {
     SpecException e = catchThrowableOfType(SpecException.class, () -> prepare(List.of("a.b")));
 
     assertThat(e.getMessage()).contains("spec.searchPath[0] must be a schema name");
+  }
+
+  @Test
+  void afterResetReachesTheRequestAndIsASettingThatStartsNoRun() throws SpecException {
+    SandboxReset plain = resource(null);
+    SandboxReset after = resource(null);
+    after.getSpec().afterReset = new ResetAfterwards(true, true);
+
+    ResetRequests without = ResetRequests.prepare(plain, name -> Optional.empty());
+    ResetRequests with = ResetRequests.prepare(after, name -> Optional.empty());
+
+    assertThat(without.request().vacuumAnalyze()).isFalse();
+    assertThat(without.request().refreshMaterializedViews()).isFalse();
+    assertThat(with.request().vacuumAnalyze()).isTrue();
+    assertThat(with.request().refreshMaterializedViews()).isTrue();
+    assertThat(with.runDigest()).isEqualTo(without.runDigest());
   }
 }
