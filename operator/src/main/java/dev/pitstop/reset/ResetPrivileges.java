@@ -12,13 +12,14 @@ import java.util.Set;
 /**
  * The privileges a reset needs, checked before anything is read or changed, so that a role that
  * lacks one is told which, at once, instead of failing half-way (and rolling back) on a permission
- * error: DELETE and SELECT on each table emptied with DELETE (SELECT to spare kept rows, count the
- * rows and verify the table is empty), TRUNCATE and SELECT on each truncated table and its
- * partitions, UPDATE on the tables whose keys are set to NULL to break a cycle, SELECT on kept
- * tables referencing emptied ones (their referencing rows are counted), TEMPORARY on the database
- * when rows are kept, and SELECT and UPDATE on each sequence restarted with {@code setval} (those
- * the role owns are restarted with {@code ALTER SEQUENCE}). {@code session_replication_role} is
- * only used when the role may set it. What the seed scripts need cannot be known before they run.
+ * error: USAGE on the schemas of the tables and sequences it touches, DELETE and SELECT on each
+ * table emptied with DELETE (SELECT to spare kept rows, count the rows and verify the table is
+ * empty), TRUNCATE and SELECT on each truncated table and its partitions, UPDATE on the tables
+ * whose keys are set to NULL to break a cycle, SELECT on kept tables referencing emptied ones
+ * (their referencing rows are counted), TEMPORARY on the database when rows are kept, and SELECT
+ * and UPDATE on each sequence restarted with {@code setval} (those the role owns are restarted with
+ * {@code ALTER SEQUENCE}). {@code session_replication_role} is only used when the role may set it.
+ * What the seed scripts need cannot be known before they run.
  *
  * @param checked what was checked, one line each
  * @param missing what the role lacks, one line each (e.g. {@code DELETE on public.users})
@@ -37,6 +38,31 @@ record ResetPrivileges(List<String> checked, List<String> missing) {
       throws SQLException {
     List<String> checked = new ArrayList<>();
     Set<String> missing = new LinkedHashSet<>();
+    Set<String> schemas = new java.util.TreeSet<>();
+    order.order().forEach(t -> schemas.add(t.name().schema()));
+    truncated.forEach(t -> schemas.add(t.name().schema()));
+    for (ForeignKey key : graph.foreignKeys()) {
+      if (!emptied.contains(key.child()) && emptied.contains(key.parent())) {
+        schemas.add(graph.table(key.child()).name().schema());
+      }
+    }
+    sequences.forEach(s -> schemas.add(s.sequence().schema()));
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT has_schema_privilege(?, ?)")) {
+      for (String schema : schemas) {
+        statement.setString(1, schema);
+        statement.setString(2, "USAGE");
+        try (ResultSet row = statement.executeQuery()) {
+          row.next();
+          if (!row.getBoolean(1)) {
+            missing.add("USAGE on schema " + schema);
+          }
+        }
+      }
+    }
+    if (!schemas.isEmpty()) {
+      checked.add("USAGE on schema(s) " + String.join(", ", schemas));
+    }
     if (!order.order().isEmpty()) {
       for (CatalogTable table : order.order()) {
         table(connection, table.oid(), "DELETE", table.name().toString(), missing);

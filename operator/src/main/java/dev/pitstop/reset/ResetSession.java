@@ -7,6 +7,7 @@ import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.SqlState;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -140,6 +141,7 @@ final class ResetSession {
       ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
       TableSelection selection = TableSelection.select(graph, request);
       statement.setEscapeProcessing(false);
+      String role = selection.keep().isEmpty() ? null : currentUser();
       for (Map.Entry<KeepRows, CatalogTable> entry : selection.keep().entrySet()) {
         try {
           statement.execute(
@@ -150,6 +152,21 @@ final class ResetSession {
         } catch (SQLException e) {
           if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
             throw e;
+          }
+          if (SqlState.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            String missing = "SELECT on " + entry.getValue().name();
+            throw new ResetException(
+                ResetErrorCode.MISSING_PRIVILEGES,
+                missing,
+                "Role "
+                    + role
+                    + " lacks privileges the reset needs: "
+                    + missing
+                    + " (to evaluate "
+                    + entry.getKey().field()
+                    + "): "
+                    + ServerError.of(e).describe()
+                    + "; grant them (or reset as the tables' owner). Nothing was changed.");
           }
           throw request.invalid(
               ResetErrorCode.INVALID_WHERE,

@@ -38,6 +38,7 @@ class ResetPrivilegesTest {
 
     assertThat(plan.privileges())
         .containsExactly(
+            "USAGE on schema(s) public",
             "DELETE and SELECT on 2 table(s)",
             "SELECT and UPDATE on 2 sequence(s) restarted with setval",
             "not checkable: what the seed scripts need");
@@ -64,5 +65,43 @@ class ResetPrivilegesTest {
         .isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
     assertThat(pg.rowCount("orders")).isEqualTo(1);
     assertThat(pg.rowCount("users")).isEqualTo(3);
+  }
+
+  @Test
+  void kepTablesOfOtherSchemasAndPreserveRowsNeedSelectAndTheirSchemaWhichIsNamed() {
+    pg.execute(
+        "CREATE TABLE users (id int PRIMARY KEY, role text); INSERT INTO users VALUES (1, 'a');"
+            + " CREATE SCHEMA billing;"
+            + " CREATE TABLE billing.invoices (user_id int REFERENCES public.users);");
+    String role = roles.create("resetter", "");
+    pg.execute("GRANT DELETE ON users TO " + role);
+    PGSimpleDataSource asRole = new PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(TestRoles.PASSWORD);
+    ResetEngine engine = new ResetEngine(asRole);
+
+    ResetException refused =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> engine.plan(ResetRequest.builder(pg.databaseName()).build()));
+
+    assertThat(refused.code())
+        .as(refused.getMessage())
+        .isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(refused.subject())
+        .isEqualTo("USAGE on schema billing, SELECT on public.users, SELECT on billing.invoices");
+
+    ResetException where =
+        catchThrowableOfType(
+            ResetException.class,
+            () ->
+                engine.plan(
+                    ResetRequest.builder(pg.databaseName())
+                        .preserveRows("users", "role = 'a'")
+                        .build()));
+    assertThat(where.code()).isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(where.subject()).isEqualTo("SELECT on public.users");
+    assertThat(pg.rowCount("users")).isEqualTo(1);
   }
 }
