@@ -42,6 +42,15 @@ class ResetPrivilegesTest {
             "DELETE and SELECT on 2 table(s)",
             "SELECT and UPDATE on 2 sequence(s) restarted with setval",
             "not checkable: what the seed scripts need");
+    ResetException truncate =
+        catchThrowableOfType(
+            ResetException.class,
+            () ->
+                engine.plan(
+                    ResetRequest.builder(pg.databaseName())
+                        .strategy(DeletionStrategy.TRUNCATE)
+                        .build()));
+    assertThat(truncate.subject()).isEqualTo("TRUNCATE on public.orders, TRUNCATE on public.users");
     ResetResult result = engine.reset(request);
     assertThat(result.rowsDeleted()).isEqualTo(5);
     assertThat(pg.rowCount("users")).isZero();
