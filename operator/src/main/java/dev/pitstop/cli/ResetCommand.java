@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
  * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--triggers keep|disable] [--seed
- * FILE]... [--lock-timeout 5s] [--plan]}.
+ * FILE]... [--lock-timeout 5s] [--vacuum-analyze] [--refresh-materialized-views] [--plan]}.
  */
 final class ResetCommand implements Command {
   private static final Set<String> OPTIONS =
@@ -49,7 +49,8 @@ final class ResetCommand implements Command {
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
-    Args parsed = Args.parse(args, OPTIONS, Set.of("plan"));
+    Args parsed =
+        Args.parse(args, OPTIONS, Set.of("plan", "vacuum-analyze", "refresh-materialized-views"));
     if (!parsed.positional().isEmpty()) {
       throw new UsageException("unexpected argument '" + parsed.positional().get(0) + "'");
     }
@@ -124,6 +125,8 @@ final class ResetCommand implements Command {
               throw new UsageException(
                   "--triggers must be keep or disable, not '" + triggers + "'");
         });
+    builder.vacuumAnalyze(args.flag("vacuum-analyze"));
+    builder.refreshMaterializedViews(args.flag("refresh-materialized-views"));
     List<SeedScript> seeds = new ArrayList<>();
     for (String file : args.values("seed")) {
       Path path;

@@ -62,6 +62,7 @@ final class ResetReport {
     section(out, "Sequences restarted", plan.sequences());
     section(out, "Seeds, in order", plan.seeds());
     section(out, "Warnings", plan.warnings());
+    section(out, "Privileges checked, all granted", plan.privileges());
     if (plan.tables().stream().allMatch(t -> t.rows() >= 0)) {
       out.println("Would delete " + rows + " row(s).");
     }
@@ -126,6 +127,8 @@ final class ResetReport {
             + (result.plan().warnings().isEmpty()
                 ? "."
                 : " with " + result.plan().warnings().size() + " warning(s), printed above."));
+    result.afterReset().forEach(line -> out.println("  after the reset: " + line));
+    section(out, "Warnings after the reset (it committed)", result.afterResetWarnings());
   }
 
   private static void section(PrintStream out, String title, List<String> lines) {

@@ -13,16 +13,16 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Foreign keys from kept tables (preserved ones, and tables of other schemas) into emptied tables.
- * Each is counted: how many kept rows reference a row that the reset deletes. A key that would then
- * make the delete fail (NO ACTION, RESTRICT) refuses the reset before anything is deleted; CASCADE,
- * SET NULL and SET DEFAULT effects become warnings. TRUNCATE cannot empty a table any kept table
- * references at all, whatever its rows.
+ * Foreign keys from kept tables (preserved ones, history tables, and tables of other schemas) into
+ * emptied tables. Each is counted: how many kept rows reference a row that the reset deletes (rows
+ * kept by preserveRows, and the rows they reference, do not count). Any such row refuses the reset
+ * before anything is deleted, whatever the key's ON DELETE action: NO ACTION and RESTRICT would
+ * make the delete fail, and CASCADE, SET NULL and SET DEFAULT would change the kept table. TRUNCATE
+ * cannot empty a table any kept table references at all, whatever its rows.
  *
  * @param references every such key, counted
- * @param warnings the effects on kept rows
  */
-record ReferencingTables(List<TableReference> references, List<String> warnings) {
+record ReferencingTables(List<TableReference> references) {
 
   /**
    * Checks the references.
@@ -40,7 +40,6 @@ record ReferencingTables(List<TableReference> references, List<String> warnings)
       Set<Long> keeping)
       throws SQLException {
     List<TableReference> references = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
     for (ForeignKey key : graph.foreignKeys()) {
       if (emptied.contains(key.child()) || !emptied.contains(key.parent())) {
         continue;
@@ -76,51 +75,36 @@ record ReferencingTables(List<TableReference> references, List<String> warnings)
       if (rows == 0) {
         continue;
       }
-      if (key.blocksDelete()) {
-        throw new ResetException(
-            ResetErrorCode.PRESERVED_TABLE_REFERENCES,
-            key.name().toString(),
-            kind
-                + from.name()
-                + " has "
-                + rows
-                + " row(s) referencing rows of "
-                + to.name()
-                + " that the reset would delete, and "
-                + key.name()
-                + " (ON DELETE "
-                + key.onDeleteText()
-                + ") would make the delete fail; keep those rows with preserveRows, preserve "
-                + to.name()
-                + ", or empty "
-                + from.name()
-                + " too. Nothing was deleted.");
-      }
-      warnings.add(
+      String effect =
           switch (key.onDelete()) {
-                case 'c' -> "Deleting from " + to.name() + " also deletes " + rows + " row(s) of ";
-                case 'n' ->
-                    "Deleting from "
-                        + to.name()
-                        + " sets the key to NULL in "
-                        + rows
-                        + " row(s) of ";
-                default ->
-                    "Deleting from "
-                        + to.name()
-                        + " sets the key to its default in "
-                        + rows
-                        + " row(s) of ";
-              }
-              + (from.inSchemas() ? "preserved table " : "")
+            case 'c' -> "would delete them";
+            case 'n' -> "would set their key to NULL";
+            case 'd' -> "would set their key to its default";
+            default -> "would make the delete fail";
+          };
+      throw new ResetException(
+          ResetErrorCode.PRESERVED_TABLE_REFERENCES,
+          key.name().toString(),
+          kind
               + from.name()
-              + " ("
+              + " has "
+              + rows
+              + " row(s) referencing rows of "
+              + to.name()
+              + " that the reset would delete, and "
               + key.name()
-              + ", ON DELETE "
+              + " (ON DELETE "
               + key.onDeleteText()
-              + ").");
+              + ") "
+              + effect
+              + (key.blocksDelete() ? "" : ", but a reset never changes a kept table")
+              + "; keep the referenced rows with preserveRows, preserve "
+              + to.name()
+              + ", or empty "
+              + from.name()
+              + " too. Nothing was deleted.");
     }
-    return new ReferencingTables(List.copyOf(references), List.copyOf(warnings));
+    return new ReferencingTables(List.copyOf(references));
   }
 
   /** Rows of {@code from} referencing a row of {@code to} that is not kept. */

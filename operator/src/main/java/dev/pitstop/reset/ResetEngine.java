@@ -30,8 +30,9 @@ public final class ResetEngine {
    * emptied table and how many of them are kept. Deletes nothing (it runs in a transaction that is
    * rolled back) and takes no lock that blocks readers or writers.
    *
-   * @throws ResetException for a wrong database, an invalid request, an unbreakable cycle or a kept
-   *     table whose foreign key would make the reset fail
+   * @throws ResetException for a wrong database, an invalid request, a missing privilege (the plan
+   *     checks every privilege the reset needs), an unbreakable cycle or a kept table with rows
+   *     referencing rows the reset would delete
    */
   public ResetPlan plan(ResetRequest request) {
     try (Connection connection = dataSource.getConnection()) {

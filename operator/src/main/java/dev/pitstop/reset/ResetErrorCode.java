@@ -17,16 +17,22 @@ public enum ResetErrorCode {
   /** Tables form a foreign-key cycle that can neither be deferred nor broken by a NULL. */
   UNBREAKABLE_CYCLE(false),
   /**
-   * A kept table (preserved, or outside {@code schemas}) references rows that would be deleted, and
-   * its foreign key would make the delete fail; or {@code Truncate} cannot empty a referenced
-   * table.
+   * A kept table (preserved, a history table, or outside {@code schemas}) references rows that
+   * would be deleted, and its foreign key would make the delete fail or change the kept table
+   * (CASCADE, SET NULL, SET DEFAULT); or {@code Truncate} cannot empty a referenced table. The
+   * subject names the constraint. Nothing was touched.
    */
-  PRESERVED_TABLE_REFERENCES(false),
+  PRESERVED_TABLE_REFERENCES(true),
   /**
    * {@code triggers: disable}, but a user trigger would still fire and the role may not disable it
    * (it does not own the table); nothing was deleted.
    */
   TRIGGERS_NOT_DISABLED(false),
+  /**
+   * The role lacks a privilege the reset needs (DELETE, TRUNCATE, SELECT, UPDATE on a table or
+   * sequence, TEMPORARY); the subject lists them. Checked before anything is read or changed.
+   */
+  MISSING_PRIVILEGES(false),
   /** Another reset of the same database holds the reset lock. */
   RESET_LOCKED(false),
   /**

@@ -24,6 +24,7 @@ import java.util.List;
  *     a warning
  * @param seeds seed scripts, in the order they run
  * @param warnings effects worth knowing before running it, one sentence each
+ * @param privileges the privileges checked (all granted, else the plan is refused), one line each
  */
 public record ResetPlan(
     String database,
@@ -36,7 +37,8 @@ public record ResetPlan(
     List<String> nulledForeignKeys,
     List<String> sequences,
     List<String> seeds,
-    List<String> warnings) {
+    List<String> warnings,
+    List<String> privileges) {
 
   public ResetPlan {
     tables = List.copyOf(tables);
@@ -48,6 +50,7 @@ public record ResetPlan(
     sequences = List.copyOf(sequences);
     seeds = List.copyOf(seeds);
     warnings = List.copyOf(warnings);
+    privileges = List.copyOf(privileges);
   }
 
   /** The emptied tables' names in deletion order. */

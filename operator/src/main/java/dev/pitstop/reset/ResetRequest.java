@@ -39,6 +39,8 @@ public final class ResetRequest {
   private final Duration statementTimeout;
   private final List<String> searchPath;
   private final Duration idleTimeout;
+  private final boolean vacuumAnalyze;
+  private final boolean refreshMaterializedViews;
   private final UnaryOperator<String> fieldNames;
 
   /** A seed script split into statements. */
@@ -67,6 +69,8 @@ public final class ResetRequest {
     this.searchPath = parseSearchPath(b.searchPath);
     this.statementTimeout = positive(b.statementTimeout, "statementTimeout");
     this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
+    this.vacuumAnalyze = b.vacuumAnalyze;
+    this.refreshMaterializedViews = b.refreshMaterializedViews;
   }
 
   private Duration positive(Duration value, String field) {
@@ -118,6 +122,16 @@ public final class ResetRequest {
   /** Returns the seed names in the order they run. */
   public List<String> seedNames() {
     return seeds.stream().map(Seed::name).toList();
+  }
+
+  /** Whether the emptied tables get VACUUM (ANALYZE) after the reset commits. */
+  public boolean vacuumAnalyze() {
+    return vacuumAnalyze;
+  }
+
+  /** Whether the schemas' materialized views are refreshed after the reset commits. */
+  public boolean refreshMaterializedViews() {
+    return refreshMaterializedViews;
   }
 
   /** Returns lock_timeout for the reset's transaction ({@link Duration#ZERO}: none). */
@@ -320,6 +334,8 @@ public final class ResetRequest {
     private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
     private List<String> searchPath = List.of();
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private boolean vacuumAnalyze;
+    private boolean refreshMaterializedViews;
     private UnaryOperator<String> fieldNames = UnaryOperator.identity();
 
     private Builder(String confirmDatabaseName) {
@@ -391,6 +407,24 @@ public final class ResetRequest {
      */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * Runs VACUUM (ANALYZE) on the emptied tables after the reset commits (default false); a
+     * failure there is a warning, not a failed reset.
+     */
+    public Builder vacuumAnalyze(boolean vacuumAnalyze) {
+      this.vacuumAnalyze = vacuumAnalyze;
+      return this;
+    }
+
+    /**
+     * Refreshes the materialized views of the schemas after the reset commits (default false); a
+     * failure there is a warning, not a failed reset.
+     */
+    public Builder refreshMaterializedViews(boolean refreshMaterializedViews) {
+      this.refreshMaterializedViews = refreshMaterializedViews;
       return this;
     }
 

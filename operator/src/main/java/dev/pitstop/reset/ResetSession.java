@@ -7,6 +7,7 @@ import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlCondition;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.sql.SqlState;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,7 +74,18 @@ final class ResetSession {
           SeedRunner.run(connection, request.seeds(), emptier.done(), this::report);
       commit();
       committed = true;
-      return new ResetResult(planned.plan(), tables, emptier.rowsDeleted(), seeds, elapsedMs());
+      long durationMs = elapsedMs();
+      List<CatalogTable> emptied = new ArrayList<>(planned.truncated());
+      emptied.addAll(planned.order().order());
+      AfterReset after = AfterReset.run(connection, request, emptied);
+      return new ResetResult(
+          planned.plan(),
+          tables,
+          emptier.rowsDeleted(),
+          seeds,
+          durationMs,
+          after.done(),
+          after.warnings());
     } finally {
       end(committed);
       if (!committed) {
@@ -129,6 +141,7 @@ final class ResetSession {
       ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
       TableSelection selection = TableSelection.select(graph, request);
       statement.setEscapeProcessing(false);
+      String role = selection.keep().isEmpty() ? null : currentUser();
       for (Map.Entry<KeepRows, CatalogTable> entry : selection.keep().entrySet()) {
         try {
           statement.execute(
@@ -139,6 +152,21 @@ final class ResetSession {
         } catch (SQLException e) {
           if (SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT) {
             throw e;
+          }
+          if (SqlState.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            String missing = "SELECT on " + entry.getValue().name();
+            throw new ResetException(
+                ResetErrorCode.MISSING_PRIVILEGES,
+                missing,
+                "Role "
+                    + role
+                    + " lacks privileges the reset needs: "
+                    + missing
+                    + " (to evaluate "
+                    + entry.getKey().field()
+                    + "): "
+                    + ServerError.of(e).describe()
+                    + "; grant them (or reset as the tables' owner). Nothing was changed.");
           }
           throw request.invalid(
               ResetErrorCode.INVALID_WHERE,
@@ -199,14 +227,24 @@ final class ResetSession {
       truncated = DeletionPlanner.childrenFirst(truncated, graph.foreignKeys());
     }
     DeletionPlanner.Order order = DeletionPlanner.order(deleted, graph.foreignKeys());
+    Set<Long> emptiedOids = oids(emptied);
+    ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
+    ResetPrivileges privileges =
+        ResetPrivileges.check(
+            connection,
+            graph,
+            order,
+            truncated,
+            emptiedOids,
+            !selection.keep().isEmpty(),
+            sequences.restarted());
+    privileges.require(currentUser());
     KeptRows kept =
         selection.keep().isEmpty()
             ? null
             : KeptRows.mark(connection, selection.keep(), keeping, graph, forRun);
-    Set<Long> emptiedOids = oids(emptied);
     ReferencingTables references =
         ReferencingTables.check(connection, graph, emptiedOids, oids(truncated), keeping);
-    ResetSequences.Found sequences = ResetSequences.of(connection, emptied);
     UserTriggers triggers = UserTriggers.read(connection, emptiedOids);
     boolean disable = request.triggers() == TriggerMode.DISABLE;
     RedundantForeignKeyChecks redundant =
@@ -245,7 +283,6 @@ final class ResetSession {
               redundant.tables().contains(table.oid())));
     }
     List<String> warnings = new ArrayList<>(selection.warnings());
-    warnings.addAll(references.warnings());
     warnings.addAll(sequences.warnings());
     if (truncate && !deleted.isEmpty()) {
       warnings.add(
@@ -267,7 +304,8 @@ final class ResetSession {
             order.nulled().stream().map(k -> describeNulled(k, graph)).toList(),
             sequences.restarted().stream().map(s -> s.sequence().toString()).toList(),
             request.seedNames(),
-            warnings);
+            warnings,
+            privileges.checked());
     return new PlannedReset(
         plan,
         graph,
@@ -315,6 +353,14 @@ final class ResetSession {
         + ") set to NULL first ("
         + key.name()
         + ")";
+  }
+
+  private String currentUser() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT current_user")) {
+      row.next();
+      return row.getString(1);
+    }
   }
 
   private long rows(CatalogTable table) throws SQLException {

@@ -116,6 +116,10 @@ class ResetCommandTest {
         .contains("public.job_log  (--preserve #1 (job_log))")
         .contains("public.flyway_schema_history  (Flyway schema history)")
         .contains("Would delete 89 row(s).")
+        .contains(
+            "Privileges checked, all granted:\n  USAGE on schema(s) public\n"
+                + "  DELETE and SELECT on 2 table(s)\n".replace("\n", System.lineSeparator()))
+        .contains("not checkable: what the seed scripts need")
         .contains("Nothing was deleted (--plan).");
     assertThat(pg.rowCount("users")).isEqualTo(30);
     assertThat(out() + err()).doesNotContain(CliRun.PASSWORD);
@@ -180,6 +184,54 @@ class ResetCommandTest {
                 + "'; nothing was touched."
                 + System.lineSeparator());
     assertThat(pg.rowCount("users")).isEqualTo(30);
+  }
+
+  @Test
+  void preservedTableTheDeletesWouldCascadeIntoIsRefusedWithTwoAndKeepsItsRows() {
+    pg.execute(
+        "CREATE TABLE sessions (user_id bigint CONSTRAINT sessions_user_fk REFERENCES users"
+            + "  ON DELETE CASCADE); INSERT INTO sessions VALUES (1), (2);");
+
+    assertThat(run("--confirm", pg.databaseName(), "--preserve", "sessions", "--plan"))
+        .isEqualTo(Command.USAGE);
+    assertThat(run("--confirm", pg.databaseName(), "--preserve", "sessions")).isEqualTo(2);
+
+    assertThat(err())
+        .contains(
+            "Preserved table public.sessions has 2 row(s) referencing rows of public.users that"
+                + " the reset would delete, and public.sessions_user_fk (ON DELETE CASCADE) would"
+                + " delete them");
+    assertThat(pg.rowCount("sessions")).isEqualTo(2);
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+
+    err.reset();
+    assertThat(
+            run(
+                "--confirm",
+                pg.databaseName(),
+                "--preserve",
+                "sessions",
+                "--preserve-rows",
+                "enrollments:user_id IN (2, 3)",
+                "--preserve-rows",
+                "users:id = 1"))
+        .isEqualTo(Command.OK);
+    assertThat(pg.rowCount("sessions")).isEqualTo(2);
+    assertThat(pg.rowCount("users")).isEqualTo(3);
+  }
+
+  @Test
+  void vacuumAndRefreshAfterTheResetWithFlags() {
+    pg.execute("CREATE MATERIALIZED VIEW user_total AS SELECT count(*) AS n FROM users");
+
+    assertThat(
+            run("--confirm", pg.databaseName(), "--vacuum-analyze", "--refresh-materialized-views"))
+        .isEqualTo(Command.OK);
+
+    assertThat(out())
+        .contains("after the reset: VACUUM (ANALYZE) public.users")
+        .contains("after the reset: REFRESH MATERIALIZED VIEW public.user_total");
+    assertThat(pg.queryLong("SELECT n FROM user_total")).isZero();
   }
 
   @Test

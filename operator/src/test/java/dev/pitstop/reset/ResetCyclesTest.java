@@ -137,27 +137,101 @@ class ResetCyclesTest {
   }
 
   @Test
-  void cascadeAndSetNullIntoPreservedTablesAreWarnings() {
+  void keptTablesThatTheDeletesWouldCascadeIntoOrNullAreRefusedAndKeepTheirRows() {
     pg.execute(
         "CREATE TABLE users (id int PRIMARY KEY);"
             + " CREATE TABLE sessions (user_id int CONSTRAINT sessions_user_fk REFERENCES users"
             + "  ON DELETE CASCADE);"
-            + " CREATE TABLE audit (user_id int CONSTRAINT audit_user_fk REFERENCES users"
-            + "  ON DELETE SET NULL);"
+            + " CREATE TABLE audit (user_id int DEFAULT 1 CONSTRAINT audit_user_fk REFERENCES"
+            + "  users ON DELETE SET NULL);"
+            + " CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version text,"
+            + "  description text, type text, script text, checksum int, installed_by text,"
+            + "  installed_on timestamp, execution_time int, success boolean,"
+            + "  user_id int CONSTRAINT history_user_fk REFERENCES users ON DELETE SET DEFAULT);"
+            + " CREATE SCHEMA billing;"
+            + " CREATE TABLE billing.visits (user_id int CONSTRAINT visits_user_fk REFERENCES"
+            + "  public.users ON DELETE CASCADE);"
             + " INSERT INTO users VALUES (1), (2);"
-            + " INSERT INTO sessions VALUES (1), (1), (2); INSERT INTO audit VALUES (2);");
+            + " INSERT INTO sessions VALUES (1), (1), (2);");
+    ResetRequest.Builder preserving = request().preserveTables(List.of("sessions", "audit"));
 
-    ResetPlan plan =
-        new ResetEngine(pg.dataSource())
-            .plan(request().preserveTables(List.of("sessions", "audit")).build());
+    ResetException cascade = fails(preserving);
 
-    assertThat(plan.warnings())
-        .containsExactly(
-            "Deleting from public.users sets the key to NULL in 1 row(s) of preserved table"
-                + " public.audit (public.audit_user_fk, ON DELETE SET NULL).",
-            "Deleting from public.users also deletes 3 row(s) of preserved table"
-                + " public.sessions (public.sessions_user_fk, ON DELETE CASCADE).");
+    assertThat(cascade.code()).isEqualTo(ResetErrorCode.PRESERVED_TABLE_REFERENCES);
+    assertThat(cascade.code().isBadInput()).isTrue();
+    assertThat(cascade.subject()).isEqualTo("public.sessions_user_fk");
+    assertThat(cascade.getMessage())
+        .isEqualTo(
+            "Preserved table public.sessions has 3 row(s) referencing rows of public.users that"
+                + " the reset would delete, and public.sessions_user_fk (ON DELETE CASCADE) would"
+                + " delete them, but a reset never changes a kept table; keep the referenced rows"
+                + " with preserveRows, preserve public.users, or empty public.sessions too."
+                + " Nothing was deleted.");
     assertThat(pg.rowCount("sessions")).isEqualTo(3);
+    assertThat(pg.rowCount("users")).isEqualTo(2);
+
+    pg.execute("DELETE FROM sessions; INSERT INTO audit VALUES (2)");
+    ResetException setNull =
+        catchThrowableOfType(
+            ResetException.class, () -> new ResetEngine(pg.dataSource()).plan(preserving.build()));
+    assertThat(setNull.subject()).isEqualTo("public.audit_user_fk");
+    assertThat(setNull.getMessage())
+        .startsWith(
+            "Preserved table public.audit has 1 row(s) referencing rows of public.users that the"
+                + " reset would delete, and public.audit_user_fk (ON DELETE SET NULL) would set"
+                + " their key to NULL");
+    assertThat(fails(preserving).subject()).isEqualTo("public.audit_user_fk");
+    assertThat(pg.queryLong("SELECT count(*) FROM audit WHERE user_id = 2")).isEqualTo(1);
+
+    pg.execute(
+        "DELETE FROM audit;"
+            + " INSERT INTO flyway_schema_history (installed_rank, user_id) VALUES (1, 2)");
+    ResetException history = fails(preserving);
+    assertThat(history.getMessage())
+        .startsWith(
+            "Preserved table public.flyway_schema_history has 1 row(s) referencing rows of"
+                + " public.users that the reset would delete, and public.history_user_fk (ON"
+                + " DELETE SET DEFAULT) would set their key to its default");
+
+    pg.execute("DELETE FROM flyway_schema_history; INSERT INTO billing.visits VALUES (1)");
+    ResetException otherSchema = fails(preserving);
+    assertThat(otherSchema.getMessage())
+        .startsWith(
+            "Table billing.visits has 1 row(s) referencing rows of public.users that the reset"
+                + " would delete, and billing.visits_user_fk (ON DELETE CASCADE) would delete"
+                + " them");
+    assertThat(pg.queryLong("SELECT count(*) FROM billing.visits")).isEqualTo(1);
+    assertThat(pg.rowCount("users")).isEqualTo(2);
+  }
+
+  @Test
+  void aKeptTableMayReferenceRowsThatPreserveRowsKeepsTransitively() {
+    pg.execute(
+        "CREATE TABLE users (id int PRIMARY KEY);"
+            + " CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);"
+            + " CREATE TABLE order_lines (id int PRIMARY KEY, order_id int REFERENCES orders);"
+            + " CREATE TABLE sessions (user_id int CONSTRAINT sessions_user_fk REFERENCES users"
+            + "  ON DELETE CASCADE);"
+            + " INSERT INTO users VALUES (1), (2), (3);"
+            + " INSERT INTO orders VALUES (10, 1), (20, 2), (30, 3);"
+            + " INSERT INTO order_lines VALUES (100, 10), (200, 20);"
+            + " INSERT INTO sessions VALUES (1), (1);");
+
+    ResetResult result =
+        reset(
+            request().preserveTables(List.of("sessions")).preserveRows("order_lines", "id = 100"));
+
+    assertThat(pg.rowCount("sessions")).isEqualTo(2);
+    assertThat(pg.queryLong("SELECT count(*) FROM users WHERE id = 1")).isEqualTo(1);
+    assertThat(pg.rowCount("users")).isEqualTo(1);
+    assertThat(pg.rowCount("orders")).isEqualTo(1);
+    assertThat(pg.rowCount("order_lines")).isEqualTo(1);
+    assertThat(result.plan().references())
+        .extracting(ResetPlan.TableReference::describe)
+        .containsExactly(
+            "public.sessions references public.users (public.sessions_user_fk, ON DELETE"
+                + " CASCADE)");
+    assertThat(result.plan().warnings()).isEmpty();
   }
 
   @Test

@@ -60,6 +60,11 @@ public class SandboxResetSpec {
       "Seed scripts run in name order after emptying, in the same transaction.")
   public ScriptSource seed;
 
+  @JsonPropertyDescription(
+      "After the reset commits: {vacuumAnalyze, refreshMaterializedViews}; failures there are"
+          + " warnings, not a failed reset.")
+  public ResetAfterwards afterReset;
+
   @Pattern(Patterns.CRON)
   @JsonPropertyDescription(
       "5-field cron expression; without it the reset runs once per generation or run request.")

@@ -65,7 +65,9 @@ public class SandboxResetStatus extends PitstopStatus {
     @Size(max = 100)
     public List<String> preserved = new ArrayList<>();
 
-    @JsonPropertyDescription("Effects worth knowing, e.g. CASCADE or SET NULL on preserved tables.")
+    @JsonPropertyDescription(
+        "Effects worth knowing, e.g. a preserveTables entry matching no table or a sequence left"
+            + " alone because a kept table uses it.")
     @Size(max = 100)
     public List<String> warnings = new ArrayList<>();
 

@@ -265,6 +265,29 @@ class SandboxResetIT {
   }
 
   @Test
+  void preservedTableTheDeletesWouldCascadeIntoFailsNamingItAndKeepsEveryRow() {
+    pg.execute(
+        "CREATE TABLE payload_sessions (user_id bigint CONSTRAINT payload_sessions_user_fk"
+            + " REFERENCES users ON DELETE CASCADE); INSERT INTO payload_sessions VALUES (3);");
+    kube.client().resource(reset("sandbox")).create();
+
+    SandboxReset failed = awaitPhase("sandbox", ResetPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith(
+            "Preserved table public.payload_sessions has 1 row(s) referencing rows of"
+                + " public.users that the reset would delete, and public.payload_sessions_user_fk"
+                + " (ON DELETE CASCADE) would delete them");
+    assertThat(hasConditionReason(failed, Condition.READY, "PreservedTableReferences")).isTrue();
+    assertThat(kube.eventsFor(failed))
+        .filteredOn(e -> e.getReason().equals("ResetFailed"))
+        .extracting(Event::getMessage)
+        .anyMatch(m -> m.contains("public.payload_sessions_user_fk"));
+    assertThat(pg.rowCount("payload_sessions")).isEqualTo(1);
+    assertThat(pg.rowCount("users")).isEqualTo(40);
+  }
+
+  @Test
   void failingSeedIsReportedWithFileAndLineAndEveryRowStays() {
     SandboxReset sbr = reset("sandbox");
     sbr.getSpec().seed = new ScriptSource();

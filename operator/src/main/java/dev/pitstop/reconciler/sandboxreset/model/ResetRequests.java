@@ -57,7 +57,8 @@ public record ResetRequests(
           "startingDeadline",
           "lockTimeout",
           "maintenanceWindowRef",
-          "notify");
+          "notify",
+          "afterReset");
 
   /**
    * Reads the spec.
@@ -101,6 +102,11 @@ public record ResetRequests(
                       ? TriggerMode.DISABLE
                       : TriggerMode.KEEP)
               .seeds(scripts)
+              .vacuumAnalyze(
+                  spec.afterReset != null && Boolean.TRUE.equals(spec.afterReset.vacuumAnalyze))
+              .refreshMaterializedViews(
+                  spec.afterReset != null
+                      && Boolean.TRUE.equals(spec.afterReset.refreshMaterializedViews))
               .lockTimeout(
                   Durations.parse(
                       spec.lockTimeout == null ? "5s" : spec.lockTimeout, "spec.lockTimeout"));

@@ -179,6 +179,7 @@ public final class ResetStatuses {
         .limit(MAX_LISTED)
         .forEach(t -> kept.put(t.name(), t.rowsKept()));
     status.plan = plan(result.plan(), deleted);
+    status.plan.warnings = limited(result.warnings().stream().map(KnownSecrets::redact).toList());
     status.plan.keptRows = kept.isEmpty() ? null : kept;
     String summary =
         "deleted "
@@ -189,9 +190,10 @@ public final class ResetStatuses {
             + (result.seeds().isEmpty() ? "" : ", ran " + result.seeds().size() + " seed(s)")
             + " in "
             + Durations.format(Duration.ofMillis(result.durationMs()))
-            + (result.plan().warnings().isEmpty()
+            + afterReset(result)
+            + (result.warnings().isEmpty()
                 ? ""
-                : "; " + result.plan().warnings().size() + " warning(s) in status.plan.warnings");
+                : "; " + result.warnings().size() + " warning(s) in status.plan.warnings");
     ResetRun run = run(startedAt, now, RunResult.Succeeded, summary, scheduleTime);
     run.rowsDeleted = result.rowsDeleted();
     record(status, run);
@@ -200,11 +202,11 @@ public final class ResetStatuses {
   }
 
   /**
-   * The plan's warnings of a committed reset as one Event message (each warning is a sentence), or
-   * {@code null} when there are none.
+   * The warnings of a committed reset (its plan's, then those of the work after the commit) as one
+   * Event message (each warning is a sentence), or {@code null} when there are none.
    */
   public static String warnings(ResetResult result) {
-    List<String> warnings = result.plan().warnings();
+    List<String> warnings = result.warnings();
     if (warnings.isEmpty()) {
       return null;
     }
@@ -216,6 +218,20 @@ public final class ResetStatuses {
     return all.length() <= MAX_EVENT_MESSAGE
         ? all
         : all.substring(0, MAX_EVENT_MESSAGE - 40) + " ... (all in status.plan.warnings)";
+  }
+
+  /** {@code ", then VACUUM (ANALYZE) of 2 table(s)"} and the like, or nothing. */
+  private static String afterReset(ResetResult result) {
+    long vacuumed = result.afterReset().stream().filter(l -> l.startsWith("VACUUM")).count();
+    long refreshed = result.afterReset().size() - vacuumed;
+    List<String> parts = new java.util.ArrayList<>();
+    if (vacuumed > 0) {
+      parts.add("VACUUM (ANALYZE) of " + vacuumed + " table(s)");
+    }
+    if (refreshed > 0) {
+      parts.add("REFRESH of " + refreshed + " materialized view(s)");
+    }
+    return parts.isEmpty() ? "" : ", then " + String.join(" and ", parts);
   }
 
   /** A reset was refused or rolled back. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.ResetAfterwards;
 import dev.pitstop.api.v1alpha1.ResetTriggerMode;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
@@ -70,5 +71,21 @@ class ResetRequestsTest {
         .as("keep is what every reset did before the field existed")
         .isEqualTo(unsetRequests.runDigest());
     assertThat(disableRequests.runDigest()).isNotEqualTo(keepRequests.runDigest());
+  }
+
+  @Test
+  void afterResetReachesTheRequestAndIsASettingThatStartsNoRun() throws SpecException {
+    SandboxReset plain = resource(null);
+    SandboxReset after = resource(null);
+    after.getSpec().afterReset = new ResetAfterwards(true, true);
+
+    ResetRequests without = ResetRequests.prepare(plain, name -> Optional.empty());
+    ResetRequests with = ResetRequests.prepare(after, name -> Optional.empty());
+
+    assertThat(without.request().vacuumAnalyze()).isFalse();
+    assertThat(without.request().refreshMaterializedViews()).isFalse();
+    assertThat(with.request().vacuumAnalyze()).isTrue();
+    assertThat(with.request().refreshMaterializedViews()).isTrue();
+    assertThat(with.runDigest()).isEqualTo(without.runDigest());
   }
 }

@@ -1,0 +1,116 @@
+package dev.pitstop.reset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** A plan checks every privilege the reset needs, for a role that owns nothing. */
+class ResetPrivilegesTest {
+  @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
+
+  @Test
+  void aRoleWithTheTableAndSequenceRightsOnlyResetsAndAMissingDeleteIsNamed() {
+    pg.execute(
+        "CREATE TABLE users (id bigserial PRIMARY KEY);"
+            + " CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users);"
+            + " INSERT INTO users SELECT FROM generate_series(1, 3);"
+            + " INSERT INTO orders (user_id) VALUES (1), (2);");
+    String role = roles.create("resetter", "");
+    pg.execute(
+        "GRANT SELECT, DELETE ON users, orders TO "
+            + role
+            + "; GRANT USAGE, SELECT, UPDATE ON SEQUENCE users_id_seq, orders_id_seq TO "
+            + role);
+    PGSimpleDataSource asRole = new PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(TestRoles.PASSWORD);
+    ResetEngine engine = new ResetEngine(asRole);
+    ResetRequest request = ResetRequest.builder(pg.databaseName()).build();
+
+    ResetPlan plan = engine.plan(request);
+
+    assertThat(plan.privileges())
+        .containsExactly(
+            "USAGE on schema(s) public",
+            "DELETE and SELECT on 2 table(s)",
+            "SELECT and UPDATE on 2 sequence(s) restarted with setval",
+            "not checkable: what the seed scripts need");
+    ResetException truncate =
+        catchThrowableOfType(
+            ResetException.class,
+            () ->
+                engine.plan(
+                    ResetRequest.builder(pg.databaseName())
+                        .strategy(DeletionStrategy.TRUNCATE)
+                        .build()));
+    assertThat(truncate.subject()).isEqualTo("TRUNCATE on public.orders, TRUNCATE on public.users");
+    ResetResult result = engine.reset(request);
+    assertThat(result.rowsDeleted()).isEqualTo(5);
+    assertThat(pg.rowCount("users")).isZero();
+    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).isEqualTo(1);
+
+    pg.execute(
+        "INSERT INTO users SELECT FROM generate_series(1, 3);"
+            + " INSERT INTO orders (user_id) VALUES (2); REVOKE DELETE ON orders FROM "
+            + role);
+    ResetException refused = catchThrowableOfType(ResetException.class, () -> engine.plan(request));
+
+    assertThat(refused.code()).isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(refused.subject()).isEqualTo("DELETE on public.orders");
+    assertThat(refused)
+        .hasMessage(
+            "Role "
+                + role
+                + " lacks privileges the reset needs: DELETE on public.orders; grant them (or reset"
+                + " as the tables' owner). Nothing was changed.");
+    assertThat(catchThrowableOfType(ResetException.class, () -> engine.reset(request)).code())
+        .isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(pg.rowCount("orders")).isEqualTo(1);
+    assertThat(pg.rowCount("users")).isEqualTo(3);
+  }
+
+  @Test
+  void kepTablesOfOtherSchemasAndPreserveRowsNeedSelectAndTheirSchemaWhichIsNamed() {
+    pg.execute(
+        "CREATE TABLE users (id int PRIMARY KEY, role text); INSERT INTO users VALUES (1, 'a');"
+            + " CREATE SCHEMA billing;"
+            + " CREATE TABLE billing.invoices (user_id int REFERENCES public.users);");
+    String role = roles.create("resetter", "");
+    pg.execute("GRANT DELETE ON users TO " + role);
+    PGSimpleDataSource asRole = new PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(TestRoles.PASSWORD);
+    ResetEngine engine = new ResetEngine(asRole);
+
+    ResetException refused =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> engine.plan(ResetRequest.builder(pg.databaseName()).build()));
+
+    assertThat(refused.code())
+        .as(refused.getMessage())
+        .isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(refused.subject())
+        .isEqualTo("USAGE on schema billing, SELECT on public.users, SELECT on billing.invoices");
+
+    ResetException where =
+        catchThrowableOfType(
+            ResetException.class,
+            () ->
+                engine.plan(
+                    ResetRequest.builder(pg.databaseName())
+                        .preserveRows("users", "role = 'a'")
+                        .build()));
+    assertThat(where.code()).isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
+    assertThat(where.subject()).isEqualTo("SELECT on public.users");
+    assertThat(pg.rowCount("users")).isEqualTo(1);
+  }
+}
