@@ -80,6 +80,7 @@ public final class CleanupEngine {
       List<ResolvedRule> rules = validator.resolve(request);
       BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
       for (ResolvedRule rule : rules) {
+        reporter.starting(rule);
         RuleOutcome outcome = checkLate(validator, request, rule, budget, reporter);
         if (outcome == null) {
           outcome =
@@ -99,6 +100,12 @@ public final class CleanupEngine {
       }
       return result(reporter.finished(), dryRun, budget, vacuum);
     } catch (SQLException e) {
+      reporter.lost(
+          (ServerErrors.isConnectionProblem(e)
+                  ? "the database connection was lost ("
+                  : "the database failed (")
+              + ServerMessages.describe(e)
+              + ")");
       throw databaseError(
           e,
           result(
