@@ -50,28 +50,39 @@ final class BatchDeleter {
     this.reporter = reporter;
   }
 
-  /** Counts the rule's matching rows and deletes nothing. */
-  RuleOutcome count(ResolvedRule rule) throws SQLException {
+  /**
+   * Counts the rule's matching rows and deletes nothing, read-only ({@link
+   * RuleValidator#countReadOnly}); {@code counted} is the count the check before the run already
+   * made, or null to count now.
+   */
+  RuleOutcome count(ResolvedRule rule, RuleValidator validator, Long counted) throws SQLException {
     long start = System.nanoTime();
     reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-    Long matched;
-    SessionTimeouts.setSession(connection, request.lockTimeout(), request.statementTimeout());
-    try {
-      matched = count(rule, cutoff(rule));
-    } finally {
-      SessionTimeouts.resetSession(connection);
+    Long matched = counted;
+    RuleState state = RuleState.COUNTED;
+    String message = null;
+    if (matched == null) {
+      try {
+        matched = validator.countReadOnly(rule, request);
+      } catch (CleanupException e) {
+        state = RuleState.FAILED;
+        message = e.getMessage();
+      }
+    }
+    if (matched == null && message == null) {
+      message = "counting took longer than statementTimeout";
     }
     return new RuleOutcome(
         rule.name(),
         rule.table().toString(),
-        RuleState.COUNTED,
+        state,
         matched,
         0,
         matched,
         0,
         Duration.ofNanos(System.nanoTime() - start),
         Duration.ZERO,
-        matched == null ? "counting took longer than statementTimeout" : null);
+        message);
   }
 
   /** Deletes the rule's rows; the caller holds the rule's lock. */
@@ -173,6 +184,11 @@ final class BatchDeleter {
 
   /** The olderThan cutoff, from the server's clock, fixed for the whole rule; else null. */
   private OffsetDateTime cutoff(ResolvedRule rule) throws SQLException {
+    return cutoff(connection, rule);
+  }
+
+  /** The olderThan cutoff, from the server's clock; null for other rules. */
+  static OffsetDateTime cutoff(Connection connection, ResolvedRule rule) throws SQLException {
     if (!(rule.rule().criterion() instanceof DeletionRule.OlderThan older)) {
       return null;
     }

@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * Checks every rule before anything is deleted: tables and columns against pg_catalog, then the
  * exact batch statement by the server ({@code EXPLAIN} in a read-only transaction, which parses,
- * type-checks and checks privileges without running it). The first bad rule is refused with its
- * name and field.
+ * type-checks and checks privileges without running it), then, for the rules that can fail on the
+ * data, the rule's selection over the rows in a read-only transaction ({@link #countReadOnly}). The
+ * first bad rule is refused with its name and field.
  */
 final class RuleValidator {
   /** date, timestamp, timestamptz. */
@@ -202,6 +203,72 @@ final class RuleValidator {
         connection.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  /**
+   * Runs the rule's selection once over the table's rows ({@code SELECT count(*)} with the rule's
+   * condition), in a read-only transaction with the request's lock and statement timeouts: a
+   * condition that fails only on the data (a cast of a value that is not a number) or would write
+   * ({@code nextval}, a function that inserts) is refused before anything is deleted, and a dry run
+   * counts without side effects.
+   *
+   * @return the matching rows, or null when the count hit a timeout (the table was busy or too big
+   *     to read within statementTimeout)
+   * @throws CleanupException when the server failed the condition on the rows
+   */
+  Long countReadOnly(ResolvedRule rule, CleanupRequest request) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      try (Statement setup = connection.createStatement()) {
+        setup.execute("SET TRANSACTION READ ONLY");
+      }
+      SessionTimeouts.setLocal(connection, request.lockTimeout(), request.statementTimeout());
+      OffsetDateTime cutoff = BatchDeleter.cutoff(connection, rule);
+      try (PreparedStatement count = connection.prepareStatement(rule.countSql())) {
+        rule.bindCutoff(count, cutoff);
+        try (java.sql.ResultSet row = count.executeQuery()) {
+          row.next();
+          return row.getLong(1);
+        }
+      }
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionProblem(e)) {
+        throw e;
+      }
+      if (ServerErrors.isBusy(e)) {
+        return null;
+      }
+      throw failedOnData(rule, e);
+    } finally {
+      if (!connection.isClosed()) {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  private static CleanupException failedOnData(ResolvedRule rule, SQLException e) {
+    String server = ServerMessages.describe(e);
+    DeletionRule r = rule.rule();
+    String field = r.criterion() instanceof DeletionRule.Where ? "where" : "";
+    if (SqlState.READ_ONLY_SQL_TRANSACTION.equals(e.getSQLState())) {
+      return refuse(
+          r.criterion() instanceof DeletionRule.Where
+              ? CleanupErrorCode.INVALID_WHERE
+              : CleanupErrorCode.RULE_REJECTED,
+          r.field(field),
+          "the rule's condition would change data ("
+              + server
+              + "); rules are checked and counted read-only, so a condition may not write (e.g."
+              + " nextval or a function that inserts)");
+    }
+    return refuse(
+        r.criterion() instanceof DeletionRule.Where
+            ? CleanupErrorCode.INVALID_WHERE
+            : CleanupErrorCode.RULE_REJECTED,
+        r.field(field),
+        "the rule's condition fails on the rows of " + rule.table() + ": " + server);
   }
 
   private static Duration checkTimeout(Duration statementTimeout) {

@@ -79,9 +79,13 @@ final class RunReporter {
    * committed, which stay deleted. Nothing happens when no rule was running.
    */
   void lost(String why) {
-    if (current == null) {
-      return;
+    if (current != null) {
+      finished(stopped(why));
     }
+  }
+
+  /** The running rule, failed for {@code why}, with the batches it had committed. */
+  RuleOutcome stopped(String why) {
     String committed =
         currentDeleted == 0
             ? "nothing of this rule had been deleted"
@@ -89,17 +93,16 @@ final class RunReporter {
                 + " row(s) of this rule were deleted in "
                 + currentBatches
                 + " committed batch(es) before; they stay deleted";
-    finished(
-        new RuleOutcome(
-            current.name(),
-            current.table().toString(),
-            RuleState.FAILED,
-            null,
-            currentDeleted,
-            null,
-            currentBatches,
-            java.time.Duration.ofNanos(System.nanoTime() - currentStart),
-            currentLongest,
-            why + "; " + committed));
+    return new RuleOutcome(
+        current.name(),
+        current.table().toString(),
+        RuleState.FAILED,
+        null,
+        currentDeleted,
+        null,
+        currentBatches,
+        java.time.Duration.ofNanos(System.nanoTime() - currentStart),
+        currentLongest,
+        why + "; " + committed);
   }
 }
