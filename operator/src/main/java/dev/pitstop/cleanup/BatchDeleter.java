@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * Deletes one rule's rows in batches, each a single statement in its own transaction, with the
@@ -55,23 +56,24 @@ final class BatchDeleter {
    * RuleValidator#countReadOnly}); {@code counted} is the count the check before the run already
    * made, or null to count now.
    */
-  RuleOutcome count(ResolvedRule rule, RuleValidator validator, Long counted) throws SQLException {
+  RuleOutcome count(ResolvedRule rule, RuleValidator validator, RuleValidator.Counted counted)
+      throws SQLException {
     long start = System.nanoTime();
     reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-    Long matched = counted;
     RuleState state = RuleState.COUNTED;
     String message = null;
-    if (matched == null) {
+    if (counted == null) {
       try {
-        matched = validator.countReadOnly(rule, request);
+        counted = validator.countReadOnly(rule, request, true);
       } catch (CleanupException e) {
         state = RuleState.FAILED;
         message = e.getMessage();
       }
     }
-    if (matched == null && message == null) {
+    if (counted == null && message == null) {
       message = "counting took longer than statementTimeout";
     }
+    Long matched = counted == null ? null : counted.matched();
     return new RuleOutcome(
         rule.name(),
         rule.table().toString(),
@@ -82,7 +84,8 @@ final class BatchDeleter {
         0,
         Duration.ofNanos(System.nanoTime() - start),
         Duration.ZERO,
-        message);
+        message,
+        counted == null ? List.of() : counted.cascades());
   }
 
   /** Deletes the rule's rows; the caller holds the rule's lock. */
@@ -93,12 +96,30 @@ final class BatchDeleter {
         connection,
         ranged ? RANGE_LOCK_TIMEOUT : request.lockTimeout(),
         request.statementTimeout());
+    CascadeCounter cascades = null;
+    String uncounted = null;
+    if (!rule.cascades().isEmpty()) {
+      if (CascadeCounter.available(connection)) {
+        cascades = new CascadeCounter(connection, rule.cascades());
+      } else {
+        uncounted =
+            "rows deleted or changed through foreign keys were not counted: the server's"
+                + " track_counts is off";
+      }
+    }
     try {
       OffsetDateTime cutoff = cutoff(rule);
       // The planner's estimate is enough for progress; an exact count up front would cost a scan.
       DeletionPass pass =
           new DeletionPass(
-              connection, request, budget, reporter, rule, cutoff, estimate(rule, cutoff));
+              connection,
+              request,
+              budget,
+              reporter,
+              rule,
+              cutoff,
+              estimate(rule, cutoff),
+              cascades);
       Mode first;
       if (ranged) {
         first = rule.keyset().interpolable() ? Mode.NUMBERED_RANGE : Mode.RANGE;
@@ -129,6 +150,9 @@ final class BatchDeleter {
                 + " matching row(s) were locked by other sessions or added meanwhile; left for"
                 + " the next run";
       }
+      if (uncounted != null) {
+        message = message == null ? uncounted : message + "; " + uncounted;
+      }
       return new RuleOutcome(
           rule.name(),
           rule.table().toString(),
@@ -139,8 +163,12 @@ final class BatchDeleter {
           pass.batches(),
           Duration.ofNanos(System.nanoTime() - start),
           pass.longest(),
-          message);
+          message,
+          pass.cascades());
     } finally {
+      if (cascades != null) {
+        cascades.close();
+      }
       SessionTimeouts.resetSession(connection);
     }
   }

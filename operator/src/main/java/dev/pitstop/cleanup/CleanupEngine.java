@@ -86,7 +86,7 @@ public final class CleanupEngine {
       reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
       RuleValidator validator = new RuleValidator(connection);
       List<ResolvedRule> rules = validator.resolve(request);
-      Map<String, Long> counted = checkData(validator, request, rules, dryRun);
+      Map<String, RuleValidator.Counted> counted = checkData(validator, request, rules, dryRun);
       BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
       for (ResolvedRule rule : rules) {
         reporter.starting(rule);
@@ -135,13 +135,13 @@ public final class CleanupEngine {
    * @return the counts by rule name; null where counting hit a timeout
    * @throws CleanupException for the first rule the server fails on the data
    */
-  private static Map<String, Long> checkData(
+  private static Map<String, RuleValidator.Counted> checkData(
       RuleValidator validator, CleanupRequest request, List<ResolvedRule> rules, boolean dryRun)
       throws SQLException {
-    Map<String, Long> counted = new HashMap<>();
+    Map<String, RuleValidator.Counted> counted = new HashMap<>();
     for (ResolvedRule rule : rules) {
       if (rule.verified() && (dryRun || rule.rule().criterion() instanceof DeletionRule.Where)) {
-        counted.put(rule.name(), validator.countReadOnly(rule, request));
+        counted.put(rule.name(), validator.countReadOnly(rule, request, dryRun));
       }
     }
     return counted;
@@ -155,7 +155,7 @@ public final class CleanupEngine {
     }
     long start = System.nanoTime();
     try {
-      validator.countReadOnly(rule, request);
+      validator.countReadOnly(rule, request, false);
       return null;
     } catch (CleanupException e) {
       return notStarted(rule, RuleState.FAILED, e.getMessage(), start);

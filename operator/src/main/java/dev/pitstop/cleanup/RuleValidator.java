@@ -97,7 +97,14 @@ final class RuleValidator {
       condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
     }
     return new ResolvedRule(
-        rule, table.name(), table.primaryKey(), byCtid, keyset, condition, false);
+        rule,
+        table.name(),
+        table.primaryKey(),
+        byCtid,
+        keyset,
+        condition,
+        false,
+        catalog.cascades(table.name(), !byCtid));
   }
 
   /** A single-column primary key is always indexed and unique: a keyset for any rule. */
@@ -212,11 +219,22 @@ final class RuleValidator {
    * ({@code nextval}, a function that inserts) is refused before anything is deleted, and a dry run
    * counts without side effects.
    *
-   * @return the matching rows, or null when the count hit a timeout (the table was busy or too big
-   *     to read within statementTimeout)
+   * @param withCascades also count what deleting the rows would delete or change through foreign
+   *     keys
+   * @return the counts, or null when counting hit a timeout (the table was busy or too big to read
+   *     within statementTimeout)
    * @throws CleanupException when the server failed the condition on the rows
    */
-  Long countReadOnly(ResolvedRule rule, CleanupRequest request) throws SQLException {
+  /**
+   * What a read-only count found.
+   *
+   * @param matched the matching rows
+   * @param cascades what deleting them would delete or change through foreign keys, when asked for
+   */
+  record Counted(long matched, List<CascadeCount> cascades) {}
+
+  Counted countReadOnly(ResolvedRule rule, CleanupRequest request, boolean withCascades)
+      throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
@@ -225,13 +243,32 @@ final class RuleValidator {
       }
       SessionTimeouts.setLocal(connection, request.lockTimeout(), request.statementTimeout());
       OffsetDateTime cutoff = BatchDeleter.cutoff(connection, rule);
+      long matched;
       try (PreparedStatement count = connection.prepareStatement(rule.countSql())) {
         rule.bindCutoff(count, cutoff);
         try (java.sql.ResultSet row = count.executeQuery()) {
           row.next();
-          return row.getLong(1);
+          matched = row.getLong(1);
         }
       }
+      if (!withCascades || rule.cascades().isEmpty() || matched == 0) {
+        return new Counted(matched, List.of());
+      }
+      CascadeGraph graph = rule.cascades();
+      long[] deleted = new long[graph.nodes().size()];
+      long[] nulled = new long[graph.nodes().size()];
+      try (PreparedStatement count = connection.prepareStatement(rule.cascadeCountSql())) {
+        rule.bindCutoff(count, cutoff);
+        try (java.sql.ResultSet row = count.executeQuery()) {
+          while (row.next()) {
+            int node = row.getInt(1);
+            deleted[node] = row.getLong(2);
+            nulled[node] = row.getLong(3);
+          }
+        }
+      }
+      deleted[0] -= matched;
+      return new Counted(matched, CascadeCounter.counts(graph, deleted, nulled));
     } catch (SQLException e) {
       if (ServerErrors.isConnectionProblem(e)) {
         throw e;

@@ -14,6 +14,7 @@ final class RunReporter {
   private long currentDeleted;
   private int currentBatches;
   private java.time.Duration currentLongest = java.time.Duration.ZERO;
+  private List<CascadeCount> currentCascades = List.of();
 
   RunReporter(CleanupListener listener, TimeBudget budget, int rulesTotal) {
     this.listener = listener;
@@ -56,6 +57,12 @@ final class RunReporter {
     currentDeleted = 0;
     currentBatches = 0;
     currentLongest = java.time.Duration.ZERO;
+    currentCascades = List.of();
+  }
+
+  /** What the running rule's committed batches deleted or changed through foreign keys so far. */
+  void cascades(List<CascadeCount> counts) {
+    currentCascades = counts;
   }
 
   /** A batch was committed: counted at once, so a lost connection later cannot lose it. */
@@ -93,6 +100,10 @@ final class RunReporter {
                 + " row(s) of this rule were deleted in "
                 + currentBatches
                 + " committed batch(es) before; they stay deleted";
+    String cascaded = CascadeCount.describe(currentCascades, false);
+    if (!cascaded.isEmpty()) {
+      committed += " (" + cascaded + ")";
+    }
     return new RuleOutcome(
         current.name(),
         current.table().toString(),
@@ -103,6 +114,7 @@ final class RunReporter {
         currentBatches,
         java.time.Duration.ofNanos(System.nanoTime() - currentStart),
         currentLongest,
-        why + "; " + committed);
+        why + "; " + committed,
+        currentCascades);
   }
 }
