@@ -74,6 +74,9 @@ final class BatchDeleter {
       message = "counting took longer than statementTimeout";
     }
     Long matched = counted == null ? null : counted.matched();
+    if (counted != null && counted.note() != null) {
+      message = counted.note();
+    }
     return new RuleOutcome(
         rule.name(),
         rule.table().toString(),

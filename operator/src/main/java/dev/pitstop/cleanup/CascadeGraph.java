@@ -131,6 +131,10 @@ record CascadeGraph(List<Node> nodes, List<Edge> edges) {
           .append(")");
     }
     changed.append(" ELSE 0 END");
+    if (edges.stream().allMatch(Edge::deletes)) {
+      changed.setLength(0);
+      changed.append("0");
+    }
     sql.append(changed)
         .append(" FROM generate_series(0, ")
         .append(nodes.size() - 1)

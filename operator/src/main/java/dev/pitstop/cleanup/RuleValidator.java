@@ -230,8 +230,9 @@ final class RuleValidator {
    *
    * @param matched the matching rows
    * @param cascades what deleting them would delete or change through foreign keys, when asked for
+   * @param note why those could not be counted (e.g. a timeout); null when they were
    */
-  record Counted(long matched, List<CascadeCount> cascades) {}
+  record Counted(long matched, List<CascadeCount> cascades, String note) {}
 
   Counted countReadOnly(ResolvedRule rule, CleanupRequest request, boolean withCascades)
       throws SQLException {
@@ -252,7 +253,7 @@ final class RuleValidator {
         }
       }
       if (!withCascades || rule.cascades().isEmpty() || matched == 0) {
-        return new Counted(matched, List.of());
+        return new Counted(matched, List.of(), null);
       }
       CascadeGraph graph = rule.cascades();
       long[] deleted = new long[graph.nodes().size()];
@@ -266,9 +267,21 @@ final class RuleValidator {
             nulled[node] = row.getLong(3);
           }
         }
+      } catch (SQLException e) {
+        if (ServerErrors.isConnectionProblem(e)) {
+          throw e;
+        }
+        // The rule's own rows were counted; only what foreign keys would do is unknown.
+        return new Counted(
+            matched,
+            List.of(),
+            "rows that foreign keys would delete or null were not counted: "
+                + (ServerErrors.isBusy(e)
+                    ? "counting took longer than statementTimeout"
+                    : ServerMessages.describe(e)));
       }
       deleted[0] -= matched;
-      return new Counted(matched, CascadeCounter.counts(graph, deleted, nulled));
+      return new Counted(matched, CascadeCounter.counts(graph, deleted, nulled), null);
     } catch (SQLException e) {
       if (ServerErrors.isConnectionProblem(e)) {
         throw e;

@@ -20,6 +20,8 @@ class LostConnectionTest {
     pg.execute(
         "CREATE TABLE events (id bigserial PRIMARY KEY, kind text NOT NULL);"
             + " INSERT INTO events (kind) SELECT 'debug' FROM generate_series(1, 3000);"
+            + "CREATE TABLE event_tags (event_id bigint REFERENCES events ON DELETE CASCADE);"
+            + " INSERT INTO event_tags SELECT id FROM events, generate_series(1, 2);"
             + "CREATE TABLE audit (id bigserial PRIMARY KEY, kind text NOT NULL);"
             + " INSERT INTO audit (kind) SELECT 'debug' FROM generate_series(1, 300);");
     AtomicInteger batches = new AtomicInteger();
@@ -63,6 +65,10 @@ class LostConnectionTest {
     assertThat(events.deleted()).isEqualTo(gone);
     assertThat(events.message()).contains("connection was lost").contains("stay deleted");
     assertThat(partial.rowsDeleted()).isEqualTo(300 + gone);
+    // Its batches were transactions of their own that counted what the foreign key deleted.
+    assertThat(events.cascades())
+        .containsExactly(new CascadeCount("public.event_tags", 2 * gone, 0));
+    assertThat(pg.rowCount("event_tags")).isEqualTo(6000 - 2 * gone);
 
     var run =
         CleanupRuns.failed(

@@ -208,6 +208,34 @@ class CleanupCommandTest {
   }
 
   @Test
+  void rowsThatForeignKeysDeleteArePrintedForTheDryRunAndTheRun() throws IOException {
+    pg.execute(
+        "CREATE TABLE devices (id int PRIMARY KEY, session_id bigint"
+            + " REFERENCES sessions ON DELETE CASCADE);"
+            + " INSERT INTO devices SELECT i, i FROM generate_series(1, 1500) i;"
+            + " INSERT INTO devices SELECT 10000 + i, i FROM generate_series(1, 40) i");
+    Path file = manifest(SESSIONS_RULE, "", "");
+
+    int dry = run(List.of("cleanup", "-f", file.toString(), "--dry-run"), Map.of());
+    assertThat(dry).as(err()).isZero();
+    assertThat(out())
+        .contains("expired-sessions 1,200 (cascades would delete 1,240 row(s) in public.devices)")
+        .contains("table: \"public.devices\"")
+        .contains("deleted: 1240");
+    assertThat(pg.rowCount("devices")).isEqualTo(1540);
+
+    out.reset();
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+    assertThat(code).as(err()).isZero();
+    assertThat(out())
+        .contains(
+            "Succeeded: deleted 1,200 row(s) (expired-sessions 1,200 (cascades deleted 1,240"
+                + " row(s) in public.devices))")
+        .contains("deleted: 1240");
+    assertThat(pg.rowCount("devices")).isEqualTo(300);
+  }
+
+  @Test
   void anAliasIsTheAnchoredValueNotTheAnchorsName() throws IOException {
     pg.execute(
         "INSERT INTO sessions (expires_at) SELECT now() - interval '100 days'"
