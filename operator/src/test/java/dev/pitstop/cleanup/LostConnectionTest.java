@@ -83,4 +83,59 @@ class LostConnectionTest {
               assertThat(r.state).isEqualTo("Failed");
             });
   }
+
+  @Test
+  void aSessionTerminatedDuringABatchCountsExactlyTheCommittedOnes() throws Exception {
+    // Each DELETE sleeps in a statement trigger, so the session is mostly inside a batch.
+    pg.execute(
+        "CREATE FUNCTION slow_delete() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END $$;"
+            + "CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL);"
+            + " INSERT INTO events SELECT g, 'debug' FROM generate_series(1, 2000) g;"
+            + "CREATE TRIGGER slow BEFORE DELETE ON events EXECUTE FUNCTION slow_delete();");
+    AtomicInteger batches = new AtomicInteger();
+    java.util.concurrent.CompletableFuture<Throwable> run =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                new CleanupEngine(pg.dataSource())
+                    .run(
+                        CleanupRequest.builder()
+                            .pauseBetweenBatches(Duration.ZERO)
+                            .batchSize(50)
+                            .rule(DeletionRule.where("debug-events", "events", "kind = 'debug'"))
+                            .build(),
+                        new CleanupListener() {
+                          @Override
+                          public void onBatch(BatchReport batch) {
+                            batches.incrementAndGet();
+                          }
+                        });
+                return null;
+              } catch (Throwable t) {
+                return t;
+              }
+            });
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> batches.get() >= 3);
+    // Terminated from another session while a DELETE runs.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                pg.queryLong(
+                        "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                            + " AND state = 'active' AND starts_with(query, 'DELETE')")
+                    == 1);
+
+    Throwable failure = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(failure).isInstanceOf(CleanupException.class);
+    CleanupResult partial = ((CleanupException) failure).partialResult();
+    long gone = 2000 - pg.rowCount("events");
+    assertThat(gone).isPositive().isLessThan(2000);
+    assertThat(partial.rule("debug-events").orElseThrow().deleted()).isEqualTo(gone);
+    assertThat(partial.rowsDeleted()).isEqualTo(gone);
+  }
 }
