@@ -53,16 +53,17 @@ final class BatchDeleter {
 
   /**
    * Counts the rule's matching rows and deletes nothing, read-only ({@link
-   * RuleValidator#countReadOnly}); {@code counted} is the count the check before the run already
-   * made, or null to count now.
+   * RuleValidator#countReadOnly}); {@code counted} is the count the check before the run made if it
+   * {@code tried} (null when it hit a timeout), else it is counted now.
    */
-  RuleOutcome count(ResolvedRule rule, RuleValidator validator, RuleValidator.Counted counted)
+  RuleOutcome count(
+      ResolvedRule rule, RuleValidator validator, boolean tried, RuleValidator.Counted counted)
       throws SQLException {
     long start = System.nanoTime();
     reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
     RuleState state = RuleState.COUNTED;
     String message = null;
-    if (counted == null) {
+    if (!tried) {
       try {
         counted = validator.countReadOnly(rule, request, true);
       } catch (CleanupException e) {

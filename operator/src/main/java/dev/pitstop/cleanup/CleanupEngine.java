@@ -98,7 +98,8 @@ public final class CleanupEngine {
         if (outcome == null) {
           outcome =
               dryRun
-                  ? deleter.count(rule, validator, counted.get(rule.name()))
+                  ? deleter.count(
+                      rule, validator, counted.containsKey(rule.name()), counted.get(rule.name()))
                   : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
         }
         if (outcome.deleted() > 0) {
