@@ -60,7 +60,10 @@ class CascadeCountTest {
             new CascadeCount("public.order_lines", 220, 0),
             new CascadeCount("public.notes", 0, 30));
     assertThat(CleanupRuns.of(dry, "Manual", null).message)
-        .contains("inactive-customers 10 (cascades would delete 110 row(s) in public.orders");
+        .contains(
+            "inactive-customers 10 (cascades would delete 220 row(s) in public.order_lines,"
+                + " would delete 110 row(s) in public.orders, would null 30 reference(s) in"
+                + " public.notes)");
     assertThat(pg.rowCount("orders")).isEqualTo(1010);
 
     CleanupResult result = engine.run(request(false), CleanupListener.NONE);
@@ -75,8 +78,8 @@ class CascadeCountTest {
     var run = CleanupRuns.of(result, "Manual", null);
     assertThat(run.message)
         .contains(
-            "inactive-customers 10 (cascades deleted 110 row(s) in public.orders, deleted 220"
-                + " row(s) in public.order_lines, nulled 30 reference(s) in public.notes)");
+            "inactive-customers 10 (cascades deleted 220 row(s) in public.order_lines, deleted"
+                + " 110 row(s) in public.orders, nulled 30 reference(s) in public.notes)");
     assertThat(run.rules.get(0).cascades)
         .extracting(c -> c.table + " " + c.deleted + " " + c.nulled)
         .containsExactlyInAnyOrder(

@@ -124,7 +124,7 @@ public class CleanupScheduleStatus extends PitstopStatus {
     @JsonPropertyDescription(
         "Rows other tables lost or had changed through foreign keys (ON DELETE CASCADE, followed"
             + " on; SET NULL; SET DEFAULT) when the rule's rows were deleted; in a dry run, what"
-            + " deleting them would do.")
+            + " deleting them would do. At most 20 tables, those with the most rows first.")
     @Size(max = 100)
     public List<CascadeResult> cascades;
   }

@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  * alike.
  */
 public final class CleanupRuns {
+  /** Tables listed per rule in {@code rules[].cascades}, those with the most rows first. */
+  static final int MAX_CASCADES = 20;
+
   private CleanupRuns() {}
 
   /** A finished run. */
@@ -147,7 +150,7 @@ public final class CleanupRuns {
       r.longestBatchMs = o.longestBatch().toMillis();
       if (!o.cascades().isEmpty()) {
         r.cascades = new ArrayList<>();
-        for (CascadeCount c : o.cascades()) {
+        for (CascadeCount c : most(o.cascades())) {
           CascadeResult cascade = new CascadeResult();
           cascade.table = c.table();
           cascade.deleted = c.deleted() == 0 ? null : c.deleted();
@@ -226,8 +229,21 @@ public final class CleanupRuns {
 
   /** " (cascades deleted 640 row(s) in public.child)", or nothing. */
   private static String cascades(RuleOutcome rule, boolean dryRun) {
-    String cascades = CascadeCount.describe(rule.cascades(), dryRun);
-    return cascades.isEmpty() ? "" : " (" + cascades + ")";
+    String cascades = CascadeCount.describe(most(rule.cascades()), dryRun);
+    int more = rule.cascades().size() - MAX_CASCADES;
+    return cascades.isEmpty()
+        ? ""
+        : " (" + cascades + (more > 0 ? ", and " + more + " more table(s)" : "") + ")";
+  }
+
+  /** The tables with the most rows, at most {@link #MAX_CASCADES}. */
+  private static List<CascadeCount> most(List<CascadeCount> cascades) {
+    return cascades.stream()
+        .sorted(
+            java.util.Comparator.comparingLong((CascadeCount c) -> c.deleted() + c.nulled())
+                .reversed())
+        .limit(MAX_CASCADES)
+        .toList();
   }
 
   private static long nz(Long value) {
