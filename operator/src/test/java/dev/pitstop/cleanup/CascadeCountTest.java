@@ -110,4 +110,30 @@ class CascadeCountTest {
     assertThat(tags.cascades()).containsExactly(new CascadeCount("public.tag_links", 50, 0));
     assertThat(pg.rowCount("tag_links")).isEqualTo(100);
   }
+
+  @Test
+  void aPartitionedTableReferencingTheRuleIsCountedOnceOverItsPartitions() {
+    pg.execute(
+        "CREATE TABLE visits (customer_id int REFERENCES customers ON DELETE CASCADE,"
+            + " day date NOT NULL) PARTITION BY RANGE (day);"
+            + "CREATE TABLE visits_2025 PARTITION OF visits"
+            + " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+            + "CREATE TABLE visits_2026 PARTITION OF visits"
+            + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+            + " INSERT INTO visits SELECT c, d FROM generate_series(1, 100) c,"
+            + " (VALUES (date '2025-06-01'), (date '2026-06-01')) AS v(d)");
+    CleanupRequest request =
+        CleanupRequest.builder()
+            .pauseBetweenBatches(Duration.ZERO)
+            .batchSize(4)
+            .rule(DeletionRule.where("inactive-customers", "customers", "id <= 10 AND inactive"))
+            .build();
+    CleanupEngine engine = new CleanupEngine(pg.dataSource());
+
+    assertThat(engine.dryRun(request, CleanupListener.NONE).rules().get(0).cascades())
+        .contains(new CascadeCount("public.visits", 20, 0));
+    assertThat(engine.run(request, CleanupListener.NONE).rules().get(0).cascades())
+        .contains(new CascadeCount("public.visits", 20, 0));
+    assertThat(pg.rowCount("visits")).isEqualTo(180);
+  }
 }
