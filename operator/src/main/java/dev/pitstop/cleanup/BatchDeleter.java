@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * Deletes one rule's rows in batches, each a single statement in its own transaction, with the
@@ -50,28 +51,45 @@ final class BatchDeleter {
     this.reporter = reporter;
   }
 
-  /** Counts the rule's matching rows and deletes nothing. */
-  RuleOutcome count(ResolvedRule rule) throws SQLException {
+  /**
+   * Counts the rule's matching rows and deletes nothing, read-only ({@link
+   * RuleValidator#countReadOnly}); {@code counted} is the count the check before the run made if it
+   * {@code tried} (null when it hit a timeout), else it is counted now.
+   */
+  RuleOutcome count(
+      ResolvedRule rule, RuleValidator validator, boolean tried, RuleValidator.Counted counted)
+      throws SQLException {
     long start = System.nanoTime();
     reporter.progress(Activity.COUNTING, rule.name(), null, 0, 0, request.batchSize(), null);
-    Long matched;
-    SessionTimeouts.setSession(connection, request.lockTimeout(), request.statementTimeout());
-    try {
-      matched = count(rule, cutoff(rule));
-    } finally {
-      SessionTimeouts.resetSession(connection);
+    RuleState state = RuleState.COUNTED;
+    String message = null;
+    if (!tried) {
+      try {
+        counted = validator.countReadOnly(rule, request, true);
+      } catch (CleanupException e) {
+        state = RuleState.FAILED;
+        message = e.getMessage();
+      }
+    }
+    if (counted == null && message == null) {
+      message = "counting took longer than statementTimeout";
+    }
+    Long matched = counted == null ? null : counted.matched();
+    if (counted != null && counted.note() != null) {
+      message = counted.note();
     }
     return new RuleOutcome(
         rule.name(),
         rule.table().toString(),
-        RuleState.COUNTED,
+        state,
         matched,
         0,
         matched,
         0,
         Duration.ofNanos(System.nanoTime() - start),
         Duration.ZERO,
-        matched == null ? "counting took longer than statementTimeout" : null);
+        message,
+        counted == null ? List.of() : counted.cascades());
   }
 
   /** Deletes the rule's rows; the caller holds the rule's lock. */
@@ -82,12 +100,30 @@ final class BatchDeleter {
         connection,
         ranged ? RANGE_LOCK_TIMEOUT : request.lockTimeout(),
         request.statementTimeout());
+    CascadeCounter cascades = null;
+    String uncounted = null;
+    if (!rule.cascades().isEmpty()) {
+      if (CascadeCounter.available(connection)) {
+        cascades = new CascadeCounter(connection, rule.cascades());
+      } else {
+        uncounted =
+            "rows deleted or changed through foreign keys were not counted: the server's"
+                + " track_counts is off";
+      }
+    }
     try {
       OffsetDateTime cutoff = cutoff(rule);
       // The planner's estimate is enough for progress; an exact count up front would cost a scan.
       DeletionPass pass =
           new DeletionPass(
-              connection, request, budget, reporter, rule, cutoff, estimate(rule, cutoff));
+              connection,
+              request,
+              budget,
+              reporter,
+              rule,
+              cutoff,
+              estimate(rule, cutoff),
+              cascades);
       Mode first;
       if (ranged) {
         first = rule.keyset().interpolable() ? Mode.NUMBERED_RANGE : Mode.RANGE;
@@ -118,6 +154,9 @@ final class BatchDeleter {
                 + " matching row(s) were locked by other sessions or added meanwhile; left for"
                 + " the next run";
       }
+      if (uncounted != null) {
+        message = message == null ? uncounted : message + "; " + uncounted;
+      }
       return new RuleOutcome(
           rule.name(),
           rule.table().toString(),
@@ -128,8 +167,12 @@ final class BatchDeleter {
           pass.batches(),
           Duration.ofNanos(System.nanoTime() - start),
           pass.longest(),
-          message);
+          message,
+          pass.cascades());
     } finally {
+      if (cascades != null) {
+        cascades.close();
+      }
       SessionTimeouts.resetSession(connection);
     }
   }
@@ -173,6 +216,11 @@ final class BatchDeleter {
 
   /** The olderThan cutoff, from the server's clock, fixed for the whole rule; else null. */
   private OffsetDateTime cutoff(ResolvedRule rule) throws SQLException {
+    return cutoff(connection, rule);
+  }
+
+  /** The olderThan cutoff, from the server's clock; null for other rules. */
+  static OffsetDateTime cutoff(Connection connection, ResolvedRule rule) throws SQLException {
     if (!(rule.rule().criterion() instanceof DeletionRule.OlderThan older)) {
       return null;
     }

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -34,12 +36,18 @@ public final class CleanupEngine {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
   }
 
-  /** Checks every rule against the database; changes nothing. */
+  /**
+   * Checks every rule against the database, a {@code where} also on the table's rows (read-only);
+   * changes nothing.
+   */
   public CleanupPlan plan(CleanupRequest request) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       List<CleanupPlan.PlannedRule> planned = new ArrayList<>();
-      for (ResolvedRule rule : new RuleValidator(connection).resolve(request)) {
+      RuleValidator validator = new RuleValidator(connection);
+      List<ResolvedRule> rules = validator.resolve(request);
+      checkData(validator, request, rules, false);
+      for (ResolvedRule rule : rules) {
         planned.add(
             new CleanupPlan.PlannedRule(
                 rule.name(),
@@ -78,13 +86,20 @@ public final class CleanupEngine {
       reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
       RuleValidator validator = new RuleValidator(connection);
       List<ResolvedRule> rules = validator.resolve(request);
+      Map<String, RuleValidator.Counted> counted = checkData(validator, request, rules, dryRun);
       BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
       for (ResolvedRule rule : rules) {
+        reporter.starting(rule);
+        boolean late = !rule.verified();
         RuleOutcome outcome = checkLate(validator, request, rule, budget, reporter);
+        if (outcome == null && late && !dryRun) {
+          outcome = checkDataLate(validator, request, rule);
+        }
         if (outcome == null) {
           outcome =
               dryRun
-                  ? deleter.count(rule)
+                  ? deleter.count(
+                      rule, validator, counted.containsKey(rule.name()), counted.get(rule.name()))
                   : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
         }
         if (outcome.deleted() > 0) {
@@ -99,10 +114,52 @@ public final class CleanupEngine {
       }
       return result(reporter.finished(), dryRun, budget, vacuum);
     } catch (SQLException e) {
+      reporter.lost(
+          (ServerErrors.isConnectionProblem(e)
+                  ? "the database connection was lost ("
+                  : "the database failed (")
+              + ServerMessages.describe(e)
+              + ")");
       throw databaseError(
           e,
           result(
               reporter.finished(), dryRun, budget, new TableVacuum.Report(List.of(), List.of())));
+    }
+  }
+
+  /**
+   * Runs the selection of every rule that can fail on the data once, read-only, before anything is
+   * deleted: in a dry run every rule (the counts are the result), else the {@code where} rules (the
+   * other criteria compare columns the server already type-checked). Rules whose table was locked
+   * while they were checked are left for their turn.
+   *
+   * @return the counts by rule name; null where counting hit a timeout
+   * @throws CleanupException for the first rule the server fails on the data
+   */
+  private static Map<String, RuleValidator.Counted> checkData(
+      RuleValidator validator, CleanupRequest request, List<ResolvedRule> rules, boolean dryRun)
+      throws SQLException {
+    Map<String, RuleValidator.Counted> counted = new HashMap<>();
+    for (ResolvedRule rule : rules) {
+      if (rule.verified() && (dryRun || rule.rule().criterion() instanceof DeletionRule.Where)) {
+        counted.put(rule.name(), validator.countReadOnly(rule, request, dryRun));
+      }
+    }
+    return counted;
+  }
+
+  /** The data check of a {@code where} rule that could only be checked at its turn. */
+  private static RuleOutcome checkDataLate(
+      RuleValidator validator, CleanupRequest request, ResolvedRule rule) throws SQLException {
+    if (!(rule.rule().criterion() instanceof DeletionRule.Where)) {
+      return null;
+    }
+    long start = System.nanoTime();
+    try {
+      validator.countReadOnly(rule, request, false);
+      return null;
+    } catch (CleanupException e) {
+      return notStarted(rule, RuleState.FAILED, e.getMessage(), start);
     }
   }
 
@@ -146,7 +203,19 @@ public final class CleanupEngine {
       if (Thread.currentThread().isInterrupted()) {
         return notStarted(rule, RuleState.INTERRUPTED, "the run was interrupted", start);
       }
-      return deleter.delete(rule);
+      try {
+        return deleter.delete(rule);
+      } catch (SQLException e) {
+        if (ServerErrors.isConnectionProblem(e)) {
+          throw e;
+        }
+        // A statement of the rule failed outside its batches: the rule stops, the others run.
+        if (!connection.getAutoCommit()) {
+          connection.rollback();
+          connection.setAutoCommit(true);
+        }
+        return reporter.stopped("the rule failed: " + ServerMessages.describe(e));
+      }
     } finally {
       lock.close();
     }

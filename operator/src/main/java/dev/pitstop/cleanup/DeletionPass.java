@@ -53,6 +53,7 @@ final class DeletionPass {
   private final Long estimate;
   private final StatementCache statements;
   private final NumberedRanges numbered;
+  private final CascadeCounter cascades;
   private final Deque<String> ends = new ArrayDeque<>();
   private int size;
   private long deleted;
@@ -67,6 +68,8 @@ final class DeletionPass {
   /**
    * @param cutoff the olderThan cutoff, or null
    * @param estimate the planner's estimate of the matching rows, for progress; null if none
+   * @param cascades counts what batches delete or change through foreign keys; null when there is
+   *     nothing to count
    */
   DeletionPass(
       Connection connection,
@@ -75,7 +78,8 @@ final class DeletionPass {
       RunReporter reporter,
       ResolvedRule rule,
       OffsetDateTime cutoff,
-      Long estimate) {
+      Long estimate,
+      CascadeCounter cascades) {
     this.connection = connection;
     this.request = request;
     this.budget = budget;
@@ -84,7 +88,8 @@ final class DeletionPass {
     this.cutoff = cutoff;
     this.estimate = estimate;
     this.statements = new StatementCache(connection);
-    this.numbered = new NumberedRanges(connection, rule, cutoff, statements);
+    this.numbered = new NumberedRanges(connection, rule, cutoff, statements, cascades);
+    this.cascades = cascades;
     this.size = request.batchSize();
   }
 
@@ -111,6 +116,11 @@ final class DeletionPass {
   /** Batches committed by all passes. */
   int batches() {
     return batches;
+  }
+
+  /** What the committed batches of all passes deleted or changed through foreign keys. */
+  List<CascadeCount> cascades() {
+    return cascades == null ? List.of() : cascades.counts();
   }
 
   /** The longest batch of all passes. */
@@ -157,6 +167,7 @@ final class DeletionPass {
             }
             started = Instant.now(); // the batch's transaction is the DELETE alone
             t0 = System.nanoTime();
+            begin(); // NumberedRanges commits or rolls back the batch
             Integer done = numbered.batch(size);
             if (done == null) {
               // Held more rows than a batch: undone, and tried again over a narrower range.
@@ -178,14 +189,21 @@ final class DeletionPass {
               switchToLockedWalk();
               continue;
             }
+            begin();
             n = end == null ? rangeDelete(lo, null) : rangeStep(lo, end);
+            commit(n);
             next = end;
           } else {
+            begin();
             String[] result = lockedBatch(lo);
             n = Integer.parseInt(result[0]);
+            commit(n);
             next = result[1] == null ? lo : result[1];
           }
         } catch (SQLException e) {
+          if (cascades != null) {
+            cascades.abandon(e);
+          }
           if (mode.plainRanges() && ServerErrors.isLockNotAvailable(e)) {
             // A row someone holds: from here on lock rows first and skip the ones others hold.
             if (mode == Mode.NUMBERED_RANGE) {
@@ -205,6 +223,9 @@ final class DeletionPass {
         deleted += n;
         busy = 0;
         reporter.batch(new BatchReport(rule.name(), size, n, started, took));
+        if (cascades != null) {
+          reporter.cascades(cascades.counts());
+        }
         reporter.progress(Activity.DELETING, rule.name(), estimate, deleted, batches, size, null);
         boolean last =
             switch (mode) {
@@ -226,6 +247,20 @@ final class DeletionPass {
       }
     } finally {
       statements.closeAll();
+    }
+  }
+
+  /** With foreign keys to count through, a batch is an explicit transaction. */
+  private void begin() throws SQLException {
+    if (cascades != null) {
+      cascades.begin();
+    }
+  }
+
+  /** Counts what the batch did through foreign keys, and commits it. */
+  private void commit(int n) throws SQLException {
+    if (cascades != null) {
+      cascades.commit(n);
     }
   }
 

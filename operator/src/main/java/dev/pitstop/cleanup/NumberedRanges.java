@@ -18,6 +18,7 @@ final class NumberedRanges {
   private final ResolvedRule rule;
   private final OffsetDateTime cutoff;
   private final StatementCache statements;
+  private final CascadeCounter cascades;
 
   private boolean started;
   private boolean finished;
@@ -27,7 +28,12 @@ final class NumberedRanges {
   private int overshoots;
 
   NumberedRanges(
-      Connection connection, ResolvedRule rule, OffsetDateTime cutoff, StatementCache statements) {
+      Connection connection,
+      ResolvedRule rule,
+      OffsetDateTime cutoff,
+      StatementCache statements,
+      CascadeCounter cascades) {
+    this.cascades = cascades;
     this.connection = connection;
     this.rule = rule;
     this.cutoff = cutoff;
@@ -120,7 +126,13 @@ final class NumberedRanges {
       if (n > size) {
         connection.rollback();
       } else {
+        if (cascades != null) {
+          cascades.read(n);
+        }
         connection.commit();
+        if (cascades != null) {
+          cascades.committed();
+        }
       }
     } catch (SQLException e) {
       abandonTransaction(e);

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * @param condition the rule's condition as SQL, with one parameter (the cutoff) for olderThan
  * @param verified whether the server accepted the batch statement; false while the table was too
  *     busy (locked) to check it, in which case nothing may be deleted until it is checked
+ * @param cascades the foreign keys through which deleting the rows deletes or changes other rows
  */
 record ResolvedRule(
     DeletionRule rule,
@@ -35,7 +36,8 @@ record ResolvedRule(
     boolean byCtid,
     Keyset keyset,
     String condition,
-    boolean verified) {
+    boolean verified,
+    CascadeGraph cascades) {
 
   /**
    * An indexed column to walk: each batch starts where the previous one ended.
@@ -101,7 +103,7 @@ record ResolvedRule(
 
   /** This rule, checked or not. */
   ResolvedRule withVerified(boolean value) {
-    return new ResolvedRule(rule, table, primaryKey, byCtid, keyset, condition, value);
+    return new ResolvedRule(rule, table, primaryKey, byCtid, keyset, condition, value, cascades);
   }
 
   String name() {
@@ -117,6 +119,14 @@ record ResolvedRule(
   String deleteBy() {
     String by = byCtid ? "ctid" : "primary key (" + String.join(", ", primaryKey) + ")";
     return by + (keyset == null ? "" : ", in " + keyset.column() + " order");
+  }
+
+  /**
+   * Counts what deleting the matching rows would delete or change through foreign keys ({@link
+   * CascadeGraph#countSql}); parameter: the cutoff if any.
+   */
+  String cascadeCountSql() {
+    return cascades.countSql("FROM " + target() + " WHERE " + condition);
   }
 
   /** {@code SELECT count(*)} of the matching rows; parameter: the cutoff if any. */

@@ -1,6 +1,7 @@
 package dev.pitstop.cleanup;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What one rule did in a run.
@@ -17,6 +18,8 @@ import java.time.Duration;
  * @param duration time spent on the rule
  * @param longestBatch the longest batch transaction
  * @param message why the rule stopped early or failed; null when it finished
+ * @param cascades what the deleted rows deleted or changed in tables through foreign keys (in a dry
+ *     run: would); empty when nothing
  */
 public record RuleOutcome(
     String name,
@@ -28,7 +31,38 @@ public record RuleOutcome(
     int batches,
     Duration duration,
     Duration longestBatch,
-    String message) {
+    String message,
+    List<CascadeCount> cascades) {
+
+  public RuleOutcome {
+    cascades = cascades == null ? List.of() : List.copyOf(cascades);
+  }
+
+  /** An outcome that reached no other table. */
+  public RuleOutcome(
+      String name,
+      String table,
+      RuleState state,
+      Long matched,
+      long deleted,
+      Long remaining,
+      int batches,
+      Duration duration,
+      Duration longestBatch,
+      String message) {
+    this(
+        name,
+        table,
+        state,
+        matched,
+        deleted,
+        remaining,
+        batches,
+        duration,
+        longestBatch,
+        message,
+        List.of());
+  }
 
   /** Whether rows that match are left behind. */
   public boolean leftRows() {

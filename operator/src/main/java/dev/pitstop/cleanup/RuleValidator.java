@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * Checks every rule before anything is deleted: tables and columns against pg_catalog, then the
  * exact batch statement by the server ({@code EXPLAIN} in a read-only transaction, which parses,
- * type-checks and checks privileges without running it). The first bad rule is refused with its
- * name and field.
+ * type-checks and checks privileges without running it), then, for the rules that can fail on the
+ * data, the rule's selection over the rows in a read-only transaction ({@link #countReadOnly}). The
+ * first bad rule is refused with its name and field.
  */
 final class RuleValidator {
   /** date, timestamp, timestamptz. */
@@ -96,7 +97,14 @@ final class RuleValidator {
       condition = ((DeletionRule.Where) rule.criterion()).expression().sql();
     }
     return new ResolvedRule(
-        rule, table.name(), table.primaryKey(), byCtid, keyset, condition, false);
+        rule,
+        table.name(),
+        table.primaryKey(),
+        byCtid,
+        keyset,
+        condition,
+        false,
+        catalog.cascades(table.name(), !byCtid));
   }
 
   /** A single-column primary key is always indexed and unique: a keyset for any rule. */
@@ -202,6 +210,115 @@ final class RuleValidator {
         connection.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  /**
+   * Runs the rule's selection once over the table's rows ({@code SELECT count(*)} with the rule's
+   * condition), in a read-only transaction with the request's lock and statement timeouts: a
+   * condition that fails only on the data (a cast of a value that is not a number) or would write
+   * ({@code nextval}, a function that inserts) is refused before anything is deleted, and a dry run
+   * counts without side effects.
+   *
+   * @param withCascades also count what deleting the rows would delete or change through foreign
+   *     keys
+   * @return the counts, or null when counting hit a timeout (the table was busy or too big to read
+   *     within statementTimeout)
+   * @throws CleanupException when the server failed the condition on the rows
+   */
+  /**
+   * What a read-only count found.
+   *
+   * @param matched the matching rows
+   * @param cascades what deleting them would delete or change through foreign keys, when asked for
+   * @param note why those could not be counted (e.g. a timeout); null when they were
+   */
+  record Counted(long matched, List<CascadeCount> cascades, String note) {}
+
+  Counted countReadOnly(ResolvedRule rule, CleanupRequest request, boolean withCascades)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      try (Statement setup = connection.createStatement()) {
+        setup.execute("SET TRANSACTION READ ONLY");
+      }
+      SessionTimeouts.setLocal(connection, request.lockTimeout(), request.statementTimeout());
+      OffsetDateTime cutoff = BatchDeleter.cutoff(connection, rule);
+      long matched;
+      try (PreparedStatement count = connection.prepareStatement(rule.countSql())) {
+        rule.bindCutoff(count, cutoff);
+        try (java.sql.ResultSet row = count.executeQuery()) {
+          row.next();
+          matched = row.getLong(1);
+        }
+      }
+      if (!withCascades || rule.cascades().isEmpty() || matched == 0) {
+        return new Counted(matched, List.of(), null);
+      }
+      CascadeGraph graph = rule.cascades();
+      long[] deleted = new long[graph.nodes().size()];
+      long[] nulled = new long[graph.nodes().size()];
+      try (PreparedStatement count = connection.prepareStatement(rule.cascadeCountSql())) {
+        rule.bindCutoff(count, cutoff);
+        try (java.sql.ResultSet row = count.executeQuery()) {
+          while (row.next()) {
+            int node = row.getInt(1);
+            deleted[node] = row.getLong(2);
+            nulled[node] = row.getLong(3);
+          }
+        }
+      } catch (SQLException e) {
+        if (ServerErrors.isConnectionProblem(e)) {
+          throw e;
+        }
+        // The rule's own rows were counted; only what foreign keys would do is unknown.
+        return new Counted(
+            matched,
+            List.of(),
+            "rows that foreign keys would delete or null were not counted: "
+                + (ServerErrors.isBusy(e)
+                    ? "counting took longer than statementTimeout"
+                    : ServerMessages.describe(e)));
+      }
+      deleted[0] -= matched;
+      return new Counted(matched, CascadeCounter.counts(graph, deleted, nulled), null);
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionProblem(e)) {
+        throw e;
+      }
+      if (ServerErrors.isBusy(e)) {
+        return null;
+      }
+      throw failedOnData(rule, e);
+    } finally {
+      if (!connection.isClosed()) {
+        connection.rollback();
+        connection.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  private static CleanupException failedOnData(ResolvedRule rule, SQLException e) {
+    String server = ServerMessages.describe(e);
+    DeletionRule r = rule.rule();
+    String field = r.criterion() instanceof DeletionRule.Where ? "where" : "";
+    if (SqlState.READ_ONLY_SQL_TRANSACTION.equals(e.getSQLState())) {
+      return refuse(
+          r.criterion() instanceof DeletionRule.Where
+              ? CleanupErrorCode.INVALID_WHERE
+              : CleanupErrorCode.RULE_REJECTED,
+          r.field(field),
+          "the rule's condition would change data ("
+              + server
+              + "); rules are checked and counted read-only, so a condition may not write (e.g."
+              + " nextval or a function that inserts)");
+    }
+    return refuse(
+        r.criterion() instanceof DeletionRule.Where
+            ? CleanupErrorCode.INVALID_WHERE
+            : CleanupErrorCode.RULE_REJECTED,
+        r.field(field),
+        "the rule's condition fails on the rows of " + rule.table() + ": " + server);
   }
 
   private static Duration checkTimeout(Duration statementTimeout) {

@@ -104,6 +104,124 @@ final class TableCatalog {
             resolved, kind, columns(oid), primaryKey(oid), indexedColumns(oid), hasChildren(oid)));
   }
 
+  /**
+   * The foreign keys that deleting rows of {@code root} acts through, followed from table to table
+   * along {@code ON DELETE CASCADE} keys.
+   *
+   * @param withChildren whether the rule's batches delete from {@code root}'s inheritance children
+   *     and partitions too
+   */
+  CascadeGraph cascades(QualifiedName root, boolean withChildren) throws SQLException {
+    long rootOid;
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_catalog.to_regclass(?)::oid")) {
+      statement.setString(1, root.sql());
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        rootOid = row.getLong(1);
+      }
+    }
+    List<Long> oids = new ArrayList<>(List.of(rootOid));
+    List<CascadeGraph.Node> nodes = new ArrayList<>();
+    nodes.add(
+        new CascadeGraph.Node(
+            root,
+            relations(rootOid, withChildren),
+            withChildren ? root.sql() : "ONLY " + root.sql()));
+    List<CascadeGraph.Edge> edges = new ArrayList<>();
+    String sql =
+        "SELECT c.conrelid, n.nspname, r.relname, r.relkind, c.confdeltype,"
+            + " ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(num, i)"
+            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num"
+            + " ORDER BY k.i)::text[],"
+            + " ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(num, i)"
+            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.num"
+            + " ORDER BY k.i)::text[],"
+            + " ARRAY(SELECT pg_catalog.format_type(a.atttypid, a.atttypmod)"
+            + " FROM unnest(c.confkey) WITH ORDINALITY k(num, i)"
+            + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.num"
+            + " ORDER BY k.i)::text[]"
+            + " FROM pg_catalog.pg_constraint c"
+            + " JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+            + " WHERE c.contype = 'f' AND c.confrelid = ? AND c.confdeltype IN ('c', 'n', 'd')"
+            // a partition's copy of its partitioned table's key acts through that key
+            + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint p"
+            + " WHERE p.oid = c.conparentid AND p.confrelid = c.confrelid)"
+            + " ORDER BY n.nspname, r.relname, c.conname";
+    java.util.Deque<Integer> todo = new java.util.ArrayDeque<>(List.of(0));
+    Set<Integer> expanded = new HashSet<>(List.of(0));
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      while (!todo.isEmpty()) {
+        int from = todo.removeFirst();
+        statement.setLong(1, oids.get(from));
+        List<Object[]> found = new ArrayList<>();
+        try (ResultSet row = statement.executeQuery()) {
+          while (row.next()) {
+            found.add(
+                new Object[] {
+                  row.getLong(1),
+                  new QualifiedName(row.getString(2), row.getString(3)),
+                  row.getString(4).charAt(0),
+                  row.getString(5).charAt(0),
+                  List.of((String[]) row.getArray(6).getArray()),
+                  List.of((String[]) row.getArray(7).getArray()),
+                  List.of((String[]) row.getArray(8).getArray())
+                });
+          }
+        }
+        for (Object[] f : found) {
+          long oid = (Long) f[0];
+          QualifiedName name = (QualifiedName) f[1];
+          char kind = (Character) f[2];
+          char action = (Character) f[3];
+          int to = oids.indexOf(oid);
+          if (to < 0) {
+            to = oids.size();
+            oids.add(oid);
+            boolean partitioned = kind == 'p';
+            nodes.add(
+                new CascadeGraph.Node(
+                    name,
+                    relations(oid, partitioned),
+                    partitioned ? name.sql() : "ONLY " + name.sql()));
+          }
+          @SuppressWarnings("unchecked")
+          CascadeGraph.Edge edge =
+              new CascadeGraph.Edge(
+                  from, to, action, (List<String>) f[4], (List<String>) f[5], (List<String>) f[6]);
+          edges.add(edge);
+          if (edge.deletes() && expanded.add(to)) {
+            todo.addLast(to);
+          }
+        }
+      }
+    }
+    return edges.isEmpty() ? CascadeGraph.NONE : new CascadeGraph(nodes, edges);
+  }
+
+  /**
+   * The relation and, when {@code withChildren}, all that inherit from it or are its partitions.
+   */
+  private List<Long> relations(long oid, boolean withChildren) throws SQLException {
+    if (!withChildren) {
+      return List.of(oid);
+    }
+    List<Long> relations = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "WITH RECURSIVE t(oid) AS (SELECT ?::oid UNION SELECT i.inhrelid"
+                + " FROM pg_catalog.pg_inherits i JOIN t ON i.inhparent = t.oid) SELECT oid FROM t")) {
+      statement.setLong(1, oid);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          relations.add(row.getLong(1));
+        }
+      }
+    }
+    return relations;
+  }
+
   private Map<String, Column> columns(long oid) throws SQLException {
     Map<String, Column> columns = new LinkedHashMap<>();
     try (PreparedStatement statement =

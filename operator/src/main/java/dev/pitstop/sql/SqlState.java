@@ -42,6 +42,9 @@ public final class SqlState {
   /** Class 42: undefined_table. */
   public static final String UNDEFINED_TABLE = "42P01";
 
+  /** Class 25: read_only_sql_transaction (a write in a read-only transaction). */
+  public static final String READ_ONLY_SQL_TRANSACTION = "25006";
+
   /** Class 53: too_many_connections. */
   public static final String TOO_MANY_CONNECTIONS = "53300";
 

@@ -498,6 +498,82 @@ class CleanupEngineTest {
   }
 
   @Test
+  void aWhereThatFailsOnlyOnTheDataIsRefusedBeforeAnyRuleDeletes() {
+    pg.execute(
+        "CREATE TABLE webhook_events (id bigserial PRIMARY KEY, payload text);"
+            + " INSERT INTO webhook_events (payload) SELECT i::text FROM generate_series(1, 3000) i;"
+            + " INSERT INTO webhook_events (payload) VALUES ('not a number')");
+    CleanupException refused =
+        assertRefusedAndNothingDeleted(
+            DeletionRule.where("small-payloads", "webhook_events", "payload::int > 5"),
+            CleanupErrorCode.INVALID_WHERE,
+            "rules[small-payloads].where",
+            null);
+    assertThat(refused)
+        .hasMessageContaining("fails on the rows of public.webhook_events")
+        .hasMessageContaining("invalid input syntax for type integer");
+    assertThat(pg.rowCount("webhook_events")).isEqualTo(3001);
+  }
+
+  @Test
+  void aRuleThatFailsAtRunTimeStopsOnlyItselfAndTheRunFails() {
+    // Checked before the run the divisor is 10; once the first rule has emptied lessons it is 0.
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .rule(DeletionRule.where("all-lessons", "lessons", "true"))
+                    .rule(
+                        DeletionRule.where(
+                            "by-lesson-count",
+                            "cache_entries",
+                            "100 / (SELECT count(*) FROM lessons) > 0"))
+                    .rule(
+                        DeletionRule.olderThan(
+                            "expired-tokens", "refresh_tokens", "expires_at", Duration.ZERO))
+                    .build(),
+                CleanupListener.NONE);
+
+    assertThat(result.outcome()).isEqualTo(CleanupOutcome.FAILED);
+    assertThat(result.rule("all-lessons").orElseThrow().deleted()).isEqualTo(10);
+    RuleOutcome failed = result.rule("by-lesson-count").orElseThrow();
+    assertThat(failed.state()).isEqualTo(RuleState.FAILED);
+    assertThat(failed.deleted()).isZero();
+    assertThat(failed.message()).contains("division by zero");
+    assertThat(result.rule("expired-tokens").orElseThrow().deleted()).isEqualTo(2500);
+    assertThat(pg.rowCount("cache_entries")).isEqualTo(80);
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(700);
+  }
+
+  @Test
+  void aDryRunIsReadOnlySoAWhereWithSideEffectsIsRefusedAndChangesNothing() {
+    pg.execute(
+        "CREATE SEQUENCE ticket_seq;"
+            + "CREATE TABLE audit (note text);"
+            + "CREATE FUNCTION noted() RETURNS boolean LANGUAGE sql VOLATILE"
+            + " AS $$ INSERT INTO audit VALUES ('called') RETURNING true $$");
+    for (String where : List.of("nextval('ticket_seq') > 0", "invalid AND noted()")) {
+      CleanupException refused =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              () ->
+                  engine()
+                      .dryRun(
+                          request()
+                              .rule(DeletionRule.where("stale", "cache_entries", where))
+                              .build(),
+                          CleanupListener.NONE),
+              CleanupException.class);
+      assertThat(refused).as(where).isNotNull();
+      assertThat(refused.code()).isEqualTo(CleanupErrorCode.INVALID_WHERE);
+      assertThat(refused.subject()).isEqualTo("rules[stale].where");
+      assertThat(refused).hasMessageContaining("would change data");
+    }
+    assertThat(pg.queryStrings("SELECT is_called::text FROM ticket_seq")).containsExactly("false");
+    assertThat(pg.rowCount("audit")).isZero();
+    assertThat(pg.rowCount("cache_entries")).isEqualTo(80);
+  }
+
+  @Test
   void aLostDatabaseIsATransientError() {
     org.postgresql.ds.PGSimpleDataSource down = new org.postgresql.ds.PGSimpleDataSource();
     down.setURL("jdbc:postgresql://127.0.0.1:1/nowhere");

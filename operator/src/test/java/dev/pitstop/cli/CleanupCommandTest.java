@@ -155,6 +155,87 @@ class CleanupCommandTest {
   }
 
   @Test
+  void aWhereThatFailsOnTheRowsIsBadInputAndNothingIsDeleted() throws IOException {
+    pg.execute(
+        "CREATE TABLE events (id bigserial PRIMARY KEY, payload text);"
+            + " INSERT INTO events (payload) VALUES ('1'), ('7'), ('x')");
+    Path file =
+        manifest(
+            SESSIONS_RULE
+                + "  - name: big-payloads\n"
+                + "    table: events\n"
+                + "    where: \"payload::int > 5\"\n",
+            "",
+            "");
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).isEqualTo(Command.USAGE);
+    assertThat(err())
+        .contains("spec.rules[big-payloads].where: the rule's condition fails on the rows of")
+        .contains("invalid input syntax for type integer")
+        .contains("nothing was deleted");
+    assertThat(pg.rowCount("sessions")).isEqualTo(1500);
+    assertThat(pg.rowCount("events")).isEqualTo(3);
+  }
+
+  @Test
+  void aRuleThatFailsWhileRunningFailsTheRunAndTheOtherRulesStillDelete() throws IOException {
+    pg.execute(
+        "CREATE TABLE lessons (id int PRIMARY KEY); INSERT INTO lessons VALUES (1), (2);"
+            + "CREATE TABLE cache (id int PRIMARY KEY); INSERT INTO cache VALUES (1), (2), (3)");
+    // Checked before the run the divisor is 2; once all-lessons has run it is 0.
+    Path file =
+        manifest(
+            "  - name: all-lessons\n"
+                + "    table: lessons\n"
+                + "    where: \"true\"\n"
+                + "  - name: by-lessons\n"
+                + "    table: cache\n"
+                + "    where: \"10 / (SELECT count(*) FROM lessons) > 0\"\n"
+                + SESSIONS_RULE,
+            "",
+            "");
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+
+    assertThat(code).isEqualTo(Command.FAILED);
+    assertThat(out())
+        .contains("Failed: failed: deleted 1,202 row(s)")
+        .contains("by-lessons: a batch failed: division by zero (SQLSTATE 22012)")
+        .contains("error: \"a batch failed: division by zero (SQLSTATE 22012)\"")
+        .contains("phase: \"Failed\"");
+    assertThat(pg.rowCount("cache")).isEqualTo(3);
+    assertThat(pg.rowCount("sessions")).isEqualTo(300);
+  }
+
+  @Test
+  void rowsThatForeignKeysDeleteArePrintedForTheDryRunAndTheRun() throws IOException {
+    pg.execute(
+        "CREATE TABLE devices (id int PRIMARY KEY, session_id bigint"
+            + " REFERENCES sessions ON DELETE CASCADE);"
+            + " INSERT INTO devices SELECT i, i FROM generate_series(1, 1500) i;"
+            + " INSERT INTO devices SELECT 10000 + i, i FROM generate_series(1, 40) i");
+    Path file = manifest(SESSIONS_RULE, "", "");
+
+    int dry = run(List.of("cleanup", "-f", file.toString(), "--dry-run"), Map.of());
+    assertThat(dry).as(err()).isZero();
+    assertThat(out())
+        .contains("expired-sessions 1,200 (cascades would delete 1,240 row(s) in public.devices)")
+        .contains("table: \"public.devices\"")
+        .contains("deleted: 1240");
+    assertThat(pg.rowCount("devices")).isEqualTo(1540);
+
+    out.reset();
+    int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
+    assertThat(code).as(err()).isZero();
+    assertThat(out())
+        .contains(
+            "Succeeded: deleted 1,200 row(s) (expired-sessions 1,200 (cascades deleted 1,240"
+                + " row(s) in public.devices))")
+        .contains("deleted: 1240");
+    assertThat(pg.rowCount("devices")).isEqualTo(300);
+  }
+
+  @Test
   void anAliasIsTheAnchoredValueNotTheAnchorsName() throws IOException {
     pg.execute(
         "INSERT INTO sessions (expires_at) SELECT now() - interval '100 days'"

@@ -120,5 +120,26 @@ public class CleanupScheduleStatus extends PitstopStatus {
 
     @JsonPropertyDescription("Why the rule failed or was refused.")
     public String error;
+
+    @JsonPropertyDescription(
+        "Rows other tables lost or had changed through foreign keys (ON DELETE CASCADE, followed"
+            + " on; SET NULL; SET DEFAULT) when the rule's rows were deleted; in a dry run, what"
+            + " deleting them would do. At most 20 tables, those with the most rows first.")
+    @Size(max = 100)
+    public List<CascadeResult> cascades;
+  }
+
+  /** What a rule's deletes did to one table through foreign keys. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class CascadeResult extends KeepsUnknownFields {
+    @JsonPropertyDescription("Table, schema-qualified (the rule's own when a key references it).")
+    public String table;
+
+    @JsonPropertyDescription("Rows deleted by ON DELETE CASCADE (in a dry run: would be).")
+    public Long deleted;
+
+    @JsonPropertyDescription(
+        "Rows whose reference was set to NULL or its default (ON DELETE SET NULL / SET DEFAULT).")
+    public Long nulled;
   }
 }

@@ -177,6 +177,52 @@ class CleanupScheduleIT {
   }
 
   @Test
+  void rowsForeignKeysDeleteAreInTheStatusAndAWhereFailingOnTheRowsIsRefused() {
+    pg.execute(
+        "CREATE TABLE devices (token text REFERENCES refresh_tokens ON DELETE CASCADE);"
+            + " INSERT INTO devices SELECT 'expired-' || i FROM generate_series(1, 40) i;"
+            + " INSERT INTO devices SELECT 'live-' || i FROM generate_series(1, 7) i;"
+            + "CREATE TABLE webhook_events (payload text);"
+            + " INSERT INTO webhook_events VALUES ('3'), ('9'), ('not a number')");
+    CleanupSchedule cls =
+        schedule(
+            "nightly",
+            "app-db",
+            olderThan("expired-tokens", "public.refresh_tokens", "expires_at", "0s"));
+    kube.client().resource(cls).create();
+    awaitPhase("nightly", CleanupPhase.Scheduled);
+
+    annotate("nightly", Pitstop.RUN_REQUESTED_AT, "1");
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    var tokens = done.getStatus().lastRun.rules.get(0);
+    assertThat(tokens.deleted).isEqualTo(2500);
+    assertThat(tokens.cascades)
+        .extracting(c -> c.table, c -> c.deleted, c -> c.nulled)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("public.devices", 40L, null));
+    assertThat(done.getStatus().lastRun.message)
+        .startsWith(
+            "deleted 2,500 row(s) (expired-tokens 2,500 (cascades deleted 40 row(s) in"
+                + " public.devices))");
+    assertThat(pg.rowCount("devices")).isEqualTo(7);
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().rules.add(where("big-payloads", "webhook_events", "payload::int > 5"));
+          c.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "2");
+          return c;
+        });
+    CleanupSchedule failed = awaitLastRun("nightly", r -> r.result == RunResult.Failed);
+    assertThat(failed.getStatus().lastRun.message)
+        .startsWith(
+            "spec.rules[big-payloads].where: the rule's condition fails on the rows of"
+                + " public.webhook_events: invalid input syntax for type integer")
+        .endsWith("nothing was deleted");
+    assertThat(conditionReason(failed, Condition.READY)).isEqualTo("RuleRefused");
+    assertThat(pg.rowCount("webhook_events")).isEqualTo(3);
+  }
+
+  @Test
   void aRuleOnAMissingTableIsRefusedByNameAndNothingIsDeleted() {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().rules.add(olderThan("old-audit", "audit_log", "created_at", "90d"));

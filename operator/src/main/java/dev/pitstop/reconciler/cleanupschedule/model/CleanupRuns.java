@@ -1,8 +1,10 @@
 package dev.pitstop.reconciler.cleanupschedule.model;
 
+import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CascadeResult;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.RuleResult;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.CascadeCount;
 import dev.pitstop.cleanup.CleanupOutcome;
 import dev.pitstop.cleanup.CleanupProgress;
 import dev.pitstop.cleanup.CleanupResult;
@@ -25,6 +27,9 @@ import java.util.stream.Collectors;
  * alike.
  */
 public final class CleanupRuns {
+  /** Tables listed per rule in {@code rules[].cascades}, those with the most rows first. */
+  static final int MAX_CASCADES = 20;
+
   private CleanupRuns() {}
 
   /** A finished run. */
@@ -143,6 +148,16 @@ public final class CleanupRuns {
       r.batches = o.batches();
       r.durationMs = o.duration().toMillis();
       r.longestBatchMs = o.longestBatch().toMillis();
+      if (!o.cascades().isEmpty()) {
+        r.cascades = new ArrayList<>();
+        for (CascadeCount c : most(o.cascades())) {
+          CascadeResult cascade = new CascadeResult();
+          cascade.table = c.table();
+          cascade.deleted = c.deleted() == 0 ? null : c.deleted();
+          cascade.nulled = c.nulled() == 0 ? null : c.nulled();
+          r.cascades.add(cascade);
+        }
+      }
       if (o.state() == RuleState.FAILED) {
         r.error = KnownSecrets.redact(o.message());
       } else {
@@ -178,7 +193,12 @@ public final class CleanupRuns {
     String took = " in " + Durations.format(result.duration().truncatedTo(ChronoUnit.MILLIS));
     String perRule =
         result.rules().stream()
-            .map(r -> r.name() + " " + count(result.dryRun() ? nz(r.matched()) : r.deleted()))
+            .map(
+                r ->
+                    r.name()
+                        + " "
+                        + count(result.dryRun() ? nz(r.matched()) : r.deleted())
+                        + cascades(r, result.dryRun()))
             .collect(Collectors.joining(", "));
     if (result.dryRun()) {
       long matched = result.rules().stream().mapToLong(r -> nz(r.matched())).sum();
@@ -205,6 +225,25 @@ public final class CleanupRuns {
             ? "incomplete, " + count(remaining) + " matching row(s) left: "
             : result.outcome() == CleanupOutcome.FAILED ? "failed: " : "";
     return KnownSecrets.redact(prefix + deleted + "; " + String.join("; ", notes));
+  }
+
+  /** " (cascades deleted 640 row(s) in public.child)", or nothing. */
+  private static String cascades(RuleOutcome rule, boolean dryRun) {
+    String cascades = CascadeCount.describe(most(rule.cascades()), dryRun);
+    int more = rule.cascades().size() - MAX_CASCADES;
+    return cascades.isEmpty()
+        ? ""
+        : " (" + cascades + (more > 0 ? ", and " + more + " more table(s)" : "") + ")";
+  }
+
+  /** The tables with the most rows, at most {@link #MAX_CASCADES}. */
+  private static List<CascadeCount> most(List<CascadeCount> cascades) {
+    return cascades.stream()
+        .sorted(
+            java.util.Comparator.comparingLong((CascadeCount c) -> c.deleted() + c.nulled())
+                .reversed())
+        .limit(MAX_CASCADES)
+        .toList();
   }
 
   private static long nz(Long value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.CascadeCount;
 import dev.pitstop.cleanup.CleanupOutcome;
 import dev.pitstop.cleanup.CleanupResult;
 import dev.pitstop.cleanup.RuleOutcome;
@@ -95,6 +96,47 @@ class CleanupRunsTest {
     assertThat(Sentences.clause("v1.2 of public.t")).isEqualTo("v1.2 of public.t");
     assertThat(Sentences.clause(".")).isEmpty();
     assertThat(Sentences.clause(null)).isNull();
+  }
+
+  @Test
+  void cascadesListTheTablesWithTheMostRowsAndCountTheRest() {
+    List<CascadeCount> cascades = new java.util.ArrayList<>();
+    for (int i = 1; i <= 25; i++) {
+      cascades.add(new CascadeCount("public.child_" + i, i, i % 2));
+    }
+    RuleOutcome customers =
+        new RuleOutcome(
+            "inactive",
+            "public.customers",
+            RuleState.DONE,
+            64L,
+            64,
+            0L,
+            1,
+            Duration.ofMillis(5),
+            Duration.ofMillis(5),
+            null,
+            cascades);
+    CleanupRun run =
+        CleanupRuns.of(
+            result(CleanupOutcome.SUCCEEDED, List.of(customers), List.of()), "Manual", null);
+
+    assertThat(run.rules.get(0).cascades).hasSize(CleanupRuns.MAX_CASCADES);
+    assertThat(run.rules.get(0).cascades.get(0).table).isEqualTo("public.child_25");
+    assertThat(run.rules.get(0).cascades.get(0).deleted).isEqualTo(25L);
+    assertThat(run.rules.get(0).cascades.get(0).nulled).isEqualTo(1L);
+    assertThat(run.rules.get(0).cascades)
+        .filteredOn(c -> c.table.equals("public.child_24"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.nulled).as("none nulled").isNull());
+    assertThat(run.rules.get(0).cascades)
+        .extracting(c -> c.table)
+        .doesNotContain("public.child_1", "public.child_2");
+    assertThat(run.message)
+        .startsWith(
+            "deleted 64 row(s) (inactive 64 (cascades deleted 25 row(s) in public.child_25,")
+        .contains("nulled 1 reference(s) in public.child_25")
+        .contains(", and 5 more table(s))");
   }
 
   private static CleanupResult result(
