@@ -329,6 +329,67 @@ class MetricsIT {
   }
 
   /**
+   * A query that groups or filters by a label the metric does not have (JOSDK's metrics have no
+   * {@code name}) silently returns nothing: every label an alert or a dashboard query groups by or
+   * matches on is a label of a series the query reads.
+   */
+  @Test
+  void theAlertsAndTheDashboardUseOnlyLabelsTheMetricsHave() throws IOException {
+    List<String> queries = new ArrayList<>();
+    YAML.readTree(ProjectFiles.chart().resolve("files/alerts.yaml").toFile())
+        .findValues("expr")
+        .forEach(e -> queries.add(e.asText()));
+    JSON.readTree(ProjectFiles.chart().resolve("files/dashboard.json").toFile())
+        .findValues("expr")
+        .forEach(e -> queries.add(e.asText()));
+    Map<String, Set<String>> labels = new LinkedHashMap<>();
+    for (Scrape scrape : scrapes) {
+      for (String series : scrape.samples().keySet()) {
+        Set<String> l = labels.computeIfAbsent(name(series), k -> new TreeSet<>());
+        Matcher m = Pattern.compile("([a-zA-Z_]+)=\"").matcher(series);
+        while (m.find()) {
+          l.add(m.group(1));
+        }
+      }
+    }
+    Pattern metric =
+        Pattern.compile("\\b((?:pitstop|operator_sdk|hikaricp|jvm)_[a-zA-Z0-9_]+)(\\{[^}]*\\})?");
+    Pattern by = Pattern.compile("\\bby \\(([^)]*)\\)");
+    int checked = 0;
+    for (String q : queries) {
+      Set<String> used = new TreeSet<>();
+      Matcher g = by.matcher(q);
+      while (g.find()) {
+        for (String l : g.group(1).split(",")) {
+          used.add(l.strip());
+        }
+      }
+      Set<String> available = new TreeSet<>();
+      Matcher m = metric.matcher(q);
+      while (m.find()) {
+        if (!labels.containsKey(m.group(1))) {
+          continue; // a metric that appears only with its first event (documented)
+        }
+        available.addAll(labels.get(m.group(1)));
+        if (m.group(2) != null) {
+          Matcher matcher = Pattern.compile("([a-zA-Z_]+)\\s*[=!]~?").matcher(m.group(2));
+          while (matcher.find()) {
+            assertThat(labels.get(m.group(1)))
+                .as("labels of %s in %s", m.group(1), q)
+                .contains(matcher.group(1));
+            checked++;
+          }
+        }
+      }
+      if (!available.isEmpty()) {
+        assertThat(available).as("labels the metrics of %s have", q).containsAll(used);
+        checked += used.size();
+      }
+    }
+    assertThat(checked).isGreaterThan(20);
+  }
+
+  /**
    * One source: the chart's PrometheusRule and docs/metrics.md carry files/alerts.yaml as it is,
    * and promtool accepts it, and the dashboard's queries as recording rules.
    */
