@@ -1,5 +1,5 @@
 // Builds promtool from the Prometheus module for Pitstop's alert-rule tests (promtool check
-// rules, promtool test rules); see ../build-promtool.sh and docs/development.md.
+// rules, promtool test rules); see ../build-promtool.sh and docs/metrics.md.
 module pitstop.dev/e2e/promtool
 
 go 1.26.7
