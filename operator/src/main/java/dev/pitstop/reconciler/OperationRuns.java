@@ -161,8 +161,16 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   /** One reconcile: the step that is due, then status written if it changed. */
   public UpdateControl<P> reconcile(P resource, Context<P> context) {
     forgetDeleted(id -> context.getPrimaryCache().get(id));
+    services
+        .metrics()
+        .forgetAllBut(
+            kind,
+            (namespace, name) ->
+                context.getPrimaryCache().get(new ResourceID(name, namespace)).isPresent());
     String before = StatusPatch.snapshot(withStatus(resource));
+    observed(resource);
     Duration after = advance(resource, context);
+    observed(resource);
     UpdateControl<P> control = StatusPatch.ifChanged(resource, before, context);
     return after == null ? control : control.rescheduleAfter(after);
   }
@@ -234,9 +242,32 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   /**
    * Deletion of a resource whose run is going: the run is cancelled and the finalizer stays until
    * it has stopped (its result goes into an Event), at most {@link #DELETION_WAIT} after deletion
-   * began.
+   * began. Once the finalizer goes, the resource's metrics go too.
    */
   public DeleteControl cleanup(P resource, Context<P> context) {
+    DeleteControl control = stopForDeletion(resource, context);
+    if (control.isRemoveFinalizer()) {
+      services
+          .metrics()
+          .forget(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    } else {
+      observed(resource);
+    }
+    return control;
+  }
+
+  /** The resource's series: counters at 0 the first time, its phase and readiness. */
+  private void observed(P resource) {
+    services
+        .metrics()
+        .observed(
+            kind,
+            resource.getMetadata().getNamespace(),
+            resource.getMetadata().getName(),
+            resource.getStatus());
+  }
+
+  private DeleteControl stopForDeletion(P resource, Context<P> context) {
     OperationPass<P, T> pass =
         new OperationPass<>(
             this, withStatus(resource), context, services.clock().instant(), ticket(resource));

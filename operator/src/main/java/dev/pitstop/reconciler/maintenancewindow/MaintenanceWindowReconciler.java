@@ -26,6 +26,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
@@ -104,11 +105,12 @@ public final class MaintenanceWindowReconciler
   @Override
   public UpdateControl<MaintenanceWindow> reconcile(
       MaintenanceWindow window, Context<MaintenanceWindow> context) {
+    metrics.forgetAllBut(
+        KIND,
+        (namespace, name) ->
+            context.getPrimaryCache().get(new ResourceID(name, namespace)).isPresent());
     WindowPass pass = run(window, context, false);
-    metrics.windowPhase(
-        window.getMetadata().getNamespace(),
-        window.getMetadata().getName(),
-        window.getStatus().phase);
+    observed(window);
     return UpdateControl.<MaintenanceWindow>noUpdate().rescheduleAfter(pass.after(LONG));
   }
 
@@ -123,9 +125,20 @@ public final class MaintenanceWindowReconciler
             && !WindowRestoring.pending(window.getStatus(), WindowPhases.usesDatabase(window));
     if (settled) {
       database.forget(pass.key);
+      metrics.forget(KIND, window.getMetadata().getNamespace(), window.getMetadata().getName());
       return DeleteControl.defaultDelete();
     }
+    observed(window);
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(pass.after(Duration.ofSeconds(15)));
+  }
+
+  /** The window's series: its runs at 0 the first time, its phase and readiness. */
+  private void observed(MaintenanceWindow window) {
+    metrics.observed(
+        KIND,
+        window.getMetadata().getNamespace(),
+        window.getMetadata().getName(),
+        window.getStatus());
   }
 
   private WindowPass run(
