@@ -276,6 +276,9 @@ class DocCommandsTest {
           String key = w.get(i + 1).split("=", 2)[0];
           JsonNode node = values;
           for (String part : key.split("\\.")) {
+            if (node.isObject() && node.isEmpty()) {
+              break; // a free-form map such as labels: {}, whose keys are the user's
+            }
             node = node.path(part);
           }
           if (node.isMissingNode()) {
