@@ -1,5 +1,7 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.maintenance.DrainListener;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.DrainResult;
@@ -64,17 +66,23 @@ public final class MaintenanceCommand implements Command {
     String verb = args.get(0);
     List<String> rest = args.subList(1, args.size());
     return switch (verb) {
-      case "enter" -> enter(Args.parse(rest, ENTER_OPTIONS, Set.of()), out, env);
-      case "status" -> status(Args.parse(rest, STATUS_OPTIONS, Set.of()), out, env);
-      case "exit" -> exit(Args.parse(rest, EXIT_OPTIONS, Set.of("all")), out, env);
+      case "enter" ->
+          enter(Args.parse(rest, ENTER_OPTIONS, Set.of()).withoutPositional(), out, err, env);
+      case "status" ->
+          status(Args.parse(rest, STATUS_OPTIONS, Set.of()).withoutPositional(), out, env);
+      case "exit" ->
+          exit(Args.parse(rest, EXIT_OPTIONS, Set.of("all")).withoutPositional(), out, env);
       default ->
           throw new UsageException(
               "unknown maintenance command '" + verb + "'; use enter, status or exit");
     };
   }
 
-  private int enter(Args args, PrintStream out, Map<String, String> env) {
+  private int enter(Args args, PrintStream out, PrintStream err, Map<String, String> env) {
     Duration timeout = duration(args, "timeout", "15m");
+    if (timeout.isZero()) {
+      throw new UsageException("--timeout must be longer than 0");
+    }
     Duration hold = args.value("hold").isPresent() ? duration(args, "hold", null) : null;
     if (hold != null && (hold.isZero() || hold.isNegative())) {
       throw new UsageException("--hold must be longer than 0");
@@ -90,10 +98,22 @@ public final class MaintenanceCommand implements Command {
                     .pollInterval(duration(args, "poll-interval", "500ms"))
                     .deadline(Instant.now().plus(timeout))
                     .build());
-    try (CommandDatabase database =
-        CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
+    ConnectionSettings settings = DatabaseUrl.require(args, env);
+    try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
       MaintenanceEngine engine = new MaintenanceEngine(database.dataSource());
-      fieldChecked(() -> engine.announce(request));
+      try {
+        fieldChecked(() -> engine.announce(request));
+      } catch (MaintenanceException e) {
+        err.println(
+            "pitstop maintenance: "
+                + sentence(e)
+                + "; holder "
+                + request.holder()
+                + " was not registered and "
+                + request.modeTable()
+                + " was not changed");
+        return FAILED;
+      }
       out.println(
           "holder "
               + request.holder()
@@ -113,22 +133,31 @@ public final class MaintenanceCommand implements Command {
       try {
         result = engine.drain(request, progress(out, last));
       } catch (MaintenanceException e) {
-        Optional<ModeState> left = engine.release(request.modeTable(), request.holder());
-        out.println(
-            e.getMessage()
+        err.println(
+            "pitstop maintenance: "
+                + sentence(e)
                 + (e.code() == ErrorCode.TIMEOUT
                     ? " (timeout " + Durations.format(timeout) + ")"
                     : "")
-                + "; holder "
-                + request.holder()
-                + " released, mode is "
-                + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
-                + left.map(MaintenanceCommand::otherHolders).orElse(""));
-        return FAILED;
+                + "; "
+                + released(engine, request));
+        return e.code() == ErrorCode.TASKS_QUERY_FAILED && !e.isTransient() ? USAGE : FAILED;
       } finally {
         removeHook(interrupted);
       }
-      engine.hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, hold);
+      try {
+        engine.hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, hold);
+      } catch (MaintenanceException e) {
+        err.println(
+            "pitstop maintenance: drained, but holder "
+                + request.holder()
+                + " could not be put in maintenance ("
+                + sentence(e)
+                + "); it stays waiting_for_maintenance until its lease of "
+                + Durations.format(request.lease())
+                + " ends, then the mode returns to what the other holders keep");
+        return FAILED;
+      }
       out.println(
           "mode maintenance: drained in "
               + Durations.format(result.took().truncatedTo(ChronoUnit.MILLIS))
@@ -231,6 +260,32 @@ public final class MaintenanceCommand implements Command {
               + left.map(MaintenanceCommand::otherHolders).orElse(""));
       return OK;
     }
+  }
+
+  /** Releases the holder after a failed drain; says what the mode is left as. */
+  private static String released(MaintenanceEngine engine, DrainRequest request) {
+    try {
+      Optional<ModeState> left = engine.release(request.modeTable(), request.holder());
+      return "holder "
+          + request.holder()
+          + " released, mode is "
+          + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
+          + left.map(MaintenanceCommand::otherHolders).orElse("");
+    } catch (MaintenanceException e) {
+      return "holder "
+          + request.holder()
+          + " could not be released ("
+          + sentence(e)
+          + ") and stops counting when its lease of "
+          + Durations.format(request.lease())
+          + " ends";
+    }
+  }
+
+  /** The exception's message as part of a sentence: no trailing full stop, secrets removed. */
+  private static String sentence(RuntimeException e) {
+    String message = KnownSecrets.redact(String.valueOf(e.getMessage()));
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
   }
 
   /** user@host/pid: who runs this {@code enter}, on which machine, in which process. */

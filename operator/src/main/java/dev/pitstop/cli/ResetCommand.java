@@ -1,9 +1,6 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.database.ConnectionSettings;
-import dev.pitstop.database.DataSourceRegistry;
-import dev.pitstop.database.PoolOptions;
-import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reset.DeletionStrategy;
 import dev.pitstop.reset.ResetEngine;
@@ -53,8 +50,8 @@ final class ResetCommand implements Command {
     }
     ResetRequest request = request(parsed);
     ConnectionSettings settings = connection(parsed, env);
-    try (DataSourceRegistry pools = new DataSourceRegistry(PoolOptions.defaults())) {
-      ResetEngine engine = new ResetEngine(pools.dataSource(new TargetKey("cli"), settings));
+    try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
+      ResetEngine engine = new ResetEngine(database.dataSource());
       if (parsed.flag("plan")) {
         ResetReport.plan(engine.plan(request), out);
         out.println("Nothing was deleted (--plan).");

@@ -74,7 +74,11 @@ class MaintenanceCommandTest {
             "50ms");
 
     assertThat(code).as(stderr()).isEqualTo(Command.FAILED);
-    assertThat(stdout()).contains("not drained in time: 1 task(s) pending (timeout 300ms)");
+    assertThat(stderr().lines())
+        .containsExactly(
+            "pitstop maintenance: not drained in time: 1 task(s) pending (timeout 300ms); holder "
+                + MaintenanceCommand.defaultHolder()
+                + " released, mode is running");
     assertThat(mode("ops.mode")).isEqualTo("running");
   }
 
@@ -100,7 +104,7 @@ class MaintenanceCommandTest {
             "50ms");
 
     assertThat(code).isEqualTo(Command.FAILED);
-    assertThat(stdout()).contains("holder bob released, mode is maintenance (held by alice)");
+    assertThat(stderr()).contains("holder bob released, mode is maintenance (held by alice)");
     assertThat(mode("pitstop_maintenance_mode")).isEqualTo("maintenance");
 
     pg.execute("UPDATE tasks SET status = 'done'");
