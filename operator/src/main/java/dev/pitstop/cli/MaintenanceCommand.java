@@ -185,30 +185,34 @@ public final class MaintenanceCommand implements Command {
         return OK;
       }
       ModeState s = state.get();
-      out.println("mode: " + s.rawMode());
+      List<ModeState.Holder> live = s.holders().stream().filter(h -> !h.expired()).toList();
+      List<ModeState.Holder> expired =
+          s.holders().stream().filter(ModeState.Holder::expired).toList();
+      boolean leasesEnded = live.isEmpty() && !expired.isEmpty();
+      if (leasesEnded && !Mode.RUNNING.value().equals(s.rawMode())) {
+        // What an application reading mode_expires_at sees: no live holder keeps the mode.
+        out.println(
+            "mode: running (the row still says "
+                + s.rawMode()
+                + " until the next write, but every holder's lease has ended)");
+      } else {
+        out.println("mode: " + s.rawMode());
+      }
       out.println("changed at: " + s.modeChangedAt());
-      if (s.modeExpiresAt() != null) {
+      if (s.modeExpiresAt() != null && !leasesEnded) {
         out.println("expires at: " + s.modeExpiresAt() + " (unless a holder renews)");
       }
       out.println("pending tasks: " + s.pendingTasksCount());
       out.println("open sessions: " + s.runningTasksCount());
-      if (s.holders().isEmpty()) {
+      if (live.isEmpty()) {
         out.println("holders: none");
       } else {
         out.println("holders:");
-        for (ModeState.Holder h : s.holders()) {
-          out.println(
-              "  "
-                  + h.name()
-                  + "  "
-                  + (h.state() == null ? "?" : h.state().value())
-                  + "  "
-                  + (h.expiresAt() == null
-                      ? "until exit"
-                      : (h.expired() ? "expired at " : "expires at ") + h.expiresAt())
-                  + "  since "
-                  + h.since());
-        }
+        live.forEach(h -> out.println(describe(h)));
+      }
+      if (!expired.isEmpty()) {
+        out.println("expired holders (dropped at the next write):");
+        expired.forEach(h -> out.println(describe(h)));
       }
       return OK;
     }
@@ -260,6 +264,19 @@ public final class MaintenanceCommand implements Command {
               + left.map(MaintenanceCommand::otherHolders).orElse(""));
       return OK;
     }
+  }
+
+  private static String describe(ModeState.Holder h) {
+    return "  "
+        + h.name()
+        + "  "
+        + (h.state() == null ? "?" : h.state().value())
+        + "  "
+        + (h.expiresAt() == null
+            ? "until exit"
+            : (h.expired() ? "expired at " : "expires at ") + h.expiresAt())
+        + "  since "
+        + h.since();
   }
 
   /** Releases the holder after a failed drain; says what the mode is left as. */
