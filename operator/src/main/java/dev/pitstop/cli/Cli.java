@@ -66,8 +66,14 @@ public final class Cli {
               : "pitstop: unknown command '" + args.get(0) + "'; run 'pitstop help'");
       return Command.USAGE;
     }
+    List<String> rest = args.subList(1, args.size());
+    if (rest.size() == 1 && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
+      out.println("pitstop " + args.get(0) + ": " + command.summary());
+      out.println("Options and exit codes: docs/cli.md; 'pitstop help' lists every command.");
+      return Command.OK;
+    }
     try {
-      return command.run(args.subList(1, args.size()), out, err, env);
+      return command.run(rest, out, err, env);
     } catch (UsageException e) {
       LOG.debug("pitstop {}: bad usage or input", args.get(0), e);
       err.println("pitstop " + args.get(0) + ": " + usageSentence(e.getMessage()));

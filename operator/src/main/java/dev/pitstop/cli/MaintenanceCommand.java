@@ -126,8 +126,11 @@ public final class MaintenanceCommand implements Command {
               + ", renewed while waiting); waiting for tasks to finish");
       AtomicReference<String> last = new AtomicReference<>();
       // Ctrl-C while waiting must not leave the application refusing work.
+      // A release that fails (the database is gone) is one sentence, never a stack trace.
       Thread interrupted =
-          new Thread(() -> engine.release(request.modeTable(), request.holder()), "pitstop-exit");
+          new Thread(
+              () -> err.println("pitstop maintenance: interrupted; " + released(engine, request)),
+              "pitstop-exit");
       Runtime.getRuntime().addShutdownHook(interrupted);
       DrainResult result;
       try {
@@ -254,10 +257,22 @@ public final class MaintenanceCommand implements Command {
           all = true; // only expired holders, or none: drop them
         }
       }
+      boolean registered =
+          all
+              || engine
+                  .status(request.modeTable())
+                  .map(ModeState::holders)
+                  .orElse(List.of())
+                  .stream()
+                  .anyMatch(h -> h.name().equals(holder.orElse(null)));
       Optional<ModeState> left = engine.release(request.modeTable(), all ? null : releasing);
       out.println(
-          (all ? "every holder" : "holder " + releasing)
-              + " released; mode "
+          (all
+                  ? "every holder released"
+                  : registered
+                      ? "holder " + releasing + " released"
+                      : "holder " + releasing + " was not registered (already released or expired)")
+              + "; mode "
               + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
               + " written to "
               + request.modeTable()
@@ -288,7 +303,7 @@ public final class MaintenanceCommand implements Command {
           + " released, mode is "
           + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
           + left.map(MaintenanceCommand::otherHolders).orElse("");
-    } catch (MaintenanceException e) {
+    } catch (RuntimeException e) {
       return "holder "
           + request.holder()
           + " could not be released ("

@@ -1,5 +1,6 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.api.v1alpha1.Patterns;
 import dev.pitstop.database.ConnectionSettings;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reset.DeletionStrategy;
@@ -89,6 +90,18 @@ final class ResetCommand implements Command {
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .forEach(preserved::add);
+    }
+    for (int i = 0; i < preserved.size(); i++) {
+      // The CRD's pattern for spec.preserveTables: the API server refuses anything else.
+      if (!preserved.get(i).matches(Patterns.TABLE_PATTERN)) {
+        throw new UsageException(
+            "--preserve #"
+                + (i + 1)
+                + " must be a table name or glob pattern (letters, digits, _ $ * ? [ ] and quotes,"
+                + " optionally schema.table), not '"
+                + preserved.get(i)
+                + "'");
+      }
     }
     builder.preserveTables(preserved);
     for (String rule : args.values("preserve-rows")) {

@@ -315,6 +315,10 @@ class BadInputTest {
             "reset --confirm {db} --strategy wipe --database-url {url}",
             "--strategy must be delete or truncate"),
         bad(
+            "preserved table that is not a name",
+            "reset --confirm {db} --preserve x;y --database-url {url}",
+            "--preserve #1 must be a table name or glob pattern"),
+        bad(
             "fractional reset lock timeout",
             "reset --confirm {db} --lock-timeout 1.5s --database-url {url}",
             "--lock-timeout must be a duration"),

@@ -164,6 +164,20 @@ class MaintenanceCommandTest {
   }
 
   @Test
+  void exitOfAHolderThatIsNotRegisteredSaysSo() {
+    assertThat(run("maintenance", "exit", "--holder", "nobody")).isEqualTo(Command.OK);
+    assertThat(stdout())
+        .contains("holder nobody was not registered (already released or expired); mode running");
+  }
+
+  @Test
+  void helpOfACommandPrintsItsSummaryAndExitsZero() {
+    assertThat(run("maintenance", "--help")).isEqualTo(Command.OK);
+    assertThat(stdout()).startsWith("pitstop maintenance: enter|status|exit maintenance mode");
+    assertThat(stderr()).isEmpty();
+  }
+
+  @Test
   void statusWithoutARowSaysRunning() {
     assertThat(run("maintenance", "status", "--mode-table", "fresh_mode")).isEqualTo(Command.OK);
     assertThat(stdout()).contains("mode: running (no row in fresh_mode yet)");
