@@ -257,6 +257,7 @@ public final class MaintenanceCommand implements Command {
           all = true; // only expired holders, or none: drop them
         }
       }
+      String released = all ? null : releasing;
       boolean registered =
           all
               || engine
@@ -264,8 +265,8 @@ public final class MaintenanceCommand implements Command {
                   .map(ModeState::holders)
                   .orElse(List.of())
                   .stream()
-                  .anyMatch(h -> h.name().equals(holder.orElse(null)));
-      Optional<ModeState> left = engine.release(request.modeTable(), all ? null : releasing);
+                  .anyMatch(h -> h.name().equals(released));
+      Optional<ModeState> left = fieldChecked(() -> engine.release(request.modeTable(), released));
       out.println(
           (all
                   ? "every holder released"

@@ -307,6 +307,10 @@ class BadInputTest {
             "maintenance enter --tasks-query {query:0} --lease 1.5s --database-url {url}",
             "--lease must be a duration"),
         bad(
+            "exit from a mode table in a schema that does not exist",
+            "maintenance exit --mode-table nope.mode --database-url {url}",
+            "--mode-table"),
+        bad(
             "stray argument to maintenance status",
             "maintenance status now --database-url {url}",
             "unexpected argument 'now'"),

@@ -52,6 +52,7 @@ class MaintenanceCommandTest {
     assertThat(stdout()).contains("mode: maintenance").contains("pending tasks: 0");
 
     assertThat(run("maintenance", "exit")).isEqualTo(Command.OK);
+    assertThat(stdout()).containsPattern("holder \\S+ released; mode running written to");
     assertThat(mode("pitstop_maintenance_mode")).isEqualTo("running");
   }
 
