@@ -53,8 +53,24 @@ final class Manifest {
   private static final ObjectMapper STRICT = strictMapper();
 
   /**
+   * {@link #STRICT}, and a string field of a Pitstop resource given a number or boolean ({@code
+   * targetVersion: 5}) is refused too, as the CRD's schema refuses it.
+   */
+  private static final ObjectMapper STRICT_PITSTOP = pitstopMapper();
+
+  private static ObjectMapper pitstopMapper() {
+    ObjectMapper mapper = strictMapper();
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+
+  /**
    * Also refuses what the API server's schema check refuses and Jackson would otherwise coerce: a
-   * fraction for an integer ({@code batchSize: 10.5}), and a quoted number or boolean ({@code
+   * fraction for an integer ({@code batchSize: 10.5}), a quoted number or boolean ({@code
    * batchSize: "1000"}, {@code validateOnly: "yes"}).
    */
   private static ObjectMapper strictMapper() {
@@ -315,7 +331,8 @@ final class Manifest {
    */
   <T> T convert(Document document, JsonNode part, Class<T> type) {
     try {
-      return STRICT.treeToValue(part, type);
+      ObjectMapper mapper = type.getName().startsWith("dev.pitstop.api.") ? STRICT_PITSTOP : STRICT;
+      return mapper.treeToValue(part, type);
     } catch (UnrecognizedPropertyException e) {
       throw new UsageException(where(document) + ": unknown field " + path(e));
     } catch (InvalidFormatException e) {

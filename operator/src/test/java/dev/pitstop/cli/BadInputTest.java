@@ -57,6 +57,7 @@ class BadInputTest {
       Map.ofEntries(
           Map.entry("valid", MIGRATION),
           Map.entry("cleanupV9", CLEANUP.replace("v1alpha1", "v9")),
+          Map.entry("unquotedTarget", MIGRATION + "  targetVersion: 5\n"),
           Map.entry("cleanupFraction", CLEANUP + "  batchSize: 10.5\n"),
           Map.entry("cleanupQuoted", CLEANUP + "  batchSize: \"1000\"\n"),
           Map.entry("cleanupHistory", CLEANUP + "  historyLimit: 0\n"),
@@ -274,6 +275,10 @@ class BadInputTest {
             "cleanup of another kind",
             "cleanup -f {file:valid} --database-url {url}",
             "kind DatabaseMigration is not a CleanupSchedule"),
+        bad(
+            "number for a text field",
+            "run -f {file:unquotedTarget} --database-url {url}",
+            "spec.targetVersion has an invalid value '5'; it must be a string"),
         bad(
             "fractional batch size",
             "cleanup -f {file:cleanupFraction} --database-url {url}",
