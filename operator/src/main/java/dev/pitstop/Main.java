@@ -1,6 +1,7 @@
 package dev.pitstop;
 
 import dev.pitstop.cli.Cli;
+import dev.pitstop.logging.RedactingThrowableConverter;
 import dev.pitstop.operator.OperatorCommand;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -8,6 +9,7 @@ import java.util.function.Supplier;
 /** {@code java -jar pitstop.jar <command> [options]}. */
 public final class Main {
   private static final String LOG_LEVEL = "PITSTOP_LOG_LEVEL";
+  private static final String POOL_LOG_LEVEL = "PITSTOP_POOL_LOG_LEVEL";
 
   private Main() {}
 
@@ -36,6 +38,12 @@ public final class Main {
     boolean longRunning = args.length > 0 && args[0].equals("operator");
     if (!longRunning && System.getProperty(LOG_LEVEL) == null && System.getenv(LOG_LEVEL) == null) {
       System.setProperty(LOG_LEVEL, "WARN");
+      // The pool's notice of a broken connection: the command says what failed, in one sentence.
+      System.setProperty(POOL_LOG_LEVEL, "ERROR");
+    }
+    if (!longRunning) {
+      // A user of the command line reads sentences; stack traces only with PITSTOP_LOG_LEVEL=DEBUG.
+      System.setProperty(RedactingThrowableConverter.DEBUG_ONLY, "true");
     }
     int code = cli.get().run(java.util.List.of(args), System.out, System.err, System.getenv());
     if (code != Cli.KEEP_RUNNING) {

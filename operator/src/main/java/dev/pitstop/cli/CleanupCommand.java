@@ -1,11 +1,9 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.api.v1alpha1.CleanupSchedule;
+import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.database.ConnectionSettings;
-import dev.pitstop.database.DataSourceRegistry;
 import dev.pitstop.database.InvalidConnectionSettingsException;
-import dev.pitstop.database.PoolOptions;
-import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reconciler.model.SecretKeys;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -65,11 +63,10 @@ public final class CleanupCommand implements Command {
     }
     String namespace = resource.getMetadata().getNamespace();
     ConnectionSettings settings = connection(parsed, env, resource, manifest, file);
-    try (DataSourceRegistry pools =
-        new DataSourceRegistry(PoolOptions.defaults().withMaxPoolSize(2))) {
+    try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
       LocalContext context =
           new LocalContext(
-              pools.dataSource(new TargetKey("cli"), settings),
+              database.dataSource(),
               settings,
               name -> manifest.configMap(namespace, name),
               name -> manifest.secret(namespace, name),
@@ -84,10 +81,28 @@ public final class CleanupCommand implements Command {
 
   /** The one CleanupSchedule of the file, read strictly. */
   private static CleanupSchedule theSchedule(Manifest manifest, Path file) {
+    String kind = HasMetadata.getKind(CleanupSchedule.class);
+    String apiVersion = Pitstop.GROUP + "/" + Pitstop.VERSION;
+    for (Manifest.Document document : manifest.documents()) {
+      if (document.kind().equals(kind) && !document.apiVersion().equals(apiVersion)) {
+        throw new UsageException(
+            manifest.where(document)
+                + ": apiVersion "
+                + document.apiVersion()
+                + " is not supported; use "
+                + apiVersion);
+      }
+      if (document.isPitstop() && !document.kind().equals(kind)) {
+        throw new UsageException(
+            manifest.where(document)
+                + ": kind "
+                + document.kind()
+                + " is not a CleanupSchedule; cleanup -f runs a CleanupSchedule (run -f runs the"
+                + " other kinds)");
+      }
+    }
     List<Manifest.Document> schedules =
-        manifest.pitstopResources().stream()
-            .filter(d -> d.kind().equals(HasMetadata.getKind(CleanupSchedule.class)))
-            .toList();
+        manifest.pitstopResources().stream().filter(d -> d.kind().equals(kind)).toList();
     if (schedules.size() != 1) {
       throw new UsageException(
           file

@@ -113,8 +113,11 @@ public final class CleanupScheduleLocalRunner implements LocalRunner<CleanupSche
                   ? "notification sent"
                   : "warning: notification failed: " + outcome.delivery().error());
     }
-    context.out().println(outcome.run().result + ": " + outcome.run().message);
-    return outcome.run().result == RunResult.Failed ? Command.FAILED : Command.OK;
+    boolean failed = outcome.run().result == RunResult.Failed;
+    // A failure is one sentence on stderr (it says what was deleted before it); success on stdout.
+    (failed ? context.err() : context.out())
+        .println(outcome.run().result + ": " + outcome.run().message);
+    return failed ? Command.FAILED : Command.OK;
   }
 
   /** Prints a progress line when the text changes, at most every two seconds within a rule. */

@@ -5,9 +5,13 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Dispatches {@code pitstop <command>} to its {@link Command}. */
 public final class Cli {
+  private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
+
   /** Returned by a command that keeps running in background threads (the operator). */
   public static final int KEEP_RUNNING = -1;
 
@@ -62,16 +66,42 @@ public final class Cli {
               : "pitstop: unknown command '" + args.get(0) + "'; run 'pitstop help'");
       return Command.USAGE;
     }
+    List<String> rest = args.subList(1, args.size());
+    if (rest.size() == 1 && (rest.get(0).equals("--help") || rest.get(0).equals("-h"))) {
+      out.println("pitstop " + args.get(0) + ": " + command.summary());
+      out.println("Options and exit codes: docs/cli.md; 'pitstop help' lists every command.");
+      return Command.OK;
+    }
     try {
-      return command.run(args.subList(1, args.size()), out, err, env);
+      return command.run(rest, out, err, env);
     } catch (UsageException e) {
-      err.println("pitstop " + args.get(0) + ": " + KnownSecrets.redact(e.getMessage()));
+      LOG.debug("pitstop {}: bad usage or input", args.get(0), e);
+      err.println("pitstop " + args.get(0) + ": " + usageSentence(e.getMessage()));
       return Command.USAGE;
     } catch (Exception e) {
-      err.println(
-          "pitstop " + args.get(0) + ": " + KnownSecrets.redact(String.valueOf(e.getMessage())));
+      // The user reads one sentence; the stack trace is for PITSTOP_LOG_LEVEL=DEBUG.
+      LOG.debug("pitstop {} failed", args.get(0), e);
+      err.println("pitstop " + args.get(0) + ": " + oneLine(String.valueOf(e.getMessage())));
       return Command.FAILED;
     }
+  }
+
+  /**
+   * Bad input is refused before anything is changed; the sentence says so unless it already says
+   * what was left, or is the usage text.
+   */
+  private static String usageSentence(String message) {
+    String text = oneLine(String.valueOf(message));
+    if (text.startsWith("usage:") || text.contains("nothing") || text.contains("not changed")) {
+      return text;
+    }
+    return (text.endsWith(".") ? text.substring(0, text.length() - 1) : text)
+        + "; nothing was changed";
+  }
+
+  /** Secrets removed, and only the first line of a message that has several. */
+  private static String oneLine(String message) {
+    return KnownSecrets.redact(message.lines().findFirst().orElse("").strip());
   }
 
   private void usage(PrintStream out) {

@@ -36,12 +36,16 @@ public final class CommandDatabase implements AutoCloseable {
    * Connects once, so that a wrong host, port, password or database name is reported as such rather
    * than as whatever the first statement happened to run into.
    *
-   * @throws CommandFailedException with one password-free sentence when the database cannot be used
+   * @throws CommandFailedException with one password-free sentence when the database cannot be
+   *     used, saying that nothing was changed
    */
   public CommandDatabase requireReachable() {
     Reachability reachability = Reachability.probe(dataSource, settings);
     if (!reachability.reachable()) {
-      throw new CommandFailedException(KnownSecrets.redact(reachability.message()));
+      String message = KnownSecrets.redact(reachability.message());
+      throw new CommandFailedException(
+          (message.endsWith(".") ? message.substring(0, message.length() - 1) : message)
+              + "; nothing was changed");
     }
     return this;
   }

@@ -1,5 +1,7 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.maintenance.DrainListener;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.DrainResult;
@@ -64,17 +66,23 @@ public final class MaintenanceCommand implements Command {
     String verb = args.get(0);
     List<String> rest = args.subList(1, args.size());
     return switch (verb) {
-      case "enter" -> enter(Args.parse(rest, ENTER_OPTIONS, Set.of()), out, env);
-      case "status" -> status(Args.parse(rest, STATUS_OPTIONS, Set.of()), out, env);
-      case "exit" -> exit(Args.parse(rest, EXIT_OPTIONS, Set.of("all")), out, env);
+      case "enter" ->
+          enter(Args.parse(rest, ENTER_OPTIONS, Set.of()).withoutPositional(), out, err, env);
+      case "status" ->
+          status(Args.parse(rest, STATUS_OPTIONS, Set.of()).withoutPositional(), out, env);
+      case "exit" ->
+          exit(Args.parse(rest, EXIT_OPTIONS, Set.of("all")).withoutPositional(), out, env);
       default ->
           throw new UsageException(
               "unknown maintenance command '" + verb + "'; use enter, status or exit");
     };
   }
 
-  private int enter(Args args, PrintStream out, Map<String, String> env) {
+  private int enter(Args args, PrintStream out, PrintStream err, Map<String, String> env) {
     Duration timeout = duration(args, "timeout", "15m");
+    if (timeout.isZero()) {
+      throw new UsageException("--timeout must be longer than 0");
+    }
     Duration hold = args.value("hold").isPresent() ? duration(args, "hold", null) : null;
     if (hold != null && (hold.isZero() || hold.isNegative())) {
       throw new UsageException("--hold must be longer than 0");
@@ -90,10 +98,22 @@ public final class MaintenanceCommand implements Command {
                     .pollInterval(duration(args, "poll-interval", "500ms"))
                     .deadline(Instant.now().plus(timeout))
                     .build());
-    try (CommandDatabase database =
-        CommandDatabase.open(DatabaseUrl.require(args, env)).requireReachable()) {
+    ConnectionSettings settings = DatabaseUrl.require(args, env);
+    try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
       MaintenanceEngine engine = new MaintenanceEngine(database.dataSource());
-      fieldChecked(() -> engine.announce(request));
+      try {
+        fieldChecked(() -> engine.announce(request));
+      } catch (MaintenanceException e) {
+        err.println(
+            "pitstop maintenance: "
+                + sentence(e)
+                + "; holder "
+                + request.holder()
+                + " was not registered and "
+                + request.modeTable()
+                + " was not changed");
+        return FAILED;
+      }
       out.println(
           "holder "
               + request.holder()
@@ -106,29 +126,41 @@ public final class MaintenanceCommand implements Command {
               + ", renewed while waiting); waiting for tasks to finish");
       AtomicReference<String> last = new AtomicReference<>();
       // Ctrl-C while waiting must not leave the application refusing work.
+      // A release that fails (the database is gone) is one sentence, never a stack trace.
       Thread interrupted =
-          new Thread(() -> engine.release(request.modeTable(), request.holder()), "pitstop-exit");
+          new Thread(
+              () -> err.println("pitstop maintenance: interrupted; " + released(engine, request)),
+              "pitstop-exit");
       Runtime.getRuntime().addShutdownHook(interrupted);
       DrainResult result;
       try {
         result = engine.drain(request, progress(out, last));
       } catch (MaintenanceException e) {
-        Optional<ModeState> left = engine.release(request.modeTable(), request.holder());
-        out.println(
-            e.getMessage()
+        err.println(
+            "pitstop maintenance: "
+                + sentence(e)
                 + (e.code() == ErrorCode.TIMEOUT
                     ? " (timeout " + Durations.format(timeout) + ")"
                     : "")
-                + "; holder "
-                + request.holder()
-                + " released, mode is "
-                + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
-                + left.map(MaintenanceCommand::otherHolders).orElse(""));
-        return FAILED;
+                + "; "
+                + released(engine, request));
+        return e.code() == ErrorCode.TASKS_QUERY_FAILED && !e.isTransient() ? USAGE : FAILED;
       } finally {
         removeHook(interrupted);
       }
-      engine.hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, hold);
+      try {
+        engine.hold(request.modeTable(), request.holder(), Mode.MAINTENANCE, hold);
+      } catch (MaintenanceException e) {
+        err.println(
+            "pitstop maintenance: drained, but holder "
+                + request.holder()
+                + " could not be put in maintenance ("
+                + sentence(e)
+                + "); it stays waiting_for_maintenance until its lease of "
+                + Durations.format(request.lease())
+                + " ends, then the mode returns to what the other holders keep");
+        return FAILED;
+      }
       out.println(
           "mode maintenance: drained in "
               + Durations.format(result.took().truncatedTo(ChronoUnit.MILLIS))
@@ -156,30 +188,34 @@ public final class MaintenanceCommand implements Command {
         return OK;
       }
       ModeState s = state.get();
-      out.println("mode: " + s.rawMode());
+      List<ModeState.Holder> live = s.holders().stream().filter(h -> !h.expired()).toList();
+      List<ModeState.Holder> expired =
+          s.holders().stream().filter(ModeState.Holder::expired).toList();
+      boolean leasesEnded = live.isEmpty() && !expired.isEmpty();
+      if (leasesEnded && !Mode.RUNNING.value().equals(s.rawMode())) {
+        // What an application reading mode_expires_at sees: no live holder keeps the mode.
+        out.println(
+            "mode: running (the row still says "
+                + s.rawMode()
+                + " until the next write, but every holder's lease has ended)");
+      } else {
+        out.println("mode: " + s.rawMode());
+      }
       out.println("changed at: " + s.modeChangedAt());
-      if (s.modeExpiresAt() != null) {
+      if (s.modeExpiresAt() != null && !leasesEnded) {
         out.println("expires at: " + s.modeExpiresAt() + " (unless a holder renews)");
       }
       out.println("pending tasks: " + s.pendingTasksCount());
       out.println("open sessions: " + s.runningTasksCount());
-      if (s.holders().isEmpty()) {
+      if (live.isEmpty()) {
         out.println("holders: none");
       } else {
         out.println("holders:");
-        for (ModeState.Holder h : s.holders()) {
-          out.println(
-              "  "
-                  + h.name()
-                  + "  "
-                  + (h.state() == null ? "?" : h.state().value())
-                  + "  "
-                  + (h.expiresAt() == null
-                      ? "until exit"
-                      : (h.expired() ? "expired at " : "expires at ") + h.expiresAt())
-                  + "  since "
-                  + h.since());
-        }
+        live.forEach(h -> out.println(describe(h)));
+      }
+      if (!expired.isEmpty()) {
+        out.println("expired holders (dropped at the next write):");
+        expired.forEach(h -> out.println(describe(h)));
       }
       return OK;
     }
@@ -221,16 +257,68 @@ public final class MaintenanceCommand implements Command {
           all = true; // only expired holders, or none: drop them
         }
       }
-      Optional<ModeState> left = engine.release(request.modeTable(), all ? null : releasing);
+      String released = all ? null : releasing;
+      boolean registered =
+          all
+              || engine
+                  .status(request.modeTable())
+                  .map(ModeState::holders)
+                  .orElse(List.of())
+                  .stream()
+                  .anyMatch(h -> h.name().equals(released));
+      Optional<ModeState> left = fieldChecked(() -> engine.release(request.modeTable(), released));
       out.println(
-          (all ? "every holder" : "holder " + releasing)
-              + " released; mode "
+          (all
+                  ? "every holder released"
+                  : registered
+                      ? "holder " + releasing + " released"
+                      : "holder " + releasing + " was not registered (already released or expired)")
+              + "; mode "
               + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
               + " written to "
               + request.modeTable()
               + left.map(MaintenanceCommand::otherHolders).orElse(""));
       return OK;
     }
+  }
+
+  private static String describe(ModeState.Holder h) {
+    return "  "
+        + h.name()
+        + "  "
+        + (h.state() == null ? "?" : h.state().value())
+        + "  "
+        + (h.expiresAt() == null
+            ? "until exit"
+            : (h.expired() ? "expired at " : "expires at ") + h.expiresAt())
+        + "  since "
+        + h.since();
+  }
+
+  /** Releases the holder after a failed drain; says what the mode is left as. */
+  private static String released(MaintenanceEngine engine, DrainRequest request) {
+    try {
+      Optional<ModeState> left = engine.release(request.modeTable(), request.holder());
+      return "holder "
+          + request.holder()
+          + " released, mode is "
+          + left.map(ModeState::rawMode).orElse(Mode.RUNNING.value())
+          + left.map(MaintenanceCommand::otherHolders).orElse("");
+    } catch (RuntimeException e) {
+      return "holder "
+          + request.holder()
+          + " could not be released ("
+          + sentence(e)
+          + ") and stops counting when its lease of "
+          + Durations.format(request.lease())
+          + " ends";
+    }
+  }
+
+  /** The exception's message as part of a sentence: no trailing full stop, secrets removed. */
+  private static String sentence(RuntimeException e) {
+    String message = KnownSecrets.redact(String.valueOf(e.getMessage()));
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
   }
 
   /** user@host/pid: who runs this {@code enter}, on which machine, in which process. */

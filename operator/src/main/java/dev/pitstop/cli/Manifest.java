@@ -5,14 +5,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.CustomResource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +50,48 @@ final class Manifest {
    * would otherwise keep unknown fields in a map of "additional properties". The operator reads
    * what the API server sends with a lenient mapper of its own.
    */
-  private static final ObjectMapper STRICT =
-      new ObjectMapper()
-          .setAnnotationIntrospector(new NoAnySetter())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .disable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES);
+  private static final ObjectMapper STRICT = strictMapper();
+
+  /**
+   * {@link #STRICT}, and a string field of a Pitstop resource given a number or boolean ({@code
+   * targetVersion: 5}) is refused too, as the CRD's schema refuses it.
+   */
+  private static final ObjectMapper STRICT_PITSTOP = pitstopMapper();
+
+  private static ObjectMapper pitstopMapper() {
+    ObjectMapper mapper = strictMapper();
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+
+  /**
+   * Also refuses what the API server's schema check refuses and Jackson would otherwise coerce: a
+   * fraction for an integer ({@code batchSize: 10.5}), a quoted number or boolean ({@code
+   * batchSize: "1000"}, {@code validateOnly: "yes"}).
+   */
+  private static ObjectMapper strictMapper() {
+    ObjectMapper mapper =
+        new ObjectMapper()
+            .setAnnotationIntrospector(new NoAnySetter())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+      mapper
+          .coercionConfigFor(type)
+          .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    }
+    mapper
+        .coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    return mapper;
+  }
 
   private static LoaderOptions loaderOptions() {
     LoaderOptions options = new LoaderOptions();
@@ -157,8 +198,16 @@ final class Manifest {
               .orElse(null);
     }
     if (type != null) {
-      convert(document, type);
+      Object object = convert(document, type);
+      if (object instanceof CustomResource<?, ?> resource) {
+        SchemaBounds.firstViolation(resource.getSpec(), "spec")
+            .ifPresent(problem -> fail(where(document) + ": " + problem));
+      }
     }
+  }
+
+  private static void fail(String message) {
+    throw new UsageException(message);
   }
 
   private static List<Path> files(Path path) {
@@ -282,7 +331,8 @@ final class Manifest {
    */
   <T> T convert(Document document, JsonNode part, Class<T> type) {
     try {
-      return STRICT.treeToValue(part, type);
+      ObjectMapper mapper = type.getName().startsWith("dev.pitstop.api.") ? STRICT_PITSTOP : STRICT;
+      return mapper.treeToValue(part, type);
     } catch (UnrecognizedPropertyException e) {
       throw new UsageException(where(document) + ": unknown field " + path(e));
     } catch (InvalidFormatException e) {
@@ -292,7 +342,7 @@ final class Manifest {
                   + Arrays.stream(e.getTargetType().getEnumConstants())
                       .map(String::valueOf)
                       .collect(Collectors.joining(", "))
-              : "";
+              : expected(e.getTargetType());
       throw new UsageException(
           where(document)
               + ": "
@@ -301,6 +351,13 @@ final class Manifest {
               + e.getValue()
               + "'"
               + allowed);
+    } catch (MismatchedInputException e) {
+      throw new UsageException(
+          where(document)
+              + ": "
+              + path(e)
+              + " has a value of the wrong type"
+              + expected(e.getTargetType()));
     } catch (JsonMappingException e) {
       throw new UsageException(where(document) + ": " + path(e) + " has a value of the wrong type");
     } catch (IllegalArgumentException e) {
@@ -308,6 +365,26 @@ final class Manifest {
     } catch (JacksonException e) {
       throw new UsageException(where(document) + ": " + firstLine(e));
     }
+  }
+
+  /** {@code "; it must be a whole number"} and the like, for scalar types. */
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "";
+    }
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "; it must be a whole number, unquoted";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "; it must be true or false, unquoted";
+    }
+    if (type == Double.class || type == double.class) {
+      return "; it must be a number, unquoted";
+    }
+    if (type == String.class) {
+      return "; it must be a string";
+    }
+    return "";
   }
 
   /** {@code FILE (Kind/name)}, for messages about one object. */

@@ -42,7 +42,7 @@ public final class MigrateCommand implements Command {
     MigrationErrorReport.ignored(NAME, request.scripts(), err);
     List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
     if (!naming.isEmpty()) {
-      MigrationErrorReport.problems(NAME, naming, err);
+      MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;
     }
     try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {

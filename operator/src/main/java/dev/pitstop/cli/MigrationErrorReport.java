@@ -24,7 +24,9 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
           ErrorCode.TRANSACTION_CONTROL,
-          ErrorCode.OTHER_HISTORY_TABLE);
+          ErrorCode.OTHER_HISTORY_TABLE,
+          ErrorCode.TARGET_NOT_FOUND,
+          ErrorCode.HISTORY_TABLE_INVALID);
 
   private MigrationErrorReport() {}
 
@@ -36,24 +38,43 @@ final class MigrationErrorReport {
    */
   static int print(String command, MigrationException e, PrintStream err) {
     MigrationFailure failure = e.failure();
+    MigrateResult partial = e.partialResult();
+    boolean readOnly = command.equals(StatusCommand.NAME) || command.equals(ValidateCommand.NAME);
+    boolean inOptionTerms = !command.equals(RunCommand.NAME);
     if (failure != null) {
-      printFailure(command, failure, err);
-    } else if (!e.issues().isEmpty()) {
+      err.println(failureSentence(command, failure, partial));
+    } else if (!e.issues().isEmpty() && e.issues().size() > 1) {
       problems(command, e.issues(), err);
     } else {
-      err.println("pitstop " + command + ": " + redact(e.getMessage()));
-    }
-    MigrateResult partial = e.partialResult();
-    if (partial != null && !partial.applied().isEmpty()) {
+      String message = redact(String.valueOf(e.getMessage()));
       err.println(
-          "applied "
-              + count(partial.applied().size(), "migration")
-              + " before the failure"
-              + (partial.currentVersion() == null
-                  ? ""
-                  : "; current version " + partial.currentVersion()));
+          "pitstop "
+              + command
+              + ": "
+              + withoutFullStop(inOptionTerms ? MigrationOptions.inOptionTerms(message) : message)
+              + "; "
+              + (readOnly ? "nothing was changed" : kept(partial)));
     }
     return BAD_INPUT.contains(e.code()) ? Command.USAGE : Command.FAILED;
+  }
+
+  /** What stays applied after a failed {@code migrate}: the migrations before the failure. */
+  private static String kept(MigrateResult partial) {
+    if (partial == null || partial.currentVersion() == null) {
+      return partial != null && !partial.applied().isEmpty()
+          ? count(partial.applied().size(), "migration") + " applied before it stay applied"
+          : "no migration was applied";
+    }
+    return (partial.applied().isEmpty()
+            ? "nothing more was applied"
+            : count(partial.applied().size(), "migration") + " applied before it")
+        + "; migrations up to version "
+        + partial.currentVersion()
+        + " stay applied";
+  }
+
+  private static String withoutFullStop(String message) {
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
   }
 
   /** Prints a warning line for each file that is not a migration and is ignored. */
@@ -70,6 +91,25 @@ final class MigrationErrorReport {
                         + " R__<description>.sql"));
   }
 
+  /**
+   * Prints problems of the files that refuse the command before it connects: one problem as one
+   * sentence, several under a header line; both say that nothing was changed.
+   */
+  static void refused(String command, List<ValidationIssue> issues, PrintStream err) {
+    if (issues.size() == 1) {
+      err.println(
+          "pitstop "
+              + command
+              + ": "
+              + withoutFullStop(redact(issues.get(0).message()))
+              + "; nothing was changed");
+      return;
+    }
+    err.println(
+        "pitstop " + command + ": " + count(issues.size(), "problem") + ", nothing was changed:");
+    issues.forEach(issue -> err.println("  " + redact(issue.message())));
+  }
+
   /** Prints one problem on one line; several under a header line, each on its own line. */
   static void problems(String command, List<ValidationIssue> issues, PrintStream err) {
     if (issues.size() == 1) {
@@ -80,35 +120,37 @@ final class MigrationErrorReport {
     issues.forEach(issue -> err.println("  " + redact(issue.message())));
   }
 
-  private static void printFailure(String command, MigrationFailure failure, PrintStream err) {
-    err.println(
-        "pitstop "
-            + command
-            + ": "
-            + failure.script()
-            + " failed"
-            + (failure.line() > 0 ? " at line " + failure.line() : "")
-            + (failure.statement() > 0 ? " (statement " + failure.statement() + ")" : "")
-            + ": "
-            + redact(failure.message())
-            + (failure.sqlState() == null ? "" : " (SQLSTATE " + failure.sqlState() + ")"));
+  /** One sentence: the file, line, statement, server message, what was kept of it and before. */
+  private static String failureSentence(
+      String command, MigrationFailure failure, MigrateResult partial) {
+    StringBuilder line =
+        new StringBuilder("pitstop ")
+            .append(command)
+            .append(": ")
+            .append(failure.script())
+            .append(" failed")
+            .append(failure.line() > 0 ? " at line " + failure.line() : "")
+            .append(failure.statement() > 0 ? " (statement " + failure.statement() + ")" : "")
+            .append(": ")
+            .append(withoutFullStop(redact(String.valueOf(failure.message()))))
+            .append(failure.sqlState() == null ? "" : " (SQLSTATE " + failure.sqlState() + ")");
     if (failure.transactional()) {
-      err.println("rolled back: nothing of " + failure.script() + " was applied or recorded");
+      line.append("; it was rolled back, nothing of ")
+          .append(failure.script())
+          .append(" was applied or recorded");
     } else {
-      err.println(
-          failure.script()
-              + " ran outside a transaction: statements before statement "
-              + failure.statement()
-              + " stay applied, and it is not recorded");
+      line.append("; it ran outside a transaction: statements before statement ")
+          .append(failure.statement())
+          .append(" stay applied, and it is not recorded");
     }
     for (String index : failure.invalidIndexes()) {
-      err.println(
-          "index "
-              + index
-              + " was left INVALID; it is dropped before "
-              + failure.script()
-              + " runs again");
+      line.append("; index ")
+          .append(index)
+          .append(" was left INVALID and is dropped before ")
+          .append(failure.script())
+          .append(" runs again");
     }
+    return line.append("; ").append(kept(partial)).toString();
   }
 
   static String count(int n, String noun) {

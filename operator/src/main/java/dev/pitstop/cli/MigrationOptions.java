@@ -75,11 +75,28 @@ record MigrationOptions(Path dir, MigrationRequest request) {
       return new MigrationOptions(dir, builder.build());
     } catch (MigrationException e) {
       String option = OPTION_OF_FIELD.get(e.subject());
-      throw new UsageException(option == null ? e.getMessage() : option + ": " + e.getMessage());
+      String message = inOptionTerms(e.getMessage());
+      throw new UsageException(
+          option == null || message.contains(option) ? message : option + ": " + message);
     }
   }
 
+  /**
+   * {@code message} with the spec field names the engine uses ({@code targetVersion}) replaced by
+   * the options that set them ({@code --target}).
+   */
+  static String inOptionTerms(String message) {
+    String text = message;
+    for (Map.Entry<String, String> entry : OPTION_OF_FIELD.entrySet()) {
+      text = text.replaceAll("\\b" + entry.getKey() + "\\b", entry.getValue());
+    }
+    return text;
+  }
+
   private static Path directory(String text) {
+    if (text.isBlank()) {
+      throw new UsageException("--dir must name a folder, not be empty");
+    }
     Path dir;
     try {
       dir = Path.of(text);

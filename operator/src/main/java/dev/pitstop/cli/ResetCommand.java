@@ -1,9 +1,7 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.api.v1alpha1.Patterns;
 import dev.pitstop.database.ConnectionSettings;
-import dev.pitstop.database.DataSourceRegistry;
-import dev.pitstop.database.PoolOptions;
-import dev.pitstop.database.TargetKey;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reset.DeletionStrategy;
 import dev.pitstop.reset.ResetEngine;
@@ -56,8 +54,8 @@ final class ResetCommand implements Command {
     }
     ResetRequest request = request(parsed);
     ConnectionSettings settings = connection(parsed, env);
-    try (DataSourceRegistry pools = new DataSourceRegistry(PoolOptions.defaults())) {
-      ResetEngine engine = new ResetEngine(pools.dataSource(new TargetKey("cli"), settings));
+    try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
+      ResetEngine engine = new ResetEngine(database.dataSource());
       if (parsed.flag("plan")) {
         ResetReport.plan(engine.plan(request), out);
         out.println("Nothing was deleted (--plan).");
@@ -95,6 +93,18 @@ final class ResetCommand implements Command {
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .forEach(preserved::add);
+    }
+    for (int i = 0; i < preserved.size(); i++) {
+      // The CRD's pattern for spec.preserveTables: the API server refuses anything else.
+      if (!preserved.get(i).matches(Patterns.TABLE_PATTERN)) {
+        throw new UsageException(
+            "--preserve #"
+                + (i + 1)
+                + " must be a table name or glob pattern (letters, digits, _ $ * ? [ ] and quotes,"
+                + " optionally schema.table), not '"
+                + preserved.get(i)
+                + "'");
+      }
     }
     builder.preserveTables(preserved);
     for (String rule : args.values("preserve-rows")) {

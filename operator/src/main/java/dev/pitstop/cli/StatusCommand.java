@@ -38,7 +38,7 @@ public final class StatusCommand implements Command {
     MigrationErrorReport.ignored(NAME, request.scripts(), err);
     List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
     if (!naming.isEmpty()) {
-      MigrationErrorReport.problems(NAME, naming, err);
+      MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;
     }
     try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {

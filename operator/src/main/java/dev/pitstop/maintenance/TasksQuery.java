@@ -67,7 +67,7 @@ public final class TasksQuery {
    *
    * @return the number it returned; a fraction counts as the next whole number
    * @throws MaintenanceException {@link ErrorCode#TASKS_QUERY_FAILED} when it fails or does not
-   *     return exactly one number; transient for timeouts and connection problems
+   *     return exactly one number of 0 or more; transient for timeouts and connection problems
    */
   public long count(Connection connection, Duration statementTimeout) {
     boolean autoCommit = true;
@@ -113,11 +113,13 @@ public final class TasksQuery {
     if (value == null) {
       throw failed("returned NULL; wrap it in coalesce(..., 0)");
     }
-    if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-      return ((Number) value).longValue();
-    }
     if (value instanceof Number number) {
-      return new BigDecimal(number.toString()).setScale(0, RoundingMode.CEILING).longValueExact();
+      BigDecimal count = new BigDecimal(number.toString());
+      if (count.signum() < 0) {
+        // A count below zero is a broken query, not a drained application.
+        throw failed("must return 0 or more, it returned " + number);
+      }
+      return count.setScale(0, RoundingMode.CEILING).longValueExact();
     }
     throw failed(
         "must return a number, it returned "

@@ -78,6 +78,10 @@ public final class MigrationEngine {
               lockSession, history.table(), request.lockWaitTimeout(), listener)) {
         if (!history.exists(work)) {
           refuseNewHistory(work, history, session, scripts);
+          // What the files alone make impossible (e.g. a target version no file has) is refused
+          // before the history table is created: a refused request changes nothing.
+          throwIfBlocked(
+              plan(work, request, scripts, session, history), ChecksumMismatchPolicy.FAIL);
           history.create(work);
         }
         MigrationPlan plan = plan(work, request, scripts, session, history);
@@ -100,7 +104,9 @@ public final class MigrationEngine {
               try {
                 partial = result(work, request, scripts, session, history, applied, repaired);
               } catch (SQLException | RuntimeException resultError) {
+                // The session is gone (e.g. terminated): what this call applied is still known.
                 e.addSuppressed(resultError);
+                partial = resultWithoutDatabase(plan.info(), history, applied, repaired);
               }
               throw withPartialResult(e, partial);
             }
@@ -217,6 +223,31 @@ public final class MigrationEngine {
         after.currentVersion(),
         after.appliedCount(),
         after.pending());
+  }
+
+  /**
+   * The result of a run whose session can no longer be read: the plan it started from plus the
+   * migrations it applied and recorded.
+   */
+  private static MigrateResult resultWithoutDatabase(
+      MigrationInfo before,
+      MigrationHistory history,
+      List<ExecutedMigration> applied,
+      List<String> repaired) {
+    String current = before.currentVersion();
+    for (ExecutedMigration done : applied) {
+      if (done.version() != null) {
+        current = done.version();
+      }
+    }
+    List<String> done = applied.stream().map(ExecutedMigration::script).toList();
+    return new MigrateResult(
+        history.table().toString(),
+        applied,
+        repaired,
+        current,
+        before.appliedCount() + applied.size(),
+        before.pending().stream().filter(p -> !done.contains(p.script())).toList());
   }
 
   private static List<String> realign(

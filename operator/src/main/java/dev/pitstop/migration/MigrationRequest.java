@@ -92,6 +92,9 @@ public final class MigrationRequest {
   }
 
   private static QualifiedName parseHistoryTable(String text) {
+    if (text != null && text.isBlank()) {
+      throw invalid("historyTable", "historyTable must name a table, not be empty");
+    }
     try {
       return SqlIdentifiers.qualified(text == null ? DEFAULT_HISTORY_TABLE : text);
     } catch (IllegalArgumentException e) {

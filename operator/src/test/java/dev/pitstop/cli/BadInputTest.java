@@ -41,8 +41,27 @@ class BadInputTest {
           - {name: V1__t.sql, sql: "CREATE TABLE t (id int);"}
       """;
 
+  private static final String CLEANUP =
+      """
+      apiVersion: pitstop.dev/v1alpha1
+      kind: CleanupSchedule
+      metadata:
+        name: tidy
+      spec:
+        database: {secretRef: {name: app-db}}
+        schedule: "0 2 * * *"
+        rules: [{name: old, table: sessions, olderThan: {column: expires_at, age: 1d}}]
+      """;
+
   private static final Map<String, String> MANIFESTS =
       Map.ofEntries(
+          Map.entry("valid", MIGRATION),
+          Map.entry("cleanupV9", CLEANUP.replace("v1alpha1", "v9")),
+          Map.entry("unquotedTarget", MIGRATION + "  targetVersion: 5\n"),
+          Map.entry("cleanupFraction", CLEANUP + "  batchSize: 10.5\n"),
+          Map.entry("cleanupQuoted", CLEANUP + "  batchSize: \"1000\"\n"),
+          Map.entry("cleanupHistory", CLEANUP + "  historyLimit: 0\n"),
+          Map.entry("cleanupRules", cleanupWithRules(101)),
           Map.entry("none", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n"),
           Map.entry("two", MIGRATION + "---\n" + MIGRATION.replace("name: app\n", "name: b\n")),
           Map.entry("unknownKind", MIGRATION.replace("DatabaseMigration", "DatabaseMigrations")),
@@ -73,6 +92,15 @@ class BadInputTest {
           Map.entry(
               "aliasBomb",
               MIGRATION + "  x0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n" + aliasBomb()));
+
+  /** A CleanupSchedule with {@code count} rules. */
+  private static String cleanupWithRules(int count) {
+    StringBuilder rules = new StringBuilder("  rules:\n");
+    for (int i = 0; i < count; i++) {
+      rules.append("  - {name: r").append(i).append(", table: t, where: \"true\"}\n");
+    }
+    return CLEANUP.substring(0, CLEANUP.indexOf("  rules:")) + rules;
+  }
 
   /** Each level ten aliases of the one before: 10^7 values from a few lines. */
   private static String aliasBomb() {
@@ -197,7 +225,7 @@ class BadInputTest {
             "cross-namespace"),
         bad(
             "Secret not in file",
-            "run -f {file:badTarget}",
+            "run -f {file:valid}",
             "Secret 'app-db' does not exist; put that Secret in the manifest or give --database-url"),
         bad(
             "bad script name in manifest",
@@ -232,6 +260,78 @@ class BadInputTest {
             "reset --confirm {db} --seed /dev/zero --database-url {url}",
             "--seed: /dev/zero is larger than 64 MiB, the most the CLI reads of one SQL file"),
         bad(
+            "unknown target version",
+            "migrate --dir {dir} --database-url {url} --target 99",
+            "--target 99 is neither a script nor applied"),
+        bad(
+            "history table that is not a history",
+            "migrate --dir {dir} --database-url {url} --history-table pg_catalog.pg_class",
+            "is not a Flyway-style history table; choose another --history-table"),
+        bad(
+            "cleanup of another apiVersion",
+            "cleanup -f {file:cleanupV9} --database-url {url}",
+            "apiVersion pitstop.dev/v9 is not supported; use pitstop.dev/v1alpha1"),
+        bad(
+            "cleanup of another kind",
+            "cleanup -f {file:valid} --database-url {url}",
+            "kind DatabaseMigration is not a CleanupSchedule"),
+        bad(
+            "number for a text field",
+            "run -f {file:unquotedTarget} --database-url {url}",
+            "spec.targetVersion has an invalid value '5'; it must be a string"),
+        bad(
+            "fractional batch size",
+            "cleanup -f {file:cleanupFraction} --database-url {url}",
+            "spec.batchSize has an invalid value '10.5'; it must be a whole number"),
+        bad(
+            "quoted batch size",
+            "run -f {file:cleanupQuoted} --database-url {url}",
+            "spec.batchSize has a value of the wrong type; it must be a whole number"),
+        bad(
+            "history limit below the CRD's minimum",
+            "cleanup -f {file:cleanupHistory} --database-url {url}",
+            "spec.historyLimit must be at least 1, not 0"),
+        bad(
+            "more rules than the CRD allows",
+            "cleanup -f {file:cleanupRules} --database-url {url}",
+            "spec.rules must have at most 100 items, it has 101"),
+        bad(
+            "zero drain timeout",
+            "maintenance enter --tasks-query {query:0} --timeout 0 --database-url {url}",
+            "--timeout must be longer than 0"),
+        bad(
+            "negative task count",
+            "maintenance enter --tasks-query {query:-3} --database-url {url}",
+            "--tasks-query must return 0 or more, it returned -3"),
+        bad(
+            "zero lease",
+            "maintenance enter --tasks-query {query:0} --lease 0 --database-url {url}",
+            "--lease must be longer than 0"),
+        bad(
+            "fractional lease",
+            "maintenance enter --tasks-query {query:0} --lease 1.5s --database-url {url}",
+            "--lease must be a duration"),
+        bad(
+            "exit from a mode table in a schema that does not exist",
+            "maintenance exit --mode-table nope.mode --database-url {url}",
+            "--mode-table"),
+        bad(
+            "stray argument to maintenance status",
+            "maintenance status now --database-url {url}",
+            "unexpected argument 'now'"),
+        bad(
+            "unknown reset strategy",
+            "reset --confirm {db} --strategy wipe --database-url {url}",
+            "--strategy must be delete or truncate"),
+        bad(
+            "preserved table that is not a name",
+            "reset --confirm {db} --preserve x;y --database-url {url}",
+            "--preserve #1 must be a table name or glob pattern"),
+        bad(
+            "fractional reset lock timeout",
+            "reset --confirm {db} --lock-timeout 1.5s --database-url {url}",
+            "--lock-timeout must be a duration"),
+        bad(
             "huge migration",
             "migrate --dir {hugedir} --database-url {url}",
             "V2__huge.sql is larger than 64 MiB, the most the CLI reads of one SQL file"));
@@ -263,6 +363,11 @@ class BadInputTest {
     if (!name.equals("no command")) {
       assertThat(run.err().lines()).as(run.err()).hasSize(1);
     }
+    if (!List.of("no command", "unknown command", "demo").contains(name)) {
+      assertThat(run.err())
+          .as("says what was left")
+          .containsPattern("nothing was changed|no migration was applied");
+    }
     assertThat(run.all()).doesNotContain(PASSWORD);
     assertThat(
             pg.queryLong("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'"))
@@ -285,6 +390,9 @@ class BadInputTest {
         sparse.setLength(64L * 1024 * 1024 + 1);
       }
       return huge.toString();
+    }
+    if (arg.startsWith("{query:")) {
+      return "SELECT " + arg.substring(7, arg.length() - 1);
     }
     if (arg.startsWith("{file:")) {
       String manifest = arg.substring(6, arg.length() - 1);

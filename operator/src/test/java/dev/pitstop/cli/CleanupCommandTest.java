@@ -274,7 +274,7 @@ class CleanupCommandTest {
             "pitstop cleanup: "
                 + file
                 + ": document 2, line 20: spec.dryRun is given twice; a key may appear once in a"
-                + " mapping");
+                + " mapping; nothing was changed");
     assertThat(pg.rowCount("sessions")).isEqualTo(1500);
   }
 

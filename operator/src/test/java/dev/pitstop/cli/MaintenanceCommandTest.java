@@ -52,6 +52,7 @@ class MaintenanceCommandTest {
     assertThat(stdout()).contains("mode: maintenance").contains("pending tasks: 0");
 
     assertThat(run("maintenance", "exit")).isEqualTo(Command.OK);
+    assertThat(stdout()).containsPattern("holder \\S+ released; mode running written to");
     assertThat(mode("pitstop_maintenance_mode")).isEqualTo("running");
   }
 
@@ -74,7 +75,11 @@ class MaintenanceCommandTest {
             "50ms");
 
     assertThat(code).as(stderr()).isEqualTo(Command.FAILED);
-    assertThat(stdout()).contains("not drained in time: 1 task(s) pending (timeout 300ms)");
+    assertThat(stderr().lines())
+        .containsExactly(
+            "pitstop maintenance: not drained in time: 1 task(s) pending (timeout 300ms); holder "
+                + MaintenanceCommand.defaultHolder()
+                + " released, mode is running");
     assertThat(mode("ops.mode")).isEqualTo("running");
   }
 
@@ -100,7 +105,7 @@ class MaintenanceCommandTest {
             "50ms");
 
     assertThat(code).isEqualTo(Command.FAILED);
-    assertThat(stdout()).contains("holder bob released, mode is maintenance (held by alice)");
+    assertThat(stderr()).contains("holder bob released, mode is maintenance (held by alice)");
     assertThat(mode("pitstop_maintenance_mode")).isEqualTo("maintenance");
 
     pg.execute("UPDATE tasks SET status = 'done'");
@@ -157,6 +162,20 @@ class MaintenanceCommandTest {
 
     assertThat(code).isEqualTo(Command.USAGE);
     assertThat(stderr()).contains("--database-url").contains("PITSTOP_DATABASE_URL");
+  }
+
+  @Test
+  void exitOfAHolderThatIsNotRegisteredSaysSo() {
+    assertThat(run("maintenance", "exit", "--holder", "nobody")).isEqualTo(Command.OK);
+    assertThat(stdout())
+        .contains("holder nobody was not registered (already released or expired); mode running");
+  }
+
+  @Test
+  void helpOfACommandPrintsItsSummaryAndExitsZero() {
+    assertThat(run("maintenance", "--help")).isEqualTo(Command.OK);
+    assertThat(stdout()).startsWith("pitstop maintenance: enter|status|exit maintenance mode");
+    assertThat(stderr()).isEmpty();
   }
 
   @Test

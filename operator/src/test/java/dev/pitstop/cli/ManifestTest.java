@@ -122,7 +122,8 @@ class ManifestTest {
                       outOfOrder: [yes]
                     """))
         .isInstanceOf(UsageException.class)
-        .hasMessageEndingWith("spec.outOfOrder has a value of the wrong type");
+        .hasMessageEndingWith(
+            "spec.outOfOrder has a value of the wrong type; it must be true or false, unquoted");
   }
 
   @Test

@@ -149,8 +149,9 @@ class MigrateCommandTest {
         .contains("V2__broken.sql failed at line 3 (statement 2)")
         .contains("no_such_table")
         .contains("SQLSTATE 42P01")
-        .contains("rolled back: nothing of V2__broken.sql was applied or recorded")
-        .contains("applied 1 migration before the failure; current version 1");
+        .contains("it was rolled back, nothing of V2__broken.sql was applied or recorded")
+        .contains("1 migration applied before it; migrations up to version 1 stay applied");
+    assertThat(run.err().lines()).as("one sentence").hasSize(1);
     assertThat(pg.tableExists("courses")).isTrue();
     assertThat(pg.tableExists("lessons")).isFalse();
     assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
@@ -326,7 +327,7 @@ class MigrateCommandTest {
     assertThat(run.err().lines())
         .containsExactly(
             "pitstop migrate: The connection to 127.0.0.1:1 was refused; check the host and port"
-                + " and that PostgreSQL is running.");
+                + " and that PostgreSQL is running; nothing was changed");
     assertThat(run.out()).isEmpty();
     assertThat(run.all()).doesNotContain(PASSWORD);
   }

@@ -262,7 +262,8 @@ class RunCommandTest {
 
     assertThat(run.exit()).isEqualTo(Command.USAGE);
     assertThat(run.err().strip())
-        .isEqualTo("pitstop run: run -f does not support kind SandboxReset yet");
+        .isEqualTo(
+            "pitstop run: run -f does not support kind SandboxReset yet; nothing was changed");
     assertThat(run.out()).isEmpty();
   }
 }

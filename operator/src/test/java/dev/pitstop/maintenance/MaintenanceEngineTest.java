@@ -131,6 +131,9 @@ class MaintenanceEngineTest {
     assertThat(countFails("SELECT generate_series(1, 2)")).contains("more");
     assertThat(countFails("SELECT NULL::int")).contains("coalesce");
     assertThat(countFails("SELECT 'three'")).contains("number");
+    // A count below zero is a broken query, not a drained application.
+    assertThat(countFails("SELECT -3")).isEqualTo("must return 0 or more, it returned -3");
+    assertThat(countFails("SELECT -0.5")).contains("0 or more");
     assertThat(engine().check(request().tasksQuery("SELECT 0.5").build()).sample().pendingTasks())
         .isEqualTo(1);
   }

@@ -92,6 +92,15 @@ class MigrationEngineTest {
   }
 
   @Test
+  void aTargetVersionNoFileHasIsRefusedBeforeTheHistoryTableIsCreated() {
+    MigrationException e = migrateFails(engine(), request(V1, V2).targetVersion("9").build());
+
+    assertThat(e.code()).isEqualTo(ErrorCode.TARGET_NOT_FOUND);
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("projects")).isFalse();
+  }
+
+  @Test
   void infoAndValidateChangeNothing() {
     MigrationInfo before = engine().info(request(V1, V2).build());
     assertThat(before.historyTableExists()).isFalse();
