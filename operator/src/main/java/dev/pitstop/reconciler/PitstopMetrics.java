@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -171,6 +172,14 @@ public final class PitstopMetrics {
     runDuration(new Resource(kind, namespace, name), result).record(took);
   }
 
+  /**
+   * The rules a CleanupSchedule has now: their rows-deleted counters exist, at 0 before the rule
+   * first deletes, so an alert on their increase sees the first rows too.
+   */
+  public void cleanupRules(String namespace, String name, Collection<String> rules) {
+    rules.forEach(rule -> cleanupRowsDeleted(namespace, name, rule, 0));
+  }
+
   /** Rows a CleanupSchedule rule deleted in a run. */
   public void cleanupRowsDeleted(String namespace, String name, String rule, long rows) {
     Resource resource = new Resource(CLEANUP_SCHEDULE, namespace, name);
@@ -218,7 +227,8 @@ public final class PitstopMetrics {
         resetRowsDeleted(resource);
       }
       default -> {
-        // CleanupSchedule's counters are per rule, its gauge appears with the first success;
+        // CleanupSchedule's counters are per rule (cleanupRules, from its spec), its gauge
+        // appears with the first success;
         // MaintenanceWindow has only runs and phases.
       }
     }

@@ -53,6 +53,23 @@ class PitstopMetricsTest {
   }
 
   @Test
+  void everyCleanupRuleHasItsRowsDeletedCounterAtZeroBeforeItDeletes() {
+    metrics.cleanupRules("shop", "logs", List.of("old-events", "orphans"));
+    assertThat(lines())
+        .contains(
+            "pitstop_cleanup_rows_deleted_total{name=\"logs\",namespace=\"shop\","
+                + "rule=\"old-events\"} 0.0",
+            "pitstop_cleanup_rows_deleted_total{name=\"logs\",namespace=\"shop\","
+                + "rule=\"orphans\"} 0.0");
+    metrics.cleanupRowsDeleted("shop", "logs", "orphans", 7);
+    metrics.cleanupRules("shop", "logs", List.of("old-events", "orphans"));
+    assertThat(lines())
+        .contains(
+            "pitstop_cleanup_rows_deleted_total{name=\"logs\",namespace=\"shop\","
+                + "rule=\"orphans\"} 7.0");
+  }
+
+  @Test
   void thePhaseGaugeIsOneForTheCurrentPhaseOnlyAndReadyFollowsTheCondition() {
     DatabaseMigrationStatus status = new DatabaseMigrationStatus();
     status.phase = MigrationPhase.Migrating;

@@ -7,6 +7,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.DeletionRule;
 import dev.pitstop.database.WorkSessions;
 import dev.pitstop.notify.WebhookNotifier;
 import dev.pitstop.reconciler.BackgroundWork;
@@ -93,6 +94,11 @@ public final class CleanupScheduleReconciler
       CleanupStatuses.firstSeen(status, spec == null ? null : spec.runRequestId);
     }
     CleanupRequests config = CleanupRequests.prepare(pass.resource());
+    pass.metrics()
+        .cleanupRules(
+            pass.resource().getMetadata().getNamespace(),
+            pass.resource().getMetadata().getName(),
+            config.request().rules().stream().map(DeletionRule::name).toList());
     pass.events()
         .warningOnChange(
             pass.resource(),
