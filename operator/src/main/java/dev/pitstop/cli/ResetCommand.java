@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
- * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--triggers keep|disable] [--seed
- * FILE]... [--lock-timeout 5s] [--vacuum-analyze] [--refresh-materialized-views] [--plan]}.
+ * [--preserve-rows 'TABLE:WHERE']... [--strategy delete|truncate] [--triggers keep|disable]
+ * [--empty-history-tables] [--seed FILE]... [--lock-timeout 5s] [--vacuum-analyze]
+ * [--refresh-materialized-views] [--plan]}.
  */
 final class ResetCommand implements Command {
   private static final Set<String> OPTIONS =
@@ -48,7 +49,10 @@ final class ResetCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     Args parsed =
-        Args.parse(args, OPTIONS, Set.of("plan", "vacuum-analyze", "refresh-materialized-views"));
+        Args.parse(
+            args,
+            OPTIONS,
+            Set.of("plan", "vacuum-analyze", "refresh-materialized-views", "empty-history-tables"));
     if (!parsed.positional().isEmpty()) {
       throw new UsageException("unexpected argument '" + parsed.positional().get(0) + "'");
     }
@@ -136,6 +140,7 @@ final class ResetCommand implements Command {
                   "--triggers must be keep or disable, not '" + triggers + "'");
         });
     builder.vacuumAnalyze(args.flag("vacuum-analyze"));
+    builder.keepHistoryTables(!args.flag("empty-history-tables"));
     builder.refreshMaterializedViews(args.flag("refresh-materialized-views"));
     List<SeedScript> seeds = new ArrayList<>();
     for (String file : args.values("seed")) {

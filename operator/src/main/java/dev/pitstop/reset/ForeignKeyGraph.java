@@ -66,6 +66,15 @@ final class ForeignKeyGraph {
 
   /** Reads the graph of {@code schemas}; takes no locks beyond catalog reads. */
   static ForeignKeyGraph read(Connection connection, List<String> schemas) throws SQLException {
+    return read(connection, schemas, true);
+  }
+
+  /**
+   * Reads the graph of {@code schemas}; {@code keepHistoryTables} false marks only Pitstop's own
+   * tables as history tables.
+   */
+  static ForeignKeyGraph read(
+      Connection connection, List<String> schemas, boolean keepHistoryTables) throws SQLException {
     Array names = connection.createArrayOf("text", schemas.toArray());
     Map<Long, CatalogTable> tables = new LinkedHashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(TABLES)) {
@@ -82,7 +91,10 @@ final class ForeignKeyGraph {
                   new QualifiedName(rows.getString(2), rows.getString(3)),
                   rows.getBoolean(4),
                   HistoryTables.reason(
-                      rows.getString(2), rows.getString(3), texts(rows.getArray(5))),
+                      rows.getString(2),
+                      rows.getString(3),
+                      texts(rows.getArray(5)),
+                      keepHistoryTables),
                   rows.getBoolean(6)));
         }
       }

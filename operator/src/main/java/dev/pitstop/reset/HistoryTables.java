@@ -69,6 +69,17 @@ final class HistoryTables {
    * @param columns the table's column names, sorted
    */
   static String reason(String schema, String name, List<String> columns) {
+    return reason(schema, name, columns, true);
+  }
+
+  /**
+   * Why a table is kept as a history table, or null; with {@code otherTools} false only Pitstop's
+   * own tables are ({@code keepHistoryTables: false}).
+   */
+  static String reason(String schema, String name, List<String> columns, boolean otherTools) {
+    if (!otherTools) {
+      return name.startsWith("pitstop_") ? BY_NAME.get(name) : null;
+    }
     String byName = BY_NAME.get(name);
     if (byName != null) {
       return byName;

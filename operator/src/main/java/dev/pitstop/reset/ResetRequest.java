@@ -34,6 +34,7 @@ public final class ResetRequest {
   private final List<KeepRows> preserveRows;
   private final DeletionStrategy strategy;
   private final TriggerMode triggers;
+  private final boolean keepHistoryTables;
   private final List<Seed> seeds;
   private final Duration lockTimeout;
   private final Duration statementTimeout;
@@ -59,6 +60,7 @@ public final class ResetRequest {
     this.preserveRows = parseRows(b.preserveRows);
     this.strategy = Objects.requireNonNull(b.strategy, "strategy");
     this.triggers = Objects.requireNonNull(b.triggers, "triggers");
+    this.keepHistoryTables = b.keepHistoryTables;
     this.seeds = parseSeeds(b.seeds);
     if (b.lockTimeout == null
         || b.lockTimeout.isNegative()
@@ -108,6 +110,14 @@ public final class ResetRequest {
 
   public DeletionStrategy strategy() {
     return strategy;
+  }
+
+  /**
+   * Whether the history tables of known migration tools are kept (the default); false keeps only
+   * Pitstop's own tables.
+   */
+  public boolean keepHistoryTables() {
+    return keepHistoryTables;
   }
 
   /** Returns what happens to user triggers of the emptied tables. */
@@ -329,6 +339,7 @@ public final class ResetRequest {
     private final List<String[]> preserveRows = new ArrayList<>();
     private DeletionStrategy strategy = DeletionStrategy.DELETE;
     private TriggerMode triggers = TriggerMode.KEEP;
+    private boolean keepHistoryTables = true;
     private final List<SeedScript> seeds = new ArrayList<>();
     private Duration lockTimeout = Duration.ofSeconds(5);
     private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
@@ -363,6 +374,12 @@ public final class ResetRequest {
     /** Sets how tables are emptied (default {@link DeletionStrategy#DELETE}). */
     public Builder strategy(DeletionStrategy strategy) {
       this.strategy = strategy;
+      return this;
+    }
+
+    /** Keeps the history tables of known migration tools (default true). */
+    public Builder keepHistoryTables(boolean keep) {
+      this.keepHistoryTables = keep;
       return this;
     }
 

@@ -138,7 +138,8 @@ final class ResetSession {
       statement.execute("SET TRANSACTION READ ONLY");
       configure();
       checkSchemas();
-      ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
+      ForeignKeyGraph graph =
+          ForeignKeyGraph.read(connection, request.schemas(), request.keepHistoryTables());
       TableSelection selection = TableSelection.select(graph, request);
       statement.setEscapeProcessing(false);
       String role = selection.keep().isEmpty() ? null : currentUser();
@@ -215,7 +216,8 @@ final class ResetSession {
    * @param count count every table's rows (a dry run shows them; a run counts while deleting)
    */
   private PlannedReset plan(String database, boolean forRun, boolean count) throws SQLException {
-    ForeignKeyGraph graph = ForeignKeyGraph.read(connection, request.schemas());
+    ForeignKeyGraph graph =
+        ForeignKeyGraph.read(connection, request.schemas(), request.keepHistoryTables());
     TableSelection selection = TableSelection.select(graph, request);
     Set<Long> keeping = selection.keeping();
     List<CatalogTable> emptied = selection.emptied();

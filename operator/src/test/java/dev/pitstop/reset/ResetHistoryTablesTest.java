@@ -100,4 +100,37 @@ class ResetHistoryTablesTest {
             tuple("public.migrations", "TypeORM migrations (by its columns)"),
             tuple("sqitch.changes", "Sqitch registry"));
   }
+
+  @Test
+  void keepHistoryTablesFalseEmptiesOtherToolsHistoriesButKeepsPitstopsOwn() {
+    pg.execute(
+        """
+        CREATE TABLE customers (id serial PRIMARY KEY, name text);
+        CREATE TABLE django_migrations (id serial PRIMARY KEY, app varchar(255),
+          name varchar(255), applied timestamptz);
+        CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50),
+          description varchar(200), type varchar(20), script varchar(1000), checksum int,
+          installed_by varchar(100), installed_on timestamp, execution_time int, success boolean);
+        CREATE TABLE pitstop_schema_history (installed_rank int PRIMARY KEY, version varchar(50),
+          description varchar(200), type varchar(20), script varchar(1000), checksum int,
+          installed_by varchar(100), installed_on timestamp, execution_time int, success boolean);
+        INSERT INTO customers (name) VALUES ('a');
+        INSERT INTO django_migrations (app, name) VALUES ('auth', '0001_initial');
+        INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1,
+          'me', now(), 1, true);
+        INSERT INTO pitstop_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1,
+          'me', now(), 1, true);
+        """);
+
+    ResetResult result =
+        new ResetEngine(pg.dataSource())
+            .reset(ResetRequest.builder(pg.databaseName()).keepHistoryTables(false).build());
+
+    assertThat(result.plan().order())
+        .containsExactlyInAnyOrder(
+            "public.customers", "public.django_migrations", "public.flyway_schema_history");
+    assertThat(pg.rowCount("django_migrations")).isZero();
+    assertThat(pg.rowCount("flyway_schema_history")).isZero();
+    assertThat(pg.rowCount("pitstop_schema_history")).as("Pitstop's own").isEqualTo(1);
+  }
 }

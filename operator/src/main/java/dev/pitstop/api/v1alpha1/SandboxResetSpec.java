@@ -47,6 +47,13 @@ public class SandboxResetSpec {
           + " lockTimeout.")
   public ResetStrategy strategy = ResetStrategy.Delete;
 
+  @Default("true")
+  @JsonPropertyDescription(
+      "Keep the history tables of known migration tools (Flyway, Liquibase, Django, Rails, ...)"
+          + " as preserveTables would (default). false empties them like any table; Pitstop's own"
+          + " tables are kept either way.")
+  public Boolean keepHistoryTables = true;
+
   @Default("keep")
   @JsonPropertyDescription(
       "User triggers of the emptied tables while they are emptied. keep (default): they fire as"

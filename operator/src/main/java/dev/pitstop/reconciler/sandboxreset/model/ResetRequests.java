@@ -93,6 +93,7 @@ public record ResetRequests(
               .schemas(spec.schemas == null ? List.of("public") : spec.schemas)
               .searchPath(spec.searchPath)
               .preserveTables(spec.preserveTables == null ? List.of() : spec.preserveTables)
+              .keepHistoryTables(!Boolean.FALSE.equals(spec.keepHistoryTables))
               .strategy(
                   spec.strategy == ResetStrategy.Truncate
                       ? DeletionStrategy.TRUNCATE
@@ -131,14 +132,17 @@ public record ResetRequests(
   }
 
   /**
-   * The spec as its digest sees it: {@code triggers: keep} (the default, and what every reset did
-   * before the field existed) counts as unset, so that resources written before it, or with it
-   * spelled out, do not run again.
+   * The spec as its digest sees it: {@code triggers: keep} and {@code keepHistoryTables: true} (the
+   * defaults, and what every reset did before the fields existed) count as unset, so that resources
+   * written before it, or with it spelled out, do not run again.
    */
   private static Map<String, Object> digested(SandboxResetSpec spec) {
     Map<String, Object> fields = JSON.convertValue(spec, new TypeReference<>() {});
     if ("keep".equals(fields.get("triggers"))) {
       fields.remove("triggers");
+    }
+    if (!Boolean.FALSE.equals(fields.get("keepHistoryTables"))) {
+      fields.remove("keepHistoryTables");
     }
     return fields;
   }

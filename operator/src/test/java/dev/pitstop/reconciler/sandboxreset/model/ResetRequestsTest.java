@@ -53,6 +53,26 @@ class ResetRequestsTest {
   }
 
   @Test
+  void keepHistoryTablesReachesTheRequestAndOnlyFalseChangesTheRunDigest() throws SpecException {
+    SandboxReset unset = resource(null);
+    unset.getSpec().keepHistoryTables = null;
+    SandboxReset kept = resource(null);
+    SandboxReset emptied = resource(null);
+    emptied.getSpec().keepHistoryTables = false;
+
+    ResetRequests unsetRequests = ResetRequests.prepare(unset, name -> Optional.empty());
+    ResetRequests keptRequests = ResetRequests.prepare(kept, name -> Optional.empty());
+    ResetRequests emptiedRequests = ResetRequests.prepare(emptied, name -> Optional.empty());
+
+    assertThat(unsetRequests.request().keepHistoryTables()).isTrue();
+    assertThat(emptiedRequests.request().keepHistoryTables()).isFalse();
+    assertThat(keptRequests.runDigest())
+        .as("true is what every reset did before the field existed")
+        .isEqualTo(unsetRequests.runDigest());
+    assertThat(emptiedRequests.runDigest()).isNotEqualTo(keptRequests.runDigest());
+  }
+
+  @Test
   void triggersReachTheRequestAndOnlyDisableChangesTheRunDigest() throws SpecException {
     SandboxReset unset = resource(null);
     unset.getSpec().triggers = null;
