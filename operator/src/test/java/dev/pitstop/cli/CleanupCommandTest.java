@@ -198,9 +198,11 @@ class CleanupCommandTest {
     int code = run(List.of("cleanup", "-f", file.toString()), Map.of());
 
     assertThat(code).isEqualTo(Command.FAILED);
-    assertThat(out())
+    assertThat(err())
+        .as("the failure, one sentence on stderr")
         .contains("Failed: failed: deleted 1,202 row(s)")
-        .contains("by-lessons: a batch failed: division by zero (SQLSTATE 22012)")
+        .contains("by-lessons: a batch failed: division by zero (SQLSTATE 22012)");
+    assertThat(out())
         .contains("error: \"a batch failed: division by zero (SQLSTATE 22012)\"")
         .contains("phase: \"Failed\"");
     assertThat(pg.rowCount("cache")).isEqualTo(3);
