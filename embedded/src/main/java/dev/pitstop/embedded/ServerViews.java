@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * {@code additionalPrinterColumns}, as {@code kubectl get} shows them), and lists of Events
  * selected by {@code involvedObject.*} fields (as {@code kubectl describe} asks for them), and
  * strict field validation of custom resources (unknown fields refused, as {@code kubectl apply}
- * asks for it). Defaults and the schema's other rules are not applied.
+ * asks for it), and {@code kubectl apply}'s strategic merge patches of ConfigMaps and Secrets.
+ * Defaults and the schema's other rules are not applied.
  */
 final class ServerViews {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,8 @@ final class ServerViews {
       Pattern.compile("^/api/v1/(namespaces/[^/]+/)?events(\\?.*)?$");
   private static final Pattern CUSTOM =
       Pattern.compile("^/apis/([^/]+)/([^/]+)/(?:namespaces/[^/]+/)?([^/?]+)(/[^/?]+)?(\\?.*)?$");
+  private static final Pattern DATA_OBJECTS =
+      Pattern.compile("^/api/v1/namespaces/[^/]+/(configmaps|secrets)/[^/?]+(\\?.*)?$");
   private static final Pattern FILTER =
       Pattern.compile("\\[\\?\\(@\\.([A-Za-z0-9_]+)\\s*==\\s*[\"']([^\"']*)[\"']\\)\\]");
 
@@ -83,6 +86,24 @@ final class ServerViews {
    * null} when the request is not one of these.
    */
   MockResponse answer(RecordedRequest request, Function<RecordedRequest, MockResponse> store) {
+    if ("PATCH".equals(request.getMethod())
+        && String.valueOf(request.getHeader("Content-Type"))
+            .startsWith("application/strategic-merge-patch+json")
+        && DATA_OBJECTS.matcher(request.getPath()).matches()) {
+      // The store takes no strategic merge patch (kubectl apply of an object that exists). For a
+      // ConfigMap or Secret it is a JSON merge patch: their fields are maps, not merged lists.
+      return store.apply(
+          new RecordedRequest(
+              request.getHttpVersion(),
+              request.method(),
+              request.getPath(),
+              request
+                  .getHeaders()
+                  .newBuilder()
+                  .set("Content-Type", "application/merge-patch+json")
+                  .build(),
+              request.getBody()));
+    }
     if (!"GET".equals(request.getMethod())) {
       return strictlyValidated(request);
     }
