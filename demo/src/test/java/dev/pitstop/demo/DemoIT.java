@@ -46,6 +46,11 @@ class DemoIT {
     // The window drains only once app-schema created the tasks table its query reads (sync wave
     // 1), so it never refuses to start; when the release is done the demo ends it, and it
     // restores the application before the demo reports done.
+    Matcher schema = Pattern.compile("DatabaseMigration +app-schema +Succeeded").matcher(output);
+    assertThat(schema.find()).as(output).isTrue();
+    assertThat(output.indexOf("applied maintenance-window/01-maintenancewindow.yaml (sync wave 1)"))
+        .as(output)
+        .isGreaterThan(schema.start());
     assertThat(output)
         .doesNotContain("does not exist")
         .doesNotContain("StartRefused")
