@@ -20,7 +20,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,12 +35,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pitstop demo}: an embedded PostgreSQL, an embedded Kubernetes API and the real operator
  * in-process; applies {@code examples/} wave by wave ({@link SyncWaves}), shows live progress and
+ * ends the on-demand MaintenanceWindows the examples opened (so the application is restored) and
  * exits 0 once every resource has reached its expected phase, then prints what each SandboxReset
- * did.
+ * did and the workloads' state. With {@code --keep-running} it then writes a kubeconfig for the
+ * embedded API and keeps running for kubectl until SIGTERM or Ctrl-C.
  */
 public final class DemoCommand implements Command {
   private static final Set<String> PITSTOP_KINDS =
@@ -53,14 +59,23 @@ public final class DemoCommand implements Command {
   @Override
   public int run(List<String> argv, PrintStream out, PrintStream err, Map<String, String> env)
       throws Exception {
-    Args args = Args.parse(argv, Set.of("examples", "timeout"), Set.of("plain"));
+    Args args =
+        Args.parse(
+            argv, Set.of("examples", "timeout", "kubeconfig"), Set.of("plain", "keep-running"));
     Duration timeout = parseTimeout(args.value("timeout").orElse("3m"));
     Path examples = args.value("examples").map(Path::of).orElse(null);
+    boolean keepRunning = args.flag("keep-running");
+    Path kubeconfig = args.value("kubeconfig").map(Path::of).orElse(null);
+    if (kubeconfig != null && !keepRunning) {
+      throw new UsageException("--kubeconfig needs --keep-running");
+    }
     boolean terminal = System.console() != null && !args.flag("plain");
 
     out.println("Pitstop demo: starting an embedded PostgreSQL and Kubernetes API...");
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
+    // Counted down once everything is closed; a shutdown hook (--keep-running) waits for it.
+    CountDownLatch stopped = new CountDownLatch(1);
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start();
         EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithPackagedCrds()) {
       KubernetesClient client = api.client();
@@ -73,6 +88,7 @@ public final class DemoCommand implements Command {
         List<ExampleManifests.ManifestFile> files = ExampleManifests.load(client, examples);
         StatusTable table = new StatusTable(out, terminal);
         List<HasMetadata> resources = new ArrayList<>();
+        List<HasMetadata> workloads = new ArrayList<>();
         Integer previous = null;
         for (int wave : SyncWaves.of(files)) {
           if (previous != null && !resources.isEmpty()) {
@@ -85,7 +101,7 @@ public final class DemoCommand implements Command {
             }
             table.startBelow();
           }
-          resources.addAll(apply(client, postgres, files, wave, out));
+          resources.addAll(apply(client, postgres, files, wave, workloads, out));
           previous = wave;
         }
         if (resources.isEmpty()) {
@@ -93,17 +109,112 @@ public final class DemoCommand implements Command {
           return FAILED;
         }
         Watched all = watch(client, resources, started, deadline, table, err);
-        if (all.code() == OK) {
-          out.printf("All %d resources reached their expected phase.%n", resources.size());
-          for (HasMetadata resource : all.resources()) {
-            if (resource instanceof SandboxReset reset) {
-              ResetSummary.lines(reset).forEach(out::println);
-            }
+        if (all.code() != OK) {
+          return all.code();
+        }
+        List<HasMetadata> active = endOnDemandWindows(client, all.resources(), out);
+        if (!active.isEmpty()) {
+          table.startBelow();
+          all = watch(client, resources, started, deadline, table, err);
+          if (all.code() != OK) {
+            return all.code();
           }
         }
-        return all.code();
+        out.printf("All %d resources reached their expected phase.%n", resources.size());
+        for (HasMetadata resource : all.resources()) {
+          if (resource instanceof SandboxReset reset) {
+            ResetSummary.lines(reset).forEach(out::println);
+          }
+        }
+        for (HasMetadata workload : workloads) {
+          out.println(Workloads.describe(client, workload));
+        }
+        if (keepRunning) {
+          return keepRunning(api, postgres, kubeconfig, stopped, out);
+        }
+        return OK;
+      }
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /**
+   * Ends each on-demand MaintenanceWindow the examples left active ({@code active: false}), as
+   * whoever opened it would once the release is done: the window restores what it drained and
+   * becomes Idle.
+   */
+  private static List<HasMetadata> endOnDemandWindows(
+      KubernetesClient client, List<HasMetadata> resources, PrintStream out) {
+    List<HasMetadata> ended = new ArrayList<>();
+    for (HasMetadata resource : resources) {
+      if (resource instanceof MaintenanceWindow window
+          && Boolean.TRUE.equals(window.getSpec().active)
+          && window.getSpec().schedule == null) {
+        client
+            .resources(MaintenanceWindow.class)
+            .inNamespace(window.getMetadata().getNamespace())
+            .withName(window.getMetadata().getName())
+            .edit(
+                w -> {
+                  w.getSpec().active = false;
+                  return w;
+                });
+        out.printf(
+            "MaintenanceWindow %s is done: set active: false, so it restores what it drained%n",
+            window.getMetadata().getName());
+        ended.add(window);
       }
     }
+    return ended;
+  }
+
+  /**
+   * Writes a kubeconfig for the embedded API server, says how to use it and waits for SIGTERM or
+   * Ctrl-C; then everything is closed in order by the caller.
+   */
+  private static int keepRunning(
+      EmbeddedKubernetesApi api,
+      EmbeddedPostgresServer postgres,
+      Path kubeconfig,
+      CountDownLatch stopped,
+      PrintStream out)
+      throws IOException, InterruptedException {
+    Path file =
+        kubeconfig != null
+            ? kubeconfig.toAbsolutePath()
+            : Files.createTempDirectory("pitstop-demo-").resolve("kubeconfig");
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, api.kubeconfig("pitstop-demo", "default"));
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                stopped.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "pitstop-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.printf("Kubernetes API on %s (kubeconfig %s)%n", api.url(), file);
+    out.printf(
+        "PostgreSQL on 127.0.0.1:%d, user %s, password %s%n",
+        postgres.port(), EmbeddedPostgresServer.SUPERUSER, DEMO_PASSWORD);
+    out.println("The operator keeps running; drive it with kubectl in another shell:");
+    out.println();
+    out.println("  export KUBECONFIG=" + file);
+    out.println("  kubectl get pitstop");
+    out.println();
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    stop.await();
+    out.println("pitstop demo: stopping");
+    return OK;
   }
 
   /** Applies the objects of one sync wave, file by file in path order. */
@@ -112,6 +223,7 @@ public final class DemoCommand implements Command {
       EmbeddedPostgresServer postgres,
       List<ExampleManifests.ManifestFile> files,
       int wave,
+      List<HasMetadata> workloads,
       PrintStream out)
       throws Exception {
     List<HasMetadata> pitstop = new ArrayList<>();
@@ -132,6 +244,8 @@ public final class DemoCommand implements Command {
         client.resource(object).inNamespace(namespace).createOr(r -> r.update());
         if (PITSTOP_KINDS.contains(object.getKind())) {
           pitstop.add(object);
+        } else if (Workloads.KINDS.contains(object.getKind())) {
+          workloads.add(object);
         }
         applied = true;
       }

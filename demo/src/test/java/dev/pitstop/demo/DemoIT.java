@@ -43,6 +43,26 @@ class DemoIT {
         .containsPattern("DatabaseMigration +app-schema +Succeeded")
         .containsPattern("All \\d+ resources reached their expected phase");
 
+    // The window drains only once app-schema created the tasks table its query reads (sync wave
+    // 1), so it never refuses to start; when the release is done the demo ends it, and it
+    // restores the application before the demo reports done.
+    Matcher schema = Pattern.compile("DatabaseMigration +app-schema +Succeeded").matcher(output);
+    assertThat(schema.find()).as(output).isTrue();
+    assertThat(output.indexOf("applied maintenance-window/01-maintenancewindow.yaml (sync wave 1)"))
+        .as(output)
+        .isGreaterThan(schema.start());
+    assertThat(output)
+        .doesNotContain("does not exist")
+        .doesNotContain("StartRefused")
+        .containsPattern("MaintenanceWindow +release +Active")
+        .containsPattern("MaintenanceWindow +release +Idle")
+        .contains("Deployment shop-worker: 2 replicas")
+        .contains("CronJob shop-report: not suspended");
+    Matcher done =
+        Pattern.compile("All \\d+ resources reached their expected phase").matcher(output);
+    assertThat(done.find()).as(output).isTrue();
+    assertThat(output.indexOf("Deployment shop-worker: 2 replicas")).isGreaterThan(done.start());
+
     // The reset is in sync wave 1: applied only once the migration filled the sandbox.
     Matcher migrated =
         Pattern.compile("DatabaseMigration +sandbox-schema +Succeeded").matcher(output);

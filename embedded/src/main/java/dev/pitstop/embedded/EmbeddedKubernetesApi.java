@@ -24,9 +24,10 @@ import java.util.stream.Stream;
 /**
  * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with Pitstop's CRDs registered.
  * Used by {@code demo} and by the integration tests. It stores objects and serves watches but
- * applies no CRD defaults or validation and rejects server-side-apply patches. Writes find the
- * stored object by name through an index ({@link IndexedCrudDispatcher}), so their cost does not
- * grow with the number of objects stored.
+ * answers kubectl's discovery requests ({@link ApiDiscovery}), but applies no CRD defaults or
+ * validation and rejects server-side-apply patches. Writes find the stored object by name through
+ * an index ({@link IndexedCrudDispatcher}), so their cost does not grow with the number of objects
+ * stored.
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
   /** The CRD files generated from the API classes, as packaged in the jar. */
@@ -77,6 +78,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     client = server.createClient();
     for (CustomResourceDefinition crd : crds) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      dispatcher.addCustomResource(crd);
     }
   }
 
@@ -115,6 +117,38 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
   /** A client for this API server. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The API server's address, e.g. {@code http://localhost:40123}. */
+  public String url() {
+    String url = client.getMasterUrl().toString();
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * A kubeconfig for kubectl and other clients: one cluster, user and context named {@code name},
+   * with {@code namespace} as the context's namespace. The server asks for no credentials.
+   */
+  public String kubeconfig(String name, String namespace) {
+    return String.join(
+        "\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: " + name,
+        "  cluster:",
+        "    server: " + url(),
+        "users:",
+        "- name: " + name,
+        "  user: {}",
+        "contexts:",
+        "- name: " + name,
+        "  context:",
+        "    cluster: " + name,
+        "    user: " + name,
+        "    namespace: " + namespace,
+        "current-context: " + name,
+        "");
   }
 
   /** The underlying mock server, e.g. to count requests. */
