@@ -15,6 +15,7 @@ import java.util.Set;
  * @param sequences sequences to restart
  * @param redundantChecks tables deleted without per-row foreign-key checks
  * @param triggers triggers disabled while emptying ({@link TriggerMode#DISABLE})
+ * @param unreadable emptied tables the role may not SELECT: verified by a second DELETE
  */
 record PlannedReset(
     ResetPlan plan,
@@ -25,4 +26,5 @@ record PlannedReset(
     KeptRows kept,
     List<ResetSequences.Sequence> sequences,
     RedundantForeignKeyChecks redundantChecks,
-    UserTriggers.Handling triggers) {}
+    UserTriggers.Handling triggers,
+    Set<Long> unreadable) {}

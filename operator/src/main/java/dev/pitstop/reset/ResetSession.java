@@ -238,6 +238,7 @@ final class ResetSession {
             order,
             truncated,
             emptiedOids,
+            keeping,
             !selection.keep().isEmpty(),
             sequences.restarted());
     privileges.require(currentUser());
@@ -279,7 +280,7 @@ final class ResetSession {
       tables.add(
           new PlannedTable(
               table.name().toString(),
-              count ? rows(table) : -1,
+              count && !privileges.unreadable().contains(table.oid()) ? rows(table) : -1,
               count ? keptRows : -1,
               false,
               redundant.tables().contains(table.oid())));
@@ -317,7 +318,8 @@ final class ResetSession {
         kept,
         sequences.restarted(),
         redundant,
-        handling);
+        handling,
+        privileges.unreadable());
   }
 
   /** One line per partitioned table of {@code emptied} that has partitions, naming them. */

@@ -79,6 +79,27 @@ final class ResetVerification {
                 + " its owner or a role with BYPASSRLS, or disable the forced policies.");
       }
       boolean keeping = planned.keeping().contains(oid);
+      if (planned.unreadable().contains(oid)) {
+        // The role may not read it, and it has no DELETE trigger or rule that could keep rows:
+        // a second DELETE deletes (and counts) what was written into it after it was emptied.
+        long written = deleteAgain(table);
+        if (written > 0) {
+          List<String> causes = causes(table, activity, emptied);
+          if (causes.isEmpty()) {
+            causes.add("another session may have inserted them while the reset ran");
+          }
+          throw incomplete(
+              table,
+              table.name()
+                  + " had "
+                  + written
+                  + " row(s) again after it was emptied: "
+                  + String.join("; ", causes)
+                  + ".",
+              causes.get(0).startsWith("another session"));
+        }
+        continue;
+      }
       long left =
           count(
               "SELECT count(*) FROM "
@@ -222,6 +243,12 @@ final class ResetVerification {
         ResultSet row = statement.executeQuery("SELECT current_user")) {
       row.next();
       return row.getString(1);
+    }
+  }
+
+  private long deleteAgain(CatalogTable table) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      return statement.executeLargeUpdate("DELETE FROM " + table.target());
     }
   }
 

@@ -118,7 +118,7 @@ class ResetCommandTest {
         .contains("Would delete 89 row(s).")
         .contains(
             "Privileges checked, all granted:\n  USAGE on schema(s) public\n"
-                + "  DELETE and SELECT on 2 table(s)\n".replace("\n", System.lineSeparator()))
+                + "  DELETE on 2 table(s)\n".replace("\n", System.lineSeparator()))
         .contains("not checkable: what the seed scripts need")
         .contains("Nothing was deleted (--plan).");
     assertThat(pg.rowCount("users")).isEqualTo(30);
