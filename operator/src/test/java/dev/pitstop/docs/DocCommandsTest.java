@@ -48,6 +48,8 @@ class DocCommandsTest {
           "docker",
           "curl",
           "grep",
+          "sed",
+          "echo",
           "sleep",
           "kill",
           "eval",
