@@ -135,6 +135,7 @@ class DemoIT {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8).trim())
         .isEqualTo(
-            "pitstop demo: --timeout must be a duration such as 500ms, 10s, 5m, 1h30m or 7d, not 'soon'");
+            "pitstop demo: --timeout must be a duration such as 500ms, 10s, 5m, 1h30m or 7d, not"
+                + " 'soon'; nothing was changed");
   }
 }

@@ -27,11 +27,7 @@ class ResetPrivilegesTest {
             + role
             + "; GRANT USAGE, SELECT, UPDATE ON SEQUENCE users_id_seq, orders_id_seq TO "
             + role);
-    PGSimpleDataSource asRole = new PGSimpleDataSource();
-    asRole.setURL(pg.jdbcUrl());
-    asRole.setUser(role);
-    asRole.setPassword(TestRoles.PASSWORD);
-    ResetEngine engine = new ResetEngine(asRole);
+    ResetEngine engine = engineAs(role);
     ResetRequest request = ResetRequest.builder(pg.databaseName()).build();
 
     ResetPlan plan = engine.plan(request);
@@ -95,11 +91,7 @@ class ResetPrivilegesTest {
             + role
             + "; GRANT USAGE, SELECT, UPDATE ON SEQUENCE users_id_seq, orders_id_seq TO "
             + role);
-    PGSimpleDataSource asRole = new PGSimpleDataSource();
-    asRole.setURL(pg.jdbcUrl());
-    asRole.setUser(role);
-    asRole.setPassword(TestRoles.PASSWORD);
-    ResetEngine engine = new ResetEngine(asRole);
+    ResetEngine engine = engineAs(role);
     ResetRequest request = ResetRequest.builder(pg.databaseName()).build();
 
     assertThat(engine.plan(request).privileges())
@@ -145,11 +137,7 @@ class ResetPrivilegesTest {
             + " CREATE TABLE billing.invoices (user_id int REFERENCES public.users);");
     String role = roles.create("resetter", "");
     pg.execute("GRANT DELETE ON users TO " + role);
-    PGSimpleDataSource asRole = new PGSimpleDataSource();
-    asRole.setURL(pg.jdbcUrl());
-    asRole.setUser(role);
-    asRole.setPassword(TestRoles.PASSWORD);
-    ResetEngine engine = new ResetEngine(asRole);
+    ResetEngine engine = engineAs(role);
 
     ResetException refused =
         catchThrowableOfType(
@@ -174,5 +162,14 @@ class ResetPrivilegesTest {
     assertThat(where.code()).isEqualTo(ResetErrorCode.MISSING_PRIVILEGES);
     assertThat(where.subject()).isEqualTo("SELECT on public.users");
     assertThat(pg.rowCount("users")).isEqualTo(1);
+  }
+
+  /** The engine working as {@code role}, which logs in with the test password. */
+  private ResetEngine engineAs(String role) {
+    PGSimpleDataSource asRole = new PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(TestRoles.PASSWORD);
+    return new ResetEngine(asRole);
   }
 }
