@@ -15,6 +15,7 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.SecondLane;
 import dev.pitstop.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator is killed before a cleanup run, between batches and inside batches; no row outside
  * the rule is ever deleted, the run settles, and a next run deletes exactly what is left.
  */
+@SecondLane
 class CrashMidCleanupIT {
   private static final long OLD = 300;
   private static final long CONTROL = 100;
