@@ -78,6 +78,16 @@ final class MigrationErrorReport {
   }
 
   /** Prints a warning line for each file that is not a migration and is ignored. */
+  /**
+   * What every migration command checks of its files before it connects: warns about the files it
+   * ignores and returns the names that refuse the command (the caller reports them).
+   */
+  static List<ValidationIssue> fileProblems(
+      String command, List<MigrationScript> scripts, PrintStream err) {
+    ignored(command, scripts, err);
+    return MigrationScripts.namingProblems(scripts);
+  }
+
   static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {
     MigrationScripts.ignored(scripts)
         .forEach(

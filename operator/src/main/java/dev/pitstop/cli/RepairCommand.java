@@ -3,7 +3,6 @@ package dev.pitstop.cli;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.RepairResult;
 import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
@@ -30,10 +29,9 @@ public final class RepairCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    MigrationErrorReport.ignored(NAME, request.scripts(), err);
-    List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
     if (!naming.isEmpty()) {
-      MigrationErrorReport.problems(NAME, naming, err);
+      MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;
     }
     try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {

@@ -6,7 +6,6 @@ import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.PendingMigration;
 import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
@@ -35,8 +34,7 @@ public final class StatusCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    MigrationErrorReport.ignored(NAME, request.scripts(), err);
-    List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;

@@ -5,7 +5,6 @@ import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.util.List;
@@ -33,8 +32,7 @@ public final class ValidateCommand implements Command {
     MigrationRequest request = options.request();
     Optional<ConnectionSettings> settings = DatabaseUrl.find(parsed, env);
     String files = MigrationErrorReport.count(request.scripts().size(), "file");
-    MigrationErrorReport.ignored(NAME, request.scripts(), err);
-    List<ValidationIssue> naming = MigrationScripts.namingProblems(request.scripts());
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);
       return FAILED;
