@@ -1,10 +1,12 @@
 package dev.pitstop.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.health.EventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +96,7 @@ final class OperatorHealth {
 
   /**
    * One line per unhealthy event source (per namespace for informers): {@code controller/source
-   * [namespace]: what}.
+   * [resources] (namespace): what}.
    *
    * @param onlyStopped only informers that stopped for good
    */
@@ -106,7 +108,7 @@ final class OperatorHealth {
                 new TreeMap<>(sources)
                     .forEach(
                         (name, source) -> {
-                          String at = controller + "/" + name;
+                          String at = controller + "/" + name + watched(source);
                           if (source instanceof InformerWrappingEventSourceHealthIndicator<?> i) {
                             new TreeMap<>(i.informerHealthIndicators())
                                 .forEach(
@@ -117,6 +119,13 @@ final class OperatorHealth {
                           }
                         }));
     return lines;
+  }
+
+  /** {@code " [plural.group]"}: the resources an event source watches, where it says. */
+  private static String watched(EventSourceHealthIndicator source) {
+    return source instanceof EventSource<?, ?> eventSource
+        ? " [" + HasMetadata.getFullResourceName(eventSource.resourceType()) + "]"
+        : "";
   }
 
   private static void describe(

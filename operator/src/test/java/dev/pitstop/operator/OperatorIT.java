@@ -172,7 +172,8 @@ class OperatorIT {
           .create();
 
       String stopped =
-          "cleanupschedule/ControllerResourceEventSource (all namespaces): informer stopped\n";
+          "cleanupschedule/ControllerResourceEventSource [cleanupschedules.pitstop.dev] (all namespaces):"
+              + " informer stopped\n";
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
