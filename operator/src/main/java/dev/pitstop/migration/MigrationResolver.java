@@ -171,6 +171,19 @@ final class MigrationResolver {
               + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
               + " split the file into several migrations instead.");
     }
+    for (SqlStatement statement : statements) {
+      if (statement.lacksCopyData()) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SCRIPT,
+            name,
+            "Migration script "
+                + name
+                + " has COPY ... FROM STDIN at line "
+                + statement.line()
+                + " without its inline data: the rows must follow on the lines after it, ended by a"
+                + " line \\. as pg_dump writes them.");
+      }
+    }
     return new ResolvedMigration(
         version, description, name, ScriptChecksum.of(script.sql()), statements);
   }

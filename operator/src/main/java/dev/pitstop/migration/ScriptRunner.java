@@ -97,7 +97,7 @@ final class ScriptRunner implements AutoCloseable {
       List<SqlStatement> statements = migration.statements();
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
-        statement.execute(statements.get(current).sql());
+        statements.get(current).execute(statement);
       }
       initialState.restore(connection); // undone by a rollback, like the script's own SETs
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
@@ -133,7 +133,7 @@ final class ScriptRunner implements AutoCloseable {
         if (concurrentBuild) {
           setTimeouts(false, "0", statementTimeoutMs);
         }
-        statement.execute(next.sql());
+        next.execute(statement);
         if (concurrentBuild) {
           setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
         }
