@@ -69,9 +69,7 @@ final class ScriptRunner implements AutoCloseable {
     if (initialState == null) {
       initialState = SessionState.capture(connection);
     }
-    boolean transactional =
-        !NonTransactionalStatements.anyRequiresAutocommit(
-            migration.statements(), session.serverVersionNum());
+    boolean transactional = migration.transactional(session.serverVersionNum());
     long start = System.nanoTime();
     if (transactional) {
       applyInTransaction(migration, index, total, start);

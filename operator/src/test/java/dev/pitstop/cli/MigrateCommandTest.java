@@ -190,6 +190,28 @@ class MigrateCommandTest {
   }
 
   @Test
+  void scriptConfigurationFileIsReadWithItsScriptAndABadOneIsRefusedWithExitTwo() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY);");
+    write("V1__create_courses.sql.conf", "executeInTransaction=maybe\n");
+
+    CliRun refused = migrate();
+
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(Command.USAGE);
+    assertThat(refused.err())
+        .isEqualTo(
+            "pitstop migrate: Script configuration V1__create_courses.sql.conf line 1 sets"
+                + " executeInTransaction to maybe, not true or false; nothing was changed\n");
+    assertThat(pg.tableExists("courses")).isFalse();
+
+    write("V1__create_courses.sql.conf", "executeInTransaction=false\n");
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain("warning");
+    assertThat(pg.tableExists("courses")).isTrue();
+  }
+
+  @Test
   void dryRunPrintsThePlanAndChangesNothing() throws Exception {
     writeThreeMigrations();
 
