@@ -46,7 +46,8 @@ class ScriptConfigTest {
     String addAndUse =
         "ALTER TYPE mood ADD VALUE 'happy';\n"
             + "CREATE TABLE moods (m mood);\n"
-            + "INSERT INTO moods VALUES ('happy');\n";
+            + "INSERT INTO moods VALUES ('happy');\n"
+            + "COPY moods FROM stdin;\nsad\nhappy\n\\.\n";
     write("V2__happy.sql", addAndUse);
     assertThatThrownBy(() -> new MigrationEngine(pg.dataSource()).migrate(request()))
         .isInstanceOfSatisfying(
@@ -63,10 +64,10 @@ class ScriptConfigTest {
     MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(request());
 
     assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("2");
-    String moods = "SELECT m::text FROM moods";
+    String moods = "SELECT m::text FROM moods ORDER BY ctid";
     assertThat(pg.queryStrings(moods))
         .isEqualTo(flywayDatabase.queryStrings(moods))
-        .containsExactly("happy");
+        .containsExactly("happy", "sad", "happy");
     String history =
         "SELECT version || '|' || script || '|' || checksum || '|' || success"
             + " FROM flyway_schema_history ORDER BY installed_rank";
