@@ -10,11 +10,12 @@ import java.util.Set;
 
 /**
  * A script's configuration file, {@code <script>.conf} beside it ({@code V2__x.sql.conf}), as
- * Flyway reads it: {@code key=value} lines, blank lines and {@code #} or {@code !} comments. Keys
- * are Flyway's: {@code executeInTransaction} ({@code true} or {@code false}: overrides whether the
- * script runs in one transaction), {@code encoding} (only UTF-8, the encoding Pitstop reads every
- * script in) and {@code placeholderReplacement} ({@code true} or {@code false}). Any other key is
- * refused, as Flyway refuses it ("Unknown configuration property").
+ * Flyway reads it: {@code key=value} (or {@code key: value}) lines, blank lines and {@code #} or
+ * {@code !} comments. Keys are Flyway's: {@code executeInTransaction} ({@code true} or {@code
+ * false}, in any case, as Flyway takes them: overrides whether the script runs in one transaction),
+ * {@code encoding} (only UTF-8, the encoding Pitstop reads every script in) and {@code
+ * placeholderReplacement} ({@code true} or {@code false}). Any other key is refused, as Flyway
+ * refuses it ("Unknown configuration property").
  *
  * @param executeInTransaction the override, or null when the file does not set it
  * @param placeholderReplacement the file's {@code placeholderReplacement}, or null when not set
@@ -53,7 +54,7 @@ record ScriptConfig(Boolean executeInTransaction, Boolean placeholderReplacement
       if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
         continue;
       }
-      int separator = line.indexOf('=');
+      int separator = separator(line);
       if (separator < 0) {
         throw invalid(name, lineNumber, "is not key=value");
       }
@@ -79,8 +80,18 @@ record ScriptConfig(Boolean executeInTransaction, Boolean placeholderReplacement
     return new ScriptConfig(executeInTransaction, placeholderReplacement);
   }
 
+  /** The first {@code =} or {@code :}, as in a properties file; -1 if there is none. */
+  private static int separator(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      if (line.charAt(i) == '=' || line.charAt(i) == ':') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private static Boolean bool(String name, int line, String key, String value) {
-    if (value.equals("true") || value.equals("false")) {
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
       return Boolean.valueOf(value);
     }
     throw invalid(name, line, "sets " + key + " to " + value + ", not true or false");

@@ -134,8 +134,9 @@ class ScriptConfigTest {
                             + " to no, not true or false."));
     assertThat(pg.tableExists("items")).isFalse();
 
-    write("V1__items.sql.conf", "encoding=UTF-8\nexecuteInTransaction=true\n");
+    write("V1__items.sql.conf", "encoding=UTF-8\nexecuteInTransaction: TRUE\n");
     assertThat(new MigrationEngine(pg.dataSource()).migrate(request()).applied()).hasSize(1);
+    assertThat(flyway(flywayDatabase).migrate().migrationsExecuted).isEqualTo(1);
     write("V1__items.sql.conf", "encoding=ISO-8859-1\n");
     assertThat(MigrationScripts.namingProblems(MigrationScripts.fromDirectory(dir)))
         .extracting(ValidationIssue::message)
