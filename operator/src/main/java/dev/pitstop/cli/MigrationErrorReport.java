@@ -24,6 +24,7 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
           ErrorCode.TRANSACTION_CONTROL,
+          ErrorCode.INVALID_SCRIPT,
           ErrorCode.OTHER_HISTORY_TABLE,
           ErrorCode.TARGET_NOT_FOUND,
           ErrorCode.HISTORY_TABLE_INVALID);

@@ -13,6 +13,12 @@ public enum ErrorCode {
    * {@code BEGIN}, {@code SAVEPOINT}, ...); refused before anything runs.
    */
   TRANSACTION_CONTROL,
+  /**
+   * A script cannot run as written: a {@code COPY ... FROM STDIN} without inline data ended by a
+   * line {@code \.}, or a script configuration file ({@code .sql.conf}) that is invalid or
+   * contradicts the script; refused before anything runs.
+   */
+  INVALID_SCRIPT,
   /** An applied script was changed after it was applied. */
   CHECKSUM_MISMATCH,
   /** An applied script was renamed to a different description after it was applied. */

@@ -123,8 +123,7 @@ final class MigrationPlanner {
               script.script(),
               script.checksum(),
               script.statements().size(),
-              !NonTransactionalStatements.anyRequiresAutocommit(
-                  script.statements(), serverVersionNum),
+              script.transactional(serverVersionNum),
               isOutOfOrder));
     }
     MigrationInfo info =

@@ -54,9 +54,14 @@ final class MigrationResolver {
   /**
    * Whether a script is not a migration and is ignored: its file part (after the last {@code /})
    * does not end in {@code .sql} (any case), or does not start with {@code V} or {@code R} followed
-   * by a digit, {@code _} or {@code .}, nor contain {@code __} after that letter.
+   * by a digit, {@code _} or {@code .}, nor contain {@code __} after that letter. A script's
+   * configuration file ({@code V1__x.sql.conf}) is not ignored: it is read with its script (and has
+   * no effect without one, as in Flyway).
    */
   static boolean ignored(String name) {
+    if (ScriptConfig.isConfigFile(name)) {
+      return false; // a script's configuration, read with its script
+    }
     String fileName = name.substring(name.lastIndexOf('/') + 1);
     if (!endsWithSuffix(fileName)) {
       return true;
@@ -86,13 +91,19 @@ final class MigrationResolver {
     List<ResolvedMigration> repeatable = new ArrayList<>();
     Map<MigrationVersion, String> versions = new HashMap<>();
     Map<String, String> descriptions = new HashMap<>();
+    Map<String, MigrationScript> configs = new HashMap<>();
     for (MigrationScript script : scripts) {
-      if (ignored(script.name())) {
+      if (ScriptConfig.isConfigFile(script.name())) {
+        configs.put(script.name(), script);
+      }
+    }
+    for (MigrationScript script : scripts) {
+      if (ignored(script.name()) || ScriptConfig.isConfigFile(script.name())) {
         continue;
       }
       ResolvedMigration migration;
       try {
-        migration = parse(script);
+        migration = parse(script, configs.get(script.name() + ScriptConfig.SUFFIX));
       } catch (MigrationException e) {
         onProblem.accept(e);
         continue;
@@ -121,7 +132,7 @@ final class MigrationResolver {
     return all;
   }
 
-  private static ResolvedMigration parse(MigrationScript script) {
+  private static ResolvedMigration parse(MigrationScript script, MigrationScript configFile) {
     String name = script.name();
     String fileName = name.substring(name.lastIndexOf('/') + 1);
     if (name.length() > MAX_SCRIPT) {
@@ -171,8 +182,52 @@ final class MigrationResolver {
               + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
               + " split the file into several migrations instead.");
     }
+    for (SqlStatement statement : statements) {
+      if (statement.lacksCopyData()) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SCRIPT,
+            name,
+            "Migration script "
+                + name
+                + " has COPY ... FROM STDIN at line "
+                + statement.line()
+                + " without its inline data: the rows must follow on the lines after it, ended by a"
+                + " line \\. as pg_dump writes them.");
+      }
+    }
+    ScriptConfig config =
+        configFile == null
+            ? ScriptConfig.NONE
+            : ScriptConfig.parse(configFile.name(), configFile.sql());
+    if (Boolean.TRUE.equals(config.executeInTransaction())) {
+      for (SqlStatement statement : statements) {
+        if (NonTransactionalStatements.requiresAutocommit(statement, Integer.MAX_VALUE)) {
+          throw new MigrationException(
+              ErrorCode.INVALID_SCRIPT,
+              configFile.name(),
+              "Script configuration "
+                  + configFile.name()
+                  + " sets executeInTransaction=true, but "
+                  + name
+                  + " has a statement at line "
+                  + statement.line()
+                  + " that PostgreSQL cannot run in a transaction ("
+                  + String.join(
+                      " ",
+                      statement
+                          .leadingTokens()
+                          .subList(0, Math.min(3, statement.leadingTokens().size())))
+                  + " ...); set executeInTransaction=false or remove the setting.");
+        }
+      }
+    }
     return new ResolvedMigration(
-        version, description, name, ScriptChecksum.of(script.sql()), statements);
+        version,
+        description,
+        name,
+        ScriptChecksum.of(script.sql()),
+        statements,
+        config.executeInTransaction());
   }
 
   private static MigrationException badName(String name, String problem) {

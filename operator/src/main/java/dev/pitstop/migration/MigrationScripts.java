@@ -18,11 +18,12 @@ public final class MigrationScripts {
   private MigrationScripts() {}
 
   /**
-   * Reads every {@code *.sql} file (suffix in any case) in the directory and its subdirectories as
-   * UTF-8, in path order, each named by its path relative to the directory with {@code /} (as
-   * Flyway records it). Folders whose name starts with {@code .} (such as the {@code ..data} of a
-   * mounted ConfigMap) and symbolic links to folders are not entered. Other files are ignored;
-   * naming rules are checked when the scripts are used.
+   * Reads every {@code *.sql} file (suffix in any case) and every script configuration file ({@code
+   * *.sql.conf}) in the directory and its subdirectories as UTF-8, in path order, each named by its
+   * path relative to the directory with {@code /} (as Flyway records it). Folders whose name starts
+   * with {@code .} (such as the {@code ..data} of a mounted ConfigMap) and symbolic links to
+   * folders are not entered. Other files are ignored; naming rules are checked when the scripts are
+   * used.
    *
    * @throws UncheckedIOException if the directory cannot be read
    */
@@ -38,7 +39,7 @@ public final class MigrationScripts {
     try (Stream<Path> files = Files.walk(directory)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(file -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
+          .filter(file -> isScriptOrConfig(file.getFileName().toString()))
           .filter(file -> !inHiddenFolder(directory, file))
           .map(file -> Map.entry(relativeName(directory, file), file))
           .sorted(Map.Entry.comparingByKey())
@@ -68,6 +69,11 @@ public final class MigrationScripts {
    */
   public static List<String> ignored(List<MigrationScript> scripts) {
     return scripts.stream().map(MigrationScript::name).filter(MigrationResolver::ignored).toList();
+  }
+
+  private static boolean isScriptOrConfig(String fileName) {
+    return fileName.toLowerCase(Locale.ROOT).endsWith(".sql")
+        || ScriptConfig.isConfigFile(fileName);
   }
 
   /** Whether a folder on the way is hidden, such as the {@code ..data} of a mounted ConfigMap. */

@@ -11,13 +11,27 @@ import java.util.List;
  * @param script the script name as given
  * @param checksum Flyway's checksum of the content
  * @param statements the statements, in order
+ * @param executeInTransaction the script configuration's override of whether the script runs in a
+ *     transaction, or null to decide from its statements
  */
 record ResolvedMigration(
     MigrationVersion version,
     String description,
     String script,
     int checksum,
-    List<SqlStatement> statements) {
+    List<SqlStatement> statements,
+    Boolean executeInTransaction) {
+
+  /**
+   * Whether the script runs in one transaction: as its configuration says, else unless one of its
+   * statements cannot run in a transaction on this server.
+   */
+  boolean transactional(int serverVersionNum) {
+    if (executeInTransaction != null) {
+      return executeInTransaction;
+    }
+    return !NonTransactionalStatements.anyRequiresAutocommit(statements, serverVersionNum);
+  }
 
   boolean repeatable() {
     return version == null;

@@ -69,9 +69,7 @@ final class ScriptRunner implements AutoCloseable {
     if (initialState == null) {
       initialState = SessionState.capture(connection);
     }
-    boolean transactional =
-        !NonTransactionalStatements.anyRequiresAutocommit(
-            migration.statements(), session.serverVersionNum());
+    boolean transactional = migration.transactional(session.serverVersionNum());
     long start = System.nanoTime();
     if (transactional) {
       applyInTransaction(migration, index, total, start);
@@ -97,7 +95,7 @@ final class ScriptRunner implements AutoCloseable {
       List<SqlStatement> statements = migration.statements();
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
-        statement.execute(statements.get(current).sql());
+        statements.get(current).execute(statement);
       }
       initialState.restore(connection); // undone by a rollback, like the script's own SETs
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
@@ -133,7 +131,7 @@ final class ScriptRunner implements AutoCloseable {
         if (concurrentBuild) {
           setTimeouts(false, "0", statementTimeoutMs);
         }
-        statement.execute(next.sql());
+        next.execute(statement);
         if (concurrentBuild) {
           setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
         }

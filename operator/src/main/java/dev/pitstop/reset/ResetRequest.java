@@ -289,7 +289,7 @@ public final class ResetRequest {
         }
       }
       for (SqlStatement statement : statements) {
-        if (isCopyFromStdin(statement)) {
+        if (statement.lacksCopyData()) {
           throw invalid(
               ResetErrorCode.INVALID_SEED,
               "seed",
@@ -297,28 +297,14 @@ public final class ResetRequest {
                   + script.name()
                   + " has COPY ... FROM stdin at line "
                   + statement.line()
-                  + ", which a reset cannot feed (it sends statements, not psql's inline data);"
-                  + " write the rows as INSERT statements");
+                  + " without its inline data, which must follow on the lines after it and end"
+                  + " with a line \\.");
         }
       }
       parsed.add(new Seed(script.name(), statements));
     }
     parsed.sort(Comparator.comparing(Seed::name));
     return List.copyOf(parsed);
-  }
-
-  /** {@code COPY ... FROM STDIN}, as far as the leading tokens show it. */
-  private static boolean isCopyFromStdin(SqlStatement s) {
-    if (!s.startsWith("COPY")) {
-      return false;
-    }
-    List<String> tokens = s.leadingTokens();
-    for (int i = 1; i + 1 < tokens.size(); i++) {
-      if (tokens.get(i).equalsIgnoreCase("FROM") && tokens.get(i + 1).equalsIgnoreCase("STDIN")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isTransactionControl(SqlStatement s) {

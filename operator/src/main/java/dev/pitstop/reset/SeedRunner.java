@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Runs seed scripts statement by statement inside the reset's transaction. */
+/**
+ * Runs seed scripts statement by statement inside the reset's transaction; a {@code COPY ... FROM
+ * stdin} is fed with its inline data.
+ */
 final class SeedRunner {
   private SeedRunner() {}
 
@@ -46,7 +49,7 @@ final class SeedRunner {
         for (SqlStatement sql : seed.statements()) {
           ResetSession.checkInterrupted(seed.name());
           try {
-            statement.execute(sql.sql());
+            sql.execute(statement);
           } catch (SQLException e) {
             ServerError error = ServerError.of(e);
             throw new ResetException(

@@ -18,6 +18,10 @@ import java.util.List;
  * words (letters, digits, {@code _} and {@code $}) and, for anything else, one character at a time.
  * A literal, quoted identifier or block comment that the text ends inside runs to the end and is
  * marked not {@linkplain Token#closed() closed}; what to make of that is the reader's choice.
+ *
+ * <p>The inline data of a {@code COPY ... FROM STDIN} is not SQL: a reader that has just seen the
+ * semicolon ending such a statement reads it with {@link #copyData()}, so that quotes, semicolons
+ * and {@code --} in the data are data.
  */
 public final class SqlLexer {
 
@@ -44,7 +48,11 @@ public final class SqlLexer {
      */
     WORD,
     /** Any other single character, such as an operator character or a dot. */
-    OTHER;
+    OTHER,
+    /**
+     * The inline data lines of a {@code COPY ... FROM STDIN}; only {@link #copyData()} makes it.
+     */
+    COPY_DATA;
 
     /** Tells whether the token is whitespace or a comment: nothing the server acts on. */
     public boolean isBlank() {
@@ -147,6 +155,52 @@ public final class SqlLexer {
       pos++;
     }
     return new Token(kind, text.substring(start, pos), start, startLine, closed);
+  }
+
+  /**
+   * Reads the inline data of a {@code COPY ... FROM STDIN} whose terminating semicolon was the last
+   * token, as psql and Flyway do: the rest of the semicolon's line is skipped, then every line up
+   * to a line that is {@code \.} (surrounding whitespace allowed) is data. The token holds those
+   * lines with their line breaks and starts on the first of them; the terminating line is consumed
+   * but belongs to no token. Without a terminating line the data runs to the end of the text and
+   * the token is not {@linkplain Token#closed() closed}.
+   */
+  public Token copyData() {
+    advanceTo(afterLineBreak(lineEnd(pos)));
+    int start = pos;
+    int startLine = line;
+    int lineStart = pos;
+    while (lineStart < text.length()) {
+      int lineEnd = lineEnd(lineStart);
+      if (text.substring(lineStart, lineEnd).trim().equals("\\.")) {
+        String data = text.substring(start, lineStart);
+        advanceTo(afterLineBreak(lineEnd));
+        return new Token(Kind.COPY_DATA, data, start, startLine, true);
+      }
+      lineStart = afterLineBreak(lineEnd);
+    }
+    advanceTo(text.length());
+    return new Token(Kind.COPY_DATA, text.substring(start), start, startLine, false);
+  }
+
+  /** The offset of the line break ending the line that {@code from} is on, or the text's end. */
+  private int lineEnd(int from) {
+    int i = from;
+    while (i < text.length() && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The offset after the line break at {@code at} ({@code \r\n} counts as one). */
+  private int afterLineBreak(int at) {
+    if (at >= text.length()) {
+      return at;
+    }
+    if (text.charAt(at) == '\r' && at + 1 < text.length() && text.charAt(at + 1) == '\n') {
+      return at + 2;
+    }
+    return at + 1;
   }
 
   /**

@@ -10,8 +10,10 @@ import java.util.List;
  * and nested block comments, {@code BEGIN ATOMIC ... END} function bodies, and parentheses (such as
  * the action list of {@code CREATE RULE ... DO ALSO (INSERT ...; UPDATE ...)}) do not end a
  * statement; like psql, a semicolon only ends one outside parentheses. Empty statements are
- * dropped; the last statement needs no semicolon. Client-side commands such as psql's {@code \copy}
- * or {@code COPY ... FROM stdin} data are not supported.
+ * dropped; the last statement needs no semicolon. A {@code COPY ... FROM STDIN} ended by a
+ * semicolon takes the lines after it up to a line {@code \.} as its inline data, as psql and Flyway
+ * do ({@link SqlLexer#copyData()}): nothing in them is SQL. Other client-side commands such as
+ * psql's {@code \copy} are not supported.
  */
 public final class SqlSplitter {
 
@@ -26,6 +28,8 @@ public final class SqlSplitter {
   private String previousWord = "";
   private int atomicDepth;
   private int parenDepth;
+  private boolean copy;
+  private boolean copyFromStdin;
 
   private SqlSplitter(String text) {
     this.text = text;
@@ -45,7 +49,12 @@ public final class SqlSplitter {
         continue;
       }
       if (token.kind() == SqlLexer.Kind.SEMICOLON && atomicDepth == 0 && parenDepth == 0) {
-        finishStatement(token.start());
+        if (statementStart >= 0 && copyFromStdin) {
+          SqlLexer.Token data = lexer.copyData();
+          finishStatement(token.start(), data.closed() ? data.text() : null);
+        } else {
+          finishStatement(token.start(), null);
+        }
         continue;
       }
       if (statementStart < 0) {
@@ -69,11 +78,19 @@ public final class SqlSplitter {
         default -> addToken(token.text());
       }
     }
-    finishStatement(text.length());
+    finishStatement(text.length(), null);
   }
 
   /** Tracks SQL-standard function bodies, whose inner semicolons do not end the statement. */
   private void onWord(String word) {
+    if (tokens.isEmpty()) {
+      copy = word.equalsIgnoreCase("COPY");
+    } else if (copy
+        && parenDepth == 0
+        && word.equalsIgnoreCase("STDIN")
+        && previousWord.equalsIgnoreCase("FROM")) {
+      copyFromStdin = true;
+    }
     if (atomicDepth == 0) {
       if (word.equalsIgnoreCase("ATOMIC") && previousWord.equalsIgnoreCase("BEGIN")) {
         atomicDepth = 1;
@@ -92,11 +109,13 @@ public final class SqlSplitter {
     }
   }
 
-  private void finishStatement(int end) {
+  private void finishStatement(int end, String copyData) {
     if (statementStart >= 0) {
       String sql = text.substring(statementStart, end).stripTrailing();
-      statements.add(new SqlStatement(sql, statementLine, tokens));
+      statements.add(new SqlStatement(sql, statementLine, tokens, copyFromStdin, copyData));
     }
+    copy = false;
+    copyFromStdin = false;
     statementStart = -1;
     tokens = new ArrayList<>();
     previousWord = "";

@@ -174,6 +174,44 @@ class MigrateCommandTest {
   }
 
   @Test
+  void copyFromStdinWithoutItsDataIsRefusedWithExitTwoNamingFileAndLine() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY);");
+    write("V2__seed.sql", "COPY courses FROM stdin;\n1\n2\n");
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isEqualTo(Command.USAGE);
+    assertThat(run.err())
+        .contains("V2__seed.sql has COPY ... FROM STDIN at line 1 without its inline data")
+        .contains("nothing was changed");
+    assertThat(run.err().lines()).as("one sentence").hasSize(1);
+    assertThat(pg.tableExists("courses")).isFalse();
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+  }
+
+  @Test
+  void scriptConfigurationFileIsReadWithItsScriptAndABadOneIsRefusedWithExitTwo() throws Exception {
+    write("V1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY);");
+    write("V1__create_courses.sql.conf", "executeInTransaction=maybe\n");
+
+    CliRun refused = migrate();
+
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(Command.USAGE);
+    assertThat(refused.err())
+        .isEqualTo(
+            "pitstop migrate: Script configuration V1__create_courses.sql.conf line 1 sets"
+                + " executeInTransaction to maybe, not true or false; nothing was changed\n");
+    assertThat(pg.tableExists("courses")).isFalse();
+
+    write("V1__create_courses.sql.conf", "executeInTransaction=false\n");
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain("warning");
+    assertThat(pg.tableExists("courses")).isTrue();
+  }
+
+  @Test
   void dryRunPrintsThePlanAndChangesNothing() throws Exception {
     writeThreeMigrations();
 

@@ -68,16 +68,34 @@ class ResetCommandTest {
   }
 
   @Test
-  void seedWithCopyFromStdinIsRefusedBeforeAnythingIsDeleted() throws Exception {
+  void seedWithCopyFromStdinLoadsItsInlineRows() throws Exception {
     Path seed = dir.resolve("users.sql");
-    Files.writeString(seed, "COPY users (email) FROM STDIN;\nnew@example.com\n\\.\n");
+    Files.writeString(
+        seed,
+        "COPY users (email, role) FROM STDIN;\nnew@example.com\t\\N\nit's;--x\tadmin\n\\.\n"
+            + "COPY users (email) FROM stdin WITH (FORMAT csv, HEADER);\nemail\n\"a,b\"\n\\.\n");
+
+    assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString()))
+        .as(err())
+        .isEqualTo(Command.OK);
+
+    assertThat(
+            pg.queryStrings("SELECT email || '|' || coalesce(role, 'NULL') FROM users ORDER BY id"))
+        .containsExactly("new@example.com|NULL", "it's;--x|admin", "a,b|NULL");
+  }
+
+  @Test
+  void seedWithCopyFromStdinWithoutItsDataIsRefusedBeforeAnythingIsDeleted() throws Exception {
+    Path seed = dir.resolve("users.sql");
+    Files.writeString(seed, "COPY users (email) FROM STDIN;\nnew@example.com\n");
 
     assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString(), "--plan"))
         .isEqualTo(Command.USAGE);
     assertThat(run("--confirm", pg.databaseName(), "--seed", seed.toString()))
         .isEqualTo(Command.USAGE);
 
-    assertThat(err()).contains("users.sql has COPY ... FROM stdin at line 1");
+    assertThat(err())
+        .contains("users.sql has COPY ... FROM stdin at line 1 without its inline data");
     assertThat(pg.rowCount("users")).isEqualTo(30);
   }
 

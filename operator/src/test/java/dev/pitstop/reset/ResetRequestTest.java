@@ -62,19 +62,20 @@ class ResetRequestTest {
   }
 
   @Test
-  void seedWithCopyFromStdinIsRefusedWithItsFileAndLine() {
+  void seedWithCopyFromStdinWithoutItsDataIsRefusedWithItsFileAndLine() {
     ResetException e =
         refused(
             ResetRequest.builder("sandbox")
                 .seeds(
                     List.of(
-                        new SeedScript("01-users.sql", "INSERT INTO users VALUES (1);"),
+                        new SeedScript("01-users.sql", "COPY users FROM stdin;\n1\n\\.\n"),
                         new SeedScript(
                             "02-roles.sql",
-                            "-- roles\nCOPY public.roles (id, name) FROM stdin;\n1\tadmin\n\\.\n"))));
+                            "-- roles\nCOPY public.roles (id, name) FROM stdin;\n1\tadmin\n"))));
     assertThat(e.code()).isEqualTo(ResetErrorCode.INVALID_SEED);
     assertThat(e.getMessage())
-        .startsWith("seed script 02-roles.sql has COPY ... FROM stdin at line 2,")
+        .startsWith(
+            "seed script 02-roles.sql has COPY ... FROM stdin at line 2 without its inline data,")
         .endsWith("; nothing was changed.");
     assertThat(e.getMessage().replace("...", "")).doesNotContain(". ");
   }

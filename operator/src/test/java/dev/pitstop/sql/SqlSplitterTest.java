@@ -225,4 +225,43 @@ class SqlSplitterTest {
     String script = "SELECT 'a\nb\nc';\nDO $$\nBEGIN\nEND $$;\n/* x\ny */ SELECT 1;\nSELECT 2";
     assertThat(lines(script)).containsExactly(1, 4, 8, 9);
   }
+
+  @Test
+  void takesInlineCopyDataAsDataUpToBackslashDot() {
+    String script =
+        "CREATE TABLE t (a text, b text);\n"
+            + "copy public.t (a, b) from stdin; -- rest of the line is skipped\n"
+            + "x;y\t'it''s\n"
+            + "-- not a comment\t\\N\n"
+            + "\\.\n"
+            + "COPY t FROM STDIN WITH (FORMAT csv, HEADER);\r\n"
+            + "a,b\r\n"
+            + "\"q;\"\"\",$$\r\n"
+            + "  \\.  \r\n"
+            + "SELECT 1";
+    List<SqlStatement> statements = SqlSplitter.split(script);
+    assertThat(statements)
+        .extracting(SqlStatement::sql)
+        .containsExactly(
+            "CREATE TABLE t (a text, b text)",
+            "copy public.t (a, b) from stdin",
+            "COPY t FROM STDIN WITH (FORMAT csv, HEADER)",
+            "SELECT 1");
+    assertThat(statements).extracting(SqlStatement::line).containsExactly(1, 2, 6, 10);
+    assertThat(statements)
+        .extracting(SqlStatement::copyData)
+        .containsExactly(
+            null, "x;y\t'it''s\n-- not a comment\t\\N\n", "a,b\r\n\"q;\"\"\",$$\r\n", null);
+    assertThat(statements).noneMatch(SqlStatement::lacksCopyData);
+  }
+
+  @Test
+  void copyFromStdinWithoutTerminatedDataLacksIt() {
+    assertThat(SqlSplitter.split("COPY t FROM stdin;\n1\n2\n").get(0).lacksCopyData()).isTrue();
+    assertThat(SqlSplitter.split("COPY t FROM stdin").get(0).lacksCopyData()).isTrue();
+    assertThat(SqlSplitter.split("COPY t FROM stdin;").get(0).lacksCopyData()).isTrue();
+    List<SqlStatement> others =
+        SqlSplitter.split("COPY t TO stdout;\nCOPY t FROM '/tmp/f';\nSELECT 'FROM' stdin;");
+    assertThat(others).hasSize(3).noneMatch(SqlStatement::copyFromStdin);
+  }
 }

@@ -96,6 +96,31 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void inlineCopyDataAndAScriptConfigurationFromTheConfigMapAreApplied() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__mood.sql",
+                    "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE moods (m mood, note text);\n",
+                    "V2__happy.sql",
+                    "ALTER TYPE mood ADD VALUE 'happy';\n"
+                        + "COPY moods FROM stdin;\nhappy\tit's; -- data\nsad\t\\N\n\\.\n",
+                    "V2__happy.sql.conf",
+                    "executeInTransaction=false\n")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+
+    assertThat(done.getStatus().currentVersion).isEqualTo("2");
+    assertThat(pg.queryStrings("SELECT m || '|' || coalesce(note, 'NULL') FROM moods ORDER BY m"))
+        .containsExactly("sad|NULL", "happy|it's; -- data");
+    assertThat(kube.eventsFor(done)).extracting(Event::getReason).doesNotContain("ScriptsIgnored");
+  }
+
+  @Test
   void failedMigrationIsRolledBackReportedAndRetriedWhenTheConfigMapIsFixed() {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("V1__table.sql", "CREATE TABLE t (id int);");
