@@ -228,6 +228,45 @@ class SqlCallbackTest {
   }
 
   @Test
+  void aCallbackThatCannotRunInATransactionRunsOutsideOneAsInFlyway() throws Exception {
+    writeCallbacksAndTwoMigrations();
+    write(
+        "afterMigrate__index.sql",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS log_event ON audit.log (event);\n");
+
+    assertThat(flyway(false).migrate().migrationsExecuted).isEqualTo(2);
+    pitstopMigrate();
+
+    assertSameLogsAndHistory();
+    String valid =
+        "SELECT count(*) FROM pg_index WHERE indexrelid = 'audit.log_event'::regclass"
+            + " AND indisvalid";
+    assertThat(pitstopDb.queryLong(valid)).isEqualTo(1);
+    assertThat(flywayDb.queryLong(valid)).isEqualTo(1);
+  }
+
+  @Test
+  void aFailingAfterMigrateErrorCallbackKeepsTheMigrationsFailureAsTheError() throws Exception {
+    write("V1__fails.sql", "SELECT 1 / 0;\n");
+    write("afterMigrateError.sql", "SELECT * FROM missing_table;\n");
+
+    assertThatThrownBy(this::pitstopMigrate)
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.SCRIPT_FAILED);
+              assertThat(e.failure().script()).isEqualTo("V1__fails.sql");
+              assertThat(e.getMessage())
+                  .startsWith("V1__fails.sql failed at line 1: division by zero")
+                  .endsWith(
+                      " Then callback afterMigrateError.sql (afterMigrateError) failed at line 1:"
+                          + " relation \"missing_table\" does not exist (SQLSTATE 42P01); it was"
+                          + " rolled back.");
+            });
+    assertThat(pitstopDb.queryLong("SELECT count(*) FROM flyway_schema_history")).isZero();
+  }
+
+  @Test
   void skipDefaultCallbacksRunsNoneAsInFlyway() throws Exception {
     writeCallbacksAndTwoMigrations();
     write("afterMigrate__broken.sql", "COMMIT;\n");
