@@ -84,6 +84,7 @@ final class ScriptRunner implements AutoCloseable {
       if (initialState == null) {
         initialState = SessionState.capture(connection);
       }
+      listener.onCallback(callback.script(), event.id());
       boolean transactional =
           !NonTransactionalStatements.anyRequiresAutocommit(
               callback.statements(), session.serverVersionNum());
@@ -242,6 +243,7 @@ final class ScriptRunner implements AutoCloseable {
       throws SQLException {
     for (ResolvedCallback callback : callbacks.callbacks(event)) {
       at.callback = callback;
+      listener.onCallback(callback.script(), event.id());
       List<SqlStatement> statements = callback.statements();
       for (at.statement = 0; at.statement < statements.size(); at.statement++) {
         checkInterrupted(migration.script(), "not recorded");

@@ -132,6 +132,9 @@ class MigrateCommandTest {
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.err()).doesNotContain("ignoring");
+    assertThat(run.out())
+        .contains("running callback beforeMigrate.sql (beforeMigrate)\n[1/3] applying")
+        .contains("running callback afterMigrate__log.sql (afterMigrate)");
     assertThat(pg.queryStrings("SELECT event FROM runs")).containsExactly("afterMigrate");
     assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isEqualTo(3);
 
