@@ -228,6 +228,25 @@ class SqlCallbackTest {
   }
 
   @Test
+  void aFailingAfterMigrateCallbackLeavesTheMigrationsAppliedAsInFlyway() throws Exception {
+    writeCallbacksAndTwoMigrations();
+    write("afterMigrate.sql", log("afterMigrate") + "SELECT 1 / 0;\n");
+
+    assertThatThrownBy(() -> flyway(false).migrate());
+    assertThatThrownBy(this::pitstopMigrate)
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
+              assertThat(e.failure().script()).isEqualTo("afterMigrate.sql");
+              assertThat(e.partialResult().applied()).hasSize(2);
+              assertThat(e.partialResult().currentVersion()).isEqualTo("2");
+            });
+
+    assertThat(pitstopDb.queryStrings(LOG)).endsWith("afterMigrateApplied history=2");
+    assertSameLogsAndHistory();
+  }
+
+  @Test
   void aCallbackThatCannotRunInATransactionRunsOutsideOneAsInFlyway() throws Exception {
     writeCallbacksAndTwoMigrations();
     write(
