@@ -5,6 +5,7 @@ import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationFailure;
+import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
@@ -84,9 +85,9 @@ final class MigrationErrorReport {
    * ignores and returns the names that refuse the command (the caller reports them).
    */
   static List<ValidationIssue> fileProblems(
-      String command, List<MigrationScript> scripts, PrintStream err) {
-    ignored(command, scripts, err);
-    return MigrationScripts.namingProblems(scripts);
+      String command, MigrationRequest request, PrintStream err) {
+    ignored(command, request.scripts(), err);
+    return MigrationScripts.namingProblems(request);
   }
 
   static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {
@@ -99,7 +100,7 @@ final class MigrationErrorReport {
                         + ": warning: ignoring "
                         + name
                         + ": not named V<version>__<description>.sql or"
-                        + " R__<description>.sql"));
+                        + " R__<description>.sql, nor a callback Pitstop runs"));
   }
 
   /**

@@ -29,7 +29,7 @@ record MigrationOptions(Path dir, MigrationRequest request) {
   static final Set<String> VALUES = Set.of("dir", "history-table", "target", DatabaseUrl.OPTION);
 
   /** Flags for every migration command. */
-  static final Set<String> FLAGS = Set.of("out-of-order");
+  static final Set<String> FLAGS = Set.of("out-of-order", "skip-default-callbacks");
 
   /** Options that take a value, for {@code migrate} only. */
   static final Set<String> MIGRATE_VALUES =
@@ -56,7 +56,9 @@ record MigrationOptions(Path dir, MigrationRequest request) {
     Path dir = directory(args.required("dir"));
     List<MigrationScript> scripts = scripts(dir);
     MigrationRequest.Builder builder =
-        MigrationRequest.builder(scripts).outOfOrder(args.flag("out-of-order"));
+        MigrationRequest.builder(scripts)
+            .outOfOrder(args.flag("out-of-order"))
+            .skipDefaultCallbacks(args.flag("skip-default-callbacks"));
     args.value("history-table").ifPresent(builder::historyTable);
     args.value("target").ifPresent(builder::targetVersion);
     args.value("on-checksum-mismatch")

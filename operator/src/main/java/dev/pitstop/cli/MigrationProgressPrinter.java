@@ -116,6 +116,12 @@ public final class MigrationProgressPrinter implements MigrationListener, AutoCl
   }
 
   @Override
+  public synchronized void onCallback(String script, String event) {
+    current = null;
+    out.println("running callback " + script + " (" + event + ")");
+  }
+
+  @Override
   public synchronized void onApplied(ExecutedMigration migration, int index, int total) {
     current = null;
     out.println(

@@ -34,7 +34,9 @@ public final class MigrationEngine {
    * not create the history table. Used for validate-only runs and approval plans.
    */
   public MigrationInfo info(MigrationRequest request) {
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    List<ResolvedMigration> scripts =
+        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks())
+            .migrations();
     try (Connection work = dataSource.getConnection()) {
       return plan(work, request, scripts).info();
     } catch (SQLException e) {
@@ -60,7 +62,11 @@ public final class MigrationEngine {
    * Takes the lock (waiting for another runner, reported to the listener), creates the history
    * table if missing, validates, realigns checksums if the request says {@code REPAIR}, then
    * applies each pending migration in its own transaction (or statement by statement when it cannot
-   * run in one) and records it.
+   * run in one) and records it. SQL callbacks run as Flyway runs them: {@code beforeMigrate} and
+   * {@code afterMigrate} (also when nothing is pending) each in its own transaction, {@code
+   * beforeEachMigrate} and {@code afterEachMigrate} in each migration's transaction, {@code
+   * afterMigrateApplied} when something was applied, and {@code afterMigrateError} after a failed
+   * migration was rolled back. A refused request runs none.
    *
    * @throws MigrationException for validation problems (nothing applied), a failed script ({@link
    *     ErrorCode#SCRIPT_FAILED} with {@link MigrationException#failure()} and {@link
@@ -68,7 +74,9 @@ public final class MigrationEngine {
    */
   public MigrateResult migrate(MigrationRequest request, MigrationListener listener) {
     long start = System.nanoTime();
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    MigrationResolver.Resolved resolved =
+        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks());
+    List<ResolvedMigration> scripts = resolved.migrations();
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
@@ -93,23 +101,33 @@ public final class MigrationEngine {
         List<ExecutedMigration> applied = new ArrayList<>();
         List<ResolvedMigration> toApply = plan.toApply();
         try (ScriptRunner runner =
-            new ScriptRunner(work, history, lock, session, request, listener, start)) {
-          for (int i = 0; i < toApply.size(); i++) {
-            try {
-              ExecutedMigration done = runner.apply(toApply.get(i), i + 1, toApply.size());
+            new ScriptRunner(work, history, lock, session, request, listener, start, resolved)) {
+          try {
+            runner.runCallbacks(CallbackEvent.BEFORE_MIGRATE);
+            for (int i = 0; i < toApply.size(); i++) {
+              ExecutedMigration done;
+              try {
+                done = runner.apply(toApply.get(i), i + 1, toApply.size());
+              } catch (MigrationException e) {
+                throw afterMigrateError(runner, lock, e);
+              }
               applied.add(done);
               listener.onApplied(done, i + 1, toApply.size());
-            } catch (MigrationException e) {
-              MigrateResult partial = null;
-              try {
-                partial = result(work, request, scripts, session, history, applied, repaired);
-              } catch (SQLException | RuntimeException resultError) {
-                // The session is gone (e.g. terminated): what this call applied is still known.
-                e.addSuppressed(resultError);
-                partial = resultWithoutDatabase(plan.info(), history, applied, repaired);
-              }
-              throw withPartialResult(e, partial);
             }
+            if (!applied.isEmpty()) {
+              runner.runCallbacks(CallbackEvent.AFTER_MIGRATE_APPLIED);
+            }
+            runner.runCallbacks(CallbackEvent.AFTER_MIGRATE);
+          } catch (MigrationException e) {
+            MigrateResult partial = null;
+            try {
+              partial = result(work, request, scripts, session, history, applied, repaired);
+            } catch (SQLException | RuntimeException resultError) {
+              // The session is gone (e.g. terminated): what this call applied is still known.
+              e.addSuppressed(resultError);
+              partial = resultWithoutDatabase(plan.info(), history, applied, repaired);
+            }
+            throw withPartialResult(e, partial);
           }
         }
         return result(work, request, scripts, session, history, applied, repaired);
@@ -124,7 +142,9 @@ public final class MigrationEngine {
    * scripts with the given ones. Never runs a script.
    */
   public RepairResult repair(MigrationRequest request) {
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    List<ResolvedMigration> scripts =
+        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks())
+            .migrations();
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
@@ -340,6 +360,44 @@ public final class MigrationEngine {
     if (!blocking.isEmpty()) {
       throw MigrationException.of(blocking.get(0), plan.info().issues());
     }
+  }
+
+  /**
+   * Runs the {@code afterMigrateError} callbacks after a migration failed (and was rolled back),
+   * unless the run was interrupted or lost its lock; a failure of these callbacks is added to the
+   * migration's failure, which stays the error.
+   */
+  private static MigrationException afterMigrateError(
+      ScriptRunner runner, MigrationLock lock, MigrationException failure) {
+    if (failure.code() == ErrorCode.INTERRUPTED || failure.code() == ErrorCode.LOCK_LOST) {
+      return failure;
+    }
+    try {
+      if (lock.isHeld()) {
+        runner.runCallbacks(CallbackEvent.AFTER_MIGRATE_ERROR);
+      }
+      return failure;
+    } catch (MigrationException callbackError) {
+      MigrationException both =
+          new MigrationException(
+              failure.code(),
+              failure.subject(),
+              failure.getMessage() + " Then " + lowerFirst(callbackError.getMessage()),
+              failure.isTransient(),
+              failure.failure(),
+              null,
+              failure.issues(),
+              failure.getCause());
+      both.addSuppressed(callbackError);
+      return both;
+    } catch (SQLException | RuntimeException callbackError) {
+      failure.addSuppressed(callbackError);
+      return failure;
+    }
+  }
+
+  private static String lowerFirst(String text) {
+    return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
   }
 
   private static MigrationException withPartialResult(MigrationException e, MigrateResult partial) {

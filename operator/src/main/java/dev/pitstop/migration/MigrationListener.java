@@ -21,6 +21,14 @@ public interface MigrationListener {
   /** A statement is about to run. */
   default void onProgress(MigrationProgress progress) {}
 
+  /**
+   * A SQL callback is about to run.
+   *
+   * @param script the callback's file, e.g. {@code afterMigrate__refresh.sql}
+   * @param event its event as Flyway names it, e.g. {@code afterMigrate}
+   */
+  default void onCallback(String script, String event) {}
+
   /** A script was applied and recorded. */
   default void onApplied(ExecutedMigration migration, int index, int total) {}
 }

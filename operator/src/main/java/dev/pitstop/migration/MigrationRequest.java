@@ -25,6 +25,7 @@ public final class MigrationRequest {
   private final Duration statementTimeout;
   private final Duration lockWaitTimeout;
   private final String installedBy;
+  private final boolean skipDefaultCallbacks;
 
   private MigrationRequest(Builder b) {
     this.scripts = List.copyOf(b.scripts);
@@ -36,6 +37,7 @@ public final class MigrationRequest {
     this.statementTimeout = checkDuration("statementTimeout", b.statementTimeout);
     this.lockWaitTimeout = checkDuration("lockWaitTimeout", b.lockWaitTimeout);
     this.installedBy = b.installedBy;
+    this.skipDefaultCallbacks = b.skipDefaultCallbacks;
     if (installedBy != null && (installedBy.isBlank() || installedBy.length() > 100)) {
       throw invalid("installedBy", "installedBy must be 1 to 100 characters long.");
     }
@@ -91,6 +93,14 @@ public final class MigrationRequest {
     return installedBy;
   }
 
+  /**
+   * Tells whether SQL callback files ({@code beforeMigrate.sql}, ...) are skipped: neither checked
+   * nor run, as with Flyway's {@code skipDefaultCallbacks}.
+   */
+  public boolean skipDefaultCallbacks() {
+    return skipDefaultCallbacks;
+  }
+
   private static QualifiedName parseHistoryTable(String text) {
     if (text != null && text.isBlank()) {
       throw invalid("historyTable", "historyTable must name a table, not be empty");
@@ -139,6 +149,7 @@ public final class MigrationRequest {
     private Duration statementTimeout = Duration.ZERO;
     private Duration lockWaitTimeout = Duration.ofMinutes(10);
     private String installedBy;
+    private boolean skipDefaultCallbacks;
 
     private Builder(List<MigrationScript> scripts) {
       this.scripts = Objects.requireNonNull(scripts, "scripts");
@@ -192,6 +203,12 @@ public final class MigrationRequest {
     /** Sets the installed_by value (default: the session's current_user). */
     public Builder installedBy(String installedBy) {
       this.installedBy = installedBy;
+      return this;
+    }
+
+    /** Skips SQL callback files, as Flyway's {@code skipDefaultCallbacks} (default false). */
+    public Builder skipDefaultCallbacks(boolean skipDefaultCallbacks) {
+      this.skipDefaultCallbacks = skipDefaultCallbacks;
       return this;
     }
 

@@ -12,11 +12,12 @@ import java.util.function.Consumer;
 
 /**
  * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql} and
- * {@code R__<description>.sql}, the suffix in any case ({@code .SQL}). Names that are not
- * migrations ({@code README.sql}, {@code afterMigrate.sql}, {@code U1__undo.sql}, other suffixes)
- * are ignored, as Flyway ignores them; names that look like a migration but are broken ({@code
- * V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming} does.
- * Returns versioned scripts by version, then repeatables by description.
+ * {@code R__<description>.sql}, the suffix in any case ({@code .SQL}), and SQL callbacks named
+ * after a {@link CallbackEvent} ({@code afterMigrate.sql}, {@code beforeMigrate__seed.sql}). Other
+ * names ({@code README.sql}, {@code U1__undo.sql}, Flyway callbacks Pitstop does not run, other
+ * suffixes) are ignored, as Flyway ignores them; names that look like a migration but are broken
+ * ({@code V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming}
+ * does. Returns versioned scripts by version, then repeatables by description.
  */
 final class MigrationResolver {
 
@@ -28,9 +29,33 @@ final class MigrationResolver {
 
   private MigrationResolver() {}
 
+  /**
+   * The migrations and the callbacks of a set of scripts.
+   *
+   * @param migrations versioned migrations by version, then repeatables by description
+   * @param callbacks callbacks by event, then each event's plain {@code <event>.sql} first and the
+   *     others by description, as Flyway orders them
+   */
+  record Resolved(List<ResolvedMigration> migrations, List<ResolvedCallback> callbacks) {
+
+    /** The callbacks of one event, in the order they run. */
+    List<ResolvedCallback> callbacks(CallbackEvent event) {
+      return callbacks.stream().filter(callback -> callback.event() == event).toList();
+    }
+  }
+
   static List<ResolvedMigration> resolve(List<MigrationScript> scripts) {
+    return resolveAll(scripts, false).migrations();
+  }
+
+  /**
+   * Resolves migrations and callbacks, throwing the first problem; with {@code skipCallbacks}
+   * (Flyway's {@code skipDefaultCallbacks}) callback files are neither read nor run.
+   */
+  static Resolved resolveAll(List<MigrationScript> scripts, boolean skipCallbacks) {
     return resolve(
         scripts,
+        skipCallbacks,
         problem -> {
           throw problem;
         });
@@ -42,9 +67,15 @@ final class MigrationResolver {
    * when {@link #resolve} would succeed.
    */
   static List<ValidationIssue> problems(List<MigrationScript> scripts) {
+    return problems(scripts, false);
+  }
+
+  /** Like {@link #problems(List)}; with {@code skipCallbacks} callback files are not checked. */
+  static List<ValidationIssue> problems(List<MigrationScript> scripts, boolean skipCallbacks) {
     List<ValidationIssue> problems = new ArrayList<>();
     resolve(
         scripts,
+        skipCallbacks,
         problem ->
             problems.add(
                 new ValidationIssue(problem.code(), problem.subject(), problem.getMessage())));
@@ -52,11 +83,11 @@ final class MigrationResolver {
   }
 
   /**
-   * Whether a script is not a migration and is ignored: its file part (after the last {@code /})
-   * does not end in {@code .sql} (any case), or does not start with {@code V} or {@code R} followed
-   * by a digit, {@code _} or {@code .}, nor contain {@code __} after that letter. A script's
-   * configuration file ({@code V1__x.sql.conf}) is not ignored: it is read with its script (and has
-   * no effect without one, as in Flyway).
+   * Whether a script is neither a migration nor a callback and is ignored: its file part (after the
+   * last {@code /}) does not end in {@code .sql} (any case), or is not a callback and does not
+   * start with {@code V} or {@code R} followed by a digit, {@code _} or {@code .}, nor contain
+   * {@code __} after that letter. A script's configuration file ({@code V1__x.sql.conf}) is not
+   * ignored: it is read with its script (and has no effect without one, as in Flyway).
    */
   static boolean ignored(String name) {
     if (ScriptConfig.isConfigFile(name)) {
@@ -65,6 +96,9 @@ final class MigrationResolver {
     String fileName = name.substring(name.lastIndexOf('/') + 1);
     if (!endsWithSuffix(fileName)) {
       return true;
+    }
+    if (callbackEvent(name) != null) {
+      return false;
     }
     String base = fileName.substring(0, fileName.length() - SUFFIX.length());
     if (base.isEmpty() || (base.charAt(0) != 'V' && base.charAt(0) != 'R')) {
@@ -79,16 +113,34 @@ final class MigrationResolver {
     return !base.contains(SEPARATOR);
   }
 
+  /**
+   * The event of a callback script: its file part, without the suffix and any {@code
+   * __<description>}, is an event's name in the same case ({@code afterMigrate.sql}, {@code
+   * afterMigrate__refresh.SQL}); {@code null} for any other name.
+   */
+  static CallbackEvent callbackEvent(String name) {
+    String fileName = name.substring(name.lastIndexOf('/') + 1);
+    if (!endsWithSuffix(fileName)) {
+      return null;
+    }
+    String base = fileName.substring(0, fileName.length() - SUFFIX.length());
+    int separator = base.indexOf(SEPARATOR);
+    return CallbackEvent.fromId(separator < 0 ? base : base.substring(0, separator));
+  }
+
   private static boolean endsWithSuffix(String fileName) {
     return fileName.regionMatches(
         true, fileName.length() - SUFFIX.length(), SUFFIX, 0, SUFFIX.length());
   }
 
   /** Resolves what it can, passing each problem to {@code onProblem} and skipping that script. */
-  private static List<ResolvedMigration> resolve(
-      List<MigrationScript> scripts, Consumer<MigrationException> onProblem) {
+  private static Resolved resolve(
+      List<MigrationScript> scripts,
+      boolean skipCallbacks,
+      Consumer<MigrationException> onProblem) {
     List<ResolvedMigration> versioned = new ArrayList<>();
     List<ResolvedMigration> repeatable = new ArrayList<>();
+    List<ResolvedCallback> callbacks = new ArrayList<>();
     Map<MigrationVersion, String> versions = new HashMap<>();
     Map<String, String> descriptions = new HashMap<>();
     Map<String, MigrationScript> configs = new HashMap<>();
@@ -97,7 +149,42 @@ final class MigrationResolver {
         configs.put(script.name(), script);
       }
     }
+    Map<String, String> callbackNames = new HashMap<>();
     for (MigrationScript script : scripts) {
+      CallbackEvent event = callbackEvent(script.name());
+      if (event != null) {
+        if (skipCallbacks) {
+          continue;
+        }
+        ResolvedCallback callback;
+        try {
+          callback = parseCallback(script, event);
+        } catch (MigrationException e) {
+          onProblem.accept(e);
+          continue;
+        }
+        String key =
+            event.id() + (callback.description() == null ? "" : SEPARATOR + callback.description());
+        String other = callbackNames.putIfAbsent(key, script.name());
+        if (other != null) {
+          onProblem.accept(
+              new MigrationException(
+                  ErrorCode.DUPLICATE_VERSION,
+                  script.name(),
+                  "Callback scripts "
+                      + other
+                      + " and "
+                      + script.name()
+                      + " are both "
+                      + (callback.description() == null
+                          ? "the " + event.id() + " callback without a description"
+                          : event.id() + " callbacks described \"" + callback.description() + "\"")
+                      + "; rename or remove one of them."));
+          continue;
+        }
+        callbacks.add(callback);
+        continue;
+      }
       if (ignored(script.name()) || ScriptConfig.isConfigFile(script.name())) {
         continue;
       }
@@ -129,7 +216,72 @@ final class MigrationResolver {
     repeatable.sort(Comparator.comparing(ResolvedMigration::description));
     List<ResolvedMigration> all = new ArrayList<>(versioned);
     all.addAll(repeatable);
-    return all;
+    callbacks.sort(
+        Comparator.comparing(ResolvedCallback::event)
+            .thenComparing(
+                ResolvedCallback::description, Comparator.nullsFirst(Comparator.naturalOrder())));
+    return new Resolved(List.copyOf(all), List.copyOf(callbacks));
+  }
+
+  private static ResolvedCallback parseCallback(MigrationScript script, CallbackEvent event) {
+    String name = script.name();
+    if (name.length() > MAX_SCRIPT) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SCRIPT_NAME,
+          name,
+          "Callback script " + name + " is longer than " + MAX_SCRIPT + " characters.");
+    }
+    String fileName = name.substring(name.lastIndexOf('/') + 1);
+    String base = fileName.substring(0, fileName.length() - SUFFIX.length());
+    int separator = base.indexOf(SEPARATOR);
+    String description =
+        separator < 0 ? null : base.substring(separator + SEPARATOR.length()).replace('_', ' ');
+    if (description != null && description.isEmpty()) {
+      description = null; // beforeMigrate__.sql is beforeMigrate.sql to Flyway
+    }
+    List<SqlStatement> statements =
+        statements(
+            script,
+            "Callback script ",
+            "; Pitstop runs each callback in a transaction (or in its migration's transaction), so"
+                + " remove transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...).");
+    return new ResolvedCallback(event, description, name, statements);
+  }
+
+  /**
+   * The statements of a migration or callback file, refusing transaction-control statements: the
+   * one place where a script's text is turned into statements.
+   */
+  private static List<SqlStatement> statements(
+      MigrationScript script, String kind, String transactionControlAdvice) {
+    List<SqlStatement> statements = SqlSplitter.split(script.sql());
+    Optional<SqlStatement> control = TransactionControlStatements.first(statements);
+    if (control.isPresent()) {
+      throw new MigrationException(
+          ErrorCode.TRANSACTION_CONTROL,
+          script.name(),
+          kind
+              + script.name()
+              + " has "
+              + TransactionControlStatements.keywords(control.get())
+              + " at line "
+              + control.get().line()
+              + transactionControlAdvice);
+    }
+    for (SqlStatement statement : statements) {
+      if (statement.lacksCopyData()) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SCRIPT,
+            script.name(),
+            kind
+                + script.name()
+                + " has COPY ... FROM STDIN at line "
+                + statement.line()
+                + " without its inline data: the rows must follow on the lines after it, ended by a"
+                + " line \\. as pg_dump writes them.");
+      }
+    }
+    return statements;
   }
 
   private static ResolvedMigration parse(MigrationScript script, MigrationScript configFile) {
@@ -166,35 +318,13 @@ final class MigrationResolver {
     } else if (!versionText.isEmpty()) {
       throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
     }
-    List<SqlStatement> statements = SqlSplitter.split(script.sql());
-    Optional<SqlStatement> control = TransactionControlStatements.first(statements);
-    if (control.isPresent()) {
-      throw new MigrationException(
-          ErrorCode.TRANSACTION_CONTROL,
-          name,
-          "Migration script "
-              + name
-              + " has "
-              + TransactionControlStatements.keywords(control.get())
-              + " at line "
-              + control.get().line()
-              + "; Pitstop runs and records each migration in its own transaction, so remove"
-              + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
-              + " split the file into several migrations instead.");
-    }
-    for (SqlStatement statement : statements) {
-      if (statement.lacksCopyData()) {
-        throw new MigrationException(
-            ErrorCode.INVALID_SCRIPT,
-            name,
-            "Migration script "
-                + name
-                + " has COPY ... FROM STDIN at line "
-                + statement.line()
-                + " without its inline data: the rows must follow on the lines after it, ended by a"
-                + " line \\. as pg_dump writes them.");
-      }
-    }
+    List<SqlStatement> statements =
+        statements(
+            script,
+            "Migration script ",
+            "; Pitstop runs and records each migration in its own transaction, so remove"
+                + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
+                + " split the file into several migrations instead.");
     ScriptConfig config =
         configFile == null
             ? ScriptConfig.NONE

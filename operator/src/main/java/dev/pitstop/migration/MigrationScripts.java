@@ -53,19 +53,29 @@ public final class MigrationScripts {
   /**
    * Checks the scripts without a database: every file not named {@code
    * V<version>__<description>.sql} or {@code R__<description>.sql}, every duplicate version or
-   * repeatable description, and every file with a top-level transaction-control statement ({@code
-   * COMMIT}, {@code ROLLBACK}, {@code BEGIN}, ..., named with its line), each as one issue naming
-   * the file. Empty when all scripts are fine. {@code migrate}, {@code info} and {@code validate}
-   * refuse the same scripts before touching the database.
+   * repeatable description, every two callbacks of the same name, and every migration or callback
+   * with a top-level transaction-control statement ({@code COMMIT}, {@code ROLLBACK}, {@code
+   * BEGIN}, ..., named with its line), each as one issue naming the file. Empty when all scripts
+   * are fine. {@code migrate}, {@code info} and {@code validate} refuse the same scripts before
+   * touching the database.
    */
   public static List<ValidationIssue> namingProblems(List<MigrationScript> scripts) {
     return MigrationResolver.problems(scripts);
   }
 
   /**
-   * The names of scripts that are not migrations and are ignored (not {@code
-   * V<version>__<description>.sql} nor {@code R__<description>.sql}, nor broken names that look
-   * like one), in the given order; callers show them as warnings.
+   * Like {@link #namingProblems(List)} for a request: callback files are not checked when it skips
+   * them ({@link MigrationRequest#skipDefaultCallbacks()}).
+   */
+  public static List<ValidationIssue> namingProblems(MigrationRequest request) {
+    return MigrationResolver.problems(request.scripts(), request.skipDefaultCallbacks());
+  }
+
+  /**
+   * The names of scripts that are neither migrations nor callbacks Pitstop runs and are ignored
+   * (not {@code V<version>__<description>.sql} nor {@code R__<description>.sql}, nor broken names
+   * that look like one, nor {@code beforeMigrate.sql}, {@code afterMigrate__x.sql}, ...), in the
+   * given order; callers show them as warnings.
    */
   public static List<String> ignored(List<MigrationScript> scripts) {
     return scripts.stream().map(MigrationScript::name).filter(MigrationResolver::ignored).toList();

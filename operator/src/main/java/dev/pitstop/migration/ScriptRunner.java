@@ -16,10 +16,13 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Applies scripts on one work session: a transactional script with {@code SET LOCAL} timeouts and
  * its history row in the same transaction; a script with non-transactional statements statement by
- * statement in autocommit. Before a script's history row is written, the session is put back as it
- * was before the first script ({@link SessionState}: role, search_path and every other setting), so
- * a script's {@code SET} neither affects the history write nor leaks into the next script. The
- * statements it needs for every script are prepared once per run.
+ * statement in autocommit. Each-migration callbacks run around a script in the same way (in its
+ * transaction, or in autocommit with it); run-level callbacks ({@link #runCallbacks}) each in a
+ * transaction of their own, or in autocommit when they cannot run in one. Before a script's history
+ * row is written, the session is put back as it was before the first script ({@link SessionState}:
+ * role, search_path and every other setting), so a script's {@code SET} neither affects the history
+ * write nor leaks into the next script. The statements it needs for every script are prepared once
+ * per run.
  */
 final class ScriptRunner implements AutoCloseable {
 
@@ -32,6 +35,7 @@ final class ScriptRunner implements AutoCloseable {
   private final String statementTimeoutMs;
   private final MigrationListener listener;
   private final long runStartNanos;
+  private final MigrationResolver.Resolved callbacks;
   private SessionState initialState;
   private PreparedStatement setTimeouts;
   private PreparedStatement insert;
@@ -43,7 +47,8 @@ final class ScriptRunner implements AutoCloseable {
       SessionInfo session,
       MigrationRequest request,
       MigrationListener listener,
-      long runStartNanos) {
+      long runStartNanos,
+      MigrationResolver.Resolved callbacks) {
     this.connection = connection;
     this.history = history;
     this.lock = lock;
@@ -53,6 +58,68 @@ final class ScriptRunner implements AutoCloseable {
     this.statementTimeoutMs = Long.toString(request.statementTimeout().toMillis());
     this.listener = listener;
     this.runStartNanos = runStartNanos;
+    this.callbacks = callbacks;
+  }
+
+  /** Where a script stopped: a statement of the migration, or of one of its callbacks. */
+  private static final class Position {
+    ResolvedCallback callback;
+    int statement;
+  }
+
+  /**
+   * Runs the callbacks of a run-level event ({@code beforeMigrate}, {@code afterMigrate}, ...) in
+   * their order, each in a transaction of its own with the migrations' timeouts (statement by
+   * statement in autocommit when it has a statement that cannot run in a transaction), from and
+   * back to the session state of the run's start.
+   *
+   * @throws MigrationException with {@link ErrorCode#SCRIPT_FAILED} naming the callback if a
+   *     statement fails, {@link ErrorCode#LOCK_LOST} if the lock was lost
+   */
+  void runCallbacks(CallbackEvent event) throws SQLException {
+    for (ResolvedCallback callback : callbacks.callbacks(event)) {
+      if (!lock.isHeld()) {
+        throw lockLost(callback.script() + " was not started", true);
+      }
+      if (initialState == null) {
+        initialState = SessionState.capture(connection);
+      }
+      listener.onCallback(callback.script(), event.id());
+      boolean transactional =
+          !NonTransactionalStatements.anyRequiresAutocommit(
+              callback.statements(), session.serverVersionNum());
+      connection.setAutoCommit(!transactional);
+      int current = 0;
+      boolean restored = false;
+      try (Statement statement = connection.createStatement()) {
+        statement.setEscapeProcessing(false);
+        setTimeouts(transactional, lockTimeoutMs, statementTimeoutMs);
+        List<SqlStatement> statements = callback.statements();
+        for (current = 0; current < statements.size(); current++) {
+          checkInterrupted(callback.script(), "rolled back");
+          statements.get(current).execute(statement);
+        }
+        initialState.restore(connection);
+        restored = true;
+        if (transactional) {
+          connection.commit();
+        }
+      } catch (SQLException e) {
+        if (transactional) {
+          rollbackQuietly(e);
+        }
+        throw callbackFailure(callback, current, transactional, e);
+      } catch (RuntimeException e) {
+        if (transactional) {
+          rollbackQuietly(e);
+        }
+        throw e;
+      } finally {
+        if (!restored && !transactional) {
+          restoreQuietly();
+        }
+      }
+    }
   }
 
   /**
@@ -88,15 +155,18 @@ final class ScriptRunner implements AutoCloseable {
   private void applyInTransaction(ResolvedMigration migration, int index, int total, long start)
       throws SQLException {
     connection.setAutoCommit(false);
-    int current = 0;
+    Position at = new Position();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
       setTimeouts(true, lockTimeoutMs, statementTimeoutMs);
+      runEachCallbacks(statement, CallbackEvent.BEFORE_EACH_MIGRATE, migration, at);
       List<SqlStatement> statements = migration.statements();
-      for (current = 0; current < statements.size(); current++) {
-        beforeStatement(migration, index, total, current, start);
-        statements.get(current).execute(statement);
+      for (at.statement = 0; at.statement < statements.size(); at.statement++) {
+        beforeStatement(migration, index, total, at.statement, start);
+        statements.get(at.statement).execute(statement);
       }
+      runEachCallbacks(statement, CallbackEvent.AFTER_EACH_MIGRATE, migration, at);
+      at.statement = statements.size();
       initialState.restore(connection); // undone by a rollback, like the script's own SETs
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
       if (!lock.isHeld()) { // as late as possible: only the commit follows
@@ -105,7 +175,7 @@ final class ScriptRunner implements AutoCloseable {
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly(e);
-      throw failure(migration, current, true, e, List.of());
+      throw failure(migration, at, true, e, List.of());
     } catch (RuntimeException e) {
       rollbackQuietly(e);
       throw e;
@@ -115,16 +185,17 @@ final class ScriptRunner implements AutoCloseable {
   private void applyInAutocommit(ResolvedMigration migration, int index, int total, long start)
       throws SQLException {
     connection.setAutoCommit(true);
-    int current = 0;
+    Position at = new Position();
     boolean restored = false;
     List<SqlStatement> statements = migration.statements();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
       setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
       InvalidIndexes.dropLeftovers(connection, statements);
-      for (current = 0; current < statements.size(); current++) {
-        beforeStatement(migration, index, total, current, start);
-        SqlStatement next = statements.get(current);
+      runEachCallbacks(statement, CallbackEvent.BEFORE_EACH_MIGRATE, migration, at);
+      for (at.statement = 0; at.statement < statements.size(); at.statement++) {
+        beforeStatement(migration, index, total, at.statement, start);
+        SqlStatement next = statements.get(at.statement);
         // A concurrent build takes no lock that blocks reads or writes, but waits for every
         // transaction that writes to the table to end; lock_timeout would abort that wait.
         boolean concurrentBuild = NonTransactionalStatements.isConcurrentIndexBuild(next);
@@ -136,6 +207,8 @@ final class ScriptRunner implements AutoCloseable {
           setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
         }
       }
+      runEachCallbacks(statement, CallbackEvent.AFTER_EACH_MIGRATE, migration, at);
+      at.statement = statements.size();
       initialState.restore(connection);
       restored = true;
       if (!lock.isHeld()) {
@@ -148,10 +221,10 @@ final class ScriptRunner implements AutoCloseable {
       history.insert(insertStatement(), migration, installedBy, elapsedMs(start));
     } catch (SQLException e) {
       List<String> invalid = List.of();
-      if (current < statements.size()) {
-        invalid = leftoverIndexes(statements.get(current), e);
+      if (at.callback == null && at.statement < statements.size()) {
+        invalid = leftoverIndexes(statements.get(at.statement), e);
       }
-      throw failure(migration, current, false, e, invalid);
+      throw failure(migration, at, false, e, invalid);
     } finally {
       if (!restored) {
         restoreQuietly();
@@ -159,14 +232,37 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
-  private void beforeStatement(
-      ResolvedMigration migration, int index, int total, int statement, long start) {
+  /**
+   * Runs the callbacks of an each-migration event on the migration's statement (so in its
+   * transaction when it has one), keeping where it is in {@code at}.
+   */
+  private void runEachCallbacks(
+      Statement statement, CallbackEvent event, ResolvedMigration migration, Position at)
+      throws SQLException {
+    for (ResolvedCallback callback : callbacks.callbacks(event)) {
+      at.callback = callback;
+      listener.onCallback(callback.script(), event.id());
+      List<SqlStatement> statements = callback.statements();
+      for (at.statement = 0; at.statement < statements.size(); at.statement++) {
+        checkInterrupted(migration.script(), "not recorded");
+        statements.get(at.statement).execute(statement);
+      }
+    }
+    at.callback = null;
+  }
+
+  private static void checkInterrupted(String script, String outcome) {
     if (Thread.currentThread().isInterrupted()) {
       throw new MigrationException(
           ErrorCode.INTERRUPTED,
-          migration.script(),
-          "Interrupted while applying " + migration.script() + "; it was not recorded.");
+          script,
+          "Interrupted while applying " + script + "; it was " + outcome + ".");
     }
+  }
+
+  private void beforeStatement(
+      ResolvedMigration migration, int index, int total, int statement, long start) {
+    checkInterrupted(migration.script(), "not recorded");
     long now = System.nanoTime();
     listener.onProgress(
         new MigrationProgress(
@@ -247,27 +343,46 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * A failed migration, or a failed callback of it: the failure names the file whose statement
+   * failed (the callback's, with the migration's version).
+   */
   private MigrationException failure(
       ResolvedMigration migration,
-      int statementIndex,
+      Position at,
       boolean transactional,
       SQLException e,
       List<String> invalidIndexes) {
-    List<SqlStatement> statements = migration.statements();
-    boolean inStatement = statementIndex < statements.size();
-    int line = inStatement ? statements.get(statementIndex).line() : 0;
+    ResolvedCallback callback = at.callback;
+    String script = callback != null ? callback.script() : migration.script();
+    List<SqlStatement> statements =
+        callback != null ? callback.statements() : migration.statements();
+    boolean inStatement = at.statement < statements.size();
+    int line = inStatement ? statements.get(at.statement).line() : 0;
     String message = serverMessage(e);
     MigrationFailure failure =
         new MigrationFailure(
             migration.versionText(),
-            migration.script(),
+            script,
             e.getSQLState(),
             message,
             line,
-            inStatement ? statementIndex + 1 : 0,
+            inStatement ? at.statement + 1 : 0,
             transactional,
             invalidIndexes);
-    StringBuilder text = new StringBuilder(migration.script()).append(" failed");
+    StringBuilder text = new StringBuilder();
+    if (callback != null) {
+      text.append("Callback ")
+          .append(script)
+          .append(" (")
+          .append(callback.event().id())
+          .append(" of ")
+          .append(migration.script())
+          .append(")");
+    } else {
+      text.append(script);
+    }
+    text.append(" failed");
     if (inStatement) {
       text.append(" at line ").append(line);
     } else {
@@ -277,11 +392,12 @@ final class ScriptRunner implements AutoCloseable {
     if (e.getSQLState() != null) {
       text.append(" (SQLSTATE ").append(e.getSQLState()).append(")");
     }
+    String subject = callback != null ? "; " + migration.script() : "; it";
     if (transactional) {
-      text.append("; it was rolled back and not recorded");
+      text.append(subject).append(" was rolled back and not recorded");
     } else {
-      text.append("; it ran outside a transaction, so earlier statements stay applied,");
-      text.append(" and it was not recorded");
+      text.append(subject).append(" ran outside a transaction, so earlier statements stay");
+      text.append(" applied, and it was not recorded");
     }
     if (!invalidIndexes.isEmpty()) {
       text.append("; invalid index ")
@@ -292,6 +408,51 @@ final class ScriptRunner implements AutoCloseable {
     return new MigrationException(
         ErrorCode.SCRIPT_FAILED,
         migration.script(),
+        text.toString(),
+        SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT,
+        failure,
+        null,
+        List.of(),
+        e);
+  }
+
+  /** A failed run-level callback; it is not recorded anywhere. */
+  private MigrationException callbackFailure(
+      ResolvedCallback callback, int statementIndex, boolean transactional, SQLException e) {
+    List<SqlStatement> statements = callback.statements();
+    boolean inStatement = statementIndex < statements.size();
+    int line = inStatement ? statements.get(statementIndex).line() : 0;
+    String message = serverMessage(e);
+    MigrationFailure failure =
+        new MigrationFailure(
+            null,
+            callback.script(),
+            e.getSQLState(),
+            message,
+            line,
+            inStatement ? statementIndex + 1 : 0,
+            transactional,
+            List.of());
+    StringBuilder text =
+        new StringBuilder("Callback ")
+            .append(callback.script())
+            .append(" (")
+            .append(callback.event().id())
+            .append(") failed");
+    if (inStatement) {
+      text.append(" at line ").append(line);
+    }
+    text.append(": ").append(message);
+    if (e.getSQLState() != null) {
+      text.append(" (SQLSTATE ").append(e.getSQLState()).append(")");
+    }
+    text.append(
+        transactional
+            ? "; it was rolled back."
+            : "; it ran outside a transaction, so its earlier statements stay applied.");
+    return new MigrationException(
+        ErrorCode.SCRIPT_FAILED,
+        callback.script(),
         text.toString(),
         SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT,
         failure,

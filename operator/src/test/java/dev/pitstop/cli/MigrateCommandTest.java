@@ -123,6 +123,34 @@ class MigrateCommandTest {
   }
 
   @Test
+  void callbacksRunUnlessSkippedAndABrokenOneIsRefusedWithExitTwo() throws Exception {
+    writeThreeMigrations();
+    write("beforeMigrate.sql", "CREATE TABLE IF NOT EXISTS runs (event text);");
+    write("afterMigrate__log.sql", "INSERT INTO runs VALUES ('afterMigrate');");
+
+    CliRun run = migrate();
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain("ignoring");
+    assertThat(run.out())
+        .contains("running callback beforeMigrate.sql (beforeMigrate)\n[1/3] applying")
+        .contains("running callback afterMigrate__log.sql (afterMigrate)");
+    assertThat(pg.queryStrings("SELECT event FROM runs")).containsExactly("afterMigrate");
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isEqualTo(3);
+
+    write("afterMigrate__broken.sql", "SELECT 1;\nCOMMIT;\n");
+    CliRun refused = migrate();
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains("Callback script afterMigrate__broken.sql has COMMIT at line 2")
+        .contains("nothing was changed");
+
+    CliRun skipped = migrate("--skip-default-callbacks");
+    assertThat(skipped.exit()).as(skipped.err()).isZero();
+    assertThat(pg.rowCount("runs")).isEqualTo(1);
+  }
+
+  @Test
   void secondMigrateIsANoOp() throws Exception {
     writeThreeMigrations();
     assertThat(migrate().exit()).isZero();

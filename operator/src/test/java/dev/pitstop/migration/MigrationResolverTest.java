@@ -71,7 +71,8 @@ class MigrationResolverTest {
     List<MigrationScript> scripts =
         List.of(
             script("README.sql"),
-            script("afterMigrate.sql"),
+            script("afterValidate.sql"),
+            script("AfterMigrate.sql"),
             script("U1__undo.sql"),
             script("B1__base.sql"),
             script("v1__lower.sql"),
@@ -86,11 +87,76 @@ class MigrationResolverTest {
     assertThat(MigrationScripts.ignored(scripts))
         .containsExactly(
             "README.sql",
-            "afterMigrate.sql",
+            "afterValidate.sql",
+            "AfterMigrate.sql",
             "U1__undo.sql",
             "B1__base.sql",
             "v1__lower.sql",
             "V1__init.txt");
+  }
+
+  @Test
+  void callbacksAreNeitherMigrationsNorIgnoredAndRunInFlywaysOrder() {
+    List<MigrationScript> scripts =
+        List.of(
+            script("afterMigrate__z.sql"),
+            script("V1__init.sql"),
+            script("sub/afterMigrate__a_b.SQL"),
+            script("afterMigrate.sql"),
+            script("beforeMigrate__.sql"),
+            script("beforeEachMigrate.sql"));
+
+    MigrationResolver.Resolved resolved = MigrationResolver.resolveAll(scripts, false);
+
+    assertThat(resolved.migrations())
+        .extracting(ResolvedMigration::script)
+        .containsExactly("V1__init.sql");
+    assertThat(resolved.callbacks())
+        .extracting(c -> c.event().id() + ":" + c.description() + ":" + c.script())
+        .containsExactly(
+            "beforeMigrate:null:beforeMigrate__.sql",
+            "beforeEachMigrate:null:beforeEachMigrate.sql",
+            "afterMigrate:null:afterMigrate.sql",
+            "afterMigrate:a b:sub/afterMigrate__a_b.SQL",
+            "afterMigrate:z:afterMigrate__z.sql");
+    assertThat(MigrationScripts.ignored(scripts)).isEmpty();
+    assertThat(MigrationScripts.namingProblems(scripts)).isEmpty();
+    assertThat(MigrationResolver.resolveAll(scripts, true).callbacks()).isEmpty();
+  }
+
+  @Test
+  void refusesTwoCallbacksOfTheSameNameAsFlywayDoes() {
+    List<MigrationScript> scripts =
+        List.of(
+            script("beforeMigrate.sql"),
+            script("a/afterMigrate__x.sql"),
+            script("b/afterMigrate__x.sql"),
+            script("beforeMigrate__.sql"));
+
+    assertThat(MigrationScripts.namingProblems(scripts))
+        .extracting(ValidationIssue::message)
+        .containsExactly(
+            "Callback scripts a/afterMigrate__x.sql and b/afterMigrate__x.sql are both"
+                + " afterMigrate callbacks described \"x\"; rename or remove one of them.",
+            "Callback scripts beforeMigrate.sql and beforeMigrate__.sql are both the beforeMigrate"
+                + " callback without a description; rename or remove one of them.");
+  }
+
+  @Test
+  void refusesTransactionControlInACallbackNamingFileAndLine() {
+    List<MigrationScript> scripts =
+        List.of(new MigrationScript("afterMigrate.sql", "SELECT 1;\nROLLBACK;\n"));
+
+    assertThat(MigrationScripts.namingProblems(scripts))
+        .singleElement()
+        .satisfies(
+            issue -> {
+              assertThat(issue.code()).isEqualTo(ErrorCode.TRANSACTION_CONTROL);
+              assertThat(issue.subject()).isEqualTo("afterMigrate.sql");
+              assertThat(issue.message())
+                  .startsWith("Callback script afterMigrate.sql has ROLLBACK at line 2;");
+            });
+    assertThat(MigrationResolver.problems(scripts, true)).isEmpty();
   }
 
   @Test

@@ -36,6 +36,12 @@ public class DatabaseMigrationSpec {
       "Apply pending versions lower than the current version instead of refusing them.")
   public Boolean outOfOrder = false;
 
+  // No default: an unset field leaves the run digest of existing resources as it was.
+  @JsonPropertyDescription(
+      "Skip the SQL callback files (beforeMigrate.sql, afterMigrate.sql, ...): neither checked nor"
+          + " run, as Flyway's skipDefaultCallbacks. Unset means false.")
+  public Boolean skipDefaultCallbacks;
+
   @Default("false")
   @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")
   public Boolean validateOnly = false;

@@ -163,7 +163,8 @@ public final class DatabaseMigrationReconciler
                   .warning(
                       resource,
                       "ScriptsIgnored",
-                      "Ignored, not named V<version>__<description>.sql or R__<description>.sql: "
+                      "Ignored, not named V<version>__<description>.sql or R__<description>.sql nor"
+                          + " a callback Pitstop runs: "
                           + String.join(", ", ignored));
             }
           }

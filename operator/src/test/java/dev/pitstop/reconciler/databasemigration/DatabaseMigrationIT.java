@@ -286,6 +286,46 @@ class DatabaseMigrationIT {
     awaitPhase("app", MigrationPhase.Succeeded);
   }
 
+  @Test
+  void sqlCallbacksRunUnlessTheSpecSkipsThem() {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("beforeMigrate.sql", "CREATE TABLE IF NOT EXISTS runs (event text);");
+    files.put("afterEachMigrate.sql", "INSERT INTO runs VALUES ('afterEachMigrate');");
+    files.put("afterMigrate__log.sql", "INSERT INTO runs VALUES ('afterMigrate');");
+    files.put("V1__t.sql", "CREATE TABLE t (id int);");
+    kube.client().resource(configMap("migrations", files)).create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+
+    assertThat(done.getStatus().appliedCount).isEqualTo(1);
+    assertThat(pg.queryStrings("SELECT event FROM runs"))
+        .containsExactly("afterEachMigrate", "afterMigrate");
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__t.sql");
+    assertThat(kube.eventsFor(done)).extracting(Event::getReason).doesNotContain("ScriptsIgnored");
+
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(DatabaseMigration.class)
+                .inNamespace(NAMESPACE)
+                .withName("app")
+                .edit(
+                    r -> {
+                      r.getSpec().skipDefaultCallbacks = true;
+                      return r;
+                    }));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Long.valueOf(2).equals(get("app").getStatus().observedGeneration));
+    files.put("V2__u.sql", "CREATE TABLE u ();");
+    kube.client().resource(configMap("migrations", files)).update();
+    await().atMost(Duration.ofSeconds(30)).until(() -> pg.tableExists("u"));
+    awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.rowCount("runs")).as("no callback ran").isEqualTo(2);
+  }
+
   /** V1 applies at once, V2 sleeps on the server until cancelled, V3 would create a table. */
   private void slowMigrations() {
     kube.client()

@@ -67,6 +67,7 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
                       : spec.historyTable)
               .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
               .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
+              .skipDefaultCallbacks(Boolean.TRUE.equals(spec.skipDefaultCallbacks))
               .onChecksumMismatch(
                   spec.onChecksumMismatch == OnChecksumMismatch.Repair
                       ? ChecksumMismatchPolicy.REPAIR
