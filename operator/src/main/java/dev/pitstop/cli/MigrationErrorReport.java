@@ -146,15 +146,7 @@ final class MigrationErrorReport {
             .append(": ")
             .append(withoutFullStop(redact(String.valueOf(failure.message()))))
             .append(failure.sqlState() == null ? "" : " (SQLSTATE " + failure.sqlState() + ")");
-    if (failure.transactional()) {
-      line.append("; it was rolled back, nothing of ")
-          .append(failure.script())
-          .append(" was applied or recorded");
-    } else {
-      line.append("; it ran outside a transaction: statements before statement ")
-          .append(failure.statement())
-          .append(" stay applied, and it is not recorded");
-    }
+    line.append("; ").append(failure.outcome());
     for (String index : failure.invalidIndexes()) {
       line.append("; index ")
           .append(index)

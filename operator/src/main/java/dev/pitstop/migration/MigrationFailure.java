@@ -28,4 +28,16 @@ public record MigrationFailure(
   public MigrationFailure {
     invalidIndexes = List.copyOf(invalidIndexes);
   }
+
+  /**
+   * What is left of the script, as the end of a sentence: rolled back, or the statements before the
+   * failing one applied outside a transaction; either way not recorded.
+   */
+  public String outcome() {
+    return transactional
+        ? "it was rolled back, nothing of " + script + " was applied or recorded"
+        : "it ran outside a transaction: statements before statement "
+            + statement
+            + " stay applied, and it is not recorded";
+  }
 }

@@ -121,6 +121,28 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aFailedMigrationOutsideATransactionSaysWhatStaysApplied() {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("V1__table.sql", "CREATE TABLE t (id int);");
+    files.put(
+        "V2__index.sql",
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);\nINSERT INTO missing VALUES (2);");
+    kube.client().resource(configMap("migrations", files)).create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration failed = awaitPhase("app", MigrationPhase.Failed);
+
+    assertThat(failed.getStatus().message)
+        .startsWith("V2__index.sql failed at line 2")
+        .endsWith(
+            "; it ran outside a transaction: statements before statement 2 stay applied, and it is"
+                + " not recorded");
+    assertThat(pg.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"))
+        .as("the statement before the failing one stays applied")
+        .isEqualTo(1);
+  }
+
+  @Test
   void failedMigrationIsRolledBackReportedAndRetriedWhenTheConfigMapIsFixed() {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("V1__table.sql", "CREATE TABLE t (id int);");
@@ -138,6 +160,8 @@ class DatabaseMigrationIT {
     assertThat(failed.getStatus().failure.line).isEqualTo(4);
     assertThat(failed.getStatus().currentVersion).isEqualTo("1");
     assertThat(condition(failed, Condition.FAILED)).isEqualTo("True");
+    assertThat(failed.getStatus().message)
+        .endsWith("; it was rolled back, nothing of V2__broken.sql was applied or recorded");
     assertThat(pg.rowCount("t")).as("V2 rolled back").isZero();
     assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history WHERE version = '2'"))
         .isZero();

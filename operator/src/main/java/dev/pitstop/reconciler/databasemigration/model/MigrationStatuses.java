@@ -244,7 +244,8 @@ public final class MigrationStatuses {
               + ": "
               + failure.message
               + (details.sqlState() == null ? "" : " (SQLSTATE " + details.sqlState() + ")")
-              + "; rolled back, nothing recorded";
+              + "; "
+              + details.outcome();
     } else {
       failure.script = e.subject();
       failure.message = KnownSecrets.redact(e.getMessage());
