@@ -13,6 +13,11 @@ public enum ErrorCode {
    * {@code BEGIN}, {@code SAVEPOINT}, ...); refused before anything runs.
    */
   TRANSACTION_CONTROL,
+  /**
+   * A script uses a placeholder that has no value (or a prefix without a suffix); refused before
+   * anything runs.
+   */
+  UNSET_PLACEHOLDER,
   /** An applied script was changed after it was applied. */
   CHECKSUM_MISMATCH,
   /** An applied script was renamed to a different description after it was applied. */

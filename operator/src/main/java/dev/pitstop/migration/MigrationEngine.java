@@ -34,9 +34,13 @@ public final class MigrationEngine {
    * not create the history table. Used for validate-only runs and approval plans.
    */
   public MigrationInfo info(MigrationRequest request) {
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    List<ResolvedMigration> checked = resolveWithoutSession(request);
     try (Connection work = dataSource.getConnection()) {
-      return plan(work, request, scripts).info();
+      SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked);
+      return plan(
+              work, request, scripts, session, new MigrationHistory(historyTable(request, session)))
+          .info();
     } catch (SQLException e) {
       throw databaseError(e);
     }
@@ -68,10 +72,11 @@ public final class MigrationEngine {
    */
   public MigrateResult migrate(MigrationRequest request, MigrationListener listener) {
     long start = System.nanoTime();
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    List<ResolvedMigration> checked = resolveWithoutSession(request);
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked);
       MigrationHistory history = new MigrationHistory(historyTable(request, session));
       try (MigrationLock lock =
           MigrationLock.acquire(
@@ -124,10 +129,11 @@ public final class MigrationEngine {
    * scripts with the given ones. Never runs a script.
    */
   public RepairResult repair(MigrationRequest request) {
-    List<ResolvedMigration> scripts = MigrationResolver.resolve(request.scripts());
+    List<ResolvedMigration> checked = resolveWithoutSession(request);
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked);
       MigrationHistory history = new MigrationHistory(historyTable(request, session));
       try (MigrationLock lock =
           MigrationLock.acquire(
@@ -159,12 +165,28 @@ public final class MigrationEngine {
     }
   }
 
-  private MigrationPlan plan(
-      Connection work, MigrationRequest request, List<ResolvedMigration> scripts)
-      throws SQLException {
-    SessionInfo session = SessionInfo.read(work);
-    return plan(
-        work, request, scripts, session, new MigrationHistory(historyTable(request, session)));
+  /**
+   * The scripts as the files and placeholder values alone allow; refuses them if they cannot run.
+   */
+  private static List<ResolvedMigration> resolveWithoutSession(MigrationRequest request) {
+    return MigrationResolver.resolveWithoutSession(request.scripts(), request.placeholders());
+  }
+
+  /**
+   * The scripts with their placeholders replaced, built-ins with this session's values ({@code
+   * checked} as it is when no script has a placeholder).
+   */
+  private static List<ResolvedMigration> resolve(
+      MigrationRequest request, SessionInfo session, List<ResolvedMigration> checked) {
+    Placeholders placeholders = request.placeholders();
+    if (!placeholders.enabled()
+        || request.scripts().stream().noneMatch(s -> s.sql().contains(placeholders.prefix()))) {
+      return checked;
+    }
+    return MigrationResolver.resolve(
+        request.scripts(),
+        placeholders.withBuiltIns(
+            session.schema(), session.user(), session.database(), request.historyTable().name()));
   }
 
   private static MigrationPlan plan(

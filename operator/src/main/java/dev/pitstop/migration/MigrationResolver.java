@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 
 /**
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * migrations ({@code README.sql}, {@code afterMigrate.sql}, {@code U1__undo.sql}, other suffixes)
  * are ignored, as Flyway ignores them; names that look like a migration but are broken ({@code
  * V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming} does.
- * Returns versioned scripts by version, then repeatables by description.
+ * Placeholders are replaced ({@link Placeholders}) before a script is split and checked. Returns
+ * versioned scripts by version, then repeatables by description.
  */
 final class MigrationResolver {
 
@@ -28,9 +30,33 @@ final class MigrationResolver {
 
   private MigrationResolver() {}
 
+  /** Resolves scripts without placeholder values of a session (built-ins get a stand-in). */
   static List<ResolvedMigration> resolve(List<MigrationScript> scripts) {
+    return resolveWithoutSession(scripts, Placeholders.DEFAULT);
+  }
+
+  /**
+   * Resolves scripts with the user's placeholder values and a stand-in for each built-in: refuses
+   * what the files and values alone make impossible, before a database is reached.
+   */
+  static List<ResolvedMigration> resolveWithoutSession(
+      List<MigrationScript> scripts, Placeholders placeholders) {
+    return resolve(scripts, placeholders::replaceWithoutSession);
+  }
+
+  /**
+   * Resolves scripts, replacing placeholders with {@code placeholders} (which carry the run's
+   * built-ins).
+   */
+  static List<ResolvedMigration> resolve(List<MigrationScript> scripts, Placeholders placeholders) {
+    return resolve(scripts, placeholders::replace);
+  }
+
+  private static List<ResolvedMigration> resolve(
+      List<MigrationScript> scripts, BinaryOperator<String> replace) {
     return resolve(
         scripts,
+        replace,
         problem -> {
           throw problem;
         });
@@ -38,13 +64,19 @@ final class MigrationResolver {
 
   /**
    * Every problem of the scripts found without a database, in file order: one per badly named file,
-   * per duplicate version or description, and per file with a transaction-control statement. Empty
-   * when {@link #resolve} would succeed.
+   * per duplicate version or description, per file with a placeholder that has no value, and per
+   * file with a transaction-control statement. Empty when {@link #resolve} would succeed.
    */
   static List<ValidationIssue> problems(List<MigrationScript> scripts) {
+    return problems(scripts, Placeholders.DEFAULT);
+  }
+
+  /** Like {@link #problems(List)}, with these placeholders (built-ins count as set). */
+  static List<ValidationIssue> problems(List<MigrationScript> scripts, Placeholders placeholders) {
     List<ValidationIssue> problems = new ArrayList<>();
     resolve(
         scripts,
+        placeholders::replaceWithoutSession,
         problem ->
             problems.add(
                 new ValidationIssue(problem.code(), problem.subject(), problem.getMessage())));
@@ -81,7 +113,9 @@ final class MigrationResolver {
 
   /** Resolves what it can, passing each problem to {@code onProblem} and skipping that script. */
   private static List<ResolvedMigration> resolve(
-      List<MigrationScript> scripts, Consumer<MigrationException> onProblem) {
+      List<MigrationScript> scripts,
+      BinaryOperator<String> replace,
+      Consumer<MigrationException> onProblem) {
     List<ResolvedMigration> versioned = new ArrayList<>();
     List<ResolvedMigration> repeatable = new ArrayList<>();
     Map<MigrationVersion, String> versions = new HashMap<>();
@@ -92,7 +126,7 @@ final class MigrationResolver {
       }
       ResolvedMigration migration;
       try {
-        migration = parse(script);
+        migration = parse(script, replace);
       } catch (MigrationException e) {
         onProblem.accept(e);
         continue;
@@ -121,7 +155,7 @@ final class MigrationResolver {
     return all;
   }
 
-  private static ResolvedMigration parse(MigrationScript script) {
+  private static ResolvedMigration parse(MigrationScript script, BinaryOperator<String> replace) {
     String name = script.name();
     String fileName = name.substring(name.lastIndexOf('/') + 1);
     if (name.length() > MAX_SCRIPT) {
@@ -155,7 +189,8 @@ final class MigrationResolver {
     } else if (!versionText.isEmpty()) {
       throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
     }
-    List<SqlStatement> statements = SqlSplitter.split(script.sql());
+    String sql = replace.apply(name, script.sql());
+    List<SqlStatement> statements = SqlSplitter.split(sql);
     Optional<SqlStatement> control = TransactionControlStatements.first(statements);
     if (control.isPresent()) {
       throw new MigrationException(
@@ -171,8 +206,11 @@ final class MigrationResolver {
               + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
               + " split the file into several migrations instead.");
     }
-    return new ResolvedMigration(
-        version, description, name, ScriptChecksum.of(script.sql()), statements);
+    // As Flyway: a versioned script's checksum is of its file, a repeatable's of its text after
+    // replacement (so a new placeholder value applies it again), which also matches the file's.
+    int fileChecksum = ScriptChecksum.of(script.sql());
+    int checksum = versioned ? fileChecksum : ScriptChecksum.of(sql);
+    return new ResolvedMigration(version, description, name, checksum, fileChecksum, statements);
   }
 
   private static MigrationException badName(String name, String problem) {

@@ -62,6 +62,15 @@ public final class MigrationScripts {
   }
 
   /**
+   * Like {@link #namingProblems(List)}, with the scripts' placeholders replaced first: also one
+   * issue per file that uses a placeholder without a value, naming its line and key.
+   */
+  public static List<ValidationIssue> problems(
+      List<MigrationScript> scripts, Placeholders placeholders) {
+    return MigrationResolver.problems(scripts, placeholders);
+  }
+
+  /**
    * The names of scripts that are not migrations and are ignored (not {@code
    * V<version>__<description>.sql} nor {@code R__<description>.sql}, nor broken names that look
    * like one), in the given order; callers show them as warnings.
