@@ -38,7 +38,7 @@ public final class MigrateCommand implements Command {
             .withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;

@@ -5,6 +5,7 @@ import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationFailure;
+import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
  * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
- * statement, a history table that points at the wrong table), else {@link Command#FAILED}.
+ * statement or unset placeholder, a history table that points at the wrong table), else {@link
+ * Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
@@ -24,6 +26,7 @@ final class MigrationErrorReport {
           ErrorCode.INVALID_SCRIPT_NAME,
           ErrorCode.DUPLICATE_VERSION,
           ErrorCode.TRANSACTION_CONTROL,
+          ErrorCode.UNSET_PLACEHOLDER,
           ErrorCode.OTHER_HISTORY_TABLE,
           ErrorCode.TARGET_NOT_FOUND,
           ErrorCode.HISTORY_TABLE_INVALID);
@@ -83,9 +86,9 @@ final class MigrationErrorReport {
    * ignores and returns the names that refuse the command (the caller reports them).
    */
   static List<ValidationIssue> fileProblems(
-      String command, List<MigrationScript> scripts, PrintStream err) {
-    ignored(command, scripts, err);
-    return MigrationScripts.namingProblems(scripts);
+      String command, MigrationRequest request, PrintStream err) {
+    ignored(command, request.scripts(), err);
+    return MigrationScripts.problems(request.scripts(), request.placeholders());
   }
 
   static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {

@@ -29,7 +29,7 @@ public final class RepairCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.refused(NAME, naming, err);
       return USAGE;

@@ -32,7 +32,7 @@ public final class ValidateCommand implements Command {
     MigrationRequest request = options.request();
     Optional<ConnectionSettings> settings = DatabaseUrl.find(parsed, env);
     String files = MigrationErrorReport.count(request.scripts().size(), "file");
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request.scripts(), err);
+    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);
       return FAILED;
