@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import java.util.Map;
 
 /** Desired state of a DatabaseMigration. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,6 +36,24 @@ public class DatabaseMigrationSpec {
   @JsonPropertyDescription(
       "Apply pending versions lower than the current version instead of refusing them.")
   public Boolean outOfOrder = false;
+
+  @JsonPropertyDescription(
+      "Placeholder values replaced in the migration files, as Flyway's placeholders: ${key}"
+          + " becomes the value (keys in any case); built-ins such as ${flyway:user} are always"
+          + " set. A placeholder without a value refuses the run.")
+  public Map<String, String> placeholders;
+
+  @Default("true")
+  @JsonPropertyDescription("Whether placeholders are replaced at all.")
+  public Boolean placeholderReplacement = true;
+
+  @Default("\"${\"")
+  @JsonPropertyDescription("What starts a placeholder.")
+  public String placeholderPrefix = "${";
+
+  @Default("\"}\"")
+  @JsonPropertyDescription("What ends a placeholder.")
+  public String placeholderSuffix = "}";
 
   @Default("false")
   @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")
