@@ -43,17 +43,16 @@ public class DatabaseMigrationSpec {
           + " set. A placeholder without a value refuses the run.")
   public Map<String, String> placeholders;
 
-  @Default("true")
-  @JsonPropertyDescription("Whether placeholders are replaced at all.")
-  public Boolean placeholderReplacement = true;
+  // No schema defaults for the placeholder fields: an absent field keeps the digest of what a run
+  // does as it was before these fields existed, so existing resources do not run again.
+  @JsonPropertyDescription("Whether placeholders are replaced at all; default true.")
+  public Boolean placeholderReplacement;
 
-  @Default("\"${\"")
-  @JsonPropertyDescription("What starts a placeholder.")
-  public String placeholderPrefix = "${";
+  @JsonPropertyDescription("What starts a placeholder; default ${.")
+  public String placeholderPrefix;
 
-  @Default("\"}\"")
-  @JsonPropertyDescription("What ends a placeholder.")
-  public String placeholderSuffix = "}";
+  @JsonPropertyDescription("What ends a placeholder; default }.")
+  public String placeholderSuffix;
 
   @Default("false")
   @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")
