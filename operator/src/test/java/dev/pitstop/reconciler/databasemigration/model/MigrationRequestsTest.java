@@ -1,7 +1,7 @@
 package dev.pitstop.reconciler.databasemigration.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
@@ -46,7 +46,8 @@ class MigrationRequestsTest {
     assertThat(requests.runDigest()).isNotEqualTo(without.runDigest());
 
     with.getSpec().placeholderPrefix = "";
-    assertThat(catchThrowableOfType(() -> prepare(with), SpecException.class))
+    assertThatThrownBy(() -> prepare(with))
+        .isInstanceOf(SpecException.class)
         .hasMessageContaining("placeholderPrefix must not be empty");
   }
 }
