@@ -183,10 +183,18 @@ public final class MigrationEngine {
         || request.scripts().stream().noneMatch(s -> s.sql().contains(placeholders.prefix()))) {
       return checked;
     }
-    return MigrationResolver.resolve(
-        request.scripts(),
-        placeholders.withBuiltIns(
-            session.schema(), session.user(), session.database(), request.historyTable().name()));
+    return MigrationResolver.resolve(request.scripts(), placeholders(request, session));
+  }
+
+  /**
+   * The request's placeholders with the built-ins of this session: the step any SQL file of the run
+   * goes through ({@link Placeholders#replace}) before it is split.
+   */
+  static Placeholders placeholders(MigrationRequest request, SessionInfo session) {
+    return request
+        .placeholders()
+        .withBuiltIns(
+            session.schema(), session.user(), session.database(), request.historyTable().name());
   }
 
   private static MigrationPlan plan(
