@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Prints a failed migration command's reasons on stderr, one per line, and picks the exit code:
  * {@link Command#USAGE} for bad input (a request field, a file name, a script's transaction-control
- * statement, a history table that points at the wrong table), else {@link Command#FAILED}.
+ * statement or unset placeholder, a history table that points at the wrong table), else {@link
+ * Command#FAILED}.
  */
 final class MigrationErrorReport {
   private static final Set<ErrorCode> BAD_INPUT =
@@ -26,6 +27,7 @@ final class MigrationErrorReport {
           ErrorCode.DUPLICATE_VERSION,
           ErrorCode.TRANSACTION_CONTROL,
           ErrorCode.INVALID_SCRIPT,
+          ErrorCode.UNSET_PLACEHOLDER,
           ErrorCode.OTHER_HISTORY_TABLE,
           ErrorCode.TARGET_NOT_FOUND,
           ErrorCode.HISTORY_TABLE_INVALID);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,10 +27,19 @@ import java.util.Set;
  */
 record MigrationOptions(Path dir, MigrationRequest request) {
   /** Options that take a value, for every migration command. */
-  static final Set<String> VALUES = Set.of("dir", "history-table", "target", DatabaseUrl.OPTION);
+  static final Set<String> VALUES =
+      Set.of(
+          "dir",
+          "history-table",
+          "target",
+          DatabaseUrl.OPTION,
+          "placeholder",
+          "placeholder-prefix",
+          "placeholder-suffix");
 
   /** Flags for every migration command. */
-  static final Set<String> FLAGS = Set.of("out-of-order", "skip-default-callbacks");
+  static final Set<String> FLAGS =
+      Set.of("out-of-order", "skip-default-callbacks", "placeholder-replacement");
 
   /** Options that take a value, for {@code migrate} only. */
   static final Set<String> MIGRATE_VALUES =
@@ -45,7 +55,9 @@ record MigrationOptions(Path dir, MigrationRequest request) {
           "targetVersion", "--target",
           "lockTimeout", "--lock-timeout",
           "statementTimeout", "--statement-timeout",
-          "lockWaitTimeout", "--lock-wait-timeout");
+          "lockWaitTimeout", "--lock-wait-timeout",
+          "placeholderPrefix", "--placeholder-prefix",
+          "placeholderSuffix", "--placeholder-suffix");
 
   /**
    * Reads the options present in {@code args} (the command refused the ones it does not take).
@@ -73,6 +85,11 @@ record MigrationOptions(Path dir, MigrationRequest request) {
     args.value("lock-wait-timeout")
         .map(v -> duration(v, "--lock-wait-timeout"))
         .ifPresent(builder::lockWaitTimeout);
+    builder.placeholders(placeholders(args.values("placeholder")));
+    builder.placeholderReplacement(
+        args.value("placeholder-replacement").map(Boolean::parseBoolean).orElse(true));
+    args.value("placeholder-prefix").ifPresent(builder::placeholderPrefix);
+    args.value("placeholder-suffix").ifPresent(builder::placeholderSuffix);
     try {
       return new MigrationOptions(dir, builder.build());
     } catch (MigrationException e) {
@@ -128,6 +145,19 @@ record MigrationOptions(Path dir, MigrationRequest request) {
       throw new UsageException("--dir " + dir + " contains no .sql files");
     }
     return scripts;
+  }
+
+  /** {@code --placeholder KEY=VALUE}, repeatable; a later value of the same key wins. */
+  private static Map<String, String> placeholders(List<String> values) {
+    Map<String, String> placeholders = new LinkedHashMap<>();
+    for (String value : values) {
+      int eq = value.indexOf('=');
+      if (eq <= 0) {
+        throw new UsageException("--placeholder must be KEY=VALUE, not '" + value + "'");
+      }
+      placeholders.put(value.substring(0, eq), value.substring(eq + 1));
+    }
+    return placeholders;
   }
 
   private static Duration duration(String text, String option) {

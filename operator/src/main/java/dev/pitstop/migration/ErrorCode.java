@@ -19,6 +19,11 @@ public enum ErrorCode {
    * contradicts the script; refused before anything runs.
    */
   INVALID_SCRIPT,
+  /**
+   * A script uses a placeholder that has no value (or a prefix without a suffix); refused before
+   * anything runs.
+   */
+  UNSET_PLACEHOLDER,
   /** An applied script was changed after it was applied. */
   CHECKSUM_MISMATCH,
   /** An applied script was renamed to a different description after it was applied. */

@@ -34,11 +34,13 @@ public final class MigrationEngine {
    * not create the history table. Used for validate-only runs and approval plans.
    */
   public MigrationInfo info(MigrationRequest request) {
-    List<ResolvedMigration> scripts =
-        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks())
-            .migrations();
+    MigrationResolver.Resolved checked = resolveWithoutSession(request);
     try (Connection work = dataSource.getConnection()) {
-      return plan(work, request, scripts).info();
+      SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
+      return plan(
+              work, request, scripts, session, new MigrationHistory(historyTable(request, session)))
+          .info();
     } catch (SQLException e) {
       throw databaseError(e);
     }
@@ -74,12 +76,12 @@ public final class MigrationEngine {
    */
   public MigrateResult migrate(MigrationRequest request, MigrationListener listener) {
     long start = System.nanoTime();
-    MigrationResolver.Resolved resolved =
-        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks());
-    List<ResolvedMigration> scripts = resolved.migrations();
+    MigrationResolver.Resolved checked = resolveWithoutSession(request);
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
+      MigrationResolver.Resolved resolved = resolve(request, session, checked);
+      List<ResolvedMigration> scripts = resolved.migrations();
       MigrationHistory history = new MigrationHistory(historyTable(request, session));
       try (MigrationLock lock =
           MigrationLock.acquire(
@@ -142,12 +144,11 @@ public final class MigrationEngine {
    * scripts with the given ones. Never runs a script.
    */
   public RepairResult repair(MigrationRequest request) {
-    List<ResolvedMigration> scripts =
-        MigrationResolver.resolveAll(request.scripts(), request.skipDefaultCallbacks())
-            .migrations();
+    MigrationResolver.Resolved checked = resolveWithoutSession(request);
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
       MigrationHistory history = new MigrationHistory(historyTable(request, session));
       try (MigrationLock lock =
           MigrationLock.acquire(
@@ -179,12 +180,38 @@ public final class MigrationEngine {
     }
   }
 
-  private MigrationPlan plan(
-      Connection work, MigrationRequest request, List<ResolvedMigration> scripts)
-      throws SQLException {
-    SessionInfo session = SessionInfo.read(work);
-    return plan(
-        work, request, scripts, session, new MigrationHistory(historyTable(request, session)));
+  /**
+   * The scripts as the files and placeholder values alone allow; refuses them if they cannot run.
+   */
+  private static MigrationResolver.Resolved resolveWithoutSession(MigrationRequest request) {
+    return MigrationResolver.resolveWithoutSession(
+        request.scripts(), request.placeholders(), request.skipDefaultCallbacks());
+  }
+
+  /**
+   * The scripts with their placeholders replaced, built-ins with this session's values ({@code
+   * checked} as it is when no script has a placeholder).
+   */
+  private static MigrationResolver.Resolved resolve(
+      MigrationRequest request, SessionInfo session, MigrationResolver.Resolved checked) {
+    Placeholders placeholders = request.placeholders();
+    if (!placeholders.enabled()
+        || request.scripts().stream().noneMatch(s -> s.sql().contains(placeholders.prefix()))) {
+      return checked;
+    }
+    return MigrationResolver.resolve(
+        request.scripts(), placeholders(request, session), request.skipDefaultCallbacks());
+  }
+
+  /**
+   * The request's placeholders with the built-ins of this session: the step any SQL file of the run
+   * goes through ({@link Placeholders#replace}) before it is split.
+   */
+  static Placeholders placeholders(MigrationRequest request, SessionInfo session) {
+    return request
+        .placeholders()
+        .withBuiltIns(
+            session.schema(), session.user(), session.database(), request.historyTable().name());
   }
 
   private static MigrationPlan plan(

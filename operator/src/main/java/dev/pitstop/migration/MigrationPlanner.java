@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>Rules (Flyway's, unless noted): a versioned row is matched to the script of equal version;
  * only rows of type {@code SQL} are checked for checksum and description, rows of other types (Java
  * migrations) are trusted; a {@code BASELINE} row makes lower versions count as applied; the latest
- * successful row of a repeatable (by description) decides whether it is pending; a repeatable whose
+ * successful row of a repeatable (by description) decides whether it is pending (its checksum is
+ * that of the text after placeholder replacement, or of the file as it is); a repeatable whose
  * script is gone is ignored; an applied version without a script is an error (Flyway ignores
  * "future" versions by default, Pitstop does not, so a rollback to older scripts is noticed).
  */
@@ -89,7 +90,9 @@ final class MigrationPlanner {
       boolean isOutOfOrder = false;
       if (script.repeatable()) {
         AppliedMigration latest = latestRepeatables.get(script.description());
-        if (latest != null && Objects.equals(latest.checksum(), script.checksum())) {
+        if (latest != null
+            && (Objects.equals(latest.checksum(), script.checksum())
+                || Objects.equals(latest.checksum(), script.fileChecksum()))) {
           continue;
         }
       } else {

@@ -4,6 +4,7 @@ import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,7 @@ public final class MigrationRequest {
   private final Duration lockWaitTimeout;
   private final String installedBy;
   private final boolean skipDefaultCallbacks;
+  private final Placeholders placeholders;
 
   private MigrationRequest(Builder b) {
     this.scripts = List.copyOf(b.scripts);
@@ -41,6 +43,7 @@ public final class MigrationRequest {
     if (installedBy != null && (installedBy.isBlank() || installedBy.length() > 100)) {
       throw invalid("installedBy", "installedBy must be 1 to 100 characters long.");
     }
+    this.placeholders = parsePlaceholders(b);
   }
 
   /** Starts a request for these scripts, with the defaults described on each builder method. */
@@ -101,6 +104,29 @@ public final class MigrationRequest {
     return skipDefaultCallbacks;
   }
 
+  /** Returns the placeholders replaced in the scripts' text ({@link Placeholders}). */
+  public Placeholders placeholders() {
+    return placeholders;
+  }
+
+  private static Placeholders parsePlaceholders(Builder b) {
+    String field = "placeholders";
+    if (b.placeholderPrefix == null || b.placeholderPrefix.isEmpty()) {
+      field = "placeholderPrefix";
+    } else if (b.placeholderSuffix == null || b.placeholderSuffix.isEmpty()) {
+      field = "placeholderSuffix";
+    }
+    try {
+      return Placeholders.of(
+          Objects.requireNonNull(b.placeholders, "placeholders"),
+          b.placeholderReplacement,
+          b.placeholderPrefix,
+          b.placeholderSuffix);
+    } catch (IllegalArgumentException e) {
+      throw invalid(field, e.getMessage() + ".");
+    }
+  }
+
   private static QualifiedName parseHistoryTable(String text) {
     if (text != null && text.isBlank()) {
       throw invalid("historyTable", "historyTable must name a table, not be empty");
@@ -150,6 +176,10 @@ public final class MigrationRequest {
     private Duration lockWaitTimeout = Duration.ofMinutes(10);
     private String installedBy;
     private boolean skipDefaultCallbacks;
+    private Map<String, String> placeholders = Map.of();
+    private boolean placeholderReplacement = true;
+    private String placeholderPrefix = Placeholders.DEFAULT_PREFIX;
+    private String placeholderSuffix = Placeholders.DEFAULT_SUFFIX;
 
     private Builder(List<MigrationScript> scripts) {
       this.scripts = Objects.requireNonNull(scripts, "scripts");
@@ -209,6 +239,33 @@ public final class MigrationRequest {
     /** Skips SQL callback files, as Flyway's {@code skipDefaultCallbacks} (default false). */
     public Builder skipDefaultCallbacks(boolean skipDefaultCallbacks) {
       this.skipDefaultCallbacks = skipDefaultCallbacks;
+      return this;
+    }
+
+    /**
+     * Sets the placeholder values replaced in the scripts, keys in any case (default none; the
+     * built-ins {@code flyway:...} are always set).
+     */
+    public Builder placeholders(Map<String, String> placeholders) {
+      this.placeholders = placeholders;
+      return this;
+    }
+
+    /** Sets whether placeholders are replaced at all (default true). */
+    public Builder placeholderReplacement(boolean placeholderReplacement) {
+      this.placeholderReplacement = placeholderReplacement;
+      return this;
+    }
+
+    /** Sets what starts a placeholder (default <code>${</code>). */
+    public Builder placeholderPrefix(String placeholderPrefix) {
+      this.placeholderPrefix = placeholderPrefix;
+      return this;
+    }
+
+    /** Sets what ends a placeholder (default <code>}</code>). */
+    public Builder placeholderSuffix(String placeholderSuffix) {
+      this.placeholderSuffix = placeholderSuffix;
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * names ({@code README.sql}, {@code U1__undo.sql}, Flyway callbacks Pitstop does not run, other
  * suffixes) are ignored, as Flyway ignores them; names that look like a migration but are broken
  * ({@code V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming}
- * does. Returns versioned scripts by version, then repeatables by description.
+ * does. Placeholders are replaced ({@link Placeholders}) before a script is split and checked.
+ * Returns versioned scripts by version, then repeatables by description.
  */
 final class MigrationResolver {
 
@@ -44,18 +46,36 @@ final class MigrationResolver {
     }
   }
 
+  /** Resolves scripts without placeholder values of a session (built-ins get a stand-in). */
   static List<ResolvedMigration> resolve(List<MigrationScript> scripts) {
-    return resolveAll(scripts, false).migrations();
+    return resolveWithoutSession(scripts, Placeholders.DEFAULT, false).migrations();
   }
 
   /**
-   * Resolves migrations and callbacks, throwing the first problem; with {@code skipCallbacks}
-   * (Flyway's {@code skipDefaultCallbacks}) callback files are neither read nor run.
+   * Resolves scripts with the user's placeholder values and a stand-in for each built-in: refuses
+   * what the files and values alone make impossible, before a database is reached. With {@code
+   * skipCallbacks} (Flyway's {@code skipDefaultCallbacks}) callback files are neither read nor run.
    */
-  static Resolved resolveAll(List<MigrationScript> scripts, boolean skipCallbacks) {
+  static Resolved resolveWithoutSession(
+      List<MigrationScript> scripts, Placeholders placeholders, boolean skipCallbacks) {
+    return resolve(scripts, skipCallbacks, placeholders::replaceWithoutSession);
+  }
+
+  /**
+   * Resolves migrations and callbacks, replacing placeholders with {@code placeholders} (which
+   * carry the run's built-ins), throwing the first problem.
+   */
+  static Resolved resolve(
+      List<MigrationScript> scripts, Placeholders placeholders, boolean skipCallbacks) {
+    return resolve(scripts, skipCallbacks, placeholders::replace);
+  }
+
+  private static Resolved resolve(
+      List<MigrationScript> scripts, boolean skipCallbacks, BinaryOperator<String> replace) {
     return resolve(
         scripts,
         skipCallbacks,
+        replace,
         problem -> {
           throw problem;
         });
@@ -63,19 +83,24 @@ final class MigrationResolver {
 
   /**
    * Every problem of the scripts found without a database, in file order: one per badly named file,
-   * per duplicate version or description, and per file with a transaction-control statement. Empty
-   * when {@link #resolve} would succeed.
+   * per duplicate version or description, per file with a placeholder that has no value, and per
+   * file with a transaction-control statement. Empty when {@link #resolve} would succeed.
    */
   static List<ValidationIssue> problems(List<MigrationScript> scripts) {
-    return problems(scripts, false);
+    return problems(scripts, Placeholders.DEFAULT, false);
   }
 
-  /** Like {@link #problems(List)}; with {@code skipCallbacks} callback files are not checked. */
-  static List<ValidationIssue> problems(List<MigrationScript> scripts, boolean skipCallbacks) {
+  /**
+   * Like {@link #problems(List)}, with these placeholders (built-ins count as set); with {@code
+   * skipCallbacks} callback files are not checked.
+   */
+  static List<ValidationIssue> problems(
+      List<MigrationScript> scripts, Placeholders placeholders, boolean skipCallbacks) {
     List<ValidationIssue> problems = new ArrayList<>();
     resolve(
         scripts,
         skipCallbacks,
+        placeholders::replaceWithoutSession,
         problem ->
             problems.add(
                 new ValidationIssue(problem.code(), problem.subject(), problem.getMessage())));
@@ -137,6 +162,7 @@ final class MigrationResolver {
   private static Resolved resolve(
       List<MigrationScript> scripts,
       boolean skipCallbacks,
+      BinaryOperator<String> replace,
       Consumer<MigrationException> onProblem) {
     List<ResolvedMigration> versioned = new ArrayList<>();
     List<ResolvedMigration> repeatable = new ArrayList<>();
@@ -158,7 +184,7 @@ final class MigrationResolver {
         }
         ResolvedCallback callback;
         try {
-          callback = parseCallback(script, event);
+          callback = parseCallback(script, event, replace);
         } catch (MigrationException e) {
           onProblem.accept(e);
           continue;
@@ -190,7 +216,7 @@ final class MigrationResolver {
       }
       ResolvedMigration migration;
       try {
-        migration = parse(script, configs.get(script.name() + ScriptConfig.SUFFIX));
+        migration = parse(script, configs.get(script.name() + ScriptConfig.SUFFIX), replace);
       } catch (MigrationException e) {
         onProblem.accept(e);
         continue;
@@ -223,7 +249,8 @@ final class MigrationResolver {
     return new Resolved(List.copyOf(all), List.copyOf(callbacks));
   }
 
-  private static ResolvedCallback parseCallback(MigrationScript script, CallbackEvent event) {
+  private static ResolvedCallback parseCallback(
+      MigrationScript script, CallbackEvent event, BinaryOperator<String> replace) {
     String name = script.name();
     if (name.length() > MAX_SCRIPT) {
       throw new MigrationException(
@@ -242,6 +269,7 @@ final class MigrationResolver {
     List<SqlStatement> statements =
         statements(
             script,
+            replace.apply(name, script.sql()),
             "Callback script ",
             "; Pitstop runs each callback in a transaction (or in its migration's transaction), so"
                 + " remove transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...).");
@@ -253,8 +281,8 @@ final class MigrationResolver {
    * one place where a script's text is turned into statements.
    */
   private static List<SqlStatement> statements(
-      MigrationScript script, String kind, String transactionControlAdvice) {
-    List<SqlStatement> statements = SqlSplitter.split(script.sql());
+      MigrationScript script, String sql, String kind, String transactionControlAdvice) {
+    List<SqlStatement> statements = SqlSplitter.split(sql);
     Optional<SqlStatement> control = TransactionControlStatements.first(statements);
     if (control.isPresent()) {
       throw new MigrationException(
@@ -284,7 +312,8 @@ final class MigrationResolver {
     return statements;
   }
 
-  private static ResolvedMigration parse(MigrationScript script, MigrationScript configFile) {
+  private static ResolvedMigration parse(
+      MigrationScript script, MigrationScript configFile, BinaryOperator<String> replace) {
     String name = script.name();
     String fileName = name.substring(name.lastIndexOf('/') + 1);
     if (name.length() > MAX_SCRIPT) {
@@ -318,17 +347,22 @@ final class MigrationResolver {
     } else if (!versionText.isEmpty()) {
       throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
     }
-    List<SqlStatement> statements =
-        statements(
-            script,
-            "Migration script ",
-            "; Pitstop runs and records each migration in its own transaction, so remove"
-                + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
-                + " split the file into several migrations instead.");
     ScriptConfig config =
         configFile == null
             ? ScriptConfig.NONE
             : ScriptConfig.parse(configFile.name(), configFile.sql());
+    String sql =
+        Boolean.FALSE.equals(config.placeholderReplacement())
+            ? script.sql()
+            : replace.apply(name, script.sql());
+    List<SqlStatement> statements =
+        statements(
+            script,
+            sql,
+            "Migration script ",
+            "; Pitstop runs and records each migration in its own transaction, so remove"
+                + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
+                + " split the file into several migrations instead.");
     if (Boolean.TRUE.equals(config.executeInTransaction())) {
       for (SqlStatement statement : statements) {
         if (NonTransactionalStatements.requiresAutocommit(statement, Integer.MAX_VALUE)) {
@@ -351,11 +385,16 @@ final class MigrationResolver {
         }
       }
     }
+    // As Flyway: a versioned script's checksum is of its file, a repeatable's of its text after
+    // replacement (so a new placeholder value applies it again), which also matches the file's.
+    int fileChecksum = ScriptChecksum.of(script.sql());
+    int checksum = versioned ? fileChecksum : ScriptChecksum.of(sql);
     return new ResolvedMigration(
         version,
         description,
         name,
-        ScriptChecksum.of(script.sql()),
+        checksum,
+        fileChecksum,
         statements,
         config.executeInTransaction());
   }

@@ -64,11 +64,14 @@ public final class MigrationScripts {
   }
 
   /**
-   * Like {@link #namingProblems(List)} for a request: callback files are not checked when it skips
-   * them ({@link MigrationRequest#skipDefaultCallbacks()}).
+   * Like {@link #namingProblems(List)} for a request: with its placeholders replaced first (also
+   * one issue per file that uses a placeholder without a value, naming its line and key), and
+   * callback files not checked when it skips them ({@link
+   * MigrationRequest#skipDefaultCallbacks()}).
    */
   public static List<ValidationIssue> namingProblems(MigrationRequest request) {
-    return MigrationResolver.problems(request.scripts(), request.skipDefaultCallbacks());
+    return MigrationResolver.problems(
+        request.scripts(), request.placeholders(), request.skipDefaultCallbacks());
   }
 
   /**

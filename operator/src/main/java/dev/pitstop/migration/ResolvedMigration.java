@@ -9,7 +9,9 @@ import java.util.List;
  * @param version the version, {@code null} for a repeatable script
  * @param description the description from the name, underscores turned into spaces
  * @param script the script name as given
- * @param checksum Flyway's checksum of the content
+ * @param checksum Flyway's checksum: of the file for a versioned script, of the text after
+ *     placeholder replacement for a repeatable one
+ * @param fileChecksum the checksum of the file as it is (Flyway's equivalent checksum)
  * @param statements the statements, in order
  * @param executeInTransaction the script configuration's override of whether the script runs in a
  *     transaction, or null to decide from its statements
@@ -19,6 +21,7 @@ record ResolvedMigration(
     String description,
     String script,
     int checksum,
+    int fileChecksum,
     List<SqlStatement> statements,
     Boolean executeInTransaction) {
 

@@ -240,6 +240,59 @@ class MigrateCommandTest {
   }
 
   @Test
+  void placeholdersAreReplacedAndAnUnsetOneIsRefusedWithExitTwoNamingFileLineAndKey()
+      throws Exception {
+    write("V1__create.sql", "CREATE TABLE ${table} (id int, note text);");
+    write("V2__seed.sql", "SELECT 1;\nINSERT INTO ${Table} VALUES (1, '${note}');\n");
+
+    CliRun unset = migrate("--placeholder", "table=courses");
+    assertThat(unset.exit()).isEqualTo(Command.USAGE);
+    assertThat(unset.err().strip())
+        .isEqualTo(
+            "pitstop migrate: Migration script V2__seed.sql uses placeholder ${note} at line 2 but"
+                + " no value is set for note; give it a value (pitstop --placeholder note=VALUE,"
+                + " spec.placeholders); nothing was changed");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("courses")).isFalse();
+    assertThat(migrate("--placeholder", "table").err())
+        .contains("--placeholder must be KEY=VALUE, not 'table'");
+
+    CliRun run = migrate("--placeholder", "table=courses", "--placeholder", "NOTE=${x} kept");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(pg.database().queryStrings("SELECT note FROM courses")).containsExactly("${x} kept");
+    CliRun validate =
+        CliRun.of(
+            Map.of(),
+            "validate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            databaseUrl(pg),
+            "--placeholder",
+            "table=courses",
+            "--placeholder",
+            "note=anything");
+    assertThat(validate.exit()).as(validate.err()).isZero();
+
+    // another prefix and suffix, or no replacement at all
+    write("V3__more.sql", "INSERT INTO #[table] VALUES (3, '${kept}');");
+    assertThat(
+            migrate(
+                    "--placeholder",
+                    "table=courses",
+                    "--placeholder-prefix",
+                    "#[",
+                    "--placeholder-suffix",
+                    "]")
+                .exit())
+        .isZero();
+    write("V4__literal.sql", "INSERT INTO courses VALUES (4, '${literal}');");
+    assertThat(migrate("--placeholder-replacement=false").exit()).isZero();
+    assertThat(pg.database().queryStrings("SELECT note FROM courses WHERE id > 1 ORDER BY id"))
+        .containsExactly("${kept}", "${literal}");
+  }
+
+  @Test
   void dryRunPrintsThePlanAndChangesNothing() throws Exception {
     writeThreeMigrations();
 

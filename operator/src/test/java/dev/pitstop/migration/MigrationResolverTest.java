@@ -106,7 +106,8 @@ class MigrationResolverTest {
             script("beforeMigrate__.sql"),
             script("beforeEachMigrate.sql"));
 
-    MigrationResolver.Resolved resolved = MigrationResolver.resolveAll(scripts, false);
+    MigrationResolver.Resolved resolved =
+        MigrationResolver.resolveWithoutSession(scripts, Placeholders.DEFAULT, false);
 
     assertThat(resolved.migrations())
         .extracting(ResolvedMigration::script)
@@ -121,7 +122,10 @@ class MigrationResolverTest {
             "afterMigrate:z:afterMigrate__z.sql");
     assertThat(MigrationScripts.ignored(scripts)).isEmpty();
     assertThat(MigrationScripts.namingProblems(scripts)).isEmpty();
-    assertThat(MigrationResolver.resolveAll(scripts, true).callbacks()).isEmpty();
+    assertThat(
+            MigrationResolver.resolveWithoutSession(scripts, Placeholders.DEFAULT, true)
+                .callbacks())
+        .isEmpty();
   }
 
   @Test
@@ -156,7 +160,7 @@ class MigrationResolverTest {
               assertThat(issue.message())
                   .startsWith("Callback script afterMigrate.sql has ROLLBACK at line 2;");
             });
-    assertThat(MigrationResolver.problems(scripts, true)).isEmpty();
+    assertThat(MigrationResolver.problems(scripts, Placeholders.DEFAULT, true)).isEmpty();
   }
 
   @Test

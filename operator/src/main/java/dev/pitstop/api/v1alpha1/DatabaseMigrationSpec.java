@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import java.util.Map;
 
 /** Desired state of a DatabaseMigration. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,6 +42,23 @@ public class DatabaseMigrationSpec {
       "Skip the SQL callback files (beforeMigrate.sql, afterMigrate.sql, ...): neither checked nor"
           + " run, as Flyway's skipDefaultCallbacks. Unset means false.")
   public Boolean skipDefaultCallbacks;
+
+  @JsonPropertyDescription(
+      "Placeholder values replaced in the migration files, as Flyway's placeholders: ${key}"
+          + " becomes the value (keys in any case); built-ins such as ${flyway:user} are always"
+          + " set. A placeholder without a value refuses the run.")
+  public Map<String, String> placeholders;
+
+  // No schema defaults for the placeholder fields: an absent field keeps the digest of what a run
+  // does as it was before these fields existed, so existing resources do not run again.
+  @JsonPropertyDescription("Whether placeholders are replaced at all; default true.")
+  public Boolean placeholderReplacement;
+
+  @JsonPropertyDescription("What starts a placeholder; default ${.")
+  public String placeholderPrefix;
+
+  @JsonPropertyDescription("What ends a placeholder; default }.")
+  public String placeholderSuffix;
 
   @Default("false")
   @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")

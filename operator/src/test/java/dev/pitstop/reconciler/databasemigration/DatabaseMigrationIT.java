@@ -485,6 +485,38 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void anUnsetPlaceholderFailsNamingFileLineAndKeyAndSpecPlaceholdersThenRunIt() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of("V1__t.sql", "-- for ${Tenant}\nCREATE TABLE ${tenant}_t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .startsWith("Migration script V1__t.sql uses placeholder ${Tenant} at line 1");
+    assertThat(condition(refused, Condition.FAILED)).isEqualTo("True");
+    assertThat(kube.eventsFor(refused)).extracting(Event::getReason).contains("MigrationFailed");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(DatabaseMigration.class)
+                .inNamespace(NAMESPACE)
+                .withName("app")
+                .edit(
+                    r -> {
+                      r.getSpec().placeholders = Map.of("TENANT", "acme");
+                      return r;
+                    }));
+    awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.tableExists("acme_t")).isTrue();
+  }
+
+  @Test
   void badScriptNameIsRefusedNamingTheFile() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1_t.sql", "CREATE TABLE t (id int);")))

@@ -8,6 +8,7 @@ import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.Placeholders;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.RunDigest;
 import dev.pitstop.reconciler.model.SourceScripts;
@@ -68,6 +69,16 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
               .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
               .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
               .skipDefaultCallbacks(Boolean.TRUE.equals(spec.skipDefaultCallbacks))
+              .placeholders(spec.placeholders == null ? Map.of() : spec.placeholders)
+              .placeholderReplacement(!Boolean.FALSE.equals(spec.placeholderReplacement))
+              .placeholderPrefix(
+                  spec.placeholderPrefix == null
+                      ? Placeholders.DEFAULT_PREFIX
+                      : spec.placeholderPrefix)
+              .placeholderSuffix(
+                  spec.placeholderSuffix == null
+                      ? Placeholders.DEFAULT_SUFFIX
+                      : spec.placeholderSuffix)
               .onChecksumMismatch(
                   spec.onChecksumMismatch == OnChecksumMismatch.Repair
                       ? ChecksumMismatchPolicy.REPAIR

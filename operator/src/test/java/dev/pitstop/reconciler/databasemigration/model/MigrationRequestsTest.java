@@ -1,0 +1,53 @@
+package dev.pitstop.reconciler.databasemigration.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.reconciler.databasemigration.MigrationFixtures;
+import dev.pitstop.reconciler.model.SpecException;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MigrationRequestsTest {
+
+  private static MigrationRequests prepare(DatabaseMigration resource) throws SpecException {
+    return MigrationRequests.prepare(
+        resource,
+        name ->
+            Optional.of(
+                MigrationFixtures.configMap(name, Map.of("V1__t.sql", "CREATE TABLE ${t} ();"))));
+  }
+
+  @Test
+  void placeholderFieldsReachTheRequestAndAbsentOnesLeaveTheRunDigestAsItWas() throws Exception {
+    DatabaseMigration plain = MigrationFixtures.migration("app", "db", "migrations");
+    // absent placeholder fields are not part of the spec as written, so a resource from before
+    // they existed keeps its run digest and does not run again
+    assertThat(new ObjectMapper().valueToTree(plain.getSpec()).fieldNames())
+        .toIterable()
+        .noneMatch(name -> name.startsWith("placeholder"));
+    MigrationRequests without = prepare(plain);
+    assertThat(without.request().placeholders().enabled()).isTrue();
+    assertThat(without.request().placeholders().prefix()).isEqualTo("${");
+
+    DatabaseMigration with = MigrationFixtures.migration("app", "db", "migrations");
+    with.getSpec().placeholders = Map.of("T", "items");
+    with.getSpec().placeholderReplacement = false;
+    with.getSpec().placeholderPrefix = "#[";
+    with.getSpec().placeholderSuffix = "]";
+    MigrationRequests requests = prepare(with);
+    assertThat(requests.request().placeholders().values()).isEqualTo(Map.of("t", "items"));
+    assertThat(requests.request().placeholders().enabled()).isFalse();
+    assertThat(requests.request().placeholders().prefix()).isEqualTo("#[");
+    assertThat(requests.request().placeholders().suffix()).isEqualTo("]");
+    assertThat(requests.runDigest()).isNotEqualTo(without.runDigest());
+
+    with.getSpec().placeholderPrefix = "";
+    assertThatThrownBy(() -> prepare(with))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("placeholderPrefix must not be empty");
+  }
+}
