@@ -51,6 +51,11 @@ class PlaceholderCompatibilityTest {
         "R__view.sql",
         "CREATE OR REPLACE VIEW ${table}_view AS SELECT id, '${greeting}'::text AS greeting"
             + " FROM ${table};\n");
+    // callbacks get the same replacement
+    write(
+        "beforeMigrate.sql",
+        "CREATE TABLE IF NOT EXISTS ${table}_log (greeting text, file text);\n"
+            + "INSERT INTO ${table}_log VALUES ('${greeting}', '${flyway:filename}');\n");
   }
 
   private static Map<String, String> values(String greeting) {
@@ -109,6 +114,9 @@ class PlaceholderCompatibilityTest {
                 "SELECT count(*) FROM pg_index WHERE indexrelid = 'items_id_idx'::regclass AND indisvalid"))
         .isOne();
     assertThat(byPitstop.queryStrings("SELECT greeting FROM items_view")).containsExactly("hello");
+    assertThat(byPitstop.queryStrings("SELECT greeting || ' ' || file FROM items_log"))
+        .containsExactly("hello beforeMigrate.sql")
+        .isEqualTo(byFlyway.queryStrings("SELECT greeting || ' ' || file FROM items_log"));
 
     // Flyway's checksum of a versioned script is of the file before replacement, of a repeatable
     // one after replacement
@@ -172,6 +180,11 @@ class PlaceholderCompatibilityTest {
     assertThat(pg.tableExists("items")).isFalse();
     assertThat(MigrationScripts.namingProblems(request(Map.of())))
         .extracting(ValidationIssue::subject)
-        .containsExactly("R__view.sql", "V1__create.sql", "V2__index.sql", "V3__tenant.sql");
+        .containsExactly(
+            "R__view.sql",
+            "V1__create.sql",
+            "V2__index.sql",
+            "V3__tenant.sql",
+            "beforeMigrate.sql");
   }
 }
