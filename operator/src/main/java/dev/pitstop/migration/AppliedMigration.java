@@ -33,6 +33,11 @@ public record AppliedMigration(
     return type.endsWith("BASELINE");
   }
 
+  /** A row that {@code baseline} writes (not a {@code B} script's {@code SQL_BASELINE} row). */
+  boolean isBaselineMarker() {
+    return type.equals("BASELINE");
+  }
+
   boolean isSchemaMarker() {
     return type.equals("SCHEMA");
   }
