@@ -39,6 +39,16 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
           "lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval", "notify");
 
   /**
+   * Spec fields added after the first release, at their defaults: left out of the run digest then,
+   * so the defaults an upgrade fills in start no run (nor ask for a new approval).
+   */
+  private static final Map<String, Object> LATER_DEFAULTS =
+      Map.of(
+          "baselineOnMigrate", false,
+          "baselineVersion", MigrationRequest.DEFAULT_BASELINE_VERSION,
+          "baselineDescription", MigrationRequest.DEFAULT_BASELINE_DESCRIPTION);
+
+  /**
    * Validates the spec and gathers its scripts.
    *
    * @param configMaps looks up a ConfigMap of the resource's namespace by name
@@ -67,6 +77,15 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
                       : spec.historyTable)
               .targetVersion(spec.targetVersion == null ? "latest" : spec.targetVersion)
               .outOfOrder(Boolean.TRUE.equals(spec.outOfOrder))
+              .baselineOnMigrate(Boolean.TRUE.equals(spec.baselineOnMigrate))
+              .baselineVersion(
+                  spec.baselineVersion == null
+                      ? MigrationRequest.DEFAULT_BASELINE_VERSION
+                      : spec.baselineVersion)
+              .baselineDescription(
+                  spec.baselineDescription == null
+                      ? MigrationRequest.DEFAULT_BASELINE_DESCRIPTION
+                      : spec.baselineDescription)
               .onChecksumMismatch(
                   spec.onChecksumMismatch == OnChecksumMismatch.Repair
                       ? ChecksumMismatchPolicy.REPAIR
@@ -80,7 +99,9 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
                       "spec.statementTimeout"))
               .build();
       return new MigrationRequests(
-          request, scripts.digest(), RunDigest.of(spec, SETTINGS, scripts.digest()));
+          request,
+          scripts.digest(),
+          RunDigest.of(spec, SETTINGS, LATER_DEFAULTS, scripts.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (MigrationException e) {
