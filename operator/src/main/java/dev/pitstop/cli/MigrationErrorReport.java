@@ -103,8 +103,8 @@ final class MigrationErrorReport {
                         + command
                         + ": warning: ignoring "
                         + name
-                        + ": not named V<version>__<description>.sql or"
-                        + " R__<description>.sql"));
+                        + ": not named V<version>__<description>.sql,"
+                        + " B<version>__<description>.sql or R__<description>.sql"));
   }
 
   /**

@@ -45,4 +45,9 @@ public record AppliedMigration(
   boolean isSqlScript() {
     return type.equals("SQL");
   }
+
+  /** The row of an applied baseline migration ({@code B<version>__<description>.sql}). */
+  boolean isSqlBaseline() {
+    return type.equals("SQL_BASELINE");
+  }
 }

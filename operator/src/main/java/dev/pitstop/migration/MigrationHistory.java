@@ -34,7 +34,7 @@ final class MigrationHistory {
             + t
             + " (installed_rank, version, description, type, script, checksum, installed_by,"
             + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
-            + " ?, ?, 'SQL', ?, ?, ?, ?, true FROM "
+            + " ?, ?, ?, ?, ?, ?, ?, true FROM "
             + t;
   }
 
@@ -253,10 +253,11 @@ final class MigrationHistory {
       insert.setString(1, migration.versionText());
     }
     insert.setString(2, migration.description());
-    insert.setString(3, migration.script());
-    insert.setInt(4, migration.checksum());
-    insert.setString(5, installedBy);
-    insert.setInt(6, timeMs);
+    insert.setString(3, migration.type());
+    insert.setString(4, migration.script());
+    insert.setInt(5, migration.checksum());
+    insert.setString(6, installedBy);
+    insert.setInt(7, timeMs);
     insert.executeUpdate();
   }
 

@@ -11,13 +11,29 @@ import java.util.List;
  * @param script the script name as given
  * @param checksum Flyway's checksum of the content
  * @param statements the statements, in order
+ * @param baseline whether it is a baseline migration ({@code B<version>__<description>.sql})
  */
 record ResolvedMigration(
     MigrationVersion version,
     String description,
     String script,
     int checksum,
-    List<SqlStatement> statements) {
+    List<SqlStatement> statements,
+    boolean baseline) {
+
+  ResolvedMigration(
+      MigrationVersion version,
+      String description,
+      String script,
+      int checksum,
+      List<SqlStatement> statements) {
+    this(version, description, script, checksum, statements, false);
+  }
+
+  /** The type its history row gets: {@code SQL_BASELINE} for a baseline migration, as Flyway's. */
+  String type() {
+    return baseline ? "SQL_BASELINE" : "SQL";
+  }
 
   boolean repeatable() {
     return version == null;

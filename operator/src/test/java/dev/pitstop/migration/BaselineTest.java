@@ -237,4 +237,49 @@ class BaselineTest {
         .hasMessageContaining("already been baselined");
     assertThat(baselined.queryLong("SELECT count(*) FROM flyway_schema_history")).isEqualTo(1);
   }
+
+  @Test
+  void aBaselineMigrationReplacesTheVersionsUpToItOnlyOnANewDatabaseAsFlywayRunsIt()
+      throws Exception {
+    write("V1__items.sql", "CREATE TABLE items (id int PRIMARY KEY);\n");
+    write("V2__names.sql", "ALTER TABLE items ADD COLUMN name text;\n");
+    write("B2__items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);\n");
+    write("V3__price.sql", "ALTER TABLE items ADD COLUMN price numeric;\n");
+    TestDatabase byFlyway = pg.createDatabase();
+    String rows =
+        "SELECT installed_rank || '|' || version || '|' || description || '|' || type || '|'"
+            + " || script || '|' || checksum || '|' || success FROM flyway_schema_history"
+            + " ORDER BY installed_rank";
+
+    flyway(byFlyway.dataSource()).load().migrate();
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(request().build());
+
+    assertThat(result.applied())
+        .extracting(ExecutedMigration::script)
+        .containsExactly("B2__items.sql", "V3__price.sql");
+    assertThat(pg.queryStrings(rows))
+        .isEqualTo(byFlyway.queryStrings(rows))
+        .first(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("1|2|items|SQL_BASELINE|B2__items.sql|");
+    assertThat(flyway(pg.dataSource()).load().validateWithResult().validationSuccessful).isTrue();
+    assertThat(new MigrationEngine(byFlyway.dataSource()).validate(request().build()).valid())
+        .isTrue();
+    // an applied baseline migration is checked against its file
+    write("B2__items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text); -- edited\n");
+    assertThat(new MigrationEngine(pg.dataSource()).validate(request().build()).issues())
+        .extracting(ValidationIssue::code)
+        .containsExactly(ErrorCode.CHECKSUM_MISMATCH);
+    write("B2__items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);\n");
+
+    // where something is applied already, or above the target, the baseline migration is ignored
+    TestDatabase started = pg.createDatabase();
+    MigrationEngine engine = new MigrationEngine(started.dataSource());
+    assertThat(engine.migrate(request().targetVersion("1").build()).applied())
+        .extracting(ExecutedMigration::script)
+        .containsExactly("V1__items.sql");
+    assertThat(engine.migrate(request().build()).applied())
+        .extracting(ExecutedMigration::script)
+        .containsExactly("V2__names.sql", "V3__price.sql");
+    assertThat(started.queryStrings("SELECT type FROM flyway_schema_history")).containsOnly("SQL");
+  }
 }

@@ -81,16 +81,11 @@ class MigrationResolverTest {
 
     assertThat(MigrationResolver.resolve(scripts))
         .extracting(ResolvedMigration::script)
-        .containsExactly("sub/V2__seed.SQL", "R__views.Sql");
+        .containsExactly("B1__base.sql", "sub/V2__seed.SQL", "R__views.Sql");
     assertThat(MigrationScripts.namingProblems(scripts)).isEmpty();
     assertThat(MigrationScripts.ignored(scripts))
         .containsExactly(
-            "README.sql",
-            "afterMigrate.sql",
-            "U1__undo.sql",
-            "B1__base.sql",
-            "v1__lower.sql",
-            "V1__init.txt");
+            "README.sql", "afterMigrate.sql", "U1__undo.sql", "v1__lower.sql", "V1__init.txt");
   }
 
   @Test
