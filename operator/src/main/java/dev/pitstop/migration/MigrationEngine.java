@@ -11,11 +11,12 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Versioned SQL migrations with a Flyway-compatible history table, as four verbs: {@link #info},
- * {@link #validate}, {@link #migrate} and {@link #repair}. Plain JDBC, safe to call from several
- * threads and processes at once: runs on one database serialise on an advisory lock per history
- * table. Each call uses at most two connections from the data source (a work session and, for
- * {@code migrate} and {@code repair}, a lock session), so a pool needs room for two.
+ * Versioned SQL migrations with a Flyway-compatible history table, as five verbs: {@link #info},
+ * {@link #validate}, {@link #migrate}, {@link #repair} and {@link #baseline}. Plain JDBC, safe to
+ * call from several threads and processes at once: runs on one database serialise on an advisory
+ * lock per history table. Each call uses at most two connections from the data source (a work
+ * session and, for {@code migrate}, {@code repair} and {@code baseline}, a lock session), so a pool
+ * needs room for two.
  *
  * <p>Every verb throws {@link MigrationException} on failure; {@link
  * MigrationException#isTransient()} tells whether retrying later may help.
@@ -58,9 +59,11 @@ public final class MigrationEngine {
 
   /**
    * Takes the lock (waiting for another runner, reported to the listener), creates the history
-   * table if missing, validates, realigns checksums if the request says {@code REPAIR}, then
-   * applies each pending migration in its own transaction (or statement by statement when it cannot
-   * run in one) and records it.
+   * table if missing (only in an empty schema, or with a baseline row under {@link
+   * MigrationRequest#baselineOnMigrate()}; otherwise {@link ErrorCode#NON_EMPTY_SCHEMA}),
+   * validates, realigns checksums if the request says {@code REPAIR}, then applies each pending
+   * migration in its own transaction (or statement by statement when it cannot run in one) and
+   * records it.
    *
    * @throws MigrationException for validation problems (nothing applied), a failed script ({@link
    *     ErrorCode#SCRIPT_FAILED} with {@link MigrationException#failure()} and {@link
