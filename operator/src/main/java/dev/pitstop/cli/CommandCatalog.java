@@ -15,6 +15,7 @@ final class CommandCatalog {
     commands.put(StatusCommand.NAME, new StatusCommand());
     commands.put(ValidateCommand.NAME, new ValidateCommand());
     commands.put(RepairCommand.NAME, new RepairCommand());
+    commands.put(BaselineCommand.NAME, new BaselineCommand());
     commands.put(RunCommand.NAME, new RunCommand());
     commands.put(MaintenanceCommand.NAME, new MaintenanceCommand());
     commands.put("cleanup", new CleanupCommand());

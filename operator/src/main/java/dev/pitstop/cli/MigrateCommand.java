@@ -97,7 +97,13 @@ public final class MigrateCommand implements Command {
     out.println(
         "history table "
             + plan.historyTable()
-            + (plan.historyTableExists() ? "" : " does not exist yet (migrate creates it)"));
+            + (plan.historyTableExists()
+                ? ""
+                : plan.applied().isEmpty()
+                    ? " does not exist yet (migrate creates it)"
+                    : " does not exist yet (migrate creates it with a baseline at version "
+                        + plan.currentVersion()
+                        + ", the schema not being empty)"));
     out.println(state(plan.currentVersion(), plan.appliedCount(), plan.pending().size()));
     if (plan.pending().isEmpty()) {
       out.println("nothing to apply: the database is up to date");

@@ -30,6 +30,8 @@ final class MigrationErrorReport {
           ErrorCode.UNSET_PLACEHOLDER,
           ErrorCode.OTHER_HISTORY_TABLE,
           ErrorCode.TARGET_NOT_FOUND,
+          ErrorCode.NON_EMPTY_SCHEMA,
+          ErrorCode.BASELINE_REFUSED,
           ErrorCode.HISTORY_TABLE_INVALID);
 
   private MigrationErrorReport() {}
@@ -43,7 +45,11 @@ final class MigrationErrorReport {
   static int print(String command, MigrationException e, PrintStream err) {
     MigrationFailure failure = e.failure();
     MigrateResult partial = e.partialResult();
-    boolean readOnly = command.equals(StatusCommand.NAME) || command.equals(ValidateCommand.NAME);
+    boolean readOnly =
+        command.equals(StatusCommand.NAME)
+            || command.equals(ValidateCommand.NAME)
+            || command.equals(BaselineCommand.NAME)
+            || e.code() == ErrorCode.NON_EMPTY_SCHEMA;
     boolean inOptionTerms = !command.equals(RunCommand.NAME);
     if (failure != null) {
       err.println(failureSentence(command, failure, partial));
@@ -101,8 +107,9 @@ final class MigrationErrorReport {
                         + command
                         + ": warning: ignoring "
                         + name
-                        + ": not named V<version>__<description>.sql or"
-                        + " R__<description>.sql, nor a callback Pitstop runs"));
+                        + ": not named V<version>__<description>.sql,"
+                        + " B<version>__<description>.sql or R__<description>.sql, nor a"
+                        + " callback Pitstop runs"));
   }
 
   /**

@@ -43,10 +43,26 @@ record MigrationOptions(Path dir, MigrationRequest request) {
 
   /** Options that take a value, for {@code migrate} only. */
   static final Set<String> MIGRATE_VALUES =
-      Set.of("lock-timeout", "statement-timeout", "on-checksum-mismatch", "lock-wait-timeout");
+      Set.of(
+          "lock-timeout",
+          "statement-timeout",
+          "on-checksum-mismatch",
+          "lock-wait-timeout",
+          "baseline-version",
+          "baseline-description");
 
   /** Flags for {@code migrate} only. */
-  static final Set<String> MIGRATE_FLAGS = Set.of("dry-run");
+  static final Set<String> MIGRATE_FLAGS = Set.of("dry-run", "baseline-on-migrate");
+
+  /** Options that take a value, for {@code baseline}. */
+  static final Set<String> BASELINE_VALUES =
+      Set.of(
+          "dir",
+          "history-table",
+          DatabaseUrl.OPTION,
+          "baseline-version",
+          "baseline-description",
+          "lock-wait-timeout");
 
   /** Spec fields the engine names in its errors, and the options that set them. */
   private static final Map<String, String> OPTION_OF_FIELD =
@@ -57,7 +73,10 @@ record MigrationOptions(Path dir, MigrationRequest request) {
           "statementTimeout", "--statement-timeout",
           "lockWaitTimeout", "--lock-wait-timeout",
           "placeholderPrefix", "--placeholder-prefix",
-          "placeholderSuffix", "--placeholder-suffix");
+          "placeholderSuffix", "--placeholder-suffix",
+          "baselineOnMigrate", "--baseline-on-migrate",
+          "baselineVersion", "--baseline-version",
+          "baselineDescription", "--baseline-description");
 
   /**
    * Reads the options present in {@code args} (the command refused the ones it does not take).
@@ -66,11 +85,28 @@ record MigrationOptions(Path dir, MigrationRequest request) {
    */
   static MigrationOptions from(Args args) {
     Path dir = directory(args.required("dir"));
-    List<MigrationScript> scripts = scripts(dir);
+    return from(args, dir, scripts(dir));
+  }
+
+  /**
+   * Reads the options of {@code baseline}, for which {@code --dir} is optional (given, its files
+   * are checked as for {@code migrate}).
+   */
+  static MigrationOptions forBaseline(Args args) {
+    if (args.value("dir").isEmpty()) {
+      return from(args, null, List.of());
+    }
+    return from(args);
+  }
+
+  private static MigrationOptions from(Args args, Path dir, List<MigrationScript> scripts) {
     MigrationRequest.Builder builder =
         MigrationRequest.builder(scripts)
             .outOfOrder(args.flag("out-of-order"))
-            .skipDefaultCallbacks(args.flag("skip-default-callbacks"));
+            .skipDefaultCallbacks(args.flag("skip-default-callbacks"))
+            .baselineOnMigrate(args.flag("baseline-on-migrate"));
+    args.value("baseline-version").ifPresent(builder::baselineVersion);
+    args.value("baseline-description").ifPresent(builder::baselineDescription);
     args.value("history-table").ifPresent(builder::historyTable);
     args.value("target").ifPresent(builder::targetVersion);
     args.value("on-checksum-mismatch")

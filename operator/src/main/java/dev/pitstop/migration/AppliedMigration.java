@@ -33,11 +33,21 @@ public record AppliedMigration(
     return type.endsWith("BASELINE");
   }
 
+  /** A row that {@code baseline} writes (not a {@code B} script's {@code SQL_BASELINE} row). */
+  boolean isBaselineMarker() {
+    return type.equals("BASELINE");
+  }
+
   boolean isSchemaMarker() {
     return type.equals("SCHEMA");
   }
 
   boolean isSqlScript() {
     return type.equals("SQL");
+  }
+
+  /** The row of an applied baseline migration ({@code B<version>__<description>.sql}). */
+  boolean isSqlBaseline() {
+    return type.equals("SQL_BASELINE");
   }
 }

@@ -53,6 +53,13 @@ public enum ErrorCode {
    * anything runs.
    */
   OTHER_HISTORY_TABLE,
+  /**
+   * The history table does not exist but its schema already holds objects; baseline it ({@code
+   * baseline}, or {@code baselineOnMigrate}) or use an empty schema. Refused before anything runs.
+   */
+  NON_EMPTY_SCHEMA,
+  /** A baseline was asked for but the history table already records migrations or a baseline. */
+  BASELINE_REFUSED,
   /** The database could not be reached or failed outside a script. */
   DATABASE_ERROR,
   /** The calling thread was interrupted; the current migration was rolled back. */

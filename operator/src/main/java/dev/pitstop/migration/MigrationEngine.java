@@ -11,11 +11,12 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Versioned SQL migrations with a Flyway-compatible history table, as four verbs: {@link #info},
- * {@link #validate}, {@link #migrate} and {@link #repair}. Plain JDBC, safe to call from several
- * threads and processes at once: runs on one database serialise on an advisory lock per history
- * table. Each call uses at most two connections from the data source (a work session and, for
- * {@code migrate} and {@code repair}, a lock session), so a pool needs room for two.
+ * Versioned SQL migrations with a Flyway-compatible history table, as five verbs: {@link #info},
+ * {@link #validate}, {@link #migrate}, {@link #repair} and {@link #baseline}. Plain JDBC, safe to
+ * call from several threads and processes at once: runs on one database serialise on an advisory
+ * lock per history table. Each call uses at most two connections from the data source (a work
+ * session and, for {@code migrate}, {@code repair} and {@code baseline}, a lock session), so a pool
+ * needs room for two.
  *
  * <p>Every verb throws {@link MigrationException} on failure; {@link
  * MigrationException#isTransient()} tells whether retrying later may help.
@@ -62,10 +63,12 @@ public final class MigrationEngine {
 
   /**
    * Takes the lock (waiting for another runner, reported to the listener), creates the history
-   * table if missing, validates, realigns checksums if the request says {@code REPAIR}, then
-   * applies each pending migration in its own transaction (or statement by statement when it cannot
-   * run in one) and records it. SQL callbacks run as Flyway runs them: {@code beforeMigrate} and
-   * {@code afterMigrate} (also when nothing is pending) each in its own transaction, {@code
+   * table if missing (only in an empty schema, or with a baseline row under {@link
+   * MigrationRequest#baselineOnMigrate()}; otherwise {@link ErrorCode#NON_EMPTY_SCHEMA}),
+   * validates, realigns checksums if the request says {@code REPAIR}, then applies each pending
+   * migration in its own transaction (or statement by statement when it cannot run in one) and
+   * records it. SQL callbacks run as Flyway runs them: {@code beforeMigrate} and {@code
+   * afterMigrate} (also when nothing is pending) each in its own transaction, {@code
    * beforeEachMigrate} and {@code afterEachMigrate} in each migration's transaction, {@code
    * afterMigrateApplied} when something was applied, and {@code afterMigrateError} after a failed
    * migration was rolled back. A refused request runs none.
@@ -88,11 +91,20 @@ public final class MigrationEngine {
               lockSession, history.table(), request.lockWaitTimeout(), listener)) {
         if (!history.exists(work)) {
           refuseNewHistory(work, history, session, scripts);
-          // What the files alone make impossible (e.g. a target version no file has) is refused
-          // before the history table is created: a refused request changes nothing.
-          throwIfBlocked(
-              plan(work, request, scripts, session, history), ChecksumMismatchPolicy.FAIL);
-          history.create(work);
+          // What the files alone make impossible (e.g. a target version no file has) and a
+          // non-empty schema are refused before the history table is created: a refused request
+          // changes nothing.
+          MigrationPlan first = plan(work, request, scripts, session, history);
+          throwIfBlocked(first, ChecksumMismatchPolicy.FAIL);
+          if (baselinesOnMigrate(first)) {
+            history.createWithBaseline(
+                work,
+                request.baselineVersion(),
+                request.baselineDescription(),
+                installedBy(request, session));
+          } else {
+            history.create(work);
+          }
         }
         MigrationPlan plan = plan(work, request, scripts, session, history);
         throwIfBlocked(plan, request.onChecksumMismatch());
@@ -214,6 +226,75 @@ public final class MigrationEngine {
             session.schema(), session.user(), session.database(), request.historyTable().name());
   }
 
+  /**
+   * Records a baseline as Flyway's {@code baseline} does: creates the history table with one row of
+   * type {@code BASELINE} for {@link MigrationRequest#baselineVersion()}, so {@code migrate}
+   * applies only later versions. Runs no script. Does nothing when the history already records the
+   * same baseline; refuses when it records another baseline or any migration (an empty history
+   * table gets the row).
+   */
+  public BaselineResult baseline(MigrationRequest request) {
+    MigrationResolver.Resolved checked = resolveWithoutSession(request);
+    try (Connection lockSession = dataSource.getConnection();
+        Connection work = dataSource.getConnection()) {
+      SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
+      MigrationHistory history = new MigrationHistory(historyTable(request, session));
+      String version = request.baselineVersion().toString();
+      try (MigrationLock lock =
+          MigrationLock.acquire(
+              lockSession, history.table(), request.lockWaitTimeout(), MigrationListener.NONE)) {
+        if (!history.exists(work)) {
+          refuseNewHistory(work, history, session, scripts);
+          history.createWithBaseline(
+              work,
+              request.baselineVersion(),
+              request.baselineDescription(),
+              installedBy(request, session));
+          return new BaselineResult(
+              history.table().toString(), version, request.baselineDescription(), true);
+        }
+        List<AppliedMigration> rows =
+            plan(work, request, scripts, session, history).info().applied();
+        if (rows.isEmpty()) {
+          history.insertBaseline(
+              work,
+              request.baselineVersion(),
+              request.baselineDescription(),
+              installedBy(request, session));
+          return new BaselineResult(
+              history.table().toString(), version, request.baselineDescription(), true);
+        }
+        AppliedMigration marker =
+            rows.stream().filter(AppliedMigration::isBaselineMarker).findFirst().orElse(null);
+        if (marker != null
+            && rows.size() == 1
+            && request.baselineVersion().equals(MigrationVersion.parse(marker.version()))
+            && request.baselineDescription().equals(marker.description())) {
+          return new BaselineResult(
+              history.table().toString(), marker.version(), marker.description(), false);
+        }
+        throw new MigrationException(
+            ErrorCode.BASELINE_REFUSED,
+            "baselineVersion",
+            "History table "
+                + history.table()
+                + (marker != null
+                    ? " is already baselined at version "
+                        + marker.version()
+                        + " (\""
+                        + marker.description()
+                        + "\")"
+                    : " already records " + rows.size() + " row(s)")
+                + ", so it cannot be baselined at version "
+                + version
+                + "; a baseline goes only into a new or empty history table.");
+      }
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
   private static MigrationPlan plan(
       Connection work,
       MigrationRequest request,
@@ -223,6 +304,16 @@ public final class MigrationEngine {
       throws SQLException {
     boolean exists = history.exists(work);
     List<AppliedMigration> rows = List.of();
+    List<ValidationIssue> refusals = List.of();
+    if (!exists) {
+      // Without a history, a schema that already holds objects is refused, or baselined first.
+      SchemaContents contents = SchemaContents.of(work, history.table().schema());
+      if (!contents.empty() && request.baselineOnMigrate()) {
+        rows = List.of(assumedBaseline(request, session));
+      } else if (!contents.empty()) {
+        refusals = List.of(nonEmptySchema(history, contents));
+      }
+    }
     if (exists) {
       try {
         rows = history.read(work);
@@ -239,14 +330,57 @@ public final class MigrationEngine {
         throw e;
       }
     }
-    return MigrationPlanner.plan(
-        history.table().toString(),
-        exists,
-        scripts,
-        rows,
-        request.targetVersion(),
-        request.outOfOrder(),
-        session.serverVersionNum());
+    MigrationPlan plan =
+        MigrationPlanner.plan(
+            history.table().toString(),
+            exists,
+            scripts,
+            rows,
+            request.targetVersion(),
+            request.outOfOrder(),
+            session.serverVersionNum());
+    return refusals.isEmpty() ? plan : plan.withIssuesFirst(refusals);
+  }
+
+  /** Whether a plan made without a history table starts with the baseline it assumes. */
+  private static boolean baselinesOnMigrate(MigrationPlan plan) {
+    return !plan.info().applied().isEmpty();
+  }
+
+  /** The baseline row {@code baselineOnMigrate} will write, for plans made before it is. */
+  private static AppliedMigration assumedBaseline(MigrationRequest request, SessionInfo session) {
+    return new AppliedMigration(
+        1,
+        request.baselineVersion().toString(),
+        request.baselineDescription(),
+        "BASELINE",
+        request.baselineDescription(),
+        null,
+        installedBy(request, session),
+        null,
+        0,
+        true);
+  }
+
+  private static ValidationIssue nonEmptySchema(MigrationHistory history, SchemaContents contents) {
+    return new ValidationIssue(
+        ErrorCode.NON_EMPTY_SCHEMA,
+        "baselineOnMigrate",
+        "Schema "
+            + history.table().schema()
+            + " already holds "
+            + contents.count()
+            + (contents.count() == 1 ? " object (" : " objects (")
+            + contents.describe()
+            + ") but has no history table "
+            + history.table()
+            + ", so the migrations would run over what exists; record the version it is at with"
+            + " `pitstop baseline --baseline-version V`, or set baselineOnMigrate with"
+            + " baselineVersion V, or migrate into an empty schema.");
+  }
+
+  private static String installedBy(MigrationRequest request, SessionInfo session) {
+    return request.installedBy() == null ? session.user() : request.installedBy();
   }
 
   private static MigrateResult result(
@@ -332,8 +466,7 @@ public final class MigrationEngine {
    * Before creating a history table: refuses when Flyway's {@code flyway_schema_history}, or
    * another history table that already records one of the given scripts (same name and checksum),
    * exists in the history table's schema or the session's schema, since every migration would run
-   * again. A second history with scripts of its own beside an existing one stays possible. (A
-   * schema with tables but no history is not refused: Pitstop has no baseline yet.)
+   * again. A second history with scripts of its own beside an existing one stays possible.
    */
   private static void refuseNewHistory(
       Connection work,

@@ -34,7 +34,7 @@ final class MigrationHistory {
             + t
             + " (installed_rank, version, description, type, script, checksum, installed_by,"
             + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
-            + " ?, ?, 'SQL', ?, ?, ?, ?, true FROM "
+            + " ?, ?, ?, ?, ?, ?, ?, true FROM "
             + t;
   }
 
@@ -122,44 +122,81 @@ final class MigrationHistory {
 
   /** Creates the schema (if missing) and the table, in one transaction. */
   void create(Connection connection) throws SQLException {
+    Transactions.commit(connection, () -> createTable(connection));
+  }
+
+  /**
+   * Creates the schema (if missing) and the table, and records a baseline in it, in one
+   * transaction.
+   */
+  void createWithBaseline(
+      Connection connection, MigrationVersion version, String description, String installedBy)
+      throws SQLException {
     Transactions.commit(
         connection,
         () -> {
-          try (Statement statement = connection.createStatement()) {
-            if (!schemaExists(connection)) {
-              statement.execute(
-                  "CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
-            }
-            String t = table.sql();
-            statement.execute(
-                "CREATE TABLE "
-                    + t
-                    + " (\n"
-                    + "    \"installed_rank\" INT NOT NULL,\n"
-                    + "    \"version\" VARCHAR(50),\n"
-                    + "    \"description\" VARCHAR(200) NOT NULL,\n"
-                    + "    \"type\" VARCHAR(20) NOT NULL,\n"
-                    + "    \"script\" VARCHAR(1000) NOT NULL,\n"
-                    + "    \"checksum\" INTEGER,\n"
-                    + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-                    + "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-                    + "    \"execution_time\" INTEGER NOT NULL,\n"
-                    + "    \"success\" BOOLEAN NOT NULL\n"
-                    + ")");
-            statement.execute(
-                "ALTER TABLE "
-                    + t
-                    + " ADD CONSTRAINT "
-                    + SqlIdentifiers.quote(truncate(table.name() + "_pk"))
-                    + " PRIMARY KEY (\"installed_rank\")");
-            statement.execute(
-                "CREATE INDEX "
-                    + SqlIdentifiers.quote(truncate(table.name() + "_s_idx"))
-                    + " ON "
-                    + t
-                    + " (\"success\")");
-          }
+          createTable(connection);
+          insertBaseline(connection, version, description, installedBy);
         });
+  }
+
+  /**
+   * Records a baseline as Flyway does: type {@code BASELINE}, the description as script, no
+   * checksum, no execution time.
+   */
+  void insertBaseline(
+      Connection connection, MigrationVersion version, String description, String installedBy)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table.sql()
+                + " (installed_rank, version, description, type, script, checksum, installed_by,"
+                + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
+                + " ?, ?, 'BASELINE', ?, NULL, ?, 0, true FROM "
+                + table.sql())) {
+      insert.setString(1, version.toString());
+      insert.setString(2, description);
+      insert.setString(3, description);
+      insert.setString(4, installedBy);
+      insert.executeUpdate();
+    }
+  }
+
+  private void createTable(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      if (!schemaExists(connection)) {
+        statement.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
+      }
+      String t = table.sql();
+      statement.execute(
+          "CREATE TABLE "
+              + t
+              + " (\n"
+              + "    \"installed_rank\" INT NOT NULL,\n"
+              + "    \"version\" VARCHAR(50),\n"
+              + "    \"description\" VARCHAR(200) NOT NULL,\n"
+              + "    \"type\" VARCHAR(20) NOT NULL,\n"
+              + "    \"script\" VARCHAR(1000) NOT NULL,\n"
+              + "    \"checksum\" INTEGER,\n"
+              + "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+              + "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+              + "    \"execution_time\" INTEGER NOT NULL,\n"
+              + "    \"success\" BOOLEAN NOT NULL\n"
+              + ")");
+      statement.execute(
+          "ALTER TABLE "
+              + t
+              + " ADD CONSTRAINT "
+              + SqlIdentifiers.quote(truncate(table.name() + "_pk"))
+              + " PRIMARY KEY (\"installed_rank\")");
+      statement.execute(
+          "CREATE INDEX "
+              + SqlIdentifiers.quote(truncate(table.name() + "_s_idx"))
+              + " ON "
+              + t
+              + " (\"success\")");
+    }
   }
 
   private boolean schemaExists(Connection connection) throws SQLException {
@@ -216,10 +253,11 @@ final class MigrationHistory {
       insert.setString(1, migration.versionText());
     }
     insert.setString(2, migration.description());
-    insert.setString(3, migration.script());
-    insert.setInt(4, migration.checksum());
-    insert.setString(5, installedBy);
-    insert.setInt(6, timeMs);
+    insert.setString(3, migration.type());
+    insert.setString(4, migration.script());
+    insert.setInt(5, migration.checksum());
+    insert.setString(6, installedBy);
+    insert.setInt(7, timeMs);
     insert.executeUpdate();
   }
 

@@ -15,6 +15,22 @@ record MigrationPlan(
   /** A history row whose checksum or description differs from its script. */
   record Correction(int installedRank, String script, int checksum, String description) {}
 
+  /** This plan with {@code first} before its own issues. */
+  MigrationPlan withIssuesFirst(List<ValidationIssue> first) {
+    List<ValidationIssue> issues = new java.util.ArrayList<>(first);
+    issues.addAll(info.issues());
+    return new MigrationPlan(
+        new MigrationInfo(
+            info.historyTable(),
+            info.historyTableExists(),
+            info.currentVersion(),
+            info.applied(),
+            info.pending(),
+            issues),
+        toApply,
+        corrections);
+  }
+
   /** Returns the issues that stop {@code migrate} under the given policy. */
   List<ValidationIssue> blockingIssues(ChecksumMismatchPolicy policy) {
     return info.blockingIssues(policy);

@@ -18,6 +18,12 @@ import java.util.Objects;
  * that of the text after placeholder replacement, or of the file as it is); a repeatable whose
  * script is gone is ignored; an applied version without a script is an error (Flyway ignores
  * "future" versions by default, Pitstop does not, so a rollback to older scripts is noticed).
+ *
+ * <p>Baseline migrations ({@code B<version>__<description>.sql}) as Flyway runs them: only on a
+ * database with no applied migration (no history rows other than Flyway's schema marker), the
+ * highest one up to the target is applied instead of the versioned scripts up to its version, and
+ * recorded with type {@code SQL_BASELINE}, which then counts as a baseline; on any other database
+ * they are ignored, except that an applied one is checked against its file.
  */
 final class MigrationPlanner {
 
@@ -59,9 +65,27 @@ final class MigrationPlanner {
     }
 
     Map<MigrationVersion, ResolvedMigration> versionedScripts = new LinkedHashMap<>();
+    Map<MigrationVersion, ResolvedMigration> baselineScripts = new LinkedHashMap<>();
     for (ResolvedMigration script : scripts) {
-      if (!script.repeatable()) {
+      if (script.baseline()) {
+        baselineScripts.put(script.version(), script);
+      } else if (!script.repeatable()) {
         versionedScripts.put(script.version(), script);
+      }
+    }
+    for (AppliedMigration row : rows) {
+      if (row.success() && row.isSqlBaseline() && row.version() != null) {
+        checkApplied(
+            row, baselineScripts.get(MigrationVersion.parse(row.version())), issues, corrections);
+      }
+    }
+    // On a database with nothing applied, the highest baseline migration up to the target.
+    ResolvedMigration baselineScript = null;
+    if (rows.stream().allMatch(AppliedMigration::isSchemaMarker)) {
+      for (ResolvedMigration script : baselineScripts.values()) {
+        if (target == null || script.version().compareTo(target) <= 0) {
+          baselineScript = script;
+        }
       }
     }
     MigrationVersion current = baseline;
@@ -74,6 +98,7 @@ final class MigrationPlanner {
     if (target != null
         && !versionedScripts.containsKey(target)
         && !appliedVersions.containsKey(target)
+        && !baselineScripts.containsKey(target)
         && !target.equals(baseline)) {
       issues.add(
           new ValidationIssue(
@@ -95,8 +120,15 @@ final class MigrationPlanner {
                 || Objects.equals(latest.checksum(), script.fileChecksum()))) {
           continue;
         }
+      } else if (script.baseline()) {
+        if (script != baselineScript) {
+          continue;
+        }
       } else {
         MigrationVersion version = script.version();
+        if (baselineScript != null && version.compareTo(baselineScript.version()) <= 0) {
+          continue;
+        }
         if (appliedVersions.containsKey(version)
             || (baseline != null && version.compareTo(baseline) <= 0)
             || (target != null && version.compareTo(target) > 0)) {
@@ -145,7 +177,7 @@ final class MigrationPlanner {
       ResolvedMigration script,
       List<ValidationIssue> issues,
       List<MigrationPlan.Correction> corrections) {
-    if (!row.isSqlScript()) {
+    if (!row.isSqlScript() && !row.isSqlBaseline()) {
       return;
     }
     if (script == null) {

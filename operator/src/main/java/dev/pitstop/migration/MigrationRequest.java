@@ -17,6 +17,12 @@ public final class MigrationRequest {
   /** The history table used when none is given. */
   public static final String DEFAULT_HISTORY_TABLE = "pitstop_schema_history";
 
+  /** The baseline version used when none is given (Flyway's default). */
+  public static final String DEFAULT_BASELINE_VERSION = "1";
+
+  /** The baseline description used when none is given (Flyway's default). */
+  public static final String DEFAULT_BASELINE_DESCRIPTION = "<< Flyway Baseline >>";
+
   private final List<MigrationScript> scripts;
   private final QualifiedName historyTable;
   private final MigrationVersion targetVersion;
@@ -28,6 +34,9 @@ public final class MigrationRequest {
   private final String installedBy;
   private final boolean skipDefaultCallbacks;
   private final Placeholders placeholders;
+  private final boolean baselineOnMigrate;
+  private final MigrationVersion baselineVersion;
+  private final String baselineDescription;
 
   private MigrationRequest(Builder b) {
     this.scripts = List.copyOf(b.scripts);
@@ -44,6 +53,14 @@ public final class MigrationRequest {
       throw invalid("installedBy", "installedBy must be 1 to 100 characters long.");
     }
     this.placeholders = parsePlaceholders(b);
+    this.baselineOnMigrate = b.baselineOnMigrate;
+    this.baselineVersion = parseBaselineVersion(b.baselineVersion);
+    this.baselineDescription = b.baselineDescription;
+    if (baselineDescription == null
+        || baselineDescription.isBlank()
+        || baselineDescription.length() > 200) {
+      throw invalid("baselineDescription", "baselineDescription must be 1 to 200 characters long.");
+    }
   }
 
   /** Starts a request for these scripts, with the defaults described on each builder method. */
@@ -127,6 +144,42 @@ public final class MigrationRequest {
     }
   }
 
+  /**
+   * Tells whether {@code migrate} baselines a non-empty schema that has no history table (records
+   * {@link #baselineVersion} and applies only later versions) instead of refusing it.
+   */
+  public boolean baselineOnMigrate() {
+    return baselineOnMigrate;
+  }
+
+  /** Returns the version a baseline records (default {@value #DEFAULT_BASELINE_VERSION}). */
+  public MigrationVersion baselineVersion() {
+    return baselineVersion;
+  }
+
+  /**
+   * Returns the description a baseline records (default {@value #DEFAULT_BASELINE_DESCRIPTION}).
+   */
+  public String baselineDescription() {
+    return baselineDescription;
+  }
+
+  private static MigrationVersion parseBaselineVersion(String text) {
+    try {
+      if (text != null && !text.isBlank() && text.strip().length() <= 50) {
+        return MigrationVersion.parse(text.strip());
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw invalid(
+        "baselineVersion",
+        "baselineVersion must be a version such as \"1\" or \"1.2\" (at most 50 characters),"
+            + " not \""
+            + text
+            + "\".");
+  }
+
   private static QualifiedName parseHistoryTable(String text) {
     if (text != null && text.isBlank()) {
       throw invalid("historyTable", "historyTable must name a table, not be empty");
@@ -180,6 +233,9 @@ public final class MigrationRequest {
     private boolean placeholderReplacement = true;
     private String placeholderPrefix = Placeholders.DEFAULT_PREFIX;
     private String placeholderSuffix = Placeholders.DEFAULT_SUFFIX;
+    private boolean baselineOnMigrate;
+    private String baselineVersion = DEFAULT_BASELINE_VERSION;
+    private String baselineDescription = DEFAULT_BASELINE_DESCRIPTION;
 
     private Builder(List<MigrationScript> scripts) {
       this.scripts = Objects.requireNonNull(scripts, "scripts");
@@ -266,6 +322,27 @@ public final class MigrationRequest {
     /** Sets what ends a placeholder (default <code>}</code>). */
     public Builder placeholderSuffix(String placeholderSuffix) {
       this.placeholderSuffix = placeholderSuffix;
+      return this;
+    }
+
+    /**
+     * Makes {@code migrate} baseline a non-empty schema without history table instead of refusing
+     * it (default false).
+     */
+    public Builder baselineOnMigrate(boolean baselineOnMigrate) {
+      this.baselineOnMigrate = baselineOnMigrate;
+      return this;
+    }
+
+    /** Sets the version a baseline records (default {@value #DEFAULT_BASELINE_VERSION}). */
+    public Builder baselineVersion(String baselineVersion) {
+      this.baselineVersion = baselineVersion;
+      return this;
+    }
+
+    /** Sets the description a baseline records (default {@value #DEFAULT_BASELINE_DESCRIPTION}). */
+    public Builder baselineDescription(String baselineDescription) {
+      this.baselineDescription = baselineDescription;
       return this;
     }
 

@@ -12,14 +12,15 @@ import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 
 /**
- * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql} and
- * {@code R__<description>.sql}, the suffix in any case ({@code .SQL}), and SQL callbacks named
- * after a {@link CallbackEvent} ({@code afterMigrate.sql}, {@code beforeMigrate__seed.sql}). Other
- * names ({@code README.sql}, {@code U1__undo.sql}, Flyway callbacks Pitstop does not run, other
- * suffixes) are ignored, as Flyway ignores them; names that look like a migration but are broken
- * ({@code V1_x.sql}, {@code R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming}
- * does. Placeholders are replaced ({@link Placeholders}) before a script is split and checked.
- * Returns versioned scripts by version, then repeatables by description.
+ * Parses script names the way Flyway does by default: {@code V<version>__<description>.sql}, {@code
+ * B<version>__<description>.sql} (baseline migrations) and {@code R__<description>.sql}, the suffix
+ * in any case ({@code .SQL}), and SQL callbacks named after a {@link CallbackEvent} ({@code
+ * afterMigrate.sql}, {@code beforeMigrate__seed.sql}). Other names ({@code README.sql}, {@code
+ * U1__undo.sql}, Flyway callbacks Pitstop does not run, other suffixes) are ignored, as Flyway
+ * ignores them; names that look like a migration but are broken ({@code V1_x.sql}, {@code
+ * R1__x.sql}) are refused, as Flyway's {@code validateMigrationNaming} does. Placeholders are
+ * replaced ({@link Placeholders}) before a script is split and checked. Returns versioned scripts
+ * by version, then repeatables by description.
  */
 final class MigrationResolver {
 
@@ -126,7 +127,8 @@ final class MigrationResolver {
       return false;
     }
     String base = fileName.substring(0, fileName.length() - SUFFIX.length());
-    if (base.isEmpty() || (base.charAt(0) != 'V' && base.charAt(0) != 'R')) {
+    if (base.isEmpty()
+        || (base.charAt(0) != 'V' && base.charAt(0) != 'R' && base.charAt(0) != 'B')) {
       return true;
     }
     if (base.length() > 1) {
@@ -168,6 +170,7 @@ final class MigrationResolver {
     List<ResolvedMigration> repeatable = new ArrayList<>();
     List<ResolvedCallback> callbacks = new ArrayList<>();
     Map<MigrationVersion, String> versions = new HashMap<>();
+    Map<MigrationVersion, String> baselines = new HashMap<>();
     Map<String, String> descriptions = new HashMap<>();
     Map<String, MigrationScript> configs = new HashMap<>();
     for (MigrationScript script : scripts) {
@@ -229,7 +232,9 @@ final class MigrationResolver {
         }
         repeatable.add(migration);
       } else {
-        String other = versions.putIfAbsent(migration.version(), script.name());
+        String other =
+            (migration.baseline() ? baselines : versions)
+                .putIfAbsent(migration.version(), script.name());
         if (other != null) {
           onProblem.accept(
               duplicate(script.name(), other, "have the same version " + migration.version()));
@@ -238,7 +243,10 @@ final class MigrationResolver {
         versioned.add(migration);
       }
     }
-    versioned.sort(Comparator.comparing(ResolvedMigration::version));
+    // A baseline migration before the versioned migration of the same version, as Flyway sorts.
+    versioned.sort(
+        Comparator.comparing(ResolvedMigration::version)
+            .thenComparing(migration -> !migration.baseline()));
     repeatable.sort(Comparator.comparing(ResolvedMigration::description));
     List<ResolvedMigration> all = new ArrayList<>(versioned);
     all.addAll(repeatable);
@@ -324,10 +332,13 @@ final class MigrationResolver {
     }
     String base = fileName.substring(0, fileName.length() - SUFFIX.length());
     int separator = base.indexOf(SEPARATOR);
-    boolean versioned = base.startsWith("V");
+    boolean baseline = base.startsWith("B");
+    boolean versioned = base.startsWith("V") || baseline;
     if (separator < 0 || !(versioned || base.startsWith("R"))) {
       throw badName(
-          name, "does not look like V<version>__<description>.sql or R__<description>.sql");
+          name,
+          "does not look like V<version>__<description>.sql, B<version>__<description>.sql or"
+              + " R__<description>.sql");
     }
     String description = base.substring(separator + SEPARATOR.length()).replace('_', ' ');
     if (description.length() > MAX_DESCRIPTION) {
@@ -396,7 +407,8 @@ final class MigrationResolver {
         checksum,
         fileChecksum,
         statements,
-        config.executeInTransaction());
+        config.executeInTransaction(),
+        baseline);
   }
 
   private static MigrationException badName(String name, String problem) {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param statements the statements, in order
  * @param executeInTransaction the script configuration's override of whether the script runs in a
  *     transaction, or null to decide from its statements
+ * @param baseline whether it is a baseline migration ({@code B<version>__<description>.sql})
  */
 record ResolvedMigration(
     MigrationVersion version,
@@ -23,7 +24,8 @@ record ResolvedMigration(
     int checksum,
     int fileChecksum,
     List<SqlStatement> statements,
-    Boolean executeInTransaction) {
+    Boolean executeInTransaction,
+    boolean baseline) {
 
   /**
    * Whether the script runs in one transaction: as its configuration says, else unless one of its
@@ -34,6 +36,11 @@ record ResolvedMigration(
       return executeInTransaction;
     }
     return !NonTransactionalStatements.anyRequiresAutocommit(statements, serverVersionNum);
+  }
+
+  /** The type its history row gets: {@code SQL_BASELINE} for a baseline migration, as Flyway's. */
+  String type() {
+    return baseline ? "SQL_BASELINE" : "SQL";
   }
 
   boolean repeatable() {

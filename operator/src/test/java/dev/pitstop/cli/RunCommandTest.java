@@ -220,12 +220,13 @@ class RunCommandTest {
     Path configMap = dir.resolve("configmap.yaml");
     Files.writeString(configMap, CONFIG_MAP);
     Path migration = dir.resolve("migration.yaml");
-    Files.writeString(migration, migration("historyTable: second_history"));
+    Files.writeString(migration, migration("historyTable: second.history"));
     CliRun twoFiles = run(migration, "-f", configMap.toString());
     assertThat(twoFiles.exit()).as(twoFiles.err()).isEqualTo(Command.FAILED);
     // The example already created the courses table, from a V1 of other content (so the other
-    // history does not record this one): V1 fails, which shows both files were read and the
-    // ConfigMap's scripts were run.
+    // history does not record this one), in public; the second history is in a new, empty schema,
+    // so the run is not refused as a non-empty schema: V1 fails, which shows both files were read
+    // and the ConfigMap's scripts were run.
     assertThat(twoFiles.err()).contains("V1__create_courses.sql failed").contains("42P07");
   }
 

@@ -38,10 +38,14 @@ final class LoadFixtures {
     return "db-" + database;
   }
 
-  /** The schema each database starts with: one small sandbox per reset, and {@code app}. */
+  /**
+   * The schema each database starts with: one small sandbox per reset, and an empty {@code
+   * app_<slot>} per migration (each with its own history, so each migrates into an empty schema).
+   */
   static String databaseSetup() {
-    StringBuilder sql = new StringBuilder("CREATE SCHEMA app;");
+    StringBuilder sql = new StringBuilder();
     for (int s = 0; s < SLOTS; s++) {
+      sql.append("CREATE SCHEMA app_").append(s).append(';');
       String schema = "sandbox_" + s;
       sql.append("CREATE SCHEMA ")
           .append(schema)
@@ -84,8 +88,8 @@ final class LoadFixtures {
     dbm.setMetadata(meta("dbm-" + i));
     DatabaseMigrationSpec spec = new DatabaseMigrationSpec();
     spec.database = new DatabaseRef(secretName(database));
-    spec.historyTable = "app.history_" + slot;
-    String table = "app.items_" + slot;
+    spec.historyTable = "app_" + slot + ".history";
+    String table = "app_" + slot + ".items";
     spec.source = new ScriptSource();
     spec.source.inline.add(
         new InlineScript(

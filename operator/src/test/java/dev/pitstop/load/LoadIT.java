@@ -309,11 +309,11 @@ class LoadIT {
       perSlot.add(
           "SELECT "
               + slot
-              + " AS slot, concat_ws(' ', (SELECT count(*) FROM app.items_"
+              + " AS slot, concat_ws(' ', (SELECT count(*) FROM app_"
               + slot
-              + "), (SELECT count(*) FROM app.history_"
+              + ".items), (SELECT count(*) FROM app_"
               + slot
-              + " WHERE success AND version IS NOT NULL), (SELECT string_agg(id || ':' || role, ','"
+              + ".history WHERE success AND version IS NOT NULL), (SELECT string_agg(id || ':' || role, ','"
               + " ORDER BY id) FROM sandbox_"
               + slot
               + ".users), (SELECT count(*) FROM sandbox_"

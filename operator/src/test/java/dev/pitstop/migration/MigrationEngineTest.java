@@ -76,9 +76,21 @@ class MigrationEngineTest {
         .contains("public.pitstop_schema_history already records some of these migrations");
     assertThat(pg.tableExists("other_history")).isFalse();
 
+    // A history of its own scripts goes beside it in this (non-empty) schema with a baseline at
+    // version 0, as with Flyway; without one the schema is refused as not empty.
     MigrationScript data =
         new MigrationScript("V1__archive.sql", "UPDATE projects SET name = 'archived';");
-    assertThat(engine().migrate(request(data).historyTable("data_history").build()).applied())
+    assertThat(migrateFails(engine(), request(data).historyTable("data_history").build()).code())
+        .isEqualTo(ErrorCode.NON_EMPTY_SCHEMA);
+    assertThat(
+            engine()
+                .migrate(
+                    request(data)
+                        .historyTable("data_history")
+                        .baselineOnMigrate(true)
+                        .baselineVersion("0")
+                        .build())
+                .applied())
         .hasSize(1);
   }
 

@@ -82,7 +82,7 @@ class MigrationResolverTest {
 
     assertThat(MigrationResolver.resolve(scripts))
         .extracting(ResolvedMigration::script)
-        .containsExactly("sub/V2__seed.SQL", "R__views.Sql");
+        .containsExactly("B1__base.sql", "sub/V2__seed.SQL", "R__views.Sql");
     assertThat(MigrationScripts.namingProblems(scripts)).isEmpty();
     assertThat(MigrationScripts.ignored(scripts))
         .containsExactly(
@@ -90,7 +90,6 @@ class MigrationResolverTest {
             "afterValidate.sql",
             "AfterMigrate.sql",
             "U1__undo.sql",
-            "B1__base.sql",
             "v1__lower.sql",
             "V1__init.txt");
   }

@@ -104,15 +104,17 @@ class MetricsIT {
     operator =
         PitstopOperator.start(
             api.client(), OperatorSettings.defaults().withUseSsa(false).withHttpPort(0));
+    create(secret("app-db", db.jdbcUrl(), db.user(), db.password()));
+    create(configMap("app", Map.of("V1__t.sql", "CREATE TABLE t (id int);")));
+    create(migration("app", "app-db", "app"));
+    awaitResource(DatabaseMigration.class, "app", r -> phase(r) == MigrationPhase.Succeeded);
+    // The tables the reset and the cleanup work on, added once the schema has its history (a
+    // history table is only created in an empty schema).
     db.execute(
         "CREATE TABLE logs (id bigserial PRIMARY KEY, at timestamptz NOT NULL);"
             + " INSERT INTO logs (at) SELECT now() - interval '90 days' FROM generate_series(1, 5);"
             + " CREATE TABLE sessions (id bigserial PRIMARY KEY);"
             + " INSERT INTO sessions DEFAULT VALUES;");
-    create(secret("app-db", db.jdbcUrl(), db.user(), db.password()));
-    create(configMap("app", Map.of("V1__t.sql", "CREATE TABLE t (id int);")));
-    create(migration("app", "app-db", "app"));
-    awaitResource(DatabaseMigration.class, "app", r -> phase(r) == MigrationPhase.Succeeded);
 
     SandboxReset reset = new SandboxReset();
     reset.setMetadata(new ObjectMetaBuilder().withName("sandbox").withNamespace(NS).build());

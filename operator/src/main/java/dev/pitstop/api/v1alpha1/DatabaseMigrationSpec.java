@@ -61,6 +61,24 @@ public class DatabaseMigrationSpec {
   public String placeholderSuffix;
 
   @Default("false")
+  @JsonPropertyDescription(
+      "When the history table does not exist but its schema already holds objects: record"
+          + " baselineVersion as applied, then apply only later versions (Flyway's"
+          + " baselineOnMigrate). Otherwise such a schema is refused.")
+  public Boolean baselineOnMigrate = false;
+
+  @Default("1")
+  @Pattern("^[0-9]+([._][0-9]+)*$")
+  @JsonPropertyDescription(
+      "Version the existing schema is at, recorded by baselineOnMigrate; versions up to it are"
+          + " never applied.")
+  public String baselineVersion = "1";
+
+  @Default("<< Flyway Baseline >>")
+  @JsonPropertyDescription("Description of the baseline row baselineOnMigrate records.")
+  public String baselineDescription = "<< Flyway Baseline >>";
+
+  @Default("false")
   @JsonPropertyDescription("Plan only: fill status.pending and apply nothing.")
   public Boolean validateOnly = false;
 

@@ -21,8 +21,8 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   @JsonPropertyDescription(
       "Digest of what the last requested run does: the scripts and their content, the database,"
           + " historyTable, targetVersion, outOfOrder, onChecksumMismatch, skipDefaultCallbacks,"
-          + " validateOnly and"
-          + " runRequestId. A new value runs again; an edit of a setting only (lockTimeout,"
+          + " the placeholder and baseline settings, validateOnly and runRequestId. A new value"
+          + " runs again; an edit of a setting only (lockTimeout,"
           + " statementTimeout, requireApproval, maintenanceWindowRef) does not.")
   public String observedRunDigest;
 

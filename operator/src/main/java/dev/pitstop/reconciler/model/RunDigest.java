@@ -30,9 +30,24 @@ public final class RunDigest {
    * @param content digests of referenced content, e.g. {@link SourceScripts#digest()}
    */
   public static String of(Object spec, Collection<String> settings, String... content) {
+    return of(spec, settings, Map.of(), content);
+  }
+
+  /**
+   * Like {@link #of(Object, Collection, String...)}, leaving out the fields that have the value
+   * {@code laterDefaults} gives them: fields added to the spec later, so that their default (which
+   * the API server fills in on an upgrade) keeps the digest of an existing resource, and starts no
+   * run.
+   */
+  public static String of(
+      Object spec,
+      Collection<String> settings,
+      Map<String, Object> laterDefaults,
+      String... content) {
     Map<String, Object> fields =
         new TreeMap<>(JSON.convertValue(spec, new TypeReference<Map<String, Object>>() {}));
     fields.keySet().removeAll(settings);
+    laterDefaults.forEach((name, value) -> fields.remove(name, value));
     fields.values().removeIf(v -> v == null);
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -560,6 +560,54 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aNonEmptySchemaIsRefusedWithAConditionAndAnEventUntilBaselineOnMigrateIsSet() {
+    pg.execute("CREATE TABLE legacy (id int)");
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__legacy.sql", "CREATE TABLE legacy (id int);",
+                    "V2__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+
+    assertThat(refused.getStatus().message)
+        .contains("Schema public already holds 1 object (table legacy)", "baselineOnMigrate");
+    assertThat(hasConditionReason(refused, Condition.FAILED, "NonEmptySchema")).isTrue();
+    assertThat(kube.eventsFor(refused))
+        .filteredOn(e -> "MigrationFailed".equals(e.getReason()))
+        .extracting(Event::getMessage)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("Schema public already holds 1 object");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(DatabaseMigration.class)
+                .inNamespace(NAMESPACE)
+                .withName("app")
+                .edit(
+                    r -> {
+                      r.getSpec().baselineOnMigrate = true;
+                      r.getSpec().baselineVersion = "1";
+                      r.getSpec().baselineDescription = "before Pitstop";
+                      return r;
+                    }));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pg.tableExists("t"));
+    DatabaseMigration adopted = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(adopted.getStatus().currentVersion).isEqualTo("2");
+    assertThat(
+            pg.queryStrings(
+                "SELECT concat_ws('|', version, description, type)"
+                    + " FROM pitstop_schema_history ORDER BY installed_rank"))
+        .containsExactly("1|before Pitstop|BASELINE", "2|t|SQL");
+  }
+
+  @Test
   void progressIsPublishedWhileAMigrationRuns() {
     // Eight statements; the third waits until the test has seen the progress.
     try (SqlGate gate = SqlGate.closed(pg.dataSource())) {

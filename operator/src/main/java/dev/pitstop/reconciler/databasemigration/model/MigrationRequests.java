@@ -40,6 +40,16 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
           "lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval", "notify");
 
   /**
+   * Spec fields added after the first release, at their defaults: left out of the run digest then,
+   * so the defaults an upgrade fills in start no run (nor ask for a new approval).
+   */
+  private static final Map<String, Object> LATER_DEFAULTS =
+      Map.of(
+          "baselineOnMigrate", false,
+          "baselineVersion", MigrationRequest.DEFAULT_BASELINE_VERSION,
+          "baselineDescription", MigrationRequest.DEFAULT_BASELINE_DESCRIPTION);
+
+  /**
    * Validates the spec and gathers its scripts.
    *
    * @param configMaps looks up a ConfigMap of the resource's namespace by name
@@ -79,6 +89,15 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
                   spec.placeholderSuffix == null
                       ? Placeholders.DEFAULT_SUFFIX
                       : spec.placeholderSuffix)
+              .baselineOnMigrate(Boolean.TRUE.equals(spec.baselineOnMigrate))
+              .baselineVersion(
+                  spec.baselineVersion == null
+                      ? MigrationRequest.DEFAULT_BASELINE_VERSION
+                      : spec.baselineVersion)
+              .baselineDescription(
+                  spec.baselineDescription == null
+                      ? MigrationRequest.DEFAULT_BASELINE_DESCRIPTION
+                      : spec.baselineDescription)
               .onChecksumMismatch(
                   spec.onChecksumMismatch == OnChecksumMismatch.Repair
                       ? ChecksumMismatchPolicy.REPAIR
@@ -92,7 +111,9 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
                       "spec.statementTimeout"))
               .build();
       return new MigrationRequests(
-          request, scripts.digest(), RunDigest.of(spec, SETTINGS, scripts.digest()));
+          request,
+          scripts.digest(),
+          RunDigest.of(spec, SETTINGS, LATER_DEFAULTS, scripts.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
     } catch (MigrationException e) {

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
+import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.InlineScript;
+import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.reconciler.databasemigration.MigrationFixtures;
 import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class MigrationRequestsTest {
@@ -49,5 +55,37 @@ class MigrationRequestsTest {
     assertThatThrownBy(() -> prepare(with))
         .isInstanceOf(SpecException.class)
         .hasMessageContaining("placeholderPrefix must not be empty");
+  }
+
+  private static String runDigest(Consumer<DatabaseMigrationSpec> edit) throws Exception {
+    DatabaseMigration resource = new DatabaseMigration();
+    resource.setMetadata(new ObjectMetaBuilder().withName("app").withNamespace("ns").build());
+    DatabaseMigrationSpec spec = new DatabaseMigrationSpec();
+    spec.database = new DatabaseRef("app-db");
+    spec.source = new ScriptSource();
+    InlineScript script = new InlineScript();
+    script.name = "V1__t.sql";
+    script.sql = "CREATE TABLE t (id int);";
+    spec.source.inline.add(script);
+    edit.accept(spec);
+    resource.setSpec(spec);
+    return MigrationRequests.prepare(resource, name -> Optional.empty()).runDigest();
+  }
+
+  @Test
+  void theBaselineFieldsAtTheirDefaultsKeepTheDigestOfASpecWithoutThemAndOtherwiseChangeIt()
+      throws Exception {
+    String before =
+        runDigest(
+            spec -> {
+              spec.baselineOnMigrate = null;
+              spec.baselineVersion = null;
+              spec.baselineDescription = null;
+            });
+
+    assertThat(runDigest(spec -> {})).isEqualTo(before);
+    assertThat(runDigest(spec -> spec.baselineOnMigrate = true)).isNotEqualTo(before);
+    assertThat(runDigest(spec -> spec.baselineVersion = "3")).isNotEqualTo(before);
+    assertThat(runDigest(spec -> spec.baselineDescription = "legacy")).isNotEqualTo(before);
   }
 }
