@@ -21,6 +21,12 @@ public interface MigrationListener {
   /** A statement is about to run. */
   default void onProgress(MigrationProgress progress) {}
 
+  /**
+   * A statement found what an interrupted earlier run of its script left behind and dealt with it
+   * (see {@link RecoveredStatement}); called before the statement would run.
+   */
+  default void onRecovered(RecoveredStatement recovered) {}
+
   /** A script was applied and recorded. */
   default void onApplied(ExecutedMigration migration, int index, int total) {}
 }

@@ -123,7 +123,6 @@ final class ScriptRunner implements AutoCloseable {
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
       setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
-      InvalidIndexes.dropLeftovers(connection, statements);
       for (current = 0; current < statements.size(); current++) {
         beforeStatement(migration, index, total, current, start);
         SqlStatement next = statements.get(current);
@@ -133,7 +132,16 @@ final class ScriptRunner implements AutoCloseable {
         if (concurrentBuild) {
           setTimeouts(false, "0", statementTimeoutMs);
         }
-        statement.execute(next.sql());
+        // What an interrupted earlier run of this script left: the statement may be done already.
+        InterruptedIndexWork.Decision decision = InterruptedIndexWork.before(connection, next);
+        if (decision.note() != null) {
+          listener.onRecovered(
+              new RecoveredStatement(
+                  migration.script(), current + 1, next.line(), decision.note()));
+        }
+        if (decision.action() == InterruptedIndexWork.Action.RUN) {
+          statement.execute(next.sql());
+        }
         if (concurrentBuild) {
           setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
         }

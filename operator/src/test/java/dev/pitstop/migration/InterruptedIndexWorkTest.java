@@ -1,0 +1,160 @@
+package dev.pitstop.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.pitstop.sql.SqlSplitter;
+import dev.pitstop.testing.PostgresExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A script run outside a transaction is run again after an earlier run ended part-way: the state an
+ * interrupted run leaves is set up by hand here (the real kills are in CicCrashIT).
+ */
+class InterruptedIndexWorkTest {
+
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  static final MigrationScript V1 =
+      new MigrationScript(
+          "V1__accounts.sql",
+          "CREATE TABLE accounts (id int PRIMARY KEY, email text, deleted_at timestamptz,"
+              + " status text);\n"
+              + "CREATE INDEX accounts_old_idx ON accounts (status);\n"
+              + "INSERT INTO accounts VALUES (1, 'a@x', null, 'active'), (2, 'b@x', now(), 'x');");
+
+  /** Three concurrent index statements and a statement after them. */
+  static final MigrationScript V2 =
+      new MigrationScript(
+          "V2__email_indexes.sql",
+          "CREATE INDEX CONCURRENTLY accounts_email_live_idx ON accounts\n"
+              + "  (lower(email) text_pattern_ops, id DESC) WHERE deleted_at IS NULL"
+              + " AND status = 'active';\n"
+              + "CREATE UNIQUE INDEX CONCURRENTLY accounts_email_key ON public.accounts (email);\n"
+              + "DROP INDEX CONCURRENTLY accounts_old_idx;\n"
+              + "CREATE TABLE email_audit (id int);\n");
+
+  private final List<RecoveredStatement> recovered = new ArrayList<>();
+
+  private final MigrationListener listener =
+      new MigrationListener() {
+        @Override
+        public void onRecovered(RecoveredStatement statement) {
+          recovered.add(statement);
+        }
+      };
+
+  private MigrateResult migrate(MigrationScript... scripts) {
+    return new MigrationEngine(pg.dataSource())
+        .migrate(MigrationRequest.builder(List.of(scripts)).build(), listener);
+  }
+
+  private String indexdef(String index) {
+    return pg.queryStrings("SELECT pg_get_indexdef(to_regclass(?))", index).get(0);
+  }
+
+  private List<String> notes() {
+    return recovered.stream().map(r -> r.statement() + ": " + r.note()).toList();
+  }
+
+  @Test
+  void indexesAlreadyBuiltOrDroppedAreSkippedAndTheRestRunsAndIsRecorded() {
+    migrate(V1);
+    // The earlier run built the first index (written differently here, the same index), and
+    // dropped the old one, then ended: the second index and the table were never made.
+    pg.execute(
+        "CREATE INDEX accounts_email_live_idx ON public.accounts USING btree"
+            + " (lower(email) text_pattern_ops, id DESC)"
+            + " WHERE ((deleted_at IS NULL) AND (status = 'active'::text))");
+    String before = indexdef("accounts_email_live_idx");
+    pg.execute("DROP INDEX accounts_old_idx");
+
+    MigrateResult result = migrate(V1, V2);
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("2");
+    assertThat(notes())
+        .containsExactly(
+            "1: index public.accounts_email_live_idx already exists, valid and as this statement"
+                + " builds it (an earlier run ended after building it); statement skipped",
+            "3: index accounts_old_idx does not exist (an earlier run ended after dropping it);"
+                + " statement skipped");
+    assertThat(recovered).extracting(RecoveredStatement::line).containsExactly(1, 4);
+    assertThat(indexdef("accounts_email_live_idx")).isEqualTo(before);
+    assertThat(indexdef("accounts_email_key")).contains("UNIQUE");
+    assertThat(pg.tableExists("email_audit")).isTrue();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history ORDER BY 1"))
+        .containsExactly("V1__accounts.sql", "V2__email_indexes.sql");
+  }
+
+  @Test
+  void aDifferentIndexWithTheStatementsNameIsRefusedNamingBoth() {
+    migrate(V1);
+    pg.execute(
+        "CREATE INDEX accounts_email_live_idx ON accounts (lower(email) text_pattern_ops, id DESC)"
+            + " WHERE deleted_at IS NULL"); // the statement also asks status = 'active'
+
+    MigrationException e = catchThrowableOfType(MigrationException.class, () -> migrate(V1, V2));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.SCRIPT_FAILED);
+    assertThat(e.failure().line()).isEqualTo(1);
+    assertThat(e.failure().sqlState()).isEqualTo("42P07");
+    assertThat(e.getMessage())
+        .contains(
+            "index public.accounts_email_live_idx already exists but is not the index this"
+                + " statement builds: it is \"USING btree (lower(email) text_pattern_ops, id DESC)"
+                + " WHERE (deleted_at IS NULL)\", the statement builds \"USING btree"
+                + " (lower(email) text_pattern_ops, id DESC) WHERE ((deleted_at IS NULL) AND"
+                + " (status = 'active'::text))\"")
+        .contains("it was not recorded");
+    assertThat(indexdef("accounts_email_live_idx")).endsWith("WHERE (deleted_at IS NULL)");
+    assertThat(pg.tableExists("email_audit")).isFalse();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__accounts.sql");
+    assertThat(recovered).isEmpty();
+  }
+
+  @Test
+  void anInvalidIndexIsDroppedAndBuiltAgainAndTheRunSaysSo() {
+    migrate(V1);
+    pg.execute("INSERT INTO accounts VALUES (3, 'a@x', null, 'active')");
+    MigrationException e = catchThrowableOfType(MigrationException.class, () -> migrate(V1, V2));
+    assertThat(e.failure().invalidIndexes()).containsExactly("public.accounts_email_key");
+    assertThat(recovered).isEmpty();
+    pg.execute("DELETE FROM accounts WHERE id = 3");
+
+    migrate(V1, V2);
+
+    assertThat(notes())
+        .containsExactly(
+            "1: index public.accounts_email_live_idx already exists, valid and as this statement"
+                + " builds it (an earlier run ended after building it); statement skipped",
+            "2: dropped invalid index public.accounts_email_key left by an interrupted build;"
+                + " building it again");
+    assertThat(
+            pg.queryStrings(
+                "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'accounts_email_key'::regclass"))
+        .containsExactly("true");
+    assertThat(pg.queryStrings("SELECT to_regclass('accounts_old_idx')::text")).containsOnlyNulls();
+    assertThat(pg.tableExists("email_audit")).isTrue();
+  }
+
+  @Test
+  void readsTheIndexAndTableOfAConcurrentBuild() {
+    assertThat(
+            InterruptedIndexWork.build(
+                SqlSplitter.split(
+                        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"My Idx\" ON ONLY"
+                            + " \"My Schema\" . \"T\" USING gin (a)")
+                    .get(0)))
+        .isEqualTo(
+            new InterruptedIndexWork.Build(
+                true, true, "My Idx", "\"My Schema\" . \"T\"", " USING gin (a)"));
+    assertThat(
+            InterruptedIndexWork.build(
+                SqlSplitter.split("CREATE INDEX CONCURRENTLY ON t (a)").get(0)))
+        .isNull();
+  }
+}
