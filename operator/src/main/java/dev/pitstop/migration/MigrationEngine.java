@@ -93,7 +93,7 @@ public final class MigrationEngine {
         List<ExecutedMigration> applied = new ArrayList<>();
         List<ResolvedMigration> toApply = plan.toApply();
         try (ScriptRunner runner =
-            new ScriptRunner(work, history, lock, session, request, listener, start)) {
+            new ScriptRunner(work, lockSession, history, lock, session, request, listener, start)) {
           for (int i = 0; i < toApply.size(); i++) {
             try {
               ExecutedMigration done = runner.apply(toApply.get(i), i + 1, toApply.size());

@@ -24,6 +24,7 @@ import org.postgresql.util.ServerErrorMessage;
 final class ScriptRunner implements AutoCloseable {
 
   private final Connection connection;
+  private final Connection lockSession;
   private final MigrationHistory history;
   private final MigrationLock lock;
   private final SessionInfo session;
@@ -38,6 +39,7 @@ final class ScriptRunner implements AutoCloseable {
 
   ScriptRunner(
       Connection connection,
+      Connection lockSession,
       MigrationHistory history,
       MigrationLock lock,
       SessionInfo session,
@@ -45,6 +47,7 @@ final class ScriptRunner implements AutoCloseable {
       MigrationListener listener,
       long runStartNanos) {
     this.connection = connection;
+    this.lockSession = lockSession;
     this.history = history;
     this.lock = lock;
     this.session = session;
@@ -237,6 +240,10 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * The INVALID indexes a failed concurrent build left, read on the work session or, when that
+   * session is gone (terminated), on the lock session.
+   */
   private List<String> leftoverIndexes(SqlStatement statement, SQLException cause) {
     if (!NonTransactionalStatements.isConcurrentIndexBuild(statement)) {
       return List.of();
@@ -245,16 +252,18 @@ final class ScriptRunner implements AutoCloseable {
     if (target == null) {
       return List.of();
     }
-    try {
-      List<String> names = new ArrayList<>();
-      for (QualifiedName index : InvalidIndexes.onTable(connection, target)) {
-        names.add(index.toString());
+    for (Connection session : new Connection[] {connection, lockSession}) {
+      try {
+        List<String> names = new ArrayList<>();
+        for (QualifiedName index : InvalidIndexes.onTable(session, target)) {
+          names.add(index.toString());
+        }
+        return names;
+      } catch (SQLException e) {
+        cause.addSuppressed(e);
       }
-      return names;
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-      return List.of();
     }
+    return List.of();
   }
 
   private MigrationException failure(
