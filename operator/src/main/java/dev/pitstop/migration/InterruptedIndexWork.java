@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Finds what an interrupted run of a script outside a transaction already did to an index, just
@@ -30,7 +31,9 @@ import java.util.List;
  *       finished in the server after the client died.
  * </ul>
  *
- * An unnamed concurrent build cannot be recognised and simply runs again.
+ * An INVALID index that another session is still building (the server goes on with the build of a
+ * client that died) is waited for first. An unnamed concurrent build cannot be recognised and
+ * simply runs again.
  */
 final class InterruptedIndexWork {
 
@@ -62,14 +65,17 @@ final class InterruptedIndexWork {
       boolean unique, boolean ifNotExists, String indexName, String tableText, String rest) {}
 
   /**
-   * Checks the statement before it runs (in autocommit); drops an INVALID index in its way.
+   * Checks the statement before it runs (in autocommit); drops an INVALID index in its way. If the
+   * index is still being built by another session (the build of a client that died goes on in the
+   * server), says so to {@code waiting} and waits for that build to end first.
    *
    * @throws SQLException with SQLSTATE 42P07 when a different index has the statement's name
    */
-  static Decision before(Connection connection, SqlStatement statement) throws SQLException {
+  static Decision before(Connection connection, SqlStatement statement, Consumer<String> waiting)
+      throws SQLException {
     if (NonTransactionalStatements.isConcurrentIndexBuild(statement)) {
       Build build = build(statement);
-      return build == null ? Decision.RUN : beforeBuild(connection, build);
+      return build == null ? Decision.RUN : beforeBuild(connection, build, waiting);
     }
     if (statement.startsWith("DROP", "INDEX", "CONCURRENTLY")) {
       return beforeDrop(connection, statement);
@@ -124,10 +130,25 @@ final class InterruptedIndexWork {
         unique, ifNotExists, name, table, statement.sql().substring(t.get(i - 1).end()));
   }
 
-  private static Decision beforeBuild(Connection connection, Build build) throws SQLException {
+  private static Decision beforeBuild(Connection connection, Build build, Consumer<String> waiting)
+      throws SQLException {
     Existing existing = existing(connection, build);
     if (existing == null || !existing.sameTable()) {
       return Decision.RUN; // a clash with another relation fails in the server, naming it
+    }
+    Integer builder = existing.valid() ? null : buildingSession(connection, existing);
+    if (builder != null) {
+      waiting.accept(
+          "index "
+              + existing.name()
+              + " is still being built by session "
+              + builder
+              + " (an earlier run whose client ended); waiting for that build to end");
+      awaitBuilders(connection, build);
+      existing = existing(connection, build);
+      if (existing == null || !existing.sameTable()) {
+        return Decision.RUN;
+      }
     }
     if (!existing.valid()) {
       try (Statement drop = connection.createStatement()) {
@@ -173,6 +194,38 @@ final class InterruptedIndexWork {
             + wanted
             + "\"; drop or rename it, or change the migration if it is not applied anywhere yet",
         "42P07");
+  }
+
+  /** The other session building the index now, or {@code null}. */
+  private static Integer buildingSession(Connection connection, Existing existing)
+      throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT pid FROM pg_catalog.pg_stat_progress_create_index"
+                + " WHERE index_relid = to_regclass(?) AND pid <> pg_backend_pid()")) {
+      query.setString(1, existing.sqlName());
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getInt(1) : null;
+      }
+    }
+  }
+
+  /**
+   * Waits, in one statement that a cancel request or {@code statement_timeout} ends, for the
+   * concurrent builds on the table: each holds SHARE UPDATE EXCLUSIVE on it until it ends.
+   */
+  private static void awaitBuilders(Connection connection, Build build) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.setEscapeProcessing(false);
+      statement.execute("LOCK TABLE " + build.tableText() + " IN SHARE UPDATE EXCLUSIVE MODE");
+    } finally {
+      try {
+        connection.rollback();
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    }
   }
 
   private static Decision beforeDrop(Connection connection, SqlStatement statement)

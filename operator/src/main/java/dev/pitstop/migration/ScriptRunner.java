@@ -136,11 +136,17 @@ final class ScriptRunner implements AutoCloseable {
           setTimeouts(false, "0", statementTimeoutMs);
         }
         // What an interrupted earlier run of this script left: the statement may be done already.
-        InterruptedIndexWork.Decision decision = InterruptedIndexWork.before(connection, next);
+        int number = current + 1;
+        InterruptedIndexWork.Decision decision =
+            InterruptedIndexWork.before(
+                connection,
+                next,
+                note ->
+                    listener.onRecovered(
+                        new RecoveredStatement(migration.script(), number, next.line(), note)));
         if (decision.note() != null) {
           listener.onRecovered(
-              new RecoveredStatement(
-                  migration.script(), current + 1, next.line(), decision.note()));
+              new RecoveredStatement(migration.script(), number, next.line(), decision.note()));
         }
         if (decision.action() == InterruptedIndexWork.Action.RUN) {
           statement.execute(next.sql());

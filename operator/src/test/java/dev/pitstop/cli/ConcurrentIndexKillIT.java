@@ -93,6 +93,44 @@ class ConcurrentIndexKillIT {
   }
 
   @Test
+  void theNextRunWaitsForTheBuildOfAKilledClientThatTheServerStillRuns() throws Exception {
+    writeMigration(
+        "CREATE INDEX CONCURRENTLY accounts_status_idx ON accounts (status)",
+        "CREATE UNIQUE INDEX CONCURRENTLY accounts_email_key ON accounts (email)");
+    CliRun again;
+    try (Connection writer = openWriter()) {
+      Process migrate = start();
+      awaitBuildWaiting("accounts_status_idx");
+      migrate.destroyForcibly(); // SIGKILL: the build goes on in the server, held by the writer
+      assertThat(migrate.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(valid("accounts_status_idx")).isEqualTo("false");
+
+      Process next = start(); // as a restarted operator would, at once
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.readString(tmp.resolve("out.txt")).contains("waiting for that build"));
+      assertThat(next.isAlive()).isTrue();
+      writer.commit();
+      again = finish(next);
+    }
+
+    assertThat(again.exit()).as(again.all()).isZero();
+    assertThat(again.out())
+        .containsPattern(
+            "V1__account_indexes.sql: statement 1 \\(line 1\\): index"
+                + " public.accounts_status_idx is still being built by session [0-9]+ \\(an"
+                + " earlier run whose client ended\\); waiting for that build to end")
+        .contains(
+            "V1__account_indexes.sql: statement 1 (line 1): index public.accounts_status_idx"
+                + " already exists, valid and as this statement builds it (an earlier run ended"
+                + " after building it); statement skipped");
+    assertThat(valid("accounts_status_idx")).isEqualTo("true");
+    assertThat(valid("accounts_email_key")).isEqualTo("true");
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history WHERE success"))
+        .containsExactly("V1__account_indexes.sql");
+  }
+
+  @Test
   void aBuildWhoseSessionIsTerminatedIsDroppedAndBuiltAgainByTheNextRun() throws Exception {
     writeMigration(
         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS accounts_email_key ON accounts (email)",
