@@ -2,6 +2,7 @@ package dev.pitstop.migration;
 
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlLexer;
+import dev.pitstop.sql.SqlState;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -174,7 +175,7 @@ final class InterruptedIndexWork {
               + " checked ("
               + e.getMessage()
               + "); compare it with the statement and drop it to have it built again",
-          "42P07",
+          SqlState.DUPLICATE_TABLE,
           e);
     }
     if (wanted.equals(existing.definition())) {
@@ -193,7 +194,7 @@ final class InterruptedIndexWork {
             + "\", the statement builds \""
             + wanted
             + "\"; drop or rename it, or change the migration if it is not applied anywhere yet",
-        "42P07");
+        SqlState.DUPLICATE_TABLE);
   }
 
   /** The other session building the index now, or {@code null}. */
@@ -207,6 +208,11 @@ final class InterruptedIndexWork {
       try (ResultSet row = query.executeQuery()) {
         return row.next() ? row.getInt(1) : null;
       }
+    } catch (SQLException e) {
+      if (SqlState.UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return null; // before PostgreSQL 12 there is no such view: the index is dropped and rebuilt
+      }
+      throw e;
     }
   }
 
@@ -337,8 +343,10 @@ final class InterruptedIndexWork {
             row.getString(5));
       }
     } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
-        return null; // no such table or schema: the statement reports it
+      if (SqlState.UNDEFINED_TABLE.equals(e.getSQLState())
+          || SqlState.INVALID_SCHEMA_NAME.equals(e.getSQLState())
+          || SqlState.INVALID_NAME.equals(e.getSQLState())) {
+        return null; // no such table or schema, or a name it cannot read: the statement reports it
       }
       throw e;
     }
