@@ -90,6 +90,35 @@ class InterruptedIndexWorkTest {
   }
 
   @Test
+  void indexesOfEveryShapeAreRecognisedOnATableWithADroppedColumn() {
+    pg.execute(
+        "CREATE TABLE shapes (gone int, a int, b text, c jsonb);\n"
+            + "ALTER TABLE shapes DROP COLUMN gone");
+    List<String> builds =
+        List.of(
+            "UNIQUE INDEX s1 ON shapes (a) INCLUDE (b) NULLS NOT DISTINCT WITH (fillfactor = 70)",
+            "INDEX s2 ON shapes USING gin (c jsonb_path_ops)",
+            "INDEX s3 ON shapes (b COLLATE \"C\" DESC NULLS LAST, (lower(b)))",
+            "INDEX s4 ON shapes USING hash (b)",
+            "INDEX s5 ON shapes (a) WHERE c ? 'k' AND b <> ''");
+    StringBuilder script = new StringBuilder();
+    for (String build : builds) {
+      pg.execute("CREATE " + build); // built by the server for a run that then ended
+      script.append("CREATE ").append(build.replace("INDEX ", "INDEX CONCURRENTLY ")).append(";\n");
+    }
+
+    migrate(new MigrationScript("V1__shapes.sql", script.toString()));
+
+    assertThat(notes())
+        .hasSize(5)
+        .allMatch(
+            note ->
+                note.endsWith(
+                    "as this statement builds it (an earlier run ended after"
+                        + " building it); statement skipped"));
+  }
+
+  @Test
   void aDifferentIndexWithTheStatementsNameIsRefusedNamingBoth() {
     migrate(V1);
     pg.execute(
