@@ -81,7 +81,94 @@ final class InterruptedIndexWork {
     if (statement.startsWith("DROP", "INDEX", "CONCURRENTLY")) {
       return beforeDrop(connection, statement);
     }
+    if (statement.startsWith("REINDEX") && statement.hasLeadingWord("CONCURRENTLY")) {
+      return beforeReindex(connection, statement);
+    }
     return Decision.RUN;
+  }
+
+  /**
+   * {@code REINDEX [(...)] INDEX|TABLE CONCURRENTLY name}: drops the INVALID copies an interrupted
+   * one left ({@code <index>_ccnew}, {@code _ccold}, with a number if taken) of the index, or of
+   * the table's indexes, unless a build on the table is still going on in another session.
+   */
+  private static Decision beforeReindex(Connection connection, SqlStatement statement)
+      throws SQLException {
+    List<String> t = statement.leadingTokens();
+    int i = 1;
+    if (i < t.size() && t.get(i).equals("(")) {
+      while (i < t.size() && !t.get(i).equals(")")) {
+        i++;
+      }
+      i++;
+    }
+    if (i + 2 >= t.size() || !t.get(i + 1).equalsIgnoreCase("CONCURRENTLY")) {
+      return Decision.RUN;
+    }
+    boolean index = t.get(i).equalsIgnoreCase("INDEX");
+    if (!index && !t.get(i).equalsIgnoreCase("TABLE")) {
+      return Decision.RUN;
+    }
+    i += 2;
+    StringBuilder name = new StringBuilder();
+    while (i < t.size()) {
+      name.append(t.get(i++));
+      if (i < t.size() && t.get(i).equals(".")) {
+        name.append(t.get(i++));
+      } else {
+        break;
+      }
+    }
+    List<String> dropped = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "WITH target AS (SELECT CASE WHEN ? THEN (SELECT indrelid FROM pg_catalog.pg_index"
+                + " WHERE indexrelid = to_regclass(?)) ELSE to_regclass(?)::oid END AS relid)"
+                + " SELECT format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname"
+                + " FROM target JOIN pg_catalog.pg_index i ON i.indrelid = target.relid"
+                + " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE NOT i.indisvalid AND EXISTS (SELECT 1 FROM pg_catalog.pg_index o"
+                + " JOIN pg_catalog.pg_class oc ON oc.oid = o.indexrelid"
+                + " WHERE o.indrelid = i.indrelid AND o.indexrelid <> i.indexrelid"
+                + " AND (NOT ? OR o.indexrelid = to_regclass(?))"
+                + " AND left(c.relname, length(oc.relname) + 3) = oc.relname || '_cc'"
+                + " AND substr(c.relname, length(oc.relname) + 4) ~ '^(new|old)[0-9]*$')"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_progress_create_index p"
+                + " WHERE p.relid = target.relid AND p.pid <> pg_backend_pid())"
+                + " ORDER BY 2")) {
+      String text = name.toString();
+      query.setBoolean(1, index);
+      query.setString(2, text);
+      query.setString(3, text);
+      query.setBoolean(4, index);
+      query.setString(5, text);
+      try (ResultSet rows = query.executeQuery()) {
+        List<String[]> found = new ArrayList<>();
+        while (rows.next()) {
+          found.add(new String[] {rows.getString(1), rows.getString(2)});
+        }
+        try (Statement drop = connection.createStatement()) {
+          for (String[] leftover : found) {
+            drop.execute("DROP INDEX CONCURRENTLY IF EXISTS " + leftover[0]);
+            dropped.add(leftover[1]);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if (!dropped.isEmpty()) {
+        throw e;
+      }
+      return Decision.RUN; // a name it cannot read, no such relation: the statement reports it
+    }
+    return dropped.isEmpty()
+        ? Decision.RUN
+        : new Decision(
+            Action.RUN,
+            "dropped invalid "
+                + (dropped.size() == 1 ? "index " : "indexes ")
+                + String.join(", ", dropped)
+                + " left by an interrupted REINDEX CONCURRENTLY; reindexing again");
   }
 
   /** Parses a named concurrent build; {@code null} if unnamed or not understood. */

@@ -1,12 +1,21 @@
 package dev.pitstop.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.sql.SqlSplitter;
 import dev.pitstop.testing.PostgresExtension;
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,7 +46,8 @@ class InterruptedIndexWorkTest {
               + "DROP INDEX CONCURRENTLY accounts_old_idx;\n"
               + "CREATE TABLE email_audit (id int);\n");
 
-  private final List<RecoveredStatement> recovered = new ArrayList<>();
+  private final List<RecoveredStatement> recovered =
+      Collections.synchronizedList(new ArrayList<>());
 
   private final MigrationListener listener =
       new MigrationListener() {
@@ -168,6 +178,49 @@ class InterruptedIndexWorkTest {
         .containsExactly("true");
     assertThat(pg.queryStrings("SELECT to_regclass('accounts_old_idx')::text")).containsOnlyNulls();
     assertThat(pg.tableExists("email_audit")).isTrue();
+  }
+
+  @Test
+  void theCopyAnInterruptedReindexLeftIsDroppedBeforeItRunsAgain() throws Exception {
+    migrate(V1);
+    MigrationScript v2 =
+        new MigrationScript("V2__reindex.sql", "REINDEX INDEX CONCURRENTLY accounts_old_idx;\n");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection writer = pg.dataSource().getConnection()) {
+      writer.setAutoCommit(false);
+      writer.createStatement().execute("INSERT INTO accounts VALUES (9, 'z@x', null, 'x')");
+      Future<MigrateResult> run = pool.submit(() -> migrate(V1, v2));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  pg.queryLong(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND starts_with(query, 'REINDEX')")
+                      == 1);
+      assertThat(
+              pg.queryLong(
+                  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                      + " WHERE starts_with(query, 'REINDEX')"))
+          .isEqualTo(1);
+      assertThat(catchThrowable(() -> run.get(30, TimeUnit.SECONDS)))
+          .hasCauseInstanceOf(MigrationException.class);
+      writer.commit();
+    } finally {
+      pool.shutdownNow();
+    }
+    String invalid = "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid";
+    assertThat(pg.queryStrings(invalid)).containsExactly("accounts_old_idx_ccnew");
+
+    migrate(V1, v2);
+
+    assertThat(notes())
+        .containsExactly(
+            "1: dropped invalid index public.accounts_old_idx_ccnew left by an interrupted"
+                + " REINDEX CONCURRENTLY; reindexing again");
+    assertThat(pg.queryStrings(invalid)).isEmpty();
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history ORDER BY 1"))
+        .containsExactly("V1__accounts.sql", "V2__reindex.sql");
   }
 
   @Test
