@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  *       INCLUDE}, {@code NULLS NOT DISTINCT}, storage parameters and predicate.
  *   <li>{@code DROP INDEX CONCURRENTLY name} of an index that no longer exists is skipped: the drop
  *       finished in the server after the client died.
+ *   <li>{@code REINDEX [(...)] INDEX|TABLE CONCURRENTLY name} runs again after the INVALID copies
+ *       an interrupted one left ({@code <index>_ccnew}, {@code _ccold}) are dropped.
  * </ul>
  *
  * An INVALID index that another session is still building (the server goes on with the build of a
