@@ -4,6 +4,7 @@ import dev.pitstop.migration.ExecutedMigration;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
+import dev.pitstop.migration.RecoveredStatement;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * holds the migration lock while waiting for it. The engine reports every statement and a data
  * migration may have thousands, so statement lines are throttled; a statement that runs for long
  * (an index build) gets a "still running" line now and then, so the terminal never looks stuck.
+ * What a statement found of an interrupted earlier run (an index already built, an INVALID one
+ * dropped) is always printed.
  */
 public final class MigrationProgressPrinter implements MigrationListener, AutoCloseable {
   private static final long STATEMENT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
@@ -119,6 +122,20 @@ public final class MigrationProgressPrinter implements MigrationListener, AutoCl
   public synchronized void onCallback(String script, String event) {
     current = null;
     out.println("running callback " + script + " (" + event + ")");
+  }
+
+  @Override
+  public synchronized void onRecovered(RecoveredStatement recovered) {
+    lastLineNanos = System.nanoTime();
+    out.println(
+        (current == null ? "" : position(current) + " ")
+            + recovered.script()
+            + ": statement "
+            + recovered.statement()
+            + " (line "
+            + recovered.line()
+            + "): "
+            + recovered.note());
   }
 
   @Override

@@ -7,12 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds and drops INVALID indexes that a failed {@code CREATE INDEX CONCURRENTLY} leaves behind.
+ * Finds INVALID indexes that a failed {@code CREATE INDEX CONCURRENTLY} leaves behind, to report
+ * them with the failure ({@link InterruptedIndexWork} drops them before the statement runs again).
  * The index name and table are read from the statement's leading tokens; an unnamed concurrent
  * index is reported after a failure but cannot be matched to a statement later.
  */
@@ -86,28 +86,6 @@ final class InvalidIndexes {
       }
     }
     return names;
-  }
-
-  /**
-   * Drops INVALID indexes that the named concurrent builds of a script would otherwise trip over
-   * (an {@code IF NOT EXISTS} build would silently keep the broken index).
-   */
-  static void dropLeftovers(Connection connection, List<SqlStatement> statements)
-      throws SQLException {
-    for (SqlStatement statement : statements) {
-      if (!NonTransactionalStatements.isConcurrentIndexBuild(statement)) {
-        continue;
-      }
-      Target target = target(statement);
-      if (target == null || target.indexName() == null) {
-        continue;
-      }
-      for (QualifiedName index : onTable(connection, target)) {
-        try (Statement drop = connection.createStatement()) {
-          drop.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index.sql());
-        }
-      }
-    }
   }
 
   private static String unquote(String token) {

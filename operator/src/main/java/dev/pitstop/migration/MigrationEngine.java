@@ -115,7 +115,8 @@ public final class MigrationEngine {
         List<ExecutedMigration> applied = new ArrayList<>();
         List<ResolvedMigration> toApply = plan.toApply();
         try (ScriptRunner runner =
-            new ScriptRunner(work, history, lock, session, request, listener, start, resolved)) {
+            new ScriptRunner(
+                work, lockSession, history, lock, session, request, listener, start, resolved)) {
           try {
             runner.runCallbacks(CallbackEvent.BEFORE_MIGRATE);
             for (int i = 0; i < toApply.size(); i++) {

@@ -29,6 +29,12 @@ public interface MigrationListener {
    */
   default void onCallback(String script, String event) {}
 
+  /**
+   * A statement found what an interrupted earlier run of its script left behind and dealt with it
+   * (see {@link RecoveredStatement}); called before the statement would run.
+   */
+  default void onRecovered(RecoveredStatement recovered) {}
+
   /** A script was applied and recorded. */
   default void onApplied(ExecutedMigration migration, int index, int total) {}
 }

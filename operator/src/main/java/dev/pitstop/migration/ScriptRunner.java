@@ -27,6 +27,7 @@ import org.postgresql.util.ServerErrorMessage;
 final class ScriptRunner implements AutoCloseable {
 
   private final Connection connection;
+  private final Connection lockSession;
   private final MigrationHistory history;
   private final MigrationLock lock;
   private final SessionInfo session;
@@ -42,6 +43,7 @@ final class ScriptRunner implements AutoCloseable {
 
   ScriptRunner(
       Connection connection,
+      Connection lockSession,
       MigrationHistory history,
       MigrationLock lock,
       SessionInfo session,
@@ -50,6 +52,7 @@ final class ScriptRunner implements AutoCloseable {
       long runStartNanos,
       MigrationResolver.Resolved callbacks) {
     this.connection = connection;
+    this.lockSession = lockSession;
     this.history = history;
     this.lock = lock;
     this.session = session;
@@ -191,7 +194,6 @@ final class ScriptRunner implements AutoCloseable {
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
       setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
-      InvalidIndexes.dropLeftovers(connection, statements);
       runEachCallbacks(statement, CallbackEvent.BEFORE_EACH_MIGRATE, migration, at);
       for (at.statement = 0; at.statement < statements.size(); at.statement++) {
         beforeStatement(migration, index, total, at.statement, start);
@@ -202,7 +204,22 @@ final class ScriptRunner implements AutoCloseable {
         if (concurrentBuild) {
           setTimeouts(false, "0", statementTimeoutMs);
         }
-        next.execute(statement);
+        // What an interrupted earlier run of this script left: the statement may be done already.
+        int number = at.statement + 1;
+        InterruptedIndexWork.Decision decision =
+            InterruptedIndexWork.before(
+                connection,
+                next,
+                note ->
+                    listener.onRecovered(
+                        new RecoveredStatement(migration.script(), number, next.line(), note)));
+        if (decision.note() != null) {
+          listener.onRecovered(
+              new RecoveredStatement(migration.script(), number, next.line(), decision.note()));
+        }
+        if (decision.action() == InterruptedIndexWork.Action.RUN) {
+          next.execute(statement);
+        }
         if (concurrentBuild) {
           setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
         }
@@ -323,6 +340,10 @@ final class ScriptRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * The INVALID indexes a failed concurrent build left, read on the work session or, when that
+   * session is gone (terminated), on the lock session.
+   */
   private List<String> leftoverIndexes(SqlStatement statement, SQLException cause) {
     if (!NonTransactionalStatements.isConcurrentIndexBuild(statement)) {
       return List.of();
@@ -331,16 +352,18 @@ final class ScriptRunner implements AutoCloseable {
     if (target == null) {
       return List.of();
     }
-    try {
-      List<String> names = new ArrayList<>();
-      for (QualifiedName index : InvalidIndexes.onTable(connection, target)) {
-        names.add(index.toString());
+    for (Connection session : new Connection[] {connection, lockSession}) {
+      try {
+        List<String> names = new ArrayList<>();
+        for (QualifiedName index : InvalidIndexes.onTable(session, target)) {
+          names.add(index.toString());
+        }
+        return names;
+      } catch (SQLException e) {
+        cause.addSuppressed(e);
       }
-      return names;
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-      return List.of();
     }
+    return List.of();
   }
 
   /**

@@ -42,6 +42,12 @@ public final class SqlState {
   /** Class 42: undefined_table. */
   public static final String UNDEFINED_TABLE = "42P01";
 
+  /** Class 42: duplicate_table (also an index or other relation of that name). */
+  public static final String DUPLICATE_TABLE = "42P07";
+
+  /** Class 42: invalid_name (a name that does not parse). */
+  public static final String INVALID_NAME = "42602";
+
   /** Class 25: read_only_sql_transaction (a write in a read-only transaction). */
   public static final String READ_ONLY_SQL_TRANSACTION = "25006";
 

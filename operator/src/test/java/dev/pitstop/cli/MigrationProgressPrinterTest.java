@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pitstop.migration.ExecutedMigration;
 import dev.pitstop.migration.LockWait;
 import dev.pitstop.migration.MigrationProgress;
+import dev.pitstop.migration.RecoveredStatement;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,23 @@ class MigrationProgressPrinterTest {
             "[1/2] applying V1__a.sql (3 statements)",
             "[1/2] applied V1__a.sql in 35ms",
             "[2/2] applying V2__b.sql (1 statement)");
+  }
+
+  @Test
+  void whatAStatementFoundOfAnInterruptedRunIsAlwaysPrinted() {
+    try (MigrationProgressPrinter printer = new MigrationProgressPrinter(out)) {
+      printer.onProgress(step("V1__a.sql", 1, 1, 3));
+      printer.onProgress(step("V1__a.sql", 1, 2, 3));
+      printer.onRecovered(new RecoveredStatement("V1__a.sql", 2, 4, "index x skipped"));
+      printer.onProgress(step("V1__a.sql", 1, 3, 3));
+      printer.onRecovered(new RecoveredStatement("V1__a.sql", 3, 6, "index y dropped"));
+    }
+
+    assertThat(printed().lines())
+        .containsExactly(
+            "[1/2] applying V1__a.sql (3 statements)",
+            "[1/2] V1__a.sql: statement 2 (line 4): index x skipped",
+            "[1/2] V1__a.sql: statement 3 (line 6): index y dropped");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -94,6 +95,44 @@ class FlywayCompatibilityTest {
     assertThat(pg.rowCount("items")).isEqualTo(3);
     assertThat(new MigrationEngine(pg.dataSource()).validate(pitstopRequest()).valid()).isTrue();
     assertThat(new MigrationEngine(pg.dataSource()).info(pitstopRequest()).pending()).isEmpty();
+  }
+
+  @Test
+  void aMigrationFinishedAfterAnInterruptedConcurrentBuildIsRecordedAsFlywayRecordsIt()
+      throws Exception {
+    write("V1__create_items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);\n");
+    write(
+        "V2__item_indexes.sql",
+        "CREATE INDEX CONCURRENTLY items_name_idx ON items (lower(name));\n"
+            + "CREATE INDEX CONCURRENTLY items_name_id_idx ON items (name, id);\n");
+    TestDatabase flywayDatabase = pg.createDatabase();
+    Flyway.configure()
+        .dataSource(flywayDatabase.dataSource())
+        .locations("filesystem:" + dir)
+        .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+        .load()
+        .migrate();
+    MigrationEngine engine = new MigrationEngine(pg.dataSource());
+    engine.migrate(
+        MigrationRequest.builder(MigrationScripts.fromDirectory(dir))
+            .historyTable("flyway_schema_history")
+            .targetVersion("1")
+            .build());
+    // an earlier run of V2 ended after the server built its first index
+    pg.execute("CREATE INDEX items_name_idx ON items (lower(name))");
+
+    MigrateResult result = engine.migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("2");
+    String rows =
+        "SELECT installed_rank || ' ' || version || ' ' || description || ' ' || type || ' '"
+            + " || script || ' ' || checksum || ' ' || success FROM flyway_schema_history"
+            + " ORDER BY installed_rank";
+    assertThat(pg.queryStrings(rows)).isEqualTo(flywayDatabase.queryStrings(rows)).hasSize(2);
+    String indexes = "SELECT indexdef FROM pg_indexes WHERE tablename = 'items' ORDER BY indexname";
+    assertThat(pg.queryStrings(indexes)).isEqualTo(flywayDatabase.queryStrings(indexes));
+    ValidateResult validation = flyway().validateWithResult();
+    assertThat(validation.validationSuccessful).as(validation.getAllErrorMessages()).isTrue();
   }
 
   @Test

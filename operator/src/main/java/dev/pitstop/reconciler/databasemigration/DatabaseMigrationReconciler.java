@@ -17,6 +17,7 @@ import dev.pitstop.migration.MigrationListener;
 import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScripts;
+import dev.pitstop.migration.RecoveredStatement;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
@@ -42,6 +43,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a DatabaseMigration: reads the spec and its sources, waits for approval and the
@@ -54,6 +57,7 @@ public final class DatabaseMigrationReconciler
     implements Reconciler<DatabaseMigration>,
         Operation<DatabaseMigration, Run, Run, Progress, Outcome> {
   static final String KIND = "DatabaseMigration";
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
 
   private final OperationReferences<DatabaseMigration> references =
       OperationReferences.withScripts(
@@ -298,6 +302,16 @@ public final class DatabaseMigrationReconciler
       @Override
       public void onProgress(MigrationProgress progress) {
         sink.accept(new Progress(progress, null));
+      }
+
+      @Override
+      public void onRecovered(RecoveredStatement recovered) {
+        LOG.info(
+            "{}: statement {} (line {}): {}",
+            recovered.script(),
+            recovered.statement(),
+            recovered.line(),
+            recovered.note());
       }
     };
   }

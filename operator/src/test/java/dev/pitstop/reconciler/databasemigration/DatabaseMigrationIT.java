@@ -177,6 +177,38 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aRunAfterAnInterruptedConcurrentBuildSkipsTheBuiltIndexAndLogsIt() {
+    pg.execute("CREATE TABLE orders (id int PRIMARY KEY, customer int)");
+    // what a run killed inside the build leaves: the server finished the index, nothing recorded
+    pg.execute("CREATE INDEX orders_customer_idx ON orders (customer)");
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__orders_customer_idx.sql",
+                    "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer);\n"
+                        + "CREATE TABLE order_notes (id int);\n")))
+        .create();
+    DatabaseMigration migration = migration("app", "app-db", "migrations");
+    migration.getSpec().baselineOnMigrate = true; // orders predates the migrations
+    migration.getSpec().baselineVersion = "0";
+    try (LogCapture logs = new LogCapture()) {
+      kube.client().resource(migration).create();
+
+      DatabaseMigration done = awaitPhase("app", MigrationPhase.Succeeded);
+
+      assertThat(done.getStatus().currentVersion).isEqualTo("1");
+      assertThat(logs.text())
+          .contains(
+              "V1__orders_customer_idx.sql: statement 1 (line 1): index"
+                  + " public.orders_customer_idx already exists, valid and as this statement"
+                  + " builds it (an earlier run ended after building it); statement skipped");
+    }
+    assertThat(pg.tableExists("order_notes")).isTrue();
+  }
+
+  @Test
   void validateOnlyPlansAndAppliesNothing() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
