@@ -1,10 +1,7 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.migration.BaselineResult;
-import dev.pitstop.migration.MigrationEngine;
-import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -29,31 +26,27 @@ public final class BaselineCommand implements Command {
     Args parsed = Args.parse(args, MigrationOptions.BASELINE_VALUES, Set.of()).withoutPositional();
     MigrationOptions options = MigrationOptions.forBaseline(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
-    if (!naming.isEmpty()) {
-      MigrationErrorReport.refused(NAME, naming, err);
-      return USAGE;
-    }
-    try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {
-      BaselineResult result;
-      try {
-        result = new MigrationEngine(database.requireReachable().dataSource()).baseline(request);
-      } catch (MigrationException e) {
-        return MigrationErrorReport.print(NAME, e, err);
-      }
-      out.println(
-          (result.created()
-                  ? "baselined " + database.describe() + " at version "
-                  : "already baselined at version ")
-              + result.version()
-              + " (\""
-              + result.description()
-              + "\") in history table "
-              + result.historyTable()
-              + (result.created()
-                  ? ": migrate applies only versions above it"
-                  : ": nothing was changed"));
-      return OK;
-    }
+    return MigrationCommandRun.run(
+        NAME,
+        parsed,
+        request,
+        env,
+        err,
+        (engine, database) -> {
+          BaselineResult result = engine.baseline(request);
+          out.println(
+              (result.created()
+                      ? "baselined " + database.describe() + " at version "
+                      : "already baselined at version ")
+                  + result.version()
+                  + " (\""
+                  + result.description()
+                  + "\") in history table "
+                  + result.historyTable()
+                  + (result.created()
+                      ? ": migrate applies only versions above it"
+                      : ": nothing was changed"));
+          return OK;
+        });
   }
 }

@@ -1,8 +1,6 @@
 package dev.pitstop.cli;
 
 import dev.pitstop.migration.MigrateResult;
-import dev.pitstop.migration.MigrationEngine;
-import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingMigration;
@@ -38,35 +36,31 @@ public final class MigrateCommand implements Command {
             .withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
-    if (!naming.isEmpty()) {
-      MigrationErrorReport.refused(NAME, naming, err);
-      return USAGE;
-    }
-    try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {
-      MigrationEngine engine = new MigrationEngine(database.requireReachable().dataSource());
-      try {
-        if (parsed.flag("dry-run")) {
-          return dryRun(engine.info(request), request, database, out, err);
-        }
-        out.println(
-            "migrating "
-                + database.describe()
-                + " with "
-                + MigrationErrorReport.count(request.scripts().size(), "file")
-                + " from "
-                + options.dir());
-        long start = System.nanoTime();
-        MigrateResult result;
-        try (MigrationProgressPrinter progress = new MigrationProgressPrinter(out)) {
-          result = engine.migrate(request, progress);
-        }
-        summary(result, Duration.ofNanos(System.nanoTime() - start), out);
-        return OK;
-      } catch (MigrationException e) {
-        return MigrationErrorReport.print(NAME, e, err);
-      }
-    }
+    return MigrationCommandRun.run(
+        NAME,
+        parsed,
+        request,
+        env,
+        err,
+        (engine, database) -> {
+          if (parsed.flag("dry-run")) {
+            return dryRun(engine.info(request), request, database, out, err);
+          }
+          out.println(
+              "migrating "
+                  + database.describe()
+                  + " with "
+                  + MigrationErrorReport.count(request.scripts().size(), "file")
+                  + " from "
+                  + options.dir());
+          long start = System.nanoTime();
+          MigrateResult result;
+          try (MigrationProgressPrinter progress = new MigrationProgressPrinter(out)) {
+            result = engine.migrate(request, progress);
+          }
+          summary(result, Duration.ofNanos(System.nanoTime() - start), out);
+          return OK;
+        });
   }
 
   private static void summary(MigrateResult result, Duration took, PrintStream out) {

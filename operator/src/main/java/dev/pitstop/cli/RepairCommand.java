@@ -1,10 +1,7 @@
 package dev.pitstop.cli;
 
-import dev.pitstop.migration.MigrationEngine;
-import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.RepairResult;
-import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -29,35 +26,31 @@ public final class RepairCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
-    if (!naming.isEmpty()) {
-      MigrationErrorReport.refused(NAME, naming, err);
-      return USAGE;
-    }
-    try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {
-      RepairResult result;
-      try {
-        result = new MigrationEngine(database.requireReachable().dataSource()).repair(request);
-      } catch (MigrationException e) {
-        return MigrationErrorReport.print(NAME, e, err);
-      }
-      if (result.removedFailed().isEmpty() && result.realigned().isEmpty()) {
-        out.println("nothing to repair in " + database.describe());
-        return OK;
-      }
-      if (!result.removedFailed().isEmpty()) {
-        out.println(
-            "removed the failed history rows of "
-                + String.join(", ", result.removedFailed())
-                + ": check what those scripts left behind before the next migrate runs them"
-                + " again");
-      }
-      if (!result.realigned().isEmpty()) {
-        out.println(
-            "realigned recorded checksums and descriptions of "
-                + String.join(", ", result.realigned()));
-      }
-      return OK;
-    }
+    return MigrationCommandRun.run(
+        NAME,
+        parsed,
+        request,
+        env,
+        err,
+        (engine, database) -> {
+          RepairResult result = engine.repair(request);
+          if (result.removedFailed().isEmpty() && result.realigned().isEmpty()) {
+            out.println("nothing to repair in " + database.describe());
+            return OK;
+          }
+          if (!result.removedFailed().isEmpty()) {
+            out.println(
+                "removed the failed history rows of "
+                    + String.join(", ", result.removedFailed())
+                    + ": check what those scripts left behind before the next migrate runs them"
+                    + " again");
+          }
+          if (!result.realigned().isEmpty()) {
+            out.println(
+                "realigned recorded checksums and descriptions of "
+                    + String.join(", ", result.realigned()));
+          }
+          return OK;
+        });
   }
 }

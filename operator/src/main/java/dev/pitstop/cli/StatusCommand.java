@@ -2,12 +2,9 @@ package dev.pitstop.cli;
 
 import dev.pitstop.migration.AppliedMigration;
 import dev.pitstop.migration.ErrorCode;
-import dev.pitstop.migration.MigrationEngine;
-import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingMigration;
-import dev.pitstop.migration.ValidationIssue;
 import java.io.PrintStream;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -34,21 +31,17 @@ public final class StatusCommand implements Command {
         Args.parse(args, MigrationOptions.VALUES, MigrationOptions.FLAGS).withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
-    List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
-    if (!naming.isEmpty()) {
-      MigrationErrorReport.refused(NAME, naming, err);
-      return USAGE;
-    }
-    try (CommandDatabase database = CommandDatabase.open(DatabaseUrl.require(parsed, env))) {
-      MigrationInfo info;
-      try {
-        info = new MigrationEngine(database.requireReachable().dataSource()).info(request);
-      } catch (MigrationException e) {
-        return MigrationErrorReport.print(NAME, e, err);
-      }
-      print(info, database.describe(), out);
-      return OK;
-    }
+    return MigrationCommandRun.run(
+        NAME,
+        parsed,
+        request,
+        env,
+        err,
+        (engine, database) -> {
+          MigrationInfo info = engine.info(request);
+          print(info, database.describe(), out);
+          return OK;
+        });
   }
 
   /**
