@@ -218,7 +218,7 @@ class BadInputE2eIT {
         .as("%s: kubectl describe shows a Warning Event naming the field\n%s", c, describe)
         .anySatisfy(line -> assertThat(line).contains("Warning", c.expect()));
 
-    assertThat(DatabaseDump.of(db))
+    assertThat(DatabaseDump.since(before, db))
         .as("%s: the database is unchanged (every operator case was applied at once)", c)
         .isEqualTo(before);
     assertThat(operator.isAlive()).as("the operator runs on\n%s", operator.tail()).isTrue();
@@ -240,7 +240,7 @@ class BadInputE2eIT {
       assertThat(resource).as("%s is stored", c).isNotNull();
       assertThat(refusal(resource)).as("%s: still refused", c).contains(c.expect());
     }
-    assertThat(DatabaseDump.of(db)).as("the database is unchanged").isEqualTo(before);
+    assertThat(DatabaseDump.since(before, db)).as("the database is unchanged").isEqualTo(before);
   }
 
   /** Waits until Ready is False with status.message naming the field, as kubectl shows it. */

@@ -114,7 +114,7 @@ class BadInputIT {
               });
     }
 
-    assertThat(DatabaseDump.of(pg.dataSource()))
+    assertThat(DatabaseDump.since(before, pg.dataSource()))
         .as("%s: the database is unchanged", badInput)
         .isEqualTo(before);
     SecretScan.of(kube, logs).assertNotFound(PASSWORD);

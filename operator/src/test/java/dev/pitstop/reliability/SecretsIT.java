@@ -143,6 +143,9 @@ class SecretsIT {
         metadata: {name: release}
         spec:
           database: {secretRef: {name: app-db}}
+          # the application's tables are there before the first migration
+          baselineOnMigrate: true
+          baselineVersion: "0"
           source: {inline: [{name: %s, sql: "%s"}]}
         """
         .formatted(file, sql);

@@ -86,6 +86,24 @@ public final class DatabaseDump {
     return dump.toString();
   }
 
+  /**
+   * Dumps the database as {@link #of} does, leaving out roles that {@code before} (an earlier dump)
+   * does not have. Roles belong to the whole server, which test classes running beside share: a
+   * role another class creates meanwhile says nothing of this database. A role dropped or changed
+   * still shows.
+   */
+  public static String since(String before, DataSource dataSource) {
+    StringBuilder dump = new StringBuilder();
+    for (String line : of(dataSource).split("\n", -1)) {
+      if (line.startsWith("role ")
+          && !before.contains(line.substring(0, line.indexOf(" connlimit=")) + " ")) {
+        continue;
+      }
+      dump.append(line).append('\n');
+    }
+    return dump.substring(0, dump.length() - 1);
+  }
+
   private static List<String> tables(Connection connection) throws SQLException {
     List<String> tables = new ArrayList<>();
     String query =

@@ -50,4 +50,24 @@ class DatabaseDumpTest {
     pg.execute("ALTER TABLE users ALTER COLUMN email SET DEFAULT 'x'");
     assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(before);
   }
+
+  @Test
+  void sinceLeavesOutRolesCreatedMeanwhileButSeesAChangedOne() {
+    pg.execute("CREATE ROLE dump_test_kept CONNECTION LIMIT 5");
+    String withRole = DatabaseDump.of(pg.dataSource());
+    try {
+      pg.execute("CREATE ROLE dump_test_other_class");
+      assertThat(DatabaseDump.since(withRole, pg.dataSource())).isEqualTo(withRole);
+      assertThat(DatabaseDump.of(pg.dataSource())).isNotEqualTo(withRole);
+
+      pg.execute("ALTER ROLE dump_test_kept CONNECTION LIMIT 0");
+      assertThat(DatabaseDump.since(withRole, pg.dataSource())).isNotEqualTo(withRole);
+      pg.execute("ALTER ROLE dump_test_kept CONNECTION LIMIT 5");
+      pg.execute("DELETE FROM users WHERE email = 'b@example.com'");
+      assertThat(DatabaseDump.since(withRole, pg.dataSource())).isNotEqualTo(withRole);
+    } finally {
+      pg.execute("DROP ROLE IF EXISTS dump_test_other_class");
+      pg.execute("DROP ROLE IF EXISTS dump_test_kept");
+    }
+  }
 }
