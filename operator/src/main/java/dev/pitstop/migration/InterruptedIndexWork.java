@@ -63,7 +63,10 @@ final class InterruptedIndexWork {
     static final Decision RUN = new Decision(Action.RUN, null);
   }
 
-  /** A named concurrent build as written: name, table text, and the text after the table. */
+  /**
+   * A concurrent build as written: name ({@code null} if PostgreSQL chooses it), table text, and
+   * the text after the table.
+   */
   record Build(
       boolean unique, boolean ifNotExists, String indexName, String tableText, String rest) {}
 
@@ -175,6 +178,15 @@ final class InterruptedIndexWork {
 
   /** Parses a named concurrent build; {@code null} if unnamed or not understood. */
   static Build build(SqlStatement statement) {
+    Build build = parse(statement);
+    return build == null || build.indexName() == null ? null : build;
+  }
+
+  /**
+   * Parses {@code CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] [name] ON [ONLY] table ...};
+   * the name is {@code null} when PostgreSQL chooses it, the build {@code null} if not understood.
+   */
+  static Build parse(SqlStatement statement) {
     List<SqlLexer.Token> t = new ArrayList<>();
     for (SqlLexer.Token token : SqlLexer.tokens(statement.sql())) {
       if (!token.kind().isBlank()) {
@@ -188,14 +200,16 @@ final class InterruptedIndexWork {
     if (ifNotExists) {
       i += 3;
     }
-    if (i >= t.size() || word(t, i, "ON")) {
+    if (i >= t.size()) {
       return null;
     }
-    String name;
-    try {
-      name = unquote(t.get(i++).text());
-    } catch (IllegalArgumentException e) {
-      return null;
+    String name = null;
+    if (!word(t, i, "ON")) {
+      try {
+        name = unquote(t.get(i++).text());
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
     if (i >= t.size() || !word(t, i++, "ON")) {
       return null;

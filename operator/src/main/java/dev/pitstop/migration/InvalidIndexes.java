@@ -1,7 +1,6 @@
 package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
-import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,46 +23,13 @@ final class InvalidIndexes {
   record Target(String indexName, String tableText) {}
 
   /**
-   * Parses {@code CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] [name] ON [ONLY] table}; the
-   * name is {@code null} when PostgreSQL chooses it, the target {@code null} if not understood.
+   * The index and table of {@code CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] [name] ON
+   * [ONLY] table}, as {@link InterruptedIndexWork#parse} reads them; the name is {@code null} when
+   * PostgreSQL chooses it, the target {@code null} if not understood.
    */
   static Target target(SqlStatement statement) {
-    try {
-      return parseTarget(statement);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static Target parseTarget(SqlStatement statement) {
-    List<String> t = statement.leadingTokens();
-    int i = statement.startsWith("CREATE", "UNIQUE") ? 4 : 3;
-    if (i + 3 <= t.size()
-        && t.get(i).equalsIgnoreCase("IF")
-        && t.get(i + 1).equalsIgnoreCase("NOT")
-        && t.get(i + 2).equalsIgnoreCase("EXISTS")) {
-      i += 3;
-    }
-    String name = null;
-    if (i < t.size() && !t.get(i).equalsIgnoreCase("ON")) {
-      name = unquote(t.get(i++));
-    }
-    if (i >= t.size() || !t.get(i++).equalsIgnoreCase("ON")) {
-      return null;
-    }
-    if (i < t.size() && t.get(i).equalsIgnoreCase("ONLY")) {
-      i++;
-    }
-    StringBuilder table = new StringBuilder();
-    while (i < t.size()) {
-      table.append(t.get(i++));
-      if (i < t.size() && t.get(i).equals(".")) {
-        table.append(t.get(i++));
-      } else {
-        break;
-      }
-    }
-    return table.isEmpty() ? null : new Target(name, table.toString());
+    InterruptedIndexWork.Build build = InterruptedIndexWork.parse(statement);
+    return build == null ? null : new Target(build.indexName(), build.tableText());
   }
 
   /** Returns the INVALID indexes on the target's table (only the named one if it has a name). */
@@ -86,12 +52,5 @@ final class InvalidIndexes {
       }
     }
     return names;
-  }
-
-  private static String unquote(String token) {
-    if (token.length() >= 2 && token.startsWith("\"") && token.endsWith("\"")) {
-      return token.substring(1, token.length() - 1).replace("\"\"", "\"");
-    }
-    return SqlIdentifiers.qualified(token).name();
   }
 }
