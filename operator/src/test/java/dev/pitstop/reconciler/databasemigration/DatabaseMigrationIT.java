@@ -694,6 +694,8 @@ class DatabaseMigrationIT {
                   () ->
                       pg.queryStrings(
                           "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                              + " AND database = (SELECT oid FROM pg_database"
+                              + " WHERE datname = current_database())"
                               + " AND ((classid::bigint << 32) | objid::bigint) <> ?",
                           gate.key()),
                   pids -> !pids.isEmpty())
