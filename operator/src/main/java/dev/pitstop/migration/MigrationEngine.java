@@ -79,77 +79,80 @@ public final class MigrationEngine {
    */
   public MigrateResult migrate(MigrationRequest request, MigrationListener listener) {
     long start = System.nanoTime();
-    MigrationResolver.Resolved checked = resolveWithoutSession(request);
-    try (Connection lockSession = dataSource.getConnection();
-        Connection work = dataSource.getConnection()) {
-      SessionInfo session = SessionInfo.read(work);
-      MigrationResolver.Resolved resolved = resolve(request, session, checked);
-      List<ResolvedMigration> scripts = resolved.migrations();
-      MigrationHistory history = new MigrationHistory(historyTable(request, session));
-      try (MigrationLock lock =
-          MigrationLock.acquire(
-              lockSession, history.table(), request.lockWaitTimeout(), listener)) {
-        if (!history.exists(work)) {
-          refuseNewHistory(work, history, session, scripts);
-          // What the files alone make impossible (e.g. a target version no file has) and a
-          // non-empty schema are refused before the history table is created: a refused request
-          // changes nothing.
-          MigrationPlan first = plan(work, request, scripts, session, history);
-          throwIfBlocked(first, ChecksumMismatchPolicy.FAIL);
-          if (baselinesOnMigrate(first)) {
-            history.createWithBaseline(
-                work,
-                request.baselineVersion(),
-                request.baselineDescription(),
-                installedBy(request, session));
-          } else {
-            history.create(work);
+    return underLock(
+        request,
+        listener,
+        locked -> {
+          Connection work = locked.work();
+          SessionInfo session = locked.session();
+          MigrationHistory history = locked.history();
+          List<ResolvedMigration> scripts = locked.scripts().migrations();
+          if (!history.exists(work)) {
+            refuseNewHistory(work, history, session, scripts);
+            // What the files alone make impossible (e.g. a target version no file has) and a
+            // non-empty schema are refused before the history table is created: a refused request
+            // changes nothing.
+            MigrationPlan first = plan(work, request, scripts, session, history);
+            throwIfBlocked(first, ChecksumMismatchPolicy.FAIL);
+            if (baselinesOnMigrate(first)) {
+              history.createWithBaseline(
+                  work,
+                  request.baselineVersion(),
+                  request.baselineDescription(),
+                  installedBy(request, session));
+            } else {
+              history.create(work);
+            }
           }
-        }
-        MigrationPlan plan = plan(work, request, scripts, session, history);
-        throwIfBlocked(plan, request.onChecksumMismatch());
-        List<String> repaired = List.of();
-        if (request.onChecksumMismatch() == ChecksumMismatchPolicy.REPAIR) {
-          repaired = realign(work, history, plan.corrections());
-        }
-        List<ExecutedMigration> applied = new ArrayList<>();
-        List<ResolvedMigration> toApply = plan.toApply();
-        try (ScriptRunner runner =
-            new ScriptRunner(
-                work, lockSession, history, lock, session, request, listener, start, resolved)) {
-          try {
-            runner.runCallbacks(CallbackEvent.BEFORE_MIGRATE);
-            for (int i = 0; i < toApply.size(); i++) {
-              ExecutedMigration done;
-              try {
-                done = runner.apply(toApply.get(i), i + 1, toApply.size());
-              } catch (MigrationException e) {
-                throw afterMigrateError(runner, lock, e);
-              }
-              applied.add(done);
-              listener.onApplied(done, i + 1, toApply.size());
-            }
-            if (!applied.isEmpty()) {
-              runner.runCallbacks(CallbackEvent.AFTER_MIGRATE_APPLIED);
-            }
-            runner.runCallbacks(CallbackEvent.AFTER_MIGRATE);
-          } catch (MigrationException e) {
-            MigrateResult partial = null;
+          MigrationPlan plan = plan(work, request, scripts, session, history);
+          throwIfBlocked(plan, request.onChecksumMismatch());
+          List<String> repaired = List.of();
+          if (request.onChecksumMismatch() == ChecksumMismatchPolicy.REPAIR) {
+            repaired = realign(work, history, plan.corrections());
+          }
+          List<ExecutedMigration> applied = new ArrayList<>();
+          List<ResolvedMigration> toApply = plan.toApply();
+          try (ScriptRunner runner =
+              new ScriptRunner(
+                  work,
+                  locked.lockSession(),
+                  history,
+                  locked.lock(),
+                  session,
+                  request,
+                  listener,
+                  start,
+                  locked.scripts())) {
             try {
-              partial = result(work, request, scripts, session, history, applied, repaired);
-            } catch (SQLException | RuntimeException resultError) {
-              // The session is gone (e.g. terminated): what this call applied is still known.
-              e.addSuppressed(resultError);
-              partial = resultWithoutDatabase(plan.info(), history, applied, repaired);
+              runner.runCallbacks(CallbackEvent.BEFORE_MIGRATE);
+              for (int i = 0; i < toApply.size(); i++) {
+                ExecutedMigration done;
+                try {
+                  done = runner.apply(toApply.get(i), i + 1, toApply.size());
+                } catch (MigrationException e) {
+                  throw afterMigrateError(runner, locked.lock(), e);
+                }
+                applied.add(done);
+                listener.onApplied(done, i + 1, toApply.size());
+              }
+              if (!applied.isEmpty()) {
+                runner.runCallbacks(CallbackEvent.AFTER_MIGRATE_APPLIED);
+              }
+              runner.runCallbacks(CallbackEvent.AFTER_MIGRATE);
+            } catch (MigrationException e) {
+              MigrateResult partial = null;
+              try {
+                partial = result(work, request, scripts, session, history, applied, repaired);
+              } catch (SQLException | RuntimeException resultError) {
+                // The session is gone (e.g. terminated): what this call applied is still known.
+                e.addSuppressed(resultError);
+                partial = resultWithoutDatabase(plan.info(), history, applied, repaired);
+              }
+              throw withPartialResult(e, partial);
             }
-            throw withPartialResult(e, partial);
           }
-        }
-        return result(work, request, scripts, session, history, applied, repaired);
-      }
-    } catch (SQLException e) {
-      throw databaseError(e);
-    }
+          return result(work, request, scripts, session, history, applied, repaired);
+        });
   }
 
   /**
@@ -157,40 +160,74 @@ public final class MigrationEngine {
    * scripts with the given ones. Never runs a script.
    */
   public RepairResult repair(MigrationRequest request) {
+    return underLock(
+        request,
+        MigrationListener.NONE,
+        locked -> {
+          Connection work = locked.work();
+          MigrationHistory history = locked.history();
+          if (!history.exists(work)) {
+            return new RepairResult(List.of(), List.of());
+          }
+          MigrationPlan plan =
+              plan(work, request, locked.scripts().migrations(), locked.session(), history);
+          List<String> removed =
+              plan.info().applied().stream()
+                  .filter(row -> !row.success())
+                  .map(AppliedMigration::script)
+                  .toList();
+          work.setAutoCommit(false);
+          try {
+            history.deleteFailed(work);
+            List<String> realigned = realignRows(work, history, plan.corrections());
+            work.commit();
+            return new RepairResult(removed, realigned);
+          } catch (SQLException | RuntimeException e) {
+            work.rollback();
+            throw e;
+          } finally {
+            work.setAutoCommit(true);
+          }
+        });
+  }
+
+  /**
+   * What a call that writes the history works with, in this order: the scripts as the files and
+   * placeholder values alone allow (refused before a database is reached), a lock session and a
+   * work session, the scripts with this session's placeholders, the history table, and the lock on
+   * it (waiting reported to {@code listener}). Database errors become {@link
+   * ErrorCode#DATABASE_ERROR}.
+   */
+  private <T> T underLock(
+      MigrationRequest request, MigrationListener listener, LockedWork<T> body) {
     MigrationResolver.Resolved checked = resolveWithoutSession(request);
     try (Connection lockSession = dataSource.getConnection();
         Connection work = dataSource.getConnection()) {
       SessionInfo session = SessionInfo.read(work);
-      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
+      MigrationResolver.Resolved scripts = resolve(request, session, checked);
       MigrationHistory history = new MigrationHistory(historyTable(request, session));
       try (MigrationLock lock =
           MigrationLock.acquire(
-              lockSession, history.table(), request.lockWaitTimeout(), MigrationListener.NONE)) {
-        if (!history.exists(work)) {
-          return new RepairResult(List.of(), List.of());
-        }
-        MigrationPlan plan = plan(work, request, scripts, session, history);
-        List<String> removed =
-            plan.info().applied().stream()
-                .filter(row -> !row.success())
-                .map(AppliedMigration::script)
-                .toList();
-        work.setAutoCommit(false);
-        try {
-          history.deleteFailed(work);
-          List<String> realigned = realignRows(work, history, plan.corrections());
-          work.commit();
-          return new RepairResult(removed, realigned);
-        } catch (SQLException | RuntimeException e) {
-          work.rollback();
-          throw e;
-        } finally {
-          work.setAutoCommit(true);
-        }
+              lockSession, history.table(), request.lockWaitTimeout(), listener)) {
+        return body.run(new Locked(work, lockSession, session, scripts, history, lock));
       }
     } catch (SQLException e) {
       throw databaseError(e);
     }
+  }
+
+  /** The sessions, scripts, history and lock of {@link #underLock}. */
+  private record Locked(
+      Connection work,
+      Connection lockSession,
+      SessionInfo session,
+      MigrationResolver.Resolved scripts,
+      MigrationHistory history,
+      MigrationLock lock) {}
+
+  @FunctionalInterface
+  private interface LockedWork<T> {
+    T run(Locked locked) throws SQLException;
   }
 
   /**
@@ -235,65 +272,61 @@ public final class MigrationEngine {
    * table gets the row).
    */
   public BaselineResult baseline(MigrationRequest request) {
-    MigrationResolver.Resolved checked = resolveWithoutSession(request);
-    try (Connection lockSession = dataSource.getConnection();
-        Connection work = dataSource.getConnection()) {
-      SessionInfo session = SessionInfo.read(work);
-      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
-      MigrationHistory history = new MigrationHistory(historyTable(request, session));
-      String version = request.baselineVersion().toString();
-      try (MigrationLock lock =
-          MigrationLock.acquire(
-              lockSession, history.table(), request.lockWaitTimeout(), MigrationListener.NONE)) {
-        if (!history.exists(work)) {
-          refuseNewHistory(work, history, session, scripts);
-          history.createWithBaseline(
-              work,
-              request.baselineVersion(),
-              request.baselineDescription(),
-              installedBy(request, session));
-          return new BaselineResult(
-              history.table().toString(), version, request.baselineDescription(), true);
-        }
-        List<AppliedMigration> rows =
-            plan(work, request, scripts, session, history).info().applied();
-        if (rows.isEmpty()) {
-          history.insertBaseline(
-              work,
-              request.baselineVersion(),
-              request.baselineDescription(),
-              installedBy(request, session));
-          return new BaselineResult(
-              history.table().toString(), version, request.baselineDescription(), true);
-        }
-        AppliedMigration marker =
-            rows.stream().filter(AppliedMigration::isBaselineMarker).findFirst().orElse(null);
-        if (marker != null
-            && rows.size() == 1
-            && request.baselineVersion().equals(MigrationVersion.parse(marker.version()))
-            && request.baselineDescription().equals(marker.description())) {
-          return new BaselineResult(
-              history.table().toString(), marker.version(), marker.description(), false);
-        }
-        throw new MigrationException(
-            ErrorCode.BASELINE_REFUSED,
-            "baselineVersion",
-            "History table "
-                + history.table()
-                + (marker != null
-                    ? " is already baselined at version "
-                        + marker.version()
-                        + " (\""
-                        + marker.description()
-                        + "\")"
-                    : " already records " + rows.size() + " row(s)")
-                + ", so it cannot be baselined at version "
-                + version
-                + "; a baseline goes only into a new or empty history table.");
-      }
-    } catch (SQLException e) {
-      throw databaseError(e);
-    }
+    String version = request.baselineVersion().toString();
+    return underLock(
+        request,
+        MigrationListener.NONE,
+        locked -> {
+          Connection work = locked.work();
+          SessionInfo session = locked.session();
+          MigrationHistory history = locked.history();
+          List<ResolvedMigration> scripts = locked.scripts().migrations();
+          if (!history.exists(work)) {
+            refuseNewHistory(work, history, session, scripts);
+            history.createWithBaseline(
+                work,
+                request.baselineVersion(),
+                request.baselineDescription(),
+                installedBy(request, session));
+            return new BaselineResult(
+                history.table().toString(), version, request.baselineDescription(), true);
+          }
+          List<AppliedMigration> rows =
+              plan(work, request, scripts, session, history).info().applied();
+          if (rows.isEmpty()) {
+            history.insertBaseline(
+                work,
+                request.baselineVersion(),
+                request.baselineDescription(),
+                installedBy(request, session));
+            return new BaselineResult(
+                history.table().toString(), version, request.baselineDescription(), true);
+          }
+          AppliedMigration marker =
+              rows.stream().filter(AppliedMigration::isBaselineMarker).findFirst().orElse(null);
+          if (marker != null
+              && rows.size() == 1
+              && request.baselineVersion().equals(MigrationVersion.parse(marker.version()))
+              && request.baselineDescription().equals(marker.description())) {
+            return new BaselineResult(
+                history.table().toString(), marker.version(), marker.description(), false);
+          }
+          throw new MigrationException(
+              ErrorCode.BASELINE_REFUSED,
+              "baselineVersion",
+              "History table "
+                  + history.table()
+                  + (marker != null
+                      ? " is already baselined at version "
+                          + marker.version()
+                          + " (\""
+                          + marker.description()
+                          + "\")"
+                      : " already records " + rows.size() + " row(s)")
+                  + ", so it cannot be baselined at version "
+                  + version
+                  + "; a baseline goes only into a new or empty history table.");
+        });
   }
 
   private static MigrationPlan plan(
