@@ -247,6 +247,20 @@ public final class DataSourceRegistry implements AutoCloseable {
   }
 
   /** Pitstop's application name, and socket and login timeouts no longer than the pool's. */
+  /**
+   * Unpooled sessions to the given settings, each connection opened when asked for and closed by
+   * its user; for short-lived work outside the targets' pools, such as a plan's scratch database.
+   */
+  public static DataSource direct(ConnectionSettings settings, java.time.Duration connectTimeout) {
+    String seconds = Long.toString(Math.max(1, connectTimeout.toSeconds()));
+    return new DriverConnectionFactory(
+        settings,
+        Map.of(
+            "ApplicationName", ConnectionSettings.DEFAULT_APPLICATION_NAME,
+            "connectTimeout", seconds,
+            "loginTimeout", seconds));
+  }
+
   private Map<String, String> driverDefaults() {
     String seconds = Long.toString(Math.max(1, options.connectionTimeout().toSeconds()));
     return Map.of(

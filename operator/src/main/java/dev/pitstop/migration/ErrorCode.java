@@ -60,6 +60,11 @@ public enum ErrorCode {
   NON_EMPTY_SCHEMA,
   /** A baseline was asked for but the history table already records migrations or a baseline. */
   BASELINE_REFUSED,
+  /**
+   * A lock-impact plan could not create or use its scratch database (e.g. the role lacks CREATEDB);
+   * nothing was changed.
+   */
+  PLAN_SCRATCH_UNAVAILABLE,
   /** The database could not be reached or failed outside a script. */
   DATABASE_ERROR,
   /** The calling thread was interrupted; the current migration was rolled back. */

@@ -48,6 +48,38 @@ public final class MigrationEngine {
   }
 
   /**
+   * The plan of {@link #info} with the pending scripts themselves, as {@code migrate} would run
+   * them now; changes nothing and takes no lock. Used by lock-impact plans.
+   */
+  public PendingWork pendingWork(MigrationRequest request) {
+    MigrationResolver.Resolved checked = resolveWithoutSession(request);
+    try (Connection work = dataSource.getConnection()) {
+      SessionInfo session = SessionInfo.read(work);
+      List<ResolvedMigration> scripts = resolve(request, session, checked).migrations();
+      MigrationPlan plan =
+          plan(
+              work,
+              request,
+              scripts,
+              session,
+              new MigrationHistory(historyTable(request, session)));
+      List<PendingScript> pending = new ArrayList<>();
+      for (ResolvedMigration m : plan.toApply()) {
+        pending.add(
+            new PendingScript(
+                m.versionText(),
+                m.description(),
+                m.script(),
+                m.transactional(session.serverVersionNum()),
+                m.statements()));
+      }
+      return new PendingWork(plan.info(), pending);
+    } catch (SQLException e) {
+      throw databaseError(e);
+    }
+  }
+
+  /**
    * Checks applied scripts against the given ones (missing scripts, changed checksums or names,
    * failed rows, out-of-order versions, unknown target); changes nothing. Pending scripts are not
    * problems.

@@ -37,6 +37,13 @@ public final class MigrationException extends EngineException {
     this.issues = List.copyOf(issues);
   }
 
+  /** A failure outside any script, for engines built on this one (e.g. lock-impact plans). */
+  public static MigrationException of(
+      ErrorCode code, String subject, String message, boolean transientError, Throwable cause) {
+    return new MigrationException(
+        code, subject, message, transientError, null, null, List.of(), cause);
+  }
+
   static MigrationException of(ValidationIssue issue, List<ValidationIssue> all) {
     return new MigrationException(
         issue.code(), issue.subject(), issue.message(), false, null, null, all, null);
