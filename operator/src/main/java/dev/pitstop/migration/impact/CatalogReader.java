@@ -400,11 +400,14 @@ final class CatalogReader {
   }
 
   private List<SchemaObject> functions() throws SQLException {
-    record Function(long oid, String name, String kind) {}
+    record Function(long oid, String name, String kind, String definition) {}
     List<Function> found = new ArrayList<>();
     query(
         "SELECT p.oid, n.nspname, p.proname,"
-            + " pg_catalog.pg_get_function_identity_arguments(p.oid), p.prokind"
+            + " pg_catalog.pg_get_function_identity_arguments(p.oid), p.prokind,"
+            // a SQL-standard body is a query, deparsed only under ACCESS SHARE on its tables
+            + " CASE WHEN p.prosqlbody IS NULL AND p.prokind <> 'a'"
+            + "  THEN pg_catalog.pg_get_functiondef(p.oid) END"
             + " FROM pg_catalog.pg_proc p"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
             + " WHERE "
@@ -423,7 +426,8 @@ final class CatalogReader {
               new Function(
                   r.getLong(1),
                   qualified(r.getString(2), r.getString(3)) + "(" + r.getString(4) + ")",
-                  kind));
+                  kind,
+                  r.getString(6)));
         });
     List<SchemaObject> out = new ArrayList<>();
     for (Function f : found) {
@@ -431,7 +435,10 @@ final class CatalogReader {
         notCopied.add("aggregate " + f.name());
         continue;
       }
-      String definition = deparseWith("pg_get_functiondef", f.oid(), f.kind() + " " + f.name());
+      String definition =
+          f.definition() != null
+              ? f.definition()
+              : deparseWith("pg_get_functiondef", f.oid(), f.kind() + " " + f.name());
       if (definition != null) {
         out.add(new SchemaObject(f.kind(), f.name(), null, definition));
       }

@@ -42,7 +42,8 @@ final class SchemaCopy {
     return notCopied;
   }
 
-  private static CatalogReader.Schema readTarget(Connection target, Set<String> available)
+  /** Reads the target's schema in one read-only transaction, leaving the session as it was. */
+  static CatalogReader.Schema readTarget(Connection target, Set<String> available)
       throws SQLException {
     boolean autoCommit = target.getAutoCommit();
     target.setAutoCommit(false);

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -240,6 +241,51 @@ class SchemaCopyTest {
     assertThat(notCopied).containsExactly("aggregate public.my_sum(integer)");
     assertThat(scratch.tableExists("kept")).isTrue();
     assertThat(scratch.tableExists("uses_collation")).isTrue();
+  }
+
+  @Test
+  void createsTheTargetsExtensionsInsteadOfTheirObjects() throws Exception {
+    TestDatabase target = pg.database();
+    target.execute(
+        """
+        CREATE SCHEMA ext;
+        CREATE EXTENSION citext WITH SCHEMA ext;
+        CREATE EXTENSION pg_trgm WITH SCHEMA ext;
+        CREATE TABLE users (id int PRIMARY KEY, email ext.citext NOT NULL UNIQUE, name text);
+        CREATE INDEX users_name_trgm ON users USING gin (name ext.gin_trgm_ops);
+        """);
+    TestDatabase scratch = pg.createDatabase();
+
+    List<String> notCopied;
+    try (Connection onTarget = target.dataSource().getConnection();
+        Connection onScratch = scratch.dataSource().getConnection()) {
+      notCopied = SchemaCopy.copy(onTarget, onScratch);
+      // an extension the scratch server lacks is listed, and what needs it
+      CatalogReader.Schema withoutExtensions = SchemaCopy.readTarget(onTarget, Set.of());
+      assertThat(withoutExtensions.notCopied())
+          .containsExactly(
+              "extension citext (not available on the scratch server)",
+              "extension pg_trgm (not available on the scratch server)");
+      assertThat(withoutExtensions.objects())
+          .extracting(SchemaObject::label)
+          .doesNotContain("type ext.citext")
+          .noneMatch(label -> label.contains("similarity"));
+    }
+
+    assertThat(notCopied).isEmpty();
+    for (String query : List.of(CATALOG_VIEWS.get(0), CATALOG_VIEWS.get(2))) {
+      assertThat(rows(scratch.dataSource(), query))
+          .as(query)
+          .isEqualTo(rows(target.dataSource(), query));
+    }
+    assertThat(
+            rows(
+                scratch.dataSource(),
+                "SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension ORDER BY 1"))
+        .isEqualTo(
+            rows(
+                target.dataSource(),
+                "SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension ORDER BY 1"));
   }
 
   @Test
