@@ -22,14 +22,15 @@ import java.util.Set;
  *
  * <p>Only catalogs are read, with {@code search_path} set to {@code pg_catalog} so that every name
  * the server deparses comes out schema-qualified. Definitions without expressions (columns,
- * defaults, partition bounds, primary keys, unique constraints, foreign keys, indexes and partition
- * keys on plain columns, triggers without WHEN) are read or written without any lock. The server
- * deparses an expression that refers to a table's columns (check and exclusion constraints,
- * generated columns, expression and partial indexes, WHEN conditions) or a query (views, rules,
- * SQL-standard function bodies) only under ACCESS SHARE on the tables concerned: those calls run in
- * a savepoint rolled back at once, which releases the lock, under a short {@code lock_timeout}, so
- * such a lock lasts for the call only and never waits more than that behind another session's lock;
- * an object whose table is locked on the target is left out and listed.
+ * defaults, partition bounds, primary keys, unique constraints, foreign keys, indexes, exclusion
+ * constraints and partition keys on plain columns, triggers without WHEN) are read or written
+ * without any lock. The server deparses an expression that refers to a table's columns (check
+ * constraints, generated columns, expression and partial indexes and exclusion constraints, WHEN
+ * conditions) or a query (views, rules, SQL-standard function bodies) only under ACCESS SHARE on
+ * the tables concerned: those calls run in a savepoint rolled back at once, which releases the
+ * lock, under a short {@code lock_timeout}, so such a lock lasts for the call only and never waits
+ * more than that behind another session's lock; an object whose table is locked on the target is
+ * left out and listed.
  */
 final class CatalogReader {
   /** How long a definition that needs ACCESS SHARE on its relations may wait for it. */
@@ -41,6 +42,8 @@ final class CatalogReader {
   private final Connection target;
   private final List<String> notCopied = new ArrayList<>();
   private final Set<String> skipped = new HashSet<>();
+  private final Map<Long, List<String>> keys = new HashMap<>();
+  private final Map<Long, List<String>> included = new HashMap<>();
 
   private CatalogReader(Connection target) {
     this.target = target;
@@ -60,6 +63,7 @@ final class CatalogReader {
     objects.addAll(reader.schemas());
     objects.addAll(reader.extensions(availableExtensions));
     Map<Long, List<Column>> columns = reader.columns();
+    reader.readIndexColumns();
     objects.addAll(reader.types(columns));
     objects.addAll(reader.sequences());
     objects.addAll(reader.functions());
@@ -564,10 +568,23 @@ final class CatalogReader {
     query(
         "SELECT n.nspname, c.relname, con.conname, con.contype,"
             + " CASE WHEN con.contype IN ('p', 'u', 'f')"
-            + "  THEN pg_catalog.pg_get_constraintdef(con.oid) END, con.oid"
+            + "  THEN pg_catalog.pg_get_constraintdef(con.oid) END, con.oid,"
+            + " con.contype = 'x' AND i.indexprs IS NULL AND i.indpred IS NULL, am.amname,"
+            + " pg_catalog.array_to_string(ic.reloptions, ', '), con.condeferrable,"
+            + " con.condeferred, con.conindid,"
+            + " (SELECT pg_catalog.array_agg(opn.nspname ORDER BY x.i)"
+            + "  FROM unnest(con.conexclop) WITH ORDINALITY AS x(op, i)"
+            + "  JOIN pg_catalog.pg_operator o ON o.oid = x.op"
+            + "  JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace),"
+            + " (SELECT pg_catalog.array_agg(o.oprname ORDER BY x.i)"
+            + "  FROM unnest(con.conexclop) WITH ORDINALITY AS x(op, i)"
+            + "  JOIN pg_catalog.pg_operator o ON o.oid = x.op)"
             + " FROM pg_catalog.pg_constraint con"
             + " JOIN pg_catalog.pg_class c ON c.oid = con.conrelid"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid"
+            + " LEFT JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid"
+            + " LEFT JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
             + " WHERE c.relkind IN ('r', 'p') AND "
             + USER_SCHEMA
             + " AND "
@@ -586,10 +603,12 @@ final class CatalogReader {
           String definition =
               r.getString(5) != null
                   ? r.getString(5)
-                  : deparseWith(
-                      "pg_get_constraintdef",
-                      r.getLong(6),
-                      kind + " " + table + "." + r.getString(3));
+                  : r.getBoolean(7)
+                      ? exclusion(r)
+                      : deparseWith(
+                          "pg_get_constraintdef",
+                          r.getLong(6),
+                          kind + " " + table + "." + r.getString(3));
           if (definition == null) {
             return;
           }
@@ -609,6 +628,35 @@ final class CatalogReader {
                       + definition));
         });
     return out;
+  }
+
+  /** An exclusion constraint on plain columns, from the catalogs. */
+  private String exclusion(ResultSet r) throws SQLException {
+    List<String> columns = keys.getOrDefault(r.getLong(12), List.of());
+    Object[] schemas = (Object[]) r.getArray(13).getArray();
+    Object[] operators = (Object[]) r.getArray(14).getArray();
+    List<String> elements = new ArrayList<>();
+    for (int i = 0; i < columns.size() && i < operators.length; i++) {
+      elements.add(
+          columns.get(i) + " WITH OPERATOR(" + q((String) schemas[i]) + "." + operators[i] + ")");
+    }
+    StringBuilder sql =
+        new StringBuilder("EXCLUDE USING ")
+            .append(q(r.getString(8)))
+            .append(" (")
+            .append(String.join(", ", elements))
+            .append(')');
+    List<String> include = included.getOrDefault(r.getLong(12), List.of());
+    if (!include.isEmpty()) {
+      sql.append(" INCLUDE (").append(String.join(", ", include)).append(')');
+    }
+    if (r.getString(9) != null && !r.getString(9).isEmpty()) {
+      sql.append(" WITH (").append(r.getString(9)).append(')');
+    }
+    if (r.getBoolean(10)) {
+      sql.append(r.getBoolean(11) ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+    }
+    return sql.toString();
   }
 
   private List<SchemaObject> views() throws SQLException {
@@ -666,13 +714,10 @@ final class CatalogReader {
   }
 
   /**
-   * Indexes that back no constraint. Those on plain columns are written from the catalogs; those
-   * with expressions or a predicate are deparsed by the server, which takes ACCESS SHARE on the
-   * table for it.
+   * The key and included columns of every index on plain columns, written as in {@code CREATE
+   * INDEX}: name, collation when not the column's, operator class, order.
    */
-  private List<SchemaObject> indexes() throws SQLException {
-    Map<Long, List<String>> keys = new HashMap<>();
-    Map<Long, List<String>> included = new HashMap<>();
+  private void readIndexColumns() throws SQLException {
     query(
         "SELECT i.indexrelid, a.attname, ocn.nspname, oc.opcname, k.opt,"
             + " CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN cn.nspname END,"
@@ -718,6 +763,14 @@ final class CatalogReader {
           }
           keys.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(column.toString());
         });
+  }
+
+  /**
+   * Indexes that back no constraint. Those on plain columns are written from the catalogs; those
+   * with expressions or a predicate are deparsed by the server, which takes ACCESS SHARE on the
+   * table for it.
+   */
+  private List<SchemaObject> indexes() throws SQLException {
     List<SchemaObject> out = new ArrayList<>();
     query(
         "SELECT i.indexrelid, n.nspname, ic.relname, tn.nspname, tc.relname, i.indisvalid,"
