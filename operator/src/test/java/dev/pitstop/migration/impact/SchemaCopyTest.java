@@ -289,6 +289,40 @@ class SchemaCopyTest {
   }
 
   @Test
+  void readingTheCatalogsLeavesNoLockOnAnyTableOfTheTarget() throws Exception {
+    TestDatabase target = pg.database();
+    buildRichSchema(target);
+    String userRelationLocks =
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND"
+            + USER_SCHEMAS;
+
+    try (Connection onTarget = target.dataSource().getConnection();
+        Statement statement = onTarget.createStatement()) {
+      onTarget.setAutoCommit(false);
+      statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      statement.execute("SET LOCAL search_path = pg_catalog");
+      statement.execute("SET LOCAL lock_timeout = '100ms'");
+
+      CatalogReader.Schema schema = CatalogReader.read(onTarget, Set.of());
+
+      assertThat(schema.objects()).extracting(SchemaObject::label).contains("view shop.big_orders");
+      try (ResultSet count = statement.executeQuery(userRelationLocks)) {
+        count.next();
+        assertThat(count.getLong(1)).isZero();
+      }
+      // what the deparsing would hold without the savepoint
+      statement.execute("SELECT pg_get_viewdef('shop.big_orders'::regclass)");
+      try (ResultSet count = statement.executeQuery(userRelationLocks)) {
+        count.next();
+        assertThat(count.getLong(1)).isPositive();
+      }
+      onTarget.rollback();
+    }
+  }
+
+  @Test
   void takesNoLockOnTheTarget() throws Exception {
     TestDatabase target = pg.database();
     buildRichSchema(target);
