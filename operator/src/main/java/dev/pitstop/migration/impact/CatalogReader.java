@@ -39,6 +39,21 @@ final class CatalogReader {
   private static final String USER_SCHEMA =
       "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'";
 
+  /** Kinds of objects as labels name them, longest first where one starts another. */
+  private static final List<String> KINDS =
+      List.of(
+          "materialized view",
+          "generated column",
+          "foreign key",
+          "constraint",
+          "procedure",
+          "function",
+          "trigger",
+          "index",
+          "table",
+          "view",
+          "rule");
+
   private final Connection target;
   private final List<String> notCopied = new ArrayList<>();
   private final Set<String> skipped = new HashSet<>();
@@ -1011,7 +1026,7 @@ final class CatalogReader {
       if (state.startsWith("08") || state.startsWith("57")) {
         throw e; // the session is gone or the copy was cancelled
       }
-      skipped.add(label.substring(label.lastIndexOf(' ') + 1));
+      skipped.add(nameIn(label));
       notCopied.add(
           label
               + (SqlState.LOCK_NOT_AVAILABLE.equals(state)
@@ -1022,6 +1037,16 @@ final class CatalogReader {
       execute("ROLLBACK TO SAVEPOINT pitstop_deparse");
       execute("RELEASE SAVEPOINT pitstop_deparse");
     }
+  }
+
+  /** The object's name in a label "kind name" (a name may hold spaces, a kind does too). */
+  private static String nameIn(String label) {
+    for (String kind : KINDS) {
+      if (label.startsWith(kind + " ")) {
+        return label.substring(kind.length() + 1);
+      }
+    }
+    return label;
   }
 
   private static String sequenceOptions(
