@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -128,9 +129,22 @@ final class Rules {
 
   /** A statement that ran: its raw facts and the findings it alone causes. */
   void statement(Observed o) {
-    List<LockTaken> locks = new ArrayList<>();
+    Set<LockTaken> locks = new LinkedHashSet<>();
     o.newLocks.forEach(
-        (oid, modes) -> modes.forEach(m -> locks.add(new LockTaken(name(o, oid), m))));
+        (oid, modes) -> {
+          if (relation(o, oid) != null || probe.targetName(oid) != null) {
+            modes.forEach(m -> locks.add(new LockTaken(name(o, oid), m)));
+          }
+        });
+    // A statement that rebuilds an index by dropping and creating it again (ALTER COLUMN TYPE)
+    // leaves an index of the same name with a new oid: that is a rebuild, not a new index.
+    Set<String> droppedNames = new HashSet<>();
+    o.before.forEach(
+        (oid, b) -> {
+          if (!o.after.containsKey(oid)) {
+            droppedNames.add(b.qualified());
+          }
+        });
     List<String> rewritten = new ArrayList<>();
     List<String> built = new ArrayList<>();
     List<String> validated = new ArrayList<>();
@@ -144,17 +158,22 @@ final class Rules {
         rewrittenOids.add(oid);
       }
       if (b == null && a.isIndex()) {
-        built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));
-        indexBuilt(o, a);
+        if (droppedNames.contains(a.qualified())) {
+          rewritten.add(a.qualified());
+          rewrittenOids.add(oid);
+        } else {
+          built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));
+          indexBuilt(o, a);
+        }
       }
       for (Constraint c : a.constraints().values()) {
-        Constraint before = b == null ? null : b.constraints().get(c.oid());
+        Constraint before = previous(b, c);
         if (c.validated() && (before == null || !before.validated())) {
           validated.add(c.name() + " on " + name(o, oid));
         }
       }
     }
-    o.impact.add(probe.impact(o, locks, rewritten, built, validated, null));
+    o.impact.add(probe.impact(o, new ArrayList<>(locks), rewritten, built, validated, null));
     for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
       long oid = e.getKey();
       Relation b = e.getValue();
@@ -165,6 +184,23 @@ final class Rules {
       renamedOrDropped(o, b, a);
     }
     noLockTimeout(o);
+  }
+
+  /** The constraint as {@code relation} had it: same oid, or same name (recreated). */
+  private static Constraint previous(Relation relation, Constraint c) {
+    if (relation == null) {
+      return null;
+    }
+    Constraint same = relation.constraints().get(c.oid());
+    if (same != null) {
+      return same;
+    }
+    for (Constraint other : relation.constraints().values()) {
+      if (other.name().equals(c.name())) {
+        return other;
+      }
+    }
+    return null;
   }
 
   private void indexBuilt(Observed o, Relation index) {
@@ -290,11 +326,11 @@ final class Rules {
       if (!c.validated() || (c.type() != 'f' && c.type() != 'c')) {
         continue;
       }
-      Constraint before = b.constraints().get(c.oid());
+      Constraint before = previous(b, c);
       if (before != null && before.validated()) {
         continue;
       }
-      Constraint atStart = start == null ? null : start.constraints().get(c.oid());
+      Constraint atStart = previous(start, c);
       if (atStart != null) {
         continue; // it existed, NOT VALID, before this migration: validating it is the safe step
       }

@@ -125,7 +125,9 @@ class ImpactCorpusTest {
               "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()"),
           risky("serial column", Set.of(PS107), "ALTER TABLE customers ADD COLUMN seq serial"),
           risky(
-              "int to bigint", Set.of(PS108), "ALTER TABLE orders ALTER COLUMN amount TYPE bigint"),
+              "bigint to integer",
+              Set.of(PS108),
+              "ALTER TABLE legacy ALTER COLUMN id TYPE integer"),
           risky(
               "varchar to integer",
               Set.of(PS108),
