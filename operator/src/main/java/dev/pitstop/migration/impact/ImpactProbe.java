@@ -183,7 +183,7 @@ final class ImpactProbe {
         rules.transaction(observed);
         initial.restore(connection);
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback();
         throw e;
       }
