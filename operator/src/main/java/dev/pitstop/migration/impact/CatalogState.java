@@ -87,23 +87,31 @@ final class CatalogState {
           + " || pg_catalog.pg_get_constraintdef(o.oid)"
           + " ELSE length(o.conname) || ',' || o.conname END"
           + " FROM pg_catalog.pg_constraint o WHERE o.conrelid = c.oid)"
-          + " FROM pg_catalog.pg_class c"
-          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " FROM pg_catalog.pg_class c";
+
+  private static final String USER_RELATIONS =
+      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " LEFT JOIN pg_catalog.pg_index x ON x.indexrelid = c.oid"
           + " WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm', 'v', 'f', 'S')"
           + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
           + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
+  /** Looked up by oid through the catalogs' indexes, not by scanning pg_class. */
+  private static final String SOME =
+      SELECT.replace(
+              " FROM pg_catalog.pg_class c",
+              " FROM (SELECT unnest(?::int8[]::oid[]) AS oid UNION SELECT i.indexrelid"
+                  + " FROM pg_catalog.pg_index i WHERE i.indrelid = ANY(?::int8[]::oid[])) w"
+                  + " JOIN pg_catalog.pg_class c ON c.oid = w.oid")
+          + USER_RELATIONS;
+
+  // Only pg_locks: which of the locked relations are user relations is told by the query above.
   private static final String LOCKS =
       "SELECT l.relation::int8, l.mode, pg_catalog.current_setting('lock_timeout')"
           + " FROM pg_catalog.pg_locks l"
-          + " LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation"
-          + " LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
           + " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d"
-          + " WHERE d.datname = pg_catalog.current_database())"
-          + " AND (c.oid IS NULL OR (n.nspname NOT IN ('pg_catalog', 'information_schema')"
-          + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'))";
+          + " WHERE d.datname = pg_catalog.current_database())";
 
   /** The session's relation locks, and its lock_timeout. */
   record Locks(Map<Long, List<String>> modes, String lockTimeout) {}
@@ -119,7 +127,7 @@ final class CatalogState {
   /** Every user relation of the database. */
   Map<Long, Relation> all() throws SQLException {
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(SELECT)) {
+        ResultSet rows = statement.executeQuery(SELECT + USER_RELATIONS)) {
       return read(rows);
     }
   }
@@ -130,11 +138,7 @@ final class CatalogState {
       return Map.of();
     }
     if (some == null) {
-      some =
-          connection.prepareStatement(
-              SELECT
-                  + " AND (c.oid = ANY(?::int8[]::oid[]) OR c.oid IN (SELECT i.indexrelid"
-                  + " FROM pg_catalog.pg_index i WHERE i.indrelid = ANY(?::int8[]::oid[])))");
+      some = connection.prepareStatement(SOME);
     }
     Array array = connection.createArrayOf("int8", oids.toArray());
     some.setArray(1, array);
@@ -144,7 +148,7 @@ final class CatalogState {
     }
   }
 
-  /** The relation locks the session holds, granted, on relations other than system ones. */
+  /** The relation locks the session holds, granted, in this database (system ones included). */
   Locks locks() throws SQLException {
     if (locks == null) {
       locks = connection.prepareStatement(LOCKS);

@@ -276,9 +276,13 @@ final class ImpactProbe {
       }
       CatalogState.Locks locks = catalog.locks();
       o.lockTimeout = locks.lockTimeout();
+      Map<Long, Relation> now = catalog.of(locks.modes().keySet());
       Map<Long, List<String>> held = new LinkedHashMap<>();
       for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
         long oid = e.getKey();
+        if (!now.containsKey(oid) && !cache.containsKey(oid)) {
+          continue; // a system relation, or one created and dropped by the statement
+        }
         held.put(oid, e.getValue());
         for (String mode : e.getValue()) {
           if (heldBefore.add(oid + ":" + mode)) {
@@ -287,7 +291,7 @@ final class ImpactProbe {
         }
       }
       o.held = held;
-      compare(o, held.keySet(), catalog.of(held.keySet()));
+      compare(o, held.keySet(), now);
     }
 
     /** After a statement run in autocommit: the whole schema read again, locks as documented. */
