@@ -211,7 +211,7 @@ final class ImpactProbe {
               o.statement.execute(statement);
             } catch (SQLException e) {
               fail(o, e, rules);
-              return;
+              break; // as migrate: the statements before it stay applied, the rest do not run
             } finally {
               if (concurrentBuild) {
                 setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
@@ -227,7 +227,7 @@ final class ImpactProbe {
             } catch (SQLException e) {
               fail(o, e, rules);
               rollback();
-              return;
+              break;
             }
             observe(o, new HashSet<>());
             connection.commit();

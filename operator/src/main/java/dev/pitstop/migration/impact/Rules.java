@@ -153,14 +153,20 @@ final class Rules {
       long oid = e.getKey();
       Relation a = e.getValue();
       Relation b = o.before.get(oid);
+      // A CONCURRENTLY statement rebuilds without blocking reads or writes: listed, not a risk.
+      String how = o.concurrently ? " (concurrently)" : "";
       if (b != null && b.fileNode() != 0 && b.fileNode() != a.fileNode()) {
-        rewritten.add(name(o, oid));
-        rewrittenOids.add(oid);
+        rewritten.add(name(o, oid) + how);
+        if (!o.concurrently) {
+          rewrittenOids.add(oid);
+        }
       }
       if (b == null && a.isIndex()) {
         if (droppedNames.contains(a.qualified())) {
-          rewritten.add(a.qualified());
-          rewrittenOids.add(oid);
+          rewritten.add(a.qualified() + how);
+          if (!o.concurrently) {
+            rewrittenOids.add(oid);
+          }
         } else {
           built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));
           indexBuilt(o, a);

@@ -162,6 +162,11 @@ class ImpactCorpusTest {
               "CREATE FUNCTION tidy() RETURNS void LANGUAGE plpgsql AS"
                   + " $$ BEGIN EXECUTE 'VACUUM audit'; END $$;\nSELECT tidy();"),
           risky(
+              "CONCURRENTLY beside a statement that fails",
+              Set.of(PS100, PS111),
+              "CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount);\n"
+                  + "ALTER TABLE orders ADD COLUMN amount int;"),
+          risky(
               "CONCURRENTLY beside another statement",
               Set.of(PS111),
               "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n"
@@ -253,6 +258,7 @@ class ImpactCorpusTest {
               "INSERT INTO customers (id, email, name, note) VALUES (100000, 'x@y', 'x', 'n')"),
           safe("UPDATE alone", "UPDATE orders SET status = 'new' WHERE status IS NULL"),
           safe("DROP INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY orders_customer_idx"),
+          safe("REINDEX CONCURRENTLY", "REINDEX INDEX CONCURRENTLY orders_customer_idx"),
           safe("COMMENT ON", "COMMENT ON TABLE orders IS 'orders'"),
           safe(
               "CREATE TABLE with a foreign key to a big table",
