@@ -302,7 +302,7 @@ final class Rules {
       add(
           FindingCode.PS102,
           o.index,
-          name(o, rewrittenIndex.oid()),
+          t.name(),
           lock
               + " while rebuilding its index "
               + name(o, rewrittenIndex.oid())
@@ -444,8 +444,8 @@ final class Rules {
                   + t.name()
                   + " ("
                   + t.describe()
-                  + ") requested with lock_timeout 0: while it waits behind any running"
-                  + " transaction, every read and write of the table queues behind it; set"
+                  + ") requested with lock_timeout 0: blocks every read and write queued behind it"
+                  + " for as long as it waits for any running transaction on the table; set"
                   + " lock_timeout (and retry) before it");
         });
   }
@@ -526,18 +526,18 @@ final class Rules {
           FindingCode.PS110,
           o.index,
           t.name(),
-          display(strongest(o, o.dataTarget))
-              + " on "
+          "ROW EXCLUSIVE on "
               + t.name()
               + " ("
               + t.describe()
-              + ") while changing its rows in the transaction that holds "
+              + ") while changing its rows in a transaction that also holds "
               + display(mode)
               + " on "
               + ddl.substring(ddl.indexOf('\t') + 1)
-              + ": the schema lock stays held for the whole data change, which "
+              + ": "
               + effect(mode)
-              + " meanwhile; change the data in batches in a migration of its own");
+              + " of that table for the whole data change; change the data in batches in a"
+              + " migration of its own");
     }
   }
 

@@ -312,6 +312,39 @@ class ImpactCorpusTest {
     assertThat(RISKY).allMatch(e -> !e.codes().isEmpty());
   }
 
+  private static final Set<FindingCode> SIZED =
+      EnumSet.of(PS101, PS102, PS103, PS104, PS105, PS106, PS107, PS108, PS110, PS112);
+
+  /**
+   * A finding about a table's size names a lock mode as PostgreSQL documents it, the table as on
+   * the target with its size, and the effect; every message is one line.
+   */
+  private static String messageProblem(Finding f) {
+    if (f.message().contains("\n")) {
+      return "has several lines";
+    }
+    if (!SIZED.contains(f.code())) {
+      return null;
+    }
+    TargetSizes.Table t = fixture.sizes.table(f.relation());
+    if (t == null) {
+      return "names no table of the target (" + f.relation() + ")";
+    }
+    if (!f.message().contains(t.name() + " (" + t.describe() + ")")) {
+      return "lacks the table's size";
+    }
+    if (!f.message()
+        .matches(
+            "^(ACCESS EXCLUSIVE|EXCLUSIVE|SHARE ROW EXCLUSIVE|SHARE|SHARE UPDATE EXCLUSIVE"
+                + "|ROW EXCLUSIVE)( \\(stated\\))? on .*")) {
+      return "does not start with the lock";
+    }
+    if (!f.message().contains(": blocks ")) {
+      return "does not say what it blocks";
+    }
+    return null;
+  }
+
   @Test
   void everyEntryReportsExactlyItsCodes() throws Exception {
     List<String> mismatches = new ArrayList<>();
@@ -324,6 +357,13 @@ class ImpactCorpusTest {
           result.findings().stream()
               .map(Finding::code)
               .collect(Collectors.toCollection(() -> EnumSet.noneOf(FindingCode.class)));
+      for (Finding f : result.findings()) {
+        String problem = messageProblem(f);
+        if (problem != null) {
+          mismatches.add(
+              entry.label() + ": " + f.code() + " message " + problem + ": " + f.message());
+        }
+      }
       if (!found.equals(entry.codes())) {
         mismatches.add(
             entry.label()
