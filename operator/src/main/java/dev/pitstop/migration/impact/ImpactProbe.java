@@ -75,7 +75,6 @@ final class ImpactProbe {
     final Map<Long, Relation> before = new HashMap<>();
     final Map<Long, Relation> after = new HashMap<>();
     final List<StatementImpact> impact = new ArrayList<>(1);
-    boolean stated;
     boolean concurrently;
     long dataTarget;
 
@@ -296,7 +295,6 @@ final class ImpactProbe {
 
     /** After a statement run in autocommit: the whole schema read again, locks as documented. */
     private void observeStated(Observed o) throws SQLException {
-      o.stated = true;
       o.concurrently = o.statement.hasLeadingWord("CONCURRENTLY");
       Map<Long, Relation> now = catalog.all();
       Set<Long> oids = new LinkedHashSet<>(cache.keySet());
