@@ -7,7 +7,6 @@ import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.impact.Finding;
 import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ImpactPlanner;
-import dev.pitstop.migration.impact.ScratchServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,24 +34,36 @@ import org.postgresql.ds.PGSimpleDataSource;
  * and UPDATE transactions on it at a fixed pace and times each one. Phases, interleaved over
  * several rounds: A, the writer alone (the baseline); B, the writer while lock-impact plans of 50
  * pending migrations (risky ones included) are made against the target back to back; C, a control,
- * the writer while one server session only burns CPU for as long as B took. Planning reads only the
- * target's catalogs and statistics and runs the migrations on a scratch database of the same
- * server, so what the writer feels in B is the shared server's (and machine's) load.
+ * the writer while one server session only burns CPU for as long as B took; D, for insight, the
+ * writer while empty databases are created and dropped for as long as B took; E, for insight, the
+ * writer while the pending migrations are applied, unmeasured, to schema-only copies of the target
+ * created from a template and dropped, for as long as B took; F, as B but with the scratch database
+ * on a second server (as {@code --plan-database-url} or {@code spec.planDatabase} name one), which
+ * runs on the same machine. Planning reads only the target's catalogs and statistics and runs the
+ * migrations on a scratch database of the same server, so what the writer feels in B is the shared
+ * server's (and machine's) load.
  */
 public final class PlanWriterBenchmark {
   /** One writer transaction every 2 ms: about 500 per second. */
   private static final Duration WRITER_PACE = Duration.ofMillis(2);
 
   private static final String TARGET = "plan_target";
+
+  /** The target's schema (V1 applied) without data, the template of phase E's copies. */
+  private static final String SCHEMA_ONLY = "plan_schema_only";
+
   private static final int ACCOUNTS = 50_000;
   private static final int PRODUCTS = 10_000;
 
   private final EmbeddedPostgresServer server;
+  private final EmbeddedPostgresServer otherServer;
   private final long rows;
   private final Path scripts;
 
-  private PlanWriterBenchmark(EmbeddedPostgresServer server, long rows, Path scripts) {
+  private PlanWriterBenchmark(
+      EmbeddedPostgresServer server, EmbeddedPostgresServer otherServer, long rows, Path scripts) {
     this.server = server;
+    this.otherServer = otherServer;
     this.rows = rows;
     this.scripts = scripts;
   }
@@ -69,8 +80,9 @@ public final class PlanWriterBenchmark {
     Path results = Path.of(args.length > 4 ? args[4] : "bench/results");
     Path scripts = Files.createTempDirectory("pitstop-bench-plan-writer");
     writeScripts(scripts, pending);
-    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
-      PlanWriterBenchmark bench = new PlanWriterBenchmark(server, rows, scripts);
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
+        EmbeddedPostgresServer otherServer = EmbeddedPostgresServer.start()) {
+      PlanWriterBenchmark bench = new PlanWriterBenchmark(server, otherServer, rows, scripts);
       long setupStart = System.nanoTime();
       bench.createTarget();
       System.out.printf(
@@ -90,6 +102,10 @@ public final class PlanWriterBenchmark {
       List<Latencies> alone = new ArrayList<>();
       List<Latencies> planning = new ArrayList<>();
       List<Latencies> busy = new ArrayList<>();
+      List<Latencies> scratchOnly = new ArrayList<>();
+      List<Latencies> applying = new ArrayList<>();
+      List<Latencies> planningElsewhere = new ArrayList<>();
+      List<Long> elsewhereMillis = new ArrayList<>();
       List<Long> planMillis = new ArrayList<>();
       List<Long> planningPhaseMillis = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
@@ -99,6 +115,9 @@ public final class PlanWriterBenchmark {
         long took = (System.nanoTime() - start) / 1_000_000;
         planningPhaseMillis.add(took);
         busy.add(bench.writerWithBusyCore(Duration.ofMillis(took)));
+        scratchOnly.add(bench.writerWhileCreatingDatabases(Duration.ofMillis(took)));
+        applying.add(bench.writerWhileApplyingOnCopies(Duration.ofMillis(took)));
+        planningElsewhere.add(bench.writerWhilePlanning(phase, elsewhereMillis, bench.otherServer));
       }
       String report =
           bench.report(
@@ -109,6 +128,10 @@ public final class PlanWriterBenchmark {
               alone,
               planning,
               busy,
+              scratchOnly,
+              applying,
+              planningElsewhere,
+              elsewhereMillis,
               planMillis,
               planningPhaseMillis);
       System.out.println(report);
@@ -263,6 +286,12 @@ public final class PlanWriterBenchmark {
   }
 
   private void createTarget() throws SQLException {
+    admin("CREATE DATABASE " + SCHEMA_ONLY);
+    new MigrationEngine(dataSource(SCHEMA_ONLY))
+        .migrate(
+            MigrationRequest.builder(MigrationScripts.fromDirectory(scripts))
+                .targetVersion("1")
+                .build());
     admin("CREATE DATABASE " + TARGET);
     DataSource target = dataSource(TARGET);
     new MigrationEngine(target)
@@ -308,11 +337,13 @@ public final class PlanWriterBenchmark {
   }
 
   private ImpactPlan plan() {
-    return new ImpactPlanner(dataSource(TARGET), scratchServer()).plan(request());
+    return plan(server);
   }
 
-  private ScratchServer scratchServer() {
-    return PlanBenchmark.scratchServer(server);
+  /** A plan whose scratch database is made on the given server. */
+  private ImpactPlan plan(EmbeddedPostgresServer scratchOn) {
+    return new ImpactPlanner(dataSource(TARGET), PlanBenchmark.scratchServer(scratchOn))
+        .plan(request());
   }
 
   private Latencies writerAlone(Duration phase) throws Exception {
@@ -324,11 +355,16 @@ public final class PlanWriterBenchmark {
 
   /** Plans back to back until the phase is over (the last plan is finished, not cut). */
   private Latencies writerWhilePlanning(Duration phase, List<Long> planMillis) throws Exception {
+    return writerWhilePlanning(phase, planMillis, server);
+  }
+
+  private Latencies writerWhilePlanning(
+      Duration phase, List<Long> planMillis, EmbeddedPostgresServer scratchOn) throws Exception {
     try (Writer writer = new Writer(dataSource(TARGET), rows)) {
       long end = System.nanoTime() + phase.toNanos();
       while (System.nanoTime() < end) {
         long start = System.nanoTime();
-        plan();
+        plan(scratchOn);
         planMillis.add((System.nanoTime() - start) / 1_000_000);
       }
       return writer.stop();
@@ -348,6 +384,41 @@ public final class PlanWriterBenchmark {
     }
   }
 
+  /**
+   * For insight, like C: only what every plan does first and last, creating an empty database from
+   * template0 and dropping it, back to back for as long as B took.
+   */
+  private Latencies writerWhileCreatingDatabases(Duration length) throws Exception {
+    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
+      long end = System.nanoTime() + length.toNanos();
+      while (System.nanoTime() < end) {
+        admin("CREATE DATABASE plan_bench_scratch TEMPLATE template0");
+        admin("DROP DATABASE plan_bench_scratch WITH (FORCE)");
+      }
+      return writer.stop();
+    }
+  }
+
+  /**
+   * For insight: the pending migrations applied by the engine (no measurement) on schema-only
+   * copies of the target, each copy created from a template and dropped, for as long as B took.
+   * What B adds on top is the plan's schema copy and measurement.
+   */
+  private Latencies writerWhileApplyingOnCopies(Duration length) throws Exception {
+    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
+      long end = System.nanoTime() + length.toNanos();
+      while (System.nanoTime() < end) {
+        admin("CREATE DATABASE plan_bench_apply TEMPLATE " + SCHEMA_ONLY);
+        try {
+          new MigrationEngine(dataSource("plan_bench_apply")).migrate(request());
+        } finally {
+          admin("DROP DATABASE plan_bench_apply WITH (FORCE)");
+        }
+      }
+      return writer.stop();
+    }
+  }
+
   private String report(
       int pending,
       Duration phase,
@@ -356,6 +427,10 @@ public final class PlanWriterBenchmark {
       List<Latencies> alone,
       List<Latencies> planning,
       List<Latencies> busy,
+      List<Latencies> scratchOnly,
+      List<Latencies> applying,
+      List<Latencies> planningElsewhere,
+      List<Long> elsewhereMillis,
       List<Long> planMillis,
       List<Long> planningPhaseMillis) {
     StringBuilder out = new StringBuilder();
@@ -365,7 +440,10 @@ public final class PlanWriterBenchmark {
             "Writer under planning: orders %,d rows (+ accounts %,d, products %,d, order_events"
                 + " %,d), %d pending migrations; writer: 1 thread, one INSERT or UPDATE every %d"
                 + " ms; %d rounds of A (writer alone, %d s), B (plans back to back, >= %d s),"
-                + " C (busy core as long as B); %d cores%n",
+                + " C (busy core as long as B), D (create and drop databases as long as B),"
+                + " E (apply the pending migrations on schema-only copies as long as B),"
+                + " F (as B, the scratch database on a second server on the same machine);"
+                + " %d cores%n",
             rows,
             ACCOUNTS,
             PRODUCTS,
@@ -398,12 +476,15 @@ public final class PlanWriterBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "  plans during B: %d, median %d ms (min %d, max %d); B phases took %s ms%n",
+            "  plans during B: %d, median %d ms (min %d, max %d); B phases took %s ms;"
+                + " plans during F: %d, median %d ms%n",
             planMillis.size(),
             sortedPlans.get(sortedPlans.size() / 2),
             sortedPlans.get(0),
             sortedPlans.get(sortedPlans.size() - 1),
-            planningPhaseMillis));
+            planningPhaseMillis,
+            elsewhereMillis.size(),
+            elsewhereMillis.stream().sorted().toList().get(elsewhereMillis.size() / 2)));
     out.append(
         String.format(
             Locale.ROOT,
@@ -420,23 +501,36 @@ public final class PlanWriterBenchmark {
       line(out, "round " + (i + 1) + " A alone", alone.get(i), alone.get(i));
       line(out, "round " + (i + 1) + " B planning", planning.get(i), alone.get(i));
       line(out, "round " + (i + 1) + " C busy core", busy.get(i), alone.get(i));
+      line(out, "round " + (i + 1) + " D create+drop db", scratchOnly.get(i), alone.get(i));
+      line(out, "round " + (i + 1) + " E apply on copies", applying.get(i), alone.get(i));
+      line(out, "round " + (i + 1) + " F plan, other srv", planningElsewhere.get(i), alone.get(i));
     }
     Latencies b = Latencies.pooled(planning);
     Latencies c = Latencies.pooled(busy);
     line(out, "all A (pooled)", a, a);
     line(out, "all B (pooled)", b, a);
     line(out, "all C (pooled)", c, a);
+    Latencies d = Latencies.pooled(scratchOnly);
+    line(out, "all D (pooled)", d, a);
+    Latencies e = Latencies.pooled(applying);
+    line(out, "all E (pooled)", e, a);
+    Latencies f = Latencies.pooled(planningElsewhere);
+    line(out, "all F (pooled)", f, a);
     out.append(
         String.format(
             Locale.ROOT,
-            "  writer p99 B/A = %.2f (target <= 1.20); p50 B/A = %.2f; control C/A p99 = %.2f%n",
+            "  writer p99 B/A = %.2f (target <= 1.20); p50 B/A = %.2f; control C/A p99 = %.2f;"
+                + " D/A p99 = %.2f; E/A p99 = %.2f; F/A p99 = %.2f (scratch on another server)%n",
             (double) b.percentile(99) / a.percentile(99),
             (double) b.percentile(50) / a.percentile(50),
-            (double) c.percentile(99) / a.percentile(99)));
+            (double) c.percentile(99) / a.percentile(99),
+            (double) d.percentile(99) / a.percentile(99),
+            (double) e.percentile(99) / a.percentile(99),
+            (double) f.percentile(99) / a.percentile(99)));
     out.append(
         "  findings by code: "
             + codes.entrySet().stream()
-                .map(e -> e.getKey() + " x" + e.getValue())
+                .map(code -> code.getKey() + " x" + code.getValue())
                 .collect(Collectors.joining(", "))
             + "\n");
     return out.toString();
