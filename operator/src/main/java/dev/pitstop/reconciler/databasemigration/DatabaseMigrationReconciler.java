@@ -247,11 +247,14 @@ public final class DatabaseMigrationReconciler
         pass.events().warning(resource, "PlanNotMeasured", outcome.notMeasured());
       }
       if (outcome.plan() != null) {
+        // Outside validateOnly a run stops at its plan only to wait for approval; one given while
+        // it planned lets the next pass apply.
         boolean awaitingApproval =
-            MigrationRequests.asksApproval(spec, run.approved(resource))
-                && (!onRisk
-                    || outcome.measured() == null
-                    || !outcome.measured().gating(threshold).isEmpty());
+            !Boolean.TRUE.equals(spec.validateOnly)
+                || (MigrationRequests.asksApproval(spec, run.approved(resource))
+                    && (!onRisk
+                        || outcome.measured() == null
+                        || !outcome.measured().gating(threshold).isEmpty()));
         MigrationStatuses.planned(
             status,
             outcome.plan(),
