@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.PlanFinding;
+import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PlanSeverity;
@@ -164,6 +165,23 @@ class DatabaseMigrationApprovalIT {
                     + " WHERE table_name = 'orders' AND column_name = 'shipped_at'"))
         .as("nothing applied")
         .isZero();
+  }
+
+  @Test
+  void planDatabaseNamesAServerWhereTheScratchDatabaseCanBeCreated() {
+    String role = roles.create("nocreatedb", "NOCREATEDB");
+    pg.execute("ALTER TABLE orders OWNER TO \"" + role + "\"");
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), role, TestRoles.PASSWORD)).create();
+    kube.client().resource(secret("plan-server", pg.jdbcUrl(), pg.user(), "pw")).create();
+    DatabaseMigration dbm =
+        onRisk("app-db", "ALTER TABLE orders ADD COLUMN shipped_at timestamptz;");
+    dbm.getSpec().planDatabase = new DatabaseRef("plan-server");
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration done = awaitPhase(MigrationPhase.Succeeded);
+
+    assertThat(done.getStatus().message).contains("plan measured: no findings");
+    assertThat(kube.eventsFor(done)).extracting(Event::getReason).doesNotContain("PlanNotMeasured");
   }
 
   @Test
