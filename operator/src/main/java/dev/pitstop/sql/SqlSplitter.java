@@ -30,6 +30,7 @@ public final class SqlSplitter {
   private int parenDepth;
   private boolean copy;
   private boolean copyFromStdin;
+  private final StringBuilder leading = new StringBuilder();
 
   private SqlSplitter(String text) {
     this.text = text;
@@ -46,6 +47,9 @@ public final class SqlSplitter {
     SqlLexer lexer = new SqlLexer(text);
     for (SqlLexer.Token token = lexer.next(); token != null; token = lexer.next()) {
       if (token.kind().isBlank()) {
+        if (statementStart < 0) {
+          leading.append(token.text());
+        }
         continue;
       }
       if (token.kind() == SqlLexer.Kind.SEMICOLON && atomicDepth == 0 && parenDepth == 0) {
@@ -112,7 +116,10 @@ public final class SqlSplitter {
   private void finishStatement(int end, String copyData) {
     if (statementStart >= 0) {
       String sql = text.substring(statementStart, end).stripTrailing();
-      statements.add(new SqlStatement(sql, statementLine, tokens, copyFromStdin, copyData));
+      statements.add(
+          new SqlStatement(
+              sql, statementLine, tokens, copyFromStdin, copyData, leading.toString()));
+      leading.setLength(0);
     }
     copy = false;
     copyFromStdin = false;

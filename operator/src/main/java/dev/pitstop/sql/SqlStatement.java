@@ -20,17 +20,31 @@ import org.postgresql.PGConnection;
  * @param copyData for a {@code COPY ... FROM STDIN}, the inline data lines after it (with their
  *     line breaks, without the terminating {@code \.} line), or null when the script has none or
  *     does not end them with a {@code \.} line; null for any other statement
+ * @param leadingComments the script's text between the end of the previous statement (or the start
+ *     of the script) and this statement: whitespace and comments, never executed; empty when none
  */
 public record SqlStatement(
-    String sql, int line, List<String> leadingTokens, boolean copyFromStdin, String copyData) {
+    String sql,
+    int line,
+    List<String> leadingTokens,
+    boolean copyFromStdin,
+    String copyData,
+    String leadingComments) {
 
   public SqlStatement {
     leadingTokens = List.copyOf(leadingTokens);
+    leadingComments = leadingComments == null ? "" : leadingComments;
+  }
+
+  /** A statement without leading comments. */
+  public SqlStatement(
+      String sql, int line, List<String> leadingTokens, boolean copyFromStdin, String copyData) {
+    this(sql, line, leadingTokens, copyFromStdin, copyData, "");
   }
 
   /** A statement that is not a {@code COPY ... FROM STDIN}. */
   public SqlStatement(String sql, int line, List<String> leadingTokens) {
-    this(sql, line, leadingTokens, false, null);
+    this(sql, line, leadingTokens, false, null, "");
   }
 
   /**

@@ -264,4 +264,17 @@ class SqlSplitterTest {
         SqlSplitter.split("COPY t TO stdout;\nCOPY t FROM '/tmp/f';\nSELECT 'FROM' stdin;");
     assertThat(others).hasSize(3).noneMatch(SqlStatement::copyFromStdin);
   }
+
+  @Test
+  void keepsTheCommentsBeforeEachStatement() {
+    List<SqlStatement> statements =
+        SqlSplitter.split(
+            "-- file note\n\n-- first\nSELECT 1; -- after one\n/* second */ SELECT /* in */ 2;");
+    assertThat(statements)
+        .extracting(SqlStatement::leadingComments)
+        .containsExactly("-- file note\n\n-- first\n", " -- after one\n/* second */ ");
+    assertThat(statements)
+        .extracting(SqlStatement::sql)
+        .containsExactly("SELECT 1", "SELECT /* in */ 2");
+  }
 }

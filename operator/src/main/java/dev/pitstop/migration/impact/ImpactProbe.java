@@ -2,9 +2,23 @@ package dev.pitstop.migration.impact;
 
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingScript;
+import dev.pitstop.migration.impact.CatalogState.Relation;
+import dev.pitstop.sql.SessionState;
+import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postgresql.util.PSQLException;
 
 /**
  * Runs pending migrations on the scratch copy as {@code migrate} would run them (one transaction
@@ -12,12 +26,22 @@ import java.util.List;
  * reports: relation locks of the session ({@code pg_locks}), changed {@code relfilenode}s, indexes
  * built, constraints validated, column and relation changes; then derives the findings, sized by
  * the target.
+ *
+ * <p>Only relations the statement locked can have changed, so after a statement only those (and the
+ * indexes of those that are tables) are read again and compared with what was read before. A
+ * transactional migration is committed on the copy once measured, so the next one sees its effects;
+ * one that fails is rolled back and the next one runs all the same. A statement that cannot run in
+ * a transaction block (CONCURRENTLY, VACUUM...) runs in autocommit; its own locks cannot be read
+ * from its session, so the documented lock is recorded, marked {@code (stated)}.
  */
 final class ImpactProbe {
   private ImpactProbe() {}
 
   /** What the probe measured and found. */
   record Result(List<ScriptImpact> scripts, List<Finding> findings) {}
+
+  /** Suffix of a lock mode that is documented, not read from {@code pg_locks}. */
+  static final String STATED = " (stated)";
 
   /**
    * @param scratch a session on the scratch database holding the copy of the target's schema
@@ -28,6 +52,402 @@ final class ImpactProbe {
   static Result run(
       Connection scratch, TargetSizes sizes, List<PendingScript> scripts, MigrationRequest request)
       throws SQLException {
-    throw new UnsupportedOperationException("not yet");
+    Probe probe = new Probe(scratch, sizes, request);
+    try {
+      return probe.run(scripts);
+    } finally {
+      probe.close();
+    }
+  }
+
+  /** What one statement did, as measured. */
+  static final class Observed {
+    final int index;
+    final SqlStatement statement;
+
+    /** Locks new in this statement: relation oid to modes. */
+    final Map<Long, List<String>> newLocks = new LinkedHashMap<>();
+
+    /** Every lock the session holds after it. */
+    Map<Long, List<String>> held = Map.of();
+
+    String lockTimeout;
+    final Map<Long, Relation> before = new HashMap<>();
+    final Map<Long, Relation> after = new HashMap<>();
+    final List<StatementImpact> impact = new ArrayList<>(1);
+    boolean concurrently;
+    long dataTarget;
+
+    Observed(int index, SqlStatement statement) {
+      this.index = index;
+      this.statement = statement;
+    }
+  }
+
+  static final class Probe {
+    private final Connection connection;
+    private final TargetSizes sizes;
+    private final String lockTimeoutMs;
+    private final String statementTimeoutMs;
+    private final CatalogState catalog;
+    private final Map<Long, Relation> cache = new HashMap<>();
+    private final Map<Long, String> targetNames = new HashMap<>();
+    private final Map<Long, Map<Integer, String>> targetColumns = new HashMap<>();
+    private SessionState initial;
+    private PreparedStatement setTimeouts;
+    private PreparedStatement resolve;
+    private boolean failedBefore;
+
+    /** Relations as they were when the current transaction started, for a rollback. */
+    private final Map<Long, Relation> undo = new HashMap<>();
+
+    private final Set<Long> created = new HashSet<>();
+
+    Probe(Connection connection, TargetSizes sizes, MigrationRequest request) {
+      this.connection = connection;
+      this.sizes = sizes;
+      this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
+      this.statementTimeoutMs = Long.toString(request.statementTimeout().toMillis());
+      this.catalog = new CatalogState(connection);
+    }
+
+    void close() {
+      catalog.close();
+      for (PreparedStatement s : new PreparedStatement[] {setTimeouts, resolve}) {
+        if (s != null) {
+          try {
+            s.close();
+          } catch (SQLException e) {
+            // the scratch database is dropped next
+          }
+        }
+      }
+    }
+
+    Result run(List<PendingScript> scripts) throws SQLException {
+      boolean autoCommit = connection.getAutoCommit();
+      initial = SessionState.capture(connection);
+      for (Relation r : catalog.all().values()) {
+        cache.put(r.oid(), r);
+        targetNames.put(r.oid(), r.qualified());
+        Map<Integer, String> columns = new HashMap<>();
+        r.columns().values().stream()
+            .filter(c -> !c.dropped())
+            .forEach(c -> columns.put(c.attnum(), c.name()));
+        targetColumns.put(r.oid(), columns);
+      }
+      List<ScriptImpact> impacts = new ArrayList<>();
+      List<Finding> findings = new ArrayList<>();
+      for (PendingScript script : scripts) {
+        List<Observed> observed = new ArrayList<>();
+        Rules rules = new Rules(this, script);
+        if (script.transactional()) {
+          runInTransaction(script, observed, rules);
+        } else {
+          runInAutocommit(script, observed, rules);
+        }
+        List<StatementImpact> statements = new ArrayList<>();
+        observed.forEach(o -> statements.addAll(o.impact));
+        impacts.add(
+            new ScriptImpact(
+                script.version(), script.script(), script.transactional(), statements));
+        findings.addAll(rules.findings());
+      }
+      connection.setAutoCommit(autoCommit);
+      return new Result(impacts, findings);
+    }
+
+    private void runInTransaction(PendingScript script, List<Observed> observed, Rules rules)
+        throws SQLException {
+      connection.setAutoCommit(false);
+      startTransaction();
+      Set<String> held = new HashSet<>();
+      try (Statement statement = connection.createStatement()) {
+        statement.setEscapeProcessing(false);
+        setTimeouts(true, lockTimeoutMs, statementTimeoutMs);
+        List<SqlStatement> statements = script.statements();
+        for (int i = 0; i < statements.size(); i++) {
+          Observed o = new Observed(i, statements.get(i));
+          observed.add(o);
+          try {
+            o.statement.execute(statement);
+          } catch (SQLException e) {
+            fail(o, e, rules);
+            rollback();
+            return;
+          }
+          observe(o, held);
+          rules.statement(o);
+        }
+        rules.transaction(observed);
+        initial.restore(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback();
+        throw e;
+      }
+    }
+
+    private void runInAutocommit(PendingScript script, List<Observed> observed, Rules rules)
+        throws SQLException {
+      try (Statement statement = connection.createStatement()) {
+        statement.setEscapeProcessing(false);
+        connection.setAutoCommit(true);
+        setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+        List<SqlStatement> statements = script.statements();
+        for (int i = 0; i < statements.size(); i++) {
+          Observed o = new Observed(i, statements.get(i));
+          observed.add(o);
+          if (Statements.refusesTransaction(o.statement)) {
+            // Runs as migrate runs it; its own locks cannot be read from this session.
+            connection.setAutoCommit(true);
+            startTransaction();
+            boolean concurrentBuild = Statements.isConcurrentIndexBuild(o.statement);
+            if (concurrentBuild) {
+              setTimeouts(false, "0", statementTimeoutMs);
+            }
+            try {
+              o.statement.execute(statement);
+            } catch (SQLException e) {
+              fail(o, e, rules);
+              break; // as migrate: the statements before it stay applied, the rest do not run
+            } finally {
+              if (concurrentBuild) {
+                setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+              }
+            }
+            observeStated(o);
+          } else {
+            // One statement in autocommit is one transaction: the same locks, readable here.
+            connection.setAutoCommit(false);
+            startTransaction();
+            try {
+              o.statement.execute(statement);
+            } catch (SQLException e) {
+              fail(o, e, rules);
+              rollback();
+              break;
+            }
+            observe(o, new HashSet<>());
+            connection.commit();
+          }
+          rules.statement(o);
+        }
+        rules.autocommitScript(observed);
+      } finally {
+        connection.setAutoCommit(true);
+        initial.restore(connection);
+      }
+    }
+
+    private void fail(Observed o, SQLException e, Rules rules) {
+      String state = e.getSQLState() == null ? "?????" : e.getSQLState();
+      String message = e.getMessage();
+      if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+        message = p.getServerErrorMessage().getMessage();
+      }
+      if (message != null) {
+        message = message.lines().findFirst().orElse("").strip();
+      }
+      String error = state + " " + message;
+      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), error));
+      rules.failed(o, state, message, failedBefore);
+      failedBefore = true;
+    }
+
+    private void startTransaction() {
+      undo.clear();
+      created.clear();
+    }
+
+    private void rollback() throws SQLException {
+      connection.rollback();
+      cache.putAll(undo);
+      created.forEach(cache::remove);
+      undo.clear();
+      created.clear();
+    }
+
+    /** Reads the session's locks and the state of the locked relations, and compares. */
+    private void observe(Observed o, Set<String> heldBefore) throws SQLException {
+      if (Statements.isDataUpdate(o.statement)) {
+        o.dataTarget = resolveTarget(o.statement);
+      }
+      CatalogState.Locks locks = catalog.locks();
+      o.lockTimeout = locks.lockTimeout();
+      Map<Long, Relation> now = catalog.of(locks.modes().keySet());
+      Map<Long, List<String>> held = new LinkedHashMap<>();
+      for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
+        long oid = e.getKey();
+        if (!now.containsKey(oid) && !cache.containsKey(oid)) {
+          continue; // a system relation, or one created and dropped by the statement
+        }
+        held.put(oid, e.getValue());
+        for (String mode : e.getValue()) {
+          if (heldBefore.add(oid + ":" + mode)) {
+            o.newLocks.computeIfAbsent(oid, k -> new ArrayList<>()).add(mode);
+          }
+        }
+      }
+      o.held = held;
+      compare(o, held.keySet(), now);
+    }
+
+    /** After a statement run in autocommit: the whole schema read again, locks as documented. */
+    private void observeStated(Observed o) throws SQLException {
+      o.concurrently = o.statement.hasLeadingWord("CONCURRENTLY");
+      Map<Long, Relation> now = catalog.all();
+      Set<Long> oids = new LinkedHashSet<>(cache.keySet());
+      oids.addAll(now.keySet());
+      compare(o, oids, now);
+      String mode = o.concurrently ? "ShareUpdateExclusiveLock" : "AccessExclusiveLock";
+      Set<Long> tables = new LinkedHashSet<>();
+      for (long oid : o.after.keySet()) {
+        Relation b = o.before.get(oid);
+        Relation a = o.after.get(oid);
+        if (b != null && a != null && b.equals(a)) {
+          continue;
+        }
+        Relation r = a != null ? a : b;
+        tables.add(r.isIndex() ? r.table() : oid);
+      }
+      for (long oid : o.before.keySet()) {
+        if (!o.after.containsKey(oid)) {
+          Relation r = o.before.get(oid);
+          tables.add(r.isIndex() ? r.table() : oid);
+        }
+      }
+      for (long table : tables) {
+        o.newLocks.put(table, List.of(mode + STATED));
+      }
+      o.held = o.newLocks;
+      o.lockTimeout = lockTimeoutMs;
+    }
+
+    private void compare(Observed o, Set<Long> locked, Map<Long, Relation> now) {
+      Set<Long> oids = new LinkedHashSet<>();
+      for (long oid : locked) {
+        if (cache.containsKey(oid) || now.containsKey(oid)) {
+          oids.add(oid);
+        }
+      }
+      oids.addAll(now.keySet());
+      for (long oid : oids) {
+        Relation before = cache.get(oid);
+        Relation after = now.get(oid);
+        if (before == null && after == null) {
+          continue;
+        }
+        if (!undo.containsKey(oid) && !created.contains(oid)) {
+          if (before != null) {
+            undo.put(oid, before);
+          } else {
+            created.add(oid);
+          }
+        }
+        if (before != null) {
+          o.before.put(oid, before);
+        }
+        if (after != null) {
+          o.after.put(oid, after);
+          cache.put(oid, after);
+        } else {
+          cache.remove(oid);
+        }
+      }
+    }
+
+    private long resolveTarget(SqlStatement s) throws SQLException {
+      String name = Statements.dataTargetName(s);
+      if (name == null) {
+        return 0;
+      }
+      if (resolve == null) {
+        resolve =
+            connection.prepareStatement("SELECT COALESCE(pg_catalog.to_regclass(?)::int8, 0)");
+      }
+      resolve.setString(1, name);
+      try (ResultSet row = resolve.executeQuery()) {
+        return row.next() ? row.getLong(1) : 0;
+      } catch (SQLException e) {
+        return 0;
+      }
+    }
+
+    private void setTimeouts(boolean local, String lockTimeout, String statementTimeout)
+        throws SQLException {
+      if (setTimeouts == null) {
+        setTimeouts =
+            connection.prepareStatement(
+                "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)");
+      }
+      setTimeouts.setString(1, lockTimeout);
+      setTimeouts.setBoolean(2, local);
+      setTimeouts.setString(3, statementTimeout);
+      setTimeouts.setBoolean(4, local);
+      setTimeouts.executeQuery().close();
+    }
+
+    // ---- what the rules need to know about relations
+
+    /** The relation as named on the target, or null when the plan created it. */
+    String targetName(long oid) {
+      return targetNames.get(oid);
+    }
+
+    /** The name to show: as on the target, else the current one. */
+    String display(long oid, Relation known) {
+      String target = targetNames.get(oid);
+      if (target != null) {
+        return target;
+      }
+      Relation r = cache.get(oid);
+      if (r == null) {
+        r = known;
+      }
+      return r == null ? "relation " + oid : r.qualified();
+    }
+
+    /** The target's table (the table of an index), when it exists there and has rows. */
+    TargetSizes.Table nonEmptyTargetTable(long oid, Relation known) {
+      Relation r = known != null ? known : cache.get(oid);
+      long table = r != null && r.isIndex() ? r.table() : oid;
+      TargetSizes.Table t = sizes.table(targetNames.get(table));
+      return t != null && t.nonEmpty() ? t : null;
+    }
+
+    TargetSizes sizes() {
+      return sizes;
+    }
+
+    Map<Integer, String> targetColumns(long oid) {
+      return targetColumns.getOrDefault(oid, Map.of());
+    }
+
+    /** As it was when the current transaction started; null when created in it. */
+    Relation atTransactionStart(long oid) {
+      if (undo.containsKey(oid)) {
+        return undo.get(oid);
+      }
+      return created.contains(oid) ? null : cache.get(oid);
+    }
+
+    StatementImpact impact(
+        Observed o,
+        List<LockTaken> locks,
+        List<String> rewritten,
+        List<String> indexes,
+        List<String> constraints,
+        String error) {
+      return new StatementImpact(
+          o.index + 1,
+          o.statement.line(),
+          Statements.display(o.statement.sql()),
+          locks,
+          rewritten,
+          indexes,
+          constraints,
+          error);
+    }
   }
 }

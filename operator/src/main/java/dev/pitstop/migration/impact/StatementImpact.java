@@ -9,7 +9,8 @@ import java.util.List;
  * @param line 1-based line where it starts
  * @param sql the statement, cut for display
  * @param locks relation locks this statement took that its transaction did not hold before
- * @param rewritten relations (tables, indexes) whose {@code relfilenode} changed
+ * @param rewritten relations (tables, indexes) whose {@code relfilenode} changed, or indexes the
+ *     statement dropped and created again under the same name; "(concurrently)" when rebuilt so
  * @param indexesBuilt indexes that exist after it and not before, with "(concurrently)" when built
  *     so
  * @param constraintsValidated constraints that are validated after it and were not (or did not

@@ -1,7 +1,12 @@
 package dev.pitstop.migration.impact;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The target's tables as a plan sizes findings: estimated rows ({@code pg_class.reltuples}, else
@@ -9,9 +14,132 @@ import java.sql.SQLException;
  * only, so without a lock on any table.
  */
 final class TargetSizes {
-  private TargetSizes() {}
+
+  /**
+   * One table of the target.
+   *
+   * @param name schema-qualified, without quotes
+   * @param rows estimated rows
+   * @param bytes pages of the table, its TOAST table and their indexes, times the block size
+   * @param pages pages of the table alone
+   * @param liveTuples {@code n_live_tup}, 0 without statistics
+   * @param writes rows inserted, updated and deleted since the statistics were reset
+   * @param scans sequential and index scans since the statistics were reset
+   */
+  record Table(
+      String name, long rows, long bytes, long pages, long liveTuples, long writes, long scans) {
+
+    /** Whether the table has rows, as far as the catalogs and statistics tell. */
+    boolean nonEmpty() {
+      return rows > 0 || pages > 0 || liveTuples > 0;
+    }
+
+    /** "12.4M rows, 3.1 GB". */
+    String describe() {
+      return format(rows, bytes);
+    }
+  }
+
+  // Catalogs and statistics views only: pg_relation_size and friends would lock the relation.
+  private static final String QUERY =
+      "SELECT n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,"
+          + " (c.relpages::int8 + COALESCE(t.relpages, 0)"
+          + " + COALESCE((SELECT sum(i.relpages) FROM pg_catalog.pg_index x"
+          + " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+          + " WHERE x.indrelid IN (c.oid, c.reltoastrelid)), 0))::int8"
+          + " * pg_catalog.current_setting('block_size')::int8,"
+          + " COALESCE(s.n_live_tup, 0),"
+          + " COALESCE(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0),"
+          + " COALESCE(s.seq_scan, 0) + COALESCE(s.idx_scan, 0)"
+          + " FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
+          + " LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid"
+          + " WHERE c.relkind IN ('r', 'p', 'm')"
+          + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+          + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
+
+  private final Map<String, Table> tables;
+
+  TargetSizes(Map<String, Table> tables) {
+    this.tables = Map.copyOf(tables);
+  }
 
   static TargetSizes read(Connection target) throws SQLException {
-    throw new UnsupportedOperationException("not yet");
+    Map<String, Table> tables = new HashMap<>();
+    try (Statement statement = target.createStatement();
+        ResultSet rows = statement.executeQuery(QUERY)) {
+      while (rows.next()) {
+        String name = rows.getString(1) + "." + rows.getString(2);
+        double reltuples = rows.getDouble(3);
+        long live = rows.getLong(6);
+        long estimate = reltuples >= 0 ? Math.round(reltuples) : live;
+        tables.put(
+            name,
+            new Table(
+                name,
+                estimate,
+                rows.getLong(5),
+                rows.getLong(4),
+                live,
+                rows.getLong(7),
+                rows.getLong(8)));
+      }
+    }
+    return new TargetSizes(tables);
+  }
+
+  /** The table of that schema-qualified name, or null when the target has none. */
+  Table table(String name) {
+    return name == null ? null : tables.get(name);
+  }
+
+  /** Every table read. */
+  Map<String, Table> tables() {
+    return tables;
+  }
+
+  /** Whether the target has this table and it is not empty. */
+  boolean nonEmpty(String name) {
+    Table t = table(name);
+    return t != null && t.nonEmpty();
+  }
+
+  /** "12.4M rows, 3.1 GB", "1 row, 16 kB". */
+  static String format(long rows, long bytes) {
+    return formatRows(rows) + ", " + formatBytes(bytes);
+  }
+
+  static String formatRows(long rows) {
+    if (rows < 1000) {
+      return rows + (rows == 1 ? " row" : " rows");
+    }
+    String[] units = {"k", "M", "B", "T"};
+    double value = rows;
+    int unit = -1;
+    while (value >= 999.95 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return decimal(value) + units[unit] + " rows";
+  }
+
+  static String formatBytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + (bytes == 1 ? " byte" : " bytes");
+    }
+    String[] units = {"kB", "MB", "GB", "TB", "PB"};
+    double value = bytes;
+    int unit = -1;
+    while (value >= 1023.95 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return decimal(value) + " " + units[unit];
+  }
+
+  private static String decimal(double value) {
+    String text = String.format(Locale.ROOT, "%.1f", value);
+    return text.endsWith(".0") ? text.substring(0, text.length() - 2) : text;
   }
 }

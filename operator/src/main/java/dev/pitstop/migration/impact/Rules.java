@@ -1,0 +1,649 @@
+package dev.pitstop.migration.impact;
+
+import dev.pitstop.migration.PendingScript;
+import dev.pitstop.migration.impact.CatalogState.Column;
+import dev.pitstop.migration.impact.CatalogState.Constraint;
+import dev.pitstop.migration.impact.CatalogState.Relation;
+import dev.pitstop.migration.impact.ImpactProbe.Observed;
+import dev.pitstop.migration.impact.ImpactProbe.Probe;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns what the probe measured for one migration into findings, sized by the target. Size-based
+ * findings only concern tables that exist on the target and are not empty there.
+ */
+final class Rules {
+
+  /** Lock modes, weakest first. */
+  static final List<String> MODES =
+      List.of(
+          "AccessShareLock",
+          "RowShareLock",
+          "RowExclusiveLock",
+          "ShareUpdateExclusiveLock",
+          "ShareLock",
+          "ShareRowExclusiveLock",
+          "ExclusiveLock",
+          "AccessExclusiveLock");
+
+  /** Findings that rewrite, scan or update data. */
+  private static final Set<FindingCode> HEAVY =
+      EnumSet.of(
+          FindingCode.PS102,
+          FindingCode.PS103,
+          FindingCode.PS104,
+          FindingCode.PS105,
+          FindingCode.PS106,
+          FindingCode.PS107,
+          FindingCode.PS108,
+          FindingCode.PS110);
+
+  static final String NO_REASON =
+      " (the pitstop:allow comment has no reason, so it does not count)";
+
+  private record Draft(
+      FindingCode code, Severity severity, int index, String relation, String message) {}
+
+  private final Probe probe;
+  private final PendingScript script;
+  private final AllowComments allow;
+  private final List<Draft> drafts = new ArrayList<>();
+
+  Rules(Probe probe, PendingScript script) {
+    this.probe = probe;
+    this.script = script;
+    this.allow = AllowComments.of(script.statements());
+  }
+
+  /** The findings, in statement order, with the file's allow comments applied. */
+  List<Finding> findings() {
+    List<Finding> result = new ArrayList<>();
+    drafts.stream()
+        .sorted(Comparator.comparingInt(Draft::index).thenComparing(Draft::code))
+        .forEach(
+            d -> {
+              AllowComments.Allowance a = allow.lookup(d.index(), d.code());
+              String message = d.message();
+              if (a != null && a.withoutReason()) {
+                message += NO_REASON;
+              }
+              result.add(
+                  new Finding(
+                      d.code(),
+                      d.severity(),
+                      script.script(),
+                      d.index() + 1,
+                      script.statements().get(d.index()).line(),
+                      d.relation(),
+                      message,
+                      a == null ? null : a.reason()));
+            });
+    return result;
+  }
+
+  private void add(FindingCode code, Severity severity, int index, String relation, String text) {
+    drafts.add(new Draft(code, severity, index, relation, text));
+  }
+
+  private void add(FindingCode code, int index, String relation, String text) {
+    add(code, code.severity(), index, relation, text);
+  }
+
+  /** A statement failed on the copy. */
+  void failed(Observed o, String state, String message, boolean afterEarlierFailure) {
+    String after =
+        afterEarlierFailure
+            ? " (after an earlier failure in this plan, which may be its cause)"
+            : "";
+    if ("25001".equals(state)) {
+      add(
+          FindingCode.PS111,
+          o.index,
+          null,
+          "Fails with SQLSTATE 25001 ("
+              + message
+              + ") because it cannot run inside a transaction block: run CONCURRENTLY statements"
+              + " directly in a migration of their own, not in a function or DO block"
+              + after);
+    } else {
+      add(
+          FindingCode.PS100,
+          o.index,
+          null,
+          "Fails on a copy of the target's schema with SQLSTATE "
+              + state
+              + " ("
+              + message
+              + "), so migrate would fail here too"
+              + after);
+    }
+  }
+
+  /** A statement that ran: its raw facts and the findings it alone causes. */
+  void statement(Observed o) {
+    Set<LockTaken> locks = new LinkedHashSet<>();
+    o.newLocks.forEach(
+        (oid, modes) -> {
+          if (relation(o, oid) != null || probe.targetName(oid) != null) {
+            modes.forEach(m -> locks.add(new LockTaken(name(o, oid), m)));
+          }
+        });
+    // A statement that rebuilds an index by dropping and creating it again (ALTER COLUMN TYPE)
+    // leaves an index of the same name with a new oid: that is a rebuild, not a new index.
+    Set<String> droppedNames = new HashSet<>();
+    o.before.forEach(
+        (oid, b) -> {
+          if (!o.after.containsKey(oid)) {
+            droppedNames.add(b.qualified());
+          }
+        });
+    List<String> rewritten = new ArrayList<>();
+    List<String> built = new ArrayList<>();
+    List<String> validated = new ArrayList<>();
+    Set<Long> rewrittenOids = new HashSet<>();
+    for (Map.Entry<Long, Relation> e : o.after.entrySet()) {
+      long oid = e.getKey();
+      Relation a = e.getValue();
+      Relation b = o.before.get(oid);
+      // A CONCURRENTLY statement rebuilds without blocking reads or writes: listed, not a risk.
+      String how = o.concurrently ? " (concurrently)" : "";
+      if (b != null && b.fileNode() != 0 && b.fileNode() != a.fileNode()) {
+        rewritten.add(name(o, oid) + how);
+        if (!o.concurrently) {
+          rewrittenOids.add(oid);
+        }
+      }
+      if (b == null && a.isIndex()) {
+        if (droppedNames.contains(a.qualified())) {
+          rewritten.add(a.qualified() + how);
+          if (!o.concurrently) {
+            rewrittenOids.add(oid);
+          }
+        } else {
+          built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));
+          indexBuilt(o, a);
+        }
+      }
+      for (Constraint c : a.constraints().values()) {
+        Constraint before = previous(b, c);
+        if (c.validated() && (before == null || !before.validated())) {
+          validated.add(c.name() + " on " + name(o, oid));
+        }
+      }
+    }
+    o.impact.add(probe.impact(o, new ArrayList<>(locks), rewritten, built, validated, null));
+    for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
+      long oid = e.getKey();
+      Relation b = e.getValue();
+      Relation a = o.after.get(oid);
+      if (b.isTable() && a != null) {
+        tableChanged(o, b, a, rewrittenOids);
+      }
+      renamedOrDropped(o, b, a);
+    }
+    noLockTimeout(o);
+  }
+
+  /** The constraint as {@code relation} had it: same oid, or same name (recreated). */
+  private static Constraint previous(Relation relation, Constraint c) {
+    if (relation == null) {
+      return null;
+    }
+    Constraint same = relation.constraints().get(c.oid());
+    if (same != null) {
+      return same;
+    }
+    for (Constraint other : relation.constraints().values()) {
+      if (other.name().equals(c.name())) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  private void indexBuilt(Observed o, Relation index) {
+    TargetSizes.Table t = probe.nonEmptyTargetTable(index.table(), null);
+    if (t == null || o.concurrently) {
+      return;
+    }
+    add(
+        FindingCode.PS103,
+        o.index,
+        t.name(),
+        lockOn(o, index.table(), t)
+            + " while building index "
+            + index.qualified()
+            + ": "
+            + effect(strongest(o, index.table()))
+            + " for the build; use CREATE INDEX CONCURRENTLY in a migration of its own");
+  }
+
+  private void tableChanged(Observed o, Relation b, Relation a, Set<Long> rewrittenOids) {
+    long oid = a.oid();
+    TargetSizes.Table t = probe.nonEmptyTargetTable(oid, a);
+    if (t == null) {
+      return;
+    }
+    String lock = lockOn(o, oid, t);
+    String effect = effect(strongest(o, oid));
+    boolean tableRewritten = rewrittenOids.contains(oid);
+    Relation rewrittenIndex = null;
+    for (long r : rewrittenOids) {
+      Relation rel = o.after.get(r);
+      if (rel != null && rel.isIndex() && rel.table() == oid) {
+        rewrittenIndex = rel;
+      }
+    }
+    List<Column> addedWithDefault = new ArrayList<>();
+    List<Column> typeChanged = new ArrayList<>();
+    List<Column> setNotNull = new ArrayList<>();
+    for (Column c : a.columns().values()) {
+      Column before = b.columns().get(c.attnum());
+      if (c.dropped()) {
+        continue;
+      }
+      if (before == null) {
+        if (c.hasDefault()) {
+          addedWithDefault.add(c);
+        }
+      } else {
+        if (before.typeId() != c.typeId() || before.typeMod() != c.typeMod()) {
+          typeChanged.add(c);
+        }
+        if (!before.notNull() && c.notNull()) {
+          setNotNull.add(c);
+        }
+      }
+    }
+    if (tableRewritten && !addedWithDefault.isEmpty()) {
+      add(
+          FindingCode.PS107,
+          o.index,
+          t.name(),
+          lock
+              + " while rewriting it to fill new column "
+              + addedWithDefault.get(0).name()
+              + " with a default computed per row: "
+              + effect
+              + " for the rewrite; add the column without a default or with a constant one, then"
+              + " fill it in batches");
+    } else if ((tableRewritten || rewrittenIndex != null) && !typeChanged.isEmpty()) {
+      add(
+          FindingCode.PS108,
+          o.index,
+          t.name(),
+          lock
+              + " while rewriting it to change the type of column "
+              + typeChanged.get(0).name()
+              + ": "
+              + effect
+              + " for the rewrite; add a column of the new type, fill it in batches and switch"
+              + " over");
+    } else if (tableRewritten) {
+      add(
+          FindingCode.PS102,
+          o.index,
+          t.name(),
+          lock
+              + " while "
+              + (o.statement.startsWith("TRUNCATE") ? "truncating" : "rewriting")
+              + " it: "
+              + effect
+              + " for the rewrite");
+    } else if (rewrittenIndex != null) {
+      add(
+          FindingCode.PS102,
+          o.index,
+          t.name(),
+          lock
+              + " while rebuilding its index "
+              + name(o, rewrittenIndex.oid())
+              + ": "
+              + effect
+              + " for the rebuild");
+    }
+    for (Column c : setNotNull) {
+      if (b.checkProvesNotNull(c.name())) {
+        continue;
+      }
+      add(
+          FindingCode.PS106,
+          o.index,
+          t.name(),
+          lock
+              + " while scanning it to set column "
+              + c.name()
+              + " NOT NULL: "
+              + effect
+              + " for the scan; first add CHECK ("
+              + c.name()
+              + " IS NOT NULL) NOT VALID and validate it in a later migration");
+    }
+    Relation start = probe.atTransactionStart(oid);
+    for (Constraint c : a.constraints().values()) {
+      if (!c.validated() || (c.type() != 'f' && c.type() != 'c')) {
+        continue;
+      }
+      Constraint before = previous(b, c);
+      if (before != null && before.validated()) {
+        continue;
+      }
+      Constraint atStart = previous(start, c);
+      if (atStart != null) {
+        continue; // it existed, NOT VALID, before this migration: validating it is the safe step
+      }
+      boolean foreignKey = c.type() == 'f';
+      add(
+          foreignKey ? FindingCode.PS104 : FindingCode.PS105,
+          o.index,
+          t.name(),
+          lock
+              + " while checking every row against new "
+              + (foreignKey ? "foreign key " : "check constraint ")
+              + c.name()
+              + ": "
+              + effect
+              + " for the scan; add it NOT VALID, then VALIDATE CONSTRAINT in a later migration");
+    }
+  }
+
+  private void renamedOrDropped(Observed o, Relation b, Relation a) {
+    long oid = b.oid();
+    String target = probe.targetName(oid);
+    if (target == null) {
+      return;
+    }
+    boolean tableLike = b.isTable() || b.kind() == 'v';
+    String kind = b.kind() == 'v' ? "view" : b.kind() == 'm' ? "materialized view" : "table";
+    String named = lockOnNamed(o, oid);
+    String breaks = ": the running application's queries that use it fail until it is deployed";
+    if (tableLike && a == null) {
+      add(
+          FindingCode.PS109,
+          o.index,
+          target,
+          named + " to drop " + kind + " " + target + breaks + " without it");
+      return;
+    }
+    if (a == null) {
+      return;
+    }
+    if (tableLike && !a.qualified().equals(b.qualified())) {
+      add(
+          FindingCode.PS109,
+          o.index,
+          target,
+          named
+              + " to rename "
+              + kind
+              + " "
+              + b.qualified()
+              + " to "
+              + a.qualified()
+              + breaks
+              + " with the new name");
+    }
+    if (!b.isTable()) {
+      return;
+    }
+    Map<Integer, String> original = probe.targetColumns(oid);
+    for (Column c : a.columns().values()) {
+      Column before = b.columns().get(c.attnum());
+      if (before == null || before.dropped() || !original.containsKey(c.attnum())) {
+        continue;
+      }
+      if (c.dropped()) {
+        add(
+            FindingCode.PS109,
+            o.index,
+            target,
+            named + " to drop column " + before.name() + breaks + " without it");
+      } else if (!c.name().equals(before.name())) {
+        add(
+            FindingCode.PS109,
+            o.index,
+            target,
+            named
+                + " to rename column "
+                + before.name()
+                + " to "
+                + c.name()
+                + breaks
+                + " with the new name");
+      }
+    }
+  }
+
+  private void noLockTimeout(Observed o) {
+    if (!"0".equals(o.lockTimeout)) {
+      return;
+    }
+    o.newLocks.forEach(
+        (oid, modes) -> {
+          Relation r = relation(o, oid);
+          if (!modes.contains("AccessExclusiveLock") || r == null || r.isIndex()) {
+            return;
+          }
+          TargetSizes.Table t = probe.nonEmptyTargetTable(oid, r);
+          if (t == null) {
+            return;
+          }
+          add(
+              FindingCode.PS112,
+              o.index,
+              t.name(),
+              "ACCESS EXCLUSIVE on "
+                  + t.name()
+                  + " ("
+                  + t.describe()
+                  + ") requested with lock_timeout 0: blocks every read and write queued behind it"
+                  + " for as long as it waits for any running transaction on the table; set"
+                  + " lock_timeout (and retry) before it");
+        });
+  }
+
+  /** After every statement of a transactional migration ran: PS101 and PS110. */
+  void transaction(List<Observed> observed) {
+    Set<Long> reported = new HashSet<>();
+    for (int i = 0; i < observed.size() - 1; i++) {
+      Observed o = observed.get(i);
+      for (Map.Entry<Long, List<String>> e : o.newLocks.entrySet()) {
+        long oid = e.getKey();
+        Relation r = relation(o, oid);
+        boolean exclusive =
+            e.getValue().contains("AccessExclusiveLock") || e.getValue().contains("ExclusiveLock");
+        TargetSizes.Table t = r == null ? null : probe.nonEmptyTargetTable(oid, r);
+        if (r == null || !exclusive || r.isIndex() || t == null || !reported.add(oid)) {
+          continue;
+        }
+        int later = observed.size() - 1 - i;
+        boolean heavy = false;
+        for (int j = i + 1; j < observed.size(); j++) {
+          int index = observed.get(j).index;
+          heavy |=
+              Statements.isDataUpdate(observed.get(j).statement)
+                  || drafts.stream().anyMatch(d -> d.index() == index && HEAVY.contains(d.code()));
+        }
+        String mode = display(strongest(o, oid));
+        add(
+            FindingCode.PS101,
+            heavy ? Severity.ERROR : Severity.WARNING,
+            o.index,
+            t.name(),
+            mode
+                + " on "
+                + t.name()
+                + " ("
+                + t.describe()
+                + ") stays held while "
+                + (heavy
+                    ? "later statements of this transaction rewrite, scan or update data"
+                    : "the "
+                        + later
+                        + " later statement"
+                        + (later == 1 ? "" : "s")
+                        + " of this transaction run")
+                + ": "
+                + effect(strongest(o, oid))
+                + " until it commits; move them to migrations of their own");
+      }
+    }
+    for (Observed o : observed) {
+      if (o.dataTarget == 0) {
+        continue;
+      }
+      TargetSizes.Table t = probe.nonEmptyTargetTable(o.dataTarget, null);
+      if (t == null) {
+        continue;
+      }
+      String ddl = null;
+      for (Observed p : observed) {
+        if (Statements.isDataUpdate(p.statement)) {
+          continue;
+        }
+        for (Map.Entry<Long, List<String>> e : p.newLocks.entrySet()) {
+          String strongest = strongestOf(e.getValue());
+          if (probe.targetName(e.getKey()) != null
+              && MODES.indexOf(strongest) >= MODES.indexOf("ShareLock")
+              && (ddl == null || MODES.indexOf(strongest) > MODES.indexOf(ddlMode(ddl)))) {
+            ddl = strongest + "\t" + probe.display(e.getKey(), relation(p, e.getKey()));
+          }
+        }
+      }
+      if (ddl == null) {
+        continue;
+      }
+      String mode = ddlMode(ddl);
+      add(
+          FindingCode.PS110,
+          o.index,
+          t.name(),
+          "ROW EXCLUSIVE on "
+              + t.name()
+              + " ("
+              + t.describe()
+              + ") while changing its rows in a transaction that also holds "
+              + display(mode)
+              + " on "
+              + ddl.substring(ddl.indexOf('\t') + 1)
+              + ": "
+              + effect(mode)
+              + " of that table for the whole data change; change the data in batches in a"
+              + " migration of its own");
+    }
+  }
+
+  private static String ddlMode(String ddl) {
+    return ddl.substring(0, ddl.indexOf('\t'));
+  }
+
+  /** After every statement of a migration run outside a transaction: PS111. */
+  void autocommitScript(List<Observed> observed) {
+    long others = script.statements().stream().filter(s -> !Statements.isSetting(s)).count() - 1;
+    if (others < 1) {
+      return;
+    }
+    for (Observed o : observed) {
+      if (!Statements.isConcurrently(o.statement)) {
+        continue;
+      }
+      String relation = null;
+      for (long oid : o.newLocks.keySet()) {
+        relation = probe.display(oid, relation(o, oid));
+      }
+      add(
+          FindingCode.PS111,
+          Severity.WARNING,
+          o.index,
+          relation,
+          "Runs outside a transaction beside "
+              + others
+              + " other statement"
+              + (others == 1 ? "" : "s")
+              + " of this migration, so a failure leaves the earlier ones applied and the"
+              + " migration half done; give each CONCURRENTLY statement a migration of its own");
+    }
+  }
+
+  // ---- naming and wording
+
+  private Relation relation(Observed o, long oid) {
+    Relation r = o.after.get(oid);
+    return r != null ? r : o.before.get(oid);
+  }
+
+  private String name(Observed o, long oid) {
+    return probe.display(oid, relation(o, oid));
+  }
+
+  private String lockOn(Observed o, long oid, TargetSizes.Table t) {
+    return display(strongest(o, oid)) + " on " + t.name() + " (" + t.describe() + ")";
+  }
+
+  /** The lock on a relation of the target, with its size when it is a table there. */
+  private String lockOnNamed(Observed o, long oid) {
+    String target = probe.targetName(oid);
+    Relation r = relation(o, oid);
+    TargetSizes.Table t = r == null || r.isIndex() ? null : probe.sizes().table(target);
+    String mode = display(strongest(o, oid));
+    return mode + " on " + target + (t == null ? "" : " (" + t.describe() + ")");
+  }
+
+  private static String strongest(Observed o, long oid) {
+    List<String> modes = o.held.get(oid);
+    return modes == null ? "AccessExclusiveLock" : strongestOf(modes);
+  }
+
+  static String strongestOf(List<String> modes) {
+    String best = null;
+    int rank = -1;
+    for (String m : modes) {
+      int r = MODES.indexOf(bare(m));
+      if (r > rank) {
+        rank = r;
+        best = m;
+      }
+    }
+    return best == null ? modes.get(0) : best;
+  }
+
+  private static String bare(String mode) {
+    return mode.endsWith(ImpactProbe.STATED)
+        ? mode.substring(0, mode.length() - ImpactProbe.STATED.length())
+        : mode;
+  }
+
+  /** {@code AccessExclusiveLock} as {@code ACCESS EXCLUSIVE}. */
+  static String display(String mode) {
+    String suffix = mode.endsWith(ImpactProbe.STATED) ? ImpactProbe.STATED : "";
+    String m = bare(mode);
+    if (m.endsWith("Lock")) {
+      m = m.substring(0, m.length() - 4);
+    }
+    return m.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT) + suffix;
+  }
+
+  /** What a lock of this mode blocks. */
+  static String effect(String mode) {
+    switch (bare(mode)) {
+      case "AccessExclusiveLock":
+        return "blocks every read and write";
+      case "ExclusiveLock":
+      case "ShareRowExclusiveLock":
+      case "ShareLock":
+        return "blocks every write";
+      case "ShareUpdateExclusiveLock":
+        return "blocks schema changes and maintenance, not reads or writes";
+      default:
+        return "blocks schema changes";
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.pitstop.migration.impact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pitstop.migration.ErrorCode;
+import dev.pitstop.migration.MigrationException;
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ScratchDatabaseTest {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension TestRoles roles = new TestRoles(pg);
+
+  @Test
+  void createsAnEmptyDatabaseAndDropsItOnClose() throws Exception {
+    String name;
+    try (ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()))) {
+      name = scratch.name();
+      assertThat(name).matches("pitstop_plan_[0-9a-f]{12}");
+      assertThat(databaseExists(name)).isTrue();
+      try (Connection session = scratch.dataSource().getConnection();
+          Statement statement = session.createStatement();
+          ResultSet row =
+              statement.executeQuery(
+                  "SELECT current_database(), (SELECT count(*) FROM pg_class c"
+                      + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      + " WHERE n.nspname = 'public')")) {
+        row.next();
+        assertThat(row.getString(1)).isEqualTo(name);
+        assertThat(row.getLong(2)).isZero();
+      }
+    }
+    assertThat(databaseExists(name)).isFalse();
+  }
+
+  @Test
+  void closeEndsSessionsStillInTheDatabase() throws Exception {
+    ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()));
+    try (Connection left = scratch.dataSource().getConnection()) {
+      scratch.close();
+      assertThat(databaseExists(scratch.name())).isFalse();
+      assertThat(left.isValid(2)).isFalse();
+    }
+  }
+
+  @Test
+  void aRoleWithoutCreatedbIsToldSoAndNothingIsCreated() {
+    String role = roles.create("planner", "NOCREATEDB");
+    ScratchServer server = ScratchServers.of(pg.database(), role, TestRoles.PASSWORD);
+
+    assertThatThrownBy(() -> ScratchDatabase.create(server))
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.PLAN_SCRATCH_UNAVAILABLE);
+              assertThat(e.getMessage())
+                  .contains("Role " + role + " cannot create the plan's scratch database on ")
+                  .contains("(it lacks CREATEDB); grant it (ALTER ROLE " + role + " CREATEDB)")
+                  .endsWith("nothing was changed.");
+            });
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba"
+                    + " WHERE r.rolname = ?",
+                role))
+        .isZero();
+  }
+
+  @Test
+  void dropsLeftoversOfEarlierPlansThatNobodyUses() throws Exception {
+    String leftover = "pitstop_plan_0123456789ab";
+    String inUse = "pitstop_plan_ba9876543210";
+    execute("DROP DATABASE IF EXISTS " + leftover + " WITH (FORCE)");
+    execute("DROP DATABASE IF EXISTS " + inUse + " WITH (FORCE)");
+    execute("CREATE DATABASE " + leftover);
+    execute("CREATE DATABASE " + inUse);
+    try (Connection user = ScratchServers.of(pg.database()).database(inUse).getConnection();
+        ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()))) {
+      assertThat(databaseExists(leftover)).isFalse();
+      assertThat(databaseExists(inUse)).isTrue();
+      assertThat(databaseExists(scratch.name())).isTrue();
+      assertThat(user.isValid(2)).isTrue();
+    } finally {
+      execute("DROP DATABASE IF EXISTS " + inUse + " WITH (FORCE)");
+    }
+  }
+
+  private static boolean databaseExists(String name) {
+    return pg.queryLong("SELECT count(*) FROM pg_database WHERE datname = ?", name) == 1;
+  }
+
+  private static void execute(String sql) throws Exception {
+    try (Connection admin = pg.adminDataSource().getConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.pitstop.migration.impact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class TargetSizesTest {
+
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @Test
+  void formatsRowsAndBytesForHumans() {
+    assertThat(TargetSizes.format(12_400_000, 3_328_599_654L)).isEqualTo("12.4M rows, 3.1 GB");
+    assertThat(TargetSizes.format(1, 8192)).isEqualTo("1 row, 8 kB");
+    assertThat(TargetSizes.format(0, 0)).isEqualTo("0 rows, 0 bytes");
+    assertThat(TargetSizes.format(999, 1023)).isEqualTo("999 rows, 1023 bytes");
+    assertThat(TargetSizes.format(20_000, 1_572_864)).isEqualTo("20k rows, 1.5 MB");
+    assertThat(TargetSizes.format(999_999, 1_048_575)).isEqualTo("1M rows, 1 MB");
+    assertThat(TargetSizes.format(2_500_000_000L, 5L << 40)).isEqualTo("2.5B rows, 5 TB");
+  }
+
+  @Test
+  void readsRowsBytesAndEmptinessFromCatalogs() throws Exception {
+    pg.execute(
+        "CREATE TABLE big (id int PRIMARY KEY, payload text);"
+            + " INSERT INTO big SELECT i, repeat('x', 100) FROM generate_series(1, 5000) i;"
+            + " CREATE TABLE empty (id int PRIMARY KEY);"
+            + " CREATE TABLE never_analyzed (id int);"
+            + " ANALYZE big; ANALYZE empty;");
+    TargetSizes sizes;
+    try (Connection c = pg.dataSource().getConnection()) {
+      sizes = TargetSizes.read(c);
+    }
+    TargetSizes.Table big = sizes.table("public.big");
+    assertThat(big.rows()).isEqualTo(5000);
+    long pages =
+        pg.queryLong(
+            "SELECT sum(relpages) FROM pg_class WHERE oid IN ('big'::regclass, 'big_pkey'::regclass)");
+    assertThat(big.bytes()).isGreaterThanOrEqualTo(pages * 8192).isGreaterThan(0);
+    assertThat(big.nonEmpty()).isTrue();
+    assertThat(sizes.nonEmpty("public.empty")).isFalse();
+    assertThat(sizes.table("public.never_analyzed").rows()).isZero();
+    assertThat(sizes.table("public.missing")).isNull();
+    assertThat(sizes.tables().keySet()).noneMatch(n -> n.startsWith("pg_catalog."));
+  }
+
+  @Test
+  void takesNoLockOnTheTargetsTables() throws Exception {
+    pg.execute(
+        "CREATE TABLE held (id int PRIMARY KEY); INSERT INTO held SELECT generate_series(1, 10);"
+            + " ANALYZE held;");
+    try (Connection holder = pg.dataSource().getConnection();
+        Connection reader = pg.dataSource().getConnection()) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+      }
+      try (Statement s = reader.createStatement()) {
+        s.execute("SET statement_timeout = '2s'");
+        s.execute("SET lock_timeout = '1s'");
+      }
+      TargetSizes sizes = TargetSizes.read(reader);
+      assertThat(sizes.table("public.held").rows()).isEqualTo(10);
+      holder.rollback();
+    }
+  }
+}
