@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +22,9 @@ import java.util.stream.Collectors;
 final class ImpactPlanPrinter {
   /** How much of a statement is shown. */
   static final int SQL_WIDTH = 80;
+
+  /** A mode as {@code pg_locks} names it, and what follows it (such as a note). */
+  private static final Pattern SERVER_LOCK_MODE = Pattern.compile("((?:[A-Z][a-z]+)+)Lock(\\b.*)");
 
   private ImpactPlanPrinter() {}
 
@@ -156,15 +161,15 @@ final class ImpactPlanPrinter {
 
   /**
    * A lock mode as SQL's {@code LOCK} statement names it: {@code AccessExclusiveLock} becomes
-   * {@code ACCESS EXCLUSIVE}; another text is kept.
+   * {@code ACCESS EXCLUSIVE}, {@code ShareUpdateExclusiveLock (stated)} becomes {@code SHARE UPDATE
+   * EXCLUSIVE (stated)}; another text is kept.
    */
   static String lockMode(String mode) {
-    if (mode == null || !mode.matches("([A-Z][a-z]+)+Lock")) {
+    Matcher m = SERVER_LOCK_MODE.matcher(mode == null ? "" : mode);
+    if (!m.matches()) {
       return mode;
     }
-    return mode.substring(0, mode.length() - "Lock".length())
-        .replaceAll("([a-z])([A-Z])", "$1 $2")
-        .toUpperCase(Locale.ROOT);
+    return m.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT) + m.group(2);
   }
 
   /** The statement on one line, whitespace collapsed, at most {@link #SQL_WIDTH} characters. */

@@ -64,7 +64,7 @@ class ImpactPlanPrinterTest {
             1,
             1,
             "CREATE INDEX CONCURRENTLY lines_order ON lines (order_id)",
-            List.of(new LockTaken("public.lines", "SHARE UPDATE EXCLUSIVE (stated)")),
+            List.of(new LockTaken("public.lines", "ShareUpdateExclusiveLock (stated)")),
             List.of(),
             List.of("public.lines_order (concurrently)"),
             List.of(),
@@ -170,6 +170,9 @@ class ImpactPlanPrinterTest {
     assertThat(ImpactPlanPrinter.lockMode("ShareUpdateExclusiveLock"))
         .isEqualTo("SHARE UPDATE EXCLUSIVE");
     assertThat(ImpactPlanPrinter.lockMode("ShareLock")).isEqualTo("SHARE");
+    assertThat(ImpactPlanPrinter.lockMode("ShareUpdateExclusiveLock (stated)"))
+        .isEqualTo("SHARE UPDATE EXCLUSIVE (stated)");
     assertThat(ImpactPlanPrinter.lockMode("ACCESS SHARE")).isEqualTo("ACCESS SHARE");
+    assertThat(ImpactPlanPrinter.lockMode("SIReadLock")).isEqualTo("SIReadLock");
   }
 }

@@ -28,13 +28,6 @@ class MigratePlanCommandTest {
 
   @TempDir Path dir;
 
-  private static final String HISTORY =
-      "CREATE TABLE pitstop_schema_history (installed_rank int NOT NULL PRIMARY KEY,"
-          + " version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL,"
-          + " script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL,"
-          + " installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL,"
-          + " success boolean NOT NULL)";
-
   private void write(String name, String sql) throws Exception {
     Files.writeString(dir.resolve(name), sql);
   }
@@ -93,7 +86,7 @@ class MigratePlanCommandTest {
         .contains("ACCESS EXCLUSIVE on public.items")
         .contains("findings:")
         .containsPattern("error +PS108 column-type-change V2__bigint\\.sql:1: .*public\\.items")
-        .containsPattern("public\\.items \\(1(,000|000|\\.0k|k) rows");
+        .contains("public.items (1k rows, ");
     assertThat(plan.out().lines().reduce((a, b) -> b).orElseThrow())
         .matches("\\d+ findings?: \\d+ error, \\d+ warning, \\d+ info \\(0 allowed\\)");
     assertThat(plan.all()).doesNotContain(PASSWORD).doesNotContain("\tat ");
@@ -138,14 +131,7 @@ class MigratePlanCommandTest {
 
   @Test
   void safeMigrationHasNoFindingsAndNothingReachesTheTarget() throws Exception {
-    write("V1__items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);");
-    pg.execute(HISTORY);
-    pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-    pg.execute(
-        "INSERT INTO pitstop_schema_history VALUES (1, '1', 'items', 'SQL', 'V1__items.sql',"
-            + " NULL, 'test', now(), 1, true)");
-    pg.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g");
-    pg.execute("ANALYZE items");
+    itemsWithRows();
     write("V2__flag.sql", "ALTER TABLE items ADD COLUMN flag int NOT NULL DEFAULT 0;");
     write("V3__tags.sql", "CREATE TABLE tags (id int PRIMARY KEY, item int);");
     String before = DatabaseDump.of(pg.dataSource());
