@@ -207,6 +207,21 @@ class MigratePlanCommandTest {
   }
 
   @Test
+  void unreachableScratchServerFailsWithOneSentenceNotShowingItsPassword() throws Exception {
+    write("V1__items.sql", "CREATE TABLE items (id int PRIMARY KEY);");
+    String secret = "scratch-Pw9!never-shown";
+
+    CliRun plan =
+        migrate("--plan", "--plan-database-url", "postgresql://app:" + secret + "@127.0.0.1:1/x");
+
+    assertThat(plan.exit()).as(plan.all()).isEqualTo(Command.FAILED);
+    assertThat(plan.err()).contains("127.0.0.1:1").contains("nothing was changed");
+    assertThat(plan.err().lines()).as("one sentence: %s", plan.err()).hasSize(1);
+    assertThat(plan.all()).doesNotContain(secret).doesNotContain(PASSWORD);
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+  }
+
+  @Test
   void nothingPendingNeedsNoScratchDatabase() throws Exception {
     write("V1__items.sql", "CREATE TABLE items (id int PRIMARY KEY);");
     assertThat(migrate().exit()).isZero();
