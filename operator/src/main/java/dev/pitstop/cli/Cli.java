@@ -113,6 +113,8 @@ public final class Cli {
         "Connection: --database-url (postgresql://... or jdbc:postgresql://...), else"
             + " $PITSTOP_DATABASE_URL, else $DATABASE_URL; a URL without a password takes"
             + " $PGPASSWORD, else the password file ($PGPASSFILE or ~/.pgpass).");
-    out.println("Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input.");
+    out.println(
+        "Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input, 3 migrate --plan"
+            + " --fail-on found a risk no comment allows.");
   }
 }

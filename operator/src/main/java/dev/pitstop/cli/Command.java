@@ -15,6 +15,12 @@ public interface Command {
   /** Exit code: bad usage or bad input. */
   int USAGE = 2;
 
+  /**
+   * Exit code: {@code migrate --plan --fail-on SEVERITY} found a risk at or above that severity
+   * that no {@code -- pitstop:allow} comment accepts; nothing was applied.
+   */
+  int RISK = 3;
+
   /** One line for {@code pitstop help}. */
   String summary();
 

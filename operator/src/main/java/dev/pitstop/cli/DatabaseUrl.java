@@ -42,6 +42,19 @@ public final class DatabaseUrl {
   }
 
   /**
+   * The connection settings of another URL option, e.g. {@code --plan-database-url}, read as {@code
+   * --database-url} is: either URL form, a password from the URL, else {@code $PGPASSWORD}, else
+   * the password file; remembered with {@link KnownSecrets}.
+   *
+   * @param option the option without dashes
+   * @throws UsageException when the URL given is empty or malformed, naming the option
+   */
+  public static Optional<ConnectionSettings> fromOption(
+      Args args, String option, Map<String, String> env) {
+    return args.value(option).map(url -> parse(url, "--" + option, env));
+  }
+
+  /**
    * The connection settings given.
    *
    * @throws UsageException when none is given, or the URL is empty or malformed

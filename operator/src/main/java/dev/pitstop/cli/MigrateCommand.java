@@ -1,10 +1,16 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.PoolOptions;
 import dev.pitstop.migration.MigrateResult;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingMigration;
 import dev.pitstop.migration.ValidationIssue;
+import dev.pitstop.migration.impact.Finding;
+import dev.pitstop.migration.impact.ImpactPlan;
+import dev.pitstop.migration.impact.ImpactPlanner;
+import dev.pitstop.migration.impact.ScratchServer;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -12,18 +18,27 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code pitstop migrate --dir DIR}: applies versioned migrations from a folder with the engine the
- * operator uses, printing each step; {@code --dry-run} prints the plan and applies nothing.
+ * operator uses, printing each step; {@code --dry-run} prints the plan and applies nothing; {@code
+ * --plan} measures each pending migration's locks on a scratch copy of the schema and applies
+ * nothing either.
  */
 public final class MigrateCommand implements Command {
   static final String NAME = "migrate";
 
+  /** How long connecting to the plan's scratch server may take. */
+  private static final Duration SCRATCH_CONNECT_TIMEOUT =
+      PoolOptions.defaults().connectionTimeout();
+
   @Override
   public String summary() {
-    return "apply the migrations in --dir DIR (--dry-run: print the plan only)";
+    return "apply the migrations in --dir DIR (--dry-run: print the plan only; --plan: measure"
+        + " each statement's locks on a scratch copy, exit 3 with --fail-on on risks)";
   }
 
   @Override
@@ -35,7 +50,18 @@ public final class MigrateCommand implements Command {
                 union(MigrationOptions.FLAGS, MigrationOptions.MIGRATE_FLAGS))
             .withoutPositional();
     MigrationOptions options = MigrationOptions.from(parsed);
+    Optional<MigrationOptions.Plan> plan = MigrationOptions.plan(parsed, env);
     MigrationRequest request = options.request();
+    if (plan.isPresent()) {
+      return MigrationCommandRun.run(
+          NAME,
+          parsed,
+          request,
+          env,
+          err,
+          true,
+          (engine, database) -> plan(plan.get(), request, database, out, err));
+    }
     return MigrationCommandRun.run(
         NAME,
         parsed,
@@ -108,6 +134,17 @@ public final class MigrateCommand implements Command {
               + ", in this order:");
       pendingTable(plan.pending()).print(out, "  ");
     }
+    return wouldStop(plan, request, out, err) ? FAILED : OK;
+  }
+
+  /**
+   * Prints the checksums {@code migrate} would realign and, on stderr, the problems that would stop
+   * it before it applies anything.
+   *
+   * @return whether there are such problems
+   */
+  private static boolean wouldStop(
+      MigrationInfo plan, MigrationRequest request, PrintStream out, PrintStream err) {
     List<ValidationIssue> blocking = plan.blockingIssues(request.onChecksumMismatch());
     List<ValidationIssue> repairable =
         plan.issues().stream().filter(issue -> !blocking.contains(issue)).toList();
@@ -116,9 +153,56 @@ public final class MigrateCommand implements Command {
     if (!blocking.isEmpty()) {
       err.println("migrate would stop before applying anything:");
       blocking.forEach(issue -> err.println("  " + issue.message()));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * {@code --plan}: runs the pending migrations on a scratch copy of the target's schema, measuring
+   * each statement, and prints the plan and its findings; the target is only read.
+   *
+   * @return {@link #FAILED} when {@code migrate} would stop before applying anything, {@link #RISK}
+   *     when a finding at or above {@code --fail-on} is not allowed, else {@link #OK}
+   */
+  private static int plan(
+      MigrationOptions.Plan options,
+      MigrationRequest request,
+      CommandDatabase database,
+      PrintStream out,
+      PrintStream err) {
+    ConnectionSettings scratch =
+        options.scratchServer() != null ? options.scratchServer() : database.settings();
+    ImpactPlan plan =
+        new ImpactPlanner(
+                database.dataSource(), new ScratchServer(scratch, SCRATCH_CONNECT_TIMEOUT))
+            .plan(request);
+    ImpactPlanPrinter.print(plan, database.describe(), out);
+    if (wouldStop(plan.info(), request, out, err)) {
       return FAILED;
     }
-    return OK;
+    if (options.failOn() == null) {
+      return OK;
+    }
+    List<Finding> gating = plan.gating(options.failOn());
+    if (gating.isEmpty()) {
+      return OK;
+    }
+    err.println(
+        "pitstop "
+            + NAME
+            + ": "
+            + MigrationErrorReport.count(gating.size(), "finding")
+            + " at "
+            + options.failOn().label()
+            + " or above (--fail-on "
+            + options.failOn().label()
+            + ") not allowed by a '-- pitstop:allow' comment: "
+            + gating.stream()
+                .map(f -> f.code().name() + " at " + f.script() + ":" + f.line())
+                .collect(Collectors.joining(", "))
+            + "; nothing was applied");
+    return RISK;
   }
 
   /** Pending migrations as {@code status} and {@code --dry-run} show them. */

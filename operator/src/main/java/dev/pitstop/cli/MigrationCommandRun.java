@@ -31,6 +31,23 @@ final class MigrationCommandRun {
       Map<String, String> env,
       PrintStream err,
       Work work) {
+    return run(command, parsed, request, env, err, false, work);
+  }
+
+  /**
+   * As {@link #run(String, Args, MigrationRequest, Map, PrintStream, Work)}.
+   *
+   * @param readOnly whether the work changes nothing even when the command could (a plan of {@code
+   *     migrate}): an engine error then says that nothing was changed
+   */
+  static int run(
+      String command,
+      Args parsed,
+      MigrationRequest request,
+      Map<String, String> env,
+      PrintStream err,
+      boolean readOnly,
+      Work work) {
     List<ValidationIssue> naming = MigrationErrorReport.fileProblems(command, request, err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.refused(command, naming, err);
@@ -41,7 +58,7 @@ final class MigrationCommandRun {
       try {
         return work.run(engine, database);
       } catch (MigrationException e) {
-        return MigrationErrorReport.print(command, e, err);
+        return MigrationErrorReport.print(command, e, err, readOnly);
       }
     }
   }

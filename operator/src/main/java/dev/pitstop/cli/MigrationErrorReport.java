@@ -43,10 +43,23 @@ final class MigrationErrorReport {
    * @return the exit code
    */
   static int print(String command, MigrationException e, PrintStream err) {
+    return print(command, e, err, false);
+  }
+
+  /**
+   * Prints why {@code e} happened.
+   *
+   * @param command the command's name, prefixed to the first line
+   * @param readOnlyWork whether the command's work changes nothing (also a command that can, such
+   *     as {@code migrate --plan})
+   * @return the exit code
+   */
+  static int print(String command, MigrationException e, PrintStream err, boolean readOnlyWork) {
     MigrationFailure failure = e.failure();
     MigrateResult partial = e.partialResult();
     boolean readOnly =
-        command.equals(StatusCommand.NAME)
+        readOnlyWork
+            || command.equals(StatusCommand.NAME)
             || command.equals(ValidateCommand.NAME)
             || command.equals(BaselineCommand.NAME)
             || e.code() == ErrorCode.NON_EMPTY_SCHEMA;
@@ -56,14 +69,16 @@ final class MigrationErrorReport {
     } else if (!e.issues().isEmpty() && e.issues().size() > 1) {
       problems(command, e.issues(), err);
     } else {
-      String message = redact(String.valueOf(e.getMessage()));
+      String message = withoutFullStop(redact(String.valueOf(e.getMessage())));
+      boolean saysNothingChanged = readOnly && message.endsWith("nothing was changed");
       err.println(
           "pitstop "
               + command
               + ": "
-              + withoutFullStop(inOptionTerms ? MigrationOptions.inOptionTerms(message) : message)
-              + "; "
-              + (readOnly ? "nothing was changed" : kept(partial)));
+              + (inOptionTerms ? MigrationOptions.inOptionTerms(message) : message)
+              + (saysNothingChanged
+                  ? ""
+                  : "; " + (readOnly ? "nothing was changed" : kept(partial))));
     }
     return BAD_INPUT.contains(e.code()) ? Command.USAGE : Command.FAILED;
   }

@@ -1,10 +1,12 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.database.ConnectionSettings;
 import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.MigrationScripts;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.time.Durations;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,6 +29,9 @@ import java.util.Set;
  * @param request what to hand to the engine
  */
 record MigrationOptions(Path dir, MigrationRequest request) {
+  /** The option naming the server of a plan's scratch database, without dashes. */
+  static final String PLAN_DATABASE_URL = "plan-database-url";
+
   /** Options that take a value, for every migration command. */
   static final Set<String> VALUES =
       Set.of(
@@ -49,10 +55,12 @@ record MigrationOptions(Path dir, MigrationRequest request) {
           "on-checksum-mismatch",
           "lock-wait-timeout",
           "baseline-version",
-          "baseline-description");
+          "baseline-description",
+          "fail-on",
+          PLAN_DATABASE_URL);
 
   /** Flags for {@code migrate} only. */
-  static final Set<String> MIGRATE_FLAGS = Set.of("dry-run", "baseline-on-migrate");
+  static final Set<String> MIGRATE_FLAGS = Set.of("dry-run", "baseline-on-migrate", "plan");
 
   /** Options that take a value, for {@code baseline}. */
   static final Set<String> BASELINE_VALUES =
@@ -134,6 +142,54 @@ record MigrationOptions(Path dir, MigrationRequest request) {
       throw new UsageException(
           option == null || message.contains(option) ? message : option + ": " + message);
     }
+  }
+
+  /**
+   * What {@code migrate --plan} was asked for.
+   *
+   * @param failOn the lowest severity of a finding (not allowed by a comment) that makes the plan
+   *     exit with {@link Command#RISK}; null: a plan never does
+   * @param scratchServer where to create the scratch database ({@code --plan-database-url}); null:
+   *     on the target's server, as the target's role
+   */
+  record Plan(Severity failOn, ConnectionSettings scratchServer) {}
+
+  /**
+   * Reads {@code --plan} and the options only a plan takes.
+   *
+   * @return empty without {@code --plan}
+   * @throws UsageException naming the option: {@code --fail-on} with a value other than {@code
+   *     info}, {@code warning} or {@code error}, {@code --fail-on} or {@code --plan-database-url}
+   *     without {@code --plan}, {@code --plan} with {@code --dry-run}, a malformed URL
+   */
+  static Optional<Plan> plan(Args args, Map<String, String> env) {
+    if (!args.flag("plan")) {
+      for (String option : List.of("fail-on", PLAN_DATABASE_URL)) {
+        if (args.value(option).isPresent()) {
+          throw new UsageException("--" + option + " is only taken with --plan");
+        }
+      }
+      return Optional.empty();
+    }
+    if (args.flag("dry-run")) {
+      throw new UsageException(
+          "--plan and --dry-run cannot be given together: --plan is a dry run that also"
+              + " measures each statement on a scratch copy");
+    }
+    Severity failOn =
+        args.value("fail-on")
+            .map(
+                text -> {
+                  Severity severity = Severity.parse(text);
+                  if (severity == null) {
+                    throw new UsageException(
+                        "--fail-on must be info, warning or error, not '" + text + "'");
+                  }
+                  return severity;
+                })
+            .orElse(null);
+    ConnectionSettings scratch = DatabaseUrl.fromOption(args, PLAN_DATABASE_URL, env).orElse(null);
+    return Optional.of(new Plan(failOn, scratch));
   }
 
   /**

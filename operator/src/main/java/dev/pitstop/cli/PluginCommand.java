@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -161,7 +162,11 @@ public final class PluginCommand implements Command {
     return OK;
   }
 
-  private static int plan(DatabaseMigration migration, PrintStream out) {
+  /**
+   * Prints {@code status.plan}: digest, status message, whether it was measured, the pending
+   * scripts with their first statements, and the findings with their allowed reasons.
+   */
+  static int plan(DatabaseMigration migration, PrintStream out) {
     DatabaseMigrationStatus status = migration.getStatus();
     DatabaseMigrationStatus.MigrationPlan plan = status == null ? null : status.plan;
     String name = migration.getMetadata().getName();
@@ -176,6 +181,22 @@ public final class PluginCommand implements Command {
     out.println("databasemigration/" + name + " plan " + plan.digest);
     if (status.message != null) {
       out.println(status.message);
+    }
+    if (Boolean.TRUE.equals(plan.measured)) {
+      out.println(
+          "measured on a scratch copy of the schema: "
+              + (plan.findings.isEmpty()
+                  ? "no findings"
+                  : (plan.findings.size() + (plan.moreFindings == null ? 0 : plan.moreFindings))
+                      + " finding(s)"
+                      + (plan.highestSeverity == null
+                          ? ", all allowed in the files"
+                          : ", highest " + plan.highestSeverity.name().toLowerCase(Locale.ROOT))));
+    } else if (Boolean.FALSE.equals(plan.measured)) {
+      out.println(
+          "not measured"
+              + (plan.notMeasured == null ? "" : ": " + plan.notMeasured)
+              + " (locks and rewrites unknown)");
     }
     for (DatabaseMigrationStatus.PlannedScript script : plan.scripts) {
       out.println();
@@ -192,6 +213,35 @@ public final class PluginCommand implements Command {
     if (plan.moreScripts != null && plan.moreScripts > 0) {
       out.println();
       out.println("  ... and " + plan.moreScripts + " more script(s)");
+    }
+    if (!plan.findings.isEmpty()) {
+      out.println();
+      out.println("findings:");
+      for (DatabaseMigrationStatus.PlanFinding f : plan.findings) {
+        out.println(
+            "  "
+                + f.code
+                + (f.slug == null ? "" : " " + f.slug)
+                + " "
+                + (f.severity == null ? "?" : f.severity.name().toLowerCase(Locale.ROOT))
+                + " "
+                + f.script
+                + (f.line == null ? "" : ":" + f.line)
+                + ": "
+                + f.message);
+        if (f.allowedReason != null) {
+          out.println("      allowed: " + f.allowedReason);
+        }
+      }
+      if (plan.moreFindings != null && plan.moreFindings > 0) {
+        out.println("  ... and " + plan.moreFindings + " more finding(s)");
+      }
+    }
+    if (!plan.notCopied.isEmpty()) {
+      out.println();
+      out.println(
+          "not reproduced on the scratch copy (statements using them may fail there): "
+              + String.join(", ", plan.notCopied));
     }
     out.println();
     out.println("approve exactly this plan: kubectl pitstop approve " + name);

@@ -12,7 +12,7 @@ import java.util.List;
  * value just cannot be used before commit), so it is treated as transactional there and as
  * non-transactional on older servers.
  */
-final class NonTransactionalStatements {
+public final class NonTransactionalStatements {
 
   /** PostgreSQL 12, from which {@code ALTER TYPE ... ADD VALUE} may run in a transaction. */
   static final int ADD_VALUE_IN_TRANSACTION_SINCE = 120000;
@@ -29,7 +29,8 @@ final class NonTransactionalStatements {
     return false;
   }
 
-  static boolean requiresAutocommit(SqlStatement s, int serverVersionNum) {
+  /** Whether PostgreSQL of this version refuses the statement inside a transaction block. */
+  public static boolean requiresAutocommit(SqlStatement s, int serverVersionNum) {
     return isConcurrentIndexBuild(s)
         || s.startsWith("DROP", "INDEX", "CONCURRENTLY")
         || (s.startsWith("REINDEX")
@@ -56,7 +57,7 @@ final class NonTransactionalStatements {
   }
 
   /** {@code CREATE [UNIQUE] INDEX CONCURRENTLY ...}. */
-  static boolean isConcurrentIndexBuild(SqlStatement s) {
+  public static boolean isConcurrentIndexBuild(SqlStatement s) {
     return s.startsWith("CREATE", "INDEX", "CONCURRENTLY")
         || s.startsWith("CREATE", "UNIQUE", "INDEX", "CONCURRENTLY");
   }

@@ -181,6 +181,36 @@ class RunCommandTest {
   }
 
   @Test
+  void approvalOnRiskAppliesASafePlanAndWaitsForARiskyOneAsTheOperatorDoes() throws Exception {
+    CliRun safe = run(manifest(CONFIG_MAP, migration("approval: OnRisk")));
+    assertThat(safe.exit()).as(safe.err()).isZero();
+    assertThat(status(safe).path("phase").asText()).isEqualTo("Succeeded");
+    assertThat(status(safe).path("message").asText()).contains("plan measured: no findings");
+
+    pg.execute("INSERT INTO courses SELECT g, 't' FROM generate_series(3, 500) g");
+    pg.execute("ANALYZE courses");
+    String widen =
+        migration("approval: OnRisk")
+            .replace(
+                "    inline:\n",
+                "    inline:\n    - name: V4__widen.sql\n"
+                    + "      sql: \"ALTER TABLE courses ALTER COLUMN id TYPE bigint;\"\n");
+    CliRun risky = run(manifest(CONFIG_MAP, widen));
+    assertThat(risky.exit()).as(risky.err()).isZero();
+    JsonNode status = status(risky);
+    assertThat(status.path("phase").asText()).isEqualTo("WaitingForApproval");
+    assertThat(status.path("plan").path("measured").asBoolean()).isTrue();
+    assertThat(status.path("plan").path("findings").get(0).path("script").asText())
+        .isEqualTo("V4__widen.sql");
+    assertThat(status.path("plan").path("highestSeverity").asText()).isEqualTo("Error");
+    assertThat(
+            pg.queryStrings(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'courses' AND column_name = 'id'"))
+        .containsExactly("integer");
+  }
+
+  @Test
   void maintenanceWindowIsNotCheckedLocallyAndThatIsSaid() throws Exception {
     CliRun run = run(manifest(CONFIG_MAP, migration("maintenanceWindowRef: {name: nightly}")));
 

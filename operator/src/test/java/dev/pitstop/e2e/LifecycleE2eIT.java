@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a platform engineer does with kubectl around a run: approve exactly the plan shown (the
- * digest in status), and delete a DatabaseMigration while it runs, which cancels its statement on
- * the server and waits for it through the finalizer.
+ * digest in status), including one that approval OnRisk stopped for its measured findings, and
+ * delete a DatabaseMigration while it runs, which cancels its statement on the server and waits for
+ * it through the finalizer.
  */
 @EndToEnd
 class LifecycleE2eIT {
@@ -113,6 +114,58 @@ class LifecycleE2eIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> get("approved", "{.status.phase}"), "Succeeded"::equals);
     assertThat(db.tableExists("sneaked")).isTrue();
+  }
+
+  @Test
+  void onRiskARiskyMigrationWaitsWithItsFindingsAndKubectlAnnotateApprovesIt() {
+    TestDatabase db = E2eDatabases.fresh("e2e_lifecycle_onrisk");
+    db.execute("CREATE TABLE orders (id int PRIMARY KEY, amount int NOT NULL)");
+    db.execute("INSERT INTO orders SELECT g, g FROM generate_series(1, 1000) g");
+    db.execute("ANALYZE orders");
+    kubectl.apply(E2eDatabases.secret("onrisk-db", NAMESPACE, db.name()));
+    kubectl.apply(
+        configMap(
+            "onrisk-sql",
+            Map.of("V1__widen.sql", "ALTER TABLE orders ALTER COLUMN amount TYPE bigint;")));
+    kubectl.apply(
+        String.join(
+            "\n",
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: DatabaseMigration",
+            "metadata: {name: onrisk, namespace: " + NAMESPACE + "}",
+            "spec:",
+            "  database: {secretRef: {name: onrisk-db}}",
+            "  approval: OnRisk",
+            "  baselineOnMigrate: true",
+            "  baselineVersion: \"0\"",
+            "  source: {configMapRefs: [{name: onrisk-sql}]}",
+            ""));
+
+    String digest =
+        await("a plan with findings")
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> get("onrisk", "{.status.plan.digest}"), d -> !d.isBlank());
+    assertThat(get("onrisk", "{.status.phase}")).isEqualTo("WaitingForApproval");
+    assertThat(get("onrisk", "{.status.plan.measured}")).isEqualTo("true");
+    assertThat(get("onrisk", "{.status.plan.highestSeverity}")).isEqualTo("Error");
+    assertThat(get("onrisk", "{.status.plan.findings[*].code}")).contains("PS108");
+    assertThat(get("onrisk", "{.status.plan.findings[*].relation}")).contains("public.orders");
+    assertThat(
+            db.queryStrings(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'orders' AND column_name = 'amount'"))
+        .as("nothing applied before the approval")
+        .containsExactly("integer");
+
+    kubectl.ok("annotate", "dbm/onrisk", "-n", NAMESPACE, "pitstop.dev/approve=" + digest);
+    await("applied")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> get("onrisk", "{.status.phase}"), "Succeeded"::equals);
+    assertThat(
+            db.queryStrings(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'orders' AND column_name = 'amount'"))
+        .containsExactly("bigint");
   }
 
   @Test

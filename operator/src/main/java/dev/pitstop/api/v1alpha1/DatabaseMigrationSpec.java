@@ -84,9 +84,30 @@ public class DatabaseMigrationSpec {
 
   @Default("false")
   @JsonPropertyDescription(
-      "Plan, then wait for the annotation pitstop.dev/approve: \"<status.plan.digest>\" before"
-          + " applying; a change to what would run needs a new approval.")
+      "The older form of approval: true is approval: Always. Ignored when approval is set.")
   public Boolean requireApproval = false;
+
+  // No schema defaults for approval, approvalSeverity and planDatabase: settings, not part of the
+  // run digest, and unset keeps what requireApproval asks for.
+  @JsonPropertyDescription(
+      "When to wait for the annotation pitstop.dev/approve: \"<status.plan.digest>\" before"
+          + " applying: Never; Always (plan first); OnRisk (plan first, measuring each pending"
+          + " statement on a scratch copy of the schema, and wait only when a finding at or above"
+          + " approvalSeverity is not allowed in the file, or when the plan could not be"
+          + " measured). A change to what would run needs a new approval. Unset: Always when"
+          + " requireApproval is true, else Never.")
+  public Approval approval;
+
+  @JsonPropertyDescription(
+      "With approval: OnRisk, the lowest finding severity that asks for approval: Info, Warning or"
+          + " Error. Unset means Warning.")
+  public PlanSeverity approvalSeverity;
+
+  @JsonPropertyDescription(
+      "Server for the plan's scratch database (created, used and dropped by each measured plan;"
+          + " the role needs CREATEDB there): a Secret as in database, whose database is where"
+          + " CREATE DATABASE is issued. Unset: the target's own Secret and server.")
+  public DatabaseRef planDatabase;
 
   @Default("Fail")
   @JsonPropertyDescription(

@@ -22,8 +22,9 @@ public class DatabaseMigrationStatus extends PitstopStatus {
       "Digest of what the last requested run does: the scripts and their content, the database,"
           + " historyTable, targetVersion, outOfOrder, onChecksumMismatch, skipDefaultCallbacks,"
           + " the placeholder and baseline settings, validateOnly and runRequestId. A new value"
-          + " runs again; an edit of a setting only (lockTimeout,"
-          + " statementTimeout, requireApproval, maintenanceWindowRef) does not.")
+          + " runs again; an edit of a setting only (lockTimeout, statementTimeout,"
+          + " requireApproval, approval, approvalSeverity, planDatabase, maintenanceWindowRef,"
+          + " notify) does not.")
   public String observedRunDigest;
 
   @JsonPropertyDescription("Highest applied version.")
@@ -43,9 +44,10 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   public List<String> pending = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "What a run would apply, shown after a plan (validateOnly, or requireApproval before"
-          + " approval): the digest to approve with the annotation pitstop.dev/approve, and the"
-          + " pending scripts with their first statements.")
+      "What a run would apply, shown after a plan (validateOnly, or approval before it is"
+          + " given): the digest to approve with the annotation pitstop.dev/approve, the pending"
+          + " scripts with their first statements, and the findings measured on a scratch copy of"
+          + " the schema.")
   public MigrationPlan plan;
 
   @JsonPropertyDescription("Migrations applied by the last run.")
@@ -73,6 +75,64 @@ public class DatabaseMigrationStatus extends PitstopStatus {
 
     @JsonPropertyDescription("Pending scripts not listed in scripts.")
     public Integer moreScripts;
+
+    @JsonPropertyDescription(
+        "Whether each pending statement was run and measured on a scratch copy of the target's"
+            + " schema (locks, rewrites, index builds, validations, sized by the target).")
+    public Boolean measured;
+
+    @JsonPropertyDescription(
+        "Why the plan could not be measured, e.g. the role lacks CREATEDB; empty when measured.")
+    public String notMeasured;
+
+    @JsonPropertyDescription(
+        "The risks found, allowed ones included, in script and statement order (at most 50).")
+    @Size(max = 50)
+    public List<PlanFinding> findings = new ArrayList<>();
+
+    @JsonPropertyDescription("Findings not listed in findings.")
+    public Integer moreFindings;
+
+    @JsonPropertyDescription(
+        "The highest severity among findings not allowed in the file: Info, Warning or Error.")
+    public PlanSeverity highestSeverity;
+
+    @JsonPropertyDescription(
+        "Objects of the target's schema the scratch copy could not reproduce, as 'kind name' (at"
+            + " most 20); statements using them may fail on the copy.")
+    @Size(max = 20)
+    public List<String> notCopied = new ArrayList<>();
+  }
+
+  /** One risk a measured plan found. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public static class PlanFinding extends KeepsUnknownFields {
+    @JsonPropertyDescription("Finding code, e.g. PS102 (see the migration lint documentation).")
+    public String code;
+
+    @JsonPropertyDescription("Short name of the code, e.g. table-rewrite.")
+    public String slug;
+
+    @JsonPropertyDescription("Info, Warning or Error.")
+    public PlanSeverity severity;
+
+    @JsonPropertyDescription("File name of the migration.")
+    public String script;
+
+    @JsonPropertyDescription("1-based line in the file where the statement starts.")
+    public Integer line;
+
+    @JsonPropertyDescription("The table or index concerned, as named on the target.")
+    public String relation;
+
+    @JsonPropertyDescription(
+        "What was measured and what it does, sized by the target (cut at 500 characters).")
+    public String message;
+
+    @JsonPropertyDescription(
+        "The reason of a '-- pitstop:allow <code> <reason>' comment accepting it in the file;"
+            + " an allowed finding never asks for approval.")
+    public String allowedReason;
   }
 
   /** One pending script of a plan. */

@@ -15,9 +15,10 @@ public final class ExpectedPhase {
       if (Boolean.TRUE.equals(dbm.getSpec().validateOnly)) {
         return Set.of("Planned");
       }
-      return Boolean.TRUE.equals(dbm.getSpec().requireApproval)
-          ? Set.of("WaitingForApproval", "Succeeded")
-          : Set.of("Succeeded");
+      return Approval.effective(dbm.getSpec().approval, dbm.getSpec().requireApproval)
+              == Approval.Never
+          ? Set.of("Succeeded")
+          : Set.of("WaitingForApproval", "Succeeded");
     }
     if (resource instanceof SandboxReset sbr) {
       if (Boolean.TRUE.equals(sbr.getSpec().dryRun)) {

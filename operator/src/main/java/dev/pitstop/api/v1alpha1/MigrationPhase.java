@@ -5,8 +5,12 @@ package dev.pitstop.api.v1alpha1;
  *
  * <ul>
  *   <li>{@link #Pending} → {@link #Planned}: {@code validateOnly} is set and the plan was read.
- *   <li>{@link #Pending} → {@link #WaitingForApproval}: {@code requireApproval} is set and the
- *       annotation {@code pitstop.dev/approve} does not carry the digest of the current plan.
+ *   <li>{@link #Pending} → {@link #WaitingForApproval}: the annotation {@code pitstop.dev/approve}
+ *       does not carry the digest of the current plan, and {@code approval} is {@code Always} (or
+ *       the older {@code requireApproval} is set), or {@code approval} is {@code OnRisk} and the
+ *       measured plan has a finding at or above {@code approvalSeverity} not allowed in the file,
+ *       or could not be measured. An {@code OnRisk} plan without such a finding goes on to {@link
+ *       #Migrating} in the same run.
  *   <li>{@link #Pending}/{@link #WaitingForApproval} → {@link #WaitingForWindow}: a {@code
  *       maintenanceWindowRef} is set and that window is not Active.
  *   <li>{@link #Pending}/{@link #WaitingForApproval}/{@link #WaitingForWindow} → {@link

@@ -10,8 +10,8 @@ public final class Pitstop {
   public static final String RUN_REQUESTED_AT = "pitstop.dev/run-requested-at";
 
   /**
-   * Annotation: the digest of the plan the user approves ({@code requireApproval: true}), as shown
-   * in {@code status.plan.digest}.
+   * Annotation: the digest of the plan the user approves ({@code approval} Always or OnRisk), as
+   * shown in {@code status.plan.digest}.
    */
   public static final String APPROVE = "pitstop.dev/approve";
 

@@ -1,5 +1,6 @@
 package dev.pitstop.migration.impact;
 
+import dev.pitstop.migration.NonTransactionalStatements;
 import dev.pitstop.sql.SqlStatement;
 import java.util.List;
 
@@ -9,33 +10,17 @@ final class Statements {
 
   private static final int DISPLAY_LENGTH = 200;
 
-  /** Statements PostgreSQL refuses inside a transaction block, as {@code migrate} runs them. */
+  /**
+   * Statements PostgreSQL refuses inside a transaction block, as {@code migrate} decides it (plans
+   * run on PostgreSQL 12 or later, where {@code ALTER TYPE ... ADD VALUE} runs in one).
+   */
   static boolean refusesTransaction(SqlStatement s) {
-    return isConcurrentIndexBuild(s)
-        || s.startsWith("DROP", "INDEX", "CONCURRENTLY")
-        || (s.startsWith("REINDEX")
-            && (s.hasLeadingWord("CONCURRENTLY")
-                || s.hasLeadingWord("SCHEMA")
-                || s.hasLeadingWord("DATABASE")
-                || s.hasLeadingWord("SYSTEM")))
-        || s.startsWith("VACUUM")
-        || s.startsWith("DISCARD", "ALL")
-        || s.startsWith("CREATE", "DATABASE")
-        || s.startsWith("DROP", "DATABASE")
-        || s.startsWith("ALTER", "SYSTEM")
-        || s.startsWith("CREATE", "TABLESPACE")
-        || s.startsWith("DROP", "TABLESPACE")
-        || s.startsWith("CREATE", "SUBSCRIPTION")
-        || s.startsWith("DROP", "SUBSCRIPTION")
-        || (s.startsWith("ALTER", "TABLE")
-            && s.hasLeadingWord("DETACH")
-            && s.hasLeadingWord("CONCURRENTLY"));
+    return NonTransactionalStatements.requiresAutocommit(s, Integer.MAX_VALUE);
   }
 
   /** {@code CREATE [UNIQUE] INDEX CONCURRENTLY ...}. */
   static boolean isConcurrentIndexBuild(SqlStatement s) {
-    return s.startsWith("CREATE", "INDEX", "CONCURRENTLY")
-        || s.startsWith("CREATE", "UNIQUE", "INDEX", "CONCURRENTLY");
+    return NonTransactionalStatements.isConcurrentIndexBuild(s);
   }
 
   /** A statement with CONCURRENTLY that must run outside a transaction. */

@@ -34,9 +34,23 @@ final class TargetSizes {
       return rows > 0 || pages > 0 || liveTuples > 0;
     }
 
-    /** "12.4M rows, 3.1 GB". */
+    /**
+     * "12.4M rows, 3.1 GB", followed by the activity the statistics recorded when there is any:
+     * "12.4M rows, 3.1 GB, 52.0k writes and 1.3M scans since statistics were reset".
+     */
     String describe() {
-      return format(rows, bytes);
+      String size = format(rows, bytes);
+      if (writes == 0 && scans == 0) {
+        return size;
+      }
+      return size
+          + ", "
+          + count(writes)
+          + (writes == 1 ? " write" : " writes")
+          + " and "
+          + count(scans)
+          + (scans == 1 ? " scan" : " scans")
+          + " since statistics were reset";
     }
   }
 
@@ -111,17 +125,22 @@ final class TargetSizes {
   }
 
   static String formatRows(long rows) {
-    if (rows < 1000) {
-      return rows + (rows == 1 ? " row" : " rows");
+    return rows < 1000 ? rows + (rows == 1 ? " row" : " rows") : count(rows) + " rows";
+  }
+
+  /** 950, 12.4k, 3.1M. */
+  static String count(long n) {
+    if (n < 1000) {
+      return Long.toString(n);
     }
     String[] units = {"k", "M", "B", "T"};
-    double value = rows;
+    double value = n;
     int unit = -1;
     while (value >= 999.95 && unit < units.length - 1) {
       value /= 1000;
       unit++;
     }
-    return decimal(value) + units[unit] + " rows";
+    return decimal(value) + units[unit];
   }
 
   static String formatBytes(long bytes) {

@@ -1,10 +1,13 @@
 package dev.pitstop.reconciler.databasemigration;
 
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
+import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunNotify;
+import dev.pitstop.database.ConnectionSettings;
 import dev.pitstop.database.Reachability;
 import dev.pitstop.database.WorkSessions;
 import dev.pitstop.migration.ErrorCode;
@@ -18,6 +21,10 @@ import dev.pitstop.migration.MigrationProgress;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.RecoveredStatement;
+import dev.pitstop.migration.impact.ImpactPlan;
+import dev.pitstop.migration.impact.ImpactPlanner;
+import dev.pitstop.migration.impact.ScratchServer;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.Operation;
 import dev.pitstop.reconciler.Operation.Due;
@@ -30,6 +37,7 @@ import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Prog
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler.Run;
 import dev.pitstop.reconciler.databasemigration.model.MigrationPlans;
 import dev.pitstop.reconciler.databasemigration.model.MigrationRequests;
+import dev.pitstop.reconciler.databasemigration.model.MigrationRequests.Gate;
 import dev.pitstop.reconciler.databasemigration.model.MigrationStatuses;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.RunStatuses;
@@ -59,9 +67,13 @@ public final class DatabaseMigrationReconciler
   static final String KIND = "DatabaseMigration";
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
 
+  /** How long connecting to the plan's scratch server may take. */
+  private static final Duration PLAN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private final OperationReferences<DatabaseMigration> references =
-      OperationReferences.withScripts(
+      new OperationReferences<>(
           r -> r.getSpec().database,
+          DatabaseMigrationReconciler::planSecret,
           r -> r.getSpec().source,
           r -> r.getSpec().maintenanceWindowRef);
   private final OperationRuns<DatabaseMigration, Run, Run, Progress, Outcome> runs;
@@ -74,8 +86,16 @@ public final class DatabaseMigrationReconciler
   /** What a job reports while it runs. */
   public record Progress(MigrationProgress step, LockWait lockWait) {}
 
-  /** What a job returns: a plan, or the result of migrating. */
-  public record Outcome(MigrationInfo plan, MigrateResult result) {}
+  /**
+   * What a job returns: a plan, or the result of migrating.
+   *
+   * @param plan what is pending, when the run stopped at the plan; else null
+   * @param result what was applied, when the run migrated; else null
+   * @param measured the plan measured on a scratch copy, when one was made
+   * @param notMeasured why a measured plan was asked for and could not be made, else null
+   */
+  public record Outcome(
+      MigrationInfo plan, MigrateResult result, ImpactPlan measured, String notMeasured) {}
 
   public DatabaseMigrationReconciler(OperationRuns.Services services) {
     this.runs = new OperationRuns<>(KIND, DatabaseMigrationStatus::new, this, references, services);
@@ -114,12 +134,13 @@ public final class DatabaseMigrationReconciler
   @Override
   public Due<Run> decide(OperationPass<DatabaseMigration, Run> pass, Run run) {
     MigrationPhase phase = pass.resource().getStatus().phase;
-    boolean planOnly = run.planOnly(pass.resource());
+    Gate gate = run.gate(pass.resource());
     if (MigrationStatuses.isSettled(phase)
-        || (phase == MigrationPhase.WaitingForApproval && planOnly)) {
+        || (phase == MigrationPhase.WaitingForApproval && gate != Gate.APPLY)) {
       return Due.nothing(null);
     }
-    return Due.run(run, run.key().value(), !planOnly, within -> within);
+    // A run that may apply waits for the window, its plan included.
+    return Due.run(run, run.key().value(), gate != Gate.PLAN_ONLY, within -> within);
   }
 
   @Override
@@ -133,21 +154,41 @@ public final class DatabaseMigrationReconciler
       OperationPass<DatabaseMigration, Run> pass, Run run, Run ticket) throws SpecException {
     DatabaseMigration resource = pass.resource();
     DatabaseTargets.Target target = pass.target();
-    boolean planOnly = run.planOnly(resource);
+    Gate gate = run.gate(resource);
+    boolean planOnly = gate == Gate.PLAN_ONLY;
     MigrationRequest request = run.request();
     WorkSessions sessions = new WorkSessions(target.dataSource());
+    ScratchServer scratch =
+        gate.measures() ? new ScratchServer(planServer(pass, target), PLAN_CONNECT_TIMEOUT) : null;
+    Severity threshold = MigrationRequests.threshold(resource.getSpec());
     return new Launch<>(
         sink -> {
           MigrationEngine engine = new MigrationEngine(sessions);
-          if (planOnly) {
-            return new Outcome(engine.info(request), null);
+          if (gate == Gate.APPLY) {
+            return new Outcome(null, engine.migrate(request, listener(sink)), null, null);
           }
-          return new Outcome(null, engine.migrate(request, listener(sink)));
+          ImpactPlan measured = null;
+          String notMeasured = null;
+          try {
+            measured = new ImpactPlanner(sessions, scratch).plan(request);
+          } catch (MigrationException e) {
+            if (e.code() != ErrorCode.PLAN_SCRATCH_UNAVAILABLE) {
+              throw e;
+            }
+            notMeasured = e.getMessage();
+          }
+          if (gate == Gate.PLAN_THEN_APPLY
+              && measured != null
+              && measured.gating(threshold).isEmpty()) {
+            return new Outcome(null, engine.migrate(request, listener(sink)), measured, null);
+          }
+          MigrationInfo info = measured != null ? measured.info() : engine.info(request);
+          return new Outcome(info, null, measured, notMeasured);
         },
         () -> {
           MigrationStatuses.started(
               resource.getStatus(),
-              planOnly,
+              gate != Gate.APPLY,
               target.settings().describe(),
               pass.generation(),
               pass.now());
@@ -156,8 +197,13 @@ public final class DatabaseMigrationReconciler
                 .normal(
                     resource,
                     "MigrationStarted",
-                    "Applying migrations to "
-                        + target.settings().databaseName()
+                    (gate == Gate.PLAN_THEN_APPLY
+                            ? "Measuring the plan, then applying migrations to "
+                                + target.settings().databaseName()
+                                + " unless a finding at or above "
+                                + threshold.label()
+                                + " asks for approval"
+                            : "Applying migrations to " + target.settings().databaseName())
                         + " (run "
                         + run.key().value()
                         + ")");
@@ -194,13 +240,32 @@ public final class DatabaseMigrationReconciler
     Duration took = Duration.between(job.startedAt(), now);
     try {
       Outcome outcome = job.result();
+      DatabaseMigrationSpec spec = resource.getSpec();
+      boolean onRisk = MigrationRequests.onRisk(spec);
+      Severity threshold = MigrationRequests.threshold(spec);
+      if (outcome.notMeasured() != null) {
+        pass.events().warning(resource, "PlanNotMeasured", outcome.notMeasured());
+      }
       if (outcome.plan() != null) {
-        boolean awaitingApproval = !run.approved(resource) && resource.getSpec().requireApproval;
+        // Outside validateOnly a run stops at its plan only to wait for approval; one given while
+        // it planned lets the next pass apply.
+        boolean awaitingApproval =
+            !Boolean.TRUE.equals(spec.validateOnly)
+                || (MigrationRequests.asksApproval(spec, run.approved(resource))
+                    && (!onRisk
+                        || outcome.measured() == null
+                        || !outcome.measured().gating(threshold).isEmpty()));
         MigrationStatuses.planned(
             status,
             outcome.plan(),
-            MigrationPlans.of(outcome.plan(), run.request().scripts(), run.key().runDigest()),
+            MigrationPlans.of(
+                outcome.plan(),
+                run.request().scripts(),
+                run.key().runDigest(),
+                outcome.measured(),
+                outcome.notMeasured()),
             awaitingApproval,
+            MigrationPlans.note(outcome.measured(), outcome.notMeasured(), threshold, onRisk),
             "kubectl annotate dbm "
                 + name
                 + " "
@@ -216,7 +281,14 @@ public final class DatabaseMigrationReconciler
           notify(pass, RunNotify.Result.ApprovalNeeded);
         }
       } else {
-        MigrationStatuses.succeeded(status, outcome.result(), generation, now);
+        MigrationStatuses.succeeded(
+            status,
+            outcome.result(),
+            outcome.measured() == null
+                ? null
+                : MigrationPlans.note(outcome.measured(), null, threshold, onRisk),
+            generation,
+            now);
         outcome
             .result()
             .applied()
@@ -261,6 +333,27 @@ public final class DatabaseMigrationReconciler
       }
     }
     return false;
+  }
+
+  /** The Secret of {@code spec.planDatabase}, if set: watched as the database's Secret is. */
+  private static List<String> planSecret(DatabaseMigration resource) {
+    DatabaseRef ref = resource.getSpec() == null ? null : resource.getSpec().planDatabase;
+    return ref == null || ref.secretRef == null || ref.secretRef.name == null
+        ? List.of()
+        : List.of(ref.secretRef.name);
+  }
+
+  /** Where a measured plan creates its scratch database: spec.planDatabase, else the target. */
+  private ConnectionSettings planServer(
+      OperationPass<DatabaseMigration, Run> pass, DatabaseTargets.Target target)
+      throws SpecException {
+    DatabaseMigration resource = pass.resource();
+    DatabaseRef ref = resource.getSpec().planDatabase;
+    if (ref == null) {
+      return target.settings();
+    }
+    return DatabaseTargets.settings(
+        resource, ref, "spec.planDatabase", n -> references.secret(pass.context(), n));
   }
 
   private void notify(OperationPass<DatabaseMigration, Run> pass, RunNotify.Result result) {
@@ -346,8 +439,8 @@ public final class DatabaseMigrationReconciler
       return MigrationRequests.approved(resource, key.runDigest());
     }
 
-    boolean planOnly(DatabaseMigration resource) {
-      return MigrationRequests.planOnly(resource.getSpec(), approved(resource));
+    Gate gate(DatabaseMigration resource) {
+      return MigrationRequests.gate(resource.getSpec(), approved(resource));
     }
   }
 

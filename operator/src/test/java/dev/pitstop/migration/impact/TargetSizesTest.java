@@ -13,6 +13,19 @@ class TargetSizesTest {
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
 
   @Test
+  void describesActivityWhenTheStatisticsRecordedAny() {
+    assertThat(
+            new TargetSizes.Table("public.orders", 12_400_000, 3_328_599_654L, 1, 1, 0, 0)
+                .describe())
+        .isEqualTo("12.4M rows, 3.1 GB");
+    assertThat(
+            new TargetSizes.Table("public.orders", 5000, 8192, 1, 1, 52_000, 1_300_000).describe())
+        .isEqualTo("5k rows, 8 kB, 52k writes and 1.3M scans since statistics were reset");
+    assertThat(new TargetSizes.Table("public.orders", 1, 8192, 1, 1, 1, 1).describe())
+        .isEqualTo("1 row, 8 kB, 1 write and 1 scan since statistics were reset");
+  }
+
+  @Test
   void formatsRowsAndBytesForHumans() {
     assertThat(TargetSizes.format(12_400_000, 3_328_599_654L)).isEqualTo("12.4M rows, 3.1 GB");
     assertThat(TargetSizes.format(1, 8192)).isEqualTo("1 row, 8 kB");

@@ -1,5 +1,6 @@
 package dev.pitstop.reconciler.databasemigration.model;
 
+import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.OnChecksumMismatch;
@@ -9,6 +10,7 @@ import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.Placeholders;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.RunDigest;
 import dev.pitstop.reconciler.model.SourceScripts;
@@ -16,6 +18,7 @@ import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -37,7 +40,14 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
    */
   public static final List<String> SETTINGS =
       List.of(
-          "lockTimeout", "statementTimeout", "maintenanceWindowRef", "requireApproval", "notify");
+          "lockTimeout",
+          "statementTimeout",
+          "maintenanceWindowRef",
+          "requireApproval",
+          "approval",
+          "approvalSeverity",
+          "planDatabase",
+          "notify");
 
   /**
    * Spec fields added after the first release, at their defaults: left out of the run digest then,
@@ -129,14 +139,65 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
     return runDigest != null && runDigest.equals(annotation(resource, Pitstop.APPROVE));
   }
 
+  /** What a run does before, or instead of, applying. */
+  public enum Gate {
+    /** Apply at once: no approval asked, or this content is approved. */
+    APPLY,
+    /** Plan only: {@code validateOnly}, or approval Always without approval of this content. */
+    PLAN_ONLY,
+    /**
+     * Approval OnRisk without approval of this content: make a measured plan, wait for approval if
+     * it has a finding at or above the threshold (or cannot be measured), else apply.
+     */
+    PLAN_THEN_APPLY;
+
+    /** Whether the run makes a plan measured on a scratch copy. */
+    public boolean measures() {
+      return this != APPLY;
+    }
+  }
+
   /**
-   * Whether a run only plans: {@code validateOnly}, or {@code requireApproval} without approval.
+   * What a run of {@code spec} does first.
+   *
+   * @param approved whether the user approved this content's plan
+   */
+  public static Gate gate(DatabaseMigrationSpec spec, boolean approved) {
+    Approval approval = Approval.effective(spec.approval, spec.requireApproval);
+    if (Boolean.TRUE.equals(spec.validateOnly) || (approval == Approval.Always && !approved)) {
+      return Gate.PLAN_ONLY;
+    }
+    return approval == Approval.OnRisk && !approved ? Gate.PLAN_THEN_APPLY : Gate.APPLY;
+  }
+
+  /**
+   * Whether a run only plans: {@code validateOnly}, or approval Always (or the older {@code
+   * requireApproval}) without approval.
    *
    * @param approved whether the user approved this content's plan
    */
   public static boolean planOnly(DatabaseMigrationSpec spec, boolean approved) {
-    return Boolean.TRUE.equals(spec.validateOnly)
-        || (Boolean.TRUE.equals(spec.requireApproval) && !approved);
+    return gate(spec, approved) == Gate.PLAN_ONLY;
+  }
+
+  /**
+   * Whether a plan of {@code spec} waits for approval rather than applying or settling as Planned:
+   * approval Always (or {@code requireApproval}) or OnRisk, without approval of this content.
+   */
+  public static boolean asksApproval(DatabaseMigrationSpec spec, boolean approved) {
+    return !approved && Approval.effective(spec.approval, spec.requireApproval) != Approval.Never;
+  }
+
+  /** Whether the spec asks for approval only when the measured plan finds a risk. */
+  public static boolean onRisk(DatabaseMigrationSpec spec) {
+    return Approval.effective(spec.approval, spec.requireApproval) == Approval.OnRisk;
+  }
+
+  /** The lowest finding severity that asks for approval with OnRisk; unset means Warning. */
+  public static Severity threshold(DatabaseMigrationSpec spec) {
+    return spec.approvalSeverity == null
+        ? Severity.WARNING
+        : Severity.valueOf(spec.approvalSeverity.name().toUpperCase(Locale.ROOT));
   }
 
   /** The value of an annotation of the resource, {@code null} if absent. */

@@ -140,6 +140,8 @@ public final class MigrationStatuses {
   /**
    * A plan was read: Planned ({@code validateOnly}) or WaitingForApproval.
    *
+   * @param note what the measured plan found, or why it is not measured ({@link
+   *     MigrationPlans#note}); null when there is nothing to say
    * @param howToApprove how the user approves, e.g. a kubectl command; used when awaiting approval
    */
   public static void planned(
@@ -147,6 +149,7 @@ public final class MigrationStatuses {
       MigrationInfo plan,
       DatabaseMigrationStatus.MigrationPlan shown,
       boolean awaitingApproval,
+      String note,
       String howToApprove,
       long generation,
       Instant now) {
@@ -166,6 +169,9 @@ public final class MigrationStatuses {
         plan.issues().isEmpty()
             ? ""
             : "; " + plan.issues().size() + " problem(s), first: " + plan.issues().get(0).message();
+    if (note != null) {
+      issues += "; " + note;
+    }
     if (awaitingApproval) {
       status.phase = MigrationPhase.WaitingForApproval;
       status.message = pending + issues + "; approve with: " + howToApprove;
@@ -191,6 +197,21 @@ public final class MigrationStatuses {
   /** Every pending migration up to the target was applied. */
   public static void succeeded(
       DatabaseMigrationStatus status, MigrateResult result, long generation, Instant now) {
+    succeeded(status, result, null, generation, now);
+  }
+
+  /**
+   * Every pending migration up to the target was applied, after a measured plan found nothing that
+   * asks for approval.
+   *
+   * @param note what that plan found ({@link MigrationPlans#note}), or null
+   */
+  public static void succeeded(
+      DatabaseMigrationStatus status,
+      MigrateResult result,
+      String note,
+      long generation,
+      Instant now) {
     RunStatuses.reachable(status, generation, now);
     status.phase = MigrationPhase.Succeeded;
     status.plan = null;
@@ -211,7 +232,8 @@ public final class MigrationStatuses {
                 : "; current version " + result.currentVersion())
             + (result.repaired().isEmpty()
                 ? ""
-                : "; realigned checksums of " + String.join(", ", result.repaired()));
+                : "; realigned checksums of " + String.join(", ", result.repaired()))
+            + (note == null ? "" : "; " + note);
     RunStatuses.settled(status, false, "Succeeded", status.message, generation, now);
   }
 

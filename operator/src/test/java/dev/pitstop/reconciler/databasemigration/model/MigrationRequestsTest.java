@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.InlineScript;
+import dev.pitstop.api.v1alpha1.PlanSeverity;
 import dev.pitstop.api.v1alpha1.ScriptSource;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.reconciler.databasemigration.MigrationFixtures;
+import dev.pitstop.reconciler.databasemigration.model.MigrationRequests.Gate;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Map;
@@ -87,5 +91,49 @@ class MigrationRequestsTest {
     assertThat(runDigest(spec -> spec.baselineOnMigrate = true)).isNotEqualTo(before);
     assertThat(runDigest(spec -> spec.baselineVersion = "3")).isNotEqualTo(before);
     assertThat(runDigest(spec -> spec.baselineDescription = "legacy")).isNotEqualTo(before);
+  }
+
+  @Test
+  void approvalApprovalSeverityAndPlanDatabaseAreSettingsThatLeaveTheRunDigestAsItWas()
+      throws Exception {
+    String before = runDigest(spec -> {});
+
+    assertThat(runDigest(spec -> spec.approval = Approval.OnRisk)).isEqualTo(before);
+    assertThat(runDigest(spec -> spec.approvalSeverity = PlanSeverity.Error)).isEqualTo(before);
+    assertThat(runDigest(spec -> spec.planDatabase = new DatabaseRef("scratch-db")))
+        .isEqualTo(before);
+    assertThat(runDigest(spec -> spec.requireApproval = true)).isEqualTo(before);
+    assertThat(runDigest(spec -> spec.validateOnly = true))
+        .as("validateOnly changes what a run does")
+        .isNotEqualTo(before);
+  }
+
+  @Test
+  void approvalDecidesWhetherARunPlansWaitsOrAppliesAndRequireApprovalIsTheOlderAlways() {
+    DatabaseMigrationSpec spec = new DatabaseMigrationSpec();
+    assertThat(MigrationRequests.gate(spec, false)).isEqualTo(Gate.APPLY);
+
+    spec.requireApproval = true;
+    assertThat(MigrationRequests.gate(spec, false)).isEqualTo(Gate.PLAN_ONLY);
+    assertThat(MigrationRequests.gate(spec, true)).isEqualTo(Gate.APPLY);
+    assertThat(MigrationRequests.asksApproval(spec, false)).isTrue();
+
+    spec.approval = Approval.Never;
+    assertThat(MigrationRequests.gate(spec, false))
+        .as("approval set wins over requireApproval")
+        .isEqualTo(Gate.APPLY);
+
+    spec.approval = Approval.OnRisk;
+    assertThat(MigrationRequests.gate(spec, false)).isEqualTo(Gate.PLAN_THEN_APPLY);
+    assertThat(MigrationRequests.gate(spec, true)).isEqualTo(Gate.APPLY);
+    assertThat(MigrationRequests.onRisk(spec)).isTrue();
+    assertThat(MigrationRequests.threshold(spec)).isEqualTo(Severity.WARNING);
+    spec.approvalSeverity = PlanSeverity.Error;
+    assertThat(MigrationRequests.threshold(spec)).isEqualTo(Severity.ERROR);
+
+    spec.validateOnly = true;
+    assertThat(MigrationRequests.gate(spec, true)).isEqualTo(Gate.PLAN_ONLY);
+    assertThat(Gate.PLAN_ONLY.measures()).isTrue();
+    assertThat(Gate.APPLY.measures()).isFalse();
   }
 }
