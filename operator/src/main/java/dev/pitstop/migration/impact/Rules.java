@@ -9,6 +9,7 @@ import dev.pitstop.migration.impact.ImpactProbe.Probe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -138,11 +139,13 @@ final class Rules {
         });
     // A statement that rebuilds an index by dropping and creating it again (ALTER COLUMN TYPE)
     // leaves an index of the same name with a new oid: that is a rebuild, not a new index.
-    Set<String> droppedNames = new HashSet<>();
+    // PostgreSQL may also recreate an index under a new oid while keeping its storage (ALTER COLUMN
+    // TYPE that needs no rebuild, e.g. varchar(10) to varchar(20)): same relfilenode, no rebuild.
+    Map<String, Long> droppedNames = new HashMap<>();
     o.before.forEach(
         (oid, b) -> {
           if (!o.after.containsKey(oid)) {
-            droppedNames.add(b.qualified());
+            droppedNames.put(b.qualified(), b.fileNode());
           }
         });
     List<String> rewritten = new ArrayList<>();
@@ -162,10 +165,12 @@ final class Rules {
         }
       }
       if (b == null && a.isIndex()) {
-        if (droppedNames.contains(a.qualified())) {
-          rewritten.add(a.qualified() + how);
-          if (!o.concurrently) {
-            rewrittenOids.add(oid);
+        if (droppedNames.containsKey(a.qualified())) {
+          if (droppedNames.get(a.qualified()) != a.fileNode()) {
+            rewritten.add(a.qualified() + how);
+            if (!o.concurrently) {
+              rewrittenOids.add(oid);
+            }
           }
         } else {
           built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));

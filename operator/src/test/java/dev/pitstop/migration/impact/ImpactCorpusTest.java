@@ -241,6 +241,7 @@ class ImpactCorpusTest {
           safe(
               "indexed varchar(10) to varchar(20)",
               "ALTER TABLE orders ALTER COLUMN code TYPE varchar(30)"),
+          safe("indexed varchar to text", "ALTER TABLE orders ALTER COLUMN code TYPE text"),
           safe(
               "rename a table created in the same plan",
               "CREATE TABLE drafts (id bigint PRIMARY KEY)",

@@ -26,6 +26,7 @@ final class ImpactFixture implements AutoCloseable {
           + " customer_id bigint NOT NULL REFERENCES customers (id), amount integer NOT NULL,"
           + " status text, code varchar(10), created_at timestamptz NOT NULL DEFAULT now());\n"
           + "CREATE INDEX orders_customer_idx ON orders (customer_id);\n"
+          + "CREATE INDEX orders_code_idx ON orders (code);\n"
           + "CREATE TABLE audit (id bigint PRIMARY KEY, message text);\n"
           + "CREATE TABLE legacy (id bigint PRIMARY KEY, payload text);\n"
           + "CREATE VIEW order_totals AS"
