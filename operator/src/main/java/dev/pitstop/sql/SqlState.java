@@ -49,6 +49,12 @@ public final class SqlState {
   public static final String INVALID_NAME = "42602";
 
   /** Class 25: read_only_sql_transaction (a write in a read-only transaction). */
+  /**
+   * Class 25: active_sql_transaction (a statement that cannot run in a transaction block, such as
+   * CREATE INDEX CONCURRENTLY inside a function, ran in one).
+   */
+  public static final String ACTIVE_SQL_TRANSACTION = "25001";
+
   public static final String READ_ONLY_SQL_TRANSACTION = "25006";
 
   /** Class 53: too_many_connections. */

@@ -6,6 +6,7 @@ import dev.pitstop.migration.impact.CatalogState.Constraint;
 import dev.pitstop.migration.impact.CatalogState.Relation;
 import dev.pitstop.migration.impact.ImpactProbe.Observed;
 import dev.pitstop.migration.impact.ImpactProbe.Probe;
+import dev.pitstop.sql.SqlState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -104,7 +105,7 @@ final class Rules {
         afterEarlierFailure
             ? " (after an earlier failure in this plan, which may be its cause)"
             : "";
-    if ("25001".equals(state)) {
+    if (SqlState.ACTIVE_SQL_TRANSACTION.equals(state)) {
       add(
           FindingCode.PS111,
           o.index,
