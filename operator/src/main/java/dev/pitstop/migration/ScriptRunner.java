@@ -2,6 +2,7 @@ package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SessionState;
+import dev.pitstop.sql.SessionTimeouts;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
@@ -32,13 +33,11 @@ final class ScriptRunner implements AutoCloseable {
   private final MigrationLock lock;
   private final SessionInfo session;
   private final String installedBy;
-  private final String lockTimeoutMs;
-  private final String statementTimeoutMs;
+  private final SessionTimeouts timeouts;
   private final MigrationListener listener;
   private final long runStartNanos;
   private final MigrationResolver.Resolved callbacks;
   private SessionState initialState;
-  private PreparedStatement setTimeouts;
   private PreparedStatement insert;
 
   ScriptRunner(
@@ -57,8 +56,8 @@ final class ScriptRunner implements AutoCloseable {
     this.lock = lock;
     this.session = session;
     this.installedBy = request.installedBy() != null ? request.installedBy() : session.user();
-    this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
-    this.statementTimeoutMs = Long.toString(request.statementTimeout().toMillis());
+    this.timeouts =
+        new SessionTimeouts(connection, request.lockTimeout(), request.statementTimeout());
     this.listener = listener;
     this.runStartNanos = runStartNanos;
     this.callbacks = callbacks;
@@ -96,7 +95,7 @@ final class ScriptRunner implements AutoCloseable {
       boolean restored = false;
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
-        setTimeouts(transactional, lockTimeoutMs, statementTimeoutMs);
+        timeouts.apply(transactional);
         List<SqlStatement> statements = callback.statements();
         for (current = 0; current < statements.size(); current++) {
           checkInterrupted(callback.script(), "rolled back");
@@ -161,7 +160,7 @@ final class ScriptRunner implements AutoCloseable {
     Position at = new Position();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
-      setTimeouts(true, lockTimeoutMs, statementTimeoutMs);
+      timeouts.apply(true);
       runEachCallbacks(statement, CallbackEvent.BEFORE_EACH_MIGRATE, migration, at);
       List<SqlStatement> statements = migration.statements();
       for (at.statement = 0; at.statement < statements.size(); at.statement++) {
@@ -193,7 +192,7 @@ final class ScriptRunner implements AutoCloseable {
     List<SqlStatement> statements = migration.statements();
     try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
-      setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+      timeouts.apply(false);
       runEachCallbacks(statement, CallbackEvent.BEFORE_EACH_MIGRATE, migration, at);
       for (at.statement = 0; at.statement < statements.size(); at.statement++) {
         beforeStatement(migration, index, total, at.statement, start);
@@ -202,7 +201,7 @@ final class ScriptRunner implements AutoCloseable {
         // transaction that writes to the table to end; lock_timeout would abort that wait.
         boolean concurrentBuild = NonTransactionalStatements.isConcurrentIndexBuild(next);
         if (concurrentBuild) {
-          setTimeouts(false, "0", statementTimeoutMs);
+          timeouts.applyWithoutLockTimeout();
         }
         // What an interrupted earlier run of this script left: the statement may be done already.
         int number = at.statement + 1;
@@ -221,7 +220,7 @@ final class ScriptRunner implements AutoCloseable {
           next.execute(statement);
         }
         if (concurrentBuild) {
-          setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+          timeouts.apply(false);
         }
       }
       runEachCallbacks(statement, CallbackEvent.AFTER_EACH_MIGRATE, migration, at);
@@ -293,20 +292,6 @@ final class ScriptRunner implements AutoCloseable {
             (now - runStartNanos) / 1_000_000));
   }
 
-  private void setTimeouts(boolean local, String lockTimeout, String statementTimeout)
-      throws SQLException {
-    if (setTimeouts == null) {
-      setTimeouts =
-          connection.prepareStatement(
-              "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)");
-    }
-    setTimeouts.setString(1, lockTimeout);
-    setTimeouts.setBoolean(2, local);
-    setTimeouts.setString(3, statementTimeout);
-    setTimeouts.setBoolean(4, local);
-    setTimeouts.executeQuery().close();
-  }
-
   private PreparedStatement insertStatement() throws SQLException {
     if (insert == null) {
       insert = history.prepareInsert(connection);
@@ -317,13 +302,12 @@ final class ScriptRunner implements AutoCloseable {
   /** Closes the prepared statements; the connection stays open. */
   @Override
   public void close() {
-    for (PreparedStatement statement : new PreparedStatement[] {setTimeouts, insert}) {
-      if (statement != null) {
-        try {
-          statement.close();
-        } catch (SQLException e) {
-          // closing the connection releases it anyway
-        }
+    timeouts.close();
+    if (insert != null) {
+      try {
+        insert.close();
+      } catch (SQLException e) {
+        // closing the connection releases it anyway
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingScript;
 import dev.pitstop.migration.impact.CatalogState.Relation;
 import dev.pitstop.sql.SessionState;
+import dev.pitstop.sql.SessionTimeouts;
 import dev.pitstop.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,14 +88,12 @@ final class ImpactProbe {
   static final class Probe {
     private final Connection connection;
     private final TargetSizes sizes;
-    private final String lockTimeoutMs;
-    private final String statementTimeoutMs;
+    private final SessionTimeouts timeouts;
     private final CatalogState catalog;
     private final Map<Long, Relation> cache = new HashMap<>();
     private final Map<Long, String> targetNames = new HashMap<>();
     private final Map<Long, Map<Integer, String>> targetColumns = new HashMap<>();
     private SessionState initial;
-    private PreparedStatement setTimeouts;
     private PreparedStatement resolve;
     private boolean failedBefore;
 
@@ -106,20 +105,19 @@ final class ImpactProbe {
     Probe(Connection connection, TargetSizes sizes, MigrationRequest request) {
       this.connection = connection;
       this.sizes = sizes;
-      this.lockTimeoutMs = Long.toString(request.lockTimeout().toMillis());
-      this.statementTimeoutMs = Long.toString(request.statementTimeout().toMillis());
+      this.timeouts =
+          new SessionTimeouts(connection, request.lockTimeout(), request.statementTimeout());
       this.catalog = new CatalogState(connection);
     }
 
     void close() {
       catalog.close();
-      for (PreparedStatement s : new PreparedStatement[] {setTimeouts, resolve}) {
-        if (s != null) {
-          try {
-            s.close();
-          } catch (SQLException e) {
-            // the scratch database is dropped next
-          }
+      timeouts.close();
+      if (resolve != null) {
+        try {
+          resolve.close();
+        } catch (SQLException e) {
+          // the scratch database is dropped next
         }
       }
     }
@@ -164,7 +162,7 @@ final class ImpactProbe {
       Set<String> held = new HashSet<>();
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
-        setTimeouts(true, lockTimeoutMs, statementTimeoutMs);
+        timeouts.apply(true);
         List<SqlStatement> statements = script.statements();
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
@@ -193,7 +191,7 @@ final class ImpactProbe {
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
         connection.setAutoCommit(true);
-        setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+        timeouts.apply(false);
         List<SqlStatement> statements = script.statements();
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
@@ -204,7 +202,7 @@ final class ImpactProbe {
             startTransaction();
             boolean concurrentBuild = Statements.isConcurrentIndexBuild(o.statement);
             if (concurrentBuild) {
-              setTimeouts(false, "0", statementTimeoutMs);
+              timeouts.applyWithoutLockTimeout();
             }
             try {
               o.statement.execute(statement);
@@ -213,7 +211,7 @@ final class ImpactProbe {
               break; // as migrate: the statements before it stay applied, the rest do not run
             } finally {
               if (concurrentBuild) {
-                setTimeouts(false, lockTimeoutMs, statementTimeoutMs);
+                timeouts.apply(false);
               }
             }
             observeStated(o);
@@ -321,7 +319,7 @@ final class ImpactProbe {
         o.newLocks.put(table, List.of(mode + STATED));
       }
       o.held = o.newLocks;
-      o.lockTimeout = lockTimeoutMs;
+      o.lockTimeout = timeouts.lockTimeoutMs();
     }
 
     private void compare(Observed o, Set<Long> locked, Map<Long, Relation> now) {
@@ -372,20 +370,6 @@ final class ImpactProbe {
       } catch (SQLException e) {
         return 0;
       }
-    }
-
-    private void setTimeouts(boolean local, String lockTimeout, String statementTimeout)
-        throws SQLException {
-      if (setTimeouts == null) {
-        setTimeouts =
-            connection.prepareStatement(
-                "SELECT set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)");
-      }
-      setTimeouts.setString(1, lockTimeout);
-      setTimeouts.setBoolean(2, local);
-      setTimeouts.setString(3, statementTimeout);
-      setTimeouts.setBoolean(4, local);
-      setTimeouts.executeQuery().close();
     }
 
     // ---- what the rules need to know about relations
