@@ -118,8 +118,13 @@ public record ConnectionSettings(
 
   /** {@code user@host:port/database}, for messages. */
   public String describe() {
+    return describeServer() + "/" + databaseName;
+  }
+
+  /** {@code user@host:port}, the server and role without the database, for messages. */
+  public String describeServer() {
     String hostList = hosts.stream().map(HostPort::toString).collect(Collectors.joining(","));
-    return user + "@" + hostList + "/" + databaseName;
+    return user + "@" + hostList;
   }
 
   /** Removes this password, and any other secret property, from text bound for users or logs. */

@@ -27,8 +27,6 @@ public record ScratchServer(ConnectionSettings settings, Duration connectTimeout
 
   /** {@code user@host:port}, for messages. */
   public String describe() {
-    String d = settings.describe();
-    int slash = d.lastIndexOf('/');
-    return slash < 0 ? d : d.substring(0, slash);
+    return settings.describeServer();
   }
 }
