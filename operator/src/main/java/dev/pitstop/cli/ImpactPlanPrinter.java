@@ -10,8 +10,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -22,9 +20,6 @@ import java.util.stream.Collectors;
 final class ImpactPlanPrinter {
   /** How much of a statement is shown. */
   static final int SQL_WIDTH = 80;
-
-  /** A mode as {@code pg_locks} names it, and what follows it (such as a note). */
-  private static final Pattern SERVER_LOCK_MODE = Pattern.compile("((?:[A-Z][a-z]+)+)Lock(\\b.*)");
 
   private ImpactPlanPrinter() {}
 
@@ -97,7 +92,7 @@ final class ImpactPlanPrinter {
         out.println(
             "    locks: "
                 + statement.locks().stream()
-                    .map(lock -> lockMode(lock.mode()) + " on " + lock.relation())
+                    .map(lock -> lock.sqlMode() + " on " + lock.relation())
                     .collect(Collectors.joining(", ")));
       }
       detail("rewritten", statement.rewritten(), out);
@@ -157,19 +152,6 @@ final class ImpactPlanPrinter {
         + " ("
         + findings.stream().filter(Finding::allowed).count()
         + " allowed)";
-  }
-
-  /**
-   * A lock mode as SQL's {@code LOCK} statement names it: {@code AccessExclusiveLock} becomes
-   * {@code ACCESS EXCLUSIVE}, {@code ShareUpdateExclusiveLock (stated)} becomes {@code SHARE UPDATE
-   * EXCLUSIVE (stated)}; another text is kept.
-   */
-  static String lockMode(String mode) {
-    Matcher m = SERVER_LOCK_MODE.matcher(mode == null ? "" : mode);
-    if (!m.matches()) {
-      return mode;
-    }
-    return m.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT) + m.group(2);
   }
 
   /** The statement on one line, whitespace collapsed, at most {@link #SQL_WIDTH} characters. */

@@ -166,13 +166,12 @@ class ImpactPlanPrinterTest {
 
   @Test
   void lockModesReadAsSqlNamesThem() {
-    assertThat(ImpactPlanPrinter.lockMode("AccessExclusiveLock")).isEqualTo("ACCESS EXCLUSIVE");
-    assertThat(ImpactPlanPrinter.lockMode("ShareUpdateExclusiveLock"))
-        .isEqualTo("SHARE UPDATE EXCLUSIVE");
-    assertThat(ImpactPlanPrinter.lockMode("ShareLock")).isEqualTo("SHARE");
-    assertThat(ImpactPlanPrinter.lockMode("ShareUpdateExclusiveLock (stated)"))
+    assertThat(LockTaken.sqlName("AccessExclusiveLock")).isEqualTo("ACCESS EXCLUSIVE");
+    assertThat(LockTaken.sqlName("ShareUpdateExclusiveLock")).isEqualTo("SHARE UPDATE EXCLUSIVE");
+    assertThat(LockTaken.sqlName("ShareLock")).isEqualTo("SHARE");
+    assertThat(LockTaken.sqlName("ShareUpdateExclusiveLock (stated)"))
         .isEqualTo("SHARE UPDATE EXCLUSIVE (stated)");
-    assertThat(ImpactPlanPrinter.lockMode("ACCESS SHARE")).isEqualTo("ACCESS SHARE");
-    assertThat(ImpactPlanPrinter.lockMode("SIReadLock")).isEqualTo("SIReadLock");
+    assertThat(LockTaken.sqlName("ACCESS SHARE")).isEqualTo("ACCESS SHARE");
+    assertThat(LockTaken.sqlName("SIReadLock")).isEqualTo("SIReadLock");
   }
 }

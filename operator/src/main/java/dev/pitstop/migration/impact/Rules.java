@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -478,7 +477,7 @@ final class Rules {
               Statements.isDataUpdate(observed.get(j).statement)
                   || drafts.stream().anyMatch(d -> d.index() == index && HEAVY.contains(d.code()));
         }
-        String mode = display(strongest(o, oid));
+        String mode = LockTaken.sqlName(strongest(o, oid));
         add(
             FindingCode.PS101,
             heavy ? Severity.ERROR : Severity.WARNING,
@@ -537,7 +536,7 @@ final class Rules {
               + " ("
               + t.describe()
               + ") while changing its rows in a transaction that also holds "
-              + display(mode)
+              + LockTaken.sqlName(mode)
               + " on "
               + ddl.substring(ddl.indexOf('\t') + 1)
               + ": "
@@ -591,7 +590,7 @@ final class Rules {
   }
 
   private String lockOn(Observed o, long oid, TargetSizes.Table t) {
-    return display(strongest(o, oid)) + " on " + t.name() + " (" + t.describe() + ")";
+    return LockTaken.sqlName(strongest(o, oid)) + " on " + t.name() + " (" + t.describe() + ")";
   }
 
   /** The lock on a relation of the target, with its size when it is a table there. */
@@ -599,7 +598,7 @@ final class Rules {
     String target = probe.targetName(oid);
     Relation r = relation(o, oid);
     TargetSizes.Table t = r == null || r.isIndex() ? null : probe.sizes().table(target);
-    String mode = display(strongest(o, oid));
+    String mode = LockTaken.sqlName(strongest(o, oid));
     return mode + " on " + target + (t == null ? "" : " (" + t.describe() + ")");
   }
 
@@ -625,16 +624,6 @@ final class Rules {
     return mode.endsWith(ImpactProbe.STATED)
         ? mode.substring(0, mode.length() - ImpactProbe.STATED.length())
         : mode;
-  }
-
-  /** {@code AccessExclusiveLock} as {@code ACCESS EXCLUSIVE}. */
-  static String display(String mode) {
-    String suffix = mode.endsWith(ImpactProbe.STATED) ? ImpactProbe.STATED : "";
-    String m = bare(mode);
-    if (m.endsWith("Lock")) {
-      m = m.substring(0, m.length() - 4);
-    }
-    return m.replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT) + suffix;
   }
 
   /** What a lock of this mode blocks. */
