@@ -33,15 +33,6 @@ public final class MigrationPlans {
   private MigrationPlans() {}
 
   /**
-   * @param info what the engine found pending
-   * @param scripts the request's scripts, to show their statements
-   * @param digest the run digest the approval must carry
-   */
-  public static MigrationPlan of(MigrationInfo info, List<MigrationScript> scripts, String digest) {
-    return of(info, scripts, digest, null, null);
-  }
-
-  /**
    * A plan with what its measurement found.
    *
    * @param info what the engine found pending

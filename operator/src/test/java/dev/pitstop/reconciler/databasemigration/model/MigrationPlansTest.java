@@ -37,7 +37,7 @@ class MigrationPlansTest {
     MigrationInfo info =
         new MigrationInfo("pitstop_schema_history", true, null, List.of(), pending, List.of());
 
-    MigrationPlan plan = MigrationPlans.of(info, scripts, "d1g35t");
+    MigrationPlan plan = MigrationPlans.of(info, scripts, "d1g35t", null, null);
 
     assertThat(plan.digest).isEqualTo("d1g35t");
     assertThat(plan.scripts).hasSize(MigrationPlans.MAX_SCRIPTS);
@@ -63,7 +63,8 @@ class MigrationPlansTest {
             List.of(new PendingMigration("1", "big", name, 1, 1, true, false)),
             List.of());
 
-    MigrationPlan plan = MigrationPlans.of(info, List.of(new MigrationScript(name, sql)), "d");
+    MigrationPlan plan =
+        MigrationPlans.of(info, List.of(new MigrationScript(name, sql)), "d", null, null);
 
     String shown = plan.scripts.get(0).statements.get(0);
     assertThat(shown).hasSize(MigrationPlans.MAX_STATEMENT_LENGTH).endsWith("…");
@@ -146,7 +147,7 @@ class MigrationPlansTest {
     assertThat(MigrationPlans.note(null, why, Severity.WARNING, true))
         .startsWith("plan not measured: Role app cannot create")
         .endsWith("nothing was changed; with approval OnRisk an unknown risk needs approval");
-    assertThat(MigrationPlans.of(info, List.of(), "d").measured)
+    assertThat(MigrationPlans.of(info, List.of(), "d", null, null).measured)
         .as("a plan nobody asked to measure says nothing about it")
         .isNull();
   }
