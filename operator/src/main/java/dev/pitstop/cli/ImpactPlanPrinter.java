@@ -40,10 +40,7 @@ final class ImpactPlanPrinter {
               + plan.scratch()
               + " (created and dropped by the plan): nothing is applied to the target");
     }
-    out.println(
-        "history table "
-            + info.historyTable()
-            + (info.historyTableExists() ? "" : " does not exist yet (migrate creates it)"));
+    out.println(MigrateCommand.historyTable(info));
     out.println(
         MigrateCommand.state(info.currentVersion(), info.appliedCount(), info.pending().size()));
     if (plan.scripts().isEmpty()) {

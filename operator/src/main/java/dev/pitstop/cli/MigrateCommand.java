@@ -114,16 +114,7 @@ public final class MigrateCommand implements Command {
       PrintStream out,
       PrintStream err) {
     out.println("dry run against " + database.describe() + ": nothing is applied");
-    out.println(
-        "history table "
-            + plan.historyTable()
-            + (plan.historyTableExists()
-                ? ""
-                : plan.applied().isEmpty()
-                    ? " does not exist yet (migrate creates it)"
-                    : " does not exist yet (migrate creates it with a baseline at version "
-                        + plan.currentVersion()
-                        + ", the schema not being empty)"));
+    out.println(historyTable(plan));
     out.println(state(plan.currentVersion(), plan.appliedCount(), plan.pending().size()));
     if (plan.pending().isEmpty()) {
       out.println("nothing to apply: the database is up to date");
@@ -203,6 +194,21 @@ public final class MigrateCommand implements Command {
                 .collect(Collectors.joining(", "))
             + "; nothing was applied");
     return RISK;
+  }
+
+  /**
+   * The history table line of a dry run or plan: its name, and how migrate creates it if missing.
+   */
+  static String historyTable(MigrationInfo plan) {
+    return "history table "
+        + plan.historyTable()
+        + (plan.historyTableExists()
+            ? ""
+            : plan.applied().isEmpty()
+                ? " does not exist yet (migrate creates it)"
+                : " does not exist yet (migrate creates it with a baseline at version "
+                    + plan.currentVersion()
+                    + ", the schema not being empty)");
   }
 
   /** Pending migrations as {@code status} and {@code --dry-run} show them. */
