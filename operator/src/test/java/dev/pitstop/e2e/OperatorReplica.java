@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * One operator replica: {@code java -jar pitstop.jar operator} as its own process, with the chart
@@ -25,17 +26,31 @@ import java.util.concurrent.TimeUnit;
  */
 final class OperatorReplica implements AutoCloseable {
   private final String name;
-  private final Process process;
-  private final int port;
+  private final ProcessBuilder builder;
+  private final boolean portChosenHere;
+  private Process process;
+  private int port;
   private final Path log;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private OperatorReplica(String name, Process process, int port, Path log) {
+  private OperatorReplica(
+      String name, ProcessBuilder builder, boolean portChosenHere, int port, Path log) {
     this.name = name;
-    this.process = process;
+    this.builder = builder;
+    this.portChosenHere = portChosenHere;
     this.port = port;
     this.log = log;
+    launch();
+  }
+
+  private void launch() {
+    builder.environment().put("PITSTOP_HTTP_PORT", String.valueOf(port));
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Starts replica {@code name} of {@code release}, with {@code overrides} on its environment. */
@@ -70,12 +85,12 @@ final class OperatorReplica implements AutoCloseable {
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv("PATH"));
     builder.environment().putAll(env);
-    try {
-      return new OperatorReplica(
-          name, builder.start(), Integer.parseInt(env.get("PITSTOP_HTTP_PORT")), log);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new OperatorReplica(
+        name,
+        builder,
+        !overrides.containsKey("PITSTOP_HTTP_PORT"),
+        Integer.parseInt(env.get("PITSTOP_HTTP_PORT")),
+        log);
   }
 
   /** The pod name this replica has, which is also its Lease holder identity. */
@@ -83,14 +98,32 @@ final class OperatorReplica implements AutoCloseable {
     return name;
   }
 
-  /** Waits until {@code /readyz} answers 200. */
+  /**
+   * Waits until {@code /readyz} answers 200. A port this class chose that another process took
+   * between choosing and binding it is chosen again, at most twice.
+   */
   OperatorReplica awaitReady() {
-    await("replica " + name + " ready")
-        .atMost(Duration.ofSeconds(90))
-        .ignoreExceptions()
-        .failFast("the operator process exited:\n" + tail(), () -> !process.isAlive())
-        .until(() -> status("/readyz") == 200);
-    return this;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        await("replica " + name + " ready")
+            .atMost(Duration.ofSeconds(90))
+            .ignoreExceptions()
+            .failFast("the operator process exited", () -> !process.isAlive())
+            .until(() -> status("/readyz") == 200);
+        return this;
+      } catch (TerminalFailureException e) {
+        if (attempt < 3 && portChosenHere && lostItsPort()) {
+          port = freePort();
+          launch();
+          continue;
+        }
+        throw new AssertionError("the operator process exited:\n" + tail(), e);
+      }
+    }
+  }
+
+  private boolean lostItsPort() {
+    return output().contains("could not listen on port " + port + ": Address already in use");
   }
 
   /** The HTTP status of {@code path} on the replica's port. */
