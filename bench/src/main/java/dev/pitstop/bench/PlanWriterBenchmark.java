@@ -7,41 +7,48 @@ import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.impact.Finding;
 import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ImpactPlanner;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Does planning slow the application down? A target database holds an orders schema whose biggest
- * table has 1,000,000 rows (indexes, a foreign key); a writer thread does small single-row INSERT
+ * table has 1,000,000 rows (indexes, a foreign key); a writer process does small single-row INSERT
  * and UPDATE transactions on it at a fixed pace and times each one. Phases, interleaved over
  * several rounds: A, the writer alone (the baseline); B, the writer while lock-impact plans of 50
- * pending migrations (risky ones included) are made against the target back to back; C, a control,
- * the writer while one server session only burns CPU for as long as B took; D, for insight, the
- * writer while empty databases are created and dropped for as long as B took; E, for insight, the
- * writer while the pending migrations are applied, unmeasured, to schema-only copies of the target
- * created from a template and dropped, for as long as B took; F, as B but with the scratch database
- * on a second server (as {@code --plan-database-url} or {@code spec.planDatabase} name one), which
- * runs on the same machine. Planning reads only the target's catalogs and statistics and runs the
- * migrations on a scratch database of the same server, so what the writer feels in B is the shared
- * server's (and machine's) load.
+ * pending migrations (risky ones included) are made against the target back to back with the
+ * scratch database on a plan server of its own ({@code --plan-database-url}, {@code
+ * spec.planDatabase}); N, a control for the machine, the same plans of a twin of the target's
+ * schema that lives on the plan server, for as long as B took: the same work on the same machine,
+ * nothing of it on the target's server; S, as B with the scratch database on the target's own
+ * server (the default); C, a control, one session of the target's server only burns CPU for as long
+ * as B took.
+ *
+ * <p>What would run on other machines in a cluster (the planner, this JVM, as the operator or CLI;
+ * the plan server) gets only the CPU time the target's server and its writer leave ({@code
+ * SCHED_IDLE}). B differs from N only in what a plan does on the target's server: reading its
+ * catalogs and statistics. In S the scratch database's session also runs there, at normal priority.
  */
 public final class PlanWriterBenchmark {
   /** One writer transaction every 2 ms: about 500 per second. */
@@ -49,21 +56,35 @@ public final class PlanWriterBenchmark {
 
   private static final String TARGET = "plan_target";
 
-  /** The target's schema (V1 applied) without data, the template of phase E's copies. */
-  private static final String SCHEMA_ONLY = "plan_schema_only";
+  /** On the plan server: the target's schema without its data, planned in phase N. */
+  private static final String TWIN = "plan_twin";
 
-  private static final int ACCOUNTS = 50_000;
-  private static final int PRODUCTS = 10_000;
+  private static final String ALONE = "A alone";
+  private static final String PLAN_SERVER = "B plan, plan server";
+  private static final String TWIN_PLANS = "N plan a twin";
+  private static final String SAME_SERVER = "S plan, same server";
+  private static final String BUSY = "C busy session";
+
+  static final int ACCOUNTS = 50_000;
+  static final int PRODUCTS = 10_000;
 
   private final EmbeddedPostgresServer server;
-  private final EmbeddedPostgresServer otherServer;
+  private final EmbeddedPostgresServer planServer;
+  private final boolean placed;
+  private final int cores;
   private final long rows;
   private final Path scripts;
 
   private PlanWriterBenchmark(
-      EmbeddedPostgresServer server, EmbeddedPostgresServer otherServer, long rows, Path scripts) {
+      EmbeddedPostgresServer server,
+      EmbeddedPostgresServer planServer,
+      boolean placed,
+      long rows,
+      Path scripts) {
     this.server = server;
-    this.otherServer = otherServer;
+    this.planServer = planServer;
+    this.placed = placed;
+    this.cores = Runtime.getRuntime().availableProcessors();
     this.rows = rows;
     this.scripts = scripts;
   }
@@ -81,8 +102,9 @@ public final class PlanWriterBenchmark {
     Path scripts = Files.createTempDirectory("pitstop-bench-plan-writer");
     writeScripts(scripts, pending);
     try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
-        EmbeddedPostgresServer otherServer = EmbeddedPostgresServer.start()) {
-      PlanWriterBenchmark bench = new PlanWriterBenchmark(server, otherServer, rows, scripts);
+        EmbeddedPostgresServer planServer = EmbeddedPostgresServer.start()) {
+      PlanWriterBenchmark bench =
+          new PlanWriterBenchmark(server, planServer, IdlePriority.available(), rows, scripts);
       long setupStart = System.nanoTime();
       bench.createTarget();
       System.out.printf(
@@ -90,50 +112,30 @@ public final class PlanWriterBenchmark {
           "target with %,d orders ready in %.1f s%n",
           rows,
           (System.nanoTime() - setupStart) / 1e9);
+      bench.place();
 
       // Warm-up: one plan alone (class loading, JIT), shown for what it finds; the writer briefly.
       long warmStart = System.nanoTime();
-      ImpactPlan first = bench.plan();
+      ImpactPlan first = bench.plan(bench.target(), planServer);
       long warmMillis = (System.nanoTime() - warmStart) / 1_000_000;
-      try (Writer writer = new Writer(bench.dataSource(TARGET), rows)) {
+      bench.plan(bench.target(), server);
+      bench.plan(bench.twin(), planServer);
+      try (Writer writer = bench.writer()) {
         Thread.sleep(2_000);
       }
 
-      List<Latencies> alone = new ArrayList<>();
-      List<Latencies> planning = new ArrayList<>();
-      List<Latencies> busy = new ArrayList<>();
-      List<Latencies> scratchOnly = new ArrayList<>();
-      List<Latencies> applying = new ArrayList<>();
-      List<Latencies> planningElsewhere = new ArrayList<>();
-      List<Long> elsewhereMillis = new ArrayList<>();
-      List<Long> planMillis = new ArrayList<>();
-      List<Long> planningPhaseMillis = new ArrayList<>();
+      Map<String, List<Latencies>> phases = new LinkedHashMap<>();
+      Map<String, List<Long>> plans = new LinkedHashMap<>();
       for (int round = 0; round < rounds; round++) {
-        alone.add(bench.writerAlone(phase));
+        phases.computeIfAbsent(ALONE, k -> new ArrayList<>()).add(bench.writerAlone(phase));
         long start = System.nanoTime();
-        planning.add(bench.writerWhilePlanning(phase, planMillis));
-        long took = (System.nanoTime() - start) / 1_000_000;
-        planningPhaseMillis.add(took);
-        busy.add(bench.writerWithBusyCore(Duration.ofMillis(took)));
-        scratchOnly.add(bench.writerWhileCreatingDatabases(Duration.ofMillis(took)));
-        applying.add(bench.writerWhileApplyingOnCopies(Duration.ofMillis(took)));
-        planningElsewhere.add(bench.writerWhilePlanning(phase, elsewhereMillis, bench.otherServer));
+        bench.planning(PLAN_SERVER, phase, bench.target(), planServer, phases, plans);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        bench.planning(TWIN_PLANS, took, bench.twin(), planServer, phases, plans);
+        bench.planning(SAME_SERVER, phase, bench.target(), server, phases, plans);
+        phases.computeIfAbsent(BUSY, k -> new ArrayList<>()).add(bench.writerWithBusyCore(took));
       }
-      String report =
-          bench.report(
-              pending,
-              phase,
-              first,
-              warmMillis,
-              alone,
-              planning,
-              busy,
-              scratchOnly,
-              applying,
-              planningElsewhere,
-              elsewhereMillis,
-              planMillis,
-              planningPhaseMillis);
+      String report = bench.report(pending, phase, first, warmMillis, phases, plans);
       System.out.println(report);
       Files.createDirectories(results);
       Files.writeString(
@@ -286,8 +288,11 @@ public final class PlanWriterBenchmark {
   }
 
   private void createTarget() throws SQLException {
-    admin("CREATE DATABASE " + SCHEMA_ONLY);
-    new MigrationEngine(dataSource(SCHEMA_ONLY))
+    try (Connection c = dataSource(planServer, "postgres").getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + TWIN);
+    }
+    new MigrationEngine(twin())
         .migrate(
             MigrationRequest.builder(MigrationScripts.fromDirectory(scripts))
                 .targetVersion("1")
@@ -336,44 +341,85 @@ public final class PlanWriterBenchmark {
     admin("CHECKPOINT");
   }
 
-  private ImpactPlan plan() {
-    return plan(server);
+  /**
+   * Runs this JVM (the planner, as the operator or CLI) and the plan server only on CPU time the
+   * target's server and its writer leave, as if they ran on other machines.
+   */
+  private void place() throws IOException, InterruptedException, SQLException {
+    if (!placed) {
+      System.out.println("no chrt: the planner and the plan server keep their normal priority");
+      return;
+    }
+    IdlePriority.lower(postmaster(planServer));
+    IdlePriority.lower(ProcessHandle.current());
   }
 
-  /** A plan whose scratch database is made on the given server. */
-  private ImpactPlan plan(EmbeddedPostgresServer scratchOn) {
-    return new ImpactPlanner(dataSource(TARGET), PlanBenchmark.scratchServer(scratchOn))
-        .plan(request());
+  private static ProcessHandle postmaster(EmbeddedPostgresServer of) throws SQLException {
+    try (Connection c = dataSource(of, "postgres").getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+      r.next();
+      long backend = r.getLong(1);
+      return ProcessHandle.of(backend)
+          .flatMap(ProcessHandle::parent)
+          .orElseThrow(() -> new IllegalStateException("no postmaster of session " + backend));
+    }
+  }
+
+  private DataSource target() {
+    return dataSource(server, TARGET);
+  }
+
+  private DataSource twin() {
+    return dataSource(planServer, TWIN);
+  }
+
+  /** A plan of {@code target} whose scratch database is made on the given server. */
+  private ImpactPlan plan(DataSource target, EmbeddedPostgresServer scratchOn) {
+    return new ImpactPlanner(target, PlanBenchmark.scratchServer(scratchOn)).plan(request());
+  }
+
+  private Writer writer() throws IOException {
+    return new Writer(server.jdbcUrl(TARGET), rows, WRITER_PACE.toNanos() / 1000);
   }
 
   private Latencies writerAlone(Duration phase) throws Exception {
-    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
+    try (Writer writer = writer()) {
       Thread.sleep(phase.toMillis());
       return writer.stop();
     }
   }
 
-  /** Plans back to back until the phase is over (the last plan is finished, not cut). */
-  private Latencies writerWhilePlanning(Duration phase, List<Long> planMillis) throws Exception {
-    return writerWhilePlanning(phase, planMillis, server);
-  }
-
-  private Latencies writerWhilePlanning(
-      Duration phase, List<Long> planMillis, EmbeddedPostgresServer scratchOn) throws Exception {
-    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
-      long end = System.nanoTime() + phase.toNanos();
+  /**
+   * Plans {@code target} back to back while the writer writes, until {@code length} is over (the
+   * last plan is finished, not cut); records the writer's latencies and each plan's time.
+   */
+  private void planning(
+      String name,
+      Duration length,
+      DataSource target,
+      EmbeddedPostgresServer scratchOn,
+      Map<String, List<Latencies>> phases,
+      Map<String, List<Long>> plans)
+      throws Exception {
+    List<Long> millis = plans.computeIfAbsent(name, k -> new ArrayList<>());
+    try (Writer writer = writer()) {
+      long end = System.nanoTime() + length.toNanos();
       while (System.nanoTime() < end) {
         long start = System.nanoTime();
-        plan(scratchOn);
-        planMillis.add((System.nanoTime() - start) / 1_000_000);
+        plan(target, scratchOn);
+        millis.add((System.nanoTime() - start) / 1_000_000);
       }
-      return writer.stop();
+      phases.computeIfAbsent(name, k -> new ArrayList<>()).add(writer.stop());
     }
   }
 
-  /** The control: one server session (not on the target) burns CPU, touching no row, no lock. */
+  /**
+   * The control: one session of the target's server (not on the target database) burns CPU,
+   * touching no row, taking no lock.
+   */
   private Latencies writerWithBusyCore(Duration length) throws Exception {
-    try (Writer writer = new Writer(dataSource(TARGET), rows);
+    try (Writer writer = writer();
         Connection c = dataSource("postgres").getConnection();
         Statement spin = c.createStatement()) {
       spin.execute(
@@ -384,76 +430,36 @@ public final class PlanWriterBenchmark {
     }
   }
 
-  /**
-   * For insight, like C: only what every plan does first and last, creating an empty database from
-   * template0 and dropping it, back to back for as long as B took.
-   */
-  private Latencies writerWhileCreatingDatabases(Duration length) throws Exception {
-    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
-      long end = System.nanoTime() + length.toNanos();
-      while (System.nanoTime() < end) {
-        admin("CREATE DATABASE plan_bench_scratch TEMPLATE template0");
-        admin("DROP DATABASE plan_bench_scratch WITH (FORCE)");
-      }
-      return writer.stop();
-    }
-  }
-
-  /**
-   * For insight: the pending migrations applied by the engine (no measurement) on schema-only
-   * copies of the target, each copy created from a template and dropped, for as long as B took.
-   * What B adds on top is the plan's schema copy and measurement.
-   */
-  private Latencies writerWhileApplyingOnCopies(Duration length) throws Exception {
-    try (Writer writer = new Writer(dataSource(TARGET), rows)) {
-      long end = System.nanoTime() + length.toNanos();
-      while (System.nanoTime() < end) {
-        admin("CREATE DATABASE plan_bench_apply TEMPLATE " + SCHEMA_ONLY);
-        try {
-          new MigrationEngine(dataSource("plan_bench_apply")).migrate(request());
-        } finally {
-          admin("DROP DATABASE plan_bench_apply WITH (FORCE)");
-        }
-      }
-      return writer.stop();
-    }
-  }
-
   private String report(
       int pending,
       Duration phase,
       ImpactPlan first,
       long warmMillis,
-      List<Latencies> alone,
-      List<Latencies> planning,
-      List<Latencies> busy,
-      List<Latencies> scratchOnly,
-      List<Latencies> applying,
-      List<Latencies> planningElsewhere,
-      List<Long> elsewhereMillis,
-      List<Long> planMillis,
-      List<Long> planningPhaseMillis) {
+      Map<String, List<Latencies>> phases,
+      Map<String, List<Long>> plans) {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
             Locale.ROOT,
             "Writer under planning: orders %,d rows (+ accounts %,d, products %,d, order_events"
-                + " %,d), %d pending migrations; writer: 1 thread, one INSERT or UPDATE every %d"
-                + " ms; %d rounds of A (writer alone, %d s), B (plans back to back, >= %d s),"
-                + " C (busy core as long as B), D (create and drop databases as long as B),"
-                + " E (apply the pending migrations on schema-only copies as long as B),"
-                + " F (as B, the scratch database on a second server on the same machine);"
-                + " %d cores%n",
+                + " %,d), %d pending migrations; writer: 1 process, one INSERT or UPDATE every %d"
+                + " ms; %d rounds of A (writer alone, %d s), B (plans of the target back to back,"
+                + " scratch on the plan server, >= %d s), N (plans of a twin of the target's schema"
+                + " on the plan server, as long as B), S (as B, scratch on the target's server),"
+                + " C (a session of the target's server burns CPU as long as B); %d cores; %s%n",
             rows,
             ACCOUNTS,
             PRODUCTS,
             Math.max(1, rows / 5),
             pending,
             WRITER_PACE.toMillis(),
-            alone.size(),
+            phases.get(ALONE).size(),
             phase.toSeconds(),
             phase.toSeconds(),
-            Runtime.getRuntime().availableProcessors()));
+            cores,
+            placed
+                ? "planner and plan server at idle priority (SCHED_IDLE)"
+                : "all at normal priority"));
     Map<String, Long> codes = new TreeMap<>();
     for (Finding f : first.findings()) {
       codes.merge(f.code() + "/" + f.severity(), 1L, Long::sum);
@@ -472,23 +478,21 @@ public final class PlanWriterBenchmark {
     if (!first.notCopied().isEmpty()) {
       out.append("  not copied: ").append(first.notCopied()).append('\n');
     }
-    List<Long> sortedPlans = planMillis.stream().sorted().toList();
+    out.append("  plans:");
+    plans.forEach(
+        (name, millis) ->
+            out.append(
+                String.format(
+                    Locale.ROOT,
+                    " %s %d (median %d ms);",
+                    name.substring(0, 1),
+                    millis.size(),
+                    median(millis))));
+    out.append('\n');
     out.append(
         String.format(
             Locale.ROOT,
-            "  plans during B: %d, median %d ms (min %d, max %d); B phases took %s ms;"
-                + " plans during F: %d, median %d ms%n",
-            planMillis.size(),
-            sortedPlans.get(sortedPlans.size() / 2),
-            sortedPlans.get(0),
-            sortedPlans.get(sortedPlans.size() - 1),
-            planningPhaseMillis,
-            elsewhereMillis.size(),
-            elsewhereMillis.stream().sorted().toList().get(elsewhereMillis.size() / 2)));
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "  %-22s %8s %8s %8s %9s %8s %8s%n",
+            "  %-26s %8s %8s %8s %9s %8s %8s%n",
             "phase",
             "txns",
             "p50 us",
@@ -496,37 +500,29 @@ public final class PlanWriterBenchmark {
             "p99.9 us",
             "max us",
             "p99 x A"));
-    Latencies a = Latencies.pooled(alone);
+    List<Latencies> alone = phases.get(ALONE);
     for (int i = 0; i < alone.size(); i++) {
-      line(out, "round " + (i + 1) + " A alone", alone.get(i), alone.get(i));
-      line(out, "round " + (i + 1) + " B planning", planning.get(i), alone.get(i));
-      line(out, "round " + (i + 1) + " C busy core", busy.get(i), alone.get(i));
-      line(out, "round " + (i + 1) + " D create+drop db", scratchOnly.get(i), alone.get(i));
-      line(out, "round " + (i + 1) + " E apply on copies", applying.get(i), alone.get(i));
-      line(out, "round " + (i + 1) + " F plan, other srv", planningElsewhere.get(i), alone.get(i));
+      for (Map.Entry<String, List<Latencies>> p : phases.entrySet()) {
+        line(out, "round " + (i + 1) + " " + p.getKey(), p.getValue().get(i), alone.get(i));
+      }
     }
-    Latencies b = Latencies.pooled(planning);
-    Latencies c = Latencies.pooled(busy);
-    line(out, "all A (pooled)", a, a);
-    line(out, "all B (pooled)", b, a);
-    line(out, "all C (pooled)", c, a);
-    Latencies d = Latencies.pooled(scratchOnly);
-    line(out, "all D (pooled)", d, a);
-    Latencies e = Latencies.pooled(applying);
-    line(out, "all E (pooled)", e, a);
-    Latencies f = Latencies.pooled(planningElsewhere);
-    line(out, "all F (pooled)", f, a);
+    Map<String, Latencies> pooled = new LinkedHashMap<>();
+    phases.forEach((name, runs) -> pooled.put(name, Latencies.pooled(runs)));
+    Latencies a = pooled.get(ALONE);
+    pooled.forEach((name, l) -> line(out, "all " + name.substring(0, 1) + " (pooled)", l, a));
     out.append(
         String.format(
             Locale.ROOT,
-            "  writer p99 B/A = %.2f (target <= 1.20); p50 B/A = %.2f; control C/A p99 = %.2f;"
-                + " D/A p99 = %.2f; E/A p99 = %.2f; F/A p99 = %.2f (scratch on another server)%n",
-            (double) b.percentile(99) / a.percentile(99),
-            (double) b.percentile(50) / a.percentile(50),
-            (double) c.percentile(99) / a.percentile(99),
-            (double) d.percentile(99) / a.percentile(99),
-            (double) e.percentile(99) / a.percentile(99),
-            (double) f.percentile(99) / a.percentile(99)));
+            "  writer p99 B/A = %.2f (target <= 1.20); p50 B/A = %.2f; B/N p99 = %.2f (planning"
+                + " the target against the same load elsewhere); N/A = %.2f; S/A = %.2f; S/N ="
+                + " %.2f; control C/A = %.2f%n",
+            ratio(pooled.get(PLAN_SERVER), a, 99),
+            ratio(pooled.get(PLAN_SERVER), a, 50),
+            ratio(pooled.get(PLAN_SERVER), pooled.get(TWIN_PLANS), 99),
+            ratio(pooled.get(TWIN_PLANS), a, 99),
+            ratio(pooled.get(SAME_SERVER), a, 99),
+            ratio(pooled.get(SAME_SERVER), pooled.get(TWIN_PLANS), 99),
+            ratio(pooled.get(BUSY), a, 99)));
     out.append(
         "  findings by code: "
             + codes.entrySet().stream()
@@ -536,11 +532,19 @@ public final class PlanWriterBenchmark {
     return out.toString();
   }
 
+  private static double ratio(Latencies of, Latencies to, double percentile) {
+    return (double) of.percentile(percentile) / to.percentile(percentile);
+  }
+
+  private static long median(List<Long> values) {
+    return values.isEmpty() ? 0 : values.stream().sorted().toList().get(values.size() / 2);
+  }
+
   private static void line(StringBuilder out, String name, Latencies l, Latencies baseline) {
     out.append(
         String.format(
             Locale.ROOT,
-            "  %-22s %8d %8d %8d %9d %8d %8.2f%n",
+            "  %-26s %8d %8d %8d %9d %8d %8.2f%n",
             name,
             l.micros().length,
             l.percentile(50),
@@ -551,8 +555,12 @@ public final class PlanWriterBenchmark {
   }
 
   private DataSource dataSource(String database) {
+    return dataSource(server, database);
+  }
+
+  private static DataSource dataSource(EmbeddedPostgresServer on, String database) {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
+    dataSource.setURL(on.jdbcUrl(database));
     dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
     return dataSource;
   }
@@ -564,75 +572,53 @@ public final class PlanWriterBenchmark {
     }
   }
 
-  /**
-   * The application: one thread alternately inserts an order and updates a random existing one, one
-   * transaction every {@link #WRITER_PACE} (autocommit), timing each; a late transaction does not
-   * make the next ones burst.
-   */
+  /** A running {@link WriterProcess}, started on the target server's cores when placed. */
   private static final class Writer implements AutoCloseable {
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final long[] buffer = new long[2_000_000];
-    private final Thread thread;
-    private final long rows;
-    private volatile int count;
-    private volatile RuntimeException failure;
+    private final Process process;
+    private final BufferedReader output;
     private Latencies stopped;
 
-    Writer(DataSource dataSource, long rows) throws SQLException {
-      this.rows = rows;
-      Connection connection = dataSource.getConnection();
-      thread = new Thread(() -> write(connection), "plan-bench-writer");
-      thread.start();
-    }
-
-    private void write(Connection c) {
-      int n = 0;
-      try (c;
-          PreparedStatement insert =
-              c.prepareStatement(
-                  "INSERT INTO orders (account_id, product_id, status, amount, note)"
-                      + " VALUES (?, ?, 'new', 10.00, 'written')");
-          PreparedStatement update =
-              c.prepareStatement(
-                  "UPDATE orders SET status = 'paid', amount = amount + 1 WHERE id = ?")) {
-        long next = System.nanoTime();
-        while (running.get() && n < buffer.length) {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          long start = System.nanoTime();
-          if (n % 2 == 0) {
-            insert.setLong(1, 1 + random.nextInt(ACCOUNTS));
-            insert.setLong(2, 1 + random.nextInt(PRODUCTS));
-            insert.executeUpdate();
-          } else {
-            update.setLong(1, 1 + random.nextLong(rows));
-            update.executeUpdate();
-          }
-          buffer[n++] = (System.nanoTime() - start) / 1000;
-          next += WRITER_PACE.toNanos();
-          long sleep = next - System.nanoTime();
-          if (sleep > 0) {
-            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-          } else {
-            next = System.nanoTime(); // behind: do not burst to catch up
-          }
-        }
-      } catch (SQLException e) {
-        failure = new IllegalStateException("writer failed: " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        count = n;
+    Writer(String url, long rows, long paceMicros) throws IOException {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(
+          List.of(
+              "-Xms256m",
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              WriterProcess.class.getName(),
+              url,
+              EmbeddedPostgresServer.SUPERUSER,
+              Long.toString(rows),
+              Integer.toString(ACCOUNTS),
+              Integer.toString(PRODUCTS),
+              Long.toString(paceMicros)));
+      process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      output =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      String first = output.readLine();
+      if (!"ready".equals(first)) {
+        process.destroyForcibly();
+        throw new IOException("the writer process did not start: " + first);
       }
     }
 
-    Latencies stop() throws InterruptedException {
+    Latencies stop() throws IOException, InterruptedException {
       if (stopped == null) {
-        running.set(false);
-        thread.join();
-        if (failure != null) {
-          throw failure;
+        OutputStream in = process.getOutputStream();
+        in.write('\n');
+        in.flush();
+        int count = Integer.parseInt(output.readLine().strip());
+        long[] all = new long[count];
+        for (int i = 0; i < count; i++) {
+          all[i] = Long.parseLong(output.readLine().strip());
         }
-        long[] all = Arrays.copyOf(buffer, count);
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+          process.destroyForcibly();
+          throw new IOException("the writer process failed");
+        }
         Arrays.sort(all);
         stopped = new Latencies(all);
       }
@@ -640,8 +626,12 @@ public final class PlanWriterBenchmark {
     }
 
     @Override
-    public void close() throws InterruptedException {
-      stop();
+    public void close() throws IOException, InterruptedException {
+      try {
+        stop();
+      } finally {
+        process.destroyForcibly();
+      }
     }
   }
 }
