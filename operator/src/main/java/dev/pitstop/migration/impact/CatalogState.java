@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads what the probe compares before and after each statement, for user relations only: name,
@@ -106,19 +107,55 @@ final class CatalogState {
           + USER_RELATIONS;
 
   // Only pg_locks: which of the locked relations are user relations is told by the query above.
-  private static final String LOCKS =
-      "SELECT l.relation::int8, l.mode, pg_catalog.current_setting('lock_timeout')"
-          + " FROM pg_catalog.pg_locks l"
+  private static final String SESSION_LOCKS =
+      " FROM pg_catalog.pg_locks l"
           + " WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted"
+          // Below 16384 (FirstNormalObjectId) are the system catalogs that DDL always locks.
+          + " AND l.relation >= 16384"
           + " AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d"
           + " WHERE d.datname = pg_catalog.current_database())";
+
+  private static final String LOCKS =
+      "SELECT l.relation::int8, l.mode, pg_catalog.current_setting('lock_timeout')" + SESSION_LOCKS;
+
+  /**
+   * The session's locks and, in the same round trip, the locked relations and the indexes of those
+   * that are tables: lock rows carry the relation and mode in the last two columns, relation rows
+   * the columns of {@link #SELECT} and nulls there.
+   */
+  private static final String LOCKED =
+      "WITH l AS (SELECT l.relation, l.mode"
+          + SESSION_LOCKS
+          + ") SELECT NULL::int8, NULL::name, NULL::name, NULL::text, NULL::int8, NULL::int8,"
+          + " NULL::bool, NULL::text[], NULL::text[], l.relation::int8, l.mode,"
+          + " pg_catalog.current_setting('lock_timeout') FROM l UNION ALL "
+          + SELECT.replace(
+              " FROM pg_catalog.pg_class c",
+              ", NULL::int8, NULL::text, NULL::text FROM (SELECT l.relation AS oid FROM l UNION"
+                  + " SELECT i.indexrelid FROM pg_catalog.pg_index i"
+                  + " WHERE i.indrelid IN (SELECT l.relation FROM l)) w"
+                  + " JOIN pg_catalog.pg_class c ON c.oid = w.oid")
+          + USER_RELATIONS;
 
   /** The session's relation locks, and its lock_timeout. */
   record Locks(Map<Long, List<String>> modes, String lockTimeout) {}
 
+  /**
+   * The session's locks and the state of the relations it has locked; {@code relations} is null
+   * when only the locks were read.
+   */
+  record Locked(Locks locks, Map<Long, Relation> relations) {}
+
   private final Connection connection;
   private PreparedStatement some;
   private PreparedStatement locks;
+  private PreparedStatement locked;
+
+  /** Suffix of this reader's server-side prepared statements (PREPARE is not transactional). */
+  private final String prepareSuffix =
+      Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+
+  private boolean prepared;
 
   CatalogState(Connection connection) {
     this.connection = connection;
@@ -148,24 +185,128 @@ final class CatalogState {
     }
   }
 
-  /** The relation locks the session holds, granted, in this database (system ones included). */
+  /** The relation locks the session holds, granted, in this database (not on system catalogs). */
   Locks locks() throws SQLException {
     if (locks == null) {
       locks = connection.prepareStatement(LOCKS);
     }
+    try (ResultSet rows = locks.executeQuery()) {
+      return readLocks(rows);
+    }
+  }
+
+  private static Locks readLocks(ResultSet rows) throws SQLException {
     Map<Long, List<String>> modes = new LinkedHashMap<>();
     String timeout = null;
-    try (ResultSet rows = locks.executeQuery()) {
-      while (rows.next()) {
-        modes.computeIfAbsent(rows.getLong(1), k -> new ArrayList<>()).add(rows.getString(2));
-        timeout = rows.getString(3);
-      }
+    while (rows.next()) {
+      modes.computeIfAbsent(rows.getLong(1), k -> new ArrayList<>()).add(rows.getString(2));
+      timeout = rows.getString(3);
     }
     return new Locks(modes, timeout);
   }
 
+  /**
+   * {@link #locks()} and {@link #of} of the locked relations read in one query (one round trip, one
+   * snapshot of the catalogs).
+   */
+  Locked locked() throws SQLException {
+    if (locked == null) {
+      locked = connection.prepareStatement(LOCKED);
+    }
+    try (ResultSet rows = locked.executeQuery()) {
+      return readLocked(rows);
+    }
+  }
+
+  /**
+   * Runs {@code sql} (one statement or several) and then, in the same round trip, reads the
+   * session's locks and, unless {@code locksOnly}, the locked relations: {@link #locks()} or {@link
+   * #locked()} as they are right after it. A statement that fails throws before anything is read.
+   */
+  Locked executeThenRead(Statement statement, String sql, boolean locksOnly) throws SQLException {
+    if (!prepared) {
+      prepare(statement);
+    }
+    boolean isResult =
+        statement.execute(sql + "\n;\nEXECUTE " + name(locksOnly ? "locks" : "locked"));
+    ResultSet last = null;
+    while (true) {
+      if (isResult) {
+        last = statement.getResultSet();
+      } else if (statement.getUpdateCount() == -1) {
+        break;
+      }
+      isResult = statement.getMoreResults(Statement.KEEP_CURRENT_RESULT);
+    }
+    if (last == null) {
+      throw new SQLException("the catalog read after the statement returned no rows");
+    }
+    try (ResultSet rows = last) {
+      return locksOnly ? new Locked(readLocks(rows), null) : readLocked(rows);
+    }
+  }
+
+  private static Locked readLocked(ResultSet rows) throws SQLException {
+    Map<Long, List<String>> modes = new LinkedHashMap<>();
+    Map<Long, Relation> relations = new HashMap<>();
+    String timeout = null;
+    while (rows.next()) {
+      long lockedOid = rows.getLong(10);
+      if (rows.wasNull()) {
+        Relation r = relation(rows);
+        relations.put(r.oid(), r);
+      } else {
+        modes.computeIfAbsent(lockedOid, k -> new ArrayList<>()).add(rows.getString(11));
+        timeout = rows.getString(12);
+      }
+    }
+    return new Locked(new Locks(modes, timeout), relations);
+  }
+
+  /**
+   * Prepares the reads on the server, once, so the read appended to each statement is not planned
+   * again; those a DEALLOCATE or DISCARD left in place are kept.
+   */
+  private void prepare(Statement statement) throws SQLException {
+    List<String> existing = new ArrayList<>();
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT name FROM pg_catalog.pg_prepared_statements WHERE name IN ('"
+                + name("locks")
+                + "', '"
+                + name("locked")
+                + "')")) {
+      while (rows.next()) {
+        existing.add(rows.getString(1));
+      }
+    }
+    if (!existing.contains(name("locks"))) {
+      statement.execute("PREPARE " + name("locks") + " AS " + LOCKS);
+    }
+    if (!existing.contains(name("locked"))) {
+      statement.execute("PREPARE " + name("locked") + " AS " + LOCKED);
+    }
+    prepared = true;
+  }
+
+  /** After DISCARD or DEALLOCATE: the server-side reads may be gone; checked before the next. */
+  void forgetPrepared() {
+    prepared = false;
+  }
+
+  private String name(String what) {
+    return "pitstop_impact_" + what + "_" + prepareSuffix;
+  }
+
   void close() {
-    for (PreparedStatement s : new PreparedStatement[] {some, locks}) {
+    if (prepared) {
+      try (Statement s = connection.createStatement()) {
+        s.execute("DEALLOCATE " + name("locks") + ";\nDEALLOCATE " + name("locked"));
+      } catch (SQLException e) {
+        // the session is going away with the scratch database
+      }
+    }
+    for (PreparedStatement s : new PreparedStatement[] {some, locks, locked}) {
       if (s != null) {
         try {
           s.close();
@@ -179,46 +320,49 @@ final class CatalogState {
   private static Map<Long, Relation> read(ResultSet rows) throws SQLException {
     Map<Long, Relation> result = new HashMap<>();
     while (rows.next()) {
-      long oid = rows.getLong(1);
-      Map<Integer, Column> columns = new LinkedHashMap<>();
-      for (String a : strings(rows.getArray(8))) {
-        String[] p = a.split(",", 5);
-        columns.put(
-            Integer.parseInt(p[0]),
-            new Column(
-                Integer.parseInt(p[0]),
-                p[4],
-                Long.parseLong(p[1]),
-                Integer.parseInt(p[2]),
-                p[3].charAt(0) == '1',
-                p[3].charAt(1) == '1',
-                p[3].charAt(2) == '1'));
-      }
-      Map<Long, Constraint> constraints = new LinkedHashMap<>();
-      for (String c : strings(rows.getArray(9))) {
-        String[] p = c.split(",", 5);
-        int length = Integer.parseInt(p[3]);
-        String name = p[4].substring(0, length);
-        String definition = p[4].length() > length ? p[4].substring(length) : null;
-        constraints.put(
-            Long.parseLong(p[0]),
-            new Constraint(
-                Long.parseLong(p[0]), name, p[1].charAt(0), p[2].equals("1"), definition));
-      }
-      result.put(
-          oid,
-          new Relation(
-              oid,
-              rows.getString(2),
-              rows.getString(3),
-              rows.getString(4).charAt(0),
-              rows.getLong(5),
-              rows.getLong(6),
-              rows.getBoolean(7),
-              columns,
-              constraints));
+      Relation r = relation(rows);
+      result.put(r.oid(), r);
     }
     return result;
+  }
+
+  /** The relation of the current row, in the columns of {@link #SELECT}. */
+  private static Relation relation(ResultSet rows) throws SQLException {
+    long oid = rows.getLong(1);
+    Map<Integer, Column> columns = new LinkedHashMap<>();
+    for (String a : strings(rows.getArray(8))) {
+      String[] p = a.split(",", 5);
+      columns.put(
+          Integer.parseInt(p[0]),
+          new Column(
+              Integer.parseInt(p[0]),
+              p[4],
+              Long.parseLong(p[1]),
+              Integer.parseInt(p[2]),
+              p[3].charAt(0) == '1',
+              p[3].charAt(1) == '1',
+              p[3].charAt(2) == '1'));
+    }
+    Map<Long, Constraint> constraints = new LinkedHashMap<>();
+    for (String c : strings(rows.getArray(9))) {
+      String[] p = c.split(",", 5);
+      int length = Integer.parseInt(p[3]);
+      String name = p[4].substring(0, length);
+      String definition = p[4].length() > length ? p[4].substring(length) : null;
+      constraints.put(
+          Long.parseLong(p[0]),
+          new Constraint(Long.parseLong(p[0]), name, p[1].charAt(0), p[2].equals("1"), definition));
+    }
+    return new Relation(
+        oid,
+        rows.getString(2),
+        rows.getString(3),
+        rows.getString(4).charAt(0),
+        rows.getLong(5),
+        rows.getLong(6),
+        rows.getBoolean(7),
+        columns,
+        constraints);
   }
 
   private static String[] strings(Array array) throws SQLException {

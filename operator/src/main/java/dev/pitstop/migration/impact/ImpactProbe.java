@@ -30,10 +30,14 @@ import org.postgresql.util.PSQLException;
  *
  * <p>Only relations the statement locked can have changed, so after a statement only those (and the
  * indexes of those that are tables) are read again and compared with what was read before. A
- * transactional migration is committed on the copy once measured, so the next one sees its effects;
- * one that fails is rolled back and the next one runs all the same. A statement that cannot run in
- * a transaction block (CONCURRENTLY, VACUUM...) runs in autocommit; its own locks cannot be read
- * from its session, so the documented lock is recorded, marked {@code (stated)}.
+ * transactional migration is committed on the copy once measured, so the next one sees its effects
+ * (the locks a migration takes belong to its own transaction: one transaction for all, rolled back,
+ * would hide a second lock on a table an earlier migration locked); one that fails is rolled back
+ * and the next one runs all the same. The read after a statement travels in the statement's round
+ * trip; after a row statement (INSERT, UPDATE, ...) only the locks are read, unless it took a lock
+ * that comes with DDL. A statement that cannot run in a transaction block (CONCURRENTLY, VACUUM...)
+ * runs in autocommit; its own locks cannot be read from its session, so the documented lock is
+ * recorded, marked {@code (stated)}.
  */
 final class ImpactProbe {
   private ImpactProbe() {}
@@ -102,6 +106,9 @@ final class ImpactProbe {
 
     private final Set<Long> created = new HashSet<>();
 
+    /** Every relation lock (oid:mode, system relations included) read in this transaction. */
+    private final Set<String> lockedInTransaction = new HashSet<>();
+
     Probe(Connection connection, TargetSizes sizes, MigrationRequest request) {
       this.connection = connection;
       this.sizes = sizes;
@@ -125,6 +132,8 @@ final class ImpactProbe {
     Result run(List<PendingScript> scripts) throws SQLException {
       boolean autoCommit = connection.getAutoCommit();
       initial = SessionState.capture(connection);
+      connection.setAutoCommit(true);
+      timeouts.apply(false); // for the session: every migration's transaction runs with them
       for (Relation r : catalog.all().values()) {
         cache.put(r.oid(), r);
         targetNames.put(r.oid(), r.qualified());
@@ -151,6 +160,8 @@ final class ImpactProbe {
                 script.version(), script.script(), script.transactional(), statements));
         findings.addAll(rules.findings());
       }
+      connection.setAutoCommit(true);
+      initial.restore(connection);
       connection.setAutoCommit(autoCommit);
       return new Result(impacts, findings);
     }
@@ -162,28 +173,50 @@ final class ImpactProbe {
       Set<String> held = new HashSet<>();
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
-        timeouts.apply(true);
+        // The run's timeouts are the session's (set at the start and after every restore); a SET
+        // of the script is undone by the restore after it.
         List<SqlStatement> statements = script.statements();
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
           observed.add(o);
+          CatalogState.Locked reading;
           try {
-            o.statement.execute(statement);
+            reading = executeAndRead(statement, o.statement);
           } catch (SQLException e) {
             fail(o, e, rules);
             rollback();
             return;
           }
-          observe(o, held);
+          observe(o, held, reading);
           rules.statement(o);
         }
         rules.transaction(observed);
-        initial.restore(connection);
+        if (script.statements().stream().anyMatch(Statements::mayChangeSession)) {
+          restoreSession();
+        }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         rollback();
         throw e;
       }
+    }
+
+    /**
+     * Runs a statement and, in the same round trip, reads what {@link #observe} needs: the locks,
+     * and the locked relations unless it is a row statement.
+     */
+    private CatalogState.Locked executeAndRead(Statement statement, SqlStatement s)
+        throws SQLException {
+      boolean locksOnly = Statements.isRowStatement(s);
+      boolean discards = s.startsWith("DISCARD") || s.startsWith("DEALLOCATE");
+      if (s.copyFromStdin() || discards) {
+        s.execute(statement);
+        if (discards) {
+          catalog.forgetPrepared();
+        }
+        return locksOnly ? new CatalogState.Locked(catalog.locks(), null) : catalog.locked();
+      }
+      return catalog.executeThenRead(statement, s.sql(), locksOnly);
     }
 
     private void runInAutocommit(PendingScript script, List<Observed> observed, Rules rules)
@@ -219,14 +252,15 @@ final class ImpactProbe {
             // One statement in autocommit is one transaction: the same locks, readable here.
             connection.setAutoCommit(false);
             startTransaction();
+            CatalogState.Locked reading;
             try {
-              o.statement.execute(statement);
+              reading = executeAndRead(statement, o.statement);
             } catch (SQLException e) {
               fail(o, e, rules);
               rollback();
               break;
             }
-            observe(o, new HashSet<>());
+            observe(o, new HashSet<>(), reading);
             connection.commit();
           }
           rules.statement(o);
@@ -234,8 +268,14 @@ final class ImpactProbe {
         rules.autocommitScript(observed);
       } finally {
         connection.setAutoCommit(true);
-        initial.restore(connection);
+        restoreSession();
       }
+    }
+
+    /** The session as captured, with the run's timeouts for the session. */
+    private void restoreSession() throws SQLException {
+      initial.restore(connection);
+      timeouts.apply(false);
     }
 
     private void fail(Observed o, SQLException e, Rules rules) {
@@ -256,6 +296,7 @@ final class ImpactProbe {
     private void startTransaction() {
       undo.clear();
       created.clear();
+      lockedInTransaction.clear();
     }
 
     private void rollback() throws SQLException {
@@ -267,13 +308,25 @@ final class ImpactProbe {
     }
 
     /** Reads the session's locks and the state of the locked relations, and compares. */
-    private void observe(Observed o, Set<String> heldBefore) throws SQLException {
+    private void observe(Observed o, Set<String> heldBefore, CatalogState.Locked reading)
+        throws SQLException {
       if (Statements.isDataUpdate(o.statement)) {
         o.dataTarget = resolveTarget(o.statement);
       }
-      CatalogState.Locks locks = catalog.locks();
+      CatalogState.Locks locks = reading.locks();
+      Map<Long, Relation> now = reading.relations();
+      if (now == null) {
+        // A row statement: the relations are as they were unless it took a lock that changes a
+        // relation (a trigger doing DDL), read then.
+        now =
+            takesRelationChangingLock(locks)
+                ? catalog.of(locks.modes().keySet())
+                : unchanged(locks.modes().keySet());
+      }
       o.lockTimeout = locks.lockTimeout();
-      Map<Long, Relation> now = catalog.of(locks.modes().keySet());
+      locks
+          .modes()
+          .forEach((oid, modes) -> modes.forEach(m -> lockedInTransaction.add(oid + ":" + m)));
       Map<Long, List<String>> held = new LinkedHashMap<>();
       for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
         long oid = e.getKey();
@@ -289,6 +342,40 @@ final class ImpactProbe {
       }
       o.held = held;
       compare(o, held.keySet(), now);
+    }
+
+    /** Lock modes that come with a change of a relation's catalog state (DDL), not with rows. */
+    private static final Set<String> RELATION_CHANGING =
+        Set.of(
+            "ShareUpdateExclusiveLock",
+            "ShareLock",
+            "ShareRowExclusiveLock",
+            "ExclusiveLock",
+            "AccessExclusiveLock");
+
+    /** Whether the last statement took such a lock on any relation, system ones included. */
+    private boolean takesRelationChangingLock(CatalogState.Locks locks) {
+      for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
+        for (String mode : e.getValue()) {
+          if (RELATION_CHANGING.contains(mode)
+              && !lockedInTransaction.contains(e.getKey() + ":" + mode)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** The locked relations as last read: a row statement left them as they were. */
+    private Map<Long, Relation> unchanged(Set<Long> locked) {
+      Map<Long, Relation> now = new HashMap<>();
+      for (long oid : locked) {
+        Relation r = cache.get(oid);
+        if (r != null) {
+          now.put(oid, r);
+        }
+      }
+      return now;
     }
 
     /** After a statement run in autocommit: the whole schema read again, locks as documented. */

@@ -28,6 +28,30 @@ final class Statements {
     return refusesTransaction(s) && s.hasLeadingWord("CONCURRENTLY");
   }
 
+  /**
+   * Whether a statement may change the session's settings (SET, RESET, set_config in a query,
+   * DO...): anything but DDL, GRANT/REVOKE, COMMENT and INSERT/UPDATE/DELETE.
+   */
+  static boolean mayChangeSession(SqlStatement s) {
+    for (String word :
+        List.of(
+            "CREATE",
+            "ALTER",
+            "DROP",
+            "COMMENT",
+            "GRANT",
+            "REVOKE",
+            "TRUNCATE",
+            "INSERT",
+            "UPDATE",
+            "DELETE")) {
+      if (s.startsWith(word)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@code SET}, {@code RESET}: settings only. */
   static boolean isSetting(SqlStatement s) {
     return s.startsWith("SET") || s.startsWith("RESET");
@@ -42,6 +66,19 @@ final class Statements {
         || s.startsWith("DELETE")
         || s.startsWith("MERGE")
         || (s.startsWith("INSERT") && s.hasLeadingWord("SELECT") && !s.hasLeadingWord("VALUES"));
+  }
+
+  /**
+   * A statement that only reads or writes rows: INSERT, UPDATE, DELETE, MERGE, COPY. It changes no
+   * relation's catalog state unless a trigger or function it runs does DDL, which then takes a lock
+   * of its own.
+   */
+  static boolean isRowStatement(SqlStatement s) {
+    return s.startsWith("INSERT")
+        || s.startsWith("UPDATE")
+        || s.startsWith("DELETE")
+        || s.startsWith("MERGE")
+        || s.startsWith("COPY");
   }
 
   /** The table a data update writes, as written in the statement, or null. */

@@ -2,7 +2,11 @@ package dev.pitstop.migration.impact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +110,90 @@ class ImpactProbeTest {
   }
 
   @Test
+  void eachMigrationRunsOnceOnTheCopyAndSeesTheEarlierOnes() throws Exception {
+    // A sequence outside the copied schema counts the runs of the statements calling nextval.
+    fixture.scratch.execute(
+        "DROP SCHEMA IF EXISTS runs CASCADE; CREATE SCHEMA runs; CREATE SEQUENCE runs.n");
+    try {
+      ImpactProbe.Result result =
+          fixture.plan(
+              "CREATE TABLE marker AS SELECT nextval('runs.n') AS run;\n"
+                  + "CREATE INDEX marker_run_idx ON marker (run);",
+              "ALTER TABLE marker ADD COLUMN note text;\n"
+                  + "CREATE INDEX orders_status_idx ON orders (status);",
+              "INSERT INTO marker (run, note) SELECT nextval('runs.n'), 'third'",
+              "ALTER TABLE marker ADD COLUMN last_one int;\nSELECT nextval('runs.n');");
+
+      // Each migration runs once, measured, and stays on the copy for the next ones.
+      List<String> rows = new ArrayList<>();
+      try (Connection c = fixture.scratch.dataSource().getConnection();
+          Statement st = c.createStatement()) {
+        try (ResultSet r =
+            st.executeQuery("SELECT run || ':' || coalesce(note, '-') FROM marker ORDER BY run")) {
+          while (r.next()) {
+            rows.add(r.getString(1));
+          }
+        }
+        try (ResultSet r =
+            st.executeQuery(
+                "SELECT (SELECT last_value FROM runs.n), to_regclass('marker') IS NOT NULL,"
+                    + " (SELECT count(*) FROM pg_attribute WHERE attrelid = 'marker'::regclass"
+                    + " AND attname = 'last_one')")) {
+          r.next();
+          assertThat(r.getLong(1)).isEqualTo(3);
+          assertThat(r.getLong(3)).isEqualTo(1);
+        }
+      }
+      assertThat(rows).containsExactly("1:-", "2:third");
+      assertThat(result.scripts().get(3).statements().get(0).locks())
+          .contains(new LockTaken("public.marker", "AccessExclusiveLock"));
+      // V2 ran on the copy with V1's effects, and its own locks were read.
+      assertThat(result.scripts().get(1).statements().get(0).error()).isNull();
+      assertThat(result.scripts().get(1).statements().get(1).locks())
+          .contains(new LockTaken("public.orders", "ShareLock"));
+      assertThat(result.findings())
+          .extracting(Finding::code, Finding::script)
+          .contains(org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "V2__step.sql"));
+    } finally {
+      fixture.scratch.execute("DROP SCHEMA runs CASCADE");
+    }
+  }
+
+  @Test
+  void rowStatementWhoseTriggerDoesDdlIsMeasuredLikeDdl() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "CREATE TABLE jobs (id int);\n"
+                + "CREATE FUNCTION jobs_ddl() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                + "BEGIN CREATE INDEX orders_status_idx ON orders (status); RETURN NEW; END $$;\n"
+                + "CREATE TRIGGER jobs_ddl AFTER INSERT ON jobs"
+                + " FOR EACH ROW EXECUTE FUNCTION jobs_ddl();",
+            "INSERT INTO jobs VALUES (1)");
+
+    StatementImpact insert = result.scripts().get(1).statements().get(0);
+    assertThat(insert.indexesBuilt()).containsExactly("public.orders_status_idx");
+    assertThat(insert.locks()).contains(new LockTaken("public.orders", "ShareLock"));
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::script)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "V2__step.sql"));
+  }
+
+  @Test
+  void deallocateInAMigrationDoesNotBreakTheMeasurement() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "DEALLOCATE ALL;\nALTER TABLE orders ADD COLUMN z int;",
+            "ALTER TABLE orders ADD COLUMN y int;\nDISCARD PLANS;",
+            "ALTER TABLE orders ADD COLUMN x int");
+
+    assertThat(result.scripts())
+        .allSatisfy(
+            s -> assertThat(s.statements()).allSatisfy(st -> assertThat(st.error()).isNull()));
+    assertThat(result.scripts().get(2).statements().get(0).locks())
+        .contains(new LockTaken("public.orders", "AccessExclusiveLock"));
+  }
+
+  @Test
   void failedMigrationIsRolledBackAndTheNextOneStillRuns() throws Exception {
     ImpactProbe.Result result =
         fixture.plan(
@@ -183,5 +271,17 @@ class ImpactProbeTest {
             "ALTER TABLE orders ADD COLUMN remark text");
 
     assertThat(result.findings()).isEmpty();
+
+    // Also after the migration is applied to the copy again: its search_path stays its own.
+    try {
+      result =
+          fixture.plan(
+              "CREATE SCHEMA elsewhere;\nSET search_path = elsewhere;\nCREATE TABLE notes (id int);",
+              "ALTER TABLE orders ADD COLUMN remark text");
+      assertThat(result.scripts().get(1).statements().get(0).error()).isNull();
+      assertThat(result.findings()).isEmpty();
+    } finally {
+      fixture.scratch.execute("DROP SCHEMA IF EXISTS elsewhere CASCADE");
+    }
   }
 }
