@@ -26,7 +26,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Deletes the expired half of a 2,000,000-row events table (indexed timestamp, a foreign key to
@@ -390,17 +389,11 @@ public final class CleanupBenchmark {
   }
 
   private DataSource dataSource(String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(server, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   private void drop(String database) throws SQLException {

@@ -11,9 +11,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,27 +64,13 @@ public final class CliBenchmark {
       Files.createDirectories(results);
       Files.writeString(results.resolve("cli-" + Instant.now().toEpochMilli() + ".txt"), report);
     } finally {
-      try (var files = Files.list(scripts)) {
-        for (Path file : files.toList()) {
-          Files.delete(file);
-        }
-      }
-      Files.delete(scripts);
+      BenchDatabases.deleteFiles(scripts);
     }
   }
 
   /** A database is created before and dropped after each run; only the run itself is timed. */
   private long timed(Runner runner) throws Exception {
-    String name = "cli_bench_" + (++databases);
-    admin("CREATE DATABASE " + name);
-    admin("CHECKPOINT");
-    try {
-      long start = System.nanoTime();
-      runner.run(name);
-      return (System.nanoTime() - start) / 1_000_000;
-    } finally {
-      admin("DROP DATABASE " + name + " WITH (FORCE)");
-    }
+    return BenchDatabases.timedOnFreshDatabase(server, "cli_bench_" + (++databases), runner::run);
   }
 
   private void engine(String database) {
@@ -140,17 +124,11 @@ public final class CliBenchmark {
   }
 
   private PGSimpleDataSource dataSource(String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(server, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   private static String report(

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Applies the same N small migrations with Pitstop's engine, with Flyway and with a bare JDBC
@@ -61,28 +60,14 @@ public final class MigrationBenchmark {
       Files.writeString(
           results.resolve("migration-" + Instant.now().toEpochMilli() + ".txt"), report);
     } finally {
-      try (var files = Files.list(scripts)) {
-        for (Path file : files.toList()) {
-          Files.delete(file);
-        }
-      }
-      Files.delete(scripts);
+      BenchDatabases.deleteFiles(scripts);
     }
   }
 
   /** A database is created before and dropped after each run; only the run itself is timed. */
   private long timed(Runner runner) throws Exception {
-    String name = "bench_" + (++databases);
-    admin("CREATE DATABASE " + name);
-    admin("CHECKPOINT"); // so no checkpoint of earlier work lands inside the timed run
-    try {
-      DataSource dataSource = dataSource(name);
-      long start = System.nanoTime();
-      runner.run(dataSource);
-      return (System.nanoTime() - start) / 1_000_000;
-    } finally {
-      admin("DROP DATABASE " + name + " WITH (FORCE)");
-    }
+    return BenchDatabases.timedOnFreshDatabase(
+        server, "bench_" + (++databases), db -> runner.run(dataSource(db)));
   }
 
   private void pitstop(DataSource dataSource) {
@@ -124,17 +109,11 @@ public final class MigrationBenchmark {
   }
 
   private DataSource dataSource(String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(server, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   /** Each migration: a table, an index and a few inserts, as a typical small schema change. */

@@ -26,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Plans N small migrations (a lock-impact plan: scratch database created, schema copied, every
@@ -80,28 +79,14 @@ public final class PlanBenchmark {
       Files.writeString(
           results.resolve("plan-" + Instant.now().toEpochMilli() + ".txt"), report.toString());
     } finally {
-      try (var files = Files.list(scripts)) {
-        for (Path file : files.toList()) {
-          Files.delete(file);
-        }
-      }
-      Files.delete(scripts);
+      BenchDatabases.deleteFiles(scripts);
     }
   }
 
   /** An empty database is created before and dropped after each run; only the run is timed. */
   private long timed(Runner runner) throws Exception {
-    String name = "bench_plan_" + (++databases);
-    admin("CREATE DATABASE " + name);
-    admin("CHECKPOINT"); // so no checkpoint of earlier work lands inside the timed run
-    try {
-      DataSource dataSource = dataSource(name);
-      long start = System.nanoTime();
-      runner.run(dataSource);
-      return (System.nanoTime() - start) / 1_000_000;
-    } finally {
-      admin("DROP DATABASE " + name + " WITH (FORCE)");
-    }
+    return BenchDatabases.timedOnFreshDatabase(
+        server, "bench_plan_" + (++databases), db -> runner.run(dataSource(db)));
   }
 
   private void apply(DataSource dataSource) {
@@ -309,17 +294,11 @@ public final class PlanBenchmark {
   }
 
   private DataSource dataSource(String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(server, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   @FunctionalInterface

@@ -30,7 +30,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Does planning slow the application down? A target database holds an orders schema whose biggest
@@ -141,12 +140,7 @@ public final class PlanWriterBenchmark {
       Files.writeString(
           results.resolve("plan-writer-" + Instant.now().toEpochMilli() + ".txt"), report);
     } finally {
-      try (var files = Files.list(scripts)) {
-        for (Path file : files.toList()) {
-          Files.delete(file);
-        }
-      }
-      Files.delete(scripts);
+      BenchDatabases.deleteFiles(scripts);
     }
   }
 
@@ -559,17 +553,11 @@ public final class PlanWriterBenchmark {
   }
 
   private static DataSource dataSource(EmbeddedPostgresServer on, String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(on.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(on, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   /** A running {@link WriterProcess}, started on the target server's cores when placed. */

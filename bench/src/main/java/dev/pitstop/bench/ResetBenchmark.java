@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Resets a loaded learning-platform database (23 tables, about 1,035,000 rows, 6 system tables)
@@ -200,17 +199,11 @@ public final class ResetBenchmark {
   }
 
   private DataSource dataSource(String database) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(EmbeddedPostgresServer.SUPERUSER);
-    return dataSource;
+    return BenchDatabases.dataSource(server, database);
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres").getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   private static String report(int repetitions, int warmups, Map<String, List<Run>> runs) {

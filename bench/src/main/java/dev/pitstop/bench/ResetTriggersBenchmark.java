@@ -282,20 +282,16 @@ public final class ResetTriggersBenchmark {
   }
 
   private DataSource dataSource(String database, boolean owner) {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(server.jdbcUrl(database));
-    dataSource.setUser(owner ? OWNER : EmbeddedPostgresServer.SUPERUSER);
+    PGSimpleDataSource dataSource = BenchDatabases.dataSource(server, database);
     if (owner) {
+      dataSource.setUser(OWNER);
       dataSource.setPassword(OWNER_PASSWORD);
     }
     return dataSource;
   }
 
   private void admin(String sql) throws SQLException {
-    try (Connection connection = dataSource("postgres", false).getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    BenchDatabases.admin(server, sql);
   }
 
   private static String report(int repetitions, int warmups, Map<String, List<Run>> runs) {
