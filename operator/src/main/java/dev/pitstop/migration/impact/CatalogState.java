@@ -148,8 +148,6 @@ final class CatalogState {
 
   private final Connection connection;
   private PreparedStatement some;
-  private PreparedStatement locks;
-  private PreparedStatement locked;
 
   /** Suffix of this reader's server-side prepared statements (PREPARE is not transactional). */
   private final String prepareSuffix =
@@ -185,16 +183,6 @@ final class CatalogState {
     }
   }
 
-  /** The relation locks the session holds, granted, in this database (not on system catalogs). */
-  Locks locks() throws SQLException {
-    if (locks == null) {
-      locks = connection.prepareStatement(LOCKS);
-    }
-    try (ResultSet rows = locks.executeQuery()) {
-      return readLocks(rows);
-    }
-  }
-
   private static Locks readLocks(ResultSet rows) throws SQLException {
     Map<Long, List<String>> modes = new LinkedHashMap<>();
     String timeout = null;
@@ -206,29 +194,28 @@ final class CatalogState {
   }
 
   /**
-   * {@link #locks()} and {@link #of} of the locked relations read in one query (one round trip, one
-   * snapshot of the catalogs).
-   */
-  Locked locked() throws SQLException {
-    if (locked == null) {
-      locked = connection.prepareStatement(LOCKED);
-    }
-    try (ResultSet rows = locked.executeQuery()) {
-      return readLocked(rows);
-    }
-  }
-
-  /**
    * Runs {@code sql} (one statement or several) and then, in the same round trip, reads the
-   * session's locks and, unless {@code locksOnly}, the locked relations: {@link #locks()} or {@link
-   * #locked()} as they are right after it. A statement that fails throws before anything is read.
+   * session's relation locks (granted, in this database, not on system catalogs) and, unless {@code
+   * locksOnly}, the locked relations and the indexes of those that are tables, in one snapshot of
+   * the catalogs, as they are right after it. A statement that fails throws before anything is
+   * read.
    */
   Locked executeThenRead(Statement statement, String sql, boolean locksOnly) throws SQLException {
+    return readAfter(statement, sql + "\n;\n", locksOnly);
+  }
+
+  /** As {@link #executeThenRead}, after a statement that had to run on its own. */
+  Locked read(Statement statement, boolean locksOnly) throws SQLException {
+    return readAfter(statement, "", locksOnly);
+  }
+
+  private Locked readAfter(Statement statement, String before, boolean locksOnly)
+      throws SQLException {
     if (!prepared) {
       prepare(statement);
     }
     boolean isResult =
-        statement.execute(sql + "\n;\nEXECUTE " + name(locksOnly ? "locks" : "locked"));
+        statement.execute(before + "EXECUTE " + name(locksOnly ? "locks" : "locked"));
     ResultSet last = null;
     while (true) {
       if (isResult) {
@@ -306,13 +293,11 @@ final class CatalogState {
         // the session is going away with the scratch database
       }
     }
-    for (PreparedStatement s : new PreparedStatement[] {some, locks, locked}) {
-      if (s != null) {
-        try {
-          s.close();
-        } catch (SQLException e) {
-          // the session is going away with the scratch database
-        }
+    if (some != null) {
+      try {
+        some.close();
+      } catch (SQLException e) {
+        // the session is going away with the scratch database
       }
     }
   }

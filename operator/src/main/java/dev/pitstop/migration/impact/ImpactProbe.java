@@ -106,7 +106,10 @@ final class ImpactProbe {
 
     private final Set<Long> created = new HashSet<>();
 
-    /** Every relation lock (oid:mode, system relations included) read in this transaction. */
+    /**
+     * Every relation lock (oid:mode, TOAST included) read in this transaction: a statement's locks
+     * are the ones not in it before.
+     */
     private final Set<String> lockedInTransaction = new HashSet<>();
 
     Probe(Connection connection, TargetSizes sizes, MigrationRequest request) {
@@ -170,7 +173,6 @@ final class ImpactProbe {
         throws SQLException {
       connection.setAutoCommit(false);
       startTransaction();
-      Set<String> held = new HashSet<>();
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
         // The run's timeouts are the session's (set at the start and after every restore); a SET
@@ -179,15 +181,9 @@ final class ImpactProbe {
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
           observed.add(o);
-          CatalogState.Locked reading;
-          try {
-            reading = executeAndRead(statement, o.statement);
-          } catch (SQLException e) {
-            fail(o, e, rules);
-            rollback();
+          if (!measure(statement, o, rules)) {
             return;
           }
-          observe(o, held, reading);
           rules.statement(o);
         }
         rules.transaction(observed);
@@ -199,6 +195,25 @@ final class ImpactProbe {
         rollback();
         throw e;
       }
+    }
+
+    /**
+     * Runs a statement of the open transaction and observes it. When it fails, records the failure
+     * and rolls the transaction back.
+     *
+     * @return whether it ran
+     */
+    private boolean measure(Statement statement, Observed o, Rules rules) throws SQLException {
+      CatalogState.Locked reading;
+      try {
+        reading = executeAndRead(statement, o.statement);
+      } catch (SQLException e) {
+        fail(o, e, rules);
+        rollback();
+        return false;
+      }
+      observe(o, reading);
+      return true;
     }
 
     /**
@@ -214,7 +229,7 @@ final class ImpactProbe {
         if (discards) {
           catalog.forgetPrepared();
         }
-        return locksOnly ? new CatalogState.Locked(catalog.locks(), null) : catalog.locked();
+        return catalog.read(statement, locksOnly);
       }
       return catalog.executeThenRead(statement, s.sql(), locksOnly);
     }
@@ -252,15 +267,9 @@ final class ImpactProbe {
             // One statement in autocommit is one transaction: the same locks, readable here.
             connection.setAutoCommit(false);
             startTransaction();
-            CatalogState.Locked reading;
-            try {
-              reading = executeAndRead(statement, o.statement);
-            } catch (SQLException e) {
-              fail(o, e, rules);
-              rollback();
+            if (!measure(statement, o, rules)) {
               break;
             }
-            observe(o, new HashSet<>(), reading);
             connection.commit();
           }
           rules.statement(o);
@@ -308,8 +317,7 @@ final class ImpactProbe {
     }
 
     /** Reads the session's locks and the state of the locked relations, and compares. */
-    private void observe(Observed o, Set<String> heldBefore, CatalogState.Locked reading)
-        throws SQLException {
+    private void observe(Observed o, CatalogState.Locked reading) throws SQLException {
       if (Statements.isDataUpdate(o.statement)) {
         o.dataTarget = resolveTarget(o.statement);
       }
@@ -324,18 +332,16 @@ final class ImpactProbe {
                 : unchanged(locks.modes().keySet());
       }
       o.lockTimeout = locks.lockTimeout();
-      locks
-          .modes()
-          .forEach((oid, modes) -> modes.forEach(m -> lockedInTransaction.add(oid + ":" + m)));
       Map<Long, List<String>> held = new LinkedHashMap<>();
       for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
         long oid = e.getKey();
-        if (!now.containsKey(oid) && !cache.containsKey(oid)) {
-          continue; // a system relation, or one created and dropped by the statement
+        // TOAST, or a relation created and dropped by the statement: remembered, not reported.
+        boolean user = now.containsKey(oid) || cache.containsKey(oid);
+        if (user) {
+          held.put(oid, e.getValue());
         }
-        held.put(oid, e.getValue());
         for (String mode : e.getValue()) {
-          if (heldBefore.add(oid + ":" + mode)) {
+          if (lockedInTransaction.add(oid + ":" + mode) && user) {
             o.newLocks.computeIfAbsent(oid, k -> new ArrayList<>()).add(mode);
           }
         }
@@ -353,7 +359,7 @@ final class ImpactProbe {
             "ExclusiveLock",
             "AccessExclusiveLock");
 
-    /** Whether the last statement took such a lock on any relation, system ones included. */
+    /** Whether the last statement took such a lock on any relation, TOAST included. */
     private boolean takesRelationChangingLock(CatalogState.Locks locks) {
       for (Map.Entry<Long, List<String>> e : locks.modes().entrySet()) {
         for (String mode : e.getValue()) {
