@@ -119,20 +119,11 @@ public final class CleanupBenchmark {
       Outcome middle = byTime.get(byTime.size() / 2);
       Duration longest =
           runs.stream().map(Outcome::longestBatch).max(Duration::compareTo).orElseThrow();
-      long[] pooled =
-          runs.stream().flatMapToLong(o -> Arrays.stream(o.writer().micros())).sorted().toArray();
-      return new Outcome(middle.deleted(), middle.took(), longest, new Latencies(pooled));
-    }
-  }
-
-  /** Writer operation latencies in microseconds, sorted. */
-  private record Latencies(long[] micros) {
-    long percentile(double p) {
-      if (micros.length == 0) {
-        return 0;
-      }
-      int index = (int) Math.ceil(p / 100.0 * micros.length) - 1;
-      return micros[Math.max(0, Math.min(micros.length - 1, index))];
+      return new Outcome(
+          middle.deleted(),
+          middle.took(),
+          longest,
+          Latencies.pooled(runs.stream().map(Outcome::writer).toList()));
     }
   }
 

@@ -144,26 +144,6 @@ public final class PlanWriterBenchmark {
     }
   }
 
-  /** Writer transaction latencies in microseconds, sorted. */
-  record Latencies(long[] micros) {
-    long percentile(double p) {
-      if (micros.length == 0) {
-        return 0;
-      }
-      int index = (int) Math.ceil(p / 100.0 * micros.length) - 1;
-      return micros[Math.max(0, Math.min(micros.length - 1, index))];
-    }
-
-    long max() {
-      return micros.length == 0 ? 0 : micros[micros.length - 1];
-    }
-
-    static Latencies pooled(List<Latencies> runs) {
-      return new Latencies(
-          runs.stream().flatMapToLong(l -> Arrays.stream(l.micros())).sorted().toArray());
-    }
-  }
-
   /** The schema, applied as migration V1 so the target has a history; the data loaded after it. */
   private static final String SCHEMA =
       """
