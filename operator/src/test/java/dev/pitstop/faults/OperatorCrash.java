@@ -53,25 +53,36 @@ final class OperatorCrash {
         ConnectionSettings.DEFAULT_APPLICATION_NAME);
   }
 
-  /** Waits until a session of the operator runs a statement matching the regular expression. */
+  /**
+   * Waits until a session of the operator runs a statement matching the regular expression. One
+   * session polls, so that each look takes a millisecond, not a new connection: a kill point is a
+   * statement of 150 ms, which a busy machine's connection start-ups could step over.
+   */
   static void awaitStatement(DataSource admin, String database, String pattern) {
-    try {
+    try (Connection connection = admin.getConnection();
+        PreparedStatement running =
+            connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state = 'active'"
+                    + " AND application_name = ? AND query ~ ?")) {
+      running.setString(1, database);
+      running.setString(2, ConnectionSettings.DEFAULT_APPLICATION_NAME);
+      running.setString(3, pattern);
       Awaitility.await()
           .atMost(KILL_POINT_TIMEOUT)
           .pollDelay(Duration.ZERO)
           .pollInterval(Duration.ofMillis(10))
           .until(
-              () ->
-                  count(
-                          admin,
-                          "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state ="
-                              + " 'active' AND application_name = ? AND query ~ ?",
-                          database,
-                          ConnectionSettings.DEFAULT_APPLICATION_NAME,
-                          pattern)
-                      > 0);
+              () -> {
+                // pg_stat_activity is read once per transaction: autocommit takes a new look.
+                try (ResultSet rows = running.executeQuery()) {
+                  rows.next();
+                  return rows.getInt(1) > 0;
+                }
+              });
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("kill point not reached: no statement matching " + pattern, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
