@@ -1,9 +1,9 @@
 package dev.pitstop.migration.impact;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -81,8 +81,9 @@ final class TargetSizes {
 
   static TargetSizes read(Connection target) throws SQLException {
     Map<String, Table> tables = new HashMap<>();
-    try (Statement statement = target.createStatement();
-        ResultSet rows = statement.executeQuery(QUERY)) {
+    // Prepared so that a pooled session reuses the server's plan (see CatalogReader.query).
+    try (PreparedStatement statement = target.prepareStatement(QUERY);
+        ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         String name = rows.getString(1) + "." + rows.getString(2);
         double reltuples = rows.getDouble(3);

@@ -314,6 +314,34 @@ class SchemaCopyTest {
   }
 
   @Test
+  void aSessionThatReadsAgainReusesTheServersPlansOfTheCatalogQueries() throws Exception {
+    TestDatabase target = pg.database();
+    buildRichSchema(target);
+    String reused =
+        "SELECT statement FROM pg_prepared_statements WHERE NOT from_sql AND generic_plans > 0";
+
+    try (Connection onTarget = target.dataSource().getConnection();
+        Statement statement = onTarget.createStatement()) {
+      // as an operator's pooled session does plan after plan
+      for (int plan = 0; plan < 6; plan++) {
+        SchemaCopy.readTarget(onTarget, Set.of());
+        TargetSizes.read(onTarget);
+      }
+      List<String> statements = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery(reused)) {
+        while (rows.next()) {
+          statements.add(rows.getString(1));
+        }
+      }
+      assertThat(statements)
+          .anyMatch(sql -> sql.contains("pg_catalog.pg_attribute"))
+          .anyMatch(sql -> sql.contains("pg_catalog.pg_constraint"))
+          .anyMatch(sql -> sql.contains("reltuples"))
+          .hasSizeGreaterThanOrEqualTo(10);
+    }
+  }
+
+  @Test
   void readingTheCatalogsLeavesNoLockOnAnyTableOfTheTarget() throws Exception {
     TestDatabase target = pg.database();
     buildRichSchema(target);
