@@ -1,5 +1,7 @@
 package dev.pitstop.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
@@ -27,6 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -45,11 +51,11 @@ import javax.sql.DataSource;
  * as B took.
  *
  * <p>What would run on other machines in a cluster (the planner, this JVM, as the operator or CLI;
- * the plan server) gets only the CPU time the target's server and its writer leave ({@code
- * SCHED_IDLE}). B differs from N only in what a plan does on the target's server: reading its
- * catalogs and statistics. In S the scratch database's session also runs there, at normal priority.
+ * the plan server) runs on CPUs of its own at idle priority; the target's server and the writer get
+ * the other CPUs ({@link Placement}). B differs from N only in what a plan does on the target's
+ * server: reading its catalogs and statistics. In S the scratch database's session also runs there.
  */
-public final class PlanWriterBenchmark {
+public final class PlanWriterBenchmark implements AutoCloseable {
   /** One writer transaction every 2 ms: about 500 per second. */
   private static final Duration WRITER_PACE = Duration.ofMillis(2);
 
@@ -69,20 +75,35 @@ public final class PlanWriterBenchmark {
 
   private final EmbeddedPostgresServer server;
   private final EmbeddedPostgresServer planServer;
-  private final boolean placed;
+  private final Placement placement;
+  private final Map<String, HikariDataSource> pools = new LinkedHashMap<>();
   private final int cores;
   private final long rows;
   private final Path scripts;
 
+  /**
+   * The one thread of this JVM that stays on the target server's CPUs at normal priority when
+   * placed: writers are started from it, so they run there like the target's server (a child
+   * inherits the CPUs and policy of the thread that starts it; started from the planner's threads,
+   * the writer would run with the planner, as an idle-priority task).
+   */
+  private final ExecutorService launcher =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "writer-launcher");
+            t.setDaemon(true);
+            return t;
+          });
+
   private PlanWriterBenchmark(
       EmbeddedPostgresServer server,
       EmbeddedPostgresServer planServer,
-      boolean placed,
+      Placement placement,
       long rows,
       Path scripts) {
     this.server = server;
     this.planServer = planServer;
-    this.placed = placed;
+    this.placement = placement;
     this.cores = Runtime.getRuntime().availableProcessors();
     this.rows = rows;
     this.scripts = scripts;
@@ -101,9 +122,9 @@ public final class PlanWriterBenchmark {
     Path scripts = Files.createTempDirectory("pitstop-bench-plan-writer");
     writeScripts(scripts, pending);
     try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
-        EmbeddedPostgresServer planServer = EmbeddedPostgresServer.start()) {
-      PlanWriterBenchmark bench =
-          new PlanWriterBenchmark(server, planServer, IdlePriority.available(), rows, scripts);
+        EmbeddedPostgresServer planServer = EmbeddedPostgresServer.start();
+        PlanWriterBenchmark bench =
+            new PlanWriterBenchmark(server, planServer, Placement.ofThisMachine(), rows, scripts)) {
       long setupStart = System.nanoTime();
       bench.createTarget();
       System.out.printf(
@@ -316,16 +337,33 @@ public final class PlanWriterBenchmark {
   }
 
   /**
-   * Runs this JVM (the planner, as the operator or CLI) and the plan server only on CPU time the
-   * target's server and its writer leave, as if they ran on other machines.
+   * Runs this JVM (the planner, as the operator or CLI) and the plan server on CPUs of their own at
+   * idle priority, as if they ran on other machines; the target's server and the writers on the
+   * other CPUs.
    */
   private void place() throws IOException, InterruptedException, SQLException {
-    if (!placed) {
-      System.out.println("no chrt: the planner and the plan server keep their normal priority");
+    if (placement == null) {
+      System.out.println(
+          "no taskset/chrt or one CPU: planner, plan server, target and writer share every CPU");
       return;
     }
-    IdlePriority.lower(postmaster(planServer));
-    IdlePriority.lower(ProcessHandle.current());
+    placement.server(postmaster(server));
+    placement.elsewhere(postmaster(planServer));
+    placement.elsewhereButThread(onLauncher(Placement::currentThread));
+    if (Placement.isLowered(postmaster(server).pid())) {
+      throw new IllegalStateException("the target's server runs at idle priority");
+    }
+  }
+
+  private <T> T onLauncher(Callable<T> task) throws IOException, InterruptedException {
+    try {
+      return launcher.submit(task).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private static ProcessHandle postmaster(EmbeddedPostgresServer of) throws SQLException {
@@ -340,12 +378,32 @@ public final class PlanWriterBenchmark {
     }
   }
 
+  /** Pooled sessions on the target, as the operator keeps them between plans. */
   private DataSource target() {
-    return dataSource(server, TARGET);
+    return sessions(server, TARGET);
   }
 
+  /** Pooled sessions on the twin, as on the target. */
   private DataSource twin() {
-    return dataSource(planServer, TWIN);
+    return sessions(planServer, TWIN);
+  }
+
+  private DataSource sessions(EmbeddedPostgresServer on, String database) {
+    return pools.computeIfAbsent(
+        on.jdbcUrl(database),
+        url -> {
+          HikariConfig config = new HikariConfig();
+          config.setDataSource(dataSource(on, database));
+          config.setMaximumPoolSize(2);
+          config.setMinimumIdle(0);
+          return new HikariDataSource(config);
+        });
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(HikariDataSource::close);
+    launcher.shutdownNow();
   }
 
   /** A plan of {@code target} whose scratch database is made on the given server. */
@@ -353,8 +411,14 @@ public final class PlanWriterBenchmark {
     return new ImpactPlanner(target, PlanBenchmark.scratchServer(scratchOn)).plan(request());
   }
 
-  private Writer writer() throws IOException {
-    return new Writer(server.jdbcUrl(TARGET), rows, WRITER_PACE.toNanos() / 1000);
+  private Writer writer() throws IOException, InterruptedException {
+    Writer writer =
+        onLauncher(() -> new Writer(server.jdbcUrl(TARGET), rows, WRITER_PACE.toNanos() / 1000));
+    if (placement != null && Placement.isLowered(writer.process.pid())) {
+      writer.close();
+      throw new IllegalStateException("the writer runs at idle priority, like the planner");
+    }
+    return writer;
   }
 
   private Latencies writerAlone(Duration phase) throws Exception {
@@ -431,9 +495,13 @@ public final class PlanWriterBenchmark {
             phase.toSeconds(),
             phase.toSeconds(),
             cores,
-            placed
-                ? "planner and plan server at idle priority (SCHED_IDLE)"
-                : "all at normal priority"));
+            placement != null
+                ? "target's server and writer on CPU "
+                    + placement.serverCpus
+                    + "; planner and plan server on CPU "
+                    + placement.otherCpus
+                    + " at idle priority (SCHED_IDLE)"
+                : "all on every CPU at normal priority"));
     Map<String, Long> codes = new TreeMap<>();
     for (Finding f : first.findings()) {
       codes.merge(f.code() + "/" + f.severity(), 1L, Long::sum);
@@ -540,7 +608,9 @@ public final class PlanWriterBenchmark {
     BenchDatabases.admin(server, sql);
   }
 
-  /** A running {@link WriterProcess}, started on the target server's cores when placed. */
+  /**
+   * A running {@link WriterProcess}; when placed, on the target server's CPUs at normal priority.
+   */
   private static final class Writer implements AutoCloseable {
     private final Process process;
     private final BufferedReader output;
