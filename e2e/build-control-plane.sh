@@ -46,22 +46,9 @@ if $built; then
   exit 0
 fi
 
-go_cmd=$(command -v go || true)
-if [[ -z $go_cmd && -x /usr/local/go/bin/go ]]; then go_cmd=/usr/local/go/bin/go; fi
-if [[ -z $go_cmd ]]; then
-  go_needed=$(awk '$1 == "go" { print $2 }' "$module_dir/go.mod")
-  [[ $go_needed == *.*.* ]] || go_needed=$go_needed.0
-  cat >&2 <<EOF
-build-control-plane: Go is not installed (or not on PATH).
-Kubernetes $version needs Go $go_needed or newer. Install it from https://go.dev/dl/, e.g. on Linux x86-64:
-  curl -fsSL https://go.dev/dl/go${go_needed}.linux-amd64.tar.gz | sudo tar -C /usr/local -xz
-  export PATH=\$PATH:/usr/local/go/bin
-(or your package manager's golang package if it is recent enough), then run this again.
-The build downloads the Kubernetes and etcd modules from the Go module proxy
-(GOPROXY, https://proxy.golang.org by default) into the Go module cache.
-EOF
-  exit 1
-fi
+# shellcheck source=go-toolchain.sh
+source "$e2e_dir/go-toolchain.sh"
+go_cmd=$(find_go build-control-plane "$module_dir" "Kubernetes $version") || exit 1
 
 # The release identifies itself as such (kubectl version, /version) rather than v0.0.0-master.
 major=${version#v}; major=${major%%.*}

@@ -29,22 +29,10 @@ if [[ -x $out_dir/promtool ]]; then
   exit 0
 fi
 
-go_cmd=$(command -v go || true)
-if [[ -z $go_cmd && -x /usr/local/go/bin/go ]]; then go_cmd=/usr/local/go/bin/go; fi
-if [[ -z $go_cmd ]]; then
-  go_needed=$(awk '$1 == "go" { print $2 }' "$module_dir/go.mod")
-  [[ $go_needed == *.*.* ]] || go_needed=$go_needed.0
-  cat >&2 <<MSG
-build-promtool: Go is not installed (or not on PATH).
-promtool (Prometheus module $version) needs Go $go_needed or newer. Install it from
-https://go.dev/dl/, e.g. on Linux x86-64:
-  curl -fsSL https://go.dev/dl/go${go_needed}.linux-amd64.tar.gz | sudo tar -C /usr/local -xz
-  export PATH=\$PATH:/usr/local/go/bin
-(or your package manager's golang package if it is recent enough), then run this again.
-Or put a promtool of Prometheus 3 in $out_dir/promtool yourself.
-The build downloads the Prometheus module and its dependencies from the Go module proxy
-(GOPROXY, https://proxy.golang.org by default) into the Go module cache.
-MSG
+# shellcheck source=go-toolchain.sh
+source "$e2e_dir/go-toolchain.sh"
+if ! go_cmd=$(find_go build-promtool "$module_dir" "promtool (Prometheus module $version)"); then
+  echo "build-promtool: or put a promtool of Prometheus 3 in $out_dir/promtool yourself." >&2
   exit 1
 fi
 
