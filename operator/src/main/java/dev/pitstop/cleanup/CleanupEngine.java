@@ -24,7 +24,8 @@ import javax.sql.DataSource;
  *
  * <p>Every rule is checked against the catalog and by the server before anything is deleted; a bad
  * rule throws {@link CleanupException} naming it. Batches of a rule run under an advisory lock per
- * (lock scope, rule), so two runners never delete for the same rule at once. A run that reaches
+ * (lock scope, rule), so two runners never delete for the same rule at once; a shared one per lock
+ * scope marks the run as going from start to end ({@link #runGoing}). A run that reaches
  * maxDuration stops between batches with {@link CleanupOutcome#INCOMPLETE}, which is not a failure.
  */
 public final class CleanupEngine {
@@ -83,36 +84,9 @@ public final class CleanupEngine {
     List<QualifiedName> lostRows = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
-      reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
-      RuleValidator validator = new RuleValidator(connection);
-      List<ResolvedRule> rules = validator.resolve(request);
-      Map<String, RuleValidator.Counted> counted = checkData(validator, request, rules, dryRun);
-      BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
-      for (ResolvedRule rule : rules) {
-        reporter.starting(rule);
-        boolean late = !rule.verified();
-        RuleOutcome outcome = checkLate(validator, request, rule, budget, reporter);
-        if (outcome == null && late && !dryRun) {
-          outcome = checkDataLate(validator, request, rule);
-        }
-        if (outcome == null) {
-          outcome =
-              dryRun
-                  ? deleter.count(
-                      rule, validator, counted.containsKey(rule.name()), counted.get(rule.name()))
-                  : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
-        }
-        if (outcome.deleted() > 0) {
-          lostRows.add(rule.table());
-        }
-        reporter.finished(outcome);
+      try (AdvisoryLock mark = RuleLock.markRun(connection, request.lockScope())) {
+        return execute(connection, request, reporter, budget, lostRows, dryRun);
       }
-      TableVacuum.Report vacuum = new TableVacuum.Report(List.of(), List.of());
-      if (request.vacuumAnalyze() && !dryRun) {
-        Set<QualifiedName> tables = new LinkedHashSet<>(lostRows);
-        vacuum = new TableVacuum(connection, request, budget).vacuum(tables, reporter);
-      }
-      return result(reporter.finished(), dryRun, budget, vacuum);
     } catch (SQLException e) {
       reporter.lost(
           (ServerErrors.isConnectionProblem(e)
@@ -125,6 +99,59 @@ public final class CleanupEngine {
           result(
               reporter.finished(), dryRun, budget, new TableVacuum.Report(List.of(), List.of())));
     }
+  }
+
+  /**
+   * Whether a run of {@code lockScope} is going on this database, started by this process or by
+   * another one (a second operator): a run's session marks it until the run ends, and a run whose
+   * process or session ended leaves no mark.
+   */
+  public boolean runGoing(String lockScope) {
+    try (Connection connection = dataSource.getConnection()) {
+      return RuleLock.runGoing(connection, lockScope);
+    } catch (SQLException e) {
+      throw databaseError(e, null);
+    }
+  }
+
+  private CleanupResult execute(
+      Connection connection,
+      CleanupRequest request,
+      RunReporter reporter,
+      TimeBudget budget,
+      List<QualifiedName> lostRows,
+      boolean dryRun)
+      throws SQLException {
+    reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
+    RuleValidator validator = new RuleValidator(connection);
+    List<ResolvedRule> rules = validator.resolve(request);
+    Map<String, RuleValidator.Counted> counted = checkData(validator, request, rules, dryRun);
+    BatchDeleter deleter = new BatchDeleter(connection, request, budget, reporter);
+    for (ResolvedRule rule : rules) {
+      reporter.starting(rule);
+      boolean late = !rule.verified();
+      RuleOutcome outcome = checkLate(validator, request, rule, budget, reporter);
+      if (outcome == null && late && !dryRun) {
+        outcome = checkDataLate(validator, request, rule);
+      }
+      if (outcome == null) {
+        outcome =
+            dryRun
+                ? deleter.count(
+                    rule, validator, counted.containsKey(rule.name()), counted.get(rule.name()))
+                : deleteUnderLock(connection, request, rule, deleter, budget, reporter);
+      }
+      if (outcome.deleted() > 0) {
+        lostRows.add(rule.table());
+      }
+      reporter.finished(outcome);
+    }
+    TableVacuum.Report vacuum = new TableVacuum.Report(List.of(), List.of());
+    if (request.vacuumAnalyze() && !dryRun) {
+      Set<QualifiedName> tables = new LinkedHashSet<>(lostRows);
+      vacuum = new TableVacuum(connection, request, budget).vacuum(tables, reporter);
+    }
+    return result(reporter.finished(), dryRun, budget, vacuum);
   }
 
   /**

@@ -120,16 +120,18 @@ public final class AdvisoryLock implements AutoCloseable {
 
   private final Connection connection;
   private final Key key;
+  private final boolean shared;
 
-  private AdvisoryLock(Connection connection, Key key) {
+  private AdvisoryLock(Connection connection, Key key, boolean shared) {
     this.connection = connection;
     this.key = key;
+    this.shared = shared;
   }
 
   /** Takes the session lock if it is free; never waits. */
   public static Optional<AdvisoryLock> tryLock(Connection connection, Key key) throws SQLException {
     return ask(connection, "pg_try_advisory_lock", key)
-        ? Optional.of(new AdvisoryLock(connection, key))
+        ? Optional.of(new AdvisoryLock(connection, key, false))
         : Optional.empty();
   }
 
@@ -141,7 +143,16 @@ public final class AdvisoryLock implements AutoCloseable {
    */
   public static AdvisoryLock lock(Connection connection, Key key) throws SQLException {
     run(connection, "pg_advisory_lock", key);
-    return new AdvisoryLock(connection, key);
+    return new AdvisoryLock(connection, key, false);
+  }
+
+  /**
+   * Takes the session lock in shared mode: any number of sessions hold it together, and none waits
+   * unless a session holds it exclusively. Shows others that something is going ({@link #holder}).
+   */
+  public static AdvisoryLock lockShared(Connection connection, Key key) throws SQLException {
+    run(connection, "pg_advisory_lock_shared", key);
+    return new AdvisoryLock(connection, key, true);
   }
 
   /** Takes the lock for the current transaction if it is free; never waits. */
@@ -155,7 +166,7 @@ public final class AdvisoryLock implements AutoCloseable {
   }
 
   /**
-   * The session holding the lock, if any session of the current database does.
+   * The session holding the lock (in either mode), if any session of the current database does.
    *
    * @param key a key with a {@linkplain Key#number() number}
    */
@@ -215,7 +226,12 @@ public final class AdvisoryLock implements AutoCloseable {
   @Override
   public void close() {
     try (PreparedStatement statement =
-        connection.prepareStatement("SELECT pg_advisory_unlock(" + key.argument() + ")")) {
+        connection.prepareStatement(
+            "SELECT "
+                + (shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock")
+                + "("
+                + key.argument()
+                + ")")) {
       key.bind(statement, 1);
       statement.executeQuery().close();
     } catch (SQLException e) {

@@ -2,6 +2,8 @@ package dev.pitstop.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.pitstop.testing.PostgresExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +82,39 @@ class ConcurrentCleanupTest {
       a.get(60, TimeUnit.SECONDS);
       assertThat(second.lockWaits).isEmpty();
       assertThat(pg.rowCount("api_logs")).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRunIsSeenGoingFromAnotherSessionUntilItEnds() throws Exception {
+    pg.execute(
+        "CREATE TABLE api_logs (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL);"
+            + " INSERT INTO api_logs (created_at) SELECT now() - interval '2 days'"
+            + " FROM generate_series(1, 200)");
+    CleanupEngine elsewhere = new CleanupEngine(pg.dataSource());
+    assertThat(elsewhere.runGoing("shop/nightly")).isFalse();
+    Recorder recorder = new Recorder();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    // the runner's session outlives the run, as an operator's pooled session does
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource sessions = new HikariDataSource(config)) {
+      Future<CleanupResult> run =
+          pool.submit(
+              () ->
+                  new CleanupEngine(sessions)
+                      .run(request("shop/nightly", Duration.ofMillis(100)), recorder));
+      assertThat(recorder.firstBatch.await(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(elsewhere.runGoing("shop/nightly")).isTrue();
+      assertThat(elsewhere.runGoing("school/nightly")).isFalse();
+
+      assertThat(run.get(60, TimeUnit.SECONDS).rowsDeleted()).isEqualTo(200);
+      // the pooled session that ran it is open and idle: the mark went with the run
+      assertThat(elsewhere.runGoing("shop/nightly")).isFalse();
     } finally {
       pool.shutdownNow();
     }

@@ -7,6 +7,8 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.CleanupEngine;
+import dev.pitstop.cleanup.CleanupException;
 import dev.pitstop.cleanup.DeletionRule;
 import dev.pitstop.database.WorkSessions;
 import dev.pitstop.notify.WebhookNotifier;
@@ -33,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reconciles a CleanupSchedule: decides what is due ({@link CleanupTriggers}), waits for the
@@ -48,7 +51,11 @@ public final class CleanupScheduleReconciler
   static final String KIND = "CleanupSchedule";
   private static final Duration AT_MOST = Duration.ofHours(1);
 
+  /** How long a run in status must go unmarked on the database before it counts as stopped. */
+  static final Duration MARK_GRACE = Duration.ofSeconds(3);
+
   private final WebhookNotifier notifier;
+  private final Map<String, Unmarked> unmarkedSince = new ConcurrentHashMap<>();
   private final OperationReferences<CleanupSchedule> references =
       new OperationReferences<>(
           r -> r.getSpec().database,
@@ -149,9 +156,16 @@ public final class CleanupScheduleReconciler
     Instant now = pass.now();
     CleanupTriggers due = due(pass, config);
     if (status.phase == CleanupPhase.Running) {
-      // Running without a job: the operator stopped during the run.
+      Duration goingElsewhere = runningElsewhere(pass, config);
+      if (goingElsewhere != null) {
+        return Due.nothing(goingElsewhere);
+      }
+      // Running without a job here or a run marked on the database: the operator stopped during
+      // the run.
       CleanupStatuses.interrupted(status, config.historyLimit(), pass.generation(), now);
       pass.events().warning(resource, "RunInterrupted", status.message);
+    } else {
+      unmarkedSince.remove(resource.getMetadata().getUid());
     }
     recordPassedFireTimes(pass, config, due);
     if (due.trigger() == null) {
@@ -168,6 +182,50 @@ public final class CleanupScheduleReconciler
     return Due.run(
         run, due.trigger().display() + "/" + now, true, within -> min(within, untilNext(due, now)));
   }
+
+  /**
+   * Status says Running but this operator runs nothing for the resource: another operator may be
+   * running it (two replicas without leader election), or the operator that ran it stopped. A run's
+   * session marks it on the database while it goes ({@link CleanupEngine#runGoing}); the run counts
+   * as stopped only when no mark has been seen for {@link #MARK_GRACE}, which covers the moment
+   * between an operator writing Running and its run's session taking the mark, and the moment
+   * between the run's end and its operator writing the result.
+   *
+   * @return when to look again while the run may still be going; null once it has stopped
+   */
+  private Duration runningElsewhere(
+      OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
+    CleanupSchedule resource = pass.resource();
+    String uid = resource.getMetadata().getUid();
+    CleanupRun progress = resource.getStatus().progress;
+    String run = progress == null ? "" : Objects.toString(progress.startTime, "");
+    boolean marked;
+    try {
+      marked = new CleanupEngine(pass.target().dataSource()).runGoing(config.request().lockScope());
+    } catch (SpecException | CleanupException e) {
+      marked = false; // cannot tell: the grace decides
+    }
+    if (marked) {
+      unmarkedSince.remove(uid);
+      return MARK_GRACE;
+    }
+    // A wait for other processes, so in real time, not the operator's clock.
+    long now = System.nanoTime();
+    Unmarked first = unmarkedSince.get(uid);
+    if (first == null || !first.run().equals(run)) {
+      unmarkedSince.put(uid, new Unmarked(run, now));
+      return MARK_GRACE;
+    }
+    Duration unmarked = Duration.ofNanos(now - first.sinceNanos());
+    if (unmarked.compareTo(MARK_GRACE) < 0) {
+      return MARK_GRACE.minus(unmarked);
+    }
+    unmarkedSince.remove(uid);
+    return null;
+  }
+
+  /** Since when ({@link System#nanoTime}) the run that started at {@code run} went unmarked. */
+  private record Unmarked(String run, long sinceNanos) {}
 
   @Override
   public void waitingForWindow(OperationPass<CleanupSchedule, RunTicket> pass, String waitingFor) {

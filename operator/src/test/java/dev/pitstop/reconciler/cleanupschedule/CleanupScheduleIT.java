@@ -20,6 +20,11 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowSpec;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunResult;
+import dev.pitstop.cleanup.CleanupEngine;
+import dev.pitstop.cleanup.CleanupListener;
+import dev.pitstop.cleanup.CleanupRequest;
+import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.Conflicts;
@@ -38,6 +43,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -661,6 +670,64 @@ class CleanupScheduleIT {
 
     awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
     assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
+  }
+
+  /**
+   * Two operators without leader election: the one that sees Running in status without a run of its
+   * own must not take a run that another operator is making for stopped; once that run is gone
+   * without a result written, it must.
+   */
+  @Test
+  void aRunGoingInAnotherOperatorIsNotTakenForStoppedButAVanishedOneIs() throws Exception {
+    CleanupSchedule cls =
+        schedule(
+            "nightly",
+            "app-db",
+            olderThan("expired-tokens", "public.refresh_tokens", "expires_at", "0s"));
+    cls.getSpec().batchSize = 20;
+    cls.getSpec().pauseBetweenBatches = "100ms";
+    kube.client().resource(cls).create();
+    awaitPhase("nightly", CleanupPhase.Scheduled);
+
+    // the other operator: its run (engine and session) and the Running status it writes
+    CleanupEngine engine = new CleanupEngine(pg.dataSource());
+    CleanupRequest request = CleanupRequests.request(cls.getSpec(), NAMESPACE + "/nightly");
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      Future<CleanupResult> run = other.submit(() -> engine.run(request, CleanupListener.NONE));
+      await().atMost(Duration.ofSeconds(30)).until(() -> engine.runGoing(request.lockScope()));
+      String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      setStatus(
+          "nightly",
+          s -> {
+            s.phase = CleanupPhase.Running;
+            s.progress = new dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun();
+            s.progress.startTime = started;
+            s.progress.trigger = "RunRequested";
+          });
+      // Status writes do not wake the operator; a spec change does (this one changes no run).
+      edit(
+          "nightly",
+          r -> {
+            r.getSpec().historyLimit = 11;
+            return r;
+          });
+
+      await()
+          .during(CleanupScheduleReconciler.MARK_GRACE.multipliedBy(2))
+          .atMost(CleanupScheduleReconciler.MARK_GRACE.multipliedBy(3))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> get("nightly").getStatus().phase, phase -> phase == CleanupPhase.Running);
+      assertThat(run.isDone()).as("the other operator's run outlasted the check").isFalse();
+
+      assertThat(run.get(120, TimeUnit.SECONDS).rowsDeleted()).isEqualTo(2500);
+      CleanupSchedule stopped = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
+      assertThat(stopped.getStatus().lastRun.startTime).isEqualTo(started);
+      assertThat(stopped.getStatus().lastRun.message)
+          .contains("the operator stopped during the run");
+    } finally {
+      other.shutdownNow();
+    }
   }
 
   private static CleanupScheduleSpec.Notify notifyOn(CleanupScheduleSpec.NotifyOn... on) {
