@@ -81,11 +81,10 @@ public final class CleanupEngine {
   private CleanupResult execute(CleanupRequest request, CleanupListener listener, boolean dryRun) {
     TimeBudget budget = new TimeBudget(request.maxDuration());
     RunReporter reporter = new RunReporter(listener, budget, request.rules().size());
-    List<QualifiedName> lostRows = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       try (AdvisoryLock mark = RuleLock.markRun(connection, request.lockScope())) {
-        return execute(connection, request, reporter, budget, lostRows, dryRun);
+        return execute(connection, request, reporter, budget, dryRun);
       }
     } catch (SQLException e) {
       reporter.lost(
@@ -119,9 +118,9 @@ public final class CleanupEngine {
       CleanupRequest request,
       RunReporter reporter,
       TimeBudget budget,
-      List<QualifiedName> lostRows,
       boolean dryRun)
       throws SQLException {
+    List<QualifiedName> lostRows = new ArrayList<>();
     reporter.progress(Activity.VALIDATING, null, null, 0, 0, request.batchSize(), null);
     RuleValidator validator = new RuleValidator(connection);
     List<ResolvedRule> rules = validator.resolve(request);
