@@ -347,10 +347,11 @@ public final class PlanWriterBenchmark implements AutoCloseable {
           "no taskset/chrt or one CPU: planner, plan server, target and writer share every CPU");
       return;
     }
-    placement.server(postmaster(server));
+    ProcessHandle target = postmaster(server);
+    placement.server(target);
     placement.elsewhere(postmaster(planServer));
     placement.elsewhereButThread(onLauncher(Placement::currentThread));
-    if (Placement.isLowered(postmaster(server).pid())) {
+    if (Placement.isLowered(target.pid())) {
       throw new IllegalStateException("the target's server runs at idle priority");
     }
   }
