@@ -45,6 +45,9 @@ final class InterruptedIndexWork {
 
   private static final String SCRATCH_INDEX = "pitstop_index_scratch";
 
+  /** How often a wait for another session's build looks whether it ended. */
+  private static final long POLL_MILLIS = 200;
+
   private InterruptedIndexWork() {}
 
   /** What to do with the statement. */
@@ -248,7 +251,7 @@ final class InterruptedIndexWork {
               + " is still being built by session "
               + builder
               + " (an earlier run whose client ended); waiting for that build to end");
-      awaitBuilders(connection, build);
+      awaitBuilder(connection, existing);
       existing = existing(connection, build);
       if (existing == null || !existing.sameTable()) {
         return Decision.RUN;
@@ -320,19 +323,43 @@ final class InterruptedIndexWork {
   }
 
   /**
-   * Waits, in one statement that a cancel request or {@code statement_timeout} ends, for the
-   * concurrent builds on the table: each holds SHARE UPDATE EXCLUSIVE on it until it ends.
+   * Waits for the other session's build of the index to end, looking again every {@link
+   * #POLL_MILLIS} ms in short statements of their own: nothing is held across the wait. Waiting in
+   * one statement for the build's lock on the table ({@code LOCK TABLE ... IN SHARE UPDATE
+   * EXCLUSIVE MODE}) would keep that transaction's snapshot open, and the build waits, before it
+   * marks the index valid, for every transaction with an older snapshot: each would wait for the
+   * other, and PostgreSQL would end the build as a deadlock. Ended by the session's {@code
+   * statement_timeout} (SQLSTATE 57014, as a statement would be), by a cancel request arriving
+   * during a look, and by an interrupt of the running thread.
    */
-  private static void awaitBuilders(Connection connection, Build build) throws SQLException {
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      statement.setEscapeProcessing(false);
-      statement.execute("LOCK TABLE " + build.tableText() + " IN SHARE UPDATE EXCLUSIVE MODE");
-    } finally {
+  private static void awaitBuilder(Connection connection, Existing existing) throws SQLException {
+    long timeoutMillis;
+    try (Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT setting::bigint FROM pg_catalog.pg_settings"
+                    + " WHERE name = 'statement_timeout'")) {
+      timeoutMillis = row.next() ? row.getLong(1) : 0;
+    }
+    long start = System.nanoTime();
+    while (buildingSession(connection, existing) != null) {
+      long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+      if (timeoutMillis > 0 && waitedMillis >= timeoutMillis) {
+        throw new SQLException(
+            "statement_timeout ("
+                + timeoutMillis
+                + " ms) ended the wait for the other session's build of index "
+                + existing.name(),
+            SqlState.QUERY_CANCELED);
+      }
       try {
-        connection.rollback();
-      } finally {
-        connection.setAutoCommit(true);
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException(
+            "interrupted while waiting for the other session's build of index " + existing.name(),
+            SqlState.QUERY_CANCELED,
+            e);
       }
     }
   }

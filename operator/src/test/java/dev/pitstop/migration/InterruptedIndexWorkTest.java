@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -224,6 +225,88 @@ class InterruptedIndexWorkTest {
     assertThat(pg.queryStrings(invalid)).isEmpty();
     assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history ORDER BY 1"))
         .containsExactly("V1__accounts.sql", "V2__reindex.sql");
+  }
+
+  @Test
+  void theWaitForAnotherSessionsBuildEndsAtStatementTimeoutOrInterruptAndLeavesTheBuildAlone()
+      throws Exception {
+    migrate(V1);
+    MigrationScript v2 =
+        new MigrationScript(
+            "V2__status_index.sql",
+            "CREATE INDEX CONCURRENTLY accounts_status_idx ON accounts (status);\n");
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try (Connection writer = pg.dataSource().getConnection();
+        Connection other = pg.dataSource().getConnection()) {
+      writer.setAutoCommit(false);
+      writer.createStatement().execute("INSERT INTO accounts VALUES (9, 'z@x', null, 'x')");
+      // another session's build of the same index, held by the open writer
+      Future<Boolean> build =
+          pool.submit(
+              () ->
+                  other
+                      .createStatement()
+                      .execute(
+                          "CREATE INDEX CONCURRENTLY accounts_status_idx ON accounts (status)"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  pg.queryLong(
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND starts_with(query, 'CREATE INDEX CONCURRENTLY')")
+                      == 1);
+
+      Future<MigrateResult> timed =
+          pool.submit(
+              () ->
+                  new MigrationEngine(pg.dataSource())
+                      .migrate(
+                          MigrationRequest.builder(List.of(V1, v2))
+                              .statementTimeout(Duration.ofSeconds(1))
+                              .build(),
+                          listener));
+      Throwable timedOut =
+          catchThrowableOfType(ExecutionException.class, () -> timed.get(30, TimeUnit.SECONDS))
+              .getCause();
+      assertThat(timedOut)
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining(
+              "statement_timeout (1000 ms) ended the wait for the other session's build of index"
+                  + " public.accounts_status_idx");
+
+      Future<MigrateResult> waiting = pool.submit(() -> migrate(V1, v2));
+      await().atMost(Duration.ofSeconds(30)).until(() -> recovered.size() == 2);
+      assertThat(waiting.isDone()).isFalse();
+      waiting.cancel(true);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .alias("the interrupted run ends, releasing the migration lock")
+          .until(
+              () -> pg.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0);
+
+      assertThat(build.isDone()).as("the other session's build goes on").isFalse();
+      writer.commit();
+      assertThat(build.get(30, TimeUnit.SECONDS)).isFalse();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(notes())
+        .hasSize(2)
+        .allSatisfy(
+            note ->
+                assertThat(note)
+                    .matches(
+                        "1: index public.accounts_status_idx is still being built by session"
+                            + " [0-9]+ \\(an earlier run whose client ended\\); waiting for that"
+                            + " build to end"));
+    assertThat(
+            pg.queryStrings(
+                "SELECT indisvalid::text FROM pg_index WHERE indexrelid ="
+                    + " 'accounts_status_idx'::regclass"))
+        .containsExactly("true");
+    assertThat(pg.queryStrings("SELECT script FROM pitstop_schema_history"))
+        .containsExactly("V1__accounts.sql");
   }
 
   @Test
