@@ -63,6 +63,21 @@ class InterruptedIndexWorkTest {
         .migrate(MigrationRequest.builder(List.of(scripts)).build(), listener);
   }
 
+  /**
+   * Waits until one session running a statement that starts with {@code prefix} waits for a lock.
+   */
+  private static void awaitOneWaitingForALock(String prefix) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                pg.queryLong(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            + " AND starts_with(query, ?)",
+                        prefix)
+                    == 1);
+  }
+
   private String indexdef(String index) {
     return pg.queryStrings("SELECT pg_get_indexdef(to_regclass(?))", index).get(0);
   }
@@ -194,14 +209,7 @@ class InterruptedIndexWorkTest {
       writer.setAutoCommit(false);
       writer.createStatement().execute("INSERT INTO accounts VALUES (9, 'z@x', null, 'x')");
       Future<MigrateResult> run = pool.submit(() -> migrate(V1, v2));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  pg.queryLong(
-                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                              + " AND starts_with(query, 'REINDEX')")
-                      == 1);
+      awaitOneWaitingForALock("REINDEX");
       assertThat(
               pg.queryLong(
                   "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -248,14 +256,7 @@ class InterruptedIndexWorkTest {
                       .createStatement()
                       .execute(
                           "CREATE INDEX CONCURRENTLY accounts_status_idx ON accounts (status)"));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  pg.queryLong(
-                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                              + " AND starts_with(query, 'CREATE INDEX CONCURRENTLY')")
-                      == 1);
+      awaitOneWaitingForALock("CREATE INDEX CONCURRENTLY");
 
       Future<MigrateResult> timed =
           pool.submit(
