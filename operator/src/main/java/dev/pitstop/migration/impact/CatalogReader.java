@@ -181,16 +181,24 @@ final class CatalogReader {
   private Map<Long, List<Column>> columns() throws SQLException {
     Map<Long, List<Column>> out = new HashMap<>();
     query(
-        "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
+        // The user's relations first, then their columns by index: pg_attribute also holds the
+        // system catalogs' columns, thousands of rows a plan has no use for.
+        "WITH user_relations AS MATERIALIZED (SELECT c.oid, c.relname, n.nspname"
+            + " FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r', 'p', 'c') AND "
+            + USER_SCHEMA
+            + ")"
+            + " SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
             + " a.attnotnull, a.attidentity, a.attgenerated, a.attislocal,"
             + " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END,"
             + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation"
             + "  THEN cn.nspname END, co.collname,"
             + " idseq.nspname, idseq.relname, idseq.seqstart, idseq.seqincrement, idseq.seqmin,"
-            + " idseq.seqmax, idseq.seqcache, idseq.seqcycle, ad.oid, n.nspname, c.relname"
-            + " FROM pg_catalog.pg_attribute a"
-            + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " idseq.seqmax, idseq.seqcache, idseq.seqcycle, ad.oid, c.nspname, c.relname"
+            + " FROM user_relations c"
+            + " CROSS JOIN LATERAL (SELECT * FROM pg_catalog.pg_attribute x"
+            + "  WHERE x.attrelid = c.oid AND x.attnum > 0 AND NOT x.attisdropped OFFSET 0) a"
             + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
             + " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid"
             + "  AND ad.adnum = a.attnum"
@@ -205,9 +213,6 @@ final class CatalogReader {
             + "  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
             + "  AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'"
             + "  LIMIT 1) idseq ON a.attidentity <> ''"
-            + " WHERE c.relkind IN ('r', 'p', 'c') AND a.attnum > 0 AND NOT a.attisdropped"
-            + " AND "
-            + USER_SCHEMA
             + " ORDER BY a.attrelid, a.attnum",
         r -> {
           String collation =

@@ -54,21 +54,28 @@ final class TargetSizes {
     }
   }
 
-  // Catalogs and statistics views only: pg_relation_size and friends would lock the relation.
+  // Catalogs and statistics functions only: pg_relation_size and friends would lock the relation.
+  // The statistics are read with the functions behind pg_stat_user_tables, and the index pages
+  // through pg_index by table, so the server looks at the user's tables and their indexes only.
   private static final String QUERY =
       "SELECT n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,"
-          + " (c.relpages::int8 + COALESCE(t.relpages, 0)"
-          + " + COALESCE((SELECT sum(i.relpages) FROM pg_catalog.pg_index x"
-          + " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-          + " WHERE x.indrelid IN (c.oid, c.reltoastrelid)), 0))::int8"
+          + " (c.relpages::int8 + COALESCE(t.relpages, 0) + ix.pages + tix.pages)"
           + " * pg_catalog.current_setting('block_size')::int8,"
-          + " COALESCE(s.n_live_tup, 0),"
-          + " COALESCE(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0),"
-          + " COALESCE(s.seq_scan, 0) + COALESCE(s.idx_scan, 0)"
+          + " pg_catalog.pg_stat_get_live_tuples(c.oid),"
+          + " pg_catalog.pg_stat_get_tuples_inserted(c.oid)"
+          + " + pg_catalog.pg_stat_get_tuples_updated(c.oid)"
+          + " + pg_catalog.pg_stat_get_tuples_deleted(c.oid),"
+          + " pg_catalog.pg_stat_get_numscans(c.oid) + ix.scans"
           + " FROM pg_catalog.pg_class c"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
-          + " LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid"
+          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(i.relpages), 0)::int8 AS pages,"
+          + "  COALESCE(sum(pg_catalog.pg_stat_get_numscans(x.indexrelid)), 0)::int8 AS scans"
+          + "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+          + "  WHERE x.indrelid = c.oid) ix"
+          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(i.relpages), 0)::int8 AS pages"
+          + "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+          + "  WHERE x.indrelid = c.reltoastrelid) tix"
           + " WHERE c.relkind IN ('r', 'p', 'm')"
           + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
           + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";

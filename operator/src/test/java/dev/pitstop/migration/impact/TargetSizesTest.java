@@ -1,10 +1,12 @@
 package dev.pitstop.migration.impact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.testing.PostgresExtension;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,6 +61,47 @@ class TargetSizesTest {
     assertThat(sizes.table("public.never_analyzed").rows()).isZero();
     assertThat(sizes.table("public.missing")).isNull();
     assertThat(sizes.tables().keySet()).noneMatch(n -> n.startsWith("pg_catalog."));
+  }
+
+  @Test
+  void activityIsWhatPgStatUserTablesShowsAndBytesCountTheToastTableAndAllIndexes()
+      throws Exception {
+    pg.execute(
+        "CREATE TABLE busy (id int PRIMARY KEY, note text);"
+            + " CREATE INDEX busy_note_idx ON busy (note);"
+            + " INSERT INTO busy SELECT i, repeat(md5(i::text), 200) FROM generate_series(1, 300) i;"
+            + " UPDATE busy SET note = 'short' WHERE id <= 10; DELETE FROM busy WHERE id > 290;"
+            + " ANALYZE busy;");
+    pg.queryLong("SELECT count(*) FROM busy"); // a sequential scan
+    pg.queryLong("SELECT count(*) FROM busy WHERE id = 5"); // an index scan, once planned so
+    String view =
+        "SELECT n_live_tup || ' ' || (n_tup_ins + n_tup_upd + n_tup_del) || ' '"
+            + " || (seq_scan + COALESCE(idx_scan, 0)) FROM pg_stat_user_tables WHERE relname = 'busy'";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> pg.queryStrings(view).get(0).startsWith("290 320 ") && scans() >= 2);
+    TargetSizes sizes;
+    try (Connection c = pg.dataSource().getConnection()) {
+      sizes = TargetSizes.read(c);
+    }
+    TargetSizes.Table busy = sizes.table("public.busy");
+    assertThat(busy.liveTuples() + " " + busy.writes() + " " + busy.scans())
+        .isEqualTo(pg.queryStrings(view).get(0));
+    long pages =
+        pg.queryLong(
+            "SELECT sum(relpages) FROM pg_class WHERE oid = 'busy'::regclass"
+                + " OR oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'busy'::regclass)"
+                + " OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('busy'::regclass,"
+                + " (SELECT reltoastrelid FROM pg_class WHERE oid = 'busy'::regclass)))");
+    assertThat(pg.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = 'busy'::regclass"))
+        .isEqualTo(2);
+    assertThat(busy.bytes()).isEqualTo(pages * 8192);
+  }
+
+  /** The scans pg_stat_user_tables counts for the table "busy", once the statistics have them. */
+  private static long scans() {
+    return pg.queryLong(
+        "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'busy'");
   }
 
   @Test
