@@ -116,15 +116,17 @@ class ConcurrentIndexKillIT {
       // The next run waits holding nothing the build needs. Waiting for the build's lock on the
       // table would do so in a transaction whose snapshot, when it has one, the build waits for
       // before it marks the index valid: a deadlock that PostgreSQL ends by failing the build.
-      for (int look = 0; look < 10; look++) {
-        assertThat(
-                pg.queryLong(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pitstop'"
-                        + " AND wait_event_type = 'Lock'"))
-            .as("sessions of pitstop waiting for a lock: the killed client's build only")
-            .isEqualTo(1);
-        Thread.sleep(200);
-      }
+      await()
+          .alias("for 2 s, one session of pitstop waiting for a lock: the killed client's build")
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  pg.queryLong(
+                          "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pitstop'"
+                              + " AND wait_event_type = 'Lock'")
+                      == 1);
       assertThat(next.isAlive()).isTrue();
       writer.commit();
       again = finish(next);
