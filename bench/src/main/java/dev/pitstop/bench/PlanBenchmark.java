@@ -5,11 +5,14 @@ import dev.pitstop.database.HostPort;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.migration.MigrationEngine;
 import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.impact.Finding;
 import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ImpactPlanner;
 import dev.pitstop.migration.impact.ScratchServer;
+import dev.pitstop.sql.SqlSplitter;
+import dev.pitstop.sql.SqlStatement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,13 +34,17 @@ import javax.sql.DataSource;
  * Plans N small migrations (a lock-impact plan: scratch database created, schema copied, every
  * migration run and measured there, scratch database dropped) against an empty database, and
  * applies the same migrations to an empty database with the engine (the baseline), interleaved on
- * one embedded server; prints medians and the ratio plan/apply. Optionally profiles one run of each
- * with {@code pg_stat_statements} to show where planning spends its time.
+ * one embedded server; prints medians and the ratio plan/apply. Also times the migrations'
+ * statements alone, once and rolled back then run again, for what measuring each migration in a
+ * transaction that is rolled back would cost. Optionally profiles one run of each with {@code
+ * pg_stat_statements} to show where planning spends its time.
  */
 public final class PlanBenchmark {
   private static final String APPLY = "apply";
   private static final String PLAN = "plan";
   private static final String SCRATCH = "scratch create+drop";
+  private static final String ONCE = "statements once";
+  private static final String TWICE = "rolled back + again";
 
   private final EmbeddedPostgresServer server;
   private final Path scripts;
@@ -66,6 +73,8 @@ public final class PlanBenchmark {
       runners.put(APPLY, bench::apply);
       runners.put(PLAN, bench::plan);
       runners.put(SCRATCH, bench::scratchOnly);
+      runners.put(ONCE, db -> bench.statements(db, false));
+      runners.put(TWICE, db -> bench.statements(db, true));
       Map<String, List<Long>> times =
           Interleaved.times(runners, warmups, repetitions, bench::timed);
       StringBuilder report = new StringBuilder(bench.report(repetitions, warmups, times));
@@ -124,6 +133,34 @@ public final class PlanBenchmark {
   private void scratchOnly(DataSource ignored) throws SQLException {
     admin("CREATE DATABASE bench_plan_scratch TEMPLATE template0");
     admin("DROP DATABASE bench_plan_scratch WITH (FORCE)");
+  }
+
+  /**
+   * For the design: the migrations' statements alone, each migration in one transaction, with no
+   * history, lock or measuring. With {@code rollBackFirst} each migration's transaction is first
+   * run and rolled back, then run again and committed (the next migration needs its effects): the
+   * server work of measuring each migration in a transaction that is rolled back, before anything
+   * is measured.
+   */
+  private void statements(DataSource dataSource, boolean rollBackFirst) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.setEscapeProcessing(false);
+      c.setAutoCommit(false);
+      for (MigrationScript script : MigrationScripts.fromDirectory(scripts)) {
+        List<SqlStatement> statements = SqlSplitter.split(script.sql());
+        if (rollBackFirst) {
+          for (SqlStatement statement : statements) {
+            statement.execute(s);
+          }
+          c.rollback();
+        }
+        for (SqlStatement statement : statements) {
+          statement.execute(s);
+        }
+        c.commit();
+      }
+    }
   }
 
   static String describe(Finding f) {
@@ -285,6 +322,21 @@ public final class PlanBenchmark {
             Locale.ROOT,
             "  plan/apply = %.2f (target <= 2.00)%n",
             (double) medians.get(PLAN) / medians.get(APPLY)));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  statements rolled back and run again / once = %.2f;"
+                + " rolled back and run again / apply = %.2f%n",
+            (double) medians.get(TWICE) / medians.get(ONCE),
+            (double) medians.get(TWICE) / medians.get(APPLY)));
+    // The plan does everything it does now plus one more run of every migration's statements.
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  estimated plan/apply with each migration measured in a transaction rolled back and"
+                + " then applied again: (plan + rolled back and again - once) / apply = %.2f%n",
+            (double) (medians.get(PLAN) + medians.get(TWICE) - medians.get(ONCE))
+                / medians.get(APPLY)));
     out.append(
         String.format(
             Locale.ROOT,
