@@ -81,6 +81,14 @@ final class ImpactProbe {
     final Map<Long, Relation> after = new HashMap<>();
     final List<StatementImpact> impact = new ArrayList<>(1);
     boolean concurrently;
+
+    /**
+     * Whether it changes or copies rows ({@link Statements#isDataUpdate}, or a {@code WITH} that
+     * writes a table of the target).
+     */
+    boolean dataUpdate;
+
+    /** The table whose rows it changes, when that table is the target's; else 0. */
     long dataTarget;
 
     Observed(int index, SqlStatement statement) {
@@ -319,6 +327,7 @@ final class ImpactProbe {
     /** Reads the session's locks and the state of the locked relations, and compares. */
     private void observe(Observed o, CatalogState.Locked reading) throws SQLException {
       if (Statements.isDataUpdate(o.statement)) {
+        o.dataUpdate = true;
         o.dataTarget = resolveTarget(o.statement);
       }
       CatalogState.Locks locks = reading.locks();
@@ -348,6 +357,43 @@ final class ImpactProbe {
       }
       o.held = held;
       compare(o, held.keySet(), now);
+      if (o.statement.startsWith("WITH")) {
+        // A data-modifying WITH: which tables it writes is read from its locks.
+        o.dataTarget = writtenTargetTable(o);
+        o.dataUpdate = o.dataTarget != 0;
+      }
+    }
+
+    /**
+     * The largest non-empty table of the target the statement took ROW EXCLUSIVE on (the lock of
+     * INSERT, UPDATE, DELETE and MERGE), or 0. When it took none that the transaction did not hold
+     * already, one held from before counts if the statement's leading words include one of those.
+     */
+    private long writtenTargetTable(Observed o) {
+      long written = largestWritten(o.newLocks);
+      boolean writes =
+          o.statement.hasLeadingWord("UPDATE")
+              || o.statement.hasLeadingWord("DELETE")
+              || o.statement.hasLeadingWord("INSERT")
+              || o.statement.hasLeadingWord("MERGE");
+      return written == 0 && writes ? largestWritten(o.held) : written;
+    }
+
+    private long largestWritten(Map<Long, List<String>> locks) {
+      long written = 0;
+      long rows = -1;
+      for (Map.Entry<Long, List<String>> e : locks.entrySet()) {
+        Relation r = cache.get(e.getKey());
+        TargetSizes.Table t =
+            r == null || r.isIndex() || !e.getValue().contains("RowExclusiveLock")
+                ? null
+                : nonEmptyTargetTable(e.getKey(), r);
+        if (t != null && t.rows() > rows) {
+          written = e.getKey();
+          rows = t.rows();
+        }
+      }
+      return written;
     }
 
     /** Lock modes that come with a change of a relation's catalog state (DDL), not with rows. */

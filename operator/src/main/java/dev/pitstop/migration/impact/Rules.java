@@ -474,7 +474,7 @@ final class Rules {
         for (int j = i + 1; j < observed.size(); j++) {
           int index = observed.get(j).index;
           heavy |=
-              Statements.isDataUpdate(observed.get(j).statement)
+              observed.get(j).dataUpdate
                   || drafts.stream().anyMatch(d -> d.index() == index && HEAVY.contains(d.code()));
         }
         String mode = LockTaken.sqlName(strongest(o, oid));
@@ -511,7 +511,7 @@ final class Rules {
       }
       String ddl = null;
       for (Observed p : observed) {
-        if (Statements.isDataUpdate(p.statement)) {
+        if (p.dataUpdate) {
           continue;
         }
         for (Map.Entry<Long, List<String>> e : p.newLocks.entrySet()) {

@@ -152,6 +152,18 @@ class ImpactCorpusTest {
               Set.of(PS110),
               "DELETE FROM orders WHERE amount < 0;\nALTER TABLE orders ADD COLUMN y int;"),
           risky(
+              "DELETE in a WITH, then ALTER in the same transaction",
+              Set.of(PS110),
+              "WITH gone AS (DELETE FROM orders WHERE amount < 0 RETURNING id)"
+                  + " SELECT count(*) FROM gone;\n"
+                  + "ALTER TABLE orders ADD COLUMN y int;"),
+          risky(
+              "ALTER, then UPDATE with a WITH in the same transaction",
+              Set.of(PS101, PS110),
+              "ALTER TABLE orders ADD COLUMN discount integer;\n"
+                  + "WITH small AS (SELECT id FROM orders WHERE amount < 10)"
+                  + " UPDATE orders SET discount = 1 WHERE id IN (SELECT id FROM small);"),
+          risky(
               "CONCURRENTLY inside a DO block",
               Set.of(PS111),
               "DO $$ BEGIN EXECUTE 'CREATE INDEX CONCURRENTLY audit_message_idx"
@@ -285,6 +297,15 @@ class ImpactCorpusTest {
               "backfill of a table created in the same migration",
               "CREATE TABLE order_copies (id bigint PRIMARY KEY, amount int);\n"
                   + "INSERT INTO order_copies SELECT id, amount FROM orders;"),
+          safe(
+              "a WITH that only reads, then ALTER",
+              "WITH big AS (SELECT id FROM orders WHERE amount > 100) SELECT count(*) FROM big;\n"
+                  + "ALTER TABLE orders ADD COLUMN flagged boolean;"),
+          safe(
+              "backfill with a WITH of a table created in the same migration",
+              "CREATE TABLE order_notes (id bigint PRIMARY KEY, note text);\n"
+                  + "WITH big AS (SELECT id FROM orders WHERE amount > 100)"
+                  + " INSERT INTO order_notes SELECT id, 'big' FROM big;"),
           safe(
               "exclusive lock on an empty table held across statements",
               "ALTER TABLE audit ADD COLUMN a1 int;\nALTER TABLE audit ADD COLUMN a2 int;"));
