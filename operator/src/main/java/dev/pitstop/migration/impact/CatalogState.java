@@ -221,7 +221,13 @@ final class CatalogState {
       if (isResult) {
         last = statement.getResultSet();
       } else if (statement.getUpdateCount() == -1) {
-        break;
+        // The end of the results, or the result of a CALL, which the driver reports the same
+        // way: one more look tells them apart.
+        isResult = statement.getMoreResults(Statement.KEEP_CURRENT_RESULT);
+        if (!isResult && statement.getUpdateCount() == -1) {
+          break;
+        }
+        continue;
       }
       isResult = statement.getMoreResults(Statement.KEEP_CURRENT_RESULT);
     }

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.postgresql.util.PSQLException;
@@ -232,7 +233,10 @@ final class ImpactProbe {
         throws SQLException {
       boolean locksOnly = Statements.isRowStatement(s);
       boolean discards = s.startsWith("DISCARD") || s.startsWith("DEALLOCATE");
-      if (s.copyFromStdin() || discards) {
+      // The driver sends a statement with a BEGIN ATOMIC body and what follows it as one command,
+      // which the server refuses: such a statement runs on its own, the read after it.
+      boolean atomicBody = s.sql().toUpperCase(Locale.ROOT).contains("ATOMIC");
+      if (s.copyFromStdin() || discards || atomicBody) {
         s.execute(statement);
         if (discards) {
           catalog.forgetPrepared();

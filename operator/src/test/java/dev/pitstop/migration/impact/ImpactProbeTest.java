@@ -179,6 +179,37 @@ class ImpactProbeTest {
   }
 
   @Test
+  void callOfAProcedureIsMeasuredLikeAnyStatement() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "CREATE PROCEDURE noop() LANGUAGE plpgsql AS $$ BEGIN END $$;\n"
+                + "CREATE PROCEDURE index_status() LANGUAGE sql"
+                + " AS $$ CREATE INDEX orders_status_idx ON orders (status) $$;",
+            "CALL noop();\nCALL index_status();\nCALL noop()");
+
+    List<StatementImpact> calls = result.scripts().get(1).statements();
+    assertThat(calls).hasSize(3).allSatisfy(s -> assertThat(s.error()).isNull());
+    assertThat(calls.get(1).indexesBuilt()).containsExactly("public.orders_status_idx");
+    assertThat(calls.get(1).locks()).contains(new LockTaken("public.orders", "ShareLock"));
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::statement)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, 2));
+  }
+
+  @Test
+  void functionWithAStandardBodyIsMeasuredLikeAnyStatement() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "CREATE FUNCTION order_count() RETURNS bigint LANGUAGE sql\n"
+                + "BEGIN ATOMIC\n  SELECT count(*) FROM orders;\nEND;\n"
+                + "CREATE VIEW order_counts AS SELECT order_count() AS n;");
+
+    List<StatementImpact> statements = result.scripts().get(0).statements();
+    assertThat(statements).hasSize(2).allSatisfy(s -> assertThat(s.error()).isNull());
+    assertThat(result.findings()).isEmpty();
+  }
+
+  @Test
   void deallocateInAMigrationDoesNotBreakTheMeasurement() throws Exception {
     ImpactProbe.Result result =
         fixture.plan(
