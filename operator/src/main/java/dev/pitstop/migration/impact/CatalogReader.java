@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,8 +43,12 @@ final class CatalogReader {
   /** Kinds of objects as labels name them, longest first where one starts another. */
   private static final List<String> KINDS =
       List.of(
+          "text search configuration",
+          "text search dictionary",
           "materialized view",
           "generated column",
+          "statistics",
+          "policy",
           "foreign key",
           "constraint",
           "procedure",
@@ -82,6 +87,7 @@ final class CatalogReader {
     objects.addAll(reader.types(columns));
     objects.addAll(reader.sequences());
     objects.addAll(reader.functions());
+    objects.addAll(reader.textSearch());
     objects.addAll(reader.tables(columns));
     objects.addAll(reader.sequenceOwners());
     objects.addAll(reader.constraints(false));
@@ -91,6 +97,10 @@ final class CatalogReader {
     objects.addAll(reader.constraints(true));
     objects.addAll(reader.triggers());
     objects.addAll(reader.rules());
+    objects.addAll(reader.indexRoles());
+    objects.addAll(reader.statistics());
+    objects.addAll(reader.policies());
+    reader.listNotReproduced();
     return new Schema(objects, reader.notCopied, reader.skipped);
   }
 
@@ -152,9 +162,12 @@ final class CatalogReader {
       if (collation != null) {
         sql.append(" COLLATE ").append(collation);
       }
-      if (!inTable) {
-        return sql.toString();
-      }
+      return inTable ? sql.append(options()).toString() : sql.toString();
+    }
+
+    /** Generation, identity, default and NOT NULL, each with a leading space; may be empty. */
+    String options() {
+      StringBuilder sql = new StringBuilder();
       if ("s".equals(generated)) {
         sql.append(" GENERATED ALWAYS AS (").append(defaultExpression).append(") STORED");
       } else if (!identity.isEmpty()) {
@@ -489,7 +502,9 @@ final class CatalogReader {
     query(
         "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition,"
             + " pt.partstrat, pt.partexprs IS NULL,"
-            + " CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, 0) END"
+            + " CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, 0) END,"
+            + " CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END,"
+            + " c.relrowsecurity, c.relforcerowsecurity, c.relreplident"
             + " FROM pg_catalog.pg_class c"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " LEFT JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = c.oid"
@@ -513,6 +528,18 @@ final class CatalogReader {
           if (r.getBoolean(6)) {
             sql.append(" PARTITION OF ").append(inherits.get(0)).append(' ').append(r.getString(9));
             table = parentNames.get(oid);
+          } else if (r.getString(10) != null) {
+            // a typed table: its columns are the type's, with their own options
+            sql.append(" OF ").append(r.getString(10));
+            List<String> options = new ArrayList<>();
+            for (Column c : columns.getOrDefault(oid, List.of())) {
+              if (!c.options().isEmpty()) {
+                options.add(q(c.name()) + " WITH OPTIONS" + c.options());
+              }
+            }
+            if (!options.isEmpty()) {
+              sql.append(" (").append(String.join(", ", options)).append(')');
+            }
           } else {
             List<String> definitions = new ArrayList<>();
             for (Column c : columns.getOrDefault(oid, List.of())) {
@@ -535,7 +562,21 @@ final class CatalogReader {
             }
             sql.append(" PARTITION BY ").append(key);
           }
-          out.add(new SchemaObject("table", name, table, sql.toString()));
+          List<String> statements = new ArrayList<>();
+          statements.add(sql.toString());
+          String alter = "ALTER TABLE " + q(r.getString(2)) + "." + q(r.getString(3));
+          if (r.getBoolean(11)) {
+            statements.add(alter + " ENABLE ROW LEVEL SECURITY");
+          }
+          if (r.getBoolean(12)) {
+            statements.add(alter + " FORCE ROW LEVEL SECURITY");
+          }
+          if ("f".equals(r.getString(13)) || "n".equals(r.getString(13))) {
+            // USING INDEX is set once the index exists (indexRoles)
+            statements.add(
+                alter + " REPLICA IDENTITY " + ("f".equals(r.getString(13)) ? "FULL" : "NOTHING"));
+          }
+          out.add(new SchemaObject("table", name, table, statements));
         });
     return out;
   }
@@ -680,11 +721,17 @@ final class CatalogReader {
   }
 
   private List<SchemaObject> views() throws SQLException {
-    record View(long oid, String schema, String name, boolean materialized, String options) {}
+    record View(
+        long oid,
+        String schema,
+        String name,
+        boolean materialized,
+        String options,
+        boolean populated) {}
     List<View> found = new ArrayList<>();
     query(
         "SELECT c.oid, n.nspname, c.relname, c.relkind,"
-            + " pg_catalog.array_to_string(c.reloptions, ', ')"
+            + " pg_catalog.array_to_string(c.reloptions, ', '), c.relispopulated"
             + " FROM pg_catalog.pg_class c"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.relkind IN ('v', 'm') AND "
@@ -699,7 +746,8 @@ final class CatalogReader {
                     r.getString(2),
                     r.getString(3),
                     "m".equals(r.getString(4)),
-                    r.getString(5))));
+                    r.getString(5),
+                    r.getBoolean(6))));
     List<SchemaObject> out = new ArrayList<>();
     for (View v : found) {
       String kind = v.materialized() ? "materialized view" : "view";
@@ -728,7 +776,9 @@ final class CatalogReader {
                   + options
                   + " AS "
                   + definition
-                  + (v.materialized() ? " WITH NO DATA" : "")));
+                  // populated as on the target (from the copy's empty tables), so that a
+                  // REFRESH ... CONCURRENTLY or a query of it runs as it would there
+                  + (v.materialized() && !v.populated() ? " WITH NO DATA" : "")));
     }
     return out;
   }
@@ -1004,6 +1054,264 @@ final class CatalogReader {
         out.add(new SchemaObject("rule", name, rule.table(), definition));
       }
     }
+    return out;
+  }
+
+  /**
+   * Lists the user's objects of kinds the copy does not reproduce, so that a statement that fails
+   * on the copy for want of one can be told from one that would fail on the target.
+   */
+  private void listNotReproduced() throws SQLException {
+    query(
+        "SELECT 'collation ' || n.nspname || '.' || c.collname"
+            + " FROM pg_catalog.pg_collation c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_collation", "c.oid")
+            + " UNION ALL SELECT 'operator ' || n.nspname || '.' || o.oprname || '('"
+            + " || COALESCE(pg_catalog.format_type(NULLIF(o.oprleft, 0), NULL), 'NONE') || ', '"
+            + " || pg_catalog.format_type(o.oprright, NULL) || ')'"
+            + " FROM pg_catalog.pg_operator o"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_operator", "o.oid")
+            + " UNION ALL SELECT 'operator class ' || n.nspname || '.' || c.opcname"
+            + " FROM pg_catalog.pg_opclass c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_opclass", "c.oid")
+            + " UNION ALL SELECT 'cast (' || pg_catalog.format_type(c.castsource, NULL) || ' AS '"
+            + " || pg_catalog.format_type(c.casttarget, NULL) || ')' FROM pg_catalog.pg_cast c"
+            // user-made, not a range type's own cast to its multirange (an internal dependency)
+            + " WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+            + "  WHERE x.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND x.objid = c.oid"
+            + "  AND x.deptype IN ('e', 'i'))"
+            + " UNION ALL SELECT 'text search parser ' || n.nspname || '.' || p.prsname"
+            + " FROM pg_catalog.pg_ts_parser p"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_ts_parser", "p.oid")
+            + " UNION ALL SELECT 'text search template ' || n.nspname || '.' || t.tmplname"
+            + " FROM pg_catalog.pg_ts_template t"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_ts_template", "t.oid")
+            + " UNION ALL SELECT 'foreign table ' || n.nspname || '.' || c.relname"
+            + " FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f'"
+            + " AND "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_class", "c.oid")
+            + " UNION ALL SELECT 'publication ' || p.pubname FROM pg_catalog.pg_publication p"
+            + " UNION ALL SELECT 'event trigger ' || e.evtname FROM pg_catalog.pg_event_trigger e"
+            + " WHERE "
+            + notExtensionMember("pg_event_trigger", "e.oid")
+            + " ORDER BY 1",
+        r -> notCopied.add(r.getString(1)));
+  }
+
+  /** The index a table is clustered on, and the index that is its replica identity. */
+  private List<SchemaObject> indexRoles() throws SQLException {
+    List<SchemaObject> out = new ArrayList<>();
+    query(
+        "SELECT n.nspname, ic.relname, tn.nspname, tc.relname, i.indisclustered,"
+            + " i.indisreplident"
+            + " FROM pg_catalog.pg_index i"
+            + " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
+            + " JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid"
+            + " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+            + " WHERE (i.indisclustered OR (i.indisreplident AND tc.relreplident = 'i')) AND "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_class", "tc.oid")
+            + " ORDER BY i.indexrelid",
+        r -> {
+          String table = qualified(r.getString(3), r.getString(4));
+          String alter = "ALTER TABLE " + q(r.getString(3)) + "." + q(r.getString(4));
+          List<String> statements = new ArrayList<>();
+          if (r.getBoolean(5)) {
+            statements.add(alter + " CLUSTER ON " + q(r.getString(2)));
+          }
+          if (r.getBoolean(6)) {
+            statements.add(alter + " REPLICA IDENTITY USING INDEX " + q(r.getString(2)));
+          }
+          out.add(
+              new SchemaObject(
+                  "index", qualified(r.getString(1), r.getString(2)), table, statements));
+        });
+    return out;
+  }
+
+  /** Extended statistics ({@code CREATE STATISTICS}). */
+  private List<SchemaObject> statistics() throws SQLException {
+    record Statistics(long oid, String name, String table) {}
+    List<Statistics> found = new ArrayList<>();
+    query(
+        "SELECT s.oid, n.nspname, s.stxname, tn.nspname, tc.relname"
+            + " FROM pg_catalog.pg_statistic_ext s"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace"
+            + " JOIN pg_catalog.pg_class tc ON tc.oid = s.stxrelid"
+            + " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
+            + " WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_statistic_ext", "s.oid")
+            + " ORDER BY s.oid",
+        r ->
+            found.add(
+                new Statistics(
+                    r.getLong(1),
+                    qualified(r.getString(2), r.getString(3)),
+                    qualified(r.getString(4), r.getString(5)))));
+    List<SchemaObject> out = new ArrayList<>();
+    for (Statistics st : found) {
+      // expressions refer to the table's columns: deparsed as the other expressions are
+      String definition =
+          deparseWith("pg_get_statisticsobjdef", st.oid(), "statistics " + st.name());
+      if (definition != null) {
+        out.add(new SchemaObject("statistics", st.name(), st.table(), definition));
+      }
+    }
+    return out;
+  }
+
+  /** Row security policies; their expressions are deparsed as the other expressions are. */
+  private List<SchemaObject> policies() throws SQLException {
+    record Policy(long oid, String name, String table) {}
+    List<Policy> found = new ArrayList<>();
+    query(
+        "SELECT p.oid, n.nspname, c.relname, p.polname FROM pg_catalog.pg_policy p"
+            + " JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_class", "c.oid")
+            + " ORDER BY p.oid",
+        r -> {
+          String table = qualified(r.getString(2), r.getString(3));
+          found.add(new Policy(r.getLong(1), table + "." + r.getString(4), table));
+        });
+    List<SchemaObject> out = new ArrayList<>();
+    for (Policy policy : found) {
+      String definition =
+          deparse(
+              "SELECT 'CREATE POLICY ' || pg_catalog.quote_ident(p.polname)"
+                  + " || ' ON ' || pg_catalog.quote_ident(n.nspname)"
+                  + " || '.' || pg_catalog.quote_ident(c.relname)"
+                  + " || CASE WHEN p.polpermissive THEN ' AS PERMISSIVE' ELSE ' AS RESTRICTIVE' END"
+                  + " || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'"
+                  + "  WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END"
+                  + " || ' TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r.role = 0"
+                  + "  THEN 'PUBLIC' ELSE pg_catalog.quote_ident(a.rolname) END, ', ')"
+                  + "  FROM pg_catalog.unnest(p.polroles) AS r(role)"
+                  + "  LEFT JOIN pg_catalog.pg_roles a ON a.oid = r.role)"
+                  + " || COALESCE(' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid)"
+                  + "  || ')', '')"
+                  + " || COALESCE(' WITH CHECK ('"
+                  + "  || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')"
+                  + " FROM pg_catalog.pg_policy p"
+                  + " JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
+                  + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                  + " WHERE p.oid = ?",
+              policy.oid(),
+              "policy " + policy.name());
+      if (definition != null) {
+        out.add(new SchemaObject("policy", policy.name(), policy.table(), definition));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Text search dictionaries (on the templates there are) and configurations (on the parsers there
+   * are) with their token mappings, before the tables whose defaults or generated columns name
+   * them.
+   */
+  private List<SchemaObject> textSearch() throws SQLException {
+    List<SchemaObject> out = new ArrayList<>();
+    query(
+        "SELECT n.nspname, d.dictname, tn.nspname, t.tmplname, d.dictinitoption"
+            + " FROM pg_catalog.pg_ts_dict d"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace"
+            + " JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate"
+            + " JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace"
+            + " WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_ts_dict", "d.oid")
+            + " ORDER BY d.oid",
+        r ->
+            out.add(
+                new SchemaObject(
+                    "text search dictionary",
+                    qualified(r.getString(1), r.getString(2)),
+                    null,
+                    "CREATE TEXT SEARCH DICTIONARY "
+                        + q(r.getString(1))
+                        + "."
+                        + q(r.getString(2))
+                        + " (TEMPLATE = "
+                        + q(r.getString(3))
+                        + "."
+                        + q(r.getString(4))
+                        + (r.getString(5) == null ? "" : ", " + r.getString(5))
+                        + ")")));
+    Map<String, List<String>> configurations = new LinkedHashMap<>();
+    query(
+        "SELECT n.nspname, c.cfgname, pn.nspname, p.prsname, m.alias, m.dictionaries"
+            + " FROM pg_catalog.pg_ts_config c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace"
+            + " JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser"
+            + " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace"
+            + " LEFT JOIN LATERAL (SELECT t.alias, pg_catalog.string_agg("
+            + "  pg_catalog.quote_ident(dn.nspname) || '.' || pg_catalog.quote_ident(d.dictname),"
+            + "  ', ' ORDER BY cm.mapseqno) AS dictionaries"
+            + "  FROM pg_catalog.pg_ts_config_map cm"
+            + "  JOIN pg_catalog.ts_token_type(c.cfgparser) t ON t.tokid = cm.maptokentype"
+            + "  JOIN pg_catalog.pg_ts_dict d ON d.oid = cm.mapdict"
+            + "  JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace"
+            + "  WHERE cm.mapcfg = c.oid GROUP BY t.alias) m ON true"
+            + " WHERE "
+            + USER_SCHEMA
+            + " AND "
+            + notExtensionMember("pg_ts_config", "c.oid")
+            + " ORDER BY c.oid, m.alias",
+        r -> {
+          String name = q(r.getString(1)) + "." + q(r.getString(2));
+          List<String> statements =
+              configurations.computeIfAbsent(
+                  qualified(r.getString(1), r.getString(2)), k -> new ArrayList<>());
+          if (statements.isEmpty()) {
+            statements.add(
+                "CREATE TEXT SEARCH CONFIGURATION "
+                    + name
+                    + " (PARSER = "
+                    + q(r.getString(3))
+                    + "."
+                    + q(r.getString(4))
+                    + ")");
+          }
+          if (r.getString(5) != null) {
+            statements.add(
+                "ALTER TEXT SEARCH CONFIGURATION "
+                    + name
+                    + " ADD MAPPING FOR "
+                    + q(r.getString(5))
+                    + " WITH "
+                    + r.getString(6));
+          }
+        });
+    configurations.forEach(
+        (name, statements) ->
+            out.add(new SchemaObject("text search configuration", name, null, statements)));
     return out;
   }
 

@@ -29,7 +29,8 @@ final class CatalogState {
       int typeMod,
       boolean notNull,
       boolean dropped,
-      boolean hasDefault) {}
+      boolean hasDefault,
+      boolean generated) {}
 
   /** A constraint; {@code checkDefinition} only for validated CHECK constraints. */
   record Constraint(long oid, String name, char type, boolean validated, String checkDefinition) {}
@@ -78,7 +79,8 @@ final class CatalogState {
       "SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.relfilenode::int8,"
           + " COALESCE(x.indrelid, 0)::int8, COALESCE(x.indisvalid, true),"
           + " ARRAY(SELECT a.attnum || ',' || a.atttypid::int8 || ',' || a.atttypmod || ','"
-          + " || a.attnotnull::int || a.attisdropped::int || a.atthasdef::int || ',' || a.attname"
+          + " || a.attnotnull::int || a.attisdropped::int || a.atthasdef::int"
+          + " || (a.attgenerated <> '')::int || ',' || a.attname"
           + " FROM pg_catalog.pg_attribute a"
           + " WHERE a.attrelid = c.oid AND a.attnum > 0 AND c.relkind IN ('r', 'p', 'm', 'f')"
           + " ORDER BY a.attnum),"
@@ -332,7 +334,8 @@ final class CatalogState {
               Integer.parseInt(p[2]),
               p[3].charAt(0) == '1',
               p[3].charAt(1) == '1',
-              p[3].charAt(2) == '1'));
+              p[3].charAt(2) == '1',
+              p[3].charAt(3) == '1'));
     }
     Map<Long, Constraint> constraints = new LinkedHashMap<>();
     for (String c : strings(rows.getArray(9))) {

@@ -46,7 +46,8 @@ public final class ImpactPlanner {
         Connection onCopy = copy.dataSource().getConnection()) {
       List<String> notCopied = SchemaCopy.copy(onTarget, onCopy);
       TargetSizes sizes = TargetSizes.read(onTarget);
-      ImpactProbe.Result measured = ImpactProbe.run(onCopy, sizes, work.scripts(), request);
+      ImpactProbe.Result measured =
+          ImpactProbe.run(onCopy, sizes, work.scripts(), request, notCopied.size());
       return new ImpactPlan(
           work.info(), measured.scripts(), measured.findings(), scratch.describe(), notCopied);
     } catch (SQLException e) {

@@ -54,11 +54,16 @@ final class ImpactProbe {
    * @param sizes the target's table sizes and activity, read without locks
    * @param scripts the pending migrations in order
    * @param request the run's settings (lock timeout, statement timeout)
+   * @param lacking how many of the target's objects the copy lacks
    */
   static Result run(
-      Connection scratch, TargetSizes sizes, List<PendingScript> scripts, MigrationRequest request)
+      Connection scratch,
+      TargetSizes sizes,
+      List<PendingScript> scripts,
+      MigrationRequest request,
+      int lacking)
       throws SQLException {
-    Probe probe = new Probe(scratch, sizes, request);
+    Probe probe = new Probe(scratch, sizes, request, lacking);
     try {
       return probe.run(scripts);
     } finally {
@@ -121,9 +126,12 @@ final class ImpactProbe {
      */
     private final Set<String> lockedInTransaction = new HashSet<>();
 
-    Probe(Connection connection, TargetSizes sizes, MigrationRequest request) {
+    private final int lacking;
+
+    Probe(Connection connection, TargetSizes sizes, MigrationRequest request, int lacking) {
       this.connection = connection;
       this.sizes = sizes;
+      this.lacking = lacking;
       this.timeouts =
           new SessionTimeouts(connection, request.lockTimeout(), request.statementTimeout());
       this.catalog = new CatalogState(connection);
@@ -545,6 +553,11 @@ final class ImpactProbe {
 
     TargetSizes sizes() {
       return sizes;
+    }
+
+    /** How many of the target's objects the copy lacks. */
+    int lacking() {
+      return lacking;
     }
 
     Map<Integer, String> targetColumns(long oid) {

@@ -124,8 +124,25 @@ final class Rules {
               + " ("
               + message
               + "), so migrate would fail here too"
+              + lacking(state)
               + after);
     }
+  }
+
+  /**
+   * For an error naming something that does not exist or cannot be used (SQLSTATE class 42), when
+   * the copy lacks some of the target's objects: that this may be the cause.
+   */
+  private String lacking(String state) {
+    int lacking = probe.lacking();
+    if (lacking == 0 || !state.startsWith("42")) {
+      return "";
+    }
+    return lacking == 1
+        ? ", unless it needs the one object of the target the copy lacks (listed with the plan)"
+        : ", unless it needs one of the "
+            + lacking
+            + " objects of the target the copy lacks (listed with the plan)";
   }
 
   /** A statement that ran: its raw facts and the findings it alone causes. */
@@ -268,7 +285,19 @@ final class Rules {
         }
       }
     }
-    if (tableRewritten && !addedWithDefault.isEmpty()) {
+    if (tableRewritten && !addedWithDefault.isEmpty() && addedWithDefault.get(0).generated()) {
+      add(
+          FindingCode.PS107,
+          o.index,
+          t.name(),
+          lock
+              + " while rewriting it to compute new stored generated column "
+              + addedWithDefault.get(0).name()
+              + " for every row: "
+              + effect
+              + " for the rewrite; add a plain column instead, fill it in batches and keep it"
+              + " current with a trigger");
+    } else if (tableRewritten && !addedWithDefault.isEmpty()) {
       add(
           FindingCode.PS107,
           o.index,

@@ -125,6 +125,11 @@ class ImpactCorpusTest {
               "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()"),
           risky("serial column", Set.of(PS107), "ALTER TABLE customers ADD COLUMN seq serial"),
           risky(
+              "stored generated column",
+              Set.of(PS107),
+              "ALTER TABLE orders ADD COLUMN cents bigint GENERATED ALWAYS AS (amount * 100)"
+                  + " STORED"),
+          risky(
               "bigint to integer",
               Set.of(PS108),
               "ALTER TABLE legacy ALTER COLUMN id TYPE integer"),

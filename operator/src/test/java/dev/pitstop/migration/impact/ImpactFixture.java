@@ -73,7 +73,7 @@ final class ImpactFixture implements AutoCloseable {
       pending.add(script(i + 1, scripts[i]));
     }
     MigrationRequest request = MigrationRequest.builder(List.of()).lockTimeout(lockTimeout).build();
-    return ImpactProbe.run(scratchSession, sizes, pending, request);
+    return ImpactProbe.run(scratchSession, sizes, pending, request, 0);
   }
 
   ImpactProbe.Result plan(String... scripts) throws SQLException {

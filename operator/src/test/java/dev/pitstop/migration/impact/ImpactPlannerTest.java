@@ -97,6 +97,84 @@ class ImpactPlannerTest {
   }
 
   @Test
+  void migrationsOfObjectsBeyondTablesRunOnTheCopyAsOnTheTarget() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__schema.sql",
+            "CREATE TYPE pair AS (a int, b int);\n"
+                + "CREATE TABLE pairs OF pair;\n"
+                + "CREATE TABLE clustered (id int PRIMARY KEY);\n"
+                + "ALTER TABLE clustered CLUSTER ON clustered_pkey;\n"
+                + "CREATE MATERIALIZED VIEW totals AS SELECT id FROM clustered;\n"
+                + "CREATE UNIQUE INDEX totals_id ON totals (id);\n"
+                + "ALTER TABLE clustered ENABLE ROW LEVEL SECURITY;\n"
+                + "CREATE POLICY small ON clustered USING (id < 100);\n"
+                + "CREATE STATISTICS pair_stats ON a, b FROM pairs;\n"
+                + "CREATE TEXT SEARCH CONFIGURATION notes (COPY = pg_catalog.english);\n"
+                + "CREATE TABLE documents (body text, words tsvector"
+                + " GENERATED ALWAYS AS (to_tsvector('notes'::regconfig, body)) STORED);");
+    List<MigrationScript> next =
+        List.of(
+            v1,
+            new MigrationScript("V2__untyped.sql", "ALTER TABLE pairs NOT OF;"),
+            new MigrationScript("V3__cluster.sql", "CLUSTER clustered;"),
+            new MigrationScript(
+                "V4__refresh.sql", "REFRESH MATERIALIZED VIEW CONCURRENTLY totals;"),
+            new MigrationScript(
+                "V5__drop.sql",
+                "DROP POLICY small ON clustered;\nDROP STATISTICS pair_stats;\n"
+                    + "ALTER TEXT SEARCH CONFIGURATION notes"
+                    + " ALTER MAPPING FOR asciiword WITH simple;\n"
+                    + "ALTER TABLE documents ADD COLUMN title text;"));
+    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+
+    ImpactPlan plan =
+        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request(next));
+
+    assertThat(plan.notCopied()).isEmpty();
+    assertThat(plan.scripts()).hasSize(4);
+    assertThat(plan.scripts())
+        .flatExtracting(ScriptImpact::statements)
+        .allSatisfy(s -> assertThat(s.error()).as(s.sql()).isNull());
+    assertThat(plan.findings()).extracting(Finding::code).doesNotContain(FindingCode.PS100);
+    // and migrate applies them to the target as the plan said
+    new MigrationEngine(pg.dataSource()).migrate(request(next));
+    assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isEqualTo(5);
+  }
+
+  @Test
+  void aFailureThatMayComeFromAnObjectTheCopyLacksSaysSo() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__collation.sql",
+            "CREATE COLLATION my_c (locale = 'C');\nCREATE TABLE t (id int PRIMARY KEY);");
+    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+
+    ImpactPlan plan =
+        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
+            .plan(
+                request(
+                    List.of(
+                        v1,
+                        new MigrationScript(
+                            "V2__name.sql", "ALTER TABLE t ADD COLUMN name text COLLATE my_c;"),
+                        new MigrationScript(
+                            "V3__missing.sql", "ALTER TABLE nowhere ADD COLUMN x int;"))));
+
+    assertThat(plan.notCopied()).containsExactly("collation public.my_c");
+    assertThat(plan.findings())
+        .extracting(Finding::code, Finding::script)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V2__name.sql"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V3__missing.sql"));
+    assertThat(plan.findings().get(0).message())
+        .startsWith("Fails on a copy of the target's schema with SQLSTATE 42704 (")
+        .endsWith(
+            "so migrate would fail here too, unless it needs the one object of the target the"
+                + " copy lacks (listed with the plan)");
+  }
+
+  @Test
   void nothingPendingCreatesNoScratchDatabase() {
     new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
 

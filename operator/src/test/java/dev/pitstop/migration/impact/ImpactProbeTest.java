@@ -54,6 +54,32 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aStoredGeneratedColumnIsNamedAsSuchWithAFixThatFitsIt() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "ALTER TABLE orders ADD COLUMN cents bigint GENERATED ALWAYS AS (amount * 100) STORED",
+            "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()");
+
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS107,
+                "ACCESS EXCLUSIVE on public.orders ("
+                    + ordersSize()
+                    + ") while rewriting it to compute new stored generated column cents for every"
+                    + " row: blocks every read and write for the rewrite; add a plain column"
+                    + " instead, fill it in batches and keep it current with a trigger"),
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS107,
+                "ACCESS EXCLUSIVE on public.orders ("
+                    + ordersSize()
+                    + ") while rewriting it to fill new column token with a default computed per"
+                    + " row: blocks every read and write for the rewrite; add the column without a"
+                    + " default or with a constant one, then fill it in batches"));
+  }
+
+  @Test
   void recordsIndexesBuiltConcurrentlyWithTheStatedLock() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)");

@@ -107,7 +107,36 @@ class SchemaCopyTest {
           "SELECT pg_get_ruledef(r.oid) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class"
               + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND"
               + USER_SCHEMAS
-              + "ORDER BY 1");
+              + "ORDER BY 1",
+          // relations: typed tables, row security, replica identity, populated, clustered index
+          "SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text"
+              + " || ' of=' || coalesce(format_type(nullif(c.reloftype, 0), NULL), '')"
+              + " || ' rls=' || c.relrowsecurity || ' force=' || c.relforcerowsecurity"
+              + " || ' replident=' || c.relreplident::text || ' populated=' || c.relispopulated"
+              + " || ' clustered=' || coalesce((SELECT i.indexrelid::regclass::text FROM pg_index i"
+              + " WHERE i.indrelid = c.oid AND i.indisclustered), '')"
+              + " || ' identity index=' || coalesce((SELECT i.indexrelid::regclass::text"
+              + " FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident), '')"
+              + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+              + " WHERE c.relkind IN ('r', 'p', 'm') AND"
+              + USER_SCHEMAS
+              + "ORDER BY 1",
+          // row security policies
+          "SELECT schemaname || '.' || tablename || ' ' || policyname || ' ' || permissive"
+              + " || ' ' || array_to_string(roles, ',') || ' ' || cmd || ' ' || coalesce(qual, '')"
+              + " || ' ' || coalesce(with_check, '') FROM pg_policies ORDER BY 1",
+          // extended statistics
+          "SELECT pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s ORDER BY 1",
+          // text search configurations and dictionaries
+          "SELECT c.cfgnamespace::regnamespace::text || '.' || c.cfgname || ' ' || t.alias"
+              + " || ' ' || m.mapseqno || ' ' || m.mapdict::regdictionary::text"
+              + " FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid"
+              + " JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype"
+              + " WHERE c.cfgnamespace::regnamespace::text !~ '^pg_' ORDER BY 1",
+          "SELECT d.dictnamespace::regnamespace::text || '.' || d.dictname || ' ' || tm.tmplname"
+              + " || ' ' || coalesce(d.dictinitoption, '') FROM pg_ts_dict d"
+              + " JOIN pg_ts_template tm ON tm.oid = d.dicttemplate"
+              + " WHERE d.dictnamespace::regnamespace::text !~ '^pg_' ORDER BY 1");
 
   /** A schema with most kinds of objects, and some rows. */
   static void buildRichSchema(TestDatabase target) {
@@ -194,6 +223,29 @@ class SchemaCopyTest {
           FOR EACH STATEMENT EXECUTE FUNCTION shop.touch();
         ALTER TABLE shop.orders DISABLE TRIGGER orders_touch_off;
         CREATE RULE no_delete AS ON DELETE TO shop.base_log DO INSTEAD NOTHING;
+        CREATE TYPE shop.pair AS (a int, b text);
+        CREATE TABLE shop.pairs OF shop.pair (a WITH OPTIONS NOT NULL DEFAULT 0, PRIMARY KEY (a));
+        ALTER TABLE shop.customers CLUSTER ON customers_pkey;
+        ALTER TABLE shop.customers ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE shop.orders FORCE ROW LEVEL SECURITY;
+        CREATE POLICY own_rows ON shop.customers FOR SELECT USING (email = current_user);
+        CREATE POLICY small_orders ON shop.orders AS RESTRICTIVE FOR INSERT TO PUBLIC
+          WITH CHECK (quantity < 1000);
+        CREATE STATISTICS shop.orders_qp (dependencies) ON quantity, price FROM shop.orders;
+        CREATE STATISTICS shop.orders_note_status ON lower(note), status FROM shop.orders;
+        ALTER TABLE shop.order_notes REPLICA IDENTITY FULL;
+        ALTER TABLE "Audit Log"."Mixed Case" REPLICA IDENTITY NOTHING;
+        CREATE TABLE shop.keyed (code text NOT NULL, n int);
+        CREATE UNIQUE INDEX keyed_code ON shop.keyed (code);
+        ALTER TABLE shop.keyed REPLICA IDENTITY USING INDEX keyed_code;
+        CREATE TEXT SEARCH DICTIONARY shop.plain (TEMPLATE = pg_catalog.simple, STOPWORDS = english);
+        CREATE TEXT SEARCH CONFIGURATION shop.notes (COPY = pg_catalog.english);
+        ALTER TEXT SEARCH CONFIGURATION shop.notes
+          ALTER MAPPING FOR asciiword WITH shop.plain, english_stem;
+        CREATE TABLE shop.documents (id int PRIMARY KEY, body text, words tsvector
+          GENERATED ALWAYS AS (to_tsvector('shop.notes'::regconfig, coalesce(body, ''))) STORED);
+        CREATE MATERIALIZED VIEW shop.stale_counts AS SELECT count(*) AS n FROM shop.orders
+          WITH NO DATA;
         CREATE TABLE public.flyway_schema_history (installed_rank int PRIMARY KEY,
           version varchar(50), description varchar(200) NOT NULL, success boolean NOT NULL);
         INSERT INTO shop.customers (email, mood) VALUES ('a@x', 'sad'), ('b@x', 'ok');
@@ -238,11 +290,13 @@ class SchemaCopyTest {
         .isEmpty();
     assertThat(rowCounts(scratch.dataSource())).isNotEmpty().allMatch(c -> c.endsWith(" 0"));
     assertThat(rowCounts(target.dataSource())).anyMatch(c -> !c.endsWith(" 0"));
+    // a materialized view is populated on the copy (from empty tables) when it is on the target
     assertThat(
             rows(
                 scratch.dataSource(),
-                "SELECT relispopulated::text FROM pg_class WHERE relname = 'order_counts'"))
-        .containsExactly("false");
+                "SELECT relname || ' ' || relispopulated FROM pg_class"
+                    + " WHERE relname IN ('order_counts', 'stale_counts') ORDER BY 1"))
+        .containsExactly("order_counts true", "stale_counts false");
   }
 
   @Test
@@ -254,6 +308,14 @@ class SchemaCopyTest {
         CREATE FUNCTION sum_sfunc(int, int) RETURNS int LANGUAGE sql AS 'SELECT $1 + $2';
         CREATE AGGREGATE my_sum(int) (sfunc = sum_sfunc, stype = int);
         CREATE TABLE uses_collation (name text COLLATE "C");
+        CREATE COLLATION my_c (locale = 'C');
+        CREATE FUNCTION int_close(int, int) RETURNS boolean LANGUAGE sql
+          AS 'SELECT abs($1 - $2) < 2';
+        CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = int_close);
+        CREATE TYPE cents AS (v bigint);
+        CREATE FUNCTION cents_value(cents) RETURNS bigint LANGUAGE sql AS 'SELECT $1.v';
+        CREATE CAST (cents AS bigint) WITH FUNCTION cents_value(cents);
+        CREATE PUBLICATION kept_changes FOR TABLE kept;
         """);
     TestDatabase scratch = pg.createDatabase();
 
@@ -263,7 +325,13 @@ class SchemaCopyTest {
       notCopied = SchemaCopy.copy(onTarget, onScratch);
     }
 
-    assertThat(notCopied).containsExactly("aggregate public.my_sum(integer)");
+    assertThat(notCopied)
+        .containsExactly(
+            "aggregate public.my_sum(integer)",
+            "cast (public.cents AS bigint)",
+            "collation public.my_c",
+            "operator public.~~~(integer, integer)",
+            "publication kept_changes");
     assertThat(scratch.tableExists("kept")).isTrue();
     assertThat(scratch.tableExists("uses_collation")).isTrue();
   }
@@ -425,7 +493,9 @@ class SchemaCopyTest {
             "index shop.orders_open" + locked,
             "trigger shop.orders.orders_touch" + locked,
             "view shop.big_orders" + locked,
-            "materialized view shop.order_counts" + locked)
+            "materialized view shop.order_counts" + locked,
+            "policy shop.customers.own_rows" + locked,
+            "policy shop.orders.small_orders" + locked)
         .allMatch(o -> o.endsWith(locked) || o.endsWith("(invalid)"));
     // tables, partitions, keys, exclusion constraints, plain indexes and sequences are all there
     for (String query : List.of(CATALOG_VIEWS.get(5), CATALOG_VIEWS.get(6))) {
