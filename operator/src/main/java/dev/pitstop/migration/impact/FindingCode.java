@@ -44,7 +44,12 @@ public enum FindingCode {
   PS112(
       "no-lock-timeout",
       Severity.WARNING,
-      "an exclusive lock on a non-empty table is requested without lock_timeout");
+      "an exclusive lock on a non-empty table is requested without lock_timeout"),
+  PS113(
+      "changes-the-server",
+      Severity.INFO,
+      "a statement changes roles, databases or other objects every database on the server shares,"
+          + " so the plan does not run it");
 
   private final String slug;
   private final Severity severity;

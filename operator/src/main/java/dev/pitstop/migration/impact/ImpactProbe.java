@@ -120,6 +120,9 @@ final class ImpactProbe {
 
     private final Set<Long> created = new HashSet<>();
 
+    /** Roles that statements not run on the copy create, as names compare. */
+    private final Set<String> rolesNotCreated = new HashSet<>();
+
     /**
      * Every relation lock (oid:mode, TOAST included) read in this transaction: a statement's locks
      * are the ones not in it before.
@@ -198,7 +201,10 @@ final class ImpactProbe {
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
           observed.add(o);
-          if (!measure(statement, o, rules)) {
+          if (notRun(o, rules)) {
+            continue;
+          }
+          if (!measure(statement, o, rules) || changedServer(o, rules)) {
             return;
           }
           rules.statement(o);
@@ -264,6 +270,9 @@ final class ImpactProbe {
         for (int i = 0; i < statements.size(); i++) {
           Observed o = new Observed(i, statements.get(i));
           observed.add(o);
+          if (notRun(o, rules)) {
+            continue;
+          }
           if (Statements.refusesTransaction(o.statement)) {
             // Runs as migrate runs it; its own locks cannot be read from this session.
             connection.setAutoCommit(true);
@@ -287,7 +296,7 @@ final class ImpactProbe {
             // One statement in autocommit is one transaction: the same locks, readable here.
             connection.setAutoCommit(false);
             startTransaction();
-            if (!measure(statement, o, rules)) {
+            if (!measure(statement, o, rules) || changedServer(o, rules)) {
               break;
             }
             connection.commit();
@@ -299,6 +308,76 @@ final class ImpactProbe {
         connection.setAutoCommit(true);
         restoreSession();
       }
+    }
+
+    /**
+     * A statement that changes what every database on the server shares (roles, databases,
+     * tablespaces, ...), or names a role such a statement creates, is not run on the copy: it is
+     * recorded as not run, with its finding.
+     *
+     * @return whether it was left out
+     */
+    private boolean notRun(Observed o, Rules rules) {
+      String what = Statements.changesServer(o.statement);
+      if (what != null) {
+        String role = Statements.createdRole(o.statement);
+        if (role != null) {
+          rolesNotCreated.add(role);
+        }
+        what = "it changes " + what + ", which every database on the server shares";
+      } else if (!rolesNotCreated.isEmpty()) {
+        for (String token : o.statement.leadingTokens()) {
+          String name = Statements.name(token);
+          if (name != null && rolesNotCreated.contains(name)) {
+            what = "it names role " + name + ", which a statement not run on the copy creates";
+            break;
+          }
+        }
+      }
+      if (what == null) {
+        return false;
+      }
+      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), null));
+      rules.notRun(o, what);
+      return true;
+    }
+
+    /**
+     * After a statement that may run anything (a DO block, a procedure, a function): whether it
+     * wrote to a catalog every database on the server shares (other than the owner dependencies of
+     * the copy's own objects). If so the transaction is rolled back, so that nothing of it stays on
+     * the server, and the statement is recorded as not run.
+     */
+    private boolean changedServer(Observed o, Rules rules) throws SQLException {
+      if (!Statements.mayRunAnything(o.statement)) {
+        return false;
+      }
+      List<String> written = new ArrayList<>();
+      try (Statement check = connection.createStatement();
+          ResultSet rows =
+              check.executeQuery(
+                  "SELECT DISTINCT c.relname FROM pg_catalog.pg_locks l"
+                      + " JOIN pg_catalog.pg_class c ON c.oid = l.relation"
+                      + " WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation'"
+                      + " AND l.database = 0 AND l.mode <> 'AccessShareLock'"
+                      + " AND c.relname <> 'pg_shdepend' ORDER BY 1")) {
+        while (rows.next()) {
+          written.add(rows.getString(1));
+        }
+      }
+      if (written.isEmpty()) {
+        return false;
+      }
+      rollback();
+      o.impact.clear();
+      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), null));
+      rules.notRun(
+          o,
+          "it writes "
+              + String.join(", ", written)
+              + ", which every database on the server shares; its migration was rolled back on"
+              + " the copy");
+      return true;
     }
 
     /** The session as captured, with the run's timeouts for the session. */

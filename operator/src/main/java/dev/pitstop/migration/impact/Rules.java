@@ -145,6 +145,18 @@ final class Rules {
             + " objects of the target the copy lacks (listed with the plan)";
   }
 
+  /** A statement not run on the copy, and why. */
+  void notRun(Observed o, String why) {
+    add(
+        FindingCode.PS113,
+        o.index,
+        null,
+        "Not run on the copy: "
+            + why
+            + "; its locks and effects are not measured, and migrate applies it to the target's"
+            + " server");
+  }
+
   /** A statement that ran: its raw facts and the findings it alone causes. */
   void statement(Observed o) {
     Set<LockTaken> locks = new LinkedHashSet<>();

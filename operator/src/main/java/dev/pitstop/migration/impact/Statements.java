@@ -3,6 +3,7 @@ package dev.pitstop.migration.impact;
 import dev.pitstop.migration.NonTransactionalStatements;
 import dev.pitstop.sql.SqlStatement;
 import java.util.List;
+import java.util.Locale;
 
 /** What the probe needs to know of a statement from its leading tokens. */
 final class Statements {
@@ -106,6 +107,105 @@ final class Statements {
 
   private static boolean isIdentifier(String token) {
     return token.startsWith("\"") || Character.isLetter(token.charAt(0)) || token.charAt(0) == '_';
+  }
+
+  /**
+   * What a statement changes beyond its database, in the catalogs every database on the server
+   * shares (roles and their membership and settings, databases, tablespaces, subscriptions, the
+   * server's configuration), or null. Such a statement is never run on the copy: the copy is a
+   * database on a server that is the target's own or another one in use.
+   */
+  static String changesServer(SqlStatement s) {
+    String verb = word(s, 0);
+    String object = word(s, 1);
+    if (verb.equals("ALTER") && object.equals("SYSTEM")) {
+      return "the server's configuration";
+    }
+    if (verb.equals("CREATE") || verb.equals("ALTER") || verb.equals("DROP")) {
+      if (object.equals("USER") && word(s, 2).equals("MAPPING")) {
+        return null; // a foreign server's user mapping belongs to the database
+      }
+      if (verb.equals("DROP") && object.equals("OWNED")) {
+        return "privileges on databases and tablespaces as well as objects of the database";
+      }
+      String shared = sharedKind(object);
+      if (shared != null) {
+        return shared;
+      }
+    }
+    if (verb.equals("REASSIGN")) {
+      return "the owners of databases and tablespaces as well as objects of the database";
+    }
+    if (verb.equals("GRANT") || verb.equals("REVOKE")) {
+      int on =
+          s.leadingTokens().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList().indexOf("ON");
+      if (on < 0) {
+        return "role membership";
+      }
+      String kind = word(s, on + 1);
+      if (kind.equals("DATABASE") || kind.equals("TABLESPACE") || kind.equals("PARAMETER")) {
+        return "privileges on " + kind.toLowerCase(Locale.ROOT) + "s";
+      }
+      return null;
+    }
+    if (verb.equals("COMMENT") && object.equals("ON")) {
+      return sharedKind(word(s, 2));
+    }
+    if (verb.equals("SECURITY") && object.equals("LABEL")) {
+      int on =
+          s.leadingTokens().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList().indexOf("ON");
+      return on < 0 ? null : sharedKind(word(s, on + 1));
+    }
+    return null;
+  }
+
+  private static String sharedKind(String object) {
+    return switch (object) {
+      case "ROLE", "USER", "GROUP" -> "roles";
+      case "DATABASE" -> "databases";
+      case "TABLESPACE" -> "tablespaces";
+      case "SUBSCRIPTION" -> "subscriptions";
+      default -> null;
+    };
+  }
+
+  /** The role a {@code CREATE ROLE | USER | GROUP} statement creates, as names compare; or null. */
+  static String createdRole(SqlStatement s) {
+    if (!word(s, 0).equals("CREATE") || sharedKind(word(s, 1)) == null) {
+      return null;
+    }
+    return "roles".equals(sharedKind(word(s, 1))) && s.leadingTokens().size() > 2
+        ? name(s.leadingTokens().get(2))
+        : null;
+  }
+
+  /**
+   * A token as an identifier compares: quoted without its quotes, else in lower case; null for a
+   * token that is no identifier.
+   */
+  static String name(String token) {
+    if (token.length() > 1 && token.startsWith("\"") && token.endsWith("\"")) {
+      return token.substring(1, token.length() - 1).replace("\"\"", "\"");
+    }
+    return isIdentifier(token) ? token.toLowerCase(Locale.ROOT) : null;
+  }
+
+  /**
+   * Whether a statement may run anything, including statements that change the catalogs every
+   * database shares: a DO block, a procedure or a function called by a query.
+   */
+  static boolean mayRunAnything(SqlStatement s) {
+    return s.startsWith("DO")
+        || s.startsWith("CALL")
+        || s.startsWith("SELECT")
+        || s.startsWith("EXECUTE")
+        || s.startsWith("WITH");
+  }
+
+  /** The leading token at {@code i} in upper case, or "" when there is none. */
+  private static String word(SqlStatement s, int i) {
+    List<String> t = s.leadingTokens();
+    return i < t.size() ? t.get(i).toUpperCase(Locale.ROOT) : "";
   }
 
   /** The statement on one line, cut for display. */

@@ -13,6 +13,7 @@ import static dev.pitstop.migration.impact.FindingCode.PS109;
 import static dev.pitstop.migration.impact.FindingCode.PS110;
 import static dev.pitstop.migration.impact.FindingCode.PS111;
 import static dev.pitstop.migration.impact.FindingCode.PS112;
+import static dev.pitstop.migration.impact.FindingCode.PS113;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -196,7 +197,18 @@ class ImpactCorpusTest {
               "lock_timeout 0 of the run",
               Set.of(PS112),
               Duration.ZERO,
-              List.of("ALTER TABLE customers ADD COLUMN v int")));
+              List.of("ALTER TABLE customers ADD COLUMN v int")),
+          risky(
+              "a role created and granted",
+              Set.of(PS113),
+              "CREATE ROLE corpus_reporting NOLOGIN;\n"
+                  + "GRANT SELECT ON orders TO corpus_reporting;"),
+          risky("a database dropped", Set.of(PS113), "DROP DATABASE IF EXISTS corpus_old_reports"),
+          risky("a role's setting", Set.of(PS113), "ALTER ROLE CURRENT_USER SET work_mem = '64MB'"),
+          risky(
+              "a DO block that creates a role",
+              Set.of(PS113),
+              "DO $$ BEGIN EXECUTE 'CREATE ROLE corpus_dynamic NOLOGIN'; END $$"));
 
   static final List<Entry> SAFE =
       List.of(
@@ -283,6 +295,7 @@ class ImpactCorpusTest {
               "CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id))"),
           safe("CREATE VIEW", "CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100"),
           safe("GRANT", "GRANT SELECT ON orders TO PUBLIC"),
+          safe("default privileges", "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC"),
           safe(
               "exclusive lock with lock_timeout set",
               "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;"),

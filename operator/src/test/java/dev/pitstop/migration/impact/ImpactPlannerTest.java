@@ -175,6 +175,95 @@ class ImpactPlannerTest {
   }
 
   @Test
+  void statementsThatChangeTheServerAreNotRunOnTheCopyAndTheServerStaysAsItWas() throws Exception {
+    new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
+    pg.execute(
+        "INSERT INTO orders SELECT g, 'c' || g, g FROM generate_series(1, 100) g; ANALYZE orders");
+    String keep = "plan_keep_" + Long.toHexString(System.nanoTime());
+    String role = "plan_role_" + Long.toHexString(System.nanoTime());
+    String dynamic = role + "_do";
+    pg.execute("CREATE DATABASE " + keep);
+    // what the migrations would change on the server: their roles, the database, a setting and
+    // a membership of the role (only this test's objects, so other tests on the server do not
+    // matter)
+    String server =
+        "SELECT (SELECT count(*) FROM pg_roles WHERE rolname IN ('"
+            + role
+            + "', '"
+            + dynamic
+            + "')) || ' | ' || (SELECT count(*) FROM pg_database WHERE datname = '"
+            + keep
+            + "') || ' | ' || (SELECT count(*) FROM pg_db_role_setting s"
+            + " JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = '"
+            + role
+            + "') || ' | ' || (SELECT count(*) FROM pg_auth_members m"
+            + " JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '"
+            + role
+            + "')";
+    try {
+      assertThat(pg.queryStrings(server)).containsExactly("0 | 1 | 0 | 0");
+      List<MigrationScript> scripts =
+          List.of(
+              V1,
+              new MigrationScript(
+                  "V2__roles.sql",
+                  "CREATE ROLE "
+                      + role
+                      + " NOLOGIN;\n"
+                      + "GRANT SELECT ON orders TO "
+                      + role
+                      + ";\n"
+                      + "ALTER ROLE "
+                      + role
+                      + " SET work_mem = '64MB';\n"
+                      + "GRANT pg_read_all_data TO "
+                      + role
+                      + ";\n"
+                      + "CREATE INDEX orders_customer ON orders (customer);"),
+              new MigrationScript("V3__drop.sql", "DROP DATABASE " + keep + ";"),
+              new MigrationScript(
+                  "V4__dynamic.sql",
+                  "DO $$ BEGIN EXECUTE 'CREATE ROLE " + dynamic + " NOLOGIN'; END $$;"));
+
+      ImpactPlan plan =
+          new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
+              .plan(request(scripts));
+
+      assertThat(pg.queryStrings(server)).containsExactly("0 | 1 | 0 | 0");
+      assertThat(plan.findings())
+          .extracting(Finding::code, Finding::script, Finding::statement)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V2__roles.sql", 1),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V2__roles.sql", 2),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V2__roles.sql", 3),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V2__roles.sql", 4),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "V2__roles.sql", 5),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V3__drop.sql", 1),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS113, "V4__dynamic.sql", 1));
+      assertThat(plan.findings().get(0).severity()).isEqualTo(Severity.INFO);
+      assertThat(plan.findings().get(0).message())
+          .isEqualTo(
+              "Not run on the copy: it changes roles, which every database on the server shares;"
+                  + " its locks and effects are not measured, and migrate applies it to the"
+                  + " target's server");
+      assertThat(plan.findings().get(1).message())
+          .contains("it names role " + role + ", which a statement not run on the copy creates");
+      assertThat(plan.findings().get(6).message())
+          .contains("it writes ", "pg_authid")
+          .contains(
+              "which every database on the server shares; its migration was rolled back on the"
+                  + " copy");
+      assertThat(plan.gating(Severity.WARNING))
+          .extracting(Finding::code)
+          .containsExactly(FindingCode.PS103);
+    } finally {
+      pg.execute("DROP DATABASE IF EXISTS " + keep);
+      pg.execute("DROP ROLE IF EXISTS " + dynamic);
+      pg.execute("DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  @Test
   void nothingPendingCreatesNoScratchDatabase() {
     new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
 
