@@ -327,12 +327,15 @@ final class Rules {
           o.index,
           t.name(),
           lock
-              + " while rewriting it to change the type of column "
+              + (tableRewritten
+                  ? " while rewriting it"
+                  : " while rebuilding its index " + name(o, rewrittenIndex.oid()))
+              + " to change the type of column "
               + typeChanged.get(0).name()
               + ": "
               + effect
-              + " for the rewrite; add a column of the new type, fill it in batches and switch"
-              + " over");
+              + (tableRewritten ? " for the rewrite" : " for the rebuild")
+              + "; add a column of the new type, fill it in batches and switch over");
     } else if (tableRewritten) {
       add(
           FindingCode.PS102,
@@ -345,15 +348,24 @@ final class Rules {
               + effect
               + " for the rewrite");
     } else if (rewrittenIndex != null) {
+      // REINDEX takes SHARE on the table but ACCESS EXCLUSIVE on the index, and planning a query
+      // on the table takes ACCESS SHARE on each of its indexes: reads wait too
+      String index = name(o, rewrittenIndex.oid());
+      boolean indexExclusive =
+          bare(strongest(o, rewrittenIndex.oid())).equals("AccessExclusiveLock")
+              && !bare(strongest(o, oid)).equals("AccessExclusiveLock");
       add(
           FindingCode.PS102,
           o.index,
           t.name(),
           lock
+              + (indexExclusive ? " and ACCESS EXCLUSIVE on its index " + index : "")
               + " while rebuilding its index "
-              + name(o, rewrittenIndex.oid())
+              + index
               + ": "
-              + effect
+              + (indexExclusive
+                  ? "blocks every read and write (a query on the table needs its indexes)"
+                  : effect)
               + " for the rebuild");
     }
     for (Column c : setNotNull) {

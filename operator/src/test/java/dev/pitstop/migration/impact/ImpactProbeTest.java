@@ -80,6 +80,40 @@ class ImpactProbeTest {
   }
 
   @Test
+  void reindexBlocksReadsThroughTheIndexAndAnIndexOnlyRebuildIsNamedSo() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "REINDEX INDEX orders_customer_idx",
+            "CREATE INDEX orders_created_idx ON orders (created_at)",
+            // in UTC the values need no rewrite, only the index is built again
+            "SET timezone = 'UTC';\nALTER TABLE orders ALTER COLUMN created_at TYPE timestamp");
+
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS102,
+                "SHARE on public.orders ("
+                    + ordersSize()
+                    + ") and ACCESS EXCLUSIVE on its index public.orders_customer_idx while"
+                    + " rebuilding its index public.orders_customer_idx: blocks every read and"
+                    + " write (a query on the table needs its indexes) for the rebuild"),
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS103,
+                "SHARE on public.orders ("
+                    + ordersSize()
+                    + ") while building index public.orders_created_idx: blocks every write for"
+                    + " the build; use CREATE INDEX CONCURRENTLY in a migration of its own"),
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS108,
+                "ACCESS EXCLUSIVE on public.orders ("
+                    + ordersSize()
+                    + ") while rebuilding its index public.orders_created_idx to change the type"
+                    + " of column created_at: blocks every read and write for the rebuild; add a"
+                    + " column of the new type, fill it in batches and switch over"));
+  }
+
+  @Test
   void recordsIndexesBuiltConcurrentlyWithTheStatedLock() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)");
