@@ -257,7 +257,12 @@ final class Rules {
             + index.qualified()
             + ": "
             + effect(strongest(o, index.table()))
-            + " for the build; use CREATE INDEX CONCURRENTLY in a migration of its own");
+            + (index.kind() == 'I'
+                // PostgreSQL refuses CONCURRENTLY on a partitioned table
+                ? " for the build; create it ON ONLY the partitioned table, build each"
+                    + " partition's index with CREATE INDEX CONCURRENTLY and attach it with ALTER"
+                    + " INDEX ... ATTACH PARTITION"
+                : " for the build; use CREATE INDEX CONCURRENTLY in a migration of its own"));
   }
 
   private void tableChanged(Observed o, Relation b, Relation a, Set<Long> rewrittenOids) {

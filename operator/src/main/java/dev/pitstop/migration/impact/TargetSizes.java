@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -58,22 +61,24 @@ final class TargetSizes {
   // The statistics are read with the functions behind pg_stat_user_tables, and the index pages
   // through pg_index by table, so the server looks at the user's tables and their indexes only.
   private static final String QUERY =
-      "SELECT n.nspname, c.relname, c.reltuples::float8, c.relpages::int8,"
-          + " (c.relpages::int8 + COALESCE(t.relpages, 0) + ix.pages + tix.pages)"
+      "SELECT n.nspname, c.relname, c.reltuples::float8, GREATEST(c.relpages, 0)::int8,"
+          + " (GREATEST(c.relpages, 0)::int8 + COALESCE(t.relpages, 0) + ix.pages + tix.pages)"
           + " * pg_catalog.current_setting('block_size')::int8,"
           + " pg_catalog.pg_stat_get_live_tuples(c.oid),"
           + " pg_catalog.pg_stat_get_tuples_inserted(c.oid)"
           + " + pg_catalog.pg_stat_get_tuples_updated(c.oid)"
           + " + pg_catalog.pg_stat_get_tuples_deleted(c.oid),"
-          + " pg_catalog.pg_stat_get_numscans(c.oid) + ix.scans"
+          + " pg_catalog.pg_stat_get_numscans(c.oid) + ix.scans,"
+          + " c.oid::int8, CASE WHEN c.relispartition THEN (SELECT h.inhparent::int8"
+          + "  FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid) END"
           + " FROM pg_catalog.pg_class c"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid"
-          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(i.relpages), 0)::int8 AS pages,"
+          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(GREATEST(i.relpages, 0)), 0)::int8 AS pages,"
           + "  COALESCE(sum(pg_catalog.pg_stat_get_numscans(x.indexrelid)), 0)::int8 AS scans"
           + "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
           + "  WHERE x.indrelid = c.oid) ix"
-          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(i.relpages), 0)::int8 AS pages"
+          + " CROSS JOIN LATERAL (SELECT COALESCE(sum(GREATEST(i.relpages, 0)), 0)::int8 AS pages"
           + "  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
           + "  WHERE x.indrelid = c.reltoastrelid) tix"
           + " WHERE c.relkind IN ('r', 'p', 'm')"
@@ -87,7 +92,9 @@ final class TargetSizes {
   }
 
   static TargetSizes read(Connection target) throws SQLException {
-    Map<String, Table> tables = new HashMap<>();
+    Map<Long, Table> byOid = new LinkedHashMap<>();
+    Map<Long, Boolean> estimated = new HashMap<>();
+    Map<Long, List<Long>> partitions = new HashMap<>();
     // Prepared so that a pooled session reuses the server's plan (see CatalogReader.query).
     try (PreparedStatement statement = target.prepareStatement(QUERY);
         ResultSet rows = statement.executeQuery()) {
@@ -96,8 +103,14 @@ final class TargetSizes {
         double reltuples = rows.getDouble(3);
         long live = rows.getLong(6);
         long estimate = reltuples >= 0 ? Math.round(reltuples) : live;
-        tables.put(
-            name,
+        long oid = rows.getLong(9);
+        long parent = rows.getLong(10);
+        if (!rows.wasNull()) {
+          partitions.computeIfAbsent(parent, k -> new ArrayList<>()).add(oid);
+        }
+        estimated.put(oid, reltuples >= 0);
+        byOid.put(
+            oid,
             new Table(
                 name,
                 estimate,
@@ -108,7 +121,54 @@ final class TargetSizes {
                 rows.getLong(8)));
       }
     }
+    Map<String, Table> tables = new HashMap<>();
+    for (long oid : byOid.keySet()) {
+      Table t = withPartitions(oid, byOid, estimated, partitions);
+      tables.put(t.name(), t);
+    }
     return new TargetSizes(tables);
+  }
+
+  /**
+   * A partitioned table holds no rows itself: its size is its partitions', its rows too unless it
+   * was analyzed as a whole, and so is its activity.
+   */
+  private static Table withPartitions(
+      long oid,
+      Map<Long, Table> byOid,
+      Map<Long, Boolean> estimated,
+      Map<Long, List<Long>> partitions) {
+    Table t = byOid.get(oid);
+    List<Long> children = partitions.getOrDefault(oid, List.of());
+    if (children.isEmpty()) {
+      return t;
+    }
+    long rows = 0;
+    long bytes = t.bytes();
+    long pages = t.pages();
+    long live = t.liveTuples();
+    long writes = t.writes();
+    long scans = t.scans();
+    for (long child : children) {
+      if (!byOid.containsKey(child)) {
+        continue;
+      }
+      Table c = withPartitions(child, byOid, estimated, partitions);
+      rows += c.rows();
+      bytes += c.bytes();
+      pages += c.pages();
+      live += c.liveTuples();
+      writes += c.writes();
+      scans += c.scans();
+    }
+    return new Table(
+        t.name(),
+        Boolean.TRUE.equals(estimated.get(oid)) ? t.rows() : rows,
+        bytes,
+        pages,
+        live,
+        writes,
+        scans);
   }
 
   /** The table of that schema-qualified name, or null when the target has none. */

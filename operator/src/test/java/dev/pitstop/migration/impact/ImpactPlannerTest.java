@@ -264,6 +264,54 @@ class ImpactPlannerTest {
   }
 
   @Test
+  void anIndexOnAPartitionedTableIsSizedByItsPartitionsWithAFixThatWorksThere() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__events.sql",
+            "CREATE TABLE events (id int, at date, payload text) PARTITION BY RANGE (at);\n"
+                + "CREATE TABLE events_2025 PARTITION OF events"
+                + " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+                + "CREATE TABLE events_2026 PARTITION OF events"
+                + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');");
+    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    pg.execute(
+        "INSERT INTO events SELECT i, date '2025-01-01' + i % 700, md5(i::text)"
+            + " FROM generate_series(1, 2000) i; ANALYZE events;");
+
+    ImpactPlan plan =
+        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
+            .plan(
+                request(
+                    List.of(
+                        v1,
+                        new MigrationScript(
+                            "V2__index.sql", "CREATE INDEX events_payload ON events (payload);"))));
+
+    assertThat(plan.findings())
+        .extracting(Finding::code, Finding::relation)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "public.events"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "public.events_2025"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS103, "public.events_2026"));
+    Finding parent =
+        plan.findings().stream()
+            .filter(f -> f.relation().equals("public.events"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(parent.message())
+        .startsWith("SHARE on public.events (2k rows, ")
+        .doesNotContain("-")
+        .endsWith(
+            "create it ON ONLY the partitioned table, build each partition's index with CREATE"
+                + " INDEX CONCURRENTLY and attach it with ALTER INDEX ... ATTACH PARTITION");
+    assertThat(
+            plan.findings().stream()
+                .filter(f -> !f.relation().equals("public.events"))
+                .map(Finding::message))
+        .allMatch(m -> m.endsWith("use CREATE INDEX CONCURRENTLY in a migration of its own"));
+  }
+
+  @Test
   void nothingPendingCreatesNoScratchDatabase() {
     new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
 

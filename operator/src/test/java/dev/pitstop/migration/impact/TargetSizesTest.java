@@ -98,6 +98,42 @@ class TargetSizesTest {
     assertThat(busy.bytes()).isEqualTo(pages * 8192);
   }
 
+  @Test
+  void aPartitionedTableIsAsBigAsItsPartitionsAtEveryLevel() throws Exception {
+    pg.execute(
+        "CREATE TABLE events (id int, at date, payload text) PARTITION BY RANGE (at);"
+            + " CREATE INDEX events_at ON events (at);"
+            + " CREATE TABLE events_2025 PARTITION OF events"
+            + "  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') PARTITION BY HASH (id);"
+            + " CREATE TABLE events_2025_a PARTITION OF events_2025"
+            + "  FOR VALUES WITH (MODULUS 2, REMAINDER 0);"
+            + " CREATE TABLE events_2025_b PARTITION OF events_2025"
+            + "  FOR VALUES WITH (MODULUS 2, REMAINDER 1);"
+            + " CREATE TABLE events_2026 PARTITION OF events"
+            + "  FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+            + " INSERT INTO events SELECT i, date '2025-01-01' + i % 700, md5(i::text)"
+            + "  FROM generate_series(1, 3000) i;"
+            + " ANALYZE events_2025_a, events_2025_b, events_2026;");
+    TargetSizes sizes;
+    try (Connection c = pg.dataSource().getConnection()) {
+      sizes = TargetSizes.read(c);
+    }
+    TargetSizes.Table a = sizes.table("public.events_2025_a");
+    TargetSizes.Table b = sizes.table("public.events_2025_b");
+    TargetSizes.Table y2026 = sizes.table("public.events_2026");
+    TargetSizes.Table y2025 = sizes.table("public.events_2025");
+    TargetSizes.Table events = sizes.table("public.events");
+    assertThat(a.bytes()).isPositive();
+    assertThat(y2025.bytes()).isEqualTo(a.bytes() + b.bytes());
+    assertThat(y2025.rows()).isEqualTo(a.rows() + b.rows());
+    assertThat(events.bytes()).isEqualTo(y2025.bytes() + y2026.bytes());
+    assertThat(events.rows())
+        .isEqualTo(pg.queryLong("SELECT count(*) FROM events"))
+        .isEqualTo(a.rows() + b.rows() + y2026.rows());
+    assertThat(events.describe()).startsWith("3k rows, ").doesNotContain("-");
+    assertThat(events.nonEmpty()).isTrue();
+  }
+
   /** The scans pg_stat_user_tables counts for the table "busy", once the statistics have them. */
   private static long scans() {
     return pg.queryLong(
