@@ -567,41 +567,70 @@ final class Rules {
       if (t == null) {
         continue;
       }
-      String ddl = null;
+      // the strongest schema lock held while the rows change, else the one taken after them
+      String before = null;
+      String after = null;
       for (Observed p : observed) {
         if (p.dataUpdate) {
           continue;
         }
         for (Map.Entry<Long, List<String>> e : p.newLocks.entrySet()) {
           String strongest = strongestOf(e.getValue());
-          if (probe.targetName(e.getKey()) != null
-              && MODES.indexOf(strongest) >= MODES.indexOf("ShareLock")
-              && (ddl == null || MODES.indexOf(strongest) > MODES.indexOf(ddlMode(ddl)))) {
-            ddl = strongest + "\t" + probe.display(e.getKey(), relation(p, e.getKey()));
+          if (probe.targetName(e.getKey()) == null
+              || MODES.indexOf(strongest) < MODES.indexOf("ShareLock")) {
+            continue;
+          }
+          String ddl = strongest + "\t" + probe.display(e.getKey(), relation(p, e.getKey()));
+          if (p.index < o.index) {
+            before = stronger(before, ddl);
+          } else {
+            after = stronger(after, ddl);
           }
         }
       }
-      if (ddl == null) {
-        continue;
+      if (before != null) {
+        String mode = ddlMode(before);
+        add(
+            FindingCode.PS110,
+            o.index,
+            t.name(),
+            "ROW EXCLUSIVE on "
+                + t.name()
+                + " ("
+                + t.describe()
+                + ") while changing its rows in a transaction that already holds "
+                + LockTaken.sqlName(mode)
+                + " on "
+                + before.substring(before.indexOf('\t') + 1)
+                + ": "
+                + effect(mode)
+                + " of that table for the whole data change; change the data in batches in a"
+                + " migration of its own");
+      } else if (after != null) {
+        String mode = ddlMode(after);
+        add(
+            FindingCode.PS110,
+            o.index,
+            t.name(),
+            "ROW EXCLUSIVE on "
+                + t.name()
+                + " ("
+                + t.describe()
+                + ") while changing its rows in a transaction that then takes "
+                + LockTaken.sqlName(mode)
+                + " on "
+                + after.substring(after.indexOf('\t') + 1)
+                + ": blocks writes of the changed rows until the schema change commits, through"
+                + " any wait for its lock, and a lock timeout there undoes the whole data change;"
+                + " change the data in batches in a migration of its own");
       }
-      String mode = ddlMode(ddl);
-      add(
-          FindingCode.PS110,
-          o.index,
-          t.name(),
-          "ROW EXCLUSIVE on "
-              + t.name()
-              + " ("
-              + t.describe()
-              + ") while changing its rows in a transaction that also holds "
-              + LockTaken.sqlName(mode)
-              + " on "
-              + ddl.substring(ddl.indexOf('\t') + 1)
-              + ": "
-              + effect(mode)
-              + " of that table for the whole data change; change the data in batches in a"
-              + " migration of its own");
     }
+  }
+
+  private static String stronger(String current, String candidate) {
+    return current == null || MODES.indexOf(ddlMode(candidate)) > MODES.indexOf(ddlMode(current))
+        ? candidate
+        : current;
   }
 
   private static String ddlMode(String ddl) {

@@ -114,6 +114,35 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aDataChangeSaysWhetherTheSchemaLockIsHeldDuringItOrTakenAfter() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "ALTER TABLE orders ADD COLUMN discount integer;\nUPDATE orders SET discount = 0;",
+            "UPDATE customers SET note = 'x' WHERE note = '';\n"
+                + "CREATE INDEX customers_name_idx ON customers (name);");
+
+    List<String> dataChanges =
+        result.findings().stream()
+            .filter(f -> f.code() == FindingCode.PS110)
+            .map(Finding::message)
+            .toList();
+    String customers = fixture.sizes.table("public.customers").describe();
+    assertThat(dataChanges)
+        .containsExactly(
+            "ROW EXCLUSIVE on public.orders ("
+                + ordersSize()
+                + ") while changing its rows in a transaction that already holds ACCESS EXCLUSIVE"
+                + " on public.orders: blocks every read and write of that table for the whole"
+                + " data change; change the data in batches in a migration of its own",
+            "ROW EXCLUSIVE on public.customers ("
+                + customers
+                + ") while changing its rows in a transaction that then takes SHARE on"
+                + " public.customers: blocks writes of the changed rows until the schema change"
+                + " commits, through any wait for its lock, and a lock timeout there undoes the"
+                + " whole data change; change the data in batches in a migration of its own");
+  }
+
+  @Test
   void recordsIndexesBuiltConcurrentlyWithTheStatedLock() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)");
