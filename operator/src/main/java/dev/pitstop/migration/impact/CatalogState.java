@@ -30,7 +30,8 @@ final class CatalogState {
       boolean notNull,
       boolean dropped,
       boolean hasDefault,
-      boolean generated) {}
+      boolean generated,
+      boolean filledByItself) {}
 
   /** A constraint; {@code checkDefinition} only for validated CHECK constraints. */
   record Constraint(long oid, String name, char type, boolean validated, String checkDefinition) {}
@@ -80,7 +81,11 @@ final class CatalogState {
           + " COALESCE(x.indrelid, 0)::int8, COALESCE(x.indisvalid, true),"
           + " ARRAY(SELECT a.attnum || ',' || a.atttypid::int8 || ',' || a.atttypmod || ','"
           + " || a.attnotnull::int || a.attisdropped::int || a.atthasdef::int"
-          + " || (a.attgenerated <> '')::int || ',' || a.attname"
+          + " || (a.attgenerated <> '')::int"
+          // an identity column, or one whose domain has a default, fills existing rows itself
+          + " || (a.attidentity <> '' OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t"
+          + " WHERE t.oid = a.atttypid AND t.typdefaultbin IS NOT NULL))::int"
+          + " || ',' || a.attname"
           + " FROM pg_catalog.pg_attribute a"
           + " WHERE a.attrelid = c.oid AND a.attnum > 0 AND c.relkind IN ('r', 'p', 'm', 'f')"
           + " ORDER BY a.attnum),"
@@ -335,7 +340,8 @@ final class CatalogState {
               p[3].charAt(0) == '1',
               p[3].charAt(1) == '1',
               p[3].charAt(2) == '1',
-              p[3].charAt(3) == '1'));
+              p[3].charAt(3) == '1',
+              p[3].charAt(4) == '1'));
     }
     Map<Long, Constraint> constraints = new LinkedHashMap<>();
     for (String c : strings(rows.getArray(9))) {

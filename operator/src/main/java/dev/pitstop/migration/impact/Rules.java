@@ -282,6 +282,7 @@ final class Rules {
       }
     }
     List<Column> addedWithDefault = new ArrayList<>();
+    List<Column> addedNotNullEmpty = new ArrayList<>();
     List<Column> typeChanged = new ArrayList<>();
     List<Column> setNotNull = new ArrayList<>();
     for (Column c : a.columns().values()) {
@@ -292,6 +293,8 @@ final class Rules {
       if (before == null) {
         if (c.hasDefault()) {
           addedWithDefault.add(c);
+        } else if (c.notNull() && !c.filledByItself()) {
+          addedNotNullEmpty.add(c);
         }
       } else {
         if (before.typeId() != c.typeId() || before.typeMod() != c.typeMod()) {
@@ -301,6 +304,21 @@ final class Rules {
           setNotNull.add(c);
         }
       }
+    }
+    for (Column c : addedNotNullEmpty) {
+      // succeeds on the empty copy, fails on the target's rows
+      add(
+          FindingCode.PS100,
+          o.index,
+          t.name(),
+          "Fails on the target, not on the empty copy: column "
+              + c.name()
+              + " is added NOT NULL without a default to "
+              + t.name()
+              + " ("
+              + t.describe()
+              + "), whose rows would have no value for it (SQLSTATE 23502), so migrate would fail"
+              + " here; add it with a default, or nullable, fill it, then set NOT NULL");
     }
     if (tableRewritten && !addedWithDefault.isEmpty() && addedWithDefault.get(0).generated()) {
       add(

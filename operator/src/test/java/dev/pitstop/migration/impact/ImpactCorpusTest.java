@@ -57,6 +57,10 @@ class ImpactCorpusTest {
               Set.of(PS100),
               "CREATE INDEX orders_bad_idx ON orders (nope)"),
           risky(
+              "fails on the target's rows: NOT NULL column without a default",
+              Set.of(PS100),
+              "ALTER TABLE orders ADD COLUMN region integer NOT NULL"),
+          risky(
               "fails, and the next migration fails after it",
               Set.of(PS100),
               "CREATE TABLE coupons (id bigint PRIMARY KEY, code text REFERENCES nowhere (id))",
@@ -295,6 +299,9 @@ class ImpactCorpusTest {
               "CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id))"),
           safe("CREATE VIEW", "CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100"),
           safe("GRANT", "GRANT SELECT ON orders TO PUBLIC"),
+          safe(
+              "NOT NULL column on an empty table",
+              "ALTER TABLE audit ADD COLUMN kind text NOT NULL"),
           safe("default privileges", "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC"),
           safe(
               "exclusive lock with lock_timeout set",
