@@ -213,6 +213,14 @@ final class Rules {
         }
       }
     }
+    for (Map.Entry<Long, Relation> e : o.after.entrySet()) {
+      Relation b = o.before.get(e.getKey());
+      for (Constraint c : e.getValue().constraints().values()) {
+        if (revalidated(o, e.getKey(), c, previous(b, c), rewrittenOids)) {
+          validated.add(c.name() + " on " + name(o, e.getKey()) + " (again)");
+        }
+      }
+    }
     o.impact.add(probe.impact(o, new ArrayList<>(locks), rewritten, built, validated, null));
     for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
       long oid = e.getKey();
@@ -415,6 +423,21 @@ final class Rules {
       }
       Constraint before = previous(b, c);
       if (before != null && before.validated()) {
+        // A foreign key is dropped and added again when the type of a column it references
+        // changes; when that table is rewritten, PostgreSQL checks every row again.
+        if (revalidated(o, oid, c, before, rewrittenOids)) {
+          add(
+              FindingCode.PS104,
+              o.index,
+              t.name(),
+              lock
+                  + " while checking every row against foreign key "
+                  + c.name()
+                  + " again, added anew because the type of a column it references changed: "
+                  + effect
+                  + " for the scan; it comes with that type change (see its finding): a new"
+                  + " column filled in batches avoids both");
+        }
         continue;
       }
       Constraint atStart = previous(start, c);
@@ -434,6 +457,32 @@ final class Rules {
               + effect
               + " for the scan; add it NOT VALID, then VALIDATE CONSTRAINT in a later migration");
     }
+  }
+
+  /**
+   * A validated foreign key of table {@code oid} added anew (same name, new oid) by a statement
+   * that rewrote another table: the type of a column it references changed, and PostgreSQL checks
+   * every row again.
+   */
+  private static boolean revalidated(
+      Observed o, long oid, Constraint c, Constraint before, Set<Long> rewritten) {
+    return c.type() == 'f'
+        && c.validated()
+        && before != null
+        && before.validated()
+        && before.oid() != c.oid()
+        && otherTableRewritten(o, oid, rewritten);
+  }
+
+  /** Whether the statement rewrote a table other than {@code oid}. */
+  private static boolean otherTableRewritten(Observed o, long oid, Set<Long> rewritten) {
+    for (long r : rewritten) {
+      Relation rel = o.after.get(r);
+      if (r != oid && rel != null && rel.isTable()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void renamedOrDropped(Observed o, Relation b, Relation a) {

@@ -101,6 +101,10 @@ class ImpactCorpusTest {
               "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk2"
                   + " FOREIGN KEY (customer_id) REFERENCES customers (id)"),
           risky(
+              "type change of a referenced key checks the referencing table again",
+              Set.of(PS104, PS108),
+              "ALTER TABLE customers ALTER COLUMN id TYPE integer"),
+          risky(
               "foreign key NOT VALID and validated in the same migration",
               Set.of(PS104),
               "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk2"

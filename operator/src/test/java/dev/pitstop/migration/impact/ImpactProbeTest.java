@@ -143,6 +143,29 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aForeignKeyCheckedAgainAfterItsReferencedColumnChangesTypeIsReported() throws Exception {
+    ImpactProbe.Result result = fixture.plan("ALTER TABLE customers ALTER COLUMN id TYPE integer");
+
+    StatementImpact s = result.scripts().get(0).statements().get(0);
+    assertThat(s.constraintsValidated())
+        .contains("orders_customer_id_fkey on public.orders (again)");
+    assertThat(s.locks()).contains(new LockTaken("public.orders", "AccessExclusiveLock"));
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::relation)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS104, "public.orders"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS108, "public.customers"));
+    assertThat(result.findings().get(0).message())
+        .isEqualTo(
+            "ACCESS EXCLUSIVE on public.orders ("
+                + ordersSize()
+                + ") while checking every row against foreign key orders_customer_id_fkey again,"
+                + " added anew because the type of a column it references changed: blocks every"
+                + " read and write for the scan; it comes with that type change (see its"
+                + " finding): a new column filled in batches avoids both");
+  }
+
+  @Test
   void recordsIndexesBuiltConcurrentlyWithTheStatedLock() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)");
