@@ -88,6 +88,9 @@ final class ImpactProbe {
     final List<StatementImpact> impact = new ArrayList<>(1);
     boolean concurrently;
 
+    /** Tables whose rows it read to check a partition bound (ATTACH PARTITION). */
+    final Set<Long> scanned = new HashSet<>();
+
     /**
      * Whether it changes or copies rows ({@link Statements#isDataUpdate}, or a {@code WITH} that
      * writes a table of the target).
@@ -227,6 +230,8 @@ final class ImpactProbe {
      * @return whether it ran
      */
     private boolean measure(Statement statement, Observed o, Rules rules) throws SQLException {
+      boolean attach = Statements.isAttachPartition(o.statement);
+      Map<Long, Long> scansBefore = attach ? tableScans() : Map.of();
       CatalogState.Locked reading;
       try {
         reading = executeAndRead(statement, o.statement);
@@ -236,7 +241,37 @@ final class ImpactProbe {
         return false;
       }
       observe(o, reading);
+      if (attach) {
+        // PostgreSQL checks the rows of an attached partition (and of the default partition)
+        // against the bound unless a validated constraint proves it: that scan, even of the
+        // copy's empty tables, is counted in the transaction's statistics
+        tableScans()
+            .forEach(
+                (oid, scans) -> {
+                  if (scans > scansBefore.getOrDefault(oid, 0L)) {
+                    o.scanned.add(oid);
+                  }
+                });
+      }
       return true;
+    }
+
+    /** Sequential scans of each user table in the current transaction so far. */
+    private Map<Long, Long> tableScans() throws SQLException {
+      Map<Long, Long> scans = new HashMap<>();
+      try (Statement read = connection.createStatement();
+          ResultSet rows =
+              read.executeQuery(
+                  "SELECT c.oid::int8, pg_catalog.pg_stat_get_xact_numscans(c.oid)"
+                      + " FROM pg_catalog.pg_class c"
+                      + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                      + " WHERE c.relkind = 'r' AND n.nspname <> 'information_schema'"
+                      + " AND n.nspname !~ '^pg_'")) {
+        while (rows.next()) {
+          scans.put(rows.getLong(1), rows.getLong(2));
+        }
+      }
+      return scans;
     }
 
     /**

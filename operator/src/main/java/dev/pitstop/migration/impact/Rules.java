@@ -231,6 +231,21 @@ final class Rules {
       }
       renamedOrDropped(o, b, a);
     }
+    for (long oid : o.scanned) {
+      Relation r = relation(o, oid);
+      TargetSizes.Table t = r == null ? null : probe.nonEmptyTargetTable(oid, r);
+      if (t != null) {
+        add(
+            FindingCode.PS105,
+            o.index,
+            t.name(),
+            lockOn(o, oid, t)
+                + " while checking every row against the partition bound: "
+                + effect(strongest(o, oid))
+                + " for the scan; first add a CHECK constraint that matches the bound NOT VALID"
+                + " and VALIDATE it in an earlier migration, so that attaching needs no scan");
+      }
+    }
     noLockTimeout(o);
   }
 

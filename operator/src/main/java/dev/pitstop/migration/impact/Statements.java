@@ -208,6 +208,20 @@ final class Statements {
     return i < t.size() ? t.get(i).toUpperCase(Locale.ROOT) : "";
   }
 
+  /** {@code ALTER TABLE ... ATTACH PARTITION ...}. */
+  static boolean isAttachPartition(SqlStatement s) {
+    if (!s.startsWith("ALTER", "TABLE")) {
+      return false;
+    }
+    List<String> t = s.leadingTokens();
+    for (int i = 0; i + 1 < t.size(); i++) {
+      if (t.get(i).equalsIgnoreCase("ATTACH") && t.get(i + 1).equalsIgnoreCase("PARTITION")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The statement on one line, cut for display. */
   static String display(String sql) {
     String one = sql.replaceAll("\\s+", " ").strip();

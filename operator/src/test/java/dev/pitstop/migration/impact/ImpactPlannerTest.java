@@ -312,6 +312,48 @@ class ImpactPlannerTest {
   }
 
   @Test
+  void attachingAPartitionThatNoConstraintProvesWithinTheBoundScansIt() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__events.sql",
+            "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);\n"
+                + "CREATE TABLE events_2026 PARTITION OF events"
+                + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+                + "CREATE TABLE events_2027 (id int, at date NOT NULL);\n"
+                + "CREATE TABLE events_2028 (id int, at date NOT NULL,"
+                + " CONSTRAINT in_2028 CHECK (at >= '2028-01-01' AND at < '2029-01-01'));");
+    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    pg.execute(
+        "INSERT INTO events_2027 SELECT i, date '2027-01-01' + i % 300 FROM generate_series(1, 500) i;"
+            + " INSERT INTO events_2028 SELECT i, date '2028-01-01' + i % 300"
+            + " FROM generate_series(1, 500) i; ANALYZE events_2027, events_2028;");
+
+    ImpactPlan plan =
+        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
+            .plan(
+                request(
+                    List.of(
+                        v1,
+                        new MigrationScript(
+                            "V2__attach_2027.sql",
+                            "ALTER TABLE events ATTACH PARTITION events_2027"
+                                + " FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');"),
+                        new MigrationScript(
+                            "V3__attach_2028.sql",
+                            "ALTER TABLE events ATTACH PARTITION events_2028"
+                                + " FOR VALUES FROM ('2028-01-01') TO ('2029-01-01');"))));
+
+    assertThat(plan.findings())
+        .extracting(Finding::code, Finding::script, Finding::relation)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS105, "V2__attach_2027.sql", "public.events_2027"));
+    assertThat(plan.findings().get(0).message())
+        .startsWith("ACCESS EXCLUSIVE on public.events_2027 (500 rows, ")
+        .contains("while checking every row against the partition bound: blocks every read and");
+  }
+
+  @Test
   void nothingPendingCreatesNoScratchDatabase() {
     new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
 
