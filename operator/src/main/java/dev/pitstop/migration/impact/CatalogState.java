@@ -31,7 +31,7 @@ final class CatalogState {
       boolean dropped,
       boolean hasDefault,
       boolean generated,
-      boolean filledByItself) {}
+      boolean identity) {}
 
   /** A constraint; {@code checkDefinition} only for validated CHECK constraints. */
   record Constraint(long oid, String name, char type, boolean validated, String checkDefinition) {}
@@ -81,10 +81,7 @@ final class CatalogState {
           + " COALESCE(x.indrelid, 0)::int8, COALESCE(x.indisvalid, true),"
           + " ARRAY(SELECT a.attnum || ',' || a.atttypid::int8 || ',' || a.atttypmod || ','"
           + " || a.attnotnull::int || a.attisdropped::int || a.atthasdef::int"
-          + " || (a.attgenerated <> '')::int"
-          // an identity column, or one whose domain has a default, fills existing rows itself
-          + " || (a.attidentity <> '' OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t"
-          + " WHERE t.oid = a.atttypid AND t.typdefaultbin IS NOT NULL))::int"
+          + " || (a.attgenerated <> '')::int || (a.attidentity <> '')::int"
           + " || ',' || a.attname"
           + " FROM pg_catalog.pg_attribute a"
           + " WHERE a.attrelid = c.oid AND a.attnum > 0 AND c.relkind IN ('r', 'p', 'm', 'f')"

@@ -669,6 +669,24 @@ final class ImpactProbe {
       return sizes;
     }
 
+    /**
+     * Whether values of this type have a default of their own (a domain's), which fills a column
+     * added without one. Read only for a column added NOT NULL without a default.
+     */
+    boolean typeHasDefault(long typeId) {
+      try (PreparedStatement read =
+          connection.prepareStatement(
+              "SELECT t.typdefaultbin IS NOT NULL FROM pg_catalog.pg_type t"
+                  + " WHERE t.oid = ?::pg_catalog.oid")) {
+        read.setLong(1, typeId);
+        try (ResultSet row = read.executeQuery()) {
+          return row.next() && row.getBoolean(1);
+        }
+      } catch (SQLException e) {
+        return true; // unknown: no finding rather than a wrong one
+      }
+    }
+
     /** How many of the target's objects the copy lacks. */
     int lacking() {
       return lacking;

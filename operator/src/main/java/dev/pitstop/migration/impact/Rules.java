@@ -316,7 +316,7 @@ final class Rules {
       if (before == null) {
         if (c.hasDefault()) {
           addedWithDefault.add(c);
-        } else if (c.notNull() && !c.filledByItself()) {
+        } else if (c.notNull() && !c.identity() && !probe.typeHasDefault(c.typeId())) {
           addedNotNullEmpty.add(c);
         }
       } else {

@@ -306,6 +306,10 @@ class ImpactCorpusTest {
           safe(
               "NOT NULL column on an empty table",
               "ALTER TABLE audit ADD COLUMN kind text NOT NULL"),
+          safe(
+              "NOT NULL column of a domain with a default",
+              "CREATE DOMAIN region_code AS text DEFAULT 'eu';\n"
+                  + "ALTER TABLE orders ADD COLUMN region region_code NOT NULL;"),
           safe("default privileges", "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC"),
           safe(
               "exclusive lock with lock_timeout set",
