@@ -87,7 +87,10 @@ final class CatalogReader {
     objects.addAll(reader.types(columns));
     objects.addAll(reader.sequences());
     objects.addAll(reader.functions());
-    objects.addAll(reader.textSearch());
+    Set<String> present = reader.present();
+    if (present.contains("text search")) {
+      objects.addAll(reader.textSearch());
+    }
     objects.addAll(reader.tables(columns));
     objects.addAll(reader.sequenceOwners());
     objects.addAll(reader.constraints(false));
@@ -97,10 +100,18 @@ final class CatalogReader {
     objects.addAll(reader.constraints(true));
     objects.addAll(reader.triggers());
     objects.addAll(reader.rules());
-    objects.addAll(reader.indexRoles());
-    objects.addAll(reader.statistics());
-    objects.addAll(reader.policies());
-    reader.listNotReproduced();
+    if (present.contains("index roles")) {
+      objects.addAll(reader.indexRoles());
+    }
+    if (present.contains("statistics")) {
+      objects.addAll(reader.statistics());
+    }
+    if (present.contains("policies")) {
+      objects.addAll(reader.policies());
+    }
+    if (present.contains("not reproduced")) {
+      reader.listNotReproduced();
+    }
     return new Schema(objects, reader.notCopied, reader.skipped);
   }
 
@@ -1058,6 +1069,41 @@ final class CatalogReader {
   }
 
   /**
+   * Which of the less common kinds of objects the database has at all, in one cheap read (each
+   * through an oid index from 16384, where the user's objects start), so that a schema without them
+   * costs the target one statement instead of one per kind.
+   */
+  private Set<String> present() throws SQLException {
+    Set<String> present = new HashSet<>();
+    query(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_ts_dict WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config WHERE oid >= 16384),"
+            + " EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indexrelid >= 16384"
+            + "  AND (indisclustered OR indisreplident)),"
+            + " EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext),"
+            + " EXISTS (SELECT 1 FROM pg_catalog.pg_policy),"
+            + " EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_opclass WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_parser WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_template WHERE oid >= 16384)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid >= 16384 AND relkind = 'f')"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_publication)"
+            + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger)",
+        r -> {
+          List<String> kinds =
+              List.of("text search", "index roles", "statistics", "policies", "not reproduced");
+          for (int i = 0; i < kinds.size(); i++) {
+            if (r.getBoolean(i + 1)) {
+              present.add(kinds.get(i));
+            }
+          }
+        });
+    return present;
+  }
+
+  /**
    * Lists the user's objects of kinds the copy does not reproduce, so that a statement that fails
    * on the copy for want of one can be told from one that would fail on the target.
    */
@@ -1065,7 +1111,7 @@ final class CatalogReader {
     query(
         "SELECT 'collation ' || n.nspname || '.' || c.collname"
             + " FROM pg_catalog.pg_collation c"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace WHERE "
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace WHERE c.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_collation", "c.oid")
@@ -1073,13 +1119,13 @@ final class CatalogReader {
             + " || COALESCE(pg_catalog.format_type(NULLIF(o.oprleft, 0), NULL), 'NONE') || ', '"
             + " || pg_catalog.format_type(o.oprright, NULL) || ')'"
             + " FROM pg_catalog.pg_operator o"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE "
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_operator", "o.oid")
             + " UNION ALL SELECT 'operator class ' || n.nspname || '.' || c.opcname"
             + " FROM pg_catalog.pg_opclass c"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace WHERE "
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace WHERE c.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_opclass", "c.oid")
@@ -1091,19 +1137,19 @@ final class CatalogReader {
             + "  AND x.deptype IN ('e', 'i'))"
             + " UNION ALL SELECT 'text search parser ' || n.nspname || '.' || p.prsname"
             + " FROM pg_catalog.pg_ts_parser p"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace WHERE "
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace WHERE p.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_ts_parser", "p.oid")
             + " UNION ALL SELECT 'text search template ' || n.nspname || '.' || t.tmplname"
             + " FROM pg_catalog.pg_ts_template t"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace WHERE "
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace WHERE t.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_ts_template", "t.oid")
             + " UNION ALL SELECT 'foreign table ' || n.nspname || '.' || c.relname"
             + " FROM pg_catalog.pg_class c"
-            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f'"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid >= 16384 AND c.relkind = 'f'"
             + " AND "
             + USER_SCHEMA
             + " AND "
@@ -1127,7 +1173,8 @@ final class CatalogReader {
             + " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
             + " JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid"
             + " JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace"
-            + " WHERE (i.indisclustered OR (i.indisreplident AND tc.relreplident = 'i')) AND "
+            + " WHERE i.indexrelid >= 16384"
+            + " AND (i.indisclustered OR (i.indisreplident AND tc.relreplident = 'i')) AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_class", "tc.oid")
@@ -1243,7 +1290,7 @@ final class CatalogReader {
             + " JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace"
             + " JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate"
             + " JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace"
-            + " WHERE "
+            + " WHERE d.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_ts_dict", "d.oid")
@@ -1279,7 +1326,7 @@ final class CatalogReader {
             + "  JOIN pg_catalog.pg_ts_dict d ON d.oid = cm.mapdict"
             + "  JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace"
             + "  WHERE cm.mapcfg = c.oid GROUP BY t.alias) m ON true"
-            + " WHERE "
+            + " WHERE c.oid >= 16384 AND "
             + USER_SCHEMA
             + " AND "
             + notExtensionMember("pg_ts_config", "c.oid")
