@@ -670,42 +670,30 @@ final class Rules {
           }
         }
       }
-      if (before != null) {
-        String mode = ddlMode(before);
-        add(
-            FindingCode.PS110,
-            o.index,
-            t.name(),
-            "ROW EXCLUSIVE on "
-                + t.name()
-                + " ("
-                + t.describe()
-                + ") while changing its rows in a transaction that already holds "
-                + LockTaken.sqlName(mode)
-                + " on "
-                + before.substring(before.indexOf('\t') + 1)
-                + ": "
-                + effect(mode)
-                + " of that table for the whole data change; change the data in batches in a"
-                + " migration of its own");
-      } else if (after != null) {
-        String mode = ddlMode(after);
-        add(
-            FindingCode.PS110,
-            o.index,
-            t.name(),
-            "ROW EXCLUSIVE on "
-                + t.name()
-                + " ("
-                + t.describe()
-                + ") while changing its rows in a transaction that then takes "
-                + LockTaken.sqlName(mode)
-                + " on "
-                + after.substring(after.indexOf('\t') + 1)
-                + ": blocks writes of the changed rows until the schema change commits, through"
-                + " any wait for its lock, and a lock timeout there undoes the whole data change;"
-                + " change the data in batches in a migration of its own");
+      String ddl = before != null ? before : after;
+      if (ddl == null) {
+        continue;
       }
+      String mode = ddlMode(ddl);
+      add(
+          FindingCode.PS110,
+          o.index,
+          t.name(),
+          "ROW EXCLUSIVE on "
+              + t.name()
+              + " ("
+              + t.describe()
+              + ") while changing its rows in a transaction that "
+              + (before != null ? "already holds " : "then takes ")
+              + LockTaken.sqlName(mode)
+              + " on "
+              + ddl.substring(ddl.indexOf('\t') + 1)
+              + (before != null
+                  ? ": " + effect(mode) + " of that table for the whole data change"
+                  : ": blocks writes of the changed rows until the schema change commits, through"
+                      + " any wait for its lock, and a lock timeout there undoes the whole data"
+                      + " change")
+              + "; change the data in batches in a migration of its own");
     }
   }
 

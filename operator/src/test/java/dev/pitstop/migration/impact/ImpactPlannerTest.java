@@ -28,23 +28,22 @@ class ImpactPlannerTest {
 
   @Test
   void measuresPendingMigrationsOnACopyAndLeavesTheTargetAsItWas() throws Exception {
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
+    migrate(request(List.of(V1)));
     pg.execute(
         "INSERT INTO orders SELECT g, 'c' || g, g FROM generate_series(1, 5000) g; ANALYZE orders;"
             + " UPDATE orders SET total = total + 1 WHERE id <= 10;");
     String before = DatabaseDump.of(pg.dataSource());
 
     ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-            .plan(
-                request(
-                    List.of(
-                        V1,
-                        new MigrationScript(
-                            "V2__widen.sql", "ALTER TABLE orders ALTER COLUMN id TYPE bigint;"),
-                        new MigrationScript(
-                            "V3__flag.sql",
-                            "ALTER TABLE orders ADD COLUMN flagged boolean DEFAULT false;"))));
+        plan(
+            request(
+                List.of(
+                    V1,
+                    new MigrationScript(
+                        "V2__widen.sql", "ALTER TABLE orders ALTER COLUMN id TYPE bigint;"),
+                    new MigrationScript(
+                        "V3__flag.sql",
+                        "ALTER TABLE orders ADD COLUMN flagged boolean DEFAULT false;"))));
 
     assertThat(plan.info().pending()).hasSize(2);
     assertThat(plan.scripts())
@@ -74,7 +73,7 @@ class ImpactPlannerTest {
 
   @Test
   void aTableLockedOnTheTargetDoesNotStopThePlan() throws Exception {
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
+    migrate(request(List.of(V1)));
     pg.execute("INSERT INTO orders SELECT g, 'c' || g, g FROM generate_series(1, 100) g");
     try (Connection holder = pg.dataSource().getConnection();
         Statement lock = holder.createStatement()) {
@@ -82,14 +81,12 @@ class ImpactPlannerTest {
       lock.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
 
       ImpactPlan plan =
-          new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-              .plan(
-                  request(
-                      List.of(
-                          V1,
-                          new MigrationScript(
-                              "V2__index.sql",
-                              "CREATE INDEX orders_customer ON orders (customer);"))));
+          plan(
+              request(
+                  List.of(
+                      V1,
+                      new MigrationScript(
+                          "V2__index.sql", "CREATE INDEX orders_customer ON orders (customer);"))));
 
       assertThat(plan.findings()).extracting(Finding::code).containsExactly(FindingCode.PS103);
       holder.rollback();
@@ -126,10 +123,9 @@ class ImpactPlannerTest {
                     + "ALTER TEXT SEARCH CONFIGURATION notes"
                     + " ALTER MAPPING FOR asciiword WITH simple;\n"
                     + "ALTER TABLE documents ADD COLUMN title text;"));
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    migrate(request(List.of(v1)));
 
-    ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request(next));
+    ImpactPlan plan = plan(request(next));
 
     assertThat(plan.notCopied()).isEmpty();
     assertThat(plan.scripts()).hasSize(4);
@@ -138,7 +134,7 @@ class ImpactPlannerTest {
         .allSatisfy(s -> assertThat(s.error()).as(s.sql()).isNull());
     assertThat(plan.findings()).extracting(Finding::code).doesNotContain(FindingCode.PS100);
     // and migrate applies them to the target as the plan said
-    new MigrationEngine(pg.dataSource()).migrate(request(next));
+    migrate(request(next));
     assertThat(pg.queryLong("SELECT count(*) FROM pitstop_schema_history")).isEqualTo(5);
   }
 
@@ -148,18 +144,17 @@ class ImpactPlannerTest {
         new MigrationScript(
             "V1__collation.sql",
             "CREATE COLLATION my_c (locale = 'C');\nCREATE TABLE t (id int PRIMARY KEY);");
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    migrate(request(List.of(v1)));
 
     ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-            .plan(
-                request(
-                    List.of(
-                        v1,
-                        new MigrationScript(
-                            "V2__name.sql", "ALTER TABLE t ADD COLUMN name text COLLATE my_c;"),
-                        new MigrationScript(
-                            "V3__missing.sql", "ALTER TABLE nowhere ADD COLUMN x int;"))));
+        plan(
+            request(
+                List.of(
+                    v1,
+                    new MigrationScript(
+                        "V2__name.sql", "ALTER TABLE t ADD COLUMN name text COLLATE my_c;"),
+                    new MigrationScript(
+                        "V3__missing.sql", "ALTER TABLE nowhere ADD COLUMN x int;"))));
 
     assertThat(plan.notCopied()).containsExactly("collation public.my_c");
     assertThat(plan.findings())
@@ -176,7 +171,7 @@ class ImpactPlannerTest {
 
   @Test
   void statementsThatChangeTheServerAreNotRunOnTheCopyAndTheServerStaysAsItWas() throws Exception {
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
+    migrate(request(List.of(V1)));
     pg.execute(
         "INSERT INTO orders SELECT g, 'c' || g, g FROM generate_series(1, 100) g; ANALYZE orders");
     String keep = "plan_keep_" + Long.toHexString(System.nanoTime());
@@ -225,9 +220,7 @@ class ImpactPlannerTest {
                   "V4__dynamic.sql",
                   "DO $$ BEGIN EXECUTE 'CREATE ROLE " + dynamic + " NOLOGIN'; END $$;"));
 
-      ImpactPlan plan =
-          new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-              .plan(request(scripts));
+      ImpactPlan plan = plan(request(scripts));
 
       assertThat(pg.queryStrings(server)).containsExactly("0 | 1 | 0 | 0");
       assertThat(plan.findings())
@@ -273,19 +266,18 @@ class ImpactPlannerTest {
                 + " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
                 + "CREATE TABLE events_2026 PARTITION OF events"
                 + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');");
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    migrate(request(List.of(v1)));
     pg.execute(
         "INSERT INTO events SELECT i, date '2025-01-01' + i % 700, md5(i::text)"
             + " FROM generate_series(1, 2000) i; ANALYZE events;");
 
     ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-            .plan(
-                request(
-                    List.of(
-                        v1,
-                        new MigrationScript(
-                            "V2__index.sql", "CREATE INDEX events_payload ON events (payload);"))));
+        plan(
+            request(
+                List.of(
+                    v1,
+                    new MigrationScript(
+                        "V2__index.sql", "CREATE INDEX events_payload ON events (payload);"))));
 
     assertThat(plan.findings())
         .extracting(Finding::code, Finding::relation)
@@ -322,26 +314,25 @@ class ImpactPlannerTest {
                 + "CREATE TABLE events_2027 (id int, at date NOT NULL);\n"
                 + "CREATE TABLE events_2028 (id int, at date NOT NULL,"
                 + " CONSTRAINT in_2028 CHECK (at >= '2028-01-01' AND at < '2029-01-01'));");
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(v1)));
+    migrate(request(List.of(v1)));
     pg.execute(
         "INSERT INTO events_2027 SELECT i, date '2027-01-01' + i % 300 FROM generate_series(1, 500) i;"
             + " INSERT INTO events_2028 SELECT i, date '2028-01-01' + i % 300"
             + " FROM generate_series(1, 500) i; ANALYZE events_2027, events_2028;");
 
     ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-            .plan(
-                request(
-                    List.of(
-                        v1,
-                        new MigrationScript(
-                            "V2__attach_2027.sql",
-                            "ALTER TABLE events ATTACH PARTITION events_2027"
-                                + " FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');"),
-                        new MigrationScript(
-                            "V3__attach_2028.sql",
-                            "ALTER TABLE events ATTACH PARTITION events_2028"
-                                + " FOR VALUES FROM ('2028-01-01') TO ('2029-01-01');"))));
+        plan(
+            request(
+                List.of(
+                    v1,
+                    new MigrationScript(
+                        "V2__attach_2027.sql",
+                        "ALTER TABLE events ATTACH PARTITION events_2027"
+                            + " FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');"),
+                    new MigrationScript(
+                        "V3__attach_2028.sql",
+                        "ALTER TABLE events ATTACH PARTITION events_2028"
+                            + " FOR VALUES FROM ('2028-01-01') TO ('2029-01-01');"))));
 
     assertThat(plan.findings())
         .extracting(Finding::code, Finding::script, Finding::relation)
@@ -355,14 +346,21 @@ class ImpactPlannerTest {
 
   @Test
   void nothingPendingCreatesNoScratchDatabase() {
-    new MigrationEngine(pg.dataSource()).migrate(request(List.of(V1)));
+    migrate(request(List.of(V1)));
 
-    ImpactPlan plan =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()))
-            .plan(request(List.of(V1)));
+    ImpactPlan plan = plan(request(List.of(V1)));
 
     assertThat(plan.scripts()).isEmpty();
     assertThat(plan.findings()).isEmpty();
+  }
+
+  /** Plans on the target's own server, as the CLI does without --plan-database-url. */
+  private static ImpactPlan plan(MigrationRequest request) {
+    return new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request);
+  }
+
+  private static void migrate(MigrationRequest request) {
+    new MigrationEngine(pg.dataSource()).migrate(request);
   }
 
   private static MigrationRequest request(List<MigrationScript> scripts) {
