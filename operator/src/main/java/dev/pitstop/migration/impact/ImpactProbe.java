@@ -372,9 +372,14 @@ final class ImpactProbe {
       if (what == null) {
         return false;
       }
-      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), null));
-      rules.notRun(o, what);
+      recordNotRun(o, rules, what);
       return true;
+    }
+
+    private void recordNotRun(Observed o, Rules rules, String why) {
+      o.impact.clear();
+      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), null));
+      rules.notRun(o, why);
     }
 
     /**
@@ -404,10 +409,9 @@ final class ImpactProbe {
         return false;
       }
       rollback();
-      o.impact.clear();
-      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), null));
-      rules.notRun(
+      recordNotRun(
           o,
+          rules,
           "it writes "
               + String.join(", ", written)
               + ", which every database on the server shares; its migration was rolled back on"

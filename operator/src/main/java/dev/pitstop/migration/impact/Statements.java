@@ -137,8 +137,7 @@ final class Statements {
       return "the owners of databases and tablespaces as well as objects of the database";
     }
     if (verb.equals("GRANT") || verb.equals("REVOKE")) {
-      int on =
-          s.leadingTokens().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList().indexOf("ON");
+      int on = position(s, "ON");
       if (on < 0) {
         return "role membership";
       }
@@ -152,8 +151,7 @@ final class Statements {
       return sharedKind(word(s, 2));
     }
     if (verb.equals("SECURITY") && object.equals("LABEL")) {
-      int on =
-          s.leadingTokens().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList().indexOf("ON");
+      int on = position(s, "ON");
       return on < 0 ? null : sharedKind(word(s, on + 1));
     }
     return null;
@@ -171,10 +169,9 @@ final class Statements {
 
   /** The role a {@code CREATE ROLE | USER | GROUP} statement creates, as names compare; or null. */
   static String createdRole(SqlStatement s) {
-    if (!word(s, 0).equals("CREATE") || sharedKind(word(s, 1)) == null) {
-      return null;
-    }
-    return "roles".equals(sharedKind(word(s, 1))) && s.leadingTokens().size() > 2
+    return word(s, 0).equals("CREATE")
+            && "roles".equals(sharedKind(word(s, 1)))
+            && s.leadingTokens().size() > 2
         ? name(s.leadingTokens().get(2))
         : null;
   }
@@ -210,16 +207,19 @@ final class Statements {
 
   /** {@code ALTER TABLE ... ATTACH PARTITION ...}. */
   static boolean isAttachPartition(SqlStatement s) {
-    if (!s.startsWith("ALTER", "TABLE")) {
-      return false;
-    }
+    int attach = position(s, "ATTACH");
+    return s.startsWith("ALTER", "TABLE") && attach >= 0 && word(s, attach + 1).equals("PARTITION");
+  }
+
+  /** Where the first leading token that is this word (upper case) stands, or -1. */
+  private static int position(SqlStatement s, String word) {
     List<String> t = s.leadingTokens();
-    for (int i = 0; i + 1 < t.size(); i++) {
-      if (t.get(i).equalsIgnoreCase("ATTACH") && t.get(i + 1).equalsIgnoreCase("PARTITION")) {
-        return true;
+    for (int i = 0; i < t.size(); i++) {
+      if (t.get(i).equalsIgnoreCase(word)) {
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
   /** The statement on one line, cut for display. */
