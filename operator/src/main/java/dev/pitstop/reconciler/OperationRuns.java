@@ -171,7 +171,10 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     observed(resource);
     Duration after = advance(resource, context);
     observed(resource);
-    UpdateControl<P> control = StatusPatch.ifChanged(resource, before, context);
+    UpdateControl<P> control = UpdateControl.noUpdate();
+    if (!StatusPatch.ifChanged(resource, before, context)) {
+      return control.rescheduleAfter(StatusPatch.AFTER_CONFLICT);
+    }
     return after == null ? control : control.rescheduleAfter(after);
   }
 

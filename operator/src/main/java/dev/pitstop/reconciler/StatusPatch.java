@@ -2,11 +2,19 @@ package dev.pitstop.reconciler;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a resource's status only when it differs from what the reconcile started with.
@@ -15,8 +23,19 @@ import java.util.Objects;
  * never a diff against the informer cache: a diff computed from a cached copy that lags behind a
  * previous write would silently keep fields this reconcile cleared. The written resource goes into
  * the controller's cache so the next reconcile starts from it.
+ *
+ * <p>{@link #ifChanged} writes only over the version the reconcile read: the update carries its
+ * resourceVersion (server-side apply too), and a conflict drops the write instead of sending the
+ * same status again over the newer version. Another writer of the status (a second operator without
+ * leader election) may have written a result meanwhile that this reconcile never saw; the newer
+ * version brings a reconcile of its own, which decides again from it.
  */
 public final class StatusPatch {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusPatch.class);
+
+  /** How soon to reconcile again after a write lost to a newer version. */
+  static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
+
   private StatusPatch() {}
 
   /** The status as JSON, to compare after the reconcile changed it. */
@@ -25,19 +44,39 @@ public final class StatusPatch {
   }
 
   /**
-   * Writes the status if it changed since {@code before}; returns {@code noUpdate} for the caller
-   * to add a reschedule to.
+   * Writes the status if it changed since {@code before}, over the version the reconcile read only.
+   *
+   * @return false if the resource had changed meanwhile and nothing was written: reconcile again
+   *     soon (see {@link #AFTER_CONFLICT})
    */
-  public static <R extends CustomResource<?, ?>> UpdateControl<R> ifChanged(
+  public static <R extends CustomResource<?, ?>> boolean ifChanged(
       R resource, String before, Context<R> context) {
-    if (!Objects.equals(before, snapshot(resource))) {
-      write(resource, context);
+    if (Objects.equals(before, snapshot(resource))) {
+      return true;
     }
-    return UpdateControl.noUpdate();
+    try {
+      write(resource, context, 0);
+      return true;
+    } catch (OperatorException e) {
+      if (!(e.getCause() instanceof KubernetesClientException k)
+          || k.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      LOG.debug(
+          "Status of {}/{} not written: the resource changed since version {}",
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          resource.getMetadata().getResourceVersion());
+      return false;
+    }
   }
 
+  /**
+   * @param retries how often a conflict sends the same status again over the newer version
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <R extends CustomResource<?, ?>> R write(R resource, Context<R> context) {
+  private static <R extends CustomResource<?, ?>> R write(
+      R resource, Context<R> context, int retries) {
     boolean ssa =
         context
             .getControllerConfiguration()
@@ -53,16 +92,38 @@ public final class StatusPatch {
               .withNamespace(resource.getMetadata().getNamespace())
               .build());
       ((CustomResource) fresh).setSpec(null);
-      return PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, fresh, context);
-    } else {
-      return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-          resource,
-          context,
-          r -> {
-            ((CustomResource) r).setStatus(status);
-            return r;
-          });
+      // The apply carries the version read (set on `fresh` below): a precondition, as for update.
+      PatchContext apply =
+          new PatchContext.Builder()
+              .withForce(true)
+              .withFieldManager(context.getControllerConfiguration().fieldManager())
+              .withPatchType(PatchType.SERVER_SIDE_APPLY)
+              .build();
+      UnaryOperator<R> send =
+          r -> context.getClient().resource(r).subresource("status").patch(apply);
+      return updateAndCache(resource, context, r -> fresh, send, retries);
     }
+    return updateAndCache(
+        resource,
+        context,
+        r -> {
+          ((CustomResource) r).setStatus(status);
+          return r;
+        },
+        r -> context.getClient().resource(r).updateStatus(),
+        retries);
+  }
+
+  private static <R extends CustomResource<?, ?>> R updateAndCache(
+      R resource, Context<R> context, UnaryOperator<R> change, UnaryOperator<R> send, int retries) {
+    return PrimaryUpdateAndCacheUtils.updateAndCacheResource(
+        resource,
+        context,
+        change,
+        send,
+        retries,
+        PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
+        PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_POLL_PERIOD_MILLIS);
   }
 
   /**
@@ -79,7 +140,7 @@ public final class StatusPatch {
     if (Objects.equals(before, now)) {
       return before;
     }
-    R updated = write(resource, context);
+    R updated = write(resource, context, PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY);
     resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
     return now;
   }

@@ -1,0 +1,143 @@
+package dev.pitstop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
+import dev.pitstop.reconciler.StatusPatch;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A status computed from an older version of the resource is not written over a newer one, on the
+ * real API server, both ways the operator writes status (server-side apply, the default, and an
+ * update): another writer (a second operator without leader election) wrote a result meanwhile, the
+ * write fails on the version it read instead of being sent again over the newer version, and the
+ * next reconcile starts from the other writer's status.
+ */
+@EndToEnd
+class StatusWriteE2eIT {
+  private static final String NAMESPACE = "e2e-status";
+  private static final String OTHER = "written by another operator meanwhile";
+
+  private static KubernetesClient admin;
+
+  @BeforeAll
+  static void install() {
+    PitstopRelease release = PitstopRelease.shared();
+    release.namespace(NAMESPACE);
+    admin = release.admin();
+  }
+
+  /** Writes over what it read; the first time, another writer was first. */
+  @ControllerConfiguration(name = "status-write-e2e")
+  private static final class StaleWriter implements Reconciler<DatabaseMigration> {
+    final List<Boolean> written = new CopyOnWriteArrayList<>();
+    final List<String> seen = new CopyOnWriteArrayList<>();
+    final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    private final String name;
+
+    StaleWriter(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public UpdateControl<DatabaseMigration> reconcile(
+        DatabaseMigration resource, Context<DatabaseMigration> context) {
+      try {
+        if (!resource.getMetadata().getName().equals(name)) {
+          return UpdateControl.noUpdate();
+        }
+        if (resource.getStatus() == null) {
+          resource.setStatus(new DatabaseMigrationStatus());
+        }
+        seen.add(String.valueOf(resource.getStatus().message));
+        if (!written.isEmpty()) {
+          return UpdateControl.noUpdate();
+        }
+        String before = StatusPatch.snapshot(resource);
+        resource.getStatus().message = "from a reconcile that read an older version";
+        DatabaseMigration other =
+            admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
+        other.setStatus(new DatabaseMigrationStatus());
+        other.getStatus().message = OTHER;
+        admin.resource(other).updateStatus();
+        boolean done = StatusPatch.ifChanged(resource, before, context);
+        written.add(done);
+        // Status-only changes bring no reconcile (generation-aware): ask for one, as the kinds do.
+        UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
+        return done ? control : control.rescheduleAfter(Duration.ofMillis(200));
+      } catch (RuntimeException e) {
+        failures.add(e);
+        throw e;
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "server-side apply: {0}")
+  @ValueSource(booleans = {true, false})
+  void aStatusFromAnOlderVersionIsNotWrittenOverANewerOne(boolean ssa) {
+    String name = ssa ? "stale-apply" : "stale-update";
+    admin
+        .resource(
+            admin
+                .getKubernetesSerialization()
+                .unmarshal(
+                    String.join(
+                        "\n",
+                        "apiVersion: pitstop.dev/v1alpha1",
+                        "kind: DatabaseMigration",
+                        "metadata: {name: " + name + ", namespace: " + NAMESPACE + "}",
+                        "spec:",
+                        "  database: {secretRef: {name: app-db}}",
+                        "  source:",
+                        "    inline:",
+                        "    - {name: V1__one.sql, sql: \"SELECT 1;\"}",
+                        ""),
+                    DatabaseMigration.class))
+        .create();
+    StaleWriter reconciler = new StaleWriter(name);
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(admin)
+                    .withUseSSAToPatchPrimaryResource(ssa)
+                    .withCloseClientOnStop(false));
+    operator.register(reconciler, c -> c.settingNamespaces(NAMESPACE));
+    operator.start();
+    try {
+      await("the reconcile's write")
+          .atMost(Duration.ofSeconds(60))
+          .failFast("the reconcile failed (see the log)", () -> !reconciler.failures.isEmpty())
+          .until(() -> !reconciler.written.isEmpty());
+      assertThat(reconciler.written.get(0)).as("the stale status written").isFalse();
+      await("the next reconcile sees the other writer's status")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> reconciler.seen.contains(OTHER));
+      assertThat(reconciler.written).containsExactly(false);
+      assertThat(
+              admin
+                  .resources(DatabaseMigration.class)
+                  .inNamespace(NAMESPACE)
+                  .withName(name)
+                  .get()
+                  .getStatus()
+                  .message)
+          .isEqualTo(OTHER);
+    } finally {
+      operator.stop();
+      admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).delete();
+    }
+  }
+}
