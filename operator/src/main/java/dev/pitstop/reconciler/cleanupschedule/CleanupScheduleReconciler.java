@@ -26,8 +26,10 @@ import dev.pitstop.reconciler.cleanupschedule.model.CleanupRequests;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupRuns;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupTriggers;
+import dev.pitstop.reconciler.cleanupschedule.model.UnmarkedRuns;
 import dev.pitstop.reconciler.model.DatabaseTargets;
 import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
@@ -35,7 +37,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reconciles a CleanupSchedule: decides what is due ({@link CleanupTriggers}), waits for the
@@ -55,7 +56,7 @@ public final class CleanupScheduleReconciler
   static final Duration MARK_GRACE = Duration.ofSeconds(3);
 
   private final WebhookNotifier notifier;
-  private final Map<String, Unmarked> unmarkedSince = new ConcurrentHashMap<>();
+  private final UnmarkedRuns unmarked = new UnmarkedRuns(MARK_GRACE, System::nanoTime);
   private final OperationReferences<CleanupSchedule> references =
       new OperationReferences<>(
           r -> r.getSpec().database,
@@ -165,7 +166,7 @@ public final class CleanupScheduleReconciler
       CleanupStatuses.interrupted(status, config.historyLimit(), pass.generation(), now);
       pass.events().warning(resource, "RunInterrupted", status.message);
     } else {
-      unmarkedSince.remove(resource.getMetadata().getUid());
+      unmarked.forget(resource.getMetadata().getUid());
     }
     recordPassedFireTimes(pass, config, due);
     if (due.trigger() == null) {
@@ -187,9 +188,10 @@ public final class CleanupScheduleReconciler
    * Status says Running but this operator runs nothing for the resource: another operator may be
    * running it (two replicas without leader election), or the operator that ran it stopped. A run's
    * session marks it on the database while it goes ({@link CleanupEngine#runGoing}); the run counts
-   * as stopped only when no mark has been seen for {@link #MARK_GRACE}, which covers the moment
-   * between an operator writing Running and its run's session taking the mark, and the moment
-   * between the run's end and its operator writing the result.
+   * as stopped only when no mark has been seen for {@link #MARK_GRACE} while its progress stayed as
+   * it was ({@link UnmarkedRuns}), which covers the moment between an operator writing Running and
+   * its run's session taking the mark, and the moment between the run's end and its operator
+   * writing the result.
    *
    * @return when to look again while the run may still be going; null once it has stopped
    */
@@ -198,7 +200,6 @@ public final class CleanupScheduleReconciler
     CleanupSchedule resource = pass.resource();
     String uid = resource.getMetadata().getUid();
     CleanupRun progress = resource.getStatus().progress;
-    String run = progress == null ? "" : Objects.toString(progress.startTime, "");
     boolean marked;
     try {
       marked = new CleanupEngine(pass.target().dataSource()).runGoing(config.request().lockScope());
@@ -206,26 +207,11 @@ public final class CleanupScheduleReconciler
       marked = false; // cannot tell: the grace decides
     }
     if (marked) {
-      unmarkedSince.remove(uid);
+      unmarked.forget(uid);
       return MARK_GRACE;
     }
-    // A wait for other processes, so in real time, not the operator's clock.
-    long now = System.nanoTime();
-    Unmarked first = unmarkedSince.get(uid);
-    if (first == null || !first.run().equals(run)) {
-      unmarkedSince.put(uid, new Unmarked(run, now));
-      return MARK_GRACE;
-    }
-    Duration unmarked = Duration.ofNanos(now - first.sinceNanos());
-    if (unmarked.compareTo(MARK_GRACE) < 0) {
-      return MARK_GRACE.minus(unmarked);
-    }
-    unmarkedSince.remove(uid);
-    return null;
+    return unmarked.noMark(uid, progress == null ? "" : Serialization.asJson(progress));
   }
-
-  /** Since when ({@link System#nanoTime}) the run that started at {@code run} went unmarked. */
-  private record Unmarked(String run, long sinceNanos) {}
 
   @Override
   public void waitingForWindow(OperationPass<CleanupSchedule, RunTicket> pass, String waitingFor) {

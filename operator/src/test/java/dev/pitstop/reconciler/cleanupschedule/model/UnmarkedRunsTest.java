@@ -1,0 +1,62 @@
+package dev.pitstop.reconciler.cleanupschedule.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class UnmarkedRunsTest {
+  private static final Duration GRACE = Duration.ofSeconds(3);
+  private final AtomicLong nanos = new AtomicLong();
+  private final UnmarkedRuns runs = new UnmarkedRuns(GRACE, nanos::get);
+
+  private void at(double seconds) {
+    nanos.set((long) (seconds * 1_000_000_000L));
+  }
+
+  @Test
+  void aRunUnmarkedForTheGraceWithTheSameProgressCountsAsStopped() {
+    at(0);
+    assertThat(runs.noMark("uid", "batch 4")).isEqualTo(GRACE);
+    at(1);
+    assertThat(runs.noMark("uid", "batch 4")).isEqualTo(Duration.ofSeconds(2));
+    at(3);
+    assertThat(runs.noMark("uid", "batch 4")).isNull();
+  }
+
+  /**
+   * One look just before the other operator's run took its mark, the next just after the run ended,
+   * before its result was written: the run published progress in between, so it was going.
+   */
+  @Test
+  void aRunWhoseProgressMovedBetweenTwoLooksWithoutAMarkWasGoing() {
+    at(0);
+    assertThat(runs.noMark("uid", "started")).isEqualTo(GRACE);
+    at(3.1);
+    assertThat(runs.noMark("uid", "batch 10 of 10")).isEqualTo(GRACE);
+    at(6.2);
+    assertThat(runs.noMark("uid", "batch 10 of 10")).isNull();
+  }
+
+  @Test
+  void aMarkSeenStartsTheCountAgain() {
+    at(0);
+    runs.noMark("uid", "p");
+    at(2);
+    runs.forget("uid");
+    at(4);
+    assertThat(runs.noMark("uid", "p")).isEqualTo(GRACE);
+    at(7);
+    assertThat(runs.noMark("uid", "p")).isNull();
+  }
+
+  @Test
+  void eachResourceIsCountedOnItsOwn() {
+    at(0);
+    runs.noMark("a", "p");
+    at(3);
+    assertThat(runs.noMark("b", "p")).isEqualTo(GRACE);
+    assertThat(runs.noMark("a", "p")).isNull();
+  }
+}
