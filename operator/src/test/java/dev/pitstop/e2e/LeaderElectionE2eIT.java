@@ -44,7 +44,7 @@ class LeaderElectionE2eIT {
         replica.close();
       }
     }
-    kubectl.run("delete", "dbm", "--all", "-n", NAMESPACE, "--timeout=30s");
+    release.deleteWithoutOperator(NAMESPACE, "DatabaseMigration");
   }
 
   private Optional<Lease> lease() {

@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -150,6 +153,29 @@ final class PitstopRelease {
   /** A client with the admin's rights, for the test's own checks. */
   KubernetesClient admin() {
     return admin;
+  }
+
+  /**
+   * Deletes every resource of {@code kinds} (e.g. {@code DatabaseMigration}) in {@code namespace}
+   * once no operator runs: their finalizers are taken off, since nobody else would, and a deletion
+   * would otherwise wait for them until its timeout.
+   */
+  void deleteWithoutOperator(String namespace, String... kinds) {
+    for (String kind : kinds) {
+      var resources =
+          admin.genericKubernetesResources("pitstop.dev/v1alpha1", kind).inNamespace(namespace);
+      for (var resource : resources.list().getItems()) {
+        var one = resources.withName(resource.getMetadata().getName());
+        one.delete();
+        try {
+          one.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 404) {
+            throw e;
+          }
+        }
+      }
+    }
   }
 
   /** Creates {@code namespace} unless it exists; returns kubectl as the cluster admin. */

@@ -37,7 +37,8 @@ class UpgradeE2eIT {
 
   @AfterAll
   static void restoreCrds() {
-    kubectl.run("delete", "cls,dbm,mw", "--all", "-n", NAMESPACE, "--timeout=30s");
+    release.deleteWithoutOperator(
+        NAMESPACE, "CleanupSchedule", "DatabaseMigration", "MaintenanceWindow");
     kubectl.ok("apply", "--server-side", "-f", ProjectFiles.crds().toString());
   }
 
