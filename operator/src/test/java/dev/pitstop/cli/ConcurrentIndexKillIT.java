@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pitstop.testing.PostgresExtension;
-import dev.pitstop.testing.SecondLane;
+import dev.pitstop.testing.ThirdLane;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * build's session terminated (PostgreSQL leaves an INVALID index). Running {@code migrate} again
  * finishes the migration with no repair by hand. Skipped when the jar has not been built.
  */
-@SecondLane
+@ThirdLane
 class ConcurrentIndexKillIT {
   private static final Path JAR = Path.of("target", "pitstop.jar");
 

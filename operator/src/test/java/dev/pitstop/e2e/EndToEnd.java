@@ -8,10 +8,9 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
 
 /**
- * An end-to-end test class: it runs beside the other integration tests (which run one after the
- * other on the in-process API server), since it mostly waits on other processes, and one at a time
- * with the other classes of that second lane ({@link SecondLane}), so also one at a time with the
- * other end-to-end classes, which share the control plane, its CRDs and the Lease.
+ * An end-to-end test class: it runs beside the other integration tests, since it mostly waits on
+ * other processes, in the second lane ({@link SecondLane}), one at a time with the other end-to-end
+ * classes, which share the control plane, its CRDs and the Lease.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -15,8 +15,8 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
-import dev.pitstop.testing.SecondLane;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator is killed before a cleanup run, between batches and inside batches; no row outside
  * the rule is ever deleted, the run settles, and a next run deletes exactly what is left.
  */
-@SecondLane
+@ThirdLane
 class CrashMidCleanupIT {
   private static final long OLD = 300;
   private static final long CONTROL = 100;

@@ -9,8 +9,8 @@ import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
-import dev.pitstop.testing.SecondLane;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.ThirdLane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator is killed at many deterministic points of a migration run and a new one takes over:
  * no migration is ever half-applied or recorded without being applied, and the run ends Succeeded.
  */
-@SecondLane
+@ThirdLane
 class CrashMidMigrationIT {
   private static final int MIGRATIONS = 5;
 

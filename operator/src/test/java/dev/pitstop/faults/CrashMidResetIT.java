@@ -14,6 +14,7 @@ import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator is killed before a reset, inside the emptying of each table and inside each seed;
  * the database is never half-reset and a new operator finishes the reset.
  */
+@ThirdLane
 class CrashMidResetIT {
   private static final List<String> TABLES = List.of("tbl_a", "tbl_b", "tbl_c");
   private static final long ROWS = 200;

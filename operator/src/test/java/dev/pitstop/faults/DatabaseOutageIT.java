@@ -24,6 +24,7 @@ import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.TestClock;
+import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.sql.Connection;
@@ -51,6 +52,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * a {@link TestClock}: once the server is back, the test moves the clock past the retry back-off
  * instead of waiting it out.
  */
+@ThirdLane
 class DatabaseOutageIT {
   private static final Duration OUTAGE_NOTICED = Duration.ofSeconds(60);
   private static final Duration RECOVERED = Duration.ofSeconds(120);

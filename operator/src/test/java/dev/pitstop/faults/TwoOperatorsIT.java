@@ -26,6 +26,7 @@ import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * advisory locks keep every migration applied once and no reset or cleanup running twice at once,
  * and the status left behind is consistent with the database.
  */
+@ThirdLane
 class TwoOperatorsIT {
   private static final int RESOURCES = 4;
   private static final Duration SETTLED = Duration.ofSeconds(90);

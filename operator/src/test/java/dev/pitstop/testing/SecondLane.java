@@ -9,10 +9,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * An integration test class that runs beside the others, which run one after the other: in the
- * second lane, one class at a time, with the end-to-end classes. For classes that mostly wait (on
- * other processes, or on a server-side statement) and touch only a database of their own, so that
- * the suite's two lanes take about as long.
+ * An integration test class that runs beside the others in the second lane, one class at a time:
+ * the end-to-end classes ({@code @EndToEnd}), which mostly wait on the real control plane and the
+ * operator processes and share that control plane. The first lane runs the in-process classes one
+ * after the other, the third the fault tests ({@link ThirdLane}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
