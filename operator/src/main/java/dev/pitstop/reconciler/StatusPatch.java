@@ -92,7 +92,8 @@ public final class StatusPatch {
               .withNamespace(resource.getMetadata().getNamespace())
               .build());
       ((CustomResource) fresh).setSpec(null);
-      // The apply carries the version read (set on `fresh` below): a precondition, as for update.
+      // updateAndCacheResource puts the version read on what it sends: for this apply, as for the
+      // update below, a precondition the API server checks.
       PatchContext apply =
           new PatchContext.Builder()
               .withForce(true)
