@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 /**
  * A SQL-level dump of a database, compared as text to prove that nothing changed: the catalog
  * (schemas, tables, columns, constraints, indexes, views, functions, sequences with their
- * last_value, roles' connection limits) and every table's rows in a stable order. The zonky
- * binaries ship no {@code pg_dump}, and a system one may not match the server's major version.
+ * last_value, the connection limits of the database's roles) and every table's rows in a stable
+ * order. The zonky binaries ship no {@code pg_dump}, and a system one may not match the server's
+ * major version.
  */
 public final class DatabaseDump {
   private static final String USER_SCHEMAS =
@@ -56,8 +57,16 @@ public final class DatabaseDump {
               + " FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
           "SELECT 'sequence ' || schemaname || '.' || sequencename || ' last_value='"
               + " || coalesce(last_value::text, 'null') FROM pg_sequences ORDER BY 1",
-          "SELECT 'role ' || rolname || ' connlimit=' || rolconnlimit || ' login=' ||"
-              + " rolcanlogin FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1",
+          // Roles belong to the whole server, which test classes running beside share: only the
+          // roles of this database count (superusers, its owner, and the roles its objects' owners
+          // and grants name, which pg_shdepend records), so another class's roles come and go
+          // and change their limits without showing here.
+          "SELECT 'role ' || r.rolname || ' connlimit=' || r.rolconnlimit || ' login=' ||"
+              + " r.rolcanlogin FROM pg_roles r WHERE r.rolname NOT LIKE 'pg\\_%' AND (r.rolsuper"
+              + " OR r.oid = (SELECT datdba FROM pg_database WHERE datname = current_database())"
+              + " OR EXISTS (SELECT 1 FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass"
+              + " AND d.refobjid = r.oid AND d.dbid = (SELECT oid FROM pg_database"
+              + " WHERE datname = current_database()))) ORDER BY 1",
           "SELECT 'database ' || datname || ' connlimit=' || datconnlimit || ' allowconn='"
               + " || datallowconn FROM pg_database WHERE datname = current_database()");
 
