@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #ifChanged} writes only over the version the reconcile read: the update carries its
  * resourceVersion (server-side apply too), and a conflict drops the write instead of sending the
  * same status again over the newer version. Another writer of the status (a second operator without
- * leader election) may have written a result meanwhile that this reconcile never saw; the newer
- * version brings a reconcile of its own, which decides again from it.
+ * leader election) may have written a result meanwhile that this reconcile never saw; the caller
+ * reconciles again soon ({@link #AFTER_CONFLICT}) and decides from the newer version, since a
+ * change of status alone brings no reconcile.
  */
 public final class StatusPatch {
   private static final Logger LOG = LoggerFactory.getLogger(StatusPatch.class);
