@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * same status again over the newer version. Another writer of the status (a second operator without
  * leader election) may have written a result meanwhile that this reconcile never saw; the caller
  * reconciles again soon ({@link #AFTER_CONFLICT}) and decides from the newer version, since a
- * change of status alone brings no reconcile.
+ * change of status alone brings no reconcile. {@link #writeNow}, for state stored before acting,
+ * writes over a newer version whose status is still the one the reconcile read (the user edited the
+ * resource) and stops the reconcile when another writer changed the status.
  */
 public final class StatusPatch {
   private static final Logger LOG = LoggerFactory.getLogger(StatusPatch.class);
 
   /** How soon to reconcile again after a write lost to a newer version. */
-  static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
+  public static final Duration AFTER_CONFLICT = Duration.ofMillis(200);
 
   private StatusPatch() {}
 
@@ -56,11 +58,10 @@ public final class StatusPatch {
       return true;
     }
     try {
-      write(resource, context, 0);
+      write(resource, context);
       return true;
     } catch (OperatorException e) {
-      if (!(e.getCause() instanceof KubernetesClientException k)
-          || k.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+      if (!conflict(e)) {
         throw e;
       }
       LOG.debug(
@@ -72,12 +73,9 @@ public final class StatusPatch {
     }
   }
 
-  /**
-   * @param retries how often a conflict sends the same status again over the newer version
-   */
+  /** Writes the status over the resource's version; a conflict is thrown, never retried. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <R extends CustomResource<?, ?>> R write(
-      R resource, Context<R> context, int retries) {
+  private static <R extends CustomResource<?, ?>> R write(R resource, Context<R> context) {
     boolean ssa =
         context
             .getControllerConfiguration()
@@ -103,7 +101,7 @@ public final class StatusPatch {
               .build();
       UnaryOperator<R> send =
           r -> context.getClient().resource(r).subresource("status").patch(apply);
-      return updateAndCache(resource, context, r -> fresh, send, retries);
+      return updateAndCache(resource, context, r -> fresh, send);
     }
     return updateAndCache(
         resource,
@@ -112,18 +110,17 @@ public final class StatusPatch {
           ((CustomResource) r).setStatus(status);
           return r;
         },
-        r -> context.getClient().resource(r).updateStatus(),
-        retries);
+        r -> context.getClient().resource(r).updateStatus());
   }
 
   private static <R extends CustomResource<?, ?>> R updateAndCache(
-      R resource, Context<R> context, UnaryOperator<R> change, UnaryOperator<R> send, int retries) {
+      R resource, Context<R> context, UnaryOperator<R> change, UnaryOperator<R> send) {
     return PrimaryUpdateAndCacheUtils.updateAndCacheResource(
         resource,
         context,
         change,
         send,
-        retries,
+        0,
         PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
         PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_POLL_PERIOD_MILLIS);
   }
@@ -131,19 +128,78 @@ public final class StatusPatch {
   /**
    * Writes the status now, during the reconcile, if it changed since {@code before}: for state that
    * must be stored before the operator acts on it (e.g. original replicas before scaling). The
-   * write uses optimistic locking and is cached, so the next reconcile sees it even before the
-   * informer does. Return {@code noUpdate} from such a reconcile.
+   * written resource is cached, so the next reconcile sees it even before the informer does. Return
+   * {@code noUpdate} from such a reconcile.
    *
-   * @return the snapshot after the write, for the next comparison
+   * <p>The write goes over the version the reconcile read. When the resource changed meanwhile, it
+   * is read again: if its status is still {@code stored} (only the spec or metadata changed: the
+   * user edited the resource), the status is written over the newer version; if another writer
+   * changed the status (a second operator without leader election), nothing is written and {@link
+   * Superseded} is thrown, so the reconcile stops before acting on a status that is no longer true.
+   *
+   * @param before the status last compared, as {@link #snapshot} gave it
+   * @param stored the status the server holds at the resource's version: {@link #snapshot} of the
+   *     resource as read, or {@link Written#stored()} of the last write
+   * @throws Superseded if another writer changed the status since the reconcile read it
    */
-  public static <R extends CustomResource<?, ?>> String writeNow(
-      R resource, Context<R> context, String before) {
+  public static <R extends CustomResource<?, ?>> Written writeNow(
+      R resource, Context<R> context, String before, String stored) {
     String now = snapshot(resource);
     if (Objects.equals(before, now)) {
-      return before;
+      return new Written(before, stored);
     }
-    R updated = write(resource, context, PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY);
-    resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
-    return now;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        R updated = write(resource, context);
+        resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+        return new Written(now, snapshot(updated));
+      } catch (OperatorException e) {
+        if (!conflict(e) || attempt == WRITE_NOW_ATTEMPTS) {
+          throw e;
+        }
+      }
+      R latest = context.getClient().resource(resource).get();
+      if (latest == null) {
+        throw new Superseded(resource, "it was deleted");
+      }
+      if (!Objects.equals(stored, snapshot(latest))) {
+        throw new Superseded(resource, "another writer changed its status");
+      }
+      resource.getMetadata().setResourceVersion(latest.getMetadata().getResourceVersion());
+    }
+  }
+
+  /**
+   * After {@link #writeNow}: the status to compare the next change with, and the status the server
+   * now holds, as {@link #snapshot} gives them.
+   */
+  public record Written(String status, String stored) {}
+
+  /** How often {@link #writeNow} writes over a resource whose spec or metadata keep changing. */
+  private static final int WRITE_NOW_ATTEMPTS = 3;
+
+  private static boolean conflict(OperatorException e) {
+    return e.getCause() instanceof KubernetesClientException k
+        && k.getCode() == HttpURLConnection.HTTP_CONFLICT;
+  }
+
+  /**
+   * The status the reconcile started from is no longer the resource's: nothing was written. Stop
+   * the reconcile without acting and reconcile again soon (see {@link #AFTER_CONFLICT}).
+   */
+  public static final class Superseded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Superseded(CustomResource<?, ?> resource, String why) {
+      super(
+          "status of "
+              + resource.getMetadata().getNamespace()
+              + "/"
+              + resource.getMetadata().getName()
+              + " not written: "
+              + why
+              + " since version "
+              + resource.getMetadata().getResourceVersion());
+    }
   }
 }

@@ -14,9 +14,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -24,7 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * real API server, both ways the operator writes status (server-side apply, the default, and an
  * update): another writer (a second operator without leader election) wrote a result meanwhile, the
  * write fails on the version it read instead of being sent again over the newer version, and the
- * next reconcile starts from the other writer's status.
+ * next reconcile starts from the other writer's status. State stored before acting ({@link
+ * StatusPatch#writeNow}) goes over a user's edit of the resource but not over another writer's
+ * status.
  */
 @EndToEnd
 class StatusWriteE2eIT {
@@ -89,24 +93,7 @@ class StatusWriteE2eIT {
   @ValueSource(booleans = {true, false})
   void aStatusFromAnOlderVersionIsNotWrittenOverANewerOne(boolean ssa) {
     String name = ssa ? "stale-apply" : "stale-update";
-    admin
-        .resource(
-            admin
-                .getKubernetesSerialization()
-                .unmarshal(
-                    String.join(
-                        "\n",
-                        "apiVersion: pitstop.dev/v1alpha1",
-                        "kind: DatabaseMigration",
-                        "metadata: {name: " + name + ", namespace: " + NAMESPACE + "}",
-                        "spec:",
-                        "  database: {secretRef: {name: app-db}}",
-                        "  source:",
-                        "    inline:",
-                        "    - {name: V1__one.sql, sql: \"SELECT 1;\"}",
-                        ""),
-                    DatabaseMigration.class))
-        .create();
+    create(name);
     StaleWriter reconciler = new StaleWriter(name);
     Operator operator =
         new Operator(
@@ -135,6 +122,131 @@ class StatusWriteE2eIT {
                   .getStatus()
                   .message)
           .isEqualTo(OTHER);
+    } finally {
+      operator.stop();
+      admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).delete();
+    }
+  }
+
+  private static void create(String name) {
+    admin
+        .resource(
+            admin
+                .getKubernetesSerialization()
+                .unmarshal(
+                    String.join(
+                        "\n",
+                        "apiVersion: pitstop.dev/v1alpha1",
+                        "kind: DatabaseMigration",
+                        "metadata: {name: " + name + ", namespace: " + NAMESPACE + "}",
+                        "spec:",
+                        "  database: {secretRef: {name: app-db}}",
+                        "  source:",
+                        "    inline:",
+                        "    - {name: V1__one.sql, sql: \"SELECT 1;\"}",
+                        ""),
+                    DatabaseMigration.class))
+        .create();
+  }
+
+  /**
+   * Stores state before acting ({@link StatusPatch#writeNow}, as a MaintenanceWindow stores the
+   * original replicas before scaling); the first time, the resource changed meanwhile.
+   */
+  @ControllerConfiguration(name = "status-write-now-e2e")
+  private static final class EarlyWriter implements Reconciler<DatabaseMigration> {
+    final List<String> outcomes = new CopyOnWriteArrayList<>();
+    final List<String> seen = new CopyOnWriteArrayList<>();
+    final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    private final String name;
+    private final boolean otherWritesStatus;
+
+    EarlyWriter(String name, boolean otherWritesStatus) {
+      this.name = name;
+      this.otherWritesStatus = otherWritesStatus;
+    }
+
+    @Override
+    public UpdateControl<DatabaseMigration> reconcile(
+        DatabaseMigration resource, Context<DatabaseMigration> context) {
+      try {
+        if (!resource.getMetadata().getName().equals(name)) {
+          return UpdateControl.noUpdate();
+        }
+        seen.add(resource.getStatus() == null ? "null" : resource.getStatus().message);
+        if (!outcomes.isEmpty()) {
+          return UpdateControl.noUpdate();
+        }
+        String stored = StatusPatch.snapshot(resource);
+        if (resource.getStatus() == null) {
+          resource.setStatus(new DatabaseMigrationStatus());
+        }
+        String before = StatusPatch.snapshot(resource);
+        resource.getStatus().message = MINE;
+        DatabaseMigration other =
+            admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
+        if (otherWritesStatus) {
+          other.setStatus(new DatabaseMigrationStatus());
+          other.getStatus().message = OTHER;
+          admin.resource(other).updateStatus();
+        } else {
+          other.getMetadata().setLabels(Map.of("edited", "by-the-user"));
+          admin.resource(other).update();
+        }
+        try {
+          StatusPatch.writeNow(resource, context, before, stored);
+          outcomes.add("written");
+        } catch (StatusPatch.Superseded e) {
+          outcomes.add("superseded");
+        }
+        // A look at what is stored now (status and label changes bring no reconcile here).
+        return UpdateControl.<DatabaseMigration>noUpdate()
+            .rescheduleAfter(StatusPatch.AFTER_CONFLICT);
+      } catch (RuntimeException e) {
+        failures.add(e);
+        throw e;
+      }
+    }
+  }
+
+  private static final String MINE = "stored before acting";
+
+  /**
+   * State stored before acting is written over a newer version only when that version's status is
+   * still the one read: a user's edit of the resource does not lose it, another writer's status is
+   * not overwritten (the reconcile stops and starts again from it).
+   */
+  @ParameterizedTest(name = "server-side apply: {0}, the other writer changed the status: {1}")
+  @CsvSource({"true, true", "false, true", "true, false", "false, false"})
+  void stateStoredBeforeActingGoesOverAnEditButNotOverAnotherWritersStatus(
+      boolean ssa, boolean otherWritesStatus) {
+    String name = "early-" + (ssa ? "apply" : "update") + (otherWritesStatus ? "-status" : "-edit");
+    create(name);
+    EarlyWriter reconciler = new EarlyWriter(name, otherWritesStatus);
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(admin)
+                    .withUseSSAToPatchPrimaryResource(ssa)
+                    .withCloseClientOnStop(false));
+    operator.register(reconciler, c -> c.settingNamespaces(NAMESPACE));
+    operator.start();
+    try {
+      await("the reconcile's write")
+          .atMost(Duration.ofSeconds(60))
+          .failFast("the reconcile failed (see the log)", () -> !reconciler.failures.isEmpty())
+          .until(() -> !reconciler.outcomes.isEmpty());
+      String expected = otherWritesStatus ? OTHER : MINE;
+      assertThat(reconciler.outcomes).containsExactly(otherWritesStatus ? "superseded" : "written");
+      await("the next reconcile sees the status written last")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> reconciler.seen.contains(expected));
+      DatabaseMigration stored =
+          admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
+      assertThat(stored.getStatus().message).isEqualTo(expected);
+      if (!otherWritesStatus) {
+        assertThat(stored.getMetadata().getLabels()).containsEntry("edited", "by-the-user");
+      }
     } finally {
       operator.stop();
       admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).delete();

@@ -11,6 +11,7 @@ import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.RunNotices;
+import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
@@ -36,6 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a MaintenanceWindow through {@link WindowPhase}'s state machine ({@link
@@ -49,6 +52,7 @@ public final class MaintenanceWindowReconciler
     implements Reconciler<MaintenanceWindow>, Cleaner<MaintenanceWindow> {
   static final String KIND = "MaintenanceWindow";
 
+  private static final Logger LOG = LoggerFactory.getLogger(MaintenanceWindowReconciler.class);
   private static final Duration LONG = Duration.ofMinutes(10);
   private static final int MAX_STEPS = 5;
 
@@ -109,14 +113,27 @@ public final class MaintenanceWindowReconciler
         KIND,
         (namespace, name) ->
             context.getPrimaryCache().get(new ResourceID(name, namespace)).isPresent());
-    WindowPass pass = run(window, context, false);
+    WindowPass pass;
+    try {
+      pass = run(window, context, false);
+    } catch (StatusPatch.Superseded e) {
+      LOG.debug("{}; reconciling again from the newer version", e.getMessage());
+      return UpdateControl.<MaintenanceWindow>noUpdate()
+          .rescheduleAfter(StatusPatch.AFTER_CONFLICT);
+    }
     observed(window);
     return UpdateControl.<MaintenanceWindow>noUpdate().rescheduleAfter(pass.after(LONG));
   }
 
   @Override
   public DeleteControl cleanup(MaintenanceWindow window, Context<MaintenanceWindow> context) {
-    WindowPass pass = run(window, context, true);
+    WindowPass pass;
+    try {
+      pass = run(window, context, true);
+    } catch (StatusPatch.Superseded e) {
+      LOG.debug("{}; reconciling again from the newer version", e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(StatusPatch.AFTER_CONFLICT);
+    }
     WindowPhase phase = window.getStatus().phase;
     boolean settled =
         phase != WindowPhase.Draining
@@ -143,6 +160,7 @@ public final class MaintenanceWindowReconciler
 
   private WindowPass run(
       MaintenanceWindow window, Context<MaintenanceWindow> context, boolean deleting) {
+    String stored = StatusPatch.snapshot(window);
     if (window.getStatus() == null) {
       window.setStatus(new MaintenanceWindowStatus());
     }
@@ -180,7 +198,8 @@ public final class MaintenanceWindowReconciler
             plan,
             invalid,
             calendar,
-            WindowSources.holders(context, window));
+            WindowSources.holders(context, window),
+            stored);
     status.observedGeneration = pass.generation;
     status.holders = pass.holders;
     status.nextWindowStart = WindowPass.time(calendar.nextStart());

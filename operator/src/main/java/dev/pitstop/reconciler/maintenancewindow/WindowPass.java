@@ -38,6 +38,7 @@ final class WindowPass {
   final List<String> holders;
 
   private String snapshot;
+  private String stored;
   private Duration after;
 
   // What the phase's work found; read by the transition.
@@ -56,7 +57,8 @@ final class WindowPass {
       WindowRequests plan,
       SpecException invalid,
       WindowCalendar.Window calendar,
-      List<String> holders) {
+      List<String> holders,
+      String stored) {
     this.window = window;
     this.context = context;
     this.status = window.getStatus();
@@ -70,6 +72,7 @@ final class WindowPass {
     this.calendar = calendar;
     this.holders = holders;
     this.snapshot = StatusPatch.snapshot(window);
+    this.stored = stored;
   }
 
   /** A window is open and the resource is not being deleted. */
@@ -81,9 +84,15 @@ final class WindowPass {
     return window.getMetadata().getName();
   }
 
-  /** Writes status now if it changed (see {@link StatusPatch#writeNow}). */
+  /**
+   * Writes status now if it changed (see {@link StatusPatch#writeNow}).
+   *
+   * @throws StatusPatch.Superseded if another writer changed the status: stop without acting
+   */
   void persist() {
-    snapshot = StatusPatch.writeNow(window, context, snapshot);
+    StatusPatch.Written written = StatusPatch.writeNow(window, context, snapshot, stored);
+    snapshot = written.status();
+    stored = written.stored();
   }
 
   /** Asks to be reconciled again within {@code delay} (the shortest request wins). */
