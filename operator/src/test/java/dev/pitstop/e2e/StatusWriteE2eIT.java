@@ -44,15 +44,17 @@ class StatusWriteE2eIT {
     admin = release.admin();
   }
 
-  /** Writes over what it read; the first time, another writer was first. */
-  @ControllerConfiguration(name = "status-write-e2e")
-  private static final class StaleWriter implements Reconciler<DatabaseMigration> {
-    final List<Boolean> written = new CopyOnWriteArrayList<>();
+  /**
+   * Reconciles one resource: the first reconcile writes status while another writer changes the
+   * resource ({@link #first}); every reconcile records the status message it starts from.
+   */
+  private abstract static class OnceWriter implements Reconciler<DatabaseMigration> {
+    final List<String> outcomes = new CopyOnWriteArrayList<>();
     final List<String> seen = new CopyOnWriteArrayList<>();
     final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
-    private final String name;
+    final String name;
 
-    StaleWriter(String name) {
+    OnceWriter(String name) {
       this.name = name;
     }
 
@@ -63,29 +65,61 @@ class StatusWriteE2eIT {
         if (!resource.getMetadata().getName().equals(name)) {
           return UpdateControl.noUpdate();
         }
-        if (resource.getStatus() == null) {
-          resource.setStatus(new DatabaseMigrationStatus());
-        }
-        seen.add(String.valueOf(resource.getStatus().message));
-        if (!written.isEmpty()) {
+        seen.add(resource.getStatus() == null ? "null" : resource.getStatus().message);
+        if (!outcomes.isEmpty()) {
           return UpdateControl.noUpdate();
         }
-        String before = StatusPatch.snapshot(resource);
-        resource.getStatus().message = "from a reconcile that read an older version";
-        DatabaseMigration other =
-            admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
-        other.setStatus(new DatabaseMigrationStatus());
-        other.getStatus().message = OTHER;
-        admin.resource(other).updateStatus();
-        boolean done = StatusPatch.ifChanged(resource, before, context);
-        written.add(done);
+        outcomes.add(first(resource, context));
         // Status-only changes bring no reconcile (generation-aware): ask for one, as the kinds do.
-        UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
-        return done ? control : control.rescheduleAfter(Duration.ofMillis(200));
+        return UpdateControl.<DatabaseMigration>noUpdate()
+            .rescheduleAfter(StatusPatch.AFTER_CONFLICT);
       } catch (RuntimeException e) {
         failures.add(e);
         throw e;
       }
+    }
+
+    /** The first reconcile's write; returns what became of it. */
+    abstract String first(DatabaseMigration resource, Context<DatabaseMigration> context);
+
+    /** Another writer's status, written over the version the reconcile read. */
+    void otherWriterSetsStatus() {
+      DatabaseMigration other = stored(name);
+      other.setStatus(new DatabaseMigrationStatus());
+      other.getStatus().message = OTHER;
+      admin.resource(other).updateStatus();
+    }
+
+    /**
+     * Waits for the first reconcile's write, then for a reconcile that starts from {@code status}.
+     */
+    void awaitWriteThenSeen(String status) {
+      await("the reconcile's write")
+          .atMost(Duration.ofSeconds(60))
+          .failFast("the reconcile failed (see the log)", () -> !failures.isEmpty())
+          .until(() -> !outcomes.isEmpty());
+      await("a reconcile that starts from: " + status)
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> seen.contains(status));
+    }
+  }
+
+  /** Writes over what it read; the first time, another writer was first. */
+  @ControllerConfiguration(name = "status-write-e2e")
+  private static final class StaleWriter extends OnceWriter {
+    StaleWriter(String name) {
+      super(name);
+    }
+
+    @Override
+    String first(DatabaseMigration resource, Context<DatabaseMigration> context) {
+      if (resource.getStatus() == null) {
+        resource.setStatus(new DatabaseMigrationStatus());
+      }
+      String before = StatusPatch.snapshot(resource);
+      resource.getStatus().message = "from a reconcile that read an older version";
+      otherWriterSetsStatus();
+      return StatusPatch.ifChanged(resource, before, context) ? "written" : "dropped";
     }
   }
 
@@ -95,6 +129,19 @@ class StatusWriteE2eIT {
     String name = ssa ? "stale-apply" : "stale-update";
     create(name);
     StaleWriter reconciler = new StaleWriter(name);
+    Operator operator = start(reconciler, ssa);
+    try {
+      reconciler.awaitWriteThenSeen(OTHER);
+      assertThat(reconciler.outcomes).as("the stale status").containsExactly("dropped");
+      assertThat(stored(name).getStatus().message).isEqualTo(OTHER);
+    } finally {
+      operator.stop();
+      admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).delete();
+    }
+  }
+
+  /** An operator with only {@code reconciler}, writing status the way {@code ssa} says. */
+  private static Operator start(Reconciler<DatabaseMigration> reconciler, boolean ssa) {
     Operator operator =
         new Operator(
             o ->
@@ -103,29 +150,11 @@ class StatusWriteE2eIT {
                     .withCloseClientOnStop(false));
     operator.register(reconciler, c -> c.settingNamespaces(NAMESPACE));
     operator.start();
-    try {
-      await("the reconcile's write")
-          .atMost(Duration.ofSeconds(60))
-          .failFast("the reconcile failed (see the log)", () -> !reconciler.failures.isEmpty())
-          .until(() -> !reconciler.written.isEmpty());
-      assertThat(reconciler.written.get(0)).as("the stale status written").isFalse();
-      await("the next reconcile sees the other writer's status")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> reconciler.seen.contains(OTHER));
-      assertThat(reconciler.written).containsExactly(false);
-      assertThat(
-              admin
-                  .resources(DatabaseMigration.class)
-                  .inNamespace(NAMESPACE)
-                  .withName(name)
-                  .get()
-                  .getStatus()
-                  .message)
-          .isEqualTo(OTHER);
-    } finally {
-      operator.stop();
-      admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).delete();
-    }
+    return operator;
+  }
+
+  private static DatabaseMigration stored(String name) {
+    return admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
   private static void create(String name) {
@@ -154,57 +183,34 @@ class StatusWriteE2eIT {
    * original replicas before scaling); the first time, the resource changed meanwhile.
    */
   @ControllerConfiguration(name = "status-write-now-e2e")
-  private static final class EarlyWriter implements Reconciler<DatabaseMigration> {
-    final List<String> outcomes = new CopyOnWriteArrayList<>();
-    final List<String> seen = new CopyOnWriteArrayList<>();
-    final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
-    private final String name;
+  private static final class EarlyWriter extends OnceWriter {
     private final boolean otherWritesStatus;
 
     EarlyWriter(String name, boolean otherWritesStatus) {
-      this.name = name;
+      super(name);
       this.otherWritesStatus = otherWritesStatus;
     }
 
     @Override
-    public UpdateControl<DatabaseMigration> reconcile(
-        DatabaseMigration resource, Context<DatabaseMigration> context) {
+    String first(DatabaseMigration resource, Context<DatabaseMigration> context) {
+      String stored = StatusPatch.snapshot(resource);
+      if (resource.getStatus() == null) {
+        resource.setStatus(new DatabaseMigrationStatus());
+      }
+      String before = StatusPatch.snapshot(resource);
+      resource.getStatus().message = MINE;
+      if (otherWritesStatus) {
+        otherWriterSetsStatus();
+      } else {
+        DatabaseMigration edited = stored(name);
+        edited.getMetadata().setLabels(Map.of("edited", "by-the-user"));
+        admin.resource(edited).update();
+      }
       try {
-        if (!resource.getMetadata().getName().equals(name)) {
-          return UpdateControl.noUpdate();
-        }
-        seen.add(resource.getStatus() == null ? "null" : resource.getStatus().message);
-        if (!outcomes.isEmpty()) {
-          return UpdateControl.noUpdate();
-        }
-        String stored = StatusPatch.snapshot(resource);
-        if (resource.getStatus() == null) {
-          resource.setStatus(new DatabaseMigrationStatus());
-        }
-        String before = StatusPatch.snapshot(resource);
-        resource.getStatus().message = MINE;
-        DatabaseMigration other =
-            admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
-        if (otherWritesStatus) {
-          other.setStatus(new DatabaseMigrationStatus());
-          other.getStatus().message = OTHER;
-          admin.resource(other).updateStatus();
-        } else {
-          other.getMetadata().setLabels(Map.of("edited", "by-the-user"));
-          admin.resource(other).update();
-        }
-        try {
-          StatusPatch.writeNow(resource, context, before, stored);
-          outcomes.add("written");
-        } catch (StatusPatch.Superseded e) {
-          outcomes.add("superseded");
-        }
-        // A look at what is stored now (status and label changes bring no reconcile here).
-        return UpdateControl.<DatabaseMigration>noUpdate()
-            .rescheduleAfter(StatusPatch.AFTER_CONFLICT);
-      } catch (RuntimeException e) {
-        failures.add(e);
-        throw e;
+        StatusPatch.writeNow(resource, context, before, stored);
+        return "written";
+      } catch (StatusPatch.Superseded e) {
+        return "superseded";
       }
     }
   }
@@ -223,26 +229,12 @@ class StatusWriteE2eIT {
     String name = "early-" + (ssa ? "apply" : "update") + (otherWritesStatus ? "-status" : "-edit");
     create(name);
     EarlyWriter reconciler = new EarlyWriter(name, otherWritesStatus);
-    Operator operator =
-        new Operator(
-            o ->
-                o.withKubernetesClient(admin)
-                    .withUseSSAToPatchPrimaryResource(ssa)
-                    .withCloseClientOnStop(false));
-    operator.register(reconciler, c -> c.settingNamespaces(NAMESPACE));
-    operator.start();
+    Operator operator = start(reconciler, ssa);
     try {
-      await("the reconcile's write")
-          .atMost(Duration.ofSeconds(60))
-          .failFast("the reconcile failed (see the log)", () -> !reconciler.failures.isEmpty())
-          .until(() -> !reconciler.outcomes.isEmpty());
       String expected = otherWritesStatus ? OTHER : MINE;
+      reconciler.awaitWriteThenSeen(expected);
       assertThat(reconciler.outcomes).containsExactly(otherWritesStatus ? "superseded" : "written");
-      await("the next reconcile sees the status written last")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> reconciler.seen.contains(expected));
-      DatabaseMigration stored =
-          admin.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
+      DatabaseMigration stored = stored(name);
       assertThat(stored.getStatus().message).isEqualTo(expected);
       if (!otherWritesStatus) {
         assertThat(stored.getMetadata().getLabels()).containsEntry("edited", "by-the-user");
