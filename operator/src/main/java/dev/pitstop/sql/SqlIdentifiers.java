@@ -27,6 +27,19 @@ public final class SqlIdentifiers {
   }
 
   /**
+   * A string constant, for the few statements that take no bind parameters ({@code CREATE DATABASE
+   * ... ENCODING}, an enum's labels in {@code CREATE TYPE}): quotes doubled, and written as {@code
+   * E'...'} with backslashes doubled when it has any, so it means the same whatever {@code
+   * standard_conforming_strings} is.
+   */
+  public static String literal(String text) {
+    if (text.indexOf('\\') >= 0) {
+      return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+    return "'" + text.replace("'", "''") + "'";
+  }
+
+  /**
    * Parses {@code table} or {@code schema.table}; each part is either unquoted (letters, digits,
    * {@code _}, {@code $}; folded to lower case like PostgreSQL does) or double-quoted ({@code "My
    * Table"}, with {@code ""} for a quote).

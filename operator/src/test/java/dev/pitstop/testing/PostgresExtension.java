@@ -66,7 +66,14 @@ public final class PostgresExtension implements BeforeEachCallback, AfterEachCal
 
   /** Creates one more fresh database, dropped after the test. */
   public TestDatabase createDatabase() {
-    TestDatabase database = server().createDatabase("pitstop_test");
+    return createDatabase("");
+  }
+
+  /**
+   * Creates one more fresh database with {@code CREATE DATABASE} options, dropped after the test.
+   */
+  public TestDatabase createDatabase(String options) {
+    TestDatabase database = server().createDatabase("pitstop_test", options);
     extra.add(database);
     return database;
   }

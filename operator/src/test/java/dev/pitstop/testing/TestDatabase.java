@@ -30,7 +30,7 @@ public final class TestDatabase implements AutoCloseable {
     this.dataSource = server.dataSource(name);
   }
 
-  static TestDatabase create(TestPostgresServer server, String prefix) {
+  static TestDatabase create(TestPostgresServer server, String prefix, String options) {
     String name =
         prefix
             + "_"
@@ -39,7 +39,9 @@ public final class TestDatabase implements AutoCloseable {
             + COUNTER.incrementAndGet()
             + "_"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
-    run(server.adminDataSource(), "CREATE DATABASE " + SqlIdentifiers.quote(name));
+    run(
+        server.adminDataSource(),
+        "CREATE DATABASE " + SqlIdentifiers.quote(name) + (options.isEmpty() ? "" : " " + options));
     return new TestDatabase(server, name);
   }
 

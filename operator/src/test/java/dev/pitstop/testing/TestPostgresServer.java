@@ -120,6 +120,14 @@ public final class TestPostgresServer {
 
   /** Creates a fresh, empty database with a unique name. */
   public TestDatabase createDatabase(String prefix) {
-    return TestDatabase.create(this, prefix);
+    return TestDatabase.create(this, prefix, "");
+  }
+
+  /**
+   * Creates a fresh, empty database with a unique name and {@code CREATE DATABASE} options, e.g.
+   * {@code ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0}.
+   */
+  public TestDatabase createDatabase(String prefix, String options) {
+    return TestDatabase.create(this, prefix, options);
   }
 }

@@ -336,7 +336,7 @@ final class CatalogReader {
               Array array = r.getArray(11);
               if (array != null) {
                 for (Object label : (Object[]) array.getArray()) {
-                  labels.add(literal((String) label));
+                  labels.add(SqlIdentifiers.literal((String) label));
                 }
               }
               out.add(
@@ -1464,9 +1464,5 @@ final class CatalogReader {
 
   private static String q(String name) {
     return SqlIdentifiers.quote(name);
-  }
-
-  private static String literal(String text) {
-    return "'" + text.replace("'", "''") + "'";
   }
 }

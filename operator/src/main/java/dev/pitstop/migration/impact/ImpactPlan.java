@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param scripts each pending migration's measured impact, in order
  * @param findings every finding, allowed ones included, in script and statement order
  * @param scratch where the schema copy was made, for messages (e.g. {@code user@host:5432})
- * @param notCopied objects of the target's schema the copy could not reproduce (kind and name);
- *     statements using them may fail on the copy (PS100)
+ * @param notCopied objects of the target's schema the copy could not reproduce (kind and name), and
+ *     the target database's encoding, locale or settings it could not take; statements using them
+ *     may fail on the copy (PS100)
  */
 public record ImpactPlan(
     MigrationInfo info,

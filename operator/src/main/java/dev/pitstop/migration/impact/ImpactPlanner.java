@@ -8,6 +8,7 @@ import dev.pitstop.migration.PendingWork;
 import dev.pitstop.sql.SqlErrorKind;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -41,15 +42,12 @@ public final class ImpactPlanner {
     if (work.scripts().isEmpty()) {
       return new ImpactPlan(work.info(), List.of(), List.of(), scratch.describe(), List.of());
     }
-    try (ScratchDatabase copy = ScratchDatabase.create(scratch);
-        Connection onTarget = target.getConnection();
-        Connection onCopy = copy.dataSource().getConnection()) {
-      List<String> notCopied = SchemaCopy.copy(onTarget, onCopy);
-      TargetSizes sizes = TargetSizes.read(onTarget);
-      ImpactProbe.Result measured =
-          ImpactProbe.run(onCopy, sizes, work.scripts(), request, notCopied.size());
-      return new ImpactPlan(
-          work.info(), measured.scripts(), measured.findings(), scratch.describe(), notCopied);
+    try (Connection onTarget = target.getConnection()) {
+      TargetDatabase database = TargetDatabase.read(onTarget);
+      try (ScratchDatabase copy = ScratchDatabase.create(scratch, database);
+          Connection onCopy = copy.dataSource().getConnection()) {
+        return plan(request, work, onTarget, database, copy, onCopy);
+      }
     } catch (SQLException e) {
       throw MigrationException.of(
           ErrorCode.DATABASE_ERROR,
@@ -58,5 +56,24 @@ public final class ImpactPlanner {
           SqlErrorKind.of(e) == SqlErrorKind.TRANSIENT,
           e);
     }
+  }
+
+  private ImpactPlan plan(
+      MigrationRequest request,
+      PendingWork work,
+      Connection onTarget,
+      TargetDatabase database,
+      ScratchDatabase copy,
+      Connection onCopy)
+      throws SQLException {
+    List<String> notCopied = new ArrayList<>(copy.notCopied());
+    notCopied.addAll(SchemaCopy.copy(onTarget, onCopy));
+    // As a session of migrate starts: with the database's and the role's settings.
+    notCopied.addAll(database.apply(onCopy));
+    TargetSizes sizes = TargetSizes.read(onTarget);
+    ImpactProbe.Result measured =
+        ImpactProbe.run(onCopy, sizes, work.scripts(), request, notCopied.size());
+    return new ImpactPlan(
+        work.info(), measured.scripts(), measured.findings(), scratch.describe(), notCopied);
   }
 }

@@ -44,22 +44,31 @@ final class ScratchDatabase implements AutoCloseable {
   private final DataSource dataSource;
   private final ScratchServer server;
   private final Connection holder;
+  private final List<String> notCopied;
 
   private ScratchDatabase(
-      String name, DataSource dataSource, ScratchServer server, Connection holder) {
+      String name,
+      DataSource dataSource,
+      ScratchServer server,
+      Connection holder,
+      List<String> notCopied) {
     this.name = name;
     this.dataSource = dataSource;
     this.server = server;
     this.holder = holder;
+    this.notCopied = List.copyOf(notCopied);
   }
 
   /**
-   * Creates a new, empty scratch database.
+   * Creates a new, empty scratch database with the encoding and locale of {@code like}; when the
+   * scratch server refuses that locale, with the encoding and locale C (which suits every
+   * encoding), and when it refuses the encoding too, with the server's defaults ({@link
+   * #notCopied()} says so).
    *
    * @throws dev.pitstop.migration.MigrationException {@code PLAN_SCRATCH_UNAVAILABLE} naming the
    *     missing privilege (CREATEDB) or the server error, when it cannot be created
    */
-  static ScratchDatabase create(ScratchServer server) {
+  static ScratchDatabase create(ScratchServer server, TargetDatabase like) {
     String where = hosts(server);
     try (Connection admin = server.admin().getConnection()) {
       admin.setAutoCommit(true);
@@ -67,21 +76,11 @@ final class ScratchDatabase implements AutoCloseable {
       dropLeftovers(admin);
       for (int attempt = 1; ; attempt++) {
         String name = PREFIX + HexFormat.of().formatHex(randomBytes(6));
-        try (Statement statement = admin.createStatement()) {
-          statement.execute(
-              "CREATE DATABASE " + SqlIdentifiers.quote(name) + " WITH TEMPLATE template0");
-        } catch (SQLException e) {
-          throw unavailable(
-              "Cannot create the plan's scratch database on "
-                  + where
-                  + ": "
-                  + ServerMessages.describe(e)
-                  + "; nothing was changed.",
-              e);
-        }
+        List<String> notCopied = createLike(admin, name, like, where);
         DataSource dataSource = server.database(name);
         try {
-          return new ScratchDatabase(name, dataSource, server, dataSource.getConnection());
+          return new ScratchDatabase(
+              name, dataSource, server, dataSource.getConnection(), notCopied);
         } catch (SQLException e) {
           // another plan's clean-up may drop it before this first session gets in: make another
           if (!SqlState.INVALID_CATALOG_NAME.equals(e.getSQLState()) || attempt == ATTEMPTS) {
@@ -111,6 +110,75 @@ final class ScratchDatabase implements AutoCloseable {
 
   String name() {
     return name;
+  }
+
+  /** What of the target database the scratch database could not take (its encoding, say). */
+  List<String> notCopied() {
+    return notCopied;
+  }
+
+  /**
+   * {@code CREATE DATABASE name}: like the target, else with its encoding and locale C, else with
+   * the server's defaults.
+   *
+   * @return what the database lacks of the target's: nothing, its locale, or its encoding and
+   *     locale
+   */
+  private static List<String> createLike(
+      Connection admin, String name, TargetDatabase like, String where) {
+    String create = "CREATE DATABASE " + SqlIdentifiers.quote(name) + " WITH TEMPLATE template0";
+    String encoding = " ENCODING " + SqlIdentifiers.literal(like.encoding());
+    String locale = "LC_COLLATE " + like.collate() + ", LC_CTYPE " + like.ctype();
+    String why;
+    try {
+      execute(
+          admin,
+          create
+              + encoding
+              + " LC_COLLATE "
+              + SqlIdentifiers.literal(like.collate())
+              + " LC_CTYPE "
+              + SqlIdentifiers.literal(like.ctype()));
+      return List.of();
+    } catch (SQLException e) {
+      why = ServerMessages.describe(e);
+    }
+    try {
+      execute(admin, create + encoding + " LC_COLLATE 'C' LC_CTYPE 'C'");
+      return List.of(
+          "locale "
+              + locale
+              + " of the database: the copy uses C (the scratch server refused it: "
+              + why
+              + ")");
+    } catch (SQLException e) {
+      // the encoding too, then
+    }
+    try {
+      execute(admin, create);
+      return List.of(
+          "encoding "
+              + like.encoding()
+              + " and locale "
+              + locale
+              + " of the database: the copy has the scratch server's defaults (it refused them: "
+              + why
+              + ")");
+    } catch (SQLException e) {
+      throw unavailable(
+          "Cannot create the plan's scratch database on "
+              + where
+              + ": "
+              + ServerMessages.describe(e)
+              + "; nothing was changed.",
+          e);
+    }
+  }
+
+  private static void execute(Connection admin, String sql) throws SQLException {
+    try (Statement statement = admin.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   /** Sessions to the scratch database. */

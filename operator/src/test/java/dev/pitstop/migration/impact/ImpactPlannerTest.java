@@ -7,6 +7,7 @@ import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.testing.DatabaseDump;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -352,6 +353,62 @@ class ImpactPlannerTest {
 
     assertThat(plan.scripts()).isEmpty();
     assertThat(plan.findings()).isEmpty();
+  }
+
+  @Test
+  void theCopysSessionHasTheSettingsTheDatabaseAndTheRoleGiveASessionOfMigrate() {
+    String db = pg.databaseName();
+    pg.execute("CREATE SCHEMA app");
+    pg.execute("ALTER DATABASE " + db + " SET search_path = public");
+    pg.execute("ALTER ROLE " + pg.user() + " IN DATABASE " + db + " SET search_path = app");
+    try {
+      MigrationScript v1 = new MigrationScript("V1__t.sql", "CREATE TABLE t (id int);");
+      migrate(request(List.of(v1)));
+      List<MigrationScript> pending =
+          List.of(
+              v1,
+              new MigrationScript("V2__column.sql", "ALTER TABLE t ADD COLUMN c int;"),
+              new MigrationScript("V3__again.sql", "CREATE TABLE t (id int);"));
+
+      ImpactPlan plan = plan(request(pending));
+
+      assertThat(plan.findings())
+          .extracting(Finding::code, Finding::script)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V3__again.sql"));
+      assertThat(plan.findings().get(0).message()).contains("SQLSTATE 42P07");
+      assertThat(plan.scripts().get(0).statements().get(0).locks())
+          .extracting(LockTaken::relation)
+          .containsExactly("app.t");
+      // as migrate does
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> migrate(request(pending)))
+          .hasMessageContaining("42P07");
+      assertThat(
+              pg.queryLong(
+                  "SELECT count(*) FROM information_schema.columns"
+                      + " WHERE table_schema = 'app' AND table_name = 't' AND column_name = 'c'"))
+          .isEqualTo(1);
+    } finally {
+      pg.execute("ALTER ROLE " + pg.user() + " IN DATABASE " + db + " RESET search_path");
+    }
+  }
+
+  @Test
+  void theCopyHasTheTargetsEncoding() throws Exception {
+    TestDatabase latin1 =
+        pg.createDatabase("ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+    MigrationScript v1 = new MigrationScript("V1__t.sql", "CREATE TABLE t (name text);");
+    new MigrationEngine(latin1.dataSource()).migrate(request(List.of(v1)));
+    List<MigrationScript> pending =
+        List.of(v1, new MigrationScript("V2__euro.sql", "INSERT INTO t VALUES ('\u20ac uro');"));
+
+    ImpactPlan plan =
+        new ImpactPlanner(latin1.dataSource(), ScratchServers.of(latin1)).plan(request(pending));
+
+    assertThat(plan.notCopied()).isEmpty();
+    assertThat(plan.findings())
+        .extracting(Finding::code, Finding::script)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V2__euro.sql"));
+    assertThat(plan.findings().get(0).message()).contains("SQLSTATE 22P05");
   }
 
   /** Plans on the target's own server, as the CLI does without --plan-database-url. */

@@ -2,6 +2,7 @@ package dev.pitstop.migration.impact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrationException;
@@ -10,6 +11,7 @@ import dev.pitstop.testing.TestRoles;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +22,8 @@ class ScratchDatabaseTest {
   @Test
   void createsAnEmptyDatabaseAndDropsItOnClose() throws Exception {
     String name;
-    try (ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()))) {
+    try (ScratchDatabase scratch =
+        ScratchDatabase.create(ScratchServers.of(pg.database()), likeTheTarget())) {
       name = scratch.name();
       assertThat(name).matches("pitstop_plan_[0-9a-f]{12}");
       assertThat(databaseExists(name)).isTrue();
@@ -41,7 +44,8 @@ class ScratchDatabaseTest {
 
   @Test
   void closeEndsSessionsStillInTheDatabase() throws Exception {
-    ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()));
+    ScratchDatabase scratch =
+        ScratchDatabase.create(ScratchServers.of(pg.database()), likeTheTarget());
     try (Connection left = scratch.dataSource().getConnection()) {
       scratch.close();
       assertThat(databaseExists(scratch.name())).isFalse();
@@ -54,7 +58,7 @@ class ScratchDatabaseTest {
     String role = roles.create("planner", "NOCREATEDB");
     ScratchServer server = ScratchServers.of(pg.database(), role, TestRoles.PASSWORD);
 
-    assertThatThrownBy(() -> ScratchDatabase.create(server))
+    assertThatThrownBy(() -> ScratchDatabase.create(server, likeTheTarget()))
         .isInstanceOfSatisfying(
             MigrationException.class,
             e -> {
@@ -81,7 +85,8 @@ class ScratchDatabaseTest {
     execute("CREATE DATABASE " + leftover);
     execute("CREATE DATABASE " + inUse);
     try (Connection user = ScratchServers.of(pg.database()).database(inUse).getConnection();
-        ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()))) {
+        ScratchDatabase scratch =
+            ScratchDatabase.create(ScratchServers.of(pg.database()), likeTheTarget())) {
       assertThat(databaseExists(leftover)).isFalse();
       assertThat(databaseExists(inUse)).isTrue();
       assertThat(databaseExists(scratch.name())).isTrue();
@@ -89,6 +94,60 @@ class ScratchDatabaseTest {
     } finally {
       execute("DROP DATABASE IF EXISTS " + inUse + " WITH (FORCE)");
     }
+  }
+
+  @Test
+  void takesTheTargetsEncodingAndLocale() throws Exception {
+    TargetDatabase latin1 = new TargetDatabase("LATIN1", "C", "C", List.of());
+    try (ScratchDatabase scratch =
+        ScratchDatabase.create(ScratchServers.of(pg.database()), latin1)) {
+      assertThat(traits(scratch.name())).isEqualTo("LATIN1 C C");
+      assertThat(scratch.notCopied()).isEmpty();
+    }
+  }
+
+  @Test
+  void aLocaleTheScratchServerLacksLeavesTheEncodingWithLocaleCAndSaysSo() throws Exception {
+    TargetDatabase missing = new TargetDatabase("LATIN1", "xx_NOPE", "xx_NOPE", List.of());
+    try (ScratchDatabase scratch =
+        ScratchDatabase.create(ScratchServers.of(pg.database()), missing)) {
+      assertThat(traits(scratch.name())).isEqualTo("LATIN1 C C");
+      assertThat(scratch.notCopied())
+          .singleElement(STRING)
+          .startsWith(
+              "locale LC_COLLATE xx_NOPE, LC_CTYPE xx_NOPE of the database: the copy uses C (the"
+                  + " scratch server refused it: ");
+    }
+  }
+
+  @Test
+  void anEncodingTheScratchServerRefusesLeavesItsDefaultsAndSaysSo() throws Exception {
+    // SJIS is a client encoding only: no database can have it.
+    TargetDatabase sjis = new TargetDatabase("SJIS", "C", "C", List.of());
+    try (ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()), sjis)) {
+      assertThat(traits(scratch.name())).isEqualTo(traits(pg.databaseName()));
+      assertThat(scratch.notCopied())
+          .singleElement(STRING)
+          .startsWith(
+              "encoding SJIS and locale LC_COLLATE C, LC_CTYPE C of the database: the copy has the"
+                  + " scratch server's defaults (it refused them: ");
+    }
+  }
+
+  private static TargetDatabase likeTheTarget() {
+    try (Connection target = pg.dataSource().getConnection()) {
+      return TargetDatabase.read(target);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String traits(String database) {
+    return pg.queryStrings(
+            "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || datctype"
+                + " FROM pg_database WHERE datname = ?",
+            database)
+        .get(0);
   }
 
   private static boolean databaseExists(String name) {

@@ -1,0 +1,116 @@
+package dev.pitstop.migration.impact;
+
+import dev.pitstop.sql.ServerMessages;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a session of {@code migrate} gets from the target database itself rather than from its
+ * schema, which the scratch copy must have too: the encoding and locale the database was created
+ * with (an {@code INSERT} of a character the encoding lacks fails), and the settings {@code ALTER
+ * DATABASE ... SET} and {@code ALTER ROLE ... SET} give the role that logs in (a {@code
+ * search_path} that makes {@code ALTER TABLE t} mean {@code app.t}).
+ *
+ * @param encoding the database's encoding, e.g. {@code LATIN1}
+ * @param collate {@code LC_COLLATE}
+ * @param ctype {@code LC_CTYPE}
+ * @param settings in the order PostgreSQL lets them override each other: every role's, the
+ *     database's, the role's, the role's in this database
+ */
+record TargetDatabase(String encoding, String collate, String ctype, List<Setting> settings) {
+
+  /**
+   * One setting a session in the target database starts with.
+   *
+   * @param from where it is set, as a user reads it: "the database", "the role app", ...
+   */
+  record Setting(String name, String value, String from) {
+    String label() {
+      return "setting " + name + " = " + value + " (of " + from + ")";
+    }
+  }
+
+  TargetDatabase {
+    settings = List.copyOf(settings);
+  }
+
+  /** Reads the current database's traits and the settings of the session's login role there. */
+  static TargetDatabase read(Connection target) throws SQLException {
+    String encoding;
+    String collate;
+    String ctype;
+    try (Statement statement = target.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype"
+                    + " FROM pg_catalog.pg_database d"
+                    + " WHERE d.datname = pg_catalog.current_database()")) {
+      row.next();
+      encoding = row.getString(1);
+      collate = row.getString(2);
+      ctype = row.getString(3);
+    }
+    List<Setting> settings = new ArrayList<>();
+    try (Statement statement = target.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT s.setdatabase <> 0, s.setrole <> 0, session_user,"
+                    + " pg_catalog.unnest(s.setconfig)"
+                    + " FROM pg_catalog.pg_db_role_setting s"
+                    + " WHERE s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d"
+                    + " WHERE d.datname = pg_catalog.current_database()))"
+                    + " AND s.setrole IN (0, (SELECT r.oid FROM pg_catalog.pg_roles r"
+                    + " WHERE r.rolname = session_user))"
+                    // every role's first, the role's in this database last: the last one set wins
+                    + " ORDER BY s.setrole <> 0, s.setdatabase <> 0")) {
+      while (rows.next()) {
+        String config = rows.getString(4);
+        int equals = config.indexOf('=');
+        if (equals <= 0) {
+          continue;
+        }
+        boolean database = rows.getBoolean(1);
+        boolean role = rows.getBoolean(2);
+        String from =
+            role
+                ? "the role " + rows.getString(3) + (database ? " in the database" : "")
+                : database ? "the database" : "every role";
+        settings.add(new Setting(config.substring(0, equals), config.substring(equals + 1), from));
+      }
+    }
+    return new TargetDatabase(encoding, collate, ctype, settings);
+  }
+
+  /**
+   * Sets the settings for the session of {@code copy} (as {@code SET} would; a migration's own
+   * {@code SET} and the plan's timeouts come after them).
+   *
+   * @return a label for each setting the copy's session refused (one only a superuser may set,
+   *     say), with the server's reason
+   */
+  List<String> apply(Connection copy) throws SQLException {
+    List<String> refused = new ArrayList<>();
+    boolean autoCommit = copy.getAutoCommit();
+    copy.setAutoCommit(true);
+    try (PreparedStatement set =
+        copy.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
+      for (Setting setting : settings) {
+        set.setString(1, setting.name());
+        set.setString(2, setting.value());
+        try {
+          set.executeQuery().close();
+        } catch (SQLException e) {
+          refused.add(setting.label() + ", refused on the copy: " + ServerMessages.describe(e));
+        }
+      }
+    } finally {
+      copy.setAutoCommit(autoCommit);
+    }
+    return refused;
+  }
+}

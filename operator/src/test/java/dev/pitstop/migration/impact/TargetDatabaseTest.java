@@ -1,0 +1,80 @@
+package dev.pitstop.migration.impact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class TargetDatabaseTest {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension TestRoles roles = new TestRoles(pg);
+
+  @Test
+  void readsTheSettingsASessionOfTheLoginRoleStartsWithInTheOrderTheyOverrideEachOther()
+      throws Exception {
+    String app = roles.create("app", "");
+    String other = roles.create("other", "");
+    String db = pg.databaseName();
+    pg.execute("ALTER DATABASE " + db + " SET search_path = from_database");
+    pg.execute("ALTER DATABASE " + db + " SET work_mem = '5MB'");
+    pg.execute("ALTER ROLE " + app + " SET search_path = from_role");
+    pg.execute("ALTER ROLE " + app + " IN DATABASE " + db + " SET search_path = from_both");
+    pg.execute("ALTER ROLE " + other + " IN DATABASE " + db + " SET search_path = not_app");
+    try (Connection target =
+        ScratchServers.of(pg.database(), app, TestRoles.PASSWORD).database(db).getConnection()) {
+      TargetDatabase read = TargetDatabase.read(target);
+
+      assertThat(read.settings())
+          .extracting(TargetDatabase.Setting::label)
+          .containsExactly(
+              "setting search_path = from_database (of the database)",
+              "setting work_mem = 5MB (of the database)",
+              "setting search_path = from_role (of the role " + app + ")",
+              "setting search_path = from_both (of the role " + app + " in the database)");
+      // What PostgreSQL itself gave the session: the last one of each name wins.
+      assertThat(setting(target, "search_path")).isEqualTo("from_both");
+    }
+  }
+
+  @Test
+  void appliesTheSettingsAndSaysWhichTheCopysSessionRefused() throws Exception {
+    String planner = roles.create("planner", "");
+    TargetDatabase target =
+        new TargetDatabase(
+            "UTF8",
+            "C",
+            "C",
+            List.of(
+                new TargetDatabase.Setting("search_path", "app, public", "the database"),
+                new TargetDatabase.Setting(
+                    "log_min_duration_statement", "0", "the role app in the database")));
+    try (Connection copy =
+        ScratchServers.of(pg.database(), planner, TestRoles.PASSWORD)
+            .database(pg.databaseName())
+            .getConnection()) {
+      List<String> refused = target.apply(copy);
+
+      assertThat(setting(copy, "search_path")).isEqualTo("app, public");
+      assertThat(refused)
+          .singleElement()
+          .asString()
+          .startsWith(
+              "setting log_min_duration_statement = 0 (of the role app in the database), refused"
+                  + " on the copy: ");
+    }
+  }
+
+  private static String setting(Connection session, String name) throws Exception {
+    try (Statement statement = session.createStatement();
+        ResultSet row = statement.executeQuery("SHOW " + name)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+}
