@@ -6,6 +6,7 @@ import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ScriptImpact;
 import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.migration.impact.StatementImpact;
+import dev.pitstop.sql.SqlLexer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,9 +152,12 @@ final class ImpactPlanPrinter {
         + " allowed)";
   }
 
-  /** The statement on one line, whitespace collapsed, at most {@link #SQL_WIDTH} characters. */
+  /**
+   * The statement on one line (see {@link SqlLexer#oneLine}), at most {@link #SQL_WIDTH}
+   * characters.
+   */
   static String shorten(String sql) {
-    String text = sql == null ? "" : sql.strip().replaceAll("\\s+", " ");
+    String text = sql == null ? "" : SqlLexer.oneLine(sql);
     return text.length() <= SQL_WIDTH
         ? text
         : text.substring(0, SQL_WIDTH - 3).stripTrailing() + "...";

@@ -96,6 +96,18 @@ public final class SqlLexer {
     return tokens;
   }
 
+  /**
+   * SQL on one line, for display: whitespace collapsed, and line comments left out, since joined to
+   * the next line one would seem to comment out the rest of the statement.
+   */
+  public static String oneLine(String sql) {
+    StringBuilder out = new StringBuilder(sql.length());
+    for (Token token : tokens(sql)) {
+      out.append(token.kind() == Kind.LINE_COMMENT ? " " : token.text());
+    }
+    return out.toString().replaceAll("\\s+", " ").strip();
+  }
+
   /** The next token, or null at the end of the text. */
   public Token next() {
     if (pos >= text.length()) {

@@ -89,4 +89,16 @@ class SqlLexerTest {
     }
     assertThat(joined.toString()).isEqualTo(text);
   }
+
+  @Test
+  void oneLineLeavesOutLineCommentsThatWouldHideTheRest() {
+    assertThat(
+            SqlLexer.oneLine(
+                "ALTER TABLE executions_visibility -- v1.10\n"
+                    + "  ADD COLUMN note text DEFAULT '-- kept',\r\n"
+                    + "  /* block */ ADD COLUMN x int; -- end"))
+        .isEqualTo(
+            "ALTER TABLE executions_visibility ADD COLUMN note text DEFAULT '-- kept', /* block */"
+                + " ADD COLUMN x int;");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.pitstop.migration.impact;
 
 import dev.pitstop.migration.NonTransactionalStatements;
+import dev.pitstop.sql.SqlLexer;
 import dev.pitstop.sql.SqlStatement;
 import java.util.List;
 import java.util.Locale;
@@ -224,7 +225,7 @@ final class Statements {
 
   /** The statement on one line, cut for display. */
   static String display(String sql) {
-    String one = sql.replaceAll("\\s+", " ").strip();
+    String one = SqlLexer.oneLine(sql);
     return one.length() <= DISPLAY_LENGTH ? one : one.substring(0, DISPLAY_LENGTH - 3) + "...";
   }
 }
