@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,21 +43,21 @@ record TargetDatabase(String encoding, String collate, String ctype, List<Settin
     String encoding;
     String collate;
     String ctype;
-    try (Statement statement = target.createStatement();
-        ResultSet row =
-            statement.executeQuery(
+    // Prepared, as the plan's other reads of the target: a pooled session reuses the server's plan.
+    try (PreparedStatement statement =
+            target.prepareStatement(
                 "SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype"
                     + " FROM pg_catalog.pg_database d"
-                    + " WHERE d.datname = pg_catalog.current_database()")) {
+                    + " WHERE d.datname = pg_catalog.current_database()");
+        ResultSet row = statement.executeQuery()) {
       row.next();
       encoding = row.getString(1);
       collate = row.getString(2);
       ctype = row.getString(3);
     }
     List<Setting> settings = new ArrayList<>();
-    try (Statement statement = target.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
+    try (PreparedStatement statement =
+            target.prepareStatement(
                 "SELECT s.setdatabase <> 0, s.setrole <> 0, session_user,"
                     + " pg_catalog.unnest(s.setconfig)"
                     + " FROM pg_catalog.pg_db_role_setting s"
@@ -67,7 +66,8 @@ record TargetDatabase(String encoding, String collate, String ctype, List<Settin
                     + " AND s.setrole IN (0, (SELECT r.oid FROM pg_catalog.pg_roles r"
                     + " WHERE r.rolname = session_user))"
                     // every role's first, the role's in this database last: the last one set wins
-                    + " ORDER BY s.setrole <> 0, s.setdatabase <> 0")) {
+                    + " ORDER BY s.setrole <> 0, s.setdatabase <> 0");
+        ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         String config = rows.getString(4);
         int equals = config.indexOf('=');
