@@ -107,6 +107,13 @@ final class ImpactProbe {
   }
 
   static final class Probe {
+    /**
+     * Columns the plan added without a default to tables with rows on the target, with no row of
+     * the table changed since: table oid, then column number and the script that added it. Every
+     * row of the target has NULL there, so setting it NOT NULL fails on the target.
+     */
+    final Map<Long, Map<Integer, String>> unfilled = new HashMap<>();
+
     private final Connection connection;
     private final TargetSizes sizes;
     private final SessionTimeouts timeouts;
@@ -196,6 +203,8 @@ final class ImpactProbe {
         throws SQLException {
       connection.setAutoCommit(false);
       startTransaction();
+      Map<Long, Map<Integer, String>> unfilledBefore = copy(unfilled);
+      boolean committed = false;
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
         // The run's timeouts are the session's (set at the start and after every restore); a SET
@@ -217,10 +226,23 @@ final class ImpactProbe {
           restoreSession();
         }
         connection.commit();
+        committed = true;
       } catch (SQLException | RuntimeException e) {
         rollback();
         throw e;
+      } finally {
+        if (!committed) {
+          // the columns it added are gone with the rollback
+          unfilled.clear();
+          unfilled.putAll(unfilledBefore);
+        }
       }
+    }
+
+    private static Map<Long, Map<Integer, String>> copy(Map<Long, Map<Integer, String>> columns) {
+      Map<Long, Map<Integer, String>> copy = new HashMap<>();
+      columns.forEach((oid, added) -> copy.put(oid, new HashMap<>(added)));
+      return copy;
     }
 
     /**

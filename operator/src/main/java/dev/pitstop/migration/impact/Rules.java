@@ -222,6 +222,7 @@ final class Rules {
       }
     }
     o.impact.add(probe.impact(o, new ArrayList<>(locks), rewritten, built, validated, null));
+    mayHaveFilled(o, rewrittenOids);
     for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
       long oid = e.getKey();
       Relation b = e.getValue();
@@ -288,6 +289,25 @@ final class Rules {
                 : " for the build; use CREATE INDEX CONCURRENTLY in a migration of its own"));
   }
 
+  /**
+   * Forgets the columns added without a default whose rows a statement may have filled: any
+   * statement that changes rows or may run anything (a DO block, a function), one that takes ROW
+   * EXCLUSIVE on their table, one that rewrites or empties it.
+   */
+  private void mayHaveFilled(Observed o, Set<Long> rewrittenOids) {
+    if (Statements.isRowStatement(o.statement) || Statements.mayRunAnything(o.statement)) {
+      probe.unfilled.clear();
+      return;
+    }
+    o.newLocks.forEach(
+        (oid, modes) -> {
+          if (modes.contains("RowExclusiveLock")) {
+            probe.unfilled.remove(oid);
+          }
+        });
+    rewrittenOids.forEach(probe.unfilled::remove);
+  }
+
   private void tableChanged(Observed o, Relation b, Relation a, Set<Long> rewrittenOids) {
     long oid = a.oid();
     TargetSizes.Table t = probe.nonEmptyTargetTable(oid, a);
@@ -316,8 +336,15 @@ final class Rules {
       if (before == null) {
         if (c.hasDefault()) {
           addedWithDefault.add(c);
-        } else if (c.notNull() && !c.identity() && !probe.typeHasDefault(c.typeId())) {
+        } else if (c.identity() || probe.typeHasDefault(c.typeId())) {
+          continue; // filled
+        } else if (c.notNull()) {
           addedNotNullEmpty.add(c);
+        } else if (!tableRewritten) {
+          probe
+              .unfilled
+              .computeIfAbsent(oid, k -> new HashMap<>())
+              .put(c.attnum(), script.script());
         }
       } else {
         if (before.typeId() != c.typeId() || before.typeMod() != c.typeMod()) {
@@ -327,6 +354,27 @@ final class Rules {
           setNotNull.add(c);
         }
       }
+    }
+    for (Column c : setNotNull) {
+      String addedBy = probe.unfilled.getOrDefault(oid, Map.of()).get(c.attnum());
+      if (addedBy == null) {
+        continue;
+      }
+      add(
+          FindingCode.PS100,
+          o.index,
+          t.name(),
+          "Fails on the target, not on the empty copy: column "
+              + c.name()
+              + " of "
+              + t.name()
+              + " ("
+              + t.describe()
+              + "), added without a default by "
+              + (addedBy.equals(script.script()) ? "this migration" : addedBy)
+              + " and filled by no statement since, is NULL in every row when it is set NOT NULL"
+              + " (SQLSTATE 23502), so migrate would fail here; fill it first (in batches, in a"
+              + " migration of its own), then set NOT NULL");
     }
     for (Column c : addedNotNullEmpty) {
       // succeeds on the empty copy, fails on the target's rows
@@ -649,9 +697,12 @@ final class Rules {
       if (t == null) {
         continue;
       }
-      // the strongest schema lock held while the rows change, else the one taken after them
+      // The strongest schema lock held while the rows change, else the one taken after them; on
+      // the changed table itself when there is one, since that is what the change blocks.
       String before = null;
       String after = null;
+      String beforeOnIt = null;
+      String afterOnIt = null;
       for (Observed p : observed) {
         if (p.dataUpdate) {
           continue;
@@ -663,12 +714,21 @@ final class Rules {
             continue;
           }
           String ddl = strongest + "\t" + probe.display(e.getKey(), relation(p, e.getKey()));
+          boolean onIt = e.getKey() == o.dataTarget;
           if (p.index < o.index) {
             before = stronger(before, ddl);
+            beforeOnIt = onIt ? stronger(beforeOnIt, ddl) : beforeOnIt;
           } else {
             after = stronger(after, ddl);
+            afterOnIt = onIt ? stronger(afterOnIt, ddl) : afterOnIt;
           }
         }
+      }
+      if (beforeOnIt != null) {
+        before = beforeOnIt;
+      }
+      if (afterOnIt != null) {
+        after = afterOnIt;
       }
       String ddl = before != null ? before : after;
       if (ddl == null) {

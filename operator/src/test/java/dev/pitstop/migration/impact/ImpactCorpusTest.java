@@ -61,6 +61,12 @@ class ImpactCorpusTest {
               Set.of(PS100),
               "ALTER TABLE orders ADD COLUMN region integer NOT NULL"),
           risky(
+              "fails on the target's rows: SET NOT NULL of a column an earlier migration added"
+                  + " without a default",
+              Set.of(PS100, PS106),
+              "ALTER TABLE orders ADD COLUMN region_id integer",
+              "ALTER TABLE orders ALTER COLUMN region_id SET NOT NULL"),
+          risky(
               "fails, and the next migration fails after it",
               Set.of(PS100),
               "CREATE TABLE coupons (id bigint PRIMARY KEY, code text REFERENCES nowhere (id))",
@@ -222,6 +228,10 @@ class ImpactCorpusTest {
       List.of(
           safe("ADD COLUMN DEFAULT 0", "ALTER TABLE orders ADD COLUMN priority integer DEFAULT 0"),
           safe("ADD COLUMN nullable", "ALTER TABLE orders ADD COLUMN remark text"),
+          safe(
+              "SET NOT NULL of a column an earlier migration added, on a table empty on the target",
+              "ALTER TABLE audit ADD COLUMN level integer",
+              "ALTER TABLE audit ALTER COLUMN level SET NOT NULL"),
           safe(
               "ADD COLUMN NOT NULL DEFAULT false",
               "ALTER TABLE orders ADD COLUMN flagged boolean NOT NULL DEFAULT false"),

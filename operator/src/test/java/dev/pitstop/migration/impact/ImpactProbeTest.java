@@ -119,7 +119,11 @@ class ImpactProbeTest {
         fixture.plan(
             "ALTER TABLE orders ADD COLUMN discount integer;\nUPDATE orders SET discount = 0;",
             "UPDATE customers SET note = 'x' WHERE note = '';\n"
-                + "CREATE INDEX customers_name_idx ON customers (name);");
+                + "CREATE INDEX customers_name_idx ON customers (name);",
+            // another table locked first: the lock named is the changed table's own
+            "ALTER TABLE legacy ADD COLUMN z integer;\n"
+                + "ALTER TABLE orders ADD COLUMN rebate integer;\n"
+                + "UPDATE orders SET rebate = 0;");
 
     List<String> dataChanges =
         result.findings().stream()
@@ -139,7 +143,51 @@ class ImpactProbeTest {
                 + ") while changing its rows in a transaction that then takes SHARE on"
                 + " public.customers: blocks writes of the changed rows until the schema change"
                 + " commits, through any wait for its lock, and a lock timeout there undoes the"
-                + " whole data change; change the data in batches in a migration of its own");
+                + " whole data change; change the data in batches in a migration of its own",
+            "ROW EXCLUSIVE on public.orders ("
+                + ordersSize()
+                + ") while changing its rows in a transaction that already holds ACCESS EXCLUSIVE"
+                + " on public.orders: blocks every read and write of that table for the whole"
+                + " data change; change the data in batches in a migration of its own");
+  }
+
+  @Test
+  void settingNotNullAColumnAnEarlierMigrationAddedWithoutADefaultFailsOnTheTargetsRows()
+      throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "ALTER TABLE orders ADD COLUMN ref uuid",
+            "ALTER TABLE orders ALTER COLUMN ref SET NOT NULL",
+            // filled, or possibly filled, before: no failure is certain
+            "ALTER TABLE orders ADD COLUMN a1 int;\nUPDATE orders SET a1 = 1;\n"
+                + "ALTER TABLE orders ALTER a1 SET NOT NULL",
+            "ALTER TABLE orders ADD COLUMN a2 int DEFAULT 0;\nALTER TABLE orders ALTER a2 SET NOT NULL",
+            "ALTER TABLE orders ADD COLUMN a3 int",
+            "DO $$ BEGIN UPDATE orders SET a3 = 3; END $$",
+            "ALTER TABLE orders ALTER a3 SET NOT NULL",
+            // added by a migration that failed and was rolled back, then added again with a default
+            "ALTER TABLE orders ADD COLUMN a4 int;\nALTER TABLE nowhere ADD COLUMN x int",
+            "ALTER TABLE orders ADD COLUMN a4 int DEFAULT 4;\nALTER TABLE orders ALTER a4 SET NOT NULL",
+            // a table empty on the target
+            "ALTER TABLE audit ADD COLUMN a5 int",
+            "ALTER TABLE audit ALTER a5 SET NOT NULL");
+
+    assertThat(result.findings())
+        .filteredOn(f -> f.code() == FindingCode.PS100)
+        .extracting(Finding::script, Finding::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "V2__step.sql",
+                "Fails on the target, not on the empty copy: column ref of public.orders ("
+                    + ordersSize()
+                    + "), added without a default by V1__step.sql and filled by no statement"
+                    + " since, is NULL in every row when it is set NOT NULL (SQLSTATE 23502), so"
+                    + " migrate would fail here; fill it first (in batches, in a migration of its"
+                    + " own), then set NOT NULL"),
+            org.assertj.core.groups.Tuple.tuple(
+                "V8__step.sql",
+                "Fails on a copy of the target's schema with SQLSTATE 42P01 (relation \"nowhere\""
+                    + " does not exist), so migrate would fail here too"));
   }
 
   @Test
