@@ -52,11 +52,12 @@ final class ImpactPlanPrinter {
     }
     if (!plan.notCopied().isEmpty()) {
       out.println(
-          "warning: the scratch copy lacks "
-              + MigrationErrorReport.count(plan.notCopied().size(), "object")
-              + " of the target's schema that cannot be reproduced there ("
-              + String.join(", ", plan.notCopied())
-              + "); statements using them fail on the copy");
+          "warning: the scratch copy differs from the target in "
+              + MigrationErrorReport.count(plan.notCopied().size(), "way")
+              + " ("
+              + String.join("; ", plan.notCopied())
+              + "); a statement that depends on them may fail or pass on the copy unlike on the"
+              + " target");
     }
     if (!plan.findings().isEmpty()) {
       out.println("findings:");

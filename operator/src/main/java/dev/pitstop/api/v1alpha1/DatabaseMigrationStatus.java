@@ -98,8 +98,10 @@ public class DatabaseMigrationStatus extends PitstopStatus {
     public PlanSeverity highestSeverity;
 
     @JsonPropertyDescription(
-        "Objects of the target's schema the scratch copy could not reproduce, as 'kind name' (at"
-            + " most 20); statements using them may fail on the copy.")
+        "How the scratch copy differs from the target (at most 20): objects of its schema the"
+            + " copy could not reproduce, as 'kind name', and its server version, encoding, locale"
+            + " or settings where the copy's differ; statements depending on them may fail or"
+            + " pass on the copy unlike on the target.")
     @Size(max = 20)
     public List<String> notCopied = new ArrayList<>();
   }

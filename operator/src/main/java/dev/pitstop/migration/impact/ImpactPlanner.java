@@ -66,7 +66,10 @@ public final class ImpactPlanner {
       ScratchDatabase copy,
       Connection onCopy)
       throws SQLException {
-    List<String> notCopied = new ArrayList<>(copy.notCopied());
+    List<String> notCopied = new ArrayList<>();
+    // first: it is the likeliest cause of anything else the plan gets wrong
+    database.versionDifference(onCopy).ifPresent(notCopied::add);
+    notCopied.addAll(copy.notCopied());
     notCopied.addAll(SchemaCopy.copy(onTarget, onCopy));
     // As a session of migrate starts: with the database's and the role's settings.
     notCopied.addAll(database.apply(onCopy));

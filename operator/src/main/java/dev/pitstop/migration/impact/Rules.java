@@ -130,8 +130,9 @@ final class Rules {
   }
 
   /**
-   * For an error naming something that does not exist or cannot be used (SQLSTATE class 42), when
-   * the copy lacks some of the target's objects: that this may be the cause.
+   * For an error naming something that does not exist or cannot be used (SQLSTATE class 42, syntax
+   * errors included), when the copy differs from the target (objects it lacks, settings, the
+   * server's version): that this may be the cause.
    */
   private String lacking(String state) {
     int lacking = probe.lacking();
@@ -139,10 +140,11 @@ final class Rules {
       return "";
     }
     return lacking == 1
-        ? ", unless it needs the one object of the target the copy lacks (listed with the plan)"
-        : ", unless it needs one of the "
+        ? ", unless it comes from the one way the copy differs from the target (listed with the"
+            + " plan)"
+        : ", unless it comes from one of the "
             + lacking
-            + " objects of the target the copy lacks (listed with the plan)";
+            + " ways the copy differs from the target (listed with the plan)";
   }
 
   /** A statement not run on the copy, and why. */
@@ -221,7 +223,13 @@ final class Rules {
         }
       }
     }
-    o.impact.add(probe.impact(o, new ArrayList<>(locks), rewritten, built, validated, null));
+    // by relation, then mode: pg_locks returns them in no particular order
+    List<LockTaken> sorted = new ArrayList<>(locks);
+    sorted.sort(
+        Comparator.comparing(LockTaken::relation)
+            .thenComparing(l -> MODES.indexOf(l.mode()))
+            .thenComparing(LockTaken::mode));
+    o.impact.add(probe.impact(o, sorted, rewritten, built, validated, null));
     mayHaveFilled(o, rewrittenOids);
     for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
       long oid = e.getKey();

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a session of {@code migrate} gets from the target database itself rather than from its
@@ -15,13 +16,15 @@ import java.util.List;
  * DATABASE ... SET} and {@code ALTER ROLE ... SET} give the role that logs in (a {@code
  * search_path} that makes {@code ALTER TABLE t} mean {@code app.t}).
  *
+ * @param serverVersion the target server's {@code server_version_num}, e.g. 160004
  * @param encoding the database's encoding, e.g. {@code LATIN1}
  * @param collate {@code LC_COLLATE}
  * @param ctype {@code LC_CTYPE}
  * @param settings in the order PostgreSQL lets them override each other: every role's, the
  *     database's, the role's, the role's in this database
  */
-record TargetDatabase(String encoding, String collate, String ctype, List<Setting> settings) {
+record TargetDatabase(
+    int serverVersion, String encoding, String collate, String ctype, List<Setting> settings) {
 
   /**
    * One setting a session in the target database starts with.
@@ -40,20 +43,23 @@ record TargetDatabase(String encoding, String collate, String ctype, List<Settin
 
   /** Reads the current database's traits and the settings of the session's login role there. */
   static TargetDatabase read(Connection target) throws SQLException {
+    int serverVersion;
     String encoding;
     String collate;
     String ctype;
     // Prepared, as the plan's other reads of the target: a pooled session reuses the server's plan.
     try (PreparedStatement statement =
             target.prepareStatement(
-                "SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype"
+                "SELECT pg_catalog.current_setting('server_version_num')::int,"
+                    + " pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype"
                     + " FROM pg_catalog.pg_database d"
                     + " WHERE d.datname = pg_catalog.current_database()");
         ResultSet row = statement.executeQuery()) {
       row.next();
-      encoding = row.getString(1);
-      collate = row.getString(2);
-      ctype = row.getString(3);
+      serverVersion = row.getInt(1);
+      encoding = row.getString(2);
+      collate = row.getString(3);
+      ctype = row.getString(4);
     }
     List<Setting> settings = new ArrayList<>();
     try (PreparedStatement statement =
@@ -83,7 +89,36 @@ record TargetDatabase(String encoding, String collate, String ctype, List<Settin
         settings.add(new Setting(config.substring(0, equals), config.substring(equals + 1), from));
       }
     }
-    return new TargetDatabase(encoding, collate, ctype, settings);
+    return new TargetDatabase(serverVersion, encoding, collate, ctype, settings);
+  }
+
+  /**
+   * When the copy's server runs another major version of PostgreSQL than the target's: what that
+   * means for the plan, to list with it. A statement only one of them knows (syntax, a function, a
+   * setting) fails on the copy and not on the target, or the other way round, and some locks
+   * differ.
+   */
+  Optional<String> versionDifference(Connection copy) throws SQLException {
+    int copyVersion;
+    try (PreparedStatement statement =
+            copy.prepareStatement("SELECT pg_catalog.current_setting('server_version_num')::int");
+        ResultSet row = statement.executeQuery()) {
+      row.next();
+      copyVersion = row.getInt(1);
+    }
+    int target = serverVersion / 10000;
+    int scratch = copyVersion / 10000;
+    if (target == scratch) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "PostgreSQL "
+            + target
+            + " of the target: the copy is on PostgreSQL "
+            + scratch
+            + ", so a statement only one of them knows (syntax, a function, a setting) fails or"
+            + " passes on the copy unlike on the target, and some locks differ; plan on a server"
+            + " of the target's major version");
   }
 
   /**

@@ -166,8 +166,8 @@ class ImpactPlannerTest {
     assertThat(plan.findings().get(0).message())
         .startsWith("Fails on a copy of the target's schema with SQLSTATE 42704 (")
         .endsWith(
-            "so migrate would fail here too, unless it needs the one object of the target the"
-                + " copy lacks (listed with the plan)");
+            "so migrate would fail here too, unless it comes from the one way the copy differs"
+                + " from the target (listed with the plan)");
   }
 
   @Test

@@ -98,7 +98,7 @@ class ScratchDatabaseTest {
 
   @Test
   void takesTheTargetsEncodingAndLocale() throws Exception {
-    TargetDatabase latin1 = new TargetDatabase("LATIN1", "C", "C", List.of());
+    TargetDatabase latin1 = new TargetDatabase(160000, "LATIN1", "C", "C", List.of());
     try (ScratchDatabase scratch =
         ScratchDatabase.create(ScratchServers.of(pg.database()), latin1)) {
       assertThat(traits(scratch.name())).isEqualTo("LATIN1 C C");
@@ -108,7 +108,7 @@ class ScratchDatabaseTest {
 
   @Test
   void aLocaleTheScratchServerLacksLeavesTheEncodingWithLocaleCAndSaysSo() throws Exception {
-    TargetDatabase missing = new TargetDatabase("LATIN1", "xx_NOPE", "xx_NOPE", List.of());
+    TargetDatabase missing = new TargetDatabase(160000, "LATIN1", "xx_NOPE", "xx_NOPE", List.of());
     try (ScratchDatabase scratch =
         ScratchDatabase.create(ScratchServers.of(pg.database()), missing)) {
       assertThat(traits(scratch.name())).isEqualTo("LATIN1 C C");
@@ -123,7 +123,7 @@ class ScratchDatabaseTest {
   @Test
   void anEncodingTheScratchServerRefusesLeavesItsDefaultsAndSaysSo() throws Exception {
     // SJIS is a client encoding only: no database can have it.
-    TargetDatabase sjis = new TargetDatabase("SJIS", "C", "C", List.of());
+    TargetDatabase sjis = new TargetDatabase(160000, "SJIS", "C", "C", List.of());
     try (ScratchDatabase scratch = ScratchDatabase.create(ScratchServers.of(pg.database()), sjis)) {
       assertThat(traits(scratch.name())).isEqualTo(traits(pg.databaseName()));
       assertThat(scratch.notCopied())

@@ -47,6 +47,7 @@ class TargetDatabaseTest {
     String planner = roles.create("planner", "");
     TargetDatabase target =
         new TargetDatabase(
+            160000,
             "UTF8",
             "C",
             "C",
@@ -75,6 +76,29 @@ class TargetDatabaseTest {
         ResultSet row = statement.executeQuery("SHOW " + name)) {
       row.next();
       return row.getString(1);
+    }
+  }
+
+  @Test
+  void aCopyOnAnotherMajorVersionIsNamedAndOneOnTheSameIsNot() throws Exception {
+    try (Connection copy = pg.dataSource().getConnection()) {
+      int version = TargetDatabase.read(copy).serverVersion();
+      int major = version / 10000;
+      TargetDatabase older =
+          new TargetDatabase((major - 1) * 10000 + 4, "UTF8", "C", "C", List.of());
+      TargetDatabase sameMajor =
+          new TargetDatabase(major * 10000 + 99, "UTF8", "C", "C", List.of());
+
+      assertThat(older.versionDifference(copy))
+          .hasValue(
+              "PostgreSQL "
+                  + (major - 1)
+                  + " of the target: the copy is on PostgreSQL "
+                  + major
+                  + ", so a statement only one of them knows (syntax, a function, a setting)"
+                  + " fails or passes on the copy unlike on the target, and some locks differ;"
+                  + " plan on a server of the target's major version");
+      assertThat(sameMajor.versionDifference(copy)).isEmpty();
     }
   }
 }
