@@ -116,9 +116,8 @@ record TargetDatabase(
             + target
             + " of the target: the copy is on PostgreSQL "
             + scratch
-            + ", so a statement only one of them knows (syntax, a function, a setting) fails or"
-            + " passes on the copy unlike on the target, and some locks differ; plan on a server"
-            + " of the target's major version");
+            + ", which may not know the same syntax, functions and settings and takes some locks"
+            + " differently; plan on a server of the target's major version");
   }
 
   /**
