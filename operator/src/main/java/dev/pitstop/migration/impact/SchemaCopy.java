@@ -109,7 +109,7 @@ final class SchemaCopy {
           (object, error) -> {
             LOG.debug("The plan's schema copy lacks {}: {}", object.label(), error);
             if (object.table() == null || !missing.contains(object.table())) {
-              notCopied.add(object.label());
+              notCopied.add(object.label() + " (the scratch server refused it: " + error + ")");
             }
           });
       return notCopied;

@@ -337,6 +337,26 @@ class SchemaCopyTest {
   }
 
   @Test
+  void anObjectTheScratchServerRefusesIsListedWithItsReason() throws Exception {
+    TestDatabase target = pg.database();
+    target.execute("CREATE TABLE clash (id int PRIMARY KEY); CREATE TABLE kept (id int);");
+    TestDatabase scratch = pg.createDatabase();
+    scratch.execute("CREATE TABLE clash (other text)");
+
+    List<String> notCopied;
+    try (Connection onTarget = target.dataSource().getConnection();
+        Connection onScratch = scratch.dataSource().getConnection()) {
+      notCopied = SchemaCopy.copy(onTarget, onScratch);
+    }
+
+    assertThat(notCopied)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("table public.clash (the scratch server refused it: ")
+        .contains("already exists");
+    assertThat(scratch.tableExists("kept")).isTrue();
+  }
+
+  @Test
   void createsTheTargetsExtensionsInsteadOfTheirObjects() throws Exception {
     TestDatabase target = pg.database();
     target.execute(
