@@ -82,6 +82,16 @@ public final class SqlIdentifiers {
     return true;
   }
 
+  /**
+   * A name as it reads unambiguously: as it is when PostgreSQL would read it back unquoted as the
+   * same name (lower-case letters, digits, {@code _}, {@code $}, non-ASCII letters), else
+   * double-quoted. Key words are not told apart: a column named {@code select} stays as it is.
+   */
+  public static String quoteIfNeeded(String name) {
+    boolean plain = isSimpleIdentifier(name) && foldCase(name).equals(name);
+    return plain ? name : quote(name);
+  }
+
   /** Tells whether the character can start an unquoted identifier. */
   static boolean isIdentifierStart(char c) {
     return Character.isLetter(c) || c == '_' || c >= 0x80;

@@ -82,4 +82,16 @@ class SqlIdentifiersTest {
     assertThat(SqlIdentifiers.qualified("x.t").withDefaultSchema("s"))
         .isEqualTo(new QualifiedName("x", "t"));
   }
+
+  @Test
+  void quoteIfNeededQuotesWhatWouldNotReadBackAsTheSameName() {
+    assertThat(SqlIdentifiers.quoteIfNeeded("orders")).isEqualTo("orders");
+    assertThat(SqlIdentifiers.quoteIfNeeded("line_items2$")).isEqualTo("line_items2$");
+    assertThat(SqlIdentifiers.quoteIfNeeded("café")).isEqualTo("café");
+    assertThat(SqlIdentifiers.quoteIfNeeded("Orders")).isEqualTo("\"Orders\"");
+    assertThat(SqlIdentifiers.quoteIfNeeded("x.y")).isEqualTo("\"x.y\"");
+    assertThat(SqlIdentifiers.quoteIfNeeded("order items")).isEqualTo("\"order items\"");
+    assertThat(SqlIdentifiers.quoteIfNeeded("1st")).isEqualTo("\"1st\"");
+    assertThat(SqlIdentifiers.quoteIfNeeded("a\"b")).isEqualTo("\"a\"\"b\"");
+  }
 }

@@ -1457,9 +1457,13 @@ final class CatalogReader {
     }
   }
 
-  /** {@code schema.name} as shown to users: the names as they are, unquoted. */
+  /**
+   * {@code schema.name} as shown to users: each part as it is when it reads back as the same name
+   * unquoted, else quoted ({@code public.orders}, {@code "x.y".z}, {@code app."Order Items"}), so
+   * two relations never show alike. Also the key of a table's sizes.
+   */
   static String qualified(String schema, String name) {
-    return schema + "." + name;
+    return SqlIdentifiers.quoteIfNeeded(schema) + "." + SqlIdentifiers.quoteIfNeeded(name);
   }
 
   private static String q(String name) {

@@ -48,8 +48,9 @@ final class CatalogState {
       Map<Integer, Column> columns,
       Map<Long, Constraint> constraints) {
 
+    /** {@code schema.name} as shown to users, each part quoted when it needs it. */
     String qualified() {
-      return schema + "." + name;
+      return CatalogReader.qualified(schema, name);
     }
 
     boolean isIndex() {

@@ -6,6 +6,7 @@ import dev.pitstop.migration.impact.CatalogState.Constraint;
 import dev.pitstop.migration.impact.CatalogState.Relation;
 import dev.pitstop.migration.impact.ImpactProbe.Observed;
 import dev.pitstop.migration.impact.ImpactProbe.Probe;
+import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -484,7 +485,7 @@ final class Rules {
               + " NOT NULL: "
               + effect
               + " for the scan; first add CHECK ("
-              + c.name()
+              + SqlIdentifiers.quoteIfNeeded(c.name())
               + " IS NOT NULL) NOT VALID and validate it in a later migration");
     }
     Relation start = probe.atTransactionStart(oid);

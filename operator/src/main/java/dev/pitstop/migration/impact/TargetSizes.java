@@ -99,7 +99,7 @@ final class TargetSizes {
     try (PreparedStatement statement = target.prepareStatement(QUERY);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
-        String name = rows.getString(1) + "." + rows.getString(2);
+        String name = CatalogReader.qualified(rows.getString(1), rows.getString(2));
         double reltuples = rows.getDouble(3);
         long live = rows.getLong(6);
         long estimate = reltuples >= 0 ? Math.round(reltuples) : live;

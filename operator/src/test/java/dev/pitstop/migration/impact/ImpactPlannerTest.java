@@ -411,6 +411,49 @@ class ImpactPlannerTest {
     assertThat(plan.findings().get(0).message()).contains("SQLSTATE 22P05");
   }
 
+  @Test
+  void namesThatReadAlikeUnquotedAreQuotedAndSizedApart() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__odd.sql",
+            String.join(
+                "\n",
+                "CREATE SCHEMA \"x.y\"; CREATE TABLE \"x.y\".z (id int);",
+                "CREATE SCHEMA x; CREATE TABLE x.\"y.z\" (id int);",
+                "INSERT INTO x.\"y.z\" SELECT generate_series(1, 5000);",
+                "CREATE TABLE \"Acct\" (\"UPPER\" int, upper int);",
+                "INSERT INTO \"Acct\" SELECT g, g FROM generate_series(1, 100) g;"));
+    migrate(request(List.of(v1)));
+    pg.execute("ANALYZE");
+
+    ImpactPlan plan =
+        plan(
+            request(
+                List.of(
+                    v1,
+                    new MigrationScript(
+                        "V2__empty.sql", "ALTER TABLE \"x.y\".z ALTER COLUMN id TYPE bigint;"),
+                    new MigrationScript(
+                        "V3__full.sql", "ALTER TABLE x.\"y.z\" ALTER COLUMN id TYPE bigint;"),
+                    new MigrationScript(
+                        "V4__upper.sql",
+                        "ALTER TABLE \"Acct\" ALTER COLUMN \"UPPER\" SET NOT NULL;"))));
+
+    assertThat(plan.scripts().get(0).statements().get(0).locks())
+        .extracting(LockTaken::relation)
+        .containsOnly("\"x.y\".z");
+    assertThat(plan.findings())
+        .extracting(Finding::code, Finding::script)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS108, "V3__full.sql"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS106, "V4__upper.sql"));
+    assertThat(plan.findings().get(0).message())
+        .startsWith("ACCESS EXCLUSIVE on x.\"y.z\" (5k rows");
+    assertThat(plan.findings().get(1).message())
+        .startsWith("ACCESS EXCLUSIVE on public.\"Acct\" (")
+        .contains("first add CHECK (\"UPPER\" IS NOT NULL) NOT VALID");
+  }
+
   /** Plans on the target's own server, as the CLI does without --plan-database-url. */
   private static ImpactPlan plan(MigrationRequest request) {
     return new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request);
