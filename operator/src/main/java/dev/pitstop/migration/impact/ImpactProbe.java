@@ -508,6 +508,11 @@ final class ImpactProbe {
         }
       }
       o.held = held;
+      if (Statements.isSchemaRename(o.statement)) {
+        // its relations were renamed without a lock: read them all
+        now = new HashMap<>(now);
+        now.putAll(catalog.all());
+      }
       compare(o, held.keySet(), now);
       if (o.statement.startsWith("WITH")) {
         // A data-modifying WITH: which tables it writes is read from its locks.

@@ -206,6 +206,14 @@ final class Statements {
     return i < t.size() ? t.get(i).toUpperCase(Locale.ROOT) : "";
   }
 
+  /**
+   * {@code ALTER SCHEMA ... RENAME TO ...}: renames every relation in the schema without locking
+   * any of them.
+   */
+  static boolean isSchemaRename(SqlStatement s) {
+    return s.startsWith("ALTER", "SCHEMA") && s.hasLeadingWord("RENAME");
+  }
+
   /** {@code ALTER TABLE ... ATTACH PARTITION ...}. */
   static boolean isAttachPartition(SqlStatement s) {
     int attach = position(s, "ATTACH");

@@ -454,6 +454,44 @@ class ImpactPlannerTest {
         .contains("first add CHECK (\"UPPER\" IS NOT NULL) NOT VALID");
   }
 
+  @Test
+  void aSchemaRenameIsReportedOnItsOwnStatementAndNotOnLaterOnes() {
+    MigrationScript v1 =
+        new MigrationScript(
+            "V1__s.sql",
+            "CREATE SCHEMA s; CREATE TABLE s.a (id int);"
+                + " INSERT INTO s.a SELECT generate_series(1, 10); CREATE TABLE b (id int);");
+    migrate(request(List.of(v1)));
+    pg.execute("ANALYZE");
+
+    ImpactPlan plan =
+        plan(
+            request(
+                List.of(
+                    v1,
+                    new MigrationScript(
+                        "V2__rename.sql",
+                        "-- pitstop:allow PS109 the application reads s2 since release 7\n"
+                            + "ALTER SCHEMA s RENAME TO s2;\n"
+                            + "ALTER TABLE s2.a ADD COLUMN x int;"),
+                    new MigrationScript(
+                        "V3__index.sql", "CREATE INDEX CONCURRENTLY bi ON b (id);"))));
+
+    List<Finding> renames =
+        plan.findings().stream().filter(f -> f.code() == FindingCode.PS109).toList();
+    assertThat(renames)
+        .extracting(Finding::script, Finding::line, Finding::allowed)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("V2__rename.sql", 2, true));
+    assertThat(renames.get(0).message())
+        .startsWith("Renames table s.a (10 rows, ")
+        .endsWith(
+            ") to s2.a with its schema: the running application's queries that use it fail until"
+                + " it is deployed with the new name");
+    assertThat(plan.scripts().get(1).statements().get(0).locks())
+        .extracting(LockTaken::relation)
+        .containsOnly("public.b");
+  }
+
   /** Plans on the target's own server, as the CLI does without --plan-database-url. */
   private static ImpactPlan plan(MigrationRequest request) {
     return new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request);
