@@ -578,37 +578,24 @@ final class Rules {
     if (a == null) {
       return;
     }
-    if (tableLike && !a.qualified().equals(b.qualified()) && !o.held.containsKey(oid)) {
-      // renamed with its schema (ALTER SCHEMA ... RENAME), which locks none of its relations
-      TargetSizes.Table t = probe.sizes().table(target);
-      add(
-          FindingCode.PS109,
-          o.index,
-          target,
-          "Renames "
-              + kind
-              + " "
-              + b.qualified()
-              + (t == null ? "" : " (" + t.describe() + ")")
-              + " to "
-              + a.qualified()
-              + " with its schema"
-              + breaks
-              + " with the new name");
-    } else if (tableLike && !a.qualified().equals(b.qualified())) {
-      add(
-          FindingCode.PS109,
-          o.index,
-          target,
-          named
-              + " to rename "
-              + kind
-              + " "
-              + b.qualified()
-              + " to "
-              + a.qualified()
-              + breaks
-              + " with the new name");
+    if (tableLike && !a.qualified().equals(b.qualified())) {
+      String rename;
+      if (o.held.containsKey(oid)) {
+        rename = named + " to rename " + kind + " " + b.qualified() + " to " + a.qualified();
+      } else {
+        // renamed with its schema (ALTER SCHEMA ... RENAME), which locks none of its relations
+        TargetSizes.Table t = probe.sizes().table(target);
+        rename =
+            "Renames "
+                + kind
+                + " "
+                + b.qualified()
+                + (t == null ? "" : " (" + t.describe() + ")")
+                + " to "
+                + a.qualified()
+                + " with its schema";
+      }
+      add(FindingCode.PS109, o.index, target, rename + breaks + " with the new name");
     }
     if (!b.isTable()) {
       return;
