@@ -6,7 +6,6 @@ import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ScriptImpact;
 import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.migration.impact.StatementImpact;
-import dev.pitstop.sql.SqlLexer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,11 +153,11 @@ final class ImpactPlanPrinter {
   }
 
   /**
-   * The statement on one line (see {@link SqlLexer#oneLine}), at most {@link #SQL_WIDTH}
-   * characters.
+   * The statement, which the plan has on one line already ({@link StatementImpact#sql()}),
+   * whitespace collapsed, at most {@link #SQL_WIDTH} characters.
    */
   static String shorten(String sql) {
-    String text = sql == null ? "" : SqlLexer.oneLine(sql);
+    String text = sql == null ? "" : sql.strip().replaceAll("\\s+", " ");
     return text.length() <= SQL_WIDTH
         ? text
         : text.substring(0, SQL_WIDTH - 3).stripTrailing() + "...";

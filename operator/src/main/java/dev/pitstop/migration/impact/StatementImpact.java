@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param statement 1-based index in the file
  * @param line 1-based line where it starts
- * @param sql the statement, cut for display
+ * @param sql the statement on one line (see {@link dev.pitstop.sql.SqlLexer#oneLine}), cut for
+ *     display
  * @param locks relation locks this statement took that its transaction did not hold before
  * @param rewritten relations (tables, indexes) whose {@code relfilenode} changed, or indexes the
  *     statement dropped and created again under the same name; "(concurrently)" when rebuilt so
