@@ -49,7 +49,11 @@ public enum FindingCode {
       "changes-the-server",
       Severity.INFO,
       "a statement changes roles, databases or other objects every database on the server shares,"
-          + " so the plan does not run it");
+          + " so the plan does not run it"),
+  PS114(
+      "domain-constraint-scan",
+      Severity.ERROR,
+      "a domain constraint is checked against every table that uses the domain under SHARE");
 
   private final String slug;
   private final Severity severity;

@@ -256,7 +256,54 @@ final class Rules {
                 + " and VALIDATE it in an earlier migration, so that attaching needs no scan");
       }
     }
+    domainScanned(o);
     noLockTimeout(o);
+  }
+
+  /**
+   * ALTER DOMAIN that checks a constraint (ADD without NOT VALID, SET NOT NULL, VALIDATE
+   * CONSTRAINT) reads every table with a column of the domain, each under the SHARE lock it takes
+   * on it; NOT VALID takes none.
+   */
+  private void domainScanned(Observed o) {
+    if (!Statements.isAlterDomain(o.statement)) {
+      return;
+    }
+    String instead;
+    if (Statements.isDomainSetNotNull(o.statement)) {
+      instead =
+          "; add a CHECK (VALUE IS NOT NULL) constraint to the domain NOT VALID instead (new"
+              + " values are checked at once) and validate it in a migration of its own, planned"
+              + " on its own";
+    } else if (Statements.isDomainValidate(o.statement)) {
+      instead =
+          "; validating a domain constraint takes this lock for the scan, unlike a table's (SHARE"
+              + " UPDATE EXCLUSIVE): run it when writes to these tables can wait, or check the"
+              + " columns with table CHECK constraints added NOT VALID and validated instead";
+    } else {
+      instead =
+          "; add it NOT VALID (new values are checked at once) and validate it in a migration of"
+              + " its own, planned on its own";
+    }
+    o.newLocks.forEach(
+        (oid, modes) -> {
+          if (!modes.contains("ShareLock")) {
+            return;
+          }
+          Relation r = relation(o, oid);
+          TargetSizes.Table t = r == null ? null : probe.nonEmptyTargetTable(oid, r);
+          if (t != null) {
+            add(
+                FindingCode.PS114,
+                o.index,
+                t.name(),
+                lockOn(o, oid, t)
+                    + " while checking every row against the domain's constraint: "
+                    + effect(strongest(o, oid))
+                    + " for the scan"
+                    + instead);
+          }
+        });
   }
 
   /** The constraint as {@code relation} had it: same oid, or same name (recreated). */

@@ -214,6 +214,25 @@ final class Statements {
     return s.startsWith("ALTER", "SCHEMA") && s.hasLeadingWord("RENAME");
   }
 
+  /** {@code ALTER DOMAIN ...}. */
+  static boolean isAlterDomain(SqlStatement s) {
+    return s.startsWith("ALTER", "DOMAIN");
+  }
+
+  /** {@code ALTER DOMAIN ... SET NOT NULL}. */
+  static boolean isDomainSetNotNull(SqlStatement s) {
+    int set = position(s, "SET");
+    return isAlterDomain(s)
+        && set >= 0
+        && word(s, set + 1).equals("NOT")
+        && word(s, set + 2).equals("NULL");
+  }
+
+  /** {@code ALTER DOMAIN ... VALIDATE CONSTRAINT ...}. */
+  static boolean isDomainValidate(SqlStatement s) {
+    return isAlterDomain(s) && s.hasLeadingWord("VALIDATE");
+  }
+
   /** {@code ALTER TABLE ... ATTACH PARTITION ...}. */
   static boolean isAttachPartition(SqlStatement s) {
     int attach = position(s, "ATTACH");

@@ -14,6 +14,7 @@ import static dev.pitstop.migration.impact.FindingCode.PS110;
 import static dev.pitstop.migration.impact.FindingCode.PS111;
 import static dev.pitstop.migration.impact.FindingCode.PS112;
 import static dev.pitstop.migration.impact.FindingCode.PS113;
+import static dev.pitstop.migration.impact.FindingCode.PS114;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -48,6 +49,11 @@ class ImpactCorpusTest {
   static Entry safe(String label, String... scripts) {
     return new Entry(label, Set.of(), TEN_SECONDS, List.of(scripts));
   }
+
+  /** A domain that orders uses, every row holding its default. */
+  static final String REFUND_DOMAIN =
+      "CREATE DOMAIN refund_amount AS integer;\n"
+          + "ALTER TABLE orders ADD COLUMN refund refund_amount DEFAULT 0;";
 
   static final List<Entry> RISKY =
       List.of(
@@ -126,6 +132,23 @@ class ImpactCorpusTest {
               "ALTER TABLE customers ADD CONSTRAINT customers_name_check CHECK (name <> '')"
                   + " NOT VALID;\n"
                   + "ALTER TABLE customers VALIDATE CONSTRAINT customers_name_check;"),
+          risky(
+              "domain check added validated",
+              Set.of(PS114),
+              REFUND_DOMAIN,
+              "ALTER DOMAIN refund_amount ADD CONSTRAINT refund_amount_positive CHECK (VALUE >= 0)"),
+          risky(
+              "domain SET NOT NULL",
+              Set.of(PS114),
+              REFUND_DOMAIN,
+              "ALTER DOMAIN refund_amount SET NOT NULL"),
+          risky(
+              "domain check NOT VALID and validated in the same migration",
+              Set.of(PS114),
+              REFUND_DOMAIN,
+              "ALTER DOMAIN refund_amount ADD CONSTRAINT refund_amount_positive CHECK (VALUE >= 0)"
+                  + " NOT VALID;\n"
+                  + "ALTER DOMAIN refund_amount VALIDATE CONSTRAINT refund_amount_positive;"),
           risky(
               "SET NOT NULL without a check constraint",
               Set.of(PS106),
@@ -325,6 +348,16 @@ class ImpactCorpusTest {
               "exclusive lock with lock_timeout set",
               "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;"),
           safe("SET DEFAULT", "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new'"),
+          safe(
+              "domain check NOT VALID",
+              REFUND_DOMAIN,
+              "ALTER DOMAIN refund_amount ADD CONSTRAINT refund_amount_positive CHECK (VALUE >= 0)"
+                  + " NOT VALID"),
+          safe(
+              "domain check of a domain only an empty table uses",
+              "CREATE DOMAIN message_kind AS text;\nALTER TABLE audit ADD COLUMN kind message_kind;",
+              "ALTER DOMAIN message_kind ADD CONSTRAINT message_kind_known CHECK (VALUE <> '')"),
+          safe("domain DROP NOT NULL", REFUND_DOMAIN, "ALTER DOMAIN refund_amount DROP NOT NULL"),
           safe("DROP NOT NULL", "ALTER TABLE orders ALTER COLUMN amount DROP NOT NULL"),
           safe(
               "type change of an empty table",
@@ -378,7 +411,7 @@ class ImpactCorpusTest {
   }
 
   private static final Set<FindingCode> SIZED =
-      EnumSet.of(PS101, PS102, PS103, PS104, PS105, PS106, PS107, PS108, PS110, PS112);
+      EnumSet.of(PS101, PS102, PS103, PS104, PS105, PS106, PS107, PS108, PS110, PS112, PS114);
 
   /**
    * A finding about a table's size names a lock mode as PostgreSQL documents it, the table as on
