@@ -85,10 +85,12 @@ public final class SqlIdentifiers {
   /**
    * A name as it reads unambiguously: as it is when PostgreSQL would read it back unquoted as the
    * same name (lower-case letters, digits, {@code _}, {@code $}, non-ASCII letters), else
-   * double-quoted. Key words are not told apart: a column named {@code select} stays as it is.
+   * double-quoted; so is a key word that cannot stand unquoted as a name ({@code "select"}, {@code
+   * "user"}).
    */
   public static String quoteIfNeeded(String name) {
-    boolean plain = isSimpleIdentifier(name) && foldCase(name).equals(name);
+    boolean plain =
+        isSimpleIdentifier(name) && foldCase(name).equals(name) && !SqlKeywords.needsQuotes(name);
     return plain ? name : quote(name);
   }
 
