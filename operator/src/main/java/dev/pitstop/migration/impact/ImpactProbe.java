@@ -3,6 +3,7 @@ package dev.pitstop.migration.impact;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingScript;
 import dev.pitstop.migration.impact.CatalogState.Relation;
+import dev.pitstop.sql.ServerMessages;
 import dev.pitstop.sql.SessionState;
 import dev.pitstop.sql.SessionTimeouts;
 import dev.pitstop.sql.SqlStatement;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.postgresql.util.PSQLException;
 
 /**
  * Runs pending migrations on the scratch copy as {@code migrate} would run them (one transaction
@@ -449,13 +449,7 @@ final class ImpactProbe {
 
     private void fail(Observed o, SQLException e, Rules rules) {
       String state = e.getSQLState() == null ? "?????" : e.getSQLState();
-      String message = e.getMessage();
-      if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
-        message = p.getServerErrorMessage().getMessage();
-      }
-      if (message != null) {
-        message = message.lines().findFirst().orElse("").strip();
-      }
+      String message = ServerMessages.primary(e);
       String error = state + " " + message;
       o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), error));
       rules.failed(o, state, message, failedBefore);

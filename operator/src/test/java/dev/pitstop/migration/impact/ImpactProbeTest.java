@@ -54,6 +54,25 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aServerMessageWithALineBreakInANameIsShownWholeOnOneLine() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan("ALTER TABLE \"two\nlines\" ADD COLUMN x int; -- the table does not exist");
+
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::message)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.toList().get(0)).isEqualTo(FindingCode.PS100);
+              assertThat((String) t.toList().get(1))
+                  .contains("relation \"two\\nlines\" does not exist")
+                  .doesNotContain("\n");
+            });
+    assertThat(result.scripts().get(0).statements().get(0).error())
+        .isEqualTo("42P01 relation \"two\\nlines\" does not exist");
+  }
+
+  @Test
   void aStoredGeneratedColumnIsNamedAsSuchWithAFixThatFitsIt() throws Exception {
     ImpactProbe.Result result =
         fixture.plan(
