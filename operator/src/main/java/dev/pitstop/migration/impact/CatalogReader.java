@@ -169,15 +169,28 @@ final class CatalogReader {
       String sequenceOptions) {
 
     String sql(boolean inTable) {
+      return sql(inTable, true);
+    }
+
+    String sql(boolean inTable, boolean withDefault) {
       StringBuilder sql = new StringBuilder(q(name)).append(' ').append(type);
       if (collation != null) {
         sql.append(" COLLATE ").append(collation);
       }
-      return inTable ? sql.append(options()).toString() : sql.toString();
+      return inTable ? sql.append(options(withDefault)).toString() : sql.toString();
+    }
+
+    /** A plain default: not an identity's or a generated column's expression. */
+    boolean hasPlainDefault() {
+      return !"s".equals(generated) && identity.isEmpty() && defaultExpression != null;
     }
 
     /** Generation, identity, default and NOT NULL, each with a leading space; may be empty. */
     String options() {
+      return options(true);
+    }
+
+    private String options(boolean withDefault) {
       StringBuilder sql = new StringBuilder();
       if ("s".equals(generated)) {
         sql.append(" GENERATED ALWAYS AS (").append(defaultExpression).append(") STORED");
@@ -192,7 +205,7 @@ final class CatalogReader {
               .append(sequenceOptions)
               .append(')');
         }
-      } else if (defaultExpression != null) {
+      } else if (defaultExpression != null && withDefault) {
         sql.append(" DEFAULT ").append(defaultExpression);
       }
       if (notNull) {
@@ -536,6 +549,8 @@ final class CatalogReader {
                   .append(q(r.getString(3)));
           List<String> inherits = parents.getOrDefault(oid, List.of());
           String table = null;
+          StringBuilder withoutDefaults = null;
+          List<Column> defaults = new ArrayList<>();
           if (r.getBoolean(6)) {
             sql.append(" PARTITION OF ").append(inherits.get(0)).append(' ').append(r.getString(9));
             table = parentNames.get(oid);
@@ -552,16 +567,25 @@ final class CatalogReader {
               sql.append(" (").append(String.join(", ", options)).append(')');
             }
           } else {
-            List<String> definitions = new ArrayList<>();
+            List<Column> own = new ArrayList<>();
             for (Column c : columns.getOrDefault(oid, List.of())) {
               if (c.local() || inherits.isEmpty()) {
-                definitions.add(c.sql(true));
+                own.add(c);
               }
             }
-            sql.append(" (").append(String.join(", ", definitions)).append(')');
-            if (!inherits.isEmpty()) {
-              sql.append(" INHERITS (").append(String.join(", ", inherits)).append(')');
-            }
+            String inherit =
+                inherits.isEmpty() ? "" : " INHERITS (" + String.join(", ", inherits) + ")";
+            withoutDefaults = new StringBuilder(sql);
+            withoutDefaults
+                .append(" (")
+                .append(String.join(", ", own.stream().map(c -> c.sql(true, false)).toList()))
+                .append(')')
+                .append(inherit);
+            sql.append(" (")
+                .append(String.join(", ", own.stream().map(c -> c.sql(true)).toList()))
+                .append(')')
+                .append(inherit);
+            own.stream().filter(Column::hasPlainDefault).forEach(defaults::add);
           }
           if ("p".equals(r.getString(4))) {
             String key =
@@ -572,22 +596,48 @@ final class CatalogReader {
               return; // listed by deparse
             }
             sql.append(" PARTITION BY ").append(key);
+            if (withoutDefaults != null) {
+              withoutDefaults.append(" PARTITION BY ").append(key);
+            }
           }
-          List<String> statements = new ArrayList<>();
-          statements.add(sql.toString());
           String alter = "ALTER TABLE " + q(r.getString(2)) + "." + q(r.getString(3));
+          List<String> settings = new ArrayList<>();
           if (r.getBoolean(11)) {
-            statements.add(alter + " ENABLE ROW LEVEL SECURITY");
+            settings.add(alter + " ENABLE ROW LEVEL SECURITY");
           }
           if (r.getBoolean(12)) {
-            statements.add(alter + " FORCE ROW LEVEL SECURITY");
+            settings.add(alter + " FORCE ROW LEVEL SECURITY");
           }
           if ("f".equals(r.getString(13)) || "n".equals(r.getString(13))) {
             // USING INDEX is set once the index exists (indexRoles)
-            statements.add(
+            settings.add(
                 alter + " REPLICA IDENTITY " + ("f".equals(r.getString(13)) ? "FULL" : "NOTHING"));
           }
-          out.add(new SchemaObject("table", name, table, statements));
+          List<String> statements = new ArrayList<>();
+          statements.add(sql.toString());
+          statements.addAll(settings);
+          // A default the scratch server cannot create (a function it lacks) should not cost the
+          // copy the whole table: without them, the table is created, each default set on its own.
+          List<SchemaObject> fallback = new ArrayList<>();
+          if (!defaults.isEmpty()) {
+            List<String> bare = new ArrayList<>();
+            bare.add(withoutDefaults.toString());
+            bare.addAll(settings);
+            fallback.add(new SchemaObject("table", name, table, bare));
+            for (Column c : defaults) {
+              fallback.add(
+                  new SchemaObject(
+                      "default of column",
+                      name + "." + SqlIdentifiers.quoteIfNeeded(c.name()),
+                      name,
+                      alter
+                          + " ALTER COLUMN "
+                          + q(c.name())
+                          + " SET DEFAULT "
+                          + c.defaultExpression()));
+            }
+          }
+          out.add(new SchemaObject("table", name, table, statements, fallback));
         });
     return out;
   }

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * CatalogReader} for what is read and how. On the scratch side every object is created in its own
  * savepoint, so one that fails does not stop the others; objects that failed are tried again while
  * that makes progress (an object may depend on one created later, e.g. a function returning a
- * table's row type), and what still fails is returned.
+ * table's row type), and what still fails is returned. A table that still fails is then tried
+ * without its column defaults, each default set on its own, so one the scratch server refuses (a
+ * function it lacks) costs the copy that default, not the table.
  */
 final class SchemaCopy {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaCopy.class);
@@ -86,6 +88,7 @@ final class SchemaCopy {
       }
       Map<SchemaObject, String> failed = new LinkedHashMap<>();
       List<SchemaObject> pending = objects;
+      boolean inParts = false;
       while (true) {
         failed.clear();
         for (SchemaObject object : pending) {
@@ -94,7 +97,19 @@ final class SchemaCopy {
             failed.put(object, error);
           }
         }
-        if (failed.isEmpty() || failed.size() == pending.size()) {
+        boolean progress = !failed.isEmpty() && failed.size() < pending.size();
+        if (!progress
+            && !inParts
+            && failed.keySet().stream().anyMatch(o -> !o.fallback().isEmpty())) {
+          // no more progress whole: what can be made in parts is tried so, once
+          inParts = true;
+          pending = new ArrayList<>();
+          for (SchemaObject object : failed.keySet()) {
+            pending.addAll(object.fallback().isEmpty() ? List.of(object) : object.fallback());
+          }
+          continue;
+        }
+        if (!progress) {
           break;
         }
         pending = new ArrayList<>(failed.keySet());

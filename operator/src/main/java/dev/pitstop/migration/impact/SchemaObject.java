@@ -10,10 +10,18 @@ import java.util.List;
  * @param table the qualified name of the table it belongs to (for constraints, indexes, triggers),
  *     or null: when that table could not be copied, the object is not listed separately
  * @param statements run in order, all or none
+ * @param fallback the same object in parts, tried when it cannot be created whole (a table without
+ *     the defaults the scratch server refuses), or empty
  */
-record SchemaObject(String kind, String name, String table, List<String> statements) {
+record SchemaObject(
+    String kind, String name, String table, List<String> statements, List<SchemaObject> fallback) {
   SchemaObject {
     statements = List.copyOf(statements);
+    fallback = List.copyOf(fallback);
+  }
+
+  SchemaObject(String kind, String name, String table, List<String> statements) {
+    this(kind, name, table, statements, List.of());
   }
 
   SchemaObject(String kind, String name, String table, String statement) {

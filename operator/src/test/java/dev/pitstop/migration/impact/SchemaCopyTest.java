@@ -357,6 +357,70 @@ class SchemaCopyTest {
   }
 
   @Test
+  void aTableWhoseDefaultNeedsAFunctionThatNeedsTheTableIsCopiedWithItsDefault() throws Exception {
+    TestDatabase target = pg.database();
+    target.execute("CREATE TABLE codes (id int PRIMARY KEY, code text)");
+    // one statement at a time: the driver would split the body at its semicolon
+    target.execute(
+        "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql"
+            + " BEGIN ATOMIC SELECT 'c' || count(*) FROM public.codes; END");
+    target.execute("ALTER TABLE codes ALTER COLUMN code SET DEFAULT next_code()");
+    TestDatabase scratch = pg.createDatabase();
+
+    List<String> notCopied;
+    try (Connection onTarget = target.dataSource().getConnection();
+        Connection onScratch = scratch.dataSource().getConnection()) {
+      notCopied = SchemaCopy.copy(onTarget, onScratch);
+    }
+
+    // the table needs the function for its default, the function needs the table for its body
+    assertThat(notCopied).isEmpty();
+    assertThat(defaultOf(scratch, "codes", "code")).isEqualTo("next_code()");
+    assertThat(
+            scratch.queryStrings("SELECT proname::text FROM pg_proc WHERE proname = 'next_code'"))
+        .containsExactly("next_code");
+  }
+
+  @Test
+  void aDefaultTheScratchServerRefusesCostsTheCopyThatDefaultNotTheTable() throws Exception {
+    TestDatabase target = pg.database();
+    target.execute(
+        """
+        CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS 'SELECT ''c''';
+        CREATE TABLE codes (id int PRIMARY KEY, code text DEFAULT next_code(),
+          made timestamptz DEFAULT now());
+        """);
+    TestDatabase scratch = pg.createDatabase();
+    // a procedure of that name (as on a server where it means something else)
+    scratch.execute("CREATE PROCEDURE next_code() LANGUAGE sql AS 'SELECT 1'");
+
+    List<String> notCopied;
+    try (Connection onTarget = target.dataSource().getConnection();
+        Connection onScratch = scratch.dataSource().getConnection()) {
+      notCopied = SchemaCopy.copy(onTarget, onScratch);
+    }
+
+    assertThat(notCopied).hasSize(2);
+    assertThat(notCopied.get(0)).startsWith("function public.next_code() (the scratch server");
+    assertThat(notCopied.get(1))
+        .startsWith("default of column public.codes.code (the scratch server refused it: ")
+        .contains("procedure");
+    assertThat(scratch.tableExists("codes")).isTrue();
+    assertThat(defaultOf(scratch, "codes", "made")).isEqualTo("now()");
+    assertThat(defaultOf(scratch, "codes", "code")).isEmpty();
+  }
+
+  private static String defaultOf(TestDatabase db, String table, String column) {
+    return db.queryStrings(
+            "SELECT coalesce(pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a"
+                + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                + " WHERE a.attrelid = ?::regclass AND a.attname = ?",
+            table,
+            column)
+        .get(0);
+  }
+
+  @Test
   void createsTheTargetsExtensionsInsteadOfTheirObjects() throws Exception {
     TestDatabase target = pg.database();
     target.execute(
