@@ -319,11 +319,7 @@ class SchemaCopyTest {
         """);
     TestDatabase scratch = pg.createDatabase();
 
-    List<String> notCopied;
-    try (Connection onTarget = target.dataSource().getConnection();
-        Connection onScratch = scratch.dataSource().getConnection()) {
-      notCopied = SchemaCopy.copy(onTarget, onScratch);
-    }
+    List<String> notCopied = copy(target, scratch);
 
     assertThat(notCopied)
         .containsExactly(
@@ -343,11 +339,7 @@ class SchemaCopyTest {
     TestDatabase scratch = pg.createDatabase();
     scratch.execute("CREATE TABLE clash (other text)");
 
-    List<String> notCopied;
-    try (Connection onTarget = target.dataSource().getConnection();
-        Connection onScratch = scratch.dataSource().getConnection()) {
-      notCopied = SchemaCopy.copy(onTarget, onScratch);
-    }
+    List<String> notCopied = copy(target, scratch);
 
     assertThat(notCopied)
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
@@ -367,11 +359,7 @@ class SchemaCopyTest {
     target.execute("ALTER TABLE codes ALTER COLUMN code SET DEFAULT next_code()");
     TestDatabase scratch = pg.createDatabase();
 
-    List<String> notCopied;
-    try (Connection onTarget = target.dataSource().getConnection();
-        Connection onScratch = scratch.dataSource().getConnection()) {
-      notCopied = SchemaCopy.copy(onTarget, onScratch);
-    }
+    List<String> notCopied = copy(target, scratch);
 
     // the table needs the function for its default, the function needs the table for its body
     assertThat(notCopied).isEmpty();
@@ -394,11 +382,7 @@ class SchemaCopyTest {
     // a procedure of that name (as on a server where it means something else)
     scratch.execute("CREATE PROCEDURE next_code() LANGUAGE sql AS 'SELECT 1'");
 
-    List<String> notCopied;
-    try (Connection onTarget = target.dataSource().getConnection();
-        Connection onScratch = scratch.dataSource().getConnection()) {
-      notCopied = SchemaCopy.copy(onTarget, onScratch);
-    }
+    List<String> notCopied = copy(target, scratch);
 
     assertThat(notCopied).hasSize(2);
     assertThat(notCopied.get(0)).startsWith("function public.next_code() (the scratch server");
@@ -408,6 +392,13 @@ class SchemaCopyTest {
     assertThat(scratch.tableExists("codes")).isTrue();
     assertThat(defaultOf(scratch, "codes", "made")).isEqualTo("now()");
     assertThat(defaultOf(scratch, "codes", "code")).isEmpty();
+  }
+
+  private static List<String> copy(TestDatabase target, TestDatabase scratch) throws Exception {
+    try (Connection onTarget = target.dataSource().getConnection();
+        Connection onScratch = scratch.dataSource().getConnection()) {
+      return SchemaCopy.copy(onTarget, onScratch);
+    }
   }
 
   private static String defaultOf(TestDatabase db, String table, String column) {
