@@ -134,8 +134,11 @@ final class BatchDeleter {
       Long remaining;
       if (pass.state() == RuleState.INTERRUPTED) {
         remaining = null;
-      } else if (pass.state() == RuleState.DONE && pass.mode().plainRanges()) {
-        // A range walk skips nothing: it deleted every row that matched when it passed by.
+      } else if (pass.state() == RuleState.DONE
+          && pass.mode().plainRanges()
+          && !rule.mayKeepRows()) {
+        // A range walk skips nothing: it deleted every row that matched when it passed by (unless
+        // a trigger, rule or policy kept some in place).
         remaining = 0L;
       } else {
         remaining = count(rule, cutoff);
@@ -151,8 +154,12 @@ final class BatchDeleter {
       if (pass.state() == RuleState.DONE && remaining != null && remaining > 0) {
         message =
             remaining
-                + " matching row(s) were locked by other sessions or added meanwhile; left for"
-                + " the next run";
+                + " matching row(s) were locked by other sessions or added meanwhile"
+                + (rule.mayKeepRows()
+                    ? ", or kept by a BEFORE DELETE trigger, a DELETE rule or a row-level security"
+                        + " policy of the table"
+                    : "")
+                + "; left for the next run";
       }
       if (uncounted != null) {
         message = message == null ? uncounted : message + "; " + uncounted;

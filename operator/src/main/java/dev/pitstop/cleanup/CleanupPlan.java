@@ -18,8 +18,8 @@ public record CleanupPlan(List<PlannedRule> rules) {
    * @param name the rule's name
    * @param table the table, schema-qualified as the catalog resolved it
    * @param deleteBy how batches pick rows: the primary key, or ctid when there is none
-   * @param batchSql the statement a batch runs ({@code ?}: the cutoff if any, the previous batch's
-   *     last key when walking in key order, the batch size)
+   * @param batchSql the statement a batch runs ({@code ?}: the cutoff if any (twice when by primary
+   *     key), the previous batch's last key when walking in key order, the batch size)
    */
   public record PlannedRule(String name, String table, String deleteBy, String batchSql) {}
 }

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  * @param verified whether the server accepted the batch statement; false while the table was too
  *     busy (locked) to check it, in which case nothing may be deleted until it is checked
  * @param cascades the foreign keys through which deleting the rows deletes or changes other rows
+ * @param mayKeepRows whether a DELETE may leave a matching row in place (a BEFORE DELETE trigger, a
+ *     DELETE rule or row-level security on the table), so what is left must be counted
  */
 record ResolvedRule(
     DeletionRule rule,
@@ -37,7 +39,8 @@ record ResolvedRule(
     Keyset keyset,
     String condition,
     boolean verified,
-    CascadeGraph cascades) {
+    CascadeGraph cascades,
+    boolean mayKeepRows) {
 
   /**
    * An indexed column to walk: each batch starts where the previous one ended.
@@ -103,7 +106,8 @@ record ResolvedRule(
 
   /** This rule, checked or not. */
   ResolvedRule withVerified(boolean value) {
-    return new ResolvedRule(rule, table, primaryKey, byCtid, keyset, condition, value, cascades);
+    return new ResolvedRule(
+        rule, table, primaryKey, byCtid, keyset, condition, value, cascades, mayKeepRows);
   }
 
   String name() {
@@ -136,7 +140,7 @@ record ResolvedRule(
 
   /**
    * One batch; it returns the rows deleted and, when ordered, the last key as text. Parameters: the
-   * cutoff if any, the keyset bound if {@code bounded}, the batch size.
+   * cutoff if any (twice when by primary key), the keyset bound if {@code bounded}, the batch size.
    *
    * @param ordered walk the keyset column in order (requires {@link #keyset()})
    * @param bounded start after the previous batch's last key
@@ -171,9 +175,13 @@ record ResolvedRule(
               : "(SELECT deleted.pitstop_key::text AS last_key FROM deleted"
                   + " ORDER BY deleted.pitstop_key DESC LIMIT 1)";
     }
+    // By primary key, the condition is checked again: in a table with inheritance children a key
+    // is unique only per table, so a child's row with a picked key need not match.
+    String recheck = byCtid ? "" : "(" + condition + ") AND ";
     return "WITH deleted AS (DELETE FROM "
         + target
         + " WHERE "
+        + recheck
         + match
         + " RETURNING "
         + returning
@@ -338,6 +346,9 @@ record ResolvedRule(
       PreparedStatement statement, OffsetDateTime cutoff, boolean bounded, String last, int size)
       throws SQLException {
     int next = bindCutoff(statement, cutoff);
+    if (!byCtid && needsCutoff()) {
+      statement.setObject(next++, cutoff); // the condition checked again by the DELETE
+    }
     if (bounded) {
       if (last == null) {
         statement.setNull(next++, Types.VARCHAR);

@@ -104,7 +104,8 @@ final class RuleValidator {
         keyset,
         condition,
         false,
-        catalog.cascades(table.name(), !byCtid));
+        catalog.cascades(table.name(), !byCtid),
+        table.mayKeepRows());
   }
 
   /** A single-column primary key is always indexed and unique: a keyset for any rule. */

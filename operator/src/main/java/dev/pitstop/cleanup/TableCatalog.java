@@ -32,6 +32,9 @@ final class TableCatalog {
    * @param primaryKey primary key columns in key order; empty when there is none
    * @param indexed columns that lead a valid index (an ordered walk over them is cheap)
    * @param hasChildren whether other tables inherit from it (ctids then repeat)
+   * @param mayKeepRows whether a DELETE of a matching row may leave it in place: it or a table that
+   *     inherits from it has an enabled row-level BEFORE DELETE trigger (which can return NULL), a
+   *     DELETE rule, or row-level security (a DELETE policy may be narrower than the SELECT one)
    */
   record Table(
       QualifiedName name,
@@ -39,7 +42,8 @@ final class TableCatalog {
       Map<String, Column> columns,
       List<String> primaryKey,
       Set<String> indexed,
-      boolean hasChildren) {
+      boolean hasChildren,
+      boolean mayKeepRows) {
     boolean isTable() {
       return kind == 'r' || kind == 'p';
     }
@@ -101,7 +105,13 @@ final class TableCatalog {
     }
     return Optional.of(
         new Table(
-            resolved, kind, columns(oid), primaryKey(oid), indexedColumns(oid), hasChildren(oid)));
+            resolved,
+            kind,
+            columns(oid),
+            primaryKey(oid),
+            indexedColumns(oid),
+            hasChildren(oid),
+            mayKeepRows(oid)));
   }
 
   /**
@@ -260,6 +270,26 @@ final class TableCatalog {
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = ?)")) {
+      statement.setLong(1, oid);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
+  private boolean mayKeepRows(long oid) throws SQLException {
+    // tgtype bits: 1 row, 2 before, 8 delete
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "WITH RECURSIVE t(oid) AS (SELECT ?::oid UNION SELECT i.inhrelid"
+                + " FROM pg_catalog.pg_inherits i JOIN t ON i.inhparent = t.oid)"
+                + " SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g JOIN t ON g.tgrelid = t.oid"
+                + "  WHERE NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 11 = 11)"
+                + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r JOIN t ON r.ev_class = t.oid"
+                + "  WHERE r.ev_type = '4')"
+                + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN t ON c.oid = t.oid"
+                + "  WHERE c.relrowsecurity)")) {
       statement.setLong(1, oid);
       try (ResultSet row = statement.executeQuery()) {
         row.next();

@@ -87,6 +87,64 @@ class CleanupEngineTest {
   }
 
   @Test
+  void aChildTablesRowWithAPickedKeyIsNotDeletedUnlessItMatches() {
+    // A primary key is not inherited: the child holds current rows with the parent's key values.
+    pg.execute(
+        "CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL);"
+            + " CREATE INDEX ON events (at);"
+            + " CREATE TABLE events_archive () INHERITS (events);"
+            + " INSERT INTO events SELECT i, timestamptz '2020-01-01' FROM generate_series(1, 300) i;"
+            + " INSERT INTO events_archive SELECT i, now() + interval '10 days'"
+            + " FROM generate_series(1, 300) i;");
+
+    // 300 rows share one key value, more than a batch: the rule deletes in locking batches
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .batchSize(100)
+                    .rule(DeletionRule.olderThan("old", "events", "at", Duration.ofDays(365)))
+                    .build(),
+                CleanupListener.NONE);
+
+    RuleOutcome old = result.rule("old").orElseThrow();
+    assertThat(old.deleted()).isEqualTo(300);
+    assertThat(pg.queryLong("SELECT count(*) FROM ONLY events")).isZero();
+    assertThat(pg.queryLong("SELECT count(*) FROM events_archive")).isEqualTo(300);
+    assertThat(result.outcome()).isEqualTo(CleanupOutcome.SUCCEEDED);
+  }
+
+  @Test
+  void rowsABeforeDeleteTriggerKeepsAreReportedAsLeftNotDeleted() {
+    // a soft delete: the trigger marks the row and keeps it
+    pg.execute(
+        "ALTER TABLE api_logs ADD COLUMN deleted boolean NOT NULL DEFAULT false;"
+            + " CREATE INDEX ON api_logs (created_at);"
+            + " CREATE FUNCTION keep_log() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN UPDATE api_logs SET deleted = true WHERE id = OLD.id; RETURN NULL; END $$;"
+            + " CREATE TRIGGER keep_log BEFORE DELETE ON api_logs FOR EACH ROW"
+            + " EXECUTE FUNCTION keep_log();");
+
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .rule(
+                        DeletionRule.olderThan(
+                            "old-logs", "api_logs", "created_at", Duration.ofDays(365)))
+                    .build(),
+                CleanupListener.NONE);
+
+    RuleOutcome logs = result.rule("old-logs").orElseThrow();
+    assertThat(logs.deleted()).isZero();
+    assertThat(logs.remaining()).isEqualTo(300);
+    assertThat(logs.matched()).isEqualTo(300);
+    assertThat(logs.message()).contains("BEFORE DELETE trigger");
+    assertThat(result.outcome()).isEqualTo(CleanupOutcome.INCOMPLETE);
+    assertThat(pg.rowCount("api_logs")).isEqualTo(500);
+  }
+
+  @Test
   void olderThanWorksOnTimestampWithoutTimeZoneAndLongAges() {
     CleanupResult result =
         engine()
