@@ -202,7 +202,18 @@ public final class CleanupRuns {
             .collect(Collectors.joining(", "));
     if (result.dryRun()) {
       long matched = result.rules().stream().mapToLong(r -> nz(r.matched())).sum();
-      return "dry run: " + count(matched) + " row(s) match (" + perRule + "); nothing deleted";
+      // each rule is counted on the rows as they are, before any rule deletes
+      String each =
+          result.rules().size() > 1
+              ? ", each rule counted on its own (a row two rules match counts twice)"
+              : "";
+      return "dry run: "
+          + count(matched)
+          + " row(s) match"
+          + each
+          + " ("
+          + perRule
+          + "); nothing deleted";
     }
     String deleted = "deleted " + count(result.rowsDeleted()) + " row(s) (" + perRule + ")" + took;
     // Rules with the same note share it: "b, c: maxDuration reached before it started".

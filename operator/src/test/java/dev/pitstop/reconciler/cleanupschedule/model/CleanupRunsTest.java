@@ -90,6 +90,37 @@ class CleanupRunsTest {
   }
 
   @Test
+  void aDryRunOfSeveralRulesSaysEachWasCountedOnItsOwn() {
+    CleanupResult one =
+        new CleanupResult(
+            CleanupOutcome.SUCCEEDED,
+            true,
+            START,
+            END,
+            List.of(rule("sessions", RuleState.COUNTED, 0, null)),
+            List.of(),
+            List.of());
+    CleanupResult two =
+        new CleanupResult(
+            CleanupOutcome.SUCCEEDED,
+            true,
+            START,
+            END,
+            List.of(
+                rule("sessions", RuleState.COUNTED, 0, null),
+                rule("old-sessions", RuleState.COUNTED, 0, null)),
+            List.of(),
+            List.of());
+
+    assertThat(CleanupRuns.of(one, "Manual", null).message)
+        .isEqualTo("dry run: 0 row(s) match (sessions 0); nothing deleted");
+    assertThat(CleanupRuns.of(two, "Manual", null).message)
+        .isEqualTo(
+            "dry run: 0 row(s) match, each rule counted on its own (a row two rules match counts"
+                + " twice) (sessions 0, old-sessions 0); nothing deleted");
+  }
+
+  @Test
   void clausesLoseTrailingPeriodsAndSpacesOnly() {
     assertThat(Sentences.clause("Nothing was changed. ")).isEqualTo("Nothing was changed");
     assertThat(Sentences.clause("timed out after 5000ms..")).isEqualTo("timed out after 5000ms");
