@@ -334,13 +334,20 @@ final class MigrationResolver {
     int separator = base.indexOf(SEPARATOR);
     boolean baseline = base.startsWith("B");
     boolean versioned = base.startsWith("V") || baseline;
+    if (separator < 0 && versioned) {
+      // V1.sql, V1_1.sql: a version without a description, as Flyway allows (description "")
+      separator = base.length();
+    }
     if (separator < 0 || !(versioned || base.startsWith("R"))) {
       throw badName(
           name,
           "does not look like V<version>__<description>.sql, B<version>__<description>.sql or"
               + " R__<description>.sql");
     }
-    String description = base.substring(separator + SEPARATOR.length()).replace('_', ' ');
+    String description =
+        separator == base.length()
+            ? ""
+            : base.substring(separator + SEPARATOR.length()).replace('_', ' ');
     if (description.length() > MAX_DESCRIPTION) {
       throw badName(name, "has a description longer than " + MAX_DESCRIPTION + " characters");
     }

@@ -164,6 +164,28 @@ class FlywayCompatibilityTest {
   }
 
   @Test
+  void aVersionWithoutADescriptionIsAMigrationForBothAsInFlyway() throws Exception {
+    write("V1.sql", "CREATE TABLE items (id int PRIMARY KEY);\n");
+    write("V1_1.sql", "INSERT INTO items VALUES (1);\n");
+    assertThat(flyway().migrate().migrationsExecuted).isEqualTo(2);
+
+    write("V2.sql", "INSERT INTO items VALUES (2);\n");
+    MigrationEngine engine = new MigrationEngine(pg.dataSource());
+    assertThat(engine.validate(pitstopRequest()).valid()).isTrue();
+    MigrateResult result = engine.migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("2");
+    assertThat(pg.rowCount("items")).isEqualTo(2);
+    assertThat(
+            pg.queryStrings(
+                "SELECT version || '|' || description || '|' || script FROM flyway_schema_history"
+                    + " ORDER BY installed_rank"))
+        .containsExactly("1||V1.sql", "1.1||V1_1.sql", "2||V2.sql");
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+    assertThat(flyway().migrate().migrationsExecuted).isZero();
+  }
+
+  @Test
   void flywayBaselineMakesLowerVersionsCountAsApplied() throws Exception {
     pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
     Flyway.configure().dataSource(pg.dataSource()).baselineVersion("2").load().baseline();
