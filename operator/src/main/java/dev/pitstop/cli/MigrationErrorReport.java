@@ -62,7 +62,9 @@ final class MigrationErrorReport {
             || command.equals(StatusCommand.NAME)
             || command.equals(ValidateCommand.NAME)
             || command.equals(BaselineCommand.NAME)
-            || e.code() == ErrorCode.NON_EMPTY_SCHEMA;
+            || e.code() == ErrorCode.NON_EMPTY_SCHEMA
+            // bad input is refused before anything is done
+            || (BAD_INPUT.contains(e.code()) && failure == null && partial == null);
     boolean inOptionTerms = !command.equals(RunCommand.NAME);
     if (failure != null) {
       err.println(failureSentence(command, failure, partial));
@@ -110,7 +112,7 @@ final class MigrationErrorReport {
   static List<ValidationIssue> fileProblems(
       String command, MigrationRequest request, PrintStream err) {
     ignored(command, request.scripts(), err);
-    return MigrationScripts.namingProblems(request);
+    return MigrationScripts.refusedWhateverTheHistory(request);
   }
 
   static void ignored(String command, List<MigrationScript> scripts, PrintStream err) {

@@ -23,6 +23,11 @@ import javax.sql.DataSource;
  */
 public final class MigrationEngine {
 
+  /** Problems of a pending script's text: refused once the script is known to be pending. */
+  private static final java.util.Set<ErrorCode> SCRIPT_PROBLEMS =
+      java.util.Set.of(
+          ErrorCode.TRANSACTION_CONTROL, ErrorCode.INVALID_SCRIPT, ErrorCode.UNSET_PLACEHOLDER);
+
   private final DataSource dataSource;
 
   /** Creates an engine on a data source; connections are opened per call and closed after it. */
@@ -65,6 +70,9 @@ public final class MigrationEngine {
               new MigrationHistory(historyTable(request, session)));
       List<PendingScript> pending = new ArrayList<>();
       for (ResolvedMigration m : plan.toApply()) {
+        if (m.problem() != null) {
+          throw m.problem();
+        }
         pending.add(
             new PendingScript(
                 m.versionText(),
@@ -583,6 +591,13 @@ public final class MigrationEngine {
 
   private static void throwIfBlocked(MigrationPlan plan, ChecksumMismatchPolicy policy) {
     List<ValidationIssue> blocking = plan.blockingIssues(policy);
+    // A pending script that cannot run is to be fixed first, as when it was refused before the
+    // database was read; the other issues may well follow from it.
+    List<ValidationIssue> scripts =
+        blocking.stream().filter(issue -> SCRIPT_PROBLEMS.contains(issue.code())).toList();
+    if (!scripts.isEmpty()) {
+      throw MigrationException.of(scripts.get(0), scripts);
+    }
     if (!blocking.isEmpty()) {
       throw MigrationException.of(blocking.get(0), plan.info().issues());
     }

@@ -150,6 +150,11 @@ final class MigrationPlanner {
           isOutOfOrder = true;
         }
       }
+      if (script.problem() != null) {
+        // refused now that it is known to be pending: nothing of it can run
+        MigrationException problem = script.problem();
+        issues.add(new ValidationIssue(problem.code(), problem.subject(), problem.getMessage()));
+      }
       toApply.add(script);
       pending.add(
           new PendingMigration(

@@ -97,14 +97,35 @@ final class MigrationResolver {
    */
   static List<ValidationIssue> problems(
       List<MigrationScript> scripts, Placeholders placeholders, boolean skipCallbacks) {
+    return problems(scripts, placeholders, skipCallbacks, true);
+  }
+
+  /**
+   * Like {@link #problems(List, Placeholders, boolean)}; with {@code migrationsText} false, without
+   * the problems of a migration's text ({@link ResolvedMigration#problem()}).
+   */
+  static List<ValidationIssue> problems(
+      List<MigrationScript> scripts,
+      Placeholders placeholders,
+      boolean skipCallbacks,
+      boolean migrationsText) {
     List<ValidationIssue> problems = new ArrayList<>();
-    resolve(
-        scripts,
-        skipCallbacks,
-        placeholders::replaceWithoutSession,
+    Consumer<MigrationException> add =
         problem ->
             problems.add(
-                new ValidationIssue(problem.code(), problem.subject(), problem.getMessage())));
+                new ValidationIssue(problem.code(), problem.subject(), problem.getMessage()));
+    Resolved resolved = resolve(scripts, skipCallbacks, placeholders::replaceWithoutSession, add);
+    if (migrationsText) {
+      // in file order, among the others
+      Map<String, Integer> order = new HashMap<>();
+      for (int i = 0; i < scripts.size(); i++) {
+        order.put(scripts.get(i).name(), i);
+      }
+      resolved.migrations().stream()
+          .filter(m -> m.problem() != null)
+          .forEach(m -> add.accept(m.problem()));
+      problems.sort(Comparator.comparing(p -> order.getOrDefault(p.subject(), -1)));
+    }
     return problems;
   }
 
@@ -369,18 +390,26 @@ final class MigrationResolver {
         configFile == null
             ? ScriptConfig.NONE
             : ScriptConfig.parse(configFile.name(), configFile.sql());
-    String sql =
-        Boolean.FALSE.equals(config.placeholderReplacement())
-            ? script.sql()
-            : replace.apply(name, script.sql());
-    List<SqlStatement> statements =
-        statements(
-            script,
-            sql,
-            "Migration script ",
-            "; Pitstop runs and records each migration in its own transaction, so remove"
-                + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...) and"
-                + " split the file into several migrations instead.");
+    // What keeps a script from running is its problem, refused only if it is to be applied: a
+    // script an earlier tool applied is compared by its checksum alone.
+    MigrationException problem = null;
+    String sql = script.sql();
+    List<SqlStatement> statements = List.of();
+    try {
+      if (!Boolean.FALSE.equals(config.placeholderReplacement())) {
+        sql = replace.apply(name, script.sql());
+      }
+      statements =
+          statements(
+              script,
+              sql,
+              "Migration script ",
+              "; Pitstop runs and records each migration in its own transaction, so remove"
+                  + " transaction-control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...)"
+                  + " and split the file into several migrations instead.");
+    } catch (MigrationException e) {
+      problem = e;
+    }
     if (Boolean.TRUE.equals(config.executeInTransaction())) {
       for (SqlStatement statement : statements) {
         if (NonTransactionalStatements.requiresAutocommit(statement, Integer.MAX_VALUE)) {
@@ -415,7 +444,8 @@ final class MigrationResolver {
         fileChecksum,
         statements,
         config.executeInTransaction(),
-        baseline);
+        baseline,
+        problem);
   }
 
   private static MigrationException badName(String name, String problem) {

@@ -56,8 +56,10 @@ public final class MigrationScripts {
    * repeatable description, every two callbacks of the same name, and every migration or callback
    * with a top-level transaction-control statement ({@code COMMIT}, {@code ROLLBACK}, {@code
    * BEGIN}, ..., named with its line), each as one issue naming the file. Empty when all scripts
-   * are fine. {@code migrate}, {@code info} and {@code validate} refuse the same scripts before
-   * touching the database.
+   * are fine. {@code migrate}, {@code info} and {@code validate} refuse the same names and
+   * callbacks before touching the database ({@link #refusedWhateverTheHistory}), and a migration's
+   * text (transaction control, a placeholder without a value) once its history shows it is to be
+   * applied.
    */
   public static List<ValidationIssue> namingProblems(List<MigrationScript> scripts) {
     return MigrationResolver.problems(scripts);
@@ -72,6 +74,16 @@ public final class MigrationScripts {
   public static List<ValidationIssue> namingProblems(MigrationRequest request) {
     return MigrationResolver.problems(
         request.scripts(), request.placeholders(), request.skipDefaultCallbacks());
+  }
+
+  /**
+   * The problems of {@link #namingProblems(MigrationRequest)} that refuse a command whatever the
+   * database's history: all but those of a migration's text, which matter only if it is to be
+   * applied (a script Flyway applied with a {@code COMMIT} in it does not stop the others).
+   */
+  public static List<ValidationIssue> refusedWhateverTheHistory(MigrationRequest request) {
+    return MigrationResolver.problems(
+        request.scripts(), request.placeholders(), request.skipDefaultCallbacks(), false);
   }
 
   /**

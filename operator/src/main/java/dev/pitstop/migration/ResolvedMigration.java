@@ -16,6 +16,9 @@ import java.util.List;
  * @param executeInTransaction the script configuration's override of whether the script runs in a
  *     transaction, or null to decide from its statements
  * @param baseline whether it is a baseline migration ({@code B<version>__<description>.sql})
+ * @param problem why the script cannot run (a transaction-control statement, {@code COPY ... FROM
+ *     STDIN} without its data, a placeholder without a value), or null: refused only when it is to
+ *     be applied, so a script already applied (by Flyway, say) does not stop the others
  */
 record ResolvedMigration(
     MigrationVersion version,
@@ -25,7 +28,8 @@ record ResolvedMigration(
     int fileChecksum,
     List<SqlStatement> statements,
     Boolean executeInTransaction,
-    boolean baseline) {
+    boolean baseline,
+    MigrationException problem) {
 
   /**
    * Whether the script runs in one transaction: as its configuration says, else unless one of its

@@ -186,6 +186,38 @@ class FlywayCompatibilityTest {
   }
 
   @Test
+  void aScriptFlywayAppliedWithTransactionControlDoesNotStopPitstopTakingOver() throws Exception {
+    write("V1__create_items.sql", "CREATE TABLE items (id int PRIMARY KEY, name text);\n");
+    // as some projects write them; Flyway runs it (the COMMIT ends its transaction early)
+    write("V2__unify.sql", "BEGIN;\nINSERT INTO items VALUES (1, 'one');\nCOMMIT;\n");
+    assertThat(flyway().migrate().migrationsExecuted).isEqualTo(2);
+
+    write("V3__more.sql", "INSERT INTO items VALUES (3, 'three');\n");
+    MigrationEngine engine = new MigrationEngine(pg.dataSource());
+    assertThat(engine.validate(pitstopRequest()).valid()).isTrue();
+    assertThat(engine.info(pitstopRequest()).pending())
+        .extracting(PendingMigration::script)
+        .containsExactly("V3__more.sql");
+    MigrateResult result = engine.migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("3");
+    assertThat(pg.rowCount("items")).isEqualTo(2);
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+
+    // a pending one is still refused, before anything runs
+    write("V4__commits.sql", "INSERT INTO items VALUES (4, 'four');\nCOMMIT;\n");
+    MigrationException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            MigrationException.class, () -> engine.migrate(pitstopRequest()));
+    assertThat(refused.code()).isEqualTo(ErrorCode.TRANSACTION_CONTROL);
+    assertThat(refused.getMessage()).contains("V4__commits.sql has COMMIT at line 2");
+    assertThat(pg.rowCount("items")).isEqualTo(2);
+    assertThat(engine.validate(pitstopRequest()).issues())
+        .extracting(ValidationIssue::code)
+        .containsExactly(ErrorCode.TRANSACTION_CONTROL);
+  }
+
+  @Test
   void flywayBaselineMakesLowerVersionsCountAsApplied() throws Exception {
     pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
     Flyway.configure().dataSource(pg.dataSource()).baselineVersion("2").load().baseline();
