@@ -34,7 +34,7 @@ public final class RepairCommand implements Command {
         err,
         (engine, database) -> {
           RepairResult result = engine.repair(request);
-          if (result.removedFailed().isEmpty() && result.realigned().isEmpty()) {
+          if (result.nothing()) {
             out.println("nothing to repair in " + database.describe());
             return OK;
           }
@@ -49,6 +49,11 @@ public final class RepairCommand implements Command {
             out.println(
                 "realigned recorded checksums and descriptions of "
                     + String.join(", ", result.realigned()));
+          }
+          if (!result.markedDeleted().isEmpty()) {
+            out.println(
+                "marked as deleted (applied, but no script has them any more): "
+                    + String.join(", ", result.markedDeleted()));
           }
           return OK;
         });

@@ -42,6 +42,15 @@ public record AppliedMigration(
     return type.equals("SCHEMA");
   }
 
+  /**
+   * A row by which Flyway takes its migration back: {@code DELETE} (its {@code repair} marking an
+   * applied migration whose script is gone) or an undo ({@code UNDO_SQL}, ...): from it on, the
+   * version, or the repeatable of that description, counts as not applied.
+   */
+  boolean takesBack() {
+    return type.equals("DELETE") || type.startsWith("UNDO_");
+  }
+
   boolean isSqlScript() {
     return type.equals("SQL");
   }

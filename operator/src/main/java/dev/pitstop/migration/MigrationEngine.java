@@ -196,8 +196,9 @@ public final class MigrationEngine {
   }
 
   /**
-   * Removes rows of failed migrations and realigns recorded checksums and descriptions of applied
-   * scripts with the given ones. Never runs a script.
+   * Removes rows of failed migrations, realigns recorded checksums and descriptions of applied
+   * scripts with the given ones and marks applied migrations whose script is gone as deleted, as
+   * Flyway's repair does. Never runs a script.
    */
   public RepairResult repair(MigrationRequest request) {
     return underLock(
@@ -207,7 +208,7 @@ public final class MigrationEngine {
           Connection work = locked.work();
           MigrationHistory history = locked.history();
           if (!history.exists(work)) {
-            return new RepairResult(List.of(), List.of());
+            return new RepairResult(List.of(), List.of(), List.of());
           }
           MigrationPlan plan =
               plan(work, request, locked.scripts().migrations(), locked.session(), history);
@@ -220,8 +221,14 @@ public final class MigrationEngine {
           try {
             history.deleteFailed(work);
             List<String> realigned = realignRows(work, history, plan.corrections());
+            List<String> deleted = new ArrayList<>();
+            String installedBy = installedBy(request, locked.session());
+            for (AppliedMigration missing : plan.missing()) {
+              history.insertDeleted(work, missing, installedBy);
+              deleted.add(missing.script());
+            }
             work.commit();
-            return new RepairResult(removed, realigned);
+            return new RepairResult(removed, realigned, deleted);
           } catch (SQLException | RuntimeException e) {
             work.rollback();
             throw e;

@@ -163,6 +163,33 @@ final class MigrationHistory {
     }
   }
 
+  /**
+   * Marks an applied migration as deleted as Flyway's {@code repair} does: a new row of type {@code
+   * DELETE} with its version, description, script and checksum.
+   */
+  void insertDeleted(Connection connection, AppliedMigration applied, String installedBy)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table.sql()
+                + " (installed_rank, version, description, type, script, checksum, installed_by,"
+                + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
+                + " ?, ?, 'DELETE', ?, ?, ?, 0, true FROM "
+                + table.sql())) {
+      insert.setString(1, applied.version());
+      insert.setString(2, applied.description());
+      insert.setString(3, applied.script());
+      if (applied.checksum() == null) {
+        insert.setNull(4, java.sql.Types.INTEGER);
+      } else {
+        insert.setInt(4, applied.checksum());
+      }
+      insert.setString(5, installedBy);
+      insert.executeUpdate();
+    }
+  }
+
   private void createTable(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       if (!schemaExists(connection)) {

@@ -8,9 +8,14 @@ import java.util.List;
  * @param info the public view
  * @param toApply the scripts to apply, in order
  * @param corrections history rows to realign under {@link ChecksumMismatchPolicy#REPAIR}
+ * @param missing applied migrations (versioned or repeatable) no script stands for any more, which
+ *     {@code repair} marks as deleted, as Flyway's does
  */
 record MigrationPlan(
-    MigrationInfo info, List<ResolvedMigration> toApply, List<Correction> corrections) {
+    MigrationInfo info,
+    List<ResolvedMigration> toApply,
+    List<Correction> corrections,
+    List<AppliedMigration> missing) {
 
   /** A history row whose checksum or description differs from its script. */
   record Correction(int installedRank, String script, int checksum, String description) {}
@@ -28,7 +33,8 @@ record MigrationPlan(
             info.pending(),
             issues),
         toApply,
-        corrections);
+        corrections,
+        missing);
   }
 
   /** Returns the issues that stop {@code migrate} under the given policy. */

@@ -2,10 +2,12 @@ package dev.pitstop.migration;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Compares scripts with history rows: finds what is applied, what is pending and what is wrong.
@@ -54,6 +56,13 @@ final class MigrationPlanner {
                     + " DIR` (or Flyway's repair)."));
       } else if (row.isSchemaMarker()) {
         continue;
+      } else if (row.takesBack()) {
+        // rows come in installed_rank order: a later row applies it again
+        if (row.version() != null) {
+          appliedVersions.remove(MigrationVersion.parse(row.version()));
+        } else {
+          latestRepeatables.remove(row.description());
+        }
       } else if (row.isBaseline() && row.version() != null) {
         MigrationVersion version = MigrationVersion.parse(row.version());
         baseline = baseline == null || version.compareTo(baseline) > 0 ? version : baseline;
@@ -174,7 +183,25 @@ final class MigrationPlanner {
             rows,
             pending,
             issues);
-    return new MigrationPlan(info, toApply, corrections);
+    List<AppliedMigration> missing = new ArrayList<>();
+    appliedVersions.forEach(
+        (version, row) -> {
+          if (row.isSqlScript() && !versionedScripts.containsKey(version)) {
+            missing.add(row);
+          }
+        });
+    Set<String> repeatables = new HashSet<>();
+    scripts.stream()
+        .filter(ResolvedMigration::repeatable)
+        .forEach(s -> repeatables.add(s.description()));
+    latestRepeatables.forEach(
+        (description, row) -> {
+          if (row.isSqlScript() && !repeatables.contains(description)) {
+            missing.add(row);
+          }
+        });
+    missing.sort(java.util.Comparator.comparingInt(AppliedMigration::installedRank));
+    return new MigrationPlan(info, toApply, corrections, missing);
   }
 
   private static void checkApplied(

@@ -117,6 +117,53 @@ class RepairCommandTest {
   }
 
   @Test
+  void marksMigrationsWhoseScriptIsGoneAsDeletedAsFlywaysRepairDoes() throws Exception {
+    TestDatabase byFlyway = pg.createDatabase();
+    TestDatabase byPitstop = pg.createDatabase();
+    write("V1__orders.sql", "CREATE TABLE orders (id int PRIMARY KEY);");
+    write("V2__notes.sql", "CREATE TABLE notes (id int PRIMARY KEY);");
+    write("V3__tags.sql", "CREATE TABLE tags (id int PRIMARY KEY);");
+    write("R__order_ids.sql", "CREATE OR REPLACE VIEW order_ids AS SELECT id FROM orders;");
+    for (TestDatabase db : List.of(byFlyway, byPitstop)) {
+      flyway(db).migrate();
+    }
+    // an upgrade of the project removed V2 and the view's script
+    Files.delete(dir.resolve("V2__notes.sql"));
+    Files.delete(dir.resolve("R__order_ids.sql"));
+    write("V4__drop_view.sql", "DROP VIEW order_ids;");
+
+    CliRun blocked = run("migrate", byPitstop);
+    assertThat(blocked.exit()).isEqualTo(Command.FAILED);
+    assertThat(blocked.err()).contains("V2__notes.sql");
+
+    flyway(byFlyway).repair();
+    CliRun repair = run("repair", byPitstop);
+
+    assertThat(repair.exit()).as(repair.err()).isZero();
+    assertThat(repair.out())
+        .contains(
+            "marked as deleted (applied, but no script has them any more): V2__notes.sql,"
+                + " R__order_ids.sql");
+    assertThat(byPitstop.queryStrings(HISTORY)).isEqualTo(byFlyway.queryStrings(HISTORY));
+
+    // both go on: Pitstop applies V4, Flyway finds nothing left on either
+    CliRun migrate = run("migrate", byPitstop);
+    assertThat(migrate.exit()).as(migrate.err()).isZero();
+    assertThat(byPitstop.tableExists("order_ids")).isFalse();
+    assertThat(flyway(byPitstop).validateWithResult().validationSuccessful).isTrue();
+    flyway(byFlyway).migrate();
+    assertThat(flyway(byFlyway).validateWithResult().validationSuccessful).isTrue();
+    assertThat(run("validate", byFlyway).exit()).isZero();
+
+    // the view's script comes back: it is applied again (Flyway: pending), by Pitstop as by Flyway
+    write("R__order_ids.sql", "CREATE OR REPLACE VIEW order_ids AS SELECT id FROM orders;");
+    assertThat(run("migrate", byPitstop).exit()).isZero();
+    assertThat(flyway(byFlyway).migrate().migrationsExecuted).isEqualTo(1);
+    assertThat(byPitstop.tableExists("order_ids")).isTrue();
+    assertThat(byFlyway.tableExists("order_ids")).isTrue();
+  }
+
+  @Test
   void anUnknownOptionIsRefusedBeforeAnythingConnects() {
     CliRun run = CliRun.of(Map.of(), "repair", "--dir", dir.toString(), "--force");
     assertThat(run.exit()).isEqualTo(Command.USAGE);

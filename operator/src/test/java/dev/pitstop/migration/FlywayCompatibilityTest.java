@@ -218,6 +218,50 @@ class FlywayCompatibilityTest {
   }
 
   @Test
+  void aRepeatableFlywaysRepairMarkedDeletedIsAppliedAgainWhenItsScriptComesBack()
+      throws Exception {
+    writeFirstThree();
+    write("R__item_names.sql", "CREATE OR REPLACE VIEW item_names AS SELECT name FROM items;\n");
+    flyway().migrate();
+    Files.delete(dir.resolve("R__item_names.sql"));
+    flyway().repair(); // writes a DELETE row for the repeatable
+    write("V4__drop_view.sql", "DROP VIEW item_names;\n");
+    flyway().migrate();
+    assertThat(pg.queryStrings("SELECT type FROM flyway_schema_history WHERE version IS NULL"))
+        .containsExactly("SQL", "DELETE");
+
+    write("R__item_names.sql", "CREATE OR REPLACE VIEW item_names AS SELECT name FROM items;\n");
+    MigrateResult result = new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+
+    assertThat(result.applied())
+        .extracting(ExecutedMigration::script)
+        .containsExactly("R__item_names.sql");
+    assertThat(pg.tableExists("item_names")).isTrue();
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+    assertThat(flyway().migrate().migrationsExecuted).isZero();
+  }
+
+  @Test
+  void aVersionAnUndoRowTookBackIsNotApplied() throws Exception {
+    writeFirstThree();
+    write("V4__notes.sql", "CREATE TABLE notes (id int);\n");
+    new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+    // what Flyway's undo (Teams) records after running U4__notes.sql
+    pg.execute("DROP TABLE notes");
+    pg.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+            + " checksum, installed_by, execution_time, success) VALUES (5, '4', 'notes',"
+            + " 'UNDO_SQL', 'U4__notes.sql', 1, current_user, 1, true)");
+
+    MigrationEngine engine = new MigrationEngine(pg.dataSource());
+    assertThat(engine.info(pitstopRequest()).currentVersion()).isEqualTo("3.1");
+    MigrateResult result = engine.migrate(pitstopRequest());
+
+    assertThat(result.applied()).extracting(ExecutedMigration::version).containsExactly("4");
+    assertThat(pg.tableExists("notes")).isTrue();
+  }
+
+  @Test
   void flywayBaselineMakesLowerVersionsCountAsApplied() throws Exception {
     pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
     Flyway.configure().dataSource(pg.dataSource()).baselineVersion("2").load().baseline();
