@@ -370,7 +370,8 @@ final class MigrationResolver {
             ? ""
             : base.substring(separator + SEPARATOR.length()).replace('_', ' ');
     if (description.length() > MAX_DESCRIPTION) {
-      throw badName(name, "has a description longer than " + MAX_DESCRIPTION + " characters");
+      // the history's column holds 200 characters: shortened as Flyway records it
+      description = description.substring(0, MAX_DESCRIPTION - 3) + "...";
     }
     String versionText = base.substring(1, separator);
     MigrationVersion version = null;

@@ -262,6 +262,30 @@ class FlywayCompatibilityTest {
   }
 
   @Test
+  void aDescriptionLongerThanTheHistoryHoldsIsShortenedAsFlywayShortensIt() throws Exception {
+    String longName = "V1__" + "add_a_column_".repeat(16) + "end.sql";
+    write(longName, "CREATE TABLE items (id int PRIMARY KEY);\n");
+    TestDatabase byFlyway = pg.createDatabase();
+    Flyway.configure()
+        .dataSource(byFlyway.dataSource())
+        .locations("filesystem:" + dir)
+        .load()
+        .migrate();
+
+    new MigrationEngine(pg.dataSource()).migrate(pitstopRequest());
+
+    String described = "SELECT description FROM flyway_schema_history WHERE version = '1'";
+    assertThat(pg.queryStrings(described)).isEqualTo(byFlyway.queryStrings(described));
+    assertThat(pg.queryStrings(described).get(0)).hasSize(200);
+    assertThat(flyway().validateWithResult().validationSuccessful).isTrue();
+    MigrationRequest onFlyways =
+        MigrationRequest.builder(MigrationScripts.fromDirectory(dir))
+            .historyTable("flyway_schema_history")
+            .build();
+    assertThat(new MigrationEngine(byFlyway.dataSource()).validate(onFlyways).valid()).isTrue();
+  }
+
+  @Test
   void flywayBaselineMakesLowerVersionsCountAsApplied() throws Exception {
     pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
     Flyway.configure().dataSource(pg.dataSource()).baselineVersion("2").load().baseline();
