@@ -199,7 +199,8 @@ record MigrationOptions(Path dir, MigrationRequest request) {
   static String inOptionTerms(String message) {
     String text = message;
     for (Map.Entry<String, String> entry : OPTION_OF_FIELD.entrySet()) {
-      text = text.replaceAll("\\b" + entry.getKey() + "\\b", entry.getValue());
+      // not in "spec.<field>", which names the spec's field beside the option
+      text = text.replaceAll("(?<!spec\\.)\\b" + entry.getKey() + "\\b", entry.getValue());
     }
     return text;
   }

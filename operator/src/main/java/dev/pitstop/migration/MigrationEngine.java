@@ -578,7 +578,7 @@ public final class MigrationEngine {
                     : " already records some of these migrations")
                 + ", so they would run again; set historyTable"
                 + " (pitstop --history-table, spec.historyTable) to "
-                + other
+                + other.readable()
                 + " to continue from it.");
       }
     }

@@ -31,6 +31,16 @@ public record QualifiedName(String schema, String name) {
         : SqlIdentifiers.quote(schema) + "." + SqlIdentifiers.quote(name);
   }
 
+  /**
+   * The name as it can be given back (an option's value, a spec field): each part double-quoted
+   * only when it would not read back as the same name unquoted ({@code public."MyHist"}).
+   */
+  public String readable() {
+    return schema == null
+        ? SqlIdentifiers.quoteIfNeeded(name)
+        : SqlIdentifiers.quoteIfNeeded(schema) + "." + SqlIdentifiers.quoteIfNeeded(name);
+  }
+
   /** Returns the name for humans: {@code schema.name}, without quotes. */
   @Override
   public String toString() {

@@ -47,6 +47,31 @@ class MigrateCommandTest {
   }
 
   @Test
+  void aFlywayHistoryTableWithCapitalsIsNamedSoThatTheAdviceWorksAsGiven() throws Exception {
+    writeThreeMigrations();
+    Flyway.configure()
+        .dataSource(pg.dataSource())
+        .locations("filesystem:" + dir)
+        .table("MyHist")
+        .load()
+        .migrate();
+    write("V3__more.sql", "INSERT INTO courses VALUES (3, 'Chemistry');");
+
+    CliRun refused = migrate("--history-table", "MyHist");
+
+    assertThat(refused.exit()).isEqualTo(Command.USAGE);
+    assertThat(refused.err())
+        .contains("History table public.myhist does not exist but public.MyHist")
+        .contains(
+            "set --history-table (pitstop --history-table, spec.historyTable) to"
+                + " public.\"MyHist\" to continue from it");
+
+    CliRun advised = migrate("--history-table", "public.\"MyHist\"");
+    assertThat(advised.exit()).as(advised.err()).isZero();
+    assertThat(pg.rowCount("courses")).isEqualTo(3);
+  }
+
+  @Test
   void appliesMigrationsPrintingEachStepAndASummary() throws Exception {
     writeThreeMigrations();
 
