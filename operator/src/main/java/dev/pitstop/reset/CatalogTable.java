@@ -9,8 +9,8 @@ import dev.pitstop.sql.QualifiedName;
  * @param oid the table's oid
  * @param name schema and name
  * @param partitioned whether it is a partitioned table (emptied together with its partitions)
- * @param history why it is kept by default as a migration tool's history ({@link HistoryTables}),
- *     or {@code null}
+ * @param history why it is kept by default: a migration tool's history ({@link HistoryTables}) or a
+ *     table of an extension; or {@code null}
  * @param inSchemas whether it lies in one of the request's schemas (else it only references one)
  */
 record CatalogTable(

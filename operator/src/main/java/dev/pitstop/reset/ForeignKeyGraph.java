@@ -16,7 +16,10 @@ import java.util.Map;
  * The tables of some schemas and every foreign key that touches them, read from pg_catalog: keys
  * between them, keys from them to other schemas, and keys from tables of other schemas that point
  * into them (those tables are listed too, with {@code inSchemas} false). A foreign key of a
- * partition is attributed to its partitioned table.
+ * partition is attributed to its partitioned table. A table that belongs to an extension ({@code
+ * CREATE EXTENSION}, or {@code ALTER EXTENSION ... ADD TABLE}, such as PostGIS's {@code
+ * spatial_ref_sys}) is the extension's, not user data: it is marked to be kept, like a history
+ * table.
  */
 final class ForeignKeyGraph {
   private final Map<Long, CatalogTable> tables;
@@ -26,7 +29,12 @@ final class ForeignKeyGraph {
       "SELECT c.oid, n.nspname, c.relname, c.relkind = 'p',"
           + " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
           + "  AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attname COLLATE \"C\"),"
-          + " n.nspname = ANY (?)"
+          + " n.nspname = ANY (?),"
+          + " (SELECT e.extname FROM pg_catalog.pg_depend d"
+          + "  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
+          + "  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid"
+          + "  AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'"
+          + "  ORDER BY e.extname LIMIT 1)"
           + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
           + " AND (n.nspname = ANY (?) OR c.oid IN (SELECT coalesce(pg_partition_root(f.conrelid),"
@@ -90,11 +98,13 @@ final class ForeignKeyGraph {
                   oid,
                   new QualifiedName(rows.getString(2), rows.getString(3)),
                   rows.getBoolean(4),
-                  HistoryTables.reason(
-                      rows.getString(2),
-                      rows.getString(3),
-                      texts(rows.getArray(5)),
-                      keepHistoryTables),
+                  rows.getString(7) != null
+                      ? "belongs to extension " + rows.getString(7)
+                      : HistoryTables.reason(
+                          rows.getString(2),
+                          rows.getString(3),
+                          texts(rows.getArray(5)),
+                          keepHistoryTables),
                   rows.getBoolean(6)));
         }
       }

@@ -133,4 +133,29 @@ class ResetHistoryTablesTest {
     assertThat(pg.rowCount("flyway_schema_history")).isZero();
     assertThat(pg.rowCount("pitstop_schema_history")).as("Pitstop's own").isEqualTo(1);
   }
+
+  @Test
+  void tablesOfAnExtensionAreKeptEvenWithoutHistoryTables() {
+    // As PostGIS's public.spatial_ref_sys: the extension's data, not the application's.
+    pg.execute(
+        """
+        CREATE EXTENSION citext;
+        CREATE TABLE ext_settings (id int PRIMARY KEY, value text);
+        ALTER EXTENSION citext ADD TABLE ext_settings;
+        CREATE TABLE customers (id serial PRIMARY KEY, name text);
+        INSERT INTO ext_settings SELECT g, 'setting ' || g FROM generate_series(1, 7) g;
+        INSERT INTO customers (name) VALUES ('a'), ('b');
+        """);
+
+    ResetResult result =
+        new ResetEngine(pg.dataSource())
+            .reset(ResetRequest.builder(pg.databaseName()).keepHistoryTables(false).build());
+
+    assertThat(result.plan().order()).containsExactly("public.customers");
+    assertThat(result.plan().preserved())
+        .extracting(ResetPlan.PreservedTable::name, ResetPlan.PreservedTable::reason)
+        .contains(tuple("public.ext_settings", "belongs to extension citext"));
+    assertThat(pg.rowCount("ext_settings")).isEqualTo(7);
+    assertThat(pg.rowCount("customers")).isZero();
+  }
 }
