@@ -44,8 +44,9 @@ public enum ResetErrorCode {
   DELETE_FAILED(false),
   /**
    * Every statement succeeded but the reset was not complete: an emptied table still has rows (a
-   * soft-delete trigger, a DO INSTEAD rule, a trigger writing into it, row-level security) or kept
-   * rows were deleted; the subject names the table. Everything rolled back.
+   * soft-delete trigger, a DO INSTEAD rule, a trigger writing into it, row-level security), kept
+   * rows were deleted, or rows of a table it does not empty (any schema) were deleted or updated by
+   * a trigger, rule or foreign-key action; the subject names the table. Everything rolled back.
    */
   INCOMPLETE_RESET(false),
   /** A seed statement failed; everything rolled back. */

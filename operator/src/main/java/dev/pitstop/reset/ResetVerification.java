@@ -1,11 +1,13 @@
 package dev.pitstop.reset;
 
+import dev.pitstop.sql.QualifiedName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,22 +25,36 @@ import java.util.Set;
  *   <li>every emptied table holds no row but its kept ones ({@code preserveRows}), and no emptied
  *       table is subject to row-level security (its DELETE and this check could miss rows);
  *   <li>every kept row of an emptied table is still there;
- *   <li>no row was deleted, in this transaction, from a kept table (preserved, or another schema's
- *       table referencing the emptied ones), whether by a trigger or by an {@code ON DELETE
- *       CASCADE} key whose referencing rows appeared after the plan. Rows added to kept tables (an
- *       audit trigger) are fine. This part reads the transaction's own statistics ({@code
- *       pg_stat_xact_user_tables}), so it needs {@code track_counts} (on by default) and is not
- *       fooled by other sessions.
+ *   <li>no row was deleted or updated, in this transaction, in any table it does not empty, in any
+ *       schema (preserved tables, history tables, tables of other schemas, whether they reference
+ *       the emptied ones or not), whether by a trigger, a rule, or an {@code ON DELETE CASCADE /
+ *       SET NULL / SET DEFAULT} key whose referencing rows appeared after the plan. Rows added to
+ *       kept tables (an audit trigger) are fine. This part reads the transaction's own statistics
+ *       ({@code pg_stat_xact_user_tables}), so it needs {@code track_counts} (on by default) and is
+ *       not fooled by other sessions.
  * </ul>
  *
  * A failure is a {@link ResetErrorCode#INCOMPLETE_RESET} naming the table and the likely cause; the
  * caller's transaction is then rolled back.
  */
 final class ResetVerification {
-  private static final String TRANSACTION_DELETES =
-      "SELECT coalesce(pg_partition_root(s.relid), s.relid)::oid, sum(s.n_tup_del)::bigint,"
-          + " sum(s.n_tup_ins)::bigint"
-          + " FROM pg_catalog.pg_stat_xact_user_tables s GROUP BY 1";
+  /**
+   * Per table (partitions added to their root): rows deleted, inserted and updated by this
+   * transaction so far, by any statement it ran: the engine's own, and the triggers, rules and
+   * foreign-key actions they set off.
+   */
+  private static final String TRANSACTION_ACTIVITY =
+      "SELECT r.oid, n.nspname, r.relname, r.relpersistence = 't', sum(s.n_tup_del)::bigint,"
+          + " sum(s.n_tup_ins)::bigint, sum(s.n_tup_upd)::bigint"
+          + " FROM pg_catalog.pg_stat_xact_user_tables s"
+          + " JOIN pg_catalog.pg_class r ON r.oid = coalesce(pg_partition_root(s.relid), s.relid)"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+          + " WHERE s.n_tup_del > 0 OR s.n_tup_ins > 0 OR s.n_tup_upd > 0"
+          + " GROUP BY 1, 2, 3, 4";
+
+  /** What this transaction did to one table so far. */
+  private record Activity(
+      QualifiedName name, boolean temporary, long deleted, long inserted, long updated) {}
 
   private final Connection connection;
   private final PlannedReset planned;
@@ -62,7 +78,7 @@ final class ResetVerification {
 
   /** Checks the emptied and the kept tables; call after emptying, before seeding. */
   void verify() throws SQLException {
-    Map<Long, long[]> activity = transactionActivity();
+    Map<Long, Activity> activity = transactionActivity();
     Set<Long> emptied = new LinkedHashSet<>();
     planned.truncated().forEach(t -> emptied.add(t.oid()));
     planned.order().order().forEach(t -> emptied.add(t.oid()));
@@ -138,25 +154,93 @@ final class ResetVerification {
         }
       }
     }
-    for (CatalogTable table : planned.graph().tables()) {
-      long[] counts = activity.get(table.oid());
-      if (emptied.contains(table.oid()) || counts == null || counts[0] == 0) {
-        continue;
-      }
-      throw incomplete(
-          table,
-          counts[0]
-              + " row(s) of kept table "
-              + table.name()
-              + " were deleted during the reset: a DELETE trigger or rule on an emptied table"
-              + " deletes from it"
-              + withUserCode(emptied)
-              + "; preserve or empty both, or change the trigger.");
+    keptTablesUnchanged(activity, emptied);
+  }
+
+  /**
+   * Fails if this transaction deleted or updated rows of any table it does not empty, in any
+   * schema: a reset never changes a kept table. Rows inserted into one (an audit trigger) are fine.
+   * The session's own temporary tables are nobody else's data and are left out.
+   */
+  private void keptTablesUnchanged(Map<Long, Activity> activity, Set<Long> emptied)
+      throws SQLException {
+    List<Map.Entry<Long, Activity>> changed =
+        activity.entrySet().stream()
+            .filter(e -> !emptied.contains(e.getKey()) && !e.getValue().temporary())
+            .filter(e -> e.getValue().deleted() > 0 || e.getValue().updated() > 0)
+            .sorted(Map.Entry.comparingByValue(Comparator.comparing(a -> a.name().toString())))
+            .toList();
+    if (changed.isEmpty()) {
+      return;
     }
+    String userCode = withUserCode(emptied);
+    List<String> parts = new ArrayList<>();
+    boolean onlyConcurrent = true;
+    for (Map.Entry<Long, Activity> entry : changed) {
+      Activity counts = entry.getValue();
+      List<String> causes = new ArrayList<>(foreignKeyActions(entry.getKey(), counts, emptied));
+      if (causes.isEmpty() || !userCode.isEmpty()) {
+        onlyConcurrent = false;
+        causes.add(
+            (userCode.isEmpty()
+                    ? "a trigger or rule the reset set off "
+                    : "a DELETE trigger or rule on an emptied table ")
+                + (counts.deleted() > 0 ? "deletes from it" : "changes it")
+                + userCode);
+      }
+      parts.add(
+          (counts.deleted() > 0 ? counts.deleted() : counts.updated())
+              + " row(s) of kept table "
+              + counts.name()
+              + " were "
+              + (counts.deleted() > 0 ? "deleted" : "updated")
+              + (counts.deleted() > 0 && counts.updated() > 0
+                  ? " and " + counts.updated() + " updated"
+                  : "")
+              + " during the reset: "
+              + String.join(", or ", causes));
+    }
+    String first = changed.get(0).getValue().name().toString();
+    throw new ResetException(
+        ResetErrorCode.INCOMPLETE_RESET,
+        first,
+        "The reset was not complete: a reset never changes a kept table, but "
+            + String.join("; ", parts)
+            + (onlyConcurrent
+                ? "; retry when the application has stopped writing, or empty those tables too."
+                : "; preserve or empty both, or change the trigger or rule.")
+            + " The reset was rolled back and nothing changed.",
+        onlyConcurrent,
+        new ResetFailure(first, null, 0, null, null, null),
+        null);
+  }
+
+  /**
+   * The foreign keys of a kept table into emptied ones whose ON DELETE action can have changed it:
+   * the plan found no referencing rows, so another session inserted them while the reset ran.
+   */
+  private List<String> foreignKeyActions(long oid, Activity counts, Set<Long> emptied) {
+    List<String> causes = new ArrayList<>();
+    for (ForeignKey key : planned.graph().foreignKeys()) {
+      boolean acts =
+          (counts.deleted() > 0 && key.onDelete() == 'c')
+              || (counts.updated() > 0 && (key.onDelete() == 'n' || key.onDelete() == 'd'));
+      if (key.child() == oid && emptied.contains(key.parent()) && acts) {
+        causes.add(
+            "its foreign key "
+                + key.name()
+                + " (ON DELETE "
+                + key.onDeleteText()
+                + ") acted on rows referencing "
+                + planned.graph().table(key.parent()).name()
+                + " that another session inserted while the reset ran");
+      }
+    }
+    return causes;
   }
 
   /** The likely causes of rows left in {@code table} that the catalog or statistics show. */
-  private List<String> causes(CatalogTable table, Map<Long, long[]> activity, Set<Long> emptied)
+  private List<String> causes(CatalogTable table, Map<Long, Activity> activity, Set<Long> emptied)
       throws SQLException {
     List<String> causes = new ArrayList<>();
     List<String> rules =
@@ -181,10 +265,10 @@ final class ResetVerification {
               + String.join(", ", triggers)
               + " can skip the delete by returning NULL (a soft delete)");
     }
-    long[] counts = activity.get(table.oid());
-    if (counts != null && counts[1] > 0) {
+    Activity counts = activity.get(table.oid());
+    if (counts != null && counts.inserted() > 0) {
       causes.add(
-          counts[1]
+          counts.inserted()
               + " row(s) were inserted into it during the reset, after it was emptied: a delete"
               + " trigger or rule on a table emptied after it writes into it"
               + withUserCode(emptied)
@@ -215,13 +299,20 @@ final class ResetVerification {
         : " (emptied tables with DELETE triggers or rules: " + String.join(", ", tables) + ")";
   }
 
-  /** Per table (partitions added to their root): rows deleted and inserted in this transaction. */
-  private Map<Long, long[]> transactionActivity() throws SQLException {
-    Map<Long, long[]> activity = new HashMap<>();
+  /** What this transaction did so far, per table (partitions added to their root). */
+  private Map<Long, Activity> transactionActivity() throws SQLException {
+    Map<Long, Activity> activity = new HashMap<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(TRANSACTION_DELETES)) {
+        ResultSet rows = statement.executeQuery(TRANSACTION_ACTIVITY)) {
       while (rows.next()) {
-        activity.put(rows.getLong(1), new long[] {rows.getLong(2), rows.getLong(3)});
+        activity.put(
+            rows.getLong(1),
+            new Activity(
+                new QualifiedName(rows.getString(2), rows.getString(3)),
+                rows.getBoolean(4),
+                rows.getLong(5),
+                rows.getLong(6),
+                rows.getLong(7)));
       }
     }
     return activity;

@@ -202,4 +202,109 @@ class ResetCompletenessTest {
         .contains("another session may have inserted them while the reset ran");
     assertThat(pg.rowCount("users")).isEqualTo(50);
   }
+
+  @Test
+  void triggerDeletingFromATableOfAnotherSchemaFailsAlthoughNoKeyLinksThem() {
+    pg.execute(
+        "CREATE SCHEMA other; CREATE TABLE other.ledger (id int PRIMARY KEY, amount int);"
+            + " INSERT INTO other.ledger SELECT g, g FROM generate_series(1, 10) g;"
+            + " CREATE FUNCTION forget_ledger() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN DELETE FROM other.ledger; RETURN NULL; END $$;"
+            + " CREATE TRIGGER categories_forget AFTER DELETE ON categories"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION forget_ledger();");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("other.ledger");
+    assertThat(e.isTransient()).isFalse();
+    assertThat(e.getMessage())
+        .contains("10 row(s) of kept table other.ledger were deleted during the reset")
+        .contains("emptied tables with DELETE triggers or rules: public.categories")
+        .endsWith("The reset was rolled back and nothing changed.");
+    assertThat(pg.rowCount("other.ledger")).isEqualTo(10);
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void doAlsoRuleDeletingFromATableOfAnotherSchemaFails() {
+    pg.execute(
+        "CREATE SCHEMA other; CREATE TABLE other.ledger (id int PRIMARY KEY, amount int);"
+            + " INSERT INTO other.ledger SELECT g, g FROM generate_series(1, 10) g;"
+            + " CREATE RULE users_also AS ON DELETE TO users"
+            + " DO ALSO DELETE FROM other.ledger WHERE id = OLD.id;");
+    String before = LearningSchema.snapshot(pg);
+
+    ResetException e = fails(request().build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("other.ledger");
+    assertThat(e.getMessage())
+        .contains("10 row(s) of kept table other.ledger were deleted during the reset")
+        .contains("public.users");
+    assertThat(LearningSchema.snapshot(pg)).isEqualTo(before);
+  }
+
+  @Test
+  void rowAnotherSessionInsertsIntoAKeptTableThatASetNullKeyWouldChangeFailsTheReset() {
+    // other.notes is empty when the reset plans, so its key does not refuse the reset; the row the
+    // application writes before users is emptied would be set to NULL by the key.
+    pg.execute(
+        "CREATE SCHEMA other; CREATE TABLE other.notes (id int PRIMARY KEY,"
+            + " user_id bigint REFERENCES users ON DELETE SET NULL, note text)");
+    ResetListener insertsMidway =
+        new ResetListener() {
+          @Override
+          public void onProgress(ResetProgress p) {
+            if ("public.users".equals(p.table())) {
+              pg.execute("INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
+            }
+          }
+        };
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("other.notes");
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.getMessage())
+        .contains("1 row(s) of kept table other.notes were updated during the reset")
+        .contains("(ON DELETE SET NULL) acted on rows referencing public.users that another")
+        .contains("session inserted while the reset ran");
+    assertThat(pg.queryStrings("SELECT user_id::text FROM other.notes")).containsExactly("5");
+    assertThat(pg.rowCount("users")).isEqualTo(50);
+  }
+
+  @Test
+  void rowAnotherSessionInsertsIntoAKeptTableThatACascadeKeyWouldDeleteBlamesTheKey() {
+    pg.execute(
+        "CREATE SCHEMA other; CREATE TABLE other.notes (id int PRIMARY KEY,"
+            + " user_id bigint REFERENCES users ON DELETE CASCADE, note text)");
+    ResetListener insertsMidway =
+        new ResetListener() {
+          @Override
+          public void onProgress(ResetProgress p) {
+            if ("public.users".equals(p.table())) {
+              pg.execute("INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
+            }
+          }
+        };
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.isTransient()).isTrue();
+    assertThat(e.getMessage())
+        .contains("1 row(s) of kept table other.notes were deleted during the reset")
+        .contains("(ON DELETE CASCADE) acted on rows referencing public.users")
+        .doesNotContain("trigger");
+    assertThat(pg.rowCount("other.notes")).isEqualTo(1);
+  }
 }
