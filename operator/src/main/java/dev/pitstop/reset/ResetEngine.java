@@ -12,8 +12,11 @@ import javax.sql.DataSource;
  * it in one transaction. Plain JDBC; each call uses one connection of the data source. Two resets
  * of one database never run at once (a transaction-level advisory lock).
  *
- * <p>Every verb throws {@link ResetException} on failure, and a failure always leaves the database
- * as it was; {@link ResetException#isTransient()} tells whether retrying later may help.
+ * <p>Every verb throws {@link ResetException} on failure, and a failure leaves the database as it
+ * was; {@link ResetException#isTransient()} tells whether retrying later may help. The one thing a
+ * rollback does not undo is a sequence restarted with {@code setval} (the role does not own it):
+ * the engine puts it back, on a new connection if the reset's was lost, and if it cannot, the
+ * message says which sequence is left at which value.
  */
 public final class ResetEngine {
 
@@ -57,11 +60,36 @@ public final class ResetEngine {
    */
   public ResetResult reset(ResetRequest request, ResetListener listener) {
     Objects.requireNonNull(listener, "listener");
+    ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try (Connection connection = dataSource.getConnection()) {
-      return new ResetSession(connection, request, listener).reset();
+      try {
+        return new ResetSession(connection, request, listener, restarted).reset();
+      } catch (SQLException e) {
+        throw restarted.putBack(connection, dataSource, databaseError(e));
+      } catch (ResetException e) {
+        throw restarted.putBack(connection, dataSource, e);
+      } catch (RuntimeException | Error e) {
+        ResetException stopped = stoppedBy(e);
+        ResetException putBack = restarted.putBack(connection, dataSource, stopped);
+        if (putBack != stopped) {
+          e.addSuppressed(putBack);
+        }
+        throw e;
+      }
     } catch (SQLException e) {
       throw databaseError(e);
     }
+  }
+
+  /** Stands for a failure that is not the engine's own (a listener's), to word what was undone. */
+  private static ResetException stoppedBy(Throwable e) {
+    return new ResetException(
+        ResetErrorCode.INTERRUPTED,
+        "reset",
+        "The reset stopped: " + e + "; it was rolled back and nothing changed.",
+        false,
+        null,
+        e);
   }
 
   private static ResetException databaseError(SQLException e) {

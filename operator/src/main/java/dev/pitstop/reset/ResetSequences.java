@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * The sequences feeding the emptied tables' columns, restarted so that seeds get the same ids every
@@ -23,9 +24,9 @@ import java.util.stream.Collectors;
  * transactional: a failed reset leaves it at its old value. A role that does not own it needs
  * {@code UPDATE} on it and gets {@code setval(seq, start, false)} (the next {@code nextval} returns
  * the start value); {@code setval} is not transactional, so its old value is read first ({@code
- * SELECT} on it) and {@link Restarted#undo} puts it back after a rollback. A table that keeps rows
- * gets its sequence moved past the highest kept value instead, so seeds do not collide with kept
- * rows.
+ * SELECT} on it) and {@link Restarted#putBack} puts it back after a rollback, on a new session if
+ * the reset's was lost. A table that keeps rows gets its sequence moved past the highest kept value
+ * instead, so seeds do not collide with kept rows.
  */
 final class ResetSequences {
   private static final String USED =
@@ -129,7 +130,7 @@ final class ResetSequences {
 
   /**
    * Restarts each sequence; moves those feeding tables in {@code keeping} past the kept rows'
-   * values. Records in {@code restarted} what {@code setval} changes, for {@link Restarted#undo}
+   * values. Records in {@code restarted} what {@code setval} changes, for {@link Restarted#putBack}
    * after a rollback.
    */
   static void restart(
@@ -150,13 +151,23 @@ final class ResetSequences {
               statement.executeQuery(
                   "SELECT last_value, is_called FROM " + sequence.sequence().sql())) {
             old.next();
-            restarted.old.add(new Old(sequence.sequence(), old.getLong(1), old.getBoolean(2)));
+            restarted.old.add(
+                new Old(
+                    sequence.sequence(),
+                    old.getLong(1),
+                    old.getBoolean(2),
+                    sequence.start(),
+                    false));
           }
           set(setval, sequence.sequence(), sequence.start(), false);
         }
         Long kept = keptExtreme(statement, sequence, graph, keeping);
         if (kept != null) {
           set(setval, sequence.sequence(), kept, true);
+          if (!sequence.owner()) {
+            Old old = restarted.old.remove(restarted.old.size() - 1);
+            restarted.old.add(new Old(old.sequence(), old.lastValue(), old.called(), kept, true));
+          }
         }
       }
     }
@@ -202,22 +213,118 @@ final class ResetSequences {
     setval.executeQuery().close();
   }
 
-  private record Old(QualifiedName sequence, long lastValue, boolean called) {}
+  /**
+   * A sequence as it was before {@code setval}, and the value the reset last gave it.
+   *
+   * @param setTo the value set, and whether {@code nextval} returns it ({@code !setCalled}) or the
+   *     next one
+   */
+  private record Old(
+      QualifiedName sequence, long lastValue, boolean called, long setTo, boolean setCalled) {
 
-  /** Sequences changed with {@code setval}, which a rollback does not undo. */
+    /** {@code SELECT pg_catalog.setval('s', 50, true)}: how to put it back by hand. */
+    String setvalBack() {
+      return "SELECT pg_catalog.setval("
+          + SqlIdentifiers.literal(sequence.sql())
+          + ", "
+          + lastValue
+          + ", "
+          + called
+          + ")";
+    }
+  }
+
+  /**
+   * Sequences changed with {@code setval}, which a rollback does not undo, so that a failed reset
+   * can put them back: on its own session after the rollback, or, when that session is lost (the
+   * server terminated it, the network failed), on a new one. A client that is killed (kill -9, a
+   * pod killed without grace) cannot do either; that is documented.
+   */
   static final class Restarted {
     private final List<Old> old = new ArrayList<>();
 
-    /** Puts the sequences back as they were, on a connection in autocommit after the rollback. */
-    void undo(Connection connection) {
+    /** The reset committed: the new values stay. */
+    void committed() {
+      old.clear();
+    }
+
+    /**
+     * Puts the sequences back after a rollback and returns {@code failure} telling the truth about
+     * them: unchanged when they were put back on the reset's own session (nothing changed),
+     * completed when a new session was needed or when they could not be put back (then it says
+     * which sequence is left at which value, and how to put it back).
+     *
+     * @param connection the reset's connection, rolled back and in autocommit, or broken
+     * @param dataSource where a new session comes from when {@code connection} is broken
+     */
+    ResetException putBack(Connection connection, DataSource dataSource, ResetException failure) {
+      if (old.isEmpty()) {
+        return failure;
+      }
+      List<String> names = old.stream().map(o -> o.sequence().toString()).toList();
+      try {
+        set(connection);
+        return failure;
+      } catch (SQLException lost) {
+        try (Connection fresh = dataSource.getConnection()) {
+          fresh.setAutoCommit(true);
+          set(fresh);
+          return amend(
+              failure,
+              failure.getMessage()
+                  + " The reset's connection was lost, so the sequence(s) it had restarted with"
+                  + " setval (which a rollback does not undo) were put back to their previous"
+                  + " values on a new connection: "
+                  + String.join(", ", names)
+                  + ".");
+        } catch (SQLException e) {
+          return amend(
+              failure,
+              failure
+                      .getMessage()
+                      .replace("and nothing changed", "and nothing else changed")
+                      .replace("Nothing was changed", "Nothing else was changed")
+                  + " Not undone: the sequence(s) restarted with setval, which a rollback does not"
+                  + " undo, could not be put back ("
+                  + ServerError.of(e).describe()
+                  + "): "
+                  + old.stream()
+                      .map(
+                          o ->
+                              o.sequence()
+                                  + (o.setCalled()
+                                      ? " was left at " + o.setTo()
+                                      : " was left restarted (next value " + o.setTo() + ")")
+                                  + ", it was at "
+                                  + o.lastValue()
+                                  + "; put it back with "
+                                  + o.setvalBack())
+                      .collect(Collectors.joining("; "))
+                  + ". Until then the application's inserts may fail on duplicate keys.");
+        }
+      }
+    }
+
+    private void set(Connection connection) throws SQLException {
       try (PreparedStatement setval =
           connection.prepareStatement("SELECT pg_catalog.setval(CAST(? AS regclass), ?, ?)")) {
         for (Old sequence : old) {
-          set(setval, sequence.sequence(), sequence.lastValue(), sequence.called());
+          ResetSequences.set(setval, sequence.sequence(), sequence.lastValue(), sequence.called());
         }
-      } catch (SQLException e) {
-        // the connection is gone: nothing more can be done from here
       }
+    }
+
+    private static ResetException amend(ResetException failure, String message) {
+      ResetException amended =
+          new ResetException(
+              failure.code(),
+              failure.subject(),
+              message,
+              failure.isTransient(),
+              failure.failure(),
+              failure.getCause());
+      amended.setStackTrace(failure.getStackTrace());
+      return amended;
     }
   }
 }

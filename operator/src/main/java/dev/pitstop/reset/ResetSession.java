@@ -31,10 +31,25 @@ final class ResetSession {
   private final ResetListener listener;
   private final long startNanos = System.nanoTime();
 
+  private final ResetSequences.Restarted restarted;
+
   ResetSession(Connection connection, ResetRequest request, ResetListener listener) {
+    this(connection, request, listener, new ResetSequences.Restarted());
+  }
+
+  /**
+   * @param restarted records the sequences a reset restarts with {@code setval}, which a rollback
+   *     does not undo: the caller puts them back if the reset fails
+   */
+  ResetSession(
+      Connection connection,
+      ResetRequest request,
+      ResetListener listener,
+      ResetSequences.Restarted restarted) {
     this.connection = connection;
     this.request = request;
     this.listener = listener;
+    this.restarted = restarted;
   }
 
   /** Plans inside a transaction that is always rolled back. */
@@ -50,13 +65,15 @@ final class ResetSession {
     }
   }
 
-  /** Resets in one transaction. */
+  /**
+   * Resets in one transaction. Rolls back on failure; the sequences restarted with {@code setval}
+   * are the caller's to put back ({@link ResetSequences.Restarted#putBack}).
+   */
   ResetResult reset() throws SQLException {
     String database = guard();
     validate(database);
     connection.setAutoCommit(false);
     boolean committed = false;
-    ResetSequences.Restarted restarted = new ResetSequences.Restarted();
     try {
       configure();
       ResetLock.take(connection, database);
@@ -74,6 +91,7 @@ final class ResetSession {
           SeedRunner.run(connection, request.seeds(), emptier.done(), this::report);
       commit();
       committed = true;
+      restarted.committed();
       long durationMs = elapsedMs();
       List<CatalogTable> emptied = new ArrayList<>(planned.truncated());
       emptied.addAll(planned.order().order());
@@ -88,9 +106,6 @@ final class ResetSession {
           after.warnings());
     } finally {
       end(committed);
-      if (!committed) {
-        restarted.undo(connection);
-      }
     }
   }
 

@@ -103,6 +103,83 @@ class ResetSequencesTest {
     assertThat(pg.queryLong("SELECT nextval('tags_id_seq')")).isEqualTo(3);
   }
 
+  @Test
+  void lostConnectionDuringASeedPutsTheSequencesBackOnANewConnectionAndSaysSo() {
+    String app = grantedRole();
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () -> new ResetEngine(as(app)).reset(request().build(), terminatesTheResetAt(app)));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.SEED_FAILED);
+    assertThat(e.getMessage())
+        .contains("the reset was rolled back and nothing changed.")
+        .contains(
+            "The reset's connection was lost, so the sequence(s) it had restarted with setval"
+                + " (which a rollback does not undo) were put back to their previous values on a"
+                + " new connection: public.film_film_id_seq, public.tags_id_seq.");
+    assertThat(pg.rowCount("film")).isEqualTo(5);
+    assertThat(pg.queryLong("SELECT nextval('film_film_id_seq')")).isEqualTo(6);
+    assertThat(pg.queryLong("SELECT nextval('tags_id_seq')")).isEqualTo(3);
+  }
+
+  @Test
+  void sequencesThatCannotBePutBackAreNamedWithTheirValuesInsteadOfClaimingNothingChanged() {
+    String app = grantedRole();
+    PGSimpleDataSource oneConnectionOnly =
+        new PGSimpleDataSource() {
+          private int connections;
+
+          @Override
+          public java.sql.Connection getConnection() throws java.sql.SQLException {
+            if (++connections > 1) {
+              throw new java.sql.SQLException("the server is gone", "08001");
+            }
+            return as(app).getConnection();
+          }
+        };
+
+    ResetException e =
+        catchThrowableOfType(
+            ResetException.class,
+            () ->
+                new ResetEngine(oneConnectionOnly)
+                    .reset(request().build(), terminatesTheResetAt(app)));
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.SEED_FAILED);
+    assertThat(e.getMessage())
+        .doesNotContain("nothing changed")
+        .contains("the reset was rolled back and nothing else changed.")
+        .contains("Not undone: the sequence(s) restarted with setval")
+        .contains(
+            "public.film_film_id_seq was left restarted (next value 1), it was at 5; put it back"
+                + " with SELECT pg_catalog.setval('\"public\".\"film_film_id_seq\"', 5, true)")
+        .contains("public.tags_id_seq was left restarted (next value 1), it was at 2");
+    assertThat(pg.rowCount("film")).as("the data rolled back").isEqualTo(5);
+    assertThat(pg.queryLong("SELECT nextval('film_film_id_seq')"))
+        .as("left restarted")
+        .isEqualTo(1);
+  }
+
+  /** Terminates the reset's session (the only one of {@code role}) as its first seed starts. */
+  private ResetListener terminatesTheResetAt(String role) {
+    return new ResetListener() {
+      @Override
+      public void onProgress(ResetProgress p) {
+        if (p.stage() == ResetProgress.Stage.SEEDING) {
+          assertThat(
+                  pg.queryLong(
+                      "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))"
+                          + " FROM pg_stat_activity WHERE usename = ?"
+                          + " AND datname = current_database()",
+                      role))
+              .isEqualTo(1);
+        }
+      }
+    };
+  }
+
   /** A role that owns nothing: DELETE (and what seeds need) on the tables, rights on sequences. */
   private String grantedRole() {
     String app = roles.create("app", "");
