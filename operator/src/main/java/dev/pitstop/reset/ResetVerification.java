@@ -188,15 +188,16 @@ final class ResetVerification {
                 + (counts.deleted() > 0 ? "deletes from it" : "changes it")
                 + userCode);
       }
+      // n_tup_upd counts updates, not rows: one row updated twice counts 2.
+      String updated = "updated " + counts.updated() + " time(s)";
       parts.add(
-          (counts.deleted() > 0 ? counts.deleted() : counts.updated())
-              + " row(s) of kept table "
-              + counts.name()
-              + " were "
-              + (counts.deleted() > 0 ? "deleted" : "updated")
-              + (counts.deleted() > 0 && counts.updated() > 0
-                  ? " and " + counts.updated() + " updated"
-                  : "")
+          (counts.deleted() == 0
+                  ? "rows of kept table " + counts.name() + " were " + updated
+                  : counts.deleted()
+                      + " row(s) of kept table "
+                      + counts.name()
+                      + " were deleted"
+                      + (counts.updated() > 0 ? ", and its rows " + updated + "," : ""))
               + " during the reset: "
               + String.join(", or ", causes));
     }

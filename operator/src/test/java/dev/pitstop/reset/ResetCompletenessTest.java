@@ -272,7 +272,7 @@ class ResetCompletenessTest {
     assertThat(e.subject()).isEqualTo("other.notes");
     assertThat(e.isTransient()).isTrue();
     assertThat(e.getMessage())
-        .contains("1 row(s) of kept table other.notes were updated during the reset")
+        .contains("rows of kept table other.notes were updated 1 time(s) during the reset")
         .contains("(ON DELETE SET NULL) acted on rows referencing public.users that another")
         .contains("session inserted while the reset ran");
     assertThat(pg.queryStrings("SELECT user_id::text FROM other.notes")).containsExactly("5");
@@ -306,5 +306,25 @@ class ResetCompletenessTest {
         .contains("(ON DELETE CASCADE) acted on rows referencing public.users")
         .doesNotContain("trigger");
     assertThat(pg.rowCount("other.notes")).isEqualTo(1);
+  }
+
+  @Test
+  void triggerUpdatingAPreservedTableFailsTheReset() {
+    pg.execute(
+        "CREATE TABLE user_stats (name text PRIMARY KEY, n int);"
+            + " INSERT INTO user_stats VALUES ('users', 50);"
+            + " CREATE FUNCTION count_users() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN UPDATE user_stats SET n = n - 1 WHERE name = 'users'; RETURN OLD; END $$;"
+            + " CREATE TRIGGER users_count AFTER DELETE ON users"
+            + " FOR EACH ROW EXECUTE FUNCTION count_users();");
+
+    ResetException e = fails(request().preserveTables(List.of("user_stats")).build());
+
+    assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
+    assertThat(e.subject()).isEqualTo("public.user_stats");
+    assertThat(e.getMessage())
+        .contains("rows of kept table public.user_stats were updated 50 time(s) during the reset")
+        .contains("emptied tables with DELETE triggers or rules: public.users");
+    assertThat(pg.queryLong("SELECT n FROM user_stats")).isEqualTo(50);
   }
 }
