@@ -2,6 +2,7 @@ package dev.pitstop.cli;
 
 import dev.pitstop.api.v1alpha1.Patterns;
 import dev.pitstop.database.ConnectionSettings;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reset.DeletionStrategy;
 import dev.pitstop.reset.ResetEngine;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
@@ -27,6 +30,9 @@ import java.util.Set;
  * [--refresh-materialized-views] [--plan]}.
  */
 final class ResetCommand implements Command {
+  /** How long a termination signal waits for the rollback and the message before the JVM exits. */
+  private static final long SIGNAL_GRACE_SECONDS = 20;
+
   private static final Set<String> OPTIONS =
       Set.of(
           "database-url",
@@ -59,20 +65,68 @@ final class ResetCommand implements Command {
     ResetRequest request = request(parsed);
     ConnectionSettings settings = connection(parsed, env);
     try (CommandDatabase database = CommandDatabase.open(settings).requireReachable()) {
-      ResetEngine engine = new ResetEngine(database.dataSource());
+      WorkSessions sessions = new WorkSessions(database.dataSource());
+      ResetEngine engine = new ResetEngine(sessions);
       if (parsed.flag("plan")) {
         ResetReport.plan(engine.plan(request), out);
         out.println("Nothing was deleted (--plan).");
         return OK;
       }
+      return resetUntilSignalled(engine, sessions, request, out, err);
+    } catch (ResetException e) {
+      return failed(e, err);
+    }
+  }
+
+  private static int failed(ResetException e, PrintStream err) {
+    if (e.code().isBadInput()) {
+      throw new UsageException(e.getMessage());
+    }
+    err.println("pitstop reset: " + KnownSecrets.redact(e.getMessage()));
+    return FAILED;
+  }
+
+  /**
+   * Resets; a termination signal (Ctrl-C, SIGTERM, a pod stopped with a grace period) cancels the
+   * running statement and waits for the engine to roll back, put back the sequences it restarted
+   * with setval, and print what happened, instead of leaving that to the server alone (which rolls
+   * the data back but cannot put such sequences back). kill -9 cannot be handled.
+   */
+  private int resetUntilSignalled(
+      ResetEngine engine,
+      WorkSessions sessions,
+      ResetRequest request,
+      PrintStream out,
+      PrintStream err) {
+    Thread resetting = Thread.currentThread();
+    CountDownLatch reported = new CountDownLatch(1);
+    Thread onSignal =
+        new Thread(
+            () -> {
+              err.println(
+                  "pitstop reset: stopping on a termination signal; rolling the reset back");
+              resetting.interrupt();
+              sessions.cancelRunningStatements();
+              try {
+                reported.await(SIGNAL_GRACE_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "pitstop-reset-exit");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    try {
       ResetReport.result(engine.reset(request, ResetReport.progress(out)), out);
       return OK;
     } catch (ResetException e) {
-      if (e.code().isBadInput()) {
-        throw new UsageException(e.getMessage());
+      return failed(e, err); // before the hook may let the JVM exit
+    } finally {
+      reported.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waited for the message above
       }
-      err.println("pitstop reset: " + KnownSecrets.redact(e.getMessage()));
-      return FAILED;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.pitstop.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestRoles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResetCommandTest {
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
   @TempDir Path dir;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -303,5 +305,54 @@ class ResetCommandTest {
     assertThat(
             pg.queryStrings("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'users_refuse'"))
         .containsExactly("O");
+  }
+
+  @Test
+  void terminationSignalDuringASeedRollsBackAndPutsSetvalSequencesBackBeforeTheProcessEnds()
+      throws Exception {
+    // A role that owns no sequence restarts them with setval, which a rollback does not undo.
+    String app = roles.create("app", "");
+    pg.execute(
+        "GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "
+            + app
+            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
+            + app);
+    String asApp =
+        CliRun.databaseUrl(pg)
+            .replace("postgresql://" + pg.user() + ":", "postgresql://" + app + ":");
+    Path seed = dir.resolve("slow.sql");
+    Files.writeString(seed, "SELECT pg_sleep(60);\n");
+    Path output = dir.resolve("output.txt");
+    Process cli =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.pitstop.Main",
+                "reset",
+                "--confirm",
+                pg.databaseName(),
+                "--seed",
+                seed.toString(),
+                "--database-url",
+                asApp)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    try {
+      pg.awaitActiveStatement("SELECT pg_sleep");
+
+      cli.destroy(); // SIGTERM, as Ctrl-C or a pod's stop sends
+      assertThat(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      cli.destroyForcibly();
+    }
+
+    assertThat(Files.readString(output))
+        .contains("pitstop reset: stopping on a termination signal; rolling the reset back")
+        .contains("Seed slow.sql failed at line 1")
+        .contains("the reset was rolled back and nothing changed.");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).as("put back").isEqualTo(31);
   }
 }
