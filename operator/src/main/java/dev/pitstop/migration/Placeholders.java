@@ -25,8 +25,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Built-in placeholders, given per run by {@link #withBuiltIns}: {@code flyway:defaultSchema},
  * {@code flyway:user}, {@code flyway:database}, {@code flyway:timestamp}, {@code
- * flyway:workingDirectory}, {@code flyway:table}, and per file {@code flyway:filename}; they take
- * precedence over given values of the same name, as in Flyway.
+ * flyway:workingDirectory}, {@code flyway:table}, {@code flyway:environment} ({@code default}), and
+ * per file {@code flyway:filename}; they take precedence over given values of the same name, as in
+ * Flyway.
  */
 public final class Placeholders {
 
@@ -49,7 +50,8 @@ public final class Placeholders {
           "timestamp",
           "filename",
           "workingDirectory",
-          "table");
+          "table",
+          "environment");
 
   private static final String BUILT_IN_PREFIX = "flyway:";
   private static final String FILENAME = BUILT_IN_PREFIX + "filename";
@@ -151,6 +153,8 @@ public final class Placeholders {
         lowerCase(BUILT_IN_PREFIX + "workingDirectory"),
         Objects.requireNonNullElse(System.getProperty("user.dir"), ""));
     run.put(lowerCase(BUILT_IN_PREFIX + "table"), table);
+    // Pitstop has no Flyway environments: the one Flyway uses when none is chosen
+    run.put(lowerCase(BUILT_IN_PREFIX + "environment"), "default");
     run.values().removeIf(Objects::isNull);
     return new Placeholders(values, enabled, prefix, suffix, Map.copyOf(run));
   }

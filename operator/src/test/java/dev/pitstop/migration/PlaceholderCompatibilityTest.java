@@ -36,7 +36,8 @@ class PlaceholderCompatibilityTest {
           + " db text DEFAULT '${flyway:database}', sch text DEFAULT '${flyway:defaultSchema}',"
           + " hist text DEFAULT '${flyway:table}', file text DEFAULT '${flyway:filename}',"
           + " dir text DEFAULT '${flyway:workingDirectory}', ts text DEFAULT"
-          + " '${flyway:timestamp}', body text DEFAULT $$${greeting}$$);\n"
+          + " '${flyway:timestamp}', env text DEFAULT '${flyway:environment}',"
+          + " body text DEFAULT $$${greeting}$$);\n"
           + "INSERT INTO ${TABLE} (id) VALUES (1);\n";
 
   private void write(String name, String content) throws Exception {
@@ -89,7 +90,7 @@ class PlaceholderCompatibilityTest {
     return db.queryStrings(
         "SELECT concat_ws(' ', owner = current_user, db = current_database(),"
             + " sch = current_schema(), hist, file, dir, ts ~ '^\\d{4}-\\d\\d-\\d\\d"
-            + " \\d\\d:\\d\\d:\\d\\d$', body) FROM items");
+            + " \\d\\d:\\d\\d:\\d\\d$', env, body) FROM items");
   }
 
   @Test
@@ -106,7 +107,9 @@ class PlaceholderCompatibilityTest {
     // the same history rows and checksums, and the same built-in values
     assertThat(history(byPitstop)).isEqualTo(history(byFlyway)).hasSize(3);
     String expected =
-        "t t t flyway_schema_history V1__create.sql " + System.getProperty("user.dir") + " t hello";
+        "t t t flyway_schema_history V1__create.sql "
+            + System.getProperty("user.dir")
+            + " t default hello";
     assertThat(builtIns(byPitstop)).containsExactly(expected);
     assertThat(builtIns(byFlyway)).containsExactly(expected);
     assertThat(
