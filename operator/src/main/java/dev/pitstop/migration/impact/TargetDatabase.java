@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -61,6 +62,17 @@ record TargetDatabase(
       collate = row.getString(3);
       ctype = row.getString(4);
     }
+    // What the driver sets when it connects (TimeZone, DateStyle, ...) wins over the database's
+    // and the role's settings, on migrate's session as on this one: those are not the copy's.
+    java.util.Set<String> fromClient = new java.util.HashSet<>();
+    try (PreparedStatement statement =
+            target.prepareStatement(
+                "SELECT pg_catalog.lower(name) FROM pg_catalog.pg_settings WHERE source = 'client'");
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        fromClient.add(rows.getString(1));
+      }
+    }
     List<Setting> settings = new ArrayList<>();
     try (PreparedStatement statement =
             target.prepareStatement(
@@ -77,7 +89,8 @@ record TargetDatabase(
       while (rows.next()) {
         String config = rows.getString(4);
         int equals = config.indexOf('=');
-        if (equals <= 0) {
+        if (equals <= 0
+            || fromClient.contains(config.substring(0, equals).toLowerCase(Locale.ROOT))) {
           continue;
         }
         boolean database = rows.getBoolean(1);

@@ -3,6 +3,7 @@ package dev.pitstop.migration.impact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestRoles;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -39,6 +40,31 @@ class TargetDatabaseTest {
               "setting search_path = from_both (of the role " + app + " in the database)");
       // What PostgreSQL itself gave the session: the last one of each name wins.
       assertThat(setting(target, "search_path")).isEqualTo("from_both");
+    }
+  }
+
+  @Test
+  void settingsTheDriverMakesWhenItConnectsAreNotTheCopysAsTheyAreNotMigratesEither()
+      throws Exception {
+    String db = pg.databaseName();
+    pg.execute("ALTER DATABASE " + db + " SET TimeZone = 'Asia/Tokyo'");
+    pg.execute("ALTER DATABASE " + db + " SET DateStyle = 'ISO, DMY'");
+    pg.execute("ALTER DATABASE " + db + " SET work_mem = '5MB'");
+    TestDatabase copyDb = pg.createDatabase();
+    try (Connection target = pg.dataSource().getConnection();
+        Connection migrates = pg.dataSource().getConnection();
+        Connection copy = copyDb.dataSource().getConnection()) {
+      TargetDatabase read = TargetDatabase.read(target);
+      assertThat(read.apply(copy)).isEmpty();
+
+      assertThat(read.settings())
+          .extracting(TargetDatabase.Setting::label)
+          .containsExactly("setting work_mem = 5MB (of the database)");
+      // the copy's session as a session of migrate on the target: the driver's values win there
+      for (String name : List.of("TimeZone", "DateStyle", "work_mem")) {
+        assertThat(setting(copy, name)).as(name).isEqualTo(setting(migrates, name));
+      }
+      assertThat(setting(migrates, "DateStyle")).isEqualTo("ISO, MDY");
     }
   }
 
