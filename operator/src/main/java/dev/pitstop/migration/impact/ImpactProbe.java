@@ -114,6 +114,13 @@ final class ImpactProbe {
      */
     final Map<Long, Map<Integer, String>> unfilled = new HashMap<>();
 
+    /**
+     * Tables with rows on the target that a statement of the plan may have emptied since (a DELETE,
+     * TRUNCATE, or a block or function that changed rows of it): adding a NOT NULL column without a
+     * default to one is then not a certain failure.
+     */
+    final Set<Long> mayBeEmpty = new HashSet<>();
+
     private final Connection connection;
     private final TargetSizes sizes;
     private final SessionTimeouts timeouts;
@@ -204,6 +211,7 @@ final class ImpactProbe {
       connection.setAutoCommit(false);
       startTransaction();
       Map<Long, Map<Integer, String>> unfilledBefore = copy(unfilled);
+      Set<Long> mayBeEmptyBefore = new HashSet<>(mayBeEmpty);
       boolean committed = false;
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
@@ -235,6 +243,7 @@ final class ImpactProbe {
           // the columns it added are gone with the rollback
           unfilled.clear();
           unfilled.putAll(unfilledBefore);
+          mayBeEmpty.retainAll(mayBeEmptyBefore);
         }
       }
     }

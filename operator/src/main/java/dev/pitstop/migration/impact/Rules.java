@@ -232,6 +232,7 @@ final class Rules {
             .thenComparing(LockTaken::mode));
     o.impact.add(probe.impact(o, sorted, rewritten, built, validated, null));
     mayHaveFilled(o, rewrittenOids);
+    mayHaveEmptied(o);
     for (Map.Entry<Long, Relation> e : o.before.entrySet()) {
       long oid = e.getKey();
       Relation b = e.getValue();
@@ -350,6 +351,21 @@ final class Rules {
    * statement that changes rows or may run anything (a DO block, a function), one that takes ROW
    * EXCLUSIVE on their table, one that rewrites or empties it.
    */
+  /** Remembers the tables a DELETE, TRUNCATE, block or function may have emptied. */
+  private void mayHaveEmptied(Observed o) {
+    boolean deletes = o.statement.startsWith("DELETE") || Statements.mayRunAnything(o.statement);
+    boolean truncates = o.statement.startsWith("TRUNCATE");
+    // a lock the transaction already held is not new: a DELETE after an INSERT into the table
+    (deletes && o.held != null ? o.held : o.newLocks)
+        .forEach(
+            (oid, modes) -> {
+              if ((deletes && modes.contains("RowExclusiveLock"))
+                  || (truncates && modes.contains("AccessExclusiveLock"))) {
+                probe.mayBeEmpty.add(oid);
+              }
+            });
+  }
+
   private void mayHaveFilled(Observed o, Set<Long> rewrittenOids) {
     if (Statements.isRowStatement(o.statement) || Statements.mayRunAnything(o.statement)) {
       probe.unfilled.clear();
@@ -433,6 +449,9 @@ final class Rules {
               + " migration of its own), then set NOT NULL");
     }
     for (Column c : addedNotNullEmpty) {
+      if (probe.mayBeEmpty.contains(oid)) {
+        break; // an earlier statement of the plan may have emptied it
+      }
       // succeeds on the empty copy, fails on the target's rows
       add(
           FindingCode.PS100,

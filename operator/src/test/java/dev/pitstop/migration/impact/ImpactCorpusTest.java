@@ -96,6 +96,11 @@ class ImpactCorpusTest {
           risky("REINDEX rebuilds", Set.of(PS102), "REINDEX INDEX orders_customer_idx"),
           risky("TRUNCATE", Set.of(PS102), "TRUNCATE legacy"),
           risky(
+              "TRUNCATE, then a NOT NULL column without a default (not a certain failure)",
+              Set.of(PS102),
+              "TRUNCATE legacy",
+              "ALTER TABLE legacy ADD COLUMN kind text NOT NULL"),
+          risky(
               "index without CONCURRENTLY",
               Set.of(PS103),
               "CREATE INDEX orders_status_idx ON orders (status)"),
@@ -336,6 +341,10 @@ class ImpactCorpusTest {
               "CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id))"),
           safe("CREATE VIEW", "CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100"),
           safe("GRANT", "GRANT SELECT ON orders TO PUBLIC"),
+          safe(
+              "NOT NULL column without a default after a migration deleted the rows",
+              "DELETE FROM legacy",
+              "ALTER TABLE legacy ADD COLUMN kind text NOT NULL"),
           safe(
               "NOT NULL column on an empty table",
               "ALTER TABLE audit ADD COLUMN kind text NOT NULL"),
