@@ -39,6 +39,9 @@ public final class SqlState {
   /** Class 42: undefined_function. */
   public static final String UNDEFINED_FUNCTION = "42883";
 
+  /** Class 23: foreign_key_violation (a referenced row that does not exist). */
+  public static final String FOREIGN_KEY_VIOLATION = "23503";
+
   /** Class 42: undefined_table. */
   public static final String UNDEFINED_TABLE = "42P01";
 

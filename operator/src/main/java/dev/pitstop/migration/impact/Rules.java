@@ -115,6 +115,23 @@ final class Rules {
               + ") because it cannot run inside a transaction block: run CONCURRENTLY statements"
               + " directly in a migration of their own, not in a function or DO block"
               + after);
+    } else if (dependsOnRows(o, state)) {
+      long withRows = probe.sizes().tables().values().stream().filter(t -> t.nonEmpty()).count();
+      add(
+          FindingCode.PS100,
+          Severity.WARNING,
+          o.index,
+          null,
+          "Fails on the copy, which has none of the target's rows, with SQLSTATE "
+              + state
+              + " ("
+              + message
+              + "): the statement reads rows (a referenced key, a subquery, max()) that the"
+              + " target has in "
+              + withRows
+              + " table(s), so migrate may pass here or fail as the copy did; check it against"
+              + " the target's data"
+              + after);
     } else {
       add(
           FindingCode.PS100,
@@ -128,6 +145,22 @@ final class Rules {
               + lacking(state)
               + after);
     }
+  }
+
+  /**
+   * Whether a failure may come from the copy having none of the target's rows: a data exception or
+   * a constraint violation (SQLSTATE class 22 or 23) of a statement that reads rows — a foreign
+   * key's referenced row (23503), a subquery, a function or block — on a target with rows.
+   */
+  private boolean dependsOnRows(Observed o, String state) {
+    if (!state.startsWith("22") && !state.startsWith("23")) {
+      return false;
+    }
+    boolean reads =
+        SqlState.FOREIGN_KEY_VIOLATION.equals(state)
+            || o.statement.hasLeadingWord("SELECT")
+            || Statements.mayRunAnything(o.statement);
+    return reads && probe.sizes().tables().values().stream().anyMatch(t -> t.nonEmpty());
   }
 
   /**

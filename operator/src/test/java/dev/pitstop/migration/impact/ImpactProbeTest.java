@@ -54,6 +54,32 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aFailureThatMayComeFromTheCopyHavingNoRowsIsAWarningThatSaysSo() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            // customer 5 exists on the target, not on the copy
+            "INSERT INTO orders (id, customer_id, amount) VALUES (900001, 5, 1)",
+            "INSERT INTO audit (id, message) VALUES ((SELECT min(id) FROM legacy), 'first')",
+            // a literal NULL fails wherever it runs
+            "INSERT INTO audit (id, message) VALUES (NULL, 'none')");
+
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::severity, Finding::script)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS100, Severity.WARNING, "V1__step.sql"),
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS100, Severity.WARNING, "V2__step.sql"),
+            org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, Severity.ERROR, "V3__step.sql"));
+    assertThat(result.findings().get(0).message())
+        .startsWith("Fails on the copy, which has none of the target's rows, with SQLSTATE 23503")
+        .contains("so migrate may pass here or fail as the copy did");
+    assertThat(result.findings().get(2).message())
+        .startsWith("Fails on a copy of the target's schema with SQLSTATE 23502")
+        .contains("so migrate would fail here too");
+  }
+
+  @Test
   void aServerMessageWithALineBreakInANameIsShownWholeOnOneLine() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("ALTER TABLE \"two\nlines\" ADD COLUMN x int; -- the table does not exist");
