@@ -29,6 +29,9 @@ import java.util.stream.Collectors;
  * nothing either.
  */
 public final class MigrateCommand implements Command {
+  /** How many gating findings the last line names; the plan above lists them all. */
+  static final int NAMED_FINDINGS = 10;
+
   static final String NAME = "migrate";
 
   /** How long connecting to the plan's scratch server may take. */
@@ -190,8 +193,12 @@ public final class MigrateCommand implements Command {
             + options.failOn().label()
             + ") not allowed by a '-- pitstop:allow' comment: "
             + gating.stream()
+                .limit(NAMED_FINDINGS)
                 .map(f -> f.code().name() + " at " + f.script() + ":" + f.line())
                 .collect(Collectors.joining(", "))
+            + (gating.size() > NAMED_FINDINGS
+                ? " and " + (gating.size() - NAMED_FINDINGS) + " more (listed above)"
+                : "")
             + "; nothing was applied");
     return RISK;
   }

@@ -69,6 +69,23 @@ class MigratePlanCommandTest {
   }
 
   @Test
+  void manyGatingFindingsAreNamedUpToTenOnTheLastLine() throws Exception {
+    itemsWithRows();
+    for (int i = 2; i <= 13; i++) {
+      write("V" + i + "__index.sql", "CREATE INDEX items_" + i + " ON items (id);");
+    }
+
+    CliRun gated = migrate("--plan", "--fail-on", "warning");
+
+    assertThat(gated.exit()).as(gated.all()).isEqualTo(Command.RISK);
+    assertThat(gated.err().lines()).as("one sentence").hasSize(1);
+    assertThat(gated.err())
+        .contains("12 findings at warning or above")
+        .contains("PS103 at V11__index.sql:1 and 2 more (listed above); nothing was applied")
+        .doesNotContain("V12__index.sql");
+  }
+
+  @Test
   void riskyMigrationIsReportedWithCodeAndSizedTableAndExitsThreeOnlyWithFailOn() throws Exception {
     itemsWithRows();
     write("V2__bigint.sql", "ALTER TABLE items ALTER COLUMN id TYPE bigint;");
