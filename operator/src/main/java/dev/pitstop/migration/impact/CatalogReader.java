@@ -60,6 +60,7 @@ final class CatalogReader {
           "rule");
 
   private final Connection target;
+  private final Map<String, String> extensionVersions = new LinkedHashMap<>();
   private final List<String> notCopied = new ArrayList<>();
   private final Set<String> skipped = new HashSet<>();
   private final Map<Long, List<String>> keys = new HashMap<>();
@@ -70,7 +71,14 @@ final class CatalogReader {
   }
 
   /** The target's objects with the statements that create them, and what cannot be read. */
-  record Schema(List<SchemaObject> objects, List<String> notCopied, Set<String> skipped) {}
+  /**
+   * @param extensionVersions the version of each extension of the target, by name
+   */
+  record Schema(
+      List<SchemaObject> objects,
+      List<String> notCopied,
+      Set<String> skipped,
+      Map<String, String> extensionVersions) {}
 
   /**
    * @param target a session in a read-only transaction whose {@code search_path} is {@code
@@ -112,7 +120,7 @@ final class CatalogReader {
     if (present.contains("not reproduced")) {
       reader.listNotReproduced();
     }
-    return new Schema(objects, reader.notCopied, reader.skipped);
+    return new Schema(objects, reader.notCopied, reader.skipped, reader.extensionVersions);
   }
 
   private List<SchemaObject> schemas() throws SQLException {
@@ -133,7 +141,7 @@ final class CatalogReader {
   private List<SchemaObject> extensions(Set<String> available) throws SQLException {
     List<SchemaObject> out = new ArrayList<>();
     query(
-        "SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e"
+        "SELECT e.extname, n.nspname, e.extversion FROM pg_catalog.pg_extension e"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
             + " WHERE e.extname <> 'plpgsql' ORDER BY e.oid",
         r -> {
@@ -142,15 +150,18 @@ final class CatalogReader {
             notCopied.add("extension " + name + " (not available on the scratch server)");
             return;
           }
+          extensionVersions.put(name, r.getString(3));
+          String create =
+              "CREATE EXTENSION IF NOT EXISTS " + q(name) + " WITH SCHEMA " + q(r.getString(2));
+          // the target's version (what a migration's ALTER EXTENSION ... UPDATE starts from), else
+          // the scratch server's default one (the difference is listed after the copy)
           out.add(
               new SchemaObject(
                   "extension",
                   name,
                   null,
-                  "CREATE EXTENSION IF NOT EXISTS "
-                      + q(name)
-                      + " WITH SCHEMA "
-                      + q(r.getString(2))));
+                  List.of(create + " VERSION " + SqlIdentifiers.literal(r.getString(3))),
+                  List.of(new SchemaObject("extension", name, null, create))));
         });
     return out;
   }

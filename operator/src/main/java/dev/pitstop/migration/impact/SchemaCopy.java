@@ -41,6 +41,7 @@ final class SchemaCopy {
     CatalogReader.Schema schema = readTarget(target, available);
     List<String> notCopied = new ArrayList<>(schema.notCopied());
     notCopied.addAll(create(scratch, schema.objects(), schema.skipped()));
+    notCopied.addAll(otherVersions(scratch, schema.extensionVersions()));
     return notCopied;
   }
 
@@ -60,6 +61,33 @@ final class SchemaCopy {
       target.rollback();
       target.setAutoCommit(autoCommit);
     }
+  }
+
+  /** The copy's extensions whose version is not the target's (the scratch server lacked it). */
+  private static List<String> otherVersions(Connection scratch, Map<String, String> target)
+      throws SQLException {
+    List<String> differ = new ArrayList<>();
+    try (Statement statement = scratch.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT extname, extversion FROM pg_catalog.pg_extension ORDER BY oid")) {
+      while (rows.next()) {
+        String version = target.get(rows.getString(1));
+        if (version != null && !version.equals(rows.getString(2))) {
+          differ.add(
+              "extension "
+                  + rows.getString(1)
+                  + " "
+                  + version
+                  + " (the copy has "
+                  + rows.getString(2)
+                  + ": the scratch server cannot create "
+                  + version
+                  + ")");
+        }
+      }
+    }
+    return differ;
   }
 
   private static Set<String> availableExtensions(Connection scratch) throws SQLException {

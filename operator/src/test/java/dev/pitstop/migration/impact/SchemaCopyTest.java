@@ -412,6 +412,30 @@ class SchemaCopyTest {
   }
 
   @Test
+  void extensionsAreCopiedAtTheTargetsVersionOrTheDifferenceIsListed() throws Exception {
+    TestDatabase target = pg.database();
+    target.execute("CREATE EXTENSION pg_trgm VERSION '1.3'");
+    target.execute("CREATE EXTENSION citext");
+    // a version this server has no script for (the target's server is another build)
+    target.execute("UPDATE pg_extension SET extversion = '9.9' WHERE extname = 'citext'");
+    TestDatabase scratch = pg.createDatabase();
+
+    List<String> notCopied = copy(target, scratch);
+
+    assertThat(
+            scratch.queryStrings("SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'"))
+        .containsExactly("1.3");
+    String installed =
+        scratch.queryStrings("SELECT extversion FROM pg_extension WHERE extname = 'citext'").get(0);
+    assertThat(installed).isNotEqualTo("9.9");
+    assertThat(notCopied)
+        .containsExactly(
+            "extension citext 9.9 (the copy has "
+                + installed
+                + ": the scratch server cannot create 9.9)");
+  }
+
+  @Test
   void createsTheTargetsExtensionsInsteadOfTheirObjects() throws Exception {
     TestDatabase target = pg.database();
     target.execute(
