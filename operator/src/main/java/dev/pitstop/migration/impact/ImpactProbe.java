@@ -678,6 +678,15 @@ final class ImpactProbe {
       return targetNames.get(oid);
     }
 
+    /**
+     * Tables and views of the target the plan dropped, by the name they had when dropped, and the
+     * relations the plan created again under such a name: the running application uses them by that
+     * name, so dropping one again breaks it (PS109) although the plan created it.
+     */
+    final Map<String, String> droppedTargets = new HashMap<>();
+
+    final Map<Long, String> recreated = new HashMap<>();
+
     /** The name to show: as on the target, else the current one. */
     String display(long oid, Relation known) {
       String target = targetNames.get(oid);

@@ -59,6 +59,12 @@ final class Rules {
   private final AllowComments allow;
   private final List<Draft> drafts = new ArrayList<>();
 
+  /** Drops of the target's tables and views (PS109) by this script, by target name. */
+  private final Map<String, Draft> drops = new HashMap<>();
+
+  /** Target names this script dropped and created again. */
+  private final Set<String> createdAgain = new HashSet<>();
+
   Rules(Probe probe, PendingScript script) {
     this.probe = probe;
     this.script = script;
@@ -241,6 +247,11 @@ final class Rules {
           built.add(a.qualified() + (o.concurrently ? " (concurrently)" : ""));
           indexBuilt(o, a);
         }
+      }
+      if (b == null && !a.isIndex() && probe.droppedTargets.containsKey(a.qualified())) {
+        String target = probe.droppedTargets.remove(a.qualified());
+        probe.recreated.put(oid, target);
+        createdAgain.add(target);
       }
       for (Constraint c : a.constraints().values()) {
         Constraint before = previous(b, c);
@@ -660,6 +671,9 @@ final class Rules {
     long oid = b.oid();
     String target = probe.targetName(oid);
     if (target == null) {
+      target = probe.recreated.get(oid);
+    }
+    if (target == null) {
       return;
     }
     boolean tableLike = b.isTable() || b.kind() == 'v';
@@ -672,6 +686,8 @@ final class Rules {
           o.index,
           target,
           named + " to drop " + kind + " " + target + breaks + " without it");
+      drops.put(target, drafts.get(drafts.size() - 1));
+      probe.droppedTargets.put(b.qualified(), target);
       return;
     }
     if (a == null) {
@@ -757,6 +773,14 @@ final class Rules {
 
   /** After every statement of a transactional migration ran: PS101 and PS110. */
   void transaction(List<Observed> observed) {
+    // dropped and created again in one transaction: the application never sees it missing
+    createdAgain.forEach(
+        target -> {
+          Draft drop = drops.remove(target);
+          if (drop != null) {
+            drafts.remove(drop);
+          }
+        });
     Set<Long> reported = new HashSet<>();
     for (int i = 0; i < observed.size() - 1; i++) {
       Observed o = observed.get(i);

@@ -80,6 +80,24 @@ class ImpactProbeTest {
   }
 
   @Test
+  void aViewDroppedAndCreatedAgainInOneMigrationIsNoDropButItsLaterDropIs() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "DROP VIEW order_totals;\n"
+                + "CREATE VIEW order_totals AS"
+                + " SELECT customer_id, count(*) AS total FROM orders GROUP BY customer_id;",
+            "COMMENT ON VIEW order_totals IS 'counts'",
+            "DROP VIEW order_totals");
+
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::script, Finding::relation)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS109, "V3__step.sql", "public.order_totals"));
+    assertThat(result.findings().get(0).message()).contains("to drop view public.order_totals");
+  }
+
+  @Test
   void aServerMessageWithALineBreakInANameIsShownWholeOnOneLine() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("ALTER TABLE \"two\nlines\" ADD COLUMN x int; -- the table does not exist");
