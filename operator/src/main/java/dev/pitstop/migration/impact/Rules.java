@@ -212,11 +212,11 @@ final class Rules {
     // leaves an index of the same name with a new oid: that is a rebuild, not a new index.
     // PostgreSQL may also recreate an index under a new oid while keeping its storage (ALTER COLUMN
     // TYPE that needs no rebuild, e.g. varchar(10) to varchar(20)): same relfilenode, no rebuild.
-    Map<String, Long> droppedNames = new HashMap<>();
+    Map<String, Relation> droppedNames = new HashMap<>();
     o.before.forEach(
         (oid, b) -> {
           if (!o.after.containsKey(oid)) {
-            droppedNames.put(b.qualified(), b.fileNode());
+            droppedNames.put(b.qualified(), b);
           }
         });
     List<String> rewritten = new ArrayList<>();
@@ -236,8 +236,9 @@ final class Rules {
         }
       }
       if (b == null && a.isIndex()) {
-        if (droppedNames.containsKey(a.qualified())) {
-          if (droppedNames.get(a.qualified()) != a.fileNode()) {
+        Relation same = droppedNames.get(a.qualified());
+        if (same != null && same.isIndex() && sameKey(same, a)) {
+          if (same.fileNode() != a.fileNode()) {
             rewritten.add(a.qualified() + how);
             if (!o.concurrently) {
               rewrittenOids.add(oid);
@@ -349,6 +350,17 @@ final class Rules {
                     + instead);
           }
         });
+  }
+
+  /**
+   * Whether two indexes cover the same columns (by name, in order): one dropped and created again
+   * by the statement on the same key is rebuilt; on another key (ADD PRIMARY KEY (x) of the name
+   * DROP COLUMN id freed) it is a new one.
+   */
+  private static boolean sameKey(Relation dropped, Relation created) {
+    List<String> before = dropped.columns().values().stream().map(Column::name).toList();
+    List<String> after = created.columns().values().stream().map(Column::name).toList();
+    return before.equals(after);
   }
 
   /** The constraint as {@code relation} had it: same oid, or same name (recreated). */

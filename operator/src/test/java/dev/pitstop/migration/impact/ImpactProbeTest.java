@@ -98,6 +98,22 @@ class ImpactProbeTest {
   }
 
   @Test
+  void anIndexOnAnotherKeyUnderTheNameOfOneTheStatementDroppedIsBuiltNotRebuilt() throws Exception {
+    ImpactProbe.Result result =
+        fixture.plan(
+            "ALTER TABLE legacy DROP CONSTRAINT legacy_pkey,"
+                + " ADD CONSTRAINT legacy_pkey UNIQUE (payload)");
+
+    StatementImpact s = result.scripts().get(0).statements().get(0);
+    assertThat(s.indexesBuilt()).containsExactly("public.legacy_pkey");
+    assertThat(s.rewritten()).isEmpty();
+    assertThat(result.findings())
+        .extracting(Finding::code)
+        .contains(FindingCode.PS103)
+        .doesNotContain(FindingCode.PS102);
+  }
+
+  @Test
   void aServerMessageWithALineBreakInANameIsShownWholeOnOneLine() throws Exception {
     ImpactProbe.Result result =
         fixture.plan("ALTER TABLE \"two\nlines\" ADD COLUMN x int; -- the table does not exist");
