@@ -60,6 +60,13 @@ final class ResetVerification {
   private final PlannedReset planned;
   private final Map<Long, Long> keptRows = new HashMap<>();
 
+  /**
+   * The counts at the start, before the reset changed anything: a session's counts are those of all
+   * its transactions since it last reported its statistics (when it was idle), so a pooled session
+   * carries what earlier work on it did.
+   */
+  private Map<Long, Activity> baseline = Map.of();
+
   private ResetVerification(Connection connection, PlannedReset planned) {
     this.connection = connection;
     this.planned = planned;
@@ -68,6 +75,7 @@ final class ResetVerification {
   /** Counts what must survive; call after planning and before emptying. */
   static ResetVerification before(Connection connection, PlannedReset planned) throws SQLException {
     ResetVerification verification = new ResetVerification(connection, planned);
+    verification.baseline = verification.counts();
     if (planned.kept() != null) {
       for (long oid : planned.keeping()) {
         verification.keptRows.put(oid, planned.kept().count(planned.graph().table(oid)));
@@ -301,7 +309,31 @@ final class ResetVerification {
   }
 
   /** What this transaction did so far, per table (partitions added to their root). */
+  /** What this transaction did since {@link #before}: the counts less the baseline. */
   private Map<Long, Activity> transactionActivity() throws SQLException {
+    Map<Long, Activity> activity = new HashMap<>();
+    counts()
+        .forEach(
+            (oid, now) -> {
+              Activity was = baseline.get(oid);
+              Activity since =
+                  was == null
+                      ? now
+                      : new Activity(
+                          now.name(),
+                          now.temporary(),
+                          now.deleted() - was.deleted(),
+                          now.inserted() - was.inserted(),
+                          now.updated() - was.updated());
+              if (since.deleted() > 0 || since.inserted() > 0 || since.updated() > 0) {
+                activity.put(oid, since);
+              }
+            });
+    return activity;
+  }
+
+  /** The session's counts as {@code pg_stat_xact_user_tables} gives them now. */
+  private Map<Long, Activity> counts() throws SQLException {
     Map<Long, Activity> activity = new HashMap<>();
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(TRANSACTION_ACTIVITY)) {

@@ -34,6 +34,32 @@ class ResetCompletenessTest {
   }
 
   @Test
+  void whatAnEarlierTransactionOfAPooledSessionDidToAKeptTableIsNotTheResets() throws Exception {
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(1);
+    try (com.zaxxer.hikari.HikariDataSource session =
+        new com.zaxxer.hikari.HikariDataSource(config)) {
+      // the operator's pooled session did other work on a kept table just before (a session's
+      // statistics add up over its transactions until it reports them, when idle)
+      try (java.sql.Connection c = session.getConnection();
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("INSERT INTO preferences VALUES ('a', '1'), ('b', '2')");
+        s.execute("DELETE FROM preferences WHERE key = 'a'");
+        s.execute("UPDATE preferences SET value = '3' WHERE key = 'b'");
+      }
+
+      ResetResult result =
+          new ResetEngine(session)
+              .reset(request().preserveTables(List.of("payload_*", "preferences")).build());
+
+      assertThat(result.tables()).isNotEmpty();
+      assertThat(pg.queryStrings("SELECT key || '=' || value FROM preferences"))
+          .containsExactlyInAnyOrder("theme=dark", "b=3");
+    }
+  }
+
+  @Test
   void softDeleteTriggerLeavesRowsSoTheResetFailsNamingTheTable() {
     pg.execute(
         "ALTER TABLE users ADD COLUMN deleted_at timestamptz;"
