@@ -33,6 +33,22 @@ class ResetCompletenessTest {
         ResetException.class, () -> new ResetEngine(pg.dataSource()).reset(request));
   }
 
+  /** The reset, failing, while another session runs {@code sql} as public.users is emptied. */
+  private ResetException failsWhileAnotherSessionRuns(String sql) {
+    ResetListener midway =
+        new ResetListener() {
+          @Override
+          public void onProgress(ResetProgress p) {
+            if ("public.users".equals(p.table())) {
+              pg.execute(sql);
+            }
+          }
+        };
+    return catchThrowableOfType(
+        ResetException.class,
+        () -> new ResetEngine(pg.dataSource()).reset(request().build(), midway));
+  }
+
   @Test
   void whatAnEarlierTransactionOfAPooledSessionDidToAKeptTableIsNotTheResets() throws Exception {
     com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
@@ -206,20 +222,8 @@ class ResetCompletenessTest {
   @Test
   void rowsAnotherSessionInsertsIntoAnEmptiedTableFailTheResetAsTransient() {
     pg.execute("CREATE TABLE activity (id bigserial PRIMARY KEY, note text)");
-    ResetListener insertsMidway =
-        new ResetListener() {
-          @Override
-          public void onProgress(ResetProgress p) {
-            if ("public.users".equals(p.table())) {
-              pg.execute("INSERT INTO activity (note) VALUES ('from another session')");
-            }
-          }
-        };
-
     ResetException e =
-        catchThrowableOfType(
-            ResetException.class,
-            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+        failsWhileAnotherSessionRuns("INSERT INTO activity (note) VALUES ('from another session')");
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
     assertThat(e.subject()).isEqualTo("public.activity");
@@ -279,20 +283,9 @@ class ResetCompletenessTest {
     pg.execute(
         "CREATE SCHEMA other; CREATE TABLE other.notes (id int PRIMARY KEY,"
             + " user_id bigint REFERENCES users ON DELETE SET NULL, note text)");
-    ResetListener insertsMidway =
-        new ResetListener() {
-          @Override
-          public void onProgress(ResetProgress p) {
-            if ("public.users".equals(p.table())) {
-              pg.execute("INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
-            }
-          }
-        };
-
     ResetException e =
-        catchThrowableOfType(
-            ResetException.class,
-            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+        failsWhileAnotherSessionRuns(
+            "INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
     assertThat(e.subject()).isEqualTo("other.notes");
@@ -310,20 +303,9 @@ class ResetCompletenessTest {
     pg.execute(
         "CREATE SCHEMA other; CREATE TABLE other.notes (id int PRIMARY KEY,"
             + " user_id bigint REFERENCES users ON DELETE CASCADE, note text)");
-    ResetListener insertsMidway =
-        new ResetListener() {
-          @Override
-          public void onProgress(ResetProgress p) {
-            if ("public.users".equals(p.table())) {
-              pg.execute("INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
-            }
-          }
-        };
-
     ResetException e =
-        catchThrowableOfType(
-            ResetException.class,
-            () -> new ResetEngine(pg.dataSource()).reset(request().build(), insertsMidway));
+        failsWhileAnotherSessionRuns(
+            "INSERT INTO other.notes VALUES (1, 5, 'written during the reset')");
 
     assertThat(e.code()).isEqualTo(ResetErrorCode.INCOMPLETE_RESET);
     assertThat(e.isTransient()).isTrue();
