@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -392,7 +393,13 @@ public final class MigrationEngine {
       if (!contents.empty() && request.baselineOnMigrate()) {
         rows = List.of(assumedBaseline(request, session));
       } else if (!contents.empty()) {
-        refusals = List.of(nonEmptySchema(history, contents));
+        // a Flyway history beside it is the one to name, not a baseline over what it applied
+        Optional<MigrationException> other = otherHistory(work, history, session, scripts);
+        refusals =
+            List.of(
+                other
+                    .map(e -> new ValidationIssue(e.code(), e.subject(), e.getMessage()))
+                    .orElseGet(() -> nonEmptySchema(history, contents)));
       }
     }
     if (exists) {
@@ -555,6 +562,22 @@ public final class MigrationEngine {
       SessionInfo session,
       List<ResolvedMigration> scripts)
       throws SQLException {
+    Optional<MigrationException> other = otherHistory(work, history, session, scripts);
+    if (other.isPresent()) {
+      throw other.get();
+    }
+  }
+
+  /**
+   * When the history table does not exist: Flyway's history table, or another one that records some
+   * of these migrations, in its schema or the session's, which is then the one to continue from.
+   */
+  private static Optional<MigrationException> otherHistory(
+      Connection work,
+      MigrationHistory history,
+      SessionInfo session,
+      List<ResolvedMigration> scripts)
+      throws SQLException {
     List<String> schemas = new ArrayList<>();
     schemas.add(history.table().schema());
     if (session.schema() != null && !schemas.contains(session.schema())) {
@@ -566,22 +589,24 @@ public final class MigrationEngine {
     for (QualifiedName other : others) {
       if (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
           || MigrationHistory.recordsAny(work, other, names, checksums)) {
-        throw new MigrationException(
-            ErrorCode.OTHER_HISTORY_TABLE,
-            "historyTable",
-            "History table "
-                + history.table()
-                + " does not exist but "
-                + other
-                + (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
-                    ? " is Flyway's history table"
-                    : " already records some of these migrations")
-                + ", so they would run again; set historyTable"
-                + " (pitstop --history-table, spec.historyTable) to "
-                + other.readable()
-                + " to continue from it.");
+        return Optional.of(
+            new MigrationException(
+                ErrorCode.OTHER_HISTORY_TABLE,
+                "historyTable",
+                "History table "
+                    + history.table()
+                    + " does not exist but "
+                    + other
+                    + (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
+                        ? " is Flyway's history table"
+                        : " already records some of these migrations")
+                    + ", so they would run again; set historyTable"
+                    + " (pitstop --history-table, spec.historyTable) to "
+                    + other.readable()
+                    + " to continue from it."));
       }
     }
+    return Optional.empty();
   }
 
   private static QualifiedName historyTable(MigrationRequest request, SessionInfo session) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,23 @@ class MigrateCommandTest {
     args[4] = databaseUrl(pg);
     System.arraycopy(extra, 0, args, 5, extra.length);
     return CliRun.of(Map.of(), args);
+  }
+
+  @Test
+  void statusAndValidateOnAFlywayDatabaseNameFlywaysHistoryInsteadOfAdvisingABaseline()
+      throws Exception {
+    writeThreeMigrations();
+    Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load().migrate();
+
+    for (String command : List.of("status", "validate")) {
+      CliRun run =
+          CliRun.of(Map.of(), command, "--dir", dir.toString(), "--database-url", databaseUrl(pg));
+      assertThat(run.all())
+          .as(command)
+          .contains("public.flyway_schema_history is Flyway's history table")
+          .contains("--history-table")
+          .doesNotContain("pitstop baseline");
+    }
   }
 
   @Test
