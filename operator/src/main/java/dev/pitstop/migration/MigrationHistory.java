@@ -147,20 +147,8 @@ final class MigrationHistory {
   void insertBaseline(
       Connection connection, MigrationVersion version, String description, String installedBy)
       throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO "
-                + table.sql()
-                + " (installed_rank, version, description, type, script, checksum, installed_by,"
-                + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
-                + " ?, ?, 'BASELINE', ?, NULL, ?, 0, true FROM "
-                + table.sql())) {
-      insert.setString(1, version.toString());
-      insert.setString(2, description);
-      insert.setString(3, description);
-      insert.setString(4, installedBy);
-      insert.executeUpdate();
-    }
+    insertMarker(
+        connection, version.toString(), description, "BASELINE", description, null, installedBy);
   }
 
   /**
@@ -169,23 +157,44 @@ final class MigrationHistory {
    */
   void insertDeleted(Connection connection, AppliedMigration applied, String installedBy)
       throws SQLException {
+    insertMarker(
+        connection,
+        applied.version(),
+        applied.description(),
+        "DELETE",
+        applied.script(),
+        applied.checksum(),
+        installedBy);
+  }
+
+  /** A successful row that ran nothing (execution time 0), ranked after the others. */
+  private void insertMarker(
+      Connection connection,
+      String version,
+      String description,
+      String type,
+      String script,
+      Integer checksum,
+      String installedBy)
+      throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT INTO "
                 + table.sql()
                 + " (installed_rank, version, description, type, script, checksum, installed_by,"
                 + " execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1,"
-                + " ?, ?, 'DELETE', ?, ?, ?, 0, true FROM "
+                + " ?, ?, ?, ?, ?, ?, 0, true FROM "
                 + table.sql())) {
-      insert.setString(1, applied.version());
-      insert.setString(2, applied.description());
-      insert.setString(3, applied.script());
-      if (applied.checksum() == null) {
-        insert.setNull(4, java.sql.Types.INTEGER);
+      insert.setString(1, version);
+      insert.setString(2, description);
+      insert.setString(3, type);
+      insert.setString(4, script);
+      if (checksum == null) {
+        insert.setNull(5, java.sql.Types.INTEGER);
       } else {
-        insert.setInt(4, applied.checksum());
+        insert.setInt(5, checksum);
       }
-      insert.setString(5, installedBy);
+      insert.setString(6, installedBy);
       insert.executeUpdate();
     }
   }
