@@ -144,6 +144,8 @@ final class ResetSequences {
         PreparedStatement setval =
             connection.prepareStatement("SELECT pg_catalog.setval(CAST(? AS regclass), ?, ?)")) {
       for (Sequence sequence : sequences) {
+        // where it ends: past the kept rows' values, else at its start
+        Long kept = keptExtreme(statement, sequence, graph, keeping);
         if (sequence.owner()) {
           statement.execute("ALTER SEQUENCE " + sequence.sequence().sql() + " RESTART");
         } else {
@@ -156,18 +158,13 @@ final class ResetSequences {
                     sequence.sequence(),
                     old.getLong(1),
                     old.getBoolean(2),
-                    sequence.start(),
-                    false));
+                    kept != null ? kept : sequence.start(),
+                    kept != null));
           }
           set(setval, sequence.sequence(), sequence.start(), false);
         }
-        Long kept = keptExtreme(statement, sequence, graph, keeping);
         if (kept != null) {
           set(setval, sequence.sequence(), kept, true);
-          if (!sequence.owner()) {
-            Old old = restarted.old.remove(restarted.old.size() - 1);
-            restarted.old.add(new Old(old.sequence(), old.lastValue(), old.called(), kept, true));
-          }
         }
       }
     }
