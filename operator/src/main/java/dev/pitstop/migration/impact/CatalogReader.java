@@ -551,53 +551,41 @@ final class CatalogReader {
         r -> {
           long oid = r.getLong(1);
           String name = qualified(r.getString(2), r.getString(3));
-          StringBuilder sql =
-              new StringBuilder("CREATE ")
-                  .append("u".equals(r.getString(5)) ? "UNLOGGED " : "")
-                  .append("TABLE ")
-                  .append(q(r.getString(2)))
-                  .append('.')
-                  .append(q(r.getString(3)));
+          String head =
+              "CREATE "
+                  + ("u".equals(r.getString(5)) ? "UNLOGGED " : "")
+                  + "TABLE "
+                  + q(r.getString(2))
+                  + "."
+                  + q(r.getString(3));
           List<String> inherits = parents.getOrDefault(oid, List.of());
           String table = null;
-          StringBuilder withoutDefaults = null;
-          List<Column> defaults = new ArrayList<>();
+          // a partition or a typed table is made whole; otherwise its own columns, listed
+          String whole = null;
+          List<Column> own = new ArrayList<>();
           if (r.getBoolean(6)) {
-            sql.append(" PARTITION OF ").append(inherits.get(0)).append(' ').append(r.getString(9));
+            whole = " PARTITION OF " + inherits.get(0) + " " + r.getString(9);
             table = parentNames.get(oid);
           } else if (r.getString(10) != null) {
             // a typed table: its columns are the type's, with their own options
-            sql.append(" OF ").append(r.getString(10));
             List<String> options = new ArrayList<>();
             for (Column c : columns.getOrDefault(oid, List.of())) {
               if (!c.options().isEmpty()) {
                 options.add(q(c.name()) + " WITH OPTIONS" + c.options());
               }
             }
-            if (!options.isEmpty()) {
-              sql.append(" (").append(String.join(", ", options)).append(')');
-            }
+            whole =
+                " OF "
+                    + r.getString(10)
+                    + (options.isEmpty() ? "" : " (" + String.join(", ", options) + ")");
           } else {
-            List<Column> own = new ArrayList<>();
             for (Column c : columns.getOrDefault(oid, List.of())) {
               if (c.local() || inherits.isEmpty()) {
                 own.add(c);
               }
             }
-            String inherit =
-                inherits.isEmpty() ? "" : " INHERITS (" + String.join(", ", inherits) + ")";
-            withoutDefaults = new StringBuilder(sql);
-            withoutDefaults
-                .append(" (")
-                .append(String.join(", ", own.stream().map(c -> c.sql(true, false)).toList()))
-                .append(')')
-                .append(inherit);
-            sql.append(" (")
-                .append(String.join(", ", own.stream().map(c -> c.sql(true)).toList()))
-                .append(')')
-                .append(inherit);
-            own.stream().filter(Column::hasPlainDefault).forEach(defaults::add);
           }
+          String partitionBy = "";
           if ("p".equals(r.getString(4))) {
             String key =
                 r.getBoolean(8)
@@ -606,11 +594,25 @@ final class CatalogReader {
             if (key == null) {
               return; // listed by deparse
             }
-            sql.append(" PARTITION BY ").append(key);
-            if (withoutDefaults != null) {
-              withoutDefaults.append(" PARTITION BY ").append(key);
-            }
+            partitionBy = " PARTITION BY " + key;
           }
+          String inherit =
+              inherits.isEmpty() ? "" : " INHERITS (" + String.join(", ", inherits) + ")";
+          String made = whole;
+          String by = partitionBy;
+          java.util.function.Function<Boolean, String> create =
+              withDefaults ->
+                  head
+                      + (made != null
+                          ? made
+                          : " ("
+                              + String.join(
+                                  ", ", own.stream().map(c -> c.sql(true, withDefaults)).toList())
+                              + ")"
+                              + inherit)
+                      + by;
+          List<Column> defaults =
+              whole != null ? List.of() : own.stream().filter(Column::hasPlainDefault).toList();
           String alter = "ALTER TABLE " + q(r.getString(2)) + "." + q(r.getString(3));
           List<String> settings = new ArrayList<>();
           if (r.getBoolean(11)) {
@@ -625,14 +627,14 @@ final class CatalogReader {
                 alter + " REPLICA IDENTITY " + ("f".equals(r.getString(13)) ? "FULL" : "NOTHING"));
           }
           List<String> statements = new ArrayList<>();
-          statements.add(sql.toString());
+          statements.add(create.apply(true));
           statements.addAll(settings);
           // A default the scratch server cannot create (a function it lacks) should not cost the
           // copy the whole table: without them, the table is created, each default set on its own.
           List<SchemaObject> fallback = new ArrayList<>();
           if (!defaults.isEmpty()) {
             List<String> bare = new ArrayList<>();
-            bare.add(withoutDefaults.toString());
+            bare.add(create.apply(false));
             bare.addAll(settings);
             fallback.add(new SchemaObject("table", name, table, bare));
             for (Column c : defaults) {
