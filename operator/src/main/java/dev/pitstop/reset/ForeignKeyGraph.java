@@ -24,6 +24,27 @@ import java.util.Map;
 final class ForeignKeyGraph {
   private final Map<Long, CatalogTable> tables;
   private final List<ForeignKey> foreignKeys;
+  private final List<Partition> partitions;
+
+  /**
+   * A partition in the schemas, or of a partitioned table in the schemas: it is emptied or kept
+   * with the table at the root of its tree, whatever its own schema.
+   *
+   * @param name schema and name
+   * @param root the partitioned table at the root of its tree
+   * @param rootOid that table's oid
+   * @param inSchemas whether the partition itself lies in one of the request's schemas
+   */
+  record Partition(QualifiedName name, QualifiedName root, long rootOid, boolean inSchemas) {}
+
+  private static final String PARTITIONS =
+      "SELECT n.nspname, c.relname, rn.nspname, r.relname, r.oid, n.nspname = ANY (?)"
+          + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN pg_catalog.pg_class r ON r.oid = pg_catalog.pg_partition_root(c.oid)"
+          + " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+          + " WHERE c.relispartition AND c.relkind IN ('r', 'p')"
+          + " AND (n.nspname = ANY (?) OR rn.nspname = ANY (?))"
+          + " ORDER BY n.nspname, c.relname";
 
   private static final String TABLES =
       "SELECT c.oid, n.nspname, c.relname, c.relkind = 'p',"
@@ -67,9 +88,11 @@ final class ForeignKeyGraph {
           + " AND (n.nspname = ANY (?) OR pn.nspname = ANY (?))"
           + " ORDER BY n.nspname, f.conname";
 
-  ForeignKeyGraph(Map<Long, CatalogTable> tables, List<ForeignKey> foreignKeys) {
+  ForeignKeyGraph(
+      Map<Long, CatalogTable> tables, List<ForeignKey> foreignKeys, List<Partition> partitions) {
     this.tables = new LinkedHashMap<>(tables);
     this.foreignKeys = List.copyOf(foreignKeys);
+    this.partitions = List.copyOf(partitions);
   }
 
   /** Reads the graph of {@code schemas}; takes no locks beyond catalog reads. */
@@ -134,12 +157,33 @@ final class ForeignKeyGraph {
         }
       }
     }
-    return new ForeignKeyGraph(tables, keys);
+    List<Partition> partitions = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(PARTITIONS)) {
+      statement.setArray(1, names);
+      statement.setArray(2, names);
+      statement.setArray(3, names);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          partitions.add(
+              new Partition(
+                  new QualifiedName(rows.getString(1), rows.getString(2)),
+                  new QualifiedName(rows.getString(3), rows.getString(4)),
+                  rows.getLong(5),
+                  rows.getBoolean(6)));
+        }
+      }
+    }
+    return new ForeignKeyGraph(tables, keys, partitions);
   }
 
   /** Every table read, those of the schemas and those referencing them from elsewhere. */
   List<CatalogTable> tables() {
     return List.copyOf(tables.values());
+  }
+
+  /** The partitions in the schemas and those of partitioned tables in the schemas. */
+  List<Partition> partitions() {
+    return partitions;
   }
 
   CatalogTable table(long oid) {

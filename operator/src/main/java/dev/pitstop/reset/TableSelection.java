@@ -1,6 +1,7 @@
 package dev.pitstop.reset;
 
 import dev.pitstop.reset.ResetPlan.PreservedTable;
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ record TableSelection(
         emptied.add(table);
       }
     }
+    partitions(graph, request, emptied, preserved, warnings);
     for (int i = 0; i < matched.size(); i++) {
       if (matched.get(i).isEmpty()) {
         warnings.add(
@@ -77,6 +79,66 @@ record TableSelection(
         keep,
         referencedClosure(graph, emptied, keep),
         List.copyOf(warnings));
+  }
+
+  /**
+   * A partition is emptied or kept with the partitioned table at the root of its tree, whatever its
+   * own schema (its rows are that table's rows): lists a partition in the schemas whose root is
+   * kept as preserved, warns of partitions outside the schemas that are emptied with their root,
+   * and refuses a {@code preserveTables} pattern that would keep only partitions of an emptied
+   * table.
+   */
+  private static void partitions(
+      ForeignKeyGraph graph,
+      ResetRequest request,
+      List<CatalogTable> emptied,
+      List<PreservedTable> preserved,
+      List<String> warnings) {
+    Set<Long> emptiedOids = new LinkedHashSet<>();
+    emptied.forEach(t -> emptiedOids.add(t.oid()));
+    Map<QualifiedName, List<String>> outside = new LinkedHashMap<>();
+    for (ForeignKeyGraph.Partition partition : graph.partitions()) {
+      boolean rootEmptied = emptiedOids.contains(partition.rootOid());
+      if (partition.inSchemas() && rootEmptied) {
+        List<TablePattern> patterns = request.preserveTables();
+        for (int i = 0; i < patterns.size(); i++) {
+          if (patterns.get(i).matches(partition.name())) {
+            throw request.invalid(
+                "preserveTables[" + i + "]",
+                "("
+                    + patterns.get(i)
+                    + ") matches "
+                    + partition.name()
+                    + ", a partition of "
+                    + partition.root()
+                    + ", which this reset empties with all its partitions; preserve "
+                    + partition.root()
+                    + " to keep its rows, or narrow the pattern");
+          }
+        }
+      } else if (partition.inSchemas()) {
+        preserved.add(
+            new PreservedTable(
+                partition.name().toString(),
+                "a partition of "
+                    + partition.root()
+                    + ", which this reset keeps (a partition is emptied or kept with its"
+                    + " partitioned table)"));
+      } else if (rootEmptied) {
+        outside
+            .computeIfAbsent(partition.root(), k -> new ArrayList<>())
+            .add(partition.name().toString());
+      }
+    }
+    outside.forEach(
+        (root, names) ->
+            warnings.add(
+                root
+                    + " is emptied with all its partitions, including "
+                    + String.join(", ", names)
+                    + (names.size() == 1 ? ", which lies" : ", which lie")
+                    + " outside the reset's schemas: a partition's rows are its partitioned"
+                    + " table's."));
   }
 
   /**
@@ -148,6 +210,24 @@ record TableSelection(
             && table.name().schema().equals(schema)
             && table.name().name().equals(rows.table().name())) {
           return table;
+        }
+      }
+    }
+    for (String schema : schemas) {
+      for (ForeignKeyGraph.Partition partition : graph.partitions()) {
+        if (partition.inSchemas()
+            && partition.name().schema().equals(schema)
+            && partition.name().name().equals(rows.table().name())) {
+          throw request.invalid(
+              ResetErrorCode.TABLE_NOT_FOUND,
+              rows.field() + ".table",
+              "names "
+                  + partition.name()
+                  + ", a partition of "
+                  + partition.root()
+                  + "; name "
+                  + partition.root()
+                  + " (its condition is applied to every partition)");
         }
       }
     }
