@@ -147,7 +147,7 @@ final class ResetCommand implements Command {
     builder.searchPath(searchPath);
     List<String> preserved = new ArrayList<>();
     for (String list : args.values("preserve")) {
-      Arrays.stream(list.split(","))
+      splitOutsideQuotes(list).stream()
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .forEach(preserved::add);
@@ -283,5 +283,26 @@ final class ResetCommand implements Command {
     return value == null || value.isBlank()
         ? java.util.Optional.empty()
         : java.util.Optional.of(value);
+  }
+
+  /** Splits a comma-separated list at the commas outside double quotes ({@code "a,b",c}). */
+  static List<String> splitOutsideQuotes(String list) {
+    List<String> items = new ArrayList<>();
+    StringBuilder item = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < list.length(); i++) {
+      char c = list.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      }
+      if (c == ',' && !quoted) {
+        items.add(item.toString());
+        item.setLength(0);
+      } else {
+        item.append(c);
+      }
+    }
+    items.add(item.toString());
+    return items;
   }
 }

@@ -180,6 +180,32 @@ class ResetCommandTest {
   }
 
   @Test
+  void tablesWhoseNamesNeedQuotesCanBePreserved() {
+    pg.execute(
+        "CREATE TABLE \"Order Items\" (id int); CREATE TABLE \"a,b\" (id int);"
+            + " CREATE TABLE café_log (id int); CREATE TABLE \"user-events\" (id int);"
+            + " INSERT INTO \"Order Items\" VALUES (1); INSERT INTO \"a,b\" VALUES (1);"
+            + " INSERT INTO café_log VALUES (1); INSERT INTO \"user-events\" VALUES (1);");
+
+    int code =
+        run(
+            "--confirm",
+            pg.databaseName(),
+            "--preserve",
+            "\"Order Items\",\"a,b\",CAFÉ_*",
+            "--preserve",
+            "user-events");
+
+    assertThat(code).as(err()).isZero();
+    assertThat(out()).doesNotContain("matches no table");
+    assertThat(pg.queryLong("SELECT count(*) FROM \"Order Items\"")).isEqualTo(1);
+    assertThat(pg.queryLong("SELECT count(*) FROM \"a,b\"")).isEqualTo(1);
+    assertThat(pg.queryLong("SELECT count(*) FROM café_log")).isEqualTo(1);
+    assertThat(pg.queryLong("SELECT count(*) FROM \"user-events\"")).isEqualTo(1);
+    assertThat(pg.rowCount("users")).isZero();
+  }
+
+  @Test
   void connectionComesFromTheEnvironmentWhenNoFlagIsGiven() {
     int code =
         run(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.pitstop.reliability.AppSchema;
 import dev.pitstop.reliability.BadInputCase;
 import dev.pitstop.reliability.BadInputCase.Stage;
@@ -228,6 +229,32 @@ class BadInputE2eIT {
    * After every case was seen refused: each refusal still holds (no resource went on to work after
    * all, as a window restarting its drain over and over did) and the database is unchanged.
    */
+  /**
+   * The look-alikes of the schema cases the API server must accept: table names that need quotes
+   * (spaces, a comma, a dash) and letters of any script in {@code preserveTables}, glob ranges.
+   */
+  @Order(1)
+  @Test
+  void namesThatNeedQuotesArePreservableAndTheApiServerAcceptsThem() throws IOException {
+    String yaml =
+        "apiVersion: pitstop.dev/v1alpha1\n"
+            + "kind: SandboxReset\n"
+            + "metadata: {name: quoted-names}\n"
+            + "spec:\n"
+            + "  database: {secretRef: {name: app-db}}\n"
+            + "  confirmDatabaseName: "
+            + DATABASE
+            + "\n"
+            + "  preserveTables: ['\"Order Items\"', '\"a,b\"', café_*, user-events,"
+            + " 'app.\"Audit \"\"Log\"\"\"', '[a-c]_*']\n";
+
+    Kubectl.Result result =
+        kubectl.runWithInput(yaml, "apply", "--dry-run=server", "-n", OTHER, "-f", "-");
+
+    assertThat(result.exitCode()).as("%s", result).isZero();
+    assertThat(SCHEMA.validate(new ObjectMapper(new YAMLFactory()).readTree(yaml))).isEmpty();
+  }
+
   @Order(3)
   @Test
   void everyRefusalHoldsAndTheDatabaseIsUnchanged() throws IOException {

@@ -16,9 +16,17 @@ public final class Patterns {
   /** A plain SQL identifier (schema, column or role name). */
   public static final String IDENTIFIER = "^[A-Za-z_][A-Za-z0-9_$]{0,62}$";
 
-  /** A table name or glob pattern ({@code *}, {@code ?}), optionally schema-qualified. */
+  /**
+   * A part of a table pattern: letters (any script), digits, {@code _ $}, the glob characters
+   * {@code * ? [ ] ! ^ -}, and double-quoted text ({@code ""} for a quote) for names that need
+   * quotes, such as {@code "Order Items"}.
+   */
+  private static final String TABLE_PATTERN_PART =
+      "(?:[\\p{L}\\p{N}_$*?\\[\\]!^-]|\"(?:[^\"\\x00]|\"\")+\")+";
+
+  /** A table name or glob pattern ({@code *}, {@code ?}, {@code [a-c]}), optionally qualified. */
   public static final String TABLE_PATTERN =
-      "^[A-Za-z0-9_$*?\\[\\]\"]{1,63}(\\.[A-Za-z0-9_$*?\\[\\]\"]{1,63})?$";
+      "^" + TABLE_PATTERN_PART + "(?:\\." + TABLE_PATTERN_PART + ")?$";
 
   private Patterns() {}
 }
