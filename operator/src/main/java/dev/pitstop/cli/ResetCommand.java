@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pitstop reset --confirm DBNAME [--schema S]... [--search-path S,...] [--preserve T,...]
@@ -30,9 +28,6 @@ import java.util.concurrent.TimeUnit;
  * [--refresh-materialized-views] [--plan]}.
  */
 final class ResetCommand implements Command {
-  /** How long a termination signal waits for the rollback and the message before the JVM exits. */
-  private static final long SIGNAL_GRACE_SECONDS = 20;
-
   private static final Set<String> OPTIONS =
       Set.of(
           "database-url",
@@ -72,7 +67,18 @@ final class ResetCommand implements Command {
         out.println("Nothing was deleted (--plan).");
         return OK;
       }
-      return resetUntilSignalled(engine, sessions, request, out, err);
+      return ResetOnSignal.run(
+          sessions,
+          err,
+          "pitstop reset",
+          () -> {
+            try {
+              ResetReport.result(engine.reset(request, ResetReport.progress(out)), out);
+              return OK;
+            } catch (ResetException e) {
+              return failed(e, err);
+            }
+          });
     } catch (ResetException e) {
       return failed(e, err);
     }
@@ -84,50 +90,6 @@ final class ResetCommand implements Command {
     }
     err.println("pitstop reset: " + KnownSecrets.redact(e.getMessage()));
     return FAILED;
-  }
-
-  /**
-   * Resets; a termination signal (Ctrl-C, SIGTERM, a pod stopped with a grace period) cancels the
-   * running statement and waits for the engine to roll back, put back the sequences it restarted
-   * with setval, and print what happened, instead of leaving that to the server alone (which rolls
-   * the data back but cannot put such sequences back). kill -9 cannot be handled.
-   */
-  private int resetUntilSignalled(
-      ResetEngine engine,
-      WorkSessions sessions,
-      ResetRequest request,
-      PrintStream out,
-      PrintStream err) {
-    Thread resetting = Thread.currentThread();
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread onSignal =
-        new Thread(
-            () -> {
-              err.println(
-                  "pitstop reset: stopping on a termination signal; rolling the reset back");
-              resetting.interrupt();
-              sessions.cancelRunningStatements();
-              try {
-                reported.await(SIGNAL_GRACE_SECONDS, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "pitstop-reset-exit");
-    Runtime.getRuntime().addShutdownHook(onSignal);
-    try {
-      ResetReport.result(engine.reset(request, ResetReport.progress(out)), out);
-      return OK;
-    } catch (ResetException e) {
-      return failed(e, err); // before the hook may let the JVM exit
-    } finally {
-      reported.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onSignal);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waited for the message above
-      }
-    }
   }
 
   private static ResetRequest request(Args args) {

@@ -2,6 +2,7 @@ package dev.pitstop.cli;
 
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.database.WorkSessions;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reconciler.sandboxreset.model.ResetRequests;
 import dev.pitstop.reconciler.sandboxreset.model.ResetStatuses;
@@ -13,7 +14,8 @@ import java.time.Instant;
 
 /**
  * Runs a SandboxReset manifest once, now, for {@code pitstop run -f}: the reconciler's engine and
- * status computation, progress printed as it goes. A schedule is ignored (the run happens once).
+ * status computation, progress printed as it goes. A schedule is ignored (the run happens once). A
+ * termination signal rolls the reset back and prints the outcome, as for {@code pitstop reset}.
  */
 public final class SandboxResetLocalRunner implements LocalRunner<SandboxReset> {
 
@@ -40,26 +42,46 @@ public final class SandboxResetLocalRunner implements LocalRunner<SandboxReset> 
     Long generationValue = resource.getMetadata().getGeneration();
     long generation = generationValue == null ? 1 : generationValue;
     status.observedGeneration = generation;
-    ResetEngine engine = new ResetEngine(context.dataSource());
+    WorkSessions sessions = new WorkSessions(context.dataSource());
+    ResetEngine engine = new ResetEngine(sessions);
     Instant start = Instant.now();
-    try {
-      if (ResetRequests.isDryRun(resource)) {
+    if (ResetRequests.isDryRun(resource)) {
+      try {
         ResetPlan plan = engine.plan(specs.request());
         ResetReport.plan(plan, context.out());
         ResetStatuses.planned(status, plan, generation, Instant.now());
         return Command.OK;
+      } catch (ResetException e) {
+        return failed(e, status, start, generation, context);
       }
-      ResetResult result = engine.reset(specs.request(), ResetReport.progress(context.out()));
-      ResetReport.result(result, context.out());
-      ResetStatuses.succeeded(status, result, false, null, start, generation, Instant.now());
-      return Command.OK;
-    } catch (ResetException e) {
-      if (e.code().isBadInput()) {
-        throw new UsageException(e.getMessage());
-      }
-      ResetStatuses.failed(status, e, null, start, generation, Instant.now());
-      context.err().println(status.message);
-      return Command.FAILED;
     }
+    return ResetOnSignal.run(
+        sessions,
+        context.err(),
+        "pitstop run",
+        () -> {
+          try {
+            ResetResult result = engine.reset(specs.request(), ResetReport.progress(context.out()));
+            ResetReport.result(result, context.out());
+            ResetStatuses.succeeded(status, result, false, null, start, generation, Instant.now());
+            return Command.OK;
+          } catch (ResetException e) {
+            return failed(e, status, start, generation, context);
+          }
+        });
+  }
+
+  private static int failed(
+      ResetException e,
+      SandboxResetStatus status,
+      Instant start,
+      long generation,
+      LocalContext context) {
+    if (e.code().isBadInput()) {
+      throw new UsageException(e.getMessage());
+    }
+    ResetStatuses.failed(status, e, null, start, generation, Instant.now());
+    context.err().println(status.message);
+    return Command.FAILED;
   }
 }

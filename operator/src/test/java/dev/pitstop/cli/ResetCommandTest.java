@@ -336,7 +336,62 @@ class ResetCommandTest {
   @Test
   void terminationSignalDuringASeedRollsBackAndPutsSetvalSequencesBackBeforeTheProcessEnds()
       throws Exception {
-    // A role that owns no sequence restarts them with setval, which a rollback does not undo.
+    Path seed = dir.resolve("slow.sql");
+    Files.writeString(seed, "SELECT pg_sleep(60);\n");
+
+    String output =
+        terminatedWhileSeeding(
+            "reset", "--confirm", pg.databaseName(), "--seed", seed.toString(), "--database-url");
+
+    assertThat(output)
+        .contains("pitstop reset: stopping on a termination signal; rolling the reset back")
+        .contains("Seed slow.sql failed at line 1")
+        .contains("the reset was rolled back and nothing changed.");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).as("put back").isEqualTo(31);
+  }
+
+  @Test
+  void terminationSignalDuringRunOfASandboxResetManifestRollsBackAndPutsSequencesBack()
+      throws Exception {
+    Path manifest = dir.resolve("reset.yaml");
+    Files.writeString(
+        manifest,
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: slow-seed}
+        data:
+          slow.sql: "SELECT pg_sleep(60);"
+        ---
+        apiVersion: pitstop.dev/v1alpha1
+        kind: SandboxReset
+        metadata: {name: sandbox}
+        spec:
+          database: {secretRef: {name: app-db}}
+          confirmDatabaseName: %s
+          seed:
+            configMapRefs: [{name: slow-seed}]
+        """
+            .formatted(pg.databaseName()));
+
+    String output = terminatedWhileSeeding("run", "-f", manifest.toString(), "--database-url");
+
+    assertThat(output)
+        .contains("pitstop run: stopping on a termination signal; rolling the reset back")
+        .contains("Seed slow.sql failed at line 1")
+        .contains("the reset was rolled back and nothing changed.");
+    assertThat(pg.rowCount("users")).isEqualTo(30);
+    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).as("put back").isEqualTo(31);
+  }
+
+  /**
+   * Runs the CLI as a separate process with {@code args} (the last being {@code --database-url}, to
+   * which a URL of a role that owns no sequence is added: it restarts them with setval, which a
+   * rollback does not undo), sends SIGTERM once a seed runs {@code pg_sleep}, and returns what the
+   * process printed.
+   */
+  private String terminatedWhileSeeding(String... args) throws Exception {
     String app = roles.create("app", "");
     pg.execute(
         "GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "
@@ -346,22 +401,18 @@ class ResetCommandTest {
     String asApp =
         CliRun.databaseUrl(pg)
             .replace("postgresql://" + pg.user() + ":", "postgresql://" + app + ":");
-    Path seed = dir.resolve("slow.sql");
-    Files.writeString(seed, "SELECT pg_sleep(60);\n");
-    Path output = dir.resolve("output.txt");
-    Process cli =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
-                "dev.pitstop.Main",
-                "reset",
-                "--confirm",
-                pg.databaseName(),
-                "--seed",
-                seed.toString(),
-                "--database-url",
-                asApp)
+                "dev.pitstop.Main"));
+    command.addAll(List.of(args));
+    command.add(asApp);
+    Path output = dir.resolve("output.txt");
+    Process cli =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
@@ -373,12 +424,6 @@ class ResetCommandTest {
     } finally {
       cli.destroyForcibly();
     }
-
-    assertThat(Files.readString(output))
-        .contains("pitstop reset: stopping on a termination signal; rolling the reset back")
-        .contains("Seed slow.sql failed at line 1")
-        .contains("the reset was rolled back and nothing changed.");
-    assertThat(pg.rowCount("users")).isEqualTo(30);
-    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).as("put back").isEqualTo(31);
+    return Files.readString(output);
   }
 }
