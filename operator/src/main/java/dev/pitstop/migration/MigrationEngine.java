@@ -551,10 +551,11 @@ public final class MigrationEngine {
   }
 
   /**
-   * Before creating a history table: refuses when Flyway's {@code flyway_schema_history}, or
-   * another history table that already records one of the given scripts (same name and checksum),
-   * exists in the history table's schema or the session's schema, since every migration would run
-   * again. A second history with scripts of its own beside an existing one stays possible.
+   * Before creating a history table: refuses when Flyway's {@code flyway_schema_history} (if no
+   * other history table was named), or another history table that already records one of the given
+   * scripts (same name and checksum), exists in the history table's schema or the session's schema,
+   * since every migration would run again. A second history with scripts of its own beside an
+   * existing one stays possible.
    */
   private static void refuseNewHistory(
       Connection work,
@@ -586,8 +587,11 @@ public final class MigrationEngine {
     List<QualifiedName> others = history.otherHistories(work, schemas);
     List<String> names = scripts.stream().map(ResolvedMigration::script).toList();
     List<Integer> checksums = scripts.stream().map(ResolvedMigration::checksum).toList();
+    // Flyway's table is taken to be this history when none was named (the default one does not
+    // exist); a table named on purpose goes beside it, as with Flyway, unless it records them.
+    boolean defaultTable = history.table().name().equals(MigrationRequest.DEFAULT_HISTORY_TABLE);
     for (QualifiedName other : others) {
-      if (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
+      if ((defaultTable && other.name().equals(MigrationHistory.FLYWAY_DEFAULT))
           || MigrationHistory.recordsAny(work, other, names, checksums)) {
         return Optional.of(
             new MigrationException(

@@ -24,6 +24,8 @@ class MigrateCommandTest {
 
   @TempDir Path dir;
 
+  @TempDir Path schedulerDir;
+
   private void write(String name, String sql) throws Exception {
     Files.writeString(dir.resolve(name), sql);
   }
@@ -61,6 +63,72 @@ class MigrateCommandTest {
           .contains("public.flyway_schema_history is Flyway's history table")
           .contains("--history-table")
           .doesNotContain("pitstop baseline");
+    }
+  }
+
+  /**
+   * Two sets of migrations with a history table each in one schema, as Conductor keeps its
+   * scheduler's beside its own: Flyway's {@code flyway_schema_history} records the first set; the
+   * second goes into a table of its own, which Flyway creates with a baseline in the non-empty
+   * schema. Pitstop, given that table's name, does as Flyway does instead of sending the second set
+   * to Flyway's table.
+   */
+  @Test
+  void aSecondSetOfMigrationsGetsItsOwnHistoryBesideFlywaysAsWithFlyway() throws Exception {
+    writeThreeMigrations();
+    Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load().migrate();
+    Path scheduler = Files.createDirectory(schedulerDir.resolve("scheduler"));
+    Files.writeString(
+        scheduler.resolve("V1__scheduler.sql"), "CREATE TABLE schedules (id int PRIMARY KEY);");
+    Files.writeString(scheduler.resolve("V2__seed.sql"), "INSERT INTO schedules VALUES (1);");
+    TestDatabase flywayDb = pg.createDatabase();
+    Flyway flywayFirst =
+        Flyway.configure().dataSource(flywayDb.dataSource()).locations("filesystem:" + dir).load();
+    flywayFirst.migrate();
+
+    CliRun run =
+        CliRun.of(
+            Map.of(),
+            "migrate",
+            "--dir",
+            scheduler.toString(),
+            "--database-url",
+            databaseUrl(pg),
+            "--history-table",
+            "flyway_schema_history_scheduler",
+            "--baseline-on-migrate",
+            "--baseline-version",
+            "0");
+    Flyway.configure()
+        .dataSource(flywayDb.dataSource())
+        .locations("filesystem:" + scheduler)
+        .table("flyway_schema_history_scheduler")
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .load()
+        .migrate();
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(pg.rowCount("schedules")).isEqualTo(1);
+    assertThat(pg.rowCount("flyway_schema_history")).isEqualTo(3);
+    String rows =
+        "SELECT version || '|' || script || '|' || type || '|' || coalesce(checksum, 0)"
+            + " FROM flyway_schema_history_scheduler ORDER BY installed_rank";
+    assertThat(pg.queryStrings(rows))
+        .as("the same rows as Flyway writes")
+        .isEqualTo(flywayDb.queryStrings(rows));
+    for (String table : List.of("flyway_schema_history", "flyway_schema_history_scheduler")) {
+      assertThat(
+              Flyway.configure()
+                  .dataSource(pg.dataSource())
+                  .locations(
+                      "filesystem:" + (table.equals("flyway_schema_history") ? dir : scheduler))
+                  .table(table)
+                  .load()
+                  .validateWithResult()
+                  .validationSuccessful)
+          .as(table)
+          .isTrue();
     }
   }
 
