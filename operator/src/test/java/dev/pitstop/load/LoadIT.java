@@ -39,10 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The load target: 1,000 resources (250 of each kind) across 50 databases on one operator process,
  * started as the Helm chart starts it (512 MiB container limit, 75 % heap). Every resource reaches
  * its expected phase; the time to get there, CPU time, peak heap and RSS, the operator's sessions
- * and the per-resource latency to a first status are printed and held to the targets.
+ * and the per-resource latency to a first status are printed; memory, sessions and correctness are
+ * held to the targets, the time is printed against its target (it depends on the machine's load).
  *
- * <p>Two scenarios, each with its own API server, operator process and databases, both held to
- * "steady state in less than 60 s":
+ * <p>Two scenarios, each with its own API server, operator process and databases, both measured
+ * against "steady state in less than 60 s":
  *
  * <ul>
  *   <li><b>cold start</b>: all objects exist before the operator starts (an upgrade or restart on a
@@ -128,9 +129,7 @@ class LoadIT {
                 sampler);
 
         assertWithinTargets(report, operator, sampler, resources.size());
-        assertThat(steadyState)
-            .as("time to steady state from the operator's process start")
-            .isLessThan(STEADY_STATE_TARGET);
+        printAgainstTarget("cold start", steadyState);
       }
     }
   }
@@ -171,9 +170,7 @@ class LoadIT {
                 sampler);
 
         assertWithinTargets(report, operator, sampler, resources.size());
-        assertThat(report.timings().fromFirstApply())
-            .as("time to steady state from the first apply")
-            .isLessThan(STEADY_STATE_TARGET);
+        printAgainstTarget("apply while running", report.timings().fromFirstApply());
       }
     }
   }
@@ -272,6 +269,20 @@ class LoadIT {
         result.resolveSibling("load-metrics-" + scenario.replace(' ', '-') + ".txt"),
         report.metrics());
     return report;
+  }
+
+  /**
+   * Prints the time to steady state against its target. Not asserted: the time depends on what else
+   * the machine runs (no timing assertions in tests); reaching the expected phases at all is
+   * bounded by {@link #awaitExpectedPhases}.
+   */
+  private static void printAgainstTarget(String scenario, Duration steadyState) {
+    System.out.printf(
+        "%s: steady state in %d ms, target < %d s: %s%n",
+        scenario,
+        steadyState.toMillis(),
+        STEADY_STATE_TARGET.toSeconds(),
+        steadyState.compareTo(STEADY_STATE_TARGET) < 0 ? "met" : "NOT MET");
   }
 
   /** What both scenarios hold to: the memory and connection targets, and correctness. */
