@@ -206,18 +206,14 @@ record TableSelection(
         rows.table().schema() != null ? List.of(rows.table().schema()) : request.schemas();
     for (String schema : schemas) {
       for (CatalogTable table : graph.tables()) {
-        if (table.inSchemas()
-            && table.name().schema().equals(schema)
-            && table.name().name().equals(rows.table().name())) {
+        if (table.inSchemas() && isIn(table.name(), schema, rows.table())) {
           return table;
         }
       }
     }
     for (String schema : schemas) {
       for (ForeignKeyGraph.Partition partition : graph.partitions()) {
-        if (partition.inSchemas()
-            && partition.name().schema().equals(schema)
-            && partition.name().name().equals(rows.table().name())) {
+        if (partition.inSchemas() && isIn(partition.name(), schema, rows.table())) {
           throw request.invalid(
               ResetErrorCode.TABLE_NOT_FOUND,
               rows.field() + ".table",
@@ -240,6 +236,11 @@ record TableSelection(
             + (rows.table().schema() != null
                 ? "the reset's schemas"
                 : "schemas " + String.join(", ", request.schemas())));
+  }
+
+  /** Tells whether {@code name} is {@code wanted}'s table name in {@code schema}. */
+  private static boolean isIn(QualifiedName name, String schema, QualifiedName wanted) {
+    return name.schema().equals(schema) && name.name().equals(wanted.name());
   }
 
   /** Emptied tables reachable from the preserveRows tables by following foreign keys upwards. */

@@ -343,12 +343,7 @@ class ResetCommandTest {
         terminatedWhileSeeding(
             "reset", "--confirm", pg.databaseName(), "--seed", seed.toString(), "--database-url");
 
-    assertThat(output)
-        .contains("pitstop reset: stopping on a termination signal; rolling the reset back")
-        .contains("Seed slow.sql failed at line 1")
-        .contains("the reset was rolled back and nothing changed.");
-    assertThat(pg.rowCount("users")).isEqualTo(30);
-    assertThat(pg.queryLong("SELECT nextval('users_id_seq')")).as("put back").isEqualTo(31);
+    assertRolledBackWithItsSequencesPutBack(output, "pitstop reset");
   }
 
   @Test
@@ -377,8 +372,12 @@ class ResetCommandTest {
 
     String output = terminatedWhileSeeding("run", "-f", manifest.toString(), "--database-url");
 
+    assertRolledBackWithItsSequencesPutBack(output, "pitstop run");
+  }
+
+  private void assertRolledBackWithItsSequencesPutBack(String output, String command) {
     assertThat(output)
-        .contains("pitstop run: stopping on a termination signal; rolling the reset back")
+        .contains(command + ": stopping on a termination signal; rolling the reset back")
         .contains("Seed slow.sql failed at line 1")
         .contains("the reset was rolled back and nothing changed.");
     assertThat(pg.rowCount("users")).isEqualTo(30);
