@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Checks every rule before anything is deleted: tables and columns against pg_catalog, then the
@@ -119,18 +121,18 @@ final class RuleValidator {
 
   private TableCatalog.Table table(DeletionRule rule, QualifiedName name, String field)
       throws SQLException {
-    TableCatalog.Table table =
-        catalog
-            .find(name)
-            .orElseThrow(
-                () ->
-                    refuse(
-                        CleanupErrorCode.TABLE_NOT_FOUND,
-                        rule.field(field),
-                        "table "
-                            + name
-                            + " does not exist"
-                            + (name.schema() == null ? " in the search_path" : "")));
+    Optional<TableCatalog.Table> found = catalog.find(name);
+    if (found.isEmpty()) {
+      throw refuse(
+          CleanupErrorCode.TABLE_NOT_FOUND,
+          rule.field(field),
+          "table "
+              + name
+              + " does not exist"
+              + (name.schema() == null ? " in the search_path" : "")
+              + otherCase(catalog.spelledInOtherCase(name), name.schema() != null));
+    }
+    TableCatalog.Table table = found.get();
     if (field.equals("table") && SqlIdentifiers.isSystemSchema(table.name().schema())) {
       // also when the search_path found it: pg_catalog is searched first, even if not listed
       throw refuse(
@@ -145,6 +147,24 @@ final class RuleValidator {
           table.name() + " is " + table.kindName() + ", not a table");
     }
     return table;
+  }
+
+  /**
+   * The hint for a table found only in another case: a name without double quotes is folded to
+   * lower case, so {@code Session} names {@code session}, not Prisma's {@code "Session"}.
+   */
+  private static String otherCase(List<QualifiedName> found, boolean qualified) {
+    if (found.isEmpty()) {
+      return "";
+    }
+    QualifiedName first = found.get(0);
+    String spelled =
+        qualified ? first.readable() : new QualifiedName(null, first.name()).readable();
+    return "; "
+        + found.stream().map(QualifiedName::readable).collect(Collectors.joining(" and "))
+        + (found.size() == 1 ? " does" : " do")
+        + " (a name without double quotes is folded to lower case): write "
+        + (found.size() == 1 ? "'" + spelled + "' to name it" : "the one meant in double quotes");
   }
 
   private static String column(

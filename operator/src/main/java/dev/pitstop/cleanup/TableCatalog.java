@@ -78,6 +78,37 @@ final class TableCatalog {
    */
   record Column(long typeOid, String type) {}
 
+  /**
+   * Relations whose name is {@code name} but for case (at most two; without a schema, those
+   * search_path makes visible): for a hint when {@link #find} finds none, since a name without
+   * double quotes is folded to lower case.
+   */
+  List<QualifiedName> spelledInOtherCase(QualifiedName name) throws SQLException {
+    String sql =
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE lower(c.relname) = lower(?) AND c.relname <> ?"
+            + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+            + (name.schema() == null
+                ? " AND pg_catalog.pg_table_is_visible(c.oid)"
+                : " AND lower(n.nspname) = lower(?)")
+            + " ORDER BY n.nspname, c.relname LIMIT 2";
+    List<QualifiedName> found = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, name.name());
+      statement.setString(2, name.name());
+      if (name.schema() != null) {
+        statement.setString(3, name.schema());
+      }
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          found.add(new QualifiedName(row.getString(1), row.getString(2)));
+        }
+      }
+    }
+    return found;
+  }
+
   /** Finds a table-like relation; without a schema, the one search_path makes visible. */
   Optional<Table> find(QualifiedName name) throws SQLException {
     String sql =

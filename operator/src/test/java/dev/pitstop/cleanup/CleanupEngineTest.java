@@ -442,6 +442,33 @@ class CleanupEngineTest {
         "rules[old-audit].table: table audit_log does not exist in the search_path.");
   }
 
+  /** Prisma (and NextAuth's tables through it) names tables in mixed case: "Session". */
+  @Test
+  void aTableNamedInAnotherCaseIsRefusedWithHowToNameItAndNothingIsDeleted() {
+    pg.execute(
+        "CREATE TABLE \"Session\" (id text PRIMARY KEY, expires timestamp(3) NOT NULL);"
+            + " INSERT INTO \"Session\" VALUES ('old', now() - interval '1 day');");
+
+    assertRefusedAndNothingDeleted(
+        DeletionRule.olderThan("sessions", "Session", "expires", Duration.ZERO),
+        CleanupErrorCode.TABLE_NOT_FOUND,
+        "rules[sessions].table",
+        "rules[sessions].table: table session does not exist in the search_path;"
+            + " public.\"Session\" does (a name without double quotes is folded to lower case):"
+            + " write '\"Session\"' to name it.");
+    assertThat(pg.queryLong("SELECT count(*) FROM \"Session\"")).isEqualTo(1);
+
+    CleanupResult result =
+        engine()
+            .run(
+                request()
+                    .rule(
+                        DeletionRule.olderThan("sessions", "\"Session\"", "expires", Duration.ZERO))
+                    .build(),
+                CleanupListener.NONE);
+    assertThat(result.rule("sessions").orElseThrow().deleted()).isEqualTo(1);
+  }
+
   @Test
   void aMissingSchemaQualifiedTableIsRefused() {
     assertRefusedAndNothingDeleted(
