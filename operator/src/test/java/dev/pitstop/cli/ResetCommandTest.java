@@ -391,12 +391,7 @@ class ResetCommandTest {
    * process printed.
    */
   private String terminatedWhileSeeding(String... args) throws Exception {
-    String app = roles.create("app", "");
-    pg.execute(
-        "GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "
-            + app
-            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
-            + app);
+    String app = roles.createOwningNothing("app");
     String asApp =
         CliRun.databaseUrl(pg)
             .replace("postgresql://" + pg.user() + ":", "postgresql://" + app + ":");

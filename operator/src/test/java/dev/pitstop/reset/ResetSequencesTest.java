@@ -182,13 +182,7 @@ class ResetSequencesTest {
 
   /** A role that owns nothing: DELETE (and what seeds need) on the tables, rights on sequences. */
   private String grantedRole() {
-    String app = roles.create("app", "");
-    pg.execute(
-        "GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "
-            + app
-            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
-            + app);
-    return app;
+    return roles.createOwningNothing("app");
   }
 
   private DataSource as(String role) {

@@ -44,6 +44,21 @@ public final class TestRoles implements AfterEachCallback {
   }
 
   /**
+   * Creates a login role that owns nothing, with SELECT, INSERT and DELETE on the tables of schema
+   * public and USAGE, SELECT and UPDATE on its sequences: a reset's role that restarts sequences
+   * with setval (which a rollback does not undo), since it cannot ALTER them.
+   */
+  public String createOwningNothing(String prefix) {
+    String name = create(prefix, "");
+    pg.execute(
+        "GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO "
+            + SqlIdentifiers.quote(name)
+            + "; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
+            + SqlIdentifiers.quote(name));
+    return name;
+  }
+
+  /**
    * Creates a login role that must give its password even on the embedded server (which trusts
    * everyone else): a member of {@link TestPostgresServer#PASSWORD_LOGIN_GROUP}. Embedded server
    * only; callers skip otherwise.
