@@ -326,6 +326,7 @@ public final class CleanupScheduleReconciler
       OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
     String created = resource.getMetadata().getCreationTimestamp();
+    CleanupTriggers.observeSchedule(config, resource.getStatus(), pass.now());
     return CleanupTriggers.decide(
         config,
         resource.getStatus(),

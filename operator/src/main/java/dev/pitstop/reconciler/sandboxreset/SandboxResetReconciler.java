@@ -119,6 +119,7 @@ public final class SandboxResetReconciler
     ResetTriggers.Resource trigger =
         trigger(pass, specs.schedule(), specs.startingDeadline(), specs.runDigest());
     ResetTriggers.adopt(trigger, status);
+    ResetTriggers.observeSchedule(trigger, status, now);
 
     ResetTriggers.Decision decision = ResetTriggers.decide(trigger, status, now);
     if (decision.missed() != null) {

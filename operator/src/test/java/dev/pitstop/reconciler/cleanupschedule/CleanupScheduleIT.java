@@ -539,6 +539,67 @@ class CleanupScheduleIT {
         .hasSize(1);
   }
 
+  /**
+   * A new schedule whose latest fire time lies between the creation and the change, and a resume
+   * after fire times passed while suspended: neither runs now; the next fire time does.
+   */
+  @Test
+  void changingTheScheduleOrResumingRunsNothingForAFireTimeBeforeTheChange() {
+    kube.client().resource(learningPlatform()).create();
+    awaitPhase("nightly", CleanupPhase.Scheduled);
+    long tokens = pg.rowCount("refresh_tokens");
+    clock.advance(Duration.ofMinutes(2));
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().schedule = "* * * * *";
+          return c;
+        });
+    CleanupSchedule changed = awaitObserved("nightly");
+
+    assertThat(changed.getStatus().history).as("a new schedule runs nothing now").isEmpty();
+    assertThat(changed.getStatus().phase).isEqualTo(CleanupPhase.Scheduled);
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(tokens);
+    Instant next = Instant.parse(changed.getStatus().nextRunTime);
+    clock.set(next);
+    CleanupSchedule ran = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(ran.getStatus().lastRun.scheduledTime).isEqualTo(next.toString());
+    assertThat(ran.getStatus().lastRun.trigger).isEqualTo("Schedule");
+
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().suspend = true;
+          return c;
+        });
+    awaitObserved("nightly");
+    clock.advance(Duration.ofMinutes(3));
+    edit(
+        "nightly",
+        c -> {
+          c.getSpec().suspend = false;
+          return c;
+        });
+    CleanupSchedule resumed = awaitObserved("nightly");
+
+    assertThat(resumed.getStatus().history)
+        .as("a fire time that passed while suspended is not caught up")
+        .hasSize(1);
+  }
+
+  /** The resource once the operator wrote a status for its current generation, not running. */
+  private CleanupSchedule awaitObserved(String name) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> get(name),
+            c ->
+                c.getStatus() != null
+                    && c.getMetadata().getGeneration().equals(c.getStatus().observedGeneration)
+                    && c.getStatus().phase != CleanupPhase.Running);
+  }
+
   @Test
   void aFireTimeMissedLongerThanTheStartingDeadlineIsRecordedAsMissed() {
     kube.stopOperator();

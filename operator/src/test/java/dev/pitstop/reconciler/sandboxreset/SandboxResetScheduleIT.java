@@ -143,6 +143,74 @@ class SandboxResetScheduleIT {
     }
   }
 
+  /**
+   * A new schedule whose latest fire time lies between the creation and the change, and a resume
+   * after fire times passed while suspended: neither runs now (the sandbox keeps its rows); the
+   * next fire time does.
+   */
+  @Test
+  void changingTheScheduleOrResumingRunsNothingForAFireTimeBeforeTheChange() {
+    SandboxReset nightly = everyMinute("sandbox", "1h");
+    nightly.getSpec().schedule = "0 3 1 1 *";
+    kube.client().resource(nightly).create();
+    awaitObserved("sandbox");
+    pg.execute("INSERT INTO notes (body) SELECT 'n' FROM generate_series(1, 10)");
+    clock.advance(Duration.ofMinutes(2));
+
+    edit("sandbox", spec -> spec.schedule = "* * * * *");
+    SandboxReset changed = awaitObserved("sandbox");
+
+    assertThat(changed.getStatus().history).as("a new schedule runs nothing now").isEmpty();
+    assertThat(pg.rowCount("notes")).isEqualTo(10);
+    assertThat(changed.getStatus().scheduleStart).isNotNull();
+    Instant next = Instant.parse(changed.getStatus().nextRunTime);
+    clock.set(next);
+    SandboxReset ran =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get("sandbox"), r -> r.getStatus().lastRun != null);
+    assertThat(ran.getStatus().lastRun.scheduleTime).isEqualTo(next.toString());
+    assertThat(pg.rowCount("notes")).isZero();
+
+    edit("sandbox", spec -> spec.suspend = true);
+    awaitObserved("sandbox");
+    pg.execute("INSERT INTO notes (body) SELECT 'n' FROM generate_series(1, 10)");
+    clock.advance(Duration.ofMinutes(3));
+    edit("sandbox", spec -> spec.suspend = false);
+    SandboxReset resumed = awaitObserved("sandbox");
+
+    assertThat(resumed.getStatus().history)
+        .as("a fire time that passed while suspended is not caught up")
+        .hasSize(1);
+    assertThat(pg.rowCount("notes")).isEqualTo(10);
+  }
+
+  /** The resource once the operator wrote a status for its current generation. */
+  private SandboxReset awaitObserved(String name) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> get(name),
+            r ->
+                r.getStatus() != null
+                    && r.getMetadata().getGeneration().equals(r.getStatus().observedGeneration)
+                    && r.getStatus().phase == ResetPhase.Scheduled);
+  }
+
+  private void edit(String name, java.util.function.Consumer<SandboxResetSpec> change) {
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(SandboxReset.class)
+                .inNamespace(NAMESPACE)
+                .withName(name)
+                .edit(
+                    r -> {
+                      change.accept(r.getSpec());
+                      return r;
+                    }));
+  }
+
   /** The first fire time of "* * * * *" that counts for all of {@code resources}. */
   private static Instant firstFireTimeAfter(SandboxReset... resources) {
     Instant created =

@@ -1,6 +1,7 @@
 package dev.pitstop.reconciler.cleanupschedule.model;
 
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
+import dev.pitstop.reconciler.model.ScheduleStart;
 import dev.pitstop.time.CronSchedule;
 import java.time.Instant;
 import java.util.Objects;
@@ -15,7 +16,9 @@ import java.util.Objects;
  *   <li>no other spec change runs anything: a scheduled cleanup never runs outside its schedule
  *       unless asked to; the change applies to the next run;
  *   <li>the latest unhandled fire time runs if it is younger than startingDeadline, else it is
- *       missed; while suspended, fire times pass silently (no catch-up when resumed).
+ *       missed; while suspended, fire times pass silently (no catch-up when resumed); fire times
+ *       count from the last change of schedule, time zone or suspend flag ({@link ScheduleStart}),
+ *       so a new schedule's fire time that lay before the change does not run.
  * </ul>
  *
  * @param trigger why to run now, or null
@@ -54,7 +57,8 @@ public record CleanupTriggers(
       Instant created,
       Instant now) {
     Instant lastHandled =
-        status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime);
+        new ScheduleStart(status.observedSchedule, status.scheduleStart)
+            .floor(status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime));
     CronSchedule.Due due =
         config.schedule().due(lastHandled, created, now, config.startingDeadline());
     if (config.suspended()) {
@@ -66,6 +70,22 @@ public record CleanupTriggers(
       trigger = CleanupTriggers.Trigger.SCHEDULE;
     }
     return new CleanupTriggers(trigger, due.runNow(), due.missed(), null, due.next());
+  }
+
+  /**
+   * Records in {@code status} the schedule seen now ({@link ScheduleStart}): a changed schedule,
+   * time zone or suspend flag counts fire times from {@code now}. Called before {@link #decide}.
+   */
+  public static void observeSchedule(
+      CleanupRequests config, CleanupScheduleStatus status, Instant now) {
+    ScheduleStart seen =
+        ScheduleStart.observe(
+            new ScheduleStart(status.observedSchedule, status.scheduleStart),
+            config.schedule(),
+            config.suspended(),
+            now);
+    status.observedSchedule = seen.schedule();
+    status.scheduleStart = seen.start();
   }
 
   /** The explicit request not yet served: the annotation first, then spec.runRequestId. */

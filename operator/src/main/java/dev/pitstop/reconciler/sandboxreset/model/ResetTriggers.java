@@ -2,6 +2,7 @@ package dev.pitstop.reconciler.sandboxreset.model;
 
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.reconciler.model.ScheduleStart;
 import dev.pitstop.time.CronSchedule;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,8 @@ import java.util.Objects;
  *       value or {@code spec.runRequestId} (manual runs, also while suspended). A fire time missed
  *       while the operator was down runs if it is younger than {@code startingDeadline}, else it is
  *       recorded as Missed; a fire time that comes while a run is going is recorded as Skipped.
+ *       Fire times count from the last change of schedule, time zone or suspend flag ({@link
+ *       ScheduleStart}): a spec change runs nothing now, and a resume catches nothing up.
  * </ul>
  */
 public final class ResetTriggers {
@@ -194,8 +197,29 @@ public final class ResetTriggers {
     }
   }
 
+  /**
+   * Records in {@code status} the schedule seen now ({@link ScheduleStart}): a changed schedule,
+   * time zone or suspend flag counts fire times from {@code now}, so nothing runs for the change
+   * and nothing is caught up on resume. Called before {@link #decide}; no-op without a schedule.
+   */
+  public static void observeSchedule(Resource r, SandboxResetStatus status, Instant now) {
+    if (r.schedule() == null) {
+      return;
+    }
+    ScheduleStart seen =
+        ScheduleStart.observe(
+            new ScheduleStart(status.observedSchedule, status.scheduleStart),
+            r.schedule(),
+            r.suspended(),
+            now);
+    status.observedSchedule = seen.schedule();
+    status.scheduleStart = seen.start();
+  }
+
   private static CronSchedule.Due scheduleDue(Resource r, SandboxResetStatus status, Instant now) {
-    Instant last = status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime);
+    Instant last =
+        new ScheduleStart(status.observedSchedule, status.scheduleStart)
+            .floor(status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime));
     CronSchedule.Due due = r.schedule().due(last, r.createdAt(), now, r.startingDeadline());
     if (r.suspended()) {
       return new CronSchedule.Due(null, null, due.next());
