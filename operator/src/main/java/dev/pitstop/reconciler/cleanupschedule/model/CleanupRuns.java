@@ -110,7 +110,7 @@ public final class CleanupRuns {
               rule
                   + ": deleted "
                   + count(p.deleted())
-                  + (p.matched() == null ? "" : " of about " + count(p.matched()))
+                  + estimate(p.deleted(), p.matched())
                   + " in "
                   + p.batches()
                   + " batch(es)";
@@ -230,12 +230,35 @@ public final class CleanupRuns {
     if (result.outcome() == CleanupOutcome.SUCCEEDED && notes.isEmpty()) {
       return deleted;
     }
-    long remaining = result.rules().stream().mapToLong(r -> nz(r.remaining())).sum();
     String prefix =
         result.outcome() == CleanupOutcome.INCOMPLETE
-            ? "incomplete, " + count(remaining) + " matching row(s) left: "
+            ? "incomplete, " + left(result.rules()) + ": "
             : result.outcome() == CleanupOutcome.FAILED ? "failed: " : "";
     return KnownSecrets.redact(prefix + deleted + "; " + String.join("; ", notes));
+  }
+
+  /**
+   * What is left of an incomplete run: "1,200 matching row(s) left", or which rules' remaining rows
+   * were not counted (a rule stopped by a cancel or a shutdown ends without a count).
+   */
+  private static String left(List<RuleOutcome> rules) {
+    long remaining = rules.stream().mapToLong(r -> nz(r.remaining())).sum();
+    List<String> uncounted =
+        rules.stream()
+            .filter(r -> r.remaining() == null && r.state() != RuleState.COUNTED)
+            .map(RuleOutcome::name)
+            .toList();
+    if (uncounted.isEmpty()) {
+      return count(remaining) + " matching row(s) left";
+    }
+    return (remaining > 0 ? count(remaining) + " matching row(s) left and " : "")
+        + "rows left not counted for "
+        + String.join(", ", uncounted);
+  }
+
+  /** " of about 5,000" while the planner's estimate holds, else "" (it was too low). */
+  private static String estimate(long deleted, Long matched) {
+    return matched == null || matched < deleted ? "" : " of about " + count(matched);
   }
 
   /** " (cascades deleted 640 row(s) in public.child)", or nothing. */

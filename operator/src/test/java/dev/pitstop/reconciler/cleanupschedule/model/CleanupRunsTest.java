@@ -6,6 +6,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.cleanup.CascadeCount;
 import dev.pitstop.cleanup.CleanupOutcome;
+import dev.pitstop.cleanup.CleanupProgress;
 import dev.pitstop.cleanup.CleanupResult;
 import dev.pitstop.cleanup.RuleOutcome;
 import dev.pitstop.cleanup.RuleState;
@@ -61,6 +62,69 @@ class CleanupRunsTest {
             "The database failed: terminating connection due to administrator command (SQLSTATE"
                 + " 57P01); this may pass, retry later (1,500 row(s) deleted before that stay"
                 + " deleted)");
+  }
+
+  @Test
+  void aRuleStoppedWithoutACountIsNotSaidToLeaveNoRows() {
+    RuleOutcome cancelled =
+        new RuleOutcome(
+            "old-events",
+            "public.events",
+            RuleState.INTERRUPTED,
+            null,
+            5525,
+            null,
+            12,
+            Duration.ofSeconds(4),
+            Duration.ofMillis(50),
+            "cancelled by the annotation");
+    CleanupRun run =
+        CleanupRuns.of(
+            result(
+                CleanupOutcome.INCOMPLETE,
+                List.of(rule("old-logs", RuleState.DONE, 40, null), cancelled),
+                List.of()),
+            "Manual",
+            null);
+
+    assertThat(run.message)
+        .startsWith("incomplete, rows left not counted for old-events: deleted 5,565 row(s)")
+        .doesNotContain("0 matching row(s) left");
+  }
+
+  @Test
+  void progressPastThePlannersEstimateDoesNotShowTheEstimate() {
+    CleanupProgress below =
+        new CleanupProgress(
+            CleanupProgress.Activity.DELETING,
+            "old-events",
+            1,
+            1,
+            365L,
+            300,
+            3,
+            100,
+            Duration.ofSeconds(2),
+            null,
+            List.of());
+    CleanupProgress past =
+        new CleanupProgress(
+            CleanupProgress.Activity.DELETING,
+            "old-events",
+            1,
+            1,
+            365L,
+            1905,
+            19,
+            100,
+            Duration.ofSeconds(4),
+            null,
+            List.of());
+
+    assertThat(CleanupRuns.progress(below, START, "Manual", null, false).message)
+        .isEqualTo("rule 1 of 1 (old-events): deleted 300 of about 365 in 3 batch(es)");
+    assertThat(CleanupRuns.progress(past, START, "Manual", null, false).message)
+        .isEqualTo("rule 1 of 1 (old-events): deleted 1,905 in 19 batch(es)");
   }
 
   @Test
