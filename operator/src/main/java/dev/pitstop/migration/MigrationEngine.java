@@ -2,6 +2,7 @@ package dev.pitstop.migration;
 
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlErrorKind;
+import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlState;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -608,6 +609,27 @@ public final class MigrationEngine {
                     + " (pitstop --history-table, spec.historyTable) to "
                     + other.readable()
                     + " to continue from it."));
+      }
+    }
+    // Flyway run with defaultSchema or schemas keeps its history in that schema and runs the
+    // scripts there.
+    for (QualifiedName other : history.historiesElsewhere(work, schemas)) {
+      if (MigrationHistory.recordsAny(work, other, names, checksums)) {
+        return Optional.of(
+            new MigrationException(
+                ErrorCode.OTHER_HISTORY_TABLE,
+                "historyTable",
+                "History table "
+                    + history.table()
+                    + " does not exist but "
+                    + other
+                    + " already records some of these migrations, so they would run again; set"
+                    + " historyTable (pitstop --history-table, spec.historyTable) to "
+                    + other.readable()
+                    + " to continue from it, with "
+                    + SqlIdentifiers.quoteIfNeeded(other.schema())
+                    + " as the session's schema (first in its search_path), where Flyway"
+                    + " (defaultSchema or schemas) ran them."));
       }
     }
     return Optional.empty();

@@ -77,11 +77,30 @@ final class MigrationHistory {
    */
   List<QualifiedName> otherHistories(Connection connection, List<String> schemas)
       throws SQLException {
+    return otherHistories(connection, schemas, true);
+  }
+
+  /**
+   * As {@link #otherHistories(Connection, List)}, in the schemas other than the given ones (and
+   * than the system's): where Flyway keeps its history when it ran with {@code defaultSchema} or
+   * {@code schemas}.
+   */
+  List<QualifiedName> historiesElsewhere(Connection connection, List<String> schemas)
+      throws SQLException {
+    return otherHistories(connection, schemas, false);
+  }
+
+  private List<QualifiedName> otherHistories(
+      Connection connection, List<String> schemas, boolean inSchemas) throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'p')"
+                + (inSchemas
+                    ? " WHERE n.nspname = ANY (?)"
+                    : " WHERE NOT n.nspname = ANY (?) AND n.nspname NOT LIKE 'pg\\_%'"
+                        + " AND n.nspname <> 'information_schema'")
+                + " AND c.relkind IN ('r', 'p')"
                 + " AND NOT (n.nspname = ? AND c.relname = ?)"
                 + " AND (c.relname = ? OR "
                 + IS_HISTORY

@@ -132,6 +132,48 @@ class MigrateCommandTest {
     }
   }
 
+  /**
+   * Flyway run with defaultSchema keeps its history in that schema and runs the scripts there
+   * (Eclipse Tractus-X EDC): the takeover is refused naming that history and the schema, instead of
+   * running every migration again into public; done as advised, it continues where Flyway stopped.
+   */
+  @Test
+  void aFlywayHistoryInItsDefaultSchemaIsFoundAndTheScriptsRunThere() throws Exception {
+    writeThreeMigrations();
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(pg.dataSource())
+            .defaultSchema("edc")
+            .locations("filesystem:" + dir)
+            .load();
+    flyway.migrate();
+    write("V3__more.sql", "INSERT INTO courses VALUES (3, 'Chemistry');");
+
+    CliRun refused = migrate("--history-table", "flyway_schema_history");
+
+    assertThat(refused.exit()).as(refused.all()).isEqualTo(Command.USAGE);
+    assertThat(refused.err())
+        .contains("edc.flyway_schema_history already records some of these migrations")
+        .contains("to edc.flyway_schema_history to continue from it, with edc as the session's");
+    assertThat(pg.tableExists("flyway_schema_history")).isFalse();
+    assertThat(pg.tableExists("courses")).as("nothing ran in public").isFalse();
+
+    CliRun continued =
+        CliRun.of(
+            Map.of(),
+            "migrate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            databaseUrl(pg) + "?options=-csearch_path%3Dedc",
+            "--history-table",
+            "edc.flyway_schema_history");
+
+    assertThat(continued.exit()).as(continued.all()).isZero();
+    assertThat(pg.queryLong("SELECT count(*) FROM edc.courses")).isEqualTo(3);
+    assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
+  }
+
   @Test
   void aFlywayHistoryTableWithCapitalsIsNamedSoThatTheAdviceWorksAsGiven() throws Exception {
     writeThreeMigrations();
