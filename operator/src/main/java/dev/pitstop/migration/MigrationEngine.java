@@ -317,8 +317,8 @@ public final class MigrationEngine {
    * Records a baseline as Flyway's {@code baseline} does: creates the history table with one row of
    * type {@code BASELINE} for {@link MigrationRequest#baselineVersion()}, so {@code migrate}
    * applies only later versions. Runs no script. Does nothing when the history already records the
-   * same baseline; refuses when it records another baseline or any migration (an empty history
-   * table gets the row).
+   * same baseline (whatever was applied after it); refuses when it records another baseline, or
+   * migrations without a baseline (an empty history table gets the row).
    */
   public BaselineResult baseline(MigrationRequest request) {
     String version = request.baselineVersion().toString();
@@ -353,8 +353,9 @@ public final class MigrationEngine {
           }
           AppliedMigration marker =
               rows.stream().filter(AppliedMigration::isBaselineMarker).findFirst().orElse(null);
+          // The same baseline, with or without migrations after it, is left as it is, as
+          // Flyway's baseline does (an application may call baseline before every migrate).
           if (marker != null
-              && rows.size() == 1
               && request.baselineVersion().equals(MigrationVersion.parse(marker.version()))
               && request.baselineDescription().equals(marker.description())) {
             return new BaselineResult(
@@ -374,7 +375,10 @@ public final class MigrationEngine {
                       : " already records " + rows.size() + " row(s)")
                   + ", so it cannot be baselined at version "
                   + version
-                  + "; a baseline goes only into a new or empty history table.");
+                  + " (\""
+                  + request.baselineDescription()
+                  + "\"); a baseline goes only into a new or empty history table, or one"
+                  + " already baselined the same way.");
         });
   }
 

@@ -100,6 +100,23 @@ class BaselineCommandTest {
     assertThat(migrate.exit()).as(migrate.err()).isZero();
     assertThat(migrate.out()).contains("applied 1 migration").contains("current version 2");
 
+    // The same baseline after migrations changes nothing, as Flyway's baseline (Eclipse
+    // Tractus-X EDC calls baseline before every migrate).
+    CliRun same = run("baseline", "--baseline-version", "1", "--dir", dir.toString());
+    assertThat(same.exit()).as(same.err()).isZero();
+    assertThat(same.out()).contains("already baselined").contains("nothing was changed");
+    assertThat(
+            Flyway.configure()
+                .dataSource(pg.dataSource())
+                .table("pitstop_schema_history")
+                .baselineVersion("1")
+                .locations("filesystem:" + dir)
+                .load()
+                .baseline()
+                .successfullyBaselined)
+        .as("Flyway takes the same baseline the same way")
+        .isTrue();
+
     CliRun refused = run("baseline", "--baseline-version", "2", "--dir", dir.toString());
     assertThat(refused.exit()).isEqualTo(Command.USAGE);
     assertThat(refused.err())
