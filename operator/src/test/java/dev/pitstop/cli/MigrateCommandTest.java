@@ -174,6 +174,51 @@ class MigrateCommandTest {
     assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
   }
 
+  /**
+   * A project whose Flyway reads other names (OpenMetadata's lower-case {@code v} prefix): the
+   * advice for its applied scripts is to rename them, not to add back scripts that are there.
+   */
+  @Test
+  void scriptsAppliedUnderAnotherNamingAreAdvisedToBeRenamedNotAddedBack() throws Exception {
+    write("v1__create_courses.sql", "CREATE TABLE courses (id int PRIMARY KEY, title text);");
+    Flyway.configure()
+        .dataSource(pg.dataSource())
+        .sqlMigrationPrefix("v")
+        .locations("filesystem:" + dir)
+        .load()
+        .migrate();
+
+    CliRun validate =
+        CliRun.of(
+            Map.of(),
+            "validate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            databaseUrl(pg),
+            "--history-table",
+            "flyway_schema_history");
+
+    assertThat(validate.exit()).isNotZero();
+    assertThat(validate.all())
+        .contains("Version 1 (v1__create_courses.sql) is applied but no script has that version")
+        .contains("rename its files to the default naming")
+        .doesNotContain("add the script back");
+
+    Files.move(dir.resolve("v1__create_courses.sql"), dir.resolve("V1__create_courses.sql"));
+    CliRun renamed =
+        CliRun.of(
+            Map.of(),
+            "validate",
+            "--dir",
+            dir.toString(),
+            "--database-url",
+            databaseUrl(pg),
+            "--history-table",
+            "flyway_schema_history");
+    assertThat(renamed.exit()).as(renamed.all()).isZero();
+  }
+
   @Test
   void aFlywayHistoryTableWithCapitalsIsNamedSoThatTheAdviceWorksAsGiven() throws Exception {
     writeThreeMigrations();
