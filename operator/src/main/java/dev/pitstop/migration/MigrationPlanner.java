@@ -221,7 +221,14 @@ final class MigrationPlanner {
                   + row.version()
                   + " ("
                   + row.script()
-                  + ") is applied but no script has that version; add the script back."));
+                  + ") is applied but no script has that version; "
+                  + (MigrationResolver.ignored(row.script())
+                      ? "its file name does not follow Flyway's default naming"
+                          + " (V<version>__<description>.sql), the only one Pitstop reads, so the"
+                          + " project's Flyway uses other naming settings (sqlMigrationPrefix,"
+                          + " sqlMigrationSuffixes, ...): rename its files to the default naming"
+                          + " (their checksums stay the same)."
+                      : "add the script back.")));
       return;
     }
     boolean checksumDiffers = !Objects.equals(row.checksum(), script.checksum());
