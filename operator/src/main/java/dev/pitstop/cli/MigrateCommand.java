@@ -143,10 +143,14 @@ public final class MigrateCommand implements Command {
     List<ValidationIssue> repairable =
         plan.issues().stream().filter(issue -> !blocking.contains(issue)).toList();
     repairable.forEach(
-        issue -> out.println("migrate would realign the recorded checksum: " + issue.message()));
+        issue ->
+            out.println(
+                "migrate would realign the recorded checksum: "
+                    + MigrationOptions.inOptionTerms(issue.message())));
     if (!blocking.isEmpty()) {
       err.println("migrate would stop before applying anything:");
-      blocking.forEach(issue -> err.println("  " + issue.message()));
+      blocking.forEach(
+          issue -> err.println("  " + MigrationOptions.inOptionTerms(issue.message())));
       return true;
     }
     return false;

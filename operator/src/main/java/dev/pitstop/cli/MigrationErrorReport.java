@@ -139,23 +139,32 @@ final class MigrationErrorReport {
           "pitstop "
               + command
               + ": "
-              + withoutFullStop(redact(issues.get(0).message()))
+              + withoutFullStop(said(command, issues.get(0)))
               + "; nothing was changed");
       return;
     }
     err.println(
         "pitstop " + command + ": " + count(issues.size(), "problem") + ", nothing was changed:");
-    issues.forEach(issue -> err.println("  " + redact(issue.message())));
+    issues.forEach(issue -> err.println("  " + said(command, issue)));
   }
 
   /** Prints one problem on one line; several under a header line, each on its own line. */
   static void problems(String command, List<ValidationIssue> issues, PrintStream err) {
     if (issues.size() == 1) {
-      err.println("pitstop " + command + ": " + redact(issues.get(0).message()));
+      err.println("pitstop " + command + ": " + said(command, issues.get(0)));
       return;
     }
     err.println("pitstop " + command + ": " + count(issues.size(), "problem") + ":");
-    issues.forEach(issue -> err.println("  " + redact(issue.message())));
+    issues.forEach(issue -> err.println("  " + said(command, issue)));
+  }
+
+  /**
+   * An issue's message for the command: in its options' terms ({@code --on-checksum-mismatch} for
+   * {@code onChecksumMismatch}), except for {@code run -f}, whose manifest has the spec's.
+   */
+  private static String said(String command, ValidationIssue issue) {
+    String message = redact(issue.message());
+    return command.equals(RunCommand.NAME) ? message : MigrationOptions.inOptionTerms(message);
   }
 
   /** One sentence: the file, line, statement, server message, what was kept of it and before. */

@@ -74,17 +74,18 @@ record MigrationOptions(Path dir, MigrationRequest request) {
 
   /** Spec fields the engine names in its errors, and the options that set them. */
   private static final Map<String, String> OPTION_OF_FIELD =
-      Map.of(
-          "historyTable", "--history-table",
-          "targetVersion", "--target",
-          "lockTimeout", "--lock-timeout",
-          "statementTimeout", "--statement-timeout",
-          "lockWaitTimeout", "--lock-wait-timeout",
-          "placeholderPrefix", "--placeholder-prefix",
-          "placeholderSuffix", "--placeholder-suffix",
-          "baselineOnMigrate", "--baseline-on-migrate",
-          "baselineVersion", "--baseline-version",
-          "baselineDescription", "--baseline-description");
+      Map.ofEntries(
+          Map.entry("historyTable", "--history-table"),
+          Map.entry("targetVersion", "--target"),
+          Map.entry("lockTimeout", "--lock-timeout"),
+          Map.entry("statementTimeout", "--statement-timeout"),
+          Map.entry("lockWaitTimeout", "--lock-wait-timeout"),
+          Map.entry("placeholderPrefix", "--placeholder-prefix"),
+          Map.entry("placeholderSuffix", "--placeholder-suffix"),
+          Map.entry("baselineOnMigrate", "--baseline-on-migrate"),
+          Map.entry("baselineVersion", "--baseline-version"),
+          Map.entry("baselineDescription", "--baseline-description"),
+          Map.entry("onChecksumMismatch", "--on-checksum-mismatch"));
 
   /**
    * Reads the options present in {@code args} (the command refused the ones it does not take).
@@ -202,7 +203,8 @@ record MigrationOptions(Path dir, MigrationRequest request) {
       // not in "spec.<field>", which names the spec's field beside the option
       text = text.replaceAll("(?<!spec\\.)\\b" + entry.getKey() + "\\b", entry.getValue());
     }
-    return text;
+    // the option's value is written in lower case
+    return text.replace("--on-checksum-mismatch to Repair", "--on-checksum-mismatch repair");
   }
 
   private static Path directory(String text) {

@@ -93,7 +93,8 @@ public final class StatusCommand implements Command {
     if (!info.issues().isEmpty()) {
       out.println();
       out.println(MigrationErrorReport.count(info.issues().size(), "problem") + ":");
-      info.issues().forEach(issue -> out.println("  " + issue.message()));
+      info.issues()
+          .forEach(issue -> out.println("  " + MigrationOptions.inOptionTerms(issue.message())));
     }
   }
 

@@ -517,7 +517,9 @@ class MigrateCommandTest {
     assertThat(refused.exit()).isEqualTo(Command.FAILED);
     assertThat(refused.err())
         .contains("migrate would stop before applying anything")
-        .contains("V1__create_courses.sql was changed after it was applied");
+        .contains("V1__create_courses.sql was changed after it was applied")
+        .contains("or set --on-checksum-mismatch repair to accept")
+        .doesNotContain("onChecksumMismatch");
 
     CliRun repairable = migrate("--dry-run", "--on-checksum-mismatch", "repair");
     assertThat(repairable.exit()).as(repairable.err()).isZero();
