@@ -382,7 +382,10 @@ final class MigrationResolver {
       try {
         version = MigrationVersion.parse(versionText);
       } catch (IllegalArgumentException e) {
-        throw badName(name, "has no valid version: use numbers separated by dots or underscores");
+        throw badName(
+            name,
+            "has no valid version: use numbers separated by dots or underscores"
+                + missingSeparator(versionText));
       }
     } else if (!versionText.isEmpty()) {
       throw badName(name, "is a repeatable script with a version; name it R__<description>.sql");
@@ -447,6 +450,23 @@ final class MigrationResolver {
         config.executeInTransaction(),
         baseline,
         problem);
+  }
+
+  /**
+   * A hint when the version runs into the description through a single underscore ({@code
+   * V1_5_0_SetId}, which Flyway skips): where the two underscores go, else nothing.
+   */
+  private static String missingSeparator(String versionText) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^([0-9]+(?:[._][0-9]+)*)_([^0-9_.].*)$")
+            .matcher(versionText);
+    return m.matches()
+        ? ", and separate it from the description with two underscores (V"
+            + m.group(1)
+            + "__"
+            + m.group(2)
+            + ")"
+        : "";
   }
 
   private static MigrationException badName(String name, String problem) {

@@ -48,6 +48,19 @@ class MigrationResolverTest {
     assertThat(m.description()).isEmpty();
   }
 
+  /** Eclipse Tractus-X EDC shipped this name; Flyway skipped the data migration without a word. */
+  @Test
+  void aVersionRunningIntoItsDescriptionIsRefusedSayingWhereTheUnderscoresGo() {
+    assertThatThrownBy(
+            () -> MigrationResolver.resolve(List.of(script("V1_5_0_SetParticipantContextId.sql"))))
+        .hasMessageContaining("has no valid version")
+        .hasMessageContaining(
+            "separate it from the description with two underscores"
+                + " (V1_5_0__SetParticipantContextId)");
+    assertThatThrownBy(() -> MigrationResolver.resolve(List.of(script("Vx__init.sql"))))
+        .hasMessageNotContaining("two underscores");
+  }
+
   @Test
   void rejectsBadNamesNamingTheFile() {
     for (String bad :
