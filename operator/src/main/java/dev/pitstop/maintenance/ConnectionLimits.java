@@ -1,7 +1,10 @@
 package dev.pitstop.maintenance;
 
+import dev.pitstop.sql.AdvisoryLock;
+import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlState;
+import dev.pitstop.sql.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,23 +20,32 @@ import java.util.Map;
  * Reads and sets roles' connection limits ({@code ALTER ROLE ... CONNECTION LIMIT}), and checks
  * beforehand that Pitstop may alter the roles and terminate their sessions, so a window that cannot
  * finish is refused before it changes anything.
+ *
+ * <p>A block is recorded in the database, in the same transaction as the {@code CONNECTION LIMIT
+ * 0}: one row per role and holder (window) in the table {@value #TABLE} (in the mode table's
+ * schema, else the first schema on the search path), with the limit the role had at the moment it
+ * was first blocked. The first holder to block a role records its limit; a later holder joins with
+ * the same recorded limit; releasing a holder deletes its rows, and only the last holder of a role
+ * sets the recorded limit back. So the truth survives an operator restart or a lost status, two
+ * windows on one role never restore each other's block, and a role Pitstop never blocked is never
+ * changed. Writers serialise on a transaction-scoped advisory lock.
  */
 final class ConnectionLimits {
+  /** The table recording blocked roles, beside the mode table. */
+  static final String TABLE = "pitstop_blocked_roles";
+
+  private static final AdvisoryLock.Key LOCK = AdvisoryLock.Key.hashtext("pitstop-blocked-roles");
+
   private ConnectionLimits() {}
+
+  /** The blocks table: {@value #TABLE} in the mode table's schema, or unqualified. */
+  static QualifiedName table(QualifiedName modeTable) {
+    return new QualifiedName(modeTable == null ? null : modeTable.schema(), TABLE);
+  }
 
   /** The current limits, in the order of {@code roles}; fails naming a role that is missing. */
   static List<RoleLimit> read(Connection connection, List<String> roles) throws SQLException {
-    Map<String, Integer> found = new LinkedHashMap<>();
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT rolname, rolconnlimit FROM pg_roles WHERE rolname = ANY (?)")) {
-      select.setArray(1, textArray(connection, roles));
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          found.put(rows.getString(1), rows.getInt(2));
-        }
-      }
-    }
+    Map<String, Integer> found = current(connection, roles);
     List<RoleLimit> limits = new ArrayList<>();
     for (String role : roles) {
       Integer limit = found.get(role);
@@ -46,6 +58,144 @@ final class ConnectionLimits {
       limits.add(new RoleLimit(role, limit));
     }
     return limits;
+  }
+
+  /** The current limits of those of {@code roles} that exist. */
+  static Map<String, Integer> current(Connection connection, List<String> roles)
+      throws SQLException {
+    Map<String, Integer> found = new LinkedHashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT rolname, rolconnlimit FROM pg_roles WHERE rolname = ANY (?)")) {
+      select.setArray(1, textArray(connection, roles));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          found.put(rows.getString(1), rows.getInt(2));
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Blocks {@code roles} for {@code holder}, in one transaction: a role no holder blocks yet gets
+   * its current limit recorded and {@code CONNECTION LIMIT 0}; a role another holder blocks gets
+   * {@code holder} added with the limit recorded first; a role this holder already blocks is set to
+   * 0 again. Roles that do not exist are skipped. The table is created if it is missing.
+   *
+   * @return the limits recorded, for the roles this call blocked first
+   */
+  static List<RoleLimit> block(
+      Connection connection, QualifiedName table, String holder, List<String> roles)
+      throws SQLException {
+    List<RoleLimit> recorded = new ArrayList<>();
+    Transactions.commit(
+        connection,
+        () -> {
+          AdvisoryLock.lockForTransaction(connection, LOCK);
+          if (!exists(connection, table)) {
+            try (Statement create = connection.createStatement()) {
+              create.execute(
+                  "CREATE TABLE IF NOT EXISTS "
+                      + table.sql()
+                      + " (role text NOT NULL, holder text NOT NULL,"
+                      + " original_connection_limit integer NOT NULL,"
+                      + " blocked_at timestamptz NOT NULL DEFAULT now(),"
+                      + " PRIMARY KEY (role, holder))");
+            }
+          }
+          for (Map.Entry<String, Integer> role : current(connection, roles).entrySet()) {
+            Integer original = recordedLimit(connection, table, role.getKey());
+            if (original == null) {
+              original = role.getValue();
+              recorded.add(new RoleLimit(role.getKey(), original));
+            }
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO "
+                        + table.sql()
+                        + " (role, holder, original_connection_limit) VALUES (?, ?, ?)"
+                        + " ON CONFLICT (role, holder) DO NOTHING")) {
+              insert.setString(1, role.getKey());
+              insert.setString(2, holder);
+              insert.setInt(3, original);
+              insert.executeUpdate();
+            }
+            set(connection, role.getKey(), 0);
+          }
+        });
+    return recorded;
+  }
+
+  /**
+   * Releases {@code holder}'s blocks, in one transaction: its rows are deleted; a role another
+   * holder still blocks stays at 0, for the last holder the recorded limit is set back (a role
+   * dropped meanwhile is skipped). Roles {@code holder} does not block are left alone.
+   *
+   * @return the roles whose recorded limit was set back
+   */
+  static List<RoleLimit> release(Connection connection, QualifiedName table, String holder)
+      throws SQLException {
+    List<RoleLimit> restored = new ArrayList<>();
+    if (!exists(connection, table)) {
+      return restored;
+    }
+    Transactions.commit(
+        connection,
+        () -> {
+          AdvisoryLock.lockForTransaction(connection, LOCK);
+          Map<String, Integer> released = new LinkedHashMap<>();
+          try (PreparedStatement delete =
+              connection.prepareStatement(
+                  "DELETE FROM "
+                      + table.sql()
+                      + " WHERE holder = ? RETURNING role, original_connection_limit")) {
+            delete.setString(1, holder);
+            try (ResultSet rows = delete.executeQuery()) {
+              while (rows.next()) {
+                released.put(rows.getString(1), rows.getInt(2));
+              }
+            }
+          }
+          Map<String, Integer> existing = current(connection, new ArrayList<>(released.keySet()));
+          for (Map.Entry<String, Integer> role : released.entrySet()) {
+            if (existing.containsKey(role.getKey())
+                && recordedLimit(connection, table, role.getKey()) == null) {
+              set(connection, role.getKey(), role.getValue());
+              restored.add(new RoleLimit(role.getKey(), role.getValue()));
+            }
+          }
+        });
+    return restored;
+  }
+
+  /** The limit recorded for {@code role} by any holder, or null when no holder blocks it. */
+  static Integer recordedLimit(Connection connection, QualifiedName table, String role)
+      throws SQLException {
+    if (!exists(connection, table)) {
+      return null;
+    }
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT original_connection_limit FROM "
+                + table.sql()
+                + " WHERE role = ? ORDER BY blocked_at LIMIT 1")) {
+      select.setString(1, role);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? rows.getInt(1) : null;
+      }
+    }
+  }
+
+  private static boolean exists(Connection connection, QualifiedName table) throws SQLException {
+    try (PreparedStatement regclass =
+        connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      regclass.setString(1, table.sql());
+      try (ResultSet rows = regclass.executeQuery()) {
+        rows.next();
+        return rows.getBoolean(1);
+      }
+    }
   }
 
   /**
@@ -63,7 +213,30 @@ final class ConnectionLimits {
    * Refuses blocking a role Pitstop itself logs in as (it would lock itself out), and tries each
    * ALTER ROLE inside a transaction that is rolled back, to learn whether it is allowed.
    */
-  static void checkCanBlock(Connection connection, List<RoleLimit> limits) throws SQLException {
+  static void checkCanBlock(Connection connection, QualifiedName table, List<RoleLimit> limits)
+      throws SQLException {
+    try (PreparedStatement privilege =
+        connection.prepareStatement(
+            "SELECT CASE WHEN to_regclass(?) IS NULL"
+                + " THEN coalesce(has_schema_privilege(coalesce(?, current_schema()), 'CREATE'),"
+                + " false)"
+                + " ELSE has_table_privilege(to_regclass(?), 'SELECT, INSERT, DELETE') END")) {
+      privilege.setString(1, table.sql());
+      privilege.setString(2, table.schema());
+      privilege.setString(3, table.sql());
+      try (ResultSet rows = privilege.executeQuery()) {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+          throw new MaintenanceException(
+              ErrorCode.PERMISSION_DENIED,
+              Field.BLOCK_NEW,
+              "Pitstop's role may not record blocked roles in "
+                  + table
+                  + "; grant it CREATE on the schema, or create the table as"
+                  + " docs/maintenance-window.md shows and grant SELECT, INSERT, DELETE on it");
+        }
+      }
+    }
     try (Statement who = connection.createStatement();
         ResultSet rows =
             who.executeQuery(

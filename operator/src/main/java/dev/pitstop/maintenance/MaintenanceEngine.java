@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -128,9 +129,13 @@ public final class MaintenanceEngine {
         if (sample.tasksDone() && (sample.sessions().isEmpty() || graceOver)) {
           if (request.blockNew() && blocked.isEmpty()) {
             stopIfRequested(request);
-            for (String role : request.roles()) {
-              ConnectionLimits.set(connection, role, 0);
-            }
+            // The limits are recorded on the roles now, in the transaction that blocks them (see
+            // ConnectionLimits): a change made since the window was announced is what comes back.
+            ConnectionLimits.block(
+                connection,
+                ConnectionLimits.table(request.modeTable()),
+                request.holder(),
+                request.roles());
             blocked.addAll(request.roles());
             listener.onBlocked(blocked);
             continue; // look again: a session may have connected just before the block
@@ -229,23 +234,34 @@ public final class MaintenanceEngine {
   }
 
   /**
-   * Puts back what a drain changed: each recorded connection limit (roles dropped meanwhile are
-   * skipped), then releases {@code holder} (mode {@code running} unless other holders keep it).
-   * Idempotent: restoring twice gives the same result.
+   * Puts back what a drain changed, then releases {@code holder} (mode {@code running} unless other
+   * holders keep it). The connection limits come from the database (see {@link ConnectionLimits},
+   * the table beside {@code table}): every role {@code holder} blocked is released; a role another
+   * holder still blocks stays at 0, the last holder sets the limit recorded at the block back.
+   * Roles {@code holder} never blocked are left alone. {@code recorded} are the roles the caller
+   * recorded: those dropped meanwhile are reported missing; a recorded limit is set back only for a
+   * role at 0 that no holder blocks (blocked by an earlier Pitstop version, which kept the limit
+   * only in the window's status). Idempotent.
    */
   public RestoreResult restore(QualifiedName table, String holder, List<RoleLimit> recorded) {
     try (Connection connection = dataSource.getConnection()) {
-      List<RoleLimit> restored = new ArrayList<>();
+      QualifiedName blocks = ConnectionLimits.table(table);
+      List<RoleLimit> restored =
+          new ArrayList<>(ConnectionLimits.release(connection, blocks, holder));
       List<String> missing = new ArrayList<>();
       if (!recorded.isEmpty()) {
-        List<String> names = recorded.stream().map(RoleLimit::role).toList();
-        List<String> existing = existingRoles(connection, names);
+        Map<String, Integer> current =
+            ConnectionLimits.current(connection, recorded.stream().map(RoleLimit::role).toList());
         for (RoleLimit limit : recorded) {
-          if (existing.contains(limit.role())) {
+          Integer now = current.get(limit.role());
+          if (now == null) {
+            missing.add(limit.role());
+          } else if (limit.connectionLimit() != null
+              && limit.connectionLimit() != 0
+              && now == 0
+              && ConnectionLimits.recordedLimit(connection, blocks, limit.role()) == null) {
             ConnectionLimits.set(connection, limit.role(), limit.connectionLimit());
             restored.add(limit);
-          } else {
-            missing.add(limit.role());
           }
         }
       }
@@ -273,7 +289,8 @@ public final class MaintenanceEngine {
     List<RoleLimit> limits =
         request.roles().isEmpty() ? List.of() : ConnectionLimits.read(connection, request.roles());
     if (request.blockNew()) {
-      ConnectionLimits.checkCanBlock(connection, limits);
+      ConnectionLimits.checkCanBlock(
+          connection, ConnectionLimits.table(request.modeTable()), limits);
     }
     if (request.terminate()) {
       ConnectionLimits.checkCanTerminate(connection, request.roles());
@@ -330,21 +347,6 @@ public final class MaintenanceEngine {
         "could not " + what + (table == null ? "" : " in " + table) + ": " + e.getMessage(),
         false,
         e);
-  }
-
-  private static List<String> existingRoles(Connection connection, List<String> names)
-      throws SQLException {
-    List<String> existing = new ArrayList<>();
-    try (var select =
-        connection.prepareStatement("SELECT rolname FROM pg_roles WHERE rolname = ANY (?)")) {
-      select.setArray(1, connection.createArrayOf("text", names.toArray()));
-      try (var rows = select.executeQuery()) {
-        while (rows.next()) {
-          existing.add(rows.getString(1));
-        }
-      }
-    }
-    return existing;
   }
 
   private static void stopIfRequested(DrainRequest request) {

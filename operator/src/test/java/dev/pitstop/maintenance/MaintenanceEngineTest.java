@@ -1,5 +1,6 @@
 package dev.pitstop.maintenance;
 
+import static dev.pitstop.maintenance.DrainListener.NONE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -342,13 +343,95 @@ class MaintenanceEngineTest {
         catchThrowableOfType(SQLException.class, () -> roles.connect(app, "late"));
     assertThat(refused.getMessage()).contains("too many connections");
 
-    RestoreResult restored = engine().restore(null, "w", preflight.connectionLimits());
-    RestoreResult again = engine().restore(null, "w", preflight.connectionLimits());
+    RestoreResult restored = engine().restore(null, "pitstop", preflight.connectionLimits());
+    RestoreResult again = engine().restore(null, "pitstop", preflight.connectionLimits());
 
-    assertThat(restored.restored()).hasSize(2);
-    assertThat(again).isEqualTo(restored);
+    assertThat(restored.restored())
+        .containsExactlyInAnyOrder(new RoleLimit(app, 7), new RoleLimit(other, -1));
+    assertThat(again.restored()).isEmpty();
     assertThat(limit(app)).isEqualTo(7);
     assertThat(limit(other)).isEqualTo(-1);
+    assertThat(blockHolders(app)).isEmpty();
+  }
+
+  @Test
+  void aRoleBlockedByTwoWindowsStaysBlockedUntilTheLastOneRestoresItsOriginalLimit() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    Preflight first = engine().check(request().roles(List.of(app)).blockNew(true).build());
+    engine().drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+    Preflight second = engine().check(request().roles(List.of(app)).blockNew(true).build());
+    engine().drain(request().holder("shop/b").roles(List.of(app)).blockNew(true).build(), NONE);
+
+    RestoreResult a = engine().restore(null, "shop/a", first.connectionLimits());
+
+    assertThat(a.restored()).isEmpty();
+    assertThat(limit(app)).isZero();
+
+    RestoreResult b = engine().restore(null, "shop/b", second.connectionLimits());
+
+    assertThat(b.restored()).containsExactly(new RoleLimit(app, 7));
+    assertThat(limit(app)).isEqualTo(7);
+    assertThat(blockHolders(app)).isEmpty();
+  }
+
+  @Test
+  void theLimitIsRecordedWhenTheRoleIsBlockedNotWhenTheWindowIsAnnounced() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    Preflight announced = engine().check(request().roles(List.of(app)).blockNew(true).build());
+    pg.execute("ALTER ROLE " + app + " CONNECTION LIMIT 20"); // a DBA, before the block
+
+    engine().drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+    assertThat(limit(app)).isZero();
+    engine().restore(null, "shop/a", announced.connectionLimits());
+
+    assertThat(limit(app)).isEqualTo(20);
+  }
+
+  @Test
+  void aRestoreBeforeTheBlockLeavesTheLimitAlone() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    Preflight announced = engine().check(request().roles(List.of(app)).blockNew(true).build());
+    pg.execute("ALTER ROLE " + app + " CONNECTION LIMIT 20"); // a DBA; then the window is cancelled
+
+    RestoreResult result = engine().restore(null, "shop/a", announced.connectionLimits());
+
+    assertThat(result.restored()).isEmpty();
+    assertThat(limit(app)).isEqualTo(20);
+  }
+
+  @Test
+  void theOriginalLimitSurvivesTheWindowLosingItsRecords() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    engine().drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+    // The window's status is lost: it announces and drains again, and reads the limit 0.
+    Preflight again = engine().check(request().roles(List.of(app)).blockNew(true).build());
+    engine().drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+
+    engine().restore(null, "shop/a", again.connectionLimits());
+
+    assertThat(limit(app)).isEqualTo(7);
+  }
+
+  @Test
+  void aRoleWithCreateRoleAndAdminOptionBlocksAndRestores() throws Exception {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    String pitstop = roles.create("pitstop", "CREATEROLE");
+    pg.execute("GRANT " + app + " TO " + pitstop + " WITH ADMIN OPTION");
+    MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));
+
+    asPitstop.check(request().roles(List.of(app)).blockNew(true).build());
+    asPitstop.drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+    assertThat(limit(app)).isZero();
+    asPitstop.restore(null, "shop/a", List.of());
+
+    assertThat(limit(app)).isEqualTo(7);
+    assertThat(blockHolders(app)).isEmpty();
+  }
+
+  /** The holders recorded as blocking {@code role} (the table exists once a role was blocked). */
+  private List<String> blockHolders(String role) {
+    return pg.queryStrings(
+        "SELECT holder FROM pitstop_blocked_roles WHERE role = ? ORDER BY holder", role);
   }
 
   @Test

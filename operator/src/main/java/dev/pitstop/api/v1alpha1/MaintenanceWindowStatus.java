@@ -109,7 +109,8 @@ public class MaintenanceWindowStatus extends PitstopStatus {
     public String name;
 
     @JsonPropertyDescription(
-        "rolconnlimit before the window (-1 = unlimited); restored afterwards.")
+        "Written by earlier versions only (rolconnlimit when the window was announced). The limit"
+            + " before the block is now recorded in the database, table pitstop_blocked_roles.")
     public Integer originalConnectionLimit;
   }
 }

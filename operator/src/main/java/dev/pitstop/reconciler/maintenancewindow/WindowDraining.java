@@ -169,7 +169,8 @@ final class WindowDraining {
       if (drain.roles.stream().noneMatch(r -> r.name.equals(limit.role()))) {
         RoleRecord r = new RoleRecord();
         r.name = limit.role();
-        r.originalConnectionLimit = limit.connectionLimit();
+        // The limit itself is recorded in the database when the drain blocks the role: a change
+        // made in between must not be overwritten, and a role never blocked is never restored.
         drain.roles.add(r);
       }
     }
@@ -284,7 +285,7 @@ final class WindowDraining {
     }
     List<String> recorded = drain.roles.stream().map(r -> r.name).toList();
     if (pass.plan.blockNew() && !recorded.containsAll(pass.plan.roles())) {
-      next(pass, ANNOUNCE); // a role was added: record its limit before it can be blocked
+      next(pass, ANNOUNCE); // a role was added: record it before it can be blocked
       pass.persist();
       pass.lookAgainIn(Duration.ZERO);
       return;

@@ -115,9 +115,11 @@ class MaintenanceWindowIT {
             w -> w.getStatus().drain != null && "workloads".equals(w.getStatus().drain.step));
     assertThat(draining.getStatus().phase).isEqualTo(WindowPhase.Draining);
     assertThat(mode()).isEqualTo("waiting_for_maintenance");
+    // The role is recorded by name; its limit is recorded in the database when it is blocked.
     assertThat(draining.getStatus().drain.roles)
         .singleElement()
-        .satisfies(r -> assertThat(r.originalConnectionLimit).isEqualTo(5));
+        .satisfies(r -> assertThat(r.name).isEqualTo(app))
+        .satisfies(r -> assertThat(r.originalConnectionLimit).isNull());
     // A workload or CronJob the informers see a moment later is recorded and changed in the next
     // pass of the same step: wait for the step's effect on all of them, then check each.
     await()
@@ -165,6 +167,7 @@ class MaintenanceWindowIT {
     assertThat(active.getStatus().mode).isEqualTo(MaintenanceMode.MAINTENANCE);
     assertThat(mode()).isEqualTo("maintenance");
     assertThat(limit(app)).isZero();
+    assertThat(blocks()).containsExactly(app + "|" + NAMESPACE + "/nightly|5");
     assertThat(active.getStatus().drain.terminatedSessions).isEqualTo(1);
     assertThat(session.isValid(1)).isFalse();
     assertThat(condition(active, Condition.DRAINED)).isEqualTo("True");
@@ -312,7 +315,7 @@ class MaintenanceWindowIT {
     assertThat(active.getStatus().drain.workloads)
         .extracting(r -> r.name + "=" + r.originalReplicas)
         .containsExactlyInAnyOrder("api=3", "worker=2");
-    assertThat(active.getStatus().drain.roles.get(0).originalConnectionLimit).isEqualTo(5);
+    assertThat(blocks()).containsExactly(app + "|" + NAMESPACE + "/nightly|5");
     assertThat(limit(app)).isZero();
 
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
@@ -559,6 +562,13 @@ class MaintenanceWindowIT {
     k8s.editWindow("workloads-only", w -> w.getSpec().active = false);
     k8s.awaitPhase("workloads-only", WindowPhase.Idle);
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  /** The rows of pitstop_blocked_roles as role|holder|limit. */
+  private List<String> blocks() {
+    return pg.queryStrings(
+        "SELECT role || '|' || holder || '|' || original_connection_limit"
+            + " FROM pitstop_blocked_roles ORDER BY role, holder");
   }
 
   private void assertRestored() {
