@@ -38,6 +38,9 @@ final class WindowDraining {
 
   private static final Duration WHILE_WAITING = Duration.ofSeconds(15);
 
+  /** How long a workload the spec names may be missing before the drain fails. */
+  static final Duration MISSING_GRACE = Duration.ofSeconds(10);
+
   private final WindowDatabase database;
   private final WindowDatabaseJobs jobs;
   private final WorkloadDrain workloads;
@@ -221,6 +224,22 @@ final class WindowDraining {
     WindowSources.Selection selection;
     try {
       selection = WindowSources.select(pass.context, pass.window);
+      Optional<String> missing = Workloads.missingNamed(pass.window, selection, drain);
+      if (missing.isPresent()) {
+        // Draining the rest and reporting Drained would let gated operations run while the
+        // named workload (a typo, or the wrong kind) may be live: the drain fails instead. It
+        // waits a moment first, with nothing changed, for an object applied together with the
+        // window that the informer has not delivered yet.
+        Instant stepStarted = WindowPass.parse(drain.stepStartedAt);
+        Instant failAt = (stepStarted == null ? pass.now : stepStarted).plus(MISSING_GRACE);
+        if (pass.now.isBefore(failAt)) {
+          pass.status.message = "waiting for " + missing.get();
+          pass.lookAgainAt(failAt);
+          return false;
+        }
+        fail(pass, "DrainFailed", missing.get() + "; the application may still be running");
+        return false;
+      }
       if (workloads.record(drain, selection, pass.name())) {
         pass.persist(); // originals are stored before anything is scaled or suspended
       }

@@ -2,6 +2,7 @@ package dev.pitstop.reconciler.maintenancewindow;
 
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
 import dev.pitstop.reconciler.maintenancewindow.model.LabelSelectors;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -132,6 +134,44 @@ final class Workloads {
   static String annotation(HasMetadata object, String name) {
     Map<String, String> a = object.getMetadata().getAnnotations();
     return a == null ? null : a.get(name);
+  }
+
+  /**
+   * The first workload the spec names ({@code name}, not {@code selector}) that is neither in the
+   * selection nor recorded (a recorded one was deleted during the window: {@code WorkloadGone} on
+   * restore), as a sentence naming {@code spec.drain.workloads[i]}; empty when every named workload
+   * exists.
+   */
+  static Optional<String> missingNamed(
+      MaintenanceWindow window, WindowSources.Selection selection, DrainStatus drain) {
+    Drain spec = window.getSpec() == null ? null : window.getSpec().drain;
+    if (spec == null || spec.workloads == null) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < spec.workloads.size(); i++) {
+      Drain.WorkloadSelector s = spec.workloads.get(i);
+      if (s == null || s.kind == null || s.name == null) {
+        continue;
+      }
+      String kind = s.kind.name();
+      boolean selected =
+          selection.workloads().stream()
+              .anyMatch(w -> kind.equals(kindOf(w)) && s.name.equals(w.getMetadata().getName()));
+      boolean recorded =
+          drain.workloads.stream().anyMatch(r -> kind.equals(r.kind) && s.name.equals(r.name));
+      if (!selected && !recorded) {
+        return Optional.of(
+            "spec.drain.workloads["
+                + i
+                + "] names "
+                + kind
+                + " "
+                + s.name
+                + ", which does not exist in namespace "
+                + window.getMetadata().getNamespace());
+      }
+    }
+    return Optional.empty();
   }
 
   private Workloads() {}

@@ -26,6 +26,7 @@ import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.maintenance.Mode;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.OperatorExtension;
@@ -562,6 +563,31 @@ class MaintenanceWindowIT {
     k8s.editWindow("workloads-only", w -> w.getSpec().active = false);
     k8s.awaitPhase("workloads-only", WindowPhase.Idle);
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  @Test
+  void aNamedWorkloadThatDoesNotExistFailsTheDrainAndRestoresTheRest() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("typo");
+    window.getSpec().database = null;
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api-typo"));
+    // worker exists, but as a StatefulSet: a kind that does not match counts as missing too.
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "worker"));
+    kube.client().resource(window).create();
+
+    MaintenanceWindow failed =
+        k8s.awaitWindow(
+            "typo",
+            w -> w.getStatus().phase == WindowPhase.Failed && w.getStatus().drain.step == null);
+
+    assertThat(WindowStatuses.failureReason(failed.getStatus())).isEqualTo("DrainFailed");
+    assertThat(failed.getStatus().message)
+        .contains("spec.drain.workloads[1] names Deployment api-typo, which does not exist");
+    assertThat(condition(failed, Condition.DRAINED)).isNotEqualTo("True");
+    assertThat(k8s.eventReasons(failed)).contains("DrainFailed").doesNotContain("Drained");
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+    assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
   }
 
   /** The rows of pitstop_blocked_roles as role|holder|limit. */
