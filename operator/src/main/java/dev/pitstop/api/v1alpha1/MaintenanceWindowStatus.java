@@ -90,6 +90,11 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
     @JsonPropertyDescription("Replicas before the window; restored afterwards.")
     public Integer originalReplicas;
+
+    @JsonPropertyDescription(
+        "metadata.uid of the object recorded; an object of the same name with another uid was"
+            + " re-created during the window and is a new object.")
+    public String uid;
   }
 
   /** A suspended CronJob. */

@@ -96,7 +96,7 @@ final class WindowDraining {
   void keepDrained(WindowPass pass) {
     try {
       WindowSources.Selection selection = WindowSources.select(pass.context, pass.window);
-      if (workloads.record(pass.status.drain, selection, pass.name())) {
+      if (recorded(pass, workloads.record(pass.status.drain, selection, pass.name()))) {
         pass.persist();
       }
       int patched = workloads.apply(pass.status.drain, selection, pass.name());
@@ -240,7 +240,7 @@ final class WindowDraining {
         fail(pass, "DrainFailed", missing.get() + "; the application may still be running");
         return false;
       }
-      if (workloads.record(drain, selection, pass.name())) {
+      if (recorded(pass, workloads.record(drain, selection, pass.name()))) {
         pass.persist(); // originals are stored before anything is scaled or suspended
       }
       patched = workloads.apply(drain, selection, pass.name());
@@ -371,6 +371,19 @@ final class WindowDraining {
       return;
     }
     pass.drained = true;
+  }
+
+  /** Reports workloads re-created during the window; returns whether a record was added. */
+  private boolean recorded(WindowPass pass, WorkloadDrain.Recorded recorded) {
+    for (String workload : recorded.replaced()) {
+      events.warning(
+          pass.window,
+          "WorkloadGone",
+          workload
+              + " was deleted during the window and created again; the new object is a new"
+              + " workload, recorded with its own replicas");
+    }
+    return recorded.added();
   }
 
   private static void publish(WindowPass pass, WindowDatabaseJobs.Progress progress) {

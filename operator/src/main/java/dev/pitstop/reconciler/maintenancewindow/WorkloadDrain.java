@@ -41,11 +41,26 @@ final class WorkloadDrain {
    * overwritten). The original comes from the object's own annotation if this window already
    * changed it, else from the object. Objects another window drained are left alone.
    *
-   * @return whether a record was added (the caller must persist status before {@link #apply})
+   * <p>A recorded workload whose {@code metadata.uid} differs from the object of that name now was
+   * deleted and re-created: the new object is recorded as a new one, with its own replicas.
    */
-  boolean record(DrainStatus drain, WindowSources.Selection selection, String window) {
+  Recorded record(DrainStatus drain, WindowSources.Selection selection, String window) {
     boolean added = false;
+    List<String> replaced = new ArrayList<>();
     for (HasMetadata workload : selection.workloads()) {
+      if (!ownedByOther(workload, window)
+          && !Workloads.drainedBy(workload, window)
+          && findWorkload(drain, Workloads.kindOf(workload), workload.getMetadata().getName())
+              .filter(r -> r.uid != null && !r.uid.equals(workload.getMetadata().getUid()))
+              .isPresent()) {
+        // Re-created during the window: a new object, recorded with its own replicas below.
+        drain.workloads.removeIf(
+            r ->
+                Workloads.kindOf(workload).equals(r.kind)
+                    && workload.getMetadata().getName().equals(r.name));
+        replaced.add(Workloads.key(Workloads.kindOf(workload), workload.getMetadata().getName()));
+        added = true;
+      }
       String kind = Workloads.kindOf(workload);
       String name = workload.getMetadata().getName();
       if (ownedByOther(workload, window) || findWorkload(drain, kind, name).isPresent()) {
@@ -54,6 +69,7 @@ final class WorkloadDrain {
       WorkloadRecord r = new WorkloadRecord();
       r.kind = kind;
       r.name = name;
+      r.uid = workload.getMetadata().getUid();
       r.originalReplicas =
           Workloads.drainedBy(workload, window)
                   && parseInt(Workloads.annotation(workload, Workloads.ORIGINAL_REPLICAS)) != null
@@ -77,7 +93,7 @@ final class WorkloadDrain {
       drain.cronJobs.add(r);
       added = true;
     }
-    return added;
+    return new Recorded(added, replaced);
   }
 
   /**
@@ -143,6 +159,16 @@ final class WorkloadDrain {
     return patched;
   }
 
+  /**
+   * What {@link #record} did.
+   *
+   * @param added whether a record was added or replaced (the caller must persist status before
+   *     {@link #apply})
+   * @param replaced workloads ({@code Kind/name}) deleted and re-created during the window: the old
+   *     object's record was dropped and the new object recorded with its own replicas
+   */
+  record Recorded(boolean added, List<String> replaced) {}
+
   /** What a restore pass did. */
   record Restored(int patched, List<String> gone, List<String> failed) {}
 
@@ -178,9 +204,18 @@ final class WorkloadDrain {
                 : parseInt(Workloads.annotation(orphan, Workloads.ORIGINAL_REPLICAS)));
       }
     }
+    Map<String, String> uids = new HashMap<>();
+    drain.workloads.forEach(r -> uids.put(Workloads.key(r.kind, r.name), r.uid));
     Set<String> done = new HashSet<>();
     for (Map.Entry<String, Object> e : originals.entrySet()) {
       HasMetadata object = existing.get(e.getKey());
+      String uid = uids.get(e.getKey());
+      if (object != null
+          && uid != null
+          && !uid.equals(object.getMetadata().getUid())
+          && !Workloads.drainedBy(object, window)) {
+        object = null; // re-created during the window: the recorded object is gone
+      }
       if (object == null) {
         gone.add(e.getKey());
         done.add(e.getKey());

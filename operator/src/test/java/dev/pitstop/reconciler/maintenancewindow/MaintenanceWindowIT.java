@@ -590,6 +590,36 @@ class MaintenanceWindowIT {
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
   }
 
+  @Test
+  void aWorkloadRecreatedDuringTheWindowIsANewObjectWithItsOwnReplicas() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("recreated");
+    window.getSpec().database = null;
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    kube.client().resource(window).create();
+    k8s.awaitPhase("recreated", WindowPhase.Active);
+    String oldUid = k8s.deployment("api").getMetadata().getUid();
+
+    kube.client().apps().deployments().inNamespace(NAMESPACE).withName("api").delete();
+    await().until(() -> k8s.deployment("api") == null);
+    kube.client().resource(deployment("api", 5, Map.of("tier", "web"))).create();
+
+    // Kept at 0 while the window is open, recorded as the new object it is.
+    await()
+        .until(
+            () ->
+                replicas(k8s.deployment("api")) == 0
+                    && k8s.window("recreated").getStatus().drain.workloads.stream()
+                        .anyMatch(r -> "5".equals(String.valueOf(r.originalReplicas))));
+    assertThat(k8s.deployment("api").getMetadata().getUid()).isNotEqualTo(oldUid);
+
+    k8s.editWindow("recreated", w -> w.getSpec().active = false);
+    MaintenanceWindow idle = k8s.awaitPhase("recreated", WindowPhase.Idle);
+
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(5);
+    assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
+  }
+
   /** The rows of pitstop_blocked_roles as role|holder|limit. */
   private List<String> blocks() {
     return pg.queryStrings(
