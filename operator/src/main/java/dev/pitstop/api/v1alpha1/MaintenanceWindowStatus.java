@@ -33,6 +33,14 @@ public class MaintenanceWindowStatus extends PitstopStatus {
           + " active or the schedule would keep it open; the next window opens as usual.")
   public String cancelledWindowId;
 
+  @JsonPropertyDescription(
+      "metadata.generation of the last spec change other than notify: the <generation> in an"
+          + " on-demand windowId, so editing notify opens no new window.")
+  public Long windowGeneration;
+
+  @JsonPropertyDescription("A digest of the spec without notify, to tell such changes apart.")
+  public String specDigest;
+
   @JsonPropertyDescription("Drain progress and what was recorded for the restore.")
   public DrainStatus drain;
 

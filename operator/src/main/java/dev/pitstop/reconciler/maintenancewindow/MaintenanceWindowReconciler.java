@@ -184,9 +184,7 @@ public final class MaintenanceWindowReconciler
                 plan.schedule(),
                 plan.duration(),
                 plan.active(),
-                window.getMetadata().getGeneration() == null
-                    ? 0
-                    : window.getMetadata().getGeneration(),
+                windowGeneration(window),
                 WindowPass.runRequest(window));
     calendar = cancelled(window, calendar);
     WindowPass pass =
@@ -229,6 +227,23 @@ public final class MaintenanceWindowReconciler
     }
     pass.persist();
     return pass;
+  }
+
+  /**
+   * The generation that identifies an on-demand window: that of the last spec change other than
+   * {@code notify} (recorded in status with a digest of the spec without it), so a notify-only edit
+   * opens no new window, e.g. after a cancel or a failure.
+   */
+  private static long windowGeneration(MaintenanceWindow window) {
+    MaintenanceWindowStatus status = window.getStatus();
+    long generation =
+        window.getMetadata().getGeneration() == null ? 0 : window.getMetadata().getGeneration();
+    String digest = WindowPass.specDigest(window);
+    if (status.windowGeneration == null || !Objects.equals(digest, status.specDigest)) {
+      status.windowGeneration = generation;
+      status.specDigest = digest;
+    }
+    return status.windowGeneration;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.pitstop.reconciler.maintenancewindow;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
@@ -8,11 +9,16 @@ import dev.pitstop.reconciler.StatusPatch;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowCalendar;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -110,6 +116,23 @@ final class WindowPass {
 
   Duration after(Duration fallback) {
     return after == null ? fallback : after;
+  }
+
+  /** A digest of the window's spec without {@code notify} (SHA-256 of its JSON, hex). */
+  static String specDigest(MaintenanceWindow window) {
+    if (window.getSpec() == null) {
+      return null;
+    }
+    ObjectNode tree = Serialization.jsonMapper().valueToTree(window.getSpec());
+    tree.remove("notify");
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(tree.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The {@code pitstop.dev/run-requested-at} annotation, or null. */

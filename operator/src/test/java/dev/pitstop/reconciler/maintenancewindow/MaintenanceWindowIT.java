@@ -298,6 +298,40 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void editingOnlyNotifyDoesNotReopenACancelledWindow() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("notify-edit");
+    window.getSpec().database = null;
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api"));
+    kube.client().resource(window).create();
+    k8s.awaitPhase("notify-edit", WindowPhase.Active);
+    k8s.editWindow(
+        "notify-edit", w -> w.getMetadata().getAnnotations().put(Pitstop.CANCEL, "stop-it"));
+    k8s.awaitPhase("notify-edit", WindowPhase.Idle);
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+
+    k8s.editWindow(
+        "notify-edit",
+        w -> {
+          w.getSpec().notify = new RunNotify();
+          w.getSpec().notify.webhookSecretRef = new CleanupScheduleSpec.SecretKeyRef();
+          w.getSpec().notify.webhookSecretRef.name = "chat";
+        });
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                k8s.window("notify-edit").getStatus().phase == WindowPhase.Idle
+                    && replicas(k8s.deployment("api")) == 3);
+    // Another edit of the spec is a new generation and opens a new window, as documented.
+    k8s.editWindow("notify-edit", w -> w.getSpec().drain.timeout = "3m");
+    k8s.awaitPhase("notify-edit", WindowPhase.Active);
+    assertThat(replicas(k8s.deployment("api"))).isZero();
+  }
+
+  @Test
   void operatorRestartWhileDrainingContinuesFromTheRecordedState() {
     createApplication();
     k8s.setJobActive("import", 0);
