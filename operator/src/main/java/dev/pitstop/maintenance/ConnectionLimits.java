@@ -278,12 +278,17 @@ final class ConnectionLimits {
     }
   }
 
-  /** Refuses roles whose sessions Pitstop's role may not terminate. */
+  /**
+   * Refuses roles whose sessions Pitstop's role may not terminate. A superuser's sessions can only
+   * be terminated by a superuser ({@code pg_signal_backend} does not cover them), so the advice
+   * differs for those.
+   */
   static void checkCanTerminate(Connection connection, List<String> roles) throws SQLException {
     List<String> refused = new ArrayList<>();
+    List<String> superusers = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT r.rolname FROM pg_roles r, pg_roles me"
+            "SELECT r.rolname, r.rolsuper FROM pg_roles r, pg_roles me"
                 + " WHERE me.rolname = session_user AND r.rolname = ANY (?)"
                 + " AND NOT (me.rolsuper OR (NOT r.rolsuper"
                 + " AND (pg_has_role(session_user, 'pg_signal_backend', 'USAGE')"
@@ -292,9 +297,19 @@ final class ConnectionLimits {
       select.setArray(1, textArray(connection, roles));
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          refused.add(rows.getString(1));
+          (rows.getBoolean(2) ? superusers : refused).add(rows.getString(1));
         }
       }
+    }
+    if (!superusers.isEmpty()) {
+      throw new MaintenanceException(
+          ErrorCode.PERMISSION_DENIED,
+          Field.TERMINATE,
+          "Pitstop's role may not terminate sessions of "
+              + String.join(", ", superusers)
+              + ": a superuser's sessions can only be terminated by a superuser"
+              + " (pg_signal_backend does not cover superusers); drain the application's own"
+              + " non-superuser role instead, or set terminate to false");
     }
     if (!refused.isEmpty()) {
       throw new MaintenanceException(

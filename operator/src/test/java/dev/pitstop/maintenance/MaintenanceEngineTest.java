@@ -521,6 +521,25 @@ class MaintenanceEngineTest {
   }
 
   @Test
+  void terminatingASuperusersSessionsIsRefusedSayingWhyPgSignalBackendDoesNotHelp()
+      throws Exception {
+    String postgres = roles.create("postgres", "SUPERUSER");
+    String pitstop = roles.create("pitstop", "IN ROLE pg_signal_backend");
+    MaintenanceEngine asPitstop = new MaintenanceEngine(asRole(pitstop));
+
+    MaintenanceException e =
+        catchThrowableOfType(
+            MaintenanceException.class,
+            () -> asPitstop.check(request().roles(List.of(postgres)).terminate(true).build()));
+
+    assertThat(e.field()).isEqualTo(Field.TERMINATE);
+    assertThat(e.getMessage())
+        .contains(postgres)
+        .contains("superuser")
+        .doesNotContain("grant it pg_signal_backend");
+  }
+
+  @Test
   void aSecondEnterJoinsAsAnotherHolderAndTheModeRunsOnlyAfterTheLastExit() throws Exception {
     tasks(0);
     try (Connection listener = pg.dataSource().getConnection()) {
