@@ -21,6 +21,7 @@ import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.RunNotify;
 import dev.pitstop.api.v1alpha1.WindowPhase;
@@ -652,6 +653,52 @@ class MaintenanceWindowIT {
 
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(5);
     assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
+  }
+
+  @Test
+  void twoWindowsBlockingOneRoleKeepItBlockedUntilTheLastClosesWhichRestoresItsLimit() {
+    kube.client().resource(blockingWindow("first")).create();
+    k8s.awaitPhase("first", WindowPhase.Active);
+    kube.client().resource(blockingWindow("second")).create();
+    k8s.awaitPhase("second", WindowPhase.Active);
+
+    k8s.editWindow("first", w -> w.getSpec().active = false);
+    k8s.awaitPhase("first", WindowPhase.Idle);
+    assertThat(limit(app)).as("the second window still needs it blocked").isZero();
+    assertThat(blocks()).containsExactly(app + "|" + NAMESPACE + "/second|5");
+
+    k8s.editWindow("second", w -> w.getSpec().active = false);
+    k8s.awaitPhase("second", WindowPhase.Idle);
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(blocks()).isEmpty();
+  }
+
+  @Test
+  void aRoleBlockedWhenTheWindowsStatusIsLostGetsItsLimitBack() {
+    kube.client().resource(blockingWindow("lost")).create();
+    k8s.awaitPhase("lost", WindowPhase.Active);
+    assertThat(limit(app)).isZero();
+
+    // The status is lost (removed, or the resource restored from a backup) while Active.
+    kube.stopOperator();
+    MaintenanceWindow current = k8s.window("lost");
+    current.setStatus(new MaintenanceWindowStatus());
+    kube.client().resource(current).updateStatus();
+    kube.restartOperator();
+    k8s.awaitWindow(
+        "lost", w -> w.getStatus() != null && w.getStatus().phase == WindowPhase.Active);
+
+    k8s.editWindow("lost", w -> w.getSpec().active = false);
+    k8s.awaitPhase("lost", WindowPhase.Idle);
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  /** An on-demand window that only blocks the role app (limit 5). */
+  private MaintenanceWindow blockingWindow(String name) {
+    MaintenanceWindow w = WindowFixtures.window(name);
+    w.getSpec().modeTable = "app_mode";
+    w.getSpec().drain.connections = connections(app, "1s", false, true);
+    return w;
   }
 
   /** The rows of pitstop_blocked_roles as role|holder|limit. */
