@@ -25,7 +25,7 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
   @JsonPropertyDescription(
       "Which window the current or last drain belongs to: schedule@<start> for a scheduled window,"
-          + " on-demand@<generation>/<run request> for active: true.")
+          + " on-demand@<windowGeneration>/<run request> for active: true.")
   public String windowId;
 
   @JsonPropertyDescription(
