@@ -113,6 +113,11 @@ public class MaintenanceWindowStatus extends PitstopStatus {
 
     @JsonPropertyDescription("spec.suspend before the window; restored afterwards.")
     public Boolean originalSuspend;
+
+    @JsonPropertyDescription(
+        "metadata.uid of the CronJob recorded; one of the same name with another uid was"
+            + " re-created during the window and is a new object.")
+    public String uid;
   }
 
   /** A blocked role. */

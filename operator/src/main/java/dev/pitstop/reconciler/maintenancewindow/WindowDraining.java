@@ -381,7 +381,7 @@ final class WindowDraining {
           "WorkloadGone",
           workload
               + " was deleted during the window and created again; the new object is a new"
-              + " workload, recorded with its own replicas");
+              + " object, recorded with its own replicas or suspend flag");
     }
     return recorded.added();
   }

@@ -41,8 +41,9 @@ final class WorkloadDrain {
    * overwritten). The original comes from the object's own annotation if this window already
    * changed it, else from the object. Objects another window drained are left alone.
    *
-   * <p>A recorded workload whose {@code metadata.uid} differs from the object of that name now was
-   * deleted and re-created: the new object is recorded as a new one, with its own replicas.
+   * <p>A recorded workload or CronJob whose {@code metadata.uid} differs from the object of that
+   * name now was deleted and re-created: the new object is recorded as a new one, with its own
+   * replicas or suspend flag.
    */
   Recorded record(DrainStatus drain, WindowSources.Selection selection, String window) {
     boolean added = false;
@@ -80,11 +81,22 @@ final class WorkloadDrain {
     }
     for (CronJob cronJob : selection.cronJobs()) {
       String name = cronJob.getMetadata().getName();
+      if (!ownedByOther(cronJob, window)
+          && !Workloads.drainedBy(cronJob, window)
+          && findCronJob(drain, name)
+              .filter(r -> r.uid != null && !r.uid.equals(cronJob.getMetadata().getUid()))
+              .isPresent()) {
+        // Re-created during the window: a new object, recorded with its own suspend flag below.
+        drain.cronJobs.removeIf(r -> name.equals(r.name));
+        replaced.add(Workloads.key("CronJob", name));
+        added = true;
+      }
       if (ownedByOther(cronJob, window) || findCronJob(drain, name).isPresent()) {
         continue;
       }
       CronJobRecord r = new CronJobRecord();
       r.name = name;
+      r.uid = cronJob.getMetadata().getUid();
       String recorded = Workloads.annotation(cronJob, Workloads.ORIGINAL_SUSPEND);
       r.originalSuspend =
           Workloads.drainedBy(cronJob, window) && recorded != null
@@ -206,6 +218,7 @@ final class WorkloadDrain {
     }
     Map<String, String> uids = new HashMap<>();
     drain.workloads.forEach(r -> uids.put(Workloads.key(r.kind, r.name), r.uid));
+    drain.cronJobs.forEach(r -> uids.put(Workloads.key("CronJob", r.name), r.uid));
     Set<String> done = new HashSet<>();
     for (Map.Entry<String, Object> e : originals.entrySet()) {
       HasMetadata object = existing.get(e.getKey());

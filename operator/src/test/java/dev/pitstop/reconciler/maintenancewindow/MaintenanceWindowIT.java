@@ -656,6 +656,31 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void aCronJobRecreatedDuringTheWindowKeepsItsOwnSuspendFlag() {
+    kube.client().resource(cronJob("nightly", false, Map.of("app", "shop"))).create();
+    MaintenanceWindow window = WindowFixtures.window("recreated-cron");
+    window.getSpec().database = null;
+    window.getSpec().drain.cronJobs = selection("app", "shop");
+    kube.client().resource(window).create();
+    k8s.awaitPhase("recreated-cron", WindowPhase.Active);
+
+    kube.client().batch().v1().cronjobs().inNamespace(NAMESPACE).withName("nightly").delete();
+    await().until(() -> k8s.cronJob("nightly") == null);
+    kube.client().resource(cronJob("nightly", true, Map.of("app", "shop"))).create();
+    await()
+        .until(
+            () ->
+                k8s.window("recreated-cron").getStatus().drain.cronJobs.stream()
+                    .anyMatch(r -> Boolean.TRUE.equals(r.originalSuspend)));
+
+    k8s.editWindow("recreated-cron", w -> w.getSpec().active = false);
+    MaintenanceWindow idle = k8s.awaitPhase("recreated-cron", WindowPhase.Idle);
+
+    assertThat(k8s.cronJob("nightly").getSpec().getSuspend()).isTrue();
+    assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
+  }
+
+  @Test
   void twoWindowsBlockingOneRoleKeepItBlockedUntilTheLastClosesWhichRestoresItsLimit() {
     kube.client().resource(blockingWindow("first")).create();
     k8s.awaitPhase("first", WindowPhase.Active);
