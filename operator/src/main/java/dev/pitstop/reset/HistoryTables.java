@@ -18,6 +18,7 @@ final class HistoryTables {
           Map.entry("pitstop_schema_history", "Pitstop schema history"),
           Map.entry("pitstop_maintenance_mode", "Pitstop maintenance mode"),
           Map.entry("pitstop_maintenance_mode_holders", "Pitstop maintenance mode holders"),
+          Map.entry("pitstop_blocked_roles", "Pitstop blocked roles (a window's blocks)"),
           Map.entry("flyway_schema_history", "Flyway schema history"),
           Map.entry("databasechangelog", "Liquibase changelog"),
           Map.entry("databasechangeloglock", "Liquibase changelog lock"),

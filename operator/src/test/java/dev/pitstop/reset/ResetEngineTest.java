@@ -36,6 +36,27 @@ class ResetEngineTest {
     return catchThrowableOfType(ResetException.class, () -> engine().reset(request));
   }
 
+  /**
+   * A window that blocked a role records its original connection limit in pitstop_blocked_roles; a
+   * reset gated by that window must not empty it, or the limit could not be put back.
+   */
+  @Test
+  void keepsTheRolesAWindowBlockedWithTheirOriginalLimits() {
+    pg.execute(
+        "CREATE TABLE pitstop_blocked_roles (role text NOT NULL, holder text NOT NULL,"
+            + " original_connection_limit integer NOT NULL,"
+            + " blocked_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (role, holder));"
+            + " INSERT INTO pitstop_blocked_roles (role, holder, original_connection_limit)"
+            + " VALUES ('app', 'shop/nightly', 7)");
+
+    ResetResult result = engine().reset(request().build());
+
+    assertThat(pg.rowCount("pitstop_blocked_roles")).isEqualTo(1);
+    assertThat(result.plan().preserved())
+        .extracting(ResetPlan.PreservedTable::name)
+        .contains("public.pitstop_blocked_roles");
+  }
+
   @Test
   void keepsTheMaintenanceModeAndItsHoldersDuringAWindow() {
     // A reset gated by a window runs while the window holds the mode.
