@@ -11,8 +11,8 @@ import java.util.List;
  * What a schema holds, as Flyway decides whether a schema is empty on PostgreSQL: tables, views,
  * sequences, types (other than arrays and row types) and functions or procedures, not counting
  * objects that belong to an extension. Unlike Flyway, Pitstop's own bookkeeping does not count:
- * history tables (Flyway's columns) and maintenance mode tables (the mode table's and the holders
- * table's columns), whatever their names.
+ * history tables (Flyway's columns) and maintenance mode tables (the mode table's, the holders
+ * table's and the blocked roles table's columns), whatever their names.
  *
  * @param count how many objects the schema holds
  * @param first the first few of them, e.g. {@code table items}, by kind and name
@@ -37,7 +37,12 @@ record SchemaContents(int count, List<String> first) {
           + COLUMNS_OF
           + " <@ ARRAY['holder', 'state', 'expires_at', 'since'] AND "
           + COLUMNS_OF
-          + " @> ARRAY['holder', 'state', 'expires_at', 'since']";
+          + " @> ARRAY['holder', 'state', 'expires_at', 'since']"
+          + " OR "
+          + COLUMNS_OF
+          + " <@ ARRAY['role', 'holder', 'original_connection_limit', 'blocked_at'] AND "
+          + COLUMNS_OF
+          + " @> ARRAY['role', 'holder', 'original_connection_limit', 'blocked_at']";
 
   private static final String QUERY =
       "SELECT kind, name, count(*) OVER () FROM ("

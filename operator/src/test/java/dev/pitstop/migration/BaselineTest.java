@@ -128,6 +128,11 @@ class BaselineTest {
             Mode.MAINTENANCE,
             Duration.ofMinutes(5));
     assertThat(pg.tableExists("pitstop_maintenance_mode_holders")).isTrue();
+    // the table where a window records the connection limits of the roles it blocked
+    pg.execute(
+        "CREATE TABLE pitstop_blocked_roles (role text NOT NULL, holder text NOT NULL,"
+            + " original_connection_limit integer NOT NULL,"
+            + " blocked_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (role, holder))");
     assertThat(engine.migrate(request().build()).applied()).hasSize(1);
   }
 
