@@ -85,6 +85,19 @@ public final class RunStatuses {
   }
 
   /**
+   * A run is going, or is requested and waits to start or to be tried again: not Ready (so {@code
+   * kubectl wait --for=condition=Ready} does not return in the middle of a run on the previous
+   * run's result), Progressing, and not Failed, all with {@code reason}: the conditions match the
+   * phase, not the last run's outcome.
+   */
+  public static void underway(
+      PitstopStatus status, String reason, String message, long generation, Instant now) {
+    Conditions.set(status, Condition.READY, false, reason, message, generation, now);
+    progressing(status, true, reason, message, generation, now);
+    Conditions.set(status, Condition.FAILED, false, reason, message, generation, now);
+  }
+
+  /**
    * Nothing is going on any more: Ready unless {@code failed}, not Progressing, Failed if {@code
    * failed}, all with {@code reason} and {@code message}.
    */
@@ -139,9 +152,7 @@ public final class RunStatuses {
     if (unreachable) {
       databaseReachable(status, false, why, generation, now);
     }
-    Conditions.set(
-        status, Condition.READY, false, "RetryScheduled", status.message, generation, now);
-    progressing(status, true, "RetryScheduled", status.message, generation, now);
+    underway(status, "RetryScheduled", status.message, generation, now);
   }
 
   /**

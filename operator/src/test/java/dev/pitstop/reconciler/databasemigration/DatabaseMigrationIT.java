@@ -305,6 +305,43 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aRunRequestedAfterASucceededOneIsNotReadyUntilItEnds() throws Exception {
+    kube.client()
+        .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    DatabaseMigration first = awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(condition(first, Condition.READY)).isEqualTo("True");
+    // Another runner holds the migration lock (Flyway's key for "public"."pitstop_schema_history"),
+    // so the requested run stays going until the test has seen its status.
+    long key = 77431708279161L + "\"public\".\"pitstop_schema_history\"".hashCode();
+    try (var holder = pg.dataSource().getConnection()) {
+      holder.createStatement().execute("SELECT pg_advisory_lock(" + key + ")");
+      annotate("app", Pitstop.RUN_REQUESTED_AT, "2026-11-22T10:00:00Z");
+      DatabaseMigration running =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> get("app"), r -> r.getStatus() != null && r.getStatus().lock != null);
+      assertThat(running.getStatus().phase).isEqualTo(MigrationPhase.Migrating);
+      assertThat(running.getMetadata().getGeneration())
+          .isEqualTo(first.getMetadata().getGeneration());
+      assertThat(condition(running, Condition.READY)).isEqualTo("False");
+      assertThat(hasConditionReason(running, Condition.READY, "WaitingForLock")).isTrue();
+      assertThat(condition(running, Condition.PROGRESSING)).isEqualTo("True");
+      assertThat(condition(running, Condition.FAILED)).isEqualTo("False");
+    }
+    DatabaseMigration done =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("app"),
+                r ->
+                    "2026-11-22T10:00:00Z".equals(r.getStatus().observedRunRequest)
+                        && r.getStatus().phase == MigrationPhase.Succeeded);
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+  }
+
+  @Test
   void aSettingEditRunsNothingAndANewScriptRunsAgain() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))

@@ -354,6 +354,35 @@ class SandboxResetIT {
   }
 
   @Test
+  void aRunAfterASucceededOneIsNotReadyUntilItEnds() {
+    // kubectl wait --for=condition=Ready must not return on the previous run's result.
+    kube.client().resource(reset("sandbox")).create();
+    SandboxReset first = awaitPhase("sandbox", ResetPhase.Succeeded);
+    assertThat(condition(first, Condition.READY)).isEqualTo("True");
+    try (SqlGate seeding = SqlGate.closed(pg.dataSource())) {
+      edit(
+          "sandbox",
+          r -> {
+            r.getSpec().seed = new ScriptSource();
+            r.getSpec().seed.inline.add(new InlineScript("01-wait.sql", seeding.statement()));
+          });
+      SandboxReset atSeed = awaitPhase("sandbox", ResetPhase.Seeding);
+      assertThat(Conditions.find(atSeed.getStatus(), Condition.READY).orElseThrow())
+          .satisfies(c -> assertThat(c.status).isEqualTo("False"))
+          .satisfies(c -> assertThat(c.reason).isEqualTo("Seeding"));
+      assertThat(condition(atSeed, Condition.PROGRESSING)).isEqualTo("True");
+      assertThat(condition(atSeed, Condition.FAILED)).isEqualTo("False");
+      seeding.open();
+    }
+    SandboxReset done =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get("sandbox"), r -> r.getStatus().history.size() == 2);
+    assertThat(done.getStatus().phase).isEqualTo(ResetPhase.Succeeded);
+    assertThat(condition(done, Condition.READY)).isEqualTo("True");
+  }
+
+  @Test
   void waitsForTheMaintenanceWindowToBeActive() {
     MaintenanceWindow window = new MaintenanceWindow();
     window.setMetadata(

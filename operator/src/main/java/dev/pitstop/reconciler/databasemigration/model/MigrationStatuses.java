@@ -72,8 +72,8 @@ public final class MigrationStatuses {
       Instant now) {
     status.phase = planOnly ? MigrationPhase.Pending : MigrationPhase.Migrating;
     status.message = (planOnly ? "planning against " : "connecting to ") + database;
-    RunStatuses.progressing(
-        status, true, planOnly ? "Planning" : "Migrating", status.message, generation, now);
+    RunStatuses.underway(
+        status, planOnly ? "Planning" : "Migrating", status.message, generation, now);
   }
 
   /** A running job's latest report: waiting for the lock, or a step of the migration. */
@@ -101,7 +101,7 @@ public final class MigrationStatuses {
         "waiting for the migration lock held by "
             + (wait.holderPid() == null ? "another runner" : "pid " + wait.holderPid())
             + (lock.since == null ? "" : " since " + lock.since);
-    RunStatuses.progressing(status, true, "WaitingForLock", status.message, generation, now);
+    RunStatuses.underway(status, "WaitingForLock", status.message, generation, now);
   }
 
   /** A statement of a migration is about to run. */
@@ -128,13 +128,15 @@ public final class MigrationStatuses {
             + step.statement()
             + " of "
             + step.statements();
-    RunStatuses.progressing(status, true, "Migrating", status.message, generation, now);
+    RunStatuses.underway(status, "Migrating", status.message, generation, now);
   }
 
   public static void waitingForWindow(
       DatabaseMigrationStatus status, String waitingFor, long generation, Instant now) {
     status.phase = MigrationPhase.WaitingForWindow;
     RunStatuses.waitingForWindow(status, "waiting for " + waitingFor, generation, now);
+    Conditions.set(
+        status, Condition.FAILED, false, "WaitingForWindow", status.message, generation, now);
   }
 
   /**

@@ -74,8 +74,8 @@ public final class ResetStatuses {
     status.progress = null;
     status.failure = null;
     status.message = (dryRun ? "planning against " : "connecting to ") + database;
-    RunStatuses.progressing(
-        status, true, dryRun ? "Planning" : "Resetting", status.message, generation, now);
+    RunStatuses.underway(
+        status, dryRun ? "Planning" : "Resetting", status.message, generation, now);
   }
 
   /**
@@ -127,13 +127,15 @@ public final class ResetStatuses {
       default -> throw new IllegalStateException(step.stage().name());
     }
     status.progress = p;
-    RunStatuses.progressing(status, true, status.phase.name(), status.message, generation, now);
+    RunStatuses.underway(status, status.phase.name(), status.message, generation, now);
   }
 
   public static void waitingForWindow(
       SandboxResetStatus status, String waitingFor, long generation, Instant now) {
     status.phase = ResetPhase.WaitingForWindow;
     RunStatuses.waitingForWindow(status, "waiting for " + waitingFor, generation, now);
+    Conditions.set(
+        status, Condition.FAILED, false, "WaitingForWindow", status.message, generation, now);
   }
 
   /** A dry run finished. */
