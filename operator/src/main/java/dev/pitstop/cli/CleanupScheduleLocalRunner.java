@@ -73,17 +73,19 @@ public final class CleanupScheduleLocalRunner implements LocalRunner<CleanupSche
     }
     CleanupJob job =
         new CleanupJob(
-            context.dataSource(),
-            config.request(),
-            "Manual",
-            null,
-            clock.instant(),
-            clock,
-            resource.getSpec().notify,
-            webhook,
-            notifier,
-            namespace,
-            name);
+                context.dataSource(),
+                config.request(),
+                "Manual",
+                null,
+                clock.instant(),
+                clock,
+                resource.getSpec().notify,
+                webhook,
+                notifier,
+                namespace,
+                name)
+            .explainingUnreachable(
+                e -> dev.pitstop.database.Reachability.unreachable(e, context.settings()));
     ProgressPrinter printer = new ProgressPrinter(context);
     CleanupJob.Outcome outcome = job.execute(p -> printer.print(p.run().message));
 

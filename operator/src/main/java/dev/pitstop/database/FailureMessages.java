@@ -16,6 +16,7 @@ final class FailureMessages {
       ReachabilityReason reason,
       Throwable failure,
       ConnectionSettings settings,
+      String databaseNameFrom,
       Redaction redaction) {
     String server =
         settings == null
@@ -46,7 +47,14 @@ final class FailureMessages {
                       + "; check the password in the Secret.")
               + serverSaid(failure, redaction);
       case UNKNOWN_DATABASE ->
-          database + " does not exist on " + server + "." + serverSaid(failure, redaction);
+          database
+              + " does not exist on "
+              + server
+              + (databaseNameFrom == null
+                  ? "; check the database name"
+                  : "; its name comes from " + databaseNameFrom + ": correct it there")
+              + " or create the database."
+              + serverSaid(failure, redaction);
       case TLS_FAILED ->
           "TLS to "
               + server

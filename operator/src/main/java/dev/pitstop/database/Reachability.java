@@ -57,10 +57,33 @@ public record Reachability(
    *     redacted from anything quoted from the driver
    */
   public static Reachability unreachable(Throwable failure, ConnectionSettings settings) {
+    return unreachable(failure, settings, null);
+  }
+
+  /**
+   * As {@link #unreachable(Throwable, ConnectionSettings)}, saying where the database name comes
+   * from when the database does not exist.
+   *
+   * @param databaseNameFrom where the user set the database's name, e.g. {@code
+   *     spec.database.databaseName} or {@code key 'dbname' of Secret 'app-db'}; or {@code null}
+   */
+  public static Reachability unreachable(
+      Throwable failure, ConnectionSettings settings, String databaseNameFrom) {
     ReachabilityReason reason = ReachabilityReason.of(failure);
     Redaction redaction = settings == null ? Redaction.none() : settings.redaction();
-    String message = FailureMessages.sentence(reason, failure, settings, redaction);
+    String message =
+        FailureMessages.sentence(reason, failure, settings, databaseNameFrom, redaction);
     return new Reachability(false, reason, redaction.apply(message), sqlState(failure));
+  }
+
+  /**
+   * Whether this is a failure to reach the database at all (login, database name, network, TLS,
+   * connection slots, pool), as opposed to a statement that failed once connected: every kind
+   * reports the former with {@code DatabaseReachable=False}, this reason and this message, never
+   * with the pool's or driver's raw text.
+   */
+  public boolean connectionFailed() {
+    return !reachable && reason != ReachabilityReason.DATABASE_ERROR;
   }
 
   private static String sqlState(Throwable failure) {

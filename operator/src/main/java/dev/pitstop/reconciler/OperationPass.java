@@ -137,12 +137,14 @@ public final class OperationPass<P extends CustomResource<?, ? extends PitstopSt
    */
   public Reachability reachability(Throwable failure) {
     ConnectionSettings settings = null;
+    String databaseNameFrom = null;
     try {
       settings = target().settings();
+      databaseNameFrom = target().databaseNameFrom();
     } catch (SpecException e) {
       // described without the target
     }
-    return Reachability.unreachable(failure, settings);
+    return Reachability.unreachable(failure, settings, databaseNameFrom);
   }
 
   /**

@@ -94,7 +94,8 @@ class ReachabilityTest {
         .isEqualTo(
             "Database \"no_such_database\" does not exist on "
                 + settings.hosts().get(0)
-                + ". The server said: FATAL: database \"no_such_database\" does not exist"
+                + "; check the database name or create the database."
+                + " The server said: FATAL: database \"no_such_database\" does not exist"
                 + " (SQLSTATE 3D000).");
   }
 

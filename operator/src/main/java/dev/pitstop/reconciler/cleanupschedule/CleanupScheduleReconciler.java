@@ -234,17 +234,18 @@ public final class CleanupScheduleReconciler
     WorkSessions sessions = new WorkSessions(target.dataSource());
     CleanupJob job =
         new CleanupJob(
-            sessions,
-            config.request(),
-            run.trigger().display(),
-            run.fire(),
-            now,
-            pass.clock(),
-            spec.notify,
-            CleanupJob.webhook(spec.notify, n -> references.secret(pass.context(), n)),
-            notifier,
-            resource.getMetadata().getNamespace(),
-            resource.getMetadata().getName());
+                sessions,
+                config.request(),
+                run.trigger().display(),
+                run.fire(),
+                now,
+                pass.clock(),
+                spec.notify,
+                CleanupJob.webhook(spec.notify, n -> references.secret(pass.context(), n)),
+                notifier,
+                resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName())
+            .explainingUnreachable(pass::reachability);
     String database = target.settings().describe();
     boolean dryRun = config.request().dryRun();
     return new Launch<>(

@@ -21,8 +21,14 @@ public final class DatabaseTargets {
     this.registry = registry;
   }
 
-  /** A resolved database: where it is and a pool for it. */
-  public record Target(TargetKey key, ConnectionSettings settings, DataSource dataSource) {}
+  /**
+   * A resolved database: where it is and a pool for it.
+   *
+   * @param databaseNameFrom where the database's name is set ({@link #databaseNameFrom}), to name
+   *     in the message when that database does not exist
+   */
+  public record Target(
+      TargetKey key, ConnectionSettings settings, DataSource dataSource, String databaseNameFrom) {}
 
   /**
    * Resolves {@code ref}.
@@ -41,7 +47,40 @@ public final class DatabaseTargets {
     TargetKey key =
         TargetKey.ofSecret(
             resource.getMetadata().getNamespace(), ref.secretRef.name, settings.databaseName());
-    return new Target(key, settings, registry.dataSource(key, settings));
+    return new Target(
+        key,
+        settings,
+        registry.dataSource(key, settings),
+        databaseNameFrom(ref, field, secrets.apply(ref.secretRef.name).map(SecretKeys::of)));
+  }
+
+  /**
+   * Where the database name of {@code ref} is set, for a user to correct: {@code
+   * spec.database.databaseName} when set, else the Secret's key that holds it ({@code dbname}, or
+   * the path of {@code uri} / {@code jdbc-uri}).
+   *
+   * @param keys the Secret's decoded keys, if it was found
+   */
+  public static String databaseNameFrom(
+      DatabaseRef ref, String field, Optional<Map<String, String>> keys) {
+    if (ref.databaseName != null && !ref.databaseName.isBlank()) {
+      return field + ".databaseName";
+    }
+    String secret = "Secret '" + ref.secretRef.name + "'";
+    Map<String, String> found = keys.orElse(Map.of());
+    for (String key : new String[] {"uri", "jdbc-uri"}) {
+      String value = found.get(key);
+      if (value != null && !value.isBlank()) {
+        return "the database in key '"
+            + key
+            + "' of "
+            + secret
+            + " (or set "
+            + field
+            + ".databaseName)";
+      }
+    }
+    return "key 'dbname' of " + secret + " (or set " + field + ".databaseName)";
   }
 
   /**

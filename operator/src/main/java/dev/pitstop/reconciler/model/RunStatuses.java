@@ -71,7 +71,22 @@ public final class RunStatuses {
       PitstopStatus status, Reachability why, Duration delay, long generation, Instant now) {
     String message = KnownSecrets.redact(why.message());
     retrying(status, message, false, delay, generation, now);
-    databaseReachable(status, false, why.reason().conditionReason(), message, generation, now);
+    unreachable(status, why, generation, now);
+  }
+
+  /**
+   * DatabaseReachable False with the failure's own reason (AuthenticationFailed, UnknownDatabase,
+   * ...) and its sentence: the one place every kind reports a database it could not reach.
+   */
+  public static void unreachable(
+      PitstopStatus status, Reachability why, long generation, Instant now) {
+    databaseReachable(
+        status,
+        false,
+        why.reason().conditionReason(),
+        KnownSecrets.redact(why.message()),
+        generation,
+        now);
   }
 
   public static void progressing(

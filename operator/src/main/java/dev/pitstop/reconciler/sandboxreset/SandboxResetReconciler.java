@@ -249,7 +249,16 @@ public final class SandboxResetReconciler
         return false;
       }
       ResetStatuses.handled(status, ticket);
-      ResetStatuses.failed(status, e, scheduleTime, job.startedAt(), generation, now);
+      Reachability unreached =
+          e.code() == ResetErrorCode.DATABASE_ERROR && pass.cancelled().isEmpty()
+              ? pass.reachability(e)
+              : null;
+      if (unreached != null && unreached.connectionFailed()) {
+        ResetStatuses.unreachable(
+            status, unreached, scheduleTime, job.startedAt(), generation, now);
+      } else {
+        ResetStatuses.failed(status, e, scheduleTime, job.startedAt(), generation, now);
+      }
       pass.cancelled().ifPresent(why -> RunStatuses.cancelled(status, why, generation, now));
       if (pass.firstPublication()) {
         pass.metrics().resetFinished(namespace, name, "Failed", took, 0);
@@ -272,8 +281,14 @@ public final class SandboxResetReconciler
         return false;
       }
       ResetStatuses.handled(status, ticket);
-      ResetStatuses.failed(
-          status, message, "DatabaseError", null, scheduleTime, job.startedAt(), generation, now);
+      Reachability unreached = pass.cancelled().isEmpty() ? pass.reachability(e) : null;
+      if (unreached != null && unreached.connectionFailed()) {
+        ResetStatuses.unreachable(
+            status, unreached, scheduleTime, job.startedAt(), generation, now);
+      } else {
+        ResetStatuses.failed(
+            status, message, "DatabaseError", null, scheduleTime, job.startedAt(), generation, now);
+      }
       pass.cancelled().ifPresent(why -> RunStatuses.cancelled(status, why, generation, now));
       if (pass.firstPublication()) {
         pass.metrics().runFinished(KIND, namespace, name, "Failed", took);

@@ -9,6 +9,7 @@ import dev.pitstop.cleanup.CleanupOutcome;
 import dev.pitstop.cleanup.CleanupProgress;
 import dev.pitstop.cleanup.CleanupRequest;
 import dev.pitstop.cleanup.CleanupResult;
+import dev.pitstop.database.Reachability;
 import dev.pitstop.database.ReachabilityReason;
 import dev.pitstop.notify.Delivery;
 import dev.pitstop.notify.WebhookNotifier;
@@ -37,6 +38,7 @@ public final class CleanupJob {
   private final WebhookNotifier notifier;
   private final String namespace;
   private final String name;
+  private Function<Throwable, Reachability> explain = e -> Reachability.unreachable(e, null);
 
   /** What a running job reports: the live run entry. */
   public record Progress(CleanupRun run) {}
@@ -92,6 +94,17 @@ public final class CleanupJob {
     this.name = name;
   }
 
+  /**
+   * Explains a failure to reach the database with the target's own words (its server, user and
+   * where its database name comes from), as every kind does: {@code OperationPass::reachability} in
+   * the operator, {@link Reachability#unreachable(Throwable, dev.pitstop.database
+   * .ConnectionSettings)} in the CLI.
+   */
+  public CleanupJob explainingUnreachable(Function<Throwable, Reachability> explain) {
+    this.explain = explain;
+    return this;
+  }
+
   /** Reads the webhook URL from the Secret {@code notify.webhookSecretRef} names. */
   public static Webhook webhook(
       CleanupScheduleSpec.Notify notify, Function<String, Optional<Secret>> secrets) {
@@ -114,6 +127,10 @@ public final class CleanupJob {
       reachable = true;
       failureReason = result.outcome() == CleanupOutcome.FAILED ? "RuleFailed" : null;
     } catch (CleanupException e) {
+      Reachability why = e.isRefusal() ? null : explain.apply(e);
+      if (why != null && why.connectionFailed()) {
+        return unreachable(why);
+      }
       run =
           CleanupRuns.failed(
               e.isRefusal() ? CleanupRequests.fieldMessage(e) : e.getMessage(),
@@ -130,6 +147,10 @@ public final class CleanupJob {
               : reachable ? "DatabaseError" : ReachabilityReason.of(e).conditionReason();
     } catch (RuntimeException e) {
       // The pool's own errors (no connection in time, closed pool) come as unchecked ones.
+      Reachability why = explain.apply(e);
+      if (why.connectionFailed()) {
+        return unreachable(why);
+      }
       run =
           CleanupRuns.failed(
               "the database failed: " + e.getMessage(),
@@ -143,6 +164,14 @@ public final class CleanupJob {
       failureReason = ReachabilityReason.of(e).conditionReason();
     }
     return new Outcome(run, reachable, failureReason, notifyAbout(run));
+  }
+
+  /** The database could not be reached: a Failed run with the failure's reason and sentence. */
+  private Outcome unreachable(Reachability why) {
+    CleanupRun run =
+        CleanupRuns.failed(
+            why.message(), null, start, clock.instant(), trigger, fire, request.dryRun());
+    return new Outcome(run, false, why.reason().conditionReason(), notifyAbout(run));
   }
 
   private Delivery notifyAbout(CleanupRun run) {

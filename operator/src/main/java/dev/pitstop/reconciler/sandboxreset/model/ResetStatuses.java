@@ -35,6 +35,12 @@ public final class ResetStatuses {
   /** Kubernetes keeps Event messages short; longer ones are cut. */
   private static final int MAX_EVENT_MESSAGE = 1000;
 
+  /** The reasons of a database that could not be reached; such a run never answered. */
+  private static final java.util.Set<String> CONNECTION_REASONS =
+      java.util.Arrays.stream(dev.pitstop.database.ReachabilityReason.values())
+          .map(dev.pitstop.database.ReachabilityReason::conditionReason)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private ResetStatuses() {}
 
   /** A resource without a schedule saw a new generation or run request. */
@@ -263,6 +269,31 @@ public final class ResetStatuses {
         now);
   }
 
+  /**
+   * A run that is not retried (a scheduled one, whose next fire time is the retry) could not reach
+   * the database: Failed with the reason and sentence of {@code why}, DatabaseReachable False.
+   */
+  public static void unreachable(
+      SandboxResetStatus status,
+      dev.pitstop.database.Reachability why,
+      String scheduleTime,
+      Instant startedAt,
+      long generation,
+      Instant now) {
+    ResetFailure failure = new ResetFailure();
+    failure.sqlState = why.sqlState();
+    failed(
+        status,
+        why.message(),
+        why.reason().conditionReason(),
+        failure,
+        scheduleTime,
+        startedAt,
+        generation,
+        now);
+    RunStatuses.unreachable(status, why, generation, now);
+  }
+
   /** A run failed with {@code message}; {@code reason} is the CamelCase condition reason. */
   public static void failed(
       SandboxResetStatus status,
@@ -278,7 +309,7 @@ public final class ResetStatuses {
     status.progress = null;
     status.failure = failure == null ? new ResetFailure() : failure;
     status.failure.message = shown;
-    if (!"DatabaseError".equals(reason)) {
+    if (!"DatabaseError".equals(reason) && !CONNECTION_REASONS.contains(reason)) {
       RunStatuses.reachable(status, generation, now);
     }
     ResetRun run = run(startedAt, now, RunResult.Failed, shown, scheduleTime);
