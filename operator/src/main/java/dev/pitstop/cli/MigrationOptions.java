@@ -239,6 +239,11 @@ record MigrationOptions(Path dir, MigrationRequest request) {
     if (scripts.isEmpty()) {
       throw new UsageException("--dir " + dir + " contains no .sql files");
     }
+    MigrationScripts.noMigration(scripts, "--dir " + dir)
+        .ifPresent(
+            why -> {
+              throw new UsageException(why);
+            });
     return scripts;
   }
 

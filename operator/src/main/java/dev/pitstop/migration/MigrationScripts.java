@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -94,6 +95,51 @@ public final class MigrationScripts {
    */
   public static List<String> ignored(List<MigrationScript> scripts) {
     return scripts.stream().map(MigrationScript::name).filter(MigrationResolver::ignored).toList();
+  }
+
+  /**
+   * Why {@code scripts} hold no migration at all (no versioned nor repeatable one, as Flyway's "No
+   * migrations found"), as one sentence naming {@code source} and the ignored names; empty when
+   * they hold one. A run of such a source is refused before it touches the database: it would only
+   * create an empty history table and report the database up to date.
+   *
+   * @param source where the scripts come from, e.g. {@code spec.source} or {@code --dir migrations}
+   */
+  public static Optional<String> noMigration(List<MigrationScript> scripts, String source) {
+    if (scripts.stream().map(MigrationScript::name).anyMatch(MigrationScripts::isMigration)) {
+      return Optional.empty();
+    }
+    List<String> ignored = ignored(scripts);
+    String what;
+    if (scripts.isEmpty()) {
+      what = "it holds no scripts";
+    } else if (ignored.isEmpty()) {
+      what = "it holds only callbacks and script configurations";
+    } else {
+      List<String> shown = ignored.size() <= MAX_NAMED ? ignored : ignored.subList(0, MAX_NAMED);
+      what =
+          "its "
+              + (ignored.size() == 1 ? "script " : ignored.size() + " scripts ")
+              + String.join(", ", shown)
+              + (ignored.size() > MAX_NAMED ? ", ..." : "")
+              + (ignored.size() == 1 ? " is" : " are")
+              + " ignored, not being named as migrations";
+    }
+    return Optional.of(
+        source
+            + " has no migration: "
+            + what
+            + "; a migration is named V<version>__<description>.sql or R__<description>.sql (e.g."
+            + " V1__init.sql). Nothing was run: nothing was changed, no history table created.");
+  }
+
+  private static final int MAX_NAMED = 20;
+
+  /** A versioned or repeatable migration, or a broken name that looks like one (refused later). */
+  private static boolean isMigration(String name) {
+    return !MigrationResolver.ignored(name)
+        && MigrationResolver.callbackEvent(name) == null
+        && !ScriptConfig.isConfigFile(name);
   }
 
   private static boolean isScriptOrConfig(String fileName) {

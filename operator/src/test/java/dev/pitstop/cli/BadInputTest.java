@@ -141,6 +141,10 @@ class BadInputTest {
             "is not a directory"),
         bad("empty folder", "migrate --dir {empty} --database-url {url}", "contains no .sql files"),
         bad(
+            "no migration in the folder",
+            "migrate --dir {nomigrations} --database-url {url}",
+            "has no migration: its 2 scripts 001_init.sql, 002_more.sql are ignored"),
+        bad(
             "bad file name",
             "migrate --dir {badnames} --database-url {url}",
             "V2_no_separator.sql"),
@@ -381,6 +385,12 @@ class BadInputTest {
         sparse.setLength(Long.parseLong(arg.substring(5, arg.length() - 1)));
       }
       return file.toString();
+    }
+    if (arg.equals("{nomigrations}")) {
+      Path ignoredOnly = Files.createDirectory(tmp.resolve("no-migrations"));
+      Files.writeString(ignoredOnly.resolve("001_init.sql"), "CREATE TABLE t (id int);");
+      Files.writeString(ignoredOnly.resolve("002_more.sql"), "CREATE TABLE u (id int);");
+      return ignoredOnly.toString();
     }
     if (arg.equals("{hugedir}")) {
       Path huge = Files.createDirectory(tmp.resolve("huge"));

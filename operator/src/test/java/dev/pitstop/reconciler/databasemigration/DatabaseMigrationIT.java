@@ -586,6 +586,31 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aSourceWithoutAnyMigrationIsRefusedNamingTheIgnoredScriptsAndCreatesNothing() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "001_init.sql", "CREATE TABLE t (id int);",
+                    "002_more.sql", "CREATE TABLE u (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+
+    DatabaseMigration refused = awaitPhase("app", MigrationPhase.Failed);
+    assertThat(refused.getStatus().message)
+        .startsWith(
+            "spec.source has no migration: its 2 scripts 001_init.sql, 002_more.sql are ignored")
+        .contains("V<version>__<description>.sql");
+    assertThat(condition(refused, Condition.FAILED)).isEqualTo("True");
+    assertThat(condition(refused, Condition.READY)).isEqualTo("False");
+    assertThat(hasConditionReason(refused, Condition.FAILED, "InvalidSpec")).isTrue();
+    assertThat(kube.eventsFor(refused)).extracting(Event::getReason).contains("InvalidSpec");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    assertThat(pg.tableExists("t")).isFalse();
+  }
+
+  @Test
   void badScriptNameIsRefusedNamingTheFile() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1_t.sql", "CREATE TABLE t (id int);")))

@@ -9,6 +9,7 @@ import dev.pitstop.migration.ChecksumMismatchPolicy;
 import dev.pitstop.migration.MigrationException;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
+import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.Placeholders;
 import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.reconciler.model.DatabaseTargets;
@@ -79,6 +80,10 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
     SourceScripts scripts = SourceScripts.collect(spec.source, "spec.source", configMaps);
     List<MigrationScript> migrationScripts =
         scripts.entries().stream().map(e -> new MigrationScript(e.getKey(), e.getValue())).toList();
+    Optional<String> noMigration = MigrationScripts.noMigration(migrationScripts, "spec.source");
+    if (noMigration.isPresent()) {
+      throw SpecException.invalid(noMigration.get());
+    }
     try {
       MigrationRequest request =
           MigrationRequest.builder(migrationScripts)
