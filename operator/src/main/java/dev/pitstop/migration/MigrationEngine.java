@@ -597,7 +597,7 @@ public final class MigrationEngine {
     boolean defaultTable = history.table().name().equals(MigrationRequest.DEFAULT_HISTORY_TABLE);
     for (QualifiedName other : others) {
       if ((defaultTable && other.name().equals(MigrationHistory.FLYWAY_DEFAULT))
-          || MigrationHistory.recordsAny(work, other, names, checksums)) {
+          || recordsAny(work, history, session, other, names, checksums)) {
         return Optional.of(
             new MigrationException(
                 ErrorCode.OTHER_HISTORY_TABLE,
@@ -637,6 +637,53 @@ public final class MigrationEngine {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code other} records one of these migrations. A table the role may not read is refused
+   * rather than skipped: the check exists so that migrations recorded there do not run again, and
+   * skipping it would let them.
+   */
+  private static boolean recordsAny(
+      Connection work,
+      MigrationHistory history,
+      SessionInfo session,
+      QualifiedName other,
+      List<String> names,
+      List<Integer> checksums)
+      throws SQLException {
+    try {
+      return MigrationHistory.recordsAny(work, other, names, checksums);
+    } catch (SQLException e) {
+      if (!SqlState.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+        throw e;
+      }
+      String role = session.user() == null ? "the role" : "role \"" + session.user() + "\"";
+      throw new MigrationException(
+          ErrorCode.OTHER_HISTORY_TABLE,
+          "historyTable",
+          "History table "
+              + history.table()
+              + " does not exist yet, so Pitstop reads "
+              + other
+              + ", another history table in its schema, to make sure it does not already record"
+              + " these migrations (they would run again), but "
+              + role
+              + " may not read it (permission denied, SQLSTATE 42501). Grant it: GRANT SELECT ON "
+              + other.sql()
+              + " TO "
+              + (session.user() == null
+                  ? "the role"
+                  : dev.pitstop.sql.SqlIdentifiers.quote(session.user()))
+              + "; or set historyTable (pitstop --history-table, spec.historyTable) to "
+              + other.readable()
+              + " if that is the history to continue from. Nothing was run.",
+          false,
+          null,
+          null,
+          List.of(),
+          e);
+    }
   }
 
   private static QualifiedName historyTable(MigrationRequest request, SessionInfo session) {

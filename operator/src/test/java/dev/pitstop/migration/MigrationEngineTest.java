@@ -13,6 +13,9 @@ class MigrationEngineTest {
 
   @RegisterExtension static PostgresExtension pg = new PostgresExtension();
 
+  @RegisterExtension
+  final dev.pitstop.testing.TestRoles roles = new dev.pitstop.testing.TestRoles(pg);
+
   static final MigrationScript V1 =
       new MigrationScript("V1__create_projects.sql", "CREATE TABLE projects (id int PRIMARY KEY);");
   static final MigrationScript V2 =
@@ -62,6 +65,33 @@ class MigrationEngineTest {
             "3|3|add status|SQL|V3__add_status.sql|" + pg.user() + "|true");
     assertThat(pg.queryLong("SELECT checksum FROM pitstop_schema_history WHERE version = '3'"))
         .isEqualTo(ScriptChecksum.of(V3.sql()));
+  }
+
+  @Test
+  void anotherHistoryTheRoleMayNotReadIsRefusedSayingWhyItIsReadAndWhatToGrant() {
+    engine().migrate(request(V1).build());
+    String role = roles.create("mig_reader", "");
+    org.postgresql.ds.PGSimpleDataSource asRole = new org.postgresql.ds.PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(dev.pitstop.testing.TestRoles.PASSWORD);
+
+    MigrationException refused =
+        migrateFails(
+            new MigrationEngine(asRole), request(V1, V2).historyTable("app_history").build());
+
+    assertThat(refused.code()).isEqualTo(ErrorCode.OTHER_HISTORY_TABLE);
+    assertThat(refused.isTransient()).isFalse();
+    assertThat(refused.getMessage())
+        .startsWith(
+            "History table public.app_history does not exist yet, so Pitstop reads"
+                + " public.pitstop_schema_history, another history table in its schema, to make"
+                + " sure it does not already record these migrations")
+        .contains("role \"" + role + "\" may not read it (permission denied, SQLSTATE 42501)")
+        .contains("GRANT SELECT ON ")
+        .contains(" TO \"" + role + "\"")
+        .doesNotContain("The database failed");
+    assertThat(pg.tableExists("app_history")).isFalse();
   }
 
   @Test
