@@ -42,10 +42,12 @@ public final class WindowGate {
     }
     Optional<MaintenanceWindow> window = windows.apply(ref.name);
     if (window.isEmpty()) {
-      return Decision.closed("MaintenanceWindow '" + ref.name + "' does not exist yet");
+      return Decision.closed(
+          "MaintenanceWindow '" + ref.name + "' to be created (it does not exist)");
     }
     if (window.get().getMetadata().getDeletionTimestamp() != null) {
-      return Decision.closed("MaintenanceWindow '" + ref.name + "' is being deleted");
+      return Decision.closed(
+          "MaintenanceWindow '" + ref.name + "' to be created again (it is being deleted)");
     }
     MaintenanceWindowStatus status = window.get().getStatus();
     WindowPhase phase = status == null ? null : status.phase;

@@ -43,10 +43,12 @@ class WindowGateTest {
     assertThat(check(window(WindowPhase.Draining, null)).waitingFor())
         .isEqualTo("MaintenanceWindow 'nightly' to be Active (it is Draining)");
     assertThat(check(null).waitingFor())
-        .isEqualTo("MaintenanceWindow 'nightly' does not exist yet");
+        .isEqualTo("MaintenanceWindow 'nightly' to be created (it does not exist)");
     MaintenanceWindow deleting = window(WindowPhase.Active, null);
     deleting.getMetadata().setDeletionTimestamp("2026-11-22T02:29:00Z");
     assertThat(check(deleting).open()).isFalse();
+    assertThat(check(deleting).waitingFor())
+        .isEqualTo("MaintenanceWindow 'nightly' to be created again (it is being deleted)");
   }
 
   @Test

@@ -268,6 +268,8 @@ public final class DatabaseMigrationReconciler
             MigrationPlans.note(outcome.measured(), outcome.notMeasured(), threshold, onRisk),
             "kubectl annotate dbm "
                 + name
+                + " -n "
+                + namespace
                 + " "
                 + Pitstop.APPROVE
                 + "="

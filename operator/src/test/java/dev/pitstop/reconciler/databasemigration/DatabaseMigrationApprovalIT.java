@@ -78,7 +78,15 @@ class DatabaseMigrationApprovalIT {
     assertThat(rewrite.message).contains("public.orders").contains("rows");
     assertThat(waiting.getStatus().message)
         .contains("at or above warning ask for approval, highest error")
-        .contains(Pitstop.APPROVE + "=" + plan.digest);
+        .contains(
+            "approve with: kubectl annotate dbm "
+                + waiting.getMetadata().getName()
+                + " -n "
+                + NAMESPACE
+                + " "
+                + Pitstop.APPROVE
+                + "="
+                + plan.digest);
     assertThat(kube.eventsFor(waiting))
         .filteredOn(e -> "WaitingForApproval".equals(e.getReason()))
         .extracting(Event::getMessage)
