@@ -88,6 +88,9 @@ public final class MigrateCommand implements Command {
             result = engine.migrate(request, progress);
           }
           summary(result, Duration.ofNanos(System.nanoTime() - start), out);
+          request
+              .aboveTarget(result.currentVersion())
+              .ifPresent(warning -> err.println("warning: " + warning));
           return OK;
         });
   }

@@ -83,6 +83,34 @@ public final class MigrationRequest {
     return targetVersion;
   }
 
+  /**
+   * A warning when the database is already above {@link #targetVersion()} (e.g. target 5, database
+   * at 8): migrations are never undone, so such a run applies nothing, which "up to date" alone
+   * would hide; empty otherwise.
+   *
+   * @param currentVersion the highest applied version after the run, or {@code null}
+   */
+  public java.util.Optional<String> aboveTarget(String currentVersion) {
+    if (targetVersion == null || currentVersion == null) {
+      return java.util.Optional.empty();
+    }
+    MigrationVersion current;
+    try {
+      current = MigrationVersion.parse(currentVersion);
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+    if (current.compareTo(targetVersion) <= 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "the database is at version "
+            + currentVersion
+            + ", above targetVersion "
+            + targetVersion
+            + ": migrations are never undone, so nothing was applied");
+  }
+
   /** Tells whether pending versions lower than the current one are applied. */
   public boolean outOfOrder() {
     return outOfOrder;

@@ -565,6 +565,21 @@ class MigrateCommandTest {
   }
 
   @Test
+  void aTargetBelowTheDatabasesVersionWarnsThatNothingIsUndone() throws Exception {
+    writeThreeMigrations();
+    assertThat(migrate().exit()).isZero();
+
+    CliRun run = migrate("--target", "1");
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("database is up to date");
+    assertThat(run.err())
+        .contains(
+            "warning: the database is at version 2, above targetVersion 1: migrations are never"
+                + " undone, so nothing was applied");
+  }
+
+  @Test
   void statementTimeoutOptionIsApplied() throws Exception {
     write("V1__slow.sql", "SELECT pg_sleep(5);");
 

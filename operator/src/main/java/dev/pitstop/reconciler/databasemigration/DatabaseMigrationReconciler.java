@@ -283,14 +283,25 @@ public final class DatabaseMigrationReconciler
           notify(pass, RunNotify.Result.ApprovalNeeded);
         }
       } else {
+        String planNote =
+            outcome.measured() == null
+                ? null
+                : MigrationPlans.note(outcome.measured(), null, threshold, onRisk);
+        java.util.Optional<String> aboveTarget =
+            run.request().aboveTarget(outcome.result().currentVersion());
         MigrationStatuses.succeeded(
             status,
             outcome.result(),
-            outcome.measured() == null
-                ? null
-                : MigrationPlans.note(outcome.measured(), null, threshold, onRisk),
+            aboveTarget.map(w -> planNote == null ? w : planNote + "; " + w).orElse(planNote),
             generation,
             now);
+        aboveTarget.ifPresent(
+            w ->
+                pass.events()
+                    .warning(
+                        resource,
+                        "AboveTargetVersion",
+                        Character.toUpperCase(w.charAt(0)) + w.substring(1) + "."));
         outcome
             .result()
             .applied()

@@ -342,6 +342,46 @@ class DatabaseMigrationIT {
   }
 
   @Test
+  void aTargetVersionBelowTheDatabasesVersionSucceedsWithAWarningThatNothingIsUndone() {
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__t.sql", "CREATE TABLE t (id int);",
+                    "V2__u.sql", "CREATE TABLE u (id int);")))
+        .create();
+    kube.client().resource(migration("app", "app-db", "migrations")).create();
+    awaitPhase("app", MigrationPhase.Succeeded);
+
+    Conflicts.retry(
+        () ->
+            kube.client()
+                .resources(DatabaseMigration.class)
+                .inNamespace(NAMESPACE)
+                .withName("app")
+                .edit(
+                    r -> {
+                      r.getSpec().targetVersion = "1";
+                      return r;
+                    }));
+    DatabaseMigration done =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("app"),
+                r ->
+                    r.getStatus().observedGeneration == r.getMetadata().getGeneration()
+                        && r.getStatus().phase == MigrationPhase.Succeeded
+                        && r.getStatus().message.contains("targetVersion"));
+    assertThat(done.getStatus().message)
+        .contains(
+            "the database is at version 2, above targetVersion 1: migrations are never undone");
+    assertThat(kube.eventsFor(done)).extracting(Event::getReason).contains("AboveTargetVersion");
+    assertThat(pg.tableExists("u")).isTrue();
+  }
+
+  @Test
   void aSettingEditRunsNothingAndANewScriptRunsAgain() {
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
