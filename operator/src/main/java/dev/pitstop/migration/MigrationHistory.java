@@ -83,7 +83,8 @@ final class MigrationHistory {
   /**
    * As {@link #otherHistories(Connection, List)}, in the schemas other than the given ones (and
    * than the system's): where Flyway keeps its history when it ran with {@code defaultSchema} or
-   * {@code schemas}.
+   * {@code schemas}. Only tables the role may read: another application's schema may be closed to
+   * it.
    */
   List<QualifiedName> historiesElsewhere(Connection connection, List<String> schemas)
       throws SQLException {
@@ -99,7 +100,10 @@ final class MigrationHistory {
                 + (inSchemas
                     ? " WHERE n.nspname = ANY (?)"
                     : " WHERE NOT n.nspname = ANY (?) AND n.nspname NOT LIKE 'pg\\_%'"
-                        + " AND n.nspname <> 'information_schema'")
+                        + " AND n.nspname <> 'information_schema'"
+                        // another application's schema may well be closed to this role
+                        + " AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+                        + " AND pg_catalog.has_table_privilege(c.oid, 'SELECT')")
                 + " AND c.relkind IN ('r', 'p')"
                 + " AND NOT (n.nspname = ? AND c.relname = ?)"
                 + " AND (c.relname = ? OR "

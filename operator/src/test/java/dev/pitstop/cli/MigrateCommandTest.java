@@ -187,6 +187,7 @@ class MigrateCommandTest {
         .locations("filesystem:" + dir)
         .load()
         .migrate();
+    write("V2__titles.sql", "CREATE INDEX courses_title ON courses (title);");
 
     CliRun validate =
         CliRun.of(

@@ -94,6 +94,29 @@ class MigrationEngineTest {
     assertThat(pg.tableExists("app_history")).isFalse();
   }
 
+  /**
+   * A history in another schema is looked at (Flyway run with defaultSchema keeps it there), but
+   * one in a schema closed to the role does not stop it: another application's, say.
+   */
+  @Test
+  void aHistoryInASchemaTheRoleMayNotUseIsNotReadNorInTheWay() {
+    engine().migrate(request(V1).historyTable("other.hist").build());
+    pg.execute("DROP TABLE projects");
+    String role = roles.create("mig_app", "");
+    org.postgresql.ds.PGSimpleDataSource asRole = new org.postgresql.ds.PGSimpleDataSource();
+    asRole.setURL(pg.jdbcUrl());
+    asRole.setUser(role);
+    asRole.setPassword(dev.pitstop.testing.TestRoles.PASSWORD);
+
+    MigrateResult result = new MigrationEngine(asRole).migrate(request(V1).build());
+
+    assertThat(result.applied()).hasSize(1);
+    assertThat(pg.tableExists("projects")).isTrue();
+    assertThat(migrateFails(engine(), request(V1, V2).historyTable("third").build()).getMessage())
+        .as("the superuser may read it: that history is named")
+        .contains("already records some of these migrations");
+  }
+
   @Test
   void newHistoryBesideOneRecordingTheSameScriptsIsRefusedButOneWithItsOwnScriptsIsNot() {
     engine().migrate(request(V1, V2).build());
