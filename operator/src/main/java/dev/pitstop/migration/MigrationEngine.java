@@ -599,20 +599,13 @@ public final class MigrationEngine {
       if ((defaultTable && other.name().equals(MigrationHistory.FLYWAY_DEFAULT))
           || recordsAny(work, history, session, other, names, checksums)) {
         return Optional.of(
-            new MigrationException(
-                ErrorCode.OTHER_HISTORY_TABLE,
-                "historyTable",
-                "History table "
-                    + history.table()
-                    + " does not exist but "
-                    + other
-                    + (other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
-                        ? " is Flyway's history table"
-                        : " already records some of these migrations")
-                    + ", so they would run again; set historyTable"
-                    + " (pitstop --history-table, spec.historyTable) to "
-                    + other.readable()
-                    + " to continue from it."));
+            continueFrom(
+                history,
+                other,
+                other.name().equals(MigrationHistory.FLYWAY_DEFAULT)
+                    ? " is Flyway's history table"
+                    : " already records some of these migrations",
+                ""));
       }
     }
     // Flyway run with defaultSchema or schemas keeps its history in that schema and runs the
@@ -620,23 +613,39 @@ public final class MigrationEngine {
     for (QualifiedName other : history.historiesElsewhere(work, schemas)) {
       if (MigrationHistory.recordsAny(work, other, names, checksums)) {
         return Optional.of(
-            new MigrationException(
-                ErrorCode.OTHER_HISTORY_TABLE,
-                "historyTable",
-                "History table "
-                    + history.table()
-                    + " does not exist but "
-                    + other
-                    + " already records some of these migrations, so they would run again; set"
-                    + " historyTable (pitstop --history-table, spec.historyTable) to "
-                    + other.readable()
-                    + " to continue from it, with "
+            continueFrom(
+                history,
+                other,
+                " already records some of these migrations",
+                ", with "
                     + SqlIdentifiers.quoteIfNeeded(other.schema())
                     + " as the session's schema (first in its search_path), where Flyway"
-                    + " (defaultSchema or schemas) ran them."));
+                    + " (defaultSchema or schemas) ran them"));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The refusal to create {@code history} beside {@code other}, which {@code is} (Flyway's table,
+   * or one recording these migrations), with the advice to continue from it and {@code how}.
+   */
+  private static MigrationException continueFrom(
+      MigrationHistory history, QualifiedName other, String is, String how) {
+    return new MigrationException(
+        ErrorCode.OTHER_HISTORY_TABLE,
+        "historyTable",
+        "History table "
+            + history.table()
+            + " does not exist but "
+            + other
+            + is
+            + ", so they would run again; set historyTable (pitstop --history-table,"
+            + " spec.historyTable) to "
+            + other.readable()
+            + " to continue from it"
+            + how
+            + ".");
   }
 
   /**

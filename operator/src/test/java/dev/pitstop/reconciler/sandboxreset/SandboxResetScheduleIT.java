@@ -198,6 +198,10 @@ class SandboxResetScheduleIT {
   }
 
   private void edit(String name, java.util.function.Consumer<SandboxResetSpec> change) {
+    change(name, r -> change.accept(r.getSpec()));
+  }
+
+  private void change(String name, java.util.function.Consumer<SandboxReset> change) {
     Conflicts.retry(
         () ->
             kube.client()
@@ -206,7 +210,7 @@ class SandboxResetScheduleIT {
                 .withName(name)
                 .edit(
                     r -> {
-                      change.accept(r.getSpec());
+                      change.accept(r);
                       return r;
                     }));
   }
@@ -226,16 +230,6 @@ class SandboxResetScheduleIT {
   }
 
   private void annotate(String name, String value) {
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(SandboxReset.class)
-                .inNamespace(NAMESPACE)
-                .withName(name)
-                .edit(
-                    r -> {
-                      r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, value);
-                      return r;
-                    }));
+    change(name, r -> r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, value));
   }
 }
