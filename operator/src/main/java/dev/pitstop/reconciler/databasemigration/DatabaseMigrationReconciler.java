@@ -280,6 +280,23 @@ public final class DatabaseMigrationReconciler
         pass.events()
             .normal(resource, awaitingApproval ? "WaitingForApproval" : "Planned", status.message);
         if (awaitingApproval) {
+          String given = MigrationRequests.annotation(resource, Pitstop.APPROVE);
+          if (given != null && !given.equals(run.key().runDigest())) {
+            // An approval of earlier content (the scripts or settings changed since) is not this
+            // plan's: say so, or the resource seems approved and waits without a word.
+            pass.events()
+                .warning(
+                    resource,
+                    "ApprovalOutdated",
+                    "The approval "
+                        + Pitstop.APPROVE
+                        + "="
+                        + given
+                        + " is for other content than the plan waiting now ("
+                        + run.key().runDigest()
+                        + "): the scripts or the settings changed since; review the plan and"
+                        + " approve that digest.");
+          }
           notify(pass, RunNotify.Result.ApprovalNeeded);
         }
       } else {

@@ -103,6 +103,25 @@ class DatabaseMigrationApprovalIT {
   }
 
   @Test
+  void anApprovalOfOtherContentIsSaidToBeOutdatedAndAppliesNothing() {
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw")).create();
+    DatabaseMigration dbm = onRisk("app-db", "ALTER TABLE orders ALTER COLUMN amount TYPE bigint;");
+    dbm.getMetadata()
+        .setAnnotations(java.util.Map.of(Pitstop.APPROVE, "sha256-of-earlier-scripts"));
+    kube.client().resource(dbm).create();
+
+    DatabaseMigration waiting = awaitPhase(MigrationPhase.WaitingForApproval);
+
+    assertThat(kube.eventsFor(waiting))
+        .filteredOn(e -> "ApprovalOutdated".equals(e.getReason()))
+        .extracting(Event::getMessage)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains(Pitstop.APPROVE + "=sha256-of-earlier-scripts is for other content")
+        .contains(waiting.getStatus().plan.digest);
+    assertThat(pg.queryStrings(COLUMN_TYPE)).as("nothing applied").containsExactly("integer");
+  }
+
+  @Test
   void aSafeMigrationAppliesWithoutApproval() {
     kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw")).create();
     kube.client()
