@@ -24,14 +24,20 @@ public record ScheduleStart(String schedule, String start) {
 
   /**
    * What to record now: unchanged while the schedule is the one recorded; with {@code now} as the
-   * start when it changed. A status without a recorded schedule (first seen, or written by an
-   * earlier operator version) records it without a start.
+   * start when it changed. A status without a recorded schedule records it: with {@code now} as the
+   * start when the schedule was added to a resource seen before without one ({@code added}), else
+   * without a start (a resource seen for the first time counts from its creation; one whose status
+   * an earlier operator version wrote, from its last fire time).
    */
   public static ScheduleStart observe(
-      ScheduleStart recorded, CronSchedule schedule, boolean suspended, Instant now) {
+      ScheduleStart recorded,
+      CronSchedule schedule,
+      boolean suspended,
+      boolean added,
+      Instant now) {
     String current = describe(schedule, suspended);
     if (recorded.schedule() == null) {
-      return new ScheduleStart(current, recorded.start());
+      return new ScheduleStart(current, added ? now.toString() : recorded.start());
     }
     if (recorded.schedule().equals(current)) {
       return recorded;

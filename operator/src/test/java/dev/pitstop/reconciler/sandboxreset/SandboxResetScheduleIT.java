@@ -185,6 +185,29 @@ class SandboxResetScheduleIT {
     assertThat(pg.rowCount("notes")).isEqualTo(10);
   }
 
+  /** A schedule added to a reset that ran once without one starts at its next fire time. */
+  @Test
+  void aScheduleAddedToAResetWithoutOneRunsNothingNow() {
+    SandboxReset once = everyMinute("sandbox", "1h");
+    once.getSpec().schedule = null;
+    kube.client().resource(once).create();
+    SandboxReset ran =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("sandbox"),
+                r -> r.getStatus() != null && r.getStatus().phase == ResetPhase.Succeeded);
+    pg.execute("INSERT INTO notes (body) SELECT 'n' FROM generate_series(1, 10)");
+    clock.advance(Duration.ofMinutes(2));
+
+    edit("sandbox", spec -> spec.schedule = "* * * * *");
+    SandboxReset scheduled = awaitObserved("sandbox");
+
+    assertThat(scheduled.getStatus().history).as("adding a schedule runs nothing now").hasSize(1);
+    assertThat(pg.rowCount("notes")).isEqualTo(10);
+    assertThat(ran.getStatus().lastRun).isNotNull();
+  }
+
   /** The resource once the operator wrote a status for its current generation. */
   private SandboxReset awaitObserved(String name) {
     return await()

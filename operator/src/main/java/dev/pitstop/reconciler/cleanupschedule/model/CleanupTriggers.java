@@ -83,6 +83,7 @@ public record CleanupTriggers(
             new ScheduleStart(status.observedSchedule, status.scheduleStart),
             config.schedule(),
             config.suspended(),
+            false, // a CleanupSchedule always has its schedule
             now);
     status.observedSchedule = seen.schedule();
     status.scheduleStart = seen.start();

@@ -199,8 +199,9 @@ public final class ResetTriggers {
 
   /**
    * Records in {@code status} the schedule seen now ({@link ScheduleStart}): a changed schedule,
-   * time zone or suspend flag counts fire times from {@code now}, so nothing runs for the change
-   * and nothing is caught up on resume. Called before {@link #decide}; no-op without a schedule.
+   * time zone or suspend flag, or a schedule added to a resource that had none, counts fire times
+   * from {@code now}, so nothing runs for the change and nothing is caught up on resume. Called
+   * before {@link #decide}; no-op without a schedule.
    */
   public static void observeSchedule(Resource r, SandboxResetStatus status, Instant now) {
     if (r.schedule() == null) {
@@ -211,6 +212,8 @@ public final class ResetTriggers {
             new ScheduleStart(status.observedSchedule, status.scheduleStart),
             r.schedule(),
             r.suspended(),
+            // seen before without a schedule: one added now runs at its next fire time, not at once
+            status.observedGeneration != null && status.lastScheduleTime == null,
             now);
     status.observedSchedule = seen.schedule();
     status.scheduleStart = seen.start();
