@@ -8,26 +8,12 @@ import java.util.List;
 
 /** Observed state of a CleanupSchedule. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class CleanupScheduleStatus extends PitstopStatus {
+public class CleanupScheduleStatus extends ScheduledStatus {
   @JsonPropertyDescription("Scheduled, WaitingForWindow, Running, Succeeded or Failed.")
   public CleanupPhase phase;
 
   @JsonPropertyDescription("Next fire time of the schedule (RFC 3339).")
   public String nextRunTime;
-
-  @JsonPropertyDescription("Last fire time that was run, skipped or missed (RFC 3339).")
-  public String lastScheduleTime;
-
-  @JsonPropertyDescription(
-      "The schedule, time zone and suspend flag the status was last computed for; a change of"
-          + " any of them starts counting fire times anew (see scheduleStart).")
-  public String observedSchedule;
-
-  @JsonPropertyDescription(
-      "Fire times at or before this moment (RFC 3339) are not run: when the operator saw the"
-          + " schedule or time zone change, or the schedule suspended or resumed. A spec change"
-          + " runs nothing now, and no fire time is caught up on resume.")
-  public String scheduleStart;
 
   @JsonPropertyDescription("When a run last succeeded (RFC 3339).")
   public String lastSuccessfulTime;

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** Observed state of a SandboxReset. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class SandboxResetStatus extends PitstopStatus {
+public class SandboxResetStatus extends ScheduledStatus {
   @JsonPropertyDescription(
       "Pending, Planned, WaitingForWindow, Resetting, Seeding, Succeeded, Failed or Scheduled.")
   public ResetPhase phase;
@@ -25,20 +25,6 @@ public class SandboxResetStatus extends PitstopStatus {
 
   @JsonPropertyDescription("Next fire time of the schedule (RFC 3339).")
   public String nextRunTime;
-
-  @JsonPropertyDescription("Last fire time of the schedule that was run, skipped or missed.")
-  public String lastScheduleTime;
-
-  @JsonPropertyDescription(
-      "The schedule, time zone and suspend flag the status was last computed for; a change of"
-          + " any of them starts counting fire times anew (see scheduleStart).")
-  public String observedSchedule;
-
-  @JsonPropertyDescription(
-      "Fire times at or before this moment (RFC 3339) are not run: when the operator saw the"
-          + " schedule or time zone change, or the schedule suspended or resumed. A spec change"
-          + " runs nothing now, and no fire time is caught up on resume.")
-  public String scheduleStart;
 
   @JsonPropertyDescription("The last 5 runs, newest first.")
   @Size(max = 5)

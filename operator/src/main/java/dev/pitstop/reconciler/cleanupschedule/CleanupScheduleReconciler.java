@@ -28,6 +28,7 @@ import dev.pitstop.reconciler.cleanupschedule.model.CleanupStatuses;
 import dev.pitstop.reconciler.cleanupschedule.model.CleanupTriggers;
 import dev.pitstop.reconciler.cleanupschedule.model.UnmarkedRuns;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.ScheduleStart;
 import dev.pitstop.reconciler.model.SpecException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -327,7 +328,9 @@ public final class CleanupScheduleReconciler
       OperationPass<CleanupSchedule, RunTicket> pass, CleanupRequests config) {
     CleanupSchedule resource = pass.resource();
     String created = resource.getMetadata().getCreationTimestamp();
-    CleanupTriggers.observeSchedule(config, resource.getStatus(), pass.now());
+    // a CleanupSchedule always has its schedule: one is never added
+    ScheduleStart.observe(
+        resource.getStatus(), config.schedule(), config.suspended(), false, pass.now());
     return CleanupTriggers.decide(
         config,
         resource.getStatus(),

@@ -56,9 +56,7 @@ public record CleanupTriggers(
       String runRequest,
       Instant created,
       Instant now) {
-    Instant lastHandled =
-        new ScheduleStart(status.observedSchedule, status.scheduleStart)
-            .floor(status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime));
+    Instant lastHandled = ScheduleStart.lastHandled(status);
     CronSchedule.Due due =
         config.schedule().due(lastHandled, created, now, config.startingDeadline());
     if (config.suspended()) {
@@ -70,23 +68,6 @@ public record CleanupTriggers(
       trigger = CleanupTriggers.Trigger.SCHEDULE;
     }
     return new CleanupTriggers(trigger, due.runNow(), due.missed(), null, due.next());
-  }
-
-  /**
-   * Records in {@code status} the schedule seen now ({@link ScheduleStart}): a changed schedule,
-   * time zone or suspend flag counts fire times from {@code now}. Called before {@link #decide}.
-   */
-  public static void observeSchedule(
-      CleanupRequests config, CleanupScheduleStatus status, Instant now) {
-    ScheduleStart seen =
-        ScheduleStart.observe(
-            new ScheduleStart(status.observedSchedule, status.scheduleStart),
-            config.schedule(),
-            config.suspended(),
-            false, // a CleanupSchedule always has its schedule
-            now);
-    status.observedSchedule = seen.schedule();
-    status.scheduleStart = seen.start();
   }
 
   /** The explicit request not yet served: the annotation first, then spec.runRequestId. */

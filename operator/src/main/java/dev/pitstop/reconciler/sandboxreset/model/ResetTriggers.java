@@ -207,23 +207,19 @@ public final class ResetTriggers {
     if (r.schedule() == null) {
       return;
     }
-    ScheduleStart seen =
-        ScheduleStart.observe(
-            new ScheduleStart(status.observedSchedule, status.scheduleStart),
-            r.schedule(),
-            r.suspended(),
-            // seen before without a schedule: one added now runs at its next fire time, not at once
-            status.observedGeneration != null && status.lastScheduleTime == null,
-            now);
-    status.observedSchedule = seen.schedule();
-    status.scheduleStart = seen.start();
+    ScheduleStart.observe(
+        status,
+        r.schedule(),
+        r.suspended(),
+        // seen before without a schedule: one added now runs at its next fire time, not at once
+        status.observedGeneration != null && status.lastScheduleTime == null,
+        now);
   }
 
   private static CronSchedule.Due scheduleDue(Resource r, SandboxResetStatus status, Instant now) {
-    Instant last =
-        new ScheduleStart(status.observedSchedule, status.scheduleStart)
-            .floor(status.lastScheduleTime == null ? null : Instant.parse(status.lastScheduleTime));
-    CronSchedule.Due due = r.schedule().due(last, r.createdAt(), now, r.startingDeadline());
+    CronSchedule.Due due =
+        r.schedule()
+            .due(ScheduleStart.lastHandled(status), r.createdAt(), now, r.startingDeadline());
     if (r.suspended()) {
       return new CronSchedule.Due(null, null, due.next());
     }
