@@ -93,7 +93,7 @@ final class ConnectionLimits {
         connection,
         () -> {
           AdvisoryLock.lockForTransaction(connection, LOCK);
-          if (!exists(connection, table)) {
+          if (!ModeTable.exists(connection, table)) {
             try (Statement create = connection.createStatement()) {
               create.execute(
                   "CREATE TABLE IF NOT EXISTS "
@@ -137,7 +137,7 @@ final class ConnectionLimits {
   static List<RoleLimit> release(Connection connection, QualifiedName table, String holder)
       throws SQLException {
     List<RoleLimit> restored = new ArrayList<>();
-    if (!exists(connection, table)) {
+    if (!ModeTable.exists(connection, table)) {
       return restored;
     }
     Transactions.commit(
@@ -172,7 +172,7 @@ final class ConnectionLimits {
   /** The limit recorded for {@code role} by any holder, or null when no holder blocks it. */
   static Integer recordedLimit(Connection connection, QualifiedName table, String role)
       throws SQLException {
-    if (!exists(connection, table)) {
+    if (!ModeTable.exists(connection, table)) {
       return null;
     }
     try (PreparedStatement select =
@@ -183,17 +183,6 @@ final class ConnectionLimits {
       select.setString(1, role);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? rows.getInt(1) : null;
-      }
-    }
-  }
-
-  private static boolean exists(Connection connection, QualifiedName table) throws SQLException {
-    try (PreparedStatement regclass =
-        connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      regclass.setString(1, table.sql());
-      try (ResultSet rows = regclass.executeQuery()) {
-        rows.next();
-        return rows.getBoolean(1);
       }
     }
   }

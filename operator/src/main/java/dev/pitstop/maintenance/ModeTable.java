@@ -393,7 +393,8 @@ final class ModeTable {
             found));
   }
 
-  private static boolean exists(Connection connection, QualifiedName name) throws SQLException {
+  /** Whether the table {@code name} exists (as {@code to_regclass} resolves it). */
+  static boolean exists(Connection connection, QualifiedName name) throws SQLException {
     try (PreparedStatement regclass =
         connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
       regclass.setString(1, name.sql());
