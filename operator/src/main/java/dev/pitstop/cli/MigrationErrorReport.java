@@ -65,19 +65,18 @@ final class MigrationErrorReport {
             || e.code() == ErrorCode.NON_EMPTY_SCHEMA
             // bad input is refused before anything is done
             || (BAD_INPUT.contains(e.code()) && failure == null && partial == null);
-    boolean inOptionTerms = !command.equals(RunCommand.NAME);
     if (failure != null) {
       err.println(failureSentence(command, failure, partial));
     } else if (!e.issues().isEmpty() && e.issues().size() > 1) {
       problems(command, e.issues(), err);
     } else {
-      String message = withoutFullStop(redact(String.valueOf(e.getMessage())));
+      String message = withoutFullStop(said(command, String.valueOf(e.getMessage())));
       boolean saysNothingChanged = readOnly && message.endsWith("nothing was changed");
       err.println(
           "pitstop "
               + command
               + ": "
-              + (inOptionTerms ? MigrationOptions.inOptionTerms(message) : message)
+              + message
               + (saysNothingChanged
                   ? ""
                   : "; " + (readOnly ? "nothing was changed" : kept(partial))));
@@ -139,31 +138,32 @@ final class MigrationErrorReport {
           "pitstop "
               + command
               + ": "
-              + withoutFullStop(said(command, issues.get(0)))
+              + withoutFullStop(said(command, issues.get(0).message()))
               + "; nothing was changed");
       return;
     }
     err.println(
         "pitstop " + command + ": " + count(issues.size(), "problem") + ", nothing was changed:");
-    issues.forEach(issue -> err.println("  " + said(command, issue)));
+    issues.forEach(issue -> err.println("  " + said(command, issue.message())));
   }
 
   /** Prints one problem on one line; several under a header line, each on its own line. */
   static void problems(String command, List<ValidationIssue> issues, PrintStream err) {
     if (issues.size() == 1) {
-      err.println("pitstop " + command + ": " + said(command, issues.get(0)));
+      err.println("pitstop " + command + ": " + said(command, issues.get(0).message()));
       return;
     }
     err.println("pitstop " + command + ": " + count(issues.size(), "problem") + ":");
-    issues.forEach(issue -> err.println("  " + said(command, issue)));
+    issues.forEach(issue -> err.println("  " + said(command, issue.message())));
   }
 
   /**
-   * An issue's message for the command: in its options' terms ({@code --on-checksum-mismatch} for
-   * {@code onChecksumMismatch}), except for {@code run -f}, whose manifest has the spec's.
+   * An engine message for the command, redacted: in its options' terms ({@code
+   * --on-checksum-mismatch} for {@code onChecksumMismatch}), except for {@code run -f}, whose
+   * manifest has the spec's.
    */
-  private static String said(String command, ValidationIssue issue) {
-    String message = redact(issue.message());
+  private static String said(String command, String engineMessage) {
+    String message = redact(engineMessage);
     return command.equals(RunCommand.NAME) ? message : MigrationOptions.inOptionTerms(message);
   }
 
