@@ -123,17 +123,14 @@ class CrashMidCleanupIT {
       assertThat(settled.getStatus().observedGeneration).as(label).isEqualTo(1L);
       assertOnlyMatchedRowsDeleted(db, label);
 
-      Conflicts.retry(
-          () ->
-              kube.client()
-                  .resources(CleanupSchedule.class)
-                  .inNamespace(NAMESPACE)
-                  .withName(name)
-                  .edit(
-                      r -> {
-                        r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
-                        return r;
-                      }));
+      Conflicts.edit(
+          kube.client(),
+          CleanupSchedule.class,
+          NAMESPACE,
+          name,
+          r -> {
+            r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
+          });
       CleanupSchedule finished =
           FaultScenario.await(
               kube,

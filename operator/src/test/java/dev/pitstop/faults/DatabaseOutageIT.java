@@ -193,17 +193,14 @@ class DatabaseOutageIT {
         RECOVERED,
         r -> r.getStatus() != null && r.getStatus().phase != CleanupPhase.Running);
     assertThat(query("SELECT count(*) FROM events WHERE kind = 'keep-' || id")).isEqualTo(50);
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(CleanupSchedule.class)
-                .inNamespace(NAMESPACE)
-                .withName("nightly")
-                .edit(
-                    r -> {
-                      r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        CleanupSchedule.class,
+        NAMESPACE,
+        "nightly",
+        r -> {
+          r.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "again");
+        });
     CleanupSchedule done =
         FaultScenario.await(
             kube,

@@ -1,6 +1,9 @@
 package dev.pitstop.testing;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -22,5 +25,24 @@ public final class Conflicts {
         }
       }
     }
+  }
+
+  /**
+   * Changes one object as a user's {@code kubectl edit} does (read, change, write), again while the
+   * server answers 409.
+   */
+  public static <T extends HasMetadata> void edit(
+      KubernetesClient client, Class<T> kind, String namespace, String name, Consumer<T> change) {
+    retry(
+        () ->
+            client
+                .resources(kind)
+                .inNamespace(namespace)
+                .withName(name)
+                .edit(
+                    object -> {
+                      change.accept(object);
+                      return object;
+                    }));
   }
 }

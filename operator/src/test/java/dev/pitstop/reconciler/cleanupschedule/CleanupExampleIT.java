@@ -68,18 +68,15 @@ class CleanupExampleIT {
             + " ('c@example.com', 99, now() + interval '1 hour', false, now()),"
             + " ('d@example.com', 1, now() + interval '1 hour', true, now() - interval '2 days'),"
             + " ('e@example.com', NULL, now() + interval '1 hour', false, now())");
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(CleanupSchedule.class)
-                .inNamespace(NAMESPACE)
-                .withName("platform-cleanup")
-                .edit(
-                    c -> {
-                      c.getMetadata().setAnnotations(new HashMap<>());
-                      c.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "demo");
-                      return c;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        CleanupSchedule.class,
+        NAMESPACE,
+        "platform-cleanup",
+        c -> {
+          c.getMetadata().setAnnotations(new HashMap<>());
+          c.getMetadata().getAnnotations().put(Pitstop.RUN_REQUESTED_AT, "demo");
+        });
 
     CleanupSchedule done =
         await()

@@ -354,17 +354,14 @@ class DatabaseMigrationIT {
     kube.client().resource(migration("app", "app-db", "migrations")).create();
     awaitPhase("app", MigrationPhase.Succeeded);
 
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(DatabaseMigration.class)
-                .inNamespace(NAMESPACE)
-                .withName("app")
-                .edit(
-                    r -> {
-                      r.getSpec().targetVersion = "1";
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> {
+          r.getSpec().targetVersion = "1";
+        });
     DatabaseMigration done =
         await()
             .atMost(Duration.ofSeconds(30))
@@ -389,18 +386,15 @@ class DatabaseMigrationIT {
     kube.client().resource(migration("app", "app-db", "migrations")).create();
     awaitPhase("app", MigrationPhase.Succeeded);
 
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(DatabaseMigration.class)
-                .inNamespace(NAMESPACE)
-                .withName("app")
-                .edit(
-                    r -> {
-                      r.getSpec().lockTimeout = "3s";
-                      r.getSpec().statementTimeout = "1m";
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> {
+          r.getSpec().lockTimeout = "3s";
+          r.getSpec().statementTimeout = "1m";
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> Long.valueOf(2).equals(get("app").getStatus().observedGeneration));
@@ -438,17 +432,14 @@ class DatabaseMigrationIT {
         .containsExactly("V1__t.sql");
     assertThat(kube.eventsFor(done)).extracting(Event::getReason).doesNotContain("ScriptsIgnored");
 
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(DatabaseMigration.class)
-                .inNamespace(NAMESPACE)
-                .withName("app")
-                .edit(
-                    r -> {
-                      r.getSpec().skipDefaultCallbacks = true;
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> {
+          r.getSpec().skipDefaultCallbacks = true;
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> Long.valueOf(2).equals(get("app").getStatus().observedGeneration));
@@ -610,17 +601,14 @@ class DatabaseMigrationIT {
     assertThat(kube.eventsFor(refused)).extracting(Event::getReason).contains("MigrationFailed");
     assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
 
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(DatabaseMigration.class)
-                .inNamespace(NAMESPACE)
-                .withName("app")
-                .edit(
-                    r -> {
-                      r.getSpec().placeholders = Map.of("TENANT", "acme");
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> {
+          r.getSpec().placeholders = Map.of("TENANT", "acme");
+        });
     awaitPhase("app", MigrationPhase.Succeeded);
     assertThat(pg.tableExists("acme_t")).isTrue();
   }
@@ -718,19 +706,16 @@ class DatabaseMigrationIT {
         .contains("Schema public already holds 1 object");
     assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
 
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(DatabaseMigration.class)
-                .inNamespace(NAMESPACE)
-                .withName("app")
-                .edit(
-                    r -> {
-                      r.getSpec().baselineOnMigrate = true;
-                      r.getSpec().baselineVersion = "1";
-                      r.getSpec().baselineDescription = "before Pitstop";
-                      return r;
-                    }));
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> {
+          r.getSpec().baselineOnMigrate = true;
+          r.getSpec().baselineVersion = "1";
+          r.getSpec().baselineDescription = "before Pitstop";
+        });
     await().atMost(Duration.ofSeconds(30)).until(() -> pg.tableExists("t"));
     DatabaseMigration adopted = awaitPhase("app", MigrationPhase.Succeeded);
     assertThat(adopted.getStatus().currentVersion).isEqualTo("2");

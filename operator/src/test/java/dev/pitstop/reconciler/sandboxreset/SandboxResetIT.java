@@ -423,17 +423,7 @@ class SandboxResetIT {
   }
 
   private void edit(String name, java.util.function.Consumer<SandboxReset> change) {
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(SandboxReset.class)
-                .inNamespace(NAMESPACE)
-                .withName(name)
-                .edit(
-                    r -> {
-                      change.accept(r);
-                      return r;
-                    }));
+    Conflicts.edit(kube.client(), SandboxReset.class, NAMESPACE, name, change);
   }
 
   /** A merge patch, as {@code kubectl annotate} sends: no conflict with the operator's writes. */

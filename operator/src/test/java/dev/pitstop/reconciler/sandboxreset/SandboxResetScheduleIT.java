@@ -225,17 +225,7 @@ class SandboxResetScheduleIT {
   }
 
   private void change(String name, java.util.function.Consumer<SandboxReset> change) {
-    Conflicts.retry(
-        () ->
-            kube.client()
-                .resources(SandboxReset.class)
-                .inNamespace(NAMESPACE)
-                .withName(name)
-                .edit(
-                    r -> {
-                      change.accept(r);
-                      return r;
-                    }));
+    Conflicts.edit(kube.client(), SandboxReset.class, NAMESPACE, name, change);
   }
 
   /** The first fire time of "* * * * *" that counts for all of {@code resources}. */
