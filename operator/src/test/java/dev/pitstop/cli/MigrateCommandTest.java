@@ -39,8 +39,13 @@ class MigrateCommandTest {
   }
 
   private CliRun migrate(String... extra) {
+    return command("migrate", extra);
+  }
+
+  /** {@code pitstop <name> --dir <dir> --database-url <url> <extra>}. */
+  private CliRun command(String name, String... extra) {
     String[] args = new String[extra.length + 5];
-    args[0] = "migrate";
+    args[0] = name;
     args[1] = "--dir";
     args[2] = dir.toString();
     args[3] = "--database-url";
@@ -56,8 +61,7 @@ class MigrateCommandTest {
     Flyway.configure().dataSource(pg.dataSource()).locations("filesystem:" + dir).load().migrate();
 
     for (String command : List.of("status", "validate")) {
-      CliRun run =
-          CliRun.of(Map.of(), command, "--dir", dir.toString(), "--database-url", databaseUrl(pg));
+      CliRun run = command(command);
       assertThat(run.all())
           .as(command)
           .contains("public.flyway_schema_history is Flyway's history table")
@@ -189,16 +193,7 @@ class MigrateCommandTest {
         .migrate();
     write("V2__titles.sql", "CREATE INDEX courses_title ON courses (title);");
 
-    CliRun validate =
-        CliRun.of(
-            Map.of(),
-            "validate",
-            "--dir",
-            dir.toString(),
-            "--database-url",
-            databaseUrl(pg),
-            "--history-table",
-            "flyway_schema_history");
+    CliRun validate = command("validate", "--history-table", "flyway_schema_history");
 
     assertThat(validate.exit()).isNotZero();
     assertThat(validate.all())
@@ -207,16 +202,7 @@ class MigrateCommandTest {
         .doesNotContain("add the script back");
 
     Files.move(dir.resolve("v1__create_courses.sql"), dir.resolve("V1__create_courses.sql"));
-    CliRun renamed =
-        CliRun.of(
-            Map.of(),
-            "validate",
-            "--dir",
-            dir.toString(),
-            "--database-url",
-            databaseUrl(pg),
-            "--history-table",
-            "flyway_schema_history");
+    CliRun renamed = command("validate", "--history-table", "flyway_schema_history");
     assertThat(renamed.exit()).as(renamed.all()).isZero();
   }
 
@@ -460,17 +446,7 @@ class MigrateCommandTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(pg.database().queryStrings("SELECT note FROM courses")).containsExactly("${x} kept");
     CliRun validate =
-        CliRun.of(
-            Map.of(),
-            "validate",
-            "--dir",
-            dir.toString(),
-            "--database-url",
-            databaseUrl(pg),
-            "--placeholder",
-            "table=courses",
-            "--placeholder",
-            "note=anything");
+        command("validate", "--placeholder", "table=courses", "--placeholder", "note=anything");
     assertThat(validate.exit()).as(validate.err()).isZero();
 
     // another prefix and suffix, or no replacement at all
