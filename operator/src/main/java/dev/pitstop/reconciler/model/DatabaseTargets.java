@@ -43,15 +43,14 @@ public final class DatabaseTargets {
       String field,
       Function<String, Optional<Secret>> secrets)
       throws SpecException {
-    ConnectionSettings settings = settings(resource, ref, field, secrets);
+    String secretName = secretName(resource, ref, field);
+    Map<String, String> keys = keys(secretName, field, secrets);
+    ConnectionSettings settings = settings(secretName, keys, ref, field);
     TargetKey key =
         TargetKey.ofSecret(
             resource.getMetadata().getNamespace(), ref.secretRef.name, settings.databaseName());
     return new Target(
-        key,
-        settings,
-        registry.dataSource(key, settings),
-        databaseNameFrom(ref, field, secrets.apply(ref.secretRef.name).map(SecretKeys::of)));
+        key, settings, registry.dataSource(key, settings), databaseNameFrom(ref, field, keys));
   }
 
   /**
@@ -59,17 +58,15 @@ public final class DatabaseTargets {
    * spec.database.databaseName} when set, else the Secret's key that holds it ({@code dbname}, or
    * the path of {@code uri} / {@code jdbc-uri}).
    *
-   * @param keys the Secret's decoded keys, if it was found
+   * @param keys the Secret's decoded keys
    */
-  public static String databaseNameFrom(
-      DatabaseRef ref, String field, Optional<Map<String, String>> keys) {
+  static String databaseNameFrom(DatabaseRef ref, String field, Map<String, String> keys) {
     if (ref.databaseName != null && !ref.databaseName.isBlank()) {
       return field + ".databaseName";
     }
     String secret = "Secret '" + ref.secretRef.name + "'";
-    Map<String, String> found = keys.orElse(Map.of());
     for (String key : new String[] {"uri", "jdbc-uri"}) {
-      String value = found.get(key);
+      String value = keys.get(key);
       if (value != null && !value.isBlank()) {
         return "the database in key '"
             + key
@@ -98,6 +95,13 @@ public final class DatabaseTargets {
       Function<String, Optional<Secret>> secrets)
       throws SpecException {
     String secretName = secretName(resource, ref, field);
+    return settings(secretName, keys(secretName, field, secrets), ref, field);
+  }
+
+  /** The decoded keys of Secret {@code secretName}, its credentials made known for redaction. */
+  private static Map<String, String> keys(
+      String secretName, String field, Function<String, Optional<Secret>> secrets)
+      throws SpecException {
     Secret secret =
         secrets
             .apply(secretName)
@@ -108,6 +112,12 @@ public final class DatabaseTargets {
                         field + ".secretRef: Secret '" + secretName + "' does not exist"));
     Map<String, String> keys = SecretKeys.of(secret);
     keys.values().forEach(KnownSecrets::addIfCredential);
+    return keys;
+  }
+
+  private static ConnectionSettings settings(
+      String secretName, Map<String, String> keys, DatabaseRef ref, String field)
+      throws SpecException {
     ConnectionSettings settings;
     try {
       settings = ConnectionSettings.fromSecret(secretName, keys, ref.databaseName);
