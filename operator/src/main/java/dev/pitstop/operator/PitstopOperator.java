@@ -50,6 +50,13 @@ public final class PitstopOperator implements AutoCloseable {
   private final KubernetesClient client;
   private final Operator operator;
   private final HttpEndpoints http;
+
+  /** How long running database work may take to finish once the operator is stopping. */
+  private static final Duration WORK_GRACE = Duration.ofSeconds(30);
+
+  /** How long the reconcilers then have to publish the runs that ended. */
+  private static final Duration REPORT_GRACE = Duration.ofSeconds(10);
+
   private final BackgroundWork work;
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
@@ -255,9 +262,10 @@ public final class PitstopOperator implements AutoCloseable {
   }
 
   /**
-   * Stops reconciling, lets running database work finish (bounded), releases the leader-election
-   * Lease (so a standby takes over within seconds instead of a lease duration), closes pools. A
-   * second call does nothing.
+   * Lets running database work finish (bounded) while the reconcilers still run, so each run that
+   * ends is reported in its resource's status and Events by this process; then stops reconciling,
+   * releases the leader-election Lease (so a standby takes over within seconds instead of a lease
+   * duration), closes pools. No new run starts once stopping has begun. A second call does nothing.
    */
   @Override
   public synchronized void close() {
@@ -267,6 +275,12 @@ public final class PitstopOperator implements AutoCloseable {
     closing = true;
     boolean stopped = false;
     try {
+      work.finishRunning(WORK_GRACE);
+      if (!work.awaitTaken(REPORT_GRACE)) {
+        LOG.warn(
+            "Stopping before every finished run was reported; the next operator reports it from"
+                + " the database");
+      }
       operator.stop();
       stopped = true;
     } finally {

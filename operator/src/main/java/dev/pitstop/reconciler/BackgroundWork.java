@@ -330,18 +330,56 @@ public final class BackgroundWork implements AutoCloseable {
     return closing;
   }
 
-  /** Stops accepting work and waits a while for running jobs to finish. */
-  @Override
-  public void close() {
+  /**
+   * Stops accepting work and waits up to {@code atMost} for running jobs to finish; jobs still
+   * running then are interrupted (the engines stop before their next migration, batch, table or
+   * seed) and given a few more seconds. Each job that ends wakes its reconciler as usual, so while
+   * the reconcilers still run, its result is published (see {@link #awaitTaken}).
+   */
+  public void finishRunning(Duration atMost) {
     closing = true;
     executor.shutdown();
     try {
-      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+      if (!executor.awaitTermination(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
         executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits up to {@code atMost} until every finished job's result has been taken by its reconciler
+   * ({@link #forget}), so a run that ended while the operator was stopping is reported by this
+   * process, not left for the next one to find.
+   *
+   * @return whether none is left untaken
+   */
+  public boolean awaitTaken(Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (!jobs.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Stops accepting work, waits a while for running jobs to finish, stops the wake-up timer. */
+  @Override
+  public void close() {
+    try {
+      if (!executor.isTerminated()) {
+        finishRunning(Duration.ofSeconds(30));
+      }
     } finally {
       if (ownTimer != null) {
         ownTimer.shutdownNow();

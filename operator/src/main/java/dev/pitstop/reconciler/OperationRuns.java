@@ -450,7 +450,10 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
             () -> wakeups.propagateEvent(id),
             launch.cancelStatements())
         .isEmpty()) {
-      pass.resource().getStatus().message = "a run is due; waiting for a free worker to start it";
+      pass.resource().getStatus().message =
+          services.work().isClosing()
+              ? "a run is due; this operator is stopping, the next one starts it"
+              : "a run is due; waiting for a free worker to start it";
       return due.lookAgain().apply(WHILE_BUSY);
     }
     Remembered<T> r = remembered.get(pass.key.uid());

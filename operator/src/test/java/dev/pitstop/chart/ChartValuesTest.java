@@ -143,7 +143,7 @@ class ChartValuesTest {
         .hasMessageContaining("at '/watchNamespaces/0'");
     assertThatThrownBy(() -> RenderedChart.with("leaderElection: {leaseName: Pitstop_Lease}"))
         .hasMessageContaining("at '/leaderElection/leaseName'");
-    assertThatThrownBy(() -> RenderedChart.with("terminationGracePeriodSeconds: 10"))
+    assertThatThrownBy(() -> RenderedChart.with("terminationGracePeriodSeconds: 49"))
         .hasMessageContaining("at '/terminationGracePeriodSeconds'");
     assertThatThrownBy(() -> RenderedChart.with("watchNamespace: [team-a]"))
         .as("a misspelt key")

@@ -86,6 +86,64 @@ class LeaderElectionE2eIT {
         .isNullOrEmpty();
   }
 
+  /**
+   * A rollout stops the operator in the middle of a migration: the migration finishes and this
+   * process reports it (status and Event) before it exits, with no other operator running.
+   */
+  @Test
+  void sigtermDuringAMigrationLetsItFinishAndReportsItBeforeExiting() throws Exception {
+    TestDatabase db = E2eDatabases.fresh("e2e_sigterm");
+    kubectl.apply(E2eDatabases.secret("app-db", NAMESPACE, "e2e_sigterm"));
+    first = OperatorReplica.start(release, "pitstop-rollout-0", Map.of()).awaitReady();
+    awaitLeader(first, Duration.ofSeconds(60));
+    kubectl.apply(
+        String.join(
+            "\n",
+            "apiVersion: pitstop.dev/v1alpha1",
+            "kind: DatabaseMigration",
+            "metadata: {name: rollout, namespace: " + NAMESPACE + "}",
+            "spec:",
+            "  database: {secretRef: {name: app-db}}",
+            "  source:",
+            "    inline:",
+            "    - {name: V1__first.sql, sql: \"CREATE TABLE t (id int);\"}",
+            "    - name: V2__slow.sql",
+            "      sql: \"ALTER TABLE t ADD COLUMN note text; SELECT pg_sleep(3);\"",
+            ""));
+    await("V2 running")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                db.queryLong(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%'"
+                        + " AND pid <> pg_backend_pid()"),
+            n -> n > 0);
+
+    first.terminate(Duration.ofSeconds(50));
+
+    assertThat(first.output()).contains("Pitstop operator stopped");
+    assertThat(
+            db.queryStrings(
+                "SELECT version FROM pitstop_schema_history WHERE success ORDER BY installed_rank"))
+        .as("V2 finished after SIGTERM")
+        .containsExactly("1", "2");
+    assertThat(kubectl.ok("get", "dbm/rollout", "-n", NAMESPACE, "-o", "jsonpath={.status.phase}"))
+        .as("the stopping operator reported the run; no other operator runs\n%s", first.tail())
+        .isEqualTo("Succeeded");
+    assertThat(
+            kubectl.ok(
+                "get",
+                "events",
+                "-n",
+                NAMESPACE,
+                "--field-selector",
+                "involvedObject.name=rollout,reason=MigrationSucceeded",
+                "-o",
+                "jsonpath={.items[*].message}"))
+        .as("the Event of what the run applied")
+        .contains("applied 2 migration(s); current version 2");
+  }
+
   @Test
   void standbyTakesOverWithinTheLeaseDurationAndNoMigrationRunsTwice() throws Exception {
     TestDatabase db = E2eDatabases.fresh("e2e_leader");

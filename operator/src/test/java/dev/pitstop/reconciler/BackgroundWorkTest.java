@@ -88,6 +88,47 @@ class BackgroundWorkTest {
   }
 
   @Test
+  void finishingLetsTheRunningJobEndAndWaitsUntilItsResultIsTakenWhileRefusingNewJobs()
+      throws Exception {
+    work = new BackgroundWork(1, 1, INTERVAL, Clock.systemUTC());
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicInteger ended = new AtomicInteger();
+    BackgroundWork.Key key = new BackgroundWork.Key("Kind", "uid-1", new ResourceID("r", "ns"));
+    BackgroundWork.Job<Integer, String> job =
+        work.<Integer, String>start(
+                key,
+                "run-1",
+                progress -> {
+                  running.countDown();
+                  try {
+                    Thread.sleep(300);
+                    return "finished";
+                  } catch (InterruptedException e) {
+                    return "interrupted";
+                  }
+                },
+                ended::incrementAndGet)
+            .orElseThrow();
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    work.finishRunning(Duration.ofSeconds(10));
+
+    assertThat(job.isDone()).isTrue();
+    assertThat(job.result()).as("let finish, not interrupted").isEqualTo("finished");
+    assertThat(ended).as("its end woke the reconciler").hasValue(1);
+    BackgroundWork.Key other = new BackgroundWork.Key("Kind", "uid-2", new ResourceID("s", "ns"));
+    assertThat(work.<Integer, String>start(other, "run-2", progress -> "x", () -> {}))
+        .as("no new job once stopping")
+        .isEmpty();
+    assertThat(work.awaitTaken(Duration.ofMillis(200))).as("the result is not taken yet").isFalse();
+    CompletableFuture<Boolean> taken =
+        CompletableFuture.supplyAsync(() -> work.awaitTaken(Duration.ofSeconds(10)));
+    Thread.sleep(100);
+    work.forget(key);
+    assertThat(taken.get(10, TimeUnit.SECONDS)).as("taken once forgotten").isTrue();
+  }
+
+  @Test
   void aBurstWakesAtOnceAndOnceMoreAtTheEndOfTheInterval() throws Exception {
     Consumer<Integer> progress = start(INTERVAL, this::fakeTimer);
 
