@@ -41,9 +41,12 @@ public record QualifiedName(String schema, String name) {
         : SqlIdentifiers.quoteIfNeeded(schema) + "." + SqlIdentifiers.quoteIfNeeded(name);
   }
 
-  /** Returns the name for humans: {@code schema.name}, without quotes. */
+  /**
+   * Returns the name for humans, as {@link #readable()}: a message names {@code public."My
+   * History"}, which can be given back as it is, not {@code public.My History}.
+   */
   @Override
   public String toString() {
-    return schema == null ? name : schema + "." + name;
+    return readable();
   }
 }

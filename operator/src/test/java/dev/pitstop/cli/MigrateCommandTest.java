@@ -221,7 +221,7 @@ class MigrateCommandTest {
 
     assertThat(refused.exit()).isEqualTo(Command.USAGE);
     assertThat(refused.err())
-        .contains("History table public.myhist does not exist but public.MyHist")
+        .contains("History table public.myhist does not exist but public.\"MyHist\"")
         .contains(
             "set --history-table (pitstop --history-table, spec.historyTable) to"
                 + " public.\"MyHist\" to continue from it");

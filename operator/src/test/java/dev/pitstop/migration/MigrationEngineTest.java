@@ -409,7 +409,7 @@ class MigrationEngineTest {
                     .historyTable("\"Ops\".\"Migration History\"")
                     .installedBy("ci")
                     .build());
-    assertThat(result.historyTable()).isEqualTo("Ops.Migration History");
+    assertThat(result.historyTable()).isEqualTo("\"Ops\".\"Migration History\"");
     assertThat(pg.queryStrings("SELECT installed_by FROM \"Ops\".\"Migration History\""))
         .containsExactly("ci");
     assertThat(pg.tableExists("pitstop_schema_history")).isFalse();

@@ -96,7 +96,7 @@ class ResetHistoryTablesTest {
     assertThat(result.plan().preserved())
         .extracting(ResetPlan.PreservedTable::name, ResetPlan.PreservedTable::reason)
         .contains(
-            tuple("public.SequelizeMeta", "Sequelize migrations"),
+            tuple("public.\"SequelizeMeta\"", "Sequelize migrations"),
             tuple("public.migrations", "TypeORM migrations (by its columns)"),
             tuple("sqitch.changes", "Sqitch registry"));
   }

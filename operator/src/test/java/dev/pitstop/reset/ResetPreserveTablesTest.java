@@ -34,7 +34,7 @@ class ResetPreserveTablesTest {
     assertThat(pg.rowCount("orders")).isZero();
     assertThat(result.plan().preserved())
         .extracting(ResetPlan.PreservedTable::name)
-        .containsExactly("public.Users");
+        .containsExactly("public.\"Users\"");
   }
 
   @Test
@@ -49,7 +49,7 @@ class ResetPreserveTablesTest {
     assertThat(e.subject()).isEqualTo("preserveTables[0]");
     assertThat(e.getMessage())
         .isEqualTo(
-            "preserveTables[0] (Users) matches public.Users and public.users, whose names differ"
+            "preserveTables[0] (Users) matches public.\"Users\" and public.users, whose names differ"
                 + " only in case; double-quote the name to match its exact case, e.g. \"users\";"
                 + " nothing was changed.");
     assertThat(pg.rowCount("users")).isEqualTo(1);

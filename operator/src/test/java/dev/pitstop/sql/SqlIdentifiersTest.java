@@ -41,7 +41,7 @@ class SqlIdentifiersTest {
     QualifiedName name = SqlIdentifiers.qualified("\"My Schema\".\"My \"\"Table\"\"\"");
     assertThat(name).isEqualTo(new QualifiedName("My Schema", "My \"Table\""));
     assertThat(name.sql()).isEqualTo("\"My Schema\".\"My \"\"Table\"\"\"");
-    assertThat(name.toString()).isEqualTo("My Schema.My \"Table\"");
+    assertThat(name.toString()).isEqualTo("\"My Schema\".\"My \"\"Table\"\"\"");
     assertThat(SqlIdentifiers.qualified("\"a.b\"")).isEqualTo(new QualifiedName(null, "a.b"));
   }
 
