@@ -79,7 +79,7 @@ public final class MigrateCommand implements Command {
               "migrating "
                   + database.describe()
                   + " with "
-                  + MigrationErrorReport.count(request.scripts().size(), "file")
+                  + MigrationErrorReport.files(request)
                   + " from "
                   + options.dir());
           long start = System.nanoTime();

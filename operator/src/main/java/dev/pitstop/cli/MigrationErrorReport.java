@@ -192,6 +192,21 @@ final class MigrationErrorReport {
     return line.append("; ").append(kept(partial)).toString();
   }
 
+  /**
+   * The files of {@code request} Pitstop uses (migrations, callbacks, script configurations), and
+   * how many more it ignores: {@code "3 files (1 ignored)"}.
+   */
+  static String files(MigrationRequest request) {
+    int ignored = MigrationScripts.ignored(request.scripts()).size();
+    return count(request.scripts().size() - ignored, "file")
+        + (ignored == 0 ? "" : " (" + ignored + " ignored)");
+  }
+
+  /** The number of files {@code request} uses, without the ignored ones. */
+  static int used(MigrationRequest request) {
+    return request.scripts().size() - MigrationScripts.ignored(request.scripts()).size();
+  }
+
   static String count(int n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
   }

@@ -31,14 +31,16 @@ public final class ValidateCommand implements Command {
     MigrationOptions options = MigrationOptions.from(parsed);
     MigrationRequest request = options.request();
     Optional<ConnectionSettings> settings = DatabaseUrl.find(parsed, env);
-    String files = MigrationErrorReport.count(request.scripts().size(), "file");
+    String files = MigrationErrorReport.files(request);
+    boolean one = MigrationErrorReport.used(request) == 1;
     List<ValidationIssue> naming = MigrationErrorReport.fileProblems(NAME, request, err);
     if (!naming.isEmpty()) {
       MigrationErrorReport.problems(NAME, naming, err);
       return FAILED;
     }
     if (settings.isEmpty()) {
-      out.println("valid: " + files + " in " + options.dir() + " are named correctly");
+      out.println(
+          "valid: " + files + " in " + options.dir() + (one ? " is" : " are") + " named correctly");
       err.println(
           "pitstop validate: no database given, so applied migrations were not compared with"
               + " the files; use --database-url or set $PITSTOP_DATABASE_URL");
@@ -60,7 +62,8 @@ public final class ValidateCommand implements Command {
               + files
               + " in "
               + options.dir()
-              + " match history table "
+              + (one ? " matches" : " match")
+              + " history table "
               + info.historyTable()
               + " of "
               + database.describe()

@@ -41,6 +41,49 @@ class ValidateCommandTest {
     assertThat(run.err()).isEmpty();
   }
 
+  /**
+   * An ignored file is not counted among the files that match, and a history table whose name needs
+   * quotes is named with them, as it can be given back to {@code --history-table}.
+   */
+  @Test
+  void ignoredFilesAreCountedApartAndAHistoryTableIsNamedAsItCanBeGivenBack() throws Exception {
+    Files.writeString(dir.resolve("001_notes.sql"), "SELECT 1;");
+    String table = "app.\"Schema History\"";
+    pg.execute("CREATE SCHEMA app");
+    CliRun migrate =
+        CliRun.of(
+            Map.of(),
+            "migrate",
+            "--dir",
+            dir.toString(),
+            "--history-table",
+            table,
+            "--database-url",
+            databaseUrl(pg));
+    assertThat(migrate.exit()).as(migrate.err()).isZero();
+    assertThat(migrate.out())
+        .contains(" with 2 files (1 ignored) from " + dir)
+        .contains("(history table " + table + ")");
+
+    CliRun run =
+        CliRun.of(
+            Map.of(),
+            "validate",
+            "--dir",
+            dir.toString(),
+            "--history-table",
+            table,
+            "--database-url",
+            databaseUrl(pg));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out())
+        .startsWith("valid: 2 files (1 ignored) in " + dir + " match history table " + table + " ");
+    Files.delete(dir.resolve("V2__seed.sql"));
+    CliRun one = CliRun.of(Map.of(), "validate", "--dir", dir.toString());
+    assertThat(one.out()).startsWith("valid: 1 file (1 ignored) in " + dir + " is named correctly");
+  }
+
   @Test
   void modifiedAppliedFileIsInvalid() throws Exception {
     assertThat(cli("migrate").exit()).isZero();
