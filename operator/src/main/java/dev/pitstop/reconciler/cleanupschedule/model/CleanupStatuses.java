@@ -71,8 +71,7 @@ public final class CleanupStatuses {
     progress.message = "connecting to " + database;
     status.progress = progress;
     status.message = (dryRun ? "dry run started (" : "cleanup started (") + trigger.display() + ")";
-    Conditions.set(status, Condition.READY, false, "Running", status.message, generation, now);
-    Conditions.set(status, Condition.PROGRESSING, true, "Running", status.message, generation, now);
+    RunStatuses.underway(status, "Running", status.message, generation, now);
   }
 
   /** Live progress while the run goes on. */

@@ -61,6 +61,21 @@ class CleanupStatusesTest {
     assertThat(condition(Condition.PROGRESSING)).isEqualTo("True/Running");
   }
 
+  /** Like the other kinds' runs: the conditions follow the phase, not the last run's outcome. */
+  @Test
+  void aRunAfterAFailedOneIsNotFailedWhileItRuns() {
+    CleanupStatuses.finished(status, run(RunResult.Failed, false), true, null, 10, 1, T0);
+    assertThat(condition(Condition.FAILED)).startsWith("True/");
+
+    CleanupStatuses.started(
+        status, CleanupTriggers.Trigger.SCHEDULE, NEXT, "d", null, false, "app@db:5432/app", 1, T0);
+
+    assertThat(status.phase).isEqualTo(CleanupPhase.Running);
+    assertThat(condition(Condition.FAILED)).isEqualTo("False/Running");
+    assertThat(condition(Condition.READY)).isEqualTo("False/Running");
+    assertThat(condition(Condition.PROGRESSING)).isEqualTo("True/Running");
+  }
+
   @Test
   void waitingForWindowBackToThePhaseBeforeWhenTheFireTimeIsMissed() {
     CleanupStatuses.finished(status, run(RunResult.Succeeded, false), true, null, 10, 1, T0);
