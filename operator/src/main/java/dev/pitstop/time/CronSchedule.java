@@ -66,7 +66,16 @@ public final class CronSchedule {
       throw new IllegalArgumentException(
           scheduleField + " is not a valid cron expression ('" + trimmed + "'): " + e.getMessage());
     }
-    return new CronSchedule(trimmed, zone, ExecutionTime.forCron(cron));
+    ExecutionTime executionTime = ExecutionTime.forCron(cron);
+    // A day of month no month in the expression has (30 2, 31 4) matches no date in any year.
+    if (executionTime.nextExecution(ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, zone)).isEmpty()) {
+      throw new IllegalArgumentException(
+          scheduleField
+              + " never fires: no date matches its day of month and month ('"
+              + trimmed
+              + "')");
+    }
+    return new CronSchedule(trimmed, zone, executionTime);
   }
 
   public String expression() {

@@ -21,6 +21,23 @@ class CronScheduleTest {
         .contains(Instant.parse("2026-11-22T03:00:00Z"));
   }
 
+  /** A schedule that can never fire is refused, naming the field, instead of waiting forever. */
+  @Test
+  void aScheduleNoDateMatchesIsRefusedNamingTheField() {
+    for (String never : new String[] {"0 0 30 2 *", "0 3 31 4,6,9,11 *"}) {
+      assertThatThrownBy(() -> CronSchedule.parse(never, "UTC", "spec.schedule", "spec.timeZone"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "spec.schedule never fires: no date matches its day of month and month ('"
+                  + never
+                  + "')");
+    }
+    CronSchedule leapDay = CronSchedule.parse("0 0 29 2 *", "UTC", "s", "z");
+    assertThat(leapDay.next(Instant.parse("2026-12-06T00:00:00Z")))
+        .as("every fourth year is still a schedule")
+        .contains(Instant.parse("2028-02-29T00:00:00Z"));
+  }
+
   @Test
   void aFireTimeThatJustPassedIsDueOnce() {
     CronSchedule s = CronSchedule.parse("*/10 * * * *", "UTC", "s", "z");
