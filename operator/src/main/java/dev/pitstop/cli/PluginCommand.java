@@ -1,7 +1,9 @@
 package dev.pitstop.cli;
 
+import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.Pitstop;
@@ -250,15 +252,13 @@ public final class PluginCommand implements Command {
 
   private static int approve(
       PluginResources resources, DatabaseMigration migration, PrintStream out) {
-    DatabaseMigrationStatus status = migration.getStatus();
+    nothingToApprove(migration)
+        .ifPresent(
+            why -> {
+              throw new UsageException(why);
+            });
     String name = migration.getMetadata().getName();
-    if (status == null || status.plan == null || status.plan.digest == null) {
-      throw new UsageException(
-          "databasemigration/"
-              + name
-              + " has no plan to approve yet (status.plan.digest is empty); nothing was changed");
-    }
-    String digest = status.plan.digest;
+    String digest = migration.getStatus().plan.digest;
     resources.annotate(migration, Pitstop.APPROVE, digest);
     out.println(
         "databasemigration/"
@@ -267,6 +267,32 @@ public final class PluginCommand implements Command {
             + digest
             + " (a change to the scripts after this needs a new approval)");
     return OK;
+  }
+
+  /**
+   * Why {@code migration} has no plan to approve, as one sentence: it does not wait for approval
+   * ({@code spec.approval} Never or unset), or no plan waits yet; empty when one does.
+   */
+  static Optional<String> nothingToApprove(DatabaseMigration migration) {
+    String name = "databasemigration/" + migration.getMetadata().getName();
+    DatabaseMigrationSpec spec = migration.getSpec();
+    if (spec != null && Approval.effective(spec.approval, spec.requireApproval) == Approval.Never) {
+      return Optional.of(
+          name
+              + " does not wait for approval (spec.approval is "
+              + (spec.approval == null ? "unset" : "Never")
+              + "): its migrations apply when due; set spec.approval to OnRisk or Always to review"
+              + " plans first; nothing was changed");
+    }
+    DatabaseMigrationStatus status = migration.getStatus();
+    if (status == null || status.plan == null || status.plan.digest == null) {
+      String now =
+          status == null || status.phase == null
+              ? "the operator has not reported on it yet"
+              : "it is " + status.phase + (status.message == null ? "" : ": " + status.message);
+      return Optional.of(name + " has no plan to approve yet (" + now + "); nothing was changed");
+    }
+    return Optional.empty();
   }
 
   private int annotate(PluginResources resources, String ref, String annotation, PrintStream out) {

@@ -2,8 +2,11 @@ package dev.pitstop.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
+import dev.pitstop.api.v1alpha1.DatabaseMigrationSpec;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus;
+import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.PlanSeverity;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +31,37 @@ class PluginPlanTest {
     status.plan = plan;
     migration.setStatus(status);
     return migration;
+  }
+
+  /**
+   * {@code approve} of a migration that does not wait for approval says so, instead of "no plan to
+   * approve yet" as if one would come; one that waits says what it is doing now.
+   */
+  @Test
+  void approveSaysWhyThereIsNothingToApprove() {
+    DatabaseMigration never = waiting(null);
+    never.setSpec(new DatabaseMigrationSpec());
+    assertThat(PluginCommand.nothingToApprove(never))
+        .contains(
+            "databasemigration/orders does not wait for approval (spec.approval is unset): its"
+                + " migrations apply when due; set spec.approval to OnRisk or Always to review"
+                + " plans first; nothing was changed");
+
+    DatabaseMigration always = waiting(null);
+    always.setSpec(new DatabaseMigrationSpec());
+    always.getSpec().approval = Approval.Always;
+    always.getStatus().phase = MigrationPhase.Pending;
+    assertThat(PluginCommand.nothingToApprove(always))
+        .contains(
+            "databasemigration/orders has no plan to approve yet (it is Pending: 1 migration(s)"
+                + " pending: 2); nothing was changed");
+
+    DatabaseMigrationStatus.MigrationPlan plan = new DatabaseMigrationStatus.MigrationPlan();
+    plan.digest = "abc123";
+    DatabaseMigration planned = waiting(plan);
+    planned.setSpec(new DatabaseMigrationSpec());
+    planned.getSpec().requireApproval = true;
+    assertThat(PluginCommand.nothingToApprove(planned)).isEmpty();
   }
 
   @Test
