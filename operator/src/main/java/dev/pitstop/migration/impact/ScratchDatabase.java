@@ -118,45 +118,60 @@ final class ScratchDatabase implements AutoCloseable {
   }
 
   /**
-   * {@code CREATE DATABASE name}: like the target, else with its encoding and locale C, else with
-   * the server's defaults.
+   * {@code CREATE DATABASE name}: like the target (with its locale provider), else with the libc
+   * provider, else with its encoding and locale C, else with the server's defaults.
    *
-   * @return what the database lacks of the target's: nothing, its locale, or its encoding and
-   *     locale
+   * @return what the database lacks of the target's: nothing, its locale provider, its locale, or
+   *     its encoding and locale
    */
   private static List<String> createLike(
       Connection admin, String name, TargetDatabase like, String where) {
     String create = "CREATE DATABASE " + SqlIdentifiers.quote(name) + " WITH TEMPLATE template0";
     String encoding = " ENCODING " + SqlIdentifiers.literal(like.encoding());
     String locale = "LC_COLLATE " + like.collate() + ", LC_CTYPE " + like.ctype();
+    String likeTarget =
+        create
+            + encoding
+            + " LC_COLLATE "
+            + SqlIdentifiers.literal(like.collate())
+            + " LC_CTYPE "
+            + SqlIdentifiers.literal(like.ctype());
+    List<String> notCopied = new ArrayList<>();
+    if (!like.provider().isLibc()) {
+      try {
+        execute(admin, likeTarget + like.provider().clause());
+        return List.of();
+      } catch (SQLException e) {
+        notCopied.add(
+            "locale provider "
+                + like.provider().label()
+                + " of the database: the copy uses libc (the scratch server refused it: "
+                + ServerMessages.describe(e)
+                + ")");
+      }
+    }
     String why;
     try {
-      execute(
-          admin,
-          create
-              + encoding
-              + " LC_COLLATE "
-              + SqlIdentifiers.literal(like.collate())
-              + " LC_CTYPE "
-              + SqlIdentifiers.literal(like.ctype()));
-      return List.of();
+      execute(admin, likeTarget);
+      return notCopied;
     } catch (SQLException e) {
       why = ServerMessages.describe(e);
     }
     try {
       execute(admin, create + encoding + " LC_COLLATE 'C' LC_CTYPE 'C'");
-      return List.of(
+      notCopied.add(
           "locale "
               + locale
               + " of the database: the copy uses C (the scratch server refused it: "
               + why
               + ")");
+      return notCopied;
     } catch (SQLException e) {
       // the encoding too, then
     }
     try {
       execute(admin, create);
-      return List.of(
+      notCopied.add(
           "encoding "
               + like.encoding()
               + " and locale "
@@ -164,6 +179,7 @@ final class ScratchDatabase implements AutoCloseable {
               + " of the database: the copy has the scratch server's defaults (it refused them: "
               + why
               + ")");
+      return notCopied;
     } catch (SQLException e) {
       throw unavailable(
           "Cannot create the plan's scratch database on "

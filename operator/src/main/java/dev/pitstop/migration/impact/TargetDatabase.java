@@ -1,6 +1,7 @@
 package dev.pitstop.migration.impact;
 
 import dev.pitstop.sql.ServerMessages;
+import dev.pitstop.sql.SqlIdentifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,9 +24,51 @@ import java.util.Optional;
  * @param ctype {@code LC_CTYPE}
  * @param settings in the order PostgreSQL lets them override each other: every role's, the
  *     database's, the role's, the role's in this database
+ * @param provider the database's locale provider (PostgreSQL 15 and later), libc before
  */
 record TargetDatabase(
-    int serverVersion, String encoding, String collate, String ctype, List<Setting> settings) {
+    int serverVersion,
+    String encoding,
+    String collate,
+    String ctype,
+    List<Setting> settings,
+    LocaleProvider provider) {
+
+  /** A database whose collations come from the C library. */
+  TargetDatabase(
+      int serverVersion, String encoding, String collate, String ctype, List<Setting> settings) {
+    this(serverVersion, encoding, collate, ctype, settings, LocaleProvider.LIBC);
+  }
+
+  /**
+   * Where a database's default collation comes from: {@code libc}, {@code icu} with its ICU locale
+   * (and rules, PostgreSQL 16), or {@code builtin} (PostgreSQL 17) with its locale.
+   */
+  record LocaleProvider(String kind, String locale, String rules) {
+    static final LocaleProvider LIBC = new LocaleProvider("libc", null, null);
+
+    boolean isLibc() {
+      return kind.equals("libc");
+    }
+
+    /** The {@code CREATE DATABASE} options that give a database this provider. */
+    String clause() {
+      if (isLibc()) {
+        return "";
+      }
+      String clause =
+          " LOCALE_PROVIDER "
+              + kind
+              + (kind.equals("icu") ? " ICU_LOCALE " : " BUILTIN_LOCALE ")
+              + SqlIdentifiers.literal(locale);
+      return rules == null ? clause : clause + " ICU_RULES " + SqlIdentifiers.literal(rules);
+    }
+
+    /** As a user reads it: {@code icu locale de-DE}. */
+    String label() {
+      return kind + " locale " + locale + (rules == null ? "" : " with rules " + rules);
+    }
+  }
 
   /**
    * One setting a session in the target database starts with.
@@ -40,6 +83,31 @@ record TargetDatabase(
 
   TargetDatabase {
     settings = List.copyOf(settings);
+  }
+
+  /** The current database's locale provider: {@code pg_database.datlocprovider} and its locale. */
+  private static LocaleProvider provider(Connection target, int serverVersion) throws SQLException {
+    if (serverVersion < 150000) {
+      return LocaleProvider.LIBC;
+    }
+    String locale = serverVersion >= 170000 ? "d.datlocale" : "d.daticulocale";
+    String rules = serverVersion >= 160000 ? "d.daticurules" : "NULL";
+    try (PreparedStatement statement =
+            target.prepareStatement(
+                "SELECT d.datlocprovider, "
+                    + locale
+                    + ", "
+                    + rules
+                    + " FROM pg_catalog.pg_database d"
+                    + " WHERE d.datname = pg_catalog.current_database()");
+        ResultSet row = statement.executeQuery()) {
+      row.next();
+      return switch (row.getString(1)) {
+        case "i" -> new LocaleProvider("icu", row.getString(2), row.getString(3));
+        case "b" -> new LocaleProvider("builtin", row.getString(2), null);
+        default -> LocaleProvider.LIBC;
+      };
+    }
   }
 
   /** Reads the current database's traits and the settings of the session's login role there. */
@@ -102,7 +170,8 @@ record TargetDatabase(
         settings.add(new Setting(config.substring(0, equals), config.substring(equals + 1), from));
       }
     }
-    return new TargetDatabase(serverVersion, encoding, collate, ctype, settings);
+    return new TargetDatabase(
+        serverVersion, encoding, collate, ctype, settings, provider(target, serverVersion));
   }
 
   /**

@@ -411,6 +411,28 @@ class ImpactPlannerTest {
     assertThat(plan.findings().get(0).message()).contains("SQLSTATE 22P05");
   }
 
+  /** A database whose collations come from ICU gets a copy whose collations come from ICU too. */
+  @Test
+  void theCopyHasTheTargetsIcuLocaleProvider() throws Exception {
+    TestDatabase icu =
+        pg.createDatabase(
+            "LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+    MigrationScript v1 = new MigrationScript("V1__t.sql", "CREATE TABLE t (name text);");
+    new MigrationEngine(icu.dataSource()).migrate(request(List.of(v1)));
+    // Stands for any statement whose outcome depends on the database's collation provider.
+    String needsIcu =
+        "DO $$ BEGIN IF (SELECT datlocprovider::text || ' ' || daticulocale FROM pg_database"
+            + " WHERE datname = current_database()) IS DISTINCT FROM 'i de-DE'"
+            + " THEN RAISE EXCEPTION 'not ICU de-DE'; END IF; END $$;";
+    List<MigrationScript> pending = List.of(v1, new MigrationScript("V2__icu.sql", needsIcu));
+
+    ImpactPlan plan =
+        new ImpactPlanner(icu.dataSource(), ScratchServers.of(icu)).plan(request(pending));
+
+    assertThat(plan.notCopied()).isEmpty();
+    assertThat(plan.findings()).as("V2 runs on the copy as on the target").isEmpty();
+  }
+
   @Test
   void namesThatReadAlikeUnquotedAreQuotedAndSizedApart() {
     MigrationScript v1 =

@@ -3,6 +3,7 @@ package dev.pitstop.migration.impact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrationException;
@@ -116,6 +117,34 @@ class ScratchDatabaseTest {
           .singleElement(STRING)
           .startsWith(
               "locale LC_COLLATE xx_NOPE, LC_CTYPE xx_NOPE of the database: the copy uses C (the"
+                  + " scratch server refused it: ");
+    }
+  }
+
+  @Test
+  void aLocaleProviderTheScratchServerLacksLeavesLibcAndSaysSo() throws Exception {
+    assumeTrue(
+        pg.queryLong("SELECT current_setting('server_version_num')::int") < 170000,
+        "the builtin provider is PostgreSQL 17's");
+    TargetDatabase builtin =
+        new TargetDatabase(
+            170000,
+            "UTF8",
+            "C",
+            "C",
+            List.of(),
+            new TargetDatabase.LocaleProvider("builtin", "C.UTF-8", null));
+    try (ScratchDatabase scratch =
+        ScratchDatabase.create(ScratchServers.of(pg.database()), builtin)) {
+      assertThat(traits(scratch.name())).isEqualTo("UTF8 C C");
+      assertThat(
+              pg.queryStrings(
+                  "SELECT datlocprovider::text FROM pg_database WHERE datname = ?", scratch.name()))
+          .containsExactly("c");
+      assertThat(scratch.notCopied())
+          .singleElement(STRING)
+          .startsWith(
+              "locale provider builtin locale C.UTF-8 of the database: the copy uses libc (the"
                   + " scratch server refused it: ");
     }
   }
