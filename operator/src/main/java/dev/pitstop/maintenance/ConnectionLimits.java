@@ -128,17 +128,31 @@ final class ConnectionLimits {
   }
 
   /**
-   * Releases {@code holder}'s blocks, in one transaction: its rows are deleted; a role another
-   * holder still blocks stays at 0, for the last holder the recorded limit is set back (a role
-   * dropped meanwhile is skipped). Roles {@code holder} does not block are left alone.
+   * What releasing a holder did.
    *
-   * @return the roles whose recorded limit was set back
+   * @param restored roles whose recorded limit was set back
+   * @param changed roles no longer at 0 when released, with their limit now: someone changed it
+   *     while they were blocked (a DBA, or a window on another database or mode table schema that
+   *     blocked the role too and restored it), so it is left as it is
    */
-  static List<RoleLimit> release(Connection connection, QualifiedName table, String holder)
+  record Released(List<RoleLimit> restored, List<RoleLimit> changed) {}
+
+  /**
+   * Releases {@code holder}'s blocks, in one transaction: its rows are deleted; a role another
+   * holder still blocks stays at 0, for the last holder the recorded limit is set back if the role
+   * is still at 0 and the recorded limit is not 0 itself (a role dropped meanwhile is skipped). A
+   * role whose limit is no longer 0 was changed by someone else while blocked and is left as it is;
+   * a role that was already at 0 when blocked has nothing to come back. Roles {@code holder} does
+   * not block are left alone. So a window never closes a role: one that recorded 0 because another
+   * window (on another database, roles being the cluster's) had blocked it first does not set 0
+   * again after that window restored the role.
+   */
+  static Released release(Connection connection, QualifiedName table, String holder)
       throws SQLException {
     List<RoleLimit> restored = new ArrayList<>();
+    List<RoleLimit> changed = new ArrayList<>();
     if (!ModeTable.exists(connection, table)) {
-      return restored;
+      return new Released(restored, changed);
     }
     Transactions.commit(
         connection,
@@ -159,14 +173,19 @@ final class ConnectionLimits {
           }
           Map<String, Integer> existing = current(connection, new ArrayList<>(released.keySet()));
           for (Map.Entry<String, Integer> role : released.entrySet()) {
-            if (existing.containsKey(role.getKey())
-                && recordedLimit(connection, table, role.getKey()) == null) {
+            Integer now = existing.get(role.getKey());
+            if (now == null || recordedLimit(connection, table, role.getKey()) != null) {
+              continue; // dropped, or another holder still blocks it
+            }
+            if (now != 0) {
+              changed.add(new RoleLimit(role.getKey(), now));
+            } else if (role.getValue() != 0) {
               set(connection, role.getKey(), role.getValue());
               restored.add(new RoleLimit(role.getKey(), role.getValue()));
             }
           }
         });
-    return restored;
+    return new Released(restored, changed);
   }
 
   /** The limit recorded for {@code role} by any holder, or null when no holder blocks it. */

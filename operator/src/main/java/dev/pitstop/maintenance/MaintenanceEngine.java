@@ -237,17 +237,18 @@ public final class MaintenanceEngine {
    * Puts back what a drain changed, then releases {@code holder} (mode {@code running} unless other
    * holders keep it). The connection limits come from the database (see {@link ConnectionLimits},
    * the table beside {@code table}): every role {@code holder} blocked is released; a role another
-   * holder still blocks stays at 0, the last holder sets the limit recorded at the block back.
-   * Roles {@code holder} never blocked are left alone. {@code recorded} are the roles the caller
-   * recorded: those dropped meanwhile are reported missing; a recorded limit is set back only for a
-   * role at 0 that no holder blocks (blocked by an earlier Pitstop version, which kept the limit
-   * only in the window's status). Idempotent.
+   * holder still blocks stays at 0, the last holder sets the limit recorded at the block back
+   * unless someone changed it meanwhile (reported, left as it is) or it was 0 already. Roles {@code
+   * holder} never blocked are left alone. {@code recorded} are the roles the caller recorded: those
+   * dropped meanwhile are reported missing; a recorded limit is set back only for a role at 0 that
+   * no holder blocks (blocked by an earlier Pitstop version, which kept the limit only in the
+   * window's status). Idempotent.
    */
   public RestoreResult restore(QualifiedName table, String holder, List<RoleLimit> recorded) {
     try (Connection connection = dataSource.getConnection()) {
       QualifiedName blocks = ConnectionLimits.table(table);
-      List<RoleLimit> restored =
-          new ArrayList<>(ConnectionLimits.release(connection, blocks, holder));
+      ConnectionLimits.Released released = ConnectionLimits.release(connection, blocks, holder);
+      List<RoleLimit> restored = new ArrayList<>(released.restored());
       List<String> missing = new ArrayList<>();
       if (!recorded.isEmpty()) {
         Map<String, Integer> current =
@@ -266,7 +267,7 @@ public final class MaintenanceEngine {
         }
       }
       release(connection, table, holder);
-      return new RestoreResult(restored, missing);
+      return new RestoreResult(restored, missing, released.changed());
     } catch (SQLException e) {
       throw databaseError(e);
     }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestRoles;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -371,6 +372,52 @@ class MaintenanceEngineTest {
 
     assertThat(b.restored()).containsExactly(new RoleLimit(app, 7));
     assertThat(limit(app)).isEqualTo(7);
+    assertThat(blockHolders(app)).isEmpty();
+  }
+
+  /**
+   * Roles belong to the whole server: a window on another database blocks the same role after this
+   * one did, and records 0. Whichever restores first, the role ends with its own limit, not 0.
+   */
+  @Test
+  void windowsOnTwoDatabasesBlockingOneRoleNeverLeaveItClosed() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    TestDatabase other = pg.createDatabase();
+    MaintenanceEngine here = engine();
+    MaintenanceEngine there = new MaintenanceEngine(other.dataSource());
+    for (boolean hereFirst : new boolean[] {true, false}) {
+      here.drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+      there.drain(request().holder("shop/b").roles(List.of(app)).blockNew(true).build(), NONE);
+      assertThat(limit(app)).isZero();
+
+      RestoreResult first =
+          (hereFirst ? here : there).restore(null, hereFirst ? "shop/a" : "shop/b", List.of());
+      RestoreResult second =
+          (hereFirst ? there : here).restore(null, hereFirst ? "shop/b" : "shop/a", List.of());
+
+      assertThat(limit(app)).as("here first: %s", hereFirst).isEqualTo(7);
+      if (hereFirst) {
+        assertThat(first.restored()).containsExactly(new RoleLimit(app, 7));
+        assertThat(second.restored()).as("it recorded 0: nothing to put back").isEmpty();
+        assertThat(second.changed()).containsExactly(new RoleLimit(app, 7));
+      } else {
+        assertThat(first.restored()).as("0 is not put back").isEmpty();
+        assertThat(second.restored()).containsExactly(new RoleLimit(app, 7));
+      }
+    }
+  }
+
+  @Test
+  void aLimitChangedByADbaWhileBlockedIsLeftAsItIsAndReported() {
+    String app = roles.create("app", "CONNECTION LIMIT 7");
+    engine().drain(request().holder("shop/a").roles(List.of(app)).blockNew(true).build(), NONE);
+    pg.execute("ALTER ROLE " + app + " CONNECTION LIMIT 3"); // a DBA lets a few sessions in
+
+    RestoreResult result = engine().restore(null, "shop/a", List.of());
+
+    assertThat(result.restored()).isEmpty();
+    assertThat(result.changed()).containsExactly(new RoleLimit(app, 3));
+    assertThat(limit(app)).isEqualTo(3);
     assertThat(blockHolders(app)).isEmpty();
   }
 
