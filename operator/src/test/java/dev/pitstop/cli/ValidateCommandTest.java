@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pitstop.testing.PostgresExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +26,12 @@ class ValidateCommandTest {
     Files.writeString(dir.resolve("V2__seed.sql"), "INSERT INTO courses VALUES (1);");
   }
 
-  private CliRun cli(String command) {
-    return CliRun.of(Map.of(), command, "--dir", dir.toString(), "--database-url", databaseUrl(pg));
+  private CliRun cli(String command, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(command, "--dir", dir.toString(), "--database-url", databaseUrl(pg)));
+    args.addAll(List.of(more));
+    return CliRun.of(Map.of(), args.toArray(String[]::new));
   }
 
   @Test
@@ -50,31 +56,13 @@ class ValidateCommandTest {
     Files.writeString(dir.resolve("001_notes.sql"), "SELECT 1;");
     String table = "app.\"Schema History\"";
     pg.execute("CREATE SCHEMA app");
-    CliRun migrate =
-        CliRun.of(
-            Map.of(),
-            "migrate",
-            "--dir",
-            dir.toString(),
-            "--history-table",
-            table,
-            "--database-url",
-            databaseUrl(pg));
+    CliRun migrate = cli("migrate", "--history-table", table);
     assertThat(migrate.exit()).as(migrate.err()).isZero();
     assertThat(migrate.out())
         .contains(" with 2 files (1 ignored) from " + dir)
         .contains("(history table " + table + ")");
 
-    CliRun run =
-        CliRun.of(
-            Map.of(),
-            "validate",
-            "--dir",
-            dir.toString(),
-            "--history-table",
-            table,
-            "--database-url",
-            databaseUrl(pg));
+    CliRun run = cli("validate", "--history-table", table);
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out())

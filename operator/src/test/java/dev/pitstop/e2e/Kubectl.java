@@ -106,6 +106,17 @@ final class Kubectl {
     return result.out();
   }
 
+  /**
+   * {@code kubectl get events -n NAMESPACE --field-selector SELECTOR [OUTPUT...]}, e.g. the
+   * selector {@code involvedObject.name=app,reason=MigrationSucceeded}; requires success.
+   */
+  String events(String namespace, String selector, String... output) {
+    List<String> args =
+        new ArrayList<>(List.of("get", "events", "-n", namespace, "--field-selector", selector));
+    args.addAll(List.of(output));
+    return ok(args.toArray(String[]::new));
+  }
+
   /** {@code kubectl apply --server-side -f -} of {@code yaml}; requires success. */
   String apply(String yaml) {
     Result result = runWithInput(yaml, "apply", "--server-side", "-f", "-");

@@ -131,12 +131,8 @@ class LeaderElectionE2eIT {
         .as("the stopping operator reported the run; no other operator runs\n%s", first.tail())
         .isEqualTo("Succeeded");
     assertThat(
-            kubectl.ok(
-                "get",
-                "events",
-                "-n",
+            kubectl.events(
                 NAMESPACE,
-                "--field-selector",
                 "involvedObject.name=rollout,reason=MigrationSucceeded",
                 "-o",
                 "jsonpath={.items[*].message}"))

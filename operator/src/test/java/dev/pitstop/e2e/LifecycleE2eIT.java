@@ -194,15 +194,8 @@ class LifecycleE2eIT {
     assertThat(db.tableExists("slow")).as("V2 rolled back").isFalse();
     assertThat(db.tableExists("third")).as("nothing further started").isFalse();
     assertThat(
-            kubectl.ok(
-                "get",
-                "events",
-                "-n",
-                NAMESPACE,
-                "--field-selector",
-                "involvedObject.name=running",
-                "-o",
-                "jsonpath={.items[*].reason}"))
+            kubectl.events(
+                NAMESPACE, "involvedObject.name=running", "-o", "jsonpath={.items[*].reason}"))
         .contains("CancelRequested", "DeletedAfterRun");
   }
 }

@@ -205,14 +205,7 @@ class UpgradeE2eIT {
       assertThat(get("cls/nightly", "{.spec.notify}"))
           .as("the notify choice written under the previous CRDs survives the upgrade")
           .contains("Success", "Incomplete");
-      assertThat(
-              kubectl.ok(
-                  "get",
-                  "events",
-                  "-n",
-                  NAMESPACE,
-                  "--field-selector",
-                  "involvedObject.name=nightly"))
+      assertThat(kubectl.events(NAMESPACE, "involvedObject.name=nightly"))
           .contains("DeprecatedField", "notify.results");
       // What the upgrade notes ask: the key renamed to results.
       Path nightlyResults =

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,20 @@ class BackgroundWorkTest {
     }
   }
 
+  /** A job that counts down {@code running}, sleeps, and says {@code done} or "interrupted". */
+  private static Function<Consumer<Integer>, String> sleeping(
+      CountDownLatch running, long millis, String done) {
+    return progress -> {
+      running.countDown();
+      try {
+        Thread.sleep(millis);
+        return done;
+      } catch (InterruptedException e) {
+        return "interrupted";
+      }
+    };
+  }
+
   @Test
   void cancelInterruptsTheWorkerAndCancelsItsStatementsOnceThenTheThreadIsClearedForTheNextJob()
       throws Exception {
@@ -56,15 +71,7 @@ class BackgroundWorkTest {
         work.<Integer, String>start(
                 key,
                 "run-1",
-                progress -> {
-                  running.countDown();
-                  try {
-                    Thread.sleep(60_000);
-                    return "slept";
-                  } catch (InterruptedException e) {
-                    return "interrupted";
-                  }
-                },
+                sleeping(running, 60_000, "slept"),
                 () -> {},
                 statementCancels::incrementAndGet)
             .orElseThrow();
@@ -96,18 +103,7 @@ class BackgroundWorkTest {
     BackgroundWork.Key key = new BackgroundWork.Key("Kind", "uid-1", new ResourceID("r", "ns"));
     BackgroundWork.Job<Integer, String> job =
         work.<Integer, String>start(
-                key,
-                "run-1",
-                progress -> {
-                  running.countDown();
-                  try {
-                    Thread.sleep(300);
-                    return "finished";
-                  } catch (InterruptedException e) {
-                    return "interrupted";
-                  }
-                },
-                ended::incrementAndGet)
+                key, "run-1", sleeping(running, 300, "finished"), ended::incrementAndGet)
             .orElseThrow();
     assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 
