@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * {@code additionalPrinterColumns}, as {@code kubectl get} shows them), and lists of Events
  * selected by {@code involvedObject.*} fields (as {@code kubectl describe} asks for them), and
  * strict field validation of custom resources (unknown fields refused, as {@code kubectl apply}
- * asks for it), and {@code kubectl apply}'s strategic merge patches of ConfigMaps and Secrets.
- * Defaults and the schema's other rules are not applied.
+ * asks for it), {@code kubectl apply}'s strategic merge patches of ConfigMaps and Secrets, and the
+ * refusal (422) of a JSON patch that removes a field the object does not have, which the store
+ * would silently accept. Defaults and the schema's other rules are not applied.
  */
 final class ServerViews {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +104,11 @@ final class ServerViews {
                   .set("Content-Type", "application/merge-patch+json")
                   .build(),
               request.getBody()));
+    }
+    if ("PATCH".equals(request.getMethod())
+        && String.valueOf(request.getHeader("Content-Type"))
+            .startsWith("application/json-patch+json")) {
+      return jsonPatchRefused(request, store);
     }
     if (!"GET".equals(request.getMethod())) {
       return strictlyValidated(request);
@@ -187,6 +193,75 @@ final class ServerViews {
         .setResponseCode(400)
         .setHeader("Content-Type", "application/json")
         .setBody(status.toString());
+  }
+
+  /**
+   * A JSON patch (RFC 6902) whose {@code remove} names a field the stored object does not have is
+   * refused with 422 Unprocessable Entity, as a real API server refuses it ("Unable to remove
+   * nonexistent key"); the store would remove nothing and accept it. {@code null} (the store's
+   * turn) otherwise, also when the object does not exist.
+   */
+  private static MockResponse jsonPatchRefused(
+      RecordedRequest request, Function<RecordedRequest, MockResponse> store) {
+    String path = request.getPath();
+    int query = path.indexOf('?');
+    String object =
+        (query < 0 ? path : path.substring(0, query)).replaceFirst("/(status|scale)$", "");
+    MockResponse current =
+        store.apply(
+            new RecordedRequest(
+                request.getHttpVersion(),
+                io.fabric8.mockwebserver.dsl.HttpMethod.GET,
+                object,
+                request.getHeaders(),
+                new io.fabric8.mockwebserver.http.Buffer()));
+    if (current.code() != 200) {
+      return null;
+    }
+    JsonNode patch;
+    JsonNode target;
+    try {
+      patch = JSON.readTree(request.getBody().getBytes());
+      target = parse(current);
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return null;
+    }
+    if (!patch.isArray() || !target.isObject()) {
+      return null;
+    }
+    // The store creates missing parents before it applies a patch; so does this check, to refuse
+    // only what the store would have let pass: the removal of a missing field.
+    for (JsonNode op : patch) {
+      String[] parts = op.path("path").asText().replaceAll("^/", "").split("/");
+      JsonNode node = target;
+      for (int p = 0; p < parts.length - 1; p++) {
+        if (node.isObject() && node.get(parts[p]) == null) {
+          ((ObjectNode) node).set(parts[p], JsonNodeFactory.instance.objectNode());
+        }
+        node = node.path(parts[p]);
+      }
+    }
+    try {
+      io.fabric8.zjsonpatch.JsonPatch.apply(
+          patch,
+          target,
+          java.util.EnumSet.of(
+              io.fabric8.zjsonpatch.CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
+      return null;
+    } catch (RuntimeException e) {
+      ObjectNode status = JsonNodeFactory.instance.objectNode();
+      status.put("kind", "Status");
+      status.put("apiVersion", "v1");
+      status.putObject("metadata");
+      status.put("status", "Failure");
+      status.put("message", "the server rejected our request due to an error in our request");
+      status.put("reason", "Invalid");
+      status.put("code", 422);
+      return new MockResponse()
+          .setResponseCode(422)
+          .setHeader("Content-Type", "application/json")
+          .setBody(status.toString());
+    }
   }
 
   /** Adds the paths of the fields in {@code node} that {@code schema} does not declare. */

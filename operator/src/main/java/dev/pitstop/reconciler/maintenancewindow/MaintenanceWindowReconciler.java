@@ -140,6 +140,14 @@ public final class MaintenanceWindowReconciler
             && phase != WindowPhase.Active
             && phase != WindowPhase.Restoring
             && !WindowRestoring.pending(window.getStatus(), WindowPhases.usesDatabase(window));
+    if (settled && pass.wroteStatus()) {
+      // The finalizer goes in a pass that writes no status. JOSDK removes it with a JSON patch
+      // computed from the resource as this pass read it, so the patch would repeat this pass's
+      // status changes, which the status write already made: the API server refuses to remove a
+      // field that is gone (422), and JOSDK retries the same patch until it gives up with a WARN.
+      // The next pass reads the written status, changes nothing and removes the finalizer alone.
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ZERO);
+    }
     if (settled) {
       database.forget(pass.key);
       metrics.forget(KIND, window.getMetadata().getNamespace(), window.getMetadata().getName());

@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One reconcile of one MaintenanceWindow: what was observed, what the phase's work found, and when
@@ -45,6 +46,7 @@ final class WindowPass {
 
   private String snapshot;
   private String stored;
+  private final String storedAtStart;
   private Duration after;
 
   // What the phase's work found; read by the transition.
@@ -79,6 +81,7 @@ final class WindowPass {
     this.holders = holders;
     this.snapshot = StatusPatch.snapshot(window);
     this.stored = stored;
+    this.storedAtStart = stored;
   }
 
   /** A window is open and the resource is not being deleted. */
@@ -99,6 +102,11 @@ final class WindowPass {
     StatusPatch.Written written = StatusPatch.writeNow(window, context, snapshot, stored);
     snapshot = written.status();
     stored = written.stored();
+  }
+
+  /** Whether this pass wrote the status (the server holds another status than it read). */
+  boolean wroteStatus() {
+    return !Objects.equals(storedAtStart, stored);
   }
 
   /** Asks to be reconciled again within {@code delay} (the shortest request wins). */
