@@ -14,11 +14,15 @@ import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
@@ -152,6 +156,31 @@ class UnreachableDatabaseIT {
     PitstopStatus migration = awaitReachable(DatabaseMigration.class, "UnknownDatabase");
     assertThat(message(migration, Condition.DATABASE_REACHABLE))
         .contains("its name comes from spec.database.databaseName: correct it there");
+  }
+
+  @Test
+  void aMaintenanceWindowNamesAMissingDatabaseAndWhereItsNameComesFrom() {
+    kube.client().resource(secret("gone-db", missingDatabaseUrl, pg.user(), "pw")).create();
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().database = new DatabaseRef("gone-db");
+    window.getSpec().drain.tasks = WindowFixtures.tasks("SELECT 0");
+    kube.client().resource(window).create();
+
+    MaintenanceWindowStatus status =
+        (MaintenanceWindowStatus) awaitReachable(MaintenanceWindow.class, "UnknownDatabase");
+
+    assertThat(message(status, Condition.DATABASE_REACHABLE))
+        .startsWith("Database \"no_such_database\" does not exist on ")
+        .contains(
+            "its name comes from key 'dbname' of Secret 'gone-db' (or set"
+                + " spec.database.databaseName)")
+        .contains("3D000")
+        .doesNotContain(POOL_TEXT);
+    assertThat(status.message)
+        .startsWith("Database \"no_such_database\" does not exist on ")
+        .contains("retrying in")
+        .doesNotContain(POOL_TEXT);
+    assertThat(status.phase).isEqualTo(WindowPhase.Draining);
   }
 
   private <T extends CustomResource<?, ? extends PitstopStatus>> PitstopStatus awaitReachable(

@@ -3,6 +3,8 @@ package dev.pitstop.reconciler.maintenancewindow;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.database.Reachability;
+import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.reconciler.BackgroundWork;
@@ -10,6 +12,7 @@ import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.DatabaseTargets;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.sql.QualifiedName;
@@ -143,6 +146,44 @@ final class WindowDatabase {
   void reached(WindowPass pass) {
     retries.remove(pass.key.uid());
     WindowStatuses.reachable(pass.status, true, "the database answered", pass.generation, pass.now);
+  }
+
+  /**
+   * A database call failed with {@code failure}; try again after a backoff. A failure to reach the
+   * database at all (login, database name, network, TLS, ...) is reported as every kind reports it
+   * ({@link Reachability}): DatabaseReachable False with the failure's own reason and one sentence
+   * naming the target, and for a database that does not exist, where its name comes from.
+   *
+   * @param doing what failed, e.g. {@code could not restore the database side}, or null
+   */
+  void retryLater(WindowPass pass, String doing, Throwable failure) {
+    Reachability why = reachability(pass, failure);
+    if (!why.connectionFailed()) {
+      String message = String.valueOf(failure.getMessage());
+      retryLater(pass, doing == null ? message : doing + ": " + message);
+      return;
+    }
+    Duration delay = backOff(pass);
+    RunStatuses.unreachable(pass.status, why, pass.generation, pass.now);
+    String sentence = KnownSecrets.redact(why.message());
+    pass.status.message =
+        Sentences.nextIn(doing == null ? sentence : doing + ": " + sentence, "retrying", delay);
+  }
+
+  /** Why {@code failure} happened, described with the window's target when it resolves. */
+  private Reachability reachability(WindowPass pass, Throwable failure) {
+    DatabaseRef ref = pass.window.getSpec() == null ? null : pass.window.getSpec().database;
+    if (ref == null) {
+      return Reachability.unreachable(failure, null, null);
+    }
+    try {
+      DatabaseTargets.Target target =
+          targets.resolve(
+              pass.window, ref, "spec.database", name -> secrets.get(pass.context, name));
+      return Reachability.unreachable(failure, target.settings(), target.databaseNameFrom());
+    } catch (SpecException e) {
+      return Reachability.unreachable(failure, null, null);
+    }
   }
 
   /** The database could not be reached; try again after a backoff. */

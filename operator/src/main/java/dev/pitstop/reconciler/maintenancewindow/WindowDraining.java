@@ -151,7 +151,7 @@ final class WindowDraining {
       preflight = done.job().result().preflight();
     } catch (MaintenanceException e) {
       if (e.isTransient()) {
-        database.retryLater(pass, e.getMessage());
+        database.retryLater(pass, null, e);
       } else if (e.mayAppearLater()) {
         refuse(pass, WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       } else {
@@ -162,7 +162,7 @@ final class WindowDraining {
       }
       return false;
     } catch (Exception e) {
-      database.retryLater(pass, String.valueOf(e.getMessage()));
+      database.retryLater(pass, null, e);
       return false;
     }
     database.reached(pass);
@@ -347,13 +347,13 @@ final class WindowDraining {
       } else if (e.code() == ErrorCode.CANCELLED) {
         pass.lookAgainIn(Duration.ZERO);
       } else if (e.isTransient()) {
-        database.retryLater(pass, e.getMessage());
+        database.retryLater(pass, null, e);
       } else {
         fail(pass, "DrainFailed", WindowRequests.fieldName(e.field()) + " " + e.getMessage());
       }
       return;
     } catch (Exception e) {
-      database.retryLater(pass, String.valueOf(e.getMessage()));
+      database.retryLater(pass, null, e);
       return;
     }
     database.reached(pass);

@@ -3,7 +3,6 @@ package dev.pitstop.reconciler.maintenancewindow;
 import dev.pitstop.api.v1alpha1.MaintenanceMode;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
-import dev.pitstop.maintenance.MaintenanceException;
 import dev.pitstop.maintenance.RestoreResult;
 import dev.pitstop.maintenance.RoleLimit;
 import dev.pitstop.reconciler.EventRecorder;
@@ -107,12 +106,8 @@ final class WindowRestoring {
     RestoreResult result;
     try {
       result = job.job().result().restored();
-    } catch (MaintenanceException e) {
-      database.retryLater(pass, "could not restore the database side: " + e.getMessage());
-      return false;
     } catch (Exception e) {
-      database.retryLater(
-          pass, "could not restore the database side: " + String.valueOf(e.getMessage()));
+      database.retryLater(pass, "could not restore the database side", e);
       return false;
     }
     database.reached(pass);
