@@ -55,6 +55,9 @@ class CrdCelRulesTest {
     String duration = "MaintenanceWindow spec #0";
     String database = "MaintenanceWindow spec #1";
     String workload = "MaintenanceWindow spec.drain.workloads[*] #0";
+    String workloadSelector = "MaintenanceWindow spec.drain.workloads[*] #1";
+    String cronJobSelector = "MaintenanceWindow spec.drain.cronJobs #0";
+    String jobSelector = "MaintenanceWindow spec.drain.jobs #0";
     return List.of(
         new Case(
             predicate,
@@ -150,8 +153,49 @@ class CrdCelRulesTest {
             workload,
             "neither name nor selector",
             MW + "spec: {active: true, drain: {workloads: [{kind: Deployment}]}}",
+            List.of("spec.drain.workloads[0]: Invalid value: set exactly one of name or selector")),
+        new Case(
+            workloadSelector,
+            "a selector with labels",
+            MW
+                + "spec: {active: true, drain: {workloads:"
+                + " [{kind: StatefulSet, selector: {matchExpressions: [{key: tier, operator:"
+                + " Exists}]}}]}}",
+            List.of()),
+        new Case(
+            workloadSelector,
+            "an empty selector",
+            MW
+                + "spec: {active: true, drain: {workloads:"
+                + " [{kind: Deployment, selector: {matchLabels: {}}}]}}",
             List.of(
-                "spec.drain.workloads[0]: Invalid value: set exactly one of name or selector")));
+                "spec.drain.workloads[0].selector: Invalid value: an empty selector selects every"
+                    + " workload of the namespace; name labels in matchLabels or"
+                    + " matchExpressions")),
+        new Case(
+            cronJobSelector,
+            "a CronJob selector with labels",
+            MW + "spec: {active: true, drain: {cronJobs: {selector: {matchLabels: {app: a}}}}}",
+            List.of()),
+        new Case(
+            cronJobSelector,
+            "an empty CronJob selector",
+            MW + "spec: {active: true, drain: {cronJobs: {selector: {}}}}",
+            List.of(
+                "spec.drain.cronJobs.selector: Invalid value: an empty selector selects every"
+                    + " object of the namespace; name labels in matchLabels or matchExpressions")),
+        new Case(
+            jobSelector,
+            "a Job selector with labels",
+            MW + "spec: {active: true, drain: {jobs: {selector: {matchLabels: {app: a}}}}}",
+            List.of()),
+        new Case(
+            jobSelector,
+            "an empty Job selector",
+            MW + "spec: {active: true, drain: {jobs: {selector: {matchExpressions: []}}}}",
+            List.of(
+                "spec.drain.jobs.selector: Invalid value: an empty selector selects every"
+                    + " object of the namespace; name labels in matchLabels or matchExpressions")));
   }
 
   @Test

@@ -39,6 +39,15 @@ public class Drain {
   @ValidationRule(
       value = "has(self.name) != has(self.selector)",
       message = "set exactly one of name or selector")
+  @ValidationRule(
+      value =
+          "!has(self.selector) || has(self.selector.matchLabels) &&"
+              + " size(self.selector.matchLabels) > 0 || has(self.selector.matchExpressions) &&"
+              + " size(self.selector.matchExpressions) > 0",
+      fieldPath = ".selector",
+      message =
+          "an empty selector selects every workload of the namespace; name labels in"
+              + " matchLabels or matchExpressions")
   public static class WorkloadSelector {
     @Required
     @JsonPropertyDescription("Deployment or StatefulSet.")
@@ -59,6 +68,15 @@ public class Drain {
 
   /** A label selection of objects. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value =
+          "!has(self.selector) || has(self.selector.matchLabels) &&"
+              + " size(self.selector.matchLabels) > 0 || has(self.selector.matchExpressions) &&"
+              + " size(self.selector.matchExpressions) > 0",
+      fieldPath = ".selector",
+      message =
+          "an empty selector selects every object of the namespace; name labels in matchLabels"
+              + " or matchExpressions")
   public static class Selection {
     @Required
     @JsonPropertyDescription("Label selector.")

@@ -35,10 +35,24 @@ public final class LabelSelectors {
     return true;
   }
 
-  /** A problem with the selector, as a sentence without the field name, or null if it is valid. */
-  static String problem(LabelSelector selector) {
+  /**
+   * A problem with the selector, as a sentence without the field name, or null if it is valid. An
+   * empty selector ({@code {}}, {@code matchLabels: {}}) is one: it matches every object of the
+   * namespace, and a drain would scale, suspend or wait for all of them.
+   *
+   * @param objects what the selector selects, for the message, e.g. {@code workload}
+   */
+  static String problem(LabelSelector selector, String objects) {
     if (selector == null) {
       return "is required";
+    }
+    boolean noLabels = selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty();
+    boolean noExpressions =
+        selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty();
+    if (noLabels && noExpressions) {
+      return "is empty and would select every "
+          + objects
+          + " of the namespace; name the labels to match in matchLabels or matchExpressions";
     }
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {

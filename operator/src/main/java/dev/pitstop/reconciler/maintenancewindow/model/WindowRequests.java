@@ -86,8 +86,8 @@ public record WindowRequests(
     for (int i = 0; i < workloads.size(); i++) {
       checkWorkload(workloads.get(i), "spec.drain.workloads[" + i + "]");
     }
-    LabelSelector cronJobs = selector(drain.cronJobs, "spec.drain.cronJobs.selector");
-    LabelSelector jobs = selector(drain.jobs, "spec.drain.jobs.selector");
+    LabelSelector cronJobs = selector(drain.cronJobs, "spec.drain.cronJobs.selector", "CronJob");
+    LabelSelector jobs = selector(drain.jobs, "spec.drain.jobs.selector", "Job");
     Drain.Connections connections = drain.connections;
     List<String> roles =
         connections == null || connections.roles == null ? List.of() : connections.roles;
@@ -176,19 +176,19 @@ public record WindowRequests(
       throw SpecException.invalid(field + ": set exactly one of name or selector");
     }
     if (!named) {
-      String problem = LabelSelectors.problem(w.selector);
+      String problem = LabelSelectors.problem(w.selector, w.kind.name());
       if (problem != null) {
         throw SpecException.invalid(field + ".selector " + problem);
       }
     }
   }
 
-  private static LabelSelector selector(Drain.Selection selection, String field)
+  private static LabelSelector selector(Drain.Selection selection, String field, String objects)
       throws SpecException {
     if (selection == null) {
       return null;
     }
-    String problem = LabelSelectors.problem(selection.selector);
+    String problem = LabelSelectors.problem(selection.selector, objects);
     if (problem != null) {
       throw SpecException.invalid(field + " " + problem);
     }

@@ -72,8 +72,23 @@ class LabelSelectorsTest {
             .endMatchExpression()
             .build();
 
-    assertThat(LabelSelectors.problem(bad)).contains("'tier'").contains("'Like'");
-    assertThat(LabelSelectors.problem(noValues)).contains("needs values");
-    assertThat(LabelSelectors.problem(new LabelSelector())).isNull();
+    assertThat(LabelSelectors.problem(bad, "Deployment")).contains("'tier'").contains("'Like'");
+    assertThat(LabelSelectors.problem(noValues, "Deployment")).contains("needs values");
+    assertThat(
+            LabelSelectors.problem(
+                new LabelSelectorBuilder().withMatchLabels(Map.of("tier", "web")).build(),
+                "Deployment"))
+        .isNull();
+  }
+
+  @Test
+  void anEmptySelectorIsAProblemSinceItSelectsEverything() {
+    LabelSelector emptyLabels = new LabelSelectorBuilder().withMatchLabels(Map.of()).build();
+
+    assertThat(LabelSelectors.problem(new LabelSelector(), "Deployment"))
+        .isEqualTo(
+            "is empty and would select every Deployment of the namespace; name the labels to"
+                + " match in matchLabels or matchExpressions");
+    assertThat(LabelSelectors.problem(emptyLabels, "CronJob")).contains("every CronJob");
   }
 }

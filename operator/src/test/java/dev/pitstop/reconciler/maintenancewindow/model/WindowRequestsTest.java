@@ -7,6 +7,9 @@ import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.reconciler.model.SpecException;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +73,24 @@ class WindowRequestsTest {
                   w.getSpec().drain.workloads.add(both);
                 }))
         .isEqualTo("spec.drain.workloads[0]: set exactly one of name or selector");
+    assertThat(
+            refused(
+                w -> {
+                  Drain.WorkloadSelector all = new Drain.WorkloadSelector();
+                  all.kind = Drain.WorkloadKind.Deployment;
+                  all.selector = new LabelSelectorBuilder().withMatchLabels(Map.of()).build();
+                  w.getSpec().drain.workloads.add(all);
+                }))
+        .isEqualTo(
+            "spec.drain.workloads[0].selector is empty and would select every Deployment of the"
+                + " namespace; name the labels to match in matchLabels or matchExpressions");
+    assertThat(
+            refused(
+                w -> {
+                  w.getSpec().drain.cronJobs = new Drain.Selection();
+                  w.getSpec().drain.cronJobs.selector = new LabelSelector();
+                }))
+        .startsWith("spec.drain.cronJobs.selector is empty and would select every CronJob");
     assertThat(refused(w -> w.getSpec().modeTable = "a.b.c")).startsWith("spec.modeTable");
     assertThat(
             refused(
