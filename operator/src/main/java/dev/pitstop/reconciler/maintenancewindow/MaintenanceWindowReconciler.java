@@ -150,6 +150,7 @@ public final class MaintenanceWindowReconciler
     }
     if (settled) {
       database.forget(pass.key);
+      draining.forget(pass.key);
       metrics.forget(KIND, window.getMetadata().getNamespace(), window.getMetadata().getName());
       return DeleteControl.defaultDelete();
     }
@@ -319,6 +320,13 @@ public final class MaintenanceWindowReconciler
                   .orElse("the drain failed")
                   .replaceFirst("; restoring$", "");
           restoring.work(pass);
+          if (pass.restored) {
+            events.normal(
+                pass.window,
+                "Restored",
+                "what the failed window changed is back as recorded: connection limits, mode,"
+                    + " replicas and suspend flags");
+          }
           WindowStatuses.set(
               status,
               WindowPhase.Failed,

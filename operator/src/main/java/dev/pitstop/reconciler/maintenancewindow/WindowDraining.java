@@ -22,7 +22,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The work of phase Draining, in the issue's order: {@code announce} (check the database, write
@@ -45,6 +48,9 @@ final class WindowDraining {
   private final WindowDatabaseJobs jobs;
   private final WorkloadDrain workloads;
   private final EventRecorder events;
+
+  /** The window id whose ScaledDown Event was recorded, by window UID. */
+  private final Map<String, String> reported = new ConcurrentHashMap<>();
 
   WindowDraining(
       WindowDatabase database,
@@ -250,16 +256,6 @@ final class WindowDraining {
       pass.lookAgainIn(Duration.ofSeconds(5));
       return false;
     }
-    if (patched > 0) {
-      events.normal(
-          pass.window,
-          "ScaledDown",
-          "suspended "
-              + drain.cronJobs.size()
-              + " CronJob(s) and scaled "
-              + drain.workloads.size()
-              + " workload(s) to 0");
-    }
     selection = WindowSources.select(pass.context, pass.window);
     drain.remainingPods =
         Workloads.remainingPods(selection, WindowSources.pods(pass.context, pass.window));
@@ -269,6 +265,7 @@ final class WindowDraining {
       pass.lookAgainIn(WHILE_WAITING);
       return false;
     }
+    scaledDown(pass);
     if (!pass.plan.usesDatabase()) {
       pass.drained = true;
       return false;
@@ -371,6 +368,36 @@ final class WindowDraining {
       return;
     }
     pass.drained = true;
+  }
+
+  /**
+   * At the end of the workloads step, one {@code ScaledDown} Event for the window, if it scaled or
+   * suspended anything: objects the informers deliver a moment later are patched in a later pass of
+   * the same step, and an Event per pass would report the same drain twice. A step entered again
+   * (something came back during the database step) reports nothing more: what it scales again is
+   * reported as such while the window keeps it drained.
+   */
+  private void scaledDown(WindowPass pass) {
+    DrainStatus drain = pass.status.drain;
+    if (drain.cronJobs.isEmpty() && drain.workloads.isEmpty()) {
+      return;
+    }
+    String windowId = String.valueOf(pass.status.windowId);
+    if (!Objects.equals(reported.put(pass.key.uid(), windowId), windowId)) {
+      events.normal(
+          pass.window,
+          "ScaledDown",
+          "suspended "
+              + drain.cronJobs.size()
+              + " CronJob(s) and scaled "
+              + drain.workloads.size()
+              + " workload(s) to 0; their pods are gone");
+    }
+  }
+
+  /** Forgets a window (deleted). */
+  void forget(BackgroundWork.Key key) {
+    reported.remove(key.uid());
   }
 
   /** Reports workloads re-created during the window; returns whether a record was added. */

@@ -205,6 +205,9 @@ class MaintenanceWindowIT {
     assertThat(k8s.eventReasons(idle))
         .contains(
             "DrainStarted", "ModeAnnounced", "ScaledDown", "Drained", "RestoreStarted", "Restored");
+    // Each object was scaled or suspended once, reported once, however often the drain looked.
+    assertThat(k8s.eventCount(idle, "ScaledDown")).isEqualTo(1);
+    assertThat(k8s.eventCount(idle, "Restored")).isEqualTo(1);
     assertThat(Serialization.asJson(idle)).doesNotContain(PASSWORD);
   }
 
@@ -239,6 +242,8 @@ class MaintenanceWindowIT {
     assertThat(condition(failed, Condition.DRAINED)).isEqualTo("False");
     assertRestored();
     assertThat(k8s.eventReasons(failed)).contains("DrainTimeout");
+    // The restore after the failure is reported like any restore, once.
+    await().until(() -> k8s.eventCount(failed, "Restored") == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> webhook.messages().size() == 1);
     assertThat(webhook.messages().get(0))
         .contains("MaintenanceWindow " + failed.getMetadata().getNamespace() + "/nightly: Failure")
@@ -632,6 +637,29 @@ class MaintenanceWindowIT {
     assertThat(k8s.eventReasons(failed)).contains("DrainFailed").doesNotContain("Drained");
     assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
     assertThat(k8s.statefulSet("worker").getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void aDrainFailedAfterTheModeWasAnnouncedRestoresItAndSaysSoOnce() {
+    createApplication();
+    MaintenanceWindow window = WindowFixtures.window("typo");
+    window.getSpec().modeTable = "app_mode";
+    window.getSpec().drain.workloads.add(named(Drain.WorkloadKind.Deployment, "api-typo"));
+    kube.client().resource(window).create();
+    k8s.awaitWindow("typo", w -> "workloads".equals(w.getStatus().drain.step));
+    assertThat(mode()).isEqualTo("waiting_for_maintenance");
+
+    MaintenanceWindow failed =
+        k8s.awaitWindow(
+            "typo",
+            w ->
+                w.getStatus().phase == WindowPhase.Failed
+                    && w.getStatus().message.endsWith("everything was restored"));
+
+    assertThat(WindowStatuses.failureReason(failed.getStatus())).isEqualTo("DrainFailed");
+    assertThat(mode()).isEqualTo("running");
+    await().until(() -> k8s.eventCount(failed, "Restored") == 1);
+    assertThat(k8s.eventReasons(failed)).contains("DrainFailed").doesNotContain("ScaledDown");
   }
 
   @Test

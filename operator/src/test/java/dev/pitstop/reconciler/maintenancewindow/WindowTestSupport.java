@@ -116,6 +116,14 @@ public final class WindowTestSupport {
     return kube.eventsFor(window).stream().map(Event::getReason).toList();
   }
 
+  /** How often Events of {@code reason} were recorded for the window (repeats counted). */
+  public int eventCount(MaintenanceWindow window, String reason) {
+    return kube.eventsFor(window).stream()
+        .filter(e -> reason.equals(e.getReason()))
+        .mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+        .sum();
+  }
+
   static int replicas(Deployment d) {
     return d.getSpec().getReplicas();
   }
