@@ -41,11 +41,27 @@ public class MaintenanceWindowStatus extends PitstopStatus {
   @JsonPropertyDescription("A digest of the spec without notify, to tell such changes apart.")
   public String specDigest;
 
+  @JsonPropertyDescription(
+      "The database the open window acted on, recorded before it changes anything there: it is"
+          + " restored there and nowhere else, even if spec.database or its Secret points"
+          + " elsewhere meanwhile. No credentials.")
+  public DatabaseRecord database;
+
   @JsonPropertyDescription("Drain progress and what was recorded for the restore.")
   public DrainStatus drain;
 
   @JsonPropertyDescription("Operations running inside the window, as Kind/name.")
   public List<String> holders = new ArrayList<>();
+
+  /** Where a window's database is: server and database name, never credentials. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class DatabaseRecord extends KeepsUnknownFields {
+    @JsonPropertyDescription("host:port of the server (several, comma-separated, for a list).")
+    public String server;
+
+    @JsonPropertyDescription("Name of the database.")
+    public String name;
+  }
 
   /** Drain progress and recorded originals. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -73,7 +73,8 @@ public final class MaintenanceWindowReconciler
     this.events = services.events();
     this.metrics = services.metrics();
     this.clock = services.clock();
-    this.database = new WindowDatabase(services.targets(), services.backoff(), wakeups, secrets);
+    this.database =
+        new WindowDatabase(services.targets(), services.backoff(), wakeups, secrets, events);
     WindowDatabaseJobs jobs = new WindowDatabaseJobs(services.work());
     WorkloadDrain workloads = new WorkloadDrain(client);
     this.draining = new WindowDraining(database, jobs, workloads, events);
@@ -331,7 +332,12 @@ public final class MaintenanceWindowReconciler
               status,
               WindowPhase.Failed,
               WindowStatuses.failureReason(status),
-              failure + (pass.restored ? "; everything was restored" : "; restoring"),
+              failure
+                  + (pass.restored
+                      ? "; everything was restored"
+                      : pass.repointed != null
+                          ? "; not restored: " + pass.repointed
+                          : "; restoring"),
               !pass.restored,
               pass.generation,
               pass.now);

@@ -2,12 +2,15 @@ package dev.pitstop.reconciler.maintenancewindow;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
+import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DatabaseRecord;
 import dev.pitstop.database.ExponentialBackoff;
+import dev.pitstop.database.HostPort;
 import dev.pitstop.database.Reachability;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.MaintenanceEngine;
 import dev.pitstop.reconciler.BackgroundWork;
+import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.model.Conditions;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WindowDatabase {
   private final DatabaseTargets targets;
+  private final EventRecorder events;
   private final ExponentialBackoff backoff;
   private final SimpleInboundEventSource<MaintenanceWindow> wakeups;
   private final ReferencedObjects<Secret, MaintenanceWindow> secrets;
@@ -55,7 +60,9 @@ final class WindowDatabase {
       DatabaseTargets targets,
       ExponentialBackoff backoff,
       SimpleInboundEventSource<MaintenanceWindow> wakeups,
-      ReferencedObjects<Secret, MaintenanceWindow> secrets) {
+      ReferencedObjects<Secret, MaintenanceWindow> secrets,
+      EventRecorder events) {
+    this.events = events;
     this.targets = targets;
     this.backoff = backoff;
     this.wakeups = wakeups;
@@ -70,15 +77,108 @@ final class WindowDatabase {
         : List.of(ref.secretRef.name);
   }
 
-  /** The engine on the window's database. */
-  MaintenanceEngine engine(WindowPass pass) throws SpecException {
+  /**
+   * The spec.database of the window now points to another database than the one the open window
+   * acted on ({@code status.database}): nothing is done there.
+   */
+  static final class Repointed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Repointed(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The engine on the database the window acts on. The first time an open window needs it, that
+   * database (server and name) is recorded in {@code status.database} and written before anything
+   * is changed there; from then on until the window is restored, only that database is used.
+   *
+   * @throws Repointed if spec.database (its Secret, or databaseName) points to another database now
+   */
+  MaintenanceEngine engine(WindowPass pass) throws SpecException, Repointed {
     DatabaseRef ref = pass.window.getSpec() == null ? null : pass.window.getSpec().database;
     if (ref == null) {
       throw SpecException.invalid("spec.database is required to restore the database side");
     }
     DatabaseTargets.Target target =
         targets.resolve(pass.window, ref, "spec.database", name -> secrets.get(pass.context, name));
+    DatabaseRecord now = record(target);
+    DatabaseRecord opened = pass.status.database;
+    if (opened == null) {
+      pass.status.database = now;
+      pass.persist(); // recorded before the window changes anything there
+    } else if (!Objects.equals(opened.server, now.server)
+        || !Objects.equals(opened.name, now.name)) {
+      throw new Repointed(repointed(pass, ref, opened, now));
+    }
+    events.warningOnChange(pass.window, REPOINTED, null);
     return new MaintenanceEngine(target.dataSource());
+  }
+
+  /** The reason of the condition and Warning Event when spec.database points elsewhere. */
+  static final String REPOINTED = "SecretRepointed";
+
+  private static DatabaseRecord record(DatabaseTargets.Target target) {
+    DatabaseRecord r = new DatabaseRecord();
+    r.server =
+        target.settings().hosts().stream()
+            .map(HostPort::toString)
+            .collect(java.util.stream.Collectors.joining(","));
+    r.name = target.settings().databaseName();
+    return r;
+  }
+
+  private static String repointed(
+      WindowPass pass, DatabaseRef ref, DatabaseRecord opened, DatabaseRecord now) {
+    String where =
+        ref.databaseName != null && !ref.databaseName.isBlank()
+            ? "spec.database (Secret '" + ref.secretRef.name + "', databaseName)"
+            : "Secret '" + ref.secretRef.name + "'";
+    String old = "database \"" + opened.name + "\" on " + opened.server;
+    return where
+        + " now points to database \""
+        + now.name
+        + "\" on "
+        + now.server
+        + ", but this window put "
+        + old
+        + " into maintenance: it changes nothing on \""
+        + now.name
+        + "\" and restores only "
+        + old
+        + ". Point the Secret back to \""
+        + opened.name
+        + "\" on "
+        + opened.server
+        + ", or end maintenance on it by hand (pitstop maintenance exit --holder "
+        + holder(pass.key)
+        + ", and set back the connection limits of the rows of pitstop_blocked_roles whose"
+        + " holder is "
+        + holder(pass.key)
+        + ")"
+        + (pass.deleting
+            ? ". The MaintenanceWindow is being deleted: its finalizer stays until "
+                + old
+                + " is restored; after ending maintenance there by hand, remove the finalizer"
+                + " (kubectl patch mw "
+                + pass.name()
+                + " --type=merge -p '{\"metadata\":{\"finalizers\":null}}')"
+            : "");
+  }
+
+  /**
+   * Reports that spec.database points elsewhere than the database the window acted on: condition
+   * DatabaseReachable False with reason {@value #REPOINTED}, the status message and a Warning Event
+   * (once per message), and looks again later (a change of the Secret wakes the window at once).
+   */
+  void repointed(WindowPass pass, Repointed e) {
+    WindowStatuses.reachable(
+        pass.status, false, REPOINTED, e.getMessage(), pass.generation, pass.now);
+    pass.status.message = e.getMessage();
+    pass.repointed = e.getMessage();
+    events.warningOnChange(pass.window, REPOINTED, e.getMessage());
+    pass.lookAgainIn(Duration.ofSeconds(30));
   }
 
   /** The window's holder name in the mode table: its namespace/name. */

@@ -147,6 +147,8 @@ final class WindowDraining {
       pass.lookAgainIn(WHILE_WAITING);
     } catch (SpecException e) {
       refuse(pass, e.getMessage());
+    } catch (WindowDatabase.Repointed e) {
+      database.repointed(pass, e);
     }
     return false;
   }
@@ -220,6 +222,8 @@ final class WindowDraining {
           pass.key, pass.status.windowId, database.engine(pass), table, state, database.wake(pass));
     } catch (SpecException e) {
       // Without its Secret the window cannot renew; the restore reports it.
+    } catch (WindowDatabase.Repointed e) {
+      database.repointed(pass, e);
     }
   }
 
@@ -320,6 +324,9 @@ final class WindowDraining {
           pass.key, pass.status.windowId, database.engine(pass), request, database.wake(pass));
     } catch (SpecException e) {
       fail(pass, e.reason(), e.getMessage());
+      return;
+    } catch (WindowDatabase.Repointed e) {
+      database.repointed(pass, e);
       return;
     }
     pass.status.message = "waiting for tasks to finish and sessions to end";

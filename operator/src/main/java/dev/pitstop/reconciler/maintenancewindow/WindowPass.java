@@ -57,6 +57,9 @@ final class WindowPass {
   String failureReason;
   String failureMessage;
 
+  /** Why the database side was left alone: spec.database points elsewhere now; or null. */
+  String repointed;
+
   WindowPass(
       MaintenanceWindow window,
       Context<MaintenanceWindow> context,

@@ -112,6 +112,7 @@ final class WindowPhases {
       case Idle, Scheduled -> {
         status.mode = MaintenanceMode.RUNNING;
         status.drain = new DrainStatus();
+        status.database = null; // restored: the next window records its database anew
         if (from == WindowPhase.Restoring) {
           String restored =
               "connection limits, mode, replicas and suspend flags are back as recorded";
@@ -136,6 +137,7 @@ final class WindowPhases {
     drain.stepStartedAt = drain.startedAt;
     drain.step = WindowDraining.firstStep(pass.plan);
     status.drain = drain;
+    status.database = null; // recorded when the drain first needs the database
     if (!pass.plan.usesDatabase()) {
       status.mode = MaintenanceMode.WAITING_FOR_MAINTENANCE;
     }

@@ -93,6 +93,10 @@ final class WindowRestoring {
       } catch (SpecException e) {
         status.message = "cannot restore the database side yet: " + e.getMessage();
         pass.lookAgainIn(Duration.ofSeconds(30));
+      } catch (WindowDatabase.Repointed e) {
+        // Never restore (or change) another database than the one the window acted on; the
+        // Kubernetes side is restored anyway, as when the database cannot be reached.
+        database.repointed(pass, e);
       }
     }
     kubernetes(pass);

@@ -33,6 +33,7 @@ import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestRoles;
 import dev.pitstop.testing.WebhookReceiver;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -753,6 +754,111 @@ class MaintenanceWindowIT {
     k8s.editWindow("lost", w -> w.getSpec().active = false);
     k8s.awaitPhase("lost", WindowPhase.Idle);
     assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void aSecretRepointedWhileTheWindowIsOpenNeverRestoresTheOtherDatabase() {
+    TestDatabase other = pg.createDatabase();
+    kube.client().resource(blockingWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getStatus().database.name).isEqualTo(pg.databaseName());
+    assertThat(active.getStatus().database.server).matches("[^,]+:\\d+");
+    assertThat(Serialization.asJson(active.getStatus())).doesNotContain(PASSWORD);
+    assertThat(limit(app)).isZero();
+
+    pointSecretAt(other);
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+
+    MaintenanceWindow stuck =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                    .map(c -> "SecretRepointed".equals(c.reason))
+                    .orElse(false));
+    assertThat(stuck.getStatus().phase).isEqualTo(WindowPhase.Restoring);
+    String message =
+        Conditions.find(stuck.getStatus(), Condition.DATABASE_REACHABLE).orElseThrow().message;
+    assertThat(message)
+        .startsWith("Secret 'app-db' now points to database \"" + other.name() + "\"")
+        .contains("this window put database \"" + pg.databaseName() + "\"")
+        .contains("Point the Secret back")
+        .contains("pitstop maintenance exit --holder " + NAMESPACE + "/nightly")
+        .doesNotContain(PASSWORD);
+    assertThat(stuck.getStatus().message).isEqualTo(message);
+    await()
+        .until(
+            () ->
+                kube.eventsFor(stuck).stream()
+                    .anyMatch(
+                        e ->
+                            "SecretRepointed".equals(e.getReason())
+                                && "Warning".equals(e.getType())));
+    // Nothing is done on the other database; the first stays in maintenance, the role blocked.
+    kube.reconcileAll();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> k8s.window("nightly").getStatus().phase == WindowPhase.Restoring);
+    assertThat(other.tableExists("app_mode")).isFalse();
+    assertThat(other.tableExists("pitstop_blocked_roles")).isFalse();
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(limit(app)).isZero();
+    assertThat(k8s.eventReasons(k8s.window("nightly"))).doesNotContain("Restored");
+
+    pointSecretAt(pg.database());
+
+    MaintenanceWindow idle = k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(mode()).isEqualTo("running");
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(idle.getStatus().database).isNull();
+    assertThat(k8s.eventCount(idle, "Restored")).isEqualTo(1);
+    assertThat(other.tableExists("app_mode")).isFalse();
+  }
+
+  @Test
+  void aWindowDeletedWhileItsSecretPointsElsewhereKeepsItsFinalizerAndSaysWhy() {
+    TestDatabase other = pg.createDatabase();
+    kube.client().resource(blockingWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    pointSecretAt(other);
+
+    kube.client().resource(active).delete();
+
+    await()
+        .until(
+            () ->
+                kube.eventsFor(active).stream()
+                    .anyMatch(
+                        e ->
+                            "SecretRepointed".equals(e.getReason())
+                                && e.getMessage().contains("finalizer stays")));
+    assertThat(k8s.window("nightly")).isNotNull();
+    assertThat(k8s.eventReasons(active)).doesNotContain("Restored");
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(other.tableExists("app_mode")).isFalse();
+
+    pointSecretAt(pg.database());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
+    assertThat(mode()).isEqualTo("running");
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  /** Points Secret app-db at {@code database} (same server, user and password). */
+  private void pointSecretAt(TestDatabase database) {
+    Map<String, String> data =
+        secret("app-db", database.jdbcUrl(), pg.user(), PASSWORD).getStringData();
+    kube.client()
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName("app-db")
+        .edit(
+            s -> {
+              s.setData(null);
+              s.setStringData(data);
+              return s;
+            });
   }
 
   /** An on-demand window that only blocks the role app (limit 5). */

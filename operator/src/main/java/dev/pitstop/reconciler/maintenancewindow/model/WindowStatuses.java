@@ -59,6 +59,18 @@ public final class WindowStatuses {
     RunStatuses.databaseReachable(status, reachable, KnownSecrets.redact(message), generation, now);
   }
 
+  /** Records whether the database answered, with a reason of its own. */
+  public static void reachable(
+      MaintenanceWindowStatus status,
+      boolean reachable,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    RunStatuses.databaseReachable(
+        status, reachable, reason, KnownSecrets.redact(message), generation, now);
+  }
+
   /** The Failed condition's reason, or null. */
   public static String failureReason(MaintenanceWindowStatus status) {
     return Conditions.find(status, Condition.FAILED)
