@@ -123,6 +123,17 @@ final class WindowRestoring {
               + String.join(", ", result.missing())
               + " were dropped during the window; their connection limit was not restored");
     }
+    if (!result.changed().isEmpty()) {
+      events.warning(
+          pass.window,
+          "RoleLimitChanged",
+          result.changed().stream()
+                  .map(r -> r.role() + " (now " + r.connectionLimit() + ")")
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ": no longer at CONNECTION LIMIT 0 when the window restored it (changed by a DBA,"
+              + " or restored by a window on another database or mode table schema that blocked"
+              + " it too); left as it is");
+    }
     pass.status.drain.roles.clear();
     pass.status.mode = MaintenanceMode.RUNNING;
     pass.persist();

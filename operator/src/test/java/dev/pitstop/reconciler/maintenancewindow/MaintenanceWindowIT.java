@@ -737,6 +737,24 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void aLimitADbaChangesWhileTheRoleIsBlockedIsLeftAsItIsAndReported() {
+    kube.client().resource(blockingWindow("changed")).create();
+    k8s.awaitPhase("changed", WindowPhase.Active);
+    assertThat(limit(app)).isZero();
+    pg.execute("ALTER ROLE " + app + " CONNECTION LIMIT 2"); // a DBA lets a support session in
+
+    k8s.editWindow("changed", w -> w.getSpec().active = false);
+    k8s.awaitPhase("changed", WindowPhase.Idle);
+
+    assertThat(limit(app)).as("the DBA's limit, not the one recorded").isEqualTo(2);
+    assertThat(blocks()).isEmpty();
+    assertThat(kube.eventsFor(k8s.window("changed")))
+        .filteredOn(e -> e.getReason().equals("RoleLimitChanged"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).startsWith(app + " (now 2): no longer at"));
+  }
+
+  @Test
   void aRoleBlockedWhenTheWindowsStatusIsLostGetsItsLimitBack() {
     kube.client().resource(blockingWindow("lost")).create();
     k8s.awaitPhase("lost", WindowPhase.Active);
