@@ -269,17 +269,32 @@ public final class PitstopOperator implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    stop(true);
+  }
+
+  /**
+   * Stops as a crashed process would leave things, for tests of what the next operator finds:
+   * reconciling stops first, so a run that ends while this waits for it (bounded) is not reported;
+   * the next operator reads the database and the resource. SIGTERM uses {@link #close()}.
+   */
+  public synchronized void halt() {
+    stop(false);
+  }
+
+  private void stop(boolean report) {
     if (closing) {
       return;
     }
     closing = true;
     boolean stopped = false;
     try {
-      work.finishRunning(WORK_GRACE);
-      if (!work.awaitTaken(REPORT_GRACE)) {
-        LOG.warn(
-            "Stopping before every finished run was reported; the next operator reports it from"
-                + " the database");
+      if (report) {
+        work.finishRunning(WORK_GRACE);
+        if (!work.awaitTaken(REPORT_GRACE)) {
+          LOG.warn(
+              "Stopping before every finished run was reported; the next operator reports it"
+                  + " from the database");
+        }
       }
       operator.stop();
       stopped = true;

@@ -29,7 +29,7 @@ final class OperatorCrash {
    */
   static void crash(OperatorExtension kube, DataSource admin, String database) {
     // Stopping waits for running jobs; terminating their sessions is what makes it a crash.
-    CompletableFuture<Void> stopping = CompletableFuture.runAsync(kube::stopOperator);
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(kube::crashOperator);
     Awaitility.await("the operator to stop")
         .atMost(STOP_TIMEOUT)
         .pollDelay(Duration.ZERO)

@@ -145,6 +145,17 @@ public final class OperatorExtension
     }
   }
 
+  /**
+   * Stops the operator as a crash would leave things: reconciling stops before running work ends,
+   * so what that work did is reported only by the next operator.
+   */
+  public void crashOperator() {
+    if (operator != null) {
+      operator.halt();
+      operator = null;
+    }
+  }
+
   /** Starts a new operator against the same API server. */
   public void restartOperator() {
     stopOperator();
