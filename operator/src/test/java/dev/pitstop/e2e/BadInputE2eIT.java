@@ -194,6 +194,7 @@ class BadInputE2eIT {
         .isZero();
     String ns = namespace(c);
     String resource = resource(c);
+    requestAsAUserDoes(c, ns, resource);
 
     JsonNode refused = awaitRefused(c, ns, resource);
     assertThat(refused.at("/status/phase").asText())
@@ -310,6 +311,28 @@ class BadInputE2eIT {
   }
 
   /** {@code kind.pitstop.dev/name} of the case's Pitstop resource. */
+  /**
+   * A CleanupSchedule created with {@code pitstop.dev/run-requested-at} adopts the value and runs
+   * nothing; the run its case needs is requested as a user does, with a new value once the operator
+   * has seen the resource.
+   */
+  private void requestAsAUserDoes(BadInputCase c, String ns, String resource) {
+    JsonNode manifest = c.documents(PLACEHOLDERS).get(0);
+    if (!manifest.path("kind").asText().equals("CleanupSchedule")
+        || manifest.at("/metadata/annotations/pitstop.dev~1run-requested-at").isMissingNode()) {
+      return;
+    }
+    await(c + ": the operator sees it")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                kubectl.ok(
+                    "get", resource, "-n", ns, "-o", "jsonpath={.status.observedGeneration}"),
+            generation -> !generation.isBlank());
+    kubectl.ok(
+        "annotate", resource, "-n", ns, "pitstop.dev/run-requested-at=requested", "--overwrite");
+  }
+
   private static String resource(BadInputCase c) {
     JsonNode resource = c.documents(PLACEHOLDERS).get(0);
     return resource.path("kind").asText().toLowerCase(Locale.ROOT)

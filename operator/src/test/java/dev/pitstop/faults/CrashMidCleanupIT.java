@@ -15,6 +15,7 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -93,7 +94,7 @@ class CrashMidCleanupIT {
       events(db);
       String name = "nightly-" + i;
       secretFor(kube, name, db);
-      CleanupSchedule created = kube.client().resource(schedule(name)).create();
+      CleanupSchedule created = RunRequests.createThenRequest(kube.client(), schedule(name));
       if (point != 0) {
         long deleted = (long) Math.abs(point) * BATCH;
         FaultScenario.awaitDatabase(

@@ -23,6 +23,7 @@ import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestClock;
 import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -182,7 +183,7 @@ class DatabaseOutageIT {
     rule.olderThan.column = "created_at";
     rule.olderThan.age = "30d";
     cls.getSpec().rules.add(rule);
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     outageAt("^\\s*(WITH|DELETE)", CleanupSchedule.class, "nightly", false);
 

@@ -25,6 +25,7 @@ import dev.pitstop.operator.PitstopOperator;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -212,7 +213,7 @@ class TwoOperatorsIT {
     rule.olderThan.age = "30d";
     spec.rules.add(rule);
     cls.setSpec(spec);
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     FaultScenario.await(
         kube,

@@ -28,6 +28,7 @@ import dev.pitstop.reconciler.cleanupschedule.CleanupFixtures;
 import dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess;
 import dev.pitstop.testing.ProjectFiles;
 import dev.pitstop.testing.Promtool;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestPostgresServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -129,7 +130,7 @@ class MetricsIT {
         CleanupFixtures.schedule(
             "logs", "app-db", CleanupFixtures.olderThan("old", "logs", "at", "30d"));
     cleanup.getMetadata().setAnnotations(Map.of(Pitstop.RUN_REQUESTED_AT, "now"));
-    create(cleanup);
+    RunRequests.createThenRequest(api.client(), cleanup);
     awaitResource(
         CleanupSchedule.class,
         "logs",

@@ -26,6 +26,7 @@ import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestPostgresServer;
 import dev.pitstop.testing.TestRoles;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -102,7 +103,7 @@ class UnreachableDatabaseIT {
         .resource(secret("login-db", pg.jdbcUrl(), role, "wrong-" + TestRoles.PASSWORD))
         .create();
     createScheduledReset("login-db");
-    kube.client().resource(cleanup("login-db")).create();
+    RunRequests.createThenRequest(kube.client(), cleanup("login-db"));
 
     for (Class<? extends CustomResource<?, ? extends PitstopStatus>> kind :
         java.util.List.of(SandboxReset.class, CleanupSchedule.class)) {
@@ -129,7 +130,7 @@ class UnreachableDatabaseIT {
   void aMissingDatabaseIsNamedWithWhereItsNameComesFromForEveryKind() {
     kube.client().resource(secret("gone-db", missingDatabaseUrl, pg.user(), "pw")).create();
     createScheduledReset("gone-db");
-    kube.client().resource(cleanup("gone-db")).create();
+    RunRequests.createThenRequest(kube.client(), cleanup("gone-db"));
     kube.client()
         .resource(configMap("migrations", Map.of("V1__t.sql", "CREATE TABLE t (id int);")))
         .create();

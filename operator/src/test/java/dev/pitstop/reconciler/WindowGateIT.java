@@ -28,6 +28,7 @@ import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.reconciler.maintenancewindow.WindowTestSupport;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.SqlGate;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
@@ -182,7 +183,7 @@ class WindowGateIT {
     cleanup.getSpec().pauseBetweenBatches = "500ms";
     cleanup.getSpec().maintenanceWindowRef = new LocalObjectRef("release");
     cleanup.getMetadata().setAnnotations(Map.of(Pitstop.RUN_REQUESTED_AT, "now"));
-    kube.client().resource(cleanup).create();
+    RunRequests.createThenRequest(kube.client(), cleanup);
 
     k8s.awaitWindow(
         "release",

@@ -11,6 +11,7 @@ import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.SecretScan;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -125,7 +126,7 @@ class BadInputIT {
     ((ObjectNode) copy.path("metadata")).put("namespace", namespace);
     Class<? extends HasMetadata> type = Kinds.type(copy.path("kind").asText());
     HasMetadata typed = Serialization.unmarshal(copy.toString(), type);
-    return kube.client().resource(typed).create();
+    return RunRequests.create(kube.client(), typed);
   }
 
   /** Waits until Ready is False with a message naming the field, the way a user sees it. */

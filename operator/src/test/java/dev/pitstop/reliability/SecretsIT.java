@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.SecretScan;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -112,7 +113,7 @@ class SecretsIT {
     HasMetadata resource =
         Serialization.unmarshal(manifest, Kinds.type(parsed.path("kind").asText()));
     resource.getMetadata().setNamespace(NAMESPACE);
-    kube.client().resource(resource).create();
+    RunRequests.create(kube.client(), resource);
 
     await()
         .atMost(Duration.ofSeconds(60))

@@ -40,9 +40,10 @@ public class SandboxResetStatus extends ScheduledStatus {
 
   @JsonPropertyDescription(
       "Digest of what the last requested run did (database, schemas, kept tables and rows,"
-          + " strategy, seeds and their content, dryRun, runRequestId). Without a schedule, a new"
-          + " value runs the reset again; an edit of a setting only (lockTimeout, schedule fields,"
-          + " maintenanceWindowRef) does not.")
+          + " strategy, the seeds' scripts and their content, dryRun), the same whatever order the"
+          + " schemas, kept tables and rows and seed sources are written in. Without a schedule, a"
+          + " new value runs the reset again; an edit of a setting only (lockTimeout, schedule"
+          + " fields, maintenanceWindowRef) does not, nor does taking spec.runRequestId out.")
   public String observedRunDigest;
 
   /** The computed deletion plan. */

@@ -100,7 +100,10 @@ public final class CleanupScheduleReconciler
     }
     if (status.observedGeneration == null || status.observedSpecDigest != null) {
       CleanupScheduleSpec spec = pass.resource().getSpec();
-      CleanupStatuses.firstSeen(status, spec == null ? null : spec.runRequestId);
+      CleanupStatuses.firstSeen(
+          status,
+          annotation(pass.resource(), Pitstop.RUN_REQUESTED_AT),
+          spec == null ? null : spec.runRequestId);
     }
     CleanupRequests config = CleanupRequests.prepare(pass.resource());
     pass.metrics()

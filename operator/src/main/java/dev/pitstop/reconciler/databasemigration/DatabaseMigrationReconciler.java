@@ -161,6 +161,7 @@ public final class DatabaseMigrationReconciler
     ScratchServer scratch =
         gate.measures() ? new ScratchServer(planServer(pass, target), PLAN_CONNECT_TIMEOUT) : null;
     Severity threshold = MigrationRequests.threshold(resource.getSpec());
+    boolean validateOnly = Boolean.TRUE.equals(resource.getSpec().validateOnly);
     return new Launch<>(
         sink -> {
           MigrationEngine engine = new MigrationEngine(sessions);
@@ -183,6 +184,10 @@ public final class DatabaseMigrationReconciler
             return new Outcome(null, engine.migrate(request, listener(sink)), measured, null);
           }
           MigrationInfo info = measured != null ? measured.info() : engine.info(request);
+          if (!validateOnly && nothingToApply(info)) {
+            // Nothing for an approval to cover: settle as up to date instead of asking for one.
+            return new Outcome(null, engine.migrate(request, listener(sink)), measured, null);
+          }
           return new Outcome(info, null, measured, notMeasured);
         },
         () -> {
@@ -220,6 +225,14 @@ public final class DatabaseMigrationReconciler
           }
         },
         sessions);
+  }
+
+  /**
+   * Whether {@code migrate} would change nothing: the history exists (no baseline to write), no
+   * migration is pending and nothing stops or is repaired.
+   */
+  private static boolean nothingToApply(MigrationInfo info) {
+    return info.historyTableExists() && info.pending().isEmpty() && info.issues().isEmpty();
   }
 
   /** A job of an earlier request (the spec or sources changed meanwhile) is dropped unpublished. */
@@ -440,7 +453,7 @@ public final class DatabaseMigrationReconciler
   }
 
   /** One run request: the spec validated, the scripts gathered, and what identifies the run. */
-  record Run(RunKey key, MigrationRequest request) {
+  record Run(RunKey key, MigrationRequest request, String earlierRunDigest) {
     static Run of(
         DatabaseMigration resource, java.util.function.Function<String, Optional<ConfigMap>> maps)
         throws SpecException {
@@ -448,25 +461,34 @@ public final class DatabaseMigrationReconciler
       String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
           new RunKey(prepared.runDigest(), runRequest, prepared.sourceDigest()),
-          prepared.request());
+          prepared.request(),
+          prepared.earlierRunDigest());
     }
 
     /**
      * Whether what a run does changed, or a run was requested. A status an earlier operator version
-     * wrote has no run digest: its generation decides once, then the digest is recorded.
+     * wrote has no run digest: its generation decides once, then the digest is recorded; one that
+     * recorded the digest earlier versions took of the same spec has seen this one.
      */
     boolean isNewRequest(DatabaseMigrationStatus status, long generation) {
+      if (earlierRunDigest.equals(status.observedRunDigest)) {
+        status.observedRunDigest = key.runDigest();
+      }
       if (status.observedRunDigest == null
           && Objects.equals(status.observedGeneration, generation)
           && MigrationStatuses.isSettled(status.phase)) {
         status.observedRunDigest = key.runDigest();
       }
+      // A run request taken out (a GitOps cleanup of the annotation) is no new request.
       return !Objects.equals(status.observedRunDigest, key.runDigest())
-          || !Objects.equals(status.observedRunRequest, key.runRequest());
+          || (key.runRequest() != null
+              && !Objects.equals(status.observedRunRequest, key.runRequest()));
     }
 
+    /** Approved for this content (by its digest, or the one earlier versions showed for it). */
     boolean approved(DatabaseMigration resource) {
-      return MigrationRequests.approved(resource, key.runDigest());
+      return MigrationRequests.approved(resource, key.runDigest())
+          || MigrationRequests.approved(resource, earlierRunDigest);
     }
 
     Gate gate(DatabaseMigration resource) {

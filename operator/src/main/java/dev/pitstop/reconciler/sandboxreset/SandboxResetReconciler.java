@@ -118,6 +118,7 @@ public final class SandboxResetReconciler
     Instant now = pass.now();
     ResetTriggers.Resource trigger =
         trigger(pass, specs.schedule(), specs.startingDeadline(), specs.runDigest());
+    ResetTriggers.adoptDigest(status, specs.earlierRunDigest(), specs.runDigest());
     ResetTriggers.adopt(trigger, status);
     ResetTriggers.observeSchedule(trigger, status, now);
 

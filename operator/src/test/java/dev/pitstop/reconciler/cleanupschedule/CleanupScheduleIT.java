@@ -30,6 +30,7 @@ import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
+import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.SqlGate;
 import dev.pitstop.testing.TestClock;
 import io.fabric8.kubernetes.api.model.Event;
@@ -167,7 +168,7 @@ class CleanupScheduleIT {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().dryRun = true;
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "now"));
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
     assertThat(done.getStatus().lastRun.dryRun).isTrue();
@@ -301,7 +302,7 @@ class CleanupScheduleIT {
     cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Incomplete);
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
     kube.client().resource(webhookSecret("slack", webhookUrl())).create();
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Incomplete);
     assertThat(done.getStatus().phase).isEqualTo(CleanupPhase.Succeeded);
@@ -326,7 +327,7 @@ class CleanupScheduleIT {
     cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
     kube.client().resource(webhookSecret("slack", webhookUrl())).create();
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule done =
         await()
@@ -365,7 +366,7 @@ class CleanupScheduleIT {
     cls.getSpec().notify.results = null;
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
     kube.client().resource(webhookSecret("slack", webhookUrl())).create();
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
     await().atMost(Duration.ofSeconds(30)).until(() -> notifications.size() == 1);
@@ -421,7 +422,7 @@ class CleanupScheduleIT {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().database.secretRef.name = "late-db";
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule waiting =
         await()
@@ -448,7 +449,7 @@ class CleanupScheduleIT {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().notify = notifyOn(CleanupScheduleSpec.NotifyOn.Success);
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
     var delivered =
@@ -456,6 +457,31 @@ class CleanupScheduleIT {
     assertThat(delivered.status).isEqualTo("False");
     assertThat(delivered.message)
         .isEqualTo("spec.notify.webhookSecretRef: Secret 'slack' does not exist");
+  }
+
+  /**
+   * Git keeps the run request it last made; a resource created (or re-created, after a cluster
+   * rebuild or a prune) with it adopts it and deletes nothing outside its schedule. A new value
+   * then runs once.
+   */
+  @Test
+  void aScheduleCreatedWithARunRequestRunsNothingUntilANewOne() {
+    CleanupSchedule cls = learningPlatform();
+    cls.getMetadata()
+        .setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "2026-01-01T00:00:00Z"));
+    cls.getSpec().runRequestId = "release-41";
+    kube.client().resource(cls).create();
+    CleanupSchedule seen = awaitPhase("nightly", CleanupPhase.Scheduled);
+
+    assertThat(seen.getStatus().lastRun).as("nothing ran").isNull();
+    assertThat(seen.getStatus().observedRunRequest).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(3000);
+
+    RunRequests.request(kube.client(), seen, "2026-12-06T10:00:00Z");
+    CleanupSchedule done = awaitLastRun("nightly", r -> r.result == RunResult.Succeeded);
+    assertThat(done.getStatus().lastRun.trigger).isEqualTo("RunRequested");
+    assertThat(done.getStatus().history).hasSize(1);
+    assertThat(pg.rowCount("refresh_tokens")).isEqualTo(500);
   }
 
   @Test
@@ -716,7 +742,7 @@ class CleanupScheduleIT {
     CleanupSchedule cls = learningPlatform();
     cls.getSpec().maintenanceWindowRef = new LocalObjectRef("nightly-window");
     cls.getMetadata().setAnnotations(java.util.Map.of(Pitstop.RUN_REQUESTED_AT, "go"));
-    kube.client().resource(cls).create();
+    RunRequests.createThenRequest(kube.client(), cls);
 
     CleanupSchedule waiting = awaitPhase("nightly", CleanupPhase.WaitingForWindow);
     assertThat(waiting.getStatus().message).contains("MaintenanceWindow 'nightly-window'");

@@ -11,9 +11,11 @@ import dev.pitstop.api.v1alpha1.Approval;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseMigrationStatus.PlanFinding;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.InlineScript;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PlanSeverity;
+import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestRoles;
@@ -119,6 +121,76 @@ class DatabaseMigrationApprovalIT {
         .contains(Pitstop.APPROVE + "=sha256-of-earlier-scripts is for other content")
         .contains(waiting.getStatus().plan.digest);
     assertThat(pg.queryStrings(COLUMN_TYPE)).as("nothing applied").containsExactly("integer");
+  }
+
+  /**
+   * {@code approval: Always} asks only where there is something to approve: the same scripts listed
+   * in another order are the same run, and a change that leaves nothing to apply settles as up to
+   * date instead of waiting for approval of an empty plan.
+   */
+  @Test
+  void alwaysAsksNothingWhenThereIsNothingToApply() {
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), "pw")).create();
+    DatabaseMigration dbm = migration("app", "app-db", "unused");
+    dbm.getSpec().source.configMapRefs.clear();
+    dbm.getSpec().source.inline.add(new InlineScript("V1__a.sql", "CREATE TABLE a (id int);"));
+    dbm.getSpec().source.inline.add(new InlineScript("V2__b.sql", "CREATE TABLE b (id int);"));
+    dbm.getSpec().approval = Approval.Always;
+    dbm.getSpec().baselineOnMigrate = true;
+    dbm.getSpec().baselineVersion = "0";
+    kube.client().resource(dbm).create();
+    annotate(
+        Pitstop.APPROVE, awaitPhase(MigrationPhase.WaitingForApproval).getStatus().plan.digest);
+    DatabaseMigration applied = awaitPhase(MigrationPhase.Succeeded);
+    String digest = applied.getStatus().observedRunDigest;
+
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        d -> java.util.Collections.reverse(d.getSpec().source.inline));
+    DatabaseMigration reordered =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get(),
+                r ->
+                    java.util.Objects.equals(
+                        r.getStatus().observedGeneration, r.getMetadata().getGeneration()));
+    assertThat(reordered.getStatus().phase).isEqualTo(MigrationPhase.Succeeded);
+    assertThat(reordered.getStatus().observedRunDigest).as("the same run").isEqualTo(digest);
+
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        d -> d.getSpec().targetVersion = "2");
+    DatabaseMigration targeted =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get(),
+                r ->
+                    !digest.equals(r.getStatus().observedRunDigest)
+                        && r.getStatus().phase != MigrationPhase.Pending
+                        && r.getStatus().phase != MigrationPhase.Migrating);
+    assertThat(targeted.getStatus().phase)
+        .as("%s", targeted.getStatus().message)
+        .isEqualTo(MigrationPhase.Succeeded);
+    assertThat(targeted.getStatus().message).startsWith("database is up to date");
+    assertThat(kube.eventsFor(targeted))
+        .extracting(Event::getReason)
+        .doesNotContain("ApprovalOutdated");
+  }
+
+  private DatabaseMigration get() {
+    return kube.client()
+        .resources(DatabaseMigration.class)
+        .inNamespace(NAMESPACE)
+        .withName("app")
+        .get();
   }
 
   @Test

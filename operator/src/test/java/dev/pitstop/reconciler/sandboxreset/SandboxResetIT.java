@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +176,44 @@ class SandboxResetIT {
     assertThat(again.getStatus().observedRunRequest).isEqualTo("2026-11-22T10:00:00Z");
     assertThat(again.getStatus().lastRun.rowsDeleted).isEqualTo(1L);
     assertThat(pg.rowCount("users")).isZero();
+  }
+
+  /**
+   * Git takes a served run request out (the annotation, spec.runRequestId) and writes the same
+   * reset another way (a schema name in capitals): none of it runs the reset again.
+   */
+  @Test
+  void takingRunRequestsOutOrWritingTheSameResetAnotherWayRunsNothing() {
+    kube.client().resource(reset("sandbox")).create();
+    awaitPhase("sandbox", ResetPhase.Succeeded);
+    annotate("sandbox", Pitstop.RUN_REQUESTED_AT, "r1");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("sandbox").getStatus().history.size() == 2);
+    edit("sandbox", r -> r.getSpec().runRequestId = "ticket-1");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get("sandbox").getStatus().history.size() == 3);
+    pg.execute("INSERT INTO users (email) VALUES ('kept@school.test')");
+
+    edit(
+        "sandbox",
+        r -> {
+          r.getMetadata().getAnnotations().remove(Pitstop.RUN_REQUESTED_AT);
+          r.getSpec().runRequestId = null;
+          r.getSpec().schemas = List.of("PUBLIC");
+        });
+    long generation = get("sandbox").getMetadata().getGeneration();
+    SandboxReset seen =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get("sandbox"),
+                r -> Long.valueOf(generation).equals(r.getStatus().observedGeneration));
+
+    assertThat(seen.getStatus().history).as("no new run").hasSize(3);
+    assertThat(seen.getStatus().phase).isEqualTo(ResetPhase.Succeeded);
+    assertThat(pg.rowCount("users")).isEqualTo(1);
   }
 
   @Test

@@ -33,10 +33,13 @@ public final class CleanupStatuses {
 
   /**
    * The first time the operator sees the resource, or the first time since an operator that ran on
-   * spec changes left {@code observedSpecDigest}: the run request values it has are adopted, so
-   * they run nothing.
+   * spec changes left {@code observedSpecDigest}: the run request values it has (the annotation,
+   * {@code spec.runRequestId}) are adopted, so they run nothing — a resource created or re-created
+   * from Git with the annotation it was last run with does not run at once.
    */
-  public static void firstSeen(CleanupScheduleStatus status, String runRequestId) {
+  public static void firstSeen(
+      CleanupScheduleStatus status, String runRequest, String runRequestId) {
+    status.observedRunRequest = runRequest;
     status.observedRunRequestId = runRequestId;
     status.observedSpecDigest = null;
     if (status.phase == null) {

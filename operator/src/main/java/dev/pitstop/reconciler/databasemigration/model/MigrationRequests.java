@@ -32,8 +32,12 @@ import java.util.function.Function;
  * @param request what to hand to the engine
  * @param sourceDigest a digest of the scripts' names and contents
  * @param runDigest a digest of what a run does (see {@link #SETTINGS}): a new value runs again
+ * @param earlierRunDigest the digest earlier versions took of the same spec (with its source as
+ *     written, in its order): a status recording it has seen this run digest, so an upgrade runs
+ *     nothing and asks for no new approval
  */
-public record MigrationRequests(MigrationRequest request, String sourceDigest, String runDigest) {
+public record MigrationRequests(
+    MigrationRequest request, String sourceDigest, String runDigest, String earlierRunDigest) {
 
   /**
    * Spec fields that shape how or when migrations run, not which ones or where: changing them
@@ -49,6 +53,16 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
           "approvalSeverity",
           "planDatabase",
           "notify");
+
+  /**
+   * What the run digest leaves out of the spec: the settings, and the source, which counts only by
+   * its scripts (their names and contents are in the content digest, in name order), so listing the
+   * same scripts in another order, or moving one from a ConfigMap to an inline entry, is the same
+   * run.
+   */
+  private static final List<String> NOT_DIGESTED =
+      java.util.stream.Stream.concat(SETTINGS.stream(), java.util.stream.Stream.of("source"))
+          .toList();
 
   /**
    * Spec fields added after the first release, at their defaults: left out of the run digest then,
@@ -128,6 +142,7 @@ public record MigrationRequests(MigrationRequest request, String sourceDigest, S
       return new MigrationRequests(
           request,
           scripts.digest(),
+          RunDigest.of(spec, NOT_DIGESTED, LATER_DEFAULTS, scripts.digest()),
           RunDigest.of(spec, SETTINGS, LATER_DEFAULTS, scripts.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());

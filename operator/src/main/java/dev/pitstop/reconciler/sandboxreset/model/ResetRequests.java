@@ -16,6 +16,7 @@ import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetRequest;
 import dev.pitstop.reset.SeedScript;
 import dev.pitstop.reset.TriggerMode;
+import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.time.CronSchedule;
 import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -36,13 +38,16 @@ import java.util.function.Function;
  * @param seedDigest a digest of the seed scripts' names and contents
  * @param runDigest a digest of what a run does (see {@link #SETTINGS}): without a schedule, a new
  *     value runs the reset again
+ * @param earlierRunDigest the digest earlier versions took of the same spec (the spec as written,
+ *     in its order): a status recording it has seen this run digest, so an upgrade runs nothing
  */
 public record ResetRequests(
     ResetRequest request,
     CronSchedule schedule,
     Duration startingDeadline,
     String seedDigest,
-    String runDigest) {
+    String runDigest,
+    String earlierRunDigest) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -123,6 +128,7 @@ public record ResetRequests(
           schedule(spec),
           startingDeadline(spec),
           seeds.digest(),
+          RunDigest.of(normalised(spec), SETTINGS, seeds.digest()),
           RunDigest.of(digested(spec), SETTINGS, seeds.digest()));
     } catch (IllegalArgumentException e) {
       throw SpecException.invalid(e.getMessage());
@@ -145,6 +151,40 @@ public record ResetRequests(
       fields.remove("keepHistoryTables");
     }
     return fields;
+  }
+
+  /**
+   * The spec as its digest sees it, the same whatever way the same reset is written: the schemas
+   * folded as PostgreSQL folds them ({@code PUBLIC} is {@code public}) and, like the tables and
+   * rows to preserve, as a set (their order changes nothing a reset does); the seeds only by their
+   * scripts (in the content digest, in name order, whichever ConfigMap or inline entry holds them);
+   * {@code spec.runRequestId} not at all, as a request it is compared on its own (taking it out
+   * requests nothing).
+   */
+  static Map<String, Object> normalised(SandboxResetSpec spec) {
+    Map<String, Object> fields = digested(spec);
+    fields.remove("seed");
+    fields.remove("runRequestId");
+    if (spec.schemas != null) {
+      fields.put(
+          "schemas", new TreeSet<>(spec.schemas.stream().map(ResetRequests::folded).toList()));
+    }
+    if (spec.preserveTables != null) {
+      fields.put("preserveTables", new TreeSet<>(spec.preserveTables));
+    }
+    if (fields.get("preserveRows") instanceof List<?> rows) {
+      fields.put("preserveRows", new TreeSet<>(rows.stream().map(String::valueOf).toList()));
+    }
+    return fields;
+  }
+
+  /** A schema name as PostgreSQL reads it: unquoted folded to lower case, quoted as written. */
+  private static String folded(String schema) {
+    try {
+      return SqlIdentifiers.qualified(schema).name();
+    } catch (IllegalArgumentException e) {
+      return String.valueOf(schema); // refused when the request is built
+    }
   }
 
   /** The schedule, or {@code null} when the reset runs once per generation. */

@@ -113,7 +113,8 @@ public final class ResetTriggers {
           (status.observedRunDigest == null
                   ? !Objects.equals(status.observedGeneration, r.generation())
                   : !status.observedRunDigest.equals(r.runDigest()))
-              || !Objects.equals(status.observedRunRequest, r.runRequest());
+              || isNew(r.runRequest(), status.observedRunRequest)
+              || isNew(r.runRequestId(), status.observedRunRequestId);
       boolean due = fresh || !isSettled(status.phase);
       Ticket run =
           due
@@ -175,8 +176,27 @@ public final class ResetTriggers {
    */
   static boolean isManualRequest(Resource r, SandboxResetStatus status) {
     return status.observedGeneration != null
-        && (!Objects.equals(status.observedRunRequest, r.runRequest())
-            || !Objects.equals(status.observedRunRequestId, r.runRequestId()));
+        && (isNew(r.runRequest(), status.observedRunRequest)
+            || isNew(r.runRequestId(), status.observedRunRequestId));
+  }
+
+  /**
+   * Whether {@code value} of a run request (the annotation, {@code spec.runRequestId}) is a new
+   * one: set, and not the one last observed. Taking a value out (a GitOps cleanup of the
+   * annotation, say) requests nothing.
+   */
+  private static boolean isNew(String value, String observed) {
+    return value != null && !value.equals(observed);
+  }
+
+  /**
+   * A run digest an earlier version recorded for the same spec ({@code earlier}, the spec as
+   * written) is taken as this version's ({@code now}), so an upgrade runs nothing.
+   */
+  public static void adoptDigest(SandboxResetStatus status, String earlier, String now) {
+    if (status.observedRunDigest != null && status.observedRunDigest.equals(earlier)) {
+      status.observedRunDigest = now;
+    }
   }
 
   /**

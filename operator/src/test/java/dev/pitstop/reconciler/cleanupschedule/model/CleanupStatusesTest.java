@@ -38,7 +38,7 @@ class CleanupStatusesTest {
 
   @Test
   void newToScheduled() {
-    CleanupStatuses.firstSeen(status, "digest");
+    CleanupStatuses.firstSeen(status, null, "digest");
     CleanupStatuses.idle(status, NEXT, false, 1, T0);
     assertThat(status.phase).isEqualTo(CleanupPhase.Scheduled);
     assertThat(status.nextRunTime).isEqualTo("2026-03-02T02:00:00Z");

@@ -30,7 +30,7 @@ class CleanupTriggersTest {
   /** A status that has seen {@code runRequestId} as spec.runRequestId. */
   private static CleanupScheduleStatus seen(String runRequestId) {
     CleanupScheduleStatus status = new CleanupScheduleStatus();
-    CleanupStatuses.firstSeen(status, runRequestId);
+    CleanupStatuses.firstSeen(status, null, runRequestId);
     status.observedGeneration = 1L;
     return status;
   }
@@ -38,11 +38,20 @@ class CleanupTriggersTest {
   @Test
   void nothingRunsAtCreationAndTheNextFireTimeIsKnown() {
     CleanupScheduleStatus status = new CleanupScheduleStatus();
-    CleanupStatuses.firstSeen(status, "a");
+    CleanupStatuses.firstSeen(status, "2026-01-01T00:00:00Z", "a");
     CleanupTriggers due =
-        CleanupTriggers.decide(nightly(false, "a"), status, null, CREATED, CREATED);
-    assertThat(due.trigger()).as("the runRequestId a resource is created with").isNull();
+        CleanupTriggers.decide(
+            nightly(false, "a"), status, "2026-01-01T00:00:00Z", CREATED, CREATED);
+    assertThat(due.trigger())
+        .as("the runRequestId and run-requested-at a resource is created with")
+        .isNull();
     assertThat(due.next()).isEqualTo(Instant.parse("2026-03-02T02:00:00Z"));
+    assertThat(
+            CleanupTriggers.decide(
+                    nightly(false, "a"), status, "2026-12-06T10:00:00Z", CREATED, CREATED)
+                .trigger())
+        .as("a new value later")
+        .isEqualTo(CleanupTriggers.Trigger.RUN_REQUESTED);
   }
 
   @Test
@@ -121,7 +130,7 @@ class CleanupTriggersTest {
     CleanupScheduleStatus old = new CleanupScheduleStatus();
     old.observedGeneration = 4L;
     old.observedSpecDigest = "0f3a";
-    CleanupStatuses.firstSeen(old, "release-41");
+    CleanupStatuses.firstSeen(old, null, "release-41");
     assertThat(old.observedSpecDigest).isNull();
     Instant now = Instant.parse("2026-03-01T12:00:00Z");
     assertThat(

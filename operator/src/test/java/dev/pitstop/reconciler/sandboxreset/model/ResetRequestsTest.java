@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.LocalObjectRef;
 import dev.pitstop.api.v1alpha1.ResetAfterwards;
 import dev.pitstop.api.v1alpha1.ResetTriggerMode;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.ScriptSource;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reset.TriggerMode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.List;
 import java.util.Optional;
@@ -107,5 +111,66 @@ class ResetRequestsTest {
     assertThat(with.request().vacuumAnalyze()).isTrue();
     assertThat(with.request().refreshMaterializedViews()).isTrue();
     assertThat(with.runDigest()).isEqualTo(without.runDigest());
+  }
+
+  /**
+   * The same reset written another way is the same run: kept tables and schemas in another order, a
+   * schema name in capitals (PostgreSQL folds it), seed sources in another order, and
+   * spec.runRequestId (a request, compared on its own). What earlier versions digested (the spec as
+   * written) is kept beside it, so a status that recorded it runs nothing after an upgrade.
+   */
+  @Test
+  void theSameResetWrittenAnotherWayHasTheSameRunDigest() throws SpecException {
+    SandboxReset plain = resource(null);
+    plain.getSpec().schemas = List.of("public", "shop");
+    plain.getSpec().preserveTables = List.of("tasks", "audit_*");
+    plain.getSpec().seed = seeds("a", "b");
+    SandboxReset rewritten = resource(null);
+    rewritten.getSpec().schemas = List.of("SHOP", "public");
+    rewritten.getSpec().preserveTables = List.of("audit_*", "tasks");
+    rewritten.getSpec().seed = seeds("b", "a");
+    rewritten.getSpec().runRequestId = "ticket-1";
+    SandboxReset other = resource(null);
+    other.getSpec().schemas = List.of("public", "shop");
+    other.getSpec().preserveTables = List.of("tasks");
+    other.getSpec().seed = seeds("a", "b");
+
+    ResetRequests one = ResetRequests.prepare(plain, ResetRequestsTest::seedMap);
+    ResetRequests two = ResetRequests.prepare(rewritten, ResetRequestsTest::seedMap);
+    ResetRequests three = ResetRequests.prepare(other, ResetRequestsTest::seedMap);
+
+    assertThat(two.runDigest()).isEqualTo(one.runDigest());
+    assertThat(three.runDigest()).as("fewer kept tables").isNotEqualTo(one.runDigest());
+    assertThat(two.earlierRunDigest())
+        .as("earlier versions digested the spec as written")
+        .isNotEqualTo(one.earlierRunDigest());
+    assertThat(ResetRequests.prepare(resource(null), name -> Optional.empty()).runDigest())
+        .as("the seeds' scripts count")
+        .isNotEqualTo(
+            ResetRequests.prepare(withSeeds(resource(null)), ResetRequestsTest::seedMap)
+                .runDigest());
+  }
+
+  private static SandboxReset withSeeds(SandboxReset sbr) {
+    sbr.getSpec().seed = seeds("a");
+    return sbr;
+  }
+
+  private static ScriptSource seeds(String... configMaps) {
+    ScriptSource source = new ScriptSource();
+    for (String name : configMaps) {
+      source.configMapRefs.add(new LocalObjectRef(name));
+    }
+    return source;
+  }
+
+  private static Optional<ConfigMap> seedMap(String name) {
+    return Optional.of(
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .endMetadata()
+            .addToData(name + "_seed.sql", "INSERT INTO t VALUES ('" + name + "');")
+            .build());
   }
 }

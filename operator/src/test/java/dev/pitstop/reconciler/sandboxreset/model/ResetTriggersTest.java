@@ -81,6 +81,65 @@ class ResetTriggersTest {
     assertThat(again.run().runRequest()).isEqualTo("2026-11-22T10:00:00Z");
   }
 
+  /** Git drops the annotation or spec.runRequestId once it has served: that requests nothing. */
+  @Test
+  void takingARunRequestOutRequestsNothing() {
+    ResetTriggers.Resource requested =
+        new ResetTriggers.Resource(
+            1, "r1", "x1", null, false, Duration.ofHours(1), CREATED, false, "digest-1");
+    ResetStatuses.newRequest(status, ResetTriggers.decide(requested, status, FIRE).run());
+    status.phase = ResetPhase.Succeeded;
+
+    assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run())
+        .as("both taken out of a one-shot reset")
+        .isNull();
+    assertThat(
+            ResetTriggers.decide(
+                    new ResetTriggers.Resource(
+                        1,
+                        "r1",
+                        "x2",
+                        null,
+                        false,
+                        Duration.ofHours(1),
+                        CREATED,
+                        false,
+                        "digest-1"),
+                    status,
+                    FIRE)
+                .run())
+        .as("a new runRequestId still runs")
+        .isNotNull();
+
+    SandboxResetStatus scheduled = new SandboxResetStatus();
+    ResetTriggers.adopt(nightly("r1", "x1"), scheduled);
+    scheduled.observedGeneration = 3L;
+    Instant beforeTheFireTime = FIRE.minusSeconds(60);
+    assertThat(ResetTriggers.decide(nightly(null, "x1"), scheduled, beforeTheFireTime).run())
+        .as("the annotation taken out of a scheduled reset")
+        .isNull();
+    assertThat(ResetTriggers.decide(nightly("r1", null), scheduled, beforeTheFireTime).run())
+        .as("spec.runRequestId taken out of a scheduled reset")
+        .isNull();
+    assertThat(ResetTriggers.decide(nightly("r2", "x1"), scheduled, beforeTheFireTime).run())
+        .as("a new annotation value")
+        .isNotNull();
+  }
+
+  @Test
+  void aRunDigestAnEarlierVersionRecordedForTheSameSpecIsAdoptedWithoutARun() {
+    status.observedRunDigest = "earlier";
+    status.observedGeneration = 1L;
+    status.phase = ResetPhase.Succeeded;
+
+    ResetTriggers.adoptDigest(status, "earlier", "digest-1");
+
+    assertThat(status.observedRunDigest).isEqualTo("digest-1");
+    assertThat(ResetTriggers.decide(oneShot(1, null), status, FIRE).run()).isNull();
+    ResetTriggers.adoptDigest(status, "other", "digest-2");
+    assertThat(status.observedRunDigest).as("another spec's digest stays").isEqualTo("digest-1");
+  }
+
   @Test
   void oneShotInterruptedByARestartRunsAgain() {
     ResetStatuses.newRequest(status, ResetTriggers.decide(oneShot(1, null), status, FIRE).run());
