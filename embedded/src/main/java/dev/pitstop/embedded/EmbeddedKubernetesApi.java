@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * answers kubectl's discovery requests ({@link ApiDiscovery}), but applies no CRD defaults or
  * validation and rejects server-side-apply patches. Writes find the stored object by name through
  * an index ({@link IndexedCrudDispatcher}), so their cost does not grow with the number of objects
- * stored.
+ * stored, and record each object's {@code metadata.managedFields} by field manager ({@link
+ * ManagedFields}).
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
   /** The CRD files generated from the API classes, as packaged in the jar. */

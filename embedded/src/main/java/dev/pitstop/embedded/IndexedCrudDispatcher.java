@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +24,32 @@ import java.util.concurrent.atomic.LongAdder;
  * as fabric8 does. Every new key is checked against fabric8's map; if one is ever missing (a
  * fabric8 version that keys objects differently), the index is dropped and every lookup scans as
  * before. All callers of {@link #findResource} and {@link #processEvent} hold fabric8's write lock.
+ *
+ * <p>Each new state of an object (Events excepted) gets its {@code metadata.managedFields} there
+ * too, from the write being dispatched ({@link ManagedFields}).
  */
 final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   private final Map<Attribute, Set<AttributeSet>> byName = new ConcurrentHashMap<>();
   private volatile boolean indexed = true;
   private final LongAdder scans = new LongAdder();
+
+  /** The write being dispatched on this thread, for {@link ManagedFields}. */
+  private final ThreadLocal<RecordedRequest> writing = new ThreadLocal<>();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    RecordedRequest outer = writing.get();
+    writing.set(request);
+    try {
+      return super.dispatch(request);
+    } finally {
+      if (outer == null) {
+        writing.remove();
+      } else {
+        writing.set(outer);
+      }
+    }
+  }
 
   @Override
   public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
@@ -54,6 +77,11 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
       String newState) {
+    if (newState != null && !path.contains("/events")) {
+      newState =
+          ManagedFields.track(
+              writing.get(), oldAttributes == null ? null : map.get(oldAttributes), newState);
+    }
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     if (!indexed) {
       return;

@@ -42,6 +42,47 @@ class EmbeddedKubernetesApiTest {
   }
 
   @Test
+  void writesRecordTheFieldsEachManagerSetInManagedFields() {
+    client.resource(configMap("a", "x", "first")).create();
+    client
+        .configMaps()
+        .inNamespace("a")
+        .withName("x")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON_MERGE)
+                .withFieldManager("gitops")
+                .build(),
+            "{\"data\":{\"v\":\"second\"},\"metadata\":{\"labels\":{\"l\":\"1\"}}}");
+
+    ConfigMap read = client.configMaps().inNamespace("a").withName("x").get();
+    // The creator (no fieldManager: the User-Agent's program) keeps what it set; the patch's
+    // manager owns what the patch set.
+    assertThat(read.getMetadata().getManagedFields())
+        .extracting(e -> e.getManager() + "|" + e.getOperation() + "|" + e.getFieldsV1())
+        .containsExactlyInAnyOrder(
+            "fabric8-kubernetes-client|Update|FieldsV1(additionalProperties={f:metadata={f:name={},"
+                + " f:namespace={}}, f:data={f:k={}}})",
+            "gitops|Update|FieldsV1(additionalProperties={f:metadata={f:labels={f:l={}}},"
+                + " f:data={f:v={}}})");
+
+    // A field another manager changes moves to it; a field removed leaves every entry.
+    client
+        .configMaps()
+        .inNamespace("a")
+        .withName("x")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"data\":{\"v\":\"third\",\"k\":null},\"metadata\":{\"labels\":null}}");
+    read = client.configMaps().inNamespace("a").withName("x").get();
+    assertThat(read.getMetadata().getManagedFields())
+        .extracting(e -> e.getManager() + "|" + e.getFieldsV1())
+        .containsExactly(
+            "fabric8-kubernetes-client|FieldsV1(additionalProperties={f:metadata={f:name={},"
+                + " f:namespace={}}, f:data={f:v={}}})");
+  }
+
+  @Test
   void writesFindTheirObjectByNameNamespaceAndKind() {
     client.resource(configMap("a", "x", "in a")).create();
     client.resource(configMap("b", "x", "in b")).create();
