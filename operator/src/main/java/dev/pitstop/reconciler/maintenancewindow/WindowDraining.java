@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,6 +52,12 @@ final class WindowDraining {
 
   /** The window id whose ScaledDown Event was recorded, by window UID. */
   private final Map<String, String> reported = new ConcurrentHashMap<>();
+
+  /**
+   * The objects reported as changed back during the window, by window UID: its window id and the
+   * objects ({@code Kind/name}) reported for it.
+   */
+  private final Map<String, Map.Entry<String, Set<String>>> changedBack = new ConcurrentHashMap<>();
 
   WindowDraining(
       WindowDatabase database,
@@ -105,10 +112,11 @@ final class WindowDraining {
       if (recorded(pass, workloads.record(pass.status.drain, selection, pass.name()))) {
         pass.persist();
       }
-      int patched = workloads.apply(pass.status.drain, selection, pass.name());
-      if (patched > 0) {
-        events.normal(
-            pass.window, "ScaledDown", patched + " more object(s) suspended or scaled to 0");
+      WorkloadDrain.Applied applied = workloads.apply(pass.status.drain, selection, pass.name());
+      changedBack(pass, applied);
+      int more = applied.patched() - applied.reverted().size();
+      if (more > 0) {
+        events.normal(pass.window, "ScaledDown", more + " more object(s) suspended or scaled to 0");
       }
     } catch (KubernetesClientException e) {
       pass.lookAgainIn(Duration.ofSeconds(5));
@@ -230,7 +238,6 @@ final class WindowDraining {
   private boolean kubernetes(WindowPass pass) {
     renew(pass, Mode.WAITING_FOR_MAINTENANCE);
     DrainStatus drain = pass.status.drain;
-    int patched;
     WindowSources.Selection selection;
     try {
       selection = WindowSources.select(pass.context, pass.window);
@@ -253,7 +260,7 @@ final class WindowDraining {
       if (recorded(pass, workloads.record(drain, selection, pass.name()))) {
         pass.persist(); // originals are stored before anything is scaled or suspended
       }
-      patched = workloads.apply(drain, selection, pass.name());
+      changedBack(pass, workloads.apply(drain, selection, pass.name()));
     } catch (KubernetesClientException e) {
       pass.status.message =
           "could not scale or suspend: " + Sentences.clause(e.getMessage()) + "; retrying";
@@ -405,6 +412,57 @@ final class WindowDraining {
   /** Forgets a window (deleted). */
   void forget(BackgroundWork.Key key) {
     reported.remove(key.uid());
+    changedBack.remove(key.uid());
+  }
+
+  /**
+   * One {@value #CHANGED_DURING_WINDOW} Warning per object and window for objects this window had
+   * scaled to 0 or suspended that were found changed back (and were changed again): with the field
+   * manager that did it, since a GitOps tool syncing that field does so on every sync, each time
+   * undone at once, and nothing else would show it.
+   */
+  private void changedBack(WindowPass pass, WorkloadDrain.Applied applied) {
+    if (applied.reverted().isEmpty()) {
+      return;
+    }
+    String windowId = String.valueOf(pass.status.windowId);
+    Map.Entry<String, Set<String>> seen =
+        changedBack.compute(
+            pass.key.uid(),
+            (uid, old) ->
+                old != null && old.getKey().equals(windowId)
+                    ? old
+                    : Map.entry(windowId, ConcurrentHashMap.newKeySet()));
+    for (WorkloadDrain.Reverted r : applied.reverted()) {
+      if (seen.getValue().add(r.object())) {
+        events.warning(pass.window, CHANGED_DURING_WINDOW, changedBackMessage(r));
+      }
+    }
+  }
+
+  /** The reason of the Warning for an object changed back during the window. */
+  static final String CHANGED_DURING_WINDOW = "WorkloadChangedDuringWindow";
+
+  static String changedBackMessage(WorkloadDrain.Reverted r) {
+    boolean suspend = "spec.suspend".equals(r.field());
+    String by =
+        r.manager()
+            .map(m -> " by field manager \"" + m + "\"")
+            .orElse(" (metadata.managedFields name no field manager for it)");
+    return r.object()
+        + " had "
+        + r.field()
+        + " set back to "
+        + r.value()
+        + by
+        + " during the window; "
+        + (suspend ? "it was suspended again" : "it was scaled to 0 again")
+        + ". A GitOps tool that syncs "
+        + r.field()
+        + " does this on every sync while a window runs: exclude spec.replicas and spec.suspend"
+        + " of the workloads and CronJobs that windows drain from its sync (Argo CD:"
+        + " ignoreDifferences with the sync option RespectIgnoreDifferences=true; or leave"
+        + " replicas out of Git)";
   }
 
   /** Reports workloads re-created during the window; returns whether a record was added. */

@@ -6,6 +6,7 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.CronJobRecord;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.WorkloadRecord;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -29,6 +30,12 @@ import java.util.Set;
  */
 final class WorkloadDrain {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The field manager of every write to workloads and CronJobs: the API server records it in their
+   * {@code metadata.managedFields}, and names it in the conflict another manager's apply gets.
+   */
+  static final String FIELD_MANAGER = "pitstop";
 
   private final KubernetesClient client;
 
@@ -111,12 +118,14 @@ final class WorkloadDrain {
   /**
    * Suspends each recorded CronJob and scales each recorded workload to 0, writing the original and
    * this window's name as annotations in the same patch. Objects already in that state are not
-   * touched.
+   * touched. An object this window had already changed that is found scaled up or unsuspended again
+   * (by a GitOps sync, a person, an autoscaler) is changed again and reported as {@link Reverted}.
    *
-   * @return how many objects were patched
+   * @return what was patched
    */
-  int apply(DrainStatus drain, WindowSources.Selection selection, String window) {
+  Applied apply(DrainStatus drain, WindowSources.Selection selection, String window) {
     int patched = 0;
+    List<Reverted> reverted = new ArrayList<>();
     Map<String, HasMetadata> byKey = new HashMap<>();
     selection
         .workloads()
@@ -132,6 +141,14 @@ final class WorkloadDrain {
       if (object instanceof CronJob cronJob
           && !(Boolean.TRUE.equals(cronJob.getSpec().getSuspend())
               && Workloads.drainedBy(cronJob, window))) {
+        if (Workloads.drainedBy(cronJob, window)) {
+          reverted.add(
+              new Reverted(
+                  Workloads.key("CronJob", r.name),
+                  "spec.suspend",
+                  String.valueOf(cronJob.getSpec().getSuspend()),
+                  lastManager(cronJob, "suspend")));
+        }
         patch(
             cronJob,
             Map.of(
@@ -152,6 +169,14 @@ final class WorkloadDrain {
       HasMetadata workload = byKey.get(Workloads.key(r.kind, r.name));
       if (workload != null
           && !(Workloads.replicas(workload) == 0 && Workloads.drainedBy(workload, window))) {
+        if (Workloads.drainedBy(workload, window)) {
+          reverted.add(
+              new Reverted(
+                  Workloads.key(r.kind, r.name),
+                  "spec.replicas",
+                  String.valueOf(Workloads.replicas(workload)),
+                  lastManager(workload, "replicas")));
+        }
         patch(
             workload,
             Map.of(
@@ -168,7 +193,54 @@ final class WorkloadDrain {
         patched++;
       }
     }
-    return patched;
+    return new Applied(patched, reverted);
+  }
+
+  /**
+   * What {@link #apply} did.
+   *
+   * @param patched how many objects were patched, reverted ones included
+   * @param reverted objects this window had changed that were changed back during the window
+   */
+  record Applied(int patched, List<Reverted> reverted) {}
+
+  /**
+   * An object this window had scaled to 0 or suspended, found changed back during the window.
+   *
+   * @param object {@code Kind/name}
+   * @param field {@code spec.replicas} or {@code spec.suspend}
+   * @param value the field's value as found
+   * @param manager the field manager that last set the field, from the object's {@code
+   *     metadata.managedFields}; empty when they name none but Pitstop
+   */
+  record Reverted(String object, String field, String value, Optional<String> manager) {}
+
+  /**
+   * The field manager other than Pitstop's that owns {@code spec.<field>} of {@code object}, the
+   * most recent one if several do (an Update of the scale subresource and an apply, say).
+   */
+  static Optional<String> lastManager(HasMetadata object, String field) {
+    List<ManagedFieldsEntry> entries = object.getMetadata().getManagedFields();
+    if (entries == null) {
+      return Optional.empty();
+    }
+    String best = null;
+    String bestTime = "";
+    for (ManagedFieldsEntry e : entries) {
+      if (e.getManager() == null
+          || FIELD_MANAGER.equals(e.getManager())
+          || e.getFieldsV1() == null
+          || !(e.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec)
+          || !spec.containsKey("f:" + field)) {
+        continue;
+      }
+      String time = e.getTime() == null ? "" : e.getTime();
+      if (best == null || time.compareTo(bestTime) > 0) {
+        best = e.getManager();
+        bestTime = time;
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   /**
@@ -310,10 +382,9 @@ final class WorkloadDrain {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    client
-        .resource(object)
-        .inNamespace(object.getMetadata().getNamespace())
-        .patch(PatchContext.of(type), json);
+    PatchContext context =
+        new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build();
+    client.resource(object).inNamespace(object.getMetadata().getNamespace()).patch(context, json);
   }
 
   private static boolean ownedByOther(HasMetadata object, String window) {

@@ -36,6 +36,11 @@ import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestRoles;
 import dev.pitstop.testing.WebhookReceiver;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
 import java.time.Duration;
@@ -487,6 +492,82 @@ class MaintenanceWindowIT {
     assertThat(k8s.deployment("api")).isNull();
     assertThat(k8s.eventReasons(idle)).contains("WorkloadGone");
     assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void aWorkloadAGitOpsSyncScalesUpDuringTheWindowIsDrainedAgainAndItsManagerNamedOnce() {
+    createApplication();
+    k8s.setJobActive("import", 0);
+    MaintenanceWindow window = fullWindow("nightly");
+    window.getSpec().database = null;
+    window.getSpec().drain.tasks = null;
+    window.getSpec().drain.connections = null;
+    window.getSpec().modeTable = null;
+    kube.client().resource(window).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    // Pitstop's writes carry its own field manager, which a conflict would name.
+    assertThat(managersOf(k8s.deployment("api"), "replicas"))
+        .containsExactly(WorkloadDrain.FIELD_MANAGER);
+    assertThat(managersOf(k8s.cronJob("nightly"), "suspend"))
+        .containsExactly(WorkloadDrain.FIELD_MANAGER);
+    assertThat(k8s.deployment("api").getMetadata().getManagedFields())
+        .filteredOn(e -> "fabric8-kubernetes-client".equals(e.getManager()))
+        .noneMatch(e -> String.valueOf(e.getFieldsV1()).contains("f:replicas"));
+
+    // Two forced syncs of a GitOps tool whose Git holds replicas: 3.
+    for (int sync = 0; sync < 2; sync++) {
+      kube.client()
+          .apps()
+          .deployments()
+          .inNamespace(NAMESPACE)
+          .withName("api")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.JSON_MERGE)
+                  .withFieldManager("argocd")
+                  .build(),
+              "{\"spec\":{\"replicas\":3}}");
+      await().until(() -> replicas(k8s.deployment("api")) == 0);
+    }
+
+    await()
+        .until(
+            () ->
+                kube.eventsFor(active).stream()
+                    .anyMatch(e -> "WorkloadChangedDuringWindow".equals(e.getReason())));
+    Event changed =
+        kube.eventsFor(active).stream()
+            .filter(e -> "WorkloadChangedDuringWindow".equals(e.getReason()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(changed.getType()).isEqualTo("Warning");
+    assertThat(changed.getMessage())
+        .startsWith("Deployment/api had spec.replicas set back to 3 by field manager \"argocd\"")
+        .contains("scaled to 0 again")
+        .contains("ignoreDifferences")
+        .contains("RespectIgnoreDifferences=true");
+    assertThat(k8s.eventCount(active, "WorkloadChangedDuringWindow")).isEqualTo(1);
+    assertThat(managersOf(k8s.deployment("api"), "replicas"))
+        .containsExactly(WorkloadDrain.FIELD_MANAGER);
+    MaintenanceWindow still = k8s.window("nightly");
+    assertThat(still.getStatus().phase).isEqualTo(WindowPhase.Active);
+
+    k8s.editWindow("nightly", w -> w.getSpec().active = false);
+    k8s.awaitPhase("nightly", WindowPhase.Idle);
+    assertThat(replicas(k8s.deployment("api"))).isEqualTo(3);
+  }
+
+  /** The field managers that own {@code spec.<field>} of {@code object}. */
+  private static List<String> managersOf(HasMetadata object, String field) {
+    return object.getMetadata().getManagedFields().stream()
+        .filter(
+            e ->
+                e.getFieldsV1() != null
+                    && e.getFieldsV1().getAdditionalProperties().get("f:spec")
+                        instanceof Map<?, ?> spec
+                    && spec.containsKey("f:" + field))
+        .map(ManagedFieldsEntry::getManager)
+        .toList();
   }
 
   @Test
