@@ -220,6 +220,19 @@ public final class OperatorExtension
                                 .orElse(false)));
   }
 
+  /**
+   * Waits until no informer of the operator that watches {@code object}'s kind has it any more:
+   * from then on a reconcile that looks it up does not find it.
+   */
+  public void awaitGone(HasMetadata object) {
+    List<ManagedInformerEventSource<?, ?, ?>> informers = informersOf(object.getClass());
+    ResourceID id = ResourceID.fromResource(object);
+    Awaitility.await("the operator's informers to drop " + object.getKind() + " " + id)
+        .atMost(OBSERVED_WITHIN)
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> informers.stream().allMatch(informer -> informer.get(id).isEmpty()));
+  }
+
   /** Creates {@code object} and waits until the operator's informers have it. */
   public <T extends HasMetadata> T createObserved(T object) {
     T created = client().resource(object).create();

@@ -45,6 +45,14 @@ final class WindowDatabase {
   private final Map<String, Instant> renewed = new ConcurrentHashMap<>();
 
   /**
+   * The database each open window acted on, as this operator resolved it last (by window UID, with
+   * the window id): what its restore uses when the Secret is gone.
+   */
+  private final Map<String, Opened> lastOpened = new ConcurrentHashMap<>();
+
+  private record Opened(String windowId, DatabaseTargets.Target target) {}
+
+  /**
    * The lease of a window's holder in the mode table: renewed every {@link #RENEW_EVERY} while the
    * window holds the mode, so the mode is released this long after the operator stops renewing
    * (uninstalled, or down) even if the window is never restored.
@@ -113,8 +121,54 @@ final class WindowDatabase {
       throw new Repointed(repointed(pass, ref, opened, now));
     }
     events.warningOnChange(pass.window, REPOINTED, null);
+    lastOpened.put(pass.key.uid(), new Opened(pass.status.windowId, target));
     return new MaintenanceEngine(target.dataSource());
   }
+
+  /**
+   * The engine a restore uses: {@link #engine}, or, when the Secret of spec.database does not exist
+   * any more (deleted together with the window: an application deleted or pruned by a GitOps tool,
+   * its namespace deleted), the connection settings this operator last used for the database the
+   * window acted on, if they are for {@code status.database}. A window that changed its database
+   * keeps what it needs to undo that while this operator runs; after a restart without the Secret
+   * the restore waits for it ({@code SecretNotFound}).
+   */
+  MaintenanceEngine restoreEngine(WindowPass pass) throws SpecException, Repointed {
+    try {
+      return engine(pass);
+    } catch (SpecException e) {
+      Opened last = lastOpened.get(pass.key.uid());
+      DatabaseRecord recorded = pass.status.database;
+      if (!SECRET_NOT_FOUND.equals(e.reason())
+          || last == null
+          || recorded == null
+          || !Objects.equals(last.windowId(), pass.status.windowId)) {
+        throw e;
+      }
+      DatabaseRecord lastUsed = record(last.target());
+      if (!Objects.equals(recorded.server, lastUsed.server)
+          || !Objects.equals(recorded.name, lastUsed.name)) {
+        throw e; // never another database than the one the window acted on
+      }
+      events.warningOnChange(
+          pass.window,
+          SECRET_GONE,
+          Sentences.clause(e.getMessage().replaceFirst("^spec\\.database\\.secretRef: ", ""))
+              + " any more; restoring database \""
+              + recorded.name
+              + "\" on "
+              + recorded.server
+              + ", where this window put it into maintenance, with the connection settings this"
+              + " operator last read from that Secret");
+      return new MaintenanceEngine(targets.reopen(last.target()));
+    }
+  }
+
+  /** The reason a missing Secret is reported with. */
+  private static final String SECRET_NOT_FOUND = "SecretNotFound";
+
+  /** The reason of the Warning Event when a restore goes on without its Secret. */
+  static final String SECRET_GONE = "SecretGone";
 
   /** The reason of the condition and Warning Event when spec.database points elsewhere. */
   static final String REPOINTED = "SecretRepointed";
@@ -337,5 +391,6 @@ final class WindowDatabase {
     retries.remove(key.uid());
     refusedForGood.remove(key.uid());
     renewed.remove(key.uid());
+    lastOpened.remove(key.uid());
   }
 }

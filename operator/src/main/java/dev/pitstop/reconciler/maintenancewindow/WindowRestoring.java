@@ -82,7 +82,7 @@ final class WindowRestoring {
         if (jobs.restore(
             pass.key,
             status.windowId,
-            database.engine(pass),
+            database.restoreEngine(pass),
             WindowDatabase.modeTable(pass.window),
             limits,
             database.wake(pass))) {
@@ -92,6 +92,10 @@ final class WindowRestoring {
         }
       } catch (SpecException e) {
         status.message = "cannot restore the database side yet: " + e.getMessage();
+        if (pass.deleting && status.database != null) {
+          status.message += stuckDeleting(pass);
+          events.warningOnChange(pass.window, WindowDatabase.SECRET_GONE, status.message);
+        }
         pass.lookAgainIn(Duration.ofSeconds(30));
       } catch (WindowDatabase.Repointed e) {
         // Never restore (or change) another database than the one the window acted on; the
@@ -104,6 +108,27 @@ final class WindowRestoring {
       status.mode = MaintenanceMode.RUNNING;
       pass.restored = true;
     }
+  }
+
+  /**
+   * What a window being deleted whose database side cannot be restored (its Secret gone since
+   * before this operator started) waits for, and what to do instead.
+   */
+  private static String stuckDeleting(WindowPass pass) {
+    String holder = WindowDatabase.holder(pass.key);
+    return ". The MaintenanceWindow is being deleted: its finalizer stays until database \""
+        + pass.status.database.name
+        + "\" on "
+        + pass.status.database.server
+        + " is restored. Create the Secret again, or end maintenance there by hand (pitstop"
+        + " maintenance exit --holder "
+        + holder
+        + ", and set back the connection limits of the rows of pitstop_blocked_roles whose holder"
+        + " is "
+        + holder
+        + ") and then remove the finalizer (kubectl patch mw "
+        + pass.name()
+        + " --type=merge -p '{\"metadata\":{\"finalizers\":null}}')";
   }
 
   private boolean restored(WindowPass pass, WindowDatabaseJobs.Found job) {

@@ -54,6 +54,14 @@ public final class DatabaseTargets {
   }
 
   /**
+   * A pool for {@code target} as it was resolved before, with the connection settings it had then:
+   * for a caller that must finish work on that database after its Secret is gone.
+   */
+  public DataSource reopen(Target target) {
+    return registry.dataSource(target.key(), target.settings());
+  }
+
+  /**
    * Where the database name of {@code ref} is set, for a user to correct: {@code
    * spec.database.databaseName} when set, else the Secret's key that holds it ({@code dbname}, or
    * the path of {@code uri} / {@code jdbc-uri}).

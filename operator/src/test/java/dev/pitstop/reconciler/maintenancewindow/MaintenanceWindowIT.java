@@ -39,6 +39,7 @@ import dev.pitstop.testing.WebhookReceiver;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -938,6 +939,76 @@ class MaintenanceWindowIT {
     assertThat(other.tableExists("app_mode")).isFalse();
 
     pointSecretAt(pg.database());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
+    assertThat(mode()).isEqualTo("running");
+    assertThat(limit(app)).isEqualTo(5);
+  }
+
+  @Test
+  void aWindowDeletedTogetherWithItsSecretRestoresTheDatabaseItOpenedAndGoes() {
+    kube.client().resource(blockingWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(limit(app)).isZero();
+    assertThat(mode()).isEqualTo("maintenance");
+
+    // An application deleted (pruned, its namespace deleted) by a GitOps tool: the Secret goes
+    // with the window, here even before the window is seen deleted.
+    Secret secret = kube.client().secrets().inNamespace(NAMESPACE).withName("app-db").get();
+    kube.client().resource(secret).delete();
+    kube.awaitGone(secret);
+    kube.client().resource(active).delete();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
+    assertThat(mode()).isEqualTo("running");
+    assertThat(limit(app)).isEqualTo(5);
+    assertThat(blocks()).isEmpty();
+    assertThat(pg.queryStrings("SELECT holder FROM app_mode_holders")).isEmpty();
+    assertThat(kube.eventsFor(active))
+        .filteredOn(e -> "SecretGone".equals(e.getReason()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"))
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .startsWith("Secret 'app-db' does not exist")
+                    .contains("database \"" + pg.databaseName() + "\"")
+                    .doesNotContain(PASSWORD));
+    assertThat(k8s.eventReasons(active)).contains("Restored");
+  }
+
+  @Test
+  void aWindowWhoseSecretWentWhileTheOperatorWasDownKeepsItsFinalizerAndSaysWhatToDo() {
+    kube.client().resource(blockingWindow("nightly")).create();
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    // Without the connection settings the window opened with, nothing is restored anywhere.
+    kube.stopOperator();
+    kube.client().secrets().inNamespace(NAMESPACE).withName("app-db").delete();
+    kube.restartOperator();
+    kube.client().resource(active).delete();
+
+    await()
+        .until(
+            () ->
+                kube.eventsFor(active).stream()
+                    .anyMatch(
+                        e ->
+                            "SecretGone".equals(e.getReason())
+                                && e.getMessage().contains("finalizer stays")));
+    String message = k8s.window("nightly").getStatus().message;
+    assertThat(message)
+        .startsWith(
+            "cannot restore the database side yet: spec.database.secretRef: Secret 'app-db' does"
+                + " not exist. The MaintenanceWindow is being deleted")
+        .contains("database \"" + pg.databaseName() + "\"")
+        .contains("Create the Secret again")
+        .contains("pitstop maintenance exit --holder " + NAMESPACE + "/nightly")
+        .contains("kubectl patch mw nightly");
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(limit(app)).isZero();
+
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
 
     await().atMost(Duration.ofSeconds(60)).until(() -> k8s.window("nightly") == null);
     assertThat(mode()).isEqualTo("running");
