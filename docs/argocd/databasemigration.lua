@@ -1,6 +1,8 @@
 -- Argo CD health of a Pitstop DatabaseMigration (pitstop.dev/v1alpha1).
 -- Succeeded, or Planned for validateOnly: Healthy. Failed: Degraded.
 -- WaitingForApproval: Suspended until the pitstop.dev/approve annotation. Others: Progressing.
+-- A pitstop.dev/run-requested-at value the operator has not recorded yet in
+-- status.observedRunRequest: Progressing (a refused request leaves the phase Failed: Degraded).
 local hs = {status = "Progressing", message = "Waiting for the Pitstop operator"}
 local status = obj.status
 if status == nil or status.phase == nil then
@@ -9,6 +11,12 @@ end
 local generation = obj.metadata.generation
 if generation ~= nil and (status.observedGeneration == nil or status.observedGeneration < generation) then
   hs.message = "Waiting for the Pitstop operator to see generation " .. generation
+  return hs
+end
+local annotations = obj.metadata.annotations
+local requested = annotations ~= nil and annotations["pitstop.dev/run-requested-at"] or nil
+if requested ~= nil and requested ~= status.observedRunRequest and status.phase ~= "Failed" then
+  hs.message = "Waiting for the Pitstop operator to act on the run requested at " .. requested
   return hs
 end
 hs.message = status.message or status.phase

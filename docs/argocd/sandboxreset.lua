@@ -1,6 +1,8 @@
 -- Argo CD health of a Pitstop SandboxReset (pitstop.dev/v1alpha1).
 -- spec.suspend: Suspended. Succeeded, Scheduled, or Planned for dryRun: Healthy, unless the last
 -- scheduled run failed. Failed: Degraded. Others (a reset going on): Progressing.
+-- A pitstop.dev/run-requested-at value the operator has not recorded yet in
+-- status.observedRunRequest: Progressing (a refused request leaves the phase Failed: Degraded).
 local hs = {status = "Progressing", message = "Waiting for the Pitstop operator"}
 local status = obj.status
 if obj.spec ~= nil and obj.spec.suspend == true then
@@ -14,6 +16,12 @@ end
 local generation = obj.metadata.generation
 if generation ~= nil and (status.observedGeneration == nil or status.observedGeneration < generation) then
   hs.message = "Waiting for the Pitstop operator to see generation " .. generation
+  return hs
+end
+local annotations = obj.metadata.annotations
+local requested = annotations ~= nil and annotations["pitstop.dev/run-requested-at"] or nil
+if requested ~= nil and requested ~= status.observedRunRequest and status.phase ~= "Failed" then
+  hs.message = "Waiting for the Pitstop operator to act on the run requested at " .. requested
   return hs
 end
 hs.message = status.message or status.phase

@@ -111,6 +111,41 @@ class ArgoCdHealthChecksTest {
   }
 
   @Test
+  void aRunRequestTheOperatorHasNotRecordedYetIsProgressing() {
+    // An annotation does not bump metadata.generation: right after it, the status still shows the
+    // previous run, Healthy.
+    String requested =
+        "metadata: {annotations: {pitstop.dev/run-requested-at: '2026-01-02T03:04:05Z'}}\n"
+            + "status: {observedRunRequest: '2026-01-01T00:00:00Z'}\n";
+    String recorded =
+        "metadata: {annotations: {pitstop.dev/run-requested-at: '2026-01-02T03:04:05Z'}}\n"
+            + "status: {observedRunRequest: '2026-01-02T03:04:05Z'}\n";
+    Map<String, String> settled =
+        Map.of(
+            "databasemigration", "Succeeded",
+            "sandboxreset", "Succeeded",
+            "cleanupschedule", "Scheduled");
+    settled.forEach(
+        (kind, phase) -> {
+          ArgoCdHealthCheck.Health waiting = check(kind, resource(phase, 2, 2, requested));
+          assertThat(waiting.status())
+              .as(kind + " with a new run request")
+              .isEqualTo("Progressing");
+          assertThat(waiting.message()).contains("run requested at 2026-01-02T03:04:05Z");
+          assertThat(check(kind, resource(phase, 2, 2, recorded)).status())
+              .as(kind + " with the run request recorded")
+              .isEqualTo("Healthy");
+          // A request the operator refused leaves the phase Failed without recording it.
+          assertThat(check(kind, resource("Failed", 2, 2, requested)).status())
+              .as(kind + " Failed with a request not recorded")
+              .isEqualTo("Degraded");
+        });
+    // A MaintenanceWindow does not record the annotation it acts on: it is not gated on it.
+    assertThat(check("maintenancewindow", resource("Idle", 2, 2, requested)).status())
+        .isEqualTo("Healthy");
+  }
+
+  @Test
   void theMessageIsTheStatusSentence() {
     Map<String, Object> failed = resource("Failed", 1, 1, "");
     assertThat(check("databasemigration", failed).message()).isEqualTo("Failed: it broke");
