@@ -925,14 +925,7 @@ class MaintenanceWindowIT {
 
     kube.client().resource(active).delete();
 
-    await()
-        .until(
-            () ->
-                kube.eventsFor(active).stream()
-                    .anyMatch(
-                        e ->
-                            "SecretRepointed".equals(e.getReason())
-                                && e.getMessage().contains("finalizer stays")));
+    awaitEvent(active, "SecretRepointed", "finalizer stays");
     assertThat(k8s.window("nightly")).isNotNull();
     assertThat(k8s.eventReasons(active)).doesNotContain("Restored");
     assertThat(mode()).isEqualTo("maintenance");
@@ -988,14 +981,7 @@ class MaintenanceWindowIT {
     kube.restartOperator();
     kube.client().resource(active).delete();
 
-    await()
-        .until(
-            () ->
-                kube.eventsFor(active).stream()
-                    .anyMatch(
-                        e ->
-                            "SecretGone".equals(e.getReason())
-                                && e.getMessage().contains("finalizer stays")));
+    awaitEvent(active, "SecretGone", "finalizer stays");
     String message = k8s.window("nightly").getStatus().message;
     assertThat(message)
         .startsWith(
@@ -1063,5 +1049,16 @@ class MaintenanceWindowIT {
 
   private long limit(String role) {
     return pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", role);
+  }
+
+  /**
+   * Waits for an Event of {@code window} with {@code reason} whose message contains {@code text}.
+   */
+  private void awaitEvent(MaintenanceWindow window, String reason, String text) {
+    await(reason + " containing '" + text + "'")
+        .until(
+            () ->
+                kube.eventsFor(window).stream()
+                    .anyMatch(e -> reason.equals(e.getReason()) && e.getMessage().contains(text)));
   }
 }
