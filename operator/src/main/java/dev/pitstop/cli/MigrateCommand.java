@@ -11,6 +11,7 @@ import dev.pitstop.migration.impact.Finding;
 import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ImpactPlanner;
 import dev.pitstop.migration.impact.ScratchServer;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -182,22 +183,45 @@ public final class MigrateCommand implements Command {
     if (wouldStop(plan.info(), request, out, err)) {
       return FAILED;
     }
-    if (options.failOn() == null) {
-      return OK;
+    Optional<String> risk = failOn(plan, options.failOn());
+    risk.ifPresent(err::println);
+    return risk.isPresent() ? RISK : OK;
+  }
+
+  /**
+   * Why {@code --fail-on} stops a CI job on {@code plan}, as one line, or empty when it does not
+   * (or when there is no {@code --fail-on}): a finding at or above it not allowed in its file, or a
+   * plan made on another major version of PostgreSQL than the target's, from which a risk may be
+   * missing.
+   */
+  static Optional<String> failOn(ImpactPlan plan, Severity failOn) {
+    if (failOn == null) {
+      return Optional.empty();
     }
-    List<Finding> gating = plan.gating(options.failOn());
+    if (plan.untrusted().isPresent()) {
+      return Optional.of(
+          "pitstop "
+              + NAME
+              + ": --fail-on "
+              + failOn.label()
+              + ": the plan ran on another major version of PostgreSQL than the target, so a risk"
+              + " may be missing from it ("
+              + plan.untrusted().get()
+              + "); nothing was applied");
+    }
+    List<Finding> gating = plan.gating(failOn);
     if (gating.isEmpty()) {
-      return OK;
+      return Optional.empty();
     }
-    err.println(
+    return Optional.of(
         "pitstop "
             + NAME
             + ": "
             + MigrationErrorReport.count(gating.size(), "finding")
             + " at "
-            + options.failOn().label()
+            + failOn.label()
             + " or above (--fail-on "
-            + options.failOn().label()
+            + failOn.label()
             + ") not allowed by a '-- pitstop:allow' comment: "
             + gating.stream()
                 .limit(NAMED_FINDINGS)
@@ -207,7 +231,6 @@ public final class MigrateCommand implements Command {
                 ? " and " + (gating.size() - NAMED_FINDINGS) + " more (listed above)"
                 : "")
             + "; nothing was applied");
-    return RISK;
   }
 
   /**

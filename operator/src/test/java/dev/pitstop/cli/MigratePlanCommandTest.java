@@ -4,6 +4,9 @@ import static dev.pitstop.cli.CliRun.PASSWORD;
 import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pitstop.migration.impact.ImpactPlan;
+import dev.pitstop.migration.impact.ScriptImpact;
+import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.testing.DatabaseDump;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
@@ -290,5 +293,48 @@ class MigratePlanCommandTest {
     assertThat(run.err()).contains(expected).contains("nothing was changed");
     assertThat(run.err().lines()).as("one sentence: %s", run.err()).hasSize(1);
     assertThat(run.out()).as(run.all()).isEmpty();
+  }
+
+  /**
+   * {@code --fail-on} stops a CI job on a plan made on another major version of PostgreSQL than the
+   * target's, whatever its findings: a risk may be missing from it. Nothing to apply, nothing to
+   * stop on; the same version without findings passes.
+   */
+  @Test
+  void failOnStopsOnAPlanFromAnotherMajorVersion() {
+    var pending =
+        new dev.pitstop.migration.PendingMigration("2", "t", "V2__t.sql", 1, 1, true, false);
+    var info =
+        new dev.pitstop.migration.MigrationInfo(
+            "public.pitstop_schema_history", true, "1", List.of(), List.of(pending), List.of());
+    var script = new ScriptImpact("2", "V2__t.sql", true, List.of());
+    String other = "PostgreSQL 15 of the target: the copy is on PostgreSQL 16";
+
+    assertThat(
+            MigrateCommand.failOn(
+                new ImpactPlan(info, List.of(script), List.of(), "db", List.of(other), other),
+                Severity.ERROR))
+        .hasValueSatisfying(
+            line ->
+                assertThat(line)
+                    .startsWith("pitstop migrate: --fail-on error: the plan ran on another major")
+                    .contains(other)
+                    .endsWith("nothing was applied"));
+    assertThat(
+            MigrateCommand.failOn(
+                new ImpactPlan(info, List.of(script), List.of(), "db", List.of()), Severity.INFO))
+        .isEmpty();
+    assertThat(
+            MigrateCommand.failOn(
+                new ImpactPlan(info, List.of(), List.of(), "db", List.of(other), other),
+                Severity.INFO))
+        .as("nothing to apply")
+        .isEmpty();
+    assertThat(
+            MigrateCommand.failOn(
+                new ImpactPlan(info, List.of(script), List.of(), "db", List.of(other), other),
+                null))
+        .as("without --fail-on")
+        .isEmpty();
   }
 }

@@ -68,7 +68,10 @@ public final class ImpactPlanner {
       throws SQLException {
     List<String> notCopied = new ArrayList<>();
     // first: it is the likeliest cause of anything else the plan gets wrong
-    database.versionDifference(onCopy).ifPresent(notCopied::add);
+    String otherVersion = database.versionDifference(onCopy).orElse(null);
+    if (otherVersion != null) {
+      notCopied.add(otherVersion);
+    }
     notCopied.addAll(copy.notCopied());
     notCopied.addAll(SchemaCopy.copy(onTarget, onCopy));
     // As a session of migrate starts: with the database's and the role's settings.
@@ -77,6 +80,11 @@ public final class ImpactPlanner {
     ImpactProbe.Result measured =
         ImpactProbe.run(onCopy, sizes, work.scripts(), request, notCopied.size());
     return new ImpactPlan(
-        work.info(), measured.scripts(), measured.findings(), scratch.describe(), notCopied);
+        work.info(),
+        measured.scripts(),
+        measured.findings(),
+        scratch.describe(),
+        notCopied,
+        otherVersion);
   }
 }

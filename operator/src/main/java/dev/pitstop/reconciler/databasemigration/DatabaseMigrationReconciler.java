@@ -178,9 +178,7 @@ public final class DatabaseMigrationReconciler
             }
             notMeasured = e.getMessage();
           }
-          if (gate == Gate.PLAN_THEN_APPLY
-              && measured != null
-              && measured.gating(threshold).isEmpty()) {
+          if (gate == Gate.PLAN_THEN_APPLY && !MigrationPlans.risky(measured, threshold)) {
             return new Outcome(null, engine.migrate(request, listener(sink)), measured, null);
           }
           MigrationInfo info = measured != null ? measured.info() : engine.info(request);
@@ -265,9 +263,7 @@ public final class DatabaseMigrationReconciler
         boolean awaitingApproval =
             !Boolean.TRUE.equals(spec.validateOnly)
                 || (MigrationRequests.asksApproval(spec, run.approved(resource))
-                    && (!onRisk
-                        || outcome.measured() == null
-                        || !outcome.measured().gating(threshold).isEmpty()));
+                    && (!onRisk || MigrationPlans.risky(outcome.measured(), threshold)));
         MigrationStatuses.planned(
             status,
             outcome.plan(),

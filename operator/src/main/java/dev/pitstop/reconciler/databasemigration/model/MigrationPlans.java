@@ -84,6 +84,17 @@ public final class MigrationPlans {
    * @param threshold the severity that asks for approval with OnRisk
    * @param onRisk whether approval is OnRisk (findings at or above the threshold ask for it)
    */
+  /**
+   * Whether a plan of approval OnRisk asks for approval: it could not be measured, a finding at or
+   * above {@code threshold} is not allowed in its file, or it ran on another major version of
+   * PostgreSQL than the target (a risk may be missing from it).
+   */
+  public static boolean risky(ImpactPlan measured, Severity threshold) {
+    return measured == null
+        || !measured.gating(threshold).isEmpty()
+        || measured.untrusted().isPresent();
+  }
+
   public static String note(
       ImpactPlan measured, String notMeasured, Severity threshold, boolean onRisk) {
     if (measured == null) {
@@ -94,6 +105,11 @@ public final class MigrationPlans {
               + (onRisk ? "; with approval OnRisk an unknown risk needs approval" : "");
     }
     List<Finding> gating = measured.gating(threshold);
+    if (onRisk && gating.isEmpty() && measured.untrusted().isPresent()) {
+      return "plan measured on another major version of PostgreSQL than the target's, so a risk"
+          + " may be missing from it; with approval OnRisk an unknown risk needs approval: "
+          + strip(measured.untrusted().get());
+    }
     if (onRisk && !gating.isEmpty()) {
       Finding first = gating.get(0);
       return gating.size()

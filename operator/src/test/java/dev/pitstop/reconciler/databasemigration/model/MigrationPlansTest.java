@@ -11,6 +11,7 @@ import dev.pitstop.migration.PendingMigration;
 import dev.pitstop.migration.impact.Finding;
 import dev.pitstop.migration.impact.FindingCode;
 import dev.pitstop.migration.impact.ImpactPlan;
+import dev.pitstop.migration.impact.ScriptImpact;
 import dev.pitstop.migration.impact.Severity;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,5 +151,36 @@ class MigrationPlansTest {
     assertThat(MigrationPlans.of(info, List.of(), "d", null, null).measured)
         .as("a plan nobody asked to measure says nothing about it")
         .isNull();
+  }
+
+  /**
+   * OnRisk asks for approval of a plan measured on another major version of PostgreSQL than the
+   * target's even without findings: a risk may be missing from it, as from an unmeasured plan. With
+   * nothing to apply, there is nothing to ask about.
+   */
+  @Test
+  void aPlanFromAnotherMajorVersionIsAnUnknownRiskWhileThereIsSomethingToApply() {
+    PendingMigration pending =
+        new PendingMigration("2", "orders", "V2__orders.sql", 1, 1, true, false);
+    MigrationInfo info = new MigrationInfo("h", true, "1", List.of(), List.of(pending), List.of());
+    ScriptImpact script = new ScriptImpact("2", "V2__orders.sql", true, List.of());
+    String otherVersion = "PostgreSQL 15 of the target: the copy is on PostgreSQL 16";
+    ImpactPlan sameVersion =
+        new ImpactPlan(info, List.of(script), List.of(), "app@db:5432", List.of());
+    ImpactPlan other =
+        new ImpactPlan(
+            info, List.of(script), List.of(), "app@db:5432", List.of(otherVersion), otherVersion);
+    ImpactPlan nothingToApply =
+        new ImpactPlan(
+            info, List.of(), List.of(), "app@db:5432", List.of(otherVersion), otherVersion);
+
+    assertThat(MigrationPlans.risky(sameVersion, Severity.WARNING)).isFalse();
+    assertThat(MigrationPlans.risky(other, Severity.ERROR)).isTrue();
+    assertThat(MigrationPlans.risky(nothingToApply, Severity.INFO)).isFalse();
+    assertThat(MigrationPlans.risky(null, Severity.ERROR)).as("not measured").isTrue();
+    assertThat(MigrationPlans.note(other, null, Severity.WARNING, true))
+        .startsWith("plan measured on another major version of PostgreSQL than the target's")
+        .contains("an unknown risk needs approval")
+        .endsWith(otherVersion);
   }
 }
