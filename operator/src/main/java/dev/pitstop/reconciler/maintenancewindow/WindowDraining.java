@@ -11,6 +11,7 @@ import dev.pitstop.maintenance.MaintenanceException;
 import dev.pitstop.maintenance.Mode;
 import dev.pitstop.maintenance.Preflight;
 import dev.pitstop.maintenance.RoleLimit;
+import dev.pitstop.reconciler.ApiServerAnswer;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
@@ -263,7 +264,7 @@ final class WindowDraining {
       changedBack(pass, workloads.apply(drain, selection, pass.name()));
     } catch (KubernetesClientException e) {
       pass.status.message =
-          "could not scale or suspend: " + Sentences.clause(e.getMessage()) + "; retrying";
+          "could not scale or suspend: " + Sentences.clause(ApiServerAnswer.of(e)) + "; retrying";
       pass.lookAgainIn(Duration.ofSeconds(5));
       return false;
     }

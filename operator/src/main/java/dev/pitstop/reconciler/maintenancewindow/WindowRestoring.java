@@ -180,6 +180,7 @@ final class WindowRestoring {
     }
     if (!result.failed().isEmpty()) {
       pass.status.message = "could not restore " + String.join("; ", result.failed());
+      events.warningOnChange(pass.window, "RestoreRefused", pass.status.message + "; retrying");
       pass.lookAgainIn(Duration.ofSeconds(5));
     }
     pass.persist();

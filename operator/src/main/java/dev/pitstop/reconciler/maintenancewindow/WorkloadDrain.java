@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.CronJobRecord;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.DrainStatus;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus.WorkloadRecord;
+import dev.pitstop.reconciler.ApiServerAnswer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -316,7 +317,7 @@ final class WorkloadDrain {
           gone.add(e.getKey());
           done.add(e.getKey());
         } else {
-          failed.add(e.getKey() + ": " + ex.getMessage());
+          failed.add(e.getKey() + ": " + ApiServerAnswer.of(ex));
         }
       }
     }
