@@ -158,6 +158,19 @@ public final class BackgroundWork implements AutoCloseable {
       return true;
     }
 
+    /**
+     * Stops the job without a reason to report: its worker is interrupted and its statement running
+     * on the server cancelled, so the transaction rolls back (see {@link
+     * BackgroundWork#finishRunning}).
+     */
+    void abandon() {
+      Thread t = worker;
+      if (t != null) {
+        t.interrupt();
+      }
+      cancelStatements.run();
+    }
+
     /** Why the job was asked to stop, if it was. */
     public Optional<String> cancelReason() {
       return Optional.ofNullable(cancelled.get());
@@ -331,16 +344,24 @@ public final class BackgroundWork implements AutoCloseable {
   }
 
   /**
-   * Stops accepting work and waits up to {@code atMost} for running jobs to finish; jobs still
-   * running then are interrupted (the engines stop before their next migration, batch, table or
-   * seed) and given a few more seconds. Each job that ends wakes its reconciler as usual, so while
-   * the reconcilers still run, its result is published (see {@link #awaitTaken}).
+   * Stops accepting work and waits up to {@code atMost} for running jobs to finish. Each job that
+   * ends wakes its reconciler as usual, so while the reconcilers still run, its result is published
+   * (see {@link #awaitTaken}). Jobs still running then are abandoned, as a crash would leave them:
+   * forgotten unreported, their statements cancelled on the server (so their transaction rolls back
+   * now, not after this process is gone) and their workers interrupted, given a few more seconds;
+   * the next operator finds the run unfinished and runs it again.
    */
   public void finishRunning(Duration atMost) {
     closing = true;
     executor.shutdown();
     try {
       if (!executor.awaitTermination(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        jobs.forEach(
+            (key, job) -> {
+              if (!job.isDone() && jobs.remove(key, job)) {
+                job.abandon();
+              }
+            });
         executor.shutdownNow();
         executor.awaitTermination(5, TimeUnit.SECONDS);
       }

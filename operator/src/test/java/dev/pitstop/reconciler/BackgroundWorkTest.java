@@ -124,6 +124,37 @@ class BackgroundWorkTest {
     assertThat(taken.get(10, TimeUnit.SECONDS)).as("taken once forgotten").isTrue();
   }
 
+  /**
+   * A job still running when the grace is over is left as a crash would leave it: its statement is
+   * cancelled on the server, it is forgotten unreported (the next operator runs it again), and
+   * waiting for results does not wait for it.
+   */
+  @Test
+  void aJobStillRunningAfterTheGraceIsAbandonedWithItsStatementCancelled() throws Exception {
+    work = new BackgroundWork(1, 1, INTERVAL, Clock.systemUTC());
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicInteger statementCancels = new AtomicInteger();
+    BackgroundWork.Key key = new BackgroundWork.Key("Kind", "uid-1", new ResourceID("r", "ns"));
+    BackgroundWork.Job<Integer, String> job =
+        work.<Integer, String>start(
+                key,
+                "run-1",
+                sleeping(running, 60_000, "slept"),
+                () -> {},
+                statementCancels::incrementAndGet)
+            .orElseThrow();
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    work.finishRunning(Duration.ofMillis(200));
+
+    assertThat(statementCancels).as("its statement cancelled on the server").hasValue(1);
+    await().atMost(Duration.ofSeconds(10)).until(job::isDone);
+    assertThat(job.result()).isEqualTo("interrupted");
+    assertThat(job.cancelReason()).as("no reason to report").isEmpty();
+    assertThat(work.find(key)).as("forgotten unreported").isEmpty();
+    assertThat(work.awaitTaken(Duration.ofMillis(100))).isTrue();
+  }
+
   @Test
   void aBurstWakesAtOnceAndOnceMoreAtTheEndOfTheInterval() throws Exception {
     Consumer<Integer> progress = start(INTERVAL, this::fakeTimer);
