@@ -74,6 +74,7 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
         status,
         generation,
         MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT),
+        resource.getSpec().runRequestId,
         prepared.sourceDigest(),
         prepared.runDigest());
     if (spec.maintenanceWindowRef != null && spec.maintenanceWindowRef.name != null) {
@@ -85,7 +86,9 @@ public final class DatabaseMigrationLocalRunner implements LocalRunner<DatabaseM
                   + ") is not checked in local runs; running now");
     }
     boolean approved =
-        context.approve() || MigrationRequests.approved(resource, prepared.runDigest());
+        context.approve()
+            || MigrationRequests.approved(resource, prepared.runDigest())
+            || MigrationRequests.approved(resource, prepared.earlierRunDigest());
     Gate gate = MigrationRequests.gate(spec, approved);
     ScratchServer scratch = gate.measures() ? scratchServer(resource, context) : null;
     MigrationStatuses.started(

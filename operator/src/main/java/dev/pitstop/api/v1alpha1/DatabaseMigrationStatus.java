@@ -21,11 +21,15 @@ public class DatabaseMigrationStatus extends PitstopStatus {
   @JsonPropertyDescription(
       "Digest of what the last requested run does: the scripts and their content, the database,"
           + " historyTable, targetVersion, outOfOrder, onChecksumMismatch, skipDefaultCallbacks,"
-          + " the placeholder and baseline settings, validateOnly and runRequestId. A new value"
-          + " runs again; an edit of a setting only (lockTimeout, statementTimeout,"
-          + " requireApproval, approval, approvalSeverity, planDatabase, maintenanceWindowRef,"
-          + " notify) does not.")
+          + " the placeholder and baseline settings and validateOnly. A new value runs again; an"
+          + " edit of a setting only (lockTimeout, statementTimeout, requireApproval, approval,"
+          + " approvalSeverity, planDatabase, maintenanceWindowRef, notify) does not.")
   public String observedRunDigest;
+
+  @JsonPropertyDescription(
+      "The value of spec.runRequestId that was last acted on (a new value requests a run; taking"
+          + " it out requests nothing).")
+  public String observedRunRequestId;
 
   @JsonPropertyDescription("Highest applied version.")
   public String currentVersion;

@@ -110,6 +110,7 @@ public final class DatabaseMigrationReconciler
           status,
           pass.generation(),
           run.key().runRequest(),
+          run.key().runRequestId(),
           run.key().sourceDigest(),
           run.key().runDigest());
     } else {
@@ -456,7 +457,11 @@ public final class DatabaseMigrationReconciler
       MigrationRequests prepared = MigrationRequests.prepare(resource, maps);
       String runRequest = MigrationRequests.annotation(resource, Pitstop.RUN_REQUESTED_AT);
       return new Run(
-          new RunKey(prepared.runDigest(), runRequest, prepared.sourceDigest()),
+          new RunKey(
+              prepared.runDigest(),
+              runRequest,
+              resource.getSpec().runRequestId,
+              prepared.sourceDigest()),
           prepared.request(),
           prepared.earlierRunDigest());
     }
@@ -468,17 +473,22 @@ public final class DatabaseMigrationReconciler
      */
     boolean isNewRequest(DatabaseMigrationStatus status, long generation) {
       if (earlierRunDigest.equals(status.observedRunDigest)) {
+        // the earlier digest held spec.runRequestId: the one in the spec now was served
         status.observedRunDigest = key.runDigest();
+        status.observedRunRequestId = key.runRequestId();
       }
       if (status.observedRunDigest == null
           && Objects.equals(status.observedGeneration, generation)
           && MigrationStatuses.isSettled(status.phase)) {
         status.observedRunDigest = key.runDigest();
+        status.observedRunRequestId = key.runRequestId();
       }
-      // A run request taken out (a GitOps cleanup of the annotation) is no new request.
+      // A run request taken out (a GitOps cleanup of a served one) is no new request.
       return !Objects.equals(status.observedRunDigest, key.runDigest())
           || (key.runRequest() != null
-              && !Objects.equals(status.observedRunRequest, key.runRequest()));
+              && !Objects.equals(status.observedRunRequest, key.runRequest()))
+          || (key.runRequestId() != null
+              && !Objects.equals(status.observedRunRequestId, key.runRequestId()));
     }
 
     /** Approved for this content (by its digest, or the one earlier versions showed for it). */
@@ -493,9 +503,13 @@ public final class DatabaseMigrationReconciler
   }
 
   /** Identifies a run: what it does, the run request annotation, and the sources' digest. */
-  record RunKey(String runDigest, String runRequest, String sourceDigest) {
+  record RunKey(String runDigest, String runRequest, String runRequestId, String sourceDigest) {
     String value() {
-      return runDigest + "/" + (runRequest == null ? "" : runRequest);
+      return runDigest
+          + "/"
+          + (runRequest == null ? "" : runRequest)
+          + "/"
+          + (runRequestId == null ? "" : runRequestId);
     }
   }
 }

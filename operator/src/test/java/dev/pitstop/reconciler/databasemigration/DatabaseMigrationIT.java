@@ -52,6 +52,60 @@ class DatabaseMigrationIT {
     kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
   }
 
+  /**
+   * Git takes a served spec.runRequestId out, or puts it back: nothing runs (an afterMigrate
+   * callback counts the runs). A new value runs once.
+   */
+  @Test
+  void takingRunRequestIdOutOrPuttingItBackRunsNothing() {
+    pg.execute("CREATE SCHEMA audit; CREATE TABLE audit.runs (at timestamptz DEFAULT now())");
+    kube.client()
+        .resource(
+            configMap(
+                "migrations",
+                Map.of(
+                    "V1__t.sql", "CREATE TABLE t (id int);",
+                    "afterMigrate.sql", "INSERT INTO audit.runs DEFAULT VALUES;")))
+        .create();
+    DatabaseMigration dbm = migration("app", "app-db", "migrations");
+    dbm.getSpec().runRequestId = "deploy-41";
+    kube.client().resource(dbm).create();
+    awaitPhase("app", MigrationPhase.Succeeded);
+    assertThat(pg.queryLong("SELECT count(*) FROM audit.runs")).isEqualTo(1);
+
+    for (String value : new String[] {null, "deploy-41"}) {
+      Conflicts.edit(
+          kube.client(),
+          DatabaseMigration.class,
+          NAMESPACE,
+          "app",
+          r -> r.getSpec().runRequestId = value);
+      long generation = get("app").getMetadata().getGeneration();
+      DatabaseMigration seen =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> get("app"),
+                  r -> Long.valueOf(generation).equals(r.getStatus().observedGeneration));
+      assertThat(seen.getStatus().phase).isEqualTo(MigrationPhase.Succeeded);
+      assertThat(pg.queryLong("SELECT count(*) FROM audit.runs"))
+          .as("runRequestId %s runs nothing", value)
+          .isEqualTo(1);
+    }
+
+    Conflicts.edit(
+        kube.client(),
+        DatabaseMigration.class,
+        NAMESPACE,
+        "app",
+        r -> r.getSpec().runRequestId = "deploy-42");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> pg.queryLong("SELECT count(*) FROM audit.runs") == 2);
+    assertThat(awaitPhase("app", MigrationPhase.Succeeded).getStatus().observedRunRequestId)
+        .isEqualTo("deploy-42");
+  }
+
   @Test
   void appliesMigrationsFromConfigMapAndInlineAndReportsSucceeded() {
     kube.client()

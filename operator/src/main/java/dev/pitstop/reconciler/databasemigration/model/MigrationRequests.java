@@ -55,13 +55,14 @@ public record MigrationRequests(
           "notify");
 
   /**
-   * What the run digest leaves out of the spec: the settings, and the source, which counts only by
-   * its scripts (their names and contents are in the content digest, in name order), so listing the
+   * What the run digest leaves out of the spec: the settings; the source, which counts only by its
+   * scripts (their names and contents are in the content digest, in name order), so listing the
    * same scripts in another order, or moving one from a ConfigMap to an inline entry, is the same
-   * run.
+   * run; and {@code runRequestId}, a request compared on its own (taking it out requests nothing).
    */
   private static final List<String> NOT_DIGESTED =
-      java.util.stream.Stream.concat(SETTINGS.stream(), java.util.stream.Stream.of("source"))
+      java.util.stream.Stream.concat(
+              SETTINGS.stream(), java.util.stream.Stream.of("source", "runRequestId"))
           .toList();
 
   /**

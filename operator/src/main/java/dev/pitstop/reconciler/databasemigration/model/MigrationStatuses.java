@@ -42,18 +42,26 @@ public final class MigrationStatuses {
   /**
    * A new run was requested: back to Pending, remembering what the run is for.
    *
-   * @param runRequest the {@code pitstop.dev/run-requested-at} value, {@code null} if none
+   * @param runRequest the {@code pitstop.dev/run-requested-at} value, {@code null} if none (the
+   *     value served last stays observed, so putting it back requests nothing)
+   * @param runRequestId {@code spec.runRequestId}, {@code null} if none (likewise)
    * @param sourceDigest the digest of the scripts the run uses
    */
   public static void newRequest(
       DatabaseMigrationStatus status,
       long generation,
       String runRequest,
+      String runRequestId,
       String sourceDigest,
       String runDigest) {
     status.phase = MigrationPhase.Pending;
     status.observedGeneration = generation;
-    status.observedRunRequest = runRequest;
+    if (runRequest != null) {
+      status.observedRunRequest = runRequest;
+    }
+    if (runRequestId != null) {
+      status.observedRunRequestId = runRequestId;
+    }
     status.observedSourceDigest = sourceDigest;
     status.observedRunDigest = runDigest;
     status.plan = null;

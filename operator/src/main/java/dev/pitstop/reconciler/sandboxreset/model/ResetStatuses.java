@@ -43,12 +43,24 @@ public final class ResetStatuses {
 
   private ResetStatuses() {}
 
+  /**
+   * The run requests {@code ticket} serves are observed; one taken out (null) leaves the value
+   * served last observed, so putting it back (a Git revert) requests nothing.
+   */
+  private static void observeRequests(SandboxResetStatus status, ResetTriggers.Ticket ticket) {
+    if (ticket.runRequest() != null) {
+      status.observedRunRequest = ticket.runRequest();
+    }
+    if (ticket.runRequestId() != null) {
+      status.observedRunRequestId = ticket.runRequestId();
+    }
+  }
+
   /** A resource without a schedule saw a new generation or run request. */
   public static void newRequest(SandboxResetStatus status, ResetTriggers.Ticket ticket) {
     status.phase = ResetPhase.Pending;
     status.observedGeneration = ticket.generation();
-    status.observedRunRequest = ticket.runRequest();
-    status.observedRunRequestId = ticket.runRequestId();
+    observeRequests(status, ticket);
     status.observedRunDigest = ticket.runDigest();
     status.progress = null;
     status.failure = null;
@@ -345,8 +357,7 @@ public final class ResetStatuses {
     if (ticket.fireTime() != null) {
       status.lastScheduleTime = later(status.lastScheduleTime, ticket.fireTime());
     }
-    status.observedRunRequest = ticket.runRequest();
-    status.observedRunRequestId = ticket.runRequestId();
+    observeRequests(status, ticket);
   }
 
   public static void retrying(
