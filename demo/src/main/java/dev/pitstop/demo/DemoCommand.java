@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -155,11 +157,9 @@ public final class DemoCommand implements Command {
             .resources(MaintenanceWindow.class)
             .inNamespace(window.getMetadata().getNamespace())
             .withName(window.getMetadata().getName())
-            .edit(
-                w -> {
-                  w.getSpec().active = false;
-                  return w;
-                });
+            // A merge patch, as kubectl patch sends: no resourceVersion, so the operator's status
+            // writes meanwhile do not make it conflict.
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"active\":false}}");
         out.printf(
             "MaintenanceWindow %s is done: set active: false, so it restores what it drained%n",
             window.getMetadata().getName());
