@@ -508,8 +508,7 @@ public final class DatabaseMigrationReconciler
       return runDigest
           + "/"
           + (runRequest == null ? "" : runRequest)
-          + "/"
-          + (runRequestId == null ? "" : runRequestId);
+          + (runRequestId == null ? "" : "/" + runRequestId);
     }
   }
 }
