@@ -485,10 +485,8 @@ public final class DatabaseMigrationReconciler
       }
       // A run request taken out (a GitOps cleanup of a served one) is no new request.
       return !Objects.equals(status.observedRunDigest, key.runDigest())
-          || (key.runRequest() != null
-              && !Objects.equals(status.observedRunRequest, key.runRequest()))
-          || (key.runRequestId() != null
-              && !Objects.equals(status.observedRunRequestId, key.runRequestId()));
+          || RunStatuses.isNewRequest(key.runRequest(), status.observedRunRequest)
+          || RunStatuses.isNewRequest(key.runRequestId(), status.observedRunRequestId);
     }
 
     /** Approved for this content (by its digest, or the one earlier versions showed for it). */

@@ -20,6 +20,15 @@ public final class RunStatuses {
 
   private RunStatuses() {}
 
+  /**
+   * Whether {@code value} of a run request (the run-requested-at annotation, {@code
+   * spec.runRequestId}) is a new one: set, and not the one last observed. Taking a value out (a
+   * GitOps cleanup of a served request) requests nothing.
+   */
+  public static boolean isNewRequest(String value, String observed) {
+    return value != null && !value.equals(observed);
+  }
+
   /** NotificationDelivered: whether {@code delivery} reached the webhook, and if not why. */
   public static void notificationDelivered(
       PitstopStatus status, Delivery delivery, long generation, Instant now) {

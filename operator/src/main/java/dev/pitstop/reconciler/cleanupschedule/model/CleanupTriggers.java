@@ -1,10 +1,10 @@
 package dev.pitstop.reconciler.cleanupschedule.model;
 
 import dev.pitstop.api.v1alpha1.CleanupScheduleStatus;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.ScheduleStart;
 import dev.pitstop.time.CronSchedule;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * What is due for a CleanupSchedule at a moment, decided from its spec and status alone (no clock
@@ -73,11 +73,10 @@ public record CleanupTriggers(
   /** The explicit request not yet served: the annotation first, then spec.runRequestId. */
   private static Trigger request(
       CleanupRequests config, CleanupScheduleStatus status, String runRequest) {
-    if (runRequest != null && !Objects.equals(runRequest, status.observedRunRequest)) {
+    if (RunStatuses.isNewRequest(runRequest, status.observedRunRequest)) {
       return Trigger.RUN_REQUESTED;
     }
-    if (config.runRequestId() != null
-        && !Objects.equals(config.runRequestId(), status.observedRunRequestId)) {
+    if (RunStatuses.isNewRequest(config.runRequestId(), status.observedRunRequestId)) {
       return Trigger.RUN_REQUEST_ID;
     }
     return null;

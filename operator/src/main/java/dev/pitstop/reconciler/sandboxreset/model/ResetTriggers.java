@@ -2,6 +2,7 @@ package dev.pitstop.reconciler.sandboxreset.model;
 
 import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.reconciler.model.RunStatuses;
 import dev.pitstop.reconciler.model.ScheduleStart;
 import dev.pitstop.time.CronSchedule;
 import java.time.Duration;
@@ -113,8 +114,8 @@ public final class ResetTriggers {
           (status.observedRunDigest == null
                   ? !Objects.equals(status.observedGeneration, r.generation())
                   : !status.observedRunDigest.equals(r.runDigest()))
-              || isNew(r.runRequest(), status.observedRunRequest)
-              || isNew(r.runRequestId(), status.observedRunRequestId);
+              || RunStatuses.isNewRequest(r.runRequest(), status.observedRunRequest)
+              || RunStatuses.isNewRequest(r.runRequestId(), status.observedRunRequestId);
       boolean due = fresh || !isSettled(status.phase);
       Ticket run =
           due
@@ -176,17 +177,8 @@ public final class ResetTriggers {
    */
   static boolean isManualRequest(Resource r, SandboxResetStatus status) {
     return status.observedGeneration != null
-        && (isNew(r.runRequest(), status.observedRunRequest)
-            || isNew(r.runRequestId(), status.observedRunRequestId));
-  }
-
-  /**
-   * Whether {@code value} of a run request (the annotation, {@code spec.runRequestId}) is a new
-   * one: set, and not the one last observed. Taking a value out (a GitOps cleanup of the
-   * annotation, say) requests nothing.
-   */
-  private static boolean isNew(String value, String observed) {
-    return value != null && !value.equals(observed);
+        && (RunStatuses.isNewRequest(r.runRequest(), status.observedRunRequest)
+            || RunStatuses.isNewRequest(r.runRequestId(), status.observedRunRequestId));
   }
 
   /**
