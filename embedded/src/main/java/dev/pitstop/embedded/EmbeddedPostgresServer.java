@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -293,12 +294,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
       }
     }
+    moveIntoPlace(temp, target);
+    return target;
+  }
+
+  /**
+   * Renames a freshly extracted directory to its final name, unless another JVM extracting the same
+   * archive got there first: then its copy is used and this one deleted. Linux refuses the rename
+   * onto a non-empty directory with ENOTEMPTY, which Java reports as a plain {@link
+   * FileSystemException}, not as {@link FileAlreadyExistsException}.
+   */
+  static void moveIntoPlace(Path temp, Path target) throws IOException {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+    } catch (FileSystemException e) {
+      if (!Files.isDirectory(target)) {
+        throw e;
+      }
       deleteRecursively(temp); // another JVM won the race
     }
-    return target;
   }
 
   /** Stops servers and deletes data directories whose JVM is gone (e.g. killed by a timeout). */
