@@ -182,7 +182,7 @@ public final class SandboxResetReconciler
                     "Resetting database "
                         + target.settings().databaseName()
                         + " ("
-                        + describe(run)
+                        + run.cause()
                         + ", strategy "
                         + specs.request().strategy().name().toLowerCase(Locale.ROOT)
                         + ")");
@@ -406,18 +406,6 @@ public final class SandboxResetReconciler
       public void onProgress(ResetProgress progress) {
         sink.accept(new Progress(progress));
       }
-    };
-  }
-
-  private static String describe(Ticket run) {
-    return switch (run.trigger()) {
-      case REQUEST ->
-          run.runRequest() == null
-              ? "generation " + run.generation()
-              : "run request " + run.runRequest();
-      case MANUAL ->
-          "run request " + (run.runRequest() == null ? run.runRequestId() : run.runRequest());
-      case SCHEDULE -> "scheduled for " + ResetStatuses.time(run.fireTime());
     };
   }
 }

@@ -58,7 +58,8 @@ public final class ResetTriggers {
       String runRequestId,
       Instant fireTime,
       boolean dryRun,
-      String runDigest) {
+      String runDigest,
+      String cause) {
 
     /** Identifies the run for the operator's background work. */
     public String key() {
@@ -126,7 +127,8 @@ public final class ResetTriggers {
                   r.runRequestId(),
                   null,
                   r.dryRun(),
-                  r.runDigest())
+                  r.runDigest(),
+                  requestCause(r, status, fresh))
               : null;
       return new Decision(run, fresh, null, null);
     }
@@ -143,12 +145,40 @@ public final class ResetTriggers {
               manual ? r.runRequestId() : status.observedRunRequestId,
               due.runNow(),
               r.dryRun(),
-              r.runDigest()),
+              r.runDigest(),
+              manual
+                  ? "run request " + newRequest(r, status)
+                  : "scheduled for " + ResetStatuses.time(due.runNow())),
           false,
           due.missed(),
           next);
     }
     return new Decision(null, false, due.missed(), next);
+  }
+
+  /**
+   * What a one-shot run is for, in words: the new run request when one came, else the generation
+   * whose spec changed what a run does. A run that is still due from an earlier pass (it waited for
+   * a window) names the request it was started for, or the generation when there was none.
+   */
+  private static String requestCause(Resource r, SandboxResetStatus status, boolean fresh) {
+    String request = fresh ? newRequest(r, status) : firstNonNull(r.runRequest(), r.runRequestId());
+    return request == null ? "generation " + r.generation() : "run request " + request;
+  }
+
+  /** The run request value that is new against status: the annotation's or spec.runRequestId. */
+  private static String newRequest(Resource r, SandboxResetStatus status) {
+    if (RunStatuses.isNewRequest(r.runRequest(), status.observedRunRequest)) {
+      return r.runRequest();
+    }
+    if (RunStatuses.isNewRequest(r.runRequestId(), status.observedRunRequestId)) {
+      return r.runRequestId();
+    }
+    return null;
+  }
+
+  private static String firstNonNull(String a, String b) {
+    return a != null ? a : b;
   }
 
   /** A fire time that came while {@code running} was going, to record as Skipped; null if none. */

@@ -242,6 +242,39 @@ class ResetTriggersTest {
   }
 
   @Test
+  void aRunNamesWhatRequestedIt() {
+    ResetStatuses.newRequest(
+        status, ResetTriggers.decide(oneShot(1, "2026-11-22T10:00:00Z"), status, FIRE).run());
+    status.phase = ResetPhase.Succeeded;
+
+    assertThat(
+            ResetTriggers.decide(oneShot(2, "2026-11-22T10:00:00Z", "digest-2"), status, FIRE)
+                .run()
+                .cause())
+        .as("a spec change while the served annotation stays is not that request's run")
+        .isEqualTo("generation 2");
+    assertThat(ResetTriggers.decide(oneShot(1, "2026-11-23T10:00:00Z"), status, FIRE).run().cause())
+        .isEqualTo("run request 2026-11-23T10:00:00Z");
+
+    SandboxResetStatus scheduled = new SandboxResetStatus();
+    ResetTriggers.adopt(nightly("2026-11-20T10:00:00Z", "a"), scheduled);
+    scheduled.observedGeneration = 3L;
+    assertThat(
+            ResetTriggers.decide(
+                    nightly("2026-11-20T10:00:00Z", "b"), scheduled, FIRE.plusSeconds(1))
+                .run()
+                .cause())
+        .as("a new runRequestId beside an old annotation")
+        .isEqualTo("run request b");
+    assertThat(
+            ResetTriggers.decide(
+                    nightly("2026-11-20T10:00:00Z", "a"), scheduled, FIRE.plusSeconds(1))
+                .run()
+                .cause())
+        .isEqualTo("scheduled for 2026-11-22T03:00:00Z");
+  }
+
+  @Test
   void fireTimesBeforeCreationNeverCount() {
     ResetTriggers.Resource createdAfterFire =
         new ResetTriggers.Resource(
