@@ -55,6 +55,9 @@ final class WindowActive {
       if (end != null) {
         pass.lookAgainAt(end);
       }
+      if (pass.repointed != null) {
+        return true; // the message says where spec.database points now and what to do
+      }
       status.message =
           "drained: mode maintenance"
               + (end == null ? "" : " until " + status.windowEnd)
@@ -72,11 +75,14 @@ final class WindowActive {
     Instant settled = end.plus(SETTLE);
     if (!pass.holders.isEmpty()) {
       draining.renew(pass, Mode.MAINTENANCE);
+      pass.lookAgainIn(Duration.ofSeconds(15));
+      if (pass.repointed != null) {
+        return true;
+      }
       status.message =
           "window closed; waiting for "
               + String.join(", ", pass.holders)
               + " to finish before restoring";
-      pass.lookAgainIn(Duration.ofSeconds(15));
       return true;
     }
     // The settle time only matters if something could have passed the gate at the last moment.

@@ -235,6 +235,13 @@ final class WindowDatabase {
     pass.lookAgainIn(Duration.ofSeconds(30));
   }
 
+  /** Whether status reports that spec.database points elsewhere ({@value #REPOINTED}). */
+  boolean reportsRepointed(WindowPass pass) {
+    return Conditions.find(pass.status, dev.pitstop.api.v1alpha1.Condition.DATABASE_REACHABLE)
+        .map(c -> REPOINTED.equals(c.reason))
+        .orElse(false);
+  }
+
   /** The window's holder name in the mode table: its namespace/name. */
   static String holder(BackgroundWork.Key key) {
     return key.resource().getNamespace().map(ns -> ns + "/").orElse("") + key.resource().getName();

@@ -216,23 +216,42 @@ final class WindowDraining {
     if (pass.plan == null || !pass.plan.usesDatabase() || table == null) {
       return;
     }
+    // Checked on every pass, not only when a renewal is due: a Secret re-pointed while the window
+    // is open is reported as soon as its change wakes the window.
+    boolean wasRepointed = database.reportsRepointed(pass);
+    MaintenanceEngine engine;
+    try {
+      engine = database.engine(pass);
+    } catch (SpecException e) {
+      return; // Without its Secret the window cannot renew; the restore reports it.
+    } catch (WindowDatabase.Repointed e) {
+      database.repointed(pass, e);
+      return;
+    }
     Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
     if (found.isPresent()) {
       if (found.get().kind() != WindowDatabaseJobs.Kind.RENEW || !found.get().job().isDone()) {
         return;
       }
       jobs.forget(pass.key);
+      if (wasRepointed && renewed(found.get())) {
+        database.reached(pass); // pointed back, and the window's own database answered
+        return;
+      }
     }
-    if (!database.renewDue(pass)) {
+    // Pointed back: renewing now shows at once that the window's own database answers again.
+    if (!database.renewDue(pass) && !wasRepointed) {
       return;
     }
+    jobs.renew(pass.key, pass.status.windowId, engine, table, state, database.wake(pass));
+  }
+
+  private static boolean renewed(WindowDatabaseJobs.Found renewal) {
     try {
-      jobs.renew(
-          pass.key, pass.status.windowId, database.engine(pass), table, state, database.wake(pass));
-    } catch (SpecException e) {
-      // Without its Secret the window cannot renew; the restore reports it.
-    } catch (WindowDatabase.Repointed e) {
-      database.repointed(pass, e);
+      renewal.job().result();
+      return true;
+    } catch (Exception e) {
+      return false;
     }
   }
 

@@ -873,10 +873,10 @@ class MaintenanceWindowIT {
         k8s.awaitWindow(
             "nightly",
             w ->
-                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
-                    .map(c -> "SecretRepointed".equals(c.reason))
-                    .orElse(false));
-    assertThat(stuck.getStatus().phase).isEqualTo(WindowPhase.Restoring);
+                w.getStatus().phase == WindowPhase.Restoring
+                    && Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                        .map(c -> "SecretRepointed".equals(c.reason))
+                        .orElse(false));
     String message =
         Conditions.find(stuck.getStatus(), Condition.DATABASE_REACHABLE).orElseThrow().message;
     assertThat(message)
@@ -914,6 +914,50 @@ class MaintenanceWindowIT {
     assertThat(idle.getStatus().database).isNull();
     assertThat(k8s.eventCount(idle, "Restored")).isEqualTo(1);
     assertThat(other.tableExists("app_mode")).isFalse();
+  }
+
+  @Test
+  void aSecretRepointedWhileTheWindowStaysOpenIsReportedAtOnceNotAtTheNextRenewal() {
+    TestDatabase other = pg.createDatabase();
+    kube.client().resource(blockingWindow("nightly")).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    pointSecretAt(other);
+
+    MaintenanceWindow repointed =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                    .map(c -> "SecretRepointed".equals(c.reason))
+                    .orElse(false));
+    assertThat(repointed.getStatus().phase).isEqualTo(WindowPhase.Active);
+    String message =
+        Conditions.find(repointed.getStatus(), Condition.DATABASE_REACHABLE).orElseThrow().message;
+    assertThat(message).startsWith("Secret 'app-db' now points to database \"" + other.name());
+    kube.reconcileAll();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message.equals(k8s.window("nightly").getStatus().message));
+    awaitEvent(repointed, "SecretRepointed", "now points to database");
+    assertThat(other.tableExists("app_mode")).isFalse();
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(limit(app)).isZero();
+
+    pointSecretAt(pg.database());
+
+    MaintenanceWindow back =
+        k8s.awaitWindow(
+            "nightly",
+            w ->
+                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                    .map(c -> "True".equals(c.status))
+                    .orElse(false));
+    assertThat(back.getStatus().phase).isEqualTo(WindowPhase.Active);
+    assertThat(back.getStatus().message).startsWith("drained: mode maintenance");
+    assertThat(mode()).isEqualTo("maintenance");
+    assertThat(limit(app)).isZero();
   }
 
   @Test
