@@ -17,7 +17,9 @@ import dev.pitstop.database.PoolOptions;
 import dev.pitstop.embedded.EmbeddedKubernetesApi;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.SecondLane;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -28,12 +30,12 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The load target: 1,000 resources (250 of each kind) across 50 databases on one operator process,
@@ -52,11 +54,15 @@ import org.junit.jupiter.api.io.TempDir;
  *       -f dir/} does, to a running operator; timed from the first apply.
  * </ul>
  *
+ * <p>The two scenarios run beside the other integration tests, one in the lane of the end-to-end
+ * classes and one in the lane of the fault tests ({@link SecondLane}, {@link ThirdLane}), which
+ * mostly wait; so they no longer add their time to the lane of the in-process classes.
+ *
  * <p>The operator, PostgreSQL and the embedded API server share the machine's cores, so the times
  * include their competition for CPU; the report says how busy the machine was (see
  * docs/reliability.md, "Load"). {@code -Dload.jfr=FILE} records a flight recording of the operator.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Execution(ExecutionMode.CONCURRENT)
 class LoadIT {
   private static final Duration STEADY_STATE_TARGET = Duration.ofSeconds(60);
   private static final long RSS_TARGET_BYTES = 512L * 1024 * 1024;
@@ -97,7 +103,7 @@ class LoadIT {
   }
 
   @Test
-  @Order(1)
+  @ResourceLock(ThirdLane.LOCK)
   void coldStartReachesSteadyStateWithinTheTargets() throws Exception {
     String loadBefore = OperatorProcess.loadAverage();
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
@@ -135,7 +141,7 @@ class LoadIT {
   }
 
   @Test
-  @Order(2)
+  @ResourceLock(SecondLane.LOCK)
   void applyWhileRunningReachesSteadyStateWithinTheTargets() throws Exception {
     String loadBefore = OperatorProcess.loadAverage();
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
