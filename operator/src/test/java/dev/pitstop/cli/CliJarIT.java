@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.ThirdLane;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The shaded jar as users run it: {@code java -jar operator/target/pitstop.jar ...} in a separate
  * JVM, with the real exit code and output. Skipped when the jar has not been built.
  */
+@ThirdLane
 class CliJarIT {
   private static final Path JAR = Path.of("target", "pitstop.jar");
 

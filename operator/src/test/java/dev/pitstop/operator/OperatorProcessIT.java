@@ -11,6 +11,7 @@ import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.embedded.EmbeddedKubernetesApi;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.ProjectFiles;
+import dev.pitstop.testing.SecondLane;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code java -jar pitstop.jar operator} as a process: reconciles, and stops cleanly on SIGTERM.
  */
+@SecondLane
 class OperatorProcessIT {
   private static final String LEASE = "pitstop-operator";
 

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * An integration test class that runs beside the others in a third lane, one class at a time: the
  * fault tests, which mostly wait (on killed and restarted operators, on statements that sleep on
- * the server, on a stopped server) and each use an API server and databases of their own. The first
- * lane runs the other in-process classes one after the other, the second the end-to-end classes
- * ({@link SecondLane}); the three lanes take about as long.
+ * the server, on a stopped server) and each use an API server and databases of their own; and, to
+ * even out the lanes, other classes that mostly wait on processes (the CLI jar's test, one scenario
+ * of the load test). The first lane runs the other in-process classes one after the other, the
+ * second the end-to-end classes ({@link SecondLane}); the three lanes take about as long.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
