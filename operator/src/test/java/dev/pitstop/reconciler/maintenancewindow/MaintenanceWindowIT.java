@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -605,12 +606,7 @@ class MaintenanceWindowIT {
     kube.client().resource(window).create();
 
     MaintenanceWindow refused =
-        k8s.awaitWindow(
-            "nightly",
-            w ->
-                Conditions.find(w.getStatus(), Condition.READY)
-                    .map(c -> "StartRefused".equals(c.reason))
-                    .orElse(false));
+        awaitCondition("nightly", Condition.READY, c -> "StartRefused".equals(c.reason));
     assertThat(refused.getStatus().phase).isEqualTo(WindowPhase.Draining);
     assertThat(refused.getStatus().drain.step).isEqualTo("announce");
     assertThat(refused.getStatus().message)
@@ -925,12 +921,8 @@ class MaintenanceWindowIT {
     pointSecretAt(other);
 
     MaintenanceWindow repointed =
-        k8s.awaitWindow(
-            "nightly",
-            w ->
-                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
-                    .map(c -> "SecretRepointed".equals(c.reason))
-                    .orElse(false));
+        awaitCondition(
+            "nightly", Condition.DATABASE_REACHABLE, c -> "SecretRepointed".equals(c.reason));
     assertThat(repointed.getStatus().phase).isEqualTo(WindowPhase.Active);
     String message =
         Conditions.find(repointed.getStatus(), Condition.DATABASE_REACHABLE).orElseThrow().message;
@@ -948,12 +940,7 @@ class MaintenanceWindowIT {
     pointSecretAt(pg.database());
 
     MaintenanceWindow back =
-        k8s.awaitWindow(
-            "nightly",
-            w ->
-                Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
-                    .map(c -> "True".equals(c.status))
-                    .orElse(false));
+        awaitCondition("nightly", Condition.DATABASE_REACHABLE, c -> "True".equals(c.status));
     assertThat(back.getStatus().phase).isEqualTo(WindowPhase.Active);
     assertThat(back.getStatus().message).startsWith("drained: mode maintenance");
     assertThat(mode()).isEqualTo("maintenance");
@@ -1098,6 +1085,12 @@ class MaintenanceWindowIT {
   /**
    * Waits for an Event of {@code window} with {@code reason} whose message contains {@code text}.
    */
+  /** Waits until the window's condition {@code type} passes {@code test}. */
+  private MaintenanceWindow awaitCondition(String name, String type, Predicate<Condition> test) {
+    return k8s.awaitWindow(
+        name, w -> Conditions.find(w.getStatus(), type).map(test::test).orElse(false));
+  }
+
   private void awaitEvent(MaintenanceWindow window, String reason, String text) {
     await(reason + " containing '" + text + "'")
         .until(
