@@ -28,7 +28,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * A window's database: the engine on its pooled connection (from {@code spec.database}), the
@@ -137,18 +139,10 @@ final class WindowDatabase {
     try {
       return engine(pass);
     } catch (SpecException e) {
-      Opened last = lastOpened.get(pass.key.uid());
       DatabaseRecord recorded = pass.status.database;
-      if (!SECRET_NOT_FOUND.equals(e.reason())
-          || last == null
-          || recorded == null
-          || !Objects.equals(last.windowId(), pass.status.windowId)) {
+      Optional<DataSource> opened = openedDatabase(pass);
+      if (!SECRET_NOT_FOUND.equals(e.reason()) || opened.isEmpty()) {
         throw e;
-      }
-      DatabaseRecord lastUsed = record(last.target());
-      if (!Objects.equals(recorded.server, lastUsed.server)
-          || !Objects.equals(recorded.name, lastUsed.name)) {
-        throw e; // never another database than the one the window acted on
       }
       events.warningOnChange(
           pass.window,
@@ -160,8 +154,39 @@ final class WindowDatabase {
               + recorded.server
               + ", where this window put it into maintenance, with the connection settings this"
               + " operator last read from that Secret");
-      return new MaintenanceEngine(targets.reopen(last.target()));
+      return new MaintenanceEngine(opened.get());
     }
+  }
+
+  /**
+   * The database the open window acted on ({@code status.database}), with the connection settings
+   * this operator last used there; empty when this operator has not used them for this window (e.g.
+   * after a restart). Never another database than the one the window acted on.
+   */
+  private Optional<DataSource> openedDatabase(WindowPass pass) {
+    Opened last = lastOpened.get(pass.key.uid());
+    DatabaseRecord recorded = pass.status.database;
+    if (last == null
+        || recorded == null
+        || !Objects.equals(last.windowId(), pass.status.windowId)) {
+      return Optional.empty();
+    }
+    DatabaseRecord lastUsed = record(last.target());
+    if (!Objects.equals(recorded.server, lastUsed.server)
+        || !Objects.equals(recorded.name, lastUsed.name)) {
+      return Optional.empty();
+    }
+    return Optional.of(targets.reopen(last.target()));
+  }
+
+  /**
+   * The engine that keeps the window's holder lease on the database it put into maintenance while
+   * spec.database points elsewhere, so maintenance there does not end by itself (the lease runs out
+   * after {@link #LEASE}) while the roles stay blocked: the settings this operator last used there.
+   * Empty after an operator restart; the lease then runs out as documented.
+   */
+  Optional<MaintenanceEngine> leaseEngine(WindowPass pass) {
+    return openedDatabase(pass).map(MaintenanceEngine::new);
   }
 
   /** The reason a missing Secret is reported with. */

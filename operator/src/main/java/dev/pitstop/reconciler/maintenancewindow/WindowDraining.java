@@ -219,6 +219,7 @@ final class WindowDraining {
     // Checked on every pass, not only when a renewal is due: a Secret re-pointed while the window
     // is open is reported as soon as its change wakes the window.
     boolean wasRepointed = database.reportsRepointed(pass);
+    boolean pointedBack = wasRepointed;
     MaintenanceEngine engine;
     try {
       engine = database.engine(pass);
@@ -226,7 +227,13 @@ final class WindowDraining {
       return; // Without its Secret the window cannot renew; the restore reports it.
     } catch (WindowDatabase.Repointed e) {
       database.repointed(pass, e);
-      return;
+      // The lease on the database the window put into maintenance is still renewed there.
+      Optional<MaintenanceEngine> opened = database.leaseEngine(pass);
+      if (opened.isEmpty()) {
+        return;
+      }
+      engine = opened.get();
+      pointedBack = false;
     }
     Optional<WindowDatabaseJobs.Found> found = jobs.find(pass.key);
     if (found.isPresent()) {
@@ -234,13 +241,13 @@ final class WindowDraining {
         return;
       }
       jobs.forget(pass.key);
-      if (wasRepointed && renewed(found.get())) {
+      if (pointedBack && renewed(found.get())) {
         database.reached(pass); // pointed back, and the window's own database answered
         return;
       }
     }
     // Pointed back: renewing now shows at once that the window's own database answers again.
-    if (!database.renewDue(pass) && !wasRepointed) {
+    if (!database.renewDue(pass) && !pointedBack) {
       return;
     }
     jobs.renew(pass.key, pass.status.windowId, engine, table, state, database.wake(pass));

@@ -15,12 +15,15 @@ import static dev.pitstop.reconciler.maintenancewindow.WindowTestSupport.replica
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.WindowPhase;
+import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestClock;
+import dev.pitstop.testing.TestDatabase;
 import dev.pitstop.testing.TestRoles;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -118,5 +121,43 @@ class MaintenanceWindowScheduleIT {
     assertThat(pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app))
         .isEqualTo(5);
     assertThat(pg.queryStrings("SELECT mode FROM app_mode").get(0)).isEqualTo("running");
+  }
+
+  @Test
+  void aWindowWhoseSecretPointsElsewhereKeepsItsLeaseOnTheDatabaseItPutIntoMaintenance() {
+    TestDatabase other = pg.createDatabase();
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().modeTable = "app_mode";
+    window.getSpec().drain.connections = connections(app, "1s", false, true);
+    kube.client().resource(window).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    kube.client()
+        .resource(secret("app-db", other.jdbcUrl(), pg.user(), "pw-Mw7!never-shown"))
+        .update();
+    k8s.awaitWindow(
+        "nightly",
+        w ->
+            Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                .map(c -> "SecretRepointed".equals(c.reason))
+                .orElse(false));
+    // A lease about to run out: without a renewal, maintenance would end by itself while the
+    // role stays blocked.
+    pg.execute("UPDATE app_mode_holders SET expires_at = now() + interval '20 seconds'");
+
+    clock.advance(WindowDatabase.RENEW_EVERY.plusSeconds(1));
+    kube.reconcileAll();
+
+    await()
+        .until(
+            () ->
+                pg.queryLong(
+                    "SELECT count(*) FROM app_mode_holders"
+                        + " WHERE expires_at > now() + interval '2 minutes'"),
+            n -> n == 1);
+    assertThat(pg.queryStrings("SELECT mode FROM app_mode").get(0)).isEqualTo("maintenance");
+    assertThat(pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app)).isZero();
+    assertThat(other.tableExists("app_mode")).isFalse();
+    assertThat(k8s.window("nightly").getStatus().phase).isEqualTo(WindowPhase.Active);
   }
 }
