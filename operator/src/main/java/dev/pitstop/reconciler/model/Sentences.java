@@ -33,4 +33,9 @@ public final class Sentences {
   public static String nextIn(String sentence, String next, Duration wait) {
     return clause(sentence) + "; " + next + " in " + Durations.format(wait.withNanos(0));
   }
+
+  /** A count with its noun, singular for one: "1 table", "3 tables", "0 rows". */
+  public static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
 }

@@ -9,6 +9,7 @@ import dev.pitstop.api.v1alpha1.SandboxResetStatus.ResetRun;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.RunStatuses;
+import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.reset.ResetException;
 import dev.pitstop.reset.ResetPlan;
@@ -167,12 +168,11 @@ public final class ResetStatuses {
     long rows = plan.tables().stream().mapToLong(t -> Math.max(0, t.rows() - t.keptRows())).sum();
     status.message =
         "would delete "
-            + rows
-            + " rows from "
-            + plan.tables().size()
-            + " tables and keep "
-            + plan.preserved().size()
-            + " preserved tables"
+            + Sentences.count(rows, "row")
+            + " from "
+            + Sentences.count(plan.tables().size(), "table")
+            + " and keep "
+            + Sentences.count(plan.preserved().size(), "preserved table")
             + (plan.warnings().isEmpty() ? "" : "; " + plan.warnings().size() + " warning(s)")
             + " (dryRun: nothing deleted)";
     RunStatuses.settled(status, false, "Planned", status.message, generation, now);
@@ -203,10 +203,9 @@ public final class ResetStatuses {
     status.plan.keptRows = kept.isEmpty() ? null : kept;
     String summary =
         "deleted "
-            + result.rowsDeleted()
-            + " rows from "
-            + result.tables().size()
-            + " tables"
+            + Sentences.count(result.rowsDeleted(), "row")
+            + " from "
+            + Sentences.count(result.tables().size(), "table")
             + (result.seeds().isEmpty() ? "" : ", ran " + result.seeds().size() + " seed(s)")
             + " in "
             + Durations.format(Duration.ofMillis(result.durationMs()))
