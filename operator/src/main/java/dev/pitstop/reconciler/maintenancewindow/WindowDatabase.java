@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.sql.DataSource;
 
 /**
  * A window's database: the engine on its pooled connection (from {@code spec.database}), the
@@ -140,7 +139,7 @@ final class WindowDatabase {
       return engine(pass);
     } catch (SpecException e) {
       DatabaseRecord recorded = pass.status.database;
-      Optional<DataSource> opened = openedDatabase(pass);
+      Optional<DatabaseTargets.Target> opened = openedTarget(pass);
       if (!SECRET_NOT_FOUND.equals(e.reason()) || opened.isEmpty()) {
         throw e;
       }
@@ -154,16 +153,16 @@ final class WindowDatabase {
               + recorded.server
               + ", where this window put it into maintenance, with the connection settings this"
               + " operator last read from that Secret");
-      return new MaintenanceEngine(opened.get());
+      return new MaintenanceEngine(targets.reopen(opened.get()));
     }
   }
 
   /**
-   * The database the open window acted on ({@code status.database}), with the connection settings
-   * this operator last used there; empty when this operator has not used them for this window (e.g.
-   * after a restart). Never another database than the one the window acted on.
+   * The database the open window acted on ({@code status.database}), as this operator last resolved
+   * it, with the connection settings it used there; empty when this operator has not used them for
+   * this window (e.g. after a restart). Never another database than the one the window acted on.
    */
-  private Optional<DataSource> openedDatabase(WindowPass pass) {
+  private Optional<DatabaseTargets.Target> openedTarget(WindowPass pass) {
     Opened last = lastOpened.get(pass.key.uid());
     DatabaseRecord recorded = pass.status.database;
     if (last == null
@@ -176,7 +175,7 @@ final class WindowDatabase {
         || !Objects.equals(recorded.name, lastUsed.name)) {
       return Optional.empty();
     }
-    return Optional.of(targets.reopen(last.target()));
+    return Optional.of(last.target());
   }
 
   /**
@@ -186,7 +185,7 @@ final class WindowDatabase {
    * Empty after an operator restart; the lease then runs out as documented.
    */
   Optional<MaintenanceEngine> leaseEngine(WindowPass pass) {
-    return openedDatabase(pass).map(MaintenanceEngine::new);
+    return openedTarget(pass).map(t -> new MaintenanceEngine(targets.reopenApart(t)));
   }
 
   /** The reason a missing Secret is reported with. */

@@ -62,6 +62,16 @@ public final class DatabaseTargets {
   }
 
   /**
+   * A pool of its own for {@code target} as it was resolved before, beside the pool its key serves
+   * now: for work that must go on on that database while the resource's Secret points to another
+   * one (with the same key, sharing the key's pool would replace it back and forth).
+   */
+  public DataSource reopenApart(Target target) {
+    return registry.dataSource(
+        new TargetKey(target.key().value() + "@as-opened"), target.settings());
+  }
+
+  /**
    * Where the database name of {@code ref} is set, for a user to correct: {@code
    * spec.database.databaseName} when set, else the Secret's key that holds it ({@code dbname}, or
    * the path of {@code uri} / {@code jdbc-uri}).

@@ -20,6 +20,7 @@ import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.reconciler.model.Conditions;
+import dev.pitstop.testing.LogCapture;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestClock;
@@ -159,5 +160,47 @@ class MaintenanceWindowScheduleIT {
     assertThat(pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app)).isZero();
     assertThat(other.tableExists("app_mode")).isFalse();
     assertThat(k8s.window("nightly").getStatus().phase).isEqualTo(WindowPhase.Active);
+  }
+
+  @Test
+  void renewingTheLeaseWhileTheSecretNamesAnotherHostKeepsOnePoolForEach() {
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().modeTable = "app_mode";
+    window.getSpec().drain.connections = connections(app, "1s", false, true);
+    kube.client().resource(window).create();
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+
+    try (LogCapture logs = new LogCapture()) {
+      // The same database name behind another host: the pool key stays, the server changes.
+      String otherHost = pg.jdbcUrl().replace("127.0.0.1", "localhost");
+      assertThat(otherHost).isNotEqualTo(pg.jdbcUrl());
+      kube.client().resource(secret("app-db", otherHost, pg.user(), "pw-Mw7!never-shown")).update();
+      k8s.awaitWindow(
+          "nightly",
+          w ->
+              Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                  .map(c -> "SecretRepointed".equals(c.reason))
+                  .orElse(false));
+      for (int renewal = 0; renewal < 3; renewal++) {
+        pg.execute("UPDATE app_mode_holders SET expires_at = now() + interval '20 seconds'");
+        clock.advance(WindowDatabase.RENEW_EVERY.plusSeconds(1));
+        kube.reconcileAll();
+        await()
+            .until(
+                () ->
+                    pg.queryLong(
+                        "SELECT count(*) FROM app_mode_holders"
+                            + " WHERE expires_at > now() + interval '2 minutes'"),
+                n -> n == 1);
+      }
+
+      String key = NAMESPACE + "/app-db/" + pg.databaseName();
+      assertThat(
+              logs.text()
+                  .lines()
+                  .filter(l -> l.contains("Connection settings of " + key + " changed")))
+          .as("the Secret's change replaces the key's pool once; the lease has a pool of its own")
+          .hasSize(1);
+    }
   }
 }
