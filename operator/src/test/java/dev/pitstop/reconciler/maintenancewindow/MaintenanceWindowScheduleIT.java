@@ -127,35 +127,13 @@ class MaintenanceWindowScheduleIT {
   @Test
   void aWindowWhoseSecretPointsElsewhereKeepsItsLeaseOnTheDatabaseItPutIntoMaintenance() {
     TestDatabase other = pg.createDatabase();
-    MaintenanceWindow window = WindowFixtures.window("nightly");
-    window.getSpec().modeTable = "app_mode";
-    window.getSpec().drain.connections = connections(app, "1s", false, true);
-    kube.client().resource(window).create();
-    k8s.awaitPhase("nightly", WindowPhase.Active);
+    openBlockingWindow("nightly");
 
     kube.client()
         .resource(secret("app-db", other.jdbcUrl(), pg.user(), "pw-Mw7!never-shown"))
         .update();
-    k8s.awaitWindow(
-        "nightly",
-        w ->
-            Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
-                .map(c -> "SecretRepointed".equals(c.reason))
-                .orElse(false));
-    // A lease about to run out: without a renewal, maintenance would end by itself while the
-    // role stays blocked.
-    pg.execute("UPDATE app_mode_holders SET expires_at = now() + interval '20 seconds'");
-
-    clock.advance(WindowDatabase.RENEW_EVERY.plusSeconds(1));
-    kube.reconcileAll();
-
-    await()
-        .until(
-            () ->
-                pg.queryLong(
-                    "SELECT count(*) FROM app_mode_holders"
-                        + " WHERE expires_at > now() + interval '2 minutes'"),
-            n -> n == 1);
+    awaitRepointed("nightly");
+    awaitLeaseRenewed();
     assertThat(pg.queryStrings("SELECT mode FROM app_mode").get(0)).isEqualTo("maintenance");
     assertThat(pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app)).isZero();
     assertThat(other.tableExists("app_mode")).isFalse();
@@ -164,34 +142,16 @@ class MaintenanceWindowScheduleIT {
 
   @Test
   void renewingTheLeaseWhileTheSecretNamesAnotherHostKeepsOnePoolForEach() {
-    MaintenanceWindow window = WindowFixtures.window("nightly");
-    window.getSpec().modeTable = "app_mode";
-    window.getSpec().drain.connections = connections(app, "1s", false, true);
-    kube.client().resource(window).create();
-    k8s.awaitPhase("nightly", WindowPhase.Active);
+    openBlockingWindow("nightly");
 
     try (LogCapture logs = new LogCapture()) {
       // The same database name behind another host: the pool key stays, the server changes.
       String otherHost = pg.jdbcUrl().replace("127.0.0.1", "localhost");
       assertThat(otherHost).isNotEqualTo(pg.jdbcUrl());
       kube.client().resource(secret("app-db", otherHost, pg.user(), "pw-Mw7!never-shown")).update();
-      k8s.awaitWindow(
-          "nightly",
-          w ->
-              Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
-                  .map(c -> "SecretRepointed".equals(c.reason))
-                  .orElse(false));
+      awaitRepointed("nightly");
       for (int renewal = 0; renewal < 3; renewal++) {
-        pg.execute("UPDATE app_mode_holders SET expires_at = now() + interval '20 seconds'");
-        clock.advance(WindowDatabase.RENEW_EVERY.plusSeconds(1));
-        kube.reconcileAll();
-        await()
-            .until(
-                () ->
-                    pg.queryLong(
-                        "SELECT count(*) FROM app_mode_holders"
-                            + " WHERE expires_at > now() + interval '2 minutes'"),
-                n -> n == 1);
+        awaitLeaseRenewed();
       }
 
       String key = NAMESPACE + "/app-db/" + pg.databaseName();
@@ -202,5 +162,39 @@ class MaintenanceWindowScheduleIT {
           .as("the Secret's change replaces the key's pool once; the lease has a pool of its own")
           .hasSize(1);
     }
+  }
+
+  private void openBlockingWindow(String name) {
+    MaintenanceWindow window = WindowFixtures.window(name);
+    window.getSpec().modeTable = "app_mode";
+    window.getSpec().drain.connections = connections(app, "1s", false, true);
+    kube.client().resource(window).create();
+    k8s.awaitPhase(name, WindowPhase.Active);
+  }
+
+  private void awaitRepointed(String name) {
+    k8s.awaitWindow(
+        name,
+        w ->
+            Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
+                .map(c -> "SecretRepointed".equals(c.reason))
+                .orElse(false));
+  }
+
+  /**
+   * Shortens the window's lease to 20 s (without a renewal, maintenance would end by itself while
+   * the role stays blocked), moves the clock past the renewal time and waits for a renewal.
+   */
+  private void awaitLeaseRenewed() {
+    pg.execute("UPDATE app_mode_holders SET expires_at = now() + interval '20 seconds'");
+    clock.advance(WindowDatabase.RENEW_EVERY.plusSeconds(1));
+    kube.reconcileAll();
+    await()
+        .until(
+            () ->
+                pg.queryLong(
+                    "SELECT count(*) FROM app_mode_holders"
+                        + " WHERE expires_at > now() + interval '2 minutes'"),
+            n -> n == 1);
   }
 }
