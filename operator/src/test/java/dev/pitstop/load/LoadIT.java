@@ -56,7 +56,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *
  * <p>The two scenarios run beside the other integration tests, one in the lane of the end-to-end
  * classes and one in the lane of the fault tests ({@link SecondLane}, {@link ThirdLane}), which
- * mostly wait; so they no longer add their time to the lane of the in-process classes.
+ * mostly wait; so they no longer add their time to the lane of the in-process classes. They never
+ * run at the same time as each other, also when this class runs alone.
  *
  * <p>The operator, PostgreSQL and the embedded API server share the machine's cores, so the times
  * include their competition for CPU; the report says how busy the machine was (see
@@ -64,6 +65,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  */
 @Execution(ExecutionMode.CONCURRENT)
 class LoadIT {
+  /** Two scenarios of 1,000 resources each never share the machine with each other. */
+  private static final String ONE_SCENARIO_AT_A_TIME = "pitstop-load-scenario";
+
   private static final Duration STEADY_STATE_TARGET = Duration.ofSeconds(60);
   private static final long RSS_TARGET_BYTES = 512L * 1024 * 1024;
 
@@ -104,6 +108,7 @@ class LoadIT {
 
   @Test
   @ResourceLock(ThirdLane.LOCK)
+  @ResourceLock(ONE_SCENARIO_AT_A_TIME)
   void coldStartReachesSteadyStateWithinTheTargets() throws Exception {
     String loadBefore = OperatorProcess.loadAverage();
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
@@ -142,6 +147,7 @@ class LoadIT {
 
   @Test
   @ResourceLock(SecondLane.LOCK)
+  @ResourceLock(ONE_SCENARIO_AT_A_TIME)
   void applyWhileRunningReachesSteadyStateWithinTheTargets() throws Exception {
     String loadBefore = OperatorProcess.loadAverage();
     try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
