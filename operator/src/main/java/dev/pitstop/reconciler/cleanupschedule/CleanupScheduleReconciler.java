@@ -56,8 +56,14 @@ public final class CleanupScheduleReconciler
   /** How long a run in status must go unmarked on the database before it counts as stopped. */
   static final Duration MARK_GRACE = Duration.ofSeconds(3);
 
+  /**
+   * The same for a run whose progress shows no work yet: its job may still be starting in the other
+   * operator (a login on a new pool, a busy machine).
+   */
+  static final Duration START_GRACE = Duration.ofSeconds(15);
+
   private final WebhookNotifier notifier;
-  private final UnmarkedRuns unmarked = new UnmarkedRuns(MARK_GRACE, System::nanoTime);
+  private final UnmarkedRuns unmarked = new UnmarkedRuns(MARK_GRACE, START_GRACE, System::nanoTime);
   private final OperationReferences<CleanupSchedule> references =
       new OperationReferences<>(
           r -> r.getSpec().database,
@@ -193,9 +199,9 @@ public final class CleanupScheduleReconciler
    * running it (two replicas without leader election), or the operator that ran it stopped. A run's
    * session marks it on the database while it goes ({@link CleanupEngine#runGoing}); the run counts
    * as stopped only when no mark has been seen for {@link #MARK_GRACE} while its progress stayed as
-   * it was ({@link UnmarkedRuns}), which covers the moment between an operator writing Running and
-   * its run's session taking the mark, and the moment between the run's end and its operator
-   * writing the result.
+   * it was ({@link UnmarkedRuns}), or for {@link #START_GRACE} while its progress shows no work
+   * yet, which covers the moment between an operator writing Running and its run's session taking
+   * the mark, and the moment between the run's end and its operator writing the result.
    *
    * @return when to look again while the run may still be going; null once it has stopped
    */
@@ -214,7 +220,11 @@ public final class CleanupScheduleReconciler
       unmarked.forget(uid);
       return MARK_GRACE;
     }
-    return unmarked.noMark(uid, progress == null ? "" : Serialization.asJson(progress));
+    boolean workShown =
+        progress != null
+            && ((progress.rowsDeleted != null && progress.rowsDeleted > 0)
+                || (progress.rules != null && !progress.rules.isEmpty()));
+    return unmarked.noMark(uid, progress == null ? "" : Serialization.asJson(progress), workShown);
   }
 
   @Override

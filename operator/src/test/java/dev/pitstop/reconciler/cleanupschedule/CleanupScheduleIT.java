@@ -791,6 +791,7 @@ class CleanupScheduleIT {
             s.progress = new dev.pitstop.api.v1alpha1.CleanupScheduleStatus.CleanupRun();
             s.progress.startTime = started;
             s.progress.trigger = "RunRequested";
+            s.progress.rowsDeleted = 20L; // work shown: the shorter grace applies
           });
       // Status writes do not wake the operator; a spec change does (this one changes no run).
       edit(

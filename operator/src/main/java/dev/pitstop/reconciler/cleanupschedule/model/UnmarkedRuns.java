@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class UnmarkedRuns {
   private final Duration grace;
+  private final Duration startGrace;
   private final LongSupplier nanoTime;
   private final Map<String, Since> unmarked = new ConcurrentHashMap<>();
 
@@ -25,10 +26,14 @@ public final class UnmarkedRuns {
 
   /**
    * @param grace how long a run goes unmarked, its progress unchanged, before it counts as stopped
+   * @param startGrace the same for a run whose progress shows no work yet: between an operator
+   *     writing Running and its run's session taking the mark lie a job's start and, on a busy
+   *     machine or a new pool, a login, which can take longer than the end of a run
    * @param nanoTime the time, as {@link System#nanoTime()}
    */
-  public UnmarkedRuns(Duration grace, LongSupplier nanoTime) {
+  public UnmarkedRuns(Duration grace, Duration startGrace, LongSupplier nanoTime) {
     this.grace = grace;
+    this.startGrace = startGrace;
     this.nanoTime = nanoTime;
   }
 
@@ -44,15 +49,27 @@ public final class UnmarkedRuns {
    * @return when to look again while the run may still be going; null once it counts as stopped
    */
   public Duration noMark(String uid, String progress) {
+    return noMark(uid, progress, true);
+  }
+
+  /**
+   * The run of {@code uid} had no mark just now.
+   *
+   * @param progress the run's progress in status, as read (e.g. as JSON)
+   * @param workShown whether that progress shows work done (else the start grace applies)
+   * @return when to look again while the run may still be going; null once it counts as stopped
+   */
+  public Duration noMark(String uid, String progress, boolean workShown) {
+    Duration wait = workShown ? grace : startGrace;
     long now = nanoTime.getAsLong();
     Since first = unmarked.get(uid);
     if (first == null || !first.progress().equals(progress)) {
       unmarked.put(uid, new Since(progress, now));
-      return grace;
+      return wait;
     }
     Duration since = Duration.ofNanos(now - first.nanos());
-    if (since.compareTo(grace) < 0) {
-      return grace.minus(since);
+    if (since.compareTo(wait) < 0) {
+      return wait.minus(since);
     }
     unmarked.remove(uid);
     return null;

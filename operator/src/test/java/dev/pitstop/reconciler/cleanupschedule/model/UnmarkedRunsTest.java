@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 class UnmarkedRunsTest {
   private static final Duration GRACE = Duration.ofSeconds(3);
+  private static final Duration START_GRACE = Duration.ofSeconds(15);
   private final AtomicLong nanos = new AtomicLong();
-  private final UnmarkedRuns runs = new UnmarkedRuns(GRACE, nanos::get);
+  private final UnmarkedRuns runs = new UnmarkedRuns(GRACE, START_GRACE, nanos::get);
 
   private void at(double seconds) {
     nanos.set((long) (seconds * 1_000_000_000L));
@@ -58,5 +59,19 @@ class UnmarkedRunsTest {
     at(3);
     assertThat(runs.noMark("b", "p")).isEqualTo(GRACE);
     assertThat(runs.noMark("a", "p")).isNull();
+  }
+
+  /**
+   * Another operator wrote Running, but its job is still starting (a login on a new pool, a busy
+   * machine): a run that shows no work yet gets the longer start grace.
+   */
+  @Test
+  void aRunThatShowsNoWorkYetGetsTheStartGrace() {
+    at(0);
+    assertThat(runs.noMark("uid", "started", false)).isEqualTo(START_GRACE);
+    at(8);
+    assertThat(runs.noMark("uid", "started", false)).isEqualTo(Duration.ofSeconds(7));
+    at(15);
+    assertThat(runs.noMark("uid", "started", false)).isNull();
   }
 }
