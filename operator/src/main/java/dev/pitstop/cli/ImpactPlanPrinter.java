@@ -6,6 +6,7 @@ import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ScriptImpact;
 import dev.pitstop.migration.impact.Severity;
 import dev.pitstop.migration.impact.StatementImpact;
+import dev.pitstop.reconciler.model.Sentences;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ final class ImpactPlanPrinter {
     if (!plan.notCopied().isEmpty()) {
       out.println(
           "warning: the scratch copy differs from the target in "
-              + MigrationErrorReport.count(plan.notCopied().size(), "way")
+              + Sentences.count(plan.notCopied().size(), "way")
               + " ("
               + String.join("; ", plan.notCopied())
               + "); a statement that depends on them may fail or pass on the copy unlike on the"
@@ -69,7 +70,7 @@ final class ImpactPlanPrinter {
     out.println(
         script.script()
             + " ("
-            + MigrationErrorReport.count(script.statements().size(), "statement")
+            + Sentences.count(script.statements().size(), "statement")
             + " measured"
             + (script.transactional() ? ", in one transaction" : ", outside a transaction")
             + ")");
@@ -144,7 +145,7 @@ final class ImpactPlanPrinter {
       counts.add(
           findings.stream().filter(f -> f.severity() == severity).count() + " " + severity.label());
     }
-    return MigrationErrorReport.count(findings.size(), "finding")
+    return Sentences.count(findings.size(), "finding")
         + ": "
         + String.join(", ", counts)
         + " ("

@@ -12,6 +12,7 @@ import dev.pitstop.migration.impact.ImpactPlan;
 import dev.pitstop.migration.impact.ImpactPlanner;
 import dev.pitstop.migration.impact.ScratchServer;
 import dev.pitstop.migration.impact.Severity;
+import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.time.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class MigrateCommand implements Command {
         (result.applied().isEmpty()
                 ? "database is up to date"
                 : "applied "
-                    + MigrationErrorReport.count(result.applied().size(), "migration")
+                    + Sentences.count(result.applied().size(), "migration")
                     + " in "
                     + Durations.format(Duration.ofMillis(took.toMillis())))
             + ": "
@@ -128,7 +129,7 @@ public final class MigrateCommand implements Command {
     } else {
       out.println(
           "migrate would apply "
-              + MigrationErrorReport.count(plan.pending().size(), "migration")
+              + Sentences.count(plan.pending().size(), "migration")
               + ", in this order:");
       pendingTable(plan.pending()).print(out, "  ");
     }
@@ -217,7 +218,7 @@ public final class MigrateCommand implements Command {
         "pitstop "
             + NAME
             + ": "
-            + MigrationErrorReport.count(gating.size(), "finding")
+            + Sentences.count(gating.size(), "finding")
             + " at "
             + failOn.label()
             + " or above (--fail-on "

@@ -9,6 +9,7 @@ import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.MigrationScript;
 import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.migration.ValidationIssue;
+import dev.pitstop.reconciler.model.Sentences;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -88,12 +89,13 @@ final class MigrationErrorReport {
   private static String kept(MigrateResult partial) {
     if (partial == null || partial.currentVersion() == null) {
       return partial != null && !partial.applied().isEmpty()
-          ? count(partial.applied().size(), "migration") + " applied before it stay applied"
+          ? Sentences.count(partial.applied().size(), "migration")
+              + " applied before it stay applied"
           : "no migration was applied";
     }
     return (partial.applied().isEmpty()
             ? "nothing more was applied"
-            : count(partial.applied().size(), "migration") + " applied before it")
+            : Sentences.count(partial.applied().size(), "migration") + " applied before it")
         + "; migrations up to version "
         + partial.currentVersion()
         + " stay applied";
@@ -143,7 +145,11 @@ final class MigrationErrorReport {
       return;
     }
     err.println(
-        "pitstop " + command + ": " + count(issues.size(), "problem") + ", nothing was changed:");
+        "pitstop "
+            + command
+            + ": "
+            + Sentences.count(issues.size(), "problem")
+            + ", nothing was changed:");
     issues.forEach(issue -> err.println("  " + said(command, issue.message())));
   }
 
@@ -153,7 +159,7 @@ final class MigrationErrorReport {
       err.println("pitstop " + command + ": " + said(command, issues.get(0).message()));
       return;
     }
-    err.println("pitstop " + command + ": " + count(issues.size(), "problem") + ":");
+    err.println("pitstop " + command + ": " + Sentences.count(issues.size(), "problem") + ":");
     issues.forEach(issue -> err.println("  " + said(command, issue.message())));
   }
 
@@ -198,17 +204,13 @@ final class MigrationErrorReport {
    */
   static String files(MigrationRequest request) {
     int ignored = MigrationScripts.ignored(request.scripts()).size();
-    return count(request.scripts().size() - ignored, "file")
+    return Sentences.count(request.scripts().size() - ignored, "file")
         + (ignored == 0 ? "" : " (" + ignored + " ignored)");
   }
 
   /** The number of files {@code request} uses, without the ignored ones. */
   static int used(MigrationRequest request) {
     return request.scripts().size() - MigrationScripts.ignored(request.scripts()).size();
-  }
-
-  static String count(int n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static String redact(String text) {

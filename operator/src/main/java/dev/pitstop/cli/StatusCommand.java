@@ -5,6 +5,7 @@ import dev.pitstop.migration.ErrorCode;
 import dev.pitstop.migration.MigrationInfo;
 import dev.pitstop.migration.MigrationRequest;
 import dev.pitstop.migration.PendingMigration;
+import dev.pitstop.reconciler.model.Sentences;
 import java.io.PrintStream;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -92,7 +93,7 @@ public final class StatusCommand implements Command {
     }
     if (!info.issues().isEmpty()) {
       out.println();
-      out.println(MigrationErrorReport.count(info.issues().size(), "problem") + ":");
+      out.println(Sentences.count(info.issues().size(), "problem") + ":");
       info.issues()
           .forEach(issue -> out.println("  " + MigrationOptions.inOptionTerms(issue.message())));
     }
