@@ -22,5 +22,5 @@ COPY --from=build /src/operator/target/pitstop.jar /app/pitstop.jar
 USER 65532:65532
 ENV HOME=/tmp
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/pitstop.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/pitstop.jar"]
 CMD ["operator"]

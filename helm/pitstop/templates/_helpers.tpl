@@ -94,13 +94,18 @@ Call with (dict "root" $ "scope" "watched").
 {{- join "," $kinds }}
 {{- end }}
 
-{{/* Refuses values that would run two operators at once. */}}
+{{/* Refuses values that would run two operators at once, or a JVM that would not start. */}}
 {{- define "pitstop.validate" -}}
 {{- if not (include "pitstop.kinds" .) }}
 {{- fail "kinds: switch at least one kind on; a release that reconciles nothing has nothing to do" }}
 {{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicaCount > 1 needs leaderElection.enabled=true: without a Lease every replica would run the same database work" }}
+{{- end }}
+{{- range .Values.jvm.extraOptions }}
+{{- if and $.Values.jvm.gc (regexMatch "^-XX:\\+Use[A-Za-z0-9]+GC$" .) }}
+{{- fail (printf "jvm.extraOptions: %s selects a garbage collector, which jvm.gc (%s) already does, and the JVM does not start with two; set jvm.gc instead, or set it to \"\" to keep the option" . $.Values.jvm.gc) }}
+{{- end }}
 {{- end }}
 {{- end }}
 

@@ -101,7 +101,12 @@ class ChartDefaultsTest {
     Container c = operator.container();
     assertThat(c.getImage()).isEqualTo("ghcr.io/pitstop-dev/pitstop:" + ChartFiles.appVersion());
     assertThat(c.getCommand()).first().isEqualTo("java");
-    assertThat(c.getCommand()).contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+    assertThat(operator.jvmOptions())
+        .containsExactly(
+            "-XX:MaxRAMPercentage=75",
+            // chosen, not left to the JVM: the same collector on every node and limit
+            "-XX:+UseSerialGC",
+            "-XX:+ExitOnOutOfMemoryError");
     assertThat(c.getCommand()).endsWith("-jar", DockerfileTest.JAR);
     assertThat(c.getArgs()).containsExactly("operator");
   }

@@ -32,7 +32,7 @@ class ChartValuesTest {
               useServerSideApply: false
               workerThreads: 8
               pool: {maxSize: 10, maxPools: 12, idleTimeout: 1h30m}
-            jvm: {maxRamPercentage: 60, extraOptions: ["-XX:+UseSerialGC"]}
+            jvm: {maxRamPercentage: 60, gc: G1, extraOptions: ["-Xss512k"]}
             resources:
               requests: {cpu: 250m, memory: 512Mi}
               limits: {cpu: "1", memory: 1Gi}
@@ -48,8 +48,9 @@ class ChartValuesTest {
     assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets())
         .extracting(s -> s.getName())
         .containsExactly("registry-credentials");
-    assertThat(operator.container().getCommand())
-        .contains("-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC");
+    assertThat(operator.jvmOptions())
+        .containsExactly(
+            "-XX:MaxRAMPercentage=60", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-Xss512k");
     assertThat(operator.container().getResources().getLimits())
         .containsEntry("cpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("1Gi"));
@@ -123,6 +124,24 @@ class ChartValuesTest {
   }
 
   @Test
+  void anEmptyGcLetsTheJvmChooseAndThenExtraOptionsMayNameOne() {
+    OperatorContainer operator =
+        OperatorContainer.of(
+            RenderedChart.with("jvm: {gc: \"\", extraOptions: [\"-XX:+UseParallelGC\"]}"));
+    assertThat(operator.jvmOptions())
+        .containsExactly(
+            "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseParallelGC");
+  }
+
+  @Test
+  void refusesASecondGarbageCollectorInExtraOptions() {
+    assertThatThrownBy(() -> RenderedChart.with("jvm: {extraOptions: [\"-XX:+UseG1GC\"]}"))
+        .hasMessageContaining(
+            "jvm.extraOptions: -XX:+UseG1GC selects a garbage collector, which jvm.gc (Serial)"
+                + " already does");
+  }
+
+  @Test
   void refusesTwoReplicasWithoutLeaderElection() {
     assertThatThrownBy(
             () -> RenderedChart.with("replicaCount: 2\nleaderElection: {enabled: false}"))
@@ -143,6 +162,8 @@ class ChartValuesTest {
         .hasMessageContaining("at '/watchNamespaces/0'");
     assertThatThrownBy(() -> RenderedChart.with("leaderElection: {leaseName: Pitstop_Lease}"))
         .hasMessageContaining("at '/leaderElection/leaseName'");
+    assertThatThrownBy(() -> RenderedChart.with("jvm: {gc: Epsilon}"))
+        .hasMessageContaining("at '/jvm/gc'");
     assertThatThrownBy(() -> RenderedChart.with("terminationGracePeriodSeconds: 49"))
         .hasMessageContaining("at '/terminationGracePeriodSeconds'");
     assertThatThrownBy(() -> RenderedChart.with("watchNamespace: [team-a]"))

@@ -2,6 +2,8 @@ package dev.pitstop.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pitstop.testing.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,16 +84,16 @@ class DockerfileTest {
         .isEqualTo(USER_ID);
   }
 
+  /** {@code docker run} of the image starts the JVM exactly as the chart's default values do. */
   @Test
-  void entrypointRunsTheJarTheChartRuns() {
-    assertThat(runtimeStage("ENTRYPOINT"))
-        .singleElement()
-        .satisfies(
-            e ->
-                assertThat(e)
-                    .startsWith("[\"java\",")
-                    .endsWith("\"-jar\", \"" + JAR + "\"]")
-                    .contains("-XX:MaxRAMPercentage="));
+  void entrypointRunsTheJarTheChartRunsWithTheChartsJvmOptions() throws IOException {
+    List<String> entrypoints = runtimeStage("ENTRYPOINT");
+    assertThat(entrypoints).hasSize(1);
+    List<String> entrypoint =
+        new ObjectMapper().readValue(entrypoints.get(0), new TypeReference<List<String>>() {});
+    assertThat(entrypoint)
+        .isEqualTo(OperatorContainer.of(RenderedChart.withDefaults()).container().getCommand())
+        .endsWith("-jar", JAR);
     assertThat(runtimeStage("CMD")).containsExactly("[\"operator\"]");
     assertThat(runtimeStage("EXPOSE"))
         .containsExactly(ChartFiles.values().path("operator").path("httpPort").asText());

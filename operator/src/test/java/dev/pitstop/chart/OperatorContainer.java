@@ -3,14 +3,16 @@ package dev.pitstop.chart;
 import dev.pitstop.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The operator container of a rendered Deployment, and what the operator would make of it. */
-record OperatorContainer(Deployment deployment, Container container) {
-  static OperatorContainer of(RenderedChart chart) {
+public record OperatorContainer(Deployment deployment, Container container) {
+  /** The operator container of {@code chart}'s Deployment. */
+  public static OperatorContainer of(RenderedChart chart) {
     Deployment deployment = chart.deployment();
     List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
     if (containers.size() != 1) {
@@ -37,6 +39,27 @@ record OperatorContainer(Deployment deployment, Container container) {
       }
     }
     return env;
+  }
+
+  /** The options the command gives the JVM: what comes between {@code java} and {@code -jar}. */
+  public List<String> jvmOptions() {
+    List<String> command = container.getCommand();
+    int jar = command.indexOf("-jar");
+    if (command.isEmpty() || !command.get(0).equals("java") || jar < 0) {
+      throw new AssertionError("the container does not run java -jar: " + command);
+    }
+    return List.copyOf(command.subList(1, jar));
+  }
+
+  /**
+   * The container's memory limit in bytes: what the JVM in the pod sees as its machine's memory.
+   */
+  public long memoryLimitBytes() {
+    Quantity limit = container.getResources().getLimits().get("memory");
+    if (limit == null) {
+      throw new AssertionError("the container has no memory limit");
+    }
+    return Quantity.getAmountInBytes(limit).longValueExact();
   }
 
   /** The settings the operator reads from the rendered command line and environment. */

@@ -12,6 +12,8 @@ import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MaintenanceWindowStatus;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetStatus;
+import dev.pitstop.chart.OperatorContainer;
+import dev.pitstop.chart.RenderedChart;
 import dev.pitstop.database.ConnectionSettings;
 import dev.pitstop.database.PoolOptions;
 import dev.pitstop.embedded.EmbeddedKubernetesApi;
@@ -61,7 +63,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  *
  * <p>The operator, PostgreSQL and the embedded API server share the machine's cores, so the times
  * include their competition for CPU; the report says how busy the machine was (see
- * docs/reliability.md, "Load"). {@code -Dload.jfr=FILE} records a flight recording of the operator.
+ * docs/reliability.md, "Load"). {@code -Dload.jfr=FILE} records a flight recording of the operator;
+ * {@code -Dload.jvmOptions="..."} adds JVM options to the operator's.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class LoadIT {
@@ -69,20 +72,17 @@ class LoadIT {
   private static final String ONE_SCENARIO_AT_A_TIME = "pitstop-load-scenario";
 
   private static final Duration STEADY_STATE_TARGET = Duration.ofSeconds(60);
-  private static final long RSS_TARGET_BYTES = 512L * 1024 * 1024;
 
   /** The chart's defaults: {@code --pool-max-size} 4, and the registry's pool count. */
   private static final int POOL_MAX_SIZE = 4;
 
   private static final int MAX_CONNECTIONS = POOL_MAX_SIZE * PoolOptions.defaults().maxPools();
 
-  /** The chart's container limit and heap share. */
-  private static final List<String> CHART_JVM =
-      List.of(
-          "-XX:MaxRAM=512m",
-          "-XX:MaxRAMPercentage=75",
-          "-XX:+ExitOnOutOfMemoryError",
-          "-XX:ActiveProcessorCount=2");
+  /**
+   * The operator container the chart's default values render (helm template): its JVM options, and
+   * its memory limit, which is also the peak RSS target.
+   */
+  private static final OperatorContainer CHART = OperatorContainer.of(RenderedChart.withDefaults());
 
   /** Distinctive, so the log can be searched for it (the test server trusts local sessions). */
   private static final String PASSWORD = "pw-load-test-7c";
@@ -215,10 +215,18 @@ class LoadIT {
   private OperatorProcess startOperator(KubernetesClient client) throws Exception {
     Path kubeconfig = dir.resolve("kubeconfig");
     OperatorProcess.writeKubeconfig(kubeconfig, client.getMasterUrl().toString());
-    List<String> jvm = new ArrayList<>(CHART_JVM);
+    // The JVM in the pod sees the container's limit as its machine's memory, and no more cores
+    // than this machine has.
+    List<String> jvm = new ArrayList<>(CHART.jvmOptions());
+    jvm.add("-XX:MaxRAM=" + CHART.memoryLimitBytes());
+    jvm.add("-XX:ActiveProcessorCount=2");
     if (System.getProperty("load.jfr") != null) {
       jvm.add(
           "-XX:StartFlightRecording=settings=profile,filename=" + System.getProperty("load.jfr"));
+    }
+    String more = System.getProperty("load.jvmOptions", "").strip();
+    if (!more.isEmpty()) {
+      jvm.addAll(List.of(more.split("\\s+")));
     }
     return OperatorProcess.start(jar, kubeconfig, dir.resolve("operator.log"), jvm);
   }
@@ -307,7 +315,7 @@ class LoadIT {
     }
     assertThat(report.peakRssBytes())
         .as("peak RSS of the operator")
-        .isBetween(1L, RSS_TARGET_BYTES - 1);
+        .isBetween(1L, CHART.memoryLimitBytes() - 1);
     assertThat(
             OperatorProcess.sum(
                 report.metrics(), "operator_sdk_reconciliations_failed_total", null))
