@@ -143,7 +143,7 @@ public final class MigrationEngine {
                   request.baselineDescription(),
                   installedBy(request, session));
             } else {
-              history.create(work);
+              history.create(work, installedBy(request, session));
             }
           }
           MigrationPlan plan = plan(work, request, scripts, session, history);

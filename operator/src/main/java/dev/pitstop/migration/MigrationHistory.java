@@ -20,6 +20,9 @@ import java.util.List;
  */
 final class MigrationHistory {
 
+  /** The description of Flyway's row recording the schemas it created. */
+  static final String SCHEMA_MARKER_DESCRIPTION = "<< Flyway Schema Creation >>";
+
   private final QualifiedName table;
   private final String insertSql;
 
@@ -143,9 +146,12 @@ final class MigrationHistory {
     }
   }
 
-  /** Creates the schema (if missing) and the table, in one transaction. */
-  void create(Connection connection) throws SQLException {
-    Transactions.commit(connection, () -> createTable(connection));
+  /**
+   * Creates the schema (if missing) and the table, in one transaction; a schema created here is
+   * recorded as Flyway records the schemas it creates (see {@link #insertSchemaMarker}).
+   */
+  void create(Connection connection, String installedBy) throws SQLException {
+    Transactions.commit(connection, () -> createTable(connection, installedBy));
   }
 
   /**
@@ -158,7 +164,7 @@ final class MigrationHistory {
     Transactions.commit(
         connection,
         () -> {
-          createTable(connection);
+          createTable(connection, installedBy);
           insertBaseline(connection, version, description, installedBy);
         });
   }
@@ -222,9 +228,10 @@ final class MigrationHistory {
     }
   }
 
-  private void createTable(Connection connection) throws SQLException {
+  private void createTable(Connection connection, String installedBy) throws SQLException {
+    boolean createsSchema = !schemaExists(connection);
     try (Statement statement = connection.createStatement()) {
-      if (!schemaExists(connection)) {
+      if (createsSchema) {
         statement.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(table.schema()));
       }
       String t = table.sql();
@@ -255,6 +262,28 @@ final class MigrationHistory {
               + " ON "
               + t
               + " (\"success\")");
+    }
+    if (createsSchema) {
+      insertSchemaMarker(connection, installedBy);
+    }
+  }
+
+  /**
+   * Flyway's record of the schemas it created, written when the history's schema is created with
+   * it: rank 0, type {@code SCHEMA}, the quoted schema name as script. Flyway's {@code clean} drops
+   * such a schema instead of emptying it, and its {@code info} lists the row.
+   */
+  private void insertSchemaMarker(Connection connection, String installedBy) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table.sql()
+                + " (installed_rank, version, description, type, script, checksum, installed_by,"
+                + " execution_time, success) VALUES (0, NULL, ?, 'SCHEMA', ?, NULL, ?, 0, true)")) {
+      insert.setString(1, SCHEMA_MARKER_DESCRIPTION);
+      insert.setString(2, SqlIdentifiers.quote(table.schema()));
+      insert.setString(3, installedBy);
+      insert.executeUpdate();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pitstop.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
@@ -369,5 +370,85 @@ class FlywayCompatibilityTest {
     assertThat(pg.queryStrings(effects))
         .isEqualTo(flywayDatabase.queryStrings(effects))
         .containsExactly("7 1");
+  }
+
+  /** A history row in Flyway's terms, without the columns that differ from run to run. */
+  private static final String HISTORY_ROWS =
+      "SELECT concat_ws(' | ', installed_rank, coalesce(version, '-'), description, type, script,"
+          + " coalesce(checksum::text, '-'), installed_by, success)"
+          + " FROM app.flyway_schema_history ORDER BY installed_rank";
+
+  private static Flyway flywayInApp(TestDatabase database, Path scripts) {
+    return Flyway.configure()
+        .dataSource(database.dataSource())
+        .schemas("app")
+        .locations("filesystem:" + scripts)
+        .cleanDisabled(false)
+        .load();
+  }
+
+  private MigrationRequest pitstopRequestInApp() {
+    return MigrationRequest.builder(MigrationScripts.fromDirectory(dir))
+        .historyTable("app.flyway_schema_history")
+        .build();
+  }
+
+  @Test
+  void aHistorySchemaPitstopCreatesIsRecordedAsFlywayRecordsASchemaItCreates() throws Exception {
+    writeFirstThree();
+    TestDatabase byFlyway = pg.createDatabase();
+    TestDatabase byPitstop = pg.createDatabase();
+    flywayInApp(byFlyway, dir).migrate();
+
+    MigrateResult result =
+        new MigrationEngine(byPitstop.dataSource()).migrate(pitstopRequestInApp());
+
+    assertThat(result.applied()).hasSize(3);
+    assertThat(byPitstop.queryStrings(HISTORY_ROWS))
+        .isEqualTo(byFlyway.queryStrings(HISTORY_ROWS))
+        .first()
+        .asString()
+        .startsWith("0 | - | << Flyway Schema Creation >> | SCHEMA | \"app\" | - | ");
+    assertThat(flywayInApp(byPitstop, dir).validateWithResult().validationSuccessful).isTrue();
+    assertThat(new MigrationEngine(byPitstop.dataSource()).info(pitstopRequestInApp()).pending())
+        .isEmpty();
+    // Flyway's clean drops a schema it created rather than emptying it: Pitstop's counts as such.
+    flywayInApp(byPitstop, dir).clean();
+    assertThat(byPitstop.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"))
+        .isZero();
+  }
+
+  /** Flyway counts its schema row as a migration when asked for a baseline, and so does Pitstop. */
+  @Test
+  void aHistoryHoldingOnlyTheSchemaRowRefusesABaselineAsInFlyway() throws Exception {
+    Path none = Files.createDirectory(dir.resolve("none"));
+    TestDatabase byFlyway = pg.createDatabase();
+    TestDatabase byPitstop = pg.createDatabase();
+    flywayInApp(byFlyway, none).migrate();
+    new MigrationEngine(byPitstop.dataSource()).migrate(pitstopRequestInApp());
+    assertThat(byPitstop.queryStrings(HISTORY_ROWS))
+        .isEqualTo(byFlyway.queryStrings(HISTORY_ROWS))
+        .hasSize(1);
+
+    assertThatThrownBy(
+            () ->
+                Flyway.configure()
+                    .dataSource(byFlyway.dataSource())
+                    .schemas("app")
+                    .baselineVersion("5")
+                    .load()
+                    .baseline())
+        .hasMessageContaining("already contains migrations");
+    assertThatThrownBy(
+            () ->
+                new MigrationEngine(byPitstop.dataSource())
+                    .baseline(
+                        MigrationRequest.builder(MigrationScripts.fromDirectory(none))
+                            .historyTable("app.flyway_schema_history")
+                            .baselineVersion("5")
+                            .build()))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("already records 1 row(s)");
+    assertThat(byPitstop.queryStrings(HISTORY_ROWS)).hasSize(1);
   }
 }
