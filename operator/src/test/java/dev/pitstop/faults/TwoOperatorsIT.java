@@ -12,7 +12,9 @@ import dev.pitstop.api.v1alpha1.CleanupSchedule;
 import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.InlineScript;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.ResetPhase;
@@ -20,13 +22,17 @@ import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
 import dev.pitstop.api.v1alpha1.ScriptSource;
+import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.operator.OperatorSettings;
 import dev.pitstop.operator.PitstopOperator;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
+import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
+import dev.pitstop.reconciler.maintenancewindow.WindowFixturesAccess;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.RunRequests;
 import dev.pitstop.testing.TestDatabase;
+import dev.pitstop.testing.TestRoles;
 import dev.pitstop.testing.ThirdLane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -41,8 +47,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two operators reconcile the same resources without leader election (the worst case): the engines'
- * advisory locks keep every migration applied once and no reset or cleanup running twice at once,
- * and the status left behind is consistent with the database.
+ * advisory locks keep every migration applied once and no reset or cleanup running twice at once, a
+ * window's originals are recorded once and restored exactly, and the status left behind is
+ * consistent with the database.
  */
 @ThirdLane
 class TwoOperatorsIT {
@@ -68,6 +75,7 @@ class TwoOperatorsIT {
       """;
 
   @RegisterExtension final PostgresExtension pg = new PostgresExtension();
+  @RegisterExtension final TestRoles roles = new TestRoles(pg);
   @RegisterExtension final OperatorExtension kube = new OperatorExtension();
   private PitstopOperator second;
 
@@ -238,6 +246,91 @@ class TwoOperatorsIT {
     assertThat(db.queryLong("SELECT count(*) FROM events WHERE kind = 'keep-' || id"))
         .isEqualTo(50);
     assertNoPasswordIn(kube, done);
+  }
+
+  @Test
+  void aWindowRecordsTheOriginalsOnceAndRestoresThemExactly() {
+    TestDatabase db = pg.database();
+    secretFor(kube, "app-db", db);
+    String app = roles.create("app", "CONNECTION LIMIT 5");
+    kube.client()
+        .resource(WindowFixturesAccess.deployment("api", 3, Map.of("tier", "web")))
+        .create();
+    kube.client()
+        .resource(WindowFixturesAccess.cronJob("nightly", false, Map.of("app", "shop")))
+        .create();
+    MaintenanceWindow window = WindowFixtures.window("upgrade");
+    window
+        .getSpec()
+        .drain
+        .workloads
+        .add(WindowFixtures.named(Drain.WorkloadKind.Deployment, "api"));
+    window.getSpec().drain.cronJobs = WindowFixtures.selection("app", "shop");
+    window.getSpec().drain.connections = WindowFixtures.connections(app, "1s", true, true);
+    window.getSpec().modeTable = "app_mode";
+    kube.client().resource(window).create();
+
+    FaultScenario.await(
+        kube,
+        MaintenanceWindow.class,
+        "upgrade",
+        SETTLED,
+        w -> w.getStatus() != null && w.getStatus().phase == WindowPhase.Active);
+    settle(MaintenanceWindow.class, "upgrade", w -> w.getStatus().phase == WindowPhase.Active);
+    MaintenanceWindow active = FaultScenario.get(kube, MaintenanceWindow.class, "upgrade");
+    // Whichever operator drained, the originals were recorded before anything changed.
+    assertThat(active.getStatus().drain.workloads)
+        .extracting(r -> r.kind + "/" + r.name + "=" + r.originalReplicas)
+        .containsExactly("Deployment/api=3");
+    assertThat(active.getStatus().drain.cronJobs)
+        .extracting(r -> r.name + "=" + r.originalSuspend)
+        .containsExactly("nightly=false");
+    assertThat(replicas("api")).isZero();
+    assertThat(db.queryStrings("SELECT mode FROM app_mode")).containsExactly("maintenance");
+    assertThat(
+            db.queryStrings(
+                "SELECT role || '|' || original_connection_limit FROM pitstop_blocked_roles"))
+        .containsExactly(app + "|5");
+    assertThat(db.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app)).isZero();
+
+    MaintenanceWindow closing = FaultScenario.get(kube, MaintenanceWindow.class, "upgrade");
+    closing.getSpec().active = false;
+    kube.client().resource(closing).update();
+
+    settle(
+        MaintenanceWindow.class,
+        "upgrade",
+        w ->
+            w.getStatus().phase == WindowPhase.Idle
+                && Long.valueOf(2L).equals(w.getStatus().observedGeneration));
+    assertThat(replicas("api")).isEqualTo(3);
+    assertThat(
+            kube.client()
+                .batch()
+                .v1()
+                .cronjobs()
+                .inNamespace(NAMESPACE)
+                .withName("nightly")
+                .get()
+                .getSpec()
+                .getSuspend())
+        .isFalse();
+    assertThat(db.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", app))
+        .isEqualTo(5);
+    assertThat(db.queryLong("SELECT count(*) FROM pitstop_blocked_roles")).isZero();
+    assertThat(db.queryStrings("SELECT mode FROM app_mode")).containsExactly("running");
+    assertNoPasswordIn(kube, FaultScenario.get(kube, MaintenanceWindow.class, "upgrade"));
+  }
+
+  private int replicas(String deployment) {
+    return kube.client()
+        .apps()
+        .deployments()
+        .inNamespace(NAMESPACE)
+        .withName(deployment)
+        .get()
+        .getSpec()
+        .getReplicas();
   }
 
   /**
