@@ -138,11 +138,10 @@ final class Statements {
       return "the owners of databases and tablespaces as well as objects of the database";
     }
     if (verb.equals("GRANT") || verb.equals("REVOKE")) {
-      int on = position(s, "ON");
-      if (on < 0) {
+      String kind = wordAfterOn(s);
+      if (kind == null) {
         return "role membership";
       }
-      String kind = word(s, on + 1);
       if (kind.equals("DATABASE") || kind.equals("TABLESPACE") || kind.equals("PARAMETER")) {
         return "privileges on " + kind.toLowerCase(Locale.ROOT) + "s";
       }
@@ -154,6 +153,31 @@ final class Statements {
     if (verb.equals("SECURITY") && object.equals("LABEL")) {
       int on = position(s, "ON");
       return on < 0 ? null : sharedKind(word(s, on + 1));
+    }
+    return null;
+  }
+
+  /**
+   * The word after the {@code ON} of a {@code GRANT} or {@code REVOKE} of privileges, in upper
+   * case; null when there is none (a grant of role membership). The whole statement is read, not
+   * only its leading tokens: the privileges before {@code ON} may list many columns.
+   */
+  private static String wordAfterOn(SqlStatement s) {
+    boolean afterOn = false;
+    int depth = 0;
+    for (SqlLexer.Token token : SqlLexer.tokens(s.sql())) {
+      if (token.kind().isBlank()) {
+        continue;
+      }
+      if (afterOn) {
+        return token.text().toUpperCase(Locale.ROOT);
+      }
+      switch (token.kind()) {
+        case OPEN_PAREN -> depth++;
+        case CLOSE_PAREN -> depth--;
+        case WORD -> afterOn = depth == 0 && token.text().equalsIgnoreCase("ON");
+        default -> {}
+      }
     }
     return null;
   }

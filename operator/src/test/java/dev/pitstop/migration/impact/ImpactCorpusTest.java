@@ -342,6 +342,11 @@ class ImpactCorpusTest {
           safe("CREATE VIEW", "CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100"),
           safe("GRANT", "GRANT SELECT ON orders TO PUBLIC"),
           safe(
+              "GRANT of column privileges whose ON comes after the first 32 tokens",
+              "GRANT SELECT (id, email, name, note), UPDATE (email, name, note),"
+                  + " INSERT (id, email, name, note), REFERENCES (id, email) ON customers"
+                  + " TO PUBLIC"),
+          safe(
               "NOT NULL column without a default after a migration deleted the rows",
               "DELETE FROM legacy",
               "ALTER TABLE legacy ADD COLUMN kind text NOT NULL"),
