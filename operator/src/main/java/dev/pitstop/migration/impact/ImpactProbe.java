@@ -730,6 +730,29 @@ final class ImpactProbe {
       }
     }
 
+    /**
+     * Whether type {@code typeId} is the domain named {@code domain} (as a statement wrote it) or a
+     * domain over it. Read only for the columns an {@code ALTER DOMAIN ... SET NOT NULL} finds
+     * unfilled.
+     */
+    boolean typeIsOrIsOverDomain(long typeId, String domain) {
+      try (PreparedStatement read =
+          connection.prepareStatement(
+              "WITH RECURSIVE chain(oid) AS (SELECT ?::pg_catalog.oid UNION ALL"
+                  + " SELECT t.typbasetype FROM pg_catalog.pg_type t JOIN chain c ON t.oid = c.oid"
+                  + " WHERE t.typtype = 'd')"
+                  + " SELECT EXISTS (SELECT 1 FROM chain"
+                  + " WHERE oid = pg_catalog.to_regtype(?)::pg_catalog.oid)")) {
+        read.setLong(1, typeId);
+        read.setString(2, domain);
+        try (ResultSet row = read.executeQuery()) {
+          return row.next() && row.getBoolean(1);
+        }
+      } catch (SQLException e) {
+        return false; // unknown: no finding rather than a wrong one
+      }
+    }
+
     /** How many of the target's objects the copy lacks. */
     int lacking() {
       return lacking;

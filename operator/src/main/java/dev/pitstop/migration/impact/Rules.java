@@ -348,8 +348,49 @@ final class Rules {
                     + effect(strongest(o, oid))
                     + " for the scan"
                     + instead);
+            if (Statements.isDomainSetNotNull(o.statement)) {
+              nullDomainColumns(o, oid, r, t);
+            }
           }
         });
+  }
+
+  /**
+   * A column of the domain that an earlier statement of the plan added to the non-empty table
+   * without a default, and that no statement filled since, is NULL in every row of the target: the
+   * domain's SET NOT NULL fails there, not on the empty copy.
+   */
+  private void nullDomainColumns(Observed o, long oid, Relation table, TargetSizes.Table t) {
+    String domain = Statements.alteredDomainName(o.statement);
+    Map<Integer, String> unfilled = probe.unfilled.getOrDefault(oid, Map.of());
+    if (domain == null || unfilled.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<Integer, String> added : unfilled.entrySet()) {
+      Column c = table.columns().get(added.getKey());
+      if (c == null || c.dropped() || !probe.typeIsOrIsOverDomain(c.typeId(), domain)) {
+        continue;
+      }
+      String addedBy = added.getValue();
+      add(
+          FindingCode.PS100,
+          o.index,
+          t.name(),
+          "Fails on the target, not on the empty copy: column "
+              + c.name()
+              + " of "
+              + t.name()
+              + " ("
+              + t.describe()
+              + "), of domain "
+              + domain
+              + ", added without a default by "
+              + (addedBy.equals(script.script()) ? "this migration" : addedBy)
+              + " and filled by no statement since, is NULL in every row when the domain is set"
+              + " NOT NULL (SQLSTATE 23502), so migrate would fail here; fill it first (in batches,"
+              + " in a migration of its own), then set NOT NULL");
+      return;
+    }
   }
 
   /**

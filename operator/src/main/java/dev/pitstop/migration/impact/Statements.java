@@ -93,6 +93,16 @@ final class Statements {
     if (i < t.size() && t.get(i).equalsIgnoreCase("ONLY")) {
       i++;
     }
+    return nameAt(t, i);
+  }
+
+  /** The domain an {@code ALTER DOMAIN} statement alters, as written, or null. */
+  static String alteredDomainName(SqlStatement s) {
+    return isAlterDomain(s) ? nameAt(s.leadingTokens(), 2) : null;
+  }
+
+  /** The (qualified) name starting at token {@code i}, as written, or null. */
+  private static String nameAt(List<String> t, int i) {
     StringBuilder name = new StringBuilder();
     while (i < t.size() && isIdentifier(t.get(i))) {
       name.append(t.get(i));

@@ -148,6 +148,19 @@ class ImpactCorpusTest {
               REFUND_DOMAIN,
               "ALTER DOMAIN refund_amount SET NOT NULL"),
           risky(
+              "domain SET NOT NULL over a column added without a default",
+              Set.of(PS100, PS114),
+              "CREATE DOMAIN refund_amount AS integer;\n"
+                  + "ALTER TABLE orders ADD COLUMN refund refund_amount;",
+              "ALTER DOMAIN refund_amount SET NOT NULL"),
+          risky(
+              "SET NOT NULL of a domain under the domain of a column added without a default",
+              Set.of(PS100, PS101, PS114),
+              "CREATE DOMAIN amount AS integer;\n"
+                  + "CREATE DOMAIN refund_amount AS amount;\n"
+                  + "ALTER TABLE orders ADD COLUMN refund refund_amount;\n"
+                  + "ALTER DOMAIN amount SET NOT NULL;"),
+          risky(
               "domain check NOT VALID and validated in the same migration",
               Set.of(PS114),
               REFUND_DOMAIN,
