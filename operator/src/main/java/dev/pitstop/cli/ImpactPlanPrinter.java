@@ -43,7 +43,7 @@ final class ImpactPlanPrinter {
     }
     out.println(MigrateCommand.historyTable(info));
     out.println(
-        MigrateCommand.state(info.currentVersion(), info.appliedCount(), info.pending().size()));
+        MigrateCommand.state(info.recordedVersion(), info.appliedCount(), info.pending().size()));
     if (plan.scripts().isEmpty()) {
       out.println("nothing to apply: the database is up to date");
     }

@@ -123,7 +123,7 @@ public final class MigrateCommand implements Command {
       PrintStream err) {
     out.println("dry run against " + database.describe() + ": nothing is applied");
     out.println(historyTable(plan));
-    out.println(state(plan.currentVersion(), plan.appliedCount(), plan.pending().size()));
+    out.println(state(plan.recordedVersion(), plan.appliedCount(), plan.pending().size()));
     if (plan.pending().isEmpty()) {
       out.println("nothing to apply: the database is up to date");
     } else {
@@ -245,7 +245,7 @@ public final class MigrateCommand implements Command {
             : plan.applied().isEmpty()
                 ? " does not exist yet (migrate creates it)"
                 : " does not exist yet (migrate creates it with a baseline at version "
-                    + plan.currentVersion()
+                    + plan.baselineToRecord()
                     + ", the schema not being empty)");
   }
 

@@ -56,7 +56,7 @@ public final class StatusCommand implements Command {
             + info.historyTable()
             + (info.historyTableExists() ? "" : " (does not exist yet)"));
     out.println(
-        MigrateCommand.state(info.currentVersion(), info.appliedCount(), info.pending().size()));
+        MigrateCommand.state(info.recordedVersion(), info.appliedCount(), info.pending().size()));
     out.println();
     TextTable table =
         new TextTable("VERSION", "DESCRIPTION", "TYPE", "SCRIPT", "INSTALLED ON", "STATE");
@@ -75,7 +75,9 @@ public final class StatusCommand implements Command {
           row.type(),
           row.script(),
           row.installedOn() == null ? "" : INSTALLED_ON.format(row.installedOn()),
-          state(row, problems.get(row.script()), latestRepeatable));
+          info.historyTableExists()
+              ? state(row, problems.get(row.script()), latestRepeatable)
+              : "Pending (recorded first)"); // the baseline migrate records in a new history
     }
     for (PendingMigration p : info.pending()) {
       table.row(

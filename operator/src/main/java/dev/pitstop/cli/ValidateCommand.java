@@ -69,7 +69,7 @@ public final class ValidateCommand implements Command {
               + database.describe()
               + " ("
               + MigrateCommand.state(
-                  info.currentVersion(), info.appliedCount(), info.pending().size())
+                  info.recordedVersion(), info.appliedCount(), info.pending().size())
               + ")");
       return OK;
     }

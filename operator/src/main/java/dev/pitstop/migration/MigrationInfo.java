@@ -27,9 +27,31 @@ public record MigrationInfo(
     issues = List.copyOf(issues);
   }
 
-  /** Counts successful history rows of scripts (not Flyway's schema or baseline markers). */
+  /**
+   * Counts the successful history rows (a baseline included, not Flyway's schema marker); 0 while
+   * there is no history table, even when {@code migrate} would record a baseline first.
+   */
   public int appliedCount() {
+    if (!historyTableExists) {
+      return 0;
+    }
     return (int) applied.stream().filter(row -> row.success() && !row.isSchemaMarker()).count();
+  }
+
+  /**
+   * The highest version the history table records, {@code null} if none; unlike {@link
+   * #currentVersion()}, never the baseline {@code migrate} would record in a history table it has
+   * yet to create.
+   */
+  public String recordedVersion() {
+    return historyTableExists ? currentVersion : null;
+  }
+
+  /**
+   * The baseline version {@code migrate} records first in the history table it creates, or null.
+   */
+  public String baselineToRecord() {
+    return historyTableExists || applied.isEmpty() ? null : currentVersion;
   }
 
   /**

@@ -4,7 +4,14 @@ import static dev.pitstop.cli.CliRun.databaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pitstop.logging.KnownSecrets;
+import dev.pitstop.migration.MigrationEngine;
+import dev.pitstop.migration.MigrationInfo;
+import dev.pitstop.migration.MigrationRequest;
+import dev.pitstop.migration.MigrationScripts;
 import dev.pitstop.testing.PostgresExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -75,6 +82,33 @@ class StatusCommandTest {
         .contains("(does not exist yet)")
         .contains("current version none, 0 applied, 3 pending");
     assertThat(lineOf(run.out(), "V1__create_courses.sql")).endsWith("Pending");
+    assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+  }
+
+  /** Nothing is applied yet: the baseline migrate would record first is pending, not current. */
+  @Test
+  void aBaselineMigrateWouldRecordInANewHistoryIsPendingNotTheCurrentVersion() {
+    pg.execute("CREATE TABLE legacy (id int)");
+
+    CliRun dryRun = cli("migrate", "--dry-run", "--baseline-on-migrate", "--baseline-version", "0");
+
+    assertThat(dryRun.exit()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out())
+        .contains("does not exist yet (migrate creates it with a baseline at version 0")
+        .contains("current version none, 0 applied, 3 pending");
+    // as kubectl pitstop history prints a DatabaseMigration with baselineOnMigrate
+    MigrationInfo info =
+        new MigrationEngine(pg.dataSource())
+            .info(
+                MigrationRequest.builder(MigrationScripts.fromDirectory(dir))
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .build());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    StatusCommand.print(info, "the database", new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String history = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(history).contains("current version none, 0 applied, 3 pending");
+    assertThat(lineOf(history, "BASELINE")).endsWith("Pending (recorded first)");
     assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
   }
 

@@ -96,6 +96,14 @@ class DatabaseMigrationApprovalIT {
             m -> assertThat(m).contains("finding(s) at or above warning").contains("error"));
     assertThat(pg.queryStrings(COLUMN_TYPE)).as("nothing applied").containsExactly("integer");
     assertThat(pg.tableExists("pitstop_schema_history")).isFalse();
+    // the baseline migrate records first is not reported as applied before it is
+    assertThat(waiting.getStatus().currentVersion).isNull();
+    assertThat(waiting.getStatus().appliedCount).isZero();
+    assertThat(waiting.getStatus().message)
+        .startsWith(
+            "1 migration(s) pending: 1, after a baseline at version 0 is recorded (history"
+                + " table public.pitstop_schema_history does not exist yet and the schema is not"
+                + " empty)");
 
     annotate(Pitstop.APPROVE, plan.digest);
 

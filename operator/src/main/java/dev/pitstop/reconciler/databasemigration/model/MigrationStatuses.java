@@ -164,7 +164,8 @@ public final class MigrationStatuses {
       long generation,
       Instant now) {
     RunStatuses.reachable(status, generation, now);
-    status.currentVersion = plan.currentVersion();
+    // what the history records: a baseline migrate has yet to record is not applied
+    status.currentVersion = plan.recordedVersion();
     status.appliedCount = plan.appliedCount();
     status.pendingCount = plan.pending().size();
     status.pending = pendingNames(plan.pending());
@@ -175,6 +176,14 @@ public final class MigrationStatuses {
         plan.pending().isEmpty()
             ? "no migrations pending"
             : plan.pending().size() + " migration(s) pending: " + String.join(", ", status.pending);
+    if (plan.baselineToRecord() != null) {
+      pending +=
+          ", after a baseline at version "
+              + plan.baselineToRecord()
+              + " is recorded (history table "
+              + plan.historyTable()
+              + " does not exist yet and the schema is not empty)";
+    }
     String issues =
         plan.issues().isEmpty()
             ? ""
