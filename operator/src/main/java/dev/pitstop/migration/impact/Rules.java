@@ -356,6 +356,33 @@ final class Rules {
   }
 
   /**
+   * PS100 for a column the plan added to a non-empty table without a default and filled by no
+   * statement since: setting it NOT NULL ({@code what} is, directly or through its domain) fails on
+   * the target.
+   */
+  private void nullInEveryRow(
+      Observed o, TargetSizes.Table t, Column c, String ofType, String addedBy, String what) {
+    add(
+        FindingCode.PS100,
+        o.index,
+        t.name(),
+        "Fails on the target, not on the empty copy: column "
+            + c.name()
+            + " of "
+            + t.name()
+            + " ("
+            + t.describe()
+            + ")"
+            + ofType
+            + " added without a default by "
+            + (addedBy.equals(script.script()) ? "this migration" : addedBy)
+            + " and filled by no statement since, is NULL in every row when "
+            + what
+            + " set NOT NULL (SQLSTATE 23502), so migrate would fail here; fill it first (in"
+            + " batches, in a migration of its own), then set NOT NULL");
+  }
+
+  /**
    * A column of the domain that an earlier statement of the plan added to the non-empty table
    * without a default, and that no statement filled since, is NULL in every row of the target: the
    * domain's SET NOT NULL fails there, not on the empty copy.
@@ -371,24 +398,7 @@ final class Rules {
       if (c == null || c.dropped() || !probe.typeIsOrIsOverDomain(c.typeId(), domain)) {
         continue;
       }
-      String addedBy = added.getValue();
-      add(
-          FindingCode.PS100,
-          o.index,
-          t.name(),
-          "Fails on the target, not on the empty copy: column "
-              + c.name()
-              + " of "
-              + t.name()
-              + " ("
-              + t.describe()
-              + "), of domain "
-              + domain
-              + ", added without a default by "
-              + (addedBy.equals(script.script()) ? "this migration" : addedBy)
-              + " and filled by no statement since, is NULL in every row when the domain is set"
-              + " NOT NULL (SQLSTATE 23502), so migrate would fail here; fill it first (in batches,"
-              + " in a migration of its own), then set NOT NULL");
+      nullInEveryRow(o, t, c, ", of domain " + domain + ",", added.getValue(), "the domain is");
       return;
     }
   }
@@ -529,21 +539,7 @@ final class Rules {
       if (addedBy == null) {
         continue;
       }
-      add(
-          FindingCode.PS100,
-          o.index,
-          t.name(),
-          "Fails on the target, not on the empty copy: column "
-              + c.name()
-              + " of "
-              + t.name()
-              + " ("
-              + t.describe()
-              + "), added without a default by "
-              + (addedBy.equals(script.script()) ? "this migration" : addedBy)
-              + " and filled by no statement since, is NULL in every row when it is set NOT NULL"
-              + " (SQLSTATE 23502), so migrate would fail here; fill it first (in batches, in a"
-              + " migration of its own), then set NOT NULL");
+      nullInEveryRow(o, t, c, ",", addedBy, "it is");
     }
     for (Column c : addedNotNullEmpty) {
       if (probe.mayBeEmpty.contains(oid)) {
