@@ -12,10 +12,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Reads and edits the objects of the window tests. */
 public final class WindowTestSupport {
@@ -41,7 +43,30 @@ public final class WindowTestSupport {
     return awaitWindow(name, condition, Duration.ofSeconds(60));
   }
 
+  /**
+   * Waits until the window matches; when it does not in time, the failure shows the window's whole
+   * status and its Events, so that a failure on a busy machine can be read afterwards.
+   */
   public MaintenanceWindow awaitWindow(
+      String name, Predicate<MaintenanceWindow> condition, Duration atMost) {
+    try {
+      return awaitWindowOrTimeout(name, condition, atMost);
+    } catch (ConditionTimeoutException e) {
+      MaintenanceWindow w = window(name);
+      throw new AssertionError(
+          "window "
+              + name
+              + " did not get there in "
+              + atMost
+              + "; now: "
+              + (w == null
+                  ? "gone"
+                  : Serialization.asJson(w.getStatus()) + "; events: " + eventReasons(w)),
+          e);
+    }
+  }
+
+  private MaintenanceWindow awaitWindowOrTimeout(
       String name, Predicate<MaintenanceWindow> condition, Duration atMost) {
     return await()
         .atMost(atMost)
