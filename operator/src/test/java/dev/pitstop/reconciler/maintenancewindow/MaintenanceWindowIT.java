@@ -865,6 +865,9 @@ class MaintenanceWindowIT {
     pointSecretAt(other);
     k8s.editWindow("nightly", w -> w.getSpec().active = false);
 
+    // The window reports the re-pointed Secret while still Active, so the condition can be there
+    // before the restore's own pass, which records Restoring ("the window closed; restoring")
+    // before it tries the database: wait for that pass's message.
     MaintenanceWindow stuck =
         k8s.awaitWindow(
             "nightly",
@@ -872,7 +875,8 @@ class MaintenanceWindowIT {
                 w.getStatus().phase == WindowPhase.Restoring
                     && Conditions.find(w.getStatus(), Condition.DATABASE_REACHABLE)
                         .map(c -> "SecretRepointed".equals(c.reason))
-                        .orElse(false));
+                        .orElse(false)
+                    && String.valueOf(w.getStatus().message).startsWith("Secret 'app-db' now"));
     String message =
         Conditions.find(stuck.getStatus(), Condition.DATABASE_REACHABLE).orElseThrow().message;
     assertThat(message)
@@ -1082,15 +1086,15 @@ class MaintenanceWindowIT {
     return pg.queryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", role);
   }
 
-  /**
-   * Waits for an Event of {@code window} with {@code reason} whose message contains {@code text}.
-   */
   /** Waits until the window's condition {@code type} passes {@code test}. */
   private MaintenanceWindow awaitCondition(String name, String type, Predicate<Condition> test) {
     return k8s.awaitWindow(
         name, w -> Conditions.find(w.getStatus(), type).map(test::test).orElse(false));
   }
 
+  /**
+   * Waits for an Event of {@code window} with {@code reason} whose message contains {@code text}.
+   */
   private void awaitEvent(MaintenanceWindow window, String reason, String text) {
     await(reason + " containing '" + text + "'")
         .until(
