@@ -46,16 +46,6 @@ public final class UnmarkedRuns {
    * The run of {@code uid} had no mark just now.
    *
    * @param progress the run's progress in status, as read (e.g. as JSON)
-   * @return when to look again while the run may still be going; null once it counts as stopped
-   */
-  public Duration noMark(String uid, String progress) {
-    return noMark(uid, progress, true);
-  }
-
-  /**
-   * The run of {@code uid} had no mark just now.
-   *
-   * @param progress the run's progress in status, as read (e.g. as JSON)
    * @param workShown whether that progress shows work done (else the start grace applies)
    * @return when to look again while the run may still be going; null once it counts as stopped
    */

@@ -19,11 +19,11 @@ class UnmarkedRunsTest {
   @Test
   void aRunUnmarkedForTheGraceWithTheSameProgressCountsAsStopped() {
     at(0);
-    assertThat(runs.noMark("uid", "batch 4")).isEqualTo(GRACE);
+    assertThat(runs.noMark("uid", "batch 4", true)).isEqualTo(GRACE);
     at(1);
-    assertThat(runs.noMark("uid", "batch 4")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(runs.noMark("uid", "batch 4", true)).isEqualTo(Duration.ofSeconds(2));
     at(3);
-    assertThat(runs.noMark("uid", "batch 4")).isNull();
+    assertThat(runs.noMark("uid", "batch 4", true)).isNull();
   }
 
   /**
@@ -33,32 +33,32 @@ class UnmarkedRunsTest {
   @Test
   void aRunWhoseProgressMovedBetweenTwoLooksWithoutAMarkWasGoing() {
     at(0);
-    assertThat(runs.noMark("uid", "started")).isEqualTo(GRACE);
+    assertThat(runs.noMark("uid", "started", true)).isEqualTo(GRACE);
     at(3.1);
-    assertThat(runs.noMark("uid", "batch 10 of 10")).isEqualTo(GRACE);
+    assertThat(runs.noMark("uid", "batch 10 of 10", true)).isEqualTo(GRACE);
     at(6.2);
-    assertThat(runs.noMark("uid", "batch 10 of 10")).isNull();
+    assertThat(runs.noMark("uid", "batch 10 of 10", true)).isNull();
   }
 
   @Test
   void aMarkSeenStartsTheCountAgain() {
     at(0);
-    runs.noMark("uid", "p");
+    runs.noMark("uid", "p", true);
     at(2);
     runs.forget("uid");
     at(4);
-    assertThat(runs.noMark("uid", "p")).isEqualTo(GRACE);
+    assertThat(runs.noMark("uid", "p", true)).isEqualTo(GRACE);
     at(7);
-    assertThat(runs.noMark("uid", "p")).isNull();
+    assertThat(runs.noMark("uid", "p", true)).isNull();
   }
 
   @Test
   void eachResourceIsCountedOnItsOwn() {
     at(0);
-    runs.noMark("a", "p");
+    runs.noMark("a", "p", true);
     at(3);
-    assertThat(runs.noMark("b", "p")).isEqualTo(GRACE);
-    assertThat(runs.noMark("a", "p")).isNull();
+    assertThat(runs.noMark("b", "p", true)).isEqualTo(GRACE);
+    assertThat(runs.noMark("a", "p", true)).isNull();
   }
 
   /**
