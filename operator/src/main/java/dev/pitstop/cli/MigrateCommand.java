@@ -242,7 +242,7 @@ public final class MigrateCommand implements Command {
         + plan.historyTable()
         + (plan.historyTableExists()
             ? ""
-            : plan.applied().isEmpty()
+            : plan.baselineToRecord() == null
                 ? " does not exist yet (migrate creates it)"
                 : " does not exist yet (migrate creates it with a baseline at version "
                     + plan.baselineToRecord()
