@@ -360,8 +360,8 @@ public final class MaintenanceCommand implements Command {
       }
 
       @Override
-      public void onRetry(String reason) {
-        out.println("database error, retrying: " + reason);
+      public void onRetry(MaintenanceException failure) {
+        out.println("retrying: " + flag(failure.field()) + failure.getMessage());
       }
     };
   }

@@ -19,6 +19,13 @@ public interface DrainListener {
   /** Sessions left after the grace period were terminated. */
   default void onTerminated(List<Session> sessions) {}
 
-  /** A sample failed for a reason that may pass (connection lost); the drain keeps trying. */
-  default void onRetry(String reason) {}
+  /**
+   * A sample failed for a reason that may pass (the connection lost, the server restarting, the
+   * tasks query over its statement timeout, a lock not granted); the drain tries again after its
+   * poll interval until its deadline. The next {@link #onSample} means it succeeded again.
+   *
+   * @param failure what failed; its {@link MaintenanceException#field()} names the request's field
+   *     when the failure is the tasks query's, and its cause is the database's error
+   */
+  default void onRetry(MaintenanceException failure) {}
 }

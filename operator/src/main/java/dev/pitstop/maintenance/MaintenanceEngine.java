@@ -156,12 +156,12 @@ public final class MaintenanceEngine {
         if (SqlErrorKind.of(e) != SqlErrorKind.TRANSIENT) {
           throw databaseError(e);
         }
-        listener.onRetry(e.getMessage());
+        listener.onRetry(databaseError(e));
       } catch (MaintenanceException e) {
         if (!e.isTransient()) {
           throw e;
         }
-        listener.onRetry(e.getMessage());
+        listener.onRetry(e);
       }
       Instant deadline = request.deadline();
       if (deadline != null && !clock.instant().isBefore(deadline)) {

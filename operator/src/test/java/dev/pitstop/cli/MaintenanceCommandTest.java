@@ -7,6 +7,8 @@ import dev.pitstop.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +56,31 @@ class MaintenanceCommandTest {
     assertThat(run("maintenance", "exit")).isEqualTo(Command.OK);
     assertThat(stdout()).containsPattern("holder \\S+ released; mode running written to");
     assertThat(mode("pitstop_maintenance_mode")).isEqualTo("running");
+  }
+
+  @Test
+  void aSampleThatFailsIsPrintedAndTheDrainGoesOn() throws Exception {
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    // New sessions of this database give up on a lock after 50ms.
+    pg.execute("ALTER DATABASE \"" + pg.databaseName() + "\" SET lock_timeout = '50ms'");
+    CompletableFuture<Integer> entered =
+        CompletableFuture.supplyAsync(
+            () -> run("maintenance", "enter", "--tasks-query", TASKS, "--poll-interval", "50ms"));
+    awaitOutput("1 task(s) pending");
+
+    try (Connection dba = pg.dataSource().getConnection();
+        Statement statement = dba.createStatement()) {
+      dba.setAutoCommit(false);
+      statement.execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
+      awaitOutput("retrying: --tasks-query failed: ");
+      assertThat(stdout().lines().filter(l -> l.startsWith("retrying: ")).findFirst())
+          .hasValueSatisfying(l -> assertThat(l).contains("lock timeout").contains("55P03"));
+      statement.execute("UPDATE tasks SET status = 'done'");
+      dba.commit();
+    }
+
+    assertThat(entered.get(30, TimeUnit.SECONDS)).as(stderr()).isEqualTo(Command.OK);
+    assertThat(stdout()).contains("mode maintenance: drained in");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.Condition;
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
 import dev.pitstop.api.v1alpha1.DatabaseRef;
+import dev.pitstop.api.v1alpha1.MaintenanceWindow;
 import dev.pitstop.api.v1alpha1.MigrationPhase;
 import dev.pitstop.api.v1alpha1.Pitstop;
 import dev.pitstop.api.v1alpha1.PitstopStatus;
@@ -19,8 +20,10 @@ import dev.pitstop.api.v1alpha1.ResetPhase;
 import dev.pitstop.api.v1alpha1.RunResult;
 import dev.pitstop.api.v1alpha1.SandboxReset;
 import dev.pitstop.api.v1alpha1.SandboxResetSpec;
+import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.embedded.EmbeddedPostgresServer;
 import dev.pitstop.reconciler.databasemigration.MigrationFixturesAccess;
+import dev.pitstop.reconciler.maintenancewindow.WindowFixtures;
 import dev.pitstop.testing.Conflicts;
 import dev.pitstop.testing.OperatorExtension;
 import dev.pitstop.testing.RunRequests;
@@ -219,6 +222,56 @@ class DatabaseOutageIT {
     assertNoPasswordIn(kube, done);
   }
 
+  @Test
+  void aDrainCutByTheOutageSaysTheDatabaseIsUnreachableAndDrainsWhenItIsBack() {
+    execute(
+        dataSource(database),
+        "CREATE TABLE tasks (id int, running boolean); INSERT INTO tasks VALUES (1, true);");
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().database = new DatabaseRef("db");
+    window.getSpec().drain.timeout = "10m";
+    window.getSpec().drain.tasks = WindowFixtures.tasks("SELECT count(*) FROM tasks WHERE running");
+    kube.client().resource(window).create();
+    FaultScenario.await(
+        kube,
+        MaintenanceWindow.class,
+        "nightly",
+        OUTAGE_NOTICED,
+        w ->
+            w.getStatus() != null
+                && w.getStatus().drain != null
+                && "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+
+    server.stop();
+    MaintenanceWindow down =
+        FaultScenario.await(
+            kube,
+            MaintenanceWindow.class,
+            "nightly",
+            OUTAGE_NOTICED,
+            w -> "False".equals(reachable(w)));
+    assertThat(down.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(down.getStatus().message)
+        .startsWith("waiting for tasks to finish and sessions to end, but ")
+        .endsWith("; the drain tries again every 100ms until spec.drain.timeout")
+        .doesNotContain(PASSWORD);
+    assertThat(down.getStatus().drain.pendingTasks).isEqualTo(1);
+    assertNoPasswordIn(kube, down);
+
+    server.restart();
+    execute(dataSource(database), "UPDATE tasks SET running = false");
+    MaintenanceWindow active =
+        FaultScenario.await(
+            kube,
+            MaintenanceWindow.class,
+            "nightly",
+            RECOVERED,
+            w -> w.getStatus().phase == WindowPhase.Active);
+    assertThat(reachable(active)).isEqualTo("True");
+    assertThat(active.getStatus().drain.pendingTasks).isZero();
+  }
+
   /**
    * Stops PostgreSQL inside the statement, waits for DatabaseReachable=False, restarts it.
    *
@@ -284,6 +337,9 @@ class DatabaseOutageIT {
     }
     if (resource instanceof SandboxReset sbr) {
       return sbr.getStatus();
+    }
+    if (resource instanceof MaintenanceWindow window) {
+      return window.getStatus();
     }
     return ((CleanupSchedule) resource).getStatus();
   }

@@ -9,9 +9,11 @@ import dev.pitstop.database.Reachability;
 import dev.pitstop.logging.KnownSecrets;
 import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.maintenance.MaintenanceException;
 import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.ReferencedObjects;
+import dev.pitstop.reconciler.maintenancewindow.model.WindowRequests;
 import dev.pitstop.reconciler.maintenancewindow.model.WindowStatuses;
 import dev.pitstop.reconciler.model.Conditions;
 import dev.pitstop.reconciler.model.DatabaseTargets;
@@ -20,6 +22,7 @@ import dev.pitstop.reconciler.model.Sentences;
 import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlIdentifiers;
+import dev.pitstop.time.Durations;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -369,6 +372,33 @@ final class WindowDatabase {
     } catch (SpecException e) {
       return Reachability.unreachable(failure, null, null);
     }
+  }
+
+  /**
+   * A running drain could not take a sample for a reason that may pass; the drain itself tries
+   * again every spec.pollInterval until spec.drain.timeout, so no back-off is added here. A failure
+   * to reach the database is reported as {@link #retryLater(WindowPass, String, Throwable)} reports
+   * it (DatabaseReachable False); a statement that failed once connected (the tasks query over its
+   * statement timeout, a lock not granted) only in the message.
+   */
+  void drainRetrying(WindowPass pass, MaintenanceException failure) {
+    Reachability why = reachability(pass, failure);
+    String sentence;
+    if (why.connectionFailed()) {
+      RunStatuses.unreachable(pass.status, why, pass.generation, pass.now);
+      sentence = KnownSecrets.redact(why.message());
+    } else {
+      sentence =
+          KnownSecrets.redact(
+              (failure.field() == null ? "" : WindowRequests.fieldName(failure.field()) + " ")
+                  + failure.getMessage());
+    }
+    pass.status.message =
+        "waiting for tasks to finish and sessions to end, but "
+            + Sentences.clause(sentence)
+            + "; the drain tries again every "
+            + Durations.format(pass.plan.pollInterval())
+            + " until spec.drain.timeout";
   }
 
   /** The database could not be reached; try again after a backoff. */

@@ -5,6 +5,7 @@ import dev.pitstop.maintenance.DrainRequest;
 import dev.pitstop.maintenance.DrainResult;
 import dev.pitstop.maintenance.DrainSample;
 import dev.pitstop.maintenance.MaintenanceEngine;
+import dev.pitstop.maintenance.MaintenanceException;
 import dev.pitstop.maintenance.Mode;
 import dev.pitstop.maintenance.Preflight;
 import dev.pitstop.maintenance.RestoreResult;
@@ -41,8 +42,15 @@ final class WindowDatabaseJobs {
     RENEW
   }
 
-  /** The latest sample of a running drain and what it did so far. */
-  record Progress(DrainSample sample, int terminated, boolean blocked) {}
+  /**
+   * The latest sample of a running drain and what it did so far.
+   *
+   * @param sample the latest sample taken, or null before the first
+   * @param retrying why the latest attempt to sample failed (the drain tries again), or null when
+   *     it succeeded
+   */
+  record Progress(
+      DrainSample sample, int terminated, boolean blocked, MaintenanceException retrying) {}
 
   /** What a job returned; one field is set, by kind. */
   record Outcome(Preflight preflight, DrainResult drained, RestoreResult restored) {}
@@ -177,7 +185,7 @@ final class WindowDatabaseJobs {
       @Override
       public void onSample(DrainSample sample) {
         last[0] = sample;
-        sink.accept(new Progress(sample, terminated[0], blocked[0]));
+        sink.accept(new Progress(sample, terminated[0], blocked[0], null));
       }
 
       @Override
@@ -189,8 +197,13 @@ final class WindowDatabaseJobs {
       public void onTerminated(List<Session> sessions) {
         terminated[0] += sessions.size();
         if (last[0] != null) {
-          sink.accept(new Progress(last[0], terminated[0], blocked[0]));
+          sink.accept(new Progress(last[0], terminated[0], blocked[0], null));
         }
+      }
+
+      @Override
+      public void onRetry(MaintenanceException failure) {
+        sink.accept(new Progress(last[0], terminated[0], blocked[0], failure));
       }
     };
   }

@@ -505,11 +505,25 @@ final class WindowDraining {
     return recorded.added();
   }
 
-  private static void publish(WindowPass pass, WindowDatabaseJobs.Progress progress) {
+  /**
+   * Shows a running drain's progress: its latest sample, or why the latest attempt to take one
+   * failed while the drain keeps trying (DatabaseReachable False when the database could not be
+   * reached, True again with the next sample).
+   */
+  private void publish(WindowPass pass, WindowDatabaseJobs.Progress progress) {
     DrainStatus drain = pass.status.drain;
-    drain.pendingTasks = progress.sample().pendingTasks();
-    drain.activeConnections = progress.sample().activeConnections();
-    drain.terminatedSessions = progress.terminated() == 0 ? null : progress.terminated();
+    if (progress.sample() != null) {
+      drain.pendingTasks = progress.sample().pendingTasks();
+      drain.activeConnections = progress.sample().activeConnections();
+      drain.terminatedSessions = progress.terminated() == 0 ? null : progress.terminated();
+    }
+    if (progress.retrying() != null) {
+      database.drainRetrying(pass, progress.retrying());
+      return;
+    }
+    if (!database.reportsRepointed(pass)) {
+      database.reached(pass);
+    }
     pass.status.message = "waiting for " + progress.sample().describe();
   }
 

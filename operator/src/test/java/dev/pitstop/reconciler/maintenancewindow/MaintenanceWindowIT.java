@@ -44,6 +44,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -657,6 +658,48 @@ class MaintenanceWindowIT {
     k8s.editWindow("nightly", w -> w.getSpec().drain.tasks = tasks(TASKS));
 
     k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
+  void aTasksQueryThatTimesOutDuringTheDrainIsShownAndTheDrainGoesOnWhenItAnswers()
+      throws Exception {
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().drain.tasks = tasks(TASKS);
+    window.getSpec().drain.tasks.statementTimeout = "200ms";
+    kube.client().resource(window).create();
+    k8s.awaitWindow(
+        "nightly",
+        w ->
+            w.getStatus().drain != null
+                && "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+
+    // A DBA's long lock on the tasks table: every sample now runs into its statement timeout.
+    try (Connection dba = pg.dataSource().getConnection();
+        Statement statement = dba.createStatement()) {
+      dba.setAutoCommit(false);
+      statement.execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
+      MaintenanceWindow retrying =
+          k8s.awaitWindow(
+              "nightly",
+              w -> w.getStatus().message != null && w.getStatus().message.contains(" but "));
+      assertThat(retrying.getStatus().message)
+          .isEqualTo(
+              "waiting for tasks to finish and sessions to end, but spec.drain.tasks.query did"
+                  + " not finish within its statement timeout; the drain tries again every 100ms"
+                  + " until spec.drain.timeout");
+      assertThat(retrying.getStatus().phase).isEqualTo(WindowPhase.Draining);
+      // The database answered (the query was cancelled by its own timeout); the last sample stays.
+      assertThat(condition(retrying, Condition.DATABASE_REACHABLE)).isEqualTo("True");
+      assertThat(retrying.getStatus().drain.pendingTasks).isEqualTo(1);
+      statement.execute("UPDATE tasks SET status = 'done'");
+      dba.commit();
+    }
+
+    MaintenanceWindow active = k8s.awaitPhase("nightly", WindowPhase.Active);
+    assertThat(active.getStatus().drain.pendingTasks).isZero();
+    assertThat(active.getStatus().message).doesNotContain("statement timeout");
   }
 
   @Test
