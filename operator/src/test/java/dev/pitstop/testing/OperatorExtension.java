@@ -117,6 +117,7 @@ public final class OperatorExtension
   }
 
   private void startApiAndOperator() {
+    LogCapture.claimThreads();
     api = EmbeddedKubernetesApi.startWithCrdsFrom(ProjectFiles.crds());
     operator = start();
   }
