@@ -15,7 +15,11 @@ public final class Transactions {
 
   /**
    * Runs {@code work} in one transaction: committed when it returns, rolled back (and the failure
-   * rethrown) when it throws. The connection's auto-commit setting is restored either way.
+   * rethrown) when it throws. The connection's auto-commit setting is restored either way. When the
+   * work failed because the connection broke, rolling back and restoring fail too ("connection is
+   * closed", without the server's SQLSTATE); those failures are added to the work's as suppressed,
+   * so the caller sees what really happened (a lost connection is retried, not taken for bad
+   * input).
    */
   public static void commit(Connection connection, Work work) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
@@ -24,10 +28,18 @@ public final class Transactions {
       work.run();
       connection.commit();
     } catch (SQLException | RuntimeException e) {
-      connection.rollback();
+      try {
+        connection.rollback();
+      } catch (SQLException rollbackFailed) {
+        e.addSuppressed(rollbackFailed);
+      }
+      try {
+        connection.setAutoCommit(autoCommit);
+      } catch (SQLException restoreFailed) {
+        e.addSuppressed(restoreFailed);
+      }
       throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
     }
+    connection.setAutoCommit(autoCommit);
   }
 }
