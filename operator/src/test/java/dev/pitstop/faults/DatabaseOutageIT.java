@@ -63,6 +63,9 @@ class DatabaseOutageIT {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgresServer server;
 
+  /** Past the time an open window renews its lease in the mode table (every minute). */
+  private static final Duration PAST_RENEWAL = Duration.ofSeconds(61);
+
   /** The longest back-off of {@code ExponentialBackoff.forUnreachableDatabase}. */
   private static final Duration LONGEST_BACKOFF = Duration.ofMinutes(5);
 
@@ -270,6 +273,55 @@ class DatabaseOutageIT {
             w -> w.getStatus().phase == WindowPhase.Active);
     assertThat(reachable(active)).isEqualTo("True");
     assertThat(active.getStatus().drain.pendingTasks).isZero();
+  }
+
+  @Test
+  void anActiveWindowWhoseLeaseCannotBeRenewedSaysSoAndRenewsItOnceTheDatabaseIsBack() {
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().database = new DatabaseRef("db");
+    window.getSpec().modeTable = "app_mode";
+    kube.client().resource(window).create();
+    FaultScenario.await(
+        kube,
+        MaintenanceWindow.class,
+        "nightly",
+        OUTAGE_NOTICED,
+        w -> w.getStatus() != null && w.getStatus().phase == WindowPhase.Active);
+
+    server.stop();
+    clock.advance(PAST_RENEWAL);
+    kube.reconcileAll();
+    MaintenanceWindow down =
+        FaultScenario.await(
+            kube,
+            MaintenanceWindow.class,
+            "nightly",
+            OUTAGE_NOTICED,
+            w -> "False".equals(reachable(w)));
+    assertThat(down.getStatus().phase).isEqualTo(WindowPhase.Active);
+    assertThat(down.getStatus().message)
+        .startsWith(
+            "drained: mode maintenance; the window's lease in the mode table could not be"
+                + " renewed (")
+        .endsWith("); trying again every 1m")
+        .doesNotContain(PASSWORD);
+    assertNoPasswordIn(kube, down);
+
+    server.restart();
+    // A lease about to run out: only a renewal after the outage moves it on again.
+    execute(
+        dataSource(database), "UPDATE app_mode_holders SET expires_at = now() + interval '20s'");
+    clock.advance(PAST_RENEWAL);
+    kube.reconcileAll();
+    MaintenanceWindow back =
+        FaultScenario.await(
+            kube, MaintenanceWindow.class, "nightly", RECOVERED, w -> "True".equals(reachable(w)));
+    assertThat(back.getStatus().message).isEqualTo("drained: mode maintenance");
+    assertThat(
+            query(
+                "SELECT count(*) FROM app_mode_holders"
+                    + " WHERE expires_at > now() + interval '2 minutes'"))
+        .isEqualTo(1);
   }
 
   /**

@@ -63,7 +63,8 @@ final class WindowActive {
               + (end == null ? "" : " until " + status.windowEnd)
               + (pass.holders.isEmpty()
                   ? ""
-                  : "; running inside: " + String.join(", ", pass.holders));
+                  : "; running inside: " + String.join(", ", pass.holders))
+              + draining.leaseNotRenewed(pass);
       return true;
     }
     Instant end = WindowPass.parse(status.windowEnd);

@@ -401,6 +401,51 @@ final class WindowDatabase {
             + " until spec.drain.timeout";
   }
 
+  /**
+   * The renewal of the window's holder in the mode table failed; the next is due in {@link
+   * #RENEW_EVERY}. A failure to reach the database turns DatabaseReachable False (as {@link
+   * #retryLater(WindowPass, String, Throwable)} reports it); another failure (the mode table's
+   * privileges taken away, say) is a Warning Event, once per message.
+   */
+  void renewalFailed(WindowPass pass, Throwable failure) {
+    Reachability why = reachability(pass, failure);
+    if (why.connectionFailed()) {
+      RunStatuses.unreachable(pass.status, why, pass.generation, pass.now);
+    } else {
+      events.warningOnChange(
+          pass.window,
+          LEASE_NOT_RENEWED,
+          "the window's holder in spec.modeTable could not be renewed: "
+              + KnownSecrets.redact(String.valueOf(failure.getMessage()))
+              + "; trying again in "
+              + Durations.format(RENEW_EVERY));
+    }
+  }
+
+  /** The Warning Event's reason for a renewal that failed once the database answered. */
+  static final String LEASE_NOT_RENEWED = "LeaseNotRenewed";
+
+  /** A renewal succeeded: a DatabaseReachable False left by a failed one turns True. */
+  void renewed(WindowPass pass) {
+    boolean unreachable =
+        Conditions.find(pass.status, dev.pitstop.api.v1alpha1.Condition.DATABASE_REACHABLE)
+            .map(c -> "False".equals(c.status))
+            .orElse(false);
+    if (unreachable) {
+      reached(pass);
+    }
+  }
+
+  /**
+   * Why the window's database does not answer, as DatabaseReachable says (not when it says the
+   * Secret was re-pointed); empty when it answers.
+   */
+  Optional<String> unreachable(WindowPass pass) {
+    return Conditions.find(pass.status, dev.pitstop.api.v1alpha1.Condition.DATABASE_REACHABLE)
+        .filter(c -> "False".equals(c.status) && !REPOINTED.equals(c.reason))
+        .map(c -> c.message);
+  }
+
   /** The database could not be reached; try again after a backoff. */
   void retryLater(WindowPass pass, String reason) {
     Duration delay = backOff(pass);

@@ -209,7 +209,8 @@ final class WindowDraining {
   /**
    * Renews the window's holder in the mode table ({@code state}: what it holds now) while no drain
    * renews it: in the workloads step and while Active. At most one renewal per {@link
-   * WindowDatabase#RENEW_EVERY}; a failed one is left to the next.
+   * WindowDatabase#RENEW_EVERY}; a failed one is reported ({@link WindowDatabase#renewalFailed})
+   * and left to the next.
    */
   void renew(WindowPass pass, Mode state) {
     QualifiedName table = WindowDatabase.modeTable(pass.window);
@@ -241,9 +242,17 @@ final class WindowDraining {
         return;
       }
       jobs.forget(pass.key);
-      if (pointedBack && renewed(found.get())) {
+      Optional<Exception> failure = renewalFailure(found.get());
+      if (pointedBack && failure.isEmpty()) {
         database.reached(pass); // pointed back, and the window's own database answered
         return;
+      }
+      if (!database.reportsRepointed(pass)) {
+        if (failure.isPresent()) {
+          database.renewalFailed(pass, failure.get());
+        } else {
+          database.renewed(pass);
+        }
       }
     }
     // Pointed back: renewing now shows at once that the window's own database answers again.
@@ -253,12 +262,29 @@ final class WindowDraining {
     jobs.renew(pass.key, pass.status.windowId, engine, table, state, database.wake(pass));
   }
 
-  private static boolean renewed(WindowDatabaseJobs.Found renewal) {
+  /**
+   * What the status message adds while the renewals of an open window's lease fail because the
+   * database cannot be reached: "; the window's lease ... could not be renewed (why); trying again
+   * every 1m", or nothing.
+   */
+  String leaseNotRenewed(WindowPass pass) {
+    return database
+        .unreachable(pass)
+        .map(
+            why ->
+                "; the window's lease in the mode table could not be renewed ("
+                    + Sentences.clause(why)
+                    + "); trying again every "
+                    + Durations.format(WindowDatabase.RENEW_EVERY))
+        .orElse("");
+  }
+
+  private static Optional<Exception> renewalFailure(WindowDatabaseJobs.Found renewal) {
     try {
       renewal.job().result();
-      return true;
+      return Optional.empty();
     } catch (Exception e) {
-      return false;
+      return Optional.of(e);
     }
   }
 
