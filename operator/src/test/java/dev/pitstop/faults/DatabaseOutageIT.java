@@ -235,10 +235,7 @@ class DatabaseOutageIT {
     window.getSpec().drain.timeout = "10m";
     window.getSpec().drain.tasks = WindowFixtures.tasks("SELECT count(*) FROM tasks WHERE running");
     kube.client().resource(window).create();
-    FaultScenario.await(
-        kube,
-        MaintenanceWindow.class,
-        "nightly",
+    awaitWindow(
         OUTAGE_NOTICED,
         w ->
             w.getStatus() != null
@@ -247,13 +244,7 @@ class DatabaseOutageIT {
                 && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
 
     server.stop();
-    MaintenanceWindow down =
-        FaultScenario.await(
-            kube,
-            MaintenanceWindow.class,
-            "nightly",
-            OUTAGE_NOTICED,
-            w -> "False".equals(reachable(w)));
+    MaintenanceWindow down = awaitWindow(OUTAGE_NOTICED, w -> "False".equals(reachable(w)));
     assertThat(down.getStatus().phase).isEqualTo(WindowPhase.Draining);
     assertThat(down.getStatus().message)
         .startsWith("waiting for tasks to finish and sessions to end, but ")
@@ -265,12 +256,7 @@ class DatabaseOutageIT {
     server.restart();
     execute(dataSource(database), "UPDATE tasks SET running = false");
     MaintenanceWindow active =
-        FaultScenario.await(
-            kube,
-            MaintenanceWindow.class,
-            "nightly",
-            RECOVERED,
-            w -> w.getStatus().phase == WindowPhase.Active);
+        awaitWindow(RECOVERED, w -> w.getStatus().phase == WindowPhase.Active);
     assertThat(reachable(active)).isEqualTo("True");
     assertThat(active.getStatus().drain.pendingTasks).isZero();
   }
@@ -281,23 +267,13 @@ class DatabaseOutageIT {
     window.getSpec().database = new DatabaseRef("db");
     window.getSpec().modeTable = "app_mode";
     kube.client().resource(window).create();
-    FaultScenario.await(
-        kube,
-        MaintenanceWindow.class,
-        "nightly",
-        OUTAGE_NOTICED,
-        w -> w.getStatus() != null && w.getStatus().phase == WindowPhase.Active);
+    awaitWindow(
+        OUTAGE_NOTICED, w -> w.getStatus() != null && w.getStatus().phase == WindowPhase.Active);
 
     server.stop();
     clock.advance(PAST_RENEWAL);
     kube.reconcileAll();
-    MaintenanceWindow down =
-        FaultScenario.await(
-            kube,
-            MaintenanceWindow.class,
-            "nightly",
-            OUTAGE_NOTICED,
-            w -> "False".equals(reachable(w)));
+    MaintenanceWindow down = awaitWindow(OUTAGE_NOTICED, w -> "False".equals(reachable(w)));
     assertThat(down.getStatus().phase).isEqualTo(WindowPhase.Active);
     assertThat(down.getStatus().message)
         .startsWith(
@@ -313,9 +289,7 @@ class DatabaseOutageIT {
         dataSource(database), "UPDATE app_mode_holders SET expires_at = now() + interval '20s'");
     clock.advance(PAST_RENEWAL);
     kube.reconcileAll();
-    MaintenanceWindow back =
-        FaultScenario.await(
-            kube, MaintenanceWindow.class, "nightly", RECOVERED, w -> "True".equals(reachable(w)));
+    MaintenanceWindow back = awaitWindow(RECOVERED, w -> "True".equals(reachable(w)));
     assertThat(back.getStatus().message).isEqualTo("drained: mode maintenance");
     assertThat(
             query(
@@ -369,6 +343,10 @@ class DatabaseOutageIT {
           clock.advance(LONGEST_BACKOFF);
           return false;
         });
+  }
+
+  private MaintenanceWindow awaitWindow(Duration limit, Predicate<MaintenanceWindow> until) {
+    return FaultScenario.await(kube, MaintenanceWindow.class, "nightly", limit, until);
   }
 
   private static String reachable(HasMetadata resource) {

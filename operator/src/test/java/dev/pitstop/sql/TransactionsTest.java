@@ -19,17 +19,7 @@ class TransactionsTest {
     pg.execute("CREATE TABLE t (id int PRIMARY KEY)");
     try (Connection connection = pg.dataSource().getConnection()) {
       SQLException failure =
-          catchThrowableOfType(
-              SQLException.class,
-              () ->
-                  Transactions.commit(
-                      connection,
-                      () -> {
-                        try (Statement s = connection.createStatement()) {
-                          s.execute("INSERT INTO t VALUES (1)");
-                          s.execute("INSERT INTO t VALUES (1)");
-                        }
-                      }));
+          failureOf(connection, "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)");
       assertThat(failure.getSQLState()).isEqualTo("23505");
       assertThat(connection.getAutoCommit()).isTrue();
     }
@@ -40,22 +30,28 @@ class TransactionsTest {
   void aConnectionLostInsideTheWorkIsWhatTheCallerSeesNotTheFailedRollback() throws Exception {
     try (Connection connection =
         DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-      SQLException failure =
-          catchThrowableOfType(
-              SQLException.class,
-              () ->
-                  Transactions.commit(
-                      connection,
-                      () -> {
-                        try (Statement s = connection.createStatement()) {
-                          // The server ends this session, as a restart or an administrator would.
-                          s.execute("SELECT pg_terminate_backend(pg_backend_pid())");
-                        }
-                      }));
+      // The server ends this session, as a restart or an administrator would.
+      SQLException failure = failureOf(connection, "SELECT pg_terminate_backend(pg_backend_pid())");
       assertThat(failure.getSQLState()).isEqualTo(SqlState.ADMIN_SHUTDOWN);
       assertThat(SqlErrorKind.of(failure)).isEqualTo(SqlErrorKind.TRANSIENT);
       // Rolling back on the closed connection failed too; that is kept, as suppressed.
       assertThat(failure.getSuppressed()).isNotEmpty();
     }
+  }
+
+  /** What {@link Transactions#commit} throws for work that runs {@code statements}. */
+  private static SQLException failureOf(Connection connection, String... statements) {
+    return catchThrowableOfType(
+        SQLException.class,
+        () ->
+            Transactions.commit(
+                connection,
+                () -> {
+                  try (Statement s = connection.createStatement()) {
+                    for (String sql : statements) {
+                      s.execute(sql);
+                    }
+                  }
+                }));
   }
 }
