@@ -469,6 +469,31 @@ final class WindowDatabase {
     pass.status.message = message;
   }
 
+  /**
+   * An object spec.database refers to (its Secret, a key of it) is missing when the drain's
+   * database step starts, e.g. re-created by a GitOps tool, or not in the cache of an operator that
+   * is stopping: the drain waits for it until spec.drain.timeout, looking again after a back-off
+   * (and when the Secret changes), with nothing restored meanwhile. Reported in the message, Ready
+   * False with the reference's own reason, and a Warning Event once per message.
+   */
+  void waitForReference(WindowPass pass, SpecException missing) {
+    Duration delay = backOff(pass);
+    String sentence =
+        Sentences.clause(missing.getMessage())
+            + "; the drain waits for it until spec.drain.timeout";
+    String message = Sentences.nextIn(sentence, "looking again", delay);
+    Conditions.set(
+        pass.status,
+        dev.pitstop.api.v1alpha1.Condition.READY,
+        false,
+        missing.reason(),
+        message,
+        pass.generation,
+        pass.now);
+    pass.status.message = message;
+    events.warningOnChange(pass.window, missing.reason(), sentence);
+  }
+
   private Duration backOff(WindowPass pass) {
     Retry last = retries.get(pass.key.uid());
     int failures = last == null || last.generation() != pass.generation ? 1 : last.failures() + 1;

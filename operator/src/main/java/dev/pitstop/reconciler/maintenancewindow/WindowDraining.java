@@ -383,7 +383,11 @@ final class WindowDraining {
       jobs.drain(
           pass.key, pass.status.windowId, database.engine(pass), request, database.wake(pass));
     } catch (SpecException e) {
-      fail(pass, e.reason(), e.getMessage());
+      if (e.waitsForObject()) {
+        database.waitForReference(pass, e);
+      } else {
+        fail(pass, e.reason(), e.getMessage());
+      }
       return;
     } catch (WindowDatabase.Repointed e) {
       database.repointed(pass, e);

@@ -375,6 +375,38 @@ class MaintenanceWindowIT {
   }
 
   @Test
+  void aSecretMissingWhenTheDatabaseStepStartsIsWaitedForNotAFailure() {
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    MaintenanceWindow window = WindowFixtures.window("nightly");
+    window.getSpec().drain.tasks = tasks(TASKS);
+    kube.client().resource(window).create();
+    k8s.awaitWindow(
+        "nightly",
+        w ->
+            w.getStatus().drain != null
+                && "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+
+    // The operator that restarts finds no Secret (a GitOps tool re-creating it, say).
+    kube.client().secrets().inNamespace(NAMESPACE).withName("app-db").delete();
+    kube.restartOperator();
+    MaintenanceWindow waiting =
+        k8s.awaitWindow(
+            "nightly",
+            w -> w.getStatus().message != null && w.getStatus().message.contains("app-db"));
+    assertThat(waiting.getStatus().phase).isEqualTo(WindowPhase.Draining);
+    assertThat(waiting.getStatus().message)
+        .startsWith(
+            "spec.database.secretRef: Secret 'app-db' does not exist; the drain waits for it until"
+                + " spec.drain.timeout; looking again in");
+    assertThat(k8s.eventReasons(waiting)).contains("SecretNotFound");
+
+    kube.client().resource(secret("app-db", pg.jdbcUrl(), pg.user(), PASSWORD)).create();
+    pg.execute("UPDATE tasks SET status = 'done'");
+    k8s.awaitPhase("nightly", WindowPhase.Active);
+  }
+
+  @Test
   void operatorRestartWhileActiveThenClosingRestoresExactly() {
     createApplication();
     k8s.setJobActive("import", 0);
