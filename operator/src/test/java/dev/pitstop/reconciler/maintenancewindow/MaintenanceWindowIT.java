@@ -100,6 +100,24 @@ class MaintenanceWindowIT {
     await().until(() -> kubelet.pods("api").size() == 3 && kubelet.pods("worker").size() == 2);
   }
 
+  /**
+   * Creates {@code window} (the tasks query {@link #TASKS} unless it has one) with one running task
+   * and waits until its drain waits for that task in the database step.
+   */
+  private void waitingForOneTask(MaintenanceWindow window) {
+    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
+    if (window.getSpec().drain.tasks == null) {
+      window.getSpec().drain.tasks = tasks(TASKS);
+    }
+    kube.client().resource(window).create();
+    k8s.awaitWindow(
+        window.getMetadata().getName(),
+        w ->
+            w.getStatus().drain != null
+                && "database".equals(w.getStatus().drain.step)
+                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+  }
+
   private MaintenanceWindow fullWindow(String name) {
     MaintenanceWindow w = WindowFixtures.window(name);
     Drain drain = w.getSpec().drain;
@@ -376,16 +394,7 @@ class MaintenanceWindowIT {
 
   @Test
   void aSecretMissingWhenTheDatabaseStepStartsIsWaitedForNotAFailure() {
-    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
-    MaintenanceWindow window = WindowFixtures.window("nightly");
-    window.getSpec().drain.tasks = tasks(TASKS);
-    kube.client().resource(window).create();
-    k8s.awaitWindow(
-        "nightly",
-        w ->
-            w.getStatus().drain != null
-                && "database".equals(w.getStatus().drain.step)
-                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+    waitingForOneTask(WindowFixtures.window("nightly"));
 
     // The operator that restarts finds no Secret (a GitOps tool re-creating it, say).
     kube.client().secrets().inNamespace(NAMESPACE).withName("app-db").delete();
@@ -696,17 +705,10 @@ class MaintenanceWindowIT {
   @Test
   void aTasksQueryThatTimesOutDuringTheDrainIsShownAndTheDrainGoesOnWhenItAnswers()
       throws Exception {
-    pg.execute("INSERT INTO tasks (status) VALUES ('running')");
     MaintenanceWindow window = WindowFixtures.window("nightly");
     window.getSpec().drain.tasks = tasks(TASKS);
     window.getSpec().drain.tasks.statementTimeout = "200ms";
-    kube.client().resource(window).create();
-    k8s.awaitWindow(
-        "nightly",
-        w ->
-            w.getStatus().drain != null
-                && "database".equals(w.getStatus().drain.step)
-                && Long.valueOf(1).equals(w.getStatus().drain.pendingTasks));
+    waitingForOneTask(window);
 
     // A DBA's long lock on the tasks table: every sample now runs into its statement timeout.
     try (Connection dba = pg.dataSource().getConnection();
