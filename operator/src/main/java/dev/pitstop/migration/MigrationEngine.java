@@ -4,6 +4,7 @@ import dev.pitstop.sql.QualifiedName;
 import dev.pitstop.sql.SqlErrorKind;
 import dev.pitstop.sql.SqlIdentifiers;
 import dev.pitstop.sql.SqlState;
+import dev.pitstop.sql.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -219,24 +220,20 @@ public final class MigrationEngine {
                   .filter(row -> !row.success())
                   .map(AppliedMigration::script)
                   .toList();
-          work.setAutoCommit(false);
-          try {
-            history.deleteFailed(work);
-            List<String> realigned = realignRows(work, history, plan.corrections());
-            List<String> deleted = new ArrayList<>();
-            String installedBy = installedBy(request, locked.session());
-            for (AppliedMigration missing : plan.missing()) {
-              history.insertDeleted(work, missing, installedBy);
-              deleted.add(missing.script());
-            }
-            work.commit();
-            return new RepairResult(removed, realigned, deleted);
-          } catch (SQLException | RuntimeException e) {
-            work.rollback();
-            throw e;
-          } finally {
-            work.setAutoCommit(true);
-          }
+          List<String> realigned = new ArrayList<>();
+          List<String> deleted = new ArrayList<>();
+          String installedBy = installedBy(request, locked.session());
+          Transactions.commit(
+              work,
+              () -> {
+                history.deleteFailed(work);
+                realigned.addAll(realignRows(work, history, plan.corrections()));
+                for (AppliedMigration missing : plan.missing()) {
+                  history.insertDeleted(work, missing, installedBy);
+                  deleted.add(missing.script());
+                }
+              });
+          return new RepairResult(removed, realigned, deleted);
         });
   }
 
@@ -530,17 +527,9 @@ public final class MigrationEngine {
     if (corrections.isEmpty()) {
       return List.of();
     }
-    work.setAutoCommit(false);
-    try {
-      List<String> realigned = realignRows(work, history, corrections);
-      work.commit();
-      return realigned;
-    } catch (SQLException | RuntimeException e) {
-      work.rollback();
-      throw e;
-    } finally {
-      work.setAutoCommit(true);
-    }
+    List<String> realigned = new ArrayList<>();
+    Transactions.commit(work, () -> realigned.addAll(realignRows(work, history, corrections)));
+    return realigned;
   }
 
   private static List<String> realignRows(
