@@ -427,11 +427,7 @@ final class WindowDatabase {
 
   /** A renewal succeeded: a DatabaseReachable False left by a failed one turns True. */
   void renewed(WindowPass pass) {
-    boolean unreachable =
-        Conditions.find(pass.status, dev.pitstop.api.v1alpha1.Condition.DATABASE_REACHABLE)
-            .map(c -> "False".equals(c.status))
-            .orElse(false);
-    if (unreachable) {
+    if (unreachable(pass).isPresent()) {
       reached(pass);
     }
   }
