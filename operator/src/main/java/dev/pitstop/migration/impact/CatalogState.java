@@ -189,6 +189,43 @@ final class CatalogState {
     }
   }
 
+  /**
+   * The oids the relations of these names have now, by the oid each had when read: a relation
+   * created again under the same name (a migration applied again) has a new oid. Those that no
+   * longer exist are left out.
+   */
+  Map<Long, Long> renumbered(Collection<Relation> relations) throws SQLException {
+    if (relations.isEmpty()) {
+      return Map.of();
+    }
+    List<Long> oids = new ArrayList<>();
+    List<String> schemas = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Relation r : relations) {
+      oids.add(r.oid());
+      schemas.add(r.schema());
+      names.add(r.name());
+    }
+    Map<Long, Long> now = new LinkedHashMap<>();
+    try (PreparedStatement read =
+        connection.prepareStatement(
+            "SELECT w.was, c.oid::int8 FROM unnest(?::int8[], ?::text[], ?::text[])"
+                + " AS w(was, nspname, relname)"
+                + " JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname"
+                + " JOIN pg_catalog.pg_class c"
+                + " ON c.relnamespace = n.oid AND c.relname = w.relname")) {
+      read.setArray(1, connection.createArrayOf("int8", oids.toArray()));
+      read.setArray(2, connection.createArrayOf("text", schemas.toArray()));
+      read.setArray(3, connection.createArrayOf("text", names.toArray()));
+      try (ResultSet rows = read.executeQuery()) {
+        while (rows.next()) {
+          now.put(rows.getLong(1), rows.getLong(2));
+        }
+      }
+    }
+    return now;
+  }
+
   private static Locks readLocks(ResultSet rows) throws SQLException {
     Map<Long, List<String>> modes = new LinkedHashMap<>();
     String timeout = null;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Runs pending migrations on the scratch copy as {@code migrate} would run them (one transaction
@@ -31,14 +32,17 @@ import java.util.Set;
  *
  * <p>Only relations the statement locked can have changed, so after a statement only those (and the
  * indexes of those that are tables) are read again and compared with what was read before. A
- * transactional migration is committed on the copy once measured, so the next one sees its effects
- * (the locks a migration takes belong to its own transaction: one transaction for all, rolled back,
- * would hide a second lock on a table an earlier migration locked); one that fails is rolled back
- * and the next one runs all the same. The read after a statement travels in the statement's round
- * trip; after a row statement (INSERT, UPDATE, ...) only the locks are read, unless it took a lock
- * that comes with DDL. A statement that cannot run in a transaction block (CONCURRENTLY, VACUUM...)
- * runs in autocommit; its own locks cannot be read from its session, so the documented lock is
- * recorded, marked {@code (stated)}.
+ * migration is measured in its own transaction, which is then rolled back; the migration is applied
+ * again, unmeasured, in a transaction that commits, so the next one runs on its effects (the locks
+ * a migration takes belong to its own transaction: one transaction for all, rolled back, would hide
+ * a second lock on a table an earlier migration locked), and the relations it changed are read
+ * again. One that fails is rolled back and the next one runs all the same. On the second copy of a
+ * split plan ({@link PlanSplit}) the migrations the first copy measures are committed once
+ * measured, and not reported. The read after a statement travels in the statement's round trip;
+ * after a row statement (INSERT, UPDATE, ...) only the locks are read, unless it took a lock that
+ * comes with DDL. A statement that cannot run in a transaction block (CONCURRENTLY, VACUUM...) runs
+ * in autocommit; its own locks cannot be read from its session, so the documented lock is recorded,
+ * marked {@code (stated)}.
  */
 final class ImpactProbe {
   private ImpactProbe() {}
@@ -63,9 +67,24 @@ final class ImpactProbe {
       MigrationRequest request,
       int lacking)
       throws SQLException {
+    return run(scratch, sizes, scripts, request, lacking, PlanSplit.ALONE);
+  }
+
+  /**
+   * As {@link #run(Connection, TargetSizes, List, MigrationRequest, int)}, for one side of a plan
+   * split over two copies: the result holds the migrations this side measured.
+   */
+  static Result run(
+      Connection scratch,
+      TargetSizes sizes,
+      List<PendingScript> scripts,
+      MigrationRequest request,
+      int lacking,
+      PlanSplit.Side side)
+      throws SQLException {
     Probe probe = new Probe(scratch, sizes, request, lacking);
     try {
-      return probe.run(scripts);
+      return probe.run(scripts, side);
     } finally {
       probe.close();
     }
@@ -83,10 +102,14 @@ final class ImpactProbe {
     Map<Long, List<String>> held = Map.of();
 
     String lockTimeout;
-    final Map<Long, Relation> before = new HashMap<>();
-    final Map<Long, Relation> after = new HashMap<>();
+    // By oid, so in the order they were created: the same on every copy
+    final Map<Long, Relation> before = new TreeMap<>();
+    final Map<Long, Relation> after = new TreeMap<>();
     final List<StatementImpact> impact = new ArrayList<>(1);
     boolean concurrently;
+
+    /** Whether it ran on the copy and was measured (not left out, not failed). */
+    boolean ran;
 
     /** Tables whose rows it read to check a partition bound (ATTACH PARTITION). */
     final Set<Long> scanned = new HashSet<>();
@@ -169,7 +192,7 @@ final class ImpactProbe {
       }
     }
 
-    Result run(List<PendingScript> scripts) throws SQLException {
+    Result run(List<PendingScript> scripts, PlanSplit.Side side) throws SQLException {
       boolean autoCommit = connection.getAutoCommit();
       initial = SessionState.capture(connection);
       connection.setAutoCommit(true);
@@ -185,13 +208,22 @@ final class ImpactProbe {
       }
       List<ScriptImpact> impacts = new ArrayList<>();
       List<Finding> findings = new ArrayList<>();
-      for (PendingScript script : scripts) {
+      for (int i = 0; i < scripts.size(); i++) {
+        PlanSplit.Step step = side.step(i);
+        if (step == PlanSplit.Step.STOP) {
+          break;
+        }
+        boolean measured = step == PlanSplit.Step.MEASURE;
+        PendingScript script = scripts.get(i);
         List<Observed> observed = new ArrayList<>();
         Rules rules = new Rules(this, script);
         if (script.transactional()) {
-          runInTransaction(script, observed, rules);
+          runInTransaction(script, observed, rules, measured);
         } else {
-          runInAutocommit(script, observed, rules);
+          runInAutocommit(script, observed, rules, measured);
+        }
+        if (!measured) {
+          continue; // applied for the later migrations, which the other copy measured before
         }
         List<StatementImpact> statements = new ArrayList<>();
         observed.forEach(o -> statements.addAll(o.impact));
@@ -206,7 +238,12 @@ final class ImpactProbe {
       return new Result(impacts, findings);
     }
 
-    private void runInTransaction(PendingScript script, List<Observed> observed, Rules rules)
+    /**
+     * @param rolledBack whether the transaction it is measured in is rolled back and the migration
+     *     applied again (else it commits once measured: a migration the other copy measures)
+     */
+    private void runInTransaction(
+        PendingScript script, List<Observed> observed, Rules rules, boolean rolledBack)
         throws SQLException {
       connection.setAutoCommit(false);
       startTransaction();
@@ -227,14 +264,23 @@ final class ImpactProbe {
           if (!measure(statement, o, rules) || changedServer(o, rules)) {
             return;
           }
+          o.ran = true;
           rules.statement(o);
         }
         rules.transaction(observed);
-        if (script.statements().stream().anyMatch(Statements::mayChangeSession)) {
-          restoreSession();
+        boolean changesSession =
+            script.statements().stream().anyMatch(Statements::mayChangeSession);
+        if (rolledBack) {
+          // Measured: the transaction is rolled back, and the migration applied again for the next.
+          connection.rollback();
+          committed = applyAgain(statement, observed, rules, changesSession);
+        } else {
+          if (changesSession) {
+            restoreSession();
+          }
+          connection.commit();
+          committed = true;
         }
-        connection.commit();
-        committed = true;
       } catch (SQLException | RuntimeException e) {
         rollback();
         throw e;
@@ -246,6 +292,96 @@ final class ImpactProbe {
           mayBeEmpty.retainAll(mayBeEmptyBefore);
         }
       }
+    }
+
+    /**
+     * After the measured transaction was rolled back: runs the statements that ran in it again, in
+     * a transaction that commits, so that the next migration runs on their effects, and reads the
+     * relations they changed as they are now (those created have new oids). When one fails this
+     * time (a migration that does not do the same twice), it is recorded as failed, its transaction
+     * rolled back and what was read of it forgotten, as for a failure when measured.
+     *
+     * @param restoreSession whether to put the session's settings back before the commit (in the
+     *     transaction: the rollback of the next measured one would undo them otherwise)
+     * @return whether it committed
+     */
+    private boolean applyAgain(
+        Statement statement, List<Observed> observed, Rules rules, boolean restoreSession)
+        throws SQLException {
+      for (Observed o : observed) {
+        if (!o.ran) {
+          continue;
+        }
+        try {
+          o.statement.execute(statement);
+        } catch (SQLException e) {
+          // what was measured stays shown, with the failure
+          List<StatementImpact> measured = new ArrayList<>(o.impact);
+          o.impact.clear();
+          fail(o, e, "applied again after it was measured: ", rules);
+          String error = o.impact.get(0).error();
+          o.impact.clear();
+          measured.forEach(
+              m ->
+                  o.impact.add(
+                      new StatementImpact(
+                          m.statement(),
+                          m.line(),
+                          m.sql(),
+                          m.locks(),
+                          m.rewritten(),
+                          m.indexesBuilt(),
+                          m.constraintsValidated(),
+                          error)));
+          rollback();
+          return false;
+        }
+        if (o.statement.startsWith("DISCARD") || o.statement.startsWith("DEALLOCATE")) {
+          catalog.forgetPrepared();
+        }
+      }
+      if (restoreSession) {
+        restoreSession();
+      }
+      connection.commit();
+      readAgain();
+      return true;
+    }
+
+    /**
+     * The relations the transaction changed, read again after it was applied again: a relation it
+     * created has another oid now, and one it rewrote another file node. What the plan remembers by
+     * oid follows the new ones.
+     */
+    private void readAgain() throws SQLException {
+      List<Relation> made = new ArrayList<>();
+      for (long oid : created) {
+        Relation r = cache.remove(oid);
+        if (r != null) {
+          made.add(r);
+        }
+      }
+      Map<Long, Long> renumbered = catalog.renumbered(made);
+      Set<Long> changed = new LinkedHashSet<>(undo.keySet());
+      undo.keySet().forEach(cache::remove);
+      changed.addAll(renumbered.values());
+      cache.putAll(catalog.of(changed));
+      renumbered.forEach(
+          (was, now) -> {
+            String target = recreated.remove(was);
+            if (target != null) {
+              recreated.put(now, target);
+            }
+            if (mayBeEmpty.remove(was)) {
+              mayBeEmpty.add(now);
+            }
+            Map<Integer, String> columns = unfilled.remove(was);
+            if (columns != null) {
+              unfilled.put(now, columns);
+            }
+          });
+      undo.clear();
+      created.clear();
     }
 
     private static Map<Long, Map<Integer, String>> copy(Map<Long, Map<Integer, String>> columns) {
@@ -326,7 +462,8 @@ final class ImpactProbe {
       return catalog.executeThenRead(statement, s.sql(), locksOnly);
     }
 
-    private void runInAutocommit(PendingScript script, List<Observed> observed, Rules rules)
+    private void runInAutocommit(
+        PendingScript script, List<Observed> observed, Rules rules, boolean rolledBack)
         throws SQLException {
       try (Statement statement = connection.createStatement()) {
         statement.setEscapeProcessing(false);
@@ -365,7 +502,15 @@ final class ImpactProbe {
             if (!measure(statement, o, rules) || changedServer(o, rules)) {
               break;
             }
-            connection.commit();
+            o.ran = true;
+            if (!rolledBack) {
+              connection.commit();
+            } else {
+              connection.rollback();
+              if (!applyAgain(statement, List.of(o), rules, false)) {
+                break;
+              }
+            }
           }
           rules.statement(o);
         }
@@ -457,8 +602,12 @@ final class ImpactProbe {
     }
 
     private void fail(Observed o, SQLException e, Rules rules) {
+      fail(o, e, "", rules);
+    }
+
+    private void fail(Observed o, SQLException e, String when, Rules rules) {
       String state = e.getSQLState() == null ? "?????" : e.getSQLState();
-      String message = ServerMessages.primary(e);
+      String message = when + ServerMessages.primary(e);
       String error = state + " " + message;
       o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), error));
       rules.failed(o, state, message, failedBefore);

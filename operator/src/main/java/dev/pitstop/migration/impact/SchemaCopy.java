@@ -37,8 +37,26 @@ final class SchemaCopy {
    * @return objects that could not be reproduced, each as "kind name" (e.g. "extension postgis")
    */
   static List<String> copy(Connection target, Connection scratch) throws SQLException {
-    Set<String> available = availableExtensions(scratch);
-    CatalogReader.Schema schema = readTarget(target, available);
+    return copy(read(target, scratch), scratch);
+  }
+
+  /**
+   * Reads the target's schema as it can be copied to the server of {@code scratch} (with the
+   * extensions that server has), for one copy or several identical ones.
+   *
+   * @param target a session on the target (only catalogs are read), idle in autocommit mode
+   * @param scratch a session on the scratch server
+   */
+  static CatalogReader.Schema read(Connection target, Connection scratch) throws SQLException {
+    return readTarget(target, availableExtensions(scratch));
+  }
+
+  /**
+   * Creates a schema {@link #read} on a scratch database of the same server.
+   *
+   * @return objects that could not be reproduced, each as "kind name"
+   */
+  static List<String> copy(CatalogReader.Schema schema, Connection scratch) throws SQLException {
     List<String> notCopied = new ArrayList<>(schema.notCopied());
     notCopied.addAll(create(scratch, schema.objects(), schema.skipped()));
     notCopied.addAll(otherVersions(scratch, schema.extensionVersions()));

@@ -10,6 +10,7 @@ import dev.pitstop.testing.PostgresExtension;
 import dev.pitstop.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -515,6 +516,45 @@ class ImpactPlannerTest {
   }
 
   /** Plans on the target's own server, as the CLI does without --plan-database-url. */
+  @Test
+  void aPlanSplitOverTwoCopiesIsTheSameAsOnOneAndDropsBoth() throws Exception {
+    List<MigrationScript> scripts = new ArrayList<>();
+    scripts.add(new MigrationScript("V1__schema.sql", ImpactFixture.SCHEMA));
+    migrate(request(scripts));
+    pg.execute(ImpactFixture.ROWS);
+    for (int i = 0; i < PlanSplitTest.MIGRATIONS.length; i++) {
+      scripts.add(new MigrationScript("V" + (i + 2) + "__step.sql", PlanSplitTest.MIGRATIONS[i]));
+    }
+    int pending = PlanSplitTest.MIGRATIONS.length;
+    ImpactPlan alone =
+        new ImpactPlanner(
+                pg.dataSource(), ScratchServers.of(pg.database()), Integer.MAX_VALUE, null)
+            .plan(request(scripts));
+    assertThat(alone.scripts()).hasSize(pending);
+    assertThat(alone.findings()).extracting(Finding::script).contains("V6__step.sql");
+
+    for (int end : new int[] {0, 4, pending}) {
+      ImpactPlan split =
+          new ImpactPlanner(
+                  pg.dataSource(), ScratchServers.of(pg.database()), 2, n -> PlanSplit.at(n, end))
+              .plan(request(scripts));
+
+      assertThat(split.scripts()).as("second copy from %d", end).isEqualTo(alone.scripts());
+      assertThat(split.findings()).as("second copy from %d", end).isEqualTo(alone.findings());
+      assertThat(split.notCopied()).isEqualTo(alone.notCopied());
+    }
+    // and as the planner splits a plan by itself
+    ImpactPlan dynamic =
+        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()), 2, PlanSplit::new)
+            .plan(request(scripts));
+    assertThat(dynamic.scripts()).isEqualTo(alone.scripts());
+    assertThat(dynamic.findings()).isEqualTo(alone.findings());
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE 'pitstop\\_plan\\_%'"))
+        .isZero();
+  }
+
   private static ImpactPlan plan(MigrationRequest request) {
     return new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database())).plan(request);
   }

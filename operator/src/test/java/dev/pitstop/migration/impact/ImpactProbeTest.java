@@ -80,6 +80,71 @@ class ImpactProbeTest {
   }
 
   @Test
+  void whatAMigrationChangedIsReadAgainAfterItIsAppliedForTheNextOnes() throws Exception {
+    // Applied again after the measuring, V1's table and index are other relations (new oids) and
+    // the rewritten orders has another file than the measured run gave it: V2 must compare with
+    // those, or it reports the table's indexes as built and orders as rewritten again.
+    ImpactProbe.Result result =
+        fixture.plan(
+            "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\n"
+                + "ALTER TABLE orders SET UNLOGGED;\n"
+                + "DROP TABLE legacy;\n"
+                + "CREATE TABLE legacy (id bigint PRIMARY KEY);",
+            "ALTER TABLE notes ADD COLUMN author text;\n"
+                + "ALTER TABLE orders ADD COLUMN remark text;",
+            "DROP TABLE legacy");
+
+    List<StatementImpact> v1 = result.scripts().get(0).statements();
+    assertThat(v1.get(0).indexesBuilt()).containsExactly("public.notes_pkey");
+    assertThat(v1.get(1).rewritten()).contains("public.orders");
+    for (StatementImpact s : result.scripts().get(1).statements()) {
+      assertThat(s.error()).isNull();
+      assertThat(s.indexesBuilt()).isEmpty();
+      assertThat(s.rewritten()).isEmpty();
+    }
+    assertThat(result.scripts().get(1).statements().get(0).locks())
+        .contains(new LockTaken("public.notes", "AccessExclusiveLock"));
+    // the table created again under a name of the target's is still known as such: dropping it
+    // again breaks the running application too
+    assertThat(result.findings())
+        .extracting(Finding::code, Finding::script, Finding::relation)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                FindingCode.PS109, "V3__step.sql", "public.legacy"));
+  }
+
+  @Test
+  void aMigrationThatFailsWhenAppliedAgainIsShownFailedAndLeavesNothingForTheNext()
+      throws Exception {
+    fixture.scratch.execute(
+        "DROP SCHEMA IF EXISTS runs CASCADE; CREATE SCHEMA runs; CREATE SEQUENCE runs.n");
+    try {
+      ImpactProbe.Result result =
+          fixture.plan(
+              "CREATE TABLE once (id int);\n"
+                  + "DO $$ BEGIN IF nextval('runs.n') > 1 THEN"
+                  + " RAISE EXCEPTION 'not the first run'; END IF; END $$;",
+              "ALTER TABLE once ADD COLUMN note text");
+
+      List<StatementImpact> v1 = result.scripts().get(0).statements();
+      assertThat(v1.get(0).locks()).contains(new LockTaken("public.once", "AccessExclusiveLock"));
+      assertThat(v1.get(1).error())
+          .isEqualTo("P0001 applied again after it was measured: not the first run");
+      // its transaction was rolled back: the next migration runs without its table
+      assertThat(result.scripts().get(1).statements().get(0).error())
+          .startsWith("42P01 ")
+          .contains("\"once\" does not exist");
+      assertThat(result.findings())
+          .extracting(Finding::code, Finding::script)
+          .contains(
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V1__step.sql"),
+              org.assertj.core.groups.Tuple.tuple(FindingCode.PS100, "V2__step.sql"));
+    } finally {
+      fixture.scratch.execute("DROP SCHEMA runs CASCADE");
+    }
+  }
+
+  @Test
   void aViewDroppedAndCreatedAgainInOneMigrationIsNoDropButItsLaterDropIs() throws Exception {
     ImpactProbe.Result result =
         fixture.plan(
@@ -349,7 +414,7 @@ class ImpactProbeTest {
   }
 
   @Test
-  void eachMigrationRunsOnceOnTheCopyAndSeesTheEarlierOnes() throws Exception {
+  void eachMigrationIsMeasuredInATransactionRolledBackThenAppliedForTheNextOnes() throws Exception {
     // A sequence outside the copied schema counts the runs of the statements calling nextval.
     fixture.scratch.execute(
         "DROP SCHEMA IF EXISTS runs CASCADE; CREATE SCHEMA runs; CREATE SEQUENCE runs.n");
@@ -363,7 +428,8 @@ class ImpactProbeTest {
               "INSERT INTO marker (run, note) SELECT nextval('runs.n'), 'third'",
               "ALTER TABLE marker ADD COLUMN last_one int;\nSELECT nextval('runs.n');");
 
-      // Each migration runs once, measured, and stays on the copy for the next ones.
+      // Each migration runs measured in a transaction that is rolled back (nextval is not: the
+      // rows of those runs, 1 and 3, are gone), then again, committed, for the next ones.
       List<String> rows = new ArrayList<>();
       try (Connection c = fixture.scratch.dataSource().getConnection();
           Statement st = c.createStatement()) {
@@ -379,11 +445,11 @@ class ImpactProbeTest {
                     + " (SELECT count(*) FROM pg_attribute WHERE attrelid = 'marker'::regclass"
                     + " AND attname = 'last_one')")) {
           r.next();
-          assertThat(r.getLong(1)).isEqualTo(3);
+          assertThat(r.getLong(1)).isEqualTo(6);
           assertThat(r.getLong(3)).isEqualTo(1);
         }
       }
-      assertThat(rows).containsExactly("1:-", "2:third");
+      assertThat(rows).containsExactly("2:-", "4:third");
       assertThat(result.scripts().get(3).statements().get(0).locks())
           .contains(new LockTaken("public.marker", "AccessExclusiveLock"));
       // V2 ran on the copy with V1's effects, and its own locks were read.
