@@ -9,6 +9,7 @@ import dev.pitstop.reconciler.BackgroundWork;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
+import dev.pitstop.reconciler.ReconcileGate;
 import dev.pitstop.reconciler.RunTriggerFilter;
 import dev.pitstop.reconciler.cleanupschedule.CleanupScheduleReconciler;
 import dev.pitstop.reconciler.databasemigration.DatabaseMigrationReconciler;
@@ -58,6 +59,7 @@ public final class PitstopOperator implements AutoCloseable {
   private static final Duration REPORT_GRACE = Duration.ofSeconds(10);
 
   private final BackgroundWork work;
+  private final ReconcileGate gate = new ReconcileGate();
   private final DataSourceRegistry pools;
   private final PrometheusMeterRegistry registry;
   private final Optional<LeaderLease> lease;
@@ -119,7 +121,8 @@ public final class PitstopOperator implements AutoCloseable {
             ExponentialBackoff.forUnreachableDatabase(),
             clock,
             // Sent from a reconcile: two tries, 5 s each, so a dead webhook holds it briefly.
-            new WebhookNotifier(2, Duration.ofSeconds(1), Duration.ofSeconds(5)));
+            new WebhookNotifier(2, Duration.ofSeconds(1), Duration.ofSeconds(5)),
+            gate);
     if (settings.reconciles("databasemigrations")) {
       register(new DatabaseMigrationReconciler(services), settings);
     }

@@ -123,6 +123,8 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * @param backoff the waits between retries of a run that failed for a reason that may pass
    * @param clock the time runs are decided by
    * @param notifier sends the kinds' chat messages ({@link RunNotices}); null sends none
+   * @param gate every reconcile and deletion passes through it; closed, they do nothing (the
+   *     operator is stopping)
    */
   public record Services(
       DatabaseTargets targets,
@@ -131,7 +133,8 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
       PitstopMetrics metrics,
       ExponentialBackoff backoff,
       Clock clock,
-      WebhookNotifier notifier) {}
+      WebhookNotifier notifier,
+      ReconcileGate gate) {}
 
   /**
    * @param kind the resource's kind, for job keys
@@ -158,8 +161,22 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
     return references.eventSources(context, wakeups);
   }
 
-  /** One reconcile: the step that is due, then status written if it changed. */
+  /**
+   * One reconcile: the step that is due, then status written if it changed. Once the operator is
+   * stopping ({@link ReconcileGate} closed) nothing: the next operator reconciles the resource.
+   */
   public UpdateControl<P> reconcile(P resource, Context<P> context) {
+    if (!services.gate().enter()) {
+      return UpdateControl.noUpdate();
+    }
+    try {
+      return reconcileNow(resource, context);
+    } finally {
+      services.gate().leave();
+    }
+  }
+
+  private UpdateControl<P> reconcileNow(P resource, Context<P> context) {
     forgetDeleted(id -> context.getPrimaryCache().get(id));
     services
         .metrics()
@@ -245,9 +262,21 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
   /**
    * Deletion of a resource whose run is going: the run is cancelled and the finalizer stays until
    * it has stopped (its result goes into an Event), at most {@link #DELETION_WAIT} after deletion
-   * began. Once the finalizer goes, the resource's metrics go too.
+   * began. Once the finalizer goes, the resource's metrics go too. Once the operator is stopping
+   * ({@link ReconcileGate} closed) nothing: the finalizer stays for the next operator.
    */
   public DeleteControl cleanup(P resource, Context<P> context) {
+    if (!services.gate().enter()) {
+      return DeleteControl.noFinalizerRemoval();
+    }
+    try {
+      return cleanupNow(resource, context);
+    } finally {
+      services.gate().leave();
+    }
+  }
+
+  private DeleteControl cleanupNow(P resource, Context<P> context) {
     DeleteControl control = stopForDeletion(resource, context);
     if (control.isRemoveFinalizer()) {
       services

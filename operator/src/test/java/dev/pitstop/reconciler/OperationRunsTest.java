@@ -1,6 +1,7 @@
 package dev.pitstop.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.pitstop.api.v1alpha1.DatabaseMigration;
@@ -13,7 +14,11 @@ import dev.pitstop.reconciler.model.SpecException;
 import dev.pitstop.testing.KubernetesApiExtension;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +52,7 @@ class OperationRunsTest {
   private final Deque<Function<Consumer<Integer>, String>> jobs = new ArrayDeque<>();
   private final List<Boolean> publications = new ArrayList<>();
   private final CompletableFuture<String> release = new CompletableFuture<>();
+  private final ReconcileGate gate = new ReconcileGate();
   private BackgroundWork work;
   private ScriptedKind kind;
   private OperationRuns<DatabaseMigration, String, String, Integer, String> runs;
@@ -66,7 +72,15 @@ class OperationRunsTest {
             DatabaseMigrationStatus::new,
             kind,
             OperationReferences.withScripts(r -> null, r -> null, r -> null),
-            new OperationRuns.Services(null, work, events, null, backoff, clock, null));
+            new OperationRuns.Services(
+                null,
+                work,
+                events,
+                new PitstopMetrics(new SimpleMeterRegistry()),
+                backoff,
+                clock,
+                null,
+                gate));
   }
 
   @AfterEach
@@ -213,6 +227,56 @@ class OperationRunsTest {
     assertThat(publications).as("never published").isEmpty();
   }
 
+  @Test
+  void onceTheOperatorIsStoppingAReconcileOrADeletionDoesNothing() {
+    DatabaseMigration resource = resource("uid-1", 1);
+    jobs.add(progress -> "done");
+    assertThat(gate.close(Duration.ZERO)).isTrue();
+
+    UpdateControl<DatabaseMigration> control = runs.reconcile(resource, untouchable());
+    assertThat(control.isNoUpdate()).isTrue();
+    assertThat(control.getScheduleDelay()).as("the next operator reconciles it").isEmpty();
+    assertThat(runs.cleanup(resource, untouchable()).isRemoveFinalizer())
+        .as("the finalizer stays for the next operator")
+        .isFalse();
+    assertThat(resource.getStatus()).isNull();
+    assertThat(started).isZero();
+    assertThat(kube.client().v1().events().inNamespace("default").list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aReconcileOrADeletionThatFailsLeavesTheGate() {
+    DatabaseMigration resource = resource("uid-1", 1);
+    jobs.add(progress -> "done");
+    advance(resource);
+    awaitStage(resource, Stage.FINISHED);
+    kind.failing = true;
+
+    assertThatThrownBy(() -> runs.reconcile(resource, untouchable()))
+        .hasMessageContaining("used its context");
+    assertThatThrownBy(() -> runs.cleanup(resource, untouchable())).hasMessage("failing");
+    assertThat(gate.close(Duration.ZERO)).as("none left running").isTrue();
+  }
+
+  /** A context any use of which fails: a reconcile that does nothing does not touch it. */
+  @SuppressWarnings("unchecked")
+  private static Context<DatabaseMigration> untouchable() {
+    return (Context<DatabaseMigration>)
+        Proxy.newProxyInstance(
+            Context.class.getClassLoader(),
+            new Class<?>[] {Context.class},
+            (proxy, method, args) -> {
+              if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                  case "equals" -> proxy == args[0];
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  default -> "untouchable context";
+                };
+              }
+              throw new AssertionError("the reconcile used its context: " + method.getName());
+            });
+  }
+
   /** Runs a job that fails for a reason that may pass, and publishes that: BACKING_OFF. */
   private void failOnceTransiently(DatabaseMigration resource) {
     jobs.add(OperationRunsTest::unreachable);
@@ -284,6 +348,8 @@ class OperationRunsTest {
    */
   private final class ScriptedKind
       implements Operation<DatabaseMigration, String, String, Integer, String> {
+    boolean failing;
+
     @Override
     public OperationRuns<DatabaseMigration, String, String, Integer, String> runs() {
       return runs;
@@ -291,6 +357,9 @@ class OperationRunsTest {
 
     @Override
     public String prepare(OperationPass<DatabaseMigration, String> pass) throws SpecException {
+      if (failing) {
+        throw new IllegalStateException("failing");
+      }
       return "run-" + pass.generation();
     }
 

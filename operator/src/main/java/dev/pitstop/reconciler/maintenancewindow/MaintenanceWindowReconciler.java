@@ -9,6 +9,7 @@ import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.reconciler.EventRecorder;
 import dev.pitstop.reconciler.OperationRuns;
 import dev.pitstop.reconciler.PitstopMetrics;
+import dev.pitstop.reconciler.ReconcileGate;
 import dev.pitstop.reconciler.ReferencedObjects;
 import dev.pitstop.reconciler.RunNotices;
 import dev.pitstop.reconciler.StatusPatch;
@@ -59,6 +60,7 @@ public final class MaintenanceWindowReconciler
   private final EventRecorder events;
   private final PitstopMetrics metrics;
   private final Clock clock;
+  private final ReconcileGate gate;
   private final WindowDatabase database;
   private final WindowDraining draining;
   private final WindowRestoring restoring;
@@ -73,6 +75,7 @@ public final class MaintenanceWindowReconciler
     this.events = services.events();
     this.metrics = services.metrics();
     this.clock = services.clock();
+    this.gate = services.gate();
     this.database =
         new WindowDatabase(services.targets(), services.backoff(), wakeups, secrets, events);
     WindowDatabaseJobs jobs = new WindowDatabaseJobs(services.work());
@@ -107,8 +110,21 @@ public final class MaintenanceWindowReconciler
     return sources;
   }
 
+  /** Once the operator is stopping ({@link ReconcileGate} closed) nothing. */
   @Override
   public UpdateControl<MaintenanceWindow> reconcile(
+      MaintenanceWindow window, Context<MaintenanceWindow> context) {
+    if (!gate.enter()) {
+      return UpdateControl.noUpdate();
+    }
+    try {
+      return reconcileNow(window, context);
+    } finally {
+      gate.leave();
+    }
+  }
+
+  private UpdateControl<MaintenanceWindow> reconcileNow(
       MaintenanceWindow window, Context<MaintenanceWindow> context) {
     metrics.forgetAllBut(
         KIND,
@@ -126,8 +142,23 @@ public final class MaintenanceWindowReconciler
     return UpdateControl.<MaintenanceWindow>noUpdate().rescheduleAfter(pass.after(LONG));
   }
 
+  /**
+   * Once the operator is stopping ({@link ReconcileGate} closed) nothing: the finalizer stays for
+   * the next operator.
+   */
   @Override
   public DeleteControl cleanup(MaintenanceWindow window, Context<MaintenanceWindow> context) {
+    if (!gate.enter()) {
+      return DeleteControl.noFinalizerRemoval();
+    }
+    try {
+      return cleanupNow(window, context);
+    } finally {
+      gate.leave();
+    }
+  }
+
+  private DeleteControl cleanupNow(MaintenanceWindow window, Context<MaintenanceWindow> context) {
     WindowPass pass;
     try {
       pass = run(window, context, true);
