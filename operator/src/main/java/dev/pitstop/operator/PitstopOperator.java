@@ -58,6 +58,14 @@ public final class PitstopOperator implements AutoCloseable {
   /** How long the reconcilers then have to publish the runs that ended. */
   private static final Duration REPORT_GRACE = Duration.ofSeconds(10);
 
+  /**
+   * How long the reconciles under way then have to end before reconciling stops. A reconcile takes
+   * milliseconds, seconds when it sends a chat message (not all 11 s of a webhook that does not
+   * answer, though); 35 s of database work, 10 s of reporting and this stay within the chart's
+   * smallest terminationGracePeriodSeconds (50).
+   */
+  private static final Duration RECONCILE_GRACE = Duration.ofSeconds(5);
+
   private final BackgroundWork work;
   private final ReconcileGate gate = new ReconcileGate();
   private final DataSourceRegistry pools;
@@ -266,9 +274,10 @@ public final class PitstopOperator implements AutoCloseable {
 
   /**
    * Lets running database work finish (bounded) while the reconcilers still run, so each run that
-   * ends is reported in its resource's status and Events by this process; then stops reconciling,
-   * releases the leader-election Lease (so a standby takes over within seconds instead of a lease
-   * duration), closes pools. No new run starts once stopping has begun. A second call does nothing.
+   * ends is reported in its resource's status and Events by this process; then lets the reconciles
+   * under way end (bounded) and starts no other, stops reconciling, releases the leader-election
+   * Lease (so a standby takes over within seconds instead of a lease duration), closes pools. No
+   * new run starts once stopping has begun. A second call does nothing.
    */
   @Override
   public synchronized void close() {
@@ -276,14 +285,21 @@ public final class PitstopOperator implements AutoCloseable {
   }
 
   /**
-   * Stops as a crashed process would leave things, for tests of what the next operator finds:
-   * reconciling stops first, so a run that ends while this waits for it (bounded) is not reported;
-   * the next operator reads the database and the resource. SIGTERM uses {@link #close()}.
+   * Stops as a crashed process would leave things, for tests of what the next operator finds: the
+   * reconciles under way end (bounded), then reconciling stops, so a run that ends while this waits
+   * for it (bounded) is not reported; the next operator reads the database and the resource.
+   * SIGTERM uses {@link #close()}.
    */
   public synchronized void halt() {
     stop(false);
   }
 
+  /**
+   * Stops; with {@code report}, running work is waited for and reported first. Reconciling stops
+   * only once no reconcile runs ({@link ReconcileGate}): stopping it empties the informer caches
+   * before JOSDK stops its reconcile threads, and a reconcile still running would find every object
+   * it reads missing.
+   */
   private void stop(boolean report) {
     if (closing) {
       return;
@@ -298,6 +314,14 @@ public final class PitstopOperator implements AutoCloseable {
               "Stopping before every finished run was reported; the next operator reports it"
                   + " from the database");
         }
+      }
+      if (!gate.close(RECONCILE_GRACE)) {
+        LOG.warn(
+            "A reconcile was still running {} s after reconciling was to stop; stopping anyway:"
+                + " the Kubernetes objects it still reads look missing to it, so what it does"
+                + " next may be wrong (e.g. a workload counted as deleted); the next operator"
+                + " reconciles its resource again",
+            RECONCILE_GRACE.toSeconds());
       }
       operator.stop();
       stopped = true;

@@ -234,6 +234,16 @@ public final class OperatorExtension
         .until(() -> informers.stream().allMatch(informer -> informer.get(id).isEmpty()));
   }
 
+  /**
+   * Whether every informer of the operator that watches {@code object}'s kind has it now (at any
+   * version): whether a reconcile that looks it up would find it.
+   */
+  public boolean observes(HasMetadata object) {
+    ResourceID id = ResourceID.fromResource(object);
+    List<ManagedInformerEventSource<?, ?, ?>> informers = informersOf(object.getClass());
+    return !informers.isEmpty() && informers.stream().allMatch(i -> i.get(id).isPresent());
+  }
+
   /** Creates {@code object} and waits until the operator's informers have it. */
   public <T extends HasMetadata> T createObserved(T object) {
     T created = client().resource(object).create();
