@@ -166,14 +166,7 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * stopping ({@link ReconcileGate} closed) nothing: the next operator reconciles the resource.
    */
   public UpdateControl<P> reconcile(P resource, Context<P> context) {
-    if (!services.gate().enter()) {
-      return UpdateControl.noUpdate();
-    }
-    try {
-      return reconcileNow(resource, context);
-    } finally {
-      services.gate().leave();
-    }
+    return services.gate().through(() -> reconcileNow(resource, context), UpdateControl.noUpdate());
   }
 
   private UpdateControl<P> reconcileNow(P resource, Context<P> context) {
@@ -266,14 +259,9 @@ public final class OperationRuns<P extends CustomResource<?, ? extends PitstopSt
    * ({@link ReconcileGate} closed) nothing: the finalizer stays for the next operator.
    */
   public DeleteControl cleanup(P resource, Context<P> context) {
-    if (!services.gate().enter()) {
-      return DeleteControl.noFinalizerRemoval();
-    }
-    try {
-      return cleanupNow(resource, context);
-    } finally {
-      services.gate().leave();
-    }
+    return services
+        .gate()
+        .through(() -> cleanupNow(resource, context), DeleteControl.noFinalizerRemoval());
   }
 
   private DeleteControl cleanupNow(P resource, Context<P> context) {

@@ -2,6 +2,7 @@ package dev.pitstop.reconciler;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Lets reconciles run until the operator stops reconciling, and lets stopping wait for the ones
@@ -34,6 +35,23 @@ public final class ReconcileGate {
     }
     running++;
     return true;
+  }
+
+  /**
+   * Runs a reconcile through the gate.
+   *
+   * @param reconcile the reconcile
+   * @param whenClosed what a reconcile refused by the closed gate returns, having done nothing
+   */
+  public <T> T through(Supplier<T> reconcile, T whenClosed) {
+    if (!enter()) {
+      return whenClosed;
+    }
+    try {
+      return reconcile.get();
+    } finally {
+      leave();
+    }
   }
 
   /** Ends a reconcile that {@link #enter() entered}. */

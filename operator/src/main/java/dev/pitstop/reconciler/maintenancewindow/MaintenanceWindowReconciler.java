@@ -114,14 +114,7 @@ public final class MaintenanceWindowReconciler
   @Override
   public UpdateControl<MaintenanceWindow> reconcile(
       MaintenanceWindow window, Context<MaintenanceWindow> context) {
-    if (!gate.enter()) {
-      return UpdateControl.noUpdate();
-    }
-    try {
-      return reconcileNow(window, context);
-    } finally {
-      gate.leave();
-    }
+    return gate.through(() -> reconcileNow(window, context), UpdateControl.noUpdate());
   }
 
   private UpdateControl<MaintenanceWindow> reconcileNow(
@@ -148,14 +141,7 @@ public final class MaintenanceWindowReconciler
    */
   @Override
   public DeleteControl cleanup(MaintenanceWindow window, Context<MaintenanceWindow> context) {
-    if (!gate.enter()) {
-      return DeleteControl.noFinalizerRemoval();
-    }
-    try {
-      return cleanupNow(window, context);
-    } finally {
-      gate.leave();
-    }
+    return gate.through(() -> cleanupNow(window, context), DeleteControl.noFinalizerRemoval());
   }
 
   private DeleteControl cleanupNow(MaintenanceWindow window, Context<MaintenanceWindow> context) {
