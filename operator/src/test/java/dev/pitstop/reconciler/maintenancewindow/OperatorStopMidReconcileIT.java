@@ -7,7 +7,6 @@ import static dev.pitstop.reconciler.maintenancewindow.WindowTestSupport.replica
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.pitstop.api.v1alpha1.CleanupScheduleSpec;
 import dev.pitstop.api.v1alpha1.Drain;
 import dev.pitstop.api.v1alpha1.MaintenanceWindow;
@@ -16,21 +15,12 @@ import dev.pitstop.api.v1alpha1.WindowPhase;
 import dev.pitstop.operator.PitstopOperator;
 import dev.pitstop.reconciler.RunNotices;
 import dev.pitstop.testing.OperatorExtension;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import dev.pitstop.testing.WebhookReceiver;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OperatorStopMidReconcileIT {
   @RegisterExtension final OperatorExtension kube = new OperatorExtension();
 
-  private final HeldWebhook webhook = new HeldWebhook();
+  private final WebhookReceiver webhook = WebhookReceiver.held();
   private WindowTestSupport k8s;
   private TestKubelet kubelet;
 
@@ -89,7 +79,7 @@ class OperatorStopMidReconcileIT {
     window.getSpec().notify.results = List.of(RunNotify.Result.Failure);
     kube.client().resource(window).create();
 
-    assertThat(webhook.received.await(60, TimeUnit.SECONDS))
+    assertThat(webhook.awaitMessage(60))
         .as("the failure's message, sent by the reconcile that then restores")
         .isTrue();
     assertThat(replicas(k8s.deployment("api"))).as("scaled to 0 by the drain").isZero();
@@ -106,7 +96,7 @@ class OperatorStopMidReconcileIT {
         Thread.sleep(20);
       }
     } finally {
-      webhook.release.countDown();
+      webhook.release();
     }
     stopping.get(30, TimeUnit.SECONDS);
     kube.stopOperator();
@@ -119,58 +109,7 @@ class OperatorStopMidReconcileIT {
     assertThat(k8s.eventReasons(failed)).contains("DrainTimeout").doesNotContain("WorkloadGone");
     assertThat(WindowTestSupport.condition(failed, RunNotices.NOTIFICATION_DELIVERED))
         .isEqualTo("True");
-    assertThat(webhook.messages).hasSize(1);
-    assertThat(webhook.messages.get(0)).contains("/stopping: Failure");
-  }
-
-  /** A chat webhook that answers its first message only once the test releases it. */
-  private static final class HeldWebhook implements AutoCloseable {
-    final CountDownLatch received = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final List<String> messages = new CopyOnWriteArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final HttpServer server;
-
-    HeldWebhook() {
-      try {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      server.setExecutor(threads);
-      server.createContext(
-          "/",
-          exchange -> {
-            messages.add(
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            received.countDown();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-          });
-      server.start();
-    }
-
-    Secret secret(String name, String namespace) {
-      return new SecretBuilder()
-          .withNewMetadata()
-          .withName(name)
-          .withNamespace(namespace)
-          .endMetadata()
-          .withStringData(
-              Map.of("url", "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/chat"))
-          .build();
-    }
-
-    @Override
-    public void close() {
-      release.countDown();
-      server.stop(0);
-      threads.shutdownNow();
-    }
+    assertThat(webhook.messages()).hasSize(1);
+    assertThat(webhook.messages().get(0)).contains("/stopping: Failure");
   }
 }
