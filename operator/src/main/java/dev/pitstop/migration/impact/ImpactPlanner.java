@@ -29,29 +29,40 @@ public final class ImpactPlanner {
    */
   static final int SECOND_COPY_FROM = 10;
 
+  /** How many times its own making the first copy's work left must take to start a second. */
+  static final int WORTH_A_SECOND_COPY = 3;
+
   private final DataSource target;
   private final ScratchServer scratch;
   private final int secondCopyFrom;
   private final IntFunction<PlanSplit> splits;
+  private final boolean whenWorthIt;
 
   /**
    * @param target sessions on the target database
    * @param scratch where to create the scratch database
    */
   public ImpactPlanner(DataSource target, ScratchServer scratch) {
-    this(target, scratch, SECOND_COPY_FROM, PlanSplit::new);
+    this(target, scratch, SECOND_COPY_FROM, PlanSplit::new, true);
   }
 
   /**
    * @param secondCopyFrom plans of this many migrations or more use a second copy
    * @param splits how a plan of so many migrations is split
+   * @param whenWorthIt whether the second copy is made only once the work left looks worth it (else
+   *     at once)
    */
   ImpactPlanner(
-      DataSource target, ScratchServer scratch, int secondCopyFrom, IntFunction<PlanSplit> splits) {
+      DataSource target,
+      ScratchServer scratch,
+      int secondCopyFrom,
+      IntFunction<PlanSplit> splits,
+      boolean whenWorthIt) {
     this.target = target;
     this.scratch = scratch;
     this.secondCopyFrom = secondCopyFrom;
     this.splits = splits;
+    this.whenWorthIt = whenWorthIt;
   }
 
   /**
@@ -67,9 +78,10 @@ public final class ImpactPlanner {
     }
     try (Connection onTarget = target.getConnection()) {
       TargetDatabase database = TargetDatabase.read(onTarget);
+      long setupStarted = System.nanoTime();
       try (ScratchDatabase copy = ScratchDatabase.create(scratch, database);
           Connection onCopy = copy.dataSource().getConnection()) {
-        return plan(request, work, onTarget, database, copy, onCopy);
+        return plan(request, work, onTarget, database, copy, onCopy, setupStarted);
       }
     } catch (SQLException e) {
       throw MigrationException.of(
@@ -81,13 +93,79 @@ public final class ImpactPlanner {
     }
   }
 
+  /**
+   * Measures on the first copy, with a second one ({@link PlanSplit}) once the work left looks
+   * worth it: more than {@link #WORTH_A_SECOND_COPY} times what making the first copy took, at the
+   * pace of the migrations measured so far (a copy of a large schema takes long to make, and on a
+   * plan server with one free core the two copies share it).
+   */
+  private ImpactProbe.Result measureOnTwo(
+      Connection onCopy,
+      TargetDatabase database,
+      CatalogReader.Schema schema,
+      TargetSizes sizes,
+      List<PendingScript> scripts,
+      MigrationRequest request,
+      int lacking,
+      long setup)
+      throws SQLException {
+    int migrations = scripts.size();
+    PlanSplit split = splits.apply(migrations);
+    SecondCopy[] second = new SecondCopy[1];
+    Runnable start =
+        () ->
+            second[0] =
+                SecondCopy.start(
+                    scratch, database, schema, sizes, scripts, request, lacking, split);
+    if (!whenWorthIt) {
+      start.run();
+    }
+    long started = System.nanoTime();
+    PlanSplit.Side first =
+        i -> {
+          if (second[0] == null
+              && worthASecondCopy(i, migrations, System.nanoTime() - started, setup)) {
+            start.run();
+          }
+          return split.first().step(i);
+        };
+    ImpactProbe.Result measured = null;
+    try {
+      measured = ImpactProbe.run(onCopy, sizes, scripts, request, lacking, first);
+    } finally {
+      split.firstFinished();
+      if (measured == null && second[0] != null) {
+        second[0].abandon(); // the plan failed on the first copy
+      }
+    }
+    if (second[0] == null) {
+      return measured;
+    }
+    ImpactProbe.Result rest = second[0].await(split, migrations);
+    List<ScriptImpact> impacts = new ArrayList<>(measured.scripts());
+    impacts.addAll(rest.scripts());
+    List<Finding> findings = new ArrayList<>(measured.findings());
+    findings.addAll(rest.findings());
+    return new ImpactProbe.Result(impacts, findings);
+  }
+
+  /**
+   * Whether the first copy's work left, at the pace of the {@code measured} migrations so far,
+   * takes more than {@link #WORTH_A_SECOND_COPY} times what making it took ({@code setup}).
+   */
+  static boolean worthASecondCopy(int measured, int migrations, long elapsed, long setup) {
+    return measured > 0
+        && elapsed / measured * (migrations - measured) > WORTH_A_SECOND_COPY * setup;
+  }
+
   private ImpactPlan plan(
       MigrationRequest request,
       PendingWork work,
       Connection onTarget,
       TargetDatabase database,
       ScratchDatabase copy,
-      Connection onCopy)
+      Connection onCopy,
+      long setupStarted)
       throws SQLException {
     List<String> notCopied = new ArrayList<>();
     // first: it is the likeliest cause of anything else the plan gets wrong
@@ -102,31 +180,13 @@ public final class ImpactPlanner {
     // As a session of migrate starts: with the database's and the role's settings.
     notCopied.addAll(database.apply(onCopy));
     TargetSizes sizes = TargetSizes.read(onTarget);
+    long setup = System.nanoTime() - setupStarted;
     List<PendingScript> scripts = work.scripts();
-    ImpactProbe.Result measured;
-    if (scripts.size() < secondCopyFrom) {
-      measured = ImpactProbe.run(onCopy, sizes, scripts, request, notCopied.size());
-    } else {
-      PlanSplit split = splits.apply(scripts.size());
-      SecondCopy second =
-          SecondCopy.start(
-              scratch, database, schema, sizes, scripts, request, notCopied.size(), split);
-      ImpactProbe.Result first = null;
-      try {
-        first = ImpactProbe.run(onCopy, sizes, scripts, request, notCopied.size(), split.first());
-      } finally {
-        split.firstFinished();
-        if (first == null) {
-          second.abandon(); // the plan failed on the first copy
-        }
-      }
-      ImpactProbe.Result rest = second.await(split, scripts.size());
-      List<ScriptImpact> impacts = new ArrayList<>(first.scripts());
-      impacts.addAll(rest.scripts());
-      List<Finding> findings = new ArrayList<>(first.findings());
-      findings.addAll(rest.findings());
-      measured = new ImpactProbe.Result(impacts, findings);
-    }
+    ImpactProbe.Result measured =
+        scripts.size() < secondCopyFrom
+            ? ImpactProbe.run(onCopy, sizes, scripts, request, notCopied.size())
+            : measureOnTwo(
+                onCopy, database, schema, sizes, scripts, request, notCopied.size(), setup);
     return new ImpactPlan(
         work.info(),
         measured.scripts(),

@@ -528,7 +528,7 @@ class ImpactPlannerTest {
     int pending = PlanSplitTest.MIGRATIONS.length;
     ImpactPlan alone =
         new ImpactPlanner(
-                pg.dataSource(), ScratchServers.of(pg.database()), Integer.MAX_VALUE, null)
+                pg.dataSource(), ScratchServers.of(pg.database()), Integer.MAX_VALUE, null, false)
             .plan(request(scripts));
     assertThat(alone.scripts()).hasSize(pending);
     assertThat(alone.findings()).extracting(Finding::script).contains("V6__step.sql");
@@ -536,7 +536,11 @@ class ImpactPlannerTest {
     for (int end : new int[] {0, 4, pending}) {
       ImpactPlan split =
           new ImpactPlanner(
-                  pg.dataSource(), ScratchServers.of(pg.database()), 2, n -> PlanSplit.at(n, end))
+                  pg.dataSource(),
+                  ScratchServers.of(pg.database()),
+                  2,
+                  n -> PlanSplit.at(n, end),
+                  false)
               .plan(request(scripts));
 
       assertThat(split.scripts()).as("second copy from %d", end).isEqualTo(alone.scripts());
@@ -545,7 +549,8 @@ class ImpactPlannerTest {
     }
     // and as the planner splits a plan by itself
     ImpactPlan dynamic =
-        new ImpactPlanner(pg.dataSource(), ScratchServers.of(pg.database()), 2, PlanSplit::new)
+        new ImpactPlanner(
+                pg.dataSource(), ScratchServers.of(pg.database()), 2, PlanSplit::new, false)
             .plan(request(scripts));
     assertThat(dynamic.scripts()).isEqualTo(alone.scripts());
     assertThat(dynamic.findings()).isEqualTo(alone.findings());

@@ -87,6 +87,18 @@ class PlanSplitTest {
   }
 
   @Test
+  void aSecondCopyIsMadeOnlyWhenTheWorkLeftTakesMoreThanThreeTimesMakingTheFirst() {
+    long ms = 1_000_000;
+    // 100 ms for the first copy; 10 ms a migration so far
+    assertThat(ImpactPlanner.worthASecondCopy(0, 300, 0, 100 * ms)).isFalse();
+    assertThat(ImpactPlanner.worthASecondCopy(2, 300, 20 * ms, 100 * ms)).isTrue();
+    assertThat(ImpactPlanner.worthASecondCopy(2, 32, 20 * ms, 100 * ms)).isFalse(); // 300 ms left
+    assertThat(ImpactPlanner.worthASecondCopy(2, 33, 20 * ms, 100 * ms)).isTrue(); // 310 ms left
+    // a large schema: 5 s to copy
+    assertThat(ImpactPlanner.worthASecondCopy(2, 300, 20 * ms, 5_000 * ms)).isFalse();
+  }
+
+  @Test
   void splitAnywhereThePlanIsTheSameAsOnOneCopy() throws Exception {
     List<PendingScript> scripts = new ArrayList<>();
     for (int i = 0; i < MIGRATIONS.length; i++) {
