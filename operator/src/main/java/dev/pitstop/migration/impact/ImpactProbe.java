@@ -308,10 +308,18 @@ final class ImpactProbe {
     private boolean applyAgain(
         Statement statement, List<Observed> observed, Rules rules, boolean restoreSession)
         throws SQLException {
-      for (Observed o : observed) {
-        if (!o.ran) {
-          continue;
+      List<Observed> again = observed.stream().filter(o -> o.ran).toList();
+      boolean together = again.size() > 1 && again.stream().allMatch(o -> plain(o.statement));
+      if (together) {
+        try {
+          executeTogether(statement, again);
+        } catch (SQLException e) {
+          // one by one below, which finds the statement that fails
+          connection.rollback();
+          together = false;
         }
+      }
+      for (Observed o : together ? List.<Observed>of() : again) {
         try {
           o.statement.execute(statement);
         } catch (SQLException e) {
@@ -346,6 +354,27 @@ final class ImpactProbe {
       connection.commit();
       readAgain();
       return true;
+    }
+
+    /** Whether the driver can send it with others in one round trip. */
+    private static boolean plain(SqlStatement s) {
+      return !s.copyFromStdin()
+          && !s.startsWith("DISCARD")
+          && !s.startsWith("DEALLOCATE")
+          && !s.sql().toUpperCase(Locale.ROOT).contains("ATOMIC");
+    }
+
+    /** Runs the statements in one round trip (they are applied, not measured). */
+    private static void executeTogether(Statement statement, List<Observed> again)
+        throws SQLException {
+      StringBuilder sql = new StringBuilder();
+      for (Observed o : again) {
+        sql.append(o.statement.sql()).append("\n;\n");
+      }
+      boolean isResult = statement.execute(sql.toString());
+      while (isResult || statement.getUpdateCount() != -1) {
+        isResult = statement.getMoreResults();
+      }
     }
 
     /**
