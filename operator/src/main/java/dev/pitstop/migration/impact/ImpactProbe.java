@@ -309,7 +309,7 @@ final class ImpactProbe {
         Statement statement, List<Observed> observed, Rules rules, boolean restoreSession)
         throws SQLException {
       List<Observed> again = observed.stream().filter(o -> o.ran).toList();
-      boolean together = again.size() > 1 && again.stream().allMatch(o -> plain(o.statement));
+      boolean together = again.size() > 1 && again.stream().noneMatch(o -> runsAlone(o.statement));
       if (together) {
         try {
           executeTogether(statement, again);
@@ -324,27 +324,12 @@ final class ImpactProbe {
           o.statement.execute(statement);
         } catch (SQLException e) {
           // what was measured stays shown, with the failure
-          List<StatementImpact> measured = new ArrayList<>(o.impact);
-          o.impact.clear();
-          fail(o, e, "applied again after it was measured: ", rules);
-          String error = o.impact.get(0).error();
-          o.impact.clear();
-          measured.forEach(
-              m ->
-                  o.impact.add(
-                      new StatementImpact(
-                          m.statement(),
-                          m.line(),
-                          m.sql(),
-                          m.locks(),
-                          m.rewritten(),
-                          m.indexesBuilt(),
-                          m.constraintsValidated(),
-                          error)));
+          String error = failure(o, e, "applied again after it was measured: ", rules);
+          o.impact.replaceAll(measured -> measured.withError(error));
           rollback();
           return false;
         }
-        if (o.statement.startsWith("DISCARD") || o.statement.startsWith("DEALLOCATE")) {
+        if (discardsPrepared(o.statement)) {
           catalog.forgetPrepared();
         }
       }
@@ -354,14 +339,6 @@ final class ImpactProbe {
       connection.commit();
       readAgain();
       return true;
-    }
-
-    /** Whether the driver can send it with others in one round trip. */
-    private static boolean plain(SqlStatement s) {
-      return !s.copyFromStdin()
-          && !s.startsWith("DISCARD")
-          && !s.startsWith("DEALLOCATE")
-          && !s.sql().toUpperCase(Locale.ROOT).contains("ATOMIC");
     }
 
     /** Runs the statements in one round trip (they are applied, not measured). */
@@ -477,18 +454,30 @@ final class ImpactProbe {
     private CatalogState.Locked executeAndRead(Statement statement, SqlStatement s)
         throws SQLException {
       boolean locksOnly = Statements.isRowStatement(s);
-      boolean discards = s.startsWith("DISCARD") || s.startsWith("DEALLOCATE");
-      // The driver sends a statement with a BEGIN ATOMIC body and what follows it as one command,
-      // which the server refuses: such a statement runs on its own, the read after it.
-      boolean atomicBody = s.sql().toUpperCase(Locale.ROOT).contains("ATOMIC");
-      if (s.copyFromStdin() || discards || atomicBody) {
+      if (runsAlone(s)) {
         s.execute(statement);
-        if (discards) {
+        if (discardsPrepared(s)) {
           catalog.forgetPrepared();
         }
         return catalog.read(statement, locksOnly);
       }
       return catalog.executeThenRead(statement, s.sql(), locksOnly);
+    }
+
+    /**
+     * Whether the statement must be sent on its own, not with the read after it or with the
+     * statements around it: COPY FROM STDIN; DISCARD and DEALLOCATE, which drop the reads' prepared
+     * statements; and a statement with a BEGIN ATOMIC body, which the driver would send with what
+     * follows it as one command, which the server refuses.
+     */
+    private static boolean runsAlone(SqlStatement s) {
+      return s.copyFromStdin()
+          || discardsPrepared(s)
+          || s.sql().toUpperCase(Locale.ROOT).contains("ATOMIC");
+    }
+
+    private static boolean discardsPrepared(SqlStatement s) {
+      return s.startsWith("DISCARD") || s.startsWith("DEALLOCATE");
     }
 
     private void runInAutocommit(
@@ -631,16 +620,22 @@ final class ImpactProbe {
     }
 
     private void fail(Observed o, SQLException e, Rules rules) {
-      fail(o, e, "", rules);
+      String error = failure(o, e, "", rules);
+      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), error));
     }
 
-    private void fail(Observed o, SQLException e, String when, Rules rules) {
+    /**
+     * Records the statement's failure with the rules.
+     *
+     * @param when what the server's message is prefixed with
+     * @return the failure as a statement impact shows it: SQLSTATE and message
+     */
+    private String failure(Observed o, SQLException e, String when, Rules rules) {
       String state = e.getSQLState() == null ? "?????" : e.getSQLState();
       String message = when + ServerMessages.primary(e);
-      String error = state + " " + message;
-      o.impact.add(impact(o, List.of(), List.of(), List.of(), List.of(), error));
       rules.failed(o, state, message, failedBefore);
       failedBefore = true;
+      return state + " " + message;
     }
 
     private void startTransaction() {

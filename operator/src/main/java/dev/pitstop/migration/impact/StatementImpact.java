@@ -34,4 +34,10 @@ public record StatementImpact(
     indexesBuilt = List.copyOf(indexesBuilt);
     constraintsValidated = List.copyOf(constraintsValidated);
   }
+
+  /** The same, failed with {@code error}. */
+  StatementImpact withError(String error) {
+    return new StatementImpact(
+        statement, line, sql, locks, rewritten, indexesBuilt, constraintsValidated, error);
+  }
 }
