@@ -154,6 +154,7 @@ final class CatalogState {
 
   private final Connection connection;
   private PreparedStatement some;
+  private PreparedStatement renumber;
 
   /** Suffix of this reader's server-side prepared statements (PREPARE is not transactional). */
   private final String prepareSuffix =
@@ -206,21 +207,22 @@ final class CatalogState {
       schemas.add(r.schema());
       names.add(r.name());
     }
+    if (renumber == null) {
+      renumber =
+          connection.prepareStatement(
+              "SELECT w.was, c.oid::int8 FROM unnest(?::int8[], ?::text[], ?::text[])"
+                  + " AS w(was, nspname, relname)"
+                  + " JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname"
+                  + " JOIN pg_catalog.pg_class c"
+                  + " ON c.relnamespace = n.oid AND c.relname = w.relname");
+    }
+    renumber.setArray(1, connection.createArrayOf("int8", oids.toArray()));
+    renumber.setArray(2, connection.createArrayOf("text", schemas.toArray()));
+    renumber.setArray(3, connection.createArrayOf("text", names.toArray()));
     Map<Long, Long> now = new LinkedHashMap<>();
-    try (PreparedStatement read =
-        connection.prepareStatement(
-            "SELECT w.was, c.oid::int8 FROM unnest(?::int8[], ?::text[], ?::text[])"
-                + " AS w(was, nspname, relname)"
-                + " JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname"
-                + " JOIN pg_catalog.pg_class c"
-                + " ON c.relnamespace = n.oid AND c.relname = w.relname")) {
-      read.setArray(1, connection.createArrayOf("int8", oids.toArray()));
-      read.setArray(2, connection.createArrayOf("text", schemas.toArray()));
-      read.setArray(3, connection.createArrayOf("text", names.toArray()));
-      try (ResultSet rows = read.executeQuery()) {
-        while (rows.next()) {
-          now.put(rows.getLong(1), rows.getLong(2));
-        }
+    try (ResultSet rows = renumber.executeQuery()) {
+      while (rows.next()) {
+        now.put(rows.getLong(1), rows.getLong(2));
       }
     }
     return now;
@@ -342,11 +344,13 @@ final class CatalogState {
         // the session is going away with the scratch database
       }
     }
-    if (some != null) {
-      try {
-        some.close();
-      } catch (SQLException e) {
-        // the session is going away with the scratch database
+    for (PreparedStatement statement : new PreparedStatement[] {some, renumber}) {
+      if (statement != null) {
+        try {
+          statement.close();
+        } catch (SQLException e) {
+          // the session is going away with the scratch database
+        }
       }
     }
   }

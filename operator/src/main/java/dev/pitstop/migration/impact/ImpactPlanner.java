@@ -119,18 +119,24 @@ public final class ImpactPlanner {
         () ->
             second[0] =
                 SecondCopy.start(
-                    scratch, database, schema, sizes, scripts, request, lacking, split);
+                    scratch,
+                    database,
+                    schema,
+                    split,
+                    session ->
+                        ImpactProbe.run(session, sizes, scripts, request, lacking, split.second()));
     if (!whenWorthIt) {
       start.run();
     }
     long started = System.nanoTime();
+    PlanSplit.Side firstSide = split.first();
     PlanSplit.Side first =
         i -> {
           if (second[0] == null
               && worthASecondCopy(i, migrations, System.nanoTime() - started, setup)) {
             start.run();
           }
-          return split.first().step(i);
+          return firstSide.step(i);
         };
     ImpactProbe.Result measured = null;
     try {

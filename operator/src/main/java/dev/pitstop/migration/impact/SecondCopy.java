@@ -1,7 +1,5 @@
 package dev.pitstop.migration.impact;
 
-import dev.pitstop.migration.MigrationRequest;
-import dev.pitstop.migration.PendingScript;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -24,6 +22,12 @@ final class SecondCopy {
   /** Its session on its copy, while it has one. */
   private volatile Connection session;
 
+  /** The split's second side, run on the copy's session. */
+  @FunctionalInterface
+  interface Measuring {
+    ImpactProbe.Result run(Connection session) throws SQLException;
+  }
+
   private SecondCopy(Runnable work) {
     thread = new Thread(work, "pitstop-plan-second-copy");
     thread.setDaemon(true);
@@ -33,11 +37,8 @@ final class SecondCopy {
       ScratchServer server,
       TargetDatabase database,
       CatalogReader.Schema schema,
-      TargetSizes sizes,
-      List<PendingScript> scripts,
-      MigrationRequest request,
-      int lacking,
-      PlanSplit split) {
+      PlanSplit split,
+      Measuring measuring) {
     SecondCopy[] self = new SecondCopy[1];
     self[0] =
         new SecondCopy(
@@ -50,8 +51,7 @@ final class SecondCopy {
                 }
                 SchemaCopy.copy(schema, session);
                 database.apply(session);
-                self[0].result =
-                    ImpactProbe.run(session, sizes, scripts, request, lacking, split.second());
+                self[0].result = measuring.run(session);
               } catch (SQLException | RuntimeException e) {
                 self[0].failure = e;
               } finally {
